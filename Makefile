@@ -1,0 +1,119 @@
+# warroom — the one build entry point.
+# `make run` and `make test` are all a newcomer needs on a fresh Debian machine.
+
+VERSION  := 0.1.0
+PREFIX   ?= /usr/local
+DESTDIR  ?=
+BUILD    ?= build
+SAN      ?=
+
+CC       ?= cc
+WARN     := -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wpointer-arith \
+            -Wformat=2 -Werror
+FEATURES := -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE -D_XOPEN_SOURCE_EXTENDED
+OPT      ?= -O2 -g
+CFLAGS   ?=
+CFLAGS   += -std=c11 $(FEATURES) $(WARN) $(OPT) -I. -DWARROOM_VERSION=\"$(VERSION)\" -MMD -MP
+LDLIBS_CORE := -lm
+LDLIBS_APP  := -lhiredis -lev -lncursesw -ltinfo -lcjson -linih -lm
+
+ifeq ($(SAN),1)
+CFLAGS   += -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
+LDFLAGS  += -fsanitize=address,undefined
+endif
+
+# Debian packages the project builds, tests and runs with.
+DEB_PKGS := build-essential pkg-config libncurses-dev libhiredis-dev libev-dev libcmocka-dev \
+            libcjson-dev libinih-dev redis-server redis-tools tmux
+
+CORE_SRC := $(sort $(wildcard core/*.c))
+UI_SRC   := $(sort $(wildcard ui/*.c))
+APP_SRC  := $(sort $(wildcard app/*.c))
+UNIT_SRC := $(sort $(wildcard tests/unit/test_*.c))
+
+CORE_OBJ := $(CORE_SRC:%.c=$(BUILD)/%.o)
+UI_OBJ   := $(UI_SRC:%.c=$(BUILD)/%.o)
+APP_OBJ  := $(APP_SRC:%.c=$(BUILD)/%.o)
+UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
+
+BIN      := $(BUILD)/warroom
+LIBCORE  := $(BUILD)/libwrcore.a
+LIBAPP   := $(BUILD)/libwrapp.a
+
+.PHONY: all test check bench run deps install uninstall clean format unit integration
+
+all: $(BIN)
+
+$(BUILD)/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -c $< -o $@
+
+$(LIBCORE): $(CORE_OBJ)
+	@rm -f $@
+	ar rcs $@ $^
+
+# Everything but main.o, so integration test programs can link app modules too.
+$(LIBAPP): $(filter-out $(BUILD)/app/main.o,$(APP_OBJ)) $(UI_OBJ)
+	@rm -f $@
+	ar rcs $@ $^
+
+$(BIN): $(BUILD)/app/main.o $(LIBAPP) $(LIBCORE)
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS_APP)
+
+# Unit tests link the core only: core/ must build with libc and libm alone.
+$(BUILD)/tests/test_%: tests/unit/test_%.c $(LIBCORE)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< $(LIBCORE) -lcmocka $(LDLIBS_CORE)
+
+test: deps
+	@$(MAKE) --no-print-directory unit integration
+
+unit: $(BIN) $(UNIT_BIN)
+	@tests/run-unit.sh $(UNIT_BIN)
+
+integration: $(BIN)
+	@WARROOM=$(abspath $(BIN)) tests/run-integration.sh
+
+check: deps
+	@$(MAKE) --no-print-directory BUILD=build/san SAN=1 OPT="-O1 -g" unit integration
+
+bench: deps $(BIN)
+	@$(BIN) bench core
+
+run: deps $(BIN)
+	@$(BIN) --demo
+
+deps:
+	@missing=""; for p in $(DEB_PKGS); do \
+	    dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q 'install ok installed' \
+	        || missing="$$missing $$p"; \
+	done; \
+	if [ -n "$$missing" ]; then \
+	    if [ "$$(id -u)" = 0 ]; then \
+	        echo "deps: installing$$missing"; \
+	        apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing; \
+	    else \
+	        echo "deps: missing packages; run as root:"; \
+	        echo "  apt-get update && apt-get install -y$$missing"; exit 1; \
+	    fi; \
+	fi
+
+install: $(BIN)
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man1 \
+	           $(DESTDIR)$(PREFIX)/share/warroom
+	install -m 755 $(BIN) $(DESTDIR)$(PREFIX)/bin/warroom
+	install -m 644 assets/warroom.1 $(DESTDIR)$(PREFIX)/share/man/man1/warroom.1
+	cp -r assets/. $(DESTDIR)$(PREFIX)/share/warroom/
+
+uninstall:
+	rm -f $(DESTDIR)$(PREFIX)/bin/warroom $(DESTDIR)$(PREFIX)/share/man/man1/warroom.1
+	rm -rf $(DESTDIR)$(PREFIX)/share/warroom
+
+clean:
+	rm -rf build
+
+format:
+	clang-format -i $(CORE_SRC) $(UI_SRC) $(APP_SRC) $(wildcard core/*.h ui/*.h app/*.h) \
+	    $(UNIT_SRC)
+
+-include $(shell find $(BUILD) -name '*.d' 2>/dev/null)

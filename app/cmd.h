@@ -1,0 +1,24 @@
+/* cmd.h — the subcommands of the warroom binary: one entry per command, dispatched by main. */
+#ifndef WR_CMD_H
+#define WR_CMD_H
+
+struct cmd_entry {
+    const char *name;
+    const char *usage;   /* argument synopsis shown by --help */
+    const char *summary; /* one line */
+    int (*run)(int argc, char **argv); /* argv[0] is the command name; returns the exit code */
+};
+
+/* Exit codes a script can rely on. */
+enum cmd_exit {
+    EXIT_OK = 0,
+    EXIT_FAILURE_GENERIC = 1, /* the operation failed (message on stderr) */
+    EXIT_USAGE = 2,           /* bad command line */
+    EXIT_REJECTED = 3,        /* ran, but some input was rejected */
+    EXIT_UNREACHABLE = 4,     /* Redis could not be reached or refused us */
+};
+
+int cmd_bench(int argc, char **argv);
+int cmd_demo(int argc, char **argv);
+
+#endif

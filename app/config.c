@@ -1,0 +1,236 @@
+/* config.c — defaults < config file < environment < command line. */
+#include "app/config.h"
+
+#include <errno.h>
+#include <ini.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "core/duration.h"
+#include "core/mem.h"
+
+const char config_options_help[] =
+    "common options (anywhere on the command line):\n"
+    "  --redis URL          redis://[user:password@]host:port[/db] or unix:///path.sock\n"
+    "                       (default: $REDIS_URL, else 127.0.0.1:6379 if it answers, else a\n"
+    "                       private redis-server started for you)\n"
+    "  --ns NAME            key namespace (default wr, or $WARROOM_NS)\n"
+    "  --partitions N       partition streams (default 8; must match the namespace's)\n"
+    "  --retention DUR      producers trim streams to this age (default 1h)\n"
+    "  --window DUR         history the core keeps and replays at start (default 15m)\n"
+    "  --lateness DUR       allowed event-time lateness (default 5s)\n"
+    "  --max-series N       series cap of the core (default 100000)\n"
+    "  --timeout DUR        connect and command timeout (default 2s)\n"
+    "  --config FILE        config file (default $XDG_CONFIG_HOME/warroom/warroom.conf)\n";
+
+static void set_str(char **dst, const char *v)
+{
+    free(*dst);
+    *dst = xstrdup(v);
+}
+
+/* Applies one setting by its name (file key or option name without dashes). Returns 0, or -1
+ * with a message. */
+static int apply(struct config *cfg, const char *name, const char *value, char *err,
+                 size_t errcap)
+{
+    int64_t ms;
+    char *end;
+    if (strcmp(name, "redis") == 0 || strcmp(name, "url") == 0) {
+        set_str(&cfg->redis_url, value);
+    } else if (strcmp(name, "ns") == 0 || strcmp(name, "namespace") == 0) {
+        size_t n = strlen(value);
+        if (n == 0 || n > 32 || strpbrk(value, " {}:\t\r\n")) {
+            snprintf(err, errcap, "namespace '%.40s' must be 1-32 characters without spaces, "
+                                  "':', '{' or '}'", value);
+            return -1;
+        }
+        set_str(&cfg->ns, value);
+    } else if (strcmp(name, "partitions") == 0) {
+        errno = 0;
+        unsigned long v = strtoul(value, &end, 10);
+        if (errno || *end || end == value || v < 1 || v > CONFIG_MAX_PARTITIONS) {
+            snprintf(err, errcap, "partitions must be a number from 1 to %d, not '%.40s'",
+                     CONFIG_MAX_PARTITIONS, value);
+            return -1;
+        }
+        cfg->partitions = (unsigned)v;
+        cfg->partitions_set = true;
+    } else if (strcmp(name, "max-series") == 0 || strcmp(name, "max_series") == 0) {
+        errno = 0;
+        unsigned long v = strtoul(value, &end, 10);
+        if (errno || *end || end == value || v < 1 || v > 100000000) {
+            snprintf(err, errcap, "max-series must be a number from 1 to 100000000");
+            return -1;
+        }
+        cfg->max_series = (uint32_t)v;
+    } else if (strcmp(name, "retention") == 0 || strcmp(name, "window") == 0 ||
+               strcmp(name, "lateness") == 0 || strcmp(name, "timeout") == 0) {
+        if (duration_parse_ms(value, strlen(value), &ms) != 0 ||
+            (ms == 0 && strcmp(name, "lateness") != 0)) {
+            snprintf(err, errcap, "%s: '%.40s' is not a duration like 500ms, 5s, 15m or 1h",
+                     name, value);
+            return -1;
+        }
+        if (strcmp(name, "retention") == 0)
+            cfg->retention_ms = ms;
+        else if (strcmp(name, "window") == 0)
+            cfg->replay_ms = ms;
+        else if (strcmp(name, "lateness") == 0)
+            cfg->lateness_ms = ms;
+        else
+            cfg->connect_timeout_ms = cfg->command_timeout_ms = ms;
+    } else {
+        snprintf(err, errcap, "unknown setting '%.40s'", name);
+        return -1;
+    }
+    return 0;
+}
+
+struct file_ctx {
+    struct config *cfg;
+    char *err;
+    size_t errcap;
+    int failed;
+};
+
+static int on_ini(void *user, const char *section, const char *name, const char *value)
+{
+    struct file_ctx *c = user;
+    (void)section; /* sections only group settings for the reader; names are unique */
+    if (c->failed)
+        return 0;
+    if (apply(c->cfg, name, value, c->err, c->errcap) != 0) {
+        c->failed = 1;
+        return 0;
+    }
+    return 1;
+}
+
+static int load_file(struct config *cfg, const char *path, bool must_exist, char *err,
+                     size_t errcap)
+{
+    struct stat st;
+    if (stat(path, &st) != 0) {
+        if (!must_exist)
+            return 0;
+        snprintf(err, errcap, "cannot read config file %s: %s", path, strerror(errno));
+        return -1;
+    }
+    char msg[256] = "";
+    struct file_ctx c = {cfg, msg, sizeof(msg), 0};
+    int rc = ini_parse(path, on_ini, &c);
+    if (rc < 0) {
+        snprintf(err, errcap, "cannot read config file %s", path);
+        return -1;
+    }
+    if (rc > 0) {
+        snprintf(err, errcap, "%s:%d: %s", path, rc, c.failed ? msg : "syntax error");
+        return -1;
+    }
+    set_str(&cfg->config_path, path);
+    return 0;
+}
+
+static const char *const common_options[] = {
+    "redis", "ns", "partitions", "retention", "window", "lateness", "max-series", "timeout",
+};
+
+int config_load(struct config *cfg, int *argc, char **argv, char *err, size_t errcap)
+{
+    *cfg = (struct config){
+        .ns = xstrdup(CONFIG_DEFAULT_NS),
+        .partitions = CONFIG_DEFAULT_PARTITIONS,
+        .retention_ms = 3600000,
+        .replay_ms = 900000,
+        .lateness_ms = 5000,
+        .max_series = 100000,
+        .connect_timeout_ms = 2000,
+        .command_timeout_ms = 2000,
+    };
+
+    /* 1. the config file: an explicit --config must exist */
+    const char *explicit_path = NULL;
+    for (int i = 1; i < *argc; i++) {
+        if (strcmp(argv[i], "--config") == 0 && i + 1 < *argc)
+            explicit_path = argv[i + 1];
+        else if (strncmp(argv[i], "--config=", 9) == 0)
+            explicit_path = argv[i] + 9;
+    }
+    if (explicit_path) {
+        if (load_file(cfg, explicit_path, true, err, errcap) != 0)
+            goto err;
+    } else {
+        char path[1024];
+        const char *xdg = getenv("XDG_CONFIG_HOME"), *home = getenv("HOME");
+        int n = -1;
+        if (xdg && *xdg)
+            n = snprintf(path, sizeof(path), "%s/warroom/warroom.conf", xdg);
+        else if (home && *home)
+            n = snprintf(path, sizeof(path), "%s/.config/warroom/warroom.conf", home);
+        if (n > 0 && (size_t)n < sizeof(path) && load_file(cfg, path, false, err, errcap) != 0)
+            goto err;
+    }
+
+    /* 2. the environment */
+    const char *env = getenv("REDIS_URL");
+    if (env && *env)
+        set_str(&cfg->redis_url, env);
+    env = getenv("WARROOM_NS");
+    if (env && *env && apply(cfg, "ns", env, err, errcap) != 0)
+        goto err;
+
+    /* 3. the command line: common options anywhere, removed from argv */
+    int out = 1;
+    for (int i = 1; i < *argc; i++) {
+        const char *a = argv[i];
+        if (strncmp(a, "--", 2) != 0) {
+            argv[out++] = argv[i];
+            continue;
+        }
+        if (strcmp(a, "--") == 0) { /* the rest belongs to the command */
+            while (i < *argc)
+                argv[out++] = argv[i++];
+            break;
+        }
+        const char *name = a + 2, *eq = strchr(name, '=');
+        size_t nlen = eq ? (size_t)(eq - name) : strlen(name);
+        bool known = nlen == 6 && strncmp(name, "config", 6) == 0;
+        for (size_t k = 0; !known && k < sizeof(common_options) / sizeof(common_options[0]); k++)
+            known = strlen(common_options[k]) == nlen && strncmp(common_options[k], name, nlen) == 0;
+        if (!known) {
+            argv[out++] = argv[i];
+            continue;
+        }
+        const char *value = eq ? eq + 1 : NULL;
+        if (!value) {
+            if (i + 1 >= *argc) {
+                snprintf(err, errcap, "option --%.*s needs a value", (int)nlen, name);
+                goto err;
+            }
+            value = argv[++i];
+        }
+        if (nlen == 6 && strncmp(name, "config", 6) == 0)
+            continue; /* already read */
+        char opt[32];
+        snprintf(opt, sizeof(opt), "%.*s", (int)nlen, name);
+        if (apply(cfg, opt, value, err, errcap) != 0)
+            goto err;
+    }
+    argv[out] = NULL;
+    *argc = out;
+    return 0;
+err:
+    config_free(cfg);
+    return -1;
+}
+
+void config_free(struct config *cfg)
+{
+    free(cfg->redis_url);
+    free(cfg->ns);
+    free(cfg->config_path);
+    cfg->redis_url = cfg->ns = cfg->config_path = NULL;
+}

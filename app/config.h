@@ -1,0 +1,42 @@
+/* config.h — settings from, in order of precedence, the command line, the environment, the
+ * config file and the defaults. Options common to every command are recognised anywhere on
+ * the command line and removed from argv, so each command parses only its own. */
+#ifndef WR_CONFIG_H
+#define WR_CONFIG_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define CONFIG_DEFAULT_NS "wr"
+#define CONFIG_DEFAULT_PARTITIONS 8
+#define CONFIG_MAX_PARTITIONS 1024
+
+struct config {
+    char *redis_url;         /* NULL: 127.0.0.1:6379 if it answers, else a private server */
+    char *ns;                /* key namespace */
+    unsigned partitions;     /* partition streams per namespace */
+    bool partitions_set;     /* given explicitly: must then match wr:meta */
+    int64_t retention_ms;    /* producers trim partition streams to this age (MINID ~) */
+    int64_t replay_ms;       /* how much history a reader replays at start (the core's window) */
+    int64_t lateness_ms;     /* allowed event-time lateness in the core */
+    uint32_t max_series;     /* series cap of the core */
+    int64_t connect_timeout_ms;
+    int64_t command_timeout_ms;
+    char *config_path;       /* the file that was read, NULL when none */
+};
+
+/* Fills cfg from defaults, the config file (--config FILE, else
+ * $XDG_CONFIG_HOME/warroom/warroom.conf or ~/.config/warroom/warroom.conf when it exists), the
+ * environment (REDIS_URL, WARROOM_NS) and the common options in argv, which are removed from
+ * argv (*argc updated). Returns 0, or -1 with a message in err (a bad value, an unreadable
+ * explicit config file, a config syntax error with its line number). */
+int config_load(struct config *cfg, int *argc, char **argv, char *err, size_t errcap);
+
+/* Frees the strings; cfg may be reloaded afterwards. */
+void config_free(struct config *cfg);
+
+/* The common options, for --help texts. */
+extern const char config_options_help[];
+
+#endif

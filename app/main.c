@@ -1,0 +1,52 @@
+/* main.c — entry point: global options, then dispatch to a subcommand from one table. */
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "app/cmd.h"
+
+static const struct cmd_entry commands[] = {
+    {"bench", "core", "run a benchmark and print a table (see README: Benchmarks)", cmd_bench},
+    {"demo", "[--seconds N] [--series K]",
+     "feed synthetic events into the core and print live aggregates", cmd_demo},
+};
+
+#define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))
+
+static void usage(FILE *out)
+{
+    fprintf(out, "usage: warroom [--version] [--help] COMMAND [ARGS]\n"
+                 "       warroom --demo      (same as 'warroom demo')\n\n"
+                 "warroom shows live aggregates of metric streams kept in Redis, the alerts\n"
+                 "they raise, and an on-call chat room, in one terminal.\n\ncommands:\n");
+    for (size_t i = 0; i < NCOMMANDS; i++)
+        fprintf(out, "  %-7s %-28s %s\n", commands[i].name, commands[i].usage,
+                commands[i].summary);
+    fprintf(out, "\nexit codes: 0 ok, 1 failure, 2 usage error, 3 input rejected, "
+                 "4 Redis unreachable\n");
+}
+
+int main(int argc, char **argv)
+{
+    signal(SIGPIPE, SIG_IGN);
+    if (argc < 2) {
+        usage(stderr);
+        return EXIT_USAGE;
+    }
+    const char *first = argv[1];
+    if (strcmp(first, "--version") == 0 || strcmp(first, "-V") == 0) {
+        printf("warroom %s\n", WARROOM_VERSION);
+        return EXIT_OK;
+    }
+    if (strcmp(first, "--help") == 0 || strcmp(first, "-h") == 0 || strcmp(first, "help") == 0) {
+        usage(stdout);
+        return EXIT_OK;
+    }
+    if (strcmp(first, "--demo") == 0)
+        return cmd_demo(argc - 1, argv + 1);
+    for (size_t i = 0; i < NCOMMANDS; i++)
+        if (strcmp(first, commands[i].name) == 0)
+            return commands[i].run(argc - 1, argv + 1);
+    fprintf(stderr, "warroom: unknown command '%s' (try 'warroom --help')\n", first);
+    return EXIT_USAGE;
+}

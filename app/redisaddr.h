@@ -1,0 +1,28 @@
+/* redisaddr.h — a Redis address ready for hiredis: the parsed URL (core/redisurl.h) plus, for
+ * TCP, its host resolved once, at start, to a numeric address. hiredis 0.14 resolves names with a
+ * blocking getaddrinfo() on every connect, which would freeze the event loop on each reconnect. */
+#ifndef WR_REDISADDR_H
+#define WR_REDISADDR_H
+
+#include <stddef.h>
+
+#include "core/redisurl.h"
+
+#define REDISADDR_IP_MAX 46 /* INET6_ADDRSTRLEN */
+
+struct redisaddr {
+    struct redisurl url;        /* as parsed; url.host keeps the name as written */
+    char ip[REDISADDR_IP_MAX];  /* TCP: numeric IPv4 or IPv6 address for hiredis; UNIX: "" */
+    char *display;              /* redisurl_display(&url): safe to show, holds no password */
+};
+
+/* Parses url and, for redis://, resolves the host with getaddrinfo (this blocks: call it before
+ * the event loop runs). IPv4 is preferred over IPv6, as hiredis itself does; a literal address
+ * is taken as is. Returns a new address (free with redisaddr_free), or NULL with a one-line
+ * reason in err that never contains the password. */
+struct redisaddr *redisaddr_new(const char *url, char *err, size_t errlen);
+
+/* Frees a; NULL is a no-op. */
+void redisaddr_free(struct redisaddr *a);
+
+#endif

@@ -1,0 +1,829 @@
+/* hist.c — DDSketch-style value histogram: a cubic log2 mapping with a proven 1 % relative
+ * error, dense count windows whose cell width grows only when a count needs it, exact merge,
+ * and a compact run-length varint encoding for rollups. */
+#include "core/hist.h"
+
+#include <float.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/mem.h"
+
+/* ------------------------------------------------------------------------------------------ */
+/* Mapping: value -> bin index                                                                 */
+/* ------------------------------------------------------------------------------------------ */
+
+/* For v = 2^e * (1 + s), s in [0, 1), log2(v) is approximated by f(v) = e + P(s) with
+ * P(s) = A s^3 + B s^2 + C s. P(0) = 0 and P(1) = 1, so f is continuous across powers of two,
+ * and f is strictly increasing. Bin i holds the v with f(v) * K in (i - 1, i].
+ *
+ * Why this keeps the guarantee: df/d(ln v) = P'(s) * (1 + s) = (18s^3 - 24s^2 + 8s + 50) / 35,
+ * whose minimum on [0, 1] is 10/7 (at s = 0 and s = 2/3). A bin spans 1/K in f, hence at most
+ * 1 / (K * 10/7) in ln v. With K = 7 / (10 ln gamma) every bin [lo, hi] has hi/lo <= gamma,
+ * and the bin's representative, the harmonic mean 2 lo hi / (lo + hi), is within
+ * (hi - lo) / (hi + lo) <= (gamma - 1) / (gamma + 1) = alpha of every value in the bin.
+ * K is raised by a relative 1e-6 so that rounding in f (about 1e-11 of a bin) cannot push a
+ * value across the bound; it costs one bin in a million. Against exact log the cubic needs
+ * about 1 % more bins and avoids the libm call on the hot path. */
+#define MAP_A (6.0 / 35.0)
+#define MAP_B (-3.0 / 5.0)
+#define MAP_C (10.0 / 7.0)
+#define MAP_ALPHA ((double)HIST_ALPHA)
+/* ln((1 + a) / (1 - a)) = 2 atanh(a), as a series so it stays a constant expression; the
+ * first omitted term, 2 a^9 / 9, is ~2e-19 for a = 0.01: below the precision of a double. */
+#define MAP_LN_GAMMA                                                                               \
+    (2.0 *                                                                                         \
+     (MAP_ALPHA + MAP_ALPHA * MAP_ALPHA * MAP_ALPHA / 3.0 +                                        \
+      MAP_ALPHA * MAP_ALPHA * MAP_ALPHA * MAP_ALPHA * MAP_ALPHA / 5.0 +                            \
+      MAP_ALPHA * MAP_ALPHA * MAP_ALPHA * MAP_ALPHA * MAP_ALPHA * MAP_ALPHA * MAP_ALPHA / 7.0))
+#define MAP_K (7.0 / (10.0 * MAP_LN_GAMMA) * (1.0 + 1e-6))
+
+/* a must be finite and >= HIST_MIN_ABS (a positive normal number). */
+static inline int32_t map_index(double a)
+{
+    uint64_t bits;
+    memcpy(&bits, &a, sizeof bits);
+    int e = (int)(bits >> 52) - 1023;
+    bits = (bits & 0x000fffffffffffffULL) | 0x3ff0000000000000ULL;
+    double s;
+    memcpy(&s, &bits, sizeof s);
+    s -= 1.0;
+    double y = ((double)e + ((MAP_A * s + MAP_B) * s + MAP_C) * s) * MAP_K;
+    int32_t i = (int32_t)y; /* truncation, then up: ceil without a libm call */
+    return i + (y > (double)i);
+}
+
+/* The m in [0, 1] with P(m) = t, t in [0, 1). P is increasing and concave there, so Newton
+ * from m = t (>= the root, as P(s) >= s) converges monotonically and quadratically. */
+static double map_cubic_inverse(double t)
+{
+    double m = t;
+    for (int it = 0; it < 12; it++) {
+        double p = ((MAP_A * m + MAP_B) * m + MAP_C) * m - t;
+        double d = (3.0 * MAP_A * m + 2.0 * MAP_B) * m + MAP_C;
+        double step = p / d;
+        m -= step;
+        if (fabs(step) < 1e-17)
+            break;
+    }
+    return m < 0 ? 0 : m > 1 ? 1 : m;
+}
+
+/* The upper bound of bin j (= lower bound of bin j + 1) as mantissa in [1, 2] and exponent,
+ * kept apart so that bins near DBL_MAX do not overflow. */
+static double map_boundary(int64_t j, int *exp)
+{
+    double y = (double)j / MAP_K;
+    double e = floor(y);
+    *exp = (int)e;
+    return 1.0 + map_cubic_inverse(y - e);
+}
+
+static double map_clamp(double v)
+{
+    return v > DBL_MAX ? DBL_MAX : v;
+}
+
+static double bin_lower(int32_t index)
+{
+    int e;
+    double m = map_boundary((int64_t)index - 1, &e);
+    return map_clamp(ldexp(m, e));
+}
+
+static double bin_upper(int32_t index)
+{
+    int e;
+    double m = map_boundary(index, &e);
+    return map_clamp(ldexp(m, e));
+}
+
+double hist_bin_value(int32_t index)
+{
+    int e_lo, e_hi;
+    double lo = map_boundary((int64_t)index - 1, &e_lo);
+    double hi = map_boundary(index, &e_hi);
+    hi = ldexp(hi, e_hi - e_lo); /* bins are < 1 octave wide: e_hi - e_lo is 0 or 1 */
+    /* Clamping is safe: every value in the top bin is <= DBL_MAX < the unclamped value. */
+    return map_clamp(ldexp(2.0 * lo * hi / (lo + hi), e_lo));
+}
+
+/* The index range any finite value can map to. */
+static int32_t map_index_min(void)
+{
+    return map_index(HIST_MIN_ABS);
+}
+
+static int32_t map_index_max(void)
+{
+    return map_index(DBL_MAX);
+}
+
+/* ------------------------------------------------------------------------------------------ */
+/* Stores: dense windows of adaptive-width counters                                            */
+/* ------------------------------------------------------------------------------------------ */
+
+#define STORE_INITIAL_CELLS 8
+
+static uint64_t sat_add(uint64_t a, uint64_t b)
+{
+    return a + b < a ? UINT64_MAX : a + b;
+}
+
+static uint32_t sat_add32(uint32_t a, uint64_t b)
+{
+    return b >= (uint64_t)(UINT32_MAX - a) ? UINT32_MAX : a + (uint32_t)b;
+}
+
+static uint8_t width_for(uint64_t c)
+{
+    return c <= UINT8_MAX ? 1 : c <= UINT16_MAX ? 2 : c <= UINT32_MAX ? 4 : 8;
+}
+
+static uint64_t cell_get(const struct hist_store *s, uint32_t i)
+{
+    switch (s->width) {
+    case 1:
+        return ((const uint8_t *)s->counts)[i];
+    case 2:
+        return ((const uint16_t *)s->counts)[i];
+    case 4:
+        return ((const uint32_t *)s->counts)[i];
+    default:
+        return ((const uint64_t *)s->counts)[i];
+    }
+}
+
+/* c must fit the store's width. */
+static void cell_set(struct hist_store *s, uint32_t i, uint64_t c)
+{
+    switch (s->width) {
+    case 1:
+        ((uint8_t *)s->counts)[i] = (uint8_t)c;
+        break;
+    case 2:
+        ((uint16_t *)s->counts)[i] = (uint16_t)c;
+        break;
+    case 4:
+        ((uint32_t *)s->counts)[i] = (uint32_t)c;
+        break;
+    default:
+        ((uint64_t *)s->counts)[i] = c;
+        break;
+    }
+}
+
+static void store_free(struct hist_store *s)
+{
+    free(s->counts);
+    *s = (struct hist_store){0};
+}
+
+/* The highest non-empty cell of a non-empty store. */
+static uint32_t store_top(const struct hist_store *s)
+{
+    uint32_t i = s->len - 1;
+    while (i > 0 && cell_get(s, i) == 0)
+        i--;
+    return i;
+}
+
+/* Moves the store to the window [new_off, new_off + new_len) with cells at least min_width
+ * wide. Old bins above the new window must be empty (they are dropped); old bins below new_off
+ * fold into bin new_off (the lowest kept bin) and count in h->collapsed_bins. */
+static void store_rewindow(struct hist *h, struct hist_store *s, int64_t new_off, uint32_t new_len,
+                           uint8_t min_width)
+{
+    int64_t old_off = s->offset, new_hi = new_off + (int64_t)new_len - 1;
+    uint64_t floor_count = 0;
+    uint32_t folded = 0;
+    for (uint32_t i = 0; i < s->len && old_off + (int64_t)i <= new_off; i++) {
+        uint64_t c = cell_get(s, i);
+        if (c == 0)
+            continue;
+        floor_count = sat_add(floor_count, c);
+        folded += old_off + (int64_t)i < new_off;
+    }
+    uint8_t width = width_for(floor_count);
+    if (width < s->width)
+        width = s->width;
+    if (width < min_width)
+        width = min_width;
+
+    struct hist_store ns = {
+        .counts = xcalloc(new_len, width),
+        .offset = (int32_t)new_off,
+        .len = new_len,
+        .width = width,
+    };
+    if (width == s->width && new_off <= old_off) { /* no fold, same cells: one copy */
+        int64_t top = old_off + (int64_t)s->len - 1 < new_hi ? old_off + s->len - 1 : new_hi;
+        if (top >= old_off)
+            memcpy((uint8_t *)ns.counts + (size_t)(old_off - new_off) * width, s->counts,
+                   (size_t)(top - old_off + 1) * width);
+    } else {
+        for (uint32_t i = 0; i < s->len; i++) {
+            int64_t idx = old_off + (int64_t)i;
+            uint64_t c = idx > new_off && idx <= new_hi ? cell_get(s, i) : 0;
+            if (c)
+                cell_set(&ns, (uint32_t)(idx - new_off), c);
+        }
+        if (floor_count)
+            cell_set(&ns, 0, floor_count);
+    }
+    free(s->counts);
+    *s = ns;
+    h->collapsed_bins = sat_add32(h->collapsed_bins, folded);
+}
+
+/* Grows the window so that it holds idx, with some slack on the side it grew, within
+ * h->max_bins. Returns the index to count the value in: idx, or the lowest kept bin when idx
+ * is below the max_bins highest bins (the value is then folded and counted as collapsed).
+ * Only non-empty bins decide whether anything folds: empty slack gives way first. */
+static int32_t store_reach(struct hist *h, struct hist_store *s, int32_t idx)
+{
+    int64_t max = h->max_bins;
+    if (s->len == 0) {
+        int64_t len = max < STORE_INITIAL_CELLS ? max : STORE_INITIAL_CELLS;
+        store_rewindow(h, s, (int64_t)idx - (len - 1) / 2, (uint32_t)len, 1);
+        return idx;
+    }
+    int64_t lo = s->offset, hi = lo + s->len - 1;
+    if (idx >= lo && idx <= hi)
+        return idx;
+    int64_t slack = 4 + s->len / 8;
+    if (idx < lo) {
+        int64_t top = lo + store_top(s); /* the window's top cells may be empty slack */
+        int64_t floor = top - max + 1;   /* <= lo, since len <= max */
+        if (idx < floor) {
+            if (floor < lo || hi > top)
+                store_rewindow(h, s, floor, (uint32_t)max, s->width);
+            h->collapsed_bins = sat_add32(h->collapsed_bins, 1);
+            return (int32_t)floor;
+        }
+        int64_t new_lo = idx - slack < floor ? floor : idx - slack;
+        int64_t new_hi = hi < new_lo + max - 1 ? hi : new_lo + max - 1; /* >= top */
+        store_rewindow(h, s, new_lo, (uint32_t)(new_hi - new_lo + 1), s->width);
+        return idx;
+    }
+    /* Upwards: cells below new_lo fold, which loses data only if one of them is non-empty,
+     * and then the span of non-empty bins does exceed max_bins. */
+    int64_t new_hi = idx + slack;
+    if (new_hi - lo + 1 > max)
+        new_hi = idx > lo + max - 1 ? idx : lo + max - 1;
+    int64_t new_lo = new_hi - max + 1 > lo ? new_hi - max + 1 : lo;
+    store_rewindow(h, s, new_lo, (uint32_t)(new_hi - new_lo + 1), s->width);
+    return idx;
+}
+
+static void store_add(struct hist *h, struct hist_store *s, int32_t idx, uint64_t n)
+{
+    idx = store_reach(h, s, idx);
+    uint32_t i = (uint32_t)(idx - s->offset);
+    uint64_t c = sat_add(cell_get(s, i), n);
+    if (width_for(c) > s->width)
+        store_rewindow(h, s, s->offset, s->len, width_for(c));
+    cell_set(s, i, c);
+}
+
+/* The first and last non-empty cells of s; returns 0 when the store is empty. */
+static int store_extent(const struct hist_store *s, uint32_t *first, uint32_t *last)
+{
+    uint32_t a = 0, b = s->len;
+    while (a < b && cell_get(s, a) == 0)
+        a++;
+    if (a == b)
+        return 0;
+    while (cell_get(s, b - 1) == 0)
+        b--;
+    *first = a;
+    *last = b - 1;
+    return 1;
+}
+
+static void store_merge(struct hist *h, struct hist_store *d, const struct hist_store *s)
+{
+    uint32_t first, last, dfirst, dlast;
+    if (!store_extent(s, &first, &last))
+        return;
+    int64_t max = h->max_bins;
+    int64_t src_lo = s->offset + (int64_t)first, src_hi = s->offset + (int64_t)last;
+    if (!store_extent(d, &dfirst, &dlast)) {
+        store_free(d);
+        store_rewindow(h, d, src_lo < src_hi - max + 1 ? src_hi - max + 1 : src_lo,
+                       (uint32_t)(src_hi - src_lo + 1 < max ? src_hi - src_lo + 1 : max), 1);
+    } else {
+        int64_t d_lo = d->offset, d_hi = d_lo + (int64_t)d->len - 1;
+        int64_t lo = d_lo + dfirst < src_lo ? d_lo + dfirst : src_lo; /* non-empty union */
+        int64_t hi = d_lo + dlast > src_hi ? d_lo + dlast : src_hi;
+        if (hi - lo + 1 > max) {
+            lo = hi - max + 1; /* folds */
+        } else if (src_lo >= d_lo && src_hi <= d_hi) {
+            lo = d_lo; /* the window already holds src: keep it */
+            hi = d_hi;
+        } else if ((d_hi > hi ? d_hi : hi) - (d_lo < lo ? d_lo : lo) + 1 <= max) {
+            lo = d_lo < lo ? d_lo : lo; /* keep the slack too */
+            hi = d_hi > hi ? d_hi : hi;
+        }
+        if (lo != d_lo || hi != d_hi)
+            store_rewindow(h, d, lo, (uint32_t)(hi - lo + 1), d->width);
+    }
+
+    uint32_t folded = 0;
+    for (uint32_t i = first; i <= last; i++) {
+        uint64_t c = cell_get(s, i);
+        if (c == 0)
+            continue;
+        int64_t idx = s->offset + (int64_t)i;
+        if (idx < d->offset) {
+            idx = d->offset;
+            folded++;
+        }
+        uint32_t j = (uint32_t)(idx - d->offset);
+        c = sat_add(c, cell_get(d, j));
+        if (width_for(c) > d->width)
+            store_rewindow(h, d, d->offset, d->len, width_for(c));
+        cell_set(d, j, c);
+    }
+    h->collapsed_bins = sat_add32(h->collapsed_bins, folded);
+}
+
+static void store_copy(struct hist_store *d, const struct hist_store *s)
+{
+    *d = *s;
+    if (s->len) {
+        d->counts = xmalloc((size_t)s->len * s->width);
+        memcpy(d->counts, s->counts, (size_t)s->len * s->width);
+    }
+}
+
+static void store_compact(struct hist_store *s)
+{
+    uint32_t first, last;
+    if (!store_extent(s, &first, &last)) {
+        store_free(s);
+        return;
+    }
+    uint64_t max = 0;
+    for (uint32_t i = first; i <= last; i++) {
+        uint64_t c = cell_get(s, i);
+        max = c > max ? c : max;
+    }
+    struct hist_store ns = {
+        .counts = xmalloc((size_t)(last - first + 1) * width_for(max)),
+        .offset = s->offset + (int32_t)first,
+        .len = last - first + 1,
+        .width = width_for(max),
+    };
+    for (uint32_t i = first; i <= last; i++)
+        cell_set(&ns, i - first, cell_get(s, i));
+    free(s->counts);
+    *s = ns;
+}
+
+/* ------------------------------------------------------------------------------------------ */
+/* Life cycle, adding, merging                                                                 */
+/* ------------------------------------------------------------------------------------------ */
+
+void hist_init_bounded(struct hist *h, uint32_t max_bins)
+{
+    *h = (struct hist){.max_bins = max_bins ? max_bins : 1};
+}
+
+void hist_init(struct hist *h)
+{
+    hist_init_bounded(h, HIST_DEFAULT_MAX_BINS);
+}
+
+void hist_clear(struct hist *h)
+{
+    store_free(&h->pos);
+    store_free(&h->neg);
+    h->zero_count = 0;
+    h->count = 0;
+    h->collapsed_bins = 0;
+}
+
+int hist_add(struct hist *h, double v)
+{
+    double a = fabs(v);
+    if (!(a <= DBL_MAX))
+        return -1;
+    h->count++;
+    if (a < HIST_MIN_ABS) {
+        h->zero_count++;
+        return 0;
+    }
+    struct hist_store *s = v > 0 ? &h->pos : &h->neg;
+    int32_t idx = map_index(a);
+    uint32_t i = (uint32_t)idx - (uint32_t)s->offset;
+    if (i < s->len) {
+        switch (s->width) {
+        case 1:
+            if (((uint8_t *)s->counts)[i] != UINT8_MAX) {
+                ((uint8_t *)s->counts)[i]++;
+                return 0;
+            }
+            break;
+        case 2:
+            if (((uint16_t *)s->counts)[i] != UINT16_MAX) {
+                ((uint16_t *)s->counts)[i]++;
+                return 0;
+            }
+            break;
+        case 4:
+            if (((uint32_t *)s->counts)[i] != UINT32_MAX) {
+                ((uint32_t *)s->counts)[i]++;
+                return 0;
+            }
+            break;
+        default:
+            break;
+        }
+    }
+    store_add(h, s, idx, 1);
+    return 0;
+}
+
+int hist_add_n(struct hist *h, double v, uint64_t n)
+{
+    double a = fabs(v);
+    if (!(a <= DBL_MAX))
+        return -1;
+    if (n == 0)
+        return 0;
+    h->count = sat_add(h->count, n);
+    if (a < HIST_MIN_ABS)
+        h->zero_count = sat_add(h->zero_count, n);
+    else
+        store_add(h, v > 0 ? &h->pos : &h->neg, map_index(a), n);
+    return 0;
+}
+
+void hist_merge(struct hist *dst, const struct hist *src)
+{
+    if (dst == src) {
+        struct hist tmp;
+        hist_init_bounded(&tmp, src->max_bins);
+        hist_copy(&tmp, src);
+        hist_merge(dst, &tmp);
+        hist_clear(&tmp);
+        return;
+    }
+    store_merge(dst, &dst->pos, &src->pos);
+    store_merge(dst, &dst->neg, &src->neg);
+    dst->zero_count = sat_add(dst->zero_count, src->zero_count);
+    dst->count = sat_add(dst->count, src->count);
+    dst->collapsed_bins = sat_add32(dst->collapsed_bins, src->collapsed_bins);
+}
+
+void hist_copy(struct hist *dst, const struct hist *src)
+{
+    if (dst == src)
+        return;
+    hist_clear(dst);
+    *dst = *src;
+    store_copy(&dst->pos, &src->pos);
+    store_copy(&dst->neg, &src->neg);
+}
+
+void hist_compact(struct hist *h)
+{
+    store_compact(&h->pos);
+    store_compact(&h->neg);
+}
+
+/* ------------------------------------------------------------------------------------------ */
+/* Reading: bins in ascending value order, quantiles                                           */
+/* ------------------------------------------------------------------------------------------ */
+
+enum bin_stage { STAGE_NEG, STAGE_ZERO, STAGE_POS, STAGE_DONE };
+
+/* Walks the non-empty bins in ascending value order: the negative store from its highest
+ * index (most negative values) down, the zero counter, the positive store upwards. */
+struct bin_iter {
+    const struct hist *h;
+    enum bin_stage stage;
+    uint32_t i; /* next cell of the current store (for neg: one past it) */
+};
+
+struct bin {
+    int sign; /* -1, 0 or 1 */
+    int32_t index;
+    uint64_t count;
+};
+
+static void bin_iter_init(struct bin_iter *it, const struct hist *h)
+{
+    *it = (struct bin_iter){.h = h, .stage = STAGE_NEG, .i = h->neg.len};
+}
+
+static int bin_iter_next(struct bin_iter *it, struct bin *b)
+{
+    const struct hist *h = it->h;
+    switch (it->stage) {
+    case STAGE_NEG:
+        while (it->i > 0) {
+            uint32_t i = --it->i;
+            uint64_t c = cell_get(&h->neg, i);
+            if (c) {
+                *b = (struct bin){-1, h->neg.offset + (int32_t)i, c};
+                return 1;
+            }
+        }
+        it->stage = STAGE_ZERO;
+        /* fall through */
+    case STAGE_ZERO:
+        it->stage = STAGE_POS;
+        it->i = 0;
+        if (h->zero_count) {
+            *b = (struct bin){0, 0, h->zero_count};
+            return 1;
+        }
+        /* fall through */
+    case STAGE_POS:
+        while (it->i < h->pos.len) {
+            uint32_t i = it->i++;
+            uint64_t c = cell_get(&h->pos, i);
+            if (c) {
+                *b = (struct bin){1, h->pos.offset + (int32_t)i, c};
+                return 1;
+            }
+        }
+        it->stage = STAGE_DONE;
+        /* fall through */
+    case STAGE_DONE:
+        break;
+    }
+    return 0;
+}
+
+static double bin_value(const struct bin *b)
+{
+    return b->sign == 0 ? 0.0 : b->sign * hist_bin_value(b->index);
+}
+
+void hist_quantiles(const struct hist *h, const double *qs, double *out, size_t n)
+{
+    struct bin_iter it;
+    struct bin b = {0, 0, 0};
+    uint64_t seen = 0, prev_rank = 0; /* seen: values in the bins walked so far */
+    int have = 0;
+    bin_iter_init(&it, h);
+    for (size_t j = 0; j < n; j++) {
+        double q = qs[j];
+        if (h->count == 0 || isnan(q)) {
+            out[j] = NAN;
+            continue;
+        }
+        q = q < 0 ? 0 : q > 1 ? 1 : q;
+        uint64_t rank = (uint64_t)floor(q * (double)(h->count - 1));
+        if (rank > h->count - 1)
+            rank = h->count - 1;
+        if (rank < prev_rank) { /* not ascending after all: walk again from the start */
+            bin_iter_init(&it, h);
+            seen = 0;
+            have = 0;
+        }
+        prev_rank = rank;
+        while (seen <= rank) {
+            struct bin next;
+            if (!bin_iter_next(&it, &next))
+                break; /* only when counts saturated: stay on the last bin */
+            b = next;
+            have = 1;
+            seen = sat_add(seen, b.count);
+        }
+        out[j] = have ? bin_value(&b) : NAN;
+    }
+}
+
+double hist_quantile(const struct hist *h, double q)
+{
+    double out;
+    hist_quantiles(h, &q, &out, 1);
+    return out;
+}
+
+size_t hist_bin_count(const struct hist *h)
+{
+    size_t n = h->zero_count != 0;
+    for (uint32_t i = 0; i < h->pos.len; i++)
+        n += cell_get(&h->pos, i) != 0;
+    for (uint32_t i = 0; i < h->neg.len; i++)
+        n += cell_get(&h->neg, i) != 0;
+    return n;
+}
+
+size_t hist_memory_bytes(const struct hist *h)
+{
+    return (size_t)h->pos.len * h->pos.width + (size_t)h->neg.len * h->neg.width;
+}
+
+void hist_foreach_bin(const struct hist *h, hist_bin_fn fn, void *privdata)
+{
+    struct bin_iter it;
+    struct bin b;
+    bin_iter_init(&it, h);
+    while (bin_iter_next(&it, &b)) {
+        if (b.sign < 0)
+            fn(-bin_upper(b.index), -bin_lower(b.index), b.count, privdata);
+        else if (b.sign == 0)
+            fn(0.0, 0.0, b.count, privdata);
+        else
+            fn(bin_lower(b.index), bin_upper(b.index), b.count, privdata);
+    }
+}
+
+/* ------------------------------------------------------------------------------------------ */
+/* Serialisation                                                                               */
+/* ------------------------------------------------------------------------------------------ */
+
+/* Layout (all integers LEB128 varints):
+ *   u8 version | zero_count | collapsed_bins | store pos | store neg
+ *   store: len (of the window trimmed to its first and last non-empty bins; 0 = empty), then
+ *          when len > 0: zigzag(offset) and tokens covering exactly len cells:
+ *          t odd         -> a run of (t >> 1) + 1 empty bins
+ *          t even, != 0  -> one bin with count t >> 1
+ *          t == 0        -> one bin whose count (>= 2^63) follows as its own varint
+ * The first and last bins of a store are non-empty, so equal histograms encode to equal
+ * bytes. */
+
+struct wbuf {
+    uint8_t *buf; /* NULL: only measure */
+    size_t n;
+};
+
+static void put_varint(struct wbuf *w, uint64_t v)
+{
+    do {
+        uint8_t byte = (uint8_t)(v & 0x7f);
+        v >>= 7;
+        if (v)
+            byte |= 0x80;
+        if (w->buf)
+            w->buf[w->n] = byte;
+        w->n++;
+    } while (v);
+}
+
+static void put_store(struct wbuf *w, const struct hist_store *s)
+{
+    uint32_t first, last;
+    if (!store_extent(s, &first, &last)) {
+        put_varint(w, 0);
+        return;
+    }
+    int64_t off = s->offset + (int64_t)first;
+    put_varint(w, last - first + 1);
+    put_varint(w, off < 0 ? ((uint64_t)(-(off + 1)) << 1) | 1 : (uint64_t)off << 1);
+    for (uint32_t i = first; i <= last;) {
+        uint64_t c = cell_get(s, i);
+        if (c == 0) {
+            uint32_t run = 0;
+            while (cell_get(s, i) == 0) { /* stops at last, which is non-empty */
+                run++;
+                i++;
+            }
+            put_varint(w, ((uint64_t)(run - 1) << 1) | 1);
+            continue;
+        }
+        if (c < (1ULL << 63)) {
+            put_varint(w, c << 1);
+        } else {
+            put_varint(w, 0);
+            put_varint(w, c);
+        }
+        i++;
+    }
+}
+
+static size_t hist_encode(const struct hist *h, uint8_t *buf)
+{
+    struct wbuf w = {buf, 1};
+    if (buf)
+        buf[0] = HIST_SERIAL_VERSION;
+    put_varint(&w, h->zero_count);
+    put_varint(&w, h->collapsed_bins);
+    put_store(&w, &h->pos);
+    put_store(&w, &h->neg);
+    return w.n;
+}
+
+size_t hist_serialize(const struct hist *h, uint8_t *buf, size_t cap)
+{
+    size_t need = hist_encode(h, NULL);
+    if (buf && cap >= need)
+        hist_encode(h, buf);
+    return need;
+}
+
+struct rbuf {
+    const uint8_t *p, *end;
+};
+
+static int get_varint(struct rbuf *r, uint64_t *out)
+{
+    uint64_t v = 0;
+    for (int shift = 0; shift < 64; shift += 7) {
+        if (r->p == r->end)
+            return -1;
+        uint8_t byte = *r->p++;
+        if (shift == 63 && byte > 1)
+            return -1; /* more than 64 bits */
+        v |= (uint64_t)(byte & 0x7f) << shift;
+        if (!(byte & 0x80)) {
+            *out = v;
+            return 0;
+        }
+    }
+    return -1;
+}
+
+/* Reads the next token: a run of empty bins (*count = 0, *run >= 1) or one bin. */
+static int get_token(struct rbuf *r, uint64_t *count, uint64_t *run)
+{
+    uint64_t t;
+    if (get_varint(r, &t) < 0)
+        return -1;
+    if (t & 1) {
+        *count = 0;
+        *run = (t >> 1) + 1;
+        return 0;
+    }
+    *run = 1;
+    if (t)
+        *count = t >> 1;
+    else if (get_varint(r, count) < 0 || *count < (1ULL << 63))
+        return -1; /* an escaped count must be one that needed the escape */
+    return 0;
+}
+
+/* Decodes one store into s (empty on entry). Validates everything before allocating, so the
+ * allocation is bounded by max_bins whatever the input. *total accumulates the counts. */
+static int get_store(struct rbuf *r, struct hist_store *s, uint32_t max_bins, uint64_t *total)
+{
+    uint64_t len, zz;
+    if (get_varint(r, &len) < 0)
+        return -1;
+    if (len == 0)
+        return 0;
+    if (len > max_bins || get_varint(r, &zz) < 0)
+        return -1;
+    int64_t off = zz & 1 ? -(int64_t)(zz >> 1) - 1 : (int64_t)(zz >> 1);
+    if ((zz >> 1) > INT32_MAX || off < map_index_min() || off > map_index_max() ||
+        off + (int64_t)len - 1 > map_index_max())
+        return -1;
+
+    struct rbuf start = *r;
+    uint64_t cells = 0, max = 0, sum = *total, count, run;
+    while (cells < len) {
+        if (get_token(r, &count, &run) < 0 || run > len - cells)
+            return -1;
+        if (count == 0 && (cells == 0 || cells + run == len))
+            return -1; /* first and last bins are non-empty */
+        if (sum + count < sum)
+            return -1;
+        sum += count;
+        max = count > max ? count : max;
+        cells += run;
+    }
+
+    *r = start;
+    *s = (struct hist_store){
+        .counts = xcalloc(len, width_for(max)),
+        .offset = (int32_t)off,
+        .len = (uint32_t)len,
+        .width = width_for(max),
+    };
+    for (cells = 0; cells < len; cells += run) {
+        get_token(r, &count, &run);
+        if (count)
+            cell_set(s, (uint32_t)cells, count);
+    }
+    *total = sum;
+    return 0;
+}
+
+int hist_deserialize(struct hist *h, const uint8_t *buf, size_t len)
+{
+    hist_clear(h);
+    if (!buf || len == 0 || buf[0] != HIST_SERIAL_VERSION)
+        return -1;
+    struct rbuf r = {buf + 1, buf + len};
+    uint64_t zero, collapsed, total;
+    if (get_varint(&r, &zero) < 0 || get_varint(&r, &collapsed) < 0 || collapsed > UINT32_MAX)
+        goto err;
+    total = zero;
+    if (get_store(&r, &h->pos, h->max_bins, &total) < 0 ||
+        get_store(&r, &h->neg, h->max_bins, &total) < 0 || r.p != r.end)
+        goto err;
+    h->zero_count = zero;
+    h->collapsed_bins = (uint32_t)collapsed;
+    h->count = total;
+    return 0;
+err:
+    hist_clear(h);
+    return -1;
+}

@@ -1,0 +1,97 @@
+/* hist.h — value buckets: a mergeable log-scale histogram with 1 % relative accuracy.
+ * DDSketch-style: bin i of the positive store holds values in (b(i-1), b(i)] where b is a
+ * fast approximation of gamma^i (gamma = (1+a)/(1-a)) with every bin spanning a ratio < gamma;
+ * the negative store mirrors it for -v, zero (and |v| below HIST_MIN_ABS) has its own counter.
+ * Counts live in a dense window of bins whose cell width (1, 2, 4 or 8 bytes) grows only when a
+ * count needs it, so a histogram with few events per bin stays small. */
+#ifndef WR_HIST_H
+#define WR_HIST_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define HIST_ALPHA 0.01            /* guaranteed relative error of every quantile */
+#define HIST_DEFAULT_MAX_BINS 4096 /* per store (sign); past it the lowest bins collapse */
+#define HIST_MIN_ABS 1e-9          /* |v| below this counts as zero */
+#define HIST_SERIAL_VERSION 1
+
+/* One sign's bins: counts[i] is the count of bin (offset + i). width is the cell size in
+ * bytes (0 while empty, then 1, 2, 4 or 8); len is the number of cells in the window. */
+struct hist_store {
+    void *counts;
+    int32_t offset;
+    uint32_t len;
+    uint8_t width;
+};
+
+struct hist {
+    struct hist_store pos;
+    struct hist_store neg;
+    uint64_t zero_count;
+    uint64_t count;          /* all values, zero and both signs */
+    uint32_t max_bins;       /* per store */
+    uint32_t collapsed_bins; /* bins or values folded into a store's lowest kept bin since
+                                init or clear, saturating (0: every bin is exact) */
+};
+
+/* Initialises an empty histogram that owns no memory yet (max_bins: HIST_DEFAULT_MAX_BINS;
+ * hist_init_bounded treats 0 as 1). A zero-filled struct hist is NOT valid; call one of them. */
+void hist_init(struct hist *h);
+void hist_init_bounded(struct hist *h, uint32_t max_bins);
+
+/* Releases the bins; the histogram is empty and usable again afterwards. */
+void hist_clear(struct hist *h);
+
+/* Adds one (or n) occurrences of v. Returns 0, or -1 when v is NaN or infinite (nothing added).
+ * When a store would exceed max_bins the lowest bins of that store collapse into one and
+ * collapsed_bins grows: quantiles that land in the collapsed bin lose their error guarantee.
+ * "Lowest" is in |v| for both stores: the bins nearest zero collapse, the tails stay exact.
+ * Counts saturate at UINT64_MAX. */
+int hist_add(struct hist *h, double v);
+int hist_add_n(struct hist *h, double v, uint64_t n);
+
+/* dst += src, exactly (same counts as adding src's values to dst). src is unchanged. */
+void hist_merge(struct hist *dst, const struct hist *src);
+
+/* Copies src into dst, which must be initialised; dst's previous content is released. */
+void hist_copy(struct hist *dst, const struct hist *src);
+
+/* Shrinks each store's window to its non-empty bins and its cells to the narrowest width that
+ * fits, dropping the slack kept for growth. Counts are unchanged; call it on a histogram that
+ * will receive few or no more values (a closed time slot). */
+void hist_compact(struct hist *h);
+
+static inline uint64_t hist_count(const struct hist *h)
+{
+    return h->count;
+}
+
+/* The value at rank floor(q * (count - 1)) (0-based, ascending order), within HIST_ALPHA
+ * relative error. q outside [0, 1] is clamped. Returns NAN for an empty histogram. */
+double hist_quantile(const struct hist *h, double q);
+
+/* Several quantiles in one pass; qs must be ascending. out[i] = hist_quantile(h, qs[i]). */
+void hist_quantiles(const struct hist *h, const double *qs, double *out, size_t n);
+
+/* Number of non-empty bins (zero counter included), and heap bytes owned. */
+size_t hist_bin_count(const struct hist *h);
+size_t hist_memory_bytes(const struct hist *h);
+
+/* Compact serialisation: a version byte, then varint-encoded stores. Returns the number of
+ * bytes the encoding needs; writes it to buf only when cap is large enough. */
+size_t hist_serialize(const struct hist *h, uint8_t *buf, size_t cap);
+
+/* Replaces h's content (h must be initialised) with the decoded histogram; h keeps its own
+ * max_bins. Returns 0, or -1 on an unknown version, malformed/truncated/trailing input, or a
+ * store wider than h->max_bins (h is then empty). Never allocates more than max_bins cells. */
+int hist_deserialize(struct hist *h, const uint8_t *buf, size_t len);
+
+/* The representative value of bin index i of the positive store (for drawing). */
+double hist_bin_value(int32_t index);
+
+/* Calls fn for every non-empty bin in ascending value order: lower and upper bounds of the
+ * bin's value range and its count (zero bin: lo = hi = 0). For drawing the distribution. */
+typedef void (*hist_bin_fn)(double lo, double hi, uint64_t count, void *privdata);
+void hist_foreach_bin(const struct hist *h, hist_bin_fn fn, void *privdata);
+
+#endif

@@ -1,0 +1,88 @@
+/* series.h — the series table: canonical series key -> per-series time buckets and counters.
+ * Owns the event-time watermark: events older than (max event time seen - lateness) are late,
+ * counted per series and in total, and still stored while their slot is within retention. */
+#ifndef WR_SERIES_H
+#define WR_SERIES_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "core/timeline.h"
+
+#define SERIES_DEFAULT_MAX 100000
+#define SERIES_DEFAULT_LATENESS_MS 5000
+
+struct series_table_config {
+    uint32_t max_series;    /* new series past this are rejected and counted, not allocated */
+    int64_t lateness_ms;    /* allowed lateness behind the newest event time seen */
+    struct timeline_config timeline;
+};
+
+struct series {
+    char *key; /* canonical key, NUL-terminated, owned */
+    uint32_t key_len;
+    uint64_t hash;
+    uint64_t events;  /* accepted (late ones included) */
+    uint64_t late;    /* accepted behind the watermark */
+    uint64_t expired; /* older than retention, not stored */
+    struct timeline tl;
+};
+
+struct series_stats {
+    uint64_t events;       /* accepted into some series */
+    uint64_t late;         /* of those, behind the watermark */
+    uint64_t expired;      /* refused: older than retention */
+    uint64_t rejected_cap; /* refused: series table full */
+};
+
+struct series_table {
+    struct series_table_config cfg;
+    struct series **slots; /* open addressing, linear probing; NULL = free */
+    uint32_t slot_mask;
+    struct series **items; /* dense, in order of creation: for iteration and ranking */
+    uint32_t count;
+    uint32_t items_cap;
+    int64_t max_ts_ms; /* newest event time seen (INT64_MIN when none) */
+    struct series_stats stats;
+};
+
+enum series_result {
+    SERIES_ADDED,        /* stored */
+    SERIES_ADDED_LATE,   /* stored, but behind the watermark */
+    SERIES_EXPIRED,      /* older than the series' retention: counted, not stored */
+    SERIES_REJECTED_CAP, /* a new series while the table is full: counted, not stored */
+};
+
+void series_table_config_defaults(struct series_table_config *cfg);
+
+/* Returns a new empty table (cfg NULL: defaults). Free with series_table_free. */
+struct series_table *series_table_new(const struct series_table_config *cfg);
+void series_table_free(struct series_table *tab);
+
+/* Finds the series with this canonical key, or NULL. */
+struct series *series_table_find(const struct series_table *tab, const char *key, size_t len);
+
+/* Finds or creates the series. NULL when it does not exist and the table is full (the caller
+ * decides whether that counts as a rejection; series_table_ingest does count it). */
+struct series *series_table_get_or_add(struct series_table *tab, const char *key, size_t len);
+
+/* Records one event for the series named by the canonical key. The returned result says what
+ * happened; every outcome is counted in tab->stats (and in the series when it exists). */
+enum series_result series_table_ingest(struct series_table *tab, const char *key, size_t len,
+                                       double value, int64_t ts_ms);
+
+/* Same, for a series the caller already holds (skips the key lookup). */
+enum series_result series_table_ingest_series(struct series_table *tab, struct series *s,
+                                              double value, int64_t ts_ms);
+
+/* Event time up to which slots are closed: newest event time seen minus lateness. INT64_MIN
+ * before the first event. */
+int64_t series_table_watermark_ms(const struct series_table *tab);
+
+/* Heap bytes used by the table, its keys and every series' time buckets. */
+size_t series_table_memory_bytes(const struct series_table *tab);
+
+/* Hash used for keys (exposed for tests and for callers that batch lookups). */
+uint64_t series_hash(const char *key, size_t len);
+
+#endif

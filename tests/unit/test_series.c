@@ -1,0 +1,161 @@
+/* test_series.c — the series table: lookup, growth, the cap, the watermark and late events. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <stdio.h>
+#include <string.h>
+
+#include "core/series.h"
+
+static const int64_t T0 = 1700000000000LL;
+
+static struct series_table *table_with_cap(uint32_t cap)
+{
+    struct series_table_config cfg;
+    series_table_config_defaults(&cfg);
+    cfg.max_series = cap;
+    return series_table_new(&cfg);
+}
+
+static void test_get_or_add_is_idempotent(void **state)
+{
+    (void)state;
+    struct series_table *tab = series_table_new(NULL);
+    const char *k = "latency{service=api}";
+    struct series *a = series_table_get_or_add(tab, k, strlen(k));
+    struct series *b = series_table_get_or_add(tab, k, strlen(k));
+    assert_non_null(a);
+    assert_ptr_equal(a, b);
+    assert_int_equal(tab->count, 1);
+    assert_string_equal(a->key, k);
+    assert_ptr_equal(series_table_find(tab, k, strlen(k)), a);
+    assert_null(series_table_find(tab, "latency", 7));
+    /* a prefix of a key is a different key */
+    assert_null(series_table_find(tab, k, strlen(k) - 1));
+    series_table_free(tab);
+}
+
+static void test_many_series_all_found(void **state)
+{
+    (void)state;
+    struct series_table *tab = series_table_new(NULL);
+    char key[64];
+    for (int i = 0; i < 20000; i++) {
+        int n = snprintf(key, sizeof(key), "m{i=%d}", i);
+        assert_non_null(series_table_get_or_add(tab, key, (size_t)n));
+    }
+    assert_int_equal(tab->count, 20000);
+    for (int i = 0; i < 20000; i++) {
+        int n = snprintf(key, sizeof(key), "m{i=%d}", i);
+        struct series *s = series_table_find(tab, key, (size_t)n);
+        assert_non_null(s);
+        assert_string_equal(s->key, key);
+        assert_ptr_equal(tab->items[i], s);
+    }
+    /* the load factor stays at or under one half */
+    assert_true((uint64_t)tab->count * 2 <= (uint64_t)tab->slot_mask + 1);
+    series_table_free(tab);
+}
+
+static void test_cap_rejects_and_counts(void **state)
+{
+    (void)state;
+    struct series_table *tab = table_with_cap(2);
+    assert_int_equal(series_table_ingest(tab, "a", 1, 1.0, T0), SERIES_ADDED);
+    assert_int_equal(series_table_ingest(tab, "b", 1, 1.0, T0), SERIES_ADDED);
+    assert_int_equal(series_table_ingest(tab, "c", 1, 1.0, T0), SERIES_REJECTED_CAP);
+    assert_int_equal(series_table_ingest(tab, "c", 1, 1.0, T0), SERIES_REJECTED_CAP);
+    /* existing series still accept events when the table is full */
+    assert_int_equal(series_table_ingest(tab, "a", 1, 2.0, T0 + 1), SERIES_ADDED);
+    assert_int_equal(tab->count, 2);
+    assert_int_equal(tab->stats.rejected_cap, 2);
+    assert_int_equal(tab->stats.events, 3);
+    assert_null(series_table_find(tab, "c", 1));
+    series_table_free(tab);
+}
+
+static void test_watermark_and_late_events(void **state)
+{
+    (void)state;
+    struct series_table *tab = series_table_new(NULL); /* lateness 5 s */
+    assert_true(series_table_watermark_ms(tab) == INT64_MIN);
+    assert_int_equal(series_table_ingest(tab, "x", 1, 1.0, T0 + 10000), SERIES_ADDED);
+    assert_true(series_table_watermark_ms(tab) == T0 + 5000);
+    /* exactly at the lateness bound: on time */
+    assert_int_equal(series_table_ingest(tab, "x", 1, 1.0, T0 + 5000), SERIES_ADDED);
+    /* one millisecond behind it: late, but stored and counted */
+    assert_int_equal(series_table_ingest(tab, "x", 1, 1.0, T0 + 4999), SERIES_ADDED_LATE);
+    assert_int_equal(series_table_ingest(tab, "y", 1, 1.0, T0), SERIES_ADDED_LATE);
+    struct series *x = series_table_find(tab, "x", 1);
+    struct series *y = series_table_find(tab, "y", 1);
+    assert_int_equal(x->events, 3);
+    assert_int_equal(x->late, 1);
+    assert_int_equal(y->late, 1);
+    assert_int_equal(tab->stats.late, 2);
+    assert_int_equal(tab->stats.events, 4);
+    series_table_free(tab);
+}
+
+static void test_expired_events_are_counted_not_stored(void **state)
+{
+    (void)state;
+    struct series_table *tab = series_table_new(NULL);
+    int64_t retention_ms = (int64_t)tab->cfg.timeline.retention_s * 1000;
+    assert_int_equal(series_table_ingest(tab, "x", 1, 1.0, T0 + retention_ms + 60000),
+                     SERIES_ADDED);
+    assert_int_equal(series_table_ingest(tab, "x", 1, 1.0, T0), SERIES_EXPIRED);
+    struct series *x = series_table_find(tab, "x", 1);
+    assert_int_equal(x->expired, 1);
+    assert_int_equal(x->events, 1);
+    assert_int_equal(tab->stats.expired, 1);
+    assert_int_equal(tab->stats.events, 1);
+    series_table_free(tab);
+}
+
+static void test_hash_spreads_similar_keys(void **state)
+{
+    (void)state;
+    /* keys differing in one character must not collide in the low bits we index by */
+    char key[32];
+    uint64_t seen[1024] = {0};
+    int collisions = 0;
+    for (int i = 0; i < 1024; i++) {
+        int n = snprintf(key, sizeof(key), "cpu{host=h%04d}", i);
+        uint64_t h = series_hash(key, (size_t)n) & 1023;
+        if (seen[h]++)
+            collisions++;
+    }
+    /* 1024 balls into 1024 bins: about 1024/e ~ 377 collide for a random hash */
+    assert_true(collisions < 450);
+    assert_true(series_hash("abc", 3) != series_hash("abd", 3));
+    assert_true(series_hash("", 0) != series_hash("a", 1));
+}
+
+static void test_memory_accounting_grows_with_series(void **state)
+{
+    (void)state;
+    struct series_table *tab = series_table_new(NULL);
+    size_t empty = series_table_memory_bytes(tab);
+    series_table_ingest(tab, "a", 1, 3.0, T0);
+    size_t one = series_table_memory_bytes(tab);
+    assert_true(one > empty);
+    series_table_free(tab);
+    series_table_free(NULL);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_get_or_add_is_idempotent),
+        cmocka_unit_test(test_many_series_all_found),
+        cmocka_unit_test(test_cap_rejects_and_counts),
+        cmocka_unit_test(test_watermark_and_late_events),
+        cmocka_unit_test(test_expired_events_are_counted_not_stored),
+        cmocka_unit_test(test_hash_spreads_similar_keys),
+        cmocka_unit_test(test_memory_accounting_grows_with_series),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
