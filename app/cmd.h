@@ -20,5 +20,10 @@ enum cmd_exit {
 
 int cmd_bench(int argc, char **argv);
 int cmd_demo(int argc, char **argv);
+int cmd_query(int argc, char **argv);
+int cmd_worker(int argc, char **argv);
+int cmd_send(int argc, char **argv);
+int cmd_ingest(int argc, char **argv);
+int cmd_gen(int argc, char **argv);
 
 #endif

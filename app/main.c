@@ -9,6 +9,16 @@ static const struct cmd_entry commands[] = {
     {"bench", "core", "run a benchmark and print a table (see README: Benchmarks)", cmd_bench},
     {"demo", "[--seconds N] [--series K]",
      "feed synthetic events into the core and print live aggregates", cmd_demo},
+    {"query", "[--window DUR] [--json] [SELECTOR]",
+     "aggregates of the last window, as a table or JSON (see query --help)", cmd_query},
+    {"worker", "[--interval DUR] [--duration DUR]",
+     "headless reader: replay, then follow live events; status lines", cmd_worker},
+    {"send", "METRIC VALUE [k=v ...] [--ts MS]", "write one event; prints its stream entry ID",
+     cmd_send},
+    {"ingest", "[FILE ...]", "write events from files or stdin (text or JSON lines)",
+     cmd_ingest},
+    {"gen", "[--rate N] [--count N|--duration D]", "write synthetic load (see gen --help)",
+     cmd_gen},
 };
 
 #define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))

@@ -25,8 +25,8 @@
 #define DEFAULT_AUTH_RETRY_MS 30000
 
 enum req_kind {
-    REQ_USER,    /* a caller's command */
-    REQ_AUTH,    /* the handshake, in the order it is sent */
+    REQ_USER, /* a caller's command */
+    REQ_AUTH, /* the handshake, in the order it is sent */
     REQ_SELECT,
     REQ_SETNAME,
     REQ_PING,
@@ -36,15 +36,15 @@ enum req_kind {
  * to hiredis it is in list "inflight", and hiredis owns the memory: on_reply frees it, because
  * hiredis calls every reply callback exactly once (reply, or NULL when the context dies). */
 struct rconn_req {
-    struct rconn *rc;           /* NULL once rconn_close() orphaned it: only free it then */
+    struct rconn *rc; /* NULL once rconn_close() orphaned it: only free it then */
     struct rconn_req *prev, *next;
     enum req_kind kind;
     rconn_reply_fn *cb;
     void *privdata;
-    char *cmd;                  /* formatted command while waiting; NULL once sent */
+    char *cmd; /* formatted command while waiting; NULL once sent */
     size_t len;
-    redisAsyncContext *ac;      /* the context it was sent on */
-    double deadline;            /* ev_now() time, 0: none */
+    redisAsyncContext *ac; /* the context it was sent on */
+    double deadline;       /* ev_now() time, 0: none */
     unsigned timeout_ms;
 };
 
@@ -59,7 +59,7 @@ struct rconn {
     struct rconn_opts opts;
     char *name;
     int is_unix;
-    char *host;            /* numeric address, or the socket path */
+    char *host; /* numeric address, or the socket path */
     int port;
     char *user, *password;
     int db;
@@ -77,7 +77,7 @@ struct rconn {
     double cmd_timer_at;
 
     struct req_list waiting, inflight;
-    int depth;  /* rconn frames on the stack; rc is freed when it drops to 0 after close */
+    int depth; /* rconn frames on the stack; rc is freed when it drops to 0 after close */
     int closed;
 };
 
@@ -151,9 +151,12 @@ static void set_error(struct rconn *rc, const char *why)
             *p = ' ';
 }
 
+/* Arms a one-shot timer. Never on a closed rc: its timers must stay stopped. */
 static void timer_arm(struct rconn *rc, ev_timer *t, double after_s)
 {
     ev_timer_stop(rc->loop, t);
+    if (rc->closed)
+        return;
     ev_timer_set(t, after_s > 0 ? after_s : 0., 0.);
     ev_timer_start(rc->loop, t);
 }
@@ -179,8 +182,7 @@ static int arg_is(const char *a, size_t n, const char *word)
  * Backoff and command classification (pure)
  * ------------------------------------------------------------------------------------------ */
 
-unsigned rconn_backoff_ms(unsigned attempt, unsigned min_ms, unsigned max_ms,
-                          struct synth_rng *rng)
+unsigned rconn_backoff_ms(unsigned attempt, unsigned min_ms, unsigned max_ms, struct synth_rng *rng)
 {
     double d = min_ms;
     for (unsigned i = 1; i < attempt && d < max_ms; i++)
@@ -378,6 +380,8 @@ static void conn_start(struct rconn *rc)
 static void conn_failed(struct rconn *rc, enum rconn_state st, const char *why)
 {
     ev_timer_stop(rc->loop, &rc->connect_timer);
+    if (rc->closed)
+        return; /* a callback run by the failure closed us */
     set_error(rc, why);
     rc->attempt++;
     unsigned delay = 0;
@@ -464,8 +468,12 @@ static void handshake_send(struct rconn *rc, enum req_kind kind, int argc, const
     r->rc = rc;
     r->kind = kind;
     int len = redisFormatCommandArgv(&r->cmd, argc, argv, NULL);
-    if (len < 0 || (r->len = (size_t)len, req_send(rc, r) < 0))
-        req_free(r); /* cannot happen inside on_connect; the connect timer would catch it */
+    if (len >= 0) {
+        r->len = (size_t)len;
+        if (req_send(rc, r) == 0)
+            return;
+    }
+    req_free(r); /* cannot happen inside on_connect; the connect timer would catch it */
 }
 
 /* hiredis 0.14: on failure the context is freed right after this returns and the disconnect
@@ -582,8 +590,7 @@ static void connect_timeout_cb(struct ev_loop *loop, ev_timer *w, int revents)
     char why[64];
     snprintf(why, sizeof(why), "connect timed out after %u ms", rc->opts.connect_timeout_ms);
     conn_drop(rc);
-    conn_failed(rc, rc->state == RCONN_AUTH_FAILED ? RCONN_RECONNECTING : RCONN_RECONNECTING,
-                why);
+    conn_failed(rc, RCONN_RECONNECTING, why);
     release(rc);
 }
 
@@ -785,8 +792,7 @@ int rconn_command_argv(struct rconn *rc, rconn_reply_fn *cb, void *privdata, int
 
 static int pubsub_send(struct rconn *rc, const char *verb, const char *channel)
 {
-    if (rc->closed || rc->opts.mode != RCONN_MODE_PUBSUB || rc->state != RCONN_UP ||
-        rc->ac == NULL)
+    if (rc->closed || rc->opts.mode != RCONN_MODE_PUBSUB || rc->state != RCONN_UP || rc->ac == NULL)
         return -1;
     const char *argv[2] = {verb, channel};
     int rv = redisAsyncCommandArgv(rc->ac, on_pubsub, NULL, channel ? 2 : 1, argv, NULL);

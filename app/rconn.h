@@ -105,7 +105,7 @@ struct rconn_opts {
     rconn_state_fn *on_state;    /* each may be NULL */
     rconn_up_fn *on_up;
     rconn_message_fn *on_message;
-    void *privdata;              /* passed to the three callbacks above */
+    void *privdata; /* passed to the three callbacks above */
 };
 
 /* Creates a connection to addr on loop and starts connecting on the loop's next iteration
@@ -153,19 +153,19 @@ struct rconn_msg {
     size_t channel_len;
     const char *payload; /* message/pmessage: the payload; else NULL */
     size_t payload_len;
-    long long count;     /* (p)(un)subscribe: subscriptions left on the connection; else 0 */
+    long long count; /* (p)(un)subscribe: subscriptions left on the connection; else 0 */
 };
 
 /* Fills *out from a pub/sub event. Returns 0, or -1 if msg does not have that shape. */
 int rconn_message_parse(const redisReply *msg, struct rconn_msg *out);
 
 enum rconn_state rconn_get_state(const struct rconn *rc);
-const char *rconn_state_name(enum rconn_state state); /* "connecting", "up", ... */
-unsigned rconn_attempt(const struct rconn *rc);       /* failed attempts since last up */
+const char *rconn_state_name(enum rconn_state state);  /* "connecting", "up", ... */
+unsigned rconn_attempt(const struct rconn *rc);        /* failed attempts since last up */
 unsigned rconn_retry_delay_ms(const struct rconn *rc); /* delay of the armed retry, or 0 */
-const char *rconn_last_error(const struct rconn *rc); /* why the last attempt failed; "" */
-const char *rconn_display(const struct rconn *rc);    /* the address, without password */
-size_t rconn_pending(const struct rconn *rc);         /* commands waiting or in flight */
+const char *rconn_last_error(const struct rconn *rc);  /* why the last attempt failed; "" */
+const char *rconn_display(const struct rconn *rc);     /* the address, without password */
+size_t rconn_pending(const struct rconn *rc);          /* commands waiting or in flight */
 
 /* The delay before retry number attempt (1, 2, ...): min_ms doubled attempt-1 times, capped at
  * max_ms, times a jitter factor in [0.8, 1.2) drawn from rng (no jitter when rng is NULL).

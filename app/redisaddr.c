@@ -19,8 +19,7 @@ static int resolve_family(const char *host, int family, char *ip, size_t iplen)
     int rc = getaddrinfo(host, NULL, &hints, &res);
     if (rc != 0)
         return rc;
-    rc = getnameinfo(res->ai_addr, res->ai_addrlen, ip, (socklen_t)iplen, NULL, 0,
-                     NI_NUMERICHOST);
+    rc = getnameinfo(res->ai_addr, res->ai_addrlen, ip, (socklen_t)iplen, NULL, 0, NI_NUMERICHOST);
     freeaddrinfo(res);
     return rc;
 }

@@ -11,9 +11,9 @@
 #define REDISADDR_IP_MAX 46 /* INET6_ADDRSTRLEN */
 
 struct redisaddr {
-    struct redisurl url;        /* as parsed; url.host keeps the name as written */
-    char ip[REDISADDR_IP_MAX];  /* TCP: numeric IPv4 or IPv6 address for hiredis; UNIX: "" */
-    char *display;              /* redisurl_display(&url): safe to show, holds no password */
+    struct redisurl url;       /* as parsed; url.host keeps the name as written */
+    char ip[REDISADDR_IP_MAX]; /* TCP: numeric IPv4 or IPv6 address for hiredis; UNIX: "" */
+    char *display;             /* redisurl_display(&url): safe to show, holds no password */
 };
 
 /* Parses url and, for redis://, resolves the host with getaddrinfo (this blocks: call it before

@@ -12,7 +12,8 @@ struct redisaddr *rsync_address(const struct config *cfg, char *err, size_t errc
 {
     if (cfg->redis_url)
         return redisaddr_new(cfg->redis_url, err, errcap);
-    char *url = localredis_default_url(cfg->connect_timeout_ms, err, errcap);
+    struct localredis_opts opts = {0};
+    char *url = localredis_url(&opts, err, errcap);
     if (url == NULL)
         return NULL;
     struct redisaddr *a = redisaddr_new(url, err, errcap);

@@ -22,8 +22,9 @@ struct parser {
     size_t reason_cap;
     struct event_limits lim;
     struct event *ev;
-    size_t used;  /* bytes of ev->buf in use */
-    size_t nseen; /* labels seen, stored or not */
+    size_t used;    /* bytes of ev->buf in use */
+    size_t nseen;   /* labels seen, stored or not */
+    size_t key_len; /* canonical key length so far, without the closing '}' */
 };
 
 /* ---------------------------------------------------------------- character classes */
@@ -33,30 +34,63 @@ static inline bool is_space(unsigned char b)
     return b == ' ' || b == '\t';
 }
 
-static inline bool is_digit(unsigned char b)
+/* Byte classes, one table lookup per byte in the scanning loops. */
+enum {
+    C_METRIC_FIRST = 0x01, /* [a-zA-Z_:] */
+    C_METRIC = 0x02,       /* [a-zA-Z0-9_:.] */
+    C_NAME_FIRST = 0x04,   /* [a-zA-Z_] */
+    C_NAME = 0x08,         /* [a-zA-Z0-9_] */
+    C_PLAIN = 0x10,        /* 0x21..0x7e but , } = " \\ : copied as is, never quoted in a key */
+    C_DIGIT = 0x20,        /* [0-9] */
+};
+
+static const unsigned char byte_class[256] = {
+    0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
+    0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
+    0x00, 0x10, 0x00, 0x10, 0x10, 0x10, 0x10, 0x10, 0x10, 0x10, 0x10, 0x10, 0x00, 0x10, 0x12, 0x10,
+    0x3a, 0x3a, 0x3a, 0x3a, 0x3a, 0x3a, 0x3a, 0x3a, 0x3a, 0x3a, 0x13, 0x10, 0x10, 0x00, 0x10, 0x10,
+    0x10, 0x1f, 0x1f, 0x1f, 0x1f, 0x1f, 0x1f, 0x1f, 0x1f, 0x1f, 0x1f, 0x1f, 0x1f, 0x1f, 0x1f, 0x1f,
+    0x1f, 0x1f, 0x1f, 0x1f, 0x1f, 0x1f, 0x1f, 0x1f, 0x1f, 0x1f, 0x1f, 0x10, 0x00, 0x10, 0x10, 0x1f,
+    0x10, 0x1f, 0x1f, 0x1f, 0x1f, 0x1f, 0x1f, 0x1f, 0x1f, 0x1f, 0x1f, 0x1f, 0x1f, 0x1f, 0x1f, 0x1f,
+    0x1f, 0x1f, 0x1f, 0x1f, 0x1f, 0x1f, 0x1f, 0x1f, 0x1f, 0x1f, 0x1f, 0x10, 0x10, 0x00, 0x10, 0x00,
+    /* 0x80..0xff: no class */
+};
+
+static inline bool has_class(unsigned char b, unsigned cls)
 {
-    return b >= '0' && b <= '9';
+    return (byte_class[b] & cls) != 0;
 }
 
-static inline bool is_alpha_(unsigned char b)
+static inline bool is_digit(unsigned char b)
 {
-    return ((b | 0x20) >= 'a' && (b | 0x20) <= 'z') || b == '_';
+    return has_class(b, C_DIGIT);
 }
 
 static inline bool is_metric_char(unsigned char b, bool first)
 {
-    return is_alpha_(b) || b == ':' || (!first && (is_digit(b) || b == '.'));
+    return has_class(b, first ? C_METRIC_FIRST : C_METRIC);
 }
 
 static inline bool is_name_char(unsigned char b, bool first)
 {
-    return is_alpha_(b) || (!first && is_digit(b));
+    return has_class(b, first ? C_NAME_FIRST : C_NAME);
 }
 
-static void skip_space(struct parser *p)
+/* Index of the first byte at or after i without class cls. Scanning helpers work on a local
+ * index: a store through the parser in the loop would cost a cycle per byte. */
+static inline size_t span_class(const char *s, size_t i, size_t n, unsigned cls)
 {
-    while (p->i < p->n && is_space((unsigned char)p->s[p->i]))
-        p->i++;
+    while (i < n && has_class((unsigned char)s[i], cls))
+        i++;
+    return i;
+}
+
+static inline void skip_space(struct parser *p)
+{
+    size_t i = p->i;
+    while (i < p->n && is_space((unsigned char)p->s[i]))
+        i++;
+    p->i = i;
 }
 
 /* ---------------------------------------------------------------- error messages */
@@ -154,14 +188,10 @@ static enum event_error scan_metric(struct parser *p, bool stop_at_brace)
     size_t start = p->i;
     char sb[16];
 
-    while (p->i < p->n) {
-        unsigned char b = (unsigned char)p->s[p->i];
-        if (is_metric_char(b, p->i == start)) {
-            p->i++;
-            continue;
-        }
-        if (stop_at_brace && (is_space(b) || b == '{'))
-            break;
+    if (p->i < p->n && is_metric_char((unsigned char)p->s[p->i], true))
+        p->i = span_class(p->s, p->i + 1, p->n, C_METRIC);
+    unsigned char b = p->i < p->n ? (unsigned char)p->s[p->i] : 0;
+    if (p->i < p->n && !(stop_at_brace && (is_space(b) || b == '{'))) {
         if (p->i == start && (is_digit(b) || b == '.'))
             return fail_at(p, p->i, EVENT_E_METRIC_CHAR,
                            "bad character %s in metric name (it must start with a letter, "
@@ -180,6 +210,7 @@ static enum event_error scan_metric(struct parser *p, bool stop_at_brace)
     p->ev->buf[len] = '\0';
     p->ev->metric_len = (uint16_t)len;
     p->used = len + 1;
+    p->key_len = len;
     return EVENT_OK;
 }
 
@@ -189,8 +220,8 @@ static enum event_error scan_label_name(struct parser *p, char close, size_t *le
     size_t start = p->i;
     char sb[16];
 
-    while (p->i < p->n && is_name_char((unsigned char)p->s[p->i], p->i == start))
-        p->i++;
+    if (p->i < p->n && is_name_char((unsigned char)p->s[p->i], true))
+        p->i = span_class(p->s, p->i + 1, p->n, C_NAME);
     *len = p->i - start;
     unsigned char b = p->i < p->n ? (unsigned char)p->s[p->i] : 0;
     bool at_end = p->i == p->n;
@@ -246,69 +277,116 @@ static size_t utf8_seq(const unsigned char *s, size_t n, uint32_t *cp)
     return k;
 }
 
-/* Takes one character at p->i (text ends at end), validating it, appending it to dst when it
- * fits in dcap. Counts its bytes into *len either way. */
+/* A decoded label value and what it costs in the canonical key. */
+struct value_scan {
+    size_t len;     /* decoded bytes */
+    size_t escapes; /* '"' and '\\' bytes: each gets a backslash in the key */
+    size_t spaces;  /* ' ' bytes */
+    size_t trail;   /* trailing ' ' bytes (dropped from an unquoted value) */
+    bool special;   /* has one of , } = " \\ (spaces counted apart): the key quotes it */
+};
+
+/* Appends n bytes to the value, writing what fits in dcap: trailing blanks dropped later may
+ * make a value fit that did not while it was read. */
+static inline void append(char *dst, size_t dcap, struct value_scan *v, const char *src, size_t n)
+{
+    if (v->len < dcap)
+        memcpy(dst + v->len, src, n < dcap - v->len ? n : dcap - v->len);
+    v->len += n;
+}
+
+/* Copies the run of printable ASCII at p->i to dst (when it fits in dcap): the fast path of
+ * value decoding. It stops at controls and bytes >= 0x80, in a quoted value also at '"' and
+ * '\\', in an unquoted one at ',' and '}'. */
+static void take_ascii(struct parser *p, bool quoted, char *dst, size_t dcap,
+                       struct value_scan *v)
+{
+    const char *s = p->s;
+    size_t i = p->i, end = p->n;
+
+    for (;;) {
+        size_t j = span_class(s, i, end, C_PLAIN);
+        if (j > i)
+            v->trail = 0;
+        i = j;
+        if (i >= end)
+            break;
+        unsigned char b = (unsigned char)s[i];
+        if (b == ' ') {
+            v->spaces++;
+            v->trail++;
+            i++;
+            continue;
+        }
+        if (b < 0x20 || b >= 0x7f || (quoted ? (b == '"' || b == '\\') : (b == ',' || b == '}')))
+            break;
+        v->trail = 0;
+        v->special = true; /* , } = " \\ */
+        v->escapes += b == '"' || b == '\\';
+        i++;
+    }
+    append(dst, dcap, v, s + p->i, i - p->i);
+    p->i = i;
+}
+
+/* Takes one character at p->i that take_ascii stopped at (a control or a byte >= 0x80; text ends
+ * at end): rejects controls and invalid UTF-8, else appends it to dst when it fits in dcap. */
 static enum event_error take_char(struct parser *p, size_t end, const char *lname, int lname_len,
-                                  char *dst, size_t dcap, size_t *len)
+                                  char *dst, size_t dcap, struct value_scan *v)
 {
     const unsigned char *s = (const unsigned char *)p->s + p->i;
     unsigned char b = s[0];
-    size_t k = 1;
+    uint32_t cp;
+    size_t k;
     char sb[16];
 
-    if (b < 0x20 || b == 0x7f)
+    if (b < 0x80)
         return fail_at(p, p->i, EVENT_E_LABEL_VALUE_CONTROL,
                        "control character %s in value of label '%.*s'", show_byte(b, sb),
                        lname_len, lname);
-    if (b >= 0x80) {
-        uint32_t cp;
-        k = utf8_seq(s, end - p->i, &cp);
-        if (k == 0)
-            return fail_at(p, p->i, EVENT_E_LABEL_VALUE_UTF8,
-                           "invalid UTF-8 in value of label '%.*s'", lname_len, lname);
-        if (cp <= 0x9f)
-            return fail_at(p, p->i, EVENT_E_LABEL_VALUE_CONTROL,
-                           "control character U+%04" PRIX32 " in value of label '%.*s'", cp,
-                           lname_len, lname);
-    }
-    if (*len + k <= dcap)
-        memcpy(dst + *len, s, k);
-    *len += k;
+    k = utf8_seq(s, end - p->i, &cp);
+    if (k == 0)
+        return fail_at(p, p->i, EVENT_E_LABEL_VALUE_UTF8, "invalid UTF-8 in value of label '%.*s'",
+                       lname_len, lname);
+    if (cp <= 0x9f)
+        return fail_at(p, p->i, EVENT_E_LABEL_VALUE_CONTROL,
+                       "control character U+%04" PRIX32 " in value of label '%.*s'", cp,
+                       lname_len, lname);
+    append(dst, dcap, v, (const char *)s, k);
+    v->trail = 0;
     p->i += k;
     return EVENT_OK;
 }
 
 /* Decodes the label value at p->i: quoted ("..." with \" \\ \n) or unquoted (up to ',' or '}',
- * surrounding blanks dropped). Appends it to dst (capacity dcap, may be 0) and sets *len to its
- * full decoded length. Leaves p->i after the closing quote or at the ',' / '}' / end. */
+ * surrounding blanks dropped). Appends it to dst (capacity dcap, may be 0; nothing is written
+ * past it) and fills *v. Leaves p->i after the closing quote or at the ',' / '}' / end. */
 static enum event_error scan_label_value(struct parser *p, const char *lname, int lname_len,
-                                         char *dst, size_t dcap, size_t *len)
+                                         char *dst, size_t dcap, struct value_scan *v)
 {
     enum event_error r;
     char sb[16];
 
-    *len = 0;
+    v->len = v->escapes = v->spaces = v->trail = 0;
+    v->special = false;
     if (p->i < p->n && p->s[p->i] == '"') {
         size_t quote = p->i++;
         for (;;) {
+            take_ascii(p, true, dst, dcap, v);
             if (p->i >= p->n)
-                return fail_at(p, quote, EVENT_E_SYNTAX,
-                               "unterminated quoted value of label '%.*s' starting", lname_len,
-                               lname);
+                break;
             char b = p->s[p->i];
             if (b == '"') {
                 p->i++;
                 return EVENT_OK;
             }
             if (b != '\\') {
-                if ((r = take_char(p, p->n, lname, lname_len, dst, dcap, len)))
+                if ((r = take_char(p, p->n, lname, lname_len, dst, dcap, v)))
                     return r;
                 continue;
             }
             if (p->i + 1 >= p->n)
-                return fail_at(p, quote, EVENT_E_SYNTAX,
-                               "unterminated quoted value of label '%.*s' starting", lname_len,
-                               lname);
+                break;
             char e = p->s[p->i + 1];
             if (e == 'n')
                 return fail_at(p, p->i, EVENT_E_LABEL_VALUE_CONTROL,
@@ -325,22 +403,34 @@ static enum event_error scan_label_value(struct parser *p, const char *lname, in
                                "and \\n)",
                                sb, lname_len, lname);
             }
-            if (*len + 1 <= dcap)
-                dst[*len] = e;
-            ++*len;
+            append(dst, dcap, v, &e, 1);
+            v->escapes++;
+            v->special = true;
+            v->trail = 0;
             p->i += 2;
         }
+        return fail_at(p, quote, EVENT_E_SYNTAX,
+                       "unterminated quoted value of label '%.*s' starting", lname_len, lname);
     }
-    size_t end = p->i;
-    while (end < p->n && p->s[end] != ',' && p->s[end] != '}')
-        end++;
-    size_t stop = end;
-    while (end > p->i && is_space((unsigned char)p->s[end - 1]))
-        end--;
-    while (p->i < end)
-        if ((r = take_char(p, end, lname, lname_len, dst, dcap, len)))
+    for (;;) {
+        take_ascii(p, false, dst, dcap, v);
+        if (p->i >= p->n || p->s[p->i] == ',' || p->s[p->i] == '}')
+            break;
+        if (p->s[p->i] == '\t') { /* blanks before the ',' or '}' are not part of the value */
+            size_t j = p->i;
+            while (j < p->n && is_space((unsigned char)p->s[j]))
+                j++;
+            if (j >= p->n || p->s[j] == ',' || p->s[j] == '}') {
+                p->i = j;
+                break;
+            }
+        }
+        if ((r = take_char(p, p->n, lname, lname_len, dst, dcap, v)))
             return r;
-    p->i = stop;
+    }
+    v->spaces -= v->trail;
+    v->len -= v->trail;
+    v->trail = 0;
     return EVENT_OK;
 }
 
@@ -351,7 +441,8 @@ static enum event_error scan_label_value(struct parser *p, const char *lname, in
 static enum event_error parse_label(struct parser *p, char close)
 {
     struct event *ev = p->ev;
-    size_t name_pos = p->i, name_len, value_len;
+    size_t name_pos = p->i, name_len;
+    struct value_scan v;
     enum event_error r;
     char sb[16];
 
@@ -374,8 +465,9 @@ static enum event_error parse_label(struct parser *p, char close)
     bool fits = store && name_len + 2 <= room;
     char *dst = fits ? ev->buf + p->used + name_len + 1 : NULL;
     size_t dcap = fits ? room - name_len - 2 : 0;
-    if ((r = scan_label_value(p, name, (int)name_len, dst, dcap, &value_len)))
+    if ((r = scan_label_value(p, name, (int)name_len, dst, dcap, &v)))
         return r;
+    size_t value_len = v.len;
     if (value_len > p->lim.max_label_value_len)
         return fail_at(p, value_pos, EVENT_E_LABEL_VALUE_TOO_LONG,
                        "value of label '%.*s' is %zu bytes (max %zu)", (int)name_len, name,
@@ -391,7 +483,9 @@ static enum event_error parse_label(struct parser *p, char close)
     while (at > 0) {
         const struct event_label *l = &ev->labels[at - 1];
         size_t m = l->name_len < name_len ? l->name_len : name_len;
-        int c = memcmp(ev->buf + l->name_off, name, m);
+        const char *other = ev->buf + l->name_off;
+        int c = other[0] != name[0] ? (unsigned char)other[0] - (unsigned char)name[0]
+                                    : memcmp(other, name, m);
         if (c == 0 && l->name_len == name_len)
             return fail_at(p, name_pos, EVENT_E_LABEL_DUP, "duplicate label '%.*s'",
                            (int)name_len, name);
@@ -399,7 +493,8 @@ static enum event_error parse_label(struct parser *p, char close)
             break;
         at--;
     }
-    memmove(&ev->labels[at + 1], &ev->labels[at], (ev->nlabels - at) * sizeof ev->labels[0]);
+    for (size_t j = ev->nlabels; j > at; j--)
+        ev->labels[j] = ev->labels[j - 1];
     struct event_label *l = &ev->labels[at];
     l->name_off = (uint16_t)p->used;
     l->name_len = (uint16_t)name_len;
@@ -410,6 +505,8 @@ static enum event_error parse_label(struct parser *p, char close)
     ev->buf[l->value_off + value_len] = '\0';
     p->used += name_len + value_len + 2;
     ev->nlabels++;
+    /* name=value and the ',' or '{' before it */
+    p->key_len += name_len + 2 + (v.special || v.spaces || !v.len ? v.len + v.escapes + 2 : v.len);
     return EVENT_OK;
 }
 
@@ -559,10 +656,10 @@ static int parse_decimal(const char *s, size_t n, double *out)
             frac = true;
             continue;
         }
+        after_point += frac; /* every digit after the point, leading zeros included */
         if (!started && c == '0')
             continue;
         started = true;
-        after_point += frac;
         if (k < SLOW_DIGITS) {
             buf[k++] = c;
         } else {
@@ -637,13 +734,23 @@ static enum event_error parse_ts(struct parser *p, size_t start, size_t end, int
 
     if (n == 0)
         return fail_at(p, start, EVENT_E_TS_INVALID, "empty timestamp");
+    if (n <= 18) { /* cannot overflow */
+        size_t j = 0;
+        while (j < n && is_digit((unsigned char)s[j]))
+            v = v * 10 + (uint64_t)(s[j++] - '0');
+        if (j == n) {
+            *ts = (int64_t)v;
+            return EVENT_OK;
+        }
+        v = 0;
+    }
     for (size_t j = 0; j < n; j++) {
         if (!is_digit((unsigned char)s[j]))
             return fail_at(p, start, EVENT_E_TS_INVALID,
                            "timestamp \"%s\" is not an integer of unix milliseconds",
                            show_token(s, n, tb));
         unsigned d = (unsigned)(s[j] - '0');
-        if (v > ((uint64_t)INT64_MAX - d) / 10)
+        if (v > INT64_MAX / 10 || (v == INT64_MAX / 10 && d > INT64_MAX % 10))
             return fail_at(p, start, EVENT_E_TS_INVALID, "timestamp \"%s\" is out of range",
                            show_token(s, n, tb));
         v = v * 10 + d;
@@ -744,7 +851,7 @@ int event_key(const struct event *ev, char *buf, size_t cap)
 
 static enum event_error check_key_len(struct parser *p)
 {
-    size_t len = key_write(p->ev, NULL, 0);
+    size_t len = p->key_len + (p->ev->nlabels > 0); /* the '}' */
 
     if (len > p->lim.max_key_len)
         return fail_at(p, NO_POS, EVENT_E_KEY_TOO_LONG, "series key is %zu bytes (max %zu)", len,
@@ -784,6 +891,7 @@ static void parser_init(struct parser *p, const char *s, size_t n, const char *w
     p->ev = ev;
     p->used = 0;
     p->nseen = 0;
+    p->key_len = 0;
     ev->nlabels = 0;
     ev->metric_len = 0;
     ev->buf[0] = '\0';
@@ -864,7 +972,7 @@ int event_stream_id_parse(const char *id, size_t len, uint64_t *ms, uint64_t *se
         size_t start = i;
         for (; i < len && is_digit((unsigned char)id[i]); i++) {
             unsigned d = (unsigned)(id[i] - '0');
-            if (part[k] > (UINT64_MAX - d) / 10)
+            if (part[k] > UINT64_MAX / 10 || (part[k] == UINT64_MAX / 10 && d > UINT64_MAX % 10))
                 return -1;
             part[k] = part[k] * 10 + d;
         }

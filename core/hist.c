@@ -405,6 +405,17 @@ void hist_clear(struct hist *h)
     h->collapsed_bins = 0;
 }
 
+void hist_reset(struct hist *h)
+{
+    if (h->pos.counts)
+        memset(h->pos.counts, 0, (size_t)h->pos.len * h->pos.width);
+    if (h->neg.counts)
+        memset(h->neg.counts, 0, (size_t)h->neg.len * h->neg.width);
+    h->zero_count = 0;
+    h->count = 0;
+    h->collapsed_bins = 0;
+}
+
 int hist_add(struct hist *h, double v)
 {
     double a = fabs(v);

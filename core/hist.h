@@ -11,7 +11,7 @@
 #include <stdint.h>
 
 #define HIST_ALPHA 0.01            /* guaranteed relative error of every quantile */
-#define HIST_DEFAULT_MAX_BINS 4096 /* per store (sign); past it the lowest bins collapse */
+#define HIST_DEFAULT_MAX_BINS 4096 /* per sign, spans a 1e35 range; past it the lowest collapse */
 #define HIST_MIN_ABS 1e-9          /* |v| below this counts as zero */
 #define HIST_SERIAL_VERSION 1
 
@@ -42,6 +42,10 @@ void hist_init_bounded(struct hist *h, uint32_t max_bins);
 /* Releases the bins; the histogram is empty and usable again afterwards. */
 void hist_clear(struct hist *h);
 
+/* Empties the histogram but keeps its storage: the bin window, cell width and memory stay, the
+ * counts become zero. For recycled slots, whose next values fall in about the same bins. */
+void hist_reset(struct hist *h);
+
 /* Adds one (or n) occurrences of v. Returns 0, or -1 when v is NaN or infinite (nothing added).
  * When a store would exceed max_bins the lowest bins of that store collapse into one and
  * collapsed_bins grows: quantiles that land in the collapsed bin lose their error guarantee.
@@ -67,13 +71,16 @@ static inline uint64_t hist_count(const struct hist *h)
 }
 
 /* The value at rank floor(q * (count - 1)) (0-based, ascending order), within HIST_ALPHA
- * relative error. q outside [0, 1] is clamped. Returns NAN for an empty histogram. */
+ * relative error (values counted as zero read back as 0). q outside [0, 1] is clamped.
+ * Returns NAN for an empty histogram or a NaN q. */
 double hist_quantile(const struct hist *h, double q);
 
-/* Several quantiles in one pass; qs must be ascending. out[i] = hist_quantile(h, qs[i]). */
+/* Several quantiles, out[i] = hist_quantile(h, qs[i]): one pass when qs is ascending (other
+ * orders are still answered correctly, with extra passes). */
 void hist_quantiles(const struct hist *h, const double *qs, double *out, size_t n);
 
-/* Number of non-empty bins (zero counter included), and heap bytes owned. */
+/* Number of non-empty bins (zero counter included), and heap bytes owned (the count cells;
+ * not the struct itself nor the allocator's per-block overhead). */
 size_t hist_bin_count(const struct hist *h);
 size_t hist_memory_bytes(const struct hist *h);
 

@@ -43,8 +43,7 @@ static int hexval(int c)
 
 /* Percent-decodes s[0..n) into a new string in *out. what names the part for messages.
  * Returns 0, or -1 with err set (bad escape, or an escape that decodes to NUL). */
-static int decode(const char *s, size_t n, char **out, const char *what, char *err,
-                  size_t errlen)
+static int decode(const char *s, size_t n, char **out, const char *what, char *err, size_t errlen)
 {
     char *d = xmalloc(n + 1);
     size_t j = 0;
@@ -223,8 +222,7 @@ static int parse_tcp(const char *rest, struct redisurl *u, char *err, size_t err
             portp = colon + 1;
             portlen = hplen - hostlen - 1;
             if (memchr(portp, ':', portlen))
-                return fail(err, errlen,
-                            "an IPv6 address must be in brackets: redis://[::1]:6379");
+                return fail(err, errlen, "an IPv6 address must be in brackets: redis://[::1]:6379");
         }
     }
     if (check_host(host, hostlen, bracketed, err, errlen) < 0)
@@ -284,8 +282,9 @@ int redisurl_parse(const char *text, struct redisurl *out, char *err, size_t err
         return fail(err, errlen, "empty Redis URL");
     for (const unsigned char *c = (const unsigned char *)text; *c; c++) {
         if (*c <= ' ' || *c == 0x7f)
-            return fail(err, errlen, "the Redis URL contains a space or control character "
-                                     "(percent-encode it)");
+            return fail(err, errlen,
+                        "the Redis URL contains a space or control character "
+                        "(percent-encode it)");
         if (*c == '#')
             return fail(err, errlen, "unexpected '#' in the Redis URL (write %%23 in a password)");
     }
@@ -293,18 +292,18 @@ int redisurl_parse(const char *text, struct redisurl *out, char *err, size_t err
     const char *sep = strstr(text, "://");
     size_t slen = sep ? (size_t)(sep - text) : 0;
     int rc;
-    if (sep == NULL)
+    if (sep == NULL) {
         rc = fail(err, errlen, "not a Redis URL: expected redis://host:port or unix:///path");
-    else if (slen == 5 && strncasecmp(text, "redis", 5) == 0)
+    } else if (slen == 5 && strncasecmp(text, "redis", 5) == 0) {
         rc = parse_tcp(sep + 3, out, err, errlen);
-    else if (slen == 4 && strncasecmp(text, "unix", 4) == 0) {
+    } else if (slen == 4 && strncasecmp(text, "unix", 4) == 0) {
         out->kind = REDISURL_UNIX;
         rc = parse_unix(sep + 3, out, err, errlen);
-    }
-    else if (slen == 6 && strncasecmp(text, "rediss", 6) == 0)
+    } else if (slen == 6 && strncasecmp(text, "rediss", 6) == 0) {
         rc = fail(err, errlen, "rediss:// (TLS) is not supported: hiredis 0.14 has no TLS");
-    else
+    } else {
         rc = fail(err, errlen, "unknown URL scheme (expected redis:// or unix://)");
+    }
     if (rc == 0 && out->password && out->password[0] == '\0') {
         free(out->password);
         out->password = NULL;

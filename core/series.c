@@ -36,7 +36,6 @@ void series_table_free(struct series_table *tab)
     for (uint32_t i = 0; i < tab->count; i++) {
         struct series *s = tab->items[i];
         timeline_free(&s->tl);
-        free(s->key);
         free(s);
     }
     free(tab->items);
@@ -78,15 +77,15 @@ uint64_t series_hash(const char *key, size_t len)
 /* ---------------------------------------------------------------------------------------------
  * Lookup and insertion. */
 
-static struct series **probe(struct series **slots, uint32_t mask, const char *key, size_t len,
-                             uint64_t hash)
+static struct series_slot *probe(struct series_slot *slots, uint32_t mask, const char *key,
+                                 size_t len, uint64_t hash)
 {
     uint32_t i = (uint32_t)hash & mask;
     for (;;) {
-        struct series *s = slots[i];
-        if (s == NULL ||
-            (s->hash == hash && s->key_len == len && memcmp(s->key, key, len) == 0))
-            return &slots[i];
+        struct series_slot *c = &slots[i];
+        if (c->series == NULL || (c->hash == hash && c->series->key_len == len &&
+                                  memcmp(c->series->key, key, len) == 0))
+            return c;
         i = (i + 1) & mask;
     }
 }
@@ -94,10 +93,12 @@ static struct series **probe(struct series **slots, uint32_t mask, const char *k
 static void grow_slots(struct series_table *tab)
 {
     uint32_t n = (tab->slot_mask + 1) * 2;
-    struct series **slots = xcalloc(n, sizeof(*slots));
+    struct series_slot *slots = xcalloc(n, sizeof(*slots));
     for (uint32_t i = 0; i < tab->count; i++) {
         struct series *s = tab->items[i];
-        *probe(slots, n - 1, s->key, s->key_len, s->hash) = s;
+        struct series_slot *c = probe(slots, n - 1, s->key, s->key_len, s->hash);
+        c->hash = s->hash;
+        c->series = s;
     }
     free(tab->slots);
     tab->slots = slots;
@@ -106,24 +107,25 @@ static void grow_slots(struct series_table *tab)
 
 struct series *series_table_find(const struct series_table *tab, const char *key, size_t len)
 {
-    return *probe(tab->slots, tab->slot_mask, key, len, series_hash(key, len));
+    return probe(tab->slots, tab->slot_mask, key, len, series_hash(key, len))->series;
 }
 
-struct series *series_table_get_or_add(struct series_table *tab, const char *key, size_t len)
+static struct series *get_or_add_hashed(struct series_table *tab, const char *key, size_t len,
+                                        uint64_t hash)
 {
-    uint64_t hash = series_hash(key, len);
-    struct series **slot = probe(tab->slots, tab->slot_mask, key, len, hash);
-    if (*slot)
-        return *slot;
-    if (tab->count >= tab->cfg.max_series || len > UINT32_MAX)
+    struct series_slot *c = probe(tab->slots, tab->slot_mask, key, len, hash);
+    if (c->series)
+        return c->series;
+    if (tab->count >= tab->cfg.max_series || len > UINT32_MAX - 1)
         return NULL;
 
-    struct series *s = xcalloc(1, sizeof(*s));
-    s->key = xstrndup(key, len);
+    struct series *s = xcalloc(1, sizeof(*s) + len + 1);
+    memcpy(s->key, key, len);
     s->key_len = (uint32_t)len;
     s->hash = hash;
     timeline_init(&s->tl, &tab->cfg.timeline);
-    *slot = s;
+    c->hash = hash;
+    c->series = s;
 
     if (tab->count == tab->items_cap) {
         tab->items_cap = tab->items_cap ? tab->items_cap * 2 : 64;
@@ -134,6 +136,11 @@ struct series *series_table_get_or_add(struct series_table *tab, const char *key
     if ((uint64_t)tab->count * 2 > (uint64_t)tab->slot_mask + 1)
         grow_slots(tab);
     return s;
+}
+
+struct series *series_table_get_or_add(struct series_table *tab, const char *key, size_t len)
+{
+    return get_or_add_hashed(tab, key, len, series_hash(key, len));
 }
 
 /* ---------------------------------------------------------------------------------------------
@@ -149,10 +156,17 @@ int64_t series_table_watermark_ms(const struct series_table *tab)
 enum series_result series_table_ingest_series(struct series_table *tab, struct series *s,
                                               double value, int64_t ts_ms)
 {
-    if (timeline_add(&s->tl, value, ts_ms) == TIMELINE_EXPIRED) {
+    switch (timeline_add(&s->tl, value, ts_ms)) {
+    case TIMELINE_ADDED:
+        break;
+    case TIMELINE_EXPIRED:
         s->expired++;
         tab->stats.expired++;
         return SERIES_EXPIRED;
+    case TIMELINE_INVALID:
+    default:
+        tab->stats.invalid++;
+        return SERIES_INVALID;
     }
     s->events++;
     tab->stats.events++;
@@ -168,15 +182,66 @@ enum series_result series_table_ingest_series(struct series_table *tab, struct s
     return SERIES_ADDED;
 }
 
-enum series_result series_table_ingest(struct series_table *tab, const char *key, size_t len,
-                                       double value, int64_t ts_ms)
+static enum series_result ingest_hashed(struct series_table *tab, const char *key, size_t len,
+                                        uint64_t hash, double value, int64_t ts_ms)
 {
-    struct series *s = series_table_get_or_add(tab, key, len);
+    struct series *s = get_or_add_hashed(tab, key, len, hash);
     if (s == NULL) {
         tab->stats.rejected_cap++;
         return SERIES_REJECTED_CAP;
     }
     return series_table_ingest_series(tab, s, value, ts_ms);
+}
+
+enum series_result series_table_ingest(struct series_table *tab, const char *key, size_t len,
+                                       double value, int64_t ts_ms)
+{
+    return ingest_hashed(tab, key, len, series_hash(key, len), value, ts_ms);
+}
+
+/* The batch path walks a chain of dependent loads per event (index cell -> series -> head slot
+ * -> histogram cells) and prefetches each link a few events before it is needed, each stage
+ * reading only what an earlier stage already brought in. STAGE is the distance between links. */
+#define BATCH_STAGE 4
+#define BATCH_CHUNK 256
+
+static inline const struct series *cell_series(const struct series_table *tab, uint64_t hash)
+{
+    return tab->slots[(uint32_t)hash & tab->slot_mask].series;
+}
+
+void series_table_ingest_batch(struct series_table *tab, const struct series_event *ev, size_t n,
+                               enum series_result *results)
+{
+    uint64_t hash[BATCH_CHUNK];
+    for (size_t base = 0; base < n; base += BATCH_CHUNK) {
+        size_t m = n - base < BATCH_CHUNK ? n - base : BATCH_CHUNK;
+        const struct series_event *e = ev + base;
+        for (size_t i = 0; i < m; i++) {
+            hash[i] = series_hash(e[i].key, e[i].len);
+            if (i < 4 * BATCH_STAGE)
+                __builtin_prefetch(&tab->slots[(uint32_t)hash[i] & tab->slot_mask]);
+        }
+        for (size_t i = 0; i < m; i++) {
+            size_t j;
+            if ((j = i + 4 * BATCH_STAGE) < m) /* the index cell */
+                __builtin_prefetch(&tab->slots[(uint32_t)hash[j] & tab->slot_mask]);
+            const struct series *s;
+            if ((j = i + 3 * BATCH_STAGE) < m && (s = cell_series(tab, hash[j]))) {
+                __builtin_prefetch(s); /* header, key and timeline share the allocation */
+                __builtin_prefetch((const char *)s + 64);
+                __builtin_prefetch((const char *)s + 128);
+            }
+            if ((j = i + 2 * BATCH_STAGE) < m && (s = cell_series(tab, hash[j])) && s->tl.head)
+                __builtin_prefetch(s->tl.head);
+            if ((j = i + BATCH_STAGE) < m && (s = cell_series(tab, hash[j])) && s->tl.head)
+                __builtin_prefetch(s->tl.head->hist.pos.counts);
+            enum series_result r =
+                ingest_hashed(tab, e[i].key, e[i].len, hash[i], e[i].value, e[i].ts_ms);
+            if (results)
+                results[base + i] = r;
+        }
+    }
 }
 
 size_t series_table_memory_bytes(const struct series_table *tab)
@@ -185,6 +250,7 @@ size_t series_table_memory_bytes(const struct series_table *tab)
                    tab->items_cap * sizeof(*tab->items);
     for (uint32_t i = 0; i < tab->count; i++) {
         const struct series *s = tab->items[i];
+        /* timeline_memory_bytes counts the struct timeline itself */
         bytes += sizeof(*s) - sizeof(s->tl) + s->key_len + 1 + timeline_memory_bytes(&s->tl);
     }
     return bytes;

@@ -19,13 +19,20 @@ struct series_table_config {
 };
 
 struct series {
-    char *key; /* canonical key, NUL-terminated, owned */
-    uint32_t key_len;
     uint64_t hash;
+    uint32_t key_len;
     uint64_t events;  /* accepted (late ones included) */
     uint64_t late;    /* accepted behind the watermark */
     uint64_t expired; /* older than retention, not stored */
     struct timeline tl;
+    char key[]; /* canonical key, NUL-terminated, allocated with the struct */
+};
+
+/* One cell of the open-addressing index: the hash next to the pointer, so a probe compares
+ * hashes without touching the series (one cache miss fewer per lookup). */
+struct series_slot {
+    uint64_t hash;
+    struct series *series; /* NULL: free */
 };
 
 struct series_stats {
@@ -33,11 +40,12 @@ struct series_stats {
     uint64_t late;         /* of those, behind the watermark */
     uint64_t expired;      /* refused: older than retention */
     uint64_t rejected_cap; /* refused: series table full */
+    uint64_t invalid;      /* refused: NaN or infinite value */
 };
 
 struct series_table {
     struct series_table_config cfg;
-    struct series **slots; /* open addressing, linear probing; NULL = free */
+    struct series_slot *slots; /* open addressing, linear probing */
     uint32_t slot_mask;
     struct series **items; /* dense, in order of creation: for iteration and ranking */
     uint32_t count;
@@ -51,6 +59,7 @@ enum series_result {
     SERIES_ADDED_LATE,   /* stored, but behind the watermark */
     SERIES_EXPIRED,      /* older than the series' retention: counted, not stored */
     SERIES_REJECTED_CAP, /* a new series while the table is full: counted, not stored */
+    SERIES_INVALID,      /* NaN or infinite value (parsing rejects these first): counted */
 };
 
 void series_table_config_defaults(struct series_table_config *cfg);
@@ -70,6 +79,20 @@ struct series *series_table_get_or_add(struct series_table *tab, const char *key
  * happened; every outcome is counted in tab->stats (and in the series when it exists). */
 enum series_result series_table_ingest(struct series_table *tab, const char *key, size_t len,
                                        double value, int64_t ts_ms);
+
+/* One event of a batch, for series_table_ingest_batch. */
+struct series_event {
+    const char *key; /* canonical key, not necessarily NUL-terminated */
+    size_t len;
+    double value;
+    int64_t ts_ms;
+};
+
+/* Ingests n events in order, exactly as n calls of series_table_ingest would, but overlaps
+ * the memory latency of the lookups (prefetching a few events ahead), which matters once the
+ * table outgrows the CPU caches. results may be NULL; else results[i] gets event i's result. */
+void series_table_ingest_batch(struct series_table *tab, const struct series_event *ev, size_t n,
+                               enum series_result *results);
 
 /* Same, for a series the caller already holds (skips the key lookup). */
 enum series_result series_table_ingest_series(struct series_table *tab, struct series *s,

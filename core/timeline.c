@@ -76,6 +76,15 @@ static void slot_clear(struct timeline_slot *slot)
     hist_clear(&slot->hist);
 }
 
+/* Empties a slot that is about to be reused, keeping its histogram's storage. */
+static void slot_recycle(struct timeline_slot *slot)
+{
+    struct hist h = slot->hist;
+    hist_reset(&h);
+    *slot = (struct timeline_slot){0};
+    slot->hist = h;
+}
+
 /* Adds v at off_ms (event time - slot start). Shifted sums instead of Welford's update: no
  * division on the hot path, and accurate because the shift is a value of the same slot. */
 static inline void slot_add(struct timeline_slot *slot, double v, int32_t off_ms)
@@ -111,7 +120,7 @@ static inline void slot_add(struct timeline_slot *slot, double v, int32_t off_ms
 static void slot_merge(struct timeline_slot *dst, int64_t dst_ms, const struct timeline_slot *src,
                        int64_t src_ms)
 {
-    int32_t shift_ms = (int32_t)(src_ms - dst_ms);
+    int32_t delta_ms = (int32_t)(src_ms - dst_ms);
     double n = (double)src->hist.count, d = src->shift - dst->shift;
     dst->s1 += src->s1 + n * d;
     dst->s2 += src->s2 + 2.0 * d * src->s1 + n * d * d;
@@ -119,19 +128,18 @@ static void slot_merge(struct timeline_slot *dst, int64_t dst_ms, const struct t
         dst->min = src->min;
     if (src->max > dst->max)
         dst->max = src->max;
-    if (src->first_ms + shift_ms < dst->first_ms) {
+    if (src->first_ms + delta_ms < dst->first_ms) {
         dst->first = src->first;
-        dst->first_ms = src->first_ms + shift_ms;
+        dst->first_ms = src->first_ms + delta_ms;
     }
-    if (src->last_ms + shift_ms >= dst->last_ms) {
+    if (src->last_ms + delta_ms >= dst->last_ms) {
         dst->last = src->last;
-        dst->last_ms = src->last_ms + shift_ms;
+        dst->last_ms = src->last_ms + delta_ms;
     }
     hist_merge(&dst->hist, &src->hist);
 }
 
-void timeline_slot_summary(const struct timeline_slot *slot, int64_t start_s,
-                           struct summary *out)
+void timeline_slot_summary(const struct timeline_slot *slot, int64_t start_s, struct summary *out)
 {
     summary_init(out);
     uint64_t count = slot->hist.count;
@@ -257,16 +265,18 @@ static void fold(struct timeline *t, struct timeline_slot *slot, int64_t s, int6
     }
     struct timeline_slot *dst = coarse_slot(t, start);
     if (dst->hist.count == 0) {
-        /* Hand the histogram over instead of merging into an empty one. */
-        int32_t shift_ms = (int32_t)((s - start) * 1000);
-        hist_clear(&dst->hist);
+        /* Hand the histogram over instead of merging into an empty one; the fine slot gets
+         * the coarse slot's old storage in exchange, so nothing is freed or allocated. */
+        int32_t delta_ms = (int32_t)((s - start) * 1000);
+        struct hist spare = dst->hist;
         *dst = *slot;
-        dst->first_ms += shift_ms;
-        dst->last_ms += shift_ms;
-        slot_init(slot);
+        dst->first_ms += delta_ms;
+        dst->last_ms += delta_ms;
+        slot->hist = spare;
+        slot_recycle(slot);
     } else {
         slot_merge(dst, start * 1000, slot, s * 1000);
-        slot_clear(slot);
+        slot_recycle(slot);
     }
     if (floor_div(s + 1, t->cfg.coarse_s) * t->cfg.coarse_s == s + 1)
         hist_compact(&dst->hist); /* its last second: only late events can still come */

@@ -112,7 +112,6 @@ const struct timeline_slot *timeline_iter_next(struct timeline_iter *it, int64_t
                                                uint32_t *len_s);
 
 /* The summary of a slot whose start second is start_s (as given by the iterator). */
-void timeline_slot_summary(const struct timeline_slot *slot, int64_t start_s,
-                           struct summary *out);
+void timeline_slot_summary(const struct timeline_slot *slot, int64_t start_s, struct summary *out);
 
 #endif

@@ -21,9 +21,9 @@ enum window_flags {
 };
 
 struct window_stats {
-    int64_t start_ms, end_ms; /* the window [start_ms, end_ms) */
-    struct summary sum;       /* of every event in the window's slots */
-    double rate;              /* sum.count per second of window length */
+    int64_t start_ms, end_ms;        /* the window [start_ms, end_ms) */
+    struct summary sum;              /* of every event in the window's slots */
+    double rate;                     /* sum.count per second of window length */
     double p50, p90, p95, p99, p999; /* NAN when empty or when quantiles were not asked for */
 };
 

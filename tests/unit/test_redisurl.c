@@ -250,11 +250,14 @@ static void test_errors_hide_password(void **state)
 {
     (void)state;
     static const char *bad[] = {
-        "redis://:hunter2@h:0",       "redis://:hunter2@h:x",      "redis://:hunter2@",
-        "redis://:hunter2@h/db",      "redis://:hunter2%zz@h",     "redis://alice:hunter2@h?x=1",
-        "rediss://:hunter2@h",        "redis//:hunter2@h",         "redis://:hunter2@h st",
-        "redis://:hunter2@[::1",      "redis://:hunter2@h:1:2",    "redis://hunter2:@h",
-        "unix://:hunter2@/tmp/x",     "hunter2://h",               "redis://:hunter2/x@h",
+        "redis://:hunter2@h:0",   "redis://:hunter2@h:x",
+        "redis://:hunter2@",      "redis://:hunter2@h/db",
+        "redis://:hunter2%zz@h",  "redis://alice:hunter2@h?x=1",
+        "rediss://:hunter2@h",    "redis//:hunter2@h",
+        "redis://:hunter2@h st",  "redis://:hunter2@[::1",
+        "redis://:hunter2@h:1:2", "redis://hunter2:@h",
+        "unix://:hunter2@/tmp/x", "hunter2://h",
+        "redis://:hunter2/x@h",
     };
     for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
         struct redisurl u;
@@ -345,14 +348,10 @@ static void test_round_trip_property(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_tcp_forms),
-        cmocka_unit_test(test_credentials),
-        cmocka_unit_test(test_ipv6),
-        cmocka_unit_test(test_unix),
-        cmocka_unit_test(test_errors),
-        cmocka_unit_test(test_errors_hide_password),
-        cmocka_unit_test(test_display),
-        cmocka_unit_test(test_round_trip_property),
+        cmocka_unit_test(test_tcp_forms), cmocka_unit_test(test_credentials),
+        cmocka_unit_test(test_ipv6),      cmocka_unit_test(test_unix),
+        cmocka_unit_test(test_errors),    cmocka_unit_test(test_errors_hide_password),
+        cmocka_unit_test(test_display),   cmocka_unit_test(test_round_trip_property),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -115,6 +115,18 @@ static void test_expired_events_are_counted_not_stored(void **state)
     series_table_free(tab);
 }
 
+static void test_non_finite_values_are_counted(void **state)
+{
+    (void)state;
+    struct series_table *tab = series_table_new(NULL);
+    assert_int_equal(series_table_ingest(tab, "x", 1, 0.0 / 0.0, T0), SERIES_INVALID);
+    assert_int_equal(series_table_ingest(tab, "x", 1, 1.0 / 0.0, T0), SERIES_INVALID);
+    assert_int_equal(tab->stats.invalid, 2);
+    assert_int_equal(tab->stats.events, 0);
+    assert_int_equal(series_table_find(tab, "x", 1)->events, 0);
+    series_table_free(tab);
+}
+
 static void test_hash_spreads_similar_keys(void **state)
 {
     (void)state;
@@ -132,6 +144,44 @@ static void test_hash_spreads_similar_keys(void **state)
     assert_true(collisions < 450);
     assert_true(series_hash("abc", 3) != series_hash("abd", 3));
     assert_true(series_hash("", 0) != series_hash("a", 1));
+}
+
+/* The batch path must give exactly what one-by-one ingestion gives, results included. */
+static void test_batch_equals_single(void **state)
+{
+    (void)state;
+    struct series_table_config cfg;
+    series_table_config_defaults(&cfg);
+    cfg.max_series = 300; /* some events hit the cap */
+    struct series_table *a = series_table_new(&cfg), *b = series_table_new(&cfg);
+    enum { N = 5000 };
+    static char keys[N][24];
+    static struct series_event ev[N];
+    static enum series_result got[N];
+    uint64_t x = 12345;
+    for (int i = 0; i < N; i++) {
+        x = x * 6364136223846793005ULL + 1442695040888963407ULL;
+        int n = snprintf(keys[i], sizeof(keys[i]), "m{i=%u}", (unsigned)(x >> 33) % 400);
+        int64_t ts = T0 + i * 37 - (int64_t)((x >> 20) % 9000); /* some late ones */
+        ev[i] = (struct series_event){keys[i], (size_t)n, (double)(x >> 40), ts};
+    }
+    series_table_ingest_batch(b, ev, N, got);
+    for (int i = 0; i < N; i++)
+        assert_int_equal(series_table_ingest(a, ev[i].key, ev[i].len, ev[i].value, ev[i].ts_ms),
+                         got[i]);
+    assert_memory_equal(&a->stats, &b->stats, sizeof(a->stats));
+    assert_true(a->stats.rejected_cap > 0 && a->stats.late > 0);
+    assert_int_equal(a->count, b->count);
+    for (uint32_t i = 0; i < a->count; i++) {
+        const struct series *sa = a->items[i];
+        const struct series *sb = series_table_find(b, sa->key, sa->key_len);
+        assert_non_null(sb);
+        assert_int_equal(sa->events, sb->events);
+        assert_int_equal(sa->late, sb->late);
+    }
+    series_table_ingest_batch(b, ev, 0, NULL); /* empty batch: nothing happens */
+    series_table_free(a);
+    series_table_free(b);
 }
 
 static void test_memory_accounting_grows_with_series(void **state)
@@ -154,7 +204,9 @@ int main(void)
         cmocka_unit_test(test_cap_rejects_and_counts),
         cmocka_unit_test(test_watermark_and_late_events),
         cmocka_unit_test(test_expired_events_are_counted_not_stored),
+        cmocka_unit_test(test_non_finite_values_are_counted),
         cmocka_unit_test(test_hash_spreads_similar_keys),
+        cmocka_unit_test(test_batch_equals_single),
         cmocka_unit_test(test_memory_accounting_grows_with_series),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

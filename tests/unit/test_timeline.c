@@ -213,7 +213,10 @@ static void test_config_defaults_and_check(void **state)
     assert_null(why);
 
     struct timeline_config bad[] = {
-        {0, 10, 900}, {120, 0, 900}, {120, 10, 119}, {120, 10, TIMELINE_MAX_RETENTION_S + 1},
+        {0, 10, 900},
+        {120, 0, 900},
+        {120, 10, 119},
+        {120, 10, TIMELINE_MAX_RETENTION_S + 1},
         {TIMELINE_MAX_FINE_SLOTS + 1, 10, TIMELINE_MAX_RETENTION_S},
         {120, TIMELINE_MAX_COARSE_S + 1, 900},
     };
@@ -302,7 +305,7 @@ static void test_retention_bound(void **state)
     timeline_init(&t, NULL);
     int64_t head = T0 + 900 * 1000 + 456;
     assert_int_equal(timeline_add(&t, 1.0, head), TIMELINE_ADDED);
-    assert_int_equal(timeline_add(&t, 2.0, head - 900 * 1000), TIMELINE_ADDED);     /* bound */
+    assert_int_equal(timeline_add(&t, 2.0, head - 900 * 1000), TIMELINE_ADDED);       /* bound */
     assert_int_equal(timeline_add(&t, 3.0, head - 900 * 1000 - 1), TIMELINE_EXPIRED); /* 1 ms */
     assert_int_equal(timeline_add(&t, 4.0, T0 - 3600 * 1000), TIMELINE_EXPIRED);
     assert_int_equal(timeline_head_ms(&t), head);
@@ -404,9 +407,10 @@ static void test_head_jump_clears_everything_old(void **state)
     (void)state;
     struct timeline t;
     timeline_init(&t, NULL);
+    /* values spread over ~400 histogram bins, so every slot holds a few hundred bytes */
     for (int i = 0; i < 900; i++)
         for (int j = 0; j < 20; j++)
-            timeline_add(&t, i + j, T0 + i * 1000 + j * 50);
+            timeline_add(&t, exp(0.4 * j) + i, T0 + i * 1000 + j * 50);
     int64_t st[256];
     uint32_t len[256];
     assert_true(list_slots(&t, INT64_MIN / 2, INT64_MAX / 2, st, len, NULL, 256) > 100);
@@ -543,6 +547,7 @@ static void test_random_events_match_model(void **state)
         assert_int_equal(timeline_init(&t, &cfgs[c]), 0);
         model_init(&m, &cfgs[c]);
         uint64_t seed = 1000 + c;
+        size_t expired = 0;
         int64_t start = (c % 2) ? -600000 - 777 : T0 + 777; /* also across the epoch */
         /* ~20 minutes of event time, 30000 events, a quarter out of order */
         for (int i = 0; i < 30000; i++) {
@@ -550,11 +555,14 @@ static void test_random_events_match_model(void **state)
             if (rng_below(&seed, 4) == 0)
                 ts -= rng_below(&seed, rng_below(&seed, 8) == 0 ? 1200000 : 150000);
             double v = rng_value(&seed);
-            assert_int_equal(timeline_add(&t, v, ts), model_add(&m, v, ts));
+            enum timeline_result res = model_add(&m, v, ts);
+            expired += res == TIMELINE_EXPIRED;
+            assert_int_equal(timeline_add(&t, v, ts), res);
             if (i % 5000 == 4999)
                 check_against_model(&t, &m);
         }
         check_against_model(&t, &m);
+        assert_true(expired > 0 && expired < 30000 / 4); /* both outcomes are exercised */
         free(m.ev);
         timeline_free(&t);
     }

@@ -1,0 +1,373 @@
+/* cmd_worker.c — `warroom worker`: the reader and the core on a libev loop with no screen. Prints
+ * one status line per interval (like redis-cli --stat), a line for every connection change and
+ * the replay's end, and a totals line when it stops. For servers, tests and benchmarks. */
+#include <errno.h>
+#include <inttypes.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <ev.h>
+
+#include "app/cmd.h"
+#include "app/config.h"
+#include "app/reader.h"
+#include "app/rsync.h"
+#include "core/duration.h"
+#include "core/fmt.h"
+#include "core/series.h"
+
+#define WORKER_HEADER_EVERY 20  /* status lines between two headers */
+#define WORKER_DRAIN_MAX_S 3.0 /* how long a stop waits for dead-letter writes */
+
+static const char worker_usage[] =
+    "usage: warroom worker [--interval DUR] [--duration DUR] [--exit-after-replay]\n"
+    "                      [--quiet | --raw] [--count N]\n\n"
+    "Tails every partition stream into the core without a screen: replays the last --window\n"
+    "of history (default 15m), then follows live events. Invalid entries go to NS:dlq.\n"
+    "  --interval DUR       one status line per DUR (default 1s)\n"
+    "  --duration DUR       stop after DUR\n"
+    "  --exit-after-replay  stop as soon as the replay is done\n"
+    "  --quiet              no status lines (connection changes and totals are still printed)\n"
+    "  --raw                status lines as exact key=value pairs, for scripts\n"
+    "  --count N            XREAD COUNT per partition (default 1000)\n"
+    "SIGINT or SIGTERM stop it cleanly. On stop it prints one line:\n"
+    "  totals: entries=N events=N rejected=N series=N late=N expired=N ...\n\n"
+    "exit codes: 0 stopped normally, 1 failure, 2 usage, 4 Redis unreachable at start\n\n";
+
+struct worker {
+    struct ev_loop *loop;
+    struct reader *rd;
+    struct series_table *tab;
+    ev_signal sigint, sigterm;
+    ev_timer status, duration, drain;
+    double interval_s;
+    bool exit_after_replay;
+    bool quiet;
+    bool raw;
+    uint64_t last_entries;
+    double last_t;
+    unsigned lines;
+    char last_state[64];
+    enum rconn_state last_cmd_state;
+    bool stopping;
+    double drain_deadline;
+};
+
+static void clock_text(char *buf, size_t cap)
+{
+    time_t t = time(NULL);
+    struct tm tm;
+    localtime_r(&t, &tm);
+    strftime(buf, cap, "%H:%M:%S", &tm);
+}
+
+static void print_header(void)
+{
+    printf("%-8s  %-26s %8s %8s %8s %8s %8s %8s %8s %8s\n", "time", "state", "events/s", "events",
+           "series", "late", "expired", "rejected", "replay", "max lag");
+}
+
+static void print_status(struct worker *w)
+{
+    struct reader_stats st;
+    reader_get_stats(w->rd, &st);
+    double now = ev_now(w->loop);
+    double dt = now - w->last_t;
+    double eps = dt > 0 ? (double)(st.entries - w->last_entries) / dt : 0;
+    w->last_entries = st.entries;
+    w->last_t = now;
+    if (w->quiet)
+        return;
+    char tbuf[16], state[64], b[8][32];
+    clock_text(tbuf, sizeof(tbuf));
+    reader_state_text(w->rd, state, sizeof(state));
+    if (w->raw) {
+        printf("%s  entries=%" PRIu64 " events=%" PRIu64 " rejected=%" PRIu64 " series=%u"
+               " late=%" PRIu64 " expired=%" PRIu64 " events_per_s=%.1f replay=%.3f"
+               " replay_done=%d max_lag_ms=%" PRId64 " state=\"%s\"\n",
+               tbuf, st.entries, st.events, st.rejected, w->tab->count, w->tab->stats.late,
+               w->tab->stats.expired, eps, st.replay_progress, st.replay_done ? 1 : 0,
+               st.max_lag_ms, state);
+        fflush(stdout);
+        return;
+    }
+    if (w->lines++ % WORKER_HEADER_EVERY == 0)
+        print_header();
+    if (st.replay_done)
+        snprintf(b[6], sizeof(b[6]), "done");
+    else
+        snprintf(b[6], sizeof(b[6]), "%.0f%%", st.replay_progress * 100);
+    if (st.max_lag_ms < 0)
+        snprintf(b[7], sizeof(b[7]), "-");
+    else
+        fmt_duration_ms((double)st.max_lag_ms, b[7], sizeof(b[7]));
+    printf("%-8s  %-26s %8s %8s %8s %8s %8s %8s %8s %8s\n", tbuf, state,
+           fmt_si(eps, b[0], sizeof(b[0])), fmt_si((double)st.events, b[1], sizeof(b[1])),
+           fmt_si((double)w->tab->count, b[2], sizeof(b[2])),
+           fmt_si((double)w->tab->stats.late, b[3], sizeof(b[3])),
+           fmt_si((double)w->tab->stats.expired, b[4], sizeof(b[4])),
+           fmt_si((double)st.rejected, b[5], sizeof(b[5])), b[6], b[7]);
+    fflush(stdout);
+}
+
+static void print_totals(struct worker *w)
+{
+    struct reader_stats st;
+    reader_get_stats(w->rd, &st);
+    const struct series_stats *ss = &w->tab->stats;
+    printf("totals: entries=%" PRIu64 " events=%" PRIu64 " rejected=%" PRIu64 " series=%u"
+           " late=%" PRIu64 " expired=%" PRIu64 " series_dropped=%" PRIu64
+           " dlq_written=%" PRIu64 " dlq_duplicate=%" PRIu64 " dlq_failed=%" PRIu64
+           " replayed=%" PRIu64 " replay_done=%d replay_s=%.3f reconnects=%" PRIu64 "\n",
+           st.entries, st.events, st.rejected, w->tab->count, ss->late, ss->expired,
+           ss->rejected_cap, st.dlq_written, st.dlq_duplicate, st.dlq_failed, st.replay_entries,
+           st.replay_done ? 1 : 0, st.replay_s, st.reconnects);
+    fflush(stdout);
+}
+
+/* ---------------------------------------------------------------------------------------------
+ * Stopping: stop reading, let dead-letter writes finish (bounded), print totals, leave the loop
+ * ------------------------------------------------------------------------------------------ */
+
+static void finish(struct worker *w)
+{
+    ev_timer_stop(w->loop, &w->drain);
+    print_totals(w);
+    reader_close(w->rd);
+    w->rd = NULL;
+    ev_break(w->loop, EVBREAK_ALL);
+}
+
+static void on_drain(struct ev_loop *loop, ev_timer *t, int revents)
+{
+    (void)revents;
+    struct worker *w = t->data;
+    struct reader_stats st;
+    reader_get_stats(w->rd, &st);
+    if (st.dlq_pending == 0 || ev_now(loop) >= w->drain_deadline)
+        finish(w);
+}
+
+static void begin_stop(struct worker *w)
+{
+    if (w->stopping)
+        return;
+    w->stopping = true;
+    ev_timer_stop(w->loop, &w->status);
+    ev_timer_stop(w->loop, &w->duration);
+    ev_signal_stop(w->loop, &w->sigint);
+    ev_signal_stop(w->loop, &w->sigterm);
+    reader_stop(w->rd);
+    w->drain_deadline = ev_now(w->loop) + WORKER_DRAIN_MAX_S;
+    ev_timer_set(&w->drain, 0., 0.02);
+    ev_timer_start(w->loop, &w->drain);
+}
+
+static void on_signal(struct ev_loop *loop, ev_signal *s, int revents)
+{
+    (void)loop;
+    (void)revents;
+    begin_stop(s->data);
+}
+
+static void on_duration(struct ev_loop *loop, ev_timer *t, int revents)
+{
+    (void)loop;
+    (void)revents;
+    begin_stop(t->data);
+}
+
+static void on_status(struct ev_loop *loop, ev_timer *t, int revents)
+{
+    (void)loop;
+    (void)revents;
+    print_status(t->data);
+}
+
+static void on_reader(struct reader *rd, enum reader_event e, void *privdata)
+{
+    struct worker *w = privdata;
+    char tbuf[16], state[64];
+    if (e == READER_REPLAY_DONE) {
+        struct reader_stats st;
+        reader_get_stats(rd, &st);
+        clock_text(tbuf, sizeof(tbuf));
+        printf("%s  replay done: %" PRIu64 " entries in %.3f s (%.0f entries/s)\n", tbuf,
+               st.replay_entries, st.replay_s,
+               st.replay_s > 0 ? (double)st.replay_entries / st.replay_s : 0.);
+        fflush(stdout);
+        if (w->exit_after_replay)
+            begin_stop(w);
+    } else if (e == READER_CONN_STATE && !w->stopping) {
+        struct reader_stats st;
+        reader_get_stats(rd, &st);
+        if (st.state == RCONN_UP)
+            snprintf(state, sizeof(state), "up");
+        else
+            reader_state_text(rd, state, sizeof(state));
+        clock_text(tbuf, sizeof(tbuf));
+        if (strcmp(state, w->last_state) != 0) {
+            const char *why = st.state == RCONN_UP ? "" : reader_last_error(rd);
+            printf("%s  ingest connection: %s%s%s\n", tbuf, state, *why ? ": " : "", why);
+            snprintf(w->last_state, sizeof(w->last_state), "%s", state);
+        }
+        if (st.cmd_state != w->last_cmd_state) {
+            printf("%s  command connection: %s\n", tbuf, rconn_state_name(st.cmd_state));
+            w->last_cmd_state = st.cmd_state;
+        }
+        fflush(stdout);
+    }
+}
+
+/* ---------------------------------------------------------------------------------------------
+ * The command
+ * ------------------------------------------------------------------------------------------ */
+
+static int parse_duration_arg(const char *opt, const char *v, int64_t *ms)
+{
+    if (duration_parse_ms(v, strlen(v), ms) != 0 || *ms <= 0) {
+        fprintf(stderr, "warroom worker: %s needs a duration like 500ms, 5s or 1m, not '%s'\n",
+                opt, v);
+        return -1;
+    }
+    return 0;
+}
+
+int cmd_worker(int argc, char **argv)
+{
+    struct config cfg;
+    char err[512];
+    if (config_load(&cfg, &argc, argv, err, sizeof(err)) != 0) {
+        fprintf(stderr, "warroom worker: %s\n", err);
+        return EXIT_USAGE;
+    }
+    struct worker w = {.interval_s = 1.0, .last_cmd_state = RCONN_CONNECTING,
+                     .last_state = "connecting"};
+    int64_t interval_ms = 1000, duration_ms = 0;
+    unsigned count = 0;
+    int rc = EXIT_OK;
+    for (int i = 1; i < argc; i++) {
+        const char *a = argv[i];
+        bool has_value = i + 1 < argc;
+        if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
+            fputs(worker_usage, stdout);
+            fputs(config_options_help, stdout);
+            config_free(&cfg);
+            return EXIT_OK;
+        } else if (strcmp(a, "--exit-after-replay") == 0) {
+            w.exit_after_replay = true;
+        } else if (strcmp(a, "--quiet") == 0) {
+            w.quiet = true;
+        } else if (strcmp(a, "--raw") == 0) {
+            w.raw = true;
+        } else if (strcmp(a, "--interval") == 0 && has_value) {
+            if (parse_duration_arg(a, argv[++i], &interval_ms) != 0)
+                rc = EXIT_USAGE;
+        } else if (strcmp(a, "--duration") == 0 && has_value) {
+            if (parse_duration_arg(a, argv[++i], &duration_ms) != 0)
+                rc = EXIT_USAGE;
+        } else if (strcmp(a, "--count") == 0 && has_value) {
+            char *end;
+            errno = 0;
+            unsigned long v = strtoul(argv[++i], &end, 10);
+            if (errno || *end || v < 1 || v > 1000000) {
+                fprintf(stderr, "warroom worker: --count needs a number from 1 to 1000000\n");
+                rc = EXIT_USAGE;
+            }
+            count = (unsigned)v;
+        } else {
+            fprintf(stderr, "warroom worker: unknown argument '%s' (try --help)\n", a);
+            rc = EXIT_USAGE;
+        }
+        if (rc != EXIT_OK) {
+            config_free(&cfg);
+            return rc;
+        }
+    }
+    w.interval_s = (double)interval_ms / 1000.;
+
+    /* Resolve, connect once synchronously to check the namespace (and adopt its partition
+     * count), then hand over to the async connections. */
+    struct redisaddr *addr = rsync_address(&cfg, err, sizeof(err));
+    if (addr == NULL) {
+        fprintf(stderr, "warroom worker: %s\n", err);
+        config_free(&cfg);
+        return EXIT_UNREACHABLE;
+    }
+    redisContext *c = rsync_connect(addr, cfg.connect_timeout_ms, err, sizeof(err));
+    if (c == NULL || rsync_meta_check(c, cfg.ns, &cfg.partitions, cfg.partitions_set, err,
+                                      sizeof(err)) != 0) {
+        fprintf(stderr, "warroom worker: %s\n", err);
+        rc = c == NULL || c->err ? EXIT_UNREACHABLE : EXIT_FAILURE_GENERIC;
+        if (c)
+            redisFree(c);
+        redisaddr_free(addr);
+        config_free(&cfg);
+        return rc;
+    }
+    redisFree(c);
+
+    struct series_table_config tc;
+    series_table_config_defaults(&tc);
+    tc.max_series = cfg.max_series;
+    tc.lateness_ms = cfg.lateness_ms;
+    /* keep everything the replay brings, plus a minute of slack for stamps ahead of their ID */
+    uint64_t keep_s = (uint64_t)(cfg.replay_ms / 1000) + 60;
+    if (keep_s > tc.timeline.retention_s)
+        tc.timeline.retention_s = keep_s > TIMELINE_MAX_RETENTION_S ? TIMELINE_MAX_RETENTION_S
+                                                                    : (uint32_t)keep_s;
+    w.tab = series_table_new(&tc);
+
+    struct reader_config rcfg;
+    reader_config_defaults(&rcfg);
+    rcfg.ns = cfg.ns;
+    rcfg.partitions = cfg.partitions;
+    rcfg.replay_ms = cfg.replay_ms;
+    rcfg.count = count;
+    rcfg.connect_timeout_ms = (unsigned)cfg.connect_timeout_ms;
+    rcfg.command_timeout_ms = (unsigned)cfg.command_timeout_ms;
+    rcfg.name = "worker";
+    int64_t dedup = (cfg.retention_ms > cfg.replay_ms ? cfg.retention_ms : cfg.replay_ms) +
+                    3600 * 1000;
+    rcfg.dlq_dedup_ms = dedup;
+
+    w.loop = ev_default_loop(EVFLAG_AUTO);
+    w.rd = reader_new(w.loop, addr, &rcfg, w.tab, on_reader, &w, err, sizeof(err));
+    redisaddr_free(addr);
+    if (w.rd == NULL) {
+        fprintf(stderr, "warroom worker: %s\n", err);
+        series_table_free(w.tab);
+        config_free(&cfg);
+        return EXIT_FAILURE_GENERIC;
+    }
+    printf("worker: namespace %s, %u partitions, replaying the last %.0f s\n", cfg.ns,
+           cfg.partitions, (double)cfg.replay_ms / 1000.);
+    fflush(stdout);
+
+    ev_signal_init(&w.sigint, on_signal, SIGINT);
+    ev_signal_init(&w.sigterm, on_signal, SIGTERM);
+    w.sigint.data = w.sigterm.data = &w;
+    ev_signal_start(w.loop, &w.sigint);
+    ev_signal_start(w.loop, &w.sigterm);
+    ev_timer_init(&w.status, on_status, w.interval_s, w.interval_s);
+    w.status.data = &w;
+    ev_timer_start(w.loop, &w.status);
+    ev_timer_init(&w.duration, on_duration, (double)duration_ms / 1000., 0.);
+    w.duration.data = &w;
+    if (duration_ms > 0)
+        ev_timer_start(w.loop, &w.duration);
+    ev_init(&w.drain, on_drain);
+    w.drain.data = &w;
+    w.last_t = ev_now(w.loop);
+
+    ev_run(w.loop, 0);
+
+    reader_close(w.rd); /* NULL after a normal stop */
+    series_table_free(w.tab);
+    ev_loop_destroy(w.loop);
+    config_free(&cfg);
+    return EXIT_OK;
+}

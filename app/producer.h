@@ -1,0 +1,97 @@
+/* producer.h — the write side of the event contract (design §4): pipelined XADDs of validated
+ * events to their partition streams on a synchronous hiredis connection, with reconnect and
+ * resend when Redis goes away. Used by `warroom send`, `ingest` and `gen`.
+ *
+ * Delivery is at-least-once. Commands are sent in batches; a batch is kept until every reply
+ * has been read. When the connection drops mid-batch, the commands whose replies were not read
+ * are sent again on the new connection (stats.resent). Redis may have applied some of them
+ * before it went away, so those events can appear twice in the streams. */
+#ifndef WR_PRODUCER_H
+#define WR_PRODUCER_H
+
+#include <hiredis/hiredis.h>
+#include <signal.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "app/config.h"
+#include "app/redisaddr.h"
+#include "core/event.h"
+
+#define PRODUCER_BATCH_DEFAULT 512
+#define PRODUCER_GIVE_UP_DEFAULT_MS 60000
+#define PRODUCER_BACKOFF_MIN_MS 100
+#define PRODUCER_BACKOFF_MAX_MS 2000
+
+struct producer_opts {
+    const char *ns;       /* key namespace (copied) */
+    unsigned partitions;  /* partition streams, as checked against NS:meta */
+    int64_t retention_ms; /* each XADD trims its stream with MINID ~ now - retention; 0: none */
+    unsigned batch;       /* XADDs per round trip; 0: PRODUCER_BATCH_DEFAULT */
+    int64_t give_up_ms;   /* total reconnect time before failing; 0: the default (60 s) */
+    int64_t timeout_ms;   /* connect and command timeout of each reconnect attempt */
+    /* Polled while reconnecting: nonzero stops the attempts (set it from a signal handler). */
+    const volatile sig_atomic_t *cancel;
+    FILE *log; /* where reconnect notes go ("warroom: lost connection ..."); NULL: silent */
+};
+
+struct producer_stats {
+    uint64_t sent;       /* events queued with producer_add */
+    uint64_t acked;      /* XADDs answered with an entry ID */
+    uint64_t errors;     /* XADDs answered with an error reply (see producer_reply_error) */
+    uint64_t resent;     /* XADDs sent again after a reconnect (possible duplicates) */
+    uint64_t reconnects; /* successful reconnects */
+};
+
+struct producer;
+
+/* Result of opening the connection for a producing command. */
+enum producer_open_result {
+    PRODUCER_OPEN_OK = 0,
+    PRODUCER_OPEN_BAD_URL,     /* the --redis URL does not parse */
+    PRODUCER_OPEN_UNREACHABLE, /* no answer, refused, authentication failed */
+    PRODUCER_OPEN_META,        /* NS:meta does not match (e.g. another partition count) */
+};
+
+/* The start-up of a producing command: address (cfg->redis_url, else the local default),
+ * connect, AUTH/SELECT, and the NS:meta check (which may adopt the namespace's partition count
+ * into cfg->partitions). On success *out is a new producer with ns, partitions, retention_ms
+ * and timeout_ms taken from cfg and the other fields from opts (NULL: defaults).
+ * On failure prints "warroom: reason" to stderr, sets *out to NULL and returns the class. */
+enum producer_open_result producer_open(struct config *cfg, const struct producer_opts *opts,
+                                        struct producer **out);
+
+/* Wraps a connected context. Takes ownership of c and addr (addr is used to reconnect).
+ * Never returns NULL. */
+struct producer *producer_new(redisContext *c, struct redisaddr *addr,
+                              const struct producer_opts *opts);
+
+/* Queues `XADD NS:ev:{pI} [MINID ~ T] * metric M value V [ts T] [labels L]` for ev, where
+ * pI = partition_of(event_key(ev)) and ts is written only when ev->has_ts. The value is written
+ * in the shortest decimal form that reads back as the same double. Sends the batch when it is
+ * full. ev must be valid (from event_parse_*). Returns 0, or -1 when the connection was lost
+ * and could not be restored (producer_error says why; the producer is then unusable). */
+int producer_add(struct producer *p, const struct event *ev);
+
+/* Sends what is queued and reads every reply. Returns 0 or -1 as producer_add. */
+int producer_flush(struct producer *p);
+
+const struct producer_stats *producer_stats(const struct producer *p);
+
+/* Why the last call failed; "" when none did. */
+const char *producer_error(const struct producer *p);
+
+/* The first error reply Redis sent to an XADD (e.g. WRONGTYPE ...), "" when none. */
+const char *producer_reply_error(const struct producer *p);
+
+/* The entry ID of the last XADD acknowledged, "" when none yet. */
+const char *producer_last_id(const struct producer *p);
+
+/* Writes v to buf in the shortest form (up to 17 significant digits) that strtod reads back as
+ * v, always with '.' as the radix character. buf must hold 32 bytes. Returns the length. */
+int producer_format_value(double v, char *buf);
+
+/* Frees p, its connection and address, without flushing. NULL is a no-op. */
+void producer_free(struct producer *p);
+
+#endif

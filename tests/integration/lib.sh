@@ -1,0 +1,162 @@
+# lib.sh — helpers every integration test sources: a private redis-server per test script (its
+# own port, unix socket and temp dir, stopped and removed on exit), "ok"/"not ok" printers that
+# tests/run-integration.sh counts, and wait_for, a polling helper (no fixed sleeps).
+#
+#   . "$(dirname "$0")/lib.sh"
+#   redis_start [redis-server args...]  # exports REDIS_PORT REDIS_URL REDIS_SOCK REDIS_DIR
+#                                       # REDIS_PID; stops the server and removes the dir on exit
+#   rcli GET k                          # redis-cli against that server
+#   ok "name"; notok "name" "why"       # result lines
+#   wait_for 'rcli exists k | grep -q 1' 5 || notok ...
+#   redis_restart                       # stop, then start again: same port, dir, AOF and args
+#   wr_done                             # last line of a test: exit status from the results
+#
+# The runner executes every tests/integration/*.sh, this file included: run directly, it does
+# nothing and succeeds.
+[ "${BASH_SOURCE[0]}" = "$0" ] && exit 0
+
+WR_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+WARROOM=${WARROOM:-$WR_ROOT/build/warroom}
+WR_LIB=$WR_ROOT/tests/integration/lib.sh
+WR_FAILED=${WR_FAILED:-0}
+WR_CLEANUP=${WR_CLEANUP:-}
+
+ok() {
+    echo "ok $1"
+}
+
+notok() {
+    local name=$1
+    shift
+    echo "not ok $name: ${*:-failed}"
+    WR_FAILED=$((WR_FAILED + 1))
+}
+
+# check NAME CMD...: runs CMD and prints ok or not ok for it.
+check() {
+    local name=$1
+    shift
+    if "$@"; then ok "$name"; else notok "$name" "command failed: $*"; fi
+}
+
+# Exit status for the end of a test script: 1 if any notok was printed.
+wr_done() {
+    [ "$WR_FAILED" -eq 0 ]
+    exit $?
+}
+
+# wait_for CMD TIMEOUT_S: evaluates CMD every 50 ms until it succeeds (returns 0) or TIMEOUT_S
+# seconds pass (returns 1). TIMEOUT_S may be fractional.
+wait_for() {
+    local cmd=$1 timeout=${2:-5}
+    local end=$(($(date +%s%N) + $(awk -v t="$timeout" 'BEGIN { printf "%d", t * 1e9 }')))
+    while :; do
+        eval "$cmd" >/dev/null 2>&1 && return 0
+        [ "$(date +%s%N)" -ge "$end" ] && return 1
+        sleep 0.05
+    done
+}
+
+# Runs CMD at exit, before the server is stopped (for a test's own cleanup).
+wr_defer() {
+    WR_CLEANUP="$WR_CLEANUP
+$1"
+}
+
+# A TCP port on 127.0.0.1 that nothing listens on right now (random, 20000-59999).
+free_port() {
+    local p i
+    for i in $(seq 1 100); do
+        p=$((20000 + (RANDOM * 32768 + RANDOM) % 40000))
+        if ! (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null; then
+            echo "$p"
+            return 0
+        fi
+    done
+    return 1
+}
+
+rcli() {
+    redis-cli -p "$REDIS_PORT" --no-auth-warning ${REDIS_PASSWORD:+-a "$REDIS_PASSWORD"} "$@"
+}
+
+redis_pid() {
+    cat "$REDIS_DIR/redis.pid" 2>/dev/null
+}
+
+# Whether process $1 is alive. A zombie counts as gone: in a container nobody may reap the
+# daemonized server.
+pid_alive() {
+    [ -r "/proc/$1/stat" ] || return 1
+    local stat
+    stat=$(cat "/proc/$1/stat" 2>/dev/null) || return 1
+    stat=${stat##*) }
+    [ "${stat%% *}" != Z ]
+}
+
+# Starts redis-server with the exported settings and waits until it answers PING.
+redis_relaunch() {
+    # shellcheck disable=SC2086 # REDIS_ARGS is a word list by design
+    redis-server --port "$REDIS_PORT" --bind 127.0.0.1 --dir "$REDIS_DIR" \
+        --unixsocket "$REDIS_SOCK" --unixsocketperm 700 \
+        --appendonly yes --save '' --daemonize yes \
+        --pidfile "$REDIS_DIR/redis.pid" --logfile "$REDIS_DIR/redis.log" \
+        $REDIS_ARGS >/dev/null || return 1
+    wait_for 'rcli ping | grep -q PONG' 10 || return 1
+    wait_for '[ -s "$REDIS_DIR/redis.pid" ]' 5 || return 1
+    REDIS_PID=$(redis_pid)
+    export REDIS_PID
+}
+
+# Stops the server gracefully (SIGTERM: Redis writes the AOF and exits), waking it first in case
+# a test left it stopped, and waits until the process is gone.
+redis_stop() {
+    local pid
+    pid=$(redis_pid)
+    [ -n "$pid" ] || return 0
+    kill -CONT "$pid" 2>/dev/null
+    kill -TERM "$pid" 2>/dev/null || return 0
+    if ! wait_for "! pid_alive $pid" 10; then
+        kill -KILL "$pid" 2>/dev/null
+        wait_for "! pid_alive $pid" 5
+    fi
+    rm -f "$REDIS_DIR/redis.pid"
+}
+
+redis_restart() {
+    redis_stop && redis_relaunch
+}
+
+_wr_exit() {
+    local rc=$?
+    eval "$WR_CLEANUP"
+    if [ -n "${REDIS_DIR:-}" ] && [ -d "$REDIS_DIR" ]; then
+        redis_stop
+        rm -rf "$REDIS_DIR"
+    fi
+    exit "$rc"
+}
+
+# redis_start [ARGS...]: a fresh server in a new temp dir, on a free port and on a unix socket.
+# ARGS go to redis-server as they are (and again on redis_restart). Exports REDIS_PORT,
+# REDIS_URL (TCP), REDIS_SOCK, REDIS_DIR, REDIS_PID, REDIS_ARGS. Returns 1 if it cannot start.
+redis_start() {
+    REDIS_ARGS="$*"
+    REDIS_DIR=$(mktemp -d "${TMPDIR:-/tmp}/wr-test.XXXXXX") || return 1
+    REDIS_SOCK=$REDIS_DIR/redis.sock
+    export REDIS_DIR REDIS_SOCK REDIS_ARGS
+    trap _wr_exit EXIT
+    trap 'exit 130' INT TERM
+    local try
+    for try in 1 2 3 4 5; do
+        REDIS_PORT=$(free_port) || return 1
+        export REDIS_PORT
+        REDIS_URL=redis://127.0.0.1:$REDIS_PORT
+        export REDIS_URL
+        redis_relaunch && return 0
+        redis_stop # lost a race for the port: try another
+    done
+    echo "redis_start: cannot start redis-server; log:" >&2
+    tail -5 "$REDIS_DIR/redis.log" >&2
+    return 1
+}
