@@ -7,6 +7,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "app/bench.h"
 #include "app/cmd.h"
 #include "core/event.h"
 #include "core/mem.h"
@@ -373,6 +374,20 @@ int cmd_bench(int argc, char **argv)
     size_t nevents = 10000000, nparse = 2000000, nwarm = 5000000;
     uint32_t only_series = 0;
     const char *what = argc > 1 ? argv[1] : "core";
+    if (strcmp(what, "e2e") == 0) {
+        size_t n = 1000000;
+        for (int i = 2; i < argc; i++) {
+            if (strcmp(argv[i], "--events") == 0 && i + 1 < argc)
+                n = strtoull(argv[++i], NULL, 10);
+            else
+                n = 0;
+        }
+        if (n == 0) {
+            fprintf(stderr, "usage: warroom bench e2e [--events N]\n");
+            return EXIT_USAGE;
+        }
+        return bench_e2e(n);
+    }
     for (int i = 2; i < argc; i++) {
         if (strcmp(argv[i], "--events") == 0 && i + 1 < argc)
             nevents = strtoull(argv[++i], NULL, 10);

@@ -106,8 +106,7 @@ static int parse_args(int argc, char **argv, struct query_opts *o)
             fprintf(stderr, "warroom query: unknown option '%s' (try --help)\n", a);
             return EXIT_USAGE;
         } else if (o->selector) {
-            fprintf(stderr, "warroom query: one selector only ('%s' and '%s')\n", o->selector,
-                    a);
+            fprintf(stderr, "warroom query: one selector only ('%s' and '%s')\n", o->selector, a);
             return EXIT_USAGE;
         } else {
             o->selector = a;
@@ -176,8 +175,8 @@ static void take_entry(const redisReply *e, int64_t lo_ms, int64_t hi_ms, struct
 /* Reads one partition stream: entry IDs from start_id up to end_ms, page by page, each page
  * starting right after the last ID seen. Returns 0, or an exit code after printing the error. */
 static int read_partition(redisContext *c, const char *key, const char *start_id, int64_t end_ms,
-                          int64_t lo_ms, int64_t hi_ms, struct scratch *s,
-                          struct series_table *tab, struct query_result *res)
+                          int64_t lo_ms, int64_t hi_ms, struct scratch *s, struct series_table *tab,
+                          struct query_result *res)
 {
     char from[64], to[32];
     snprintf(from, sizeof(from), "%s", start_id);
@@ -245,12 +244,12 @@ static double row_value(const struct rank_row *row, int col, double window_s)
     }
 }
 
-static const char *const value_cols[] = {"count", "rate", "sum", "min", "max", "avg",
-                                         "stddev", "p50", "p90", "p95", "p99", "p999"};
+static const char *const value_cols[] = {"count",  "rate", "sum", "min", "max", "avg",
+                                         "stddev", "p50",  "p90", "p95", "p99", "p999"};
 #define NVALUE_COLS (sizeof(value_cols) / sizeof(value_cols[0]))
 
 static void print_table(const struct rank_row *rows, size_t nrows, size_t matched,
-                        const struct query_opts *o, const struct query_result *res)
+                        const struct query_opts *o, const struct query_result *res, const char *ns)
 {
     char wbuf[32];
     duration_format(o->window_ms, wbuf, sizeof(wbuf));
@@ -285,8 +284,8 @@ static void print_table(const struct rank_row *rows, size_t nrows, size_t matche
     else if (nrows < matched)
         printf("(%zu of %zu series shown)\n", nrows, matched);
     if (res->rejected)
-        printf("(%" PRIu64 " invalid entries in the window: see %s)\n", res->rejected,
-               "the dead-letter stream");
+        printf("(%" PRIu64 " invalid entries in the window; workers copy them to %s:dlq)\n",
+               res->rejected, ns);
 }
 
 /* NaN (an empty statistic) becomes null. */
@@ -467,7 +466,7 @@ int cmd_query(int argc, char **argv)
     if (o.json)
         rc = print_json(rows, nrows, matched, &o, &res, tab);
     else {
-        print_table(rows, nrows, matched, &o, &res);
+        print_table(rows, nrows, matched, &o, &res, cfg.ns);
         rc = EXIT_OK;
     }
     if (fflush(stdout) != 0 || ferror(stdout)) {

@@ -19,7 +19,7 @@
 #include "core/fmt.h"
 #include "core/series.h"
 
-#define WORKER_HEADER_EVERY 20  /* status lines between two headers */
+#define WORKER_HEADER_EVERY 20 /* status lines between two headers */
 #define WORKER_DRAIN_MAX_S 3.0 /* how long a stop waits for dead-letter writes */
 
 static const char worker_usage[] =
@@ -119,9 +119,9 @@ static void print_totals(struct worker *w)
     reader_get_stats(w->rd, &st);
     const struct series_stats *ss = &w->tab->stats;
     printf("totals: entries=%" PRIu64 " events=%" PRIu64 " rejected=%" PRIu64 " series=%u"
-           " late=%" PRIu64 " expired=%" PRIu64 " series_dropped=%" PRIu64
-           " dlq_written=%" PRIu64 " dlq_duplicate=%" PRIu64 " dlq_failed=%" PRIu64
-           " replayed=%" PRIu64 " replay_done=%d replay_s=%.3f reconnects=%" PRIu64 "\n",
+           " late=%" PRIu64 " expired=%" PRIu64 " series_dropped=%" PRIu64 " dlq_written=%" PRIu64
+           " dlq_duplicate=%" PRIu64 " dlq_failed=%" PRIu64 " replayed=%" PRIu64
+           " replay_done=%d replay_s=%.3f reconnects=%" PRIu64 "\n",
            st.entries, st.events, st.rejected, w->tab->count, ss->late, ss->expired,
            ss->rejected_cap, st.dlq_written, st.dlq_duplicate, st.dlq_failed, st.replay_entries,
            st.replay_done ? 1 : 0, st.replay_s, st.reconnects);
@@ -229,8 +229,8 @@ static void on_reader(struct reader *rd, enum reader_event e, void *privdata)
 static int parse_duration_arg(const char *opt, const char *v, int64_t *ms)
 {
     if (duration_parse_ms(v, strlen(v), ms) != 0 || *ms <= 0) {
-        fprintf(stderr, "warroom worker: %s needs a duration like 500ms, 5s or 1m, not '%s'\n",
-                opt, v);
+        fprintf(stderr, "warroom worker: %s needs a duration like 500ms, 5s or 1m, not '%s'\n", opt,
+                v);
         return -1;
     }
     return 0;
@@ -244,8 +244,8 @@ int cmd_worker(int argc, char **argv)
         fprintf(stderr, "warroom worker: %s\n", err);
         return EXIT_USAGE;
     }
-    struct worker w = {.interval_s = 1.0, .last_cmd_state = RCONN_CONNECTING,
-                     .last_state = "connecting"};
+    struct worker w = {
+        .interval_s = 1.0, .last_cmd_state = RCONN_CONNECTING, .last_state = "connecting"};
     int64_t interval_ms = 1000, duration_ms = 0;
     unsigned count = 0;
     int rc = EXIT_OK;
@@ -298,8 +298,8 @@ int cmd_worker(int argc, char **argv)
         return EXIT_UNREACHABLE;
     }
     redisContext *c = rsync_connect(addr, cfg.connect_timeout_ms, err, sizeof(err));
-    if (c == NULL || rsync_meta_check(c, cfg.ns, &cfg.partitions, cfg.partitions_set, err,
-                                      sizeof(err)) != 0) {
+    if (c == NULL ||
+        rsync_meta_check(c, cfg.ns, &cfg.partitions, cfg.partitions_set, err, sizeof(err)) != 0) {
         fprintf(stderr, "warroom worker: %s\n", err);
         rc = c == NULL || c->err ? EXIT_UNREACHABLE : EXIT_FAILURE_GENERIC;
         if (c)
@@ -317,8 +317,8 @@ int cmd_worker(int argc, char **argv)
     /* keep everything the replay brings, plus a minute of slack for stamps ahead of their ID */
     uint64_t keep_s = (uint64_t)(cfg.replay_ms / 1000) + 60;
     if (keep_s > tc.timeline.retention_s)
-        tc.timeline.retention_s = keep_s > TIMELINE_MAX_RETENTION_S ? TIMELINE_MAX_RETENTION_S
-                                                                    : (uint32_t)keep_s;
+        tc.timeline.retention_s =
+            keep_s > TIMELINE_MAX_RETENTION_S ? TIMELINE_MAX_RETENTION_S : (uint32_t)keep_s;
     w.tab = series_table_new(&tc);
 
     struct reader_config rcfg;
@@ -330,8 +330,8 @@ int cmd_worker(int argc, char **argv)
     rcfg.connect_timeout_ms = (unsigned)cfg.connect_timeout_ms;
     rcfg.command_timeout_ms = (unsigned)cfg.command_timeout_ms;
     rcfg.name = "worker";
-    int64_t dedup = (cfg.retention_ms > cfg.replay_ms ? cfg.retention_ms : cfg.replay_ms) +
-                    3600 * 1000;
+    int64_t dedup =
+        (cfg.retention_ms > cfg.replay_ms ? cfg.retention_ms : cfg.replay_ms) + 3600 * 1000;
     rcfg.dlq_dedup_ms = dedup;
 
     w.loop = ev_default_loop(EVFLAG_AUTO);

@@ -40,7 +40,7 @@ struct producer {
     size_t minid_len;
 
     struct producer_stats stats;
-    char error[512];
+    char error[1024];
     char reply_error[256];
     char last_id[48];
 };
@@ -138,6 +138,31 @@ int producer_format_value(double v, char *buf)
             buf[n++] = '-';
         memcpy(buf + n, s, (size_t)(end - s));
         n += (size_t)(end - s);
+        buf[n] = '\0';
+        return (int)n;
+    }
+    /* Few decimals (the usual 12.5 or 38.367): v = m / 10^d with m an integer below 2^53.
+     * Both m and 10^d (d <= 22) are exact doubles, so m / 10^d is the correctly rounded value
+     * of the decimal string, which is what any correct parser reads back: when it equals v,
+     * the string is exact. Trying d upwards gives the fewest decimals. */
+    static const double pow10[] = {1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9};
+    double a = fabs(v);
+    for (int d = 1; d < 10 && a != 0 && a * pow10[d] < 9007199254740992.0; d++) {
+        double m = round(a * pow10[d]);
+        if (m / pow10[d] != a)
+            continue;
+        char tmp[40], *end = tmp + sizeof tmp;
+        char *s = utoa_back((uint64_t)m, end);
+        while (end - s <= d) /* "5" with d = 3 is 0.005 */
+            *--s = '0';
+        size_t ndig = (size_t)(end - s), n = 0;
+        if (v < 0)
+            buf[n++] = '-';
+        memcpy(buf + n, s, ndig - (size_t)d);
+        n += ndig - (size_t)d;
+        buf[n++] = '.';
+        memcpy(buf + n, end - d, (size_t)d);
+        n += (size_t)d;
         buf[n] = '\0';
         return (int)n;
     }

@@ -422,14 +422,20 @@ static void conn_up(struct rconn *rc)
     rc->attempt = 0;
     rc->retry_delay_ms = 0;
     rc->last_error[0] = '\0';
+    double now = ev_now(rc->loop);
     while (rc->waiting.head) {
         struct rconn_req *r = rc->waiting.head;
         list_unlink(&rc->waiting, r);
+        /* The wait is over: the reply gets the full timeout. Without this, a command that was
+         * almost out of time would kill the fresh connection a moment later. */
+        if (r->deadline > 0)
+            r->deadline = now + r->timeout_ms / 1000.;
         if (req_send(rc, r) < 0) {
             list_append(&rc->waiting, r); /* cannot happen on a fresh context; keep it */
             break;
         }
     }
+    deadline_rearm(rc);
     set_state(rc, RCONN_UP);
     if (!rc->closed && rc->ac == ac && rc->opts.on_up)
         rc->opts.on_up(rc, rc->opts.privdata);

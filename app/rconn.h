@@ -30,6 +30,7 @@
  *   - In on_up, issue XREAD ... BLOCK n ... from the last ID you processed; in its reply
  *     callback, process and issue the next one. On a NULL reply, do nothing: if the connection
  *     failed, on_up fires again when it is back; if rconn_get_state() says RCONN_CLOSED, stop.
+ *     Issue reads only from those two places, so exactly one is outstanding at a time.
  *   - The command timeout of a blocking command is its block time plus opts.block_margin_ms
  *     (BLOCK 0, or a 0 timeout for BLPOP and friends, has no timeout at all). Keep n finite
  *     (1-5 s) so a hung server is noticed.
@@ -94,7 +95,8 @@ typedef void rconn_message_fn(struct rconn *rc, const redisReply *msg, void *pri
 struct rconn_opts {
     enum rconn_mode mode;
     const char *name;            /* short role name ("cmd", "chat", "ingest-p3"), sent as
-                                    CLIENT SETNAME warroom-NAME; NULL: none. Copied. */
+                                    CLIENT SETNAME warroom-NAME when it is made of letters,
+                                    digits and -_.: (at most 64); NULL: none. Copied. */
     unsigned connect_timeout_ms; /* TCP connect plus handshake; 0: 2000 */
     unsigned command_timeout_ms; /* per command, from the call until its reply; 0: 5000 */
     unsigned block_margin_ms;    /* BLOCKING mode: added to a command's block time; 0: 2000 */
@@ -122,8 +124,12 @@ void rconn_close(struct rconn *rc);
 
 /* Sends a command, hiredis format ("SET %s %b", key, val, len). Returns 0 when accepted: cb runs
  * exactly once, later, with the reply or NULL. While the connection is not up, the command
- * waits (at most its timeout) and is sent, in order, as soon as it is up again. A command that
- * was sent is never re-sent after a reconnect: its callback gets NULL instead.
+ * waits, at most its timeout, and is sent in order as soon as it is up again (before on_up
+ * runs); from then on its reply gets the full timeout again. A command that was sent is never
+ * re-sent after a reconnect: its callback gets NULL instead. The timeout is
+ * opts.command_timeout_ms; on a BLOCKING connection, a blocking command's is its block time
+ * plus opts.block_margin_ms (none for BLOCK 0). When a sent command times out, the connection
+ * is dropped (the only way to cancel it), every command in flight gets NULL, and it reconnects.
  * Returns -1, and cb never runs, when: rc is closing, the format is bad, the mode is PUBSUB,
  * the command is (P|S)SUBSCRIBE, (P|S)UNSUBSCRIBE or MONITOR, or (COMMAND mode) the command
  * blocks (XREAD/XREADGROUP BLOCK, BLPOP, BRPOP, BLMOVE, BRPOPLPUSH, BLMPOP, BZPOPMIN, BZPOPMAX,

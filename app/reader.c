@@ -4,19 +4,16 @@
 #include "app/reader.h"
 
 #include <inttypes.h>
-#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
-#include <time.h>
 
 #include "app/config.h"
 #include "core/event.h"
 #include "core/mem.h"
 #include "core/partition.h"
 
-#define XREAD_FIXED_ARGS 6 /* XREAD COUNT c BLOCK b STREAMS */
+#define XREAD_FIXED_ARGS 6  /* XREAD COUNT c BLOCK b STREAMS */
 #define DLQ_MAX_FIELDS 1024 /* original strings copied into a dead letter; Lua unpack() limit */
 #define DLQ_MAX_TRIES 2
 
@@ -36,10 +33,10 @@ struct part {
     uint64_t start_ms; /* ms of the replay start ID, for progress */
     uint64_t entries;
     /* from XINFO STREAM */
-    bool target_known;         /* the first answer arrived: target_* is the replay target */
-    bool target_none;          /* the stream did not exist at start */
+    bool target_known; /* the first answer arrived: target_* is the replay target */
+    bool target_none;  /* the stream did not exist at start */
     uint64_t target_ms, target_seq;
-    bool lastgen_known;        /* latest last-generated-id */
+    bool lastgen_known; /* latest last-generated-id */
     uint64_t lastgen_ms, lastgen_seq;
     bool caught_up;
 };
@@ -74,7 +71,7 @@ struct reader {
     struct rconn *blk; /* ingest: XREAD BLOCK */
     struct rconn *cmd; /* dead letters, XINFO */
     struct part *parts;
-    bool *seen;            /* scratch: partitions present in one XREAD reply */
+    bool *seen;             /* scratch: partitions present in one XREAD reply */
     struct cursor *cursors; /* scratch: one per stream of a reply, as a min-heap by entry ID */
 
     const char **xargv; /* XREAD arguments: fixed words, keys, then the ID buffers */
@@ -223,8 +220,7 @@ static void dlq_send(struct dlq_req *q)
     struct reader *rd = q->rd;
     q->tries++;
     rd->st.dlq_pending++;
-    if (rconn_command_argv(rd->cmd, on_dlq, q, q->argc, (const char **)q->argv, q->argvlen) !=
-        0) {
+    if (rconn_command_argv(rd->cmd, on_dlq, q, q->argc, (const char **)q->argv, q->argvlen) != 0) {
         rd->st.dlq_pending--;
         rd->st.dlq_failed++;
         dlq_free(q);
@@ -244,8 +240,7 @@ static void on_dlq(struct rconn *rc, const redisReply *reply, void *privdata)
     if (reply == NULL || reply->type == REDIS_REPLY_ERROR) {
         rd->st.dlq_failed++;
         if (reply)
-            snprintf(rd->last_error, sizeof(rd->last_error), "dead-letter write: %s",
-                     reply->str);
+            snprintf(rd->last_error, sizeof(rd->last_error), "dead-letter write: %s", reply->str);
     } else if (reply->type == REDIS_REPLY_NIL) {
         rd->st.dlq_duplicate++;
     } else {
@@ -265,8 +260,8 @@ static char *dup_bytes(const char *s, size_t n)
 
 /* Queues the dead letter for one rejected entry: its original strings (padded to pairs), then
  * reason, detail, stream and id. */
-static void dead_letter(struct reader *rd, unsigned pi, const char *id, size_t id_len,
-                        size_t nstr, const char *reason_class, const char *detail)
+static void dead_letter(struct reader *rd, unsigned pi, const char *id, size_t id_len, size_t nstr,
+                        const char *reason_class, const char *detail)
 {
     const struct part *p = &rd->parts[pi];
     if (nstr > DLQ_MAX_FIELDS)
@@ -448,7 +443,8 @@ static void merge_reply(struct reader *rd, const redisReply *reply)
         if (entries->elements == 0)
             continue;
         struct cursor *c = &rd->cursors[n++];
-        *c = (struct cursor){.entries = entries, .pos = entries->elements - 1, .part = (unsigned)pi};
+        *c =
+            (struct cursor){.entries = entries, .pos = entries->elements - 1, .part = (unsigned)pi};
         if (entries->elements >= rd->cfg.count) {
             cursor_load(c);
             if (!have_cutoff || id_cmp(c->ms, c->seq, cut_ms, cut_seq) < 0) {
@@ -662,8 +658,10 @@ struct reader *reader_new(struct ev_loop *loop, const struct redisaddr *addr,
     rd->privdata = privdata;
     rd->cfg = *cfg;
     struct reader_config *c = &rd->cfg;
-    if (c->count == 0)
-        c->count = 1000;
+    if (c->count == 0) /* bound one reply to ~16000 entries whatever the partition count */
+        c->count = c->partitions <= 16          ? 1000
+                   : 16000 / c->partitions < 16 ? 16
+                                                : 16000 / c->partitions;
     if (c->block_ms == 0)
         c->block_ms = 1000;
     if (c->lag_interval_ms == 0)
@@ -699,8 +697,7 @@ struct reader *reader_new(struct ev_loop *loop, const struct redisaddr *addr,
             p->last_ms = (uint64_t)start_ms - 1;
             p->last_seq = UINT64_MAX;
         }
-        snprintf(p->last_id, sizeof(p->last_id), "%" PRIu64 "-%" PRIu64, p->last_ms,
-                 p->last_seq);
+        snprintf(p->last_id, sizeof(p->last_id), "%" PRIu64 "-%" PRIu64, p->last_ms, p->last_seq);
         p->start_ms = p->last_ms;
     }
 
@@ -708,7 +705,7 @@ struct reader *reader_new(struct ev_loop *loop, const struct redisaddr *addr,
     rd->xargvlen = xmalloc((XREAD_FIXED_ARGS + 2 * n) * sizeof(*rd->xargvlen));
     snprintf(rd->count_buf, sizeof(rd->count_buf), "%u", c->count);
     snprintf(rd->block_buf, sizeof(rd->block_buf), "%u", c->block_ms);
-    const char *fixed[XREAD_FIXED_ARGS] = {"XREAD", "COUNT", rd->count_buf,
+    const char *fixed[XREAD_FIXED_ARGS] = {"XREAD", "COUNT",       rd->count_buf,
                                            "BLOCK", rd->block_buf, "STREAMS"};
     for (int i = 0; i < XREAD_FIXED_ARGS; i++) {
         rd->xargv[i] = fixed[i];

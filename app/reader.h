@@ -41,17 +41,18 @@
 struct reader;
 
 struct reader_config {
-    const char *ns;             /* key namespace (copied) */
-    unsigned partitions;        /* >= 1 */
-    int64_t replay_ms;          /* history to replay at start; 0: start at the wall clock */
-    unsigned count;             /* XREAD COUNT per stream; 0: 1000 */
-    unsigned block_ms;          /* XREAD BLOCK; 0: 1000 */
-    unsigned lag_interval_ms;   /* XINFO STREAM period; 0: 1000 */
-    unsigned dlq_maxlen;        /* MAXLEN ~ of NS:dlq; 0: 100000 */
-    int64_t dlq_dedup_ms;       /* marker lifetime; 0: 2 h */
+    const char *ns;              /* key namespace (copied) */
+    unsigned partitions;         /* >= 1 */
+    int64_t replay_ms;           /* history to replay at start; 0: start at the wall clock */
+    unsigned count;              /* XREAD COUNT per stream; 0: 1000, less past 16 partitions
+                                    (16000 / partitions, at least 16) to bound a reply */
+    unsigned block_ms;           /* XREAD BLOCK; 0: 1000 */
+    unsigned lag_interval_ms;    /* XINFO STREAM period; 0: 1000 */
+    unsigned dlq_maxlen;         /* MAXLEN ~ of NS:dlq; 0: 100000 */
+    int64_t dlq_dedup_ms;        /* marker lifetime; 0: 2 h */
     unsigned connect_timeout_ms; /* 0: rconn's default */
     unsigned command_timeout_ms; /* 0: rconn's default */
-    const char *name;           /* client name suffix ("worker"); NULL: "reader" (copied) */
+    const char *name;            /* client name suffix ("worker"); NULL: "reader" (copied) */
 };
 
 /* What just happened, for reader_notify_fn. */
@@ -73,12 +74,12 @@ struct reader_stats {
     uint64_t dlq_pending;    /* dead-letter writes in flight */
     uint64_t replay_entries; /* entries processed before the replay was done */
     bool replay_done;
-    double replay_progress;  /* 0..1: share of the replay span covered, averaged over partitions */
-    double replay_s;         /* how long the replay took (0 while it runs) */
-    int64_t max_lag_ms;      /* largest partition lag; -1 before the first XINFO answer */
-    uint64_t reconnects;     /* times the ingest connection came back up after a loss */
-    enum rconn_state state;  /* of the ingest (blocking) connection */
-    unsigned attempt;        /* its failed attempts since it was last up */
+    double replay_progress; /* 0..1: share of the replay span covered, averaged over partitions */
+    double replay_s;        /* how long the replay took (0 while it runs) */
+    int64_t max_lag_ms;     /* largest partition lag; -1 before the first XINFO answer */
+    uint64_t reconnects;    /* times the ingest connection came back up after a loss */
+    enum rconn_state state; /* of the ingest (blocking) connection */
+    unsigned attempt;       /* its failed attempts since it was last up */
     enum rconn_state cmd_state; /* of the command connection (dead letters, lag) */
 };
 

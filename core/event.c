@@ -204,8 +204,8 @@ static enum event_error scan_metric(struct parser *p, bool stop_at_brace)
     if (len == 0)
         return fail_at(p, start, EVENT_E_METRIC_EMPTY, "missing metric name");
     if (len > p->lim.max_metric_len)
-        return fail_at(p, start, EVENT_E_METRIC_TOO_LONG, "metric name is %zu bytes (max %zu)",
-                       len, p->lim.max_metric_len);
+        return fail_at(p, start, EVENT_E_METRIC_TOO_LONG, "metric name is %zu bytes (max %zu)", len,
+                       p->lim.max_metric_len);
     memcpy(p->ev->buf, p->s + start, len);
     p->ev->buf[len] = '\0';
     p->ev->metric_len = (uint16_t)len;
@@ -298,8 +298,7 @@ static inline void append(char *dst, size_t dcap, struct value_scan *v, const ch
 /* Copies the run of printable ASCII at p->i to dst (when it fits in dcap): the fast path of
  * value decoding. It stops at controls and bytes >= 0x80, in a quoted value also at '"' and
  * '\\', in an unquoted one at ',' and '}'. */
-static void take_ascii(struct parser *p, bool quoted, char *dst, size_t dcap,
-                       struct value_scan *v)
+static void take_ascii(struct parser *p, bool quoted, char *dst, size_t dcap, struct value_scan *v)
 {
     const char *s = p->s;
     size_t i = p->i, end = p->n;
@@ -342,16 +341,16 @@ static enum event_error take_char(struct parser *p, size_t end, const char *lnam
 
     if (b < 0x80)
         return fail_at(p, p->i, EVENT_E_LABEL_VALUE_CONTROL,
-                       "control character %s in value of label '%.*s'", show_byte(b, sb),
-                       lname_len, lname);
+                       "control character %s in value of label '%.*s'", show_byte(b, sb), lname_len,
+                       lname);
     k = utf8_seq(s, end - p->i, &cp);
     if (k == 0)
         return fail_at(p, p->i, EVENT_E_LABEL_VALUE_UTF8, "invalid UTF-8 in value of label '%.*s'",
                        lname_len, lname);
     if (cp <= 0x9f)
         return fail_at(p, p->i, EVENT_E_LABEL_VALUE_CONTROL,
-                       "control character U+%04" PRIX32 " in value of label '%.*s'", cp,
-                       lname_len, lname);
+                       "control character U+%04" PRIX32 " in value of label '%.*s'", cp, lname_len,
+                       lname);
     append(dst, dcap, v, (const char *)s, k);
     v->trail = 0;
     p->i += k;
@@ -487,8 +486,8 @@ static enum event_error parse_label(struct parser *p, char close)
         int c = other[0] != name[0] ? (unsigned char)other[0] - (unsigned char)name[0]
                                     : memcmp(other, name, m);
         if (c == 0 && l->name_len == name_len)
-            return fail_at(p, name_pos, EVENT_E_LABEL_DUP, "duplicate label '%.*s'",
-                           (int)name_len, name);
+            return fail_at(p, name_pos, EVENT_E_LABEL_DUP, "duplicate label '%.*s'", (int)name_len,
+                           name);
         if (c < 0 || (c == 0 && l->name_len < name_len))
             break;
         at--;
@@ -541,8 +540,8 @@ static enum event_error parse_labels(struct parser *p, char close, size_t open)
                        close ? "or '}' " : "", show_byte((unsigned char)p->s[p->i], sb));
     }
     if (p->nseen > p->lim.max_labels)
-        return fail_at(p, NO_POS, EVENT_E_TOO_MANY_LABELS, "too many labels (%zu > %zu)",
-                       p->nseen, p->lim.max_labels);
+        return fail_at(p, NO_POS, EVENT_E_TOO_MANY_LABELS, "too many labels (%zu > %zu)", p->nseen,
+                       p->lim.max_labels);
     return EVENT_OK;
 }
 
@@ -558,15 +557,17 @@ static const double pow10_exact[] = {1e0,  1e1,  1e2,  1e3,  1e4,  1e5,  1e6,  1
 /* Converts a decimal number `[+-](D+[.D*]|.D+)([eE][+-]D+)` to the nearest double, whatever
  * LC_NUMERIC says. Returns 0, -1 when not of that form, 1 when it overflows a double.
  * Fast path: up to 19 significant digits with a mantissa <= 2^53 and a small exponent is one
- * exactly rounded multiplication or division (Clinger). Otherwise the digits are rewritten as an
- * integer with an exponent, which has no radix character, and handed to strtod. */
+ * exactly rounded multiplication or division (Clinger; assumes round-to-nearest and
+ * FLT_EVAL_METHOD 0, as on x86-64 and arm64). Otherwise the digits are rewritten as an integer
+ * with an exponent, which has no radix character, and handed to strtod: correctly rounded in
+ * glibc and independent of LC_NUMERIC, since only the radix character is locale-dependent. */
 static int parse_decimal(const char *s, size_t n, double *out)
 {
     size_t i = 0, ndigits = 0;
     bool neg = false, inexact = false;
     uint64_t mant = 0;
-    int nsig = 0;     /* significant digits kept in mant */
-    int64_t e10 = 0;  /* value = mant * 10^e10 (when exact) */
+    int nsig = 0;    /* significant digits kept in mant */
+    int64_t e10 = 0; /* value = mant * 10^e10 (when exact) */
     int64_t exp10 = 0;
 
     if (i < n && (s[i] == '+' || s[i] == '-'))
@@ -995,8 +996,7 @@ enum field { F_METRIC, F_VALUE, F_TS, F_LABELS, F_COUNT };
 static const char *const field_names[F_COUNT] = {"metric", "value", "ts", "labels"};
 
 /* Points the parser at field f's text, trimmed, with messages in "field 'f'" context. */
-static void parser_on_field(struct parser *p, const char *s, size_t n, enum field f,
-                            char where[24])
+static void parser_on_field(struct parser *p, const char *s, size_t n, enum field f, char where[24])
 {
     snprintf(where, 24, "field '%s'", field_names[f]);
     p->s = s;
@@ -1036,8 +1036,7 @@ enum event_error event_parse_fields(const char *const *strs, const size_t *lens,
                        show_token(id, id_len, tb));
     for (int f = F_METRIC; f <= F_VALUE; f++)
         if (at[f] == SIZE_MAX)
-            return fail_at(&p, NO_POS, EVENT_E_FIELD_MISSING, "missing field '%s'",
-                           field_names[f]);
+            return fail_at(&p, NO_POS, EVENT_E_FIELD_MISSING, "missing field '%s'", field_names[f]);
 
     parser_on_field(&p, strs[at[F_METRIC]], lens[at[F_METRIC]], F_METRIC, where);
     if ((r = scan_metric(&p, false)))

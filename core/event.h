@@ -55,14 +55,14 @@ enum event_error {
     EVENT_E_LABEL_VALUE_CONTROL, /* C0, DEL or C1 control character (escaped \n included) */
     EVENT_E_TOO_MANY_LABELS,
     EVENT_E_VALUE_EMPTY,
-    EVENT_E_VALUE_NOT_NUMBER,  /* not a decimal number (hex floats included) */
-    EVENT_E_VALUE_NOT_FINITE,  /* NaN, inf, or overflows a double (1e999) */
-    EVENT_E_TS_INVALID,        /* not a non-negative integer of unix ms, or over INT64_MAX */
-    EVENT_E_TS_SKEW,           /* too far from the reference time */
-    EVENT_E_KEY_TOO_LONG,      /* canonical key over max_key_len */
-    EVENT_E_FIELD_MISSING,     /* stream entry without `metric` or `value` */
-    EVENT_E_FIELD_DUP,         /* stream entry with a known field twice */
-    EVENT_E_STREAM_ID,         /* malformed stream entry ID */
+    EVENT_E_VALUE_NOT_NUMBER, /* not a decimal number (hex floats included) */
+    EVENT_E_VALUE_NOT_FINITE, /* NaN, inf, or overflows a double (1e999) */
+    EVENT_E_TS_INVALID,       /* not a non-negative integer of unix ms, or over INT64_MAX */
+    EVENT_E_TS_SKEW,          /* too far from the reference time */
+    EVENT_E_KEY_TOO_LONG,     /* canonical key over max_key_len */
+    EVENT_E_FIELD_MISSING,    /* stream entry without `metric` or `value` */
+    EVENT_E_FIELD_DUP,        /* stream entry with a known field twice */
+    EVENT_E_STREAM_ID,        /* malformed stream entry ID */
     EVENT_ERROR_COUNT
 };
 

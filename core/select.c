@@ -112,16 +112,14 @@ static int scan_value(struct sparser *p, const char *lname, int lname_len, char 
         if ((unsigned char)p->s[end] < 0x20 || p->s[end] == 0x7f) {
             if (p->s[end] == '\t')
                 continue;
-            return fail_at(p, end, "control character in value of label '%.*s'", lname_len,
-                           lname);
+            return fail_at(p, end, "control character in value of label '%.*s'", lname_len, lname);
         }
     size_t stop = end;
     while (end > p->i && is_space((unsigned char)p->s[end - 1]))
         end--;
     for (size_t j = p->i; j < end; j++)
         if (p->s[j] == '\t')
-            return fail_at(p, j, "control character in value of label '%.*s'", lname_len,
-                           lname);
+            return fail_at(p, j, "control character in value of label '%.*s'", lname_len, lname);
     *out = xstrndup(p->s + p->i, end - p->i);
     p->i = stop;
     return 0;
@@ -135,8 +133,8 @@ static int parse_matcher(struct sparser *p, struct selector *sel)
 
     if (p->i >= p->n || !is_alpha_((unsigned char)p->s[p->i]))
         return fail_at(p, p->i, "expected a label name, found %s", show_at(p, sb));
-    while (p->i < p->n && (is_alpha_((unsigned char)p->s[p->i]) ||
-                           is_digit((unsigned char)p->s[p->i])))
+    while (p->i < p->n &&
+           (is_alpha_((unsigned char)p->s[p->i]) || is_digit((unsigned char)p->s[p->i])))
         p->i++;
     const char *name = p->s + name_pos;
     int name_len = (int)(p->i - name_pos);
@@ -155,8 +153,9 @@ static int parse_matcher(struct sparser *p, struct selector *sel)
     else if (c0 == '!' && c1 == '~')
         op = SELECT_NRE, p->i += 2;
     else
-        return fail_at(p, op_pos, "expected '=', '!=', '=~' or '!~' after label name '%.*s', "
-                                  "found %s",
+        return fail_at(p, op_pos,
+                       "expected '=', '!=', '=~' or '!~' after label name '%.*s', "
+                       "found %s",
                        name_len, name, show_at(p, sb));
     skip_space(p);
 
@@ -199,9 +198,9 @@ struct selector *select_new(const char *text, size_t len, char *err, size_t err_
         have_metric = true;
     } else if (p.i < p.n && (is_alpha_((unsigned char)p.s[p.i]) || p.s[p.i] == ':')) {
         size_t start = p.i;
-        while (p.i < p.n && (is_alpha_((unsigned char)p.s[p.i]) ||
-                             is_digit((unsigned char)p.s[p.i]) || p.s[p.i] == ':' ||
-                             p.s[p.i] == '.'))
+        while (p.i < p.n &&
+               (is_alpha_((unsigned char)p.s[p.i]) || is_digit((unsigned char)p.s[p.i]) ||
+                p.s[p.i] == ':' || p.s[p.i] == '.'))
             p.i++;
         sel->metric = xstrndup(text + start, p.i - start);
         have_metric = true;

@@ -174,7 +174,8 @@ static void test_label_name_rules(void **state)
     expect_err("m{=1} 1", EVENT_E_LABEL_NAME_EMPTY, "empty label name at column 3");
     expect_err("m{ =1} 1", EVENT_E_LABEL_NAME_EMPTY, "at column 4");
     expect_err("m{1a=1} 1", EVENT_E_LABEL_NAME_CHAR, "'1' in label name (it must start");
-    expect_err("m{a-b=1} 1", EVENT_E_LABEL_NAME_CHAR, "bad character '-' in label name at column 4");
+    expect_err("m{a-b=1} 1", EVENT_E_LABEL_NAME_CHAR,
+               "bad character '-' in label name at column 4");
     expect_err("m{a.b=1} 1", EVENT_E_LABEL_NAME_CHAR, "'.'");
     expect_err("m{a:b=1} 1", EVENT_E_LABEL_NAME_CHAR, "':'");
     expect_err("m{\xc3\xa9=1} 1", EVENT_E_LABEL_NAME_CHAR, "byte 0xC3");
@@ -225,8 +226,9 @@ static void test_label_value_utf8(void **state)
     assert_int_equal(parse("m{city=\xe6\x97\xa5\xe6\x9c\xac,e=\xf0\x9f\x98\x80} 1"), EVENT_OK);
     assert_string_equal(event_label_value(&ev, 0), "\xe6\x97\xa5\xe6\x9c\xac");
     assert_string_equal(event_label_value(&ev, 1), "\xf0\x9f\x98\x80");
-    expect_err("m{a=x\xff} 1", EVENT_E_LABEL_VALUE_UTF8, "invalid UTF-8 in value of label 'a' at "
-                                                         "column 6");
+    expect_err("m{a=x\xff} 1", EVENT_E_LABEL_VALUE_UTF8,
+               "invalid UTF-8 in value of label 'a' at "
+               "column 6");
     expect_err("m{a=\xc0\xaf} 1", EVENT_E_LABEL_VALUE_UTF8, NULL);           /* overlong */
     expect_err("m{a=\xe0\x80\xaf} 1", EVENT_E_LABEL_VALUE_UTF8, NULL);       /* overlong */
     expect_err("m{a=\xed\xa0\x80} 1", EVENT_E_LABEL_VALUE_UTF8, NULL);       /* surrogate */
@@ -276,15 +278,18 @@ static void test_syntax(void **state)
 {
     (void)state;
     expect_err("m{a=1 2", EVENT_E_SYNTAX, "missing '}' to close the '{' at column 2");
-    expect_err("m{a 1} 2", EVENT_E_SYNTAX, "expected '=' after label name 'a', found '1' at "
-                                           "column 5");
+    expect_err("m{a 1} 2", EVENT_E_SYNTAX,
+               "expected '=' after label name 'a', found '1' at "
+               "column 5");
     expect_err("m{a} 2", EVENT_E_SYNTAX, "expected '=' after label name 'a', found '}'");
-    expect_err("m{a=\"x} 2", EVENT_E_SYNTAX, "unterminated quoted value of label 'a' starting "
-                                            "at column 5");
+    expect_err("m{a=\"x} 2", EVENT_E_SYNTAX,
+               "unterminated quoted value of label 'a' starting "
+               "at column 5");
     expect_err("m{a=\"x\\", EVENT_E_SYNTAX, "unterminated");
     expect_err("m{a=\"x\\q\"} 2", EVENT_E_SYNTAX, "unknown escape \\q in value of label 'a'");
-    expect_err("m{a=\"x\"y} 2", EVENT_E_SYNTAX, "expected ',' or '}' after label value, found "
-                                               "'y' at column 8");
+    expect_err("m{a=\"x\"y} 2", EVENT_E_SYNTAX,
+               "expected ',' or '}' after label value, found "
+               "'y' at column 8");
     expect_err("m{,} 1", EVENT_E_SYNTAX, "expected a label name, found ',' at column 3");
     expect_err("m{a=1,,b=2} 1", EVENT_E_SYNTAX, "found ',' at column 7");
     expect_err("m{\"a\"=1} 1", EVENT_E_SYNTAX, "expected a label name");
@@ -345,15 +350,15 @@ static void test_value_rejected(void **state)
     expect_err("m{a=1}   ", EVENT_E_VALUE_EMPTY, NULL);
     expect_err("m abc", EVENT_E_VALUE_NOT_NUMBER, "value \"abc\" is not a number at column 3");
     assert_string_equal(reason, "value \"abc\" is not a number at column 3");
-    const char *bad[] = {"1.5x", "1..5", ".", "+", "-", "1e", "1e+", "e5", "1,5", "1_000",
-                         "--1", "+-1", "1e5.5", "0b101", "nanx", "infinit", "1.5.", "١"};
+    const char *bad[] = {"1.5x",  "1..5", ".",   "+",     "-",     "1e",   "1e+",     "e5",   "1,5",
+                         "1_000", "--1",  "+-1", "1e5.5", "0b101", "nanx", "infinit", "1.5.", "١"};
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         char line[64];
         snprintf(line, sizeof line, "m %s", bad[i]);
         expect_err(line, EVENT_E_VALUE_NOT_NUMBER, "is not a number");
     }
-    const char *inf[] = {"nan", "NaN", "-nan", "+NAN", "inf", "Inf", "-inf", "+infinity",
-                         "Infinity"};
+    const char *inf[] = {"nan", "NaN",  "-nan",      "+NAN",    "inf",
+                         "Inf", "-inf", "+infinity", "Infinity"};
     for (size_t i = 0; i < sizeof inf / sizeof inf[0]; i++) {
         char line[64];
         snprintf(line, sizeof line, "m %s", inf[i]);
@@ -513,20 +518,19 @@ static void test_ts_skew_bounds(void **state)
     snprintf(line, sizeof line, "m 1 %lld", NOW + 6 * 60 * 1000);
     expect_err(line, EVENT_E_TS_SKEW, "is 6 min in the future (max 5 min)");
     /* the example of the brief: now = 1700 + 2.3 h */
-    assert_int_equal(event_parse_line("m 1 1700", 8, 1700 + 8280000, NULL, &ev, reason,
-                                      sizeof reason),
-                     EVENT_E_TS_SKEW);
+    assert_int_equal(
+        event_parse_line("m 1 1700", 8, 1700 + 8280000, NULL, &ev, reason, sizeof reason),
+        EVENT_E_TS_SKEW);
     assert_string_equal(reason, "timestamp 1700 is 2.3 h in the past (max 1 h) at column 5");
     /* other units */
     struct event_limits lim = event_limits_default();
     lim.max_past_ms = 60000;
-    assert_int_equal(event_parse_line("m 1 1000", 8, 1000 + 90 * 1000, &lim, &ev, reason,
-                                      sizeof reason),
-                     EVENT_E_TS_SKEW);
+    assert_int_equal(
+        event_parse_line("m 1 1000", 8, 1000 + 90 * 1000, &lim, &ev, reason, sizeof reason),
+        EVENT_E_TS_SKEW);
     assert_string_equal(reason, "timestamp 1000 is 1.5 min in the past (max 1 min) at column 5");
     lim.max_past_ms = 500;
-    assert_int_equal(event_parse_line("m 1 1000", 8, 1000 + 2500, &lim, &ev, reason,
-                                      sizeof reason),
+    assert_int_equal(event_parse_line("m 1 1000", 8, 1000 + 2500, &lim, &ev, reason, sizeof reason),
                      EVENT_E_TS_SKEW);
     assert_string_equal(reason, "timestamp 1000 is 2.5 s in the past (max 500 ms) at column 5");
 }
@@ -602,12 +606,11 @@ static void test_key_too_long(void **state)
         }
     }
     /* quoting counts: values of 1009 bytes make a 1023-byte key, 1025 with one pair of quotes */
-    snprintf(line, sizeof line, "m{a=%.256s,b=%.256s,c=%.256s,d=%.241s} 1", v[0], v[1], v[2],
-             v[3]);
+    snprintf(line, sizeof line, "m{a=%.256s,b=%.256s,c=%.256s,d=%.241s} 1", v[0], v[1], v[2], v[3]);
     assert_int_equal(parse(line), EVENT_OK);
     assert_int_equal(strlen(key_of(&ev)), 1023);
-    snprintf(line, sizeof line, "m{a=\"%.128s %.127s\",b=%.256s,c=%.256s,d=%.241s} 1", v[0],
-             v[0], v[1], v[2], v[3]);
+    snprintf(line, sizeof line, "m{a=\"%.128s %.127s\",b=%.256s,c=%.256s,d=%.241s} 1", v[0], v[0],
+             v[1], v[2], v[3]);
     expect_err(line, EVENT_E_KEY_TOO_LONG, "series key is 1025 bytes (max 1024)");
     /* blanks after an unquoted value are dropped even when they run past the event buffer */
     snprintf(line, sizeof line, "m{a=%.256s,b=%.256s,c=%.256s,d=%.235s%60s} 1", v[0], v[1], v[2],
@@ -785,8 +788,20 @@ static void test_stream_id(void **state)
     const char *max = "18446744073709551615-18446744073709551615";
     assert_int_equal(event_stream_id_parse(max, strlen(max), &ms, &seq), 0);
     assert_true(ms == UINT64_MAX && seq == UINT64_MAX);
-    const char *bad[] = {"", "-", "1-", "-1", "1", "1-2-3", "a-1", "1-b", "1 -2", " 1-2",
-                         "1-2 ", "+1-2", "18446744073709551616-0", "0-18446744073709551616",
+    const char *bad[] = {"",
+                         "-",
+                         "1-",
+                         "-1",
+                         "1",
+                         "1-2-3",
+                         "a-1",
+                         "1-b",
+                         "1 -2",
+                         " 1-2",
+                         "1-2 ",
+                         "+1-2",
+                         "18446744073709551616-0",
+                         "0-18446744073709551616",
                          "1700000000000-0\n"};
     ms = seq = 5;
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
@@ -822,15 +837,14 @@ static void test_fields_basic(void **state)
     /* binary-safe: lengths, not NULs */
     const char *strs[] = {"metric", "cpu", "value", "12"};
     size_t lens[] = {6, 3, 5, 1};
-    assert_int_equal(event_parse_fields(strs, lens, 4, "1-0", 3, NULL, &ev, reason,
-                                        sizeof reason),
+    assert_int_equal(event_parse_fields(strs, lens, 4, "1-0", 3, NULL, &ev, reason, sizeof reason),
                      EVENT_OK);
     assert_true(ev.value == 1);
     const char *strs0[] = {"metric", "c\0u", "value", "1"};
     size_t lens0[] = {6, 3, 5, 1};
-    assert_int_equal(event_parse_fields(strs0, lens0, 4, "1-0", 3, NULL, &ev, reason,
-                                        sizeof reason),
-                     EVENT_E_METRIC_CHAR);
+    assert_int_equal(
+        event_parse_fields(strs0, lens0, 4, "1-0", 3, NULL, &ev, reason, sizeof reason),
+        EVENT_E_METRIC_CHAR);
     assert_string_equal(reason, "bad character byte 0x00 in metric name at column 2 of field "
                                 "'metric'");
     /* field names are case-sensitive: "Metric" is an unknown field */
@@ -871,8 +885,7 @@ static void test_fields_errors(void **state)
     assert_int_equal(fields("1-0", 6, "metric", "m", "value", "1", "labels", "{a=1}"),
                      EVENT_E_LABEL_NAME_CHAR);
     assert_string_equal(reason, "bad character '{' in label name at column 1 of field 'labels'");
-    assert_int_equal(fields("1-0", 6, "metric", "m", "value", "1", "ts", "x"),
-                     EVENT_E_TS_INVALID);
+    assert_int_equal(fields("1-0", 6, "metric", "m", "value", "1", "ts", "x"), EVENT_E_TS_INVALID);
     assert_int_equal(fields("1-0", 6, "metric", "m", "value", "1", "ts", ""), EVENT_E_TS_INVALID);
 }
 
@@ -880,23 +893,80 @@ static void test_fields_errors(void **state)
 static void test_fields_skew_from_id(void **state)
 {
     (void)state;
-    assert_int_equal(fields("1700000000000-0", 6, "metric", "m", "value", "1", "ts",
-                            "1700000300000"),
-                     EVENT_OK);
-    assert_int_equal(fields("1700000000000-0", 6, "metric", "m", "value", "1", "ts",
-                            "1700000300001"),
-                     EVENT_E_TS_SKEW);
+    assert_int_equal(
+        fields("1700000000000-0", 6, "metric", "m", "value", "1", "ts", "1700000300000"), EVENT_OK);
+    assert_int_equal(
+        fields("1700000000000-0", 6, "metric", "m", "value", "1", "ts", "1700000300001"),
+        EVENT_E_TS_SKEW);
     assert_string_equal(reason, "timestamp 1700000300001 is 300001 ms in the future (max 5 min) "
                                 "in field 'ts'");
-    assert_int_equal(fields("1700000000000-0", 6, "metric", "m", "value", "1", "ts",
-                            "1699996400000"),
-                     EVENT_OK);
-    assert_int_equal(fields("1700000000000-0", 6, "metric", "m", "value", "1", "ts",
-                            "1699996399999"),
-                     EVENT_E_TS_SKEW);
+    assert_int_equal(
+        fields("1700000000000-0", 6, "metric", "m", "value", "1", "ts", "1699996400000"), EVENT_OK);
+    assert_int_equal(
+        fields("1700000000000-0", 6, "metric", "m", "value", "1", "ts", "1699996399999"),
+        EVENT_E_TS_SKEW);
     /* an old entry without ts is fine whenever it is read */
     assert_int_equal(fields("1000-0", 4, "metric", "m", "value", "1"), EVENT_OK);
     assert_int_equal(ev.ts_ms, 1000);
+}
+
+/* Every byte value in every position, through the stream form (no separators to get in the way),
+ * against the character sets written out plainly. */
+static void test_byte_classes(void **state)
+{
+    (void)state;
+    static const char letters[] = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ_";
+    for (int c = 1; c < 256; c++) {
+        bool letter = c < 128 && strchr(letters, c) != NULL;
+        bool digit = c >= '0' && c <= '9';
+        bool blank = c == ' ' || c == '\t';
+        char text[8], key[32];
+        const char *strs[6] = {"metric", text, "value", "1", "labels", "k=v"};
+        size_t lens[6] = {6, 3, 5, 1, 6, 3};
+        enum event_error r;
+
+        /* metric: [a-zA-Z_:][a-zA-Z0-9_:.]* */
+        snprintf(text, sizeof text, "a%ca", c);
+        r = event_parse_fields(strs, lens, 4, "1-0", 3, NULL, &ev, reason, sizeof reason);
+        assert_int_equal(r == EVENT_OK, letter || digit || c == ':' || c == '.');
+        if (!blank) {
+            snprintf(text, sizeof text, "%ca", c);
+            lens[1] = 2;
+            r = event_parse_fields(strs, lens, 4, "1-0", 3, NULL, &ev, reason, sizeof reason);
+            assert_int_equal(r == EVENT_OK, letter || c == ':');
+        }
+
+        /* label name: [a-zA-Z_][a-zA-Z0-9_]* */
+        strs[1] = "m";
+        lens[1] = 1;
+        strs[5] = text;
+        if (c != '=') {
+            snprintf(text, sizeof text, "a%ca=1", c);
+            lens[5] = 5;
+            r = event_parse_fields(strs, lens, 6, "1-0", 3, NULL, &ev, reason, sizeof reason);
+            assert_int_equal(r == EVENT_OK, letter || digit);
+        }
+        if (!blank) {
+            snprintf(text, sizeof text, "%ca=1", c);
+            lens[5] = 4;
+            r = event_parse_fields(strs, lens, 6, "1-0", 3, NULL, &ev, reason, sizeof reason);
+            assert_int_equal(r == EVENT_OK, letter);
+        }
+
+        /* unquoted value byte: printable ASCII but , } (a lone byte >= 0x80 is bad UTF-8) */
+        snprintf(text, sizeof text, "k=a%ca", c);
+        lens[5] = 5;
+        r = event_parse_fields(strs, lens, 6, "1-0", 3, NULL, &ev, reason, sizeof reason);
+        bool ok = c >= 0x20 && c < 0x7f && c != ',' && c != '}';
+        assert_int_equal(r == EVENT_OK, ok);
+        if (!ok)
+            continue;
+        bool quote = c == '=' || c == '"' || c == '\\' || c == ' ';
+        bool esc = c == '"' || c == '\\';
+        snprintf(key, sizeof key, "m{k=%sa%s%ca%s}", quote ? "\"" : "", esc ? "\\" : "", c,
+                 quote ? "\"" : "");
+        assert_string_equal(key_of(&ev), key);
+    }
 }
 
 /* ---------------------------------------------------------------- misc */
@@ -953,9 +1023,26 @@ static void put_value(char *out, const char *v, bool bare)
 static void test_property_canonical(void **state)
 {
     (void)state;
-    static const char *alphabet[] = {"a", "b", "z", "0", "9", "_", ",", "}", "{", "=",
-                                     "\"", "\\", " ", "/", ".", "-", "\xe6\x97\xa5",
-                                     "\xc3\xa9", "\xf0\x9f\x98\x80", "#"};
+    static const char *alphabet[] = {"a",
+                                     "b",
+                                     "z",
+                                     "0",
+                                     "9",
+                                     "_",
+                                     ",",
+                                     "}",
+                                     "{",
+                                     "=",
+                                     "\"",
+                                     "\\",
+                                     " ",
+                                     "/",
+                                     ".",
+                                     "-",
+                                     "\xe6\x97\xa5",
+                                     "\xc3\xa9",
+                                     "\xf0\x9f\x98\x80",
+                                     "#"};
     static const char name_chars[] = "abcxyzABZ_0123456789";
     rng_state = 42;
     for (int iter = 0; iter < 20000; iter++) {
@@ -1063,6 +1150,7 @@ int main(void)
         cmocka_unit_test(test_fields_basic),
         cmocka_unit_test(test_fields_errors),
         cmocka_unit_test(test_fields_skew_from_id),
+        cmocka_unit_test(test_byte_classes),
         cmocka_unit_test(test_strerror),
         cmocka_unit_test(test_property_canonical),
     };

@@ -147,10 +147,10 @@ static void test_stream_key(void **state)
 static void test_property_partition_stable(void **state)
 {
     (void)state;
-    static const char *values[] = {"api", "web", "a b", "x,y", "\"q\"", "", "\xe6\x97\xa5",
-                                   "/v1/users", "200", "500", "a=b", "}"};
+    static const char *values[] = {"api",          "web",       "a b", "x,y", "\"q\"", "",
+                                   "\xe6\x97\xa5", "/v1/users", "200", "500", "a=b",   "}"};
     static const char *names[] = {"service", "route", "status", "host", "region", "zone",
-                                  "method", "code", "a", "b", "_x", "Z"};
+                                  "method",  "code",  "a",      "b",    "_x",     "Z"};
     enum { N = 12, NPARTS = 16, KEYS = 16000 };
     unsigned counts[NPARTS] = {0};
     rng_state = 2024;
@@ -206,12 +206,9 @@ static void test_property_partition_stable(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_crc16_vector),
-        cmocka_unit_test(test_crc16_matches_reference),
-        cmocka_unit_test(test_key_slot),
-        cmocka_unit_test(test_partition_of),
-        cmocka_unit_test(test_stream_key),
-        cmocka_unit_test(test_property_partition_stable),
+        cmocka_unit_test(test_crc16_vector), cmocka_unit_test(test_crc16_matches_reference),
+        cmocka_unit_test(test_key_slot),     cmocka_unit_test(test_partition_of),
+        cmocka_unit_test(test_stream_key),   cmocka_unit_test(test_property_partition_stable),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

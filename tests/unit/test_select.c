@@ -81,8 +81,8 @@ static void test_match_table(void **state)
             bool want = cases[c].want[i] == '1';
             bool got = select_match_key(sel, series[i], strlen(series[i]));
             if (got != want)
-                fail_msg("selector \"%s\" on %s: got %d want %d", cases[c].selector, series[i],
-                         got, want);
+                fail_msg("selector \"%s\" on %s: got %d want %d", cases[c].selector, series[i], got,
+                         want);
         }
         select_free(sel);
     }
@@ -179,8 +179,8 @@ static void test_parse_errors(void **state)
         char err[256] = "untouched";
         struct selector *sel = select_new(cases[c].text, strlen(cases[c].text), err, sizeof err);
         if (sel || !strstr(err, cases[c].want))
-            fail_msg("\"%s\": got %s \"%s\", want \"%s\"", cases[c].text, sel ? "ok" : "error",
-                     err, cases[c].want);
+            fail_msg("\"%s\": got %s \"%s\", want \"%s\"", cases[c].text, sel ? "ok" : "error", err,
+                     cases[c].want);
     }
     assert_null(select_new("cpu{", 4, NULL, 0));
     /* blanks around a value are fine, a tab among them too */
@@ -195,9 +195,9 @@ static void test_match_event(void **state)
     struct event ev;
     char reason[EVENT_REASON_MAX];
     const char *line = "http_latency{service=api,status=200} 12.5 1700000000000";
-    assert_int_equal(event_parse_line(line, strlen(line), 1700000000000LL, NULL, &ev, reason,
-                                      sizeof reason),
-                     EVENT_OK);
+    assert_int_equal(
+        event_parse_line(line, strlen(line), 1700000000000LL, NULL, &ev, reason, sizeof reason),
+        EVENT_OK);
     struct selector *sel = sel_new("http_latency{status=~2..}");
     assert_true(select_match(sel, &ev));
     select_free(sel);
@@ -205,7 +205,7 @@ static void test_match_event(void **state)
     assert_false(select_match(sel, &ev));
     select_free(sel);
     sel = sel_new("http_latenc");
-    assert_false(select_match(sel, &ev)); /* metric is exact */
+    assert_false(select_match(sel, &ev));                      /* metric is exact */
     assert_false(select_match_key(sel, "http_latenc{a=", 14)); /* bad key: false */
     select_free(sel);
 }
@@ -238,12 +238,9 @@ static void test_substring(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_match_table),
-        cmocka_unit_test(test_regex_full_match),
-        cmocka_unit_test(test_structure),
-        cmocka_unit_test(test_parse_errors),
-        cmocka_unit_test(test_match_event),
-        cmocka_unit_test(test_substring),
+        cmocka_unit_test(test_match_table), cmocka_unit_test(test_regex_full_match),
+        cmocka_unit_test(test_structure),   cmocka_unit_test(test_parse_errors),
+        cmocka_unit_test(test_match_event), cmocka_unit_test(test_substring),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
