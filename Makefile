@@ -65,13 +65,18 @@ $(BUILD)/tests/test_%: tests/unit/test_%.c $(LIBCORE)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< $(LIBCORE) -lcmocka $(LDLIBS_CORE)
 
+# Integration test programs that need a server (run by tests/integration/*.sh).
+$(BUILD)/tests/rconn_test: tests/integration/rconn_test.c $(LIBAPP) $(LIBCORE)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< $(LIBAPP) $(LIBCORE) -lhiredis -lev -lm
+
 test: deps
 	@$(MAKE) --no-print-directory unit integration
 
 unit: $(BIN) $(UNIT_BIN)
 	@tests/run-unit.sh $(UNIT_BIN)
 
-integration: $(BIN)
+integration: $(BIN) $(BUILD)/tests/rconn_test
 	@WARROOM=$(abspath $(BIN)) tests/run-integration.sh
 
 check: deps

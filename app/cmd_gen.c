@@ -61,9 +61,9 @@ static int64_t clock_ms(clockid_t id)
 }
 
 struct gen_opts {
-    uint64_t rate;  /* events/s, 0: unlimited */
+    uint64_t rate; /* events/s, 0: unlimited */
     uint32_t series;
-    uint64_t count; /* 0: no limit */
+    uint64_t count;      /* 0: no limit */
     int64_t duration_ms; /* 0: no limit */
     uint64_t seed;
     const char *anomaly; /* NULL: none */
@@ -75,10 +75,10 @@ struct gen_opts {
 struct gen {
     struct gen_opts o;
     struct synth_series *desc;
-    struct event *ev;  /* the identity of each series; value and ts set per event */
+    struct event *ev; /* the identity of each series; value and ts set per event */
     bool *anomalous;
     size_t nanomalous;
-    double *cumw;      /* cumulative pick weights; NULL while all weights are 1 */
+    double *cumw; /* cumulative pick weights; NULL while all weights are 1 */
     bool anomaly_on;
     struct synth_rng rng;
     struct producer *p;
@@ -102,8 +102,7 @@ static int parse_u64(const char *s, uint64_t *out)
 static int parse_dur(const char *opt, const char *v, int64_t *out)
 {
     if (duration_parse_ms(v, strlen(v), out) != 0) {
-        fprintf(stderr, "warroom: gen: %s: '%s' is not a duration like 500ms, 30s or 5m\n", opt,
-                v);
+        fprintf(stderr, "warroom: gen: %s: '%s' is not a duration like 500ms, 30s or 5m\n", opt, v);
         return -1;
     }
     return 0;
@@ -112,8 +111,8 @@ static int parse_dur(const char *opt, const char *v, int64_t *out)
 /* Parses the command's own options. Returns -1 (usage printed), 0, or 1 for --help. */
 static int parse_opts(int argc, char **argv, struct gen_opts *o)
 {
-    *o = (struct gen_opts){.rate = GEN_DEFAULT_RATE, .series = GEN_DEFAULT_SERIES, .seed = 1,
-                           .anomaly_factor = 10.0};
+    *o = (struct gen_opts){
+        .rate = GEN_DEFAULT_RATE, .series = GEN_DEFAULT_SERIES, .seed = 1, .anomaly_factor = 10.0};
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i], *v = NULL;
         if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0)
@@ -224,8 +223,8 @@ static int gen_anomaly_match(struct gen *g, const char *match)
     if (all_digits(match)) {
         unsigned long i = strtoul(match, NULL, 10);
         if (i >= g->o.series) {
-            fprintf(stderr, "warroom: gen: --anomaly %s: there are only %u series (0-%u)\n",
-                    match, g->o.series, g->o.series - 1);
+            fprintf(stderr, "warroom: gen: --anomaly %s: there are only %u series (0-%u)\n", match,
+                    g->o.series, g->o.series - 1);
             return -1;
         }
         g->anomalous[i] = true;
@@ -239,8 +238,8 @@ static int gen_anomaly_match(struct gen *g, const char *match)
         }
     }
     for (uint32_t i = 0; i < g->o.series; i++) {
-        bool hit = sel ? select_match(sel, &g->ev[i])
-                       : select_substring_match(g->desc[i].key, match);
+        bool hit =
+            sel ? select_match(sel, &g->ev[i]) : select_substring_match(g->desc[i].key, match);
         g->anomalous[i] = hit;
         n += hit;
     }
@@ -396,8 +395,7 @@ int cmd_gen(int argc, char **argv)
     sigaction(SIGINT, &sa, NULL);
     sigaction(SIGTERM, &sa, NULL);
 
-    struct producer_opts popts = {.log = stderr, .cancel = &gen_stop,
-                                  .give_up_ms = g.o.give_up_ms};
+    struct producer_opts popts = {.log = stderr, .cancel = &gen_stop, .give_up_ms = g.o.give_up_ms};
     switch (producer_open(&cfg, &popts, &g.p)) {
     case PRODUCER_OPEN_OK:
         break;
@@ -411,11 +409,13 @@ int cmd_gen(int argc, char **argv)
         goto out;
     }
     if (g.o.anomaly) {
-        char at[32], len[32] = "the end";
+        char at[32], len[40] = "until the end";
         duration_format(g.o.anomaly_at_ms, at, sizeof at);
-        if (g.o.anomaly_for_ms)
-            duration_format(g.o.anomaly_for_ms, len, sizeof len);
-        fprintf(stderr, "gen: anomaly x%g on %d series matching '%s', from %s for %s\n",
+        if (g.o.anomaly_for_ms) {
+            memcpy(len, "for ", 4);
+            duration_format(g.o.anomaly_for_ms, len + 4, sizeof len - 4);
+        }
+        fprintf(stderr, "gen: anomaly x%g on %d series matching '%s', from %s %s\n",
                 g.o.anomaly_factor, nmatch, g.o.anomaly, at, len);
     }
 

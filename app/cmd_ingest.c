@@ -52,7 +52,7 @@ struct ingest {
     const char *name; /* of the input being read, for messages */
     uint64_t lineno;  /* in the current input */
     uint64_t lines, accepted, rejected;
-    int64_t now_ms;   /* skew reference, refreshed every few thousand lines */
+    int64_t now_ms; /* skew reference, refreshed every few thousand lines */
     bool tty, progress_shown, failed;
     int64_t start_ms, last_progress_ms;
     char labels[EVENT_KEY_MAX * 2 + 64]; /* scratch for the JSON labels field */
@@ -141,8 +141,8 @@ static const char *json_scalar(const cJSON *item, char num[32], size_t *len)
 
 /* Parses a JSON line into ev through event_parse_fields, the parser of stream entries, so a
  * JSON event is accepted exactly when the same fields XADDed by hand would be. */
-static enum event_error parse_json(struct ingest *in, const char *line, size_t n,
-                                   struct event *ev, char *reason, size_t cap)
+static enum event_error parse_json(struct ingest *in, const char *line, size_t n, struct event *ev,
+                                   char *reason, size_t cap)
 {
     enum event_error rc = EVENT_E_SYNTAX;
     cJSON *root = cJSON_ParseWithLength(line, n);
@@ -275,7 +275,7 @@ static int ingest_line(struct ingest *in, const char *line, size_t n)
 /* Reads one input to the end. Returns 0, or -1 when the producer failed (stop everything). */
 static int ingest_fd(struct ingest *in, int fd, char *buf)
 {
-    size_t have = 0;  /* bytes in buf */
+    size_t have = 0;       /* bytes in buf */
     bool skipping = false; /* inside an over-long line: drop until its end */
 
     for (;;) {
@@ -334,10 +334,12 @@ static void summary(const struct ingest *in, const struct producer *p)
     const struct producer_stats *st = p ? producer_stats(p) : NULL;
     double s = (double)(clock_ms(CLOCK_MONOTONIC) - in->start_ms) / 1000.0;
 
-    fprintf(stderr, "ingested %llu events, rejected %llu lines (%llu lines in %.2f s, "
-                    "%.0f lines/s)",
+    fprintf(stderr, "ingested %llu events, rejected %llu lines (%llu lines in %.2f s",
             (unsigned long long)(st ? st->acked : 0), (unsigned long long)in->rejected,
-            (unsigned long long)in->lines, s, s > 0 ? (double)in->lines / s : 0.0);
+            (unsigned long long)in->lines, s);
+    if (s >= 0.1)
+        fprintf(stderr, ", %.0f lines/s", (double)in->lines / s);
+    fputc(')', stderr);
     if (st && st->reconnects)
         fprintf(stderr, ", %llu reconnects, %llu resent after reconnect",
                 (unsigned long long)st->reconnects, (unsigned long long)st->resent);
@@ -371,8 +373,7 @@ static int parse_args(int argc, char **argv, const char **files, int64_t *give_u
         } else if (strcmp(a, "--give-up") == 0 || strncmp(a, "--give-up=", 10) == 0) {
             const char *v = a[9] == '=' ? a + 10 : i + 1 < argc ? argv[++i] : "";
             if (duration_parse_ms(v, strlen(v), give_up_ms) != 0 || *give_up_ms == 0) {
-                fprintf(stderr, "warroom: ingest: --give-up: '%s' is not a duration like 30s\n",
-                        v);
+                fprintf(stderr, "warroom: ingest: --give-up: '%s' is not a duration like 30s\n", v);
                 return -1;
             }
         } else {
@@ -440,8 +441,8 @@ int cmd_ingest(int argc, char **argv)
     sigaction(SIGINT, &sa, NULL);
     sigaction(SIGTERM, &sa, NULL);
 
-    struct producer_opts po = {.batch = INGEST_BATCH, .log = stderr, .cancel = &ingest_stop,
-                               .give_up_ms = give_up_ms};
+    struct producer_opts po = {
+        .batch = INGEST_BATCH, .log = stderr, .cancel = &ingest_stop, .give_up_ms = give_up_ms};
     switch (producer_open(&cfg, &po, &in.p)) {
     case PRODUCER_OPEN_OK:
         break;

@@ -244,6 +244,17 @@ static double row_value(const struct rank_row *row, int col, double window_s)
     }
 }
 
+/* A column's value; quantiles are clamped to [min, max], where the true quantile always lies, so
+ * the histogram's bucket error never shows a constant series as 0.99 instead of 1. */
+static double column_value(const struct rank_row *row, int col, double window_s)
+{
+    double v = row_value(row, col, window_s);
+    const struct summary *sum = &row->stats.sum;
+    if (col >= 7 && sum->count > 0 && !isnan(v))
+        v = v < sum->min ? sum->min : v > sum->max ? sum->max : v;
+    return v;
+}
+
 static const char *const value_cols[] = {"count",  "rate", "sum", "min", "max", "avg",
                                          "stddev", "p50",  "p90", "p95", "p99", "p999"};
 #define NVALUE_COLS (sizeof(value_cols) / sizeof(value_cols[0]))
@@ -272,7 +283,7 @@ static void print_table(const struct rank_row *rows, size_t nrows, size_t matche
             printf("%-*s", (int)kw, key);
         for (size_t c = 0; c < NVALUE_COLS; c++) {
             char b[32];
-            fmt_si(row_value(&rows[i], (int)c, window_s), b, sizeof(b));
+            fmt_si(column_value(&rows[i], (int)c, window_s), b, sizeof(b));
             if (c == 1)
                 strcat(b, "/s");
             printf(" %7s", b);
@@ -323,7 +334,7 @@ static int print_json(const struct rank_row *rows, size_t nrows, size_t matched,
             cJSON_AddObjectToObject(item, "labels");
         }
         for (size_t c = 0; c < NVALUE_COLS; c++)
-            json_number(item, value_cols[c], row_value(&rows[i], (int)c, window_s));
+            json_number(item, value_cols[c], column_value(&rows[i], (int)c, window_s));
         cJSON_AddItemToArray(arr, item);
     }
     cJSON_AddNumberToObject(root, "matched", (double)matched);

@@ -189,8 +189,8 @@ int cmd_send(int argc, char **argv)
     }
     struct event ev;
     char reason[EVENT_REASON_MAX];
-    enum event_error e = event_parse_line(line.s, line.len, wall_ms(), NULL, &ev, reason,
-                                          sizeof reason);
+    enum event_error e =
+        event_parse_line(line.s, line.len, wall_ms(), NULL, &ev, reason, sizeof reason);
     if (e == EVENT_SKIP) {
         snprintf(reason, sizeof reason, "bad character '#' in metric name");
         e = EVENT_E_METRIC_CHAR;

@@ -100,8 +100,8 @@ static void print_status(struct worker *w)
         snprintf(b[6], sizeof(b[6]), "done");
     else
         snprintf(b[6], sizeof(b[6]), "%.0f%%", st.replay_progress * 100);
-    if (st.max_lag_ms < 0)
-        snprintf(b[7], sizeof(b[7]), "-");
+    if (st.max_lag_ms <= 0)
+        snprintf(b[7], sizeof(b[7]), st.max_lag_ms < 0 ? "-" : "0");
     else
         fmt_duration_ms((double)st.max_lag_ms, b[7], sizeof(b[7]));
     printf("%-8s  %-26s %8s %8s %8s %8s %8s %8s %8s %8s\n", tbuf, state,

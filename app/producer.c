@@ -35,7 +35,7 @@ struct producer {
     size_t *cmd_off;
     size_t ncmd, nsent;
 
-    bool failed; /* a reconnect gave up: every later call fails at once */
+    bool failed;    /* a reconnect gave up: every later call fails at once */
     char minid[24]; /* MINID threshold of the batch being filled, "" when not yet set */
     size_t minid_len;
 
@@ -262,8 +262,10 @@ static int reconnect(struct producer *p, const char *cause, size_t resend)
         fprintf(p->opts.log, "warroom: lost connection to %s (%s); reconnecting\n",
                 p->addr->display, cause);
     if (p->opts.log && resend > 0)
-        fprintf(p->opts.log, "warroom: %zu XADDs were not acknowledged; they will be sent again "
-                             "(at-least-once: some may be duplicated)\n", resend);
+        fprintf(p->opts.log,
+                "warroom: %zu XADDs were not acknowledged; they will be sent again "
+                "(at-least-once: some may be duplicated)\n",
+                resend);
     for (;;) {
         if (p->opts.cancel && *p->opts.cancel) {
             snprintf(p->error, sizeof p->error, "interrupted while reconnecting to %s",
@@ -432,8 +434,8 @@ int producer_add(struct producer *p, const struct event *ev)
     if (p->opts.retention_ms > 0 && p->minid_len == 0) {
         /* one threshold per batch: cheaper than a clock read per event, and as good */
         int64_t t = wall_ms() - p->opts.retention_ms;
-        p->minid_len = (size_t)snprintf(p->minid, sizeof p->minid, "%lld",
-                                        (long long)(t > 0 ? t : 0));
+        p->minid_len =
+            (size_t)snprintf(p->minid, sizeof p->minid, "%lld", (long long)(t > 0 ? t : 0));
     }
     char value[32];
     int vlen = producer_format_value(ev->value, value);
@@ -506,8 +508,7 @@ enum producer_open_result producer_open(struct config *cfg, const struct produce
         return PRODUCER_OPEN_UNREACHABLE;
     }
     if (rsync_meta_check(c, cfg->ns, &cfg->partitions, cfg->partitions_set, err, sizeof err)) {
-        enum producer_open_result res =
-            c->err ? PRODUCER_OPEN_UNREACHABLE : PRODUCER_OPEN_META;
+        enum producer_open_result res = c->err ? PRODUCER_OPEN_UNREACHABLE : PRODUCER_OPEN_META;
         fprintf(stderr, "warroom: %s\n", err);
         redisFree(c);
         redisaddr_free(a);

@@ -1,10 +1,10 @@
 #!/usr/bin/env bash
-# Runs every tests/integration/*.sh and tests/tui/*.sh script. Each script prints "ok NAME" or
+# Runs every tests/integration/test_*.sh and tests/tui/test_*.sh script. Each script prints "ok NAME" or
 # "not ok NAME: why" per case and exits non-zero on any failure. WARROOM names the binary.
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
 passed=0; failed=0
-for t in "$here"/integration/*.sh "$here"/tui/*.sh; do
+for t in "$here"/integration/test_*.sh "$here"/tui/test_*.sh; do
     [ -e "$t" ] || continue
     out=$(bash "$t" 2>&1); rc=$?
     printf '%s\n' "$out" | grep -E '^(ok|not ok) ' | sed "s|^|$(basename "$t"): |"
