@@ -10,11 +10,13 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "app/rsync.h"
 #include "core/mem.h"
 #include "core/partition.h"
 #include "core/redisurl.h"
+#include "core/synth.h"
 
 #define STREAM_KEY_MAX 64
 
@@ -35,8 +37,9 @@ struct producer {
     size_t *cmd_off;
     size_t ncmd, nsent;
 
-    bool failed;    /* a reconnect gave up: every later call fails at once */
-    char minid[24]; /* MINID threshold of the batch being filled, "" when not yet set */
+    bool failed;             /* a reconnect gave up: every later call fails at once */
+    struct synth_rng jitter; /* seeded per process, so producers do not retry in step */
+    char minid[24];          /* MINID threshold of the batch being filled, "" when not yet set */
     size_t minid_len;
 
     struct producer_stats stats;
@@ -185,6 +188,7 @@ struct producer *producer_new(redisContext *c, struct redisaddr *addr,
     p->c = c;
     p->addr = addr;
     p->opts = *opts;
+    synth_seed(&p->jitter, (uint64_t)getpid() << 32 ^ (uint64_t)mono_ms());
     p->ns = xstrdup(opts->ns);
     p->opts.ns = p->ns;
     if (p->opts.partitions == 0)
@@ -298,7 +302,7 @@ static int reconnect(struct producer *p, const char *cause, size_t resend)
                      p->addr->display, (double)elapsed / 1000.0, attempts, err);
             return -1;
         }
-        int64_t jittered = delay * (80 + rand() % 41) / 100;
+        int64_t jittered = delay * (80 + (int64_t)synth_below(&p->jitter, 41)) / 100;
         if (jittered > p->opts.give_up_ms - elapsed)
             jittered = p->opts.give_up_ms - elapsed;
         sleep_ms(jittered);
@@ -331,13 +335,14 @@ static int send_pending(struct producer *p, char *cause, size_t cause_cap)
     if (p->nsent == p->ncmd)
         return 0;
     size_t from = p->cmd_off[p->nsent];
+    /* counted as sent before the write: if it fails halfway, Redis may have run some of them */
+    p->nsent = p->ncmd;
     if (redisAppendFormattedCommand(c, p->buf + from, p->len - from) != REDIS_OK)
         goto err;
     do {
         if (redisBufferWrite(c, &done) != REDIS_OK)
             goto err;
     } while (!done);
-    p->nsent = p->ncmd;
     return 0;
 err:
     snprintf(cause, cause_cap, "%s", c->errstr[0] ? c->errstr : "write failed");
