@@ -1,4 +1,5 @@
 /* main.c — entry point: global options, then dispatch to a subcommand from one table. */
+#include <malloc.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
@@ -39,6 +40,10 @@ static void usage(FILE *out)
 int main(int argc, char **argv)
 {
     signal(SIGPIPE, SIG_IGN);
+    /* hiredis allocates every reply element separately and frees them together; with glibc's
+     * fastbins that pattern spends a third of a reader's time in malloc_consolidate. Without
+     * them the reader drains ~15 % faster (measured with `warroom bench e2e`). */
+    mallopt(M_MXFAST, 0);
     if (argc < 2) {
         usage(stderr);
         return EXIT_USAGE;

@@ -859,14 +859,17 @@ enum field { F_METRIC, F_VALUE, F_TS, F_LABELS, F_COUNT };
 
 static const char *const field_names[F_COUNT] = {"metric", "value", "ts", "labels"};
 
+/* Error-message context per field: constant, so the hot path formats nothing. */
+static const char *const field_where[F_COUNT] = {"field 'metric'", "field 'value'", "field 'ts'",
+                                                 "field 'labels'"};
+
 /* Points the parser at field f's text, trimmed, with messages in "field 'f'" context. */
-static void parser_on_field(struct parser *p, const char *s, size_t n, enum field f, char where[24])
+static void parser_on_field(struct parser *p, const char *s, size_t n, enum field f)
 {
-    snprintf(where, 24, "field '%s'", field_names[f]);
     p->s = s;
     p->i = 0;
     p->n = n;
-    p->where = where;
+    p->where = field_where[f];
     trim(s, &p->i, &p->n);
 }
 
@@ -877,7 +880,7 @@ enum event_error event_parse_fields(const char *const *strs, const size_t *lens,
     struct parser p;
     size_t at[F_COUNT];
     uint64_t id_ms;
-    char where[24], tb[48];
+    char tb[48];
     enum event_error r;
 
     parser_init(&p, "", 0, "stream entry", lim, ev, reason, reason_cap);
@@ -902,22 +905,22 @@ enum event_error event_parse_fields(const char *const *strs, const size_t *lens,
         if (at[f] == SIZE_MAX)
             return fail_at(&p, NO_POS, EVENT_E_FIELD_MISSING, "missing field '%s'", field_names[f]);
 
-    parser_on_field(&p, strs[at[F_METRIC]], lens[at[F_METRIC]], F_METRIC, where);
+    parser_on_field(&p, strs[at[F_METRIC]], lens[at[F_METRIC]], F_METRIC);
     if ((r = scan_metric(&p, false)))
         return r;
     if (at[F_LABELS] != SIZE_MAX) {
-        parser_on_field(&p, strs[at[F_LABELS]], lens[at[F_LABELS]], F_LABELS, where);
+        parser_on_field(&p, strs[at[F_LABELS]], lens[at[F_LABELS]], F_LABELS);
         if ((r = parse_labels(&p, 0, NO_POS)))
             return r;
     }
     if ((r = check_key_len(&p)))
         return r;
-    parser_on_field(&p, strs[at[F_VALUE]], lens[at[F_VALUE]], F_VALUE, where);
+    parser_on_field(&p, strs[at[F_VALUE]], lens[at[F_VALUE]], F_VALUE);
     if ((r = parse_value(&p, p.i, p.n)))
         return r;
     ev->ts_ms = (int64_t)id_ms;
     if (at[F_TS] != SIZE_MAX) {
-        parser_on_field(&p, strs[at[F_TS]], lens[at[F_TS]], F_TS, where);
+        parser_on_field(&p, strs[at[F_TS]], lens[at[F_TS]], F_TS);
         if ((r = parse_ts(&p, p.i, p.n, &ev->ts_ms)))
             return r;
         ev->has_ts = true;
