@@ -25,5 +25,6 @@ int cmd_worker(int argc, char **argv);
 int cmd_send(int argc, char **argv);
 int cmd_ingest(int argc, char **argv);
 int cmd_gen(int argc, char **argv);
+int cmd_server(int argc, char **argv);
 
 #endif

@@ -7,7 +7,8 @@
 #include "app/cmd.h"
 
 static const struct cmd_entry commands[] = {
-    {"bench", "core", "run a benchmark and print a table (see README: Benchmarks)", cmd_bench},
+    {"bench", "core|e2e [--events N]", "run a benchmark and print a table with its baseline",
+     cmd_bench},
     {"demo", "[--seconds N] [--series K]",
      "feed synthetic events into the core and print live aggregates", cmd_demo},
     {"query", "[--window DUR] [--json] [SELECTOR]",
@@ -20,6 +21,8 @@ static const struct cmd_entry commands[] = {
      cmd_ingest},
     {"gen", "[--rate N] [--count N|--duration D]", "write synthetic load (see gen --help)",
      cmd_gen},
+    {"server", "stop|status", "stop or show the private redis-server warroom started",
+     cmd_server},
 };
 
 #define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))
@@ -31,7 +34,7 @@ static void usage(FILE *out)
                  "warroom shows live aggregates of metric streams kept in Redis, the alerts\n"
                  "they raise, and an on-call chat room, in one terminal.\n\ncommands:\n");
     for (size_t i = 0; i < NCOMMANDS; i++)
-        fprintf(out, "  %-7s %-28s %s\n", commands[i].name, commands[i].usage,
+        fprintf(out, "  warroom %s %s\n      %s\n", commands[i].name, commands[i].usage,
                 commands[i].summary);
     fprintf(out, "\nexit codes: 0 ok, 1 failure, 2 usage error, 3 input rejected, "
                  "4 Redis unreachable\n");
