@@ -84,6 +84,8 @@ check: deps
 
 bench: deps $(BIN)
 	@$(BIN) bench core
+	@echo
+	@$(BIN) bench e2e
 
 run: deps $(BIN)
 	@$(BIN) --demo

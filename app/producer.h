@@ -68,9 +68,10 @@ struct producer *producer_new(redisContext *c, struct redisaddr *addr,
 
 /* Queues `XADD NS:ev:{pI} [MINID ~ T] * metric M value V [ts T] [labels L]` for ev, where
  * pI = partition_of(event_key(ev)) and ts is written only when ev->has_ts. The value is written
- * in the shortest decimal form that reads back as the same double. Sends the batch when it is
- * full. ev must be valid (from event_parse_*). Returns 0, or -1 when the connection was lost
- * and could not be restored (producer_error says why; the producer is then unusable). */
+ * by producer_format_value. Sends the batch when it is full (a batch sent earlier is then
+ * read back, so that one batch is in Redis' hands while the next is filled). ev must be valid (from
+ * event_parse_*). Returns 0, or -1 when the connection was lost and could not be restored
+ * (producer_error says why; the producer is then unusable). */
 int producer_add(struct producer *p, const struct event *ev);
 
 /* Sends what is queued and reads every reply. Returns 0 or -1 as producer_add. */
@@ -87,8 +88,9 @@ const char *producer_reply_error(const struct producer *p);
 /* The entry ID of the last XADD acknowledged, "" when none yet. */
 const char *producer_last_id(const struct producer *p);
 
-/* Writes v to buf in the shortest form (up to 17 significant digits) that strtod reads back as
- * v, always with '.' as the radix character. buf must hold 32 bytes. Returns the length. */
+/* Writes v to buf in a short decimal form that reads back as exactly v: plain notation with the
+ * fewest decimals when that takes at most 9 ("12.5", "0.1", "-3"), else the shortest of %.15g,
+ * %.16g, %.17g. The radix character is always '.'. buf must hold 32 bytes. Returns the length. */
 int producer_format_value(double v, char *buf);
 
 /* Frees p, its connection and address, without flushing. NULL is a no-op. */

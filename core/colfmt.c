@@ -1,4 +1,5 @@
 /* colfmt.c — display-width aware column text and unit-aware value formatting. */
+#define _XOPEN_SOURCE 700 /* wcwidth */
 #include "core/colfmt.h"
 
 #include <math.h>
@@ -85,14 +86,15 @@ int colfmt_width(const char *s)
 struct out {
     char *buf;
     size_t cap, len;
+    int full; /* something did not fit: write nothing more, so no cell is skipped */
 };
 
 static void out_bytes(struct out *o, const char *s, size_t n)
 {
-    if (o->cap == 0)
+    if (o->full || o->cap == 0 || o->len + n + 1 > o->cap) {
+        o->full = 1; /* never a partial UTF-8 sequence, never a gap */
         return;
-    if (o->len + n + 1 > o->cap)
-        return; /* drop what does not fit whole: never a partial UTF-8 sequence */
+    }
     memcpy(o->buf + o->len, s, n);
     o->len += n;
     o->buf[o->len] = '\0';
@@ -146,7 +148,7 @@ static int out_width(uint32_t cp, unsigned flags)
 size_t colfmt_fit(const char *s, int width, enum colfmt_align align, unsigned flags, char *buf,
                   size_t cap)
 {
-    struct out o = {buf, cap, 0};
+    struct out o = {buf, cap, 0, 0};
     if (cap > 0)
         buf[0] = '\0';
     if (width <= 0)

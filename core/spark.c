@@ -23,12 +23,15 @@ static const char *const bar_eighths[8] = {
 struct out {
     char *buf;
     size_t cap, len;
+    int full; /* something did not fit: write nothing more, so no cell is skipped */
 };
 
 static void put(struct out *o, const char *s, size_t n)
 {
-    if (o->cap == 0 || o->len + n + 1 > o->cap)
+    if (o->full || o->cap == 0 || o->len + n + 1 > o->cap) {
+        o->full = 1;
         return;
+    }
     memcpy(o->buf + o->len, s, n);
     o->len += n;
     o->buf[o->len] = '\0';
@@ -62,7 +65,7 @@ static struct out out_init(char *buf, size_t cap)
 {
     if (cap > 0)
         buf[0] = '\0';
-    return (struct out){buf, cap, 0};
+    return (struct out){buf, cap, 0, 0};
 }
 
 int spark_level(double v, double lo, double hi, int nlevels)

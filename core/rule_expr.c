@@ -1,0 +1,483 @@
+/* rule_expr.c — the alert expression language: `AGG(SELECTOR) [by (L, ...)] [over W] OP NUMBER`
+ * and `absent(SELECTOR) [over W]`, parsed by hand so every error names its column. The selector
+ * itself is parsed by core/select; this file only finds where it ends. */
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/duration.h"
+#include "core/mem.h"
+#include "core/rule.h"
+
+static const char *const agg_names[] = {
+    [RULE_AGG_COUNT] = "count", [RULE_AGG_RATE] = "rate",     [RULE_AGG_SUM] = "sum",
+    [RULE_AGG_AVG] = "avg",     [RULE_AGG_MIN] = "min",       [RULE_AGG_MAX] = "max",
+    [RULE_AGG_STDDEV] = "stddev", [RULE_AGG_P50] = "p50",     [RULE_AGG_P90] = "p90",
+    [RULE_AGG_P95] = "p95",     [RULE_AGG_P99] = "p99",       [RULE_AGG_P999] = "p999",
+    [RULE_AGG_ABSENT] = "absent",
+};
+#define NAGG (sizeof agg_names / sizeof agg_names[0])
+
+static const char *const op_names[] = {
+    [RULE_OP_GT] = ">", [RULE_OP_GE] = ">=", [RULE_OP_LT] = "<",
+    [RULE_OP_LE] = "<=", [RULE_OP_EQ] = "==", [RULE_OP_NE] = "!=",
+};
+#define NOP (sizeof op_names / sizeof op_names[0])
+
+#define OPS_TEXT "an operator (>, >=, <, <=, ==, !=)"
+
+/* ---------------------------------------------------------------------------------------------
+ * Names and small semantics. */
+
+const char *rule_agg_name(enum rule_agg agg)
+{
+    return (unsigned)agg < NAGG ? agg_names[agg] : "?";
+}
+
+const char *rule_op_name(enum rule_op op)
+{
+    return (unsigned)op < NOP ? op_names[op] : "?";
+}
+
+bool rule_agg_is_quantile(enum rule_agg agg)
+{
+    return agg >= RULE_AGG_P50 && agg <= RULE_AGG_P999;
+}
+
+double rule_agg_quantile(enum rule_agg agg)
+{
+    static const double q[] = {0.5, 0.9, 0.95, 0.99, 0.999};
+    return rule_agg_is_quantile(agg) ? q[agg - RULE_AGG_P50] : NAN;
+}
+
+bool rule_op_holds(enum rule_op op, double value, double threshold)
+{
+    if (isnan(value))
+        return false;
+    switch (op) {
+    case RULE_OP_GT:
+        return value > threshold;
+    case RULE_OP_GE:
+        return value >= threshold;
+    case RULE_OP_LT:
+        return value < threshold;
+    case RULE_OP_LE:
+        return value <= threshold;
+    case RULE_OP_EQ:
+        return value == threshold;
+    case RULE_OP_NE:
+        return value != threshold;
+    }
+    return false;
+}
+
+/* ---------------------------------------------------------------------------------------------
+ * Lexical helpers. */
+
+static bool is_blank(char c)
+{
+    return c == ' ' || c == '\t';
+}
+
+static bool is_word(char c)
+{
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+           c == '_';
+}
+
+static bool is_digit(char c)
+{
+    return c >= '0' && c <= '9';
+}
+
+static bool is_op_char(char c)
+{
+    return c != '\0' && strchr("<>=!~", c) != NULL;
+}
+
+const char *rule_describe_at(const char *text, size_t len, size_t i, char *buf, size_t cap)
+{
+    enum { SHOW_MAX = 24 };
+    size_t j = i;
+
+    if (i >= len) {
+        snprintf(buf, cap, "the end");
+        return buf;
+    }
+    unsigned char c = (unsigned char)text[i];
+    if ((c == '+' || c == '-') && i + 1 < len && is_digit(text[i + 1]))
+        j++;
+    if (is_word(text[j]) || text[j] == '.' || text[j] == ':') {
+        while (j < len && (is_word(text[j]) || text[j] == '.' || text[j] == ':'))
+            j++;
+    } else if (is_op_char(text[j])) {
+        while (j < len && is_op_char(text[j]))
+            j++;
+    } else if (c == ' ') {
+        snprintf(buf, cap, "a space");
+        return buf;
+    } else if (c == '\t') {
+        snprintf(buf, cap, "a tab");
+        return buf;
+    } else if (c < 0x20 || c >= 0x7f) {
+        snprintf(buf, cap, "byte 0x%02X", c);
+        return buf;
+    } else {
+        j = i + 1;
+    }
+    size_t n = j - i;
+    snprintf(buf, cap, "'%.*s%s'", (int)(n > SHOW_MAX ? SHOW_MAX : n), text + i,
+             n > SHOW_MAX ? "..." : "");
+    return buf;
+}
+
+/* ---------------------------------------------------------------------------------------------
+ * The parser. */
+
+struct xp {
+    const char *s;
+    size_t n, i;
+    char *err;
+    size_t err_cap;
+    size_t err_col;
+};
+
+/* Records the message (fmt) for byte position pos; returns -1. */
+__attribute__((format(printf, 3, 4))) static int xfail(struct xp *p, size_t pos,
+                                                       const char *fmt, ...)
+{
+    p->err_col = pos + 1;
+    if (p->err && p->err_cap) {
+        va_list ap;
+        va_start(ap, fmt);
+        vsnprintf(p->err, p->err_cap, fmt, ap);
+        va_end(ap);
+    }
+    return -1;
+}
+
+/* The "found ..." text for position pos, in the caller's buffer. */
+static const char *found(const struct xp *p, size_t pos, char buf[64])
+{
+    return rule_describe_at(p->s, p->n, pos, buf, 64);
+}
+
+static void skip_blanks(struct xp *p)
+{
+    while (p->i < p->n && is_blank(p->s[p->i]))
+        p->i++;
+}
+
+static size_t word_len(const struct xp *p, size_t i)
+{
+    size_t j = i;
+    while (j < p->n && is_word(p->s[j]))
+        j++;
+    return j - i;
+}
+
+/* Whether the word at p->i is exactly kw (consumed when it is). */
+static bool take_keyword(struct xp *p, const char *kw)
+{
+    size_t w = word_len(p, p->i), k = strlen(kw);
+    if (w != k || memcmp(p->s + p->i, kw, k) != 0)
+        return false;
+    p->i += k;
+    return true;
+}
+
+/* Where a selector starting at i ends: outside braces it is a metric name, '*' and blanks;
+ * inside braces matchers are followed far enough to skip quoted values (which may hold ')').
+ * Returns the position after the closing '}', or where the name part stops, or n. */
+static size_t selector_end(const char *s, size_t n, size_t i)
+{
+    enum { NAME, VALSTART, UNQUOTED, QUOTED, AFTERQ } st = NAME;
+
+    while (i < n && (is_word(s[i]) || s[i] == ':' || s[i] == '.' || s[i] == '*' ||
+                     is_blank(s[i])))
+        i++;
+    if (i >= n || s[i] != '{')
+        return i;
+    for (i++; i < n; i++) {
+        char c = s[i];
+        switch (st) {
+        case NAME:
+            if (c == '}')
+                return i + 1;
+            if (c == '=' || c == '!') {
+                if (i + 1 < n && (s[i + 1] == '~' || s[i + 1] == '='))
+                    i++;
+                st = VALSTART;
+            }
+            break;
+        case VALSTART:
+            if (is_blank(c))
+                break;
+            if (c == '"') {
+                st = QUOTED;
+                break;
+            }
+            st = UNQUOTED; /* and c is the value's first byte: */
+            /* fall through */
+        case UNQUOTED:
+        case AFTERQ:
+            if (c == ',')
+                st = NAME;
+            else if (c == '}')
+                return i + 1;
+            break;
+        case QUOTED:
+            if (c == '\\')
+                i++;
+            else if (c == '"')
+                st = AFTERQ;
+            break;
+        }
+    }
+    return n;
+}
+
+static int parse_selector(struct xp *p, struct rule_expr *e)
+{
+    char fb[64], msg[256];
+    size_t start = p->i, end = selector_end(p->s, p->n, p->i);
+
+    while (end > start && is_blank(p->s[end - 1]))
+        end--;
+    if (end == start)
+        return xfail(p, start, "expected a selector, found %s", found(p, start, fb));
+    e->sel = select_new(p->s + start, end - start, msg, sizeof msg);
+    if (!e->sel) {
+        /* select reports "... at column N" relative to the selector: make it absolute */
+        size_t col = 1;
+        char *at = NULL;
+        for (char *q = strstr(msg, " at column "); q; q = strstr(q + 1, " at column "))
+            at = q;
+        if (at) {
+            col = (size_t)strtoul(at + strlen(" at column "), NULL, 10);
+            *at = '\0';
+        }
+        return xfail(p, start + (col ? col - 1 : 0), "bad selector: %s", msg);
+    }
+    e->sel_text = xstrndup(p->s + start, end - start);
+    p->i = end;
+    return 0;
+}
+
+static int parse_by(struct xp *p, struct rule_expr *e)
+{
+    char fb[64];
+
+    skip_blanks(p);
+    if (p->i >= p->n || p->s[p->i] != '(')
+        return xfail(p, p->i, "expected '(' after 'by', found %s", found(p, p->i, fb));
+    p->i++;
+    e->has_by = true;
+    skip_blanks(p);
+    if (p->i < p->n && p->s[p->i] == ')') {
+        p->i++;
+        return 0;
+    }
+    for (;;) {
+        size_t at = p->i, w = word_len(p, at);
+        if (w == 0 || is_digit(p->s[at]))
+            return xfail(p, at, "expected a label name, found %s", found(p, at, fb));
+        for (size_t k = 0; k < e->nby; k++)
+            if (strlen(e->by[k]) == w && memcmp(e->by[k], p->s + at, w) == 0)
+                return xfail(p, at, "expected each label once in by (...), found a second '%.*s'",
+                             (int)w, p->s + at);
+        e->by = xrealloc(e->by, (e->nby + 1) * sizeof *e->by);
+        e->by[e->nby++] = xstrndup(p->s + at, w);
+        p->i += w;
+        skip_blanks(p);
+        if (p->i < p->n && p->s[p->i] == ')') {
+            p->i++;
+            return 0;
+        }
+        if (p->i >= p->n || p->s[p->i] != ',')
+            return xfail(p, p->i, "expected ',' or ')' after a label name, found %s",
+                         found(p, p->i, fb));
+        p->i++;
+        skip_blanks(p);
+    }
+}
+
+static int parse_window(struct xp *p, struct rule_expr *e)
+{
+    char fb[64];
+    int64_t ms;
+
+    skip_blanks(p);
+    size_t start = p->i;
+    while (p->i < p->n && (is_word(p->s[p->i]) || p->s[p->i] == '.'))
+        p->i++;
+    size_t w = p->i - start;
+    if (w == 0 || duration_parse_ms(p->s + start, w, &ms) < 0)
+        return xfail(p, start, "expected a duration after 'over' (e.g. 30s, 5m, 1h), found %s",
+                     found(p, start, fb));
+    if (ms < 1000 || ms % 1000 != 0)
+        return xfail(p, start, "expected a window of whole seconds, at least 1s, found '%.*s'",
+                     (int)w, p->s + start);
+    if (ms > (int64_t)RULE_MAX_WINDOW_S * 1000)
+        return xfail(p, start, "expected a window of at most 30d, found '%.*s'", (int)w,
+                     p->s + start);
+    e->window_s = (uint32_t)(ms / 1000);
+    return 0;
+}
+
+static int parse_op(struct xp *p, struct rule_expr *e, const char *expected)
+{
+    char fb[64];
+    size_t start = p->i;
+
+    while (p->i < p->n && is_op_char(p->s[p->i]))
+        p->i++;
+    size_t w = p->i - start;
+    for (size_t k = 0; w && k < NOP; k++)
+        if (strlen(op_names[k]) == w && memcmp(op_names[k], p->s + start, w) == 0) {
+            e->op = (enum rule_op)k;
+            return 0;
+        }
+    return xfail(p, start, "expected %s, found %s", expected, found(p, start, fb));
+}
+
+static int parse_number(struct xp *p, double *out)
+{
+    char fb[64], num[72];
+    size_t start = p->i, j = p->i, digits = 0;
+
+    if (j < p->n && (p->s[j] == '+' || p->s[j] == '-'))
+        j++;
+    for (; j < p->n && is_digit(p->s[j]); j++)
+        digits++;
+    if (j < p->n && p->s[j] == '.')
+        for (j++; j < p->n && is_digit(p->s[j]); j++)
+            digits++;
+    if (digits == 0)
+        return xfail(p, start, "expected a number, found %s", found(p, start, fb));
+    if (j < p->n && (p->s[j] == 'e' || p->s[j] == 'E')) {
+        size_t k = j + 1;
+        if (k < p->n && (p->s[k] == '+' || p->s[k] == '-'))
+            k++;
+        if (k < p->n && is_digit(p->s[k])) {
+            while (k < p->n && is_digit(p->s[k]))
+                k++;
+            j = k;
+        }
+    }
+    size_t w = j - start;
+    if (w >= sizeof num)
+        return xfail(p, start, "expected a number of at most %zu characters, found %zu",
+                     sizeof num - 1, w);
+    memcpy(num, p->s + start, w);
+    num[w] = '\0';
+    double v = strtod(num, NULL);
+    if (!isfinite(v))
+        return xfail(p, start, "expected a finite number, found '%s'", num);
+    *out = v;
+    p->i = j;
+    return 0;
+}
+
+void rule_expr_free(struct rule_expr *e)
+{
+    select_free(e->sel);
+    free(e->sel_text);
+    for (size_t k = 0; k < e->nby; k++)
+        free(e->by[k]);
+    free(e->by);
+    free(e->text);
+    memset(e, 0, sizeof *e);
+}
+
+static int parse_expr(struct xp *p, struct rule_expr *e)
+{
+    char fb[64];
+
+    skip_blanks(p);
+    size_t at = p->i, w = word_len(p, at);
+    size_t k = 0;
+    while (k < NAGG && !(strlen(agg_names[k]) == w && memcmp(agg_names[k], p->s + at, w) == 0))
+        k++;
+    if (w == 0 || k == NAGG)
+        return xfail(p, at,
+                     "expected an aggregation (count, rate, sum, avg, min, max, stddev, p50, p90, "
+                     "p95, p99, p999 or absent), found %s",
+                     found(p, at, fb));
+    e->agg = (enum rule_agg)k;
+    p->i += w;
+    skip_blanks(p);
+    if (p->i >= p->n || p->s[p->i] != '(')
+        return xfail(p, p->i, "expected '(' after '%s', found %s", agg_names[k],
+                     found(p, p->i, fb));
+    p->i++;
+    skip_blanks(p);
+    if (parse_selector(p, e) < 0)
+        return -1;
+    skip_blanks(p);
+    if (p->i >= p->n || p->s[p->i] != ')')
+        return xfail(p, p->i, "expected ')' after the selector, found %s", found(p, p->i, fb));
+    p->i++;
+    skip_blanks(p);
+
+    if (e->agg == RULE_AGG_ABSENT) {
+        bool over = take_keyword(p, "over");
+        if (over && parse_window(p, e) < 0)
+            return -1;
+        skip_blanks(p);
+        if (p->i < p->n)
+            return xfail(p, p->i, "expected %sthe end, found %s", over ? "" : "'over' or ",
+                         found(p, p->i, fb));
+        e->op = RULE_OP_EQ;
+        e->threshold = 0;
+        return 0;
+    }
+    const char *expected = "'by', 'over' or " OPS_TEXT;
+    if (take_keyword(p, "by")) {
+        if (parse_by(p, e) < 0)
+            return -1;
+        skip_blanks(p);
+        expected = "'over' or " OPS_TEXT;
+    }
+    if (take_keyword(p, "over")) {
+        if (parse_window(p, e) < 0)
+            return -1;
+        skip_blanks(p);
+        expected = OPS_TEXT;
+    }
+    if (parse_op(p, e, expected) < 0)
+        return -1;
+    skip_blanks(p);
+    if (parse_number(p, &e->threshold) < 0)
+        return -1;
+    skip_blanks(p);
+    if (p->i < p->n)
+        return xfail(p, p->i, "expected the end, found %s", found(p, p->i, fb));
+    return 0;
+}
+
+int rule_expr_parse(const char *text, size_t len, struct rule_expr *out, size_t *err_col,
+                    char *err, size_t err_cap)
+{
+    struct xp p = {text, len, 0, err, err_cap, 0};
+
+    memset(out, 0, sizeof *out);
+    out->window_s = RULE_DEFAULT_WINDOW_S;
+    if (err && err_cap)
+        err[0] = '\0';
+    if (parse_expr(&p, out) < 0) {
+        rule_expr_free(out);
+        if (err_col)
+            *err_col = p.err_col;
+        return -1;
+    }
+    size_t a = 0, b = len;
+    while (a < b && is_blank(text[a]))
+        a++;
+    while (b > a && is_blank(text[b - 1]))
+        b--;
+    out->text = xstrndup(text + a, b - a);
+    return 0;
+}
