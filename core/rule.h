@@ -45,8 +45,8 @@ struct rule_expr {
     char **by;        /* label names in written order, unique ("__name__" is the metric) */
     size_t nby;
     uint32_t window_s; /* RULE_DEFAULT_WINDOW_S when `over` is not given */
-    enum rule_op op;   /* absent(): RULE_OP_EQ */
-    double threshold;  /* absent(): 0 */
+    enum rule_op op;   /* absent(): RULE_OP_EQ (its value is 1 when absent, else 0) */
+    double threshold;  /* absent(): 1 */
     char *text;        /* the whole expression as written, blanks around it dropped */
 };
 

@@ -430,8 +430,8 @@ static int parse_expr(struct xp *p, struct rule_expr *e)
         if (p->i < p->n)
             return xfail(p, p->i, "expected %sthe end, found %s", over ? "" : "'over' or ",
                          found(p, p->i, fb));
-        e->op = RULE_OP_EQ;
-        e->threshold = 0;
+        e->op = RULE_OP_EQ; /* its value is 1 when absent, 0 when not */
+        e->threshold = 1;
         return 0;
     }
     const char *expected = "'by', 'over' or " OPS_TEXT;
