@@ -69,7 +69,10 @@ static enum line_end scan_line(const char *s, size_t len, size_t start, int room
                 if (cols + 1 > room)
                     return take_break(s, len, start, &b, end, cols_out, next);
             } else if (cols + 1 > room) {
-                break; /* a line of nothing but spaces: cut it here */
+                /* Leading spaces wider than the line: keep what fits, drop the rest of the
+                 * run (start = p, so nothing is trimmed). */
+                b = (struct brk){1, p, p + 1, cols};
+                return take_break(s, len, p, &b, end, cols_out, next);
             }
             cols++;
             p = cend;
@@ -82,8 +85,8 @@ static enum line_end scan_line(const char *s, size_t len, size_t start, int room
                 return take_break(s, len, start, &b, end, cols_out, next);
             if (p == start) {
                 /* Room narrower than this one cluster: it gets a line of its own. */
-                p = cend;
-                cols = w;
+                b = (struct brk){1, cend, cend, w};
+                return take_break(s, len, start, &b, end, cols_out, next);
             }
             break;
         }

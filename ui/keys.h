@@ -1,0 +1,83 @@
+/* keys.h — the one key table: every key the interface reacts to, in which context, the action
+ * it triggers and its help text. The input dispatcher, the hint line and the help overlay all
+ * read this table, so what the help says is what the keys do. */
+#ifndef WR_KEYS_H
+#define WR_KEYS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+/* Where a binding applies (bits: one binding may serve several contexts). */
+enum key_ctx {
+    KEYCTX_GLOBAL = 1u << 0,    /* anywhere, unless the context has its own binding */
+    KEYCTX_DASHBOARD = 1u << 1, /* the series table has focus */
+    KEYCTX_DETAIL = 1u << 2,    /* the detail view of one series has focus */
+    KEYCTX_LIST = 1u << 3,      /* the alerts or chat pane has focus */
+    KEYCTX_HELP = 1u << 4,      /* the help overlay is open */
+    KEYCTX_INPUT = 1u << 5,     /* typing into the filter line */
+};
+
+enum key_action {
+    KA_NONE,
+    KA_QUIT,        /* q: leave (not while typing) */
+    KA_QUIT_ALWAYS, /* Ctrl-C: leave from anywhere */
+    KA_HELP,
+    KA_REDRAW,
+    KA_PAUSE,
+    KA_MOUSE,
+    KA_FOCUS_NEXT,
+    KA_FOCUS_PREV,
+    KA_FOCUS_1, /* dashboard */
+    KA_FOCUS_2, /* alerts */
+    KA_FOCUS_3, /* chat */
+    KA_ZOOM,
+    KA_UP,
+    KA_DOWN,
+    KA_PAGE_UP,
+    KA_PAGE_DOWN,
+    KA_HOME,
+    KA_END,
+    KA_WINDOW,       /* next window length */
+    KA_SORT_NEXT,    /* sort by the next column */
+    KA_SORT_REVERSE, /* reverse the sort direction */
+    KA_STAT_NEXT,    /* next statistic for sparklines and the chart */
+    KA_FILTER,       /* start typing a filter */
+    KA_CLEAR,        /* clear the filter */
+    KA_OPEN,         /* open the detail view */
+    KA_BACK,         /* leave the detail view */
+    KA_CLOSE,        /* close the help overlay */
+    KA_INPUT_ACCEPT,
+    KA_INPUT_CANCEL,
+    KA_INPUT_ERASE, /* delete the last character */
+    KA_INPUT_KILL,  /* delete the whole line */
+};
+
+/* Key codes: a character is its code point; function keys are curses KEY_* codes + KEYS_FKEY
+ * so the two never collide. */
+#define KEYS_FKEY 0x200000
+
+struct key_binding {
+    int code;          /* a code point, or KEYS_FKEY + a curses KEY_* code */
+    unsigned ctx;      /* enum key_ctx bits */
+    enum key_action action;
+    const char *label; /* how the key is written in help and hints ("Tab", "Ctrl-C") */
+    const char *help;  /* what it does; bindings of one action share the first one's text */
+    const char *hint;  /* short word for the hint line, NULL when not shown there */
+};
+
+extern const struct key_binding keys_table[];
+extern const size_t keys_count;
+
+/* The action of code in context ctx: a binding of ctx itself first, then a global one (not in
+ * KEYCTX_HELP or KEYCTX_INPUT, which see only their own bindings and KA_QUIT_ALWAYS).
+ * KA_NONE when nothing matches. */
+enum key_action keys_lookup(unsigned ctx, int code);
+
+/* Context names for the help overlay ("Everywhere", "Series table", ...). */
+const char *keys_ctx_name(unsigned ctx);
+
+/* Writes the hint line for ctx ("q quit  ? help  Tab pane ...") into buf; each entry is
+ * "LABEL HINT" separated by two blanks. Returns buf. */
+char *keys_hint_line(unsigned ctx, char *buf, size_t cap);
+
+#endif
