@@ -1,77 +1,13 @@
-/* alert.c — the alert engine: rules matched to series once (each rule keeps the list of series
- * it selects and extends it as the table grows), evaluated every second from window summaries
- * (quantiles only where a summary cannot already rule the condition out), and the per-instance
- * state machine. Only pending, firing and resolved instances take memory. */
-#include "core/alert.h"
-
+/* alert.c — the alert engine: rule sets, instances (ids, labels, short ids), the per-instance
+ * state machine and its transitions, the sorted instance table, acks and silences. Matching and
+ * evaluation are in alert_eval.c. Only pending, firing and resolved instances take memory. */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/event.h"
-#include "core/hist.h"
-#include "core/mem.h"
+#include "core/alert_impl.h"
 #include "core/tmpl.h"
-#include "core/window.h"
-
-/* One potential instance: a matching series (no `by`), a label group (`by`), or the single
- * instance of absent(). */
-struct alert_group {
-    uint32_t series;   /* the series (no by) or the first member (by) */
-    uint32_t nmembers; /* by: members in the group */
-    struct alert_instance *inst; /* NULL while inactive */
-    char *key;                   /* by: the group's labels text */
-};
-
-/* A rule and what the engine keeps about it. */
-struct alert_rule_rt {
-    struct rule *rule;
-    uint32_t seen; /* series table entries already matched against the selector */
-    struct alert_group *groups;
-    size_t ngroups, gcap;
-    uint32_t *mseries, *mgroup; /* by and absent(): member series and their group */
-    size_t nmembers, mcap;
-    uint32_t *gmap; /* by: open addressing over groups by key (index + 1, 0: free) */
-    size_t gmap_cap;
-    struct summary *acc; /* by, per evaluation: merged summary, histogram, value per group */
-    struct hist *hists;
-    double *qval;
-    bool *need;
-    size_t acc_cap;
-};
-
-/* The last window computed for a series in this evaluation, shared by the rules that use the
- * same window on it. */
-struct memo {
-    uint64_t epoch;
-    uint32_t window_s;
-    bool quantiles;
-    struct window_stats st;
-};
-
-struct alert_engine {
-    struct alert_config cfg;
-    struct alert_rule_rt *rules;
-    size_t nrules;
-    size_t *order; /* evaluation order: by window, quantile rules first, so the memo hits */
-    const struct series_table *tab;
-    struct memo *memo;
-    size_t memo_cap;
-    uint64_t epoch;
-    int64_t last_eval_ms;
-    bool evaluated;
-    struct alert_instance **active; /* listed instances, unordered */
-    size_t nactive, active_cap;
-    const struct alert_instance **sorted;
-    size_t sorted_cap;
-    bool sorted_ok;
-    struct alert_transition *tr;
-    size_t ntr, tr_cap;
-    struct silence **sil;
-    size_t nsil;
-    struct hist tmp;
-};
 
 static const char *const state_names[] = {"inactive", "pending", "firing", "resolved"};
 
@@ -80,30 +16,12 @@ const char *alert_state_name(enum alert_state s)
     return (unsigned)s < 4 ? state_names[s] : "?";
 }
 
-static inline int64_t floor_div(int64_t a, int64_t b)
-{
-    int64_t q = a / b;
-    return (a % b != 0 && a < 0) ? q - 1 : q;
-}
-
-#define GROW(ptr, n, cap)                                                                          \
-    do {                                                                                           \
-        if ((n) >= (cap)) {                                                                        \
-            (cap) = (cap) ? 2 * (cap) : 8;                                                         \
-            (ptr) = xrealloc((ptr), (cap) * sizeof *(ptr));                                        \
-        }                                                                                          \
-    } while (0)
-
 /* ---------------------------------------------------------------------------------------------
  * Label sets: canonical text (core/event's quoting) and hashing. */
 
-struct kv {
-    const char *name, *value;
-};
-
 static int kv_cmp(const void *a, const void *b)
 {
-    return strcmp(((const struct kv *)a)->name, ((const struct kv *)b)->name);
+    return strcmp(((const struct alert_kv *)a)->name, ((const struct alert_kv *)b)->name);
 }
 
 struct sbuf {
@@ -127,7 +45,7 @@ static void sb_str(struct sbuf *b, const char *s)
     sb_put(b, s, strlen(s));
 }
 
-static void sb_labels(struct sbuf *b, const struct kv *kv, size_t n)
+static void sb_labels(struct sbuf *b, const struct alert_kv *kv, size_t n)
 {
     for (size_t k = 0; k < n; k++) {
         const char *v = kv[k].value;
@@ -151,7 +69,14 @@ static void sb_labels(struct sbuf *b, const struct kv *kv, size_t n)
         sb_put(b, "", 0);
 }
 
-static uint64_t fnv1a(const char *s)
+char *alert_labels_text(const struct alert_kv *kv, size_t n)
+{
+    struct sbuf b = {0};
+    sb_labels(&b, kv, n);
+    return b.p;
+}
+
+uint64_t alert_hash(const char *s)
 {
     uint64_t h = 0xcbf29ce484222325ULL;
     for (; *s; s++)
@@ -168,14 +93,13 @@ static const char *label_value(const struct event *ev, const char *name)
     return v ? v : "";
 }
 
-/* The `by` labels of a series with a non-empty value, sorted; kv has room for nby. */
-static size_t by_labels(const struct rule_expr *x, const struct event *ev, struct kv *kv)
+size_t alert_by_labels(const struct rule_expr *x, const struct event *ev, struct alert_kv *kv)
 {
     size_t n = 0;
     for (size_t k = 0; k < x->nby; k++) {
         const char *v = label_value(ev, x->by[k]);
         if (*v)
-            kv[n++] = (struct kv){x->by[k], v};
+            kv[n++] = (struct alert_kv){x->by[k], v};
     }
     qsort(kv, n, sizeof *kv, kv_cmp);
     return n;
@@ -197,16 +121,16 @@ static void labels_free(struct rule_label *l, size_t n)
 static void instance_merge_labels(struct alert_instance *in)
 {
     const struct rule *r = in->rule;
-    struct kv *kv = xmalloc((in->ndyn + r->nlabels + 1) * sizeof *kv);
+    struct alert_kv *kv = xmalloc((in->ndyn + r->nlabels + 1) * sizeof *kv);
     size_t n = 0;
     for (size_t k = 0; k < r->nlabels; k++)
-        kv[n++] = (struct kv){r->labels[k].name, r->labels[k].value};
+        kv[n++] = (struct alert_kv){r->labels[k].name, r->labels[k].value};
     for (size_t k = 0; k < in->ndyn; k++) {
         size_t j = 0;
         while (j < r->nlabels && strcmp(r->labels[j].name, in->dyn[k].name) != 0)
             j++;
         if (j == r->nlabels)
-            kv[n++] = (struct kv){in->dyn[k].name, in->dyn[k].value};
+            kv[n++] = (struct alert_kv){in->dyn[k].name, in->dyn[k].value};
     }
     qsort(kv, n, sizeof *kv, kv_cmp);
     struct sbuf b = {0};
@@ -238,7 +162,7 @@ static struct alert_instance *instance_new(struct alert_engine *e, struct alert_
     const struct rule_expr *x = &rt->rule->expr;
     struct alert_instance *in = xcalloc(1, sizeof *in);
     struct event ev;
-    struct kv *kv = xmalloc((EVENT_MAX_LABELS + 1 + x->nby + x->sel->nmatchers) * sizeof *kv);
+    struct alert_kv *kv = xmalloc((EVENT_MAX_LABELS + 1 + x->nby + x->sel->nmatchers) * sizeof *kv);
     size_t n = 0;
 
     if (x->agg == RULE_AGG_ABSENT) {
@@ -249,7 +173,7 @@ static struct alert_instance *instance_new(struct alert_engine *e, struct alert_
             while (j < n && strcmp(kv[j].name, m->name) != 0)
                 j++;
             if (m->op == SELECT_EQ && *m->value && j == n)
-                kv[n++] = (struct kv){m->name, m->value};
+                kv[n++] = (struct alert_kv){m->name, m->value};
         }
         qsort(kv, n, sizeof *kv, kv_cmp);
     } else {
@@ -257,12 +181,12 @@ static struct alert_instance *instance_new(struct alert_engine *e, struct alert_
         if (event_parse_key(s->key, s->key_len, &ev) != EVENT_OK)
             ev.nlabels = 0, ev.buf[0] = '\0'; /* cannot happen: the key matched before */
         if (x->has_by) {
-            n = by_labels(x, &ev, kv);
+            n = alert_by_labels(x, &ev, kv);
         } else {
             for (size_t k = 0; k < ev.nlabels; k++)
-                kv[n++] = (struct kv){event_label_name(&ev, k), event_label_value(&ev, k)};
+                kv[n++] = (struct alert_kv){event_label_name(&ev, k), event_label_value(&ev, k)};
             if (!x->sel->metric) /* the selector spans metrics: keep series apart */
-                kv[n++] = (struct kv){"__name__", event_metric(&ev)};
+                kv[n++] = (struct alert_kv){"__name__", event_metric(&ev)};
             qsort(kv, n, sizeof *kv, kv_cmp);
         }
     }
@@ -280,7 +204,7 @@ static struct alert_instance *instance_new(struct alert_engine *e, struct alert_
     }
     in->id = b.p;
     free(kv);
-    uint64_t h = fnv1a(in->id);
+    uint64_t h = alert_hash(in->id);
     snprintf(in->short_id, sizeof in->short_id, "%06x", (unsigned)((h ^ (h >> 32)) & 0xffffff));
     instance_merge_labels(in);
     in->state = ALERT_INACTIVE;
@@ -375,8 +299,7 @@ static void set_state(struct alert_engine *e, struct alert_instance *in, enum al
     e->sorted_ok = false;
 }
 
-/* One evaluation of group g: cond is whether the expression holds, value its value. */
-static void step(struct alert_engine *e, struct alert_rule_rt *rt, struct alert_group *g,
+void alert_step(struct alert_engine *e, struct alert_rule_rt *rt, struct alert_group *g,
                  bool cond, double value, int64_t now)
 {
     const struct rule *r = rt->rule;
@@ -428,8 +351,9 @@ static void step(struct alert_engine *e, struct alert_rule_rt *rt, struct alert_
 }
 
 /* ---------------------------------------------------------------------------------------------
- * Matching series to rules. */
+ * The engine, its rules and the instance table. */
 
+/* Forgets the rule's matches and drops its instances (no transitions). */
 static void rt_reset(struct alert_engine *e, struct alert_rule_rt *rt)
 {
     for (size_t k = 0; k < rt->ngroups; k++) {
@@ -456,277 +380,6 @@ static void rt_reset(struct alert_engine *e, struct alert_rule_rt *rt)
     }
 }
 
-static void gmap_insert(struct alert_rule_rt *rt, size_t gi)
-{
-    size_t mask = rt->gmap_cap - 1, i = fnv1a(rt->groups[gi].key) & mask;
-    while (rt->gmap[i])
-        i = (i + 1) & mask;
-    rt->gmap[i] = (uint32_t)gi + 1;
-}
-
-/* The group with this key, created (owning key) when new; key is consumed. */
-static size_t group_get(struct alert_rule_rt *rt, char *key, uint32_t series)
-{
-    if (rt->gmap_cap) {
-        size_t mask = rt->gmap_cap - 1;
-        for (size_t i = fnv1a(key) & mask; rt->gmap[i]; i = (i + 1) & mask)
-            if (strcmp(rt->groups[rt->gmap[i] - 1].key, key) == 0) {
-                free(key);
-                return rt->gmap[i] - 1;
-            }
-    }
-    GROW(rt->groups, rt->ngroups, rt->gcap);
-    size_t gi = rt->ngroups++;
-    rt->groups[gi] = (struct alert_group){.series = series, .key = key};
-    if (2 * rt->ngroups > rt->gmap_cap) {
-        free(rt->gmap);
-        rt->gmap_cap = rt->gmap_cap ? 2 * rt->gmap_cap : 16;
-        rt->gmap = xcalloc(rt->gmap_cap, sizeof *rt->gmap);
-        for (size_t k = 0; k < rt->ngroups; k++)
-            gmap_insert(rt, k);
-    } else {
-        gmap_insert(rt, gi);
-    }
-    return gi;
-}
-
-static void add_member(struct alert_rule_rt *rt, uint32_t series, size_t gi)
-{
-    if (rt->nmembers >= rt->mcap) {
-        rt->mcap = rt->mcap ? 2 * rt->mcap : 8;
-        rt->mseries = xrealloc(rt->mseries, rt->mcap * sizeof *rt->mseries);
-        rt->mgroup = xrealloc(rt->mgroup, rt->mcap * sizeof *rt->mgroup);
-    }
-    rt->mseries[rt->nmembers] = series;
-    rt->mgroup[rt->nmembers++] = (uint32_t)gi;
-}
-
-static void rt_add_series(struct alert_rule_rt *rt, uint32_t idx, const struct event *ev)
-{
-    const struct rule_expr *x = &rt->rule->expr;
-
-    if (x->agg == RULE_AGG_ABSENT) {
-        add_member(rt, idx, 0);
-    } else if (!x->has_by) {
-        GROW(rt->groups, rt->ngroups, rt->gcap);
-        rt->groups[rt->ngroups++] = (struct alert_group){.series = idx};
-    } else {
-        struct kv *kv = xmalloc((x->nby + 1) * sizeof *kv);
-        struct sbuf b = {0};
-        sb_labels(&b, kv, by_labels(x, ev, kv));
-        free(kv);
-        size_t gi = group_get(rt, b.p, idx);
-        rt->groups[gi].nmembers++;
-        add_member(rt, idx, gi);
-    }
-}
-
-/* Matches the series added to the table since the last evaluation against every rule that
- * has not seen them: one key parse per series, one selector test per rule. */
-static void match_new_series(struct alert_engine *e)
-{
-    const struct series_table *tab = e->tab;
-    uint32_t lo = tab->count;
-    struct event ev;
-
-    for (size_t k = 0; k < e->nrules; k++)
-        if (e->rules[k].seen < lo)
-            lo = e->rules[k].seen;
-    for (uint32_t i = lo; i < tab->count; i++) {
-        const struct series *s = tab->items[i];
-        if (event_parse_key(s->key, s->key_len, &ev) != EVENT_OK)
-            continue;
-        for (size_t k = 0; k < e->nrules; k++) {
-            struct alert_rule_rt *rt = &e->rules[k];
-            if (rt->seen <= i && select_match(rt->rule->expr.sel, &ev))
-                rt_add_series(rt, i, &ev);
-        }
-    }
-    for (size_t k = 0; k < e->nrules; k++)
-        e->rules[k].seen = tab->count;
-}
-
-/* ---------------------------------------------------------------------------------------------
- * Evaluation. */
-
-/* The window of series idx, computed once per evaluation and window length. */
-static const struct window_stats *stats_for(struct alert_engine *e, uint32_t idx,
-                                            uint32_t window_s, bool quantiles, int64_t now)
-{
-    struct memo *m = &e->memo[idx];
-    if (m->epoch == e->epoch && m->window_s == window_s && (m->quantiles || !quantiles))
-        return &m->st;
-    const struct timeline *tl = &e->tab->items[idx]->tl;
-    window_sliding(tl, now, window_s, quantiles ? 0 : WINDOW_NO_QUANTILES, &m->st, NULL);
-    m->epoch = e->epoch;
-    m->window_s = window_s;
-    m->quantiles = quantiles;
-    return &m->st;
-}
-
-/* The expression's value from a window summary (quantiles are the caller's business). */
-static double summary_value(enum rule_agg agg, const struct summary *s, uint32_t window_s)
-{
-    switch (agg) {
-    case RULE_AGG_COUNT:
-        return (double)s->count;
-    case RULE_AGG_RATE:
-        return (double)s->count / window_s;
-    case RULE_AGG_SUM:
-        return s->count ? s->sum : NAN;
-    case RULE_AGG_AVG:
-        return summary_mean(s);
-    case RULE_AGG_MIN:
-        return s->count ? s->min : NAN;
-    case RULE_AGG_MAX:
-        return s->count ? s->max : NAN;
-    case RULE_AGG_STDDEV:
-        return summary_stddev(s);
-    default:
-        return NAN;
-    }
-}
-
-static double stats_quantile(enum rule_agg agg, const struct window_stats *st)
-{
-    switch (agg) {
-    case RULE_AGG_P50:
-        return st->p50;
-    case RULE_AGG_P90:
-        return st->p90;
-    case RULE_AGG_P95:
-        return st->p95;
-    case RULE_AGG_P99:
-        return st->p99;
-    default:
-        return st->p999;
-    }
-}
-
-/* Whether min and max alone show that no quantile of their values can satisfy the condition.
- * A quantile read from the histogram lies within HIST_ALPHA (relative) of a value between min
- * and max, or is 0 for values below HIST_MIN_ABS; the bounds below leave room for both. */
-static bool quantile_cannot_hold(const struct rule_expr *x, const struct summary *s)
-{
-    double hi = s->max + 2 * HIST_ALPHA * fabs(s->max) + HIST_MIN_ABS;
-    double lo = s->min - 2 * HIST_ALPHA * fabs(s->min) - HIST_MIN_ABS;
-    switch (x->op) {
-    case RULE_OP_GT:
-    case RULE_OP_GE:
-        return hi < x->threshold;
-    case RULE_OP_LT:
-    case RULE_OP_LE:
-        return lo > x->threshold;
-    case RULE_OP_EQ:
-        return x->threshold < lo || x->threshold > hi;
-    default:
-        return false;
-    }
-}
-
-static void eval_absent(struct alert_engine *e, struct alert_rule_rt *rt, int64_t start_ms,
-                        int64_t now)
-{
-    uint32_t w = rt->rule->expr.window_s;
-    bool present = false;
-    for (size_t m = 0; m < rt->nmembers && !present; m++) {
-        uint32_t idx = rt->mseries[m];
-        if (e->tab->items[idx]->tl.head_ms >= start_ms)
-            present = stats_for(e, idx, w, false, now)->sum.count > 0;
-    }
-    step(e, rt, &rt->groups[0], !present, present ? 0.0 : 1.0, now);
-}
-
-/* One instance per series. */
-static void eval_series(struct alert_engine *e, struct alert_rule_rt *rt, int64_t start_ms,
-                        int64_t now)
-{
-    const struct rule_expr *x = &rt->rule->expr;
-    bool quantile = rule_agg_is_quantile(x->agg);
-    double empty = x->agg == RULE_AGG_COUNT || x->agg == RULE_AGG_RATE ? 0.0 : NAN;
-    bool empty_holds = rule_op_holds(x->op, empty, x->threshold);
-
-    for (size_t gi = 0; gi < rt->ngroups; gi++) {
-        struct alert_group *g = &rt->groups[gi];
-        double v;
-        if (e->tab->items[g->series]->tl.head_ms < start_ms) {
-            if (!g->inst && !empty_holds)
-                continue; /* nothing in the window, nothing listed: the common idle case */
-            v = empty;
-        } else {
-            const struct window_stats *st = stats_for(e, g->series, x->window_s, false, now);
-            if (!quantile) {
-                v = summary_value(x->agg, &st->sum, x->window_s);
-            } else if (st->sum.count == 0) {
-                v = NAN;
-            } else if (!g->inst && quantile_cannot_hold(x, &st->sum)) {
-                continue;
-            } else {
-                v = stats_quantile(x->agg, stats_for(e, g->series, x->window_s, true, now));
-            }
-        }
-        step(e, rt, g, rule_op_holds(x->op, v, x->threshold), v, now);
-    }
-}
-
-/* One instance per group of `by` labels: summaries merged, histograms merged exactly. */
-static void eval_groups(struct alert_engine *e, struct alert_rule_rt *rt, int64_t start_ms,
-                        int64_t now)
-{
-    const struct rule_expr *x = &rt->rule->expr;
-    bool quantile = rule_agg_is_quantile(x->agg);
-    size_t ng = rt->ngroups;
-
-    if (ng > rt->acc_cap) {
-        rt->acc = xrealloc(rt->acc, ng * sizeof *rt->acc);
-        rt->hists = xrealloc(rt->hists, ng * sizeof *rt->hists);
-        rt->qval = xrealloc(rt->qval, ng * sizeof *rt->qval);
-        rt->need = xrealloc(rt->need, ng * sizeof *rt->need);
-        for (size_t k = rt->acc_cap; k < ng; k++)
-            hist_init(&rt->hists[k]);
-        rt->acc_cap = ng;
-    }
-    for (size_t gi = 0; gi < ng; gi++)
-        summary_init(&rt->acc[gi]);
-    for (size_t m = 0; m < rt->nmembers; m++) {
-        uint32_t idx = rt->mseries[m];
-        if (e->tab->items[idx]->tl.head_ms >= start_ms)
-            summary_merge(&rt->acc[rt->mgroup[m]],
-                          &stats_for(e, idx, x->window_s, false, now)->sum);
-    }
-    if (quantile) {
-        bool any = false;
-        for (size_t gi = 0; gi < ng; gi++) {
-            rt->need[gi] = rt->acc[gi].count > 0 &&
-                           (rt->groups[gi].inst || !quantile_cannot_hold(x, &rt->acc[gi]));
-            rt->qval[gi] = NAN;
-            if (rt->need[gi] && rt->groups[gi].nmembers > 1)
-                hist_reset(&rt->hists[gi]);
-            any |= rt->need[gi];
-        }
-        for (size_t m = 0; any && m < rt->nmembers; m++) {
-            uint32_t idx = rt->mseries[m], gi = rt->mgroup[m];
-            if (!rt->need[gi] || e->tab->items[idx]->tl.head_ms < start_ms)
-                continue;
-            if (rt->groups[gi].nmembers == 1) {
-                rt->qval[gi] = stats_quantile(x->agg, stats_for(e, idx, x->window_s, true, now));
-            } else {
-                struct window_stats st;
-                window_sliding(&e->tab->items[idx]->tl, now, x->window_s, 0, &st, &e->tmp);
-                hist_merge(&rt->hists[gi], &e->tmp);
-            }
-        }
-        for (size_t gi = 0; gi < ng; gi++)
-            if (rt->need[gi] && rt->groups[gi].nmembers > 1)
-                rt->qval[gi] = hist_quantile(&rt->hists[gi], rule_agg_quantile(x->agg));
-    }
-    for (size_t gi = 0; gi < ng; gi++) {
-        struct alert_group *g = &rt->groups[gi];
-        double v = quantile ? rt->qval[gi] : summary_value(x->agg, &rt->acc[gi], x->window_s);
-        step(e, rt, g, rule_op_holds(x->op, v, x->threshold), v, now);
-    }
-}
-
 static void silences_expire(struct alert_engine *e, int64_t now);
 
 size_t alert_eval(struct alert_engine *e, const struct series_table *tab, int64_t now_ms,
@@ -743,33 +396,16 @@ size_t alert_eval(struct alert_engine *e, const struct series_table *tab, int64_
         for (size_t k = 0; k < e->nrules; k++)
             rt_reset(e, &e->rules[k]);
     e->tab = tab;
-    match_new_series(e);
-    if (tab->count > e->memo_cap) {
-        e->memo = xrealloc(e->memo, tab->count * sizeof *e->memo);
-        memset(e->memo + e->memo_cap, 0, (tab->count - e->memo_cap) * sizeof *e->memo);
-        e->memo_cap = tab->count;
-    }
+    alert_eval_match(e);
     e->epoch++;
-    for (size_t k = 0; k < e->nrules; k++) {
-        struct alert_rule_rt *rt = &e->rules[e->order[k]];
-        const struct rule_expr *x = &rt->rule->expr;
-        int64_t start_ms = (floor_div(now_ms, 1000) - (int64_t)x->window_s + 1) * 1000;
-        if (x->agg == RULE_AGG_ABSENT)
-            eval_absent(e, rt, start_ms, now_ms);
-        else if (x->has_by)
-            eval_groups(e, rt, start_ms, now_ms);
-        else
-            eval_series(e, rt, start_ms, now_ms);
-    }
+    for (size_t k = 0; k < e->nrules; k++)
+        alert_eval_rule(e, &e->rules[e->order[k]], now_ms);
     silences_expire(e, now_ms);
     e->last_eval_ms = now_ms;
     e->evaluated = true;
     *out = e->tr;
     return e->ntr;
 }
-
-/* ---------------------------------------------------------------------------------------------
- * The engine, its rules and the instance table. */
 
 struct alert_engine *alert_engine_new(const struct alert_config *cfg)
 {

@@ -1,0 +1,111 @@
+/* alert_impl.h — the alert engine's private structures and the functions its two files share:
+ * core/alert.c (engine API, instances, state machine, acks, silences) and core/alert_eval.c
+ * (matching rules to series, evaluating them). Not for use outside those files. */
+#ifndef WR_ALERT_IMPL_H
+#define WR_ALERT_IMPL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "core/alert.h"
+#include "core/event.h"
+#include "core/hist.h"
+#include "core/mem.h"
+#include "core/window.h"
+
+/* One potential instance: a matching series (no `by`), a label group (`by`), or the single
+ * instance of absent(). */
+struct alert_group {
+    uint32_t series;   /* the series (no by) or the first member (by) */
+    uint32_t nmembers; /* by: members in the group */
+    struct alert_instance *inst; /* NULL while inactive */
+    char *key;                   /* by: the group's labels text */
+};
+
+/* A rule and what the engine keeps about it. */
+struct alert_rule_rt {
+    struct rule *rule;
+    uint32_t seen; /* series table entries already matched against the selector */
+    struct alert_group *groups;
+    size_t ngroups, gcap;
+    uint32_t *mseries, *mgroup; /* by and absent(): member series and their group */
+    size_t nmembers, mcap;
+    uint32_t *gmap; /* by: open addressing over groups by key (index + 1, 0: free) */
+    size_t gmap_cap;
+    struct summary *acc; /* by, per evaluation: merged summary, histogram, value per group */
+    struct hist *hists;
+    double *qval;
+    bool *need;
+    size_t acc_cap;
+};
+
+/* The last window computed for a series in this evaluation, shared by the rules that use the
+ * same window on it. */
+struct alert_memo {
+    uint64_t epoch;
+    uint32_t window_s;
+    bool quantiles;
+    struct window_stats st;
+};
+
+struct alert_engine {
+    struct alert_config cfg;
+    struct alert_rule_rt *rules;
+    size_t nrules;
+    size_t *order; /* evaluation order: by window, quantile rules first, so the memo hits */
+    const struct series_table *tab;
+    struct alert_memo *memo;
+    size_t memo_cap;
+    uint64_t epoch;
+    int64_t last_eval_ms;
+    bool evaluated;
+    struct alert_instance **active; /* listed instances, unordered */
+    size_t nactive, active_cap;
+    const struct alert_instance **sorted;
+    size_t sorted_cap;
+    bool sorted_ok;
+    struct alert_transition *tr;
+    size_t ntr, tr_cap;
+    struct silence **sil;
+    size_t nsil;
+    struct hist tmp;
+};
+
+/* A label as a pair of borrowed strings, for building label sets. */
+struct alert_kv {
+    const char *name, *value;
+};
+
+#define GROW(ptr, n, cap)                                                                          \
+    do {                                                                                           \
+        if ((n) >= (cap)) {                                                                        \
+            (cap) = (cap) ? 2 * (cap) : 8;                                                         \
+            (ptr) = xrealloc((ptr), (cap) * sizeof *(ptr));                                        \
+        }                                                                                          \
+    } while (0)
+
+/* alert.c: the canonical text "k=v,k=v" of n labels sorted by name (core/event's quoting;
+ * "" when n is 0), newly allocated. */
+char *alert_labels_text(const struct alert_kv *kv, size_t n);
+
+/* alert.c: FNV-1a of a NUL-terminated string. */
+uint64_t alert_hash(const char *s);
+
+/* alert.c: the `by` labels of a series with a non-empty value, sorted; kv has room for nby.
+ * Returns their number. */
+size_t alert_by_labels(const struct rule_expr *x, const struct event *ev, struct alert_kv *kv);
+
+/* alert.c: one evaluation of group g at now: cond is whether the expression holds, value its
+ * value. Runs the state machine and records transitions. */
+void alert_step(struct alert_engine *e, struct alert_rule_rt *rt, struct alert_group *g,
+                bool cond, double value, int64_t now);
+
+/* alert_eval.c: matches the series added to e->tab since the last call against every rule that
+ * has not seen them, and grows the window memo to the table. */
+void alert_eval_match(struct alert_engine *e);
+
+/* alert_eval.c: evaluates one rule at now (e->epoch already advanced) and steps its groups. */
+void alert_eval_rule(struct alert_engine *e, struct alert_rule_rt *rt, int64_t now);
+
+#endif

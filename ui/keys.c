@@ -1,0 +1,139 @@
+/* keys.c — the key table and its lookups. Order matters: the help overlay lists the bindings in
+ * table order, one section per run of bindings with the same context. */
+#include "ui/keys.h"
+
+#include <ncursesw/curses.h>
+#include <stdio.h>
+#include <string.h>
+
+#define F(k) (KEYS_FKEY + (k))
+#define NAV (KEYCTX_DASHBOARD | KEYCTX_LIST | KEYCTX_HELP)
+#define SERIES (KEYCTX_DASHBOARD | KEYCTX_DETAIL)
+
+const struct key_binding keys_table[] = {
+    /* everywhere */
+    {'q', KEYCTX_GLOBAL, KA_QUIT, "q", "quit (not while typing)", "quit"},
+    {3, KEYCTX_GLOBAL, KA_QUIT_ALWAYS, "Ctrl-C", "quit from anywhere", NULL},
+    {'?', KEYCTX_GLOBAL, KA_HELP, "?", "this help", "help"},
+    {F(KEY_F(1)), KEYCTX_GLOBAL, KA_HELP, "F1", NULL, NULL},
+    {'\t', KEYCTX_GLOBAL, KA_FOCUS_NEXT, "Tab", "focus the next pane", "pane"},
+    {F(KEY_BTAB), KEYCTX_GLOBAL, KA_FOCUS_PREV, "Shift-Tab", "focus the previous pane", NULL},
+    {'1', KEYCTX_GLOBAL, KA_FOCUS_1, "1", "focus the series table", NULL},
+    {'2', KEYCTX_GLOBAL, KA_FOCUS_2, "2", "focus the alerts", NULL},
+    {'3', KEYCTX_GLOBAL, KA_FOCUS_3, "3", "focus the chat", NULL},
+    {'z', KEYCTX_GLOBAL, KA_ZOOM, "z", "zoom the focused pane, again to unzoom", "zoom"},
+    {'p', KEYCTX_GLOBAL, KA_PAUSE, "p", "pause the view (ingest goes on), again to resume",
+     "pause"},
+    {'m', KEYCTX_GLOBAL, KA_MOUSE, "m", "mouse on/off: wheel scrolls, click selects", NULL},
+    {12, KEYCTX_GLOBAL, KA_REDRAW, "Ctrl-L", "redraw the screen", NULL},
+
+    /* moving in tables and lists */
+    {F(KEY_UP), NAV, KA_UP, "Up", "previous row", NULL},
+    {'k', NAV, KA_UP, "k", NULL, NULL},
+    {F(KEY_DOWN), NAV, KA_DOWN, "Down", "next row", NULL},
+    {'j', NAV, KA_DOWN, "j", NULL, NULL},
+    {F(KEY_PPAGE), NAV, KA_PAGE_UP, "PgUp", "one page up", NULL},
+    {F(KEY_NPAGE), NAV, KA_PAGE_DOWN, "PgDn", "one page down", NULL},
+    {F(KEY_HOME), NAV, KA_HOME, "Home", "first row", NULL},
+    {'g', NAV, KA_HOME, "g", NULL, NULL},
+    {F(KEY_END), NAV, KA_END, "End", "last row", NULL},
+    {'G', NAV, KA_END, "G", NULL, NULL},
+
+    /* the series table and the detail view */
+    {'w', SERIES, KA_WINDOW, "w", "window length: 10s, 1m, 5m, 15m", "window"},
+    {'c', SERIES, KA_STAT_NEXT, "c", "statistic of the sparklines and the chart", "stat"},
+
+    /* the series table */
+    {'\r', KEYCTX_DASHBOARD, KA_OPEN, "Enter", "detail view of the selected series", "detail"},
+    {'\n', KEYCTX_DASHBOARD, KA_OPEN, NULL, NULL, NULL},
+    {F(KEY_ENTER), KEYCTX_DASHBOARD, KA_OPEN, NULL, NULL, NULL},
+    {'s', KEYCTX_DASHBOARD, KA_SORT_NEXT, "s", "sort by the next column", "sort"},
+    {'S', KEYCTX_DASHBOARD, KA_SORT_REVERSE, "S", "reverse the sort direction", NULL},
+    {'/', KEYCTX_DASHBOARD, KA_FILTER,
+     "/", "filter: a selector such as latency_ms{region=eu}, else a substring", "filter"},
+    {27, KEYCTX_DASHBOARD, KA_CLEAR, "Esc", "clear the filter", NULL},
+
+    /* the detail view */
+    {27, KEYCTX_DETAIL, KA_BACK, "Esc", "back to the series table", "back"},
+    {F(KEY_BACKSPACE), KEYCTX_DETAIL, KA_BACK, "Backspace", NULL, NULL},
+    {127, KEYCTX_DETAIL, KA_BACK, NULL, NULL, NULL},
+    {8, KEYCTX_DETAIL, KA_BACK, NULL, NULL, NULL},
+    {'q', KEYCTX_DETAIL, KA_BACK, "q", NULL, NULL},
+
+    /* typing a filter */
+    {'\r', KEYCTX_INPUT, KA_INPUT_ACCEPT, "Enter", "keep the filter and stop typing", "keep"},
+    {'\n', KEYCTX_INPUT, KA_INPUT_ACCEPT, NULL, NULL, NULL},
+    {F(KEY_ENTER), KEYCTX_INPUT, KA_INPUT_ACCEPT, NULL, NULL, NULL},
+    {27, KEYCTX_INPUT, KA_INPUT_CANCEL, "Esc", "clear the filter and stop typing", "clear"},
+    {F(KEY_BACKSPACE), KEYCTX_INPUT, KA_INPUT_ERASE, "Backspace", "delete a character", NULL},
+    {127, KEYCTX_INPUT, KA_INPUT_ERASE, NULL, NULL, NULL},
+    {8, KEYCTX_INPUT, KA_INPUT_ERASE, NULL, NULL, NULL},
+    {21, KEYCTX_INPUT, KA_INPUT_KILL, "Ctrl-U", "delete the whole filter", NULL},
+
+    /* the help overlay */
+    {'?', KEYCTX_HELP, KA_CLOSE, "?", "close the help", "close"},
+    {F(KEY_F(1)), KEYCTX_HELP, KA_CLOSE, "F1", NULL, NULL},
+    {27, KEYCTX_HELP, KA_CLOSE, "Esc", NULL, NULL},
+    {'q', KEYCTX_HELP, KA_CLOSE, "q", NULL, NULL},
+};
+
+const size_t keys_count = sizeof(keys_table) / sizeof(keys_table[0]);
+
+enum key_action keys_lookup(unsigned ctx, int code)
+{
+    for (size_t i = 0; i < keys_count; i++)
+        if (keys_table[i].code == code &&
+            ((keys_table[i].ctx & ctx) || keys_table[i].action == KA_QUIT_ALWAYS))
+            return keys_table[i].action;
+    if (ctx & (KEYCTX_HELP | KEYCTX_INPUT))
+        return KA_NONE;
+    for (size_t i = 0; i < keys_count; i++)
+        if (keys_table[i].code == code && (keys_table[i].ctx & KEYCTX_GLOBAL))
+            return keys_table[i].action;
+    return KA_NONE;
+}
+
+const char *keys_ctx_name(unsigned ctx)
+{
+    switch (ctx) {
+    case KEYCTX_GLOBAL: return "Everywhere";
+    case NAV: return "Moving in tables, lists and this help";
+    case SERIES: return "Series table and detail view";
+    case KEYCTX_DASHBOARD: return "Series table";
+    case KEYCTX_DETAIL: return "Detail view";
+    case KEYCTX_LIST: return "Alerts and chat";
+    case KEYCTX_INPUT: return "Typing a filter";
+    case KEYCTX_HELP: return "This help";
+    default: return "Other";
+    }
+}
+
+char *keys_hint_line(unsigned ctx, char *buf, size_t cap)
+{
+    size_t len = 0;
+    if (cap == 0)
+        return buf;
+    buf[0] = '\0';
+    /* the context's own hints first, then the global ones it does not shadow */
+    for (int pass = 0; pass < 2; pass++) {
+        for (size_t i = 0; i < keys_count; i++) {
+            const struct key_binding *b = &keys_table[i];
+            if (b->hint == NULL)
+                continue;
+            if (pass == 0 ? !(b->ctx & ctx) : !(b->ctx & KEYCTX_GLOBAL) || (b->ctx & ctx))
+                continue;
+            if (pass == 1 && (ctx & (KEYCTX_HELP | KEYCTX_INPUT)))
+                continue;
+            if (pass == 1 && keys_lookup(ctx, b->code) != b->action)
+                continue; /* shadowed here (q in the detail view goes back) */
+            int n = snprintf(buf + len, cap - len, "%s%s %s", len ? "  " : "", b->label,
+                             b->hint);
+            if (n < 0 || (size_t)n >= cap - len) {
+                buf[len] = '\0';
+                return buf;
+            }
+            len += (size_t)n;
+        }
+    }
+    return buf;
+}
