@@ -396,16 +396,9 @@ int cmd_gen(int argc, char **argv)
     sigaction(SIGTERM, &sa, NULL);
 
     struct producer_opts popts = {.log = stderr, .cancel = &gen_stop, .give_up_ms = g.o.give_up_ms};
-    switch (producer_open(&cfg, &popts, &g.p)) {
-    case PRODUCER_OPEN_OK:
-        break;
-    case PRODUCER_OPEN_BAD_URL:
-        goto out;
-    case PRODUCER_OPEN_UNREACHABLE:
-        rc = EXIT_UNREACHABLE;
-        goto out;
-    default:
-        rc = EXIT_FAILURE_GENERIC;
+    enum producer_open_result opened = producer_open(&cfg, &popts, &g.p);
+    if (opened != PRODUCER_OPEN_OK) {
+        rc = producer_open_exit_code(opened);
         goto out;
     }
     if (g.o.anomaly) {

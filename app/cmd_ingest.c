@@ -443,16 +443,9 @@ int cmd_ingest(int argc, char **argv)
 
     struct producer_opts po = {
         .batch = INGEST_BATCH, .log = stderr, .cancel = &ingest_stop, .give_up_ms = give_up_ms};
-    switch (producer_open(&cfg, &po, &in.p)) {
-    case PRODUCER_OPEN_OK:
-        break;
-    case PRODUCER_OPEN_BAD_URL:
-        goto out;
-    case PRODUCER_OPEN_UNREACHABLE:
-        rc = EXIT_UNREACHABLE;
-        goto out;
-    default:
-        rc = EXIT_FAILURE_GENERIC;
+    enum producer_open_result opened = producer_open(&cfg, &po, &in.p);
+    if (opened != PRODUCER_OPEN_OK) {
+        rc = producer_open_exit_code(opened);
         goto out;
     }
     in.start_ms = in.last_progress_ms = clock_ms(CLOCK_MONOTONIC);

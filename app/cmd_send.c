@@ -200,17 +200,9 @@ int cmd_send(int argc, char **argv)
         goto out;
     }
 
-    switch (producer_open(&cfg, NULL, &p)) {
-    case PRODUCER_OPEN_OK:
-        break;
-    case PRODUCER_OPEN_BAD_URL:
-        rc = EXIT_USAGE;
-        goto out;
-    case PRODUCER_OPEN_UNREACHABLE:
-        rc = EXIT_UNREACHABLE;
-        goto out;
-    default:
-        rc = EXIT_FAILURE_GENERIC;
+    enum producer_open_result opened = producer_open(&cfg, NULL, &p);
+    if (opened != PRODUCER_OPEN_OK) {
+        rc = producer_open_exit_code(opened);
         goto out;
     }
     if (producer_add(p, &ev) != 0 || producer_flush(p) != 0) {

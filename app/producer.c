@@ -4,6 +4,8 @@
  * by a dropped connection can be sent again as is. */
 #include "app/producer.h"
 
+#include "app/cmd.h"
+
 #include <errno.h>
 #include <math.h>
 #include <stdbool.h>
@@ -526,4 +528,19 @@ enum producer_open_result producer_open(struct config *cfg, const struct produce
     o.timeout_ms = cfg->connect_timeout_ms;
     *out = producer_new(c, a, &o);
     return PRODUCER_OPEN_OK;
+}
+
+int producer_open_exit_code(enum producer_open_result r)
+{
+    switch (r) {
+    case PRODUCER_OPEN_OK:
+        return EXIT_OK;
+    case PRODUCER_OPEN_BAD_URL:
+        return EXIT_USAGE;
+    case PRODUCER_OPEN_UNREACHABLE:
+        return EXIT_UNREACHABLE;
+    case PRODUCER_OPEN_META:
+    default:
+        return EXIT_FAILURE_GENERIC;
+    }
 }

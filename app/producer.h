@@ -61,6 +61,10 @@ enum producer_open_result {
 enum producer_open_result producer_open(struct config *cfg, const struct producer_opts *opts,
                                         struct producer **out);
 
+/* The command exit code for a failed producer_open (app/cmd.h): a bad URL is a usage error,
+ * an unreachable or refusing server EXIT_UNREACHABLE, anything else a failure. */
+int producer_open_exit_code(enum producer_open_result r);
+
 /* Wraps a connected context. Takes ownership of c and addr (addr is used to reconnect).
  * Never returns NULL. */
 struct producer *producer_new(redisContext *c, struct redisaddr *addr,
