@@ -9,6 +9,7 @@
 
 #include "app/bench.h"
 #include "app/cmd.h"
+#include "app/tui.h"
 #include "core/event.h"
 #include "core/mem.h"
 #include "core/series.h"
@@ -374,6 +375,8 @@ int cmd_bench(int argc, char **argv)
     size_t nevents = 10000000, nparse = 2000000, nwarm = 5000000;
     uint32_t only_series = 0;
     const char *what = argc > 1 ? argv[1] : "core";
+    if (strcmp(what, "tui") == 0)
+        return bench_tui(argc, argv);
     if (strcmp(what, "e2e") == 0) {
         size_t n = 1000000;
         for (int i = 2; i < argc; i++) {

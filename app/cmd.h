@@ -26,5 +26,7 @@ int cmd_send(int argc, char **argv);
 int cmd_ingest(int argc, char **argv);
 int cmd_gen(int argc, char **argv);
 int cmd_server(int argc, char **argv);
+int cmd_chat(int argc, char **argv);
+int cmd_tui(int argc, char **argv); /* app/tui.c: the interface (no command given) */
 
 #endif

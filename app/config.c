@@ -6,10 +6,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 
+#include "core/chatlog.h"
 #include "core/duration.h"
 #include "core/mem.h"
+#include "core/text.h"
 
 const char config_options_help[] =
     "common options (anywhere on the command line):\n"
@@ -23,12 +26,35 @@ const char config_options_help[] =
     "  --lateness DUR       allowed event-time lateness (default 5s)\n"
     "  --max-series N       series cap of the core (default 100000)\n"
     "  --timeout DUR        connect and command timeout (default 2s)\n"
-    "  --config FILE        config file (default $XDG_CONFIG_HOME/warroom/warroom.conf)\n";
+    "  --config FILE        config file (default $XDG_CONFIG_HOME/warroom/warroom.conf)\n"
+    "interface options:\n"
+    "  --theme NAME         dark, light, or NAME.theme from ~/.config/warroom/themes or the\n"
+    "                       installed themes, or a path to a .theme file\n"
+    "  --no-color           no colours (also when NO_COLOR is set)\n"
+    "  --ascii              ASCII glyphs only (automatic when the locale is not UTF-8)\n"
+    "  --mouse              mouse on: wheel scrolls, click selects (off by default)\n"
+    "chat options:\n"
+    "  --nick NAME          chat nick (default $USER when it is a valid nick, else anon-XXXX)\n"
+    "  --room ROOM          chat room joined at start (default ops)\n";
 
 static void set_str(char **dst, const char *v)
 {
     free(*dst);
     *dst = xstrdup(v);
+}
+
+/* Reads true/false, yes/no, on/off, 1/0. Returns 0, or -1 for anything else. */
+static int parse_bool(const char *v, bool *out)
+{
+    static const char *const yes[] = {"1", "true", "yes", "on"};
+    static const char *const no[] = {"0", "false", "no", "off"};
+    for (size_t i = 0; i < 4; i++) {
+        if (strcasecmp(v, yes[i]) == 0 || strcasecmp(v, no[i]) == 0) {
+            *out = strcasecmp(v, yes[i]) == 0;
+            return 0;
+        }
+    }
+    return -1;
 }
 
 /* Applies one setting by its name (file key or option name without dashes). Returns 0, or -1
@@ -82,6 +108,48 @@ static int apply(struct config *cfg, const char *name, const char *value, char *
             cfg->lateness_ms = ms;
         else
             cfg->connect_timeout_ms = cfg->command_timeout_ms = ms;
+    } else if (strcmp(name, "theme") == 0) {
+        if (*value == '\0') {
+            snprintf(err, errcap, "theme needs a name or a file");
+            return -1;
+        }
+        set_str(&cfg->theme, value);
+    } else if (strcmp(name, "no-color") == 0 || strcmp(name, "no_color") == 0 ||
+               strcmp(name, "ascii") == 0 || strcmp(name, "mouse") == 0 ||
+               strcmp(name, "no-mouse") == 0) {
+        bool on;
+        if (parse_bool(value, &on) != 0) {
+            snprintf(err, errcap, "%s: '%.40s' is not true or false", name, value);
+            return -1;
+        }
+        if (strcmp(name, "ascii") == 0)
+            cfg->ascii = on;
+        else if (strcmp(name, "mouse") == 0)
+            cfg->mouse = on;
+        else if (strcmp(name, "no-mouse") == 0)
+            cfg->mouse = !on;
+        else
+            cfg->no_color = on;
+    } else if (strcmp(name, "nick") == 0) {
+        if (!text_nick_valid(value)) {
+            snprintf(err, errcap, "nick '%.40s' must be 1-%d columns of letters, digits or "
+                                  "_-.[]{}|^", value, TEXT_NICK_MAX_COLS);
+            return -1;
+        }
+        set_str(&cfg->nick, value);
+    } else if (strcmp(name, "room") == 0) {
+        char room[CHATLOG_ROOM_MAX + 1];
+        if (chatlog_room_normalize(value, room, sizeof(room)) != 0) {
+            snprintf(err, errcap, "room '%.40s' must be 1-%d letters, digits, '_', '-' or '.'",
+                     value, CHATLOG_ROOM_MAX);
+            return -1;
+        }
+        set_str(&cfg->room, room);
+    } else if (strcmp(name, "bell") == 0) {
+        if (parse_bool(value, &cfg->bell) != 0) {
+            snprintf(err, errcap, "bell: '%.40s' is not true or false", value);
+            return -1;
+        }
     } else {
         snprintf(err, errcap, "unknown setting '%.40s'", name);
         return -1;
@@ -136,7 +204,11 @@ static int load_file(struct config *cfg, const char *path, bool must_exist, char
 
 static const char *const common_options[] = {
     "redis", "ns", "partitions", "retention", "window", "lateness", "max-series", "timeout",
+    "theme", "nick", "room",
 };
+
+/* Common options without a value: --no-color means no-color=true. */
+static const char *const common_flags[] = {"no-color", "ascii", "mouse", "no-mouse"};
 
 int config_load(struct config *cfg, int *argc, char **argv, char *err, size_t errcap)
 {
@@ -149,6 +221,7 @@ int config_load(struct config *cfg, int *argc, char **argv, char *err, size_t er
         .max_series = 100000,
         .connect_timeout_ms = 2000,
         .command_timeout_ms = 2000,
+        .bell = true,
     };
 
     /* 1. the config file: an explicit --config must exist */
@@ -178,6 +251,9 @@ int config_load(struct config *cfg, int *argc, char **argv, char *err, size_t er
     const char *env = getenv("REDIS_URL");
     if (env && *env)
         set_str(&cfg->redis_url, env);
+    env = getenv("NO_COLOR"); /* no-color.org: set and not empty */
+    if (env && *env)
+        cfg->no_color = true;
     env = getenv("WARROOM_NS");
     if (env && *env && apply(cfg, "ns", env, err, errcap) != 0)
         goto err;
@@ -197,6 +273,17 @@ int config_load(struct config *cfg, int *argc, char **argv, char *err, size_t er
         }
         const char *name = a + 2, *eq = strchr(name, '=');
         size_t nlen = eq ? (size_t)(eq - name) : strlen(name);
+        bool flag = false;
+        for (size_t k = 0; k < sizeof(common_flags) / sizeof(common_flags[0]); k++)
+            flag = flag || (strlen(common_flags[k]) == nlen &&
+                            strncmp(common_flags[k], name, nlen) == 0);
+        if (flag) { /* --ascii, or --ascii=false */
+            char opt[32];
+            snprintf(opt, sizeof(opt), "%.*s", (int)nlen, name);
+            if (apply(cfg, opt, eq ? eq + 1 : "true", err, errcap) != 0)
+                goto err;
+            continue;
+        }
         bool known = nlen == 6 && strncmp(name, "config", 6) == 0;
         for (size_t k = 0; !known && k < sizeof(common_options) / sizeof(common_options[0]); k++)
             known = strlen(common_options[k]) == nlen && strncmp(common_options[k], name, nlen) == 0;
@@ -232,5 +319,8 @@ void config_free(struct config *cfg)
     free(cfg->redis_url);
     free(cfg->ns);
     free(cfg->config_path);
-    cfg->redis_url = cfg->ns = cfg->config_path = NULL;
+    free(cfg->theme);
+    free(cfg->nick);
+    free(cfg->room);
+    cfg->redis_url = cfg->ns = cfg->config_path = cfg->theme = cfg->nick = cfg->room = NULL;
 }

@@ -11,6 +11,7 @@
 #define CONFIG_DEFAULT_NS "wr"
 #define CONFIG_DEFAULT_PARTITIONS 8
 #define CONFIG_MAX_PARTITIONS 1024
+#define CONFIG_DEFAULT_ROOM "ops"
 
 struct config {
     char *redis_url;         /* NULL: 127.0.0.1:6379 if it answers, else a private server */
@@ -24,6 +25,15 @@ struct config {
     int64_t connect_timeout_ms;
     int64_t command_timeout_ms;
     char *config_path;       /* the file that was read, NULL when none */
+    /* the interface (warroom with no command) */
+    char *theme;             /* theme name or .theme file; NULL: the built-in dark theme */
+    bool no_color;           /* attributes only, no colours (NO_COLOR in the environment too) */
+    bool ascii;              /* ASCII glyphs only (also automatic without a UTF-8 locale) */
+    bool mouse;              /* mouse reporting: wheel scrolls, click selects (default off) */
+    /* chat */
+    char *nick;              /* chat nick; NULL: $USER when valid, else anon-XXXX */
+    char *room;              /* chat room joined at start (normalized); NULL: CONFIG_DEFAULT_ROOM */
+    bool bell;               /* ring the terminal bell on a mention (default true) */
 };
 
 /* Fills cfg from defaults, the config file (--config FILE, else

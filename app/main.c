@@ -9,8 +9,9 @@
 static const struct cmd_entry commands[] = {
     {"bench", "core|e2e [--events N]", "run a benchmark and print a table with its baseline",
      cmd_bench},
-    {"demo", "[--seconds N] [--series K]",
-     "feed synthetic events into the core and print live aggregates", cmd_demo},
+    {"demo", "[--rate N] [--series K] | --plain [--seconds N]",
+     "the interface with demo data generated in-process (--plain: a text table, no Redis)",
+     cmd_demo},
     {"query", "[--window DUR] [--json] [SELECTOR]",
      "aggregates of the last window, as a table or JSON (see query --help)", cmd_query},
     {"worker", "[--interval DUR] [--duration DUR]",
@@ -23,14 +24,17 @@ static const struct cmd_entry commands[] = {
      cmd_gen},
     {"server", "stop|status", "stop or show the private redis-server warroom started",
      cmd_server},
+    {"chat", "ROOM [--say TEXT] [--json] [--history N]",
+     "talk in a chat room: one message, or line mode when stdout is not a terminal", cmd_chat},
 };
 
 #define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))
 
 static void usage(FILE *out)
 {
-    fprintf(out, "usage: warroom [--version] [--help] COMMAND [ARGS]\n"
-                 "       warroom --demo      (same as 'warroom demo')\n\n"
+    fprintf(out, "usage: warroom [OPTIONS]    the interface (keys: ? inside it)\n"
+                 "       warroom --demo      the interface with demo data (same as 'warroom demo')\n"
+                 "       warroom [--version] [--help] COMMAND [ARGS]\n\n"
                  "warroom shows live aggregates of metric streams kept in Redis, the alerts\n"
                  "they raise, and an on-call chat room, in one terminal.\n\ncommands:\n");
     for (size_t i = 0; i < NCOMMANDS; i++)
@@ -47,10 +51,8 @@ int main(int argc, char **argv)
      * fastbins that pattern spends a third of a reader's time in malloc_consolidate. Without
      * them the reader drains ~15 % faster (measured with `warroom bench e2e`). */
     mallopt(M_MXFAST, 0);
-    if (argc < 2) {
-        usage(stderr);
-        return EXIT_USAGE;
-    }
+    if (argc < 2)
+        return cmd_tui(argc, argv);
     const char *first = argv[1];
     if (strcmp(first, "--version") == 0 || strcmp(first, "-V") == 0) {
         printf("warroom %s\n", WARROOM_VERSION);
@@ -62,6 +64,8 @@ int main(int argc, char **argv)
     }
     if (strcmp(first, "--demo") == 0)
         return cmd_demo(argc - 1, argv + 1);
+    if (first[0] == '-') /* options only: the interface (warroom --redis URL, --no-color ...) */
+        return cmd_tui(argc, argv);
     for (size_t i = 0; i < NCOMMANDS; i++)
         if (strcmp(first, commands[i].name) == 0)
             return commands[i].run(argc - 1, argv + 1);

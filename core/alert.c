@@ -299,8 +299,8 @@ static void set_state(struct alert_engine *e, struct alert_instance *in, enum al
     e->sorted_ok = false;
 }
 
-void alert_step(struct alert_engine *e, struct alert_rule_rt *rt, struct alert_group *g,
-                 bool cond, double value, int64_t now)
+void alert_step(struct alert_engine *e, struct alert_rule_rt *rt, struct alert_group *g, bool cond,
+                double value, int64_t now)
 {
     const struct rule *r = rt->rule;
     struct alert_instance *in = g->inst;
@@ -361,16 +361,13 @@ static void rt_reset(struct alert_engine *e, struct alert_rule_rt *rt)
             instance_drop(e, &rt->groups[k]);
         free(rt->groups[k].key);
     }
-    for (size_t k = 0; k < rt->acc_cap; k++)
-        hist_clear(&rt->hists[k]);
     free(rt->groups);
     free(rt->mseries);
     free(rt->mgroup);
     free(rt->gmap);
+    free(rt->gfirst);
+    free(rt->gorder);
     free(rt->acc);
-    free(rt->hists);
-    free(rt->qval);
-    free(rt->need);
     struct rule *r = rt->rule;
     memset(rt, 0, sizeof *rt);
     rt->rule = r;
@@ -413,7 +410,6 @@ struct alert_engine *alert_engine_new(const struct alert_config *cfg)
     e->cfg.resolved_retention_ms = ALERT_DEFAULT_RESOLVED_RETENTION_MS;
     if (cfg)
         e->cfg = *cfg;
-    hist_init(&e->tmp);
     return e;
 }
 
@@ -444,11 +440,13 @@ void alert_engine_free(struct alert_engine *e)
     free(e->sil);
     free(e->rules);
     free(e->order);
+    for (size_t k = 0; k < e->memo_cap; k++)
+        free(e->memo[k].bins.cells);
     free(e->memo);
+    free(e->group.cells);
     free(e->active);
     free(e->sorted);
     free(e->tr);
-    hist_clear(&e->tmp);
     free(e);
 }
 
@@ -643,8 +641,18 @@ int alert_silence_add(struct alert_engine *e, const char *matcher, int64_t until
         s->rule_name = xstrndup(a, n);
     }
     if (brace) {
-        s->labels = select_new(brace, strlen(brace), err, err_cap);
+        char msg[256];
+        s->labels = select_new(brace, strlen(brace), msg, sizeof msg);
         if (!s->labels) {
+            /* select counts columns from the '{': count them from the matcher's start */
+            char *col = strstr(msg, " at column ");
+            if (col) {
+                size_t c = (size_t)strtoul(col + strlen(" at column "), NULL, 10);
+                snprintf(col, sizeof msg - (size_t)(col - msg), " at column %zu",
+                         c + (size_t)(brace - matcher));
+            }
+            if (err && err_cap)
+                snprintf(err, err_cap, "%s", msg);
             silence_free(s);
             return -1;
         }

@@ -14,7 +14,6 @@ static inline int64_t floor_div(int64_t a, int64_t b)
     return (a % b != 0 && a < 0) ? q - 1 : q;
 }
 
-
 /* ---------------------------------------------------------------------------------------------
  * Matching series to rules. */
 
@@ -112,21 +111,152 @@ void alert_eval_match(struct alert_engine *e)
 }
 
 /* ---------------------------------------------------------------------------------------------
+ * Window histograms as dense bins. A series' window is the sum of its slots' histograms
+ * (timeline_iter over the window's seconds, as window_sliding does); a group's is the sum of
+ * its members' windows. Quantiles are read with hist_quantiles' rule (rank floor(q (n - 1)),
+ * negative bins from the most negative, zero, positive bins; a bin's representative value), so
+ * they equal hist_quantile of the hist_merge of the same data, to the bit. Rebuilding a struct
+ * hist per window (window_sliding's out_hist) would cost several times more. */
+
+static void bins_reserve(struct alert_bins *b, int64_t plo, int64_t phi, int64_t nlo, int64_t nhi)
+{
+    b->npos = phi >= plo ? (size_t)(phi - plo + 1) : 0;
+    b->nneg = nhi >= nlo ? (size_t)(nhi - nlo + 1) : 0;
+    b->pos_lo = plo;
+    b->neg_lo = nlo;
+    if (b->npos + b->nneg > b->cap) {
+        b->cap = b->npos + b->nneg;
+        free(b->cells);
+        b->cells = xmalloc(b->cap * sizeof *b->cells);
+    }
+    if (b->npos + b->nneg) /* cells may still be NULL when empty */
+        memset(b->cells, 0, (b->npos + b->nneg) * sizeof *b->cells);
+    b->zero = b->count = 0;
+}
+
+static void extent_add(int64_t *lo, int64_t *hi, int64_t offset, size_t len)
+{
+    if (len == 0)
+        return;
+    if (offset < *lo)
+        *lo = offset;
+    if (offset + (int64_t)len - 1 > *hi)
+        *hi = offset + (int64_t)len - 1;
+}
+
+static void store_add(uint64_t *cells, int64_t lo, const struct hist_store *s)
+{
+    uint64_t *d = cells + (s->offset - lo);
+    uint32_t n = s->len;
+    switch (s->width) { /* outside the loops */
+    case 1:
+        for (uint32_t i = 0; i < n; i++)
+            d[i] += ((const uint8_t *)s->counts)[i];
+        break;
+    case 2:
+        for (uint32_t i = 0; i < n; i++)
+            d[i] += ((const uint16_t *)s->counts)[i];
+        break;
+    case 4:
+        for (uint32_t i = 0; i < n; i++)
+            d[i] += ((const uint32_t *)s->counts)[i];
+        break;
+    case 8:
+        for (uint32_t i = 0; i < n; i++)
+            d[i] += ((const uint64_t *)s->counts)[i];
+        break;
+    default: /* width 0: an empty store */
+        break;
+    }
+}
+
+/* b = the sum of the slot histograms of tl whose start second is in [lo_s, hi_s]. */
+static void bins_from_slots(struct alert_bins *b, const struct timeline *tl, int64_t lo_s,
+                            int64_t hi_s)
+{
+    int64_t plo = INT64_MAX, phi = INT64_MIN, nlo = INT64_MAX, nhi = INT64_MIN, ss;
+    struct timeline_iter it;
+    const struct timeline_slot *slot;
+    uint32_t ls;
+
+    timeline_iter_init(&it, tl, lo_s, hi_s);
+    while ((slot = timeline_iter_next(&it, &ss, &ls)) != NULL) {
+        extent_add(&plo, &phi, slot->hist.pos.offset, slot->hist.pos.len);
+        extent_add(&nlo, &nhi, slot->hist.neg.offset, slot->hist.neg.len);
+    }
+    bins_reserve(b, plo, phi, nlo, nhi);
+    timeline_iter_init(&it, tl, lo_s, hi_s);
+    while ((slot = timeline_iter_next(&it, &ss, &ls)) != NULL) {
+        store_add(b->cells, plo, &slot->hist.pos);
+        store_add(b->cells + b->npos, nlo, &slot->hist.neg);
+        b->zero += slot->hist.zero_count;
+        b->count += slot->hist.count;
+    }
+}
+
+/* dst += src; dst's range must already cover src's. */
+static void bins_add(struct alert_bins *dst, const struct alert_bins *src)
+{
+    uint64_t *dp = dst->cells + (src->pos_lo - dst->pos_lo);
+    uint64_t *dn = dst->cells + dst->npos + (src->neg_lo - dst->neg_lo);
+    for (size_t i = 0; i < src->npos; i++)
+        dp[i] += src->cells[i];
+    for (size_t i = 0; i < src->nneg; i++)
+        dn[i] += src->cells[src->npos + i];
+    dst->zero += src->zero;
+    dst->count += src->count;
+}
+
+static double bins_quantile(const struct alert_bins *b, double q)
+{
+    if (b->count == 0)
+        return NAN;
+    uint64_t rank = (uint64_t)floor(q * (double)(b->count - 1)), seen = 0;
+    if (rank > b->count - 1)
+        rank = b->count - 1;
+    const uint64_t *neg = b->cells + b->npos;
+    for (size_t i = b->nneg; i-- > 0;) /* most negative first: the highest bin of -v */
+        if ((seen += neg[i]) > rank)
+            return -hist_bin_value((int32_t)(b->neg_lo + (int64_t)i));
+    if ((seen += b->zero) > rank)
+        return 0.0;
+    for (size_t i = 0; i < b->npos; i++)
+        if ((seen += b->cells[i]) > rank)
+            return hist_bin_value((int32_t)(b->pos_lo + (int64_t)i));
+    return NAN; /* not reached: the cells add up to count */
+}
+
+/* ---------------------------------------------------------------------------------------------
  * Evaluation. */
 
-/* The window of series idx, computed once per evaluation and window length. */
-static const struct window_stats *stats_for(struct alert_engine *e, uint32_t idx,
-                                            uint32_t window_s, bool quantiles, int64_t now)
+/* The window of series idx for this evaluation: its summary always, its bins when asked. */
+static const struct alert_memo *window_of(struct alert_engine *e, uint32_t idx, uint32_t window_s,
+                                          bool bins, int64_t now)
 {
     struct alert_memo *m = &e->memo[idx];
-    if (m->epoch == e->epoch && m->window_s == window_s && (m->quantiles || !quantiles))
-        return &m->st;
     const struct timeline *tl = &e->tab->items[idx]->tl;
-    window_sliding(tl, now, window_s, quantiles ? 0 : WINDOW_NO_QUANTILES, &m->st, NULL);
-    m->epoch = e->epoch;
-    m->window_s = window_s;
-    m->quantiles = quantiles;
-    return &m->st;
+    int64_t hi_s = floor_div(now, 1000), lo_s = hi_s - (int64_t)window_s + 1;
+
+    if (m->epoch != e->epoch || m->window_s != window_s) {
+        m->epoch = e->epoch;
+        m->window_s = window_s;
+        m->has_bins = false;
+        if (tl->head_ms < lo_s * 1000) { /* nothing in the window: skip the slots */
+            summary_init(&m->sum);
+        } else {
+            struct window_stats st;
+            window_sliding(tl, now, window_s, WINDOW_NO_QUANTILES, &st, NULL);
+            m->sum = st.sum;
+        }
+    }
+    if (bins && !m->has_bins) {
+        if (m->sum.count)
+            bins_from_slots(&m->bins, tl, lo_s, hi_s);
+        else
+            bins_reserve(&m->bins, 0, -1, 0, -1);
+        m->has_bins = true;
+    }
+    return m;
 }
 
 /* The expression's value from a window summary (quantiles are the caller's business). */
@@ -152,22 +282,6 @@ static double summary_value(enum rule_agg agg, const struct summary *s, uint32_t
     }
 }
 
-static double stats_quantile(enum rule_agg agg, const struct window_stats *st)
-{
-    switch (agg) {
-    case RULE_AGG_P50:
-        return st->p50;
-    case RULE_AGG_P90:
-        return st->p90;
-    case RULE_AGG_P95:
-        return st->p95;
-    case RULE_AGG_P99:
-        return st->p99;
-    default:
-        return st->p999;
-    }
-}
-
 /* Whether min and max alone show that no quantile of their values can satisfy the condition.
  * A quantile read from the histogram lies within HIST_ALPHA (relative) of a value between min
  * and max, or is 0 for values below HIST_MIN_ABS; the bounds below leave room for both. */
@@ -189,16 +303,12 @@ static bool quantile_cannot_hold(const struct rule_expr *x, const struct summary
     }
 }
 
-static void eval_absent(struct alert_engine *e, struct alert_rule_rt *rt, int64_t start_ms,
-                        int64_t now)
+static void eval_absent(struct alert_engine *e, struct alert_rule_rt *rt, int64_t now)
 {
     uint32_t w = rt->rule->expr.window_s;
     bool present = false;
-    for (size_t m = 0; m < rt->nmembers && !present; m++) {
-        uint32_t idx = rt->mseries[m];
-        if (e->tab->items[idx]->tl.head_ms >= start_ms)
-            present = stats_for(e, idx, w, false, now)->sum.count > 0;
-    }
+    for (size_t m = 0; m < rt->nmembers && !present; m++)
+        present = window_of(e, rt->mseries[m], w, false, now)->sum.count > 0;
     alert_step(e, rt, &rt->groups[0], !present, present ? 0.0 : 1.0, now);
 }
 
@@ -219,24 +329,64 @@ static void eval_series(struct alert_engine *e, struct alert_rule_rt *rt, int64_
                 continue; /* nothing in the window, nothing listed: the common idle case */
             v = empty;
         } else {
-            const struct window_stats *st = stats_for(e, g->series, x->window_s, false, now);
+            const struct alert_memo *m = window_of(e, g->series, x->window_s, false, now);
             if (!quantile) {
-                v = summary_value(x->agg, &st->sum, x->window_s);
-            } else if (st->sum.count == 0) {
+                v = summary_value(x->agg, &m->sum, x->window_s);
+            } else if (m->sum.count == 0) {
                 v = NAN;
-            } else if (!g->inst && quantile_cannot_hold(x, &st->sum)) {
+            } else if (!g->inst && quantile_cannot_hold(x, &m->sum)) {
                 continue;
             } else {
-                v = stats_quantile(x->agg, stats_for(e, g->series, x->window_s, true, now));
+                m = window_of(e, g->series, x->window_s, true, now);
+                v = bins_quantile(&m->bins, rule_agg_quantile(x->agg));
             }
         }
         alert_step(e, rt, g, rule_op_holds(x->op, v, x->threshold), v, now);
     }
 }
 
+/* Members listed group by group (counting sort), rebuilt when members were added. */
+static void index_members(struct alert_rule_rt *rt)
+{
+    if (rt->indexed == rt->nmembers && rt->gfirst)
+        return;
+    rt->gfirst = xrealloc(rt->gfirst, (rt->ngroups + 1) * sizeof *rt->gfirst);
+    rt->gorder = xrealloc(rt->gorder, (rt->nmembers + 1) * sizeof *rt->gorder);
+    uint32_t sum = 0;
+    for (size_t g = 0; g < rt->ngroups; g++) {
+        rt->gfirst[g] = sum;
+        sum += rt->groups[g].nmembers;
+    }
+    rt->gfirst[rt->ngroups] = sum;
+    for (size_t m = 0; m < rt->nmembers; m++)
+        rt->gorder[rt->gfirst[rt->mgroup[m]]++] = (uint32_t)m;
+    for (size_t g = rt->ngroups; g-- > 0;) /* the fill moved each start to the next one's */
+        rt->gfirst[g] = g ? rt->gfirst[g - 1] : 0;
+    rt->indexed = rt->nmembers;
+}
+
+/* Quantile q of the merged window histograms of group g's members. */
+static double group_quantile(struct alert_engine *e, const struct alert_rule_rt *rt, size_t g,
+                             double q, int64_t now)
+{
+    uint32_t w = rt->rule->expr.window_s, first = rt->gfirst[g], end = rt->gfirst[g + 1];
+    int64_t plo = INT64_MAX, phi = INT64_MIN, nlo = INT64_MAX, nhi = INT64_MIN;
+
+    if (end - first == 1)
+        return bins_quantile(&window_of(e, rt->mseries[rt->gorder[first]], w, true, now)->bins, q);
+    for (uint32_t k = first; k < end; k++) {
+        const struct alert_bins *b = &window_of(e, rt->mseries[rt->gorder[k]], w, true, now)->bins;
+        extent_add(&plo, &phi, b->pos_lo, b->npos);
+        extent_add(&nlo, &nhi, b->neg_lo, b->nneg);
+    }
+    bins_reserve(&e->group, plo, phi, nlo, nhi);
+    for (uint32_t k = first; k < end; k++) /* memo hits: the windows were computed above */
+        bins_add(&e->group, &window_of(e, rt->mseries[rt->gorder[k]], w, true, now)->bins);
+    return bins_quantile(&e->group, q);
+}
+
 /* One instance per group of `by` labels: summaries merged, histograms merged exactly. */
-static void eval_groups(struct alert_engine *e, struct alert_rule_rt *rt, int64_t start_ms,
-                        int64_t now)
+static void eval_groups(struct alert_engine *e, struct alert_rule_rt *rt, int64_t now)
 {
     const struct rule_expr *x = &rt->rule->expr;
     bool quantile = rule_agg_is_quantile(x->agg);
@@ -244,50 +394,27 @@ static void eval_groups(struct alert_engine *e, struct alert_rule_rt *rt, int64_
 
     if (ng > rt->acc_cap) {
         rt->acc = xrealloc(rt->acc, ng * sizeof *rt->acc);
-        rt->hists = xrealloc(rt->hists, ng * sizeof *rt->hists);
-        rt->qval = xrealloc(rt->qval, ng * sizeof *rt->qval);
-        rt->need = xrealloc(rt->need, ng * sizeof *rt->need);
-        for (size_t k = rt->acc_cap; k < ng; k++)
-            hist_init(&rt->hists[k]);
         rt->acc_cap = ng;
     }
     for (size_t gi = 0; gi < ng; gi++)
         summary_init(&rt->acc[gi]);
-    for (size_t m = 0; m < rt->nmembers; m++) {
-        uint32_t idx = rt->mseries[m];
-        if (e->tab->items[idx]->tl.head_ms >= start_ms)
-            summary_merge(&rt->acc[rt->mgroup[m]],
-                          &stats_for(e, idx, x->window_s, false, now)->sum);
-    }
-    if (quantile) {
-        bool any = false;
-        for (size_t gi = 0; gi < ng; gi++) {
-            rt->need[gi] = rt->acc[gi].count > 0 &&
-                           (rt->groups[gi].inst || !quantile_cannot_hold(x, &rt->acc[gi]));
-            rt->qval[gi] = NAN;
-            if (rt->need[gi] && rt->groups[gi].nmembers > 1)
-                hist_reset(&rt->hists[gi]);
-            any |= rt->need[gi];
-        }
-        for (size_t m = 0; any && m < rt->nmembers; m++) {
-            uint32_t idx = rt->mseries[m], gi = rt->mgroup[m];
-            if (!rt->need[gi] || e->tab->items[idx]->tl.head_ms < start_ms)
-                continue;
-            if (rt->groups[gi].nmembers == 1) {
-                rt->qval[gi] = stats_quantile(x->agg, stats_for(e, idx, x->window_s, true, now));
-            } else {
-                struct window_stats st;
-                window_sliding(&e->tab->items[idx]->tl, now, x->window_s, 0, &st, &e->tmp);
-                hist_merge(&rt->hists[gi], &e->tmp);
-            }
-        }
-        for (size_t gi = 0; gi < ng; gi++)
-            if (rt->need[gi] && rt->groups[gi].nmembers > 1)
-                rt->qval[gi] = hist_quantile(&rt->hists[gi], rule_agg_quantile(x->agg));
-    }
+    for (size_t m = 0; m < rt->nmembers; m++)
+        summary_merge(&rt->acc[rt->mgroup[m]],
+                      &window_of(e, rt->mseries[m], x->window_s, false, now)->sum);
+    if (quantile)
+        index_members(rt);
     for (size_t gi = 0; gi < ng; gi++) {
         struct alert_group *g = &rt->groups[gi];
-        double v = quantile ? rt->qval[gi] : summary_value(x->agg, &rt->acc[gi], x->window_s);
+        const struct summary *s = &rt->acc[gi];
+        double v;
+        if (!quantile)
+            v = summary_value(x->agg, s, x->window_s);
+        else if (s->count == 0)
+            v = NAN;
+        else if (!g->inst && quantile_cannot_hold(x, s))
+            continue;
+        else
+            v = group_quantile(e, rt, gi, rule_agg_quantile(x->agg), now);
         alert_step(e, rt, g, rule_op_holds(x->op, v, x->threshold), v, now);
     }
 }
@@ -298,9 +425,9 @@ void alert_eval_rule(struct alert_engine *e, struct alert_rule_rt *rt, int64_t n
     int64_t start_ms = (floor_div(now, 1000) - (int64_t)x->window_s + 1) * 1000;
 
     if (x->agg == RULE_AGG_ABSENT)
-        eval_absent(e, rt, start_ms, now);
+        eval_absent(e, rt, now);
     else if (x->has_by)
-        eval_groups(e, rt, start_ms, now);
+        eval_groups(e, rt, now);
     else
         eval_series(e, rt, start_ms, now);
 }

@@ -17,8 +17,8 @@
 /* One potential instance: a matching series (no `by`), a label group (`by`), or the single
  * instance of absent(). */
 struct alert_group {
-    uint32_t series;   /* the series (no by) or the first member (by) */
-    uint32_t nmembers; /* by: members in the group */
+    uint32_t series;             /* the series (no by) or the first member (by) */
+    uint32_t nmembers;           /* by: members in the group */
     struct alert_instance *inst; /* NULL while inactive */
     char *key;                   /* by: the group's labels text */
 };
@@ -31,22 +31,32 @@ struct alert_rule_rt {
     size_t ngroups, gcap;
     uint32_t *mseries, *mgroup; /* by and absent(): member series and their group */
     size_t nmembers, mcap;
-    uint32_t *gmap; /* by: open addressing over groups by key (index + 1, 0: free) */
+    uint32_t *gfirst, *gorder; /* by: members of group g are gorder[gfirst[g] .. gfirst[g+1]) */
+    size_t indexed;            /* members covered by gfirst/gorder */
+    uint32_t *gmap;            /* by: open addressing over groups by key (index + 1, 0: free) */
     size_t gmap_cap;
-    struct summary *acc; /* by, per evaluation: merged summary, histogram, value per group */
-    struct hist *hists;
-    double *qval;
-    bool *need;
+    struct summary *acc; /* by, per evaluation: merged summary per group */
     size_t acc_cap;
 };
 
-/* The last window computed for a series in this evaluation, shared by the rules that use the
- * same window on it. */
+/* A window's histogram as dense bin counts: cells[i] counts bin pos_lo + i for i < npos, and
+ * cells[npos + i] counts bin neg_lo + i of the negative store (values -v). Storage is reused. */
+struct alert_bins {
+    uint64_t *cells;
+    size_t cap;
+    int64_t pos_lo, neg_lo;
+    size_t npos, nneg;
+    uint64_t zero, count;
+};
+
+/* The last window computed for a series in this evaluation, shared by every rule that uses
+ * the same window length on it (rules are evaluated window by window). */
 struct alert_memo {
-    uint64_t epoch;
+    uint64_t epoch; /* the evaluation it belongs to */
     uint32_t window_s;
-    bool quantiles;
-    struct window_stats st;
+    bool has_bins;
+    struct summary sum;
+    struct alert_bins bins; /* valid when has_bins */
 };
 
 struct alert_engine {
@@ -69,7 +79,7 @@ struct alert_engine {
     size_t ntr, tr_cap;
     struct silence **sil;
     size_t nsil;
-    struct hist tmp;
+    struct alert_bins group; /* scratch: a group's merged window histogram */
 };
 
 /* A label as a pair of borrowed strings, for building label sets. */
@@ -98,8 +108,8 @@ size_t alert_by_labels(const struct rule_expr *x, const struct event *ev, struct
 
 /* alert.c: one evaluation of group g at now: cond is whether the expression holds, value its
  * value. Runs the state machine and records transitions. */
-void alert_step(struct alert_engine *e, struct alert_rule_rt *rt, struct alert_group *g,
-                bool cond, double value, int64_t now);
+void alert_step(struct alert_engine *e, struct alert_rule_rt *rt, struct alert_group *g, bool cond,
+                double value, int64_t now);
 
 /* alert_eval.c: matches the series added to e->tab since the last call against every rule that
  * has not seen them, and grows the window memo to the table. */

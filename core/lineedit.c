@@ -56,8 +56,7 @@ static char *clean(const char *s, size_t n, size_t *n_out)
                 out[o++] = '\n';
         } else if (cp == '\n' || cp == '\t') {
             out[o++] = cp == '\t' ? ' ' : '\n';
-        } else if (cp >= 0x20 && cp != 0x7F && !(cp >= 0x80 && cp < 0xA0) &&
-                   !text_cp_is_bidi(cp)) {
+        } else if (cp >= 0x20 && cp != 0x7F && !(cp >= 0x80 && cp < 0xA0) && !text_cp_is_bidi(cp)) {
             memcpy(out + o, s + i, k);
             o += k;
         }

@@ -79,8 +79,8 @@ struct fparser {
     char *err;
     size_t err_cap;
     struct rule_set *set;
-    struct rule *cur;         /* the rule being filled, already appended to set */
-    size_t cur_name_col;      /* 0-based column of its name in its header line */
+    struct rule *cur;             /* the rule being filled, already appended to set */
+    size_t cur_name_col;          /* 0-based column of its name in its header line */
     unsigned field_line[NFIELDS]; /* where each field of cur was set, 0: not yet */
 };
 
@@ -172,8 +172,7 @@ static int parse_header(struct fparser *p, size_t i)
                      RULE_NAME_MAX, nlen);
     i = skip(p, i);
     if (i >= p->ln || p->ls[i] != ']')
-        return ffail(p, p->line, i, "expected ']' after the rule name, found %s",
-                     lfound(p, i, fb));
+        return ffail(p, p->line, i, "expected ']' after the rule name, found %s", lfound(p, i, fb));
     i = skip(p, i + 1);
     if (i < p->ln)
         return ffail(p, p->line, i, "expected the end of the line, found %s", lfound(p, i, fb));
@@ -183,8 +182,8 @@ static int parse_header(struct fparser *p, size_t i)
         const struct rule *o = p->set->rules[k];
         if (strlen(o->name) == nlen && memcmp(o->name, p->ls + name, nlen) == 0)
             return ffail(p, p->line, name,
-                         "expected a new rule name, found '%s' (already used at line %u)",
-                         o->name, o->line);
+                         "expected a new rule name, found '%s' (already used at line %u)", o->name,
+                         o->line);
     }
     struct rule *r = xcalloc(1, sizeof *r);
     r->name = xstrndup(p->ls + name, nlen);
@@ -266,8 +265,7 @@ static int parse_labels(struct fparser *p, size_t i)
         while (i < p->ln && is_alnum_(p->ls[i]))
             i++;
         if (i == name || !is_alpha_(p->ls[name]))
-            return ffail(p, p->line, name, "expected a label name, found %s",
-                         lfound(p, name, fb));
+            return ffail(p, p->line, name, "expected a label name, found %s", lfound(p, name, fb));
         size_t nlen = i - name;
         for (size_t k = 0; k < r->nlabels; k++)
             if (strlen(r->labels[k].name) == nlen &&
@@ -276,8 +274,8 @@ static int parse_labels(struct fparser *p, size_t i)
                              (int)nlen, p->ls + name);
         i = skip(p, i);
         if (i >= p->ln || p->ls[i] != '=')
-            return ffail(p, p->line, i, "expected '=' after label name '%.*s', found %s",
-                         (int)nlen, p->ls + name, lfound(p, i, fb));
+            return ffail(p, p->line, i, "expected '=' after label name '%.*s', found %s", (int)nlen,
+                         p->ls + name, lfound(p, i, fb));
         i = skip(p, i + 1);
         char *value = NULL;
         if (parse_label_value(p, &i, &value) < 0)
@@ -311,8 +309,9 @@ static int parse_field(struct fparser *p, size_t i)
         return ffail(p, p->line, key, "expected a field name or '[rule NAME]', found %s",
                      lfound(p, key, fb));
     if (!r)
-        return ffail(p, p->line, key, "expected a '[rule NAME]' header before the first field, "
-                                      "found '%.*s'",
+        return ffail(p, p->line, key,
+                     "expected a '[rule NAME]' header before the first field, "
+                     "found '%.*s'",
                      (int)klen, p->ls + key);
     int f = 0;
     while (f < NFIELDS &&
@@ -349,8 +348,9 @@ static int parse_field(struct fparser *p, size_t i)
     case F_KEEP: {
         int64_t *dst = f == F_FOR ? &r->for_ms : &r->keep_firing_for_ms;
         if (vlen == 0)
-            return ffail(p, p->line, v, "expected a duration (e.g. 30s, 5m, 1h30m), found the "
-                                        "end of the line");
+            return ffail(p, p->line, v,
+                         "expected a duration (e.g. 30s, 5m, 1h30m), found the "
+                         "end of the line");
         if (duration_parse_ms(val, vlen, dst) < 0)
             return ffail(p, p->line, v, "expected a duration (e.g. 30s, 5m, 1h30m), found '%.*s%s'",
                          (int)(vlen > 32 ? 32 : vlen), val, vlen > 32 ? "..." : "");
@@ -380,8 +380,8 @@ static int parse_field(struct fparser *p, size_t i)
 int rule_parse_file_text(const char *text, size_t len, const char *filename, struct rule_set *out,
                          char *err, size_t err_cap)
 {
-    struct fparser p = {.file = filename ? filename : "<rules>", .err = err, .err_cap = err_cap,
-                        .set = out};
+    struct fparser p = {
+        .file = filename ? filename : "<rules>", .err = err, .err_cap = err_cap, .set = out};
     size_t pos = 0;
 
     out->rules = NULL;

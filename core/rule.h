@@ -16,9 +16,9 @@
 #define RULE_NAME_MAX 128              /* bytes */
 
 enum rule_agg {
-    RULE_AGG_COUNT,  /* events in the window; 0 when none */
-    RULE_AGG_RATE,   /* events per second of window; 0 when none */
-    RULE_AGG_SUM,    /* the rest have no value (never true) on an empty window */
+    RULE_AGG_COUNT, /* events in the window; 0 when none */
+    RULE_AGG_RATE,  /* events per second of window; 0 when none */
+    RULE_AGG_SUM,   /* the rest have no value (never true) on an empty window */
     RULE_AGG_AVG,
     RULE_AGG_MIN,
     RULE_AGG_MAX,
@@ -40,9 +40,9 @@ enum rule_severity { RULE_SEV_INFO, RULE_SEV_WARNING, RULE_SEV_CRITICAL, RULE_SE
 struct rule_expr {
     enum rule_agg agg;
     struct selector *sel;
-    char *sel_text;   /* the selector as written, blanks around it dropped */
-    bool has_by;      /* `by (...)` given; an empty list makes one group of every series */
-    char **by;        /* label names in written order, unique ("__name__" is the metric) */
+    char *sel_text; /* the selector as written, blanks around it dropped */
+    bool has_by;    /* `by (...)` given; an empty list makes one group of every series */
+    char **by;      /* label names in written order, unique ("__name__" is the metric) */
     size_t nby;
     uint32_t window_s; /* RULE_DEFAULT_WINDOW_S when `over` is not given */
     enum rule_op op;   /* absent(): RULE_OP_EQ (its value is 1 when absent, else 0) */
@@ -58,12 +58,12 @@ struct rule_label {
 struct rule {
     char *name;
     struct rule_expr expr;
-    int64_t for_ms;             /* default 0: fire at the first true evaluation */
-    int64_t keep_firing_for_ms; /* default 0: resolve at the first false evaluation */
+    int64_t for_ms;              /* default 0: fire at the first true evaluation */
+    int64_t keep_firing_for_ms;  /* default 0: resolve at the first false evaluation */
     enum rule_severity severity; /* default RULE_SEV_WARNING */
-    char *summary;              /* template (core/tmpl); "" when not given */
-    char *runbook;              /* template; "" when not given */
-    struct rule_label *labels;  /* static labels, sorted by name, unique */
+    char *summary;               /* template (core/tmpl); "" when not given */
+    char *runbook;               /* template; "" when not given */
+    struct rule_label *labels;   /* static labels, sorted by name, unique */
     size_t nlabels;
     unsigned line; /* of the [rule NAME] header */
 };
@@ -91,8 +91,8 @@ void rule_free(struct rule *r);
 /* Parses one expression of len bytes. Returns 0 with *out filled (free with rule_expr_free),
  * or -1 with *out zeroed, the message "expected X, found Y" in err (truncated to err_cap; err
  * may be NULL) and the 1-based byte column of the problem in *err_col (may be NULL). */
-int rule_expr_parse(const char *text, size_t len, struct rule_expr *out, size_t *err_col,
-                    char *err, size_t err_cap);
+int rule_expr_parse(const char *text, size_t len, struct rule_expr *out, size_t *err_col, char *err,
+                    size_t err_cap);
 
 /* Frees what e owns and zeroes it. */
 void rule_expr_free(struct rule_expr *e);

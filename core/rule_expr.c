@@ -12,16 +12,16 @@
 #include "core/rule.h"
 
 static const char *const agg_names[] = {
-    [RULE_AGG_COUNT] = "count", [RULE_AGG_RATE] = "rate",     [RULE_AGG_SUM] = "sum",
-    [RULE_AGG_AVG] = "avg",     [RULE_AGG_MIN] = "min",       [RULE_AGG_MAX] = "max",
-    [RULE_AGG_STDDEV] = "stddev", [RULE_AGG_P50] = "p50",     [RULE_AGG_P90] = "p90",
-    [RULE_AGG_P95] = "p95",     [RULE_AGG_P99] = "p99",       [RULE_AGG_P999] = "p999",
+    [RULE_AGG_COUNT] = "count",   [RULE_AGG_RATE] = "rate", [RULE_AGG_SUM] = "sum",
+    [RULE_AGG_AVG] = "avg",       [RULE_AGG_MIN] = "min",   [RULE_AGG_MAX] = "max",
+    [RULE_AGG_STDDEV] = "stddev", [RULE_AGG_P50] = "p50",   [RULE_AGG_P90] = "p90",
+    [RULE_AGG_P95] = "p95",       [RULE_AGG_P99] = "p99",   [RULE_AGG_P999] = "p999",
     [RULE_AGG_ABSENT] = "absent",
 };
 #define NAGG (sizeof agg_names / sizeof agg_names[0])
 
 static const char *const op_names[] = {
-    [RULE_OP_GT] = ">", [RULE_OP_GE] = ">=", [RULE_OP_LT] = "<",
+    [RULE_OP_GT] = ">",  [RULE_OP_GE] = ">=", [RULE_OP_LT] = "<",
     [RULE_OP_LE] = "<=", [RULE_OP_EQ] = "==", [RULE_OP_NE] = "!=",
 };
 #define NOP (sizeof op_names / sizeof op_names[0])
@@ -83,8 +83,7 @@ static bool is_blank(char c)
 
 static bool is_word(char c)
 {
-    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-           c == '_';
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_';
 }
 
 static bool is_digit(char c)
@@ -145,8 +144,8 @@ struct xp {
 };
 
 /* Records the message (fmt) for byte position pos; returns -1. */
-__attribute__((format(printf, 3, 4))) static int xfail(struct xp *p, size_t pos,
-                                                       const char *fmt, ...)
+__attribute__((format(printf, 3, 4))) static int xfail(struct xp *p, size_t pos, const char *fmt,
+                                                       ...)
 {
     p->err_col = pos + 1;
     if (p->err && p->err_cap) {
@@ -195,8 +194,7 @@ static size_t selector_end(const char *s, size_t n, size_t i)
 {
     enum { NAME, VALSTART, UNQUOTED, QUOTED, AFTERQ } st = NAME;
 
-    while (i < n && (is_word(s[i]) || s[i] == ':' || s[i] == '.' || s[i] == '*' ||
-                     is_blank(s[i])))
+    while (i < n && (is_word(s[i]) || s[i] == ':' || s[i] == '.' || s[i] == '*' || is_blank(s[i])))
         i++;
     if (i >= n || s[i] != '{')
         return i;
@@ -259,6 +257,15 @@ static int parse_selector(struct xp *p, struct rule_expr *e)
             col = (size_t)strtoul(at + strlen(" at column "), NULL, 10);
             *at = '\0';
         }
+        /* inside the parentheses, the end of the selector is the ')' */
+        char *end_of = strstr(msg, "the end, found");
+        if (end_of && strncmp(end_of + strlen("the end, found"), " the end", 8) != 0) {
+            memmove(end_of + 3, end_of + 7, strlen(end_of + 7) + 1);
+            memcpy(end_of, "')'", 3);
+        }
+        size_t mlen = strlen(msg);
+        if (mlen >= 9 && strcmp(msg + mlen - 9, " starting") == 0)
+            snprintf(msg + mlen, sizeof msg - mlen, " here");
         return xfail(p, start + (col ? col - 1 : 0), "bad selector: %s", msg);
     }
     e->sel_text = xstrndup(p->s + start, end - start);
@@ -458,8 +465,8 @@ static int parse_expr(struct xp *p, struct rule_expr *e)
     return 0;
 }
 
-int rule_expr_parse(const char *text, size_t len, struct rule_expr *out, size_t *err_col,
-                    char *err, size_t err_cap)
+int rule_expr_parse(const char *text, size_t len, struct rule_expr *out, size_t *err_col, char *err,
+                    size_t err_cap)
 {
     struct xp p = {text, len, 0, err, err_cap, 0};
 

@@ -205,3 +205,23 @@ size_t spark_chart_row(const double *v, size_t n, double lo, double hi, int row,
     }
     return o.len;
 }
+
+uint32_t spark_bucket_s(uint32_t span_s, size_t cells)
+{
+    static const uint32_t nice[] = {1, 2, 3, 5, 10, 15, 20, 30, 60, 120, 300, 600, 900};
+    if (cells == 0)
+        cells = 1;
+    for (size_t i = 0; i < sizeof(nice) / sizeof(nice[0]); i++)
+        if ((uint64_t)nice[i] * cells >= span_s)
+            return nice[i];
+    uint64_t b = ((uint64_t)span_s + cells - 1) / cells;
+    return (uint32_t)((b + 899) / 900 * 900);
+}
+
+uint32_t spark_bucket_for(uint32_t span_s, size_t cells, uint32_t fine_s, uint32_t coarse_s)
+{
+    uint32_t b = spark_bucket_s(span_s, cells);
+    if (span_s > fine_s && coarse_s > 1 && b % coarse_s != 0)
+        b = (b / coarse_s + 1) * coarse_s;
+    return b;
+}

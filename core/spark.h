@@ -5,6 +5,7 @@
 #define WR_SPARK_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 enum spark_style {
     SPARK_UNICODE, /* ▁▂▃▄▅▆▇█ sparklines, ▏▎▍▌▋▊▉█ bars */
@@ -42,5 +43,14 @@ size_t spark_chart_capacity(int ncols, enum spark_chart style);
  * cells, NUL-terminated; cap >= 3 * ncols + 1 never truncates. Returns the bytes written. */
 size_t spark_chart_row(const double *v, size_t n, double lo, double hi, int row, int nrows,
                        int ncols, enum spark_chart style, char *buf, size_t cap);
+
+/* A round bucket length in seconds (1, 2, 3, 5, 10, 15, 20, 30, 60, 120, 300, 600, 900, then
+ * multiples of 900) so that span_s seconds fit in at most cells buckets. cells 0 counts as 1. */
+uint32_t spark_bucket_s(uint32_t span_s, size_t cells);
+
+/* spark_bucket_s for a series whose recent fine_s seconds have 1-second slots and older ones
+ * coarse_s-second slots: when span_s reaches past fine_s, the bucket is rounded up to a
+ * multiple of coarse_s, so every bucket holds whole coarse slots and the chart has no comb. */
+uint32_t spark_bucket_for(uint32_t span_s, size_t cells, uint32_t fine_s, uint32_t coarse_s);
 
 #endif

@@ -402,7 +402,7 @@ int text_nick_valid(const char *nick)
     if (!nick)
         return 0;
     len = strlen(nick);
-    if (len == 0 || len > TEXT_NICK_MAX_NICK_BYTES)
+    if (len == 0 || len > TEXT_NICK_VALID_MAX_BYTES)
         return 0;
     while (i < len) {
         uint32_t cp;
@@ -411,8 +411,8 @@ int text_nick_valid(const char *nick)
         if (!ok)
             return 0;
         if (cp < 0x80) {
-            int alnum = (cp >= 'a' && cp <= 'z') || (cp >= 'A' && cp <= 'Z') ||
-                        (cp >= '0' && cp <= '9');
+            int alnum =
+                (cp >= 'a' && cp <= 'z') || (cp >= 'A' && cp <= 'Z') || (cp >= '0' && cp <= '9');
             if (!alnum && !strchr("_-.[]{}|^", (int)cp))
                 return 0;
             w = 1;

@@ -11,11 +11,11 @@
 
 /* ---- UTF-8 ------------------------------------------------------------------------------- */
 
-/* Decodes the code point at s[0..len), len >= 1. Well-formed sequences follow Unicode Table 3-7
+/* Decodes the code point at the start of s[0..len). Well-formed sequences follow Unicode Table 3-7
  * (no overlongs, no surrogates, nothing above U+10FFFF): stores the code point in *cp and returns
  * its length 1..4. Otherwise stores TEXT_REPLACEMENT and returns the length of the maximal
  * subpart (1..3 bytes), as Unicode §3.9 "U+FFFD substitution of maximal subparts" recommends;
- * *valid (if not NULL) tells the two cases apart. Returns 0 only when len == 0. */
+ * *valid (if not NULL) tells the two cases apart. Returns 0 (nothing stored) when len == 0. */
 size_t text_decode(const char *s, size_t len, uint32_t *cp, int *valid);
 
 /* Encodes cp into out. Returns 1..4, or 0 (out untouched) for a surrogate or cp > U+10FFFF. */
@@ -28,7 +28,8 @@ int text_valid(const char *s, size_t len);
 
 /* Columns a terminal uses for cp: 2 for East Asian Wide/Fullwidth (CJK, kana, Hangul syllables,
  * fullwidth forms, emoji with default emoji presentation, planes 2-3), 0 for combining marks
- * (Mn, Me), format characters (Cf, except U+00AD which is 1) and Hangul medial/final jamo,
+ * (Mn, Me), format characters (Cf, except U+00AD and the visible prepended concatenation marks
+ * such as U+0600, which count 1) and Hangul medial/final jamo,
  * -1 for C0 controls, DEL, C1 controls, surrogates and values above U+10FFFF, 1 otherwise
  * (East Asian Ambiguous counts 1, unassigned counts like its assigned neighbours). */
 int text_cp_width(uint32_t cp);
@@ -101,7 +102,9 @@ struct text_buf {
     int truncated;       /* 1 if the input did not fit and the truncation marker was added */
 };
 
+/* clang-format off */
 #define TEXT_BUF_INIT {0}
+/* clang-format on */
 
 /* Makes in[0..len) safe to write to a terminal, replacing out's previous contents:
  * - C0 controls and DEL become caret notation marked TEXT_MARK_CTRL: ESC -> "^[", \r -> "^M",
@@ -132,14 +135,15 @@ void text_buf_free(struct text_buf *b);
 
 /* ---- nicks --------------------------------------------------------------------------------- */
 
-#define TEXT_NICK_MAX_NICK_BYTES 64 /* byte cap checked by text_nick_valid */
+#define TEXT_NICK_VALID_MAX_BYTES 64 /* byte cap checked by text_nick_valid */
 
 /* 1 if nick (NUL-terminated) is acceptable, else 0. Rules: well-formed UTF-8, at most
- * TEXT_NICK_MAX_NICK_BYTES bytes, 1..TEXT_NICK_MAX_COLS columns; ASCII limited to letters,
+ * TEXT_NICK_VALID_MAX_BYTES bytes, 1..TEXT_NICK_MAX_COLS columns; ASCII limited to letters,
  * digits and _-.[]{}|^ ; non-ASCII allowed when printable with width 1 or 2 (letters of any
  * script, CJK, emoji), and combining marks allowed after a base character. Rejected: controls,
  * C1, any White_Space, every format character (bidi, zero-width, BOM, soft hyphen), private use
- * (U+E000-U+F8FF, planes 15-16), noncharacters, U+FFFD and a leading combining mark. */
+ * (U+E000-U+F8FF, planes 15-16), noncharacters, U+FFFD, letters that render blank (Hangul
+ * fillers U+115F/U+1160/U+3164/U+FFA0, braille blank U+2800) and a leading combining mark. */
 int text_nick_valid(const char *nick);
 
 /* A stable colour slot for nick in [0, ncolors): 32-bit FNV-1a over the bytes, mod ncolors.

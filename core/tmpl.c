@@ -35,7 +35,8 @@ int tmpl_format_value(double v, char *buf, size_t cap)
     if (isinf(v))
         return snprintf(buf, cap, v > 0 ? "+Inf" : "-Inf");
     double a = fabs(v);
-    if (a < 1e15 && (a >= 1e4 || v == floor(v)))
+    /* 9999.5 and up would round to 5 digits, which %.4g writes with an exponent */
+    if (a < 1e15 && (a >= 9999.5 || v == floor(v)))
         return snprintf(buf, cap, "%.0f", v == 0 ? 0.0 : v); /* no "-0" */
     return snprintf(buf, cap, "%.4g", v);
 }

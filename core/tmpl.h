@@ -35,7 +35,7 @@ struct tmpl_vars {
 size_t tmpl_render(const char *tmpl, const struct tmpl_vars *vars, char *out, size_t cap);
 
 /* Writes v as {{value}} shows it: NaN as "NaN", integers below 1e15 in full ("12345"), other
- * values of magnitude 1e4 to 1e15 rounded to an integer ("12346"), anything else with 4
+ * values of magnitude 9999.5 to 1e15 rounded to an integer ("12346"), anything else with 4
  * significant digits ("250.3", "0.001235", "1.235e-07", "3.5e+20"). Returns the length as
  * snprintf does. */
 int tmpl_format_value(double v, char *buf, size_t cap);

@@ -8,11 +8,11 @@
 
 /* One output line: the bytes s[off .. off+len) drawn after `indent` blank columns. */
 struct wrap_line {
-    size_t off;  /* byte offset of the line in the wrapped text */
-    size_t len;  /* bytes; the spaces or the \n at a break belong to no line */
-    int cols;    /* display columns of those bytes */
-    int indent;  /* blank columns the caller draws first: 0 on the first line, else the
-                    hanging indent */
+    size_t off; /* byte offset of the line in the wrapped text */
+    size_t len; /* bytes; the spaces or the \n at a break belong to no line */
+    int cols;   /* display columns of those bytes */
+    int indent; /* blank columns the caller draws first: 0 on the first line, else the
+                   hanging indent */
 };
 
 /* Wraps s[0..len) (sanitized: no controls but \n) into lines of at most `width` columns: the

@@ -49,8 +49,8 @@ const struct key_binding keys_table[] = {
     {F(KEY_ENTER), KEYCTX_DASHBOARD, KA_OPEN, NULL, NULL, NULL},
     {'s', KEYCTX_DASHBOARD, KA_SORT_NEXT, "s", "sort by the next column", "sort"},
     {'S', KEYCTX_DASHBOARD, KA_SORT_REVERSE, "S", "reverse the sort direction", NULL},
-    {'/', KEYCTX_DASHBOARD, KA_FILTER,
-     "/", "filter: a selector such as latency_ms{region=eu}, else a substring", "filter"},
+    {'/', KEYCTX_DASHBOARD, KA_FILTER, "/", "filter by selector or substring (see below)",
+     "filter"},
     {27, KEYCTX_DASHBOARD, KA_CLEAR, "Esc", "clear the filter", NULL},
 
     /* the detail view */
@@ -108,32 +108,53 @@ const char *keys_ctx_name(unsigned ctx)
     }
 }
 
-char *keys_hint_line(unsigned ctx, char *buf, size_t cap)
+/* Whether a binding leads the hint line (quit and help come first, wherever they are). */
+static bool hint_first(const struct key_binding *b)
 {
-    size_t len = 0;
-    if (cap == 0)
-        return buf;
-    buf[0] = '\0';
-    /* the context's own hints first, then the global ones it does not shadow */
-    for (int pass = 0; pass < 2; pass++) {
+    return b->action == KA_QUIT || b->action == KA_HELP;
+}
+
+size_t keys_hints(unsigned ctx, const struct key_binding **out, size_t cap)
+{
+    size_t n = 0;
+    bool own_only = ctx & (KEYCTX_HELP | KEYCTX_INPUT);
+    /* pass 0: global quit and help; 1: the context's own; 2: the other global ones */
+    for (int pass = 0; pass < 3; pass++) {
+        if (pass != 1 && own_only)
+            continue;
         for (size_t i = 0; i < keys_count; i++) {
             const struct key_binding *b = &keys_table[i];
             if (b->hint == NULL)
                 continue;
-            if (pass == 0 ? !(b->ctx & ctx) : !(b->ctx & KEYCTX_GLOBAL) || (b->ctx & ctx))
+            if (pass == 1 && !(b->ctx & ctx))
                 continue;
-            if (pass == 1 && (ctx & (KEYCTX_HELP | KEYCTX_INPUT)))
-                continue;
-            if (pass == 1 && keys_lookup(ctx, b->code) != b->action)
-                continue; /* shadowed here (q in the detail view goes back) */
-            int n = snprintf(buf + len, cap - len, "%s%s %s", len ? "  " : "", b->label,
-                             b->hint);
-            if (n < 0 || (size_t)n >= cap - len) {
-                buf[len] = '\0';
-                return buf;
-            }
-            len += (size_t)n;
+            if (pass != 1 && (!(b->ctx & KEYCTX_GLOBAL) || (b->ctx & ctx) ||
+                              hint_first(b) != (pass == 0) ||
+                              keys_lookup(ctx, b->code) != b->action))
+                continue; /* not global, listed already, or shadowed (q in the detail view) */
+            if (n < cap)
+                out[n] = b;
+            n++;
         }
+    }
+    return n;
+}
+
+char *keys_hint_line(unsigned ctx, char *buf, size_t cap)
+{
+    const struct key_binding *b[64];
+    size_t n = keys_hints(ctx, b, 64), len = 0;
+    if (cap == 0)
+        return buf;
+    buf[0] = '\0';
+    for (size_t i = 0; i < n && i < 64; i++) {
+        int k = snprintf(buf + len, cap - len, "%s%s %s", len ? "  " : "", b[i]->label,
+                         b[i]->hint);
+        if (k < 0 || (size_t)k >= cap - len) {
+            buf[len] = '\0';
+            break;
+        }
+        len += (size_t)k;
     }
     return buf;
 }

@@ -76,6 +76,11 @@ enum key_action keys_lookup(unsigned ctx, int code);
 /* Context names for the help overlay ("Everywhere", "Series table", ...). */
 const char *keys_ctx_name(unsigned ctx);
 
+/* The bindings the hint line shows for ctx, in order: the context's own bindings with a hint,
+ * then the global ones it does not shadow (none for KEYCTX_HELP and KEYCTX_INPUT). Writes up to
+ * cap pointers to out and returns how many there are. */
+size_t keys_hints(unsigned ctx, const struct key_binding **out, size_t cap);
+
 /* Writes the hint line for ctx ("q quit  ? help  Tab pane ...") into buf; each entry is
  * "LABEL HINT" separated by two blanks. Returns buf. */
 char *keys_hint_line(unsigned ctx, char *buf, size_t cap);

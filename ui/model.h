@@ -90,4 +90,16 @@ struct model {
 /* Sets the view defaults (1 minute window, by rate, largest first, sparklines of the rate). */
 void model_init(struct model *m, const struct series_table *tab);
 
+/* The next window length (10s, 1m, 5m, 15m, then 10s again). */
+void model_next_window(struct model *m);
+
+/* The next sort column: key, rate, count, avg, p50, p90, p99, max. */
+void model_next_sort(struct model *m);
+
+/* The next statistic of sparklines and charts: rate, count, avg, p50, p90, p99, max. */
+void model_next_stat(struct model *m);
+
+/* Short name of a window length: "10s", "1m", "15m". Returns buf. */
+const char *model_window_name(uint32_t window_s, char *buf, size_t cap);
+
 #endif

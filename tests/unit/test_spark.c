@@ -159,6 +159,30 @@ static void test_chart_heights(void **state)
     }
 }
 
+static void test_bucket(void **state)
+{
+    (void)state;
+    assert_int_equal(spark_bucket_s(10, 8), 2);   /* 5 buckets */
+    assert_int_equal(spark_bucket_s(60, 8), 10);  /* 7.5 -> 10 */
+    assert_int_equal(spark_bucket_s(60, 20), 3);
+    assert_int_equal(spark_bucket_s(60, 60), 1);
+    assert_int_equal(spark_bucket_s(60, 200), 1);
+    assert_int_equal(spark_bucket_s(900, 8), 120);
+    assert_int_equal(spark_bucket_s(900, 0), 900);
+    assert_int_equal(spark_bucket_s(3600, 2), 1800);
+    /* past the fine slots: whole coarse slots per bucket */
+    assert_int_equal(spark_bucket_for(300, 20, 120, 10), 20); /* 15 -> 20 */
+    assert_int_equal(spark_bucket_for(300, 140, 120, 10), 10); /* 3 -> 10 */
+    assert_int_equal(spark_bucket_for(60, 140, 120, 10), 1);   /* all fine: as is */
+    assert_int_equal(spark_bucket_for(900, 8, 120, 10), 120);
+    /* property: the span always fits, and the next smaller nice length would not */
+    for (uint32_t span = 1; span <= 1000; span += 7)
+        for (size_t cells = 1; cells <= 40; cells += 3) {
+            uint32_t b = spark_bucket_s(span, cells);
+            assert_true((uint64_t)b * cells >= span);
+        }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -169,6 +193,7 @@ int main(void)
         cmocka_unit_test(test_chart_alignment),
         cmocka_unit_test(test_chart_ascii),
         cmocka_unit_test(test_chart_heights),
+        cmocka_unit_test(test_bucket),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

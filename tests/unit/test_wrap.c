@@ -36,7 +36,7 @@ static const char *joined(const char *s, int width, int indent, char *out, size_
 #define ASSERT_WRAP(s, w, ind, want)                                                               \
     do {                                                                                           \
         char buf_[4096];                                                                           \
-        assert_string_equal(joined((s), (w), (ind), buf_, sizeof(buf_)), (want));                \
+        assert_string_equal(joined((s), (w), (ind), buf_, sizeof(buf_)), (want));                  \
     } while (0)
 
 static void test_words(void **state)
@@ -61,7 +61,7 @@ static void test_newlines(void **state)
     ASSERT_WRAP("ab\n\ncd", 10, 0, "ab||cd");
     ASSERT_WRAP("ab\n", 10, 0, "ab|");
     ASSERT_WRAP("\n", 10, 0, "|");
-    ASSERT_WRAP("abc   \ndef", 3, 0, "abc|def");   /* the wrap already ended the line */
+    ASSERT_WRAP("abc   \ndef", 3, 0, "abc|def");  /* the wrap already ended the line */
     ASSERT_WRAP("abc \n\ndef", 3, 0, "abc||def"); /* a blank line survives */
     ASSERT_WRAP("abcdef\ngh", 3, 0, "abc|def|gh");
 
@@ -76,7 +76,9 @@ static void test_newlines(void **state)
 static void test_cjk_widths(void **state)
 {
     (void)state;
+    /* clang-format off */
     static const char *const chars[] = {"日", "本", "語", "の", "テ", "キ", "ス", "ト", "한", "글"};
+    /* clang-format on */
     char s[400] = "";
     for (int i = 0; i < 100; i++)
         strcat(s, chars[i % 10]);
@@ -107,17 +109,18 @@ static void test_cjk_widths(void **state)
 static void test_mixed_and_emoji(void **state)
 {
     (void)state;
-    ASSERT_WRAP("ab日本語", 5, 0, "ab日|本語");            /* 1 column left: 本 moves down */
+    ASSERT_WRAP("ab日本語", 5, 0, "ab日|本語");                  /* 1 column left: 本 moves down */
     ASSERT_WRAP("hello日本語world", 8, 0, "hello日|本語|world"); /* breaks next to CJK */
+    ASSERT_WRAP("ab cd日本", 5, 0, "ab cd|日本"); /* a break before an ideograph beats the space */
     ASSERT_WRAP("disk 使用率 95%", 8, 0, "disk 使|用率 95%"); /* ideographs break anywhere */
-    ASSERT_WRAP("   abc", 2, 0, "  |ab|c");   /* indentation wider than the line */
+    ASSERT_WRAP("   abc", 2, 0, "  |ab|c");                   /* indentation wider than the line */
     ASSERT_WRAP("ok 👍👍👍", 4, 0, "ok|👍👍|👍");
     ASSERT_WRAP("🔥🔥🔥", 5, 0, "🔥🔥|🔥");
     ASSERT_WRAP("a😀b", 2, 0, "a|😀|b");
-    /* Combining marks stay with their base: é written as e + U+0301. */
-    ASSERT_WRAP("e\xcc\x81" "e\xcc\x81" "e\xcc\x81" "e\xcc\x81", 2, 0,
-                "e\xcc\x81" "e\xcc\x81|e\xcc\x81" "e\xcc\x81");
-    ASSERT_WRAP("ab\xcc\x81\xcc\x82" "c", 2, 0, "ab\xcc\x81\xcc\x82|c");
+    /* Combining marks stay with their base: ó written as o + U+0301. */
+    ASSERT_WRAP("o\xcc\x81o\xcc\x81o\xcc\x81o\xcc\x81", 2, 0,
+                "o\xcc\x81o\xcc\x81|o\xcc\x81o\xcc\x81");
+    ASSERT_WRAP("ab\xcc\x81\xcc\x82z", 2, 0, "ab\xcc\x81\xcc\x82|z");
 }
 
 static void test_degenerate_widths(void **state)
@@ -207,9 +210,11 @@ static uint32_t rnd(void)
 static void test_property(void **state)
 {
     (void)state;
+    /* clang-format off */
     static const char *const piece[] = {"a", "bc", "word", "longerword", " ", " ", "  ", "\n",
                                         "日", "本語", "😀", "e\xcc\x81", "\xcc\x81", "x", "-",
                                         "한", "ｱ", "é"};
+    /* clang-format on */
     char s[1200];
     static struct wrap_line l[MAXL];
     size_t lines = 0;
@@ -232,8 +237,7 @@ static void test_property(void **state)
             assert_int_equal(l[i].cols, (int)text_width(s + l[i].off, l[i].len));
             /* Only a single cluster wider than the room may exceed it. */
             if (l[i].cols > room)
-                assert_int_equal(text_cluster_next(s, len, l[i].off, NULL),
-                                 l[i].off + l[i].len);
+                assert_int_equal(text_cluster_next(s, len, l[i].off, NULL), l[i].off + l[i].len);
             /* Spans are ordered; only spaces and at most one \n fall between them. */
             assert_true(l[i].off >= prev_end);
             int newlines = 0;
@@ -268,10 +272,14 @@ static void test_property(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_words),          cmocka_unit_test(test_newlines),
-        cmocka_unit_test(test_cjk_widths),     cmocka_unit_test(test_mixed_and_emoji),
-        cmocka_unit_test(test_degenerate_widths), cmocka_unit_test(test_indent_and_count),
-        cmocka_unit_test(test_long_url),       cmocka_unit_test(test_property),
+        cmocka_unit_test(test_words),
+        cmocka_unit_test(test_newlines),
+        cmocka_unit_test(test_cjk_widths),
+        cmocka_unit_test(test_mixed_and_emoji),
+        cmocka_unit_test(test_degenerate_widths),
+        cmocka_unit_test(test_indent_and_count),
+        cmocka_unit_test(test_long_url),
+        cmocka_unit_test(test_property),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

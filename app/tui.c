@@ -1,0 +1,532 @@
+/* tui.c — the interface's event loop: input, signals, frames, the clock, and the data behind
+ * the model (reader, series table, demo generator). Every way out restores the terminal. */
+#include "app/tui.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <langinfo.h>
+#include <limits.h>
+#include <locale.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <ev.h>
+
+#include "app/cmd.h"
+#include "app/config.h"
+#include "app/demo.h"
+#include "app/reader.h"
+#include "app/rsync.h"
+#include "core/mem.h"
+#include "core/series.h"
+#include "ui/model.h"
+#include "ui/screen.h"
+#include "ui/theme.h"
+#include "ui/ui.h"
+
+#define TUI_FRAME_MIN_S 0.05  /* at most 20 frames per second */
+#define TUI_META_TIMEOUT_MS 1000
+
+static const char tui_usage[] =
+    "usage: warroom [OPTIONS]            the interface, on the default or given Redis\n"
+    "       warroom --demo [--rate N] [--series K]\n"
+    "                                    the interface with demo data generated in-process\n\n"
+    "Keys: ? or F1 lists them all. q quits (Ctrl-C from anywhere).\n\n";
+
+struct tui {
+    struct ev_loop *loop;
+    struct config cfg;
+    struct redisaddr *addr;
+    struct series_table *tab;
+    struct reader *rd;
+    struct demo_gen *demo;
+    unsigned demo_rate;
+    uint32_t demo_series;
+    struct model model;
+    struct ui *ui;
+
+    ev_io input;
+    ev_signal sigwinch, sigint, sigterm, sigusr1;
+    ev_timer frame;
+    ev_periodic tick;
+    double last_frame;
+
+    uint64_t last_events; /* for events/s */
+    double last_events_t;
+
+    /* frame statistics (bench tui) */
+    const char *stats_path;
+    uint64_t frames;
+    double render_s, render_max_s;
+};
+
+/* ---------------------------------------------------------------------------------------------
+ * Leaving cleanly, whatever happens
+ * ------------------------------------------------------------------------------------------ */
+
+static void on_oom(size_t size_bytes)
+{
+    screen_end();
+    char msg[96];
+    int n = snprintf(msg, sizeof(msg), "warroom: out of memory (allocating %zu bytes)\n",
+                     size_bytes);
+    if (n > 0 && write(STDERR_FILENO, msg, (size_t)n) < 0)
+        return;
+}
+
+/* SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGABRT: put the terminal back, then die of the signal as
+ * usual (SA_RESETHAND restored the default action). endwin() is not async-signal-safe, but
+ * the process is going away and a raw-mode terminal is worse (htop does the same). */
+static void on_fatal_signal(int sig)
+{
+    screen_end();
+    raise(sig);
+}
+
+static void install_fatal_handlers(void)
+{
+    static const int sigs[] = {SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGABRT};
+    struct sigaction sa;
+    memset(&sa, 0, sizeof(sa));
+    sa.sa_handler = on_fatal_signal;
+    sa.sa_flags = (int)SA_RESETHAND;
+    sigemptyset(&sa.sa_mask);
+    for (size_t i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++)
+        sigaction(sigs[i], &sa, NULL);
+}
+
+/* ---------------------------------------------------------------------------------------------
+ * Model refresh and frames
+ * ------------------------------------------------------------------------------------------ */
+
+static int64_t wall_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static double mono_s(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
+
+static void refresh_status(struct tui *t)
+{
+    struct model_status *s = &t->model.status;
+    struct reader_stats st;
+    reader_get_stats(t->rd, &st);
+    switch (st.state) {
+    case RCONN_UP: s->conn = MODEL_CONN_UP; break;
+    case RCONN_CONNECTING: s->conn = MODEL_CONN_CONNECTING; break;
+    case RCONN_AUTH_FAILED: s->conn = MODEL_CONN_FAILED; break;
+    default: s->conn = MODEL_CONN_RECONNECTING; break;
+    }
+    reader_state_text(t->rd, s->conn_text, sizeof(s->conn_text));
+    s->events = st.events;
+    s->late = t->tab->stats.late;
+    s->rejected = st.rejected + t->tab->stats.rejected_cap + t->tab->stats.invalid;
+    s->replay_done = st.replay_done;
+    s->replay_progress = st.replay_progress;
+    if (t->demo)
+        snprintf(s->note, sizeof(s->note), "demo %u ev/s", t->demo_rate);
+}
+
+static void draw_frame_now(struct tui *t)
+{
+    double t0 = mono_s();
+    t->model.now_ms = wall_ms();
+    refresh_status(t);
+    ui_draw(t->ui);
+    double dt = mono_s() - t0;
+    t->frames++;
+    t->render_s += dt;
+    if (dt > t->render_max_s)
+        t->render_max_s = dt;
+    t->last_frame = ev_time();
+}
+
+static void on_frame(struct ev_loop *loop, ev_timer *w, int revents)
+{
+    (void)loop;
+    (void)revents;
+    draw_frame_now(w->data);
+}
+
+/* Arms the frame timer if something is dirty and no frame is pending: at once when the last
+ * frame is older than the frame interval, else when the interval has passed. */
+static void schedule_frame(struct tui *t)
+{
+    if (ev_is_active(&t->frame) || !ui_dirty(t->ui))
+        return;
+    double due = t->last_frame + TUI_FRAME_MIN_S - ev_time();
+    ev_timer_set(&t->frame, due > 0 ? due : 0., 0.);
+    ev_timer_start(t->loop, &t->frame);
+}
+
+static void quit(struct tui *t)
+{
+    ev_break(t->loop, EVBREAK_ALL);
+}
+
+/* ---------------------------------------------------------------------------------------------
+ * Watchers
+ * ------------------------------------------------------------------------------------------ */
+
+static void relayout(struct tui *t)
+{
+    ui_relayout(t->ui);
+    schedule_frame(t);
+}
+
+static void on_input(struct ev_loop *loop, ev_io *w, int revents)
+{
+    (void)loop;
+    (void)revents;
+    struct tui *t = w->data;
+    wint_t ch;
+    int r;
+    /* curses may have buffered several keys from one read: drain until it has none, or the
+     * rest would wait for the next byte on the fd. stdscr is never drawn on except when the
+     * terminal is too small, and get_wch would repaint it over the panes if it looked
+     * changed. */
+    untouchwin(stdscr);
+    while ((r = get_wch(&ch)) != ERR) {
+        enum ui_result res = UI_IDLE;
+        if (r == KEY_CODE_YES && ch == KEY_RESIZE) {
+            screen_update_size();
+            relayout(t);
+            continue;
+        } else if (r == KEY_CODE_YES && ch == KEY_MOUSE) {
+            MEVENT ev;
+            if (getmouse(&ev) == OK)
+                res = ui_mouse(t->ui, &ev);
+        } else {
+            res = ui_key(t->ui, r == KEY_CODE_YES ? KEYS_FKEY + (int)ch : (int)ch);
+        }
+        if (res == UI_QUIT) {
+            quit(t);
+            return;
+        }
+        if (res == UI_CHANGED)
+            schedule_frame(t);
+        untouchwin(stdscr);
+    }
+}
+
+static void on_winch(struct ev_loop *loop, ev_signal *w, int revents)
+{
+    (void)loop;
+    (void)revents;
+    struct tui *t = w->data;
+    if (screen_update_size())
+        relayout(t);
+}
+
+static void on_quit_signal(struct ev_loop *loop, ev_signal *w, int revents)
+{
+    (void)loop;
+    (void)revents;
+    quit(w->data);
+}
+
+static void write_stats(struct tui *t)
+{
+    if (t->stats_path == NULL)
+        return;
+    char tmp[PATH_MAX];
+    snprintf(tmp, sizeof(tmp), "%s.tmp", t->stats_path);
+    FILE *f = fopen(tmp, "w");
+    if (f == NULL)
+        return;
+    struct reader_stats st;
+    reader_get_stats(t->rd, &st);
+    fprintf(f, "frames %" PRIu64 "\nrender_s %.6f\nrender_max_s %.6f\nevents %" PRIu64
+               "\nseries %u\nreplay_done %d\n",
+            t->frames, t->render_s, t->render_max_s, st.events, t->tab->count,
+            st.replay_done ? 1 : 0);
+    fclose(f);
+    rename(tmp, t->stats_path); /* readers never see a half-written file */
+}
+
+static void on_usr1(struct ev_loop *loop, ev_signal *w, int revents)
+{
+    (void)loop;
+    (void)revents;
+    write_stats(w->data);
+}
+
+/* Once a second, on the second: the clock, events/s, and the windows move on. */
+static void on_tick(struct ev_loop *loop, ev_periodic *w, int revents)
+{
+    (void)revents;
+    struct tui *t = w->data;
+    struct reader_stats st;
+    reader_get_stats(t->rd, &st);
+    double now = ev_now(loop), dt = now - t->last_events_t;
+    if (dt > 0.2) {
+        t->model.status.events_per_s = (double)(st.events - t->last_events) / dt;
+        t->last_events = st.events;
+        t->last_events_t = now;
+    }
+    ui_mark(t->ui, t->model.paused ? UI_DIRTY_STATUS : UI_DIRTY_DATA | UI_DIRTY_STATUS);
+    schedule_frame(t);
+}
+
+static void on_reader(struct reader *rd, enum reader_event e, void *privdata)
+{
+    (void)rd;
+    struct tui *t = privdata;
+    if (e == READER_DATA) {
+        t->model.version++;
+        ui_mark(t->ui, t->model.paused ? UI_DIRTY_STATUS : UI_DIRTY_DATA | UI_DIRTY_STATUS);
+    } else {
+        ui_mark(t->ui, UI_DIRTY_STATUS | (t->model.paused ? 0 : UI_DIRTY_DATA));
+    }
+    schedule_frame(t);
+}
+
+/* ---------------------------------------------------------------------------------------------
+ * Start-up
+ * ------------------------------------------------------------------------------------------ */
+
+/* Where NAME.theme files are looked for: the user's config, then the installed and the
+ * source tree's assets/themes relative to the executable, then ./assets/themes. */
+static void theme_dirs(char dirs[5][PATH_MAX], const char *ptrs[6])
+{
+    int n = 0;
+    const char *xdg = getenv("XDG_CONFIG_HOME"), *home = getenv("HOME");
+    if (xdg && *xdg)
+        snprintf(dirs[n++], PATH_MAX, "%s/warroom/themes", xdg);
+    else if (home && *home)
+        snprintf(dirs[n++], PATH_MAX, "%s/.config/warroom/themes", home);
+    char exe[PATH_MAX];
+    ssize_t k = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+    if (k > 0) {
+        exe[k] = '\0';
+        char *slash = strrchr(exe, '/');
+        if (slash)
+            *slash = '\0';
+        snprintf(dirs[n++], PATH_MAX, "%.3800s/../share/warroom/themes", exe);
+        snprintf(dirs[n++], PATH_MAX, "%.3800s/../assets/themes", exe);     /* build/warroom */
+        snprintf(dirs[n++], PATH_MAX, "%.3800s/../../assets/themes", exe);  /* build/san/... */
+    }
+    if (n < 5)
+        snprintf(dirs[n++], PATH_MAX, "assets/themes");
+    for (int i = 0; i < n; i++)
+        ptrs[i] = dirs[i];
+    ptrs[n] = NULL;
+}
+
+static int parse_args(struct tui *t, int argc, char **argv, bool *demo)
+{
+    for (int i = 1; i < argc; i++) {
+        const char *a = argv[i];
+        char *end;
+        if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
+            fputs(tui_usage, stdout);
+            fputs(config_options_help, stdout);
+            return -1;
+        } else if (strcmp(a, "--demo") == 0) {
+            *demo = true;
+        } else if ((strcmp(a, "--rate") == 0 || strcmp(a, "--series") == 0) && i + 1 < argc) {
+            errno = 0;
+            unsigned long v = strtoul(argv[++i], &end, 10);
+            if (errno || *end || v < 1 || v > 1000000) {
+                fprintf(stderr, "warroom: %s needs a number from 1 to 1000000\n", a);
+                return EXIT_USAGE;
+            }
+            if (a[2] == 'r')
+                t->demo_rate = (unsigned)v;
+            else
+                t->demo_series = (uint32_t)v;
+        } else {
+            fprintf(stderr, "warroom: unknown argument '%s' (try --help)\n", a);
+            return EXIT_USAGE;
+        }
+    }
+    return 0;
+}
+
+/* Address, namespace check (when Redis answers now; if not, the interface starts anyway and
+ * shows the reconnecting state), series table, reader. Returns 0 or an exit code. */
+static int open_data(struct tui *t)
+{
+    char err[512];
+    t->addr = rsync_address(&t->cfg, err, sizeof(err));
+    if (t->addr == NULL) {
+        fprintf(stderr, "warroom: %s\n", err);
+        return EXIT_UNREACHABLE;
+    }
+    int64_t timeout = t->cfg.connect_timeout_ms < TUI_META_TIMEOUT_MS ? t->cfg.connect_timeout_ms
+                                                                      : TUI_META_TIMEOUT_MS;
+    redisContext *c = rsync_connect(t->addr, timeout, err, sizeof(err));
+    if (c) {
+        int rc = rsync_meta_check(c, t->cfg.ns, &t->cfg.partitions, t->cfg.partitions_set, err,
+                                  sizeof(err));
+        bool io = c->err != 0;
+        redisFree(c);
+        if (rc != 0 && !io) {
+            fprintf(stderr, "warroom: %s\n", err);
+            return EXIT_FAILURE_GENERIC;
+        }
+    }
+
+    struct series_table_config tc;
+    series_table_config_defaults(&tc);
+    tc.max_series = t->cfg.max_series;
+    tc.lateness_ms = t->cfg.lateness_ms;
+    uint64_t keep_s = (uint64_t)(t->cfg.replay_ms / 1000) + 60;
+    if (keep_s > tc.timeline.retention_s)
+        tc.timeline.retention_s = keep_s > TIMELINE_MAX_RETENTION_S ? TIMELINE_MAX_RETENTION_S
+                                                                    : (uint32_t)keep_s;
+    t->tab = series_table_new(&tc);
+
+    struct reader_config rcfg;
+    reader_config_defaults(&rcfg);
+    rcfg.ns = t->cfg.ns;
+    rcfg.partitions = t->cfg.partitions;
+    rcfg.replay_ms = t->cfg.replay_ms;
+    rcfg.connect_timeout_ms = (unsigned)t->cfg.connect_timeout_ms;
+    rcfg.command_timeout_ms = (unsigned)t->cfg.command_timeout_ms;
+    rcfg.name = "tui";
+    int64_t retention = t->cfg.retention_ms > t->cfg.replay_ms ? t->cfg.retention_ms
+                                                               : t->cfg.replay_ms;
+    rcfg.dlq_dedup_ms = retention + 3600 * 1000;
+    t->rd = reader_new(t->loop, t->addr, &rcfg, t->tab, on_reader, t, err, sizeof(err));
+    if (t->rd == NULL) {
+        fprintf(stderr, "warroom: %s\n", err);
+        return EXIT_FAILURE_GENERIC;
+    }
+    return 0;
+}
+
+static void close_all(struct tui *t)
+{
+    ui_free(t->ui);
+    t->ui = NULL;
+    screen_free();
+    demo_gen_free(t->demo);
+    reader_close(t->rd);
+    series_table_free(t->tab);
+    redisaddr_free(t->addr);
+    config_free(&t->cfg);
+    if (t->loop)
+        ev_loop_destroy(t->loop);
+    mem_set_oom_handler(NULL);
+}
+
+int tui_main(int argc, char **argv, bool demo)
+{
+    setlocale(LC_ALL, "");
+    struct tui t;
+    memset(&t, 0, sizeof(t));
+    char err[512];
+    if (config_load(&t.cfg, &argc, argv, err, sizeof(err)) != 0) {
+        fprintf(stderr, "warroom: %s\n", err);
+        return EXIT_USAGE;
+    }
+    int rc = parse_args(&t, argc, argv, &demo);
+    if (rc != 0) {
+        config_free(&t.cfg);
+        return rc < 0 ? EXIT_OK : rc;
+    }
+
+    /* everything that can fail with a plain message fails before the screen is taken */
+    struct theme theme;
+    char dir_buf[5][PATH_MAX];
+    const char *dirs[6];
+    theme_dirs(dir_buf, dirs);
+    if (theme_find(t.cfg.theme ? t.cfg.theme : "dark", dirs, &theme, err, sizeof(err)) != 0) {
+        fprintf(stderr, "warroom: %s\n", err);
+        config_free(&t.cfg);
+        return EXIT_USAGE;
+    }
+    if (!isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO)) {
+        fprintf(stderr, "warroom: the interface needs a terminal; for scripts use "
+                        "'warroom query', 'warroom worker' or 'warroom demo --plain'\n");
+        config_free(&t.cfg);
+        return EXIT_USAGE;
+    }
+    const char *codeset = nl_langinfo(CODESET);
+    bool utf8 = codeset && (strcmp(codeset, "UTF-8") == 0 || strcmp(codeset, "utf8") == 0);
+
+    t.loop = ev_default_loop(EVFLAG_AUTO);
+    rc = open_data(&t);
+    if (rc != 0) {
+        close_all(&t);
+        return rc;
+    }
+    if (demo) {
+        struct demo_gen_opts go = {
+            .ns = t.cfg.ns,
+            .partitions = t.cfg.partitions,
+            .rate = t.demo_rate,
+            .series = t.demo_series,
+            .retention_ms = t.cfg.retention_ms,
+        };
+        t.demo_rate = t.demo_rate ? t.demo_rate : DEMO_DEFAULT_RATE;
+        t.demo = demo_gen_new(t.loop, t.addr, &go);
+    }
+    t.stats_path = getenv(TUI_STATS_ENV);
+
+    /* Our signal watchers go in before curses starts, so curses does not install its own
+     * SIGWINCH/SIGINT/SIGTERM handlers (it leaves a signal alone that already has one). */
+    ev_signal_init(&t.sigwinch, on_winch, SIGWINCH);
+    ev_signal_init(&t.sigint, on_quit_signal, SIGINT);
+    ev_signal_init(&t.sigterm, on_quit_signal, SIGTERM);
+    ev_signal_init(&t.sigusr1, on_usr1, SIGUSR1);
+    t.sigwinch.data = t.sigint.data = t.sigterm.data = t.sigusr1.data = &t;
+    ev_signal_start(t.loop, &t.sigwinch);
+    ev_signal_start(t.loop, &t.sigint);
+    ev_signal_start(t.loop, &t.sigterm);
+    ev_signal_start(t.loop, &t.sigusr1);
+    mem_set_oom_handler(on_oom);
+    install_fatal_handlers();
+
+    struct screen_opts so = {
+        .color = !t.cfg.no_color,
+        .ascii = t.cfg.ascii || !utf8,
+        .mouse = t.cfg.mouse,
+        .theme = &theme,
+    };
+    if (screen_init(&so, err, sizeof(err)) != 0) {
+        fprintf(stderr, "warroom: %s\n", err);
+        close_all(&t);
+        return EXIT_FAILURE_GENERIC;
+    }
+    model_init(&t.model, t.tab);
+    struct model_status *s = &t.model.status;
+    snprintf(s->addr, sizeof(s->addr), "%s", t.addr->display);
+    snprintf(s->ns, sizeof(s->ns), "%s", t.cfg.ns);
+    s->partitions = t.cfg.partitions;
+    t.model.now_ms = wall_ms();
+    t.ui = ui_new(&t.model);
+
+    ev_io_init(&t.input, on_input, STDIN_FILENO, EV_READ);
+    t.input.data = &t;
+    ev_io_start(t.loop, &t.input);
+    ev_init(&t.frame, on_frame);
+    t.frame.data = &t;
+    ev_periodic_init(&t.tick, on_tick, 0., 1., NULL);
+    t.tick.data = &t;
+    ev_periodic_start(t.loop, &t.tick);
+    t.last_events_t = ev_now(t.loop);
+
+    draw_frame_now(&t);
+    ev_run(t.loop, 0);
+
+    close_all(&t);
+    return EXIT_OK;
+}
+
+int cmd_tui(int argc, char **argv)
+{
+    return tui_main(argc, argv, false);
+}

@@ -1,0 +1,65 @@
+/* model.c — defaults of the interface model. */
+#include "ui/model.h"
+
+#include <stdio.h>
+#include <string.h>
+
+void model_init(struct model *m, const struct series_table *tab)
+{
+    memset(m, 0, sizeof(*m));
+    m->tab = tab;
+    m->window_s = 60;
+    m->sort = RANK_RATE;
+    m->ascending = false;
+    m->stat = RANK_RATE;
+    m->status.conn = MODEL_CONN_CONNECTING;
+    strcpy(m->status.conn_text, "connecting");
+}
+
+static const uint32_t window_cycle[] = {10, 60, 300, 900};
+static const enum rank_column sort_cycle[] = {
+    RANK_KEY, RANK_RATE, RANK_COUNT, RANK_AVG, RANK_P50, RANK_P90, RANK_P99, RANK_MAX,
+};
+static const enum rank_column stat_cycle[] = {
+    RANK_RATE, RANK_COUNT, RANK_AVG, RANK_P50, RANK_P90, RANK_P99, RANK_MAX,
+};
+
+#define COUNT_OF(a) (sizeof(a) / sizeof((a)[0]))
+
+/* Index of v in c (n entries), or n - 1 when absent, so the next one is the first. */
+static size_t find_column(const enum rank_column *c, size_t n, enum rank_column v)
+{
+    for (size_t i = 0; i < n; i++)
+        if (c[i] == v)
+            return i;
+    return n - 1;
+}
+
+void model_next_window(struct model *m)
+{
+    size_t i = 0;
+    while (i < COUNT_OF(window_cycle) && window_cycle[i] != m->window_s)
+        i++;
+    m->window_s = window_cycle[(i + 1) % COUNT_OF(window_cycle)];
+}
+
+void model_next_sort(struct model *m)
+{
+    size_t n = COUNT_OF(sort_cycle);
+    m->sort = sort_cycle[(find_column(sort_cycle, n, m->sort) + 1) % n];
+}
+
+void model_next_stat(struct model *m)
+{
+    size_t n = COUNT_OF(stat_cycle);
+    m->stat = stat_cycle[(find_column(stat_cycle, n, m->stat) + 1) % n];
+}
+
+const char *model_window_name(uint32_t window_s, char *buf, size_t cap)
+{
+    if (window_s % 60 == 0)
+        snprintf(buf, cap, "%um", window_s / 60);
+    else
+        snprintf(buf, cap, "%us", window_s);
+    return buf;
+}

@@ -1,0 +1,533 @@
+/* ui.c — panes, focus, zoom, overlays, dispatch and frames. */
+#include "ui/ui.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "core/fmt.h"
+#include "core/mem.h"
+#include "ui/draw.h"
+#include "ui/screen.h"
+
+/* ---------------------------------------------------------------------------------------------
+ * Life cycle and layout
+ * ------------------------------------------------------------------------------------------ */
+
+static void *view_state(struct ui *ui, const struct view *v)
+{
+    if (v == &view_dashboard)
+        return ui->dash_state;
+    if (v == &view_detail)
+        return ui->detail_state;
+    if (v == &view_alerts)
+        return ui->alerts_state;
+    if (v == &view_chat)
+        return ui->chat_state;
+    return ui->help_state;
+}
+
+struct ui *ui_new(struct model *m)
+{
+    struct ui *ui = xcalloc(1, sizeof(*ui));
+    ui->m = m;
+    ui->zoom = -1;
+    ui->zoom_saved = -1;
+    ui->focus = LAYOUT_DASHBOARD;
+    ui->dash_state = view_dashboard.create(ui);
+    ui->detail_state = view_detail.create(ui);
+    ui->alerts_state = view_alerts.create(ui);
+    ui->chat_state = view_chat.create(ui);
+    ui->help_state = view_help.create(ui);
+    ui->pane[LAYOUT_DASHBOARD].view = &view_dashboard;
+    ui->pane[LAYOUT_ALERTS].view = &view_alerts;
+    ui->pane[LAYOUT_CHAT].view = &view_chat;
+    ui->layout.cols = -1; /* forces the first layout */
+    ui_relayout(ui);
+    return ui;
+}
+
+static void free_windows(struct ui *ui)
+{
+    for (int p = 0; p < LAYOUT_NPANES; p++) {
+        if (ui->pane[p].win)
+            delwin(ui->pane[p].win);
+        ui->pane[p].win = NULL;
+    }
+    if (ui->status_win)
+        delwin(ui->status_win);
+    if (ui->hints_win)
+        delwin(ui->hints_win);
+    ui->status_win = ui->hints_win = NULL;
+}
+
+void ui_free(struct ui *ui)
+{
+    if (ui == NULL)
+        return;
+    free_windows(ui);
+    view_dashboard.destroy(ui->dash_state);
+    view_detail.destroy(ui->detail_state);
+    view_alerts.destroy(ui->alerts_state);
+    view_chat.destroy(ui->chat_state);
+    view_help.destroy(ui->help_state);
+    free(ui);
+}
+
+static WINDOW *window_for(const struct layout_rect *r)
+{
+    if (r->w <= 0 || r->h <= 0)
+        return NULL;
+    return newwin(r->h, r->w, r->y, r->x);
+}
+
+void ui_relayout(struct ui *ui)
+{
+    struct layout l;
+    layout_compute(COLS, LINES, ui->zoom, &l);
+    if (memcmp(&l, &ui->layout, sizeof(l)) == 0)
+        return; /* same size, same zoom: nothing to do */
+    free_windows(ui);
+    ui->layout = l;
+    for (int p = 0; p < LAYOUT_NPANES; p++) {
+        ui->pane[p].rect = l.pane[p];
+        ui->pane[p].win = window_for(&l.pane[p]);
+    }
+    ui->status_win = window_for(&l.status);
+    ui->hints_win = window_for(&l.hints);
+    /* focus stays on a visible pane */
+    if (l.mode != LAYOUT_TOO_SMALL && ui->pane[ui->focus].win == NULL)
+        for (int p = 0; p < LAYOUT_NPANES; p++)
+            if (ui->pane[p].win) {
+                ui->focus = p;
+                break;
+            }
+    ui->too_small_drawn = false;
+    ui_mark(ui, UI_DIRTY_ALL);
+}
+
+void ui_mark(struct ui *ui, unsigned what)
+{
+    if (what & UI_DIRTY_DATA)
+        ui->pane[LAYOUT_DASHBOARD].dirty = true;
+    if (what & UI_DIRTY_ALERTS)
+        ui->pane[LAYOUT_ALERTS].dirty = true;
+    if (what & UI_DIRTY_CHAT)
+        ui->pane[LAYOUT_CHAT].dirty = true;
+    if (what & UI_DIRTY_STATUS)
+        ui->status_dirty = true;
+    if (what == UI_DIRTY_ALL) {
+        ui->hints_dirty = true;
+        ui->too_small_drawn = false;
+    }
+}
+
+bool ui_dirty(const struct ui *ui)
+{
+    if (ui->layout.mode == LAYOUT_TOO_SMALL)
+        return !ui->too_small_drawn;
+    for (int p = 0; p < LAYOUT_NPANES; p++)
+        if (ui->pane[p].dirty && ui->pane[p].win)
+            return true;
+    return ui->status_dirty || ui->hints_dirty;
+}
+
+/* ---------------------------------------------------------------------------------------------
+ * Focus, zoom, detail
+ * ------------------------------------------------------------------------------------------ */
+
+static void set_focus(struct ui *ui, int p)
+{
+    if (p == ui->focus)
+        return;
+    ui->pane[ui->focus].dirty = true;
+    ui->focus = p;
+    ui->pane[p].dirty = true;
+    ui->hints_dirty = true;
+    if (ui->zoom >= 0 && ui->zoom != p) { /* zoomed: the zoom follows the focus */
+        ui->zoom = p;
+        ui_relayout(ui);
+    }
+}
+
+static void cycle_focus(struct ui *ui, int step)
+{
+    set_focus(ui, (ui->focus + step + LAYOUT_NPANES) % LAYOUT_NPANES);
+}
+
+void ui_open_detail(struct ui *ui, const struct series *s)
+{
+    ui->detail_series = s;
+    ui->pane[LAYOUT_DASHBOARD].view = &view_detail;
+    ui->zoom_saved = ui->zoom;
+    ui->zoom = LAYOUT_DASHBOARD;
+    ui->focus = LAYOUT_DASHBOARD;
+    ui_relayout(ui);
+    ui_mark(ui, UI_DIRTY_ALL);
+}
+
+void ui_close_detail(struct ui *ui)
+{
+    ui->pane[LAYOUT_DASHBOARD].view = &view_dashboard;
+    ui->zoom = ui->zoom_saved;
+    ui->zoom_saved = -1;
+    ui_relayout(ui);
+    ui_mark(ui, UI_DIRTY_ALL);
+}
+
+/* ---------------------------------------------------------------------------------------------
+ * Keys
+ * ------------------------------------------------------------------------------------------ */
+
+/* Appends code point cp to the filter as UTF-8 when it fits. */
+static void filter_append(struct model *m, int cp)
+{
+    char b[4];
+    size_t n;
+    if (cp < 0x80) {
+        b[0] = (char)cp, n = 1;
+    } else if (cp < 0x800) {
+        b[0] = (char)(0xC0 | (cp >> 6)), b[1] = (char)(0x80 | (cp & 0x3F)), n = 2;
+    } else if (cp < 0x10000) {
+        b[0] = (char)(0xE0 | (cp >> 12)), b[1] = (char)(0x80 | ((cp >> 6) & 0x3F));
+        b[2] = (char)(0x80 | (cp & 0x3F)), n = 3;
+    } else {
+        b[0] = (char)(0xF0 | (cp >> 18)), b[1] = (char)(0x80 | ((cp >> 12) & 0x3F));
+        b[2] = (char)(0x80 | ((cp >> 6) & 0x3F)), b[3] = (char)(0x80 | (cp & 0x3F)), n = 4;
+    }
+    size_t len = strlen(m->filter);
+    if (len + n + 1 > sizeof(m->filter))
+        return;
+    memcpy(m->filter + len, b, n);
+    m->filter[len + n] = '\0';
+}
+
+/* Removes the last UTF-8 character of the filter. */
+static void filter_erase(struct model *m)
+{
+    size_t len = strlen(m->filter);
+    while (len > 0) {
+        len--;
+        if (((unsigned char)m->filter[len] & 0xC0) != 0x80)
+            break;
+    }
+    m->filter[len] = '\0';
+}
+
+static enum ui_result input_key(struct ui *ui, int code)
+{
+    struct model *m = ui->m;
+    switch (keys_lookup(KEYCTX_INPUT, code)) {
+    case KA_QUIT_ALWAYS: return UI_QUIT;
+    case KA_INPUT_ACCEPT: ui->input_active = false; break;
+    case KA_INPUT_CANCEL:
+        m->filter[0] = '\0';
+        ui->input_active = false;
+        break;
+    case KA_INPUT_ERASE: filter_erase(m); break;
+    case KA_INPUT_KILL: m->filter[0] = '\0'; break;
+    default:
+        if (code < 0x20 || code == 0x7F || (code >= 0x80 && code < 0xA0) || code >= KEYS_FKEY ||
+            code > 0x10FFFF)
+            return UI_IDLE;
+        filter_append(m, code);
+        break;
+    }
+    m->selected = m->top = 0;
+    ui->hints_dirty = true;
+    ui_mark(ui, UI_DIRTY_DATA);
+    return UI_CHANGED;
+}
+
+static enum ui_result help_key(struct ui *ui, int code)
+{
+    enum key_action a = keys_lookup(KEYCTX_HELP, code);
+    if (a == KA_QUIT_ALWAYS)
+        return UI_QUIT;
+    if (a == KA_CLOSE || a == KA_NONE) { /* any other key closes it too */
+        ui->help_open = false;
+        ui_mark(ui, UI_DIRTY_ALL);
+        return UI_CHANGED;
+    }
+    view_help.key(ui, ui->help_state, a);
+    return UI_CHANGED;
+}
+
+static enum ui_result global_action(struct ui *ui, enum key_action a)
+{
+    struct model *m = ui->m;
+    switch (a) {
+    case KA_QUIT:
+    case KA_QUIT_ALWAYS: return UI_QUIT;
+    case KA_HELP:
+        ui->help_open = true;
+        ui->help_top = 0;
+        ui->hints_dirty = true;
+        return UI_CHANGED;
+    case KA_REDRAW:
+        screen_force_repaint();
+        ui_mark(ui, UI_DIRTY_ALL);
+        return UI_CHANGED;
+    case KA_PAUSE:
+        m->paused = !m->paused;
+        ui_mark(ui, UI_DIRTY_ALL);
+        return UI_CHANGED;
+    case KA_MOUSE:
+        screen_set_mouse(!screen_mouse());
+        ui->status_dirty = true;
+        return UI_CHANGED;
+    case KA_FOCUS_NEXT: cycle_focus(ui, 1); return UI_CHANGED;
+    case KA_FOCUS_PREV: cycle_focus(ui, -1); return UI_CHANGED;
+    case KA_FOCUS_1: set_focus(ui, LAYOUT_DASHBOARD); return UI_CHANGED;
+    case KA_FOCUS_2: set_focus(ui, LAYOUT_ALERTS); return UI_CHANGED;
+    case KA_FOCUS_3: set_focus(ui, LAYOUT_CHAT); return UI_CHANGED;
+    case KA_ZOOM:
+        ui->zoom = ui->zoom >= 0 ? -1 : ui->focus;
+        ui_relayout(ui);
+        return UI_CHANGED;
+    default: return UI_IDLE;
+    }
+}
+
+enum ui_result ui_key(struct ui *ui, int code)
+{
+    if (ui->layout.mode == LAYOUT_TOO_SMALL) {
+        enum key_action a = keys_lookup(KEYCTX_GLOBAL, code);
+        if (a == KA_QUIT || a == KA_QUIT_ALWAYS)
+            return UI_QUIT;
+        if (a == KA_REDRAW)
+            return global_action(ui, a);
+        return UI_IDLE;
+    }
+    if (ui->help_open)
+        return help_key(ui, code);
+    if (ui->input_active)
+        return input_key(ui, code);
+    struct ui_pane *pane = &ui->pane[ui->focus];
+    enum key_action a = keys_lookup(pane->view->ctx, code);
+    if (a == KA_NONE)
+        return UI_IDLE;
+    if (pane->view->key(ui, view_state(ui, pane->view), a) == VIEW_KEY_HANDLED) {
+        pane->dirty = true;
+        ui->hints_dirty = true;
+        return UI_CHANGED;
+    }
+    return global_action(ui, a);
+}
+
+enum ui_result ui_mouse(struct ui *ui, const MEVENT *ev)
+{
+    if (ui->layout.mode == LAYOUT_TOO_SMALL)
+        return UI_IDLE;
+    bool wheel_up = ev->bstate & BUTTON4_PRESSED;
+    bool wheel_down = ev->bstate & BUTTON5_PRESSED;
+    if (ui->help_open) {
+        if (wheel_up || wheel_down)
+            for (int i = 0; i < 3; i++)
+                view_help.key(ui, ui->help_state, wheel_up ? KA_UP : KA_DOWN);
+        else
+            ui->help_open = false;
+        ui_mark(ui, UI_DIRTY_ALL);
+        return UI_CHANGED;
+    }
+    int p = layout_pane_at(&ui->layout, ev->x, ev->y);
+    if (p < 0)
+        return UI_IDLE;
+    struct ui_pane *pane = &ui->pane[p];
+    void *st = view_state(ui, pane->view);
+    if (wheel_up || wheel_down) {
+        for (int i = 0; i < 3; i++)
+            pane->view->key(ui, st, wheel_up ? KA_UP : KA_DOWN);
+        pane->dirty = true;
+        return UI_CHANGED;
+    }
+    if (ev->bstate & BUTTON1_PRESSED) {
+        set_focus(ui, p);
+        if (pane->view->click)
+            pane->view->click(ui, st, ev->x - pane->rect.x, ev->y - pane->rect.y);
+        pane->dirty = true;
+        return UI_CHANGED;
+    }
+    return UI_IDLE;
+}
+
+/* ---------------------------------------------------------------------------------------------
+ * Status and hint lines
+ * ------------------------------------------------------------------------------------------ */
+
+static void draw_status(struct ui *ui)
+{
+    WINDOW *w = ui->status_win;
+    const struct model_status *s = &ui->m->status;
+    const struct screen_glyphs *g = screen_glyphs();
+    int width = getmaxx(w);
+    attr_t base = screen_attr(THEME_STATUS);
+    draw_fill(w, 0, 0, width, base);
+
+    enum theme_role role;
+    const char *glyph;
+    if (s->conn == MODEL_CONN_UP && s->replay_done)
+        role = THEME_STATUS_OK, glyph = g->ok;
+    else if (s->conn == MODEL_CONN_UP || s->conn == MODEL_CONN_CONNECTING)
+        role = THEME_STATUS_WARN, glyph = g->warn;
+    else
+        role = THEME_STATUS_ERR, glyph = g->err;
+
+    /* right: PAUSED and the clock, always shown */
+    char clock[16] = "--:--:--";
+    time_t t = (time_t)(ui->m->now_ms / 1000);
+    struct tm tm;
+    if (localtime_r(&t, &tm))
+        strftime(clock, sizeof(clock), "%H:%M:%S", &tm);
+    char right[32];
+    snprintf(right, sizeof(right), " %s ", clock);
+    int rw = draw_width(right), x_right = width - rw;
+    draw_text(w, 0, x_right, rw, right, COLFMT_LEFT, base);
+    if (ui->m->paused) {
+        const char *p = " PAUSED ";
+        x_right -= draw_width(p);
+        draw_text(w, 0, x_right, draw_width(p), p, COLFMT_LEFT, screen_attr(THEME_PAUSED));
+    }
+
+    char seg[10][256];
+    int n = 0;
+    char b1[16], b2[16], b3[16];
+    snprintf(seg[n++], sizeof(seg[0]), " %s %s %s ", glyph, s->addr, s->conn_text);
+    snprintf(seg[n++], sizeof(seg[0]), "ns %s", s->ns);
+    snprintf(seg[n++], sizeof(seg[0]), "%u partitions", s->partitions);
+    snprintf(seg[n++], sizeof(seg[0]), "%s ev/s", fmt_si(s->events_per_s, b1, sizeof(b1)));
+    snprintf(seg[n++], sizeof(seg[0]), "late %s", fmt_si((double)s->late, b2, sizeof(b2)));
+    snprintf(seg[n++], sizeof(seg[0]), "rejected %s",
+             fmt_si((double)s->rejected, b3, sizeof(b3)));
+    if (s->replay_done)
+        snprintf(seg[n++], sizeof(seg[0]), "replay done");
+    else
+        snprintf(seg[n++], sizeof(seg[0]), "replay %.0f%%", s->replay_progress * 100);
+    if (s->note[0])
+        snprintf(seg[n++], sizeof(seg[0]), "%s", s->note);
+    if (screen_mouse())
+        snprintf(seg[n++], sizeof(seg[0]), "mouse");
+
+    int x = draw_str(w, 0, 0, x_right - 1, seg[0], screen_attr(role));
+    for (int i = 1; i < n; i++) {
+        char part[300];
+        snprintf(part, sizeof(part), " %s %s", g->sep, seg[i]);
+        int pw = draw_width(part);
+        if (x + pw > x_right - 1)
+            break; /* the least important parts go first */
+        x += draw_str(w, 0, x, pw, part, base);
+    }
+}
+
+static void draw_hints(struct ui *ui)
+{
+    WINDOW *w = ui->hints_win;
+    int width = getmaxx(w), x = 0;
+    attr_t ha = screen_attr(THEME_HINT), ka = screen_attr(THEME_HINT_KEY);
+    draw_fill(w, 0, 0, width, ha);
+    unsigned ctx = ui->help_open      ? KEYCTX_HELP
+                   : ui->input_active ? KEYCTX_INPUT
+                                      : ui->pane[ui->focus].view->ctx;
+    if (ui->input_active) {
+        x += draw_str(w, 0, x, width, "Filter: ", ka);
+        x += draw_str(w, 0, x, width - x - 1, ui->m->filter, screen_attr(THEME_INPUT));
+        x += draw_str(w, 0, x, width - x, screen_ascii() ? "_" : "\xe2\x96\x8f",
+                      screen_attr(THEME_INPUT));
+        if (ui->filter_note[0]) {
+            char note[64];
+            snprintf(note, sizeof(note), "  (%s)", ui->filter_note);
+            x += draw_str(w, 0, x, width - x, note, screen_attr(THEME_DIM));
+        }
+        x += 3;
+    }
+    const struct key_binding *b[32];
+    size_t n = keys_hints(ctx, b, 32);
+    for (size_t i = 0; i < n && i < 32; i++) {
+        int need = draw_width(b[i]->label) + 1 + draw_width(b[i]->hint) + 2;
+        if (x + need > width)
+            break;
+        x += draw_str(w, 0, x, width - x, b[i]->label, ka);
+        x += 1;
+        x += draw_str(w, 0, x, width - x, b[i]->hint, ha);
+        x += 2;
+    }
+}
+
+/* ---------------------------------------------------------------------------------------------
+ * Frames
+ * ------------------------------------------------------------------------------------------ */
+
+static void draw_too_small(struct ui *ui)
+{
+    werase(stdscr);
+    char msg[128], need[128];
+    snprintf(msg, sizeof(msg), "Terminal too small: %dx%d", COLS, LINES);
+    snprintf(need, sizeof(need), "warroom needs at least %dx%d", LAYOUT_MIN_COLS,
+             LAYOUT_MIN_ROWS);
+    int y = LINES / 2 - 1;
+    if (y < 0)
+        y = 0;
+    int mw = draw_width(msg), nw = draw_width(need);
+    draw_text(stdscr, y, COLS > mw ? (COLS - mw) / 2 : 0, COLS, msg, COLFMT_LEFT, A_BOLD);
+    draw_text(stdscr, y + 1, COLS > nw ? (COLS - nw) / 2 : 0, COLS, need, COLFMT_LEFT,
+              A_NORMAL);
+    wnoutrefresh(stdscr);
+    ui->too_small_drawn = true;
+}
+
+static void draw_help(struct ui *ui)
+{
+    int h = LINES - 2, w = COLS - 8;
+    if (w > 90)
+        w = 90;
+    if (h < 5 || w < 30)
+        return;
+    WINDOW *win = newwin(h, w, 0, (COLS - w) / 2);
+    if (win == NULL)
+        return;
+    werase(win);
+    view_help.update(ui, ui->help_state, w, h);
+    view_help.draw(ui, ui->help_state, win, true);
+    wnoutrefresh(win);
+    delwin(win);
+}
+
+void ui_draw(struct ui *ui)
+{
+    if (ui->layout.mode == LAYOUT_TOO_SMALL) {
+        draw_too_small(ui);
+        doupdate();
+        ui->frames++;
+        return;
+    }
+    bool under_help = ui->help_open;
+    for (int p = 0; p < LAYOUT_NPANES; p++) {
+        struct ui_pane *pane = &ui->pane[p];
+        if (pane->win == NULL || !pane->dirty)
+            continue;
+        void *st = view_state(ui, pane->view);
+        if (!ui->m->paused && pane->view->update)
+            pane->view->update(ui, st, pane->rect.w, pane->rect.h);
+        werase(pane->win);
+        pane->view->draw(ui, st, pane->win, p == ui->focus && !under_help);
+        wnoutrefresh(pane->win);
+        pane->dirty = false;
+    }
+    if (ui->status_dirty && ui->status_win) {
+        werase(ui->status_win);
+        draw_status(ui);
+        wnoutrefresh(ui->status_win);
+        ui->status_dirty = false;
+    }
+    if (ui->hints_dirty && ui->hints_win) {
+        werase(ui->hints_win);
+        draw_hints(ui);
+        wnoutrefresh(ui->hints_win);
+        ui->hints_dirty = false;
+    }
+    if (ui->help_open)
+        draw_help(ui);
+    doupdate();
+    ui->frames++;
+}

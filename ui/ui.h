@@ -1,0 +1,93 @@
+/* ui.h — the interface as a whole: the panes of the layout and the views they show, focus and
+ * zoom, the help overlay, the filter input line, the status and hint lines, key and mouse
+ * dispatch through the key table, and frames (wnoutrefresh per dirty window, one doupdate).
+ * It renders a struct model and never talks to Redis; the app drives it from its event loop. */
+#ifndef WR_UI_H
+#define WR_UI_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <ncursesw/curses.h>
+
+#include "core/layout.h"
+#include "ui/model.h"
+#include "ui/view.h"
+
+enum ui_result {
+    UI_IDLE = 0,    /* nothing changed */
+    UI_CHANGED = 1, /* something to redraw: schedule a frame */
+    UI_QUIT = 2,    /* the user asked to leave */
+};
+
+enum ui_dirty {
+    UI_DIRTY_DATA = 1u << 0,   /* the series table or the clock: table and detail */
+    UI_DIRTY_STATUS = 1u << 1, /* the status line */
+    UI_DIRTY_ALERTS = 1u << 2,
+    UI_DIRTY_CHAT = 1u << 3,
+    UI_DIRTY_ALL = 0xFFu, /* everything, e.g. after a resize */
+};
+
+struct ui_pane {
+    WINDOW *win;             /* NULL while hidden */
+    struct layout_rect rect;
+    const struct view *view; /* what it shows now */
+    bool dirty;
+};
+
+struct ui {
+    struct model *m; /* borrowed */
+    struct layout layout;
+    struct ui_pane pane[LAYOUT_NPANES];
+    WINDOW *status_win, *hints_win;
+    int focus;      /* enum layout_pane */
+    int zoom;       /* zoomed pane, or -1 */
+    int zoom_saved; /* the zoom before the detail view took the screen */
+
+    void *dash_state, *detail_state, *alerts_state, *chat_state, *help_state;
+    const struct series *detail_series; /* the series the detail view shows */
+
+    bool help_open;
+    int help_top;         /* first help line shown */
+    bool input_active;    /* typing a filter */
+    char filter_note[48]; /* how the filter is read: "selector", "substring", ... */
+
+    bool status_dirty, hints_dirty;
+    bool too_small_drawn;
+
+    uint64_t frames; /* frames drawn */
+};
+
+/* Creates the interface over m on an initialised screen (ui/screen) and lays it out for the
+ * current terminal size. Never returns NULL. */
+struct ui *ui_new(struct model *m);
+
+/* Frees the windows and the views' state (the screen stays up). NULL is a no-op. */
+void ui_free(struct ui *ui);
+
+/* Lays the panes out again for the current terminal size (after SIGWINCH or KEY_RESIZE).
+ * Idempotent: calling it twice for one size changes nothing the second time. */
+void ui_relayout(struct ui *ui);
+
+/* Marks parts for the next frame (enum ui_dirty bits). */
+void ui_mark(struct ui *ui, unsigned what);
+
+/* Whether a frame would draw anything. */
+bool ui_dirty(const struct ui *ui);
+
+/* Handles one key: a code point, or KEYS_FKEY + a curses KEY_* code. */
+enum ui_result ui_key(struct ui *ui, int code);
+
+/* Handles one mouse event (wheel scrolls the pane under the pointer, a click focuses the pane
+ * and selects the row). */
+enum ui_result ui_mouse(struct ui *ui, const MEVENT *ev);
+
+/* Draws one frame: the dirty panes (recomputed first unless paused), the status and hint
+ * lines, the help overlay, then one doupdate(). */
+void ui_draw(struct ui *ui);
+
+/* For views: open the detail view of s (it takes the whole main area), and back. */
+void ui_open_detail(struct ui *ui, const struct series *s);
+void ui_close_detail(struct ui *ui);
+
+#endif

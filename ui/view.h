@@ -1,0 +1,48 @@
+/* view.h — a view is what a pane shows: the series table, one series' detail, the alerts, the
+ * chat, or the help overlay. Each is one file behind this small table of functions (as tmux's
+ * window modes), so panes and the dispatcher treat them alike. */
+#ifndef WR_VIEW_H
+#define WR_VIEW_H
+
+#include <stdbool.h>
+
+#include <ncursesw/curses.h>
+
+#include "ui/keys.h"
+
+struct ui;
+
+enum view_key_result {
+    VIEW_KEY_IGNORED = 0, /* not for this view: the dispatcher tries the global bindings */
+    VIEW_KEY_HANDLED = 1, /* done; the pane is redrawn */
+};
+
+struct view {
+    const char *name;
+    unsigned ctx; /* key context (enum key_ctx) while the view has focus */
+
+    /* Private state, made once when the UI starts and freed when it ends. */
+    void *(*create)(struct ui *ui);
+    void (*destroy)(void *state);
+
+    /* Recomputes what to show from the model; not called while paused, so the last picture
+     * stays. May be NULL. */
+    void (*update)(struct ui *ui, void *state, int width, int height);
+
+    /* Draws into w, which was just erased and is the pane's full size (border included). */
+    void (*draw)(struct ui *ui, void *state, WINDOW *w, bool focused);
+
+    /* Reacts to an action from the key table. */
+    enum view_key_result (*key)(struct ui *ui, void *state, enum key_action action);
+
+    /* A mouse click at (x, y) inside the pane (0, 0 = its top-left corner). May be NULL. */
+    void (*click)(struct ui *ui, void *state, int x, int y);
+};
+
+extern const struct view view_dashboard;
+extern const struct view view_detail;
+extern const struct view view_alerts;
+extern const struct view view_chat;
+extern const struct view view_help;
+
+#endif
