@@ -79,7 +79,9 @@ void synth_series_describe(uint32_t i, struct synth_series *out)
     };
     uint32_t kind = i % 4, svc = (i / 4) % 8, region = (i / 32) % 4, shard = i / 128;
     out->shape = kinds[kind].shape;
-    out->base = kinds[kind].base * (1.0 + 0.25 * (double)svc);
+    /* percentages stay percentages: CPU levels 30..72 %; other shapes scale per service */
+    out->base = out->shape == SYNTH_GAUGE ? 30.0 + 6.0 * (double)svc
+                                          : kinds[kind].base * (1.0 + 0.25 * (double)svc);
     snprintf(out->metric, sizeof(out->metric), "%s", kinds[kind].metric);
     if (shard == 0)
         snprintf(out->labels, sizeof(out->labels), "region=%s,service=%s", regions[region],
@@ -104,9 +106,8 @@ double synth_series_value(const struct synth_series *s, struct synth_rng *r, int
         /* a day compressed into an hour, so the drift is visible in a demo */
         double phase = (double)(ts_ms % 3600000) / 3600000.0 * 2.0 * M_PI;
         v = s->base * (1.0 + 0.3 * sin(phase)) + synth_normal(r) * s->base * 0.05;
-        if (v < 0)
-            v = 0;
-        break;
+        v *= anomaly_factor;
+        return v < 0 ? 0 : v > 100 ? 100 : v; /* a percentage */
     }
     case SYNTH_BYTES:
     default:

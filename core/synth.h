@@ -22,7 +22,7 @@ uint32_t synth_below(struct synth_rng *r, uint32_t n);     /* uniform in [0, n) 
 enum synth_shape {
     SYNTH_LATENCY, /* lognormal, in ms */
     SYNTH_COUNTER, /* events of value 1 */
-    SYNTH_GAUGE,   /* slow daily-like drift plus noise */
+    SYNTH_GAUGE,   /* a percentage: slow daily-like drift plus noise, within [0, 100] */
     SYNTH_BYTES,   /* Pareto-tailed sizes */
 };
 

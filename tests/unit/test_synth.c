@@ -120,6 +120,22 @@ static void test_anomaly_scales_values(void **state)
     assert_true(fabs(spiked - 10.0 * plain) < 1e-9 * spiked);
 }
 
+static void test_gauges_stay_percentages(void **state)
+{
+    (void)state;
+    struct synth_rng r;
+    synth_seed(&r, 5);
+    for (uint32_t i = 2; i < 64; i += 4) { /* every cpu_pct series */
+        struct synth_series s;
+        synth_series_describe(i, &s);
+        assert_int_equal(s.shape, SYNTH_GAUGE);
+        for (int k = 0; k < 2000; k++) {
+            double v = synth_series_value(&s, &r, (int64_t)k * 1800, k % 2 ? 1.0 : 10.0);
+            assert_true(v >= 0 && v <= 100);
+        }
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -130,6 +146,7 @@ int main(void)
         cmocka_unit_test(test_pareto_lower_bound),
         cmocka_unit_test(test_series_catalogue_is_stable_and_distinct),
         cmocka_unit_test(test_anomaly_scales_values),
+        cmocka_unit_test(test_gauges_stay_percentages),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
