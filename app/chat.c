@@ -33,6 +33,9 @@ struct chat_out {
     size_t len;
     char *nick;
     char *log_key, *channel;
+    char ts[24];  /* set when first sent, kept when sent again */
+    int verified; /* after a lost reply: 1 found in the log, -1 not there, 0 unknown */
+    char id[CHATLOG_ID_MAX];
 };
 
 enum req_kind {
@@ -40,6 +43,7 @@ enum req_kind {
     REQ_CATCHUP, /* XRANGE (last + after a reconnect */
     REQ_PRESENCE,
     REQ_SEND,
+    REQ_VERIFY, /* was a message whose reply was lost stored? */
 };
 
 /* Privdata of one command: replies to an older room or sync are recognised and dropped. */
@@ -47,6 +51,7 @@ struct chat_req {
     struct chat *c;
     enum req_kind kind;
     unsigned gen, seq;
+    struct chat_out *out; /* REQ_SEND: owned by the request; REQ_VERIFY: borrowed */
 };
 
 struct chat {
@@ -73,6 +78,11 @@ struct chat {
     struct chatlog_rate rate;
     struct chat_out *q_head, *q_tail;
     size_t q_len, inflight;
+    /* Messages whose EVAL got no reply (connection lost): stored or not? Checked against the
+     * log once reconnected, then re-sent if absent. Sending waits until they are settled, so
+     * order is kept and nothing is sent twice. */
+    struct chat_out *unsure_head, *unsure_tail;
+    size_t unsure_len, verifying;
     bool rate_noticed;
 
     ev_timer heartbeat, send_timer, sync_retry;
@@ -316,8 +326,9 @@ static void start_sync(struct chat *c)
     }
     /* with no history wanted, the newest entry is still read: it is where a resume starts */
     struct chat_req *r = req_new(c, REQ_HISTORY);
-    size_t count = c->history == CHAT_HISTORY_NONE ? 1 : c->history;
-    if (rconn_command(c->cmd, on_read, r, "XREVRANGE %s + - COUNT %zu", c->log_key, count) != 0)
+    char count[24];
+    snprintf(count, sizeof(count), "%zu", c->history == CHAT_HISTORY_NONE ? 1 : c->history);
+    if (rconn_command(c->cmd, on_read, r, "XREVRANGE %s + - COUNT %s", c->log_key, count) != 0)
         free(r);
 }
 
@@ -517,23 +528,130 @@ static void on_sent(struct rconn *rc, const redisReply *reply, void *privdata)
     (void)rc;
     struct chat_req *r = privdata;
     struct chat *c = r->c;
+    struct chat_out *o = r->out;
     free(r);
-    if (c->closing)
+    if (c->closing) {
+        out_free(o);
         return;
+    }
     c->inflight--;
-    if (reply == NULL)
-        notice(c, true, "a message may not have been sent: the connection to Redis was lost");
-    else if (reply->type == REDIS_REPLY_STRING)
+    if (reply == NULL) { /* lost with the connection: settle it once reconnected */
+        o->next = NULL;
+        o->verified = 0;
+        if (c->unsure_tail)
+            c->unsure_tail->next = o;
+        else
+            c->unsure_head = o;
+        c->unsure_tail = o;
+        c->unsure_len++;
+        return;
+    }
+    if (reply->type == REDIS_REPLY_STRING)
         emit(c, CHAT_EV_SENT, NULL, true, reply->str, false);
     else
         notice(c, true, "message not sent: %s",
                reply->type == REDIS_REPLY_ERROR ? reply->str : "unexpected reply");
+    out_free(o);
     maybe_idle(c);
+}
+
+/* Whether stream entry e is message o (same nick, kind, text and client time stamp). */
+static bool entry_is(const redisReply *e, const struct chat_out *o)
+{
+    struct chatlog_entry x;
+    if (entry_parse(e, &x) != 0 || x.kind != o->kind)
+        return false;
+    char ts[24];
+    snprintf(ts, sizeof(ts), "%lld", (long long)x.ts_ms);
+    return strcmp(ts, o->ts) == 0 && x.nick_len == strlen(o->nick) &&
+           memcmp(x.nick, o->nick, x.nick_len) == 0 && x.text_len == o->len &&
+           memcmp(x.text, o->text, o->len) == 0;
+}
+
+static void pump(struct chat *c);
+
+/* All checks answered: report what was stored, put the rest back at the head of the queue in
+ * their order, and carry on sending. If a check itself failed, wait for the next connection. */
+static void settle_unsure(struct chat *c)
+{
+    for (struct chat_out *o = c->unsure_head; o; o = o->next)
+        if (o->verified == 0)
+            return;
+    struct chat_out *again = NULL, *last = NULL;
+    size_t n = 0;
+    while (c->unsure_head) {
+        struct chat_out *o = c->unsure_head;
+        c->unsure_head = o->next;
+        if (o->verified > 0) {
+            emit(c, CHAT_EV_SENT, NULL, true, o->id, false);
+            out_free(o);
+            continue;
+        }
+        o->next = NULL;
+        if (last)
+            last->next = o;
+        else
+            again = o;
+        last = o;
+        n++;
+    }
+    c->unsure_tail = NULL;
+    c->unsure_len = 0;
+    if (again) { /* back at the head of the queue, in their order */
+        last->next = c->q_head;
+        if (c->q_head == NULL)
+            c->q_tail = last;
+        c->q_head = again;
+        c->q_len += n;
+    }
+    pump(c);
+    maybe_idle(c);
+}
+
+static void on_verify(struct rconn *rc, const redisReply *reply, void *privdata)
+{
+    (void)rc;
+    struct chat_req *r = privdata;
+    struct chat *c = r->c;
+    struct chat_out *o = r->out;
+    free(r);
+    if (c->closing)
+        return;
+    c->verifying--;
+    if (reply && reply->type == REDIS_REPLY_ARRAY) {
+        o->verified = -1;
+        for (size_t i = 0; i < reply->elements && o->verified < 0; i++) {
+            if (entry_is(reply->element[i], o)) {
+                o->verified = 1;
+                snprintf(o->id, sizeof(o->id), "%s", reply->element[i]->element[0]->str);
+            }
+        }
+    } else if (reply && reply->type == REDIS_REPLY_ERROR) {
+        o->verified = -1; /* the log is unreadable: sending again reports the real error */
+    }
+    if (c->verifying == 0)
+        settle_unsure(c);
+}
+
+/* Looks for each unsure message among the newest entries of its room's log. */
+static void verify_unsure(struct chat *c)
+{
+    if (c->verifying > 0)
+        return;
+    for (struct chat_out *o = c->unsure_head; o; o = o->next) {
+        struct chat_req *r = req_new(c, REQ_VERIFY);
+        r->out = o;
+        o->verified = 0;
+        if (rconn_command(c->cmd, on_verify, r, "XREVRANGE %s + - COUNT 500", o->log_key) == 0)
+            c->verifying++;
+        else
+            free(r);
+    }
 }
 
 static void pump(struct chat *c)
 {
-    while (c->q_head && rconn_get_state(c->cmd) == RCONN_UP) {
+    while (c->q_head && c->unsure_head == NULL && rconn_get_state(c->cmd) == RCONN_UP) {
         int64_t wait = chatlog_rate_take(&c->rate, chat_now_ms());
         if (wait > 0) {
             if (!ev_is_active(&c->send_timer)) {
@@ -541,8 +659,8 @@ static void pump(struct chat *c)
                 ev_timer_start(c->loop, &c->send_timer);
             }
             if (!c->rate_noticed)
-                notice(c, false, "rate limit: %zu message%s waiting, one goes every %u ms",
-                       c->q_len, c->q_len == 1 ? "" : "s", c->rate.interval_ms);
+                notice(c, false, "rate limit: holding messages back, one goes every %u ms",
+                       c->rate.interval_ms);
             c->rate_noticed = true;
             return;
         }
@@ -551,21 +669,24 @@ static void pump(struct chat *c)
         if (c->q_head == NULL)
             c->q_tail = NULL;
         c->q_len--;
-        char ts[24], maxlen[16];
-        snprintf(ts, sizeof(ts), "%lld", (long long)chat_now_ms());
+        char maxlen[16];
+        if (o->ts[0] == '\0')
+            snprintf(o->ts, sizeof(o->ts), "%lld", (long long)chat_now_ms());
         snprintf(maxlen, sizeof(maxlen), "%d", CHAT_STREAM_MAXLEN);
         const char *kind = chatlog_kind_name(o->kind);
         const char *argv[] = {"EVAL", chat_send_script, "2", o->log_key, o->channel, o->nick,
-                              kind, o->text, ts, maxlen};
+                              kind, o->text, o->ts, maxlen};
         size_t argvlen[] = {4, strlen(chat_send_script), 1, strlen(o->log_key),
                             strlen(o->channel), strlen(o->nick), strlen(kind), o->len,
-                            strlen(ts), strlen(maxlen)};
+                            strlen(o->ts), strlen(maxlen)};
         struct chat_req *r = req_new(c, REQ_SEND);
-        if (rconn_command_argv(c->cmd, on_sent, r, 10, argv, argvlen) == 0)
+        r->out = o;
+        if (rconn_command_argv(c->cmd, on_sent, r, 10, argv, argvlen) == 0) {
             c->inflight++;
-        else
+        } else {
             free(r);
-        out_free(o);
+            out_free(o);
+        }
     }
     if (c->q_head == NULL)
         c->rate_noticed = false;
@@ -627,7 +748,7 @@ enum chat_send_result chat_send(struct chat *c, enum chatlog_kind kind, const ch
 
 size_t chat_pending(const struct chat *c)
 {
-    return c->q_len + c->inflight;
+    return c->q_len + c->inflight + c->unsure_len;
 }
 
 /* ---------------------------------------------------------------------------------------------
@@ -638,6 +759,7 @@ static void on_cmd_up(struct rconn *rc, void *privdata)
 {
     (void)rc;
     struct chat *c = privdata;
+    verify_unsure(c);
     pump(c);
     heartbeat_now(c);
 }
@@ -823,6 +945,11 @@ void chat_free(struct chat *c)
     while (c->q_head) {
         struct chat_out *o = c->q_head;
         c->q_head = o->next;
+        out_free(o);
+    }
+    while (c->unsure_head) {
+        struct chat_out *o = c->unsure_head;
+        c->unsure_head = o->next;
         out_free(o);
     }
     chatlog_free(c->log);

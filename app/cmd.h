@@ -27,6 +27,8 @@ int cmd_ingest(int argc, char **argv);
 int cmd_gen(int argc, char **argv);
 int cmd_server(int argc, char **argv);
 int cmd_chat(int argc, char **argv);
+int cmd_rules(int argc, char **argv);  /* app/cmd_rules.c: rules check */
+int cmd_alerts(int argc, char **argv); /* app/cmd_alerts.c: list, ack, silence */
 int cmd_tui(int argc, char **argv); /* app/tui.c: the interface (no command given) */
 
 #endif

@@ -52,6 +52,7 @@ struct lm {
     bool json, listen, dump;
     bool leaving, done;
     bool skipping; /* dropping the rest of an over-long stdin line */
+    bool was_up;   /* both connections were up once */
     int rc;
     ev_io in;
     ev_signal sigint, sigterm;
@@ -263,10 +264,13 @@ static void on_chat(struct chat *c, const struct chat_event_info *e, void *privd
         }
         break;
     case CHAT_EV_STATE:
+        /* quiet until the first time both connections are up, then every change */
         chat_state_text(c, state, sizeof(state));
-        if (strcmp(state, lm->last_state) != 0) {
-            if (strcmp(state, "up") != 0 || lm->last_state[0])
-                print_note("connection: ", state);
+        if (strcmp(state, "up") == 0 && !lm->was_up) {
+            lm->was_up = true;
+            snprintf(lm->last_state, sizeof(lm->last_state), "%s", state);
+        } else if (lm->was_up && strcmp(state, lm->last_state) != 0) {
+            print_note("connection: ", state);
             snprintf(lm->last_state, sizeof(lm->last_state), "%s", state);
         }
         break;

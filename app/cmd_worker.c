@@ -11,6 +11,8 @@
 
 #include <ev.h>
 
+#include "app/alerts.h"
+#include "app/alerts_json.h"
 #include "app/cmd.h"
 #include "app/config.h"
 #include "app/reader.h"
@@ -24,7 +26,7 @@
 
 static const char worker_usage[] =
     "usage: warroom worker [--interval DUR] [--duration DUR] [--exit-after-replay]\n"
-    "                      [--quiet | --raw] [--count N]\n\n"
+    "                      [--quiet | --raw] [--count N] [--rules FILE]\n\n"
     "Tails every partition stream into the core without a screen: replays the last --window\n"
     "of history (default 15m), then follows live events. Invalid entries go to NS:dlq.\n"
     "  --interval DUR       one status line per DUR (default 1s)\n"
@@ -33,6 +35,15 @@ static const char worker_usage[] =
     "  --quiet              no status lines (connection changes and totals are still printed)\n"
     "  --raw                status lines as exact key=value pairs, for scripts\n"
     "  --count N            XREAD COUNT per partition (default 1000)\n"
+    "  --rules FILE         evaluate these alert rules once the replay is done, compete for the\n"
+    "                       announcer lease and announce transitions (to NS:alerts and the\n"
+    "                       --room chat room, default ops); one line per transition, ack,\n"
+    "                       silence and lease change:\n"
+    "                         HH:MM:SS  alert FROM->TO SHORTID ID value=V severity=S\n"
+    "                         HH:MM:SS  alert announced TO SHORTID ID\n"
+    "                         HH:MM:SS  alert ack SHORTID ID by NICK\n"
+    "                         HH:MM:SS  alert silence MATCHER until HH:MM:SS by NICK\n"
+    "                         HH:MM:SS  alerts: leader|follower (why)\n"
     "SIGINT or SIGTERM stop it cleanly. On stop it prints one line:\n"
     "  totals: entries=N events=N rejected=N series=N late=N expired=N ...\n\n"
     "exit codes: 0 stopped normally, 1 failure, 2 usage, 4 Redis unreachable at start\n\n";
@@ -40,6 +51,7 @@ static const char worker_usage[] =
 struct worker {
     struct ev_loop *loop;
     struct reader *rd;
+    struct alerts *al; /* NULL without --rules */
     struct series_table *tab;
     ev_signal sigint, sigterm;
     ev_timer status, duration, drain;
@@ -138,6 +150,8 @@ static void finish(struct worker *w)
     print_totals(w);
     reader_close(w->rd);
     w->rd = NULL;
+    alerts_free(w->al);
+    w->al = NULL;
     ev_break(w->loop, EVBREAK_ALL);
 }
 
@@ -147,7 +161,8 @@ static void on_drain(struct ev_loop *loop, ev_timer *t, int revents)
     struct worker *w = t->data;
     struct reader_stats st;
     reader_get_stats(w->rd, &st);
-    if (st.dlq_pending == 0 || ev_now(loop) >= w->drain_deadline)
+    bool alerts_busy = w->al && alerts_pending(w->al) > 0;
+    if ((st.dlq_pending == 0 && !alerts_busy) || ev_now(loop) >= w->drain_deadline)
         finish(w);
 }
 
@@ -161,6 +176,8 @@ static void begin_stop(struct worker *w)
     ev_signal_stop(w->loop, &w->sigint);
     ev_signal_stop(w->loop, &w->sigterm);
     reader_stop(w->rd);
+    if (w->al)
+        alerts_stop(w->al); /* hands the lease over at once */
     w->drain_deadline = ev_now(w->loop) + WORKER_DRAIN_MAX_S;
     ev_timer_set(&w->drain, 0., 0.02);
     ev_timer_start(w->loop, &w->drain);
@@ -199,6 +216,8 @@ static void on_reader(struct reader *rd, enum reader_event e, void *privdata)
                st.replay_entries, st.replay_s,
                st.replay_s > 0 ? (double)st.replay_entries / st.replay_s : 0.);
         fflush(stdout);
+        if (w->al)
+            alerts_set_ready(w->al);
         if (w->exit_after_replay)
             begin_stop(w);
     } else if (e == READER_CONN_STATE && !w->stopping) {
@@ -220,6 +239,53 @@ static void on_reader(struct reader *rd, enum reader_event e, void *privdata)
         }
         fflush(stdout);
     }
+}
+
+/* One line per alert event, for people and for tests. Strings from Redis are printed as
+ * received: the worker's output is a log, not a terminal UI. */
+static void on_alerts(struct alerts *a, const struct alerts_event_info *e, void *privdata)
+{
+    (void)privdata;
+    char tbuf[16], v[32], until[16];
+    clock_text(tbuf, sizeof(tbuf));
+    switch (e->ev) {
+    case ALERTS_EV_TRANSITION:
+        printf("%s  alert %s->%s %s %s value=%s severity=%s%s\n", tbuf,
+               alert_state_name(e->from), alert_state_name(e->to), e->entry->short_id,
+               e->entry->id, alerts_value_text(e->entry->value, v, sizeof(v)),
+               rule_severity_name(e->entry->severity), e->entry->silenced ? " silenced" : "");
+        break;
+    case ALERTS_EV_ANNOUNCED:
+        printf("%s  alert announced %s %s %s\n", tbuf, alert_state_name(e->to),
+               e->entry->short_id, e->entry->id);
+        break;
+    case ALERTS_EV_ACK:
+        printf("%s  alert ack %s %s by %s\n", tbuf, e->entry ? e->entry->short_id : "-",
+               e->entry ? e->entry->id : "-", e->who ? e->who : "");
+        break;
+    case ALERTS_EV_SILENCE:
+        if (e->until_ms > 0) {
+            time_t t = (time_t)(e->until_ms / 1000);
+            struct tm tm;
+            localtime_r(&t, &tm);
+            strftime(until, sizeof(until), "%H:%M:%S", &tm);
+            printf("%s  alert silence %s until %s by %s\n", tbuf, e->matcher, until,
+                   e->who ? e->who : "");
+        } else {
+            printf("%s  alert unsilence %s by %s\n", tbuf, e->matcher, e->who ? e->who : "");
+        }
+        break;
+    case ALERTS_EV_LEADER:
+        printf("%s  alerts: %s (%s)\n", tbuf, alerts_is_leader(a) ? "leader" : "follower",
+               e->text ? e->text : "");
+        break;
+    case ALERTS_EV_NOTICE:
+        printf("%s  alerts: %s\n", tbuf, e->text);
+        break;
+    case ALERTS_EV_BOARD:
+        return;
+    }
+    fflush(stdout);
 }
 
 /* ---------------------------------------------------------------------------------------------
@@ -248,6 +314,7 @@ int cmd_worker(int argc, char **argv)
         .interval_s = 1.0, .last_cmd_state = RCONN_CONNECTING, .last_state = "connecting"};
     int64_t interval_ms = 1000, duration_ms = 0;
     unsigned count = 0;
+    const char *rules_arg = NULL;
     int rc = EXIT_OK;
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
@@ -269,6 +336,8 @@ int cmd_worker(int argc, char **argv)
         } else if (strcmp(a, "--duration") == 0 && has_value) {
             if (parse_duration_arg(a, argv[++i], &duration_ms) != 0)
                 rc = EXIT_USAGE;
+        } else if (strcmp(a, "--rules") == 0 && has_value) {
+            rules_arg = argv[++i];
         } else if (strcmp(a, "--count") == 0 && has_value) {
             char *end;
             errno = 0;
@@ -289,11 +358,26 @@ int cmd_worker(int argc, char **argv)
     }
     w.interval_s = (double)interval_ms / 1000.;
 
+    /* the rules first: a broken rule file is a usage error, found before connecting */
+    struct rule_set rules = {0};
+    char pathbuf[1024];
+    const char *rules_path =
+        alerts_rules_path(rules_arg ? rules_arg : cfg.rules, pathbuf, sizeof(pathbuf));
+    if (rules_path) {
+        int lr = alerts_load_rules(rules_path, &rules, err, sizeof(err));
+        if (lr != 0) {
+            fprintf(stderr, "warroom worker: %s\n", err);
+            config_free(&cfg);
+            return lr == -1 ? EXIT_FAILURE_GENERIC : EXIT_USAGE;
+        }
+    }
+
     /* Resolve, connect once synchronously to check the namespace (and adopt its partition
      * count), then hand over to the async connections. */
     struct redisaddr *addr = rsync_address(&cfg, err, sizeof(err));
     if (addr == NULL) {
         fprintf(stderr, "warroom worker: %s\n", err);
+        rule_set_free(&rules);
         config_free(&cfg);
         return EXIT_UNREACHABLE;
     }
@@ -305,6 +389,7 @@ int cmd_worker(int argc, char **argv)
         if (c)
             redisFree(c);
         redisaddr_free(addr);
+        rule_set_free(&rules);
         config_free(&cfg);
         return rc;
     }
@@ -336,7 +421,27 @@ int cmd_worker(int argc, char **argv)
 
     w.loop = ev_default_loop(EVFLAG_AUTO);
     w.rd = reader_new(w.loop, addr, &rcfg, w.tab, on_reader, &w, err, sizeof(err));
+    if (w.rd != NULL && rules.count > 0) {
+        struct alerts_opts ao = {
+            .ns = cfg.ns,
+            .room = cfg.room ? cfg.room : CONFIG_DEFAULT_ROOM,
+            .nick = cfg.nick ? cfg.nick : "worker",
+            .rules = &rules,
+            .tab = w.tab,
+            .connect_timeout_ms = (unsigned)cfg.connect_timeout_ms,
+            .command_timeout_ms = (unsigned)cfg.command_timeout_ms,
+            .name = "worker-alerts",
+            .notify = on_alerts,
+            .privdata = &w,
+        };
+        w.al = alerts_new(w.loop, addr, &ao, err, sizeof(err));
+        if (w.al == NULL) {
+            reader_close(w.rd);
+            w.rd = NULL;
+        }
+    }
     redisaddr_free(addr);
+    rule_set_free(&rules);
     if (w.rd == NULL) {
         fprintf(stderr, "warroom worker: %s\n", err);
         series_table_free(w.tab);
@@ -345,6 +450,8 @@ int cmd_worker(int argc, char **argv)
     }
     printf("worker: namespace %s, %u partitions, replaying the last %.0f s\n", cfg.ns,
            cfg.partitions, (double)cfg.replay_ms / 1000.);
+    if (w.al)
+        printf("worker: alert rules from %s, token %s\n", rules_path, alerts_token(w.al));
     fflush(stdout);
 
     ev_signal_init(&w.sigint, on_signal, SIGINT);
@@ -366,6 +473,7 @@ int cmd_worker(int argc, char **argv)
     ev_run(w.loop, 0);
 
     reader_close(w.rd); /* NULL after a normal stop */
+    alerts_free(w.al);
     series_table_free(w.tab);
     ev_loop_destroy(w.loop);
     config_free(&cfg);

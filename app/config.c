@@ -35,7 +35,11 @@ const char config_options_help[] =
     "  --mouse              mouse on: wheel scrolls, click selects (off by default)\n"
     "chat options:\n"
     "  --nick NAME          chat nick (default $USER when it is a valid nick, else anon-XXXX)\n"
-    "  --room ROOM          chat room joined at start (default ops)\n";
+    "  --room ROOM          chat room joined at start (default ops)\n"
+    "alert options:\n"
+    "  --rules FILE         alert rule file (default $XDG_CONFIG_HOME/warroom/rules.conf when it\n"
+    "                       exists; `warroom rules check FILE` validates one)\n"
+    "  --alert-bell[=BOOL]  bell once for a new critical or page alert (default true)\n";
 
 static void set_str(char **dst, const char *v)
 {
@@ -150,6 +154,17 @@ static int apply(struct config *cfg, const char *name, const char *value, char *
             snprintf(err, errcap, "bell: '%.40s' is not true or false", value);
             return -1;
         }
+    } else if (strcmp(name, "alert-bell") == 0 || strcmp(name, "alert_bell") == 0) {
+        if (parse_bool(value, &cfg->alert_bell) != 0) {
+            snprintf(err, errcap, "alert-bell: '%.40s' is not true or false", value);
+            return -1;
+        }
+    } else if (strcmp(name, "rules") == 0) {
+        if (*value == '\0') {
+            snprintf(err, errcap, "rules needs a file name");
+            return -1;
+        }
+        set_str(&cfg->rules, value);
     } else {
         snprintf(err, errcap, "unknown setting '%.40s'", name);
         return -1;
@@ -204,11 +219,12 @@ static int load_file(struct config *cfg, const char *path, bool must_exist, char
 
 static const char *const common_options[] = {
     "redis", "ns", "partitions", "retention", "window", "lateness", "max-series", "timeout",
-    "theme", "nick", "room",
+    "theme", "nick", "room", "rules",
 };
 
 /* Common options without a value: --no-color means no-color=true. */
-static const char *const common_flags[] = {"no-color", "ascii", "mouse", "no-mouse"};
+static const char *const common_flags[] = {"no-color", "ascii", "mouse", "no-mouse",
+                                           "alert-bell"};
 
 int config_load(struct config *cfg, int *argc, char **argv, char *err, size_t errcap)
 {
@@ -222,6 +238,7 @@ int config_load(struct config *cfg, int *argc, char **argv, char *err, size_t er
         .connect_timeout_ms = 2000,
         .command_timeout_ms = 2000,
         .bell = true,
+        .alert_bell = true,
     };
 
     /* 1. the config file: an explicit --config must exist */
@@ -322,5 +339,7 @@ void config_free(struct config *cfg)
     free(cfg->theme);
     free(cfg->nick);
     free(cfg->room);
+    free(cfg->rules);
     cfg->redis_url = cfg->ns = cfg->config_path = cfg->theme = cfg->nick = cfg->room = NULL;
+    cfg->rules = NULL;
 }

@@ -34,6 +34,12 @@ struct config {
     char *nick;              /* chat nick; NULL: $USER when valid, else anon-XXXX */
     char *room;              /* chat room joined at start (normalized); NULL: CONFIG_DEFAULT_ROOM */
     bool bell;               /* ring the terminal bell on a mention (default true) */
+    /* alerts */
+    char *rules;             /* alert rule file; NULL: $XDG_CONFIG_HOME/warroom/rules.conf when
+                                it exists, else none (the alerts panel still shows the shared
+                                alerts, but this instance never evaluates nor announces) */
+    bool alert_bell;         /* ring the bell once for a new critical/page alert (default true;
+                                never for a silenced one, at most once per 10 s) */
 };
 
 /* Fills cfg from defaults, the config file (--config FILE, else

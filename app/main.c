@@ -7,7 +7,7 @@
 #include "app/cmd.h"
 
 static const struct cmd_entry commands[] = {
-    {"bench", "core|e2e [--events N]", "run a benchmark and print a table with its baseline",
+    {"bench", "core|e2e|alerts [--events N]", "run a benchmark and print a table with its baseline",
      cmd_bench},
     {"demo", "[--rate N] [--series K] | --plain [--seconds N]",
      "the interface with demo data generated in-process (--plain: a text table, no Redis)",
@@ -26,6 +26,10 @@ static const struct cmd_entry commands[] = {
      cmd_server},
     {"chat", "ROOM [--say TEXT] [--json] [--history N]",
      "talk in a chat room: one message, or line mode when stdout is not a terminal", cmd_chat},
+    {"rules", "check FILE", "validate an alert rule file; one line per rule, exit 2 on errors",
+     cmd_rules},
+    {"alerts", "[--json] | ack ID | silence MATCHER DUR [COMMENT] | unsilence MATCHER",
+     "list the shared alerts and silences, acknowledge, silence", cmd_alerts},
 };
 
 #define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))

@@ -29,6 +29,7 @@
 #include "ui/ui.h"
 
 #define TUI_FRAME_MIN_S 0.05  /* at most 20 frames per second */
+#define TUI_RENDER_SHARE 4.0  /* data-driven frames: at least 4 render times apart (<= 25 %) */
 #define TUI_META_TIMEOUT_MS 1000
 
 static const char tui_usage[] =
@@ -54,6 +55,8 @@ struct tui {
     ev_timer frame;
     ev_periodic tick;
     double last_frame;
+    double last_render_s; /* cost of the last frame */
+    bool urgent;          /* the user did something: next frame at the plain frame cap */
 
     uint64_t last_events; /* for events/s */
     double last_events_t;
@@ -145,6 +148,8 @@ static void draw_frame_now(struct tui *t)
     refresh_status(t);
     ui_draw(t->ui);
     double dt = mono_s() - t0;
+    t->last_render_s = dt;
+    t->urgent = false;
     t->frames++;
     t->render_s += dt;
     if (dt > t->render_max_s)
@@ -160,12 +165,22 @@ static void on_frame(struct ev_loop *loop, ev_timer *w, int revents)
 }
 
 /* Arms the frame timer if something is dirty and no frame is pending: at once when the last
- * frame is older than the frame interval, else when the interval has passed. */
+ * frame is older than the frame interval, else when the interval has passed. The interval is
+ * 50 ms, stretched for data-driven frames when frames get expensive (a huge table), so that
+ * drawing never takes more than a quarter of the time; a key press always gets the 50 ms. */
 static void schedule_frame(struct tui *t)
 {
-    if (ev_is_active(&t->frame) || !ui_dirty(t->ui))
+    if (!ui_dirty(t->ui))
         return;
-    double due = t->last_frame + TUI_FRAME_MIN_S - ev_time();
+    double interval = TUI_FRAME_MIN_S;
+    if (!t->urgent && t->last_render_s * TUI_RENDER_SHARE > interval)
+        interval = t->last_render_s * TUI_RENDER_SHARE;
+    double due = t->last_frame + interval - ev_time();
+    if (ev_is_active(&t->frame)) {
+        if (!t->urgent || ev_timer_remaining(t->loop, &t->frame) <= (due > 0 ? due : 0.))
+            return;
+        ev_timer_stop(t->loop, &t->frame); /* a key press: bring the frame forward */
+    }
     ev_timer_set(&t->frame, due > 0 ? due : 0., 0.);
     ev_timer_start(t->loop, &t->frame);
 }
@@ -182,6 +197,7 @@ static void quit(struct tui *t)
 static void relayout(struct tui *t)
 {
     ui_relayout(t->ui);
+    t->urgent = true;
     schedule_frame(t);
 }
 
@@ -214,8 +230,10 @@ static void on_input(struct ev_loop *loop, ev_io *w, int revents)
             quit(t);
             return;
         }
-        if (res == UI_CHANGED)
+        if (res == UI_CHANGED) {
+            t->urgent = true;
             schedule_frame(t);
+        }
         untouchwin(stdscr);
     }
 }

@@ -379,13 +379,13 @@ static void rt_reset(struct alert_engine *e, struct alert_rule_rt *rt)
 
 static void silences_expire(struct alert_engine *e, int64_t now);
 
-size_t alert_eval(struct alert_engine *e, const struct series_table *tab, int64_t now_ms,
-                  const struct alert_transition **out)
+int alert_eval_begin(struct alert_engine *e, const struct series_table *tab, int64_t now_ms)
 {
+    if (e->run.active)
+        return -1;
     transitions_clear(e);
-    *out = e->tr;
     if (e->evaluated && now_ms < e->last_eval_ms)
-        return 0;
+        return -1;
     bool reset = e->tab != tab;
     for (size_t k = 0; k < e->nrules && !reset; k++)
         reset = e->rules[k].seen > tab->count; /* not the table we matched */
@@ -393,15 +393,71 @@ size_t alert_eval(struct alert_engine *e, const struct series_table *tab, int64_
         for (size_t k = 0; k < e->nrules; k++)
             rt_reset(e, &e->rules[k]);
     e->tab = tab;
-    alert_eval_match(e);
     e->epoch++;
-    for (size_t k = 0; k < e->nrules; k++)
-        alert_eval_rule(e, &e->rules[e->order[k]], now_ms);
-    silences_expire(e, now_ms);
-    e->last_eval_ms = now_ms;
+    e->run = (struct alert_run){
+        .active = true,
+        .now = now_ms,
+        .match_pos = alert_eval_match_start(e),
+        .match_end = tab->count,
+    };
+    alert_eval_memo_reserve(e, tab->count);
+    return 0;
+}
+
+bool alert_eval_step(struct alert_engine *e, size_t budget)
+{
+    struct alert_run *run = &e->run;
+
+    if (!run->active)
+        return true;
+    if (budget == 0)
+        budget = 1;
+    if (!run->matched) {
+        if (!alert_eval_match_step(e, &budget))
+            return false;
+        run->matched = true;
+    }
+    while (run->pos < e->nrules) {
+        if (budget == 0)
+            return false;
+        if (!alert_eval_rule_step(e, &e->rules[e->order[run->pos]], &budget))
+            return false;
+        run->pos++;
+        run->phase = 0;
+        run->cursor = run->sub = 0;
+    }
+    return true;
+}
+
+bool alert_eval_running(const struct alert_engine *e)
+{
+    return e->run.active;
+}
+
+size_t alert_eval_end(struct alert_engine *e, const struct alert_transition **out)
+{
+    *out = e->tr;
+    if (!e->run.active)
+        return e->ntr;
+    alert_eval_step(e, SIZE_MAX);
+    silences_expire(e, e->run.now);
+    e->last_eval_ms = e->run.now;
     e->evaluated = true;
+    e->run.active = false;
     *out = e->tr;
     return e->ntr;
+}
+
+size_t alert_eval(struct alert_engine *e, const struct series_table *tab, int64_t now_ms,
+                  const struct alert_transition **out)
+{
+    if (e->run.active) /* finish the one in progress; its transitions are dropped */
+        alert_eval_end(e, out);
+    if (alert_eval_begin(e, tab, now_ms) != 0) {
+        *out = e->tr;
+        return 0;
+    }
+    return alert_eval_end(e, out);
 }
 
 struct alert_engine *alert_engine_new(const struct alert_config *cfg)
@@ -474,6 +530,7 @@ void alert_engine_set_rules(struct alert_engine *e, struct rule_set *rules)
     struct alert_rule_rt *rts = xcalloc(n + 1, sizeof *rts);
 
     transitions_clear(e);
+    e->run.active = false; /* an evaluation in progress is abandoned */
     for (size_t i = 0; i < n; i++) {
         struct rule *r = rules->rules[i];
         size_t j = 0;
@@ -615,8 +672,8 @@ static bool is_rule_name(const char *s, size_t n)
     return true;
 }
 
-int alert_silence_add(struct alert_engine *e, const char *matcher, int64_t until_ms,
-                      const char *who, const char *comment, char *err, size_t err_cap)
+struct silence *alert_silence_new(const char *matcher, int64_t until_ms, const char *who,
+                                  const char *comment, char *err, size_t err_cap)
 {
     const char *a = matcher, *brace = strchr(matcher, '{');
     const char *b = brace ? brace : matcher + strlen(matcher);
@@ -636,7 +693,7 @@ int alert_silence_add(struct alert_engine *e, const char *matcher, int64_t until
                          "expected a rule name, '*', a short id or a selector, found '%.*s'",
                          (int)n, a);
             silence_free(s);
-            return -1;
+            return NULL;
         }
         s->rule_name = xstrndup(a, n);
     }
@@ -654,13 +711,27 @@ int alert_silence_add(struct alert_engine *e, const char *matcher, int64_t until
             if (err && err_cap)
                 snprintf(err, err_cap, "%s", msg);
             silence_free(s);
-            return -1;
+            return NULL;
         }
     }
     s->matcher = xstrdup(matcher);
     s->until_ms = until_ms;
     s->who = xstrdup(who ? who : "");
     s->comment = xstrdup(comment ? comment : "");
+    return s;
+}
+
+void alert_silence_free(struct silence *s)
+{
+    silence_free(s);
+}
+
+int alert_silence_add(struct alert_engine *e, const char *matcher, int64_t until_ms,
+                      const char *who, const char *comment, char *err, size_t err_cap)
+{
+    struct silence *s = alert_silence_new(matcher, until_ms, who, comment, err, err_cap);
+    if (!s)
+        return -1;
     for (size_t k = 0; k < e->nsil; k++)
         if (strcmp(e->sil[k]->matcher, matcher) == 0) {
             silence_free(e->sil[k]);
@@ -702,22 +773,28 @@ size_t alert_silences(const struct alert_engine *e, const struct silence *const 
     return e->nsil;
 }
 
-static bool silence_matches(const struct silence *s, const struct alert_instance *in)
+bool alert_silence_matches(const struct silence *s, const char *rule, const char *short_id,
+                           const char *labels)
 {
     if (!s->labels) {
-        return !s->rule_name || strcmp(s->rule_name, in->rule->name) == 0 ||
-               strcmp(s->rule_name, in->short_id) == 0;
+        return !s->rule_name || strcmp(s->rule_name, rule) == 0 ||
+               strcmp(s->rule_name, short_id) == 0;
     }
-    if (s->rule_name && strcmp(s->rule_name, in->rule->name) != 0)
+    if (s->rule_name && strcmp(s->rule_name, rule) != 0)
         return false;
     struct sbuf b = {0};
     struct event ev;
     sb_str(&b, "x{");
-    sb_str(&b, in->labels);
+    sb_str(&b, labels);
     sb_str(&b, "}");
     bool ok = event_parse_key(b.p, b.len, &ev) == EVENT_OK && select_match(s->labels, &ev);
     free(b.p);
     return ok;
+}
+
+static bool silence_matches(const struct silence *s, const struct alert_instance *in)
+{
+    return alert_silence_matches(s, in->rule->name, in->short_id, in->labels);
 }
 
 const struct silence *alert_is_silenced(const struct alert_engine *e,

@@ -110,11 +110,36 @@ const struct rule *alert_engine_rule(const struct alert_engine *e, size_t i);
 
 /* Evaluates every rule at event time now_ms over tab (always the same table: passing another
  * one resets every instance) and runs the state machine. Call it about once per second of
- * event time. Sets *out to the transitions found (engine-owned, valid until the next call) and
- * returns their number. A now_ms earlier than the previous evaluation's does nothing and
+ * event time. Sets *out to the transitions found (engine-owned, valid until the next call; in
+ * evaluation order: rules grouped by window length, then in file order) and returns their
+ * number. A now_ms earlier than the previous evaluation's does nothing and
  * returns 0. Silences that expired by now_ms are removed. */
 size_t alert_eval(struct alert_engine *e, const struct series_table *tab, int64_t now_ms,
                   const struct alert_transition **out);
+
+/* The same evaluation in slices, so that a caller with a UI to draw never waits for all the
+ * rules at once (alert_eval is begin + end):
+ *   alert_eval_begin starts an evaluation at now_ms (clearing the previous transitions) and
+ *   returns 0; it returns -1 and starts nothing when now_ms is earlier than the previous
+ *   evaluation's or when one is still in progress.
+ *   alert_eval_step does about `budget` units of work (a unit is one series matched against
+ *   the rules, or one series window or group evaluated; a unit costs from well under a
+ *   microsecond to some tens of microseconds) and returns true once everything is done (or
+ *   nothing is in progress). Calling it with small budgets gives exactly the transitions and
+ *   states one alert_eval at now_ms would give on the same data. The table may receive events
+ *   between steps (a window already computed in this evaluation is not recomputed; series
+ *   added after begin wait for the next evaluation), but must not be replaced.
+ *   alert_eval_end completes what is left, expires silences and sets *out to the evaluation's
+ *   transitions (as alert_eval); with nothing in progress it returns the transitions already
+ *   held (none after a failed begin).
+ * Between the steps any other engine function may run; alert_engine_set_rules abandons the
+ * evaluation in progress (no transitions). */
+int alert_eval_begin(struct alert_engine *e, const struct series_table *tab, int64_t now_ms);
+bool alert_eval_step(struct alert_engine *e, size_t budget);
+size_t alert_eval_end(struct alert_engine *e, const struct alert_transition **out);
+
+/* Whether an evaluation is in progress (between a successful begin and its end). */
+bool alert_eval_running(const struct alert_engine *e);
 
 /* The listed instances (pending, firing, resolved) sorted for the alerts panel: firing, then
  * pending, then resolved; within a state by severity (page first), then most recent `since`
@@ -137,6 +162,18 @@ size_t alert_render(const struct alert_instance *inst, const char *tmpl, char *o
  * message in err (truncated to err_cap; err may be NULL) when the matcher does not parse. */
 int alert_silence_add(struct alert_engine *e, const char *matcher, int64_t until_ms,
                       const char *who, const char *comment, char *err, size_t err_cap);
+
+/* A silence on its own, outside an engine (the alerts board keeps these): the matcher parsed
+ * as alert_silence_add does. Returns NULL with a message in err when it does not parse. Free
+ * with alert_silence_free (NULL is a no-op). */
+struct silence *alert_silence_new(const char *matcher, int64_t until_ms, const char *who,
+                                  const char *comment, char *err, size_t err_cap);
+void alert_silence_free(struct silence *s);
+
+/* Whether s matches an instance of rule `rule` with this short id and labels ("k=v,k=v" as in
+ * alert_instance.labels), whatever its expiry. */
+bool alert_silence_matches(const struct silence *s, const char *rule, const char *short_id,
+                           const char *labels);
 
 /* Removes the silence with this matcher text. Returns 0, or -1 when there is none. */
 int alert_silence_remove(struct alert_engine *e, const char *matcher);

@@ -81,17 +81,33 @@ static void rt_add_series(struct alert_rule_rt *rt, uint32_t idx, const struct e
     }
 }
 
-/* One key parse per new series, one selector test per rule that has not seen it. */
-void alert_eval_match(struct alert_engine *e)
+uint32_t alert_eval_match_start(const struct alert_engine *e)
 {
-    const struct series_table *tab = e->tab;
-    uint32_t lo = tab->count;
-    struct event ev;
-
+    uint32_t lo = e->tab->count;
     for (size_t k = 0; k < e->nrules; k++)
         if (e->rules[k].seen < lo)
             lo = e->rules[k].seen;
-    for (uint32_t i = lo; i < tab->count; i++) {
+    return lo;
+}
+
+void alert_eval_memo_reserve(struct alert_engine *e, uint32_t n)
+{
+    if (n > e->memo_cap) {
+        e->memo = xrealloc(e->memo, n * sizeof *e->memo);
+        memset(e->memo + e->memo_cap, 0, (n - e->memo_cap) * sizeof *e->memo);
+        e->memo_cap = n;
+    }
+}
+
+/* One key parse per new series, one selector test per rule that has not seen it. */
+bool alert_eval_match_step(struct alert_engine *e, size_t *budget)
+{
+    const struct series_table *tab = e->tab;
+    struct alert_run *run = &e->run;
+    struct event ev;
+
+    for (; run->match_pos < run->match_end && *budget > 0; run->match_pos++, (*budget)--) {
+        uint32_t i = run->match_pos;
         const struct series *s = tab->items[i];
         if (event_parse_key(s->key, s->key_len, &ev) != EVENT_OK)
             continue;
@@ -101,13 +117,12 @@ void alert_eval_match(struct alert_engine *e)
                 rt_add_series(rt, i, &ev);
         }
     }
+    if (run->match_pos < run->match_end)
+        return false;
     for (size_t k = 0; k < e->nrules; k++)
-        e->rules[k].seen = tab->count;
-    if (tab->count > e->memo_cap) {
-        e->memo = xrealloc(e->memo, tab->count * sizeof *e->memo);
-        memset(e->memo + e->memo_cap, 0, (tab->count - e->memo_cap) * sizeof *e->memo);
-        e->memo_cap = tab->count;
-    }
+        if (e->rules[k].seen < run->match_end)
+            e->rules[k].seen = run->match_end;
+    return true;
 }
 
 /* ---------------------------------------------------------------------------------------------
@@ -303,26 +318,33 @@ static bool quantile_cannot_hold(const struct rule_expr *x, const struct summary
     }
 }
 
-static void eval_absent(struct alert_engine *e, struct alert_rule_rt *rt, int64_t now)
+/* absent(): members until one had an event (run->sub records that one did). */
+static bool step_absent(struct alert_engine *e, struct alert_rule_rt *rt, size_t *budget)
 {
+    struct alert_run *run = &e->run;
     uint32_t w = rt->rule->expr.window_s;
-    bool present = false;
-    for (size_t m = 0; m < rt->nmembers && !present; m++)
-        present = window_of(e, rt->mseries[m], w, false, now)->sum.count > 0;
-    alert_step(e, rt, &rt->groups[0], !present, present ? 0.0 : 1.0, now);
+    for (; run->cursor < rt->nmembers && !run->sub && *budget > 0; run->cursor++, (*budget)--)
+        run->sub = window_of(e, rt->mseries[run->cursor], w, false, run->now)->sum.count > 0;
+    if (run->cursor < rt->nmembers && !run->sub)
+        return false;
+    bool present = run->sub != 0;
+    alert_step(e, rt, &rt->groups[0], !present, present ? 0.0 : 1.0, run->now);
+    return true;
 }
 
-/* One instance per series. */
-static void eval_series(struct alert_engine *e, struct alert_rule_rt *rt, int64_t start_ms,
-                        int64_t now)
+/* One instance per series: group run->cursor onwards. */
+static bool step_series(struct alert_engine *e, struct alert_rule_rt *rt, size_t *budget)
 {
     const struct rule_expr *x = &rt->rule->expr;
+    struct alert_run *run = &e->run;
+    int64_t now = run->now;
+    int64_t start_ms = (floor_div(now, 1000) - (int64_t)x->window_s + 1) * 1000;
     bool quantile = rule_agg_is_quantile(x->agg);
     double empty = x->agg == RULE_AGG_COUNT || x->agg == RULE_AGG_RATE ? 0.0 : NAN;
     bool empty_holds = rule_op_holds(x->op, empty, x->threshold);
 
-    for (size_t gi = 0; gi < rt->ngroups; gi++) {
-        struct alert_group *g = &rt->groups[gi];
+    for (; run->cursor < rt->ngroups && *budget > 0; run->cursor++, (*budget)--) {
+        struct alert_group *g = &rt->groups[run->cursor];
         double v;
         if (e->tab->items[g->series]->tl.head_ms < start_ms) {
             if (!g->inst && !empty_holds)
@@ -343,6 +365,7 @@ static void eval_series(struct alert_engine *e, struct alert_rule_rt *rt, int64_
         }
         alert_step(e, rt, g, rule_op_holds(x->op, v, x->threshold), v, now);
     }
+    return run->cursor >= rt->ngroups;
 }
 
 /* Members listed group by group (counting sort), rebuilt when members were added. */
@@ -365,7 +388,8 @@ static void index_members(struct alert_rule_rt *rt)
     rt->indexed = rt->nmembers;
 }
 
-/* Quantile q of the merged window histograms of group g's members. */
+/* Quantile q of the merged window histograms of group g's members, whose windows (bins
+ * included) are already in the memo. */
 static double group_quantile(struct alert_engine *e, const struct alert_rule_rt *rt, size_t g,
                              double q, int64_t now)
 {
@@ -385,49 +409,76 @@ static double group_quantile(struct alert_engine *e, const struct alert_rule_rt 
     return bins_quantile(&e->group, q);
 }
 
+/* Phases of a `by` rule: summaries merged per group member by member, then the groups one by
+ * one (a quantile group first computes its members' window histograms, then merges them). */
+enum { GROUPS_START, GROUPS_MERGE, GROUPS_STEP };
+
 /* One instance per group of `by` labels: summaries merged, histograms merged exactly. */
-static void eval_groups(struct alert_engine *e, struct alert_rule_rt *rt, int64_t now)
+static bool step_groups(struct alert_engine *e, struct alert_rule_rt *rt, size_t *budget)
 {
     const struct rule_expr *x = &rt->rule->expr;
+    struct alert_run *run = &e->run;
+    int64_t now = run->now;
     bool quantile = rule_agg_is_quantile(x->agg);
     size_t ng = rt->ngroups;
 
-    if (ng > rt->acc_cap) {
-        rt->acc = xrealloc(rt->acc, ng * sizeof *rt->acc);
-        rt->acc_cap = ng;
+    if (run->phase == GROUPS_START) {
+        if (ng > rt->acc_cap) {
+            rt->acc = xrealloc(rt->acc, ng * sizeof *rt->acc);
+            rt->acc_cap = ng;
+        }
+        for (size_t gi = 0; gi < ng; gi++)
+            summary_init(&rt->acc[gi]);
+        run->phase = GROUPS_MERGE;
+        run->cursor = 0;
     }
-    for (size_t gi = 0; gi < ng; gi++)
-        summary_init(&rt->acc[gi]);
-    for (size_t m = 0; m < rt->nmembers; m++)
-        summary_merge(&rt->acc[rt->mgroup[m]],
-                      &window_of(e, rt->mseries[m], x->window_s, false, now)->sum);
-    if (quantile)
-        index_members(rt);
-    for (size_t gi = 0; gi < ng; gi++) {
+    if (run->phase == GROUPS_MERGE) {
+        for (; run->cursor < rt->nmembers && *budget > 0; run->cursor++, (*budget)--) {
+            size_t m = run->cursor;
+            summary_merge(&rt->acc[rt->mgroup[m]],
+                          &window_of(e, rt->mseries[m], x->window_s, false, now)->sum);
+        }
+        if (run->cursor < rt->nmembers)
+            return false;
+        if (quantile)
+            index_members(rt);
+        run->phase = GROUPS_STEP;
+        run->cursor = run->sub = 0;
+    }
+    for (; run->cursor < ng && *budget > 0; run->cursor++, (*budget)--) {
+        size_t gi = run->cursor;
         struct alert_group *g = &rt->groups[gi];
         const struct summary *s = &rt->acc[gi];
         double v;
-        if (!quantile)
+        if (!quantile) {
             v = summary_value(x->agg, s, x->window_s);
-        else if (s->count == 0)
+        } else if (s->count == 0) {
             v = NAN;
-        else if (!g->inst && quantile_cannot_hold(x, s))
+        } else if (!g->inst && quantile_cannot_hold(x, s)) {
             continue;
-        else
+        } else {
+            uint32_t first = rt->gfirst[gi], end = rt->gfirst[gi + 1];
+            for (; first + run->sub < end && *budget > 0; run->sub++, (*budget)--)
+                window_of(e, rt->mseries[rt->gorder[first + run->sub]], x->window_s, true, now);
+            if (first + run->sub < end)
+                return false; /* resume with the rest of this group's members */
+            if (*budget == 0)
+                *budget = 1; /* the merge below is this step's last unit */
+            run->sub = 0;
             v = group_quantile(e, rt, gi, rule_agg_quantile(x->agg), now);
+        }
         alert_step(e, rt, g, rule_op_holds(x->op, v, x->threshold), v, now);
     }
+    return run->cursor >= ng;
 }
 
-void alert_eval_rule(struct alert_engine *e, struct alert_rule_rt *rt, int64_t now)
+bool alert_eval_rule_step(struct alert_engine *e, struct alert_rule_rt *rt, size_t *budget)
 {
     const struct rule_expr *x = &rt->rule->expr;
-    int64_t start_ms = (floor_div(now, 1000) - (int64_t)x->window_s + 1) * 1000;
 
     if (x->agg == RULE_AGG_ABSENT)
-        eval_absent(e, rt, now);
-    else if (x->has_by)
-        eval_groups(e, rt, now);
-    else
-        eval_series(e, rt, start_ms, now);
+        return step_absent(e, rt, budget);
+    if (x->has_by)
+        return step_groups(e, rt, budget);
+    return step_series(e, rt, budget);
 }

@@ -59,8 +59,22 @@ struct alert_memo {
     struct alert_bins bins; /* valid when has_bins */
 };
 
+/* The evaluation in progress, from alert_eval_begin to alert_eval_end: where the next
+ * alert_eval_step resumes. */
+struct alert_run {
+    bool active;
+    bool matched;          /* the matching phase is over */
+    int64_t now;           /* the evaluation time */
+    uint32_t match_pos;    /* next series to match */
+    uint32_t match_end;    /* the table's size at begin: series past it wait for the next run */
+    size_t pos;            /* next rule, as a position in the engine's order */
+    int phase;             /* within that rule (alert_eval.c) */
+    size_t cursor, sub;    /* group or member index; member within a group; absent(): found */
+};
+
 struct alert_engine {
     struct alert_config cfg;
+    struct alert_run run;
     struct alert_rule_rt *rules;
     size_t nrules;
     size_t *order; /* evaluation order: by window, quantile rules first, so the memo hits */
@@ -111,11 +125,19 @@ size_t alert_by_labels(const struct rule_expr *x, const struct event *ev, struct
 void alert_step(struct alert_engine *e, struct alert_rule_rt *rt, struct alert_group *g, bool cond,
                 double value, int64_t now);
 
-/* alert_eval.c: matches the series added to e->tab since the last call against every rule that
- * has not seen them, and grows the window memo to the table. */
-void alert_eval_match(struct alert_engine *e);
+/* alert_eval.c: the first series alert_eval_begin must match (the lowest `seen` of the rules),
+ * and the window memo grown to n series. */
+uint32_t alert_eval_match_start(const struct alert_engine *e);
+void alert_eval_memo_reserve(struct alert_engine *e, uint32_t n);
 
-/* alert_eval.c: evaluates one rule at now (e->epoch already advanced) and steps its groups. */
-void alert_eval_rule(struct alert_engine *e, struct alert_rule_rt *rt, int64_t now);
+/* alert_eval.c: matches up to *budget more of the series [e->run.match_pos, e->run.match_end)
+ * against every rule that has not seen them, one unit of budget per series. Returns true when
+ * the range is done (every rule's `seen` is then match_end). */
+bool alert_eval_match_step(struct alert_engine *e, size_t *budget);
+
+/* alert_eval.c: evaluates rule rt at e->run.now (e->epoch already advanced) from the point
+ * e->run.phase/cursor/sub describe, stepping its groups, until done or *budget units (one per
+ * series window or group visited) are spent. Returns true when the rule is done. */
+bool alert_eval_rule_step(struct alert_engine *e, struct alert_rule_rt *rt, size_t *budget);
 
 #endif

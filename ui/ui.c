@@ -290,7 +290,7 @@ static enum ui_result global_action(struct ui *ui, enum key_action a)
     }
 }
 
-enum ui_result ui_key(struct ui *ui, int code)
+static enum ui_result dispatch_key(struct ui *ui, int code)
 {
     if (ui->layout.mode == LAYOUT_TOO_SMALL) {
         enum key_action a = keys_lookup(KEYCTX_GLOBAL, code);
@@ -314,6 +314,14 @@ enum ui_result ui_key(struct ui *ui, int code)
         return UI_CHANGED;
     }
     return global_action(ui, a);
+}
+
+enum ui_result ui_key(struct ui *ui, int code)
+{
+    enum ui_result r = dispatch_key(ui, code);
+    if (r == UI_CHANGED)
+        ui->hints_dirty = true; /* a frame is due even when only the overlay changed */
+    return r;
 }
 
 enum ui_result ui_mouse(struct ui *ui, const MEVENT *ev)

@@ -28,7 +28,7 @@ struct dash_col_def {
 };
 
 static const struct dash_col_def cols[DC_N] = {
-    [DC_KEY] = {"series", RANK_KEY, 16, 16, 0},
+    [DC_KEY] = {"series", RANK_KEY, 24, 24, 0},
     [DC_RATE] = {"rate", RANK_RATE, 6, 6, 1},
     [DC_COUNT] = {"count", RANK_COUNT, 6, 6, 4},
     [DC_AVG] = {"avg", RANK_AVG, 6, 6, 6},
