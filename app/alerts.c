@@ -143,6 +143,7 @@ struct alerts {
     size_t ninflight, inflight_cap;
     int chat_budget;
     size_t chat_suppressed;
+    char summary[TMPL_TEXT_MAX], runbook[TMPL_TEXT_MAX]; /* rendering scratch */
     struct alerts_stats stats;
 };
 
@@ -233,6 +234,7 @@ static void entry_copy(struct alert_board_entry *dst, const struct alert_board_e
     dst->rule = xstrdup(src->rule ? src->rule : "");
     dst->labels = xstrdup(src->labels ? src->labels : "");
     dst->expr = xstrdup(src->expr ? src->expr : "");
+    dst->series = xstrdup(src->series ? src->series : "");
     dst->summary = xstrdup(src->summary ? src->summary : "");
     dst->runbook = xstrdup(src->runbook ? src->runbook : "");
     dst->ack_by = src->ack_by ? xstrdup(src->ack_by) : NULL;
@@ -612,11 +614,12 @@ static void announce(struct alerts *a, const struct alert_board_entry *e, enum a
 }
 
 /* The board form of an engine instance (strings borrowed from inst, summary and runbook from
- * the buffers). */
+ * the buffers; e->series allocated: the caller frees it). */
 static void entry_of_instance(const struct alert_instance *in, struct alert_board_entry *e,
                               char *summary, char *runbook, size_t cap)
 {
     memset(e, 0, sizeof *e);
+    e->series = alert_instance_series(in);
     alert_render(in, in->rule->summary, summary, cap);
     alert_render(in, in->rule->runbook, runbook, cap);
     e->id = in->id;
@@ -644,7 +647,6 @@ static void reconcile(struct alerts *a)
         step_down(a, "the lease was not renewed in time");
         return;
     }
-    static char summary[TMPL_TEXT_MAX], runbook[TMPL_TEXT_MAX];
     a->chat_budget = ALERTS_CHAT_MAX_PER_EVAL;
     a->chat_suppressed = 0;
 
@@ -655,8 +657,9 @@ static void reconcile(struct alerts *a)
         if (cur == list[k]->state)
             continue;
         struct alert_board_entry e;
-        entry_of_instance(list[k], &e, summary, runbook, sizeof summary);
+        entry_of_instance(list[k], &e, a->summary, a->runbook, sizeof a->summary);
         announce(a, &e, cur);
+        free(e.series);
     }
 
     /* on the board but not in the engine: the engine holds them inactive */
@@ -713,7 +716,8 @@ static void become_leader(struct alerts *a, double sent)
     free(json);
     struct alerts_event_info e = {.ev = ALERTS_EV_LEADER, .text = "took the announcer lease"};
     emit(a, &e);
-    reconcile(a);
+    if (!alert_eval_running(a->engine)) /* else the evaluation's end does it */
+        reconcile(a);
 }
 
 static void on_lease(struct rconn *rc, const redisReply *reply, void *privdata)
@@ -796,6 +800,9 @@ static int64_t eval_time(struct alerts *a, int64_t wall)
         int64_t idle = wall - a->newest_wall - a->stall_grace_ms;
         t = idle > 0 ? newest + idle : newest;
     }
+    /* the last ms of its second: evaluations of consecutive seconds are then exactly 1 s apart
+     * in event time, so `for` is met at the evaluation it names, not one later by jitter */
+    t = (t >= 0 ? t / 1000 : (t - 999) / 1000) * 1000 + 999;
     return t > a->last_eval ? t : a->last_eval;
 }
 

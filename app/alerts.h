@@ -22,8 +22,8 @@
  * leader announces every difference between its engine and the board, so a takeover also
  * settles what changed while nobody held the lease.
  *
- * Time: rules are evaluated every second at EVENT time: the newest event time of the series
- * table; when no new event arrives for ALERTS_STALL_GRACE_MS of wall time, event time is taken
+ * Time: rules are evaluated every second at EVENT time: the end (ms 999) of the second that holds
+ * the newest event time of the series table; when no new event arrives for ALERTS_STALL_GRACE_MS of wall time, event time is taken
  * to advance with the wall clock from there (so absent() and rate() < x still fire, and alerts
  * resolve, when producers stop). Silences and acks carry wall-clock times. */
 #ifndef WR_ALERTS_H

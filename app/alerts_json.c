@@ -59,6 +59,7 @@ char *alerts_json_transition(const struct alert_board_entry *e, enum alert_state
     add_string(o, "rule", e->rule);
     add_string(o, "labels", e->labels);
     add_string(o, "expr", e->expr);
+    add_string(o, "series", e->series);
     add_string(o, "from", alert_state_name(from));
     add_string(o, "to", alert_state_name(e->state));
     add_string(o, "state", alert_state_name(e->state));
@@ -168,6 +169,7 @@ static int parse_transition(const cJSON *o, struct alerts_msg *m)
     e->rule = get_str(o, "rule");
     e->labels = get_str(o, "labels");
     e->expr = get_str(o, "expr");
+    e->series = get_str(o, "series");
     e->summary = get_str(o, "summary");
     e->runbook = get_str(o, "runbook");
     if (!sev || rule_severity_parse(sev, strlen(sev), &e->severity) != 0)

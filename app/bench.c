@@ -377,6 +377,8 @@ int cmd_bench(int argc, char **argv)
     const char *what = argc > 1 ? argv[1] : "core";
     if (strcmp(what, "tui") == 0)
         return bench_tui(argc, argv);
+    if (strcmp(what, "alerts") == 0)
+        return bench_alerts(argc, argv);
     if (strcmp(what, "e2e") == 0) {
         size_t n = 1000000;
         for (int i = 2; i < argc; i++) {

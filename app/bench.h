@@ -7,4 +7,9 @@
 /* Redis -> core end to end on a private redis-server: n events. Returns an exit code. */
 int bench_e2e(size_t n);
 
+/* `warroom bench alerts [--rate N] [--ticks N]`: alert evaluation cost, 10 000 series and 100
+ * rules, with a naive baseline and the sliced evaluation's longest slice. Returns an exit
+ * code. */
+int bench_alerts(int argc, char **argv);
+
 #endif

@@ -75,8 +75,8 @@ static int server_start(struct bt_server *s)
     if (s->pid == 0) {
         FILE *out = freopen("/dev/null", "w", stdout);
         (void)out;
-        execlp("redis-server", "redis-server", "--port", "0", "--unixsocket", s->sock,
-               "--save", "", "--appendonly", "no", "--dir", s->dir, (char *)NULL);
+        execlp("redis-server", "redis-server", "--port", "0", "--unixsocket", s->sock, "--save", "",
+               "--appendonly", "no", "--dir", s->dir, (char *)NULL);
         _exit(127);
     }
     for (int i = 0; i < 500; i++) {
@@ -143,8 +143,8 @@ static int start_worker(struct bt_proc *p, const struct bt_server *s, const char
 {
     memset(p, 0, sizeof(*p));
     p->master = -1;
-    char *argv[] = {self_exe, "worker", "--quiet", "--redis", (char *)s->url, "--ns",
-                    (char *)ns, NULL};
+    char *argv[] = {self_exe,       "worker", "--quiet",  "--redis",
+                    (char *)s->url, "--ns",   (char *)ns, NULL};
     p->pid = spawn_quiet(argv);
     return p->pid > 0 ? 0 : -1;
 }
@@ -247,8 +247,7 @@ static double cpu_s(pid_t pid)
         return -1;
     unsigned long long utime = 0, stime = 0;
     /* after ") ": state is field 3; utime and stime are fields 14 and 15 */
-    if (sscanf(p + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %llu %llu", &utime,
-               &stime) != 2)
+    if (sscanf(p + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %llu %llu", &utime, &stime) != 2)
         return -1;
     return (double)(utime + stime) / (double)sysconf(_SC_CLK_TCK);
 }
@@ -341,8 +340,7 @@ static void measure(struct bt_proc *p, double seconds, struct bt_result *r)
     }
 }
 
-static int scenario_idle(const struct bt_server *s, bool tui, double seconds,
-                         struct bt_result *r)
+static int scenario_idle(const struct bt_server *s, bool tui, double seconds, struct bt_result *r)
 {
     struct bt_proc p;
     const char *ns = tui ? "idle-tui" : "idle-worker";
@@ -373,8 +371,8 @@ static int scenario_load(const struct bt_server *s, bool tui, double seconds, un
     char rate_s[24], dur_s[24];
     snprintf(rate_s, sizeof(rate_s), "%u", rate);
     snprintf(dur_s, sizeof(dur_s), "%.0fs", seconds + 4);
-    char *argv[] = {self_exe, "gen", "--redis", (char *)s->url, "--ns", (char *)ns, "--rate",
-                    rate_s, "--series", "1000", "--duration", dur_s, NULL};
+    char *argv[] = {self_exe, "gen",      "--redis", (char *)s->url, "--ns", (char *)ns, "--rate",
+                    rate_s,   "--series", "1000",    "--duration",   dur_s,  NULL};
     pid_t gen = spawn_quiet(argv);
     pump(&p, 2000); /* let the rate settle */
     measure(&p, seconds, r);
@@ -390,8 +388,8 @@ static int scenario_series(const struct bt_server *s, bool tui, uint32_t nseries
     char series_s[24], count_s[24];
     snprintf(series_s, sizeof(series_s), "%u", nseries);
     snprintf(count_s, sizeof(count_s), "%u", nseries * 10);
-    char *argv[] = {self_exe, "gen", "--redis", (char *)s->url, "--ns", (char *)ns, "--rate",
-                    "0", "--series", series_s, "--count", count_s, NULL};
+    char *argv[] = {self_exe, "gen",      "--redis", (char *)s->url, "--ns",  (char *)ns, "--rate",
+                    "0",      "--series", series_s,  "--count",      count_s, NULL};
     pid_t gen = spawn_quiet(argv);
     waitpid(gen, NULL, 0);
     struct bt_proc p;

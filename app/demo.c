@@ -175,8 +175,7 @@ static void on_signal(int sig)
     plain_stop = 1;
 }
 
-static void print_table(const struct series_table *tab, int64_t now_ms, double elapsed_s,
-                        int tty)
+static void print_table(const struct series_table *tab, int64_t now_ms, double elapsed_s, int tty)
 {
     struct rank_row rows[PLAIN_ROWS];
     struct rank_query q = {.now_ms = now_ms, .width_s = 60, .column = RANK_RATE};
@@ -186,8 +185,8 @@ static void print_table(const struct series_table *tab, int64_t now_ms, double e
     printf("warroom demo — %u series, %llu events in %.0f s, last 1 min, by rate "
            "(Ctrl-C stops)\n\n",
            tab->count, (unsigned long long)tab->stats.events, elapsed_s);
-    printf("%-52s %7s %7s %7s %7s %7s %7s %7s\n", "series", "rate/s", "count", "avg", "p50",
-           "p90", "p99", "max");
+    printf("%-52s %7s %7s %7s %7s %7s %7s %7s\n", "series", "rate/s", "count", "avg", "p50", "p90",
+           "p99", "max");
     for (size_t i = 0; i < n && i < PLAIN_ROWS; i++) {
         const struct window_stats *st = &rows[i].stats;
         char c[7][16];

@@ -11,7 +11,7 @@
 
 #include "app/redisaddr.h"
 
-#define DEMO_DEFAULT_RATE 1000  /* events per second */
+#define DEMO_DEFAULT_RATE 1000 /* events per second */
 #define DEMO_DEFAULT_SERIES 48
 
 struct demo_gen_opts {

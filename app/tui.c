@@ -28,8 +28,8 @@
 #include "ui/theme.h"
 #include "ui/ui.h"
 
-#define TUI_FRAME_MIN_S 0.05  /* at most 20 frames per second */
-#define TUI_RENDER_SHARE 4.0  /* data-driven frames: at least 4 render times apart (<= 25 %) */
+#define TUI_FRAME_MIN_S 0.05 /* at most 20 frames per second */
+#define TUI_RENDER_SHARE 4.0 /* data-driven frames: at least 4 render times apart (<= 25 %) */
 #define TUI_META_TIMEOUT_MS 1000
 
 static const char tui_usage[] =
@@ -51,7 +51,8 @@ struct tui {
     struct ui *ui;
 
     ev_io input;
-    ev_signal sigwinch, sigint, sigterm, sigusr1;
+    unsigned empty_reads; /* wake-ups on stdin in a row with nothing to read */
+    ev_signal sigwinch, sigint, sigterm, sighup, sigusr1;
     ev_timer frame;
     ev_periodic tick;
     double last_frame;
@@ -75,8 +76,8 @@ static void on_oom(size_t size_bytes)
 {
     screen_end();
     char msg[96];
-    int n = snprintf(msg, sizeof(msg), "warroom: out of memory (allocating %zu bytes)\n",
-                     size_bytes);
+    int n =
+        snprintf(msg, sizeof(msg), "warroom: out of memory (allocating %zu bytes)\n", size_bytes);
     if (n > 0 && write(STDERR_FILENO, msg, (size_t)n) < 0)
         return;
 }
@@ -126,10 +127,18 @@ static void refresh_status(struct tui *t)
     struct reader_stats st;
     reader_get_stats(t->rd, &st);
     switch (st.state) {
-    case RCONN_UP: s->conn = MODEL_CONN_UP; break;
-    case RCONN_CONNECTING: s->conn = MODEL_CONN_CONNECTING; break;
-    case RCONN_AUTH_FAILED: s->conn = MODEL_CONN_FAILED; break;
-    default: s->conn = MODEL_CONN_RECONNECTING; break;
+    case RCONN_UP:
+        s->conn = MODEL_CONN_UP;
+        break;
+    case RCONN_CONNECTING:
+        s->conn = MODEL_CONN_CONNECTING;
+        break;
+    case RCONN_AUTH_FAILED:
+        s->conn = MODEL_CONN_FAILED;
+        break;
+    default:
+        s->conn = MODEL_CONN_RECONNECTING;
+        break;
     }
     reader_state_text(t->rd, s->conn_text, sizeof(s->conn_text));
     s->events = st.events;
@@ -213,7 +222,16 @@ static void on_input(struct ev_loop *loop, ev_io *w, int revents)
      * terminal is too small, and get_wch would repaint it over the panes if it looked
      * changed. */
     untouchwin(stdscr);
-    while ((r = get_wch(&ch)) != ERR) {
+    r = get_wch(&ch);
+    if (r == ERR) {
+        /* readable, yet nothing to read: end of file or a hung-up terminal. Leave rather than
+         * spin on a descriptor that will stay readable. */
+        if (++t->empty_reads >= 3)
+            quit(t);
+        return;
+    }
+    t->empty_reads = 0;
+    for (; r != ERR; r = get_wch(&ch)) {
         enum ui_result res = UI_IDLE;
         if (r == KEY_CODE_YES && ch == KEY_RESIZE) {
             screen_update_size();
@@ -265,8 +283,9 @@ static void write_stats(struct tui *t)
         return;
     struct reader_stats st;
     reader_get_stats(t->rd, &st);
-    fprintf(f, "frames %" PRIu64 "\nrender_s %.6f\nrender_max_s %.6f\nevents %" PRIu64
-               "\nseries %u\nreplay_done %d\n",
+    fprintf(f,
+            "frames %" PRIu64 "\nrender_s %.6f\nrender_max_s %.6f\nevents %" PRIu64
+            "\nseries %u\nreplay_done %d\n",
             t->frames, t->render_s, t->render_max_s, st.events, t->tab->count,
             st.replay_done ? 1 : 0);
     fclose(f);
@@ -332,8 +351,8 @@ static void theme_dirs(char dirs[5][PATH_MAX], const char *ptrs[6])
         if (slash)
             *slash = '\0';
         snprintf(dirs[n++], PATH_MAX, "%.3800s/../share/warroom/themes", exe);
-        snprintf(dirs[n++], PATH_MAX, "%.3800s/../assets/themes", exe);     /* build/warroom */
-        snprintf(dirs[n++], PATH_MAX, "%.3800s/../../assets/themes", exe);  /* build/san/... */
+        snprintf(dirs[n++], PATH_MAX, "%.3800s/../assets/themes", exe);    /* build/warroom */
+        snprintf(dirs[n++], PATH_MAX, "%.3800s/../../assets/themes", exe); /* build/san/... */
     }
     if (n < 5)
         snprintf(dirs[n++], PATH_MAX, "assets/themes");
@@ -402,8 +421,8 @@ static int open_data(struct tui *t)
     tc.lateness_ms = t->cfg.lateness_ms;
     uint64_t keep_s = (uint64_t)(t->cfg.replay_ms / 1000) + 60;
     if (keep_s > tc.timeline.retention_s)
-        tc.timeline.retention_s = keep_s > TIMELINE_MAX_RETENTION_S ? TIMELINE_MAX_RETENTION_S
-                                                                    : (uint32_t)keep_s;
+        tc.timeline.retention_s =
+            keep_s > TIMELINE_MAX_RETENTION_S ? TIMELINE_MAX_RETENTION_S : (uint32_t)keep_s;
     t->tab = series_table_new(&tc);
 
     struct reader_config rcfg;
@@ -414,8 +433,8 @@ static int open_data(struct tui *t)
     rcfg.connect_timeout_ms = (unsigned)t->cfg.connect_timeout_ms;
     rcfg.command_timeout_ms = (unsigned)t->cfg.command_timeout_ms;
     rcfg.name = "tui";
-    int64_t retention = t->cfg.retention_ms > t->cfg.replay_ms ? t->cfg.retention_ms
-                                                               : t->cfg.replay_ms;
+    int64_t retention =
+        t->cfg.retention_ms > t->cfg.replay_ms ? t->cfg.retention_ms : t->cfg.replay_ms;
     rcfg.dlq_dedup_ms = retention + 3600 * 1000;
     t->rd = reader_new(t->loop, t->addr, &rcfg, t->tab, on_reader, t, err, sizeof(err));
     if (t->rd == NULL) {
@@ -499,11 +518,13 @@ int tui_main(int argc, char **argv, bool demo)
     ev_signal_init(&t.sigwinch, on_winch, SIGWINCH);
     ev_signal_init(&t.sigint, on_quit_signal, SIGINT);
     ev_signal_init(&t.sigterm, on_quit_signal, SIGTERM);
+    ev_signal_init(&t.sighup, on_quit_signal, SIGHUP);
     ev_signal_init(&t.sigusr1, on_usr1, SIGUSR1);
-    t.sigwinch.data = t.sigint.data = t.sigterm.data = t.sigusr1.data = &t;
+    t.sigwinch.data = t.sigint.data = t.sigterm.data = t.sighup.data = t.sigusr1.data = &t;
     ev_signal_start(t.loop, &t.sigwinch);
     ev_signal_start(t.loop, &t.sigint);
     ev_signal_start(t.loop, &t.sigterm);
+    ev_signal_start(t.loop, &t.sighup);
     ev_signal_start(t.loop, &t.sigusr1);
     mem_set_oom_handler(on_oom);
     install_fatal_handlers();

@@ -239,6 +239,31 @@ static const char *inst_label(void *privdata, const char *name, size_t len)
     return NULL;
 }
 
+char *alert_instance_series(const struct alert_instance *in)
+{
+    const struct rule_expr *x = &in->rule->expr;
+    if (x->has_by || x->agg == RULE_AGG_ABSENT)
+        return NULL;
+    const char *metric = x->sel->metric;
+    struct alert_kv *kv = xmalloc((in->ndyn + 1) * sizeof *kv);
+    size_t n = 0;
+    for (size_t k = 0; k < in->ndyn; k++) {
+        if (strcmp(in->dyn[k].name, "__name__") == 0)
+            metric = in->dyn[k].value;
+        else
+            kv[n++] = (struct alert_kv){in->dyn[k].name, in->dyn[k].value};
+    }
+    struct sbuf b = {0};
+    sb_str(&b, metric ? metric : "");
+    if (n) {
+        sb_put(&b, "{", 1);
+        sb_labels(&b, kv, n);
+        sb_put(&b, "}", 1);
+    }
+    free(kv);
+    return b.p;
+}
+
 size_t alert_render(const struct alert_instance *inst, const char *tmpl, char *out, size_t cap)
 {
     struct tmpl_vars v = {

@@ -155,6 +155,10 @@ const struct alert_instance *alert_find(const struct alert_engine *e, const char
  * when no such instance is pending or firing (see alert_find). The ack ends when it resolves. */
 int alert_ack(struct alert_engine *e, const char *id_or_short, const char *who, int64_t at_ms);
 
+/* The canonical key of the one series an instance watches (a rule without `by` and not
+ * absent()), newly allocated; NULL for `by` groups and absent(). */
+char *alert_instance_series(const struct alert_instance *inst);
+
 /* Renders a template (core/tmpl) for an instance with its current value. Returns as tmpl_render. */
 size_t alert_render(const struct alert_instance *inst, const char *tmpl, char *out, size_t cap);
 

@@ -36,6 +36,7 @@ void alert_board_entry_clear(struct alert_board_entry *e)
     free(e->rule);
     free(e->labels);
     free(e->expr);
+    free(e->series);
     free(e->summary);
     free(e->runbook);
     free(e->ack_by);
@@ -113,6 +114,7 @@ const struct alert_board_entry *alert_board_put(struct alert_board *b,
     d->rule = dup_or_empty(e->rule);
     d->labels = dup_or_empty(e->labels);
     d->expr = dup_or_empty(e->expr);
+    d->series = dup_or_empty(e->series);
     d->summary = dup_or_empty(e->summary);
     d->runbook = dup_or_empty(e->runbook);
     d->state = e->state;

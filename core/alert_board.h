@@ -19,6 +19,7 @@ struct alert_board_entry {
     char *rule;   /* rule name */
     char *labels; /* "k=v,k=v" ("" when none) */
     char *expr;   /* the rule's expression text ("" when unknown) */
+    char *series; /* the series key of a per-series instance ("" for groups, absent()) */
     char *summary, *runbook; /* rendered at the transition ("" when none) */
     enum alert_state state;
     enum rule_severity severity;

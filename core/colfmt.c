@@ -111,14 +111,19 @@ static char ascii_of(uint32_t cp)
 {
     switch (cp) {
     case 0xB5: /* micro sign */
-    case 0x3BC: return 'u';
-    case 0x2026: return '~';
+    case 0x3BC:
+        return 'u';
+    case 0x2026:
+        return '~';
     case 0x2013:
     case 0x2014:
-    case 0x2212: return '-';
+    case 0x2212:
+        return '-';
     case 0xB7:
-    case 0x2022: return '.';
-    default: return '?';
+    case 0x2022:
+        return '.';
+    default:
+        return '?';
     }
 }
 
@@ -215,24 +220,15 @@ struct suffix_unit {
 };
 
 static const struct suffix_unit suffixes[] = {
-    {"_ms", COLFMT_UNIT_DURATION, 1},
-    {"_msec", COLFMT_UNIT_DURATION, 1},
-    {"_millis", COLFMT_UNIT_DURATION, 1},
-    {"_milliseconds", COLFMT_UNIT_DURATION, 1},
-    {"_us", COLFMT_UNIT_DURATION, 1e-3},
-    {"_usec", COLFMT_UNIT_DURATION, 1e-3},
-    {"_micros", COLFMT_UNIT_DURATION, 1e-3},
-    {"_microseconds", COLFMT_UNIT_DURATION, 1e-3},
-    {"_ns", COLFMT_UNIT_DURATION, 1e-6},
-    {"_nsec", COLFMT_UNIT_DURATION, 1e-6},
-    {"_nanos", COLFMT_UNIT_DURATION, 1e-6},
-    {"_nanoseconds", COLFMT_UNIT_DURATION, 1e-6},
-    {"_s", COLFMT_UNIT_DURATION, 1e3},
-    {"_sec", COLFMT_UNIT_DURATION, 1e3},
-    {"_secs", COLFMT_UNIT_DURATION, 1e3},
-    {"_seconds", COLFMT_UNIT_DURATION, 1e3},
-    {"_bytes", COLFMT_UNIT_BYTES, 0},
-    {"_b", COLFMT_UNIT_BYTES, 0},
+    {"_ms", COLFMT_UNIT_DURATION, 1},        {"_msec", COLFMT_UNIT_DURATION, 1},
+    {"_millis", COLFMT_UNIT_DURATION, 1},    {"_milliseconds", COLFMT_UNIT_DURATION, 1},
+    {"_us", COLFMT_UNIT_DURATION, 1e-3},     {"_usec", COLFMT_UNIT_DURATION, 1e-3},
+    {"_micros", COLFMT_UNIT_DURATION, 1e-3}, {"_microseconds", COLFMT_UNIT_DURATION, 1e-3},
+    {"_ns", COLFMT_UNIT_DURATION, 1e-6},     {"_nsec", COLFMT_UNIT_DURATION, 1e-6},
+    {"_nanos", COLFMT_UNIT_DURATION, 1e-6},  {"_nanoseconds", COLFMT_UNIT_DURATION, 1e-6},
+    {"_s", COLFMT_UNIT_DURATION, 1e3},       {"_sec", COLFMT_UNIT_DURATION, 1e3},
+    {"_secs", COLFMT_UNIT_DURATION, 1e3},    {"_seconds", COLFMT_UNIT_DURATION, 1e3},
+    {"_bytes", COLFMT_UNIT_BYTES, 0},        {"_b", COLFMT_UNIT_BYTES, 0},
 };
 
 /* Whether the first n bytes of s contain word, ignoring ASCII case. */

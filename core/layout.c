@@ -55,8 +55,7 @@ int layout_pane_at(const struct layout *l, int x, int y)
 {
     for (int i = 0; i < LAYOUT_NPANES; i++) {
         const struct layout_rect *r = &l->pane[i];
-        if (r->w > 0 && r->h > 0 && x >= r->x && x < r->x + r->w && y >= r->y &&
-            y < r->y + r->h)
+        if (r->w > 0 && r->h > 0 && x >= r->x && x < r->x + r->w && y >= r->y && y < r->y + r->h)
             return i;
     }
     return -1;

@@ -6,7 +6,7 @@
 
 #include <stddef.h>
 
-#define LAYOUT_MIN_COLS 60    /* below either minimum the screen only says what it needs */
+#define LAYOUT_MIN_COLS 60 /* below either minimum the screen only says what it needs */
 #define LAYOUT_MIN_ROWS 15
 #define LAYOUT_NARROW_COLS 80 /* below: alerts and chat stacked instead of side by side */
 

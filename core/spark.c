@@ -15,8 +15,13 @@ static const char spark_ascii[8] = {'_', '.', '-', ':', '=', '+', '*', '#'};
 /* U+258F..U+2589: left one eighth .. left seven eighths block (index = eighths) */
 static const char *const bar_eighths[8] = {
     "",
-    "\xe2\x96\x8f", "\xe2\x96\x8e", "\xe2\x96\x8d", "\xe2\x96\x8c",
-    "\xe2\x96\x8b", "\xe2\x96\x8a", "\xe2\x96\x89",
+    "\xe2\x96\x8f",
+    "\xe2\x96\x8e",
+    "\xe2\x96\x8d",
+    "\xe2\x96\x8c",
+    "\xe2\x96\x8b",
+    "\xe2\x96\x8a",
+    "\xe2\x96\x89",
 };
 #define FULL_BLOCK "\xe2\x96\x88"
 

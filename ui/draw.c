@@ -29,8 +29,7 @@ int draw_width(const char *s)
     return n;
 }
 
-void draw_text(WINDOW *w, int y, int x, int width, const char *s, enum colfmt_align align,
-               attr_t a)
+void draw_text(WINDOW *w, int y, int x, int width, const char *s, enum colfmt_align align, attr_t a)
 {
     int maxx = getmaxx(w), maxy = getmaxy(w);
     if (y < 0 || y >= maxy || x < 0 || x >= maxx || width <= 0)

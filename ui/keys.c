@@ -96,15 +96,24 @@ enum key_action keys_lookup(unsigned ctx, int code)
 const char *keys_ctx_name(unsigned ctx)
 {
     switch (ctx) {
-    case KEYCTX_GLOBAL: return "Everywhere";
-    case NAV: return "Moving in tables, lists and this help";
-    case SERIES: return "Series table and detail view";
-    case KEYCTX_DASHBOARD: return "Series table";
-    case KEYCTX_DETAIL: return "Detail view";
-    case KEYCTX_LIST: return "Alerts and chat";
-    case KEYCTX_INPUT: return "Typing a filter";
-    case KEYCTX_HELP: return "This help";
-    default: return "Other";
+    case KEYCTX_GLOBAL:
+        return "Everywhere";
+    case NAV:
+        return "Moving in tables, lists and this help";
+    case SERIES:
+        return "Series table and detail view";
+    case KEYCTX_DASHBOARD:
+        return "Series table";
+    case KEYCTX_DETAIL:
+        return "Detail view";
+    case KEYCTX_LIST:
+        return "Alerts and chat";
+    case KEYCTX_INPUT:
+        return "Typing a filter";
+    case KEYCTX_HELP:
+        return "This help";
+    default:
+        return "Other";
     }
 }
 
@@ -128,9 +137,9 @@ size_t keys_hints(unsigned ctx, const struct key_binding **out, size_t cap)
                 continue;
             if (pass == 1 && !(b->ctx & ctx))
                 continue;
-            if (pass != 1 && (!(b->ctx & KEYCTX_GLOBAL) || (b->ctx & ctx) ||
-                              hint_first(b) != (pass == 0) ||
-                              keys_lookup(ctx, b->code) != b->action))
+            if (pass != 1 &&
+                (!(b->ctx & KEYCTX_GLOBAL) || (b->ctx & ctx) || hint_first(b) != (pass == 0) ||
+                 keys_lookup(ctx, b->code) != b->action))
                 continue; /* not global, listed already, or shadowed (q in the detail view) */
             if (n < cap)
                 out[n] = b;
@@ -148,8 +157,7 @@ char *keys_hint_line(unsigned ctx, char *buf, size_t cap)
         return buf;
     buf[0] = '\0';
     for (size_t i = 0; i < n && i < 64; i++) {
-        int k = snprintf(buf + len, cap - len, "%s%s %s", len ? "  " : "", b[i]->label,
-                         b[i]->hint);
+        int k = snprintf(buf + len, cap - len, "%s%s %s", len ? "  " : "", b[i]->label, b[i]->hint);
         if (k < 0 || (size_t)k >= cap - len) {
             buf[len] = '\0';
             break;

@@ -57,8 +57,8 @@ enum key_action {
 #define KEYS_FKEY 0x200000
 
 struct key_binding {
-    int code;          /* a code point, or KEYS_FKEY + a curses KEY_* code */
-    unsigned ctx;      /* enum key_ctx bits */
+    int code;     /* a code point, or KEYS_FKEY + a curses KEY_* code */
+    unsigned ctx; /* enum key_ctx bits */
     enum key_action action;
     const char *label; /* how the key is written in help and hints ("Tab", "Ctrl-C") */
     const char *help;  /* what it does; bindings of one action share the first one's text */

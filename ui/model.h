@@ -24,17 +24,17 @@ enum model_conn {
 
 struct model_status {
     enum model_conn conn;
-    char conn_text[64];    /* "live", "replay", "reconnecting (attempt 3)", "auth failed" */
-    char addr[128];        /* the address, never a password */
-    char ns[40];           /* key namespace */
+    char conn_text[64]; /* "live", "replay", "reconnecting (attempt 3)", "auth failed" */
+    char addr[128];     /* the address, never a password */
+    char ns[40];        /* key namespace */
     unsigned partitions;
-    double events_per_s;   /* ingest rate over the last second */
-    uint64_t events;       /* accepted since start */
-    uint64_t late;         /* behind the watermark (still counted) */
-    uint64_t rejected;     /* invalid entries sent to the dead-letter stream, plus core refusals */
+    double events_per_s; /* ingest rate over the last second */
+    uint64_t events;     /* accepted since start */
+    uint64_t late;       /* behind the watermark (still counted) */
+    uint64_t rejected;   /* invalid entries sent to the dead-letter stream, plus core refusals */
     bool replay_done;
     double replay_progress; /* 0..1 while replaying */
-    char note[64];         /* short extra text ("demo 1k ev/s"), "" for none */
+    char note[64];          /* short extra text ("demo 1k ev/s"), "" for none */
 };
 
 enum model_severity {
@@ -69,14 +69,14 @@ struct model {
     uint64_t version;               /* bumped by the app whenever tab changed */
 
     /* view settings, changed by keys */
-    uint32_t window_s;        /* sliding window of the table and the detail view */
-    enum rank_column sort;    /* table order */
-    bool ascending;           /* false: largest first (key: A..Z) */
-    enum rank_column stat;    /* statistic of sparklines and the detail chart */
+    uint32_t window_s;             /* sliding window of the table and the detail view */
+    enum rank_column sort;         /* table order */
+    bool ascending;                /* false: largest first (key: A..Z) */
+    enum rank_column stat;         /* statistic of sparklines and the detail chart */
     char filter[MODEL_FILTER_MAX]; /* "" for none */
-    size_t selected;          /* row index in the table */
-    size_t top;               /* first row shown */
-    bool paused;              /* panes frozen; the status line still runs */
+    size_t selected;               /* row index in the table */
+    size_t top;                    /* first row shown */
+    bool paused;                   /* panes frozen; the status line still runs */
 
     struct model_status status;
 

@@ -246,8 +246,8 @@ void screen_border(WINDOW *w, bool focused)
         wborder_set(w, WACS_T_VLINE, WACS_T_VLINE, WACS_T_HLINE, WACS_T_HLINE, WACS_T_ULCORNER,
                     WACS_T_URCORNER, WACS_T_LLCORNER, WACS_T_LRCORNER);
     } else {
-        wborder_set(w, WACS_VLINE, WACS_VLINE, WACS_HLINE, WACS_HLINE, WACS_ULCORNER,
-                    WACS_URCORNER, WACS_LLCORNER, WACS_LRCORNER);
+        wborder_set(w, WACS_VLINE, WACS_VLINE, WACS_HLINE, WACS_HLINE, WACS_ULCORNER, WACS_URCORNER,
+                    WACS_LLCORNER, WACS_LRCORNER);
     }
     wattr_off(w, a, NULL);
 }

@@ -39,6 +39,7 @@ static const char *const role_names[THEME_NROLES] = {
 #define BOLD THEME_A_BOLD
 
 /* Dark terminals: cyan and blue accents, yellow for what needs the eye. */
+/* clang-format off */
 static const struct theme_style dark_styles[THEME_NROLES] = {
     [THEME_NORMAL] = {D, D, 0},
     [THEME_DIM] = {D, D, THEME_A_DIM},
@@ -65,8 +66,10 @@ static const struct theme_style dark_styles[THEME_NROLES] = {
     [THEME_SEV_WARN] = {3, D, BOLD},
     [THEME_SEV_CRIT] = {1, D, BOLD},
 };
+/* clang-format on */
 
 /* Light terminals: no yellow or cyan text on the light background. */
+/* clang-format off */
 static const struct theme_style light_styles[THEME_NROLES] = {
     [THEME_NORMAL] = {D, D, 0},
     [THEME_DIM] = {D, D, THEME_A_DIM},
@@ -93,6 +96,7 @@ static const struct theme_style light_styles[THEME_NROLES] = {
     [THEME_SEV_WARN] = {5, D, BOLD},
     [THEME_SEV_CRIT] = {1, D, BOLD},
 };
+/* clang-format on */
 
 #undef D
 #undef BOLD
@@ -137,10 +141,10 @@ static const char *const color_names[16] = {
 static void color_rgb(int c, int rgb[3])
 {
     static const unsigned char basic[16][3] = {
-        {0, 0, 0},     {205, 0, 0},   {0, 205, 0},    {205, 205, 0},
-        {0, 0, 238},   {205, 0, 205}, {0, 205, 205},  {229, 229, 229},
-        {127, 127, 127}, {255, 0, 0}, {0, 255, 0},    {255, 255, 0},
-        {92, 92, 255}, {255, 0, 255}, {0, 255, 255},  {255, 255, 255},
+        {0, 0, 0},       {205, 0, 0},   {0, 205, 0},   {205, 205, 0},
+        {0, 0, 238},     {205, 0, 205}, {0, 205, 205}, {229, 229, 229},
+        {127, 127, 127}, {255, 0, 0},   {0, 255, 0},   {255, 255, 0},
+        {92, 92, 255},   {255, 0, 255}, {0, 255, 255}, {255, 255, 255},
     };
     static const int level[6] = {0, 95, 135, 175, 215, 255};
     if (c < 16) {
@@ -215,9 +219,8 @@ static int parse_attr(const char *w, unsigned *attrs)
         const char *name;
         unsigned bit;
     } names[] = {
-        {"bold", THEME_A_BOLD},           {"dim", THEME_A_DIM},
-        {"reverse", THEME_A_REVERSE},     {"underline", THEME_A_UNDERLINE},
-        {"italic", THEME_A_ITALIC},
+        {"bold", THEME_A_BOLD},           {"dim", THEME_A_DIM},       {"reverse", THEME_A_REVERSE},
+        {"underline", THEME_A_UNDERLINE}, {"italic", THEME_A_ITALIC},
     };
     for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
         if (strcasecmp(w, names[i].name) == 0) {
@@ -347,7 +350,9 @@ int theme_find(const char *name, const char *const *dirs, struct theme *out, cha
     }
     if (theme_builtin(name, out) == 0)
         return 0;
-    snprintf(err, errcap, "theme '%.40s' not found (built in: dark, light; files: NAME.theme "
-                          "in ~/.config/warroom/themes or the installed themes)", name);
+    snprintf(err, errcap,
+             "theme '%.40s' not found (built in: dark, light; files: NAME.theme "
+             "in ~/.config/warroom/themes or the installed themes)",
+             name);
     return -1;
 }

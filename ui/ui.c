@@ -219,14 +219,21 @@ static enum ui_result input_key(struct ui *ui, int code)
 {
     struct model *m = ui->m;
     switch (keys_lookup(KEYCTX_INPUT, code)) {
-    case KA_QUIT_ALWAYS: return UI_QUIT;
-    case KA_INPUT_ACCEPT: ui->input_active = false; break;
+    case KA_QUIT_ALWAYS:
+        return UI_QUIT;
+    case KA_INPUT_ACCEPT:
+        ui->input_active = false;
+        break;
     case KA_INPUT_CANCEL:
         m->filter[0] = '\0';
         ui->input_active = false;
         break;
-    case KA_INPUT_ERASE: filter_erase(m); break;
-    case KA_INPUT_KILL: m->filter[0] = '\0'; break;
+    case KA_INPUT_ERASE:
+        filter_erase(m);
+        break;
+    case KA_INPUT_KILL:
+        m->filter[0] = '\0';
+        break;
     default:
         if (code < 0x20 || code == 0x7F || (code >= 0x80 && code < 0xA0) || code >= KEYS_FKEY ||
             code > 0x10FFFF)
@@ -259,7 +266,8 @@ static enum ui_result global_action(struct ui *ui, enum key_action a)
     struct model *m = ui->m;
     switch (a) {
     case KA_QUIT:
-    case KA_QUIT_ALWAYS: return UI_QUIT;
+    case KA_QUIT_ALWAYS:
+        return UI_QUIT;
     case KA_HELP:
         ui->help_open = true;
         ui->help_top = 0;
@@ -277,16 +285,27 @@ static enum ui_result global_action(struct ui *ui, enum key_action a)
         screen_set_mouse(!screen_mouse());
         ui->status_dirty = true;
         return UI_CHANGED;
-    case KA_FOCUS_NEXT: cycle_focus(ui, 1); return UI_CHANGED;
-    case KA_FOCUS_PREV: cycle_focus(ui, -1); return UI_CHANGED;
-    case KA_FOCUS_1: set_focus(ui, LAYOUT_DASHBOARD); return UI_CHANGED;
-    case KA_FOCUS_2: set_focus(ui, LAYOUT_ALERTS); return UI_CHANGED;
-    case KA_FOCUS_3: set_focus(ui, LAYOUT_CHAT); return UI_CHANGED;
+    case KA_FOCUS_NEXT:
+        cycle_focus(ui, 1);
+        return UI_CHANGED;
+    case KA_FOCUS_PREV:
+        cycle_focus(ui, -1);
+        return UI_CHANGED;
+    case KA_FOCUS_1:
+        set_focus(ui, LAYOUT_DASHBOARD);
+        return UI_CHANGED;
+    case KA_FOCUS_2:
+        set_focus(ui, LAYOUT_ALERTS);
+        return UI_CHANGED;
+    case KA_FOCUS_3:
+        set_focus(ui, LAYOUT_CHAT);
+        return UI_CHANGED;
     case KA_ZOOM:
         ui->zoom = ui->zoom >= 0 ? -1 : ui->focus;
         ui_relayout(ui);
         return UI_CHANGED;
-    default: return UI_IDLE;
+    default:
+        return UI_IDLE;
     }
 }
 
@@ -406,8 +425,7 @@ static void draw_status(struct ui *ui)
     snprintf(seg[n++], sizeof(seg[0]), "%u partitions", s->partitions);
     snprintf(seg[n++], sizeof(seg[0]), "%s ev/s", fmt_si(s->events_per_s, b1, sizeof(b1)));
     snprintf(seg[n++], sizeof(seg[0]), "late %s", fmt_si((double)s->late, b2, sizeof(b2)));
-    snprintf(seg[n++], sizeof(seg[0]), "rejected %s",
-             fmt_si((double)s->rejected, b3, sizeof(b3)));
+    snprintf(seg[n++], sizeof(seg[0]), "rejected %s", fmt_si((double)s->rejected, b3, sizeof(b3)));
     if (s->replay_done)
         snprintf(seg[n++], sizeof(seg[0]), "replay done");
     else
@@ -471,15 +489,13 @@ static void draw_too_small(struct ui *ui)
     werase(stdscr);
     char msg[128], need[128];
     snprintf(msg, sizeof(msg), "Terminal too small: %dx%d", COLS, LINES);
-    snprintf(need, sizeof(need), "warroom needs at least %dx%d", LAYOUT_MIN_COLS,
-             LAYOUT_MIN_ROWS);
+    snprintf(need, sizeof(need), "warroom needs at least %dx%d", LAYOUT_MIN_COLS, LAYOUT_MIN_ROWS);
     int y = LINES / 2 - 1;
     if (y < 0)
         y = 0;
     int mw = draw_width(msg), nw = draw_width(need);
     draw_text(stdscr, y, COLS > mw ? (COLS - mw) / 2 : 0, COLS, msg, COLFMT_LEFT, A_BOLD);
-    draw_text(stdscr, y + 1, COLS > nw ? (COLS - nw) / 2 : 0, COLS, need, COLFMT_LEFT,
-              A_NORMAL);
+    draw_text(stdscr, y + 1, COLS > nw ? (COLS - nw) / 2 : 0, COLS, need, COLFMT_LEFT, A_NORMAL);
     wnoutrefresh(stdscr);
     ui->too_small_drawn = true;
 }

@@ -29,7 +29,7 @@ enum ui_dirty {
 };
 
 struct ui_pane {
-    WINDOW *win;             /* NULL while hidden */
+    WINDOW *win; /* NULL while hidden */
     struct layout_rect rect;
     const struct view *view; /* what it shows now */
     bool dirty;

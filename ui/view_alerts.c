@@ -87,14 +87,26 @@ static enum view_key_result alerts_key(struct ui *ui, void *state, enum key_acti
     size_t n = ui->m->nalerts;
     size_t page = a->visible > 1 ? (size_t)a->visible - 1 : 1;
     switch (act) {
-    case KA_UP: a->selected = a->selected ? a->selected - 1 : 0; break;
-    case KA_DOWN: a->selected = a->selected + 1 < n ? a->selected + 1 : a->selected; break;
-    case KA_PAGE_UP: a->selected = a->selected > page ? a->selected - page : 0; break;
-    case KA_PAGE_DOWN: a->selected = n && a->selected + page < n ? a->selected + page
-                                                                 : (n ? n - 1 : 0); break;
-    case KA_HOME: a->selected = 0; break;
-    case KA_END: a->selected = n ? n - 1 : 0; break;
-    default: return VIEW_KEY_IGNORED;
+    case KA_UP:
+        a->selected = a->selected ? a->selected - 1 : 0;
+        break;
+    case KA_DOWN:
+        a->selected = a->selected + 1 < n ? a->selected + 1 : a->selected;
+        break;
+    case KA_PAGE_UP:
+        a->selected = a->selected > page ? a->selected - page : 0;
+        break;
+    case KA_PAGE_DOWN:
+        a->selected = n && a->selected + page < n ? a->selected + page : (n ? n - 1 : 0);
+        break;
+    case KA_HOME:
+        a->selected = 0;
+        break;
+    case KA_END:
+        a->selected = n ? n - 1 : 0;
+        break;
+    default:
+        return VIEW_KEY_IGNORED;
     }
     return VIEW_KEY_HANDLED;
 }

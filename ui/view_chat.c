@@ -80,13 +80,26 @@ static enum view_key_result chat_key(struct ui *ui, void *state, enum key_action
     size_t n = ui->m->nchat, page = c->visible > 1 ? (size_t)c->visible - 1 : 1;
     size_t max = n > (size_t)c->visible ? n - (size_t)c->visible : 0;
     switch (a) {
-    case KA_UP: c->scroll = c->scroll < max ? c->scroll + 1 : max; break;
-    case KA_DOWN: c->scroll = c->scroll ? c->scroll - 1 : 0; break;
-    case KA_PAGE_UP: c->scroll = c->scroll + page < max ? c->scroll + page : max; break;
-    case KA_PAGE_DOWN: c->scroll = c->scroll > page ? c->scroll - page : 0; break;
-    case KA_HOME: c->scroll = max; break;
-    case KA_END: c->scroll = 0; break;
-    default: return VIEW_KEY_IGNORED;
+    case KA_UP:
+        c->scroll = c->scroll < max ? c->scroll + 1 : max;
+        break;
+    case KA_DOWN:
+        c->scroll = c->scroll ? c->scroll - 1 : 0;
+        break;
+    case KA_PAGE_UP:
+        c->scroll = c->scroll + page < max ? c->scroll + page : max;
+        break;
+    case KA_PAGE_DOWN:
+        c->scroll = c->scroll > page ? c->scroll - page : 0;
+        break;
+    case KA_HOME:
+        c->scroll = max;
+        break;
+    case KA_END:
+        c->scroll = 0;
+        break;
+    default:
+        return VIEW_KEY_IGNORED;
     }
     return VIEW_KEY_HANDLED;
 }

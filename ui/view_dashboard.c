@@ -27,6 +27,7 @@ struct dash_col_def {
     int priority;          /* dropped first when high */
 };
 
+/* clang-format off */
 static const struct dash_col_def cols[DC_N] = {
     [DC_KEY] = {"series", RANK_KEY, 24, 24, 0},
     [DC_RATE] = {"rate", RANK_RATE, 6, 6, 1},
@@ -38,6 +39,7 @@ static const struct dash_col_def cols[DC_N] = {
     [DC_MAX] = {"max", RANK_MAX, 6, 6, 6},
     [DC_SPARK] = {"trend", RANK_KEY, 8, 30, 3},
 };
+/* clang-format on */
 
 #define DASH_SPARK_MAX 30
 #define DASH_PREFIX 2 /* selection glyph and a blank before the key */
@@ -48,7 +50,7 @@ struct dash {
     size_t matched; /* series passing the filter */
     double *spark;  /* DASH_SPARK_MAX values per row, rows top .. top + visible */
     size_t spark_rows;
-    int spark_n; /* values per row */
+    int spark_n;                     /* values per row */
     const struct series *sel_series; /* followed once the user picked a row */
     bool follow;
 
@@ -56,9 +58,9 @@ struct dash {
     bool compiled_valid;
     struct selector *sel; /* NULL: substring filter (or none) */
 
-    int visible;          /* table rows that fit */
-    int col_w[DC_N];      /* 0: column hidden */
-    int col_x[DC_N];      /* x of each shown column inside the window */
+    int visible;     /* table rows that fit */
+    int col_w[DC_N]; /* 0: column hidden */
+    int col_x[DC_N]; /* x of each shown column inside the window */
 };
 
 static double clamp_q(double q, const struct window_stats *st)
@@ -156,8 +158,8 @@ static void update_spark(struct ui *ui, struct dash *d)
         double *out = d->spark + (size_t)r * DASH_SPARK_MAX;
         if (i >= d->n)
             break;
-        size_t k = window_tumbling(&d->rows[i].series->tl, from_ms, to_ms, bucket, w,
-                                   DASH_SPARK_MAX + 2);
+        size_t k =
+            window_tumbling(&d->rows[i].series->tl, from_ms, to_ms, bucket, w, DASH_SPARK_MAX + 2);
         if (k > DASH_SPARK_MAX + 2)
             k = DASH_SPARK_MAX + 2;
         size_t first = k > (size_t)n ? k - (size_t)n : 0;
@@ -241,8 +243,8 @@ static void draw_header(struct ui *ui, struct dash *d, WINDOW *w)
         if (c == DC_SPARK)
             snprintf(t, sizeof(t), "%s", rank_column_name(m->stat));
         else if (sorted)
-            snprintf(t, sizeof(t), "%s%s", cols[c].title, m->ascending ? g->sort_asc
-                                                                      : g->sort_desc);
+            snprintf(t, sizeof(t), "%s%s", cols[c].title,
+                     m->ascending ? g->sort_asc : g->sort_desc);
         else
             snprintf(t, sizeof(t), "%s", cols[c].title);
         enum colfmt_align al = (c == DC_KEY || c == DC_SPARK) ? COLFMT_LEFT : COLFMT_RIGHT;
@@ -360,17 +362,39 @@ static enum view_key_result dash_key(struct ui *ui, void *state, enum key_action
     struct model *m = ui->m;
     long page = d->visible > 1 ? d->visible - 1 : 1;
     switch (a) {
-    case KA_UP: move_selection(ui, d, -1); break;
-    case KA_DOWN: move_selection(ui, d, 1); break;
-    case KA_PAGE_UP: move_selection(ui, d, -page); break;
-    case KA_PAGE_DOWN: move_selection(ui, d, page); break;
-    case KA_HOME: move_selection(ui, d, -(long)d->matched); break;
-    case KA_END: move_selection(ui, d, (long)d->matched); break;
-    case KA_WINDOW: model_next_window(m); break;
-    case KA_SORT_NEXT: model_next_sort(m); break;
-    case KA_SORT_REVERSE: m->ascending = !m->ascending; break;
-    case KA_STAT_NEXT: model_next_stat(m); break;
-    case KA_FILTER: ui->input_active = true; break;
+    case KA_UP:
+        move_selection(ui, d, -1);
+        break;
+    case KA_DOWN:
+        move_selection(ui, d, 1);
+        break;
+    case KA_PAGE_UP:
+        move_selection(ui, d, -page);
+        break;
+    case KA_PAGE_DOWN:
+        move_selection(ui, d, page);
+        break;
+    case KA_HOME:
+        move_selection(ui, d, -(long)d->matched);
+        break;
+    case KA_END:
+        move_selection(ui, d, (long)d->matched);
+        break;
+    case KA_WINDOW:
+        model_next_window(m);
+        break;
+    case KA_SORT_NEXT:
+        model_next_sort(m);
+        break;
+    case KA_SORT_REVERSE:
+        m->ascending = !m->ascending;
+        break;
+    case KA_STAT_NEXT:
+        model_next_stat(m);
+        break;
+    case KA_FILTER:
+        ui->input_active = true;
+        break;
     case KA_CLEAR:
         if (!m->filter[0])
             return VIEW_KEY_IGNORED;
@@ -382,7 +406,8 @@ static enum view_key_result dash_key(struct ui *ui, void *state, enum key_action
             return VIEW_KEY_IGNORED;
         ui_open_detail(ui, d->rows[m->selected].series);
         break;
-    default: return VIEW_KEY_IGNORED;
+    default:
+        return VIEW_KEY_IGNORED;
     }
     return VIEW_KEY_HANDLED;
 }

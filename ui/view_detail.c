@@ -258,13 +258,12 @@ static void draw_hist(struct ui *ui, struct detail *d, WINDOW *w)
         x += label_w + 1;
         if (bar_w > 0) {
             int bw = bar_w > 256 ? 256 : bar_w;
-            spark_bar(maxc ? (double)row->count / (double)maxc : 0, bw, g->spark, bar,
-                      sizeof(bar));
+            spark_bar(maxc ? (double)row->count / (double)maxc : 0, bw, g->spark, bar, sizeof(bar));
             draw_text(w, y, x, bw, bar, COLFMT_LEFT, screen_attr(THEME_BAR));
             x += bar_w + 1;
         }
-        draw_text(w, y, x, count_w, fmt_si((double)row->count, cnt, sizeof(cnt)),
-                  COLFMT_RIGHT, screen_attr(THEME_NORMAL));
+        draw_text(w, y, x, count_w, fmt_si((double)row->count, cnt, sizeof(cnt)), COLFMT_RIGHT,
+                  screen_attr(THEME_NORMAL));
         x += count_w + 1;
         if (row->markers && marks_w > 0) {
             char m[64];
@@ -312,8 +311,8 @@ static void draw_chart(struct ui *ui, struct detail *d, WINDOW *w)
             colfmt_value(lo, u, label, sizeof(label));
         draw_text(w, bx->y + 1 + r, bx->x, DETAIL_LABEL_W, label, COLFMT_RIGHT,
                   screen_attr(THEME_DIM));
-        spark_chart_row(d->chart, d->nchart, lo, hi, r, rows, cols, screen_glyphs()->chart,
-                        line, sizeof(line));
+        spark_chart_row(d->chart, d->nchart, lo, hi, r, rows, cols, screen_glyphs()->chart, line,
+                        sizeof(line));
         draw_text(w, bx->y + 1 + r, bx->x + DETAIL_LABEL_W + 1, cols, line, COLFMT_LEFT,
                   screen_attr(THEME_CHART));
     }
@@ -330,19 +329,19 @@ static void draw_sessions(struct ui *ui, struct detail *d, WINDOW *w)
     if (bx->h == 0)
         return;
     char title[128];
-    snprintf(title, sizeof(title), "Sessions: bursts of activity split by %d s of quiet "
-                                   "(%zu in the last %u min, newest first)",
+    snprintf(title, sizeof(title),
+             "Sessions: bursts of activity split by %d s of quiet "
+             "(%zu in the last %u min, newest first)",
              DETAIL_SESSION_GAP_S, d->total_sessions, d->s->tl.cfg.retention_s / 60);
     draw_text(w, bx->y, bx->x, bx->w, title, COLFMT_LEFT, screen_attr(THEME_HEADER));
-    static const char *const heads[] = {"start", "length", "count", "rate/s", "avg", "p99",
-                                        "max"};
+    static const char *const heads[] = {"start", "length", "count", "rate/s", "avg", "p99", "max"};
     int colw = 9, x = bx->x + 1;
     for (int c = 0; c < 7 && x + colw <= bx->x + bx->w; c++, x += colw + 1)
         draw_text(w, bx->y + 1, x, colw, heads[c], c == 0 ? COLFMT_LEFT : COLFMT_RIGHT,
                   screen_attr(THEME_HEADER));
     if (d->nsessions == 0) {
-        draw_text(w, bx->y + 2, bx->x + 1, bx->w - 1, "none in the retention window",
-                  COLFMT_LEFT, screen_attr(THEME_DIM));
+        draw_text(w, bx->y + 2, bx->x + 1, bx->w - 1, "none in the retention window", COLFMT_LEFT,
+                  screen_attr(THEME_DIM));
         (void)ui;
         return;
     }
@@ -361,8 +360,8 @@ static void draw_sessions(struct ui *ui, struct detail *d, WINDOW *w)
         val(d, s->sum.count ? s->sum.max : NAN, cell[6], sizeof(cell[6]));
         x = bx->x + 1;
         for (int c = 0; c < 7 && x + colw <= bx->x + bx->w; c++, x += colw + 1)
-            draw_text(w, bx->y + 2 + (int)i, x, colw, cell[c],
-                      c == 0 ? COLFMT_LEFT : COLFMT_RIGHT, screen_attr(THEME_NORMAL));
+            draw_text(w, bx->y + 2 + (int)i, x, colw, cell[c], c == 0 ? COLFMT_LEFT : COLFMT_RIGHT,
+                      screen_attr(THEME_NORMAL));
     }
 }
 
@@ -389,10 +388,17 @@ static enum view_key_result detail_key(struct ui *ui, void *state, enum key_acti
 {
     (void)state;
     switch (a) {
-    case KA_BACK: ui_close_detail(ui); break;
-    case KA_WINDOW: model_next_window(ui->m); break;
-    case KA_STAT_NEXT: model_next_stat(ui->m); break;
-    default: return VIEW_KEY_IGNORED;
+    case KA_BACK:
+        ui_close_detail(ui);
+        break;
+    case KA_WINDOW:
+        model_next_window(ui->m);
+        break;
+    case KA_STAT_NEXT:
+        model_next_stat(ui->m);
+        break;
+    default:
+        return VIEW_KEY_IGNORED;
     }
     return VIEW_KEY_HANDLED;
 }

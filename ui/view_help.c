@@ -114,7 +114,8 @@ static void help_draw(struct ui *ui, void *state, WINDOW *w, bool focused)
         case HELP_TEXT:
             draw_text(w, y, 2, inner - 2, l->text, COLFMT_LEFT, screen_attr(THEME_DIM));
             break;
-        case HELP_BLANK: break;
+        case HELP_BLANK:
+            break;
         }
     }
 }
@@ -124,13 +125,26 @@ static enum view_key_result help_key(struct ui *ui, void *state, enum key_action
     struct help *h = state;
     int page = h->visible > 1 ? h->visible - 1 : 1;
     switch (a) {
-    case KA_UP: ui->help_top--; break;
-    case KA_DOWN: ui->help_top++; break;
-    case KA_PAGE_UP: ui->help_top -= page; break;
-    case KA_PAGE_DOWN: ui->help_top += page; break;
-    case KA_HOME: ui->help_top = 0; break;
-    case KA_END: ui->help_top = h->n; break;
-    default: return VIEW_KEY_IGNORED;
+    case KA_UP:
+        ui->help_top--;
+        break;
+    case KA_DOWN:
+        ui->help_top++;
+        break;
+    case KA_PAGE_UP:
+        ui->help_top -= page;
+        break;
+    case KA_PAGE_DOWN:
+        ui->help_top += page;
+        break;
+    case KA_HOME:
+        ui->help_top = 0;
+        break;
+    case KA_END:
+        ui->help_top = h->n;
+        break;
+    default:
+        return VIEW_KEY_IGNORED;
     }
     int max = h->n > h->visible ? h->n - h->visible : 0;
     if (ui->help_top > max)

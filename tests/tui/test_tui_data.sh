@@ -70,6 +70,23 @@ else
     tui_dump p99; notok "sort by p99" "$(order)"
 fi
 
+# ---- selection keys and the window ---------------------------------------------------------------
+# rows (by p99 now): size, web, api, req; the table starts on row 2 of the screen
+sel_row() {
+    tui_cap | grep -n "▶" | head -1 | cut -d: -f1
+}
+tui_keys End
+wait_for '[ "$(sel_row)" = 6 ]' 3 && tui_keys k && wait_for '[ "$(sel_row)" = 5 ]' 3 &&
+    tui_keys Home && wait_for '[ "$(sel_row)" = 3 ]' 3 && tui_keys j Down &&
+    wait_for '[ "$(sel_row)" = 5 ]' 3 && tui_keys PageUp && wait_for '[ "$(sel_row)" = 3 ]' 3 &&
+    tui_keys PageDown && wait_for '[ "$(sel_row)" = 6 ]' 3 &&
+    ok "selection: End, k, Home, j, Down, PgUp, PgDn move the marked row" ||
+    { tui_dump select; notok "selection keys" "row $(sel_row)"; }
+tui_keys w
+tui_wait "last 5m" 3 && tui_keys w && tui_wait "last 15m" 3 && tui_keys w &&
+    tui_wait "last 10s" 3 && tui_keys w && tui_wait "last 1m" 3 &&
+    ok "w cycles the window: 5m, 15m, 10s, 1m" || { tui_dump window; notok "window cycle"; }
+
 # ---- filter: substring, then selector ----------------------------------------------------------
 tui_keys /
 tui_type "svc=api"
@@ -124,6 +141,31 @@ tui_wait "Series" 5 && tui_gone "Distribution" 3 && ok "Esc returns to the table
     { tui_dump back; notok "detail back"; }
 tui_keys q
 tui_wait "$TUI_PROMPT" 5 || notok "quit"
+
+# ---- mouse (--mouse): a click selects a row and focuses a pane -----------------------------------
+# X10 mouse reports as a terminal sends them: ESC [ M, button + 32, column + 33, row + 33; a
+# press (button 0) then the release (button 3)
+mouse_click() {
+    local x y
+    x="\\x$(printf %x $((33 + $1)))"
+    y="\\x$(printf %x $((33 + $2)))"
+    tui_type "$(printf '\033[M%b%b%b\033[M%b%b%b' "\\x20" "$x" "$y" "\\x23" "$x" "$y")"
+}
+tui_start 100 30 --mouse && tui_wait "tuitest_req" 5
+mouse_click 10 4 # third table row (border and header above)
+if wait_for 'tui_line 4 | grep -q "▶"' 5; then
+    ok "mouse: a click selects the row under the pointer"
+else
+    tui_dump click; notok "mouse click row"
+fi
+mouse_click 5 20 # inside the alerts pane
+if wait_for 'tui_cap | grep -q "┏━ Alerts"' 5; then
+    ok "mouse: a click focuses the pane under the pointer"
+else
+    tui_dump focus; notok "mouse focus"
+fi
+tui_keys q
+tui_wait "$TUI_PROMPT" 5
 
 # ---- colours and NO_COLOR -------------------------------------------------------------------------
 # SGR parameters that set a colour: 30-38, 40-48, 90-97, 100-107 (39 and 49 are resets to the

@@ -1024,6 +1024,31 @@ static void test_sliced_evaluation_with_ingest_between_steps(void **state)
     fx_free(&f);
 }
 
+/* The series an instance watches, for "jump to the detail view": the series' own key, whatever
+ * static labels the rule adds; none for groups and absent(). */
+static void test_instance_series(void **state)
+{
+    (void)state;
+    struct fx f;
+    fx_init(&f,
+            "[rule one]\nexpr = max(lat) > 1\nlabels = team=x\n"
+            "[rule any]\nexpr = max({service=api}) > 1\n"
+            "[rule grp]\nexpr = max(lat) by (service) > 1\n"
+            "[rule gone]\nexpr = absent(nothing)\n",
+            NULL);
+    put(&f, "lat{route=\"/a b\",service=api}", 5, at(0, 1));
+    eval(&f, at(0, 999));
+    char *k = alert_instance_series(alert_find(f.e, "one{route=\"/a b\",service=api}"));
+    assert_string_equal(k, "lat{route=\"/a b\",service=api}");
+    free(k);
+    k = alert_instance_series(alert_find(f.e, "any{__name__=lat,route=\"/a b\",service=api}"));
+    assert_string_equal(k, "lat{route=\"/a b\",service=api}");
+    free(k);
+    assert_null(alert_instance_series(alert_find(f.e, "grp{service=api}")));
+    assert_null(alert_instance_series(alert_find(f.e, "gone")));
+    fx_free(&f);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -1041,6 +1066,7 @@ int main(void)
         cmocka_unit_test(test_quantile_pruning_matches_brute_force),
         cmocka_unit_test(test_sliced_evaluation_matches_whole),
         cmocka_unit_test(test_sliced_evaluation_with_ingest_between_steps),
+        cmocka_unit_test(test_instance_series),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -39,6 +39,7 @@ static void test_put_find_remove(void **state)
     assert_non_null(p);
     assert_string_equal(p->id, "r{service=api}");
     assert_string_equal(p->expr, ""); /* NULL strings stored as "" */
+    assert_string_equal(p->series, "");
     assert_true(isnan(p->threshold));
     assert_ptr_equal(alert_board_find(b, "aaaaaa"), alert_board_find(b, "r{service=api}"));
     e.state = ALERT_FIRING;

@@ -50,11 +50,11 @@ static void test_width(void **state)
     (void)state;
     assert_int_equal(colfmt_width(""), 0);
     assert_int_equal(colfmt_width("abc"), 3);
-    assert_int_equal(colfmt_width("caf\xc3\xa9"), 4);          /* é: 1 column */
+    assert_int_equal(colfmt_width("caf\xc3\xa9"), 4);              /* é: 1 column */
     assert_int_equal(colfmt_width("\xe6\x97\xa5\xe6\x9c\xac"), 4); /* 日本: 2 each */
-    assert_int_equal(colfmt_width("e\xcc\x81"), 1);             /* e + combining acute */
-    assert_int_equal(colfmt_width("12\xc2\xb5s"), 4);           /* 12µs */
-    assert_int_equal(colfmt_width("a\tb"), 3);                  /* control drawn as ? */
+    assert_int_equal(colfmt_width("e\xcc\x81"), 1);                /* e + combining acute */
+    assert_int_equal(colfmt_width("12\xc2\xb5s"), 4);              /* 12µs */
+    assert_int_equal(colfmt_width("a\tb"), 3);                     /* control drawn as ? */
     assert_int_equal(colfmt_width("\xff"), 1);
 }
 
@@ -110,7 +110,9 @@ static void test_fit_sanitize(void **state)
     colfmt_fit("12\xc2\xb5s \xe6\x97\xa5", 8, COLFMT_LEFT, COLFMT_ASCII, b, sizeof(b));
     assert_string_equal(b, "12us ?  "); /* ASCII: µ -> u, a wide char -> one ? */
     /* C1 control U+009B (CSI) is not passed through */
-    colfmt_fit("\xc2\x9b" "2J", 3, COLFMT_LEFT, 0, b, sizeof(b));
+    colfmt_fit("\xc2\x9b"
+               "2J",
+               3, COLFMT_LEFT, 0, b, sizeof(b));
     assert_string_equal(b, "?2J");
 }
 
@@ -128,8 +130,8 @@ static void test_fit_small_buffer(void **state)
 static void test_fit_property(void **state)
 {
     (void)state;
-    static const char *const parts[] = {"a", "\xc3\xa9", "\xe6\x97\xa5", "e\xcc\x81", "\x01",
-                                        "\xff", "\xf0\x9f\x98\x80", "z"};
+    static const char *const parts[] = {"a",    "\xc3\xa9", "\xe6\x97\xa5",     "e\xcc\x81",
+                                        "\x01", "\xff",     "\xf0\x9f\x98\x80", "z"};
     uint64_t x = 12345;
     for (int iter = 0; iter < 2000; iter++) {
         char s[128] = "";
@@ -196,14 +198,10 @@ static void test_value(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_decode),
-        cmocka_unit_test(test_width),
-        cmocka_unit_test(test_fit_pad),
-        cmocka_unit_test(test_fit_cut),
-        cmocka_unit_test(test_fit_sanitize),
-        cmocka_unit_test(test_fit_small_buffer),
-        cmocka_unit_test(test_fit_property),
-        cmocka_unit_test(test_unit_of),
+        cmocka_unit_test(test_decode),       cmocka_unit_test(test_width),
+        cmocka_unit_test(test_fit_pad),      cmocka_unit_test(test_fit_cut),
+        cmocka_unit_test(test_fit_sanitize), cmocka_unit_test(test_fit_small_buffer),
+        cmocka_unit_test(test_fit_property), cmocka_unit_test(test_unit_of),
         cmocka_unit_test(test_value),
     };
     return cmocka_run_group_tests(tests, setup_utf8, NULL);

@@ -26,8 +26,8 @@ static void test_level(void **state)
     assert_int_equal(spark_level(-5, 0, 7, 8), 0);
     assert_int_equal(spark_level(100, 0, 7, 8), 7);
     assert_int_equal(spark_level(NAN, 0, 7, 8), -1);
-    assert_int_equal(spark_level(5, 5, 5, 8), 0);  /* flat at lo */
-    assert_int_equal(spark_level(5, 0, 0, 8), 7);  /* flat above lo */
+    assert_int_equal(spark_level(5, 5, 5, 8), 0); /* flat at lo */
+    assert_int_equal(spark_level(5, 0, 0, 8), 7); /* flat above lo */
     assert_int_equal(spark_level(5, 0, 10, 1), 0);
 }
 
@@ -162,8 +162,8 @@ static void test_chart_heights(void **state)
 static void test_bucket(void **state)
 {
     (void)state;
-    assert_int_equal(spark_bucket_s(10, 8), 2);   /* 5 buckets */
-    assert_int_equal(spark_bucket_s(60, 8), 10);  /* 7.5 -> 10 */
+    assert_int_equal(spark_bucket_s(10, 8), 2);  /* 5 buckets */
+    assert_int_equal(spark_bucket_s(60, 8), 10); /* 7.5 -> 10 */
     assert_int_equal(spark_bucket_s(60, 20), 3);
     assert_int_equal(spark_bucket_s(60, 60), 1);
     assert_int_equal(spark_bucket_s(60, 200), 1);
@@ -171,7 +171,7 @@ static void test_bucket(void **state)
     assert_int_equal(spark_bucket_s(900, 0), 900);
     assert_int_equal(spark_bucket_s(3600, 2), 1800);
     /* past the fine slots: whole coarse slots per bucket */
-    assert_int_equal(spark_bucket_for(300, 20, 120, 10), 20); /* 15 -> 20 */
+    assert_int_equal(spark_bucket_for(300, 20, 120, 10), 20);  /* 15 -> 20 */
     assert_int_equal(spark_bucket_for(300, 140, 120, 10), 10); /* 3 -> 10 */
     assert_int_equal(spark_bucket_for(60, 140, 120, 10), 1);   /* all fine: as is */
     assert_int_equal(spark_bucket_for(900, 8, 120, 10), 120);
