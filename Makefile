@@ -86,6 +86,8 @@ bench: deps $(BIN)
 	@$(BIN) bench core
 	@echo
 	@$(BIN) bench e2e
+	@echo
+	@$(BIN) bench tui
 
 run: deps $(BIN)
 	@$(BIN) --demo

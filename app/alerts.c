@@ -66,11 +66,10 @@ const char alerts_silence_script[] =
     "return 1\n";
 
 /* KEYS = lease; ARGV = token, lease ms. 1 when renewed, 0 when the lease is not ours. */
-static const char renew_script[] =
-    "if redis.call('GET', KEYS[1]) == ARGV[1] then\n"
-    "  return redis.call('PEXPIRE', KEYS[1], ARGV[2])\n"
-    "end\n"
-    "return 0\n";
+static const char renew_script[] = "if redis.call('GET', KEYS[1]) == ARGV[1] then\n"
+                                   "  return redis.call('PEXPIRE', KEYS[1], ARGV[2])\n"
+                                   "end\n"
+                                   "return 0\n";
 
 /* KEYS = lease; ARGV = token. */
 static const char release_script[] =
@@ -78,15 +77,14 @@ static const char release_script[] =
     "return 0\n";
 
 /* KEYS = silences; ARGV = matcher, now ms: deletes the silence if it has expired. */
-static const char expire_script[] =
-    "local v = redis.call('HGET', KEYS[1], ARGV[1])\n"
-    "if not v then return 0 end\n"
-    "local ok, o = pcall(cjson.decode, v)\n"
-    "if ok and type(o) == 'table' and tonumber(o.until_ms) and"
-    " tonumber(o.until_ms) <= tonumber(ARGV[2]) then\n"
-    "  return redis.call('HDEL', KEYS[1], ARGV[1])\n"
-    "end\n"
-    "return 0\n";
+static const char expire_script[] = "local v = redis.call('HGET', KEYS[1], ARGV[1])\n"
+                                    "if not v then return 0 end\n"
+                                    "local ok, o = pcall(cjson.decode, v)\n"
+                                    "if ok and type(o) == 'table' and tonumber(o.until_ms) and"
+                                    " tonumber(o.until_ms) <= tonumber(ARGV[2]) then\n"
+                                    "  return redis.call('HDEL', KEYS[1], ARGV[1])\n"
+                                    "end\n"
+                                    "return 0\n";
 
 /* ---------------------------------------------------------------------------------------------
  * State
@@ -150,15 +148,15 @@ struct alerts {
 /* A request whose callback needs more than the alerts object. */
 struct req {
     struct alerts *a;
-    unsigned epoch;    /* load: the load it belongs to */
-    int part;          /* load: which hash */
-    double sent;       /* lease: monotonic ms when sent */
+    unsigned epoch;                 /* load: the load it belongs to */
+    int part;                       /* load: which hash */
+    double sent;                    /* lease: monotonic ms when sent */
     struct alert_board_entry entry; /* announce: the state announced (owned copy) */
     enum alert_state from;
-    char *chat;        /* announce: the chat line to post once announced, or NULL */
-    char *note;        /* ack/silence: the chat note to post once done */
-    char *what;        /* ack/silence: for messages */
-    char *who;         /* ack/silence: the nick the note is posted as */
+    char *chat; /* announce: the chat line to post once announced, or NULL */
+    char *note; /* ack/silence: the chat note to post once done */
+    char *what; /* ack/silence: for messages */
+    char *who;  /* ack/silence: the nick the note is posted as */
 };
 
 static void req_free(struct req *r)
@@ -244,8 +242,7 @@ static void entry_copy(struct alert_board_entry *dst, const struct alert_board_e
  * Chat: the chat module's send script, on our command connection
  * ------------------------------------------------------------------------------------------ */
 
-static void chat_post(struct alerts *a, const char *nick, enum chatlog_kind kind,
-                      const char *text)
+static void chat_post(struct alerts *a, const char *nick, enum chatlog_kind kind, const char *text)
 {
     if (!a->k_chat_log || a->closing)
         return;
@@ -256,9 +253,16 @@ static void chat_post(struct alerts *a, const char *nick, enum chatlog_kind kind
     if (tlen > CHATLOG_TEXT_MAX) /* cut on a UTF-8 boundary */
         for (tlen = CHATLOG_TEXT_MAX; tlen > 0 && ((unsigned char)text[tlen] & 0xC0) == 0x80;)
             tlen--;
-    const char *argv[] = {"EVAL",       chat_send_script, "2",
-                          a->k_chat_log, a->k_chat_channel, nick,
-                          chatlog_kind_name(kind), text, ts, maxlen};
+    const char *argv[] = {"EVAL",
+                          chat_send_script,
+                          "2",
+                          a->k_chat_log,
+                          a->k_chat_channel,
+                          nick,
+                          chatlog_kind_name(kind),
+                          text,
+                          ts,
+                          maxlen};
     size_t len[] = {4,
                     strlen(chat_send_script),
                     1,
@@ -293,8 +297,7 @@ static void apply_message(struct alerts *a, const char *json, size_t len, bool l
     switch (m.type) {
     case ALERTS_MSG_TRANSITION: {
         const struct alert_board_entry *prev = alert_board_find(a->board, m.entry.id);
-        bool was_firing = prev && strcmp(prev->id, m.entry.id) == 0 &&
-                          prev->state == ALERT_FIRING;
+        bool was_firing = prev && strcmp(prev->id, m.entry.id) == 0 && prev->state == ALERT_FIRING;
         const struct alert_board_entry *now = alert_board_put(a->board, &m.entry);
         e.ev = ALERTS_EV_TRANSITION;
         e.entry = now ? now : &m.entry;
@@ -395,8 +398,8 @@ static void finish_load(struct alerts *a)
         if (alerts_json_parse(v->s, v->len, ALERTS_MSG_SILENCE, &m) != 0)
             continue;
         if (m.until_ms > now)
-            alert_board_silence(a->board, a->load[LOAD_SILENCES][k].s, m.until_ms, m.who,
-                                m.comment, err, sizeof err);
+            alert_board_silence(a->board, a->load[LOAD_SILENCES][k].s, m.until_ms, m.who, m.comment,
+                                err, sizeof err);
         alerts_msg_clear(&m);
     }
     load_reset(a);
@@ -486,8 +489,8 @@ static void on_sub_message(struct rconn *rc, const redisReply *msg, void *privda
     (void)rc;
     struct alerts *a = privdata;
     struct rconn_msg m;
-    if (rconn_message_parse(msg, &m) != 0 || !m.channel ||
-        m.channel_len != strlen(a->k_channel) || memcmp(m.channel, a->k_channel, m.channel_len))
+    if (rconn_message_parse(msg, &m) != 0 || !m.channel || m.channel_len != strlen(a->k_channel) ||
+        memcmp(m.channel, a->k_channel, m.channel_len))
         return;
     if (strcmp(m.kind, "subscribe") == 0) {
         queue_clear(a);
@@ -594,13 +597,10 @@ static void announce(struct alerts *a, const struct alert_board_entry *e, enum a
     char maxlen[16];
     snprintf(maxlen, sizeof maxlen, "%d", ALERTS_LOG_MAXLEN);
     const char *to = alert_state_name(e->state);
-    const char *argv[] = {"EVAL",   alerts_announce_script,
-                          "5",      a->k_lease,
-                          a->k_state, a->k_log,
-                          a->k_acks, a->k_channel,
-                          a->token, r->entry.id,
-                          to,       json,
-                          maxlen};
+    const char *argv[] = {
+        "EVAL",    alerts_announce_script, "5",      a->k_lease,  a->k_state, a->k_log,
+        a->k_acks, a->k_channel,           a->token, r->entry.id, to,         json,
+        maxlen};
     if (a->ninflight == a->inflight_cap) {
         a->inflight_cap = a->inflight_cap ? 2 * a->inflight_cap : 16;
         a->inflight = xrealloc(a->inflight, a->inflight_cap * sizeof *a->inflight);
@@ -806,6 +806,29 @@ static int64_t eval_time(struct alerts *a, int64_t wall)
     return t > a->last_eval ? t : a->last_eval;
 }
 
+/* Where this engine lags what was announced (it started later, or just took over), it
+ * continues from the announced state: see alert_adopt. */
+static void adopt_board(struct alerts *a)
+{
+    if (!a->loaded || a->loading)
+        return;
+    const struct alert_instance *const *list;
+    size_t n = alert_instances(a->engine, &list), npend = 0;
+    char **pend = xmalloc((n + 1) * sizeof *pend);
+    for (size_t k = 0; k < n; k++)
+        if (list[k]->state == ALERT_PENDING)
+            pend[npend++] = xstrdup(list[k]->id);
+    for (size_t k = 0; k < npend; k++) {
+        const struct alert_board_entry *b = alert_board_find(a->board, pend[k]);
+        if (b && strcmp(b->id, pend[k]) == 0 &&
+            (b->state == ALERT_FIRING || b->state == ALERT_PENDING))
+            alert_adopt(a->engine, pend[k], b->state, b->since_ms,
+                        b->active_since_ms ? b->active_since_ms : b->since_ms);
+        free(pend[k]);
+    }
+    free(pend);
+}
+
 static void eval_done(struct alerts *a)
 {
     const struct alert_transition *tr;
@@ -815,6 +838,7 @@ static void eval_done(struct alerts *a)
     a->stats.eval_time_ms = a->last_eval;
     if (a->ready)
         a->warm = true;
+    adopt_board(a);
     reconcile(a);
     emit_simple(a, ALERTS_EV_BOARD); /* live values changed */
 }
@@ -889,8 +913,7 @@ static void on_change(struct rconn *rc, const redisReply *reply, void *privdata)
     req_free(r);
 }
 
-int alerts_ack(struct alerts *a, const char *id_or_short, const char *who, char *err,
-               size_t errcap)
+int alerts_ack(struct alerts *a, const char *id_or_short, const char *who, char *err, size_t errcap)
 {
     const struct alert_board_entry *e = alert_board_find(a->board, id_or_short);
     if (!e) {
@@ -913,8 +936,8 @@ int alerts_ack(struct alerts *a, const char *id_or_short, const char *who, char 
     r->note = xstrdup(note);
     r->what = xstrdup("ack");
     r->who = xstrdup(who);
-    const char *argv[] = {"EVAL", alerts_ack_script, "4",  a->k_state, a->k_acks, a->k_log,
-                          a->k_channel, e->id, json, maxlen};
+    const char *argv[] = {"EVAL",   alerts_ack_script, "4",   a->k_state, a->k_acks,
+                          a->k_log, a->k_channel,      e->id, json,       maxlen};
     int rc = rconn_command_argv(a->cmd, on_change, r, 10, argv, NULL);
     free(json);
     if (rc != 0) {
@@ -934,8 +957,9 @@ static int send_silence(struct alerts *a, const char *matcher, const char *json,
     r->note = xstrdup(note);
     r->what = xstrdup(del ? "unsilence" : "silence");
     r->who = xstrdup(who);
-    const char *argv[] = {"EVAL", alerts_silence_script, "3", a->k_silences, a->k_log,
-                          a->k_channel, matcher, json, maxlen, del ? "del" : "set"};
+    const char *argv[] = {"EVAL",   alerts_silence_script, "3",     a->k_silences,
+                          a->k_log, a->k_channel,          matcher, json,
+                          maxlen,   del ? "del" : "set"};
     if (rconn_command_argv(a->cmd, on_change, r, 10, argv, NULL) != 0) {
         req_free(r);
         return -1;
@@ -1011,8 +1035,8 @@ static char *make_token(void)
     gethostname(host, sizeof host - 1);
     host[sizeof host - 1] = '\0';
     if (getrandom(rnd, sizeof rnd, GRND_NONBLOCK) != (ssize_t)sizeof rnd) {
-        uint64_t x = (uint64_t)wall_ms() ^ ((uint64_t)getpid() << 32) ^
-                     (uint64_t)(alerts_mono_ms() * 1e3);
+        uint64_t x =
+            (uint64_t)wall_ms() ^ ((uint64_t)getpid() << 32) ^ (uint64_t)(alerts_mono_ms() * 1e3);
         memcpy(rnd, &x, sizeof rnd);
     }
     char buf[200];
@@ -1064,8 +1088,7 @@ struct alerts *alerts_new(struct ev_loop *loop, const struct redisaddr *addr,
     }
     a->lease_ms = opts->lease_ms ? opts->lease_ms : ALERTS_LEASE_MS;
     a->renew_ms = opts->renew_ms ? opts->renew_ms : ALERTS_RENEW_MS;
-    a->eval_interval_ms = opts->eval_interval_ms ? opts->eval_interval_ms
-                                                 : ALERTS_EVAL_INTERVAL_MS;
+    a->eval_interval_ms = opts->eval_interval_ms ? opts->eval_interval_ms : ALERTS_EVAL_INTERVAL_MS;
     a->stall_grace_ms = opts->stall_grace_ms ? opts->stall_grace_ms : ALERTS_STALL_GRACE_MS;
     a->notify = opts->notify;
     a->privdata = opts->privdata;
@@ -1122,8 +1145,7 @@ void alerts_stop(struct alerts *a)
     ev_timer_stop(a->loop, &a->lease_timer);
     ev_timer_stop(a->loop, &a->slice_timer);
     if (a->leader) {
-        rconn_command(a->cmd, NULL, NULL, "EVAL %s 1 %s %s", release_script, a->k_lease,
-                      a->token);
+        rconn_command(a->cmd, NULL, NULL, "EVAL %s 1 %s %s", release_script, a->k_lease, a->token);
         step_down(a, "stopping: lease released");
     }
 }

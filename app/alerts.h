@@ -20,12 +20,15 @@
  * with NS:alerts:state and skips a state already recorded (a new leader never repeats what the
  * previous one announced), then XADDs, HSETs/HDELs and PUBLISHes. After each evaluation the
  * leader announces every difference between its engine and the board, so a takeover also
- * settles what changed while nobody held the lease.
+ * settles what changed while nobody held the lease; before that, every instance's engine adopts
+ * the announced state where it lags (alert_adopt: it started later and holds as pending what was
+ * announced firing), so a successor never announces firing -> pending.
  *
  * Time: rules are evaluated every second at EVENT time: the end (ms 999) of the second that holds
- * the newest event time of the series table; when no new event arrives for ALERTS_STALL_GRACE_MS of wall time, event time is taken
- * to advance with the wall clock from there (so absent() and rate() < x still fire, and alerts
- * resolve, when producers stop). Silences and acks carry wall-clock times. */
+ * the newest event time of the series table; when no new event arrives for ALERTS_STALL_GRACE_MS of
+ * wall time, event time is taken to advance with the wall clock from there (so absent() and rate()
+ * < x still fire, and alerts resolve, when producers stop). Silences and acks carry wall-clock
+ * times. */
 #ifndef WR_ALERTS_H
 #define WR_ALERTS_H
 
@@ -45,8 +48,8 @@
 #define ALERTS_RENEW_MS 1500
 #define ALERTS_LEASE_MARGIN_MS 1000 /* stop announcing this long before the lease may lapse */
 #define ALERTS_EVAL_INTERVAL_MS 1000
-#define ALERTS_SLICE_MS 4.0       /* longest evaluation slice before the loop gets control */
-#define ALERTS_STEP_UNITS 64      /* alert_eval_step budget between two clock reads */
+#define ALERTS_SLICE_MS 4.0  /* longest evaluation slice before the loop gets control */
+#define ALERTS_STEP_UNITS 64 /* alert_eval_step budget between two clock reads */
 #define ALERTS_STALL_GRACE_MS 10000
 #define ALERTS_LOG_MAXLEN 10000
 #define ALERTS_CHAT_MAX_PER_EVAL 20 /* chat lines per evaluation; the rest are summarised */
@@ -90,22 +93,21 @@ struct alerts_event_info {
     bool error;
 };
 
-typedef void alerts_notify_fn(struct alerts *a, const struct alerts_event_info *e,
-                              void *privdata);
+typedef void alerts_notify_fn(struct alerts *a, const struct alerts_event_info *e, void *privdata);
 
 struct alerts_opts {
-    const char *ns;         /* NULL: "wr" */
-    const char *room;       /* chat room for announcements (normalized); NULL or "": none */
-    const char *nick;       /* in chat lines and as the announcer's name; NULL: "warroom" */
-    struct rule_set *rules; /* taken (left empty); NULL or no rules: display only (no
-                               evaluation, never announces) */
+    const char *ns;                 /* NULL: "wr" */
+    const char *room;               /* chat room for announcements (normalized); NULL or "": none */
+    const char *nick;               /* in chat lines and as the announcer's name; NULL: "warroom" */
+    struct rule_set *rules;         /* taken (left empty); NULL or no rules: display only (no
+                                       evaluation, never announces) */
     const struct series_table *tab; /* the table to evaluate (borrowed); NULL: display only */
     unsigned lease_ms, renew_ms;    /* 0: ALERTS_LEASE_MS, ALERTS_RENEW_MS */
     unsigned eval_interval_ms;      /* 0: ALERTS_EVAL_INTERVAL_MS */
     int64_t stall_grace_ms;         /* 0: ALERTS_STALL_GRACE_MS */
     unsigned connect_timeout_ms, command_timeout_ms; /* 0: rconn's defaults */
-    const char *name;               /* connection name suffix; NULL: "alerts" */
-    alerts_notify_fn *notify;       /* may be NULL */
+    const char *name;                                /* connection name suffix; NULL: "alerts" */
+    alerts_notify_fn *notify;                        /* may be NULL */
     void *privdata;
 };
 
@@ -166,15 +168,15 @@ const char *alerts_role_text(const struct alerts *a, char *buf, size_t cap);
 const char *alerts_token(const struct alerts *a);
 
 struct alerts_stats {
-    uint64_t evaluations;      /* completed */
-    uint64_t slices;           /* loop iterations they took */
-    double eval_ms_last;       /* CPU (wall) time of the last evaluation, all slices */
-    double slice_ms_max;       /* longest slice seen */
-    int64_t eval_time_ms;      /* event time of the last evaluation (0: none yet) */
-    uint64_t announced;        /* transitions we announced */
-    uint64_t duplicates;       /* announcements the script skipped (already recorded) */
-    uint64_t chat_sent;        /* chat lines posted */
-    uint64_t lease_taken;      /* times we became leader */
+    uint64_t evaluations; /* completed */
+    uint64_t slices;      /* loop iterations they took */
+    double eval_ms_last;  /* CPU (wall) time of the last evaluation, all slices */
+    double slice_ms_max;  /* longest slice seen */
+    int64_t eval_time_ms; /* event time of the last evaluation (0: none yet) */
+    uint64_t announced;   /* transitions we announced */
+    uint64_t duplicates;  /* announcements the script skipped (already recorded) */
+    uint64_t chat_sent;   /* chat lines posted */
+    uint64_t lease_taken; /* times we became leader */
 };
 void alerts_get_stats(const struct alerts *a, struct alerts_stats *out);
 

@@ -268,8 +268,8 @@ void alerts_chat_text(const struct alert_board_entry *e, enum alert_state from, 
     char v[32];
     (void)from;
     alerts_value_text(e->value, v, sizeof v);
-    int n = snprintf(buf, cap, "%s %s %s [%s]", head[e->state & 3],
-                     rule_severity_name(e->severity), e->id, e->short_id);
+    int n = snprintf(buf, cap, "%s %s %s [%s]", head[e->state & 3], rule_severity_name(e->severity),
+                     e->id, e->short_id);
     if (n < 0 || (size_t)n >= cap)
         return;
     size_t len = (size_t)n;

@@ -24,12 +24,12 @@ struct alerts_msg {
     enum alerts_msg_type type;
     struct alert_board_entry entry; /* transition: the new state (entry.state == to) */
     enum alert_state from, to;
-    char *by;      /* transition: the announcer's token; leader: the token */
-    char *id;      /* ack: the instance id */
-    char *who;     /* ack, silence, unsilence: the nick; leader: its nick */
-    char *matcher; /* silence, unsilence */
-    char *comment; /* silence */
-    int64_t at_ms; /* ack, unsilence, leader: wall-clock ms */
+    char *by;         /* transition: the announcer's token; leader: the token */
+    char *id;         /* ack: the instance id */
+    char *who;        /* ack, silence, unsilence: the nick; leader: its nick */
+    char *matcher;    /* silence, unsilence */
+    char *comment;    /* silence */
+    int64_t at_ms;    /* ack, unsilence, leader: wall-clock ms */
     int64_t until_ms; /* silence: wall-clock ms */
 };
 

@@ -379,6 +379,8 @@ int cmd_bench(int argc, char **argv)
         return bench_tui(argc, argv);
     if (strcmp(what, "alerts") == 0)
         return bench_alerts(argc, argv);
+    if (strcmp(what, "chat") == 0)
+        return bench_chat(argc, argv);
     if (strcmp(what, "e2e") == 0) {
         size_t n = 1000000;
         for (int i = 2; i < argc; i++) {

@@ -12,4 +12,8 @@ int bench_e2e(size_t n);
  * code. */
 int bench_alerts(int argc, char **argv);
 
+/* `warroom bench chat [--messages N]`: chat latency and throughput with 1, 10 and 50 clients
+ * in one room, next to raw PUBLISH -> SUBSCRIBE in the same run. Returns an exit code. */
+int bench_chat(int argc, char **argv);
+
 #endif

@@ -47,9 +47,9 @@ static void rule_add(struct text *t, int *n, const char *pattern, const char *ar
         if (!t->p)
             abort();
     }
-    t->len += (size_t)snprintf(t->p + t->len, t->cap - t->len,
-                               "[rule r%d]\nexpr = %s\nfor = 30s\nsummary = {{value}}\n", (*n)++,
-                               expr);
+    t->len +=
+        (size_t)snprintf(t->p + t->len, t->cap - t->len,
+                         "[rule r%d]\nexpr = %s\nfor = 30s\nsummary = {{value}}\n", (*n)++, expr);
 }
 
 /* 100 rules: per series and grouped, summary-only and quantile, 1m and 5m windows, absent(). */
@@ -114,8 +114,8 @@ static int cmp_double(const void *a, const void *b)
 }
 
 /* One naive tick: every rule's selector over every series, full sliding windows. */
-static double naive_tick(const struct rule_set *rules, const struct series_table *tab,
-                         int64_t now, size_t *pairs)
+static double naive_tick(const struct rule_set *rules, const struct series_table *tab, int64_t now,
+                         size_t *pairs)
 {
     double t = now_ms();
     *pairs = 0;
@@ -246,8 +246,8 @@ int bench_alerts(int argc, char **argv)
 
     printf("| measure | warroom engine | naive baseline (selector on every series, full "
            "windows, every tick) | ratio |\n|---|---|---|---|\n");
-    printf("| evaluation of %d rules, mean per tick | %.1f ms | %.1f ms | %.1fx faster |\n",
-           nrules, mean, naive, naive / mean);
+    printf("| evaluation of %d rules, mean per tick | %.1f ms | %.1f ms | %.1fx faster |\n", nrules,
+           mean, naive, naive / mean);
     printf("| per rule per tick | %.0f µs | %.0f µs | |\n", mean * 1e3 / nrules,
            naive * 1e3 / nrules);
     printf("| per tick: median / p95 / max | %.1f / %.1f / %.1f ms | | |\n", cost[ticks / 2],

@@ -207,6 +207,8 @@ static void stop_proc(struct bt_proc *p)
     if (p->master >= 0)
         close(p->master);
     p->master = -1;
+    if (p->stats[0])
+        unlink(p->stats);
 }
 
 /* Waits (pumping) until the interface has drawn its status line. */

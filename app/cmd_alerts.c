@@ -62,8 +62,7 @@ static int load_board(redisContext *c, const struct keys *k, struct alert_board 
     for (int p = 0; p < 3; p++) {
         redisReply *r = redisCommand(c, "HGETALL %s", names[p]);
         if (!r || r->type != REDIS_REPLY_ARRAY) {
-            fprintf(stderr, "warroom alerts: HGETALL %s: %s\n", names[p],
-                    r ? r->str : c->errstr);
+            fprintf(stderr, "warroom alerts: HGETALL %s: %s\n", names[p], r ? r->str : c->errstr);
             if (r)
                 freeReplyObject(r);
             return -1;
@@ -133,8 +132,7 @@ static void list_table(struct alert_board *b)
         char until[16];
         clock_text(sil[i]->until_ms, until, sizeof until);
         printf("silence  %s until %s by %s%s%s\n", safe(sil[i]->matcher, &t1), until,
-               safe(sil[i]->who, &t2), *sil[i]->comment ? ": " : "",
-               safe(sil[i]->comment, &t3));
+               safe(sil[i]->who, &t2), *sil[i]->comment ? ": " : "", safe(sil[i]->comment, &t3));
     }
     text_buf_free(&t1);
     text_buf_free(&t2);
@@ -256,10 +254,9 @@ int cmd_alerts(int argc, char **argv)
         }
     }
     const char *sub = npos ? pos[0] : "list";
-    bool ok_shape = (strcmp(sub, "list") == 0 && npos <= 1) ||
-                    (strcmp(sub, "ack") == 0 && npos == 2) ||
-                    (strcmp(sub, "silence") == 0 && npos >= 3) ||
-                    (strcmp(sub, "unsilence") == 0 && npos == 2);
+    bool ok_shape =
+        (strcmp(sub, "list") == 0 && npos <= 1) || (strcmp(sub, "ack") == 0 && npos == 2) ||
+        (strcmp(sub, "silence") == 0 && npos >= 3) || (strcmp(sub, "unsilence") == 0 && npos == 2);
     int64_t dur = 0;
     if (ok_shape && strcmp(sub, "silence") == 0 &&
         (duration_parse_ms(pos[2], strlen(pos[2]), &dur) != 0 || dur <= 0)) {

@@ -21,8 +21,8 @@ static void print_rule(const struct rule *r, int name_w)
     char f[32], k[32];
     duration_format(r->for_ms, f, sizeof f);
     duration_format(r->keep_firing_for_ms, k, sizeof k);
-    printf("%-*s  %-8s  for %-6s keep %-6s %s\n", name_w, r->name,
-           rule_severity_name(r->severity), f, k, r->expr.text);
+    printf("%-*s  %-8s  for %-6s keep %-6s %s\n", name_w, r->name, rule_severity_name(r->severity),
+           f, k, r->expr.text);
 }
 
 int cmd_rules(int argc, char **argv)

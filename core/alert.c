@@ -683,6 +683,24 @@ int alert_ack(struct alert_engine *e, const char *id_or_short, const char *who, 
     return 0;
 }
 
+int alert_adopt(struct alert_engine *e, const char *id, enum alert_state state, int64_t since_ms,
+                int64_t active_since_ms)
+{
+    struct alert_instance *in = (struct alert_instance *)alert_find(e, id);
+    if (!in || strcmp(in->id, id) != 0 || in->state != ALERT_PENDING ||
+        (state != ALERT_PENDING && state != ALERT_FIRING))
+        return -1;
+    if (active_since_ms < in->active_since_ms)
+        in->active_since_ms = active_since_ms;
+    if (state == ALERT_FIRING) {
+        in->state = ALERT_FIRING;
+        in->since_ms = since_ms;
+        in->false_since_ms = INT64_MIN;
+    }
+    e->sorted_ok = false;
+    return 0;
+}
+
 /* ---------------------------------------------------------------------------------------------
  * Silences. */
 

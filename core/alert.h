@@ -159,6 +159,15 @@ int alert_ack(struct alert_engine *e, const char *id_or_short, const char *who, 
  * absent()), newly allocated; NULL for `by` groups and absent(). */
 char *alert_instance_series(const struct alert_instance *inst);
 
+/* Continues from a state announced elsewhere (another process's engine, which may have seen a
+ * longer history): for an instance pending here (its condition holds now) that was announced
+ * pending or firing, the episode's start becomes the earlier of the two, and when it was
+ * announced firing the instance becomes firing since since_ms. No transition is recorded.
+ * Returns 0, or -1 (nothing changed) when id is not a pending instance here or state is
+ * neither pending nor firing. */
+int alert_adopt(struct alert_engine *e, const char *id, enum alert_state state, int64_t since_ms,
+                int64_t active_since_ms);
+
 /* Renders a template (core/tmpl) for an instance with its current value. Returns as tmpl_render. */
 size_t alert_render(const struct alert_instance *inst, const char *tmpl, char *out, size_t cap);
 

@@ -293,8 +293,7 @@ size_t alert_board_expire_silences(struct alert_board *b, int64_t now_ms)
 }
 
 const struct silence *alert_board_silenced(const struct alert_board *b, const char *rule,
-                                           const char *short_id, const char *labels,
-                                           int64_t now_ms)
+                                           const char *short_id, const char *labels, int64_t now_ms)
 {
     for (size_t k = 0; k < b->nsil; k++)
         if (b->sil[k]->until_ms > now_ms &&

@@ -16,10 +16,10 @@
 struct alert_board_entry {
     char *id; /* instance id: "rule{k=v,...}" */
     char short_id[ALERT_SHORT_ID_LEN + 1];
-    char *rule;   /* rule name */
-    char *labels; /* "k=v,k=v" ("" when none) */
-    char *expr;   /* the rule's expression text ("" when unknown) */
-    char *series; /* the series key of a per-series instance ("" for groups, absent()) */
+    char *rule;              /* rule name */
+    char *labels;            /* "k=v,k=v" ("" when none) */
+    char *expr;              /* the rule's expression text ("" when unknown) */
+    char *series;            /* the series key of a per-series instance ("" for groups, absent()) */
     char *summary, *runbook; /* rendered at the transition ("" when none) */
     enum alert_state state;
     enum rule_severity severity;

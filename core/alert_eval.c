@@ -106,7 +106,7 @@ bool alert_eval_match_step(struct alert_engine *e, size_t *budget)
     struct alert_run *run = &e->run;
     struct event ev;
 
-    for (; run->match_pos < run->match_end && *budget > 0; run->match_pos++, (*budget)--) {
+    for (; run->match_pos < run->match_end && *budget != 0; run->match_pos++, (*budget)--) {
         uint32_t i = run->match_pos;
         const struct series *s = tab->items[i];
         if (event_parse_key(s->key, s->key_len, &ev) != EVENT_OK)
@@ -323,7 +323,7 @@ static bool step_absent(struct alert_engine *e, struct alert_rule_rt *rt, size_t
 {
     struct alert_run *run = &e->run;
     uint32_t w = rt->rule->expr.window_s;
-    for (; run->cursor < rt->nmembers && !run->sub && *budget > 0; run->cursor++, (*budget)--)
+    for (; run->cursor < rt->nmembers && !run->sub && *budget != 0; run->cursor++, (*budget)--)
         run->sub = window_of(e, rt->mseries[run->cursor], w, false, run->now)->sum.count > 0;
     if (run->cursor < rt->nmembers && !run->sub)
         return false;
@@ -343,7 +343,7 @@ static bool step_series(struct alert_engine *e, struct alert_rule_rt *rt, size_t
     double empty = x->agg == RULE_AGG_COUNT || x->agg == RULE_AGG_RATE ? 0.0 : NAN;
     bool empty_holds = rule_op_holds(x->op, empty, x->threshold);
 
-    for (; run->cursor < rt->ngroups && *budget > 0; run->cursor++, (*budget)--) {
+    for (; run->cursor < rt->ngroups && *budget != 0; run->cursor++, (*budget)--) {
         struct alert_group *g = &rt->groups[run->cursor];
         double v;
         if (e->tab->items[g->series]->tl.head_ms < start_ms) {
@@ -433,7 +433,7 @@ static bool step_groups(struct alert_engine *e, struct alert_rule_rt *rt, size_t
         run->cursor = 0;
     }
     if (run->phase == GROUPS_MERGE) {
-        for (; run->cursor < rt->nmembers && *budget > 0; run->cursor++, (*budget)--) {
+        for (; run->cursor < rt->nmembers && *budget != 0; run->cursor++, (*budget)--) {
             size_t m = run->cursor;
             summary_merge(&rt->acc[rt->mgroup[m]],
                           &window_of(e, rt->mseries[m], x->window_s, false, now)->sum);
@@ -445,7 +445,7 @@ static bool step_groups(struct alert_engine *e, struct alert_rule_rt *rt, size_t
         run->phase = GROUPS_STEP;
         run->cursor = run->sub = 0;
     }
-    for (; run->cursor < ng && *budget > 0; run->cursor++, (*budget)--) {
+    for (; run->cursor < ng && *budget != 0; run->cursor++, (*budget)--) {
         size_t gi = run->cursor;
         struct alert_group *g = &rt->groups[gi];
         const struct summary *s = &rt->acc[gi];
@@ -458,7 +458,7 @@ static bool step_groups(struct alert_engine *e, struct alert_rule_rt *rt, size_t
             continue;
         } else {
             uint32_t first = rt->gfirst[gi], end = rt->gfirst[gi + 1];
-            for (; first + run->sub < end && *budget > 0; run->sub++, (*budget)--)
+            for (; first + run->sub < end && *budget != 0; run->sub++, (*budget)--)
                 window_of(e, rt->mseries[rt->gorder[first + run->sub]], x->window_s, true, now);
             if (first + run->sub < end)
                 return false; /* resume with the rest of this group's members */

@@ -63,13 +63,13 @@ struct alert_memo {
  * alert_eval_step resumes. */
 struct alert_run {
     bool active;
-    bool matched;          /* the matching phase is over */
-    int64_t now;           /* the evaluation time */
-    uint32_t match_pos;    /* next series to match */
-    uint32_t match_end;    /* the table's size at begin: series past it wait for the next run */
-    size_t pos;            /* next rule, as a position in the engine's order */
-    int phase;             /* within that rule (alert_eval.c) */
-    size_t cursor, sub;    /* group or member index; member within a group; absent(): found */
+    bool matched;       /* the matching phase is over */
+    int64_t now;        /* the evaluation time */
+    uint32_t match_pos; /* next series to match */
+    uint32_t match_end; /* the table's size at begin: series past it wait for the next run */
+    size_t pos;         /* next rule, as a position in the engine's order */
+    int phase;          /* within that rule (alert_eval.c) */
+    size_t cursor, sub; /* group or member index; member within a group; absent(): found */
 };
 
 struct alert_engine {

@@ -5,7 +5,8 @@
 # and chat alert messages counted); acks and silences reach both workers, an ack ends at
 # resolve, a silenced transition is logged but not posted to chat; SIGKILL of the lease holder
 # while an alert fires: the other worker takes over without re-announcing it, and the later
-# transitions are still announced exactly once.
+# transitions are still announced exactly once; a successor that started late (its engine only
+# pending) continues from the announced state.
 . "$(dirname "$0")/lib.sh"
 W=${WARROOM:?WARROOM must name the warroom binary}
 T=$(mktemp -d)
@@ -108,8 +109,8 @@ episode() { # $1: name, $2: anomaly start, $3: anomaly length, $4: total duratio
     GEN=$!
 }
 
-start_worker() { # $1: name
-    "$W" worker --redis "$REDIS_URL" --ns $NS --rules "$T/rules.conf" --quiet --nick "w$1" \
+start_worker() { # $1: name, $2: rule file (default rules.conf)
+    "$W" worker --redis "$REDIS_URL" --ns $NS --rules "${2:-$T/rules.conf}" --quiet --nick "w$1" \
         >"$T/w$1.out" 2>&1 &
     eval "W$1=$!"
 }
@@ -218,4 +219,30 @@ grep -q "alert announced resolved" "$T/w$other.out" && ok new_leader_announced_r
 eval "kill -TERM \$W$other"
 await '[ "$(rcli EXISTS "$NS:alerts:lease")" = 0 ]' 3 && ok stop_releases_lease ||
     notok stop_releases_lease "lease $(rcli GET "$NS:alerts:lease")"
+
+# ---- episode 4: the successor started late (its own engine only pending): it continues from
+# the announced state instead of announcing firing -> pending ----------------------------------
+NS=al2
+cat > "$T/long.conf" <<'EOF'
+[rule api_slow]
+expr = max(latency_ms{service=api}) by (service) over 3s > 1000
+for = 8s
+severity = page
+EOF
+start_worker D "$T/long.conf"
+await 'grep -q "alerts: leader" "$T/wD.out"' 15 || notok leader_d "$(cat "$T/wD.out")"
+episode 4 2s 22s 30s
+await '[ "$(state_of)" = firing ]' 20 || notok long_rule_fires "state $(state_of)"
+kill -9 $WD
+await '[ "$(rcli EXISTS "$NS:alerts:lease")" = 0 ]' 7 || notok lease_lapses "$(rcli GET "$NS:alerts:lease")"
+start_worker E "$T/long.conf"
+await 'grep -q "alerts: leader" "$T/wE.out"' 10 && ok late_successor_takes_over ||
+    notok late_successor_takes_over "$(cat "$T/wE.out")"
+await '[ "$(state_of)" = resolved ]' 30 && ok late_successor_resolves ||
+    notok late_successor_resolves "state $(state_of); $(cat "$T/wE.out")"
+wait $GEN
+seq4=$(log_transitions | awk '{ printf "%s ", $2 }')
+[ "$seq4" = "pending firing resolved " ] && ok late_successor_no_regression ||
+    notok late_successor_no_regression "log: $seq4; $(cat "$T/wE.out")"
+kill -TERM $WE
 wr_done

@@ -967,7 +967,7 @@ static void test_sliced_evaluation_matches_whole(void **state)
         assert_same_transitions(ta, na, tb, nb);
         total += na;
     }
-    assert_true(total > 20);     /* the data makes the rules move */
+    assert_true(total > 20);      /* the data makes the rules move */
     assert_true(steps > 120 * 5); /* and the evaluations really were sliced */
 
     const struct alert_instance *const *la, *const *lb;
@@ -1007,7 +1007,7 @@ static void test_sliced_evaluation_with_ingest_between_steps(void **state)
     while (!alert_eval_step(f.e, 2))
         ;
     f.ntr = alert_eval_end(f.e, &f.tr);
-    assert_null(alert_find(f.e, "hi{k=new}")); /* not matched by this evaluation */
+    assert_null(alert_find(f.e, "hi{k=new}"));  /* not matched by this evaluation */
     assert_non_null(alert_find(f.e, "g{k=0}")); /* sum 10 > 1 */
     eval(&f, at(1, 999));
     assert_non_null(alert_find(f.e, "hi{k=new}"));
@@ -1049,6 +1049,44 @@ static void test_instance_series(void **state)
     fx_free(&f);
 }
 
+/* A process that starts late sees an alert pending that another already announced firing: it
+ * adopts the announced state, so it neither re-announces nor goes back to pending. */
+static void test_adopt(void **state)
+{
+    (void)state;
+    struct fx f;
+    fx_init(&f, "[rule hot]\nexpr = max(lat) over 1s > 10\nfor = 30s\n", NULL);
+    put(&f, "lat{s=a}", 50, at(0, 1));
+    put(&f, "lat{s=b}", 50, at(0, 1));
+    eval(&f, at(0, 999));
+    assert_int_equal(state_of(&f, "hot{s=a}"), ALERT_PENDING);
+    /* a is announced firing since -5 s, episode from -60 s; b pending since -20 s */
+    assert_int_equal(alert_adopt(f.e, "hot{s=a}", ALERT_FIRING, at(-5, 0), at(-60, 0)), 0);
+    assert_int_equal(alert_adopt(f.e, "hot{s=b}", ALERT_PENDING, at(-20, 0), at(-20, 0)), 0);
+    assert_int_equal(alert_adopt(f.e, "hot{s=c}", ALERT_FIRING, 0, 0), -1);
+    assert_int_equal(alert_adopt(f.e, "hot{s=a}", ALERT_RESOLVED, 0, 0), -1);
+    const struct alert_instance *a = alert_find(f.e, "hot{s=a}");
+    assert_int_equal(a->state, ALERT_FIRING);
+    assert_int_equal(a->since_ms, at(-5, 0));
+    assert_int_equal(a->active_since_ms, at(-60, 0));
+    assert_int_equal(alert_adopt(f.e, "hot{s=a}", ALERT_FIRING, 0, 0), -1); /* not pending */
+
+    put(&f, "lat{s=a}", 50, at(1, 1));
+    put(&f, "lat{s=b}", 50, at(1, 1));
+    eval(&f, at(1, 999));
+    assert_int_equal(f.ntr, 0); /* a stays firing; b waits until -20 s + 30 s */
+    for (int t = 2; t <= 10; t++) {
+        put(&f, "lat{s=b}", 50, at(t, 1));
+        eval(&f, at(t, 999));
+        if (t < 10)
+            assert_int_equal(f.ntr, 1 * (t == 2)); /* a resolves at 2 s: no event at 2 s */
+    }
+    assert_int_equal(f.ntr, 1);
+    assert_transition(&f.tr[0], "hot{s=b}", ALERT_PENDING, ALERT_FIRING, at(10, 999));
+    assert_int_equal(state_of(&f, "hot{s=a}"), ALERT_RESOLVED);
+    fx_free(&f);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -1067,6 +1105,7 @@ int main(void)
         cmocka_unit_test(test_sliced_evaluation_matches_whole),
         cmocka_unit_test(test_sliced_evaluation_with_ingest_between_steps),
         cmocka_unit_test(test_instance_series),
+        cmocka_unit_test(test_adopt),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -33,8 +33,8 @@ static void test_put_find_remove(void **state)
 {
     (void)state;
     struct alert_board *b = alert_board_new();
-    struct alert_board_entry e = mk("r{service=api}", "aaaaaa", ALERT_PENDING, RULE_SEV_WARNING,
-                                    10);
+    struct alert_board_entry e =
+        mk("r{service=api}", "aaaaaa", ALERT_PENDING, RULE_SEV_WARNING, 10);
     const struct alert_board_entry *p = alert_board_put(b, &e);
     assert_non_null(p);
     assert_string_equal(p->id, "r{service=api}");
@@ -124,8 +124,9 @@ static void test_panel_order(void **state)
     };
     for (size_t k = 0; k < sizeof es / sizeof es[0]; k++)
         alert_board_put(b, &es[k]);
-    static const char *const want[] = {"fire_page",  "fire_warn_new", "fire_warn_new2",
-                                       "fire_warn_old", "pend_crit", "pend_info", "res_page"};
+    static const char *const want[] = {"fire_page",     "fire_warn_new", "fire_warn_new2",
+                                       "fire_warn_old", "pend_crit",     "pend_info",
+                                       "res_page"};
     const struct alert_board_entry *const *list;
     size_t n = alert_board_list(b, &list);
     assert_int_equal(n, 7);
