@@ -217,7 +217,7 @@ static void run_chat(const struct redisaddr *addr, int k, int per_client, struct
     struct chat_client *cl = xcalloc((size_t)k, sizeof(*cl));
     char err[256];
     for (int i = 0; i < k; i++) {
-        char nick[16];
+        char nick[24];
         snprintf(nick, sizeof(nick), "bench%d", i);
         struct chat_opts o = {.room = "bench", .nick = nick, .history = CHAT_HISTORY_NONE,
                               .rate_interval_ms = -1, .quiet_join = true, .name = "bench",
