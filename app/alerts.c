@@ -687,6 +687,7 @@ static void reconcile(struct alerts *a)
         struct alert_board_entry e = *b;
         e.state = to;
         e.since_ms = a->last_eval;
+        e.value = NAN; /* the engine has no value for it: the announced one is stale */
         e.acked = false;
         e.ack_by = NULL;
         announce(a, &e, cur);
@@ -1148,6 +1149,19 @@ void alerts_stop(struct alerts *a)
         rconn_command(a->cmd, NULL, NULL, "EVAL %s 1 %s %s", release_script, a->k_lease, a->token);
         step_down(a, "stopping: lease released");
     }
+}
+
+int alerts_release_blocking(struct alerts *a, redisContext *c)
+{
+    if (!a->leader)
+        return 0;
+    redisReply *r = redisCommand(c, "EVAL %s 1 %s %s", release_script, a->k_lease, a->token);
+    int rc = r && r->type == REDIS_REPLY_INTEGER ? 0 : -1;
+    if (r)
+        freeReplyObject(r);
+    a->stopping = true;
+    step_down(a, "stopping: lease released");
+    return rc;
 }
 
 void alerts_free(struct alerts *a)

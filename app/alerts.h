@@ -37,6 +37,7 @@
 #include <stdint.h>
 
 #include <ev.h>
+#include <hiredis/hiredis.h>
 
 #include "app/redisaddr.h"
 #include "core/alert.h"
@@ -128,6 +129,11 @@ void alerts_set_ready(struct alerts *a);
 /* Stops evaluating and competing and releases the lease if held (compare-and-delete), so
  * another instance takes over without waiting for it to lapse. */
 void alerts_stop(struct alerts *a);
+
+/* For a process about to exit without running its loop again: when we hold the lease, deletes
+ * it (compare-and-delete) on c, a synchronous connection the caller opened, and steps down.
+ * Returns 0, or -1 when the command failed (the lease then lapses by itself). */
+int alerts_release_blocking(struct alerts *a, redisContext *c);
 
 /* Commands queued or in flight on the command connection. */
 size_t alerts_pending(const struct alerts *a);

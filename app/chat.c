@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include <cjson/cJSON.h>
 
@@ -16,6 +17,7 @@
 #define CHAT_PAGE 1000            /* entries per XRANGE page when catching up */
 #define CHAT_SYNC_RETRY_S 1.0     /* after a failed history read */
 #define CHAT_PRESENCE_KEEP_MS 86400000LL /* heartbeats older than this are removed */
+#define CHAT_PRESENCE_EVENTS 32 /* live presence changes remembered for replay */
 
 const char chat_send_script[] =
     "local id = redis.call('XADD', KEYS[1], 'MAXLEN', '~', ARGV[5], '*', "
@@ -66,7 +68,14 @@ struct chat {
     struct chatlog *log;
     struct chatlog_presence presence;
     bool presence_known;  /* a snapshot arrived for this room */
-    unsigned presence_epoch; /* bumped by every join/part/nick seen: older snapshots are stale */
+    unsigned presence_epoch; /* bumped by every join/part/nick seen live */
+    /* The last joins, parts and nick changes seen live, replayed over a snapshot that was
+     * taken before them (so a snapshot never undoes what the room just said). */
+    struct presence_event {
+        unsigned epoch;
+        enum chatlog_kind kind;
+        char *nick, *other;
+    } pev[CHAT_PRESENCE_EVENTS];
 
     unsigned gen;        /* bumped by every join and part */
     unsigned sync_seq;   /* bumped by every history read started */
@@ -90,6 +99,21 @@ struct chat {
     void *privdata;
     bool closing;
 };
+
+void chat_default_nick(const char *configured, char *out, size_t cap)
+{
+    const char *user = getenv("USER");
+    if (configured && *configured) {
+        snprintf(out, cap, "%s", configured);
+    } else if (user && text_nick_valid(user)) {
+        snprintf(out, cap, "%s", user);
+    } else {
+        struct timespec ts;
+        clock_gettime(CLOCK_REALTIME, &ts);
+        unsigned x = ((unsigned)getpid() * 2654435761u) ^ (unsigned)ts.tv_nsec;
+        snprintf(out, cap, "anon-%04x", x & 0xFFFFu);
+    }
+}
 
 int64_t chat_now_ms(void)
 {
@@ -271,8 +295,33 @@ static void presence_follow(struct chat *c, const struct chatlog_entry *e)
         }
     }
     c->presence_epoch++;
+    struct presence_event *pe = &c->pev[c->presence_epoch % CHAT_PRESENCE_EVENTS];
+    free(pe->nick);
+    free(pe->other);
+    pe->epoch = c->presence_epoch;
+    pe->kind = e->kind;
+    pe->nick = xstrdup(nick);
+    pe->other = e->kind == CHATLOG_NICK ? xstrdup(other) : NULL;
     if (changed)
         emit(c, CHAT_EV_PRESENCE, NULL, true, NULL, false);
+}
+
+/* Applies the live changes after epoch since to p. Returns -1 when some are forgotten. */
+static int presence_replay(const struct chat *c, unsigned since, struct chatlog_presence *p)
+{
+    if (c->presence_epoch - since > CHAT_PRESENCE_EVENTS)
+        return -1;
+    for (unsigned ep = since + 1; ep - since <= c->presence_epoch - since; ep++) {
+        const struct presence_event *pe = &c->pev[ep % CHAT_PRESENCE_EVENTS];
+        if (pe->kind == CHATLOG_JOIN) {
+            chatlog_presence_add(p, pe->nick);
+        } else {
+            chatlog_presence_remove(p, pe->nick);
+            if (pe->kind == CHATLOG_NICK)
+                chatlog_presence_add(p, pe->other);
+        }
+    }
+    return 0;
 }
 
 static void add_live(struct chat *c, const struct chatlog_entry *e)
@@ -458,7 +507,8 @@ static void on_presence(struct rconn *rc, const redisReply *reply, void *privdat
     (void)rc;
     struct chat_req *r = privdata;
     struct chat *c = r->c;
-    bool current = req_current(r) && r->seq == c->presence_epoch;
+    bool current = req_current(r);
+    unsigned since = r->seq;
     free(r);
     if (!current || reply == NULL || reply->type != REDIS_REPLY_ARRAY)
         return;
@@ -467,11 +517,20 @@ static void on_presence(struct rconn *rc, const redisReply *reply, void *privdat
     for (size_t i = 0; i < reply->elements; i++)
         if (reply->element[i]->type == REDIS_REPLY_STRING)
             nicks[n++] = reply->element[i]->str;
+    /* the snapshot, then what the room said since it was asked for */
+    struct chatlog_presence snap = {0};
+    chatlog_presence_set(&snap, nicks, n, NULL, NULL);
+    free(nicks);
+    if (presence_replay(c, since, &snap) != 0) {
+        chatlog_presence_free(&snap);
+        return; /* too much happened meanwhile: the next heartbeat tells */
+    }
     size_t before = c->presence.n;
     bool first = !c->presence_known;
     c->presence_known = true;
-    chatlog_presence_set(&c->presence, nicks, n, first ? NULL : on_presence_diff, c);
-    free(nicks);
+    chatlog_presence_set(&c->presence, (const char *const *)snap.nicks, snap.n,
+                         first ? NULL : on_presence_diff, c);
+    chatlog_presence_free(&snap);
     if (first || before != c->presence.n)
         emit(c, CHAT_EV_PRESENCE, NULL, true, NULL, false);
 }
@@ -954,6 +1013,10 @@ void chat_free(struct chat *c)
     }
     chatlog_free(c->log);
     chatlog_presence_free(&c->presence);
+    for (size_t i = 0; i < CHAT_PRESENCE_EVENTS; i++) {
+        free(c->pev[i].nick);
+        free(c->pev[i].other);
+    }
     free(c->ns);
     free(c->nick);
     free(c->channel);

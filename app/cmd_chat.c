@@ -17,6 +17,7 @@
 #include "app/cmd.h"
 #include "app/config.h"
 #include "app/rsync.h"
+#include "app/tui.h"
 #include "core/chatlog.h"
 #include "core/mem.h"
 #include "core/text.h"
@@ -295,22 +296,6 @@ static void on_chat(struct chat *c, const struct chat_event_info *e, void *privd
  * The command
  * ------------------------------------------------------------------------------------------ */
 
-/* The nick to use: the setting, else $USER when it is a valid nick, else anon-XXXX. */
-static void default_nick(const struct config *cfg, char *out, size_t cap)
-{
-    const char *user = getenv("USER");
-    if (cfg->nick) {
-        snprintf(out, cap, "%s", cfg->nick);
-    } else if (user && text_nick_valid(user)) {
-        snprintf(out, cap, "%s", user);
-    } else {
-        struct timespec ts;
-        clock_gettime(CLOCK_REALTIME, &ts);
-        unsigned x = (unsigned)getpid() * 2654435761u ^ (unsigned)ts.tv_nsec;
-        snprintf(out, cap, "anon-%04x", x & 0xFFFFu);
-    }
-}
-
 /* --say: one message through a synchronous connection. */
 static int say(struct config *cfg, const char *room, const char *nick, enum chatlog_kind kind,
                const char *text)
@@ -423,11 +408,40 @@ static int line_mode(struct config *cfg, const char *room, const char *nick, siz
     return lm.rc;
 }
 
+/* A terminal on stdout: the interface, on this room, chat pane focused. The original arguments
+ * go along (the common options among them) except the room and --history. */
+static int open_interface(int argc, char **orig, const char *room_arg, const char *room)
+{
+    char **v = xcalloc((size_t)argc + 4, sizeof(*v));
+    int n = 0;
+    v[n++] = orig[0];
+    for (int i = 1; i < argc; i++) {
+        if (orig[i] == room_arg)
+            continue;
+        if (strcmp(orig[i], "--history") == 0) {
+            i++;
+            continue;
+        }
+        v[n++] = orig[i];
+    }
+    v[n++] = "--room";
+    v[n++] = (char *)room;
+    v[n++] = "--chat";
+    v[n] = NULL;
+    int rc = tui_main(n, v, false);
+    free(v);
+    return rc;
+}
+
 int cmd_chat(int argc, char **argv)
 {
     struct config cfg;
     char err[512];
+    int orig_argc = argc;
+    char **orig = xcalloc((size_t)argc + 1, sizeof(*orig));
+    memcpy(orig, argv, (size_t)argc * sizeof(*orig));
     if (config_load(&cfg, &argc, argv, err, sizeof(err)) != 0) {
+        free(orig);
         fprintf(stderr, "warroom chat: %s\n", err);
         return EXIT_USAGE;
     }
@@ -442,6 +456,7 @@ int cmd_chat(int argc, char **argv)
             fputs(chat_usage, stdout);
             fputs(config_options_help, stdout);
             config_free(&cfg);
+            free(orig);
             return EXIT_OK;
         } else if (strcmp(a, "--say") == 0 && has_value) {
             say_text = argv[++i];
@@ -479,7 +494,7 @@ int cmd_chat(int argc, char **argv)
             rc = EXIT_USAGE;
         }
     }
-    default_nick(&cfg, nick, sizeof(nick));
+    chat_default_nick(cfg.nick, nick, sizeof(nick));
     enum chatlog_kind kind = CHATLOG_MSG;
     if (rc == EXIT_OK && kind_arg &&
         (chatlog_kind_parse(kind_arg, strlen(kind_arg), &kind) != 0 ||
@@ -500,9 +515,16 @@ int cmd_chat(int argc, char **argv)
         } else {
             rc = say(&cfg, room, nick, kind, say_text);
         }
+    } else if (rc == EXIT_OK && !json && !listen && !dump && isatty(STDOUT_FILENO) &&
+               isatty(STDIN_FILENO)) {
+        config_free(&cfg);
+        rc = open_interface(orig_argc, orig, room_arg, room);
+        free(orig);
+        return rc;
     } else if (rc == EXIT_OK) {
         rc = line_mode(&cfg, room, nick, history, json, listen, dump);
     }
     config_free(&cfg);
+    free(orig);
     return rc;
 }

@@ -250,14 +250,14 @@ static void on_alerts(struct alerts *a, const struct alerts_event_info *e, void 
     clock_text(tbuf, sizeof(tbuf));
     switch (e->ev) {
     case ALERTS_EV_TRANSITION:
-        printf("%s  alert %s->%s %s %s value=%s severity=%s%s\n", tbuf,
-               alert_state_name(e->from), alert_state_name(e->to), e->entry->short_id,
-               e->entry->id, alerts_value_text(e->entry->value, v, sizeof(v)),
+        printf("%s  alert %s->%s %s %s value=%s severity=%s%s\n", tbuf, alert_state_name(e->from),
+               alert_state_name(e->to), e->entry->short_id, e->entry->id,
+               alerts_value_text(e->entry->value, v, sizeof(v)),
                rule_severity_name(e->entry->severity), e->entry->silenced ? " silenced" : "");
         break;
     case ALERTS_EV_ANNOUNCED:
-        printf("%s  alert announced %s %s %s\n", tbuf, alert_state_name(e->to),
-               e->entry->short_id, e->entry->id);
+        printf("%s  alert announced %s %s %s\n", tbuf, alert_state_name(e->to), e->entry->short_id,
+               e->entry->id);
         break;
     case ALERTS_EV_ACK:
         printf("%s  alert ack %s %s by %s\n", tbuf, e->entry ? e->entry->short_id : "-",

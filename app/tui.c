@@ -21,8 +21,11 @@
 #include "app/demo.h"
 #include "app/reader.h"
 #include "app/rsync.h"
+#include "app/tui_alerts.h"
+#include "app/tui_chat.h"
 #include "core/mem.h"
 #include "core/series.h"
+#include "core/text.h"
 #include "ui/model.h"
 #include "ui/screen.h"
 #include "ui/theme.h"
@@ -36,6 +39,8 @@ static const char tui_usage[] =
     "usage: warroom [OPTIONS]            the interface, on the default or given Redis\n"
     "       warroom --demo [--rate N] [--series K]\n"
     "                                    the interface with demo data generated in-process\n\n"
+    "       warroom chat ROOM               the interface with the chat pane focused\n\n"
+    "  --quiet    no terminal bell on chat mentions (also: bell = no in the config file)\n\n"
     "Keys: ? or F1 lists them all. q quits (Ctrl-C from anywhere).\n\n";
 
 struct tui {
@@ -49,6 +54,16 @@ struct tui {
     uint32_t demo_series;
     struct model model;
     struct ui *ui;
+    struct tui_alerts *alerts; /* the alerts loop and panel (app/tui_alerts) */
+    struct tui_chat *chat;     /* the chat room and pane (app/tui_chat) */
+    bool quiet;                /* --quiet: no bell on mentions */
+    bool chat_focus;           /* --chat: start with the chat pane focused */
+    bool quitting;             /* leaving: the chat's part message is on its way */
+    /* bracketed paste (xterm mode 2004): text between ESC[200~ and ESC[201~ */
+    bool pasting;
+    unsigned paste_match; /* bytes of ESC[201~ seen in a row */
+    char *paste;
+    size_t paste_len, paste_cap;
 
     ev_io input;
     unsigned empty_reads; /* wake-ups on stdin in a row with nothing to read */
@@ -72,8 +87,21 @@ struct tui {
  * Leaving cleanly, whatever happens
  * ------------------------------------------------------------------------------------------ */
 
+#define PASTE_ON "\033[?2004h"
+#define PASTE_OFF "\033[?2004l"
+#define PASTE_MAX (1 << 20) /* bytes of one paste kept; the chat input takes 64 KiB */
+
+/* Bracketed paste on or off (async-signal-safe: the crash paths turn it off too). */
+static void paste_mode(bool on)
+{
+    const char *seq = on ? PASTE_ON : PASTE_OFF;
+    if (screen_active() && write(STDOUT_FILENO, seq, strlen(seq)) < 0)
+        return;
+}
+
 static void on_oom(size_t size_bytes)
 {
+    paste_mode(false);
     screen_end();
     char msg[96];
     int n =
@@ -87,6 +115,7 @@ static void on_oom(size_t size_bytes)
  * the process is going away and a raw-mode terminal is worse (htop does the same). */
 static void on_fatal_signal(int sig)
 {
+    paste_mode(false);
     screen_end();
     raise(sig);
 }
@@ -194,9 +223,65 @@ static void schedule_frame(struct tui *t)
     ev_timer_start(t->loop, &t->frame);
 }
 
+/* The alerts panel's rows changed. */
+static void on_alerts_changed(void *privdata)
+{
+    struct tui *t = privdata;
+    if (t->ui == NULL)
+        return;
+    ui_mark(t->ui, UI_DIRTY_ALERTS);
+    schedule_frame(t);
+}
+
+/* Enter on an alert: its series' detail view. */
+static void on_alerts_open(void *privdata, const struct series *s)
+{
+    struct tui *t = privdata;
+    ui_open_detail(t->ui, s);
+}
+
+static void quit_now(void *privdata)
+{
+    struct tui *t = privdata;
+    ev_break(t->loop, EVBREAK_ALL);
+}
+
+/* Leaves: first the chat room (its part message goes out, bounded by TUI_CHAT_LEAVE_MS), then
+ * the loop. A second quit (impatient Ctrl-C) leaves at once. */
 static void quit(struct tui *t)
 {
-    ev_break(t->loop, EVBREAK_ALL);
+    if (t->chat && !t->quitting) {
+        t->quitting = true;
+        tui_chat_leave(t->chat, quit_now, t);
+        return;
+    }
+    quit_now(t);
+}
+
+/* The chat pane changed. */
+static void on_chat_changed(void *privdata)
+{
+    struct tui *t = privdata;
+    if (t->ui == NULL)
+        return;
+    ui_mark(t->ui, UI_DIRTY_CHAT);
+    schedule_frame(t);
+}
+
+/* /quit in the chat: the room was left. */
+static void on_chat_quit(void *privdata)
+{
+    struct tui *t = privdata;
+    t->quitting = true;
+    quit_now(t);
+}
+
+/* /commands the chat does not know go to the alerts feature (/ack, /silence, ...). */
+static bool on_chat_command(void *privdata, const char *line, const char *who, char *reply,
+                            size_t cap, bool *error)
+{
+    struct tui *t = privdata;
+    return t->alerts && tui_alerts_command(t->alerts, line, who, reply, cap, error);
 }
 
 /* ---------------------------------------------------------------------------------------------
@@ -208,6 +293,105 @@ static void relayout(struct tui *t)
     ui_relayout(t->ui);
     t->urgent = true;
     schedule_frame(t);
+}
+
+/* One key from curses. Returns false when the interface is leaving. */
+static bool handle_key(struct tui *t, int r, wint_t ch)
+{
+    enum ui_result res = UI_IDLE;
+    if (r == KEY_CODE_YES && ch == KEY_RESIZE) {
+        screen_update_size();
+        relayout(t);
+        return true;
+    } else if (r == KEY_CODE_YES && ch == KEY_MOUSE) {
+        MEVENT ev;
+        if (getmouse(&ev) == OK)
+            res = ui_mouse(t->ui, &ev);
+    } else {
+        res = ui_key(t->ui, r == KEY_CODE_YES ? KEYS_FKEY + (int)ch : (int)ch);
+    }
+    if (res == UI_QUIT) {
+        quit(t);
+        return false;
+    }
+    if (res == UI_CHANGED) {
+        t->urgent = true;
+        schedule_frame(t);
+    }
+    untouchwin(stdscr);
+    return true;
+}
+
+static void paste_add(struct tui *t, const char *b, size_t n)
+{
+    if (n == 0 || t->paste_len + n > PASTE_MAX)
+        return; /* the rest of a huge paste is dropped; the editor refuses it anyway */
+    if (t->paste_len + n > t->paste_cap) {
+        t->paste_cap = (t->paste_len + n) * 2;
+        t->paste = xrealloc(t->paste, t->paste_cap);
+    }
+    memcpy(t->paste + t->paste_len, b, n);
+    t->paste_len += n;
+}
+
+/* A character inside a bracketed paste. Returns false when the interface is leaving. */
+static bool paste_key(struct tui *t, int r, wint_t ch)
+{
+    static const char end[] = "\033[201~";
+    if (r == KEY_CODE_YES) { /* a function key inside a paste: only Enter means something */
+        if (ch == KEY_ENTER)
+            paste_add(t, "\n", 1);
+        return true;
+    }
+    if ((int)ch == end[t->paste_match]) {
+        if (++t->paste_match < sizeof(end) - 1)
+            return true;
+        t->pasting = false;
+        t->paste_match = 0;
+        enum ui_result res = ui_paste(t->ui, t->paste ? t->paste : "", t->paste_len);
+        t->paste_len = 0;
+        if (res == UI_QUIT) {
+            quit(t);
+            return false;
+        }
+        t->urgent = true;
+        schedule_frame(t);
+        return true;
+    }
+    paste_add(t, end, t->paste_match); /* a false start of the end marker is text */
+    t->paste_match = 0;
+    if (ch == 033) {
+        t->paste_match = 1;
+        return true;
+    }
+    char b[4];
+    size_t n = text_encode(ch == '\r' ? '\n' : (uint32_t)ch, b);
+    paste_add(t, b, n);
+    return true;
+}
+
+/* After an Esc: the start of a bracketed paste (ESC [ 2 0 0 ~, which curses hands over as
+ * characters), or an Esc key followed by whatever came with it. */
+static bool esc_key(struct tui *t)
+{
+    static const char start[] = "\033[200~";
+    wint_t seen[sizeof(start)];
+    size_t k = 1;
+    wint_t ch = 0;
+    int r = ERR;
+    seen[0] = 033;
+    while (k < sizeof(start) - 1 && (r = get_wch(&ch)) == OK && (int)ch == start[k])
+        seen[k++] = ch;
+    if (k == sizeof(start) - 1) {
+        t->pasting = true;
+        t->paste_len = 0;
+        t->paste_match = 0;
+        return true;
+    }
+    for (size_t i = 0; i < k; i++)
+        if (!handle_key(t, OK, seen[i]))
+            return false;
+    return r == ERR || handle_key(t, r, ch);
 }
 
 static void on_input(struct ev_loop *loop, ev_io *w, int revents)
@@ -227,32 +411,20 @@ static void on_input(struct ev_loop *loop, ev_io *w, int revents)
         /* readable, yet nothing to read: end of file or a hung-up terminal. Leave rather than
          * spin on a descriptor that will stay readable. */
         if (++t->empty_reads >= 3)
-            quit(t);
+            quit_now(t);
         return;
     }
     t->empty_reads = 0;
     for (; r != ERR; r = get_wch(&ch)) {
-        enum ui_result res = UI_IDLE;
-        if (r == KEY_CODE_YES && ch == KEY_RESIZE) {
-            screen_update_size();
-            relayout(t);
-            continue;
-        } else if (r == KEY_CODE_YES && ch == KEY_MOUSE) {
-            MEVENT ev;
-            if (getmouse(&ev) == OK)
-                res = ui_mouse(t->ui, &ev);
-        } else {
-            res = ui_key(t->ui, r == KEY_CODE_YES ? KEYS_FKEY + (int)ch : (int)ch);
-        }
-        if (res == UI_QUIT) {
-            quit(t);
+        bool go;
+        if (t->pasting)
+            go = paste_key(t, r, ch);
+        else if (r == OK && ch == 033)
+            go = esc_key(t);
+        else
+            go = handle_key(t, r, ch);
+        if (!go)
             return;
-        }
-        if (res == UI_CHANGED) {
-            t->urgent = true;
-            schedule_frame(t);
-        }
-        untouchwin(stdscr);
     }
 }
 
@@ -320,6 +492,8 @@ static void on_reader(struct reader *rd, enum reader_event e, void *privdata)
 {
     (void)rd;
     struct tui *t = privdata;
+    if (e == READER_REPLAY_DONE)
+        tui_alerts_ready(t->alerts); /* rules are evaluated over complete windows only */
     if (e == READER_DATA) {
         t->model.version++;
         ui_mark(t->ui, t->model.paused ? UI_DIRTY_STATUS : UI_DIRTY_DATA | UI_DIRTY_STATUS);
@@ -372,6 +546,10 @@ static int parse_args(struct tui *t, int argc, char **argv, bool *demo)
             return -1;
         } else if (strcmp(a, "--demo") == 0) {
             *demo = true;
+        } else if (strcmp(a, "--quiet") == 0) {
+            t->quiet = true;
+        } else if (strcmp(a, "--chat") == 0) {
+            t->chat_focus = true;
         } else if ((strcmp(a, "--rate") == 0 || strcmp(a, "--series") == 0) && i + 1 < argc) {
             errno = 0;
             unsigned long v = strtoul(argv[++i], &end, 10);
@@ -446,6 +624,12 @@ static int open_data(struct tui *t)
 
 static void close_all(struct tui *t)
 {
+    tui_alerts_free(t->alerts); /* first: it may release the lease through t->addr */
+    t->alerts = NULL;
+    tui_chat_free(t->chat);
+    t->chat = NULL;
+    paste_mode(false);
+    free(t->paste);
     ui_free(t->ui);
     t->ui = NULL;
     screen_free();
@@ -484,6 +668,18 @@ int tui_main(int argc, char **argv, bool demo)
         fprintf(stderr, "warroom: %s\n", err);
         config_free(&t.cfg);
         return EXIT_USAGE;
+    }
+    char rules_buf[PATH_MAX];
+    const char *rules_path = alerts_rules_path(t.cfg.rules, rules_buf, sizeof(rules_buf));
+    if (rules_path) { /* a broken rule file is reported before the screen is taken */
+        struct rule_set rs;
+        int lr = alerts_load_rules(rules_path, &rs, err, sizeof(err));
+        if (lr != 0) {
+            fprintf(stderr, "warroom: %s\n", err);
+            config_free(&t.cfg);
+            return lr == -2 ? EXIT_USAGE : EXIT_FAILURE_GENERIC;
+        }
+        rule_set_free(&rs);
     }
     if (!isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO)) {
         fprintf(stderr, "warroom: the interface needs a terminal; for scripts use "
@@ -547,6 +743,34 @@ int tui_main(int argc, char **argv, bool demo)
     s->partitions = t.cfg.partitions;
     t.model.now_ms = wall_ms();
     t.ui = ui_new(&t.model);
+    struct tui_alerts_opts ao = {
+        .cfg = &t.cfg,
+        .model = &t.model,
+        .tab = t.tab,
+        .changed = on_alerts_changed,
+        .open_series = on_alerts_open,
+        .privdata = &t,
+    };
+    bool rules_usage;
+    t.alerts = tui_alerts_new(t.loop, t.addr, &ao, &rules_usage, err, sizeof(err));
+    struct tui_chat_opts co = {
+        .cfg = &t.cfg,
+        .quiet = t.quiet,
+        .model = &t.model,
+        .changed = on_chat_changed,
+        .quit = on_chat_quit,
+        .command = on_chat_command,
+        .privdata = &t,
+    };
+    t.chat = tui_chat_new(t.loop, t.addr, &co, err, sizeof(err));
+    if (t.chat == NULL) { /* the nick and room were checked with the config: unexpected */
+        close_all(&t);
+        fprintf(stderr, "warroom: chat: %s\n", err);
+        return EXIT_USAGE;
+    }
+    if (t.chat_focus)
+        t.ui->focus = LAYOUT_CHAT;
+    paste_mode(true);
 
     ev_io_init(&t.input, on_input, STDIN_FILENO, EV_READ);
     t.input.data = &t;

@@ -53,6 +53,16 @@ const struct key_binding keys_table[] = {
      "filter"},
     {27, KEYCTX_DASHBOARD, KA_CLEAR, "Esc", "clear the filter", NULL},
 
+    /* the alerts panel */
+    {'a', KEYCTX_ALERTS, KA_ALERT_ACK, "a", "acknowledge the selected alert (shown to everyone)",
+     "ack"},
+    {'s', KEYCTX_ALERTS, KA_ALERT_SILENCE, "s",
+     "silence the selected alert for 1h, again to lift it (/silence in chat: any duration)",
+     "silence"},
+    {'\r', KEYCTX_ALERTS, KA_OPEN, "Enter", "detail view of the alert's series", "detail"},
+    {'\n', KEYCTX_ALERTS, KA_OPEN, NULL, NULL, NULL},
+    {F(KEY_ENTER), KEYCTX_ALERTS, KA_OPEN, NULL, NULL, NULL},
+
     /* the detail view */
     {27, KEYCTX_DETAIL, KA_BACK, "Esc", "back to the series table", "back"},
     {F(KEY_BACKSPACE), KEYCTX_DETAIL, KA_BACK, "Backspace", NULL, NULL},
@@ -108,6 +118,8 @@ const char *keys_ctx_name(unsigned ctx)
         return "Detail view";
     case KEYCTX_LIST:
         return "Alerts and chat";
+    case KEYCTX_ALERTS:
+        return "Alerts panel";
     case KEYCTX_INPUT:
         return "Typing a filter";
     case KEYCTX_HELP:

@@ -15,6 +15,7 @@ enum key_ctx {
     KEYCTX_LIST = 1u << 3,      /* the alerts or chat pane has focus */
     KEYCTX_HELP = 1u << 4,      /* the help overlay is open */
     KEYCTX_INPUT = 1u << 5,     /* typing into the filter line */
+    KEYCTX_ALERTS = 1u << 6,    /* the alerts pane has focus (with KEYCTX_LIST) */
 };
 
 enum key_action {
@@ -48,8 +49,10 @@ enum key_action {
     KA_CLOSE,        /* close the help overlay */
     KA_INPUT_ACCEPT,
     KA_INPUT_CANCEL,
-    KA_INPUT_ERASE, /* delete the last character */
-    KA_INPUT_KILL,  /* delete the whole line */
+    KA_INPUT_ERASE,   /* delete the last character */
+    KA_INPUT_KILL,    /* delete the whole line */
+    KA_ALERT_ACK,     /* acknowledge the selected alert */
+    KA_ALERT_SILENCE, /* silence the selected alert (again: lift that silence) */
 };
 
 /* Key codes: a character is its code point; function keys are curses KEY_* codes + KEYS_FKEY

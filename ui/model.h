@@ -9,6 +9,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "core/chatlog.h"
+#include "core/lineedit.h"
 #include "core/rank.h"
 #include "core/series.h"
 
@@ -41,26 +43,45 @@ enum model_severity {
     MODEL_SEV_INFO,
     MODEL_SEV_WARN,
     MODEL_SEV_CRIT,
+    MODEL_SEV_PAGE,
 };
 
-/* One alert instance as the alerts panel lists it (owned by whoever fills the model). */
+/* One alert instance as the alerts panel lists it (owned by whoever fills the model). Strings
+ * from Redis are sanitised by the app. */
 struct model_alert {
     enum model_severity severity;
     const char *state;   /* "firing", "pending", "resolved" */
     const char *name;    /* rule name */
-    const char *series;  /* series key */
+    const char *series;  /* the instance: labels "k=v,k=v" ("" when none) */
     const char *summary; /* sanitised text */
-    int64_t since_ms;
+    int64_t since_ms;    /* when it entered this state */
     bool acked, silenced;
+    const char *short_id;  /* 6 hex digits, for /ack; NULL: none */
+    const char *value;     /* the current value, formatted ("312.5", "-"); NULL: none */
+    const char *threshold; /* the comparison it is held against ("> 250"); NULL: none */
+    const char *ack_by;    /* who acknowledged it; NULL when not acked */
 };
 
-/* One chat line (owned by whoever fills the model). */
-struct model_chat_line {
-    int64_t ts_ms;
-    const char *nick; /* sanitised */
-    const char *kind; /* "msg", "me", "join", "part", "nick", "alert", "system" */
-    const char *text; /* sanitised */
-    bool mention;
+/* What the alerts panel asks the app to do with a row (enum for model.alert_action). */
+enum model_alert_action {
+    MODEL_ALERT_ACK,     /* acknowledge it */
+    MODEL_ALERT_SILENCE, /* silence it (or lift the silence the panel put on it) */
+    MODEL_ALERT_OPEN,    /* open the detail view of its series */
+};
+
+/* The chat pane's data, filled by the app and drawn by ui/view_chat. The room's messages are
+ * kept as received (core/chatlog); the view renders them through the sanitizer. */
+struct model_chat {
+    struct chatlog *log;                   /* NULL: no chat; the view may add local notices
+                                              and move the unread marker */
+    struct lineedit *input;                /* the input line (owned by the app) */
+    const struct chatlog_presence *online; /* nicks online in the room; may be NULL */
+    const char *room;                      /* "" when in no room */
+    const char *nick;                      /* ours */
+    const char *state;                     /* "up", "reconnecting (attempt 2): ..." */
+    /* Each line the user sends (a message or a /command), carried out by the app. */
+    void (*submit)(void *privdata, const char *line, size_t len);
+    void *privdata;
 };
 
 struct model {
@@ -80,11 +101,14 @@ struct model {
 
     struct model_status status;
 
-    const struct model_alert *alerts; /* nalerts rows, newest first */
+    const struct model_alert *alerts; /* nalerts rows: firing, pending, then resolved */
     size_t nalerts;
-    const struct model_chat_line *chat; /* nchat lines, oldest first */
-    size_t nchat;
-    const char *chat_room; /* NULL: none joined */
+    /* Alert actions from the panel, carried out by the app (NULL: the panel is read-only);
+     * row indexes alerts. The app may change the model and the UI (open the detail view). */
+    void (*alert_action)(void *privdata, enum model_alert_action action, size_t row);
+    void *alert_privdata;
+    char alert_note[96]; /* feedback of the last action or a role ("leader"), "" for none */
+    struct model_chat chat;
 };
 
 /* Sets the view defaults (1 minute window, by rate, largest first, sparklines of the rate). */

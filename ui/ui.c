@@ -8,6 +8,7 @@
 
 #include "core/fmt.h"
 #include "core/mem.h"
+#include "core/text.h"
 #include "ui/draw.h"
 #include "ui/screen.h"
 
@@ -324,6 +325,11 @@ static enum ui_result dispatch_key(struct ui *ui, int code)
     if (ui->input_active)
         return input_key(ui, code);
     struct ui_pane *pane = &ui->pane[ui->focus];
+    if (pane->view->input &&
+        pane->view->input(ui, view_state(ui, pane->view), code) == VIEW_KEY_HANDLED) {
+        pane->dirty = true;
+        return UI_CHANGED;
+    }
     enum key_action a = keys_lookup(pane->view->ctx, code);
     if (a == KA_NONE)
         return UI_IDLE;
@@ -341,6 +347,32 @@ enum ui_result ui_key(struct ui *ui, int code)
     if (r == UI_CHANGED)
         ui->hints_dirty = true; /* a frame is due even when only the overlay changed */
     return r;
+}
+
+enum ui_result ui_paste(struct ui *ui, const char *s, size_t len)
+{
+    if (ui->layout.mode == LAYOUT_TOO_SMALL || ui->help_open)
+        return UI_IDLE;
+    struct ui_pane *pane = &ui->pane[ui->focus];
+    if (ui->input_active || pane->view->paste == NULL) {
+        /* no text input: feed the characters as keys (newlines end a filter) */
+        enum ui_result r = UI_IDLE;
+        for (size_t i = 0; i < len;) {
+            uint32_t cp;
+            size_t n = text_decode(s + i, len - i, &cp, NULL);
+            enum ui_result k = ui_key(ui, cp == '\n' ? '\r' : (int)cp);
+            if (k == UI_QUIT)
+                return k;
+            if (k == UI_CHANGED)
+                r = k;
+            i += n;
+        }
+        return r;
+    }
+    pane->view->paste(ui, view_state(ui, pane->view), s, len);
+    pane->dirty = true;
+    ui->hints_dirty = true;
+    return UI_CHANGED;
 }
 
 enum ui_result ui_mouse(struct ui *ui, const MEVENT *ev)

@@ -6,6 +6,7 @@
 #define WR_UI_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include <ncursesw/curses.h>
@@ -77,6 +78,10 @@ bool ui_dirty(const struct ui *ui);
 
 /* Handles one key: a code point, or KEYS_FKEY + a curses KEY_* code. */
 enum ui_result ui_key(struct ui *ui, int code);
+
+/* Handles text pasted in one bracketed paste: the focused view's paste function, else the
+ * characters one by one as keys. */
+enum ui_result ui_paste(struct ui *ui, const char *s, size_t len);
 
 /* Handles one mouse event (wheel scrolls the pane under the pointer, a click focuses the pane
  * and selects the row). */

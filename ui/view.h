@@ -5,6 +5,7 @@
 #define WR_VIEW_H
 
 #include <stdbool.h>
+#include <stddef.h>
 
 #include <ncursesw/curses.h>
 
@@ -37,6 +38,13 @@ struct view {
 
     /* A mouse click at (x, y) inside the pane (0, 0 = its top-left corner). May be NULL. */
     void (*click)(struct ui *ui, void *state, int x, int y);
+
+    /* A text input (the chat line) sees every key code first while the view has focus, before
+     * the key table: VIEW_KEY_HANDLED consumes it. May be NULL. */
+    enum view_key_result (*input)(struct ui *ui, void *state, int code);
+
+    /* Text pasted (bracketed paste) while the view has focus. May be NULL. */
+    void (*paste)(struct ui *ui, void *state, const char *s, size_t len);
 };
 
 extern const struct view view_dashboard;

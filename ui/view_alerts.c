@@ -1,10 +1,12 @@
-/* view_alerts.c — the alerts panel: one row per alert instance from the model (severity glyph
- * and colour, state, rule, series, summary, since when), scrollable; "No alerts" when the list
- * is empty. The rows come from the alerting feature; this view only lists them. */
+/* view_alerts.c — the alerts panel: one row per alert instance from the model (severity glyph,
+ * word and colour, state, short id, rule and labels, value against the threshold, time in the
+ * state, who acked it, summary), firing first, scrollable; "No alerts" when the list is empty.
+ * `a`, `s` and Enter hand the selected row to the app (model.alert_action). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <time.h>
 
+#include "core/duration.h"
 #include "core/mem.h"
 #include "ui/draw.h"
 #include "ui/screen.h"
@@ -29,53 +31,97 @@ static void alerts_update(struct ui *ui, void *state, int width, int height)
         a->top = a->selected - (size_t)a->visible + 1;
 }
 
+/* "4m12s" for the time since since_ms (whole seconds), "" when unknown. */
+static void age_text(int64_t now_ms, int64_t since_ms, char *buf, size_t cap)
+{
+    buf[0] = '\0';
+    if (since_ms <= 0 || now_ms < since_ms)
+        return;
+    duration_format((now_ms - since_ms) / 1000 * 1000, buf, cap);
+}
+
 static void alerts_draw(struct ui *ui, void *state, WINDOW *w, bool focused)
 {
     struct alerts *a = state;
     const struct model *m = ui->m;
     const struct screen_glyphs *g = screen_glyphs();
-    size_t firing = 0;
-    for (size_t i = 0; i < m->nalerts; i++)
+    size_t firing = 0, pending = 0;
+    for (size_t i = 0; i < m->nalerts; i++) {
         firing += m->alerts[i].state && m->alerts[i].state[0] == 'f';
-    char right[48] = "";
+        pending += m->alerts[i].state && m->alerts[i].state[0] == 'p';
+    }
+    char right[160] = "";
+    int n = 0;
     if (m->nalerts)
-        snprintf(right, sizeof(right), "%zu firing, %zu total", firing, m->nalerts);
+        n = snprintf(right, sizeof(right), "%zu firing, %zu pending", firing, pending);
+    if (m->alert_note[0] && n >= 0 && (size_t)n < sizeof(right))
+        snprintf(right + n, sizeof(right) - (size_t)n, "%s%s%s%s", n ? " " : "", n ? g->dot : "",
+                 n ? " " : "", m->alert_note);
     draw_frame(w, "Alerts", right, focused);
     int inner = getmaxx(w) - 2;
     if (m->nalerts == 0) {
         draw_center(w, getmaxy(w) / 2, "No alerts", screen_attr(THEME_DIM));
         return;
     }
+    static const char *const sev[] = {"info", "warn", "CRIT", "PAGE"};
     for (int r = 0; r < a->visible; r++) {
         size_t i = a->top + (size_t)r;
         if (i >= m->nalerts)
             break;
         const struct model_alert *al = &m->alerts[i];
         bool sel = focused && i == a->selected;
-        attr_t base = screen_attr(sel ? THEME_SELECTED : THEME_NORMAL);
-        enum theme_role role = al->severity == MODEL_SEV_CRIT   ? THEME_SEV_CRIT
-                               : al->severity == MODEL_SEV_WARN ? THEME_SEV_WARN
-                                                                : THEME_SEV_INFO;
-        const char *glyph = al->severity == MODEL_SEV_CRIT   ? g->err
-                            : al->severity == MODEL_SEV_WARN ? g->warn
-                                                             : g->ok;
-        static const char *const sev[] = {"info", "warn", "CRIT"};
+        bool resolved = al->state && al->state[0] == 'r';
+        attr_t base = screen_attr(sel ? THEME_SELECTED : resolved ? THEME_DIM : THEME_NORMAL);
+        enum model_severity sv = al->severity <= MODEL_SEV_PAGE ? al->severity : MODEL_SEV_CRIT;
+        enum theme_role role = sv >= MODEL_SEV_CRIT   ? THEME_SEV_CRIT
+                               : sv == MODEL_SEV_WARN ? THEME_SEV_WARN
+                                                      : THEME_SEV_INFO;
+        const char *glyph = sv >= MODEL_SEV_CRIT ? g->err : sv == MODEL_SEV_WARN ? g->warn : g->ok;
+        attr_t sev_attr = sel ? base : screen_attr(role) | (sv == MODEL_SEV_PAGE ? A_BOLD : 0);
         int y = 1 + r, x = 1;
         if (sel)
             draw_fill(w, y, 1, inner, base);
-        char head[64], since[16] = "", line[1024];
-        snprintf(head, sizeof(head), "%s %s", glyph, sev[al->severity]);
-        x += draw_str(w, y, x, inner, head, sel ? base : screen_attr(role)) + 1;
-        if (al->since_ms > 0) {
-            time_t t = (time_t)(al->since_ms / 1000);
-            struct tm tm;
-            localtime_r(&t, &tm);
-            strftime(since, sizeof(since), "%H:%M:%S", &tm);
+        char head[32], age[32], line[1536];
+        snprintf(head, sizeof(head), "%s %s", glyph, sev[sv]);
+        x += draw_str(w, y, x, inner, head, sev_attr) + 1;
+        /* the state word: upper case while firing, so it reads without colour */
+        const char *st = al->state ? al->state : "";
+        char stw[16];
+        snprintf(stw, sizeof(stw), "%-7s", st[0] == 'f' ? "FIRING" : st);
+        if (x < inner)
+            x += draw_str(w, y, x, inner + 1 - x, stw, sel || resolved ? base : sev_attr) + 1;
+        age_text(m->now_ms, al->since_ms, age, sizeof(age));
+        /* value, age and ack first: the instance (short id, rule, labels) gets what they
+         * leave (at least 14 columns, cut with an ellipsis; `z` zooms the pane) */
+        char rest[256], id[768];
+        int rl = 0;
+        rest[0] = '\0';
+        if (al->value)
+            rl += snprintf(rest + rl, sizeof(rest) - (size_t)rl, "%s%s%s", al->value,
+                           al->threshold ? " " : "", al->threshold ? al->threshold : "");
+        if (age[0] && rl >= 0 && (size_t)rl < sizeof(rest))
+            rl += snprintf(rest + rl, sizeof(rest) - (size_t)rl, "  %s", age);
+        if (al->acked && rl >= 0 && (size_t)rl < sizeof(rest))
+            rl += snprintf(rest + rl, sizeof(rest) - (size_t)rl, "  ack:%s",
+                           al->ack_by ? al->ack_by : "?");
+        if (al->silenced && rl >= 0 && (size_t)rl < sizeof(rest))
+            snprintf(rest + rl, sizeof(rest) - (size_t)rl, "  silenced");
+        snprintf(id, sizeof(id), "%s %s%s%s%s", al->short_id ? al->short_id : "",
+                 al->name ? al->name : "", al->series && *al->series ? "{" : "",
+                 al->series ? al->series : "", al->series && *al->series ? "}" : "");
+        int left = inner + 1 - x;
+        if (left > 0) {
+            int idw = draw_width(id), room = left - draw_width(rest) - 2;
+            room = room > 14 ? room : 14;
+            idw = idw < room ? idw : room;
+            idw = idw < left ? idw : left;
+            draw_text(w, y, x, idw, id, COLFMT_LEFT, base);
+            x += idw + 2;
         }
-        snprintf(line, sizeof(line), "%s %s%s%s %s %s %s", al->state ? al->state : "",
-                 al->name ? al->name : "", al->acked ? " [ack]" : "",
-                 al->silenced ? " [silenced]" : "", al->series ? al->series : "",
-                 al->summary ? al->summary : "", since);
+        if (al->summary && *al->summary)
+            snprintf(line, sizeof(line), "%s  %s %s", rest, g->dot, al->summary);
+        else
+            snprintf(line, sizeof(line), "%s", rest);
         if (x < inner)
             draw_text(w, y, x, inner + 1 - x, line, COLFMT_LEFT, base);
     }
@@ -84,7 +130,8 @@ static void alerts_draw(struct ui *ui, void *state, WINDOW *w, bool focused)
 static enum view_key_result alerts_key(struct ui *ui, void *state, enum key_action act)
 {
     struct alerts *a = state;
-    size_t n = ui->m->nalerts;
+    struct model *m = ui->m;
+    size_t n = m->nalerts;
     size_t page = a->visible > 1 ? (size_t)a->visible - 1 : 1;
     switch (act) {
     case KA_UP:
@@ -104,6 +151,20 @@ static enum view_key_result alerts_key(struct ui *ui, void *state, enum key_acti
         break;
     case KA_END:
         a->selected = n ? n - 1 : 0;
+        break;
+    case KA_ALERT_ACK:
+    case KA_ALERT_SILENCE:
+    case KA_OPEN:
+        if (n == 0 || !m->alert_action) {
+            snprintf(m->alert_note, sizeof(m->alert_note), "%s",
+                     n ? "read-only" : "no alert selected");
+            break;
+        }
+        m->alert_action(m->alert_privdata,
+                        act == KA_ALERT_ACK       ? MODEL_ALERT_ACK
+                        : act == KA_ALERT_SILENCE ? MODEL_ALERT_SILENCE
+                                                  : MODEL_ALERT_OPEN,
+                        a->selected < n ? a->selected : n - 1);
         break;
     default:
         return VIEW_KEY_IGNORED;
@@ -133,7 +194,7 @@ static void alerts_destroy(void *state)
 
 const struct view view_alerts = {
     .name = "alerts",
-    .ctx = KEYCTX_LIST,
+    .ctx = KEYCTX_LIST | KEYCTX_ALERTS,
     .create = alerts_create,
     .destroy = alerts_destroy,
     .update = alerts_update,

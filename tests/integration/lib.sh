@@ -49,10 +49,11 @@ wr_done() {
 # seconds pass (returns 1). TIMEOUT_S may be fractional.
 wait_for() {
     local cmd=$1 timeout=${2:-5}
-    local end=$(($(date +%s%N) + $(awk -v t="$timeout" 'BEGIN { printf "%d", t * 1e9 }')))
+    # milliseconds through awk ("%.0f": mawk's "%d" stops at 2^31-1, i.e. 2.1 s in ns)
+    local end=$(($(date +%s%3N) + $(awk -v t="$timeout" 'BEGIN { printf "%.0f", t * 1000 }')))
     while :; do
         eval "$cmd" >/dev/null 2>&1 && return 0
-        [ "$(date +%s%N)" -ge "$end" ] && return 1
+        [ "$(date +%s%3N)" -ge "$end" ] && return 1
         sleep 0.05
     done
 }

@@ -35,7 +35,8 @@ esac
 printf '[rule a]\nexpr = p99(x) > 1\n\n[rule b]\nexpr = p99(x) => 1\n' > "$T/bad.conf"
 err=$("$W" rules check "$T/bad.conf" 2>&1 >/dev/null)
 rc=$?
-[ $rc = 2 ] && [ "$err" = "$T/bad.conf:5:15: expected 'by', 'over' or an operator (>, >=, <, <=, ==, !=), found '=>'" ] &&
+want="$T/bad.conf:5:15: expected 'by', 'over' or an operator (>, >=, <, <=, ==, !=), found '=>'"
+[ $rc = 2 ] && [ "$err" = "$want" ] &&
     ok rules_check_error_exit_2 || notok rules_check_error_exit_2 "exit $rc: $err"
 "$W" rules check "$T/missing.conf" >/dev/null 2>&1
 rc=$?
@@ -143,15 +144,21 @@ lat=$((fire - hot))
     ok "fires_within_for_plus_2s (${lat} ms after the first hot event, for = 2s)" ||
     notok fires_within_for_plus_2s "first hot event $hot, firing announced $fire"
 
-short=$(rcli HGET "$NS:alerts:state" "$ID" | python3 -c 'import json,sys; print(json.load(sys.stdin)["short"])')
+short=$(rcli HGET "$NS:alerts:state" "$ID" |
+    python3 -c 'import json,sys; print(json.load(sys.stdin)["short"])')
 "$W" alerts --redis "$REDIS_URL" --ns $NS ack "$short" --nick alice >"$T/ack.out" 2>&1 ||
     notok ack_command "$(cat "$T/ack.out")"
-await 'grep -q "alert ack $short .* by alice" "$T/wA.out" && grep -q "alert ack $short .* by alice" "$T/wB.out"' 5 &&
+# both_said REGEX: both workers printed a line matching REGEX
+both_said() {
+    grep -qE -- "$1" "$T/wA.out" && grep -qE -- "$1" "$T/wB.out"
+}
+await 'both_said "alert ack $short .* by alice"' 5 &&
     ok ack_visible_on_both_workers || notok ack_visible_on_both_workers "$(dump)"
 rcli HGET "$NS:alerts:acks" "$ID" | grep -q '"who":"alice"' && ok ack_stored ||
     notok ack_stored "$(rcli HGETALL "$NS:alerts:acks")"
 "$W" alerts --redis "$REDIS_URL" --ns $NS | grep -q "firing .*$short.*acked by alice" &&
-    ok alerts_list_shows_ack || notok alerts_list_shows_ack "$("$W" alerts --redis "$REDIS_URL" --ns $NS)"
+    ok alerts_list_shows_ack ||
+    notok alerts_list_shows_ack "$("$W" alerts --redis "$REDIS_URL" --ns $NS)"
 
 await '[ "$(state_of)" = resolved ]' 20 && ok resolves_after_anomaly ||
     notok resolves_after_anomaly "state $(state_of)"
@@ -174,7 +181,7 @@ done
 # ---- episode 2: a silence reaches both workers; silenced transitions are logged, not chatted --
 "$W" alerts --redis "$REDIS_URL" --ns $NS silence api_slow 10m deploy in progress \
     --nick bob >"$T/sil.out" 2>&1 || notok silence_command "$(cat "$T/sil.out")"
-await 'grep -q "alert silence api_slow until .* by bob" "$T/wA.out" && grep -q "alert silence api_slow until .* by bob" "$T/wB.out"' 5 &&
+await 'both_said "alert silence api_slow until .* by bob"' 5 &&
     ok silence_visible_on_both_workers || notok silence_visible_on_both_workers "$(dump)"
 rcli HGET "$NS:alerts:silences" api_slow | grep -q '"comment":"deploy in progress"' &&
     ok silence_stored || notok silence_stored "$(rcli HGETALL "$NS:alerts:silences")"
@@ -188,7 +195,7 @@ seq2=$(log_transitions | awk 'NR > 3 { printf "%s/%s ", $2, $3 }')
 [ "$(chat_alerts | wc -l)" = 3 ] && ok silenced_not_in_chat ||
     notok silenced_not_in_chat "$(chat_alerts | tr '\n' ' ')"
 "$W" alerts --redis "$REDIS_URL" --ns $NS unsilence api_slow >/dev/null 2>&1 &&
-    await 'grep -q "alert unsilence api_slow" "$T/wA.out" && grep -q "alert unsilence api_slow" "$T/wB.out"' 5 &&
+    await 'both_said "alert unsilence api_slow"' 5 &&
     [ "$(rcli HEXISTS "$NS:alerts:silences" api_slow)" = 0 ] &&
     ok unsilence_visible_on_both || notok unsilence_visible_on_both "$(dump)"
 
@@ -234,7 +241,8 @@ await 'grep -q "alerts: leader" "$T/wD.out"' 15 || notok leader_d "$(cat "$T/wD.
 episode 4 2s 22s 30s
 await '[ "$(state_of)" = firing ]' 20 || notok long_rule_fires "state $(state_of)"
 kill -9 $WD
-await '[ "$(rcli EXISTS "$NS:alerts:lease")" = 0 ]' 7 || notok lease_lapses "$(rcli GET "$NS:alerts:lease")"
+await '[ "$(rcli EXISTS "$NS:alerts:lease")" = 0 ]' 7 ||
+    notok lease_lapses "$(rcli GET "$NS:alerts:lease")"
 start_worker E "$T/long.conf"
 await 'grep -q "alerts: leader" "$T/wE.out"' 10 && ok late_successor_takes_over ||
     notok late_successor_takes_over "$(cat "$T/wE.out")"
