@@ -88,6 +88,8 @@ bench: deps $(BIN)
 	@$(BIN) bench e2e
 	@echo
 	@$(BIN) bench tui
+	@echo
+	@$(BIN) bench alerts
 
 run: deps $(BIN)
 	@$(BIN) --demo
