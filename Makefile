@@ -89,6 +89,8 @@ bench: deps $(BIN)
 	@echo
 	@$(BIN) bench tui
 	@echo
+	@$(BIN) bench chat
+	@echo
 	@$(BIN) bench alerts
 
 run: deps $(BIN)
