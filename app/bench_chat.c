@@ -16,6 +16,7 @@
 #include <hiredis/hiredis.h>
 
 #include "app/bench.h"
+#include "app/benchsrv.h"
 #include "app/chat.h"
 #include "app/cmd.h"
 #include "app/rconn.h"
@@ -24,78 +25,11 @@
 
 #define BENCH_CHAT_GUARD_S 120.0 /* a run that takes longer than this is reported as failed */
 
-struct srv {
-    char dir[64];
-    char sock[128];
-    pid_t pid;
-};
-
 static int64_t mono_ns(void)
 {
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
     return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
-}
-
-/* ---------------------------------------------------------------------------------------------
- * A private redis-server on a unix socket
- * ------------------------------------------------------------------------------------------ */
-
-static redisContext *srv_connect(const struct srv *s)
-{
-    redisContext *c = redisConnectUnix(s->sock);
-    if (c && c->err) {
-        redisFree(c);
-        c = NULL;
-    }
-    return c;
-}
-
-static int srv_start(struct srv *s)
-{
-    snprintf(s->dir, sizeof(s->dir), "/tmp/warroom-bench-chat-XXXXXX");
-    if (mkdtemp(s->dir) == NULL)
-        return -1;
-    snprintf(s->sock, sizeof(s->sock), "%s/redis.sock", s->dir);
-    s->pid = fork();
-    if (s->pid < 0)
-        return -1;
-    if (s->pid == 0) {
-        FILE *out = freopen("/dev/null", "w", stdout);
-        (void)out;
-        execlp("redis-server", "redis-server", "--port", "0", "--unixsocket", s->sock, "--save",
-               "", "--appendonly", "no", "--dir", s->dir, "--maxclients", "1000", (char *)NULL);
-        _exit(127);
-    }
-    for (int i = 0; i < 500; i++) {
-        redisContext *c = srv_connect(s);
-        if (c) {
-            redisFree(c);
-            return 0;
-        }
-        usleep(10000);
-    }
-    return -1;
-}
-
-static void srv_stop(struct srv *s)
-{
-    if (s->pid > 0) {
-        kill(s->pid, SIGTERM);
-        while (waitpid(s->pid, NULL, 0) < 0 && errno == EINTR)
-            ;
-    }
-    unlink(s->sock);
-    rmdir(s->dir);
-}
-
-static void srv_flush(const struct srv *s)
-{
-    redisContext *c = srv_connect(s);
-    if (c) {
-        freeReplyObject(redisCommand(c, "FLUSHALL"));
-        redisFree(c);
-    }
 }
 
 /* ---------------------------------------------------------------------------------------------
@@ -352,10 +286,10 @@ int bench_chat(int argc, char **argv)
         fprintf(stderr, "usage: warroom bench chat [--messages N]   (N >= 50, default 10000)\n");
         return EXIT_USAGE;
     }
-    struct srv s = {0};
-    if (srv_start(&s) != 0) {
+    struct benchsrv s = {0};
+    if (benchsrv_start(&s, "chat") != 0) {
         fprintf(stderr, "bench: cannot start redis-server (is it installed?)\n");
-        srv_stop(&s);
+        benchsrv_stop(&s);
         return EXIT_FAILURE_GENERIC;
     }
     char url[192], err[256];
@@ -363,7 +297,7 @@ int bench_chat(int argc, char **argv)
     struct redisaddr *addr = redisaddr_new(url, err, sizeof(err));
     if (addr == NULL) {
         fprintf(stderr, "bench: %s\n", err);
-        srv_stop(&s);
+        benchsrv_stop(&s);
         return EXIT_FAILURE_GENERIC;
     }
     printf("warroom bench chat: K clients in one room on a private redis-server (unix socket),\n"
@@ -379,9 +313,9 @@ int bench_chat(int argc, char **argv)
     for (size_t i = 0; i < sizeof(ks) / sizeof(ks[0]); i++) {
         int k = ks[i], per = messages / k;
         struct result chat_r, raw_r;
-        srv_flush(&s);
+        benchsrv_flush(&s);
         run_chat(addr, k, per, &chat_r);
-        srv_flush(&s);
+        benchsrv_flush(&s);
         run_raw(addr, k, per, &raw_r);
         char a[24], b[24], c[24], d[24];
         fmt_us(chat_r.p50_us, a, sizeof(a));
@@ -399,6 +333,6 @@ int bench_chat(int argc, char **argv)
     printf("\nwarroom chat = EVAL (XADD + PUBLISH of JSON) per message, JSON parse and ordered "
            "merge at\nevery receiver; a delivery is one message arriving at one client.\n");
     redisaddr_free(addr);
-    srv_stop(&s);
+    benchsrv_stop(&s);
     return rc;
 }

@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "app/bench.h"
+#include "app/benchsrv.h"
 #include "app/cmd.h"
 #include "app/reader.h"
 #include "app/redisaddr.h"
@@ -25,12 +26,6 @@
 #include "core/synth.h"
 
 #define E2E_PARTITIONS 8
-
-struct e2e_server {
-    char dir[64];
-    char sock[128];
-    pid_t pid;
-};
 
 static double mono_s(void)
 {
@@ -65,56 +60,6 @@ static int run_quiet(char *const argv[], const char *in_path)
     while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
         ;
     return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-}
-
-static int server_start(struct e2e_server *s)
-{
-    snprintf(s->dir, sizeof(s->dir), "/tmp/warroom-bench-XXXXXX");
-    if (mkdtemp(s->dir) == NULL)
-        return -1;
-    snprintf(s->sock, sizeof(s->sock), "%s/redis.sock", s->dir);
-    s->pid = fork();
-    if (s->pid < 0)
-        return -1;
-    if (s->pid == 0) {
-        FILE *out = freopen("/dev/null", "w", stdout);
-        (void)out;
-        execlp("redis-server", "redis-server", "--port", "0", "--unixsocket", s->sock,
-               "--save", "", "--appendonly", "no", "--dir", s->dir, (char *)NULL);
-        _exit(127);
-    }
-    for (int i = 0; i < 500; i++) {
-        redisContext *c = redisConnectUnix(s->sock);
-        if (c && !c->err) {
-            redisFree(c);
-            return 0;
-        }
-        if (c)
-            redisFree(c);
-        usleep(10000);
-    }
-    return -1;
-}
-
-static void server_stop(struct e2e_server *s)
-{
-    if (s->pid > 0) {
-        kill(s->pid, SIGTERM);
-        waitpid(s->pid, NULL, 0);
-    }
-    char path[192];
-    snprintf(path, sizeof(path), "%s/redis.sock", s->dir);
-    unlink(path);
-    rmdir(s->dir);
-}
-
-static void flushall(const char *sock)
-{
-    redisContext *c = redisConnectUnix(sock);
-    if (c && !c->err)
-        freeReplyObject(redisCommand(c, "FLUSHALL"));
-    if (c)
-        redisFree(c);
 }
 
 /* ---------------------------------------------------------------------------------------------
@@ -302,10 +247,10 @@ int bench_e2e(size_t n)
         return EXIT_FAILURE_GENERIC;
     }
     self[len] = '\0';
-    struct e2e_server srv = {0};
-    if (server_start(&srv) != 0) {
+    struct benchsrv srv = {0};
+    if (benchsrv_start(&srv, "e2e") != 0) {
         fprintf(stderr, "bench: cannot start redis-server (is it installed?)\n");
-        server_stop(&srv);
+        benchsrv_stop(&srv);
         return EXIT_FAILURE_GENERIC;
     }
     char text_path[192], resp_path[192], url[192], nbuf[24];
@@ -323,7 +268,7 @@ int bench_e2e(size_t n)
     double t0 = mono_s();
     int prc = run_quiet(pipe_argv, resp_path);
     double pipe_s = mono_s() - t0;
-    flushall(srv.sock);
+    benchsrv_flush(&srv);
 
     char *ingest_argv[] = {self, "ingest", "--redis", url, "--partitions", nbuf, text_path, NULL};
     t0 = mono_s();
@@ -359,6 +304,6 @@ int bench_e2e(size_t n)
 out:
     unlink(text_path);
     unlink(resp_path);
-    server_stop(&srv);
+    benchsrv_stop(&srv);
     return rc;
 }

@@ -23,18 +23,12 @@
 
 #include <hiredis/hiredis.h>
 
+#include "app/benchsrv.h"
 #include "app/cmd.h"
 #include "core/fmt.h"
 
 #define BT_COLS 160
 #define BT_ROWS 48
-
-struct bt_server {
-    char dir[64];
-    char sock[128];
-    char url[160];
-    pid_t pid;
-};
 
 /* One process under measurement: the interface in a pty, or the worker. */
 struct bt_proc {
@@ -59,49 +53,6 @@ static double mono_s(void)
 }
 
 /* ---------------------------------------------------------------------------------------------
- * Redis
- * ------------------------------------------------------------------------------------------ */
-
-static int server_start(struct bt_server *s)
-{
-    snprintf(s->dir, sizeof(s->dir), "/tmp/warroom-bench-tui-XXXXXX");
-    if (mkdtemp(s->dir) == NULL)
-        return -1;
-    snprintf(s->sock, sizeof(s->sock), "%s/redis.sock", s->dir);
-    snprintf(s->url, sizeof(s->url), "unix://%s", s->sock);
-    s->pid = fork();
-    if (s->pid < 0)
-        return -1;
-    if (s->pid == 0) {
-        FILE *out = freopen("/dev/null", "w", stdout);
-        (void)out;
-        execlp("redis-server", "redis-server", "--port", "0", "--unixsocket", s->sock, "--save", "",
-               "--appendonly", "no", "--dir", s->dir, (char *)NULL);
-        _exit(127);
-    }
-    for (int i = 0; i < 500; i++) {
-        redisContext *c = redisConnectUnix(s->sock);
-        bool up = c && !c->err;
-        if (c)
-            redisFree(c);
-        if (up)
-            return 0;
-        usleep(10000);
-    }
-    return -1;
-}
-
-static void server_stop(struct bt_server *s)
-{
-    if (s->pid > 0) {
-        kill(s->pid, SIGTERM);
-        waitpid(s->pid, NULL, 0);
-    }
-    unlink(s->sock);
-    rmdir(s->dir);
-}
-
-/* ---------------------------------------------------------------------------------------------
  * Processes
  * ------------------------------------------------------------------------------------------ */
 
@@ -120,7 +71,7 @@ static pid_t spawn_quiet(char *const argv[])
 }
 
 /* The interface in a pty; its statistics go to stats_path. */
-static int start_tui(struct bt_proc *p, const struct bt_server *s, const char *ns)
+static int start_tui(struct bt_proc *p, const struct benchsrv *s, const char *ns)
 {
     struct winsize ws = {.ws_row = BT_ROWS, .ws_col = BT_COLS};
     memset(p, 0, sizeof(*p));
@@ -139,7 +90,7 @@ static int start_tui(struct bt_proc *p, const struct bt_server *s, const char *n
     return 0;
 }
 
-static int start_worker(struct bt_proc *p, const struct bt_server *s, const char *ns)
+static int start_worker(struct bt_proc *p, const struct benchsrv *s, const char *ns)
 {
     memset(p, 0, sizeof(*p));
     p->master = -1;
@@ -342,7 +293,7 @@ static void measure(struct bt_proc *p, double seconds, struct bt_result *r)
     }
 }
 
-static int scenario_idle(const struct bt_server *s, bool tui, double seconds, struct bt_result *r)
+static int scenario_idle(const struct benchsrv *s, bool tui, double seconds, struct bt_result *r)
 {
     struct bt_proc p;
     const char *ns = tui ? "idle-tui" : "idle-worker";
@@ -358,7 +309,7 @@ static int scenario_idle(const struct bt_server *s, bool tui, double seconds, st
     return 0;
 }
 
-static int scenario_load(const struct bt_server *s, bool tui, double seconds, unsigned rate,
+static int scenario_load(const struct benchsrv *s, bool tui, double seconds, unsigned rate,
                          struct bt_result *r)
 {
     struct bt_proc p;
@@ -383,7 +334,7 @@ static int scenario_load(const struct bt_server *s, bool tui, double seconds, un
     return 0;
 }
 
-static int scenario_series(const struct bt_server *s, bool tui, uint32_t nseries,
+static int scenario_series(const struct benchsrv *s, bool tui, uint32_t nseries,
                            struct bt_result *r)
 {
     const char *ns = tui ? "mem-tui" : "mem-worker";
@@ -450,8 +401,8 @@ int bench_tui(int argc, char **argv)
     }
     self_exe[k] = '\0';
     signal(SIGPIPE, SIG_IGN);
-    struct bt_server s;
-    if (server_start(&s) != 0) {
+    struct benchsrv s;
+    if (benchsrv_start(&s, "tui") != 0) {
         fprintf(stderr, "warroom bench tui: cannot start redis-server\n");
         return EXIT_FAILURE_GENERIC;
     }
@@ -469,7 +420,7 @@ int bench_tui(int argc, char **argv)
     fail |= scenario_load(&s, false, seconds, rate, &wl);
     fail |= scenario_series(&s, true, nseries, &tm);
     fail |= scenario_series(&s, false, nseries, &wm);
-    server_stop(&s);
+    benchsrv_stop(&s);
     if (fail) {
         fprintf(stderr, "warroom bench tui: a scenario did not run (see above)\n");
         return EXIT_FAILURE_GENERIC;

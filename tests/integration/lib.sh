@@ -47,10 +47,14 @@ wr_done() {
 
 # wait_for CMD TIMEOUT_S: evaluates CMD every 50 ms until it succeeds (returns 0) or TIMEOUT_S
 # seconds pass (returns 1). TIMEOUT_S may be fractional.
+# Every timeout is multiplied by WR_TIMEOUT_SCALE (default 3): the limits were tuned on a quiet
+# machine, and a loaded one (CI, sanitizers) must not turn slowness into failures. Success
+# returns at once, so a larger limit only lengthens a run that fails anyway.
 wait_for() {
     local cmd=$1 timeout=${2:-5}
     # milliseconds through awk ("%.0f": mawk's "%d" stops at 2^31-1, i.e. 2.1 s in ns)
-    local end=$(($(date +%s%3N) + $(awk -v t="$timeout" 'BEGIN { printf "%.0f", t * 1000 }')))
+    local end=$(($(date +%s%3N) + $(awk -v t="$timeout" -v k="${WR_TIMEOUT_SCALE:-3}" \
+        'BEGIN { printf "%.0f", t * k * 1000 }')))
     while :; do
         eval "$cmd" >/dev/null 2>&1 && return 0
         [ "$(date +%s%3N)" -ge "$end" ] && return 1
