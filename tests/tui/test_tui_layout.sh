@@ -28,7 +28,7 @@ else:
 }
 
 # ---- 80x24: dashboard on top, alerts | chat side by side, status and hint lines ------------
-if tui_start 80 24 && tui_wait "No alerts" && tui_wait "No messages yet"; then
+if tui_start 80 24 && tui_wait "No alerts" && tui_wait "Chat #"; then
     top=$(row_of "Series")
     a=$(row_of "Alerts")
     c=$(row_of "Chat")
