@@ -24,7 +24,7 @@ endif
 
 # Debian packages the project builds, tests and runs with.
 DEB_PKGS := build-essential pkg-config libncurses-dev libhiredis-dev libev-dev libcmocka-dev \
-            libcjson-dev libinih-dev redis-server redis-tools tmux
+            libcjson-dev libinih-dev redis-server redis-tools tmux python3
 
 CORE_SRC := $(sort $(wildcard core/*.c))
 UI_SRC   := $(sort $(wildcard ui/*.c))
