@@ -159,32 +159,6 @@ static void extent_add(int64_t *lo, int64_t *hi, int64_t offset, size_t len)
         *hi = offset + (int64_t)len - 1;
 }
 
-static void store_add(uint64_t *cells, int64_t lo, const struct hist_store *s)
-{
-    uint64_t *d = cells + (s->offset - lo);
-    uint32_t n = s->len;
-    switch (s->width) { /* outside the loops */
-    case 1:
-        for (uint32_t i = 0; i < n; i++)
-            d[i] += ((const uint8_t *)s->counts)[i];
-        break;
-    case 2:
-        for (uint32_t i = 0; i < n; i++)
-            d[i] += ((const uint16_t *)s->counts)[i];
-        break;
-    case 4:
-        for (uint32_t i = 0; i < n; i++)
-            d[i] += ((const uint32_t *)s->counts)[i];
-        break;
-    case 8:
-        for (uint32_t i = 0; i < n; i++)
-            d[i] += ((const uint64_t *)s->counts)[i];
-        break;
-    default: /* width 0: an empty store */
-        break;
-    }
-}
-
 /* b = the sum of the slot histograms of tl whose start second is in [lo_s, hi_s]. */
 static void bins_from_slots(struct alert_bins *b, const struct timeline *tl, int64_t lo_s,
                             int64_t hi_s)
@@ -202,8 +176,8 @@ static void bins_from_slots(struct alert_bins *b, const struct timeline *tl, int
     bins_reserve(b, plo, phi, nlo, nhi);
     timeline_iter_init(&it, tl, lo_s, hi_s);
     while ((slot = timeline_iter_next(&it, &ss, &ls)) != NULL) {
-        store_add(b->cells, plo, &slot->hist.pos);
-        store_add(b->cells + b->npos, nlo, &slot->hist.neg);
+        hist_store_accumulate(&slot->hist.pos, b->cells, plo);
+        hist_store_accumulate(&slot->hist.neg, b->cells + b->npos, nlo);
         b->zero += slot->hist.zero_count;
         b->count += slot->hist.count;
     }

@@ -838,3 +838,39 @@ err:
     hist_clear(h);
     return -1;
 }
+
+void hist_store_extent(const struct hist_store *s, int64_t *lo, int64_t *hi)
+{
+    if (s->len == 0)
+        return;
+    if (s->offset < *lo)
+        *lo = s->offset;
+    if (s->offset + (int64_t)s->len - 1 > *hi)
+        *hi = s->offset + (int64_t)s->len - 1;
+}
+
+void hist_store_accumulate(const struct hist_store *s, uint64_t *cells, int64_t lo)
+{
+    uint64_t *d = cells + (s->offset - lo);
+    uint32_t n = s->len;
+    switch (s->width) { /* the switch stays outside the loops */
+    case 1:
+        for (uint32_t i = 0; i < n; i++)
+            d[i] += ((const uint8_t *)s->counts)[i];
+        break;
+    case 2:
+        for (uint32_t i = 0; i < n; i++)
+            d[i] += ((const uint16_t *)s->counts)[i];
+        break;
+    case 4:
+        for (uint32_t i = 0; i < n; i++)
+            d[i] += ((const uint32_t *)s->counts)[i];
+        break;
+    case 8:
+        for (uint32_t i = 0; i < n; i++)
+            d[i] += ((const uint64_t *)s->counts)[i];
+        break;
+    default: /* width 0: an empty store */
+        break;
+    }
+}

@@ -93,6 +93,12 @@ size_t hist_serialize(const struct hist *h, uint8_t *buf, size_t cap);
  * store wider than h->max_bins (h is then empty). Never allocates more than max_bins cells. */
 int hist_deserialize(struct hist *h, const uint8_t *buf, size_t len);
 
+/* For summing many histograms fast (window and alert-group merges): widens [*lo, *hi] to take
+ * in the store's bin window (an empty store changes nothing), and adds the store's counts into
+ * cells, where cells[0] counts bin index lo and cells covers the store's window. */
+void hist_store_extent(const struct hist_store *s, int64_t *lo, int64_t *hi);
+void hist_store_accumulate(const struct hist_store *s, uint64_t *cells, int64_t lo);
+
 /* The representative value of bin index i of the positive store (for drawing). */
 double hist_bin_value(int32_t index);
 

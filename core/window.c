@@ -35,42 +35,6 @@ struct acc {
     uint64_t stack[ACC_STACK_CELLS];
 };
 
-static void extent_add(int64_t *lo, int64_t *hi, const struct hist_store *s)
-{
-    if (s->len == 0)
-        return;
-    if (s->offset < *lo)
-        *lo = s->offset;
-    if (s->offset + (int64_t)s->len - 1 > *hi)
-        *hi = s->offset + (int64_t)s->len - 1;
-}
-
-static void store_accumulate(uint64_t *cells, int64_t lo, const struct hist_store *s)
-{
-    uint64_t *d = cells + (s->offset - lo);
-    uint32_t n = s->len;
-    switch (s->width) {
-    case 1:
-        for (uint32_t i = 0; i < n; i++)
-            d[i] += ((const uint8_t *)s->counts)[i];
-        break;
-    case 2:
-        for (uint32_t i = 0; i < n; i++)
-            d[i] += ((const uint16_t *)s->counts)[i];
-        break;
-    case 4:
-        for (uint32_t i = 0; i < n; i++)
-            d[i] += ((const uint32_t *)s->counts)[i];
-        break;
-    case 8:
-        for (uint32_t i = 0; i < n; i++)
-            d[i] += ((const uint64_t *)s->counts)[i];
-        break;
-    default: /* width 0: empty store */
-        break;
-    }
-}
-
 /* The quantiles of the accumulated counts: value at rank floor(q * (count - 1)) in ascending
  * order (negative bins from the most negative, zero, positive bins), as hist_quantiles does. */
 static void acc_quantiles(const struct acc *a, double out[5])
@@ -183,8 +147,8 @@ static void collect(const struct timeline *t, int64_t lo_s, int64_t hi_s, int qu
         struct summary s;
         timeline_slot_summary(slot, start_s, &s);
         summary_merge(&out->sum, &s);
-        extent_add(&a.pos_lo, &a.pos_hi, &slot->hist.pos);
-        extent_add(&a.neg_lo, &a.neg_hi, &slot->hist.neg);
+        hist_store_extent(&slot->hist.pos, &a.pos_lo, &a.pos_hi);
+        hist_store_extent(&slot->hist.neg, &a.neg_lo, &a.neg_hi);
     }
     double len_s_window = (double)(out->end_ms - out->start_ms) / 1000.0;
     out->rate = len_s_window > 0 ? (double)out->sum.count / len_s_window : 0;
@@ -202,8 +166,8 @@ static void collect(const struct timeline *t, int64_t lo_s, int64_t hi_s, int qu
 
     timeline_iter_init(&it, t, lo_s, hi_s);
     while ((slot = timeline_iter_next(&it, &start_s, &len_s)) != NULL) {
-        store_accumulate(a.pos, a.pos_lo, &slot->hist.pos);
-        store_accumulate(a.neg, a.neg_lo, &slot->hist.neg);
+        hist_store_accumulate(&slot->hist.pos, a.pos, a.pos_lo);
+        hist_store_accumulate(&slot->hist.neg, a.neg, a.neg_lo);
         a.zero += slot->hist.zero_count;
         a.count += slot->hist.count;
     }

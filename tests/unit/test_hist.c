@@ -1190,11 +1190,55 @@ static int bench(void)
     return 0;
 }
 
+/* Accumulating stores into a plain array gives the same bins as hist_merge. */
+static void test_store_accumulate_matches_merge(void **state)
+{
+    (void)state;
+    struct hist a, b, m;
+    hist_init(&a);
+    hist_init(&b);
+    hist_init(&m);
+    for (int i = 1; i <= 300; i++) {
+        hist_add(&a, i * 0.7);
+        hist_add_n(&b, i * 13.0, 300); /* wider cells in b */
+    }
+    hist_merge(&m, &a);
+    hist_merge(&m, &b);
+    int64_t lo = INT64_MAX, hi = INT64_MIN;
+    hist_store_extent(&a.pos, &lo, &hi);
+    hist_store_extent(&b.pos, &lo, &hi);
+    struct hist_store empty = {0};
+    hist_store_extent(&empty, &lo, &hi); /* changes nothing */
+    assert_true(lo <= hi);
+    uint64_t *cells = calloc((size_t)(hi - lo + 1), sizeof(*cells));
+    hist_store_accumulate(&a.pos, cells, lo);
+    hist_store_accumulate(&b.pos, cells, lo);
+    hist_store_accumulate(&empty, cells, lo);
+    uint64_t total = 0;
+    for (int64_t i = lo; i <= hi; i++) {
+        int64_t j = i - m.pos.offset;
+        uint64_t want = 0;
+        if (j >= 0 && j < (int64_t)m.pos.len)
+            want = m.pos.width == 1   ? ((uint8_t *)m.pos.counts)[j]
+                   : m.pos.width == 2 ? ((uint16_t *)m.pos.counts)[j]
+                   : m.pos.width == 4 ? ((uint32_t *)m.pos.counts)[j]
+                                      : ((uint64_t *)m.pos.counts)[j];
+        assert_int_equal(cells[i - lo], want);
+        total += cells[i - lo];
+    }
+    assert_int_equal(total, hist_count(&m));
+    free(cells);
+    hist_clear(&a);
+    hist_clear(&b);
+    hist_clear(&m);
+}
+
 int main(int argc, char **argv)
 {
     if (argc > 1 && strcmp(argv[1], "--bench") == 0)
         return bench();
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_store_accumulate_matches_merge),
         cmocka_unit_test(test_empty),
         cmocka_unit_test(test_single_value),
         cmocka_unit_test(test_exact_ranks),
