@@ -21,7 +21,7 @@
 #include "core/tmpl.h"
 
 /* ---------------------------------------------------------------------------------------------
- * Scripts (documented in alerts.h and the README)
+ * Scripts (documented in alerts.h and docs/protocol.md)
  * ------------------------------------------------------------------------------------------ */
 
 const char alerts_announce_script[] =

@@ -1,7 +1,7 @@
 /* alerts_json.h — the JSON of the alerting wire contract (NS:alerts messages, the values of
  * NS:alerts:state, NS:alerts:acks and NS:alerts:silences, the json field of NS:alerts:log) and
  * the one-line texts posted to chat. One encoder and one decoder, shared by the live loop
- * (app/alerts.c) and the `warroom alerts` command. Formats are documented in the README. */
+ * (app/alerts.c) and the `warroom alerts` command. Formats are documented in docs/protocol.md. */
 #ifndef WR_ALERTS_JSON_H
 #define WR_ALERTS_JSON_H
 

@@ -1,7 +1,8 @@
-/* chat.h — one chat room over Redis (wire contract: design.md §4): a PUBSUB connection for live
- * messages and a COMMAND connection for sending (one script: XADD then PUBLISH), history,
- * resume after a reconnect, and presence heartbeats. Keeps the room in a core/chatlog and tells
- * its owner what changed through one callback; the TUI pane and line mode are both owners.
+/* chat.h — one chat room over Redis (wire contract: docs/protocol.md, Chat): a PUBSUB
+ * connection for live messages and a COMMAND connection for sending (one script: XADD then
+ * PUBLISH), history, resume after a reconnect, and presence heartbeats. Keeps the room in a
+ * core/chatlog and tells its owner what changed through one callback; the TUI pane and line mode
+ * are both owners.
  *
  * Ordering guarantee: CHAT_EV_MESSAGE reports each message once, in ID order, except a message
  * that arrives after a newer one was reported (only possible when a writer XADDs and PUBLISHes
@@ -30,7 +31,7 @@
 #define CHAT_STREAM_MAXLEN 10000 /* MAXLEN ~ of the room's log */
 
 /* The send script: KEYS = log stream, channel; ARGV = nick, kind, text, ts, maxlen. Returns the
- * new entry ID. Documented in the README so any client can send the same way. */
+ * new entry ID. Documented in docs/protocol.md so any client can send the same way. */
 extern const char chat_send_script[];
 
 struct chat;
@@ -132,10 +133,11 @@ void chat_default_nick(const char *configured, char *out, size_t cap);
 /* Wall-clock time in ms (what timestamps and heartbeats use). */
 int64_t chat_now_ms(void);
 
-/* Parses a pub/sub payload (the JSON object of design §4) into e, whose strings point into
- * storage owned by the caller's cJSON tree kept in *json (free with chat_payload_free). A
- * missing or bad "id" leaves e->id zero (shown live, never a duplicate); a missing "ts" takes
- * the ID's time. Returns 0, or -1 if payload is not a JSON object. Exposed for tests. */
+/* Parses a pub/sub payload (the JSON object of docs/protocol.md, Chat) into e, whose strings
+ * point into storage owned by the caller's cJSON tree kept in *json (free with
+ * chat_payload_free). A missing or bad "id" leaves e->id zero (shown live, never a duplicate); a
+ * missing "ts" takes the ID's time. Returns 0, or -1 if payload is not a JSON object. Exposed
+ * for tests. */
 int chat_payload_parse(const char *payload, size_t len, struct chatlog_entry *e, void **json);
 void chat_payload_free(void *json);
 

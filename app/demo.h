@@ -1,7 +1,7 @@
 /* demo.h — demo data for `warroom --demo`: an in-process generator on the libev loop that
  * XADDs synthetic events (the core/synth catalogue) to the partition streams through an rconn
- * COMMAND connection, in the wire format of design §4, so the interface shows live data with no
- * other program running. */
+ * COMMAND connection, in the wire format of docs/protocol.md, so the interface shows live data
+ * with no other program running. */
 #ifndef WR_DEMO_H
 #define WR_DEMO_H
 

@@ -1,6 +1,6 @@
-/* producer.h — the write side of the event contract (design §4): pipelined XADDs of validated
- * events to their partition streams on a synchronous hiredis connection, with reconnect and
- * resend when Redis goes away. Used by `warroom send`, `ingest` and `gen`.
+/* producer.h — the write side of the event contract (docs/protocol.md): pipelined XADDs of
+ * validated events to their partition streams on a synchronous hiredis connection, with
+ * reconnect and resend when Redis goes away. Used by `warroom send`, `ingest` and `gen`.
  *
  * Delivery is at-least-once. Commands are sent in batches; a batch is kept until every reply
  * has been read. When the connection drops mid-batch, the commands whose replies were not read

@@ -1,6 +1,6 @@
 /* rconn.c — resilient hiredis 0.14 connection on libev (contract in rconn.h).
  * The one file in the project that includes <hiredis/adapters/libev.h>. The hard-won hiredis
- * 0.14 rules it follows are in /work/shared/notes/hiredis.md; the comments below cite them. */
+ * 0.14 rules it follows are in docs/architecture.md §5.3; the comments below cite them. */
 #include "app/rconn.h"
 
 #include <ctype.h>
@@ -367,7 +367,8 @@ static void conn_start(struct rconn *rc)
     }
     ac->data = rc;
     rc->ac = ac;
-    /* Order matters (notes B.2): attach first, then the connect callback arms the write watcher. */
+    /* Order matters (docs/architecture.md §5.3): attach first, then the connect callback arms
+     * the write watcher. */
     redisLibevAttach(rc->loop, ac);
     redisAsyncSetConnectCallback(ac, on_connect);
     redisAsyncSetDisconnectCallback(ac, on_disconnect);
@@ -483,8 +484,8 @@ static void handshake_send(struct rconn *rc, enum req_kind kind, int argc, const
 }
 
 /* hiredis 0.14: on failure the context is freed right after this returns and the disconnect
- * callback never comes (notes B.2). On success we must not free it here, and we run no caller
- * callback here (the context is const and not marked "in callback"). */
+ * callback never comes (docs/architecture.md §5.3). On success we must not free it here, and we
+ * run no caller callback here (the context is const and not marked "in callback"). */
 static void on_connect(const redisAsyncContext *cac, int status)
 {
     struct rconn *rc = cac->data;

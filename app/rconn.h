@@ -6,8 +6,8 @@
  * Wiring (the app's job):
  *   - signal(SIGPIPE, SIG_IGN) once at start: hiredis writes to sockets that may be closed.
  *   - Resolve the address once with redisaddr_new() before the loop runs.
- *   - One rconn per role (design §5): a COMMAND connection for request/reply, a PUBSUB
- *     connection for subscriptions, one BLOCKING connection per blocking reader.
+ *   - One rconn per role (docs/architecture.md §5.1): a COMMAND connection for request/reply,
+ *     a PUBSUB connection for subscriptions, one BLOCKING connection per blocking reader.
  *
  * Callback rules, all modes:
  *   - No callback ever runs inside rconn_new(), rconn_command*(), rconn_subscribe() or
@@ -21,9 +21,9 @@
  *   - Every subscribe confirmation and every message arrives at opts.on_message (parse it with
  *     rconn_message_parse). A subscription has no timeout: a dead server shows up as a state
  *     change (TCP keepalive is on for TCP connections), then on_up fires again once it is back.
- *   - For "subscribe first, then read history" (design §4): when the "subscribe" confirmation for
- *     a room arrives, read the room's log from the last ID you hold on the COMMAND connection and
- *     de-duplicate live messages by ID.
+ *   - For "subscribe first, then read history" (docs/protocol.md, Chat): when the "subscribe"
+ *     confirmation for a room arrives, read the room's log from the last ID you hold on the
+ *     COMMAND connection and de-duplicate live messages by ID.
  *   - Normal commands are refused on this connection (in hiredis 0.14 one would kill it).
  *
  * Blocking reader (ingest, workers), with opts.mode = RCONN_MODE_BLOCKING:

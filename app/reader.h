@@ -3,7 +3,7 @@
  * and sends every entry it cannot parse to the dead-letter stream NS:dlq. Resumes from the last
  * ID it processed after any reconnect, so a Redis restart neither loses nor double-counts.
  *
- * Connections (design §5): one RCONN_MODE_BLOCKING connection runs
+ * Connections (docs/architecture.md §5.1): one RCONN_MODE_BLOCKING connection runs
  *     XREAD COUNT c BLOCK b STREAMS NS:ev:{p0} ... NS:ev:{pN-1} id0 ... idN-1
  * in a loop, one at a time; one RCONN_MODE_COMMAND connection carries the dead-letter writes and
  * a periodic XINFO STREAM per partition (lag and replay targets).

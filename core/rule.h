@@ -1,7 +1,7 @@
 /* rule.h — alert rules: the rule file (`[rule NAME]` blocks of `field = value` lines) and the
  * expression language `AGG(SELECTOR) [by (LABEL, ...)] [over WINDOW] OP NUMBER` or
  * `absent(SELECTOR) [over WINDOW]`. Parsed here, in core, with FILE:LINE:COL errors of the form
- * "expected X, found Y"; evaluated by core/alert. The language reference is in the README. */
+ * "expected X, found Y"; evaluated by core/alert. The language reference is in docs/rules.md. */
 #ifndef WR_RULE_H
 #define WR_RULE_H
 

@@ -13,7 +13,7 @@ ROOM=t1
 LOG=wr:chat:$ROOM:log
 CHAN=wr:chat:$ROOM
 
-# The send script exactly as the README documents it.
+# The send script exactly as docs/protocol.md documents it.
 SCRIPT="local id = redis.call('XADD', KEYS[1], 'MAXLEN', '~', ARGV[5], '*', 'nick', ARGV[1], 'kind', ARGV[2], 'text', ARGV[3], 'ts', ARGV[4])
 redis.call('PUBLISH', KEYS[2], cjson.encode({id = id, ts = tonumber(ARGV[4]), nick = ARGV[1], kind = ARGV[2], text = ARGV[3]}))
 return id"

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # test_e2e.sh — producers to query, end to end: what send, ingest, gen and a redis-cli XADD
-# written by the README's rules write, `warroom query` reads back exactly; errors a script can
+# written by docs/protocol.md's rules write, `warroom query` reads back exactly; errors a script can
 # rely on; the private server commands.
 . "$(dirname "$0")/lib.sh"
 W=${WARROOM:?WARROOM must name the warroom binary}
@@ -68,7 +68,7 @@ case "$out" in
 *) notok gen_then_worker_count "$out" ;;
 esac
 
-# 4. The README's copy-paste example: redis-cli XADD to the partition the rule names.
+# 4. docs/protocol.md's copy-paste example: redis-cli XADD to the partition the rule names.
 "$W" query --redis "$REDIS_URL" --ns wr --json >/dev/null 2>&1 # creates wr:meta (8 partitions)
 rcli XADD 'wr:ev:{p2}' MINID '~' $(($(date +%s%3N) - 3600000)) '*' \
     metric http_latency_ms value 12.5 labels 'route=/api,service=checkout' >/dev/null

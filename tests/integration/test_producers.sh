@@ -14,7 +14,8 @@ redis_start || { notok redis_start "cannot start redis-server"; wr_done; }
 T=$REDIS_DIR
 W() { "$WARROOM" "$@" --redis "$REDIS_URL"; }
 
-# partition_of KEY NPARTS: CRC16/XMODEM of the canonical key, mod NPARTS (design §3).
+# partition_of KEY NPARTS: CRC16/XMODEM of the canonical key, mod NPARTS
+# (docs/protocol.md, Partitioning).
 partition_of() {
     python3 - "$1" "$2" <<'EOF'
 import sys

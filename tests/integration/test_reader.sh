@@ -2,7 +2,7 @@
 # test_reader.sh — the reader side against a private redis-server: `warroom query` (exact stats,
 # selectors, JSON, exit codes) and `warroom worker` (replay then live, dead letters, a Redis
 # restart with no loss and no double count, several workers on one Redis). Events are written
-# with redis-cli XADD following the wire format (design §4), partition computed in python3.
+# with redis-cli XADD following the wire format (docs/protocol.md), partition computed in python3.
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
 . "$here/lib.sh"

@@ -110,7 +110,7 @@ static void test_key_slot(void **state)
 static void test_partition_of(void **state)
 {
     (void)state;
-    /* the README's worked example */
+    /* the worked example of docs/protocol.md */
     const char *key = "http_latency_ms{route=/login,service=api}";
     assert_int_equal(partition_crc16(key, strlen(key)), 0x19FD);
     assert_int_equal(partition_of(key, strlen(key), 16), 13);
