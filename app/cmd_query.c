@@ -37,7 +37,7 @@ static const char query_usage[] =
     "The window holds events whose own timestamp lies in [now - DUR, now].\n"
     "  SELECTOR       metric{label=value,label!=value,label=~regex,label!~regex}, or '*'\n"
     "  --window DUR   window length: 30s, 5m, 1h (default 1m)\n"
-    "  --json         one JSON object (schema in the README) with exact numbers\n"
+    "  --json         one JSON object (schema in docs/commands.md) with exact numbers\n"
     "  --sort COLUMN  key, count, rate, sum, avg, min, max, stddev, p50, p90, p95, p99, p999\n"
     "                 (default count; largest first, key A..Z)\n"
     "  --asc          reverse the order\n"

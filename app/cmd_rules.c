@@ -10,8 +10,8 @@
 
 static const char rules_usage[] =
     "usage: warroom rules check FILE\n\n"
-    "Checks an alert rule file (the format is in the README, section \"Alert rules\", and in\n"
-    "the annotated assets/rules.conf). On success prints one line per rule:\n"
+    "Checks an alert rule file (the format is in docs/rules.md and in the annotated\n"
+    "assets/rules.conf). On success prints one line per rule:\n"
     "  NAME  SEVERITY  for DUR  keep DUR  EXPRESSION\n"
     "and exits 0. On a syntax error prints FILE:LINE:COL: expected X, found Y on stderr and\n"
     "exits 2; a file that cannot be read exits 1.\n";

@@ -7,8 +7,8 @@
 #include "app/cmd.h"
 
 static const struct cmd_entry commands[] = {
-    {"bench", "core|e2e|alerts [--events N]", "run a benchmark and print a table with its baseline",
-     cmd_bench},
+    {"bench", "core|e2e|tui|chat|alerts [OPTIONS]",
+     "run a benchmark and print a table with its baseline", cmd_bench},
     {"demo", "[--rate N] [--series K] | --plain [--seconds N]",
      "the interface with demo data generated in-process (--plain: a text table, no Redis)",
      cmd_demo},
