@@ -11,6 +11,7 @@
 #include "app/cmd.h"
 #include "app/tui.h"
 #include "core/event.h"
+#include "core/hist.h"
 #include "core/mem.h"
 #include "core/series.h"
 #include "core/synth.h"
@@ -132,7 +133,7 @@ static size_t naive_quantiles(const struct naive_series *s, int64_t now_ms, int6
     }
     qsort(scratch, m, sizeof(*scratch), cmp_double);
     for (size_t j = 0; j < nq; j++)
-        out[j] = m ? scratch[(size_t)(qs[j] * (double)(m - 1))] : NAN;
+        out[j] = m ? scratch[hist_rank(qs[j], m) - 1] : NAN; /* nearest rank */
     return m;
 }
 

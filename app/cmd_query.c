@@ -212,7 +212,9 @@ static int read_partition(redisContext *c, const char *key, const char *start_id
  * Output
  * ------------------------------------------------------------------------------------------ */
 
-static double row_value(const struct rank_row *row, int col, double window_s)
+/* A column's value. Quantiles are nearest-rank and come clamped to [min, max] from the window,
+ * so a constant series shows its value, never the histogram bucket's 0.99 instead of 1. */
+static double column_value(const struct rank_row *row, int col, double window_s)
 {
     const struct summary *sum = &row->stats.sum;
     bool empty = sum->count == 0;
@@ -244,16 +246,6 @@ static double row_value(const struct rank_row *row, int col, double window_s)
     }
 }
 
-/* A column's value; quantiles are clamped to [min, max], where the true quantile always lies, so
- * the histogram's bucket error never shows a constant series as 0.99 instead of 1. */
-static double column_value(const struct rank_row *row, int col, double window_s)
-{
-    double v = row_value(row, col, window_s);
-    const struct summary *sum = &row->stats.sum;
-    if (col >= 7 && sum->count > 0 && !isnan(v))
-        v = v < sum->min ? sum->min : v > sum->max ? sum->max : v;
-    return v;
-}
 
 static const char *const value_cols[] = {"count",  "rate", "sum", "min", "max", "avg",
                                          "stddev", "p50",  "p90", "p95", "p99", "p999"};

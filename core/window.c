@@ -1,5 +1,6 @@
 /* window.c — windows computed from timeline slots: merge the summaries (always) and the
- * histograms (when quantiles are wanted) of the slots whose start lies in the window. */
+ * histograms (when quantiles are wanted) of the slots whose start lies in the window. Quantiles
+ * are nearest-rank, clamped to the window's exact min and max (hist_quantile_clamp). */
 #include "core/window.h"
 
 #include <math.h>
@@ -35,8 +36,9 @@ struct acc {
     uint64_t stack[ACC_STACK_CELLS];
 };
 
-/* The quantiles of the accumulated counts: value at rank floor(q * (count - 1)) in ascending
- * order (negative bins from the most negative, zero, positive bins), as hist_quantiles does. */
+/* The quantiles of the accumulated counts: the value at the nearest rank hist_rank(q, count)
+ * in ascending order (negative bins from the most negative, zero, positive bins), as
+ * hist_quantiles does. */
 static void acc_quantiles(const struct acc *a, double out[5])
 {
     uint64_t seen = 0;
@@ -44,10 +46,8 @@ static void acc_quantiles(const struct acc *a, double out[5])
     int sign = 0;  /* of the last bin counted: -1, 0 or 1 */
     int64_t i = a->neg_hi, index = 0;
     for (int j = 0; j < 5; j++) {
-        uint64_t rank = (uint64_t)floor(window_qs[j] * (double)(a->count - 1));
-        if (rank > a->count - 1)
-            rank = a->count - 1;
-        while (seen <= rank && stage < 3) {
+        uint64_t rank = hist_rank(window_qs[j], a->count);
+        while (seen < rank && stage < 3) {
             uint64_t c;
             if (stage == 0) {
                 if (i < a->neg_lo) {
@@ -173,6 +173,10 @@ static void collect(const struct timeline *t, int64_t lo_s, int64_t hi_s, int qu
     }
     double q[5];
     acc_quantiles(&a, q);
+    /* exact at the ends and never outside what was seen: p99 of {10, 20, 50} is 50 */
+    for (int j = 0; j < 5; j++)
+        q[j] = hist_quantile_clamp(q[j], window_qs[j], out->sum.count, out->sum.min,
+                                   out->sum.max);
     stats_set_quantiles(out, q);
     if (out_hist) {
         if (a.zero)

@@ -24,7 +24,9 @@ struct window_stats {
     int64_t start_ms, end_ms;        /* the window [start_ms, end_ms) */
     struct summary sum;              /* of every event in the window's slots */
     double rate;                     /* sum.count per second of window length */
-    double p50, p90, p95, p99, p999; /* NAN when empty or when quantiles were not asked for */
+    double p50, p90, p95, p99, p999; /* nearest rank (hist_rank), within HIST_ALPHA, clamped
+                                        to [sum.min, sum.max] (exact at ranks 1 and count);
+                                        NAN when empty or when quantiles were not asked for */
 };
 
 /* The last width_s seconds ending with the second that contains now_ms: seconds

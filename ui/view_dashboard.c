@@ -63,21 +63,13 @@ struct dash {
     int col_x[DC_N]; /* x of each shown column inside the window */
 };
 
-static double clamp_q(double q, const struct window_stats *st)
-{
-    if (isnan(q) || st->sum.count == 0)
-        return q;
-    return q < st->sum.min ? st->sum.min : q > st->sum.max ? st->sum.max : q;
-}
-
-/* The value of column c in a row, for display: quantiles clamped to [min, max] (never outside
- * what was seen), NAN for an empty window. */
+/* The value of column c in a row, for display (quantiles come clamped to [min, max] from the
+ * window), NAN for an empty window. */
 static double col_value(const struct window_stats *st, enum dash_col c)
 {
     if (st->sum.count == 0 && c != DC_RATE && c != DC_COUNT)
         return NAN;
-    double v = rank_column_value(st, cols[c].rank);
-    return (c >= DC_P50 && c <= DC_P99) ? clamp_q(v, st) : v;
+    return rank_column_value(st, cols[c].rank);
 }
 
 /* ---------------------------------------------------------------------------------------------

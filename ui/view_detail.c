@@ -69,13 +69,6 @@ static void collect_bin(double lo, double hi, uint64_t count, void *privdata)
     d->bins[d->nbins++] = (struct histrows_bin){lo, hi, count};
 }
 
-static double clamp_q(double q, const struct window_stats *st)
-{
-    if (isnan(q) || st->sum.count == 0)
-        return q;
-    return q < st->sum.min ? st->sum.min : q > st->sum.max ? st->sum.max : q;
-}
-
 /* Splits the pane into histogram, chart and sessions boxes. */
 static void plan(struct detail *d, int width, int height)
 {
@@ -172,8 +165,7 @@ static void detail_update(struct ui *ui, void *state, int width, int height)
     if (max_rows > DETAIL_HIST_ROWS)
         max_rows = DETAIL_HIST_ROWS;
     d->nrows = histrows_group(d->bins, d->nbins, max_rows, d->rows);
-    double marks[3] = {clamp_q(d->st.p50, &d->st), clamp_q(d->st.p90, &d->st),
-                       clamp_q(d->st.p99, &d->st)};
+    double marks[3] = {d->st.p50, d->st.p90, d->st.p99}; /* clamped by window_sliding */
     histrows_mark(d->rows, d->nrows, marks, 3);
     update_chart(ui, d);
     update_sessions(ui, d);
@@ -214,11 +206,11 @@ static void draw_summary(struct detail *d, WINDOW *w)
     x = draw_pair(w, 1, x, maxx, "min", val(d, empty ? NAN : st->sum.min, b[4], 32));
     draw_pair(w, 1, x, maxx, "max", val(d, empty ? NAN : st->sum.max, b[5], 32));
     x = 2;
-    x = draw_pair(w, 2, x, maxx, "p50", val(d, clamp_q(st->p50, st), b[6], 32));
-    x = draw_pair(w, 2, x, maxx, "p90", val(d, clamp_q(st->p90, st), b[7], 32));
-    x = draw_pair(w, 2, x, maxx, "p95", val(d, clamp_q(st->p95, st), b[8], 32));
-    x = draw_pair(w, 2, x, maxx, "p99", val(d, clamp_q(st->p99, st), b[9], 32));
-    x = draw_pair(w, 2, x, maxx, "p99.9", val(d, clamp_q(st->p999, st), b[10], 32));
+    x = draw_pair(w, 2, x, maxx, "p50", val(d, st->p50, b[6], 32));
+    x = draw_pair(w, 2, x, maxx, "p90", val(d, st->p90, b[7], 32));
+    x = draw_pair(w, 2, x, maxx, "p95", val(d, st->p95, b[8], 32));
+    x = draw_pair(w, 2, x, maxx, "p99", val(d, st->p99, b[9], 32));
+    x = draw_pair(w, 2, x, maxx, "p99.9", val(d, st->p999, b[10], 32));
     draw_pair(w, 2, x, maxx, "last", val(d, empty ? NAN : st->sum.last, b[11], 32));
 }
 
@@ -356,7 +348,7 @@ static void draw_sessions(struct ui *ui, struct detail *d, WINDOW *w)
         fmt_si((double)s->sum.count, cell[2], sizeof(cell[2]));
         fmt_si(s->rate, cell[3], sizeof(cell[3]));
         val(d, summary_mean(&s->sum), cell[4], sizeof(cell[4]));
-        val(d, clamp_q(s->p99, s), cell[5], sizeof(cell[5]));
+        val(d, s->p99, cell[5], sizeof(cell[5]));
         val(d, s->sum.count ? s->sum.max : NAN, cell[6], sizeof(cell[6]));
         x = bx->x + 1;
         for (int c = 0; c < 7 && x + colw <= bx->x + bx->w; c++, x += colw + 1)
