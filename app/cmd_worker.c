@@ -399,6 +399,8 @@ int cmd_worker(int argc, char **argv)
     series_table_config_defaults(&tc);
     tc.max_series = cfg.max_series;
     tc.lateness_ms = cfg.lateness_ms;
+    tc.data_start_ms = (int64_t)time(NULL) * 1000 - cfg.replay_ms; /* the replay's reach */
+    tc.data_retention_ms = cfg.retention_ms;
     /* keep everything the replay brings, plus a minute of slack for stamps ahead of their ID */
     uint64_t keep_s = (uint64_t)(cfg.replay_ms / 1000) + 60;
     if (keep_s > tc.timeline.retention_s)

@@ -597,6 +597,8 @@ static int open_data(struct tui *t)
     series_table_config_defaults(&tc);
     tc.max_series = t->cfg.max_series;
     tc.lateness_ms = t->cfg.lateness_ms;
+    tc.data_start_ms = wall_ms() - t->cfg.replay_ms; /* the replay's reach */
+    tc.data_retention_ms = t->cfg.retention_ms;
     uint64_t keep_s = (uint64_t)(t->cfg.replay_ms / 1000) + 60;
     if (keep_s > tc.timeline.retention_s)
         tc.timeline.retention_s =

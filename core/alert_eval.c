@@ -255,14 +255,24 @@ static const struct alert_memo *window_of(struct alert_engine *e, uint32_t idx, 
     return m;
 }
 
-/* The expression's value from a window summary (quantiles are the caller's business). */
-static double summary_value(enum rule_agg agg, const struct summary *s, uint32_t window_s)
+/* Seconds of the rule's window ending with now's second that data can cover: the window
+ * length, or less right after start or past the source's retention (window_covered_s). */
+static double rule_covered_s(const struct alert_engine *e, uint32_t window_s, int64_t now)
+{
+    int64_t end_ms = (floor_div(now, 1000) + 1) * 1000;
+    return window_covered_s(end_ms - (int64_t)window_s * 1000, end_ms,
+                            series_table_data_from_ms(e->tab, now), now);
+}
+
+/* The expression's value from a window summary (quantiles are the caller's business); rates
+ * are per second of covered_s, the part of the window data can cover. */
+static double summary_value(enum rule_agg agg, const struct summary *s, double covered_s)
 {
     switch (agg) {
     case RULE_AGG_COUNT:
         return (double)s->count;
     case RULE_AGG_RATE:
-        return (double)s->count / window_s;
+        return covered_s > 0 ? (double)s->count / covered_s : NAN;
     case RULE_AGG_SUM:
         return s->count ? s->sum : NAN;
     case RULE_AGG_AVG:
@@ -323,6 +333,7 @@ static bool step_series(struct alert_engine *e, struct alert_rule_rt *rt, size_t
     bool quantile = rule_agg_is_quantile(x->agg);
     double empty = x->agg == RULE_AGG_COUNT || x->agg == RULE_AGG_RATE ? 0.0 : NAN;
     bool empty_holds = rule_op_holds(x->op, empty, x->threshold);
+    double covered_s = rule_covered_s(e, x->window_s, now);
 
     for (; run->cursor < rt->ngroups && *budget != 0; run->cursor++, (*budget)--) {
         struct alert_group *g = &rt->groups[run->cursor];
@@ -334,7 +345,7 @@ static bool step_series(struct alert_engine *e, struct alert_rule_rt *rt, size_t
         } else {
             const struct alert_memo *m = window_of(e, g->series, x->window_s, false, now);
             if (!quantile) {
-                v = summary_value(x->agg, &m->sum, x->window_s);
+                v = summary_value(x->agg, &m->sum, covered_s);
             } else if (m->sum.count == 0) {
                 v = NAN;
             } else if (!g->inst && quantile_cannot_hold(x, &m->sum)) {
@@ -434,7 +445,7 @@ static bool step_groups(struct alert_engine *e, struct alert_rule_rt *rt, size_t
         const struct summary *s = &rt->acc[gi];
         double v;
         if (!quantile) {
-            v = summary_value(x->agg, s, x->window_s);
+            v = summary_value(x->agg, s, rule_covered_s(e, x->window_s, now));
         } else if (s->count == 0) {
             v = NAN;
         } else if (!g->inst && quantile_cannot_hold(x, s)) {

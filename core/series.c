@@ -14,6 +14,8 @@ void series_table_config_defaults(struct series_table_config *cfg)
     cfg->max_series = SERIES_DEFAULT_MAX;
     cfg->lateness_ms = SERIES_DEFAULT_LATENESS_MS;
     timeline_config_defaults(&cfg->timeline);
+    cfg->data_start_ms = INT64_MIN;
+    cfg->data_retention_ms = 0;
 }
 
 struct series_table *series_table_new(const struct series_table_config *cfg)
@@ -145,6 +147,17 @@ struct series *series_table_get_or_add(struct series_table *tab, const char *key
 
 /* ---------------------------------------------------------------------------------------------
  * Ingest. */
+
+int64_t series_table_data_from_ms(const struct series_table *tab, int64_t now_ms)
+{
+    int64_t from = tab->cfg.data_start_ms, r = tab->cfg.data_retention_ms;
+    if (r > 0 && now_ms > INT64_MIN + r && now_ms - r > from)
+        from = now_ms - r;
+    /* timelines keep the seconds from (now_s - retention_s) on, whole */
+    int64_t now_s = now_ms / 1000 - (now_ms % 1000 < 0);
+    int64_t kept_ms = (now_s - (int64_t)tab->cfg.timeline.retention_s) * 1000;
+    return kept_ms > from ? kept_ms : from;
+}
 
 int64_t series_table_watermark_ms(const struct series_table *tab)
 {

@@ -16,6 +16,12 @@ struct series_table_config {
     uint32_t max_series;    /* new series past this are rejected and counted, not allocated */
     int64_t lateness_ms;    /* allowed lateness behind the newest event time seen */
     struct timeline_config timeline;
+    /* What data the reader filling the table could have seen, for rates over windows that data
+     * cannot fill (series_table_data_from_ms): the first moment it could see (its start minus
+     * the history it replays; INT64_MIN: any), and how long the source keeps data (the
+     * streams' trim age; 0: forever). */
+    int64_t data_start_ms;
+    int64_t data_retention_ms;
 };
 
 struct series {
@@ -97,6 +103,11 @@ void series_table_ingest_batch(struct series_table *tab, const struct series_eve
 /* Same, for a series the caller already holds (skips the key lookup). */
 enum series_result series_table_ingest_series(struct series_table *tab, struct series *s,
                                               double value, int64_t ts_ms);
+
+/* The first moment whose data the table can hold at now_ms: the latest of cfg.data_start_ms,
+ * now_ms - cfg.data_retention_ms and the start of the timelines' retention. Windows that begin
+ * earlier are not full: rates divide by the part after this (window_rate_from). */
+int64_t series_table_data_from_ms(const struct series_table *tab, int64_t now_ms);
 
 /* Event time up to which slots are closed: newest event time seen minus lateness. INT64_MIN
  * before the first event. */

@@ -267,3 +267,31 @@ size_t window_sessions(const struct timeline *t, int64_t from_ms, int64_t to_ms,
         session_fill(t, first_s, last_s, end_s, &out[n - 1]);
     return n;
 }
+
+/* ---------------------------------------------------------------------------------------------
+ * Rates over the part of a window that data can cover. */
+
+double window_covered_s(int64_t start_ms, int64_t end_ms, int64_t data_from_ms, int64_t now_ms)
+{
+    if (end_ms <= start_ms || end_ms <= data_from_ms)
+        return 0;
+    if (data_from_ms <= start_ms)
+        return (double)(end_ms - start_ms) / 1000.0;
+    /* the window's last second is still filling: count up to now, not to its end */
+    int64_t to = now_ms < end_ms ? now_ms : end_ms;
+    int64_t least = end_ms - start_ms < 1000 ? end_ms - start_ms : 1000;
+    int64_t covered = to - data_from_ms;
+    return (double)(covered < least ? least : covered) / 1000.0;
+}
+
+void window_rate_from(struct window_stats *st, int64_t data_from_ms, int64_t now_ms)
+{
+    if (data_from_ms <= st->start_ms)
+        return; /* the whole window can hold data: the rate is already per window length */
+    double covered_s = window_covered_s(st->start_ms, st->end_ms, data_from_ms, now_ms);
+    if (covered_s > 0)
+        st->rate = (double)st->sum.count / covered_s;
+    else if (st->sum.count == 0)
+        st->rate = NAN; /* before anything could be seen: unknown, not 0 */
+    /* else: events older than data_from_ms after all; keep their rate per window length */
+}

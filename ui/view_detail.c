@@ -119,10 +119,12 @@ static void update_chart(struct ui *ui, struct detail *d)
     if (k > n + 2)
         k = n + 2;
     size_t first = k > n ? k - n : 0;
+    int64_t data_from = model_data_from_ms(m);
     for (size_t j = 0; j < n; j++)
         d->chart[j] = NAN;
     for (size_t j = first; j < k; j++) {
-        const struct window_stats *st = &w[j];
+        struct window_stats *st = &w[j];
+        window_rate_from(st, data_from, m->now_ms); /* a bucket data could only partly fill */
         bool empty_nan = st->sum.count == 0 && m->stat != RANK_RATE && m->stat != RANK_COUNT;
         d->chart[n - (k - j)] = empty_nan ? NAN : rank_column_value(st, m->stat);
     }
@@ -159,6 +161,7 @@ static void detail_update(struct ui *ui, void *state, int width, int height)
     colfmt_unit_of(d->s->key, &d->unit);
     plan(d, width, height);
     window_sliding(&d->s->tl, m->now_ms, m->window_s, 0, &d->st, &d->hist);
+    window_rate_from(&d->st, model_data_from_ms(m), m->now_ms);
     d->nbins = 0;
     hist_foreach_bin(&d->hist, collect_bin, d);
     size_t max_rows = d->hist_box.h > 1 ? (size_t)d->hist_box.h - 1 : 0;
@@ -361,10 +364,10 @@ static void detail_draw(struct ui *ui, void *state, WINDOW *w, bool focused)
 {
     struct detail *d = state;
     const struct screen_glyphs *g = screen_glyphs();
-    char title[1200], win[16];
+    char title[1200], win[48];
     const char *key = d->s ? d->s->key : "";
     snprintf(title, sizeof(title), "%s %s last %s", key, g->dot,
-             model_window_name(ui->m->window_s, win, sizeof(win)));
+             model_window_label(ui->m, win, sizeof(win)));
     draw_frame(w, title, ui->m->paused ? "PAUSED  Esc back" : "Esc back", focused);
     if (!d->have_data) {
         draw_center(w, getmaxy(w) / 2, "no series selected", screen_attr(THEME_DIM));

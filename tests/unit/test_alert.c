@@ -250,6 +250,34 @@ static void test_quantile_rule_resolves(void **state)
     }
 }
 
+/* rate() over a window the data cannot fill yet (10 s after start, a 1-minute window): the
+ * true rate, count per covered second, not count / 60, which would fire a drop alert at start. */
+static void test_rate_right_after_start(void **state)
+{
+    (void)state;
+    struct fx f;
+    fx_init(&f,
+            "[rule slow]\nexpr = rate(req{svc=api}) over 1m < 5\n"
+            "[rule slowg]\nexpr = rate(req) by (svc) over 1m < 5\n"
+            "[rule fast]\nexpr = rate(req{svc=api}) over 1m > 9\n",
+            NULL);
+    series_table_free(f.tab);
+    struct series_table_config cfg;
+    series_table_config_defaults(&cfg);
+    cfg.data_start_ms = at(0, 0);
+    f.tab = series_table_new(&cfg);
+    for (int t = 0; t < 10; t++) /* 10 events/s for 10 s */
+        for (int k = 0; k < 10; k++)
+            put(&f, "req{svc=api}", 1, at(t, k * 100));
+    eval(&f, at(10, 0));
+    assert_null(alert_find(f.e, "slow{svc=api}"));
+    assert_null(alert_find(f.e, "slowg{svc=api}"));
+    const struct alert_instance *in = alert_find(f.e, "fast{svc=api}");
+    assert_non_null(in);
+    assert_true(in->value == 10.0); /* 100 events in the 10 s since start */
+    fx_free(&f);
+}
+
 static void test_keep_firing_for_and_flapping(void **state)
 {
     (void)state;
@@ -1108,6 +1136,7 @@ int main(void)
         cmocka_unit_test(test_for_timing),
         cmocka_unit_test(test_for_zero_and_pending_to_inactive),
         cmocka_unit_test(test_quantile_rule_resolves),
+        cmocka_unit_test(test_rate_right_after_start),
         cmocka_unit_test(test_keep_firing_for_and_flapping),
         cmocka_unit_test(test_resolved_again_and_retention),
         cmocka_unit_test(test_ack),

@@ -77,6 +77,37 @@ static void test_cap_rejects_and_counts(void **state)
     series_table_free(tab);
 }
 
+/* What the table can hold at a time: its reader's reach, the source's retention and the
+ * timelines' own retention, whichever is latest. */
+static void test_data_from(void **state)
+{
+    (void)state;
+    struct series_table_config cfg;
+    series_table_config_defaults(&cfg);
+    struct series_table *tab = series_table_new(&cfg);
+    /* defaults: only the timelines' retention (15 min, whole seconds) */
+    assert_int_equal(series_table_data_from_ms(tab, T0 + 500), T0 - 900000);
+    series_table_free(tab);
+
+    cfg.data_start_ms = T0 - 60000; /* started at T0 - 45 s with 15 s of history replayed */
+    cfg.data_retention_ms = 3600000;
+    tab = series_table_new(&cfg);
+    assert_int_equal(series_table_data_from_ms(tab, T0), T0 - 60000);
+    series_table_free(tab);
+
+    cfg.data_start_ms = T0 - 7200000; /* 2 h replayed, but the streams keep 1 h */
+    cfg.timeline.retention_s = 3 * 3600;
+    tab = series_table_new(&cfg);
+    assert_int_equal(series_table_data_from_ms(tab, T0), T0 - 3600000);
+    assert_int_equal(series_table_data_from_ms(tab, T0 + 1000), T0 - 3599000); /* it moves */
+    series_table_free(tab);
+
+    cfg.data_retention_ms = INT64_MAX; /* no overflow on absurd values */
+    tab = series_table_new(&cfg);
+    assert_int_equal(series_table_data_from_ms(tab, T0), T0 - 7200000);
+    series_table_free(tab);
+}
+
 static void test_watermark_and_late_events(void **state)
 {
     (void)state;
@@ -202,6 +233,7 @@ int main(void)
         cmocka_unit_test(test_get_or_add_is_idempotent),
         cmocka_unit_test(test_many_series_all_found),
         cmocka_unit_test(test_cap_rejects_and_counts),
+        cmocka_unit_test(test_data_from),
         cmocka_unit_test(test_watermark_and_late_events),
         cmocka_unit_test(test_expired_events_are_counted_not_stored),
         cmocka_unit_test(test_non_finite_values_are_counted),

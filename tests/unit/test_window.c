@@ -345,6 +345,48 @@ static void test_quantiles_small_n_known_answers(void **state)
     }
 }
 
+/* Rates over the part of a window that data can cover. */
+static void test_covered_and_rate_from(void **state)
+{
+    (void)state;
+    const int64_t s60 = T0 - 59000, e60 = T0 + 1000; /* a 1-minute sliding window at T0 */
+    /* data from before the window: the whole window */
+    assert_true(window_covered_s(s60, e60, INT64_MIN, T0 + 500) == 60.0);
+    assert_true(window_covered_s(s60, e60, s60, T0 + 500) == 60.0);
+    /* started 38 s into it: up to now, not to the end of the second still filling */
+    assert_true(window_covered_s(s60, e60, T0 - 37500, T0 + 500) == 38.0);
+    /* just started: at least one second, not a division by almost nothing */
+    assert_true(window_covered_s(s60, e60, T0 + 400, T0 + 500) == 1.0);
+    /* a window ending before the data could start */
+    assert_true(window_covered_s(s60, e60, e60, T0 + 500) == 0.0);
+    /* a closed bucket partly before data_from: to its end */
+    assert_true(window_covered_s(T0, T0 + 10000, T0 + 4000, T0 + 60000) == 6.0);
+    /* shorter than a second */
+    assert_true(window_covered_s(T0, T0 + 500, T0 + 400, T0 + 60000) == 0.5);
+
+    struct timeline t;
+    timeline_init(&t, NULL);
+    for (int i = 0; i < 76; i++) /* 2 events/s for the 38 s since start */
+        timeline_add(&t, 1, T0 - 37500 + i * 500);
+    struct window_stats w;
+    window_sliding(&t, T0 + 500, 60, WINDOW_NO_QUANTILES, &w, NULL);
+    assert_int_equal(w.sum.count, 76);
+    assert_true(w.rate == 76.0 / 60.0); /* per window length: a third of the true rate */
+    window_rate_from(&w, T0 - 37500, T0 + 500);
+    assert_true(w.rate == 2.0);
+    /* data_from before the window: unchanged */
+    window_sliding(&t, T0 + 500, 10, WINDOW_NO_QUANTILES, &w, NULL);
+    double r10 = w.rate;
+    window_rate_from(&w, T0 - 37500, T0 + 500);
+    assert_true(w.rate == r10);
+    /* a bucket before anything could be seen: unknown, not 0 */
+    struct window_stats b[2];
+    assert_int_equal(window_tumbling(&t, T0 - 120000, T0 - 60000, 60, b, 2), 1);
+    window_rate_from(&b[0], T0 - 37500, T0 + 500);
+    assert_true(isnan(b[0].rate));
+    timeline_free(&t);
+}
+
 static void test_no_quantiles_and_out_hist(void **state)
 {
     (void)state;
@@ -732,6 +774,7 @@ int main(void)
         cmocka_unit_test(test_empty_timeline),
         cmocka_unit_test(test_sliding_known_answer),
         cmocka_unit_test(test_quantiles_small_n_known_answers),
+        cmocka_unit_test(test_covered_and_rate_from),
         cmocka_unit_test(test_no_quantiles_and_out_hist),
         cmocka_unit_test(test_tumbling_and_hopping_known_answers),
         cmocka_unit_test(test_windows_before_the_epoch),
