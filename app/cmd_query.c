@@ -441,6 +441,10 @@ int cmd_query(int argc, char **argv)
 
     struct series_table_config tc;
     uint32_t width_s = table_config(o.window_ms, &tc, &cfg);
+    char mem_note[256];
+    if (config_max_series_check(tc.max_series, series_table_series_min_bytes(&tc), mem_note,
+                                sizeof(mem_note)))
+        fprintf(stderr, "warroom query: warning: %s\n", mem_note);
     tab = series_table_new(&tc);
     struct query_result res = {.now_ms = wall_ms()};
     int64_t lo_ms = res.now_ms - o.window_ms, hi_ms = res.now_ms;
@@ -465,6 +469,10 @@ int cmd_query(int argc, char **argv)
             goto out;
     }
 
+    char note[256];
+    if (series_table_cap_note(tab, "--max-series", note, sizeof(note)) > 0)
+        fprintf(stderr, "warroom query: warning: %s (the answer leaves those series out)\n",
+                note);
     size_t cap = tab->count;
     if (o.limit && o.limit < cap)
         cap = o.limit;

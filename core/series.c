@@ -2,6 +2,8 @@
  * with a cap on the number of series and the event-time watermark. */
 #include "core/series.h"
 
+#include <inttypes.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -267,4 +269,33 @@ size_t series_table_memory_bytes(const struct series_table *tab)
         bytes += sizeof(*s) - sizeof(s->tl) + s->key_len + 1 + timeline_memory_bytes(&s->tl);
     }
     return bytes;
+}
+
+size_t series_table_series_min_bytes(const struct series_table_config *cfg)
+{
+    enum { N = 64 };
+    struct series_table_config c = *cfg;
+    c.max_series = N;
+    struct series_table *tab = series_table_new(&c);
+    size_t empty = series_table_memory_bytes(tab);
+    char key[32];
+    for (int i = 0; i < N; i++) {
+        int n = snprintf(key, sizeof(key), "m{i=%d}", i);
+        series_table_ingest(tab, key, (size_t)n, 1.0, 0);
+    }
+    size_t per = (series_table_memory_bytes(tab) - empty) / N;
+    series_table_free(tab);
+    return per;
+}
+
+size_t series_table_cap_note(const struct series_table *tab, const char *option, char *buf,
+                             size_t cap)
+{
+    if (cap > 0)
+        buf[0] = '\0';
+    if (tab->stats.rejected_cap == 0)
+        return 0;
+    snprintf(buf, cap, "series cap %" PRIu32 " reached: %" PRIu64 " events dropped; raise %s",
+             tab->cfg.max_series, tab->stats.rejected_cap, option);
+    return cap > 0 ? strlen(buf) : 0;
 }

@@ -37,6 +37,9 @@ struct model_status {
     bool replay_done;
     double replay_progress; /* 0..1 while replaying */
     char note[64];          /* short extra text ("demo 1k ev/s"), "" for none */
+    char series_warning[192]; /* the series cap reached ("series cap 100000 reached: 12 events
+                                 dropped; raise --max-series") or a --max-series memory cannot
+                                 hold: drawn as a warning right after the connection; "" none */
 };
 
 enum model_severity {
