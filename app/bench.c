@@ -2,6 +2,7 @@
  * processing core, next to a naive baseline (keep every value, sort on query) in the same run. */
 #include <inttypes.h>
 #include <math.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,6 +12,7 @@
 #include "app/cmd.h"
 #include "app/tui.h"
 #include "core/event.h"
+#include "core/hist.h"
 #include "core/mem.h"
 #include "core/series.h"
 #include "core/synth.h"
@@ -132,7 +134,7 @@ static size_t naive_quantiles(const struct naive_series *s, int64_t now_ms, int6
     }
     qsort(scratch, m, sizeof(*scratch), cmp_double);
     for (size_t j = 0; j < nq; j++)
-        out[j] = m ? scratch[(size_t)(qs[j] * (double)(m - 1))] : NAN;
+        out[j] = m ? scratch[hist_rank(qs[j], m) - 1] : NAN; /* nearest rank */
     return m;
 }
 
@@ -140,7 +142,10 @@ static size_t naive_quantiles(const struct naive_series *s, int64_t now_ms, int6
  * One scenario. */
 
 struct bench_row {
-    uint32_t nseries;
+    uint32_t nseries;   /* asked for */
+    uint32_t kept;      /* in the core's table: at most the series cap */
+    uint64_t dropped;   /* events refused because the table was full */
+    uint32_t max_series;
     size_t events;
     double cold_eps, cold_ns;       /* first 15 min: series and rings created on the way */
     double core_eps, core_ns;       /* ingest, parse excluded, steady state */
@@ -153,37 +158,65 @@ struct bench_row {
     uint64_t late, expired;
 };
 
+/* Up to QUERY_SAMPLES random series that are in the table (a series that got no event, or
+ * was refused by the series cap, is not), as indexes into the keys. Returns how many. */
+static int pick_present(const struct series_table *tab, const struct bench_keys *k,
+                        uint64_t seed, uint32_t *pick)
+{
+    struct synth_rng r;
+    synth_seed(&r, seed);
+    int n = 0;
+    for (int tries = 0; n < QUERY_SAMPLES && tries < 20 * QUERY_SAMPLES; tries++) {
+        uint32_t i = synth_below(&r, k->n);
+        if (series_table_find(tab, k->key[i], k->len[i]))
+            pick[n++] = i;
+    }
+    for (uint32_t i = 0; n < QUERY_SAMPLES && n > 0 && i < k->n; i++) /* a sparse table */
+        if (series_table_find(tab, k->key[i], k->len[i]))
+            pick[n++] = i;
+    return n;
+}
+
+/* Query latency of the core and of the naive baseline over the npick picked series (all in
+ * the table), and the core's largest relative quantile error. */
 static double measure_queries(const struct series_table *tab, const struct bench_keys *k,
-                              int64_t now_ms, uint32_t width_s, const uint32_t *pick,
+                              int64_t now_ms, uint32_t width_s, const uint32_t *pick, int npick,
                               struct naive_series *naive, double *naive_us, double *max_err)
 {
     static const double qs[3] = {0.5, 0.9, 0.99};
     struct window_stats st;
+    *naive_us = NAN;
+    if (npick == 0)
+        return NAN;
     double t0 = now_s(CLOCK_MONOTONIC);
     double sink = 0;
-    for (int i = 0; i < QUERY_SAMPLES; i++) {
+    for (int i = 0; i < npick; i++) {
         const struct series *s = series_table_find(tab, k->key[pick[i]], k->len[pick[i]]);
+        if (s == NULL)
+            continue; /* not reached: pick_present only picks series in the table */
         window_sliding(&s->tl, now_ms, width_s, 0, &st, NULL);
         sink += st.p99;
     }
-    double core_us = (now_s(CLOCK_MONOTONIC) - t0) * 1e6 / QUERY_SAMPLES;
+    double core_us = (now_s(CLOCK_MONOTONIC) - t0) * 1e6 / npick;
 
     size_t most = 0;
-    for (int i = 0; i < QUERY_SAMPLES; i++)
+    for (int i = 0; i < npick; i++)
         if (naive[pick[i]].n > most)
             most = naive[pick[i]].n;
     double *scratch = xmalloc((most + 1) * sizeof(*scratch));
     double exact[3];
     t0 = now_s(CLOCK_MONOTONIC);
-    for (int i = 0; i < QUERY_SAMPLES; i++) {
+    for (int i = 0; i < npick; i++) {
         naive_quantiles(&naive[pick[i]], now_ms, width_s, scratch, qs, exact, 3);
         sink += exact[2];
     }
-    *naive_us = (now_s(CLOCK_MONOTONIC) - t0) * 1e6 / QUERY_SAMPLES;
+    *naive_us = (now_s(CLOCK_MONOTONIC) - t0) * 1e6 / npick;
 
     /* accuracy, outside the timed loops */
-    for (int i = 0; i < QUERY_SAMPLES; i++) {
+    for (int i = 0; i < npick; i++) {
         const struct series *s = series_table_find(tab, k->key[pick[i]], k->len[pick[i]]);
+        if (s == NULL)
+            continue;
         window_sliding(&s->tl, now_ms, width_s, 0, &st, NULL);
         size_t m = naive_quantiles(&naive[pick[i]], now_ms, width_s, scratch, qs, exact, 3);
         if (m != st.sum.count) {
@@ -206,8 +239,8 @@ static double measure_queries(const struct series_table *tab, const struct bench
     return core_us;
 }
 
-static void run_scenario(uint32_t nseries, size_t nwarm, size_t nevents, size_t nparse,
-                         uint64_t seed, struct bench_row *row)
+static void run_scenario(uint32_t nseries, uint32_t max_series, size_t nwarm, size_t nevents,
+                         size_t nparse, uint64_t seed, struct bench_row *row)
 {
     /* 15 minutes of event time fill the retention (cold: every series and ring is created on
      * the way), then the timed minute after it runs in steady state, slots being recycled. */
@@ -220,8 +253,12 @@ static void run_scenario(uint32_t nseries, size_t nwarm, size_t nevents, size_t 
     memset(row, 0, sizeof(*row));
     row->nseries = nseries;
     row->events = nevents;
+    row->max_series = max_series;
 
-    struct series_table *tab = series_table_new(NULL);
+    struct series_table_config tc;
+    series_table_config_defaults(&tc);
+    tc.max_series = max_series; /* the product's cap: past it, series are refused and counted */
+    struct series_table *tab = series_table_new(&tc);
     double t0 = now_s(CLOCK_PROCESS_CPUTIME_ID);
     for (size_t i = 0; i < warm.n; i++) {
         uint32_t s = warm.series[i];
@@ -260,14 +297,15 @@ static void run_scenario(uint32_t nseries, size_t nwarm, size_t nevents, size_t 
                                ev.value[i], ev.ts_ms[i]);
     }
     off[np] = pos;
-    struct series_table *tab2 = series_table_new(NULL);
+    struct series_table *tab2 = series_table_new(&tc);
     struct event e;
     char reason[160], key[EVENT_KEY_MAX + 1];
     size_t parsed = 0;
     int64_t parse_now = BENCH_T0_MS + duration_s * 1000;
     /* the parse run covers its own series table from scratch: pre-create the series so it
-     * measures the same steady path plus parsing */
-    for (uint32_t i = 0; i < nseries; i++)
+     * measures the same steady path plus parsing (past the cap they are refused: NULL, and
+     * their events are counted as dropped, as in the timed run) */
+    for (uint32_t i = 0; i < nseries && tab2->count < tab2->cfg.max_series; i++)
         series_table_get_or_add(tab2, k.key[i], k.len[i]);
     t0 = now_s(CLOCK_PROCESS_CPUTIME_ID);
     for (size_t i = 0; i < np; i++) {
@@ -302,18 +340,18 @@ static void run_scenario(uint32_t nseries, size_t nwarm, size_t nevents, size_t 
 
     /* queries at the end of the data, on the same random series for both */
     uint32_t pick[QUERY_SAMPLES];
-    struct synth_rng r;
-    synth_seed(&r, seed + 1);
-    for (int i = 0; i < QUERY_SAMPLES; i++)
-        pick[i] = synth_below(&r, nseries);
+    int npick = pick_present(tab, &k, seed + 1, pick);
     int64_t end_ms = BENCH_T0_MS + duration_s * 1000 - 1;
     row->max_rel_err = 0;
-    row->core_q1m_us =
-        measure_queries(tab, &k, end_ms, 60, pick, naive, &row->naive_q1m_us, &row->max_rel_err);
-    row->core_q15m_us = measure_queries(tab, &k, end_ms, 900, pick, naive, &row->naive_q15m_us,
-                                        &row->max_rel_err);
+    row->core_q1m_us = measure_queries(tab, &k, end_ms, 60, pick, npick, naive,
+                                       &row->naive_q1m_us, &row->max_rel_err);
+    row->core_q15m_us = measure_queries(tab, &k, end_ms, 900, pick, npick, naive,
+                                        &row->naive_q15m_us, &row->max_rel_err);
 
-    row->core_bytes = (double)series_table_memory_bytes(tab) / nseries;
+    /* per series the core holds (the cap may have refused some) */
+    row->kept = tab->count;
+    row->dropped = tab->stats.rejected_cap;
+    row->core_bytes = tab->count ? (double)series_table_memory_bytes(tab) / tab->count : NAN;
     size_t nb = nseries * sizeof(*naive);
     for (uint32_t i = 0; i < nseries; i++)
         nb += naive[i].cap * (sizeof(int64_t) + sizeof(double));
@@ -350,30 +388,41 @@ static size_t busy_series_bytes(uint64_t seed)
 
 static void print_row(const struct bench_row *w)
 {
-    printf("| %uk series, cold fill of 15 min (series created) | %.1f M ev/s (%.0f ns/ev) | | |\n",
-           w->nseries / 1000, w->cold_eps / 1e6, w->cold_ns);
-    printf("| %uk series, ingest, parse excluded | %.1f M ev/s (%.0f ns/ev) | "
+    char n[32];
+    if (w->nseries % 1000 == 0)
+        snprintf(n, sizeof(n), "%uk", w->nseries / 1000);
+    else
+        snprintf(n, sizeof(n), "%u", w->nseries);
+    printf("| %s series, cold fill of 15 min (series created) | %.1f M ev/s (%.0f ns/ev) | | |\n",
+           n, w->cold_eps / 1e6, w->cold_ns);
+    printf("| %s series, ingest, parse excluded | %.1f M ev/s (%.0f ns/ev) | "
            "%.1f M ev/s (%.0f ns/ev) | %.2fx |\n",
-           w->nseries / 1000, w->core_eps / 1e6, w->core_ns, w->naive_eps / 1e6, w->naive_ns,
+           n, w->core_eps / 1e6, w->core_ns, w->naive_eps / 1e6, w->naive_ns,
            w->core_eps / w->naive_eps);
-    printf("| %uk series, ingest, parse included | %.1f M ev/s (%.0f ns/ev) | | |\n",
-           w->nseries / 1000, w->parse_eps / 1e6, w->parse_ns);
-    printf("| %uk series, p50+p90+p99 of 1 min | %.1f µs | %.1f µs | %.0fx faster |\n",
-           w->nseries / 1000, w->core_q1m_us, w->naive_q1m_us, w->naive_q1m_us / w->core_q1m_us);
-    printf("| %uk series, p50+p90+p99 of 15 min | %.1f µs | %.1f µs | %.0fx faster |\n",
-           w->nseries / 1000, w->core_q15m_us, w->naive_q15m_us,
-           w->naive_q15m_us / w->core_q15m_us);
-    printf("| %uk series, bytes per series | %.1f KiB | %.1f KiB | %.1fx smaller |\n",
-           w->nseries / 1000, w->core_bytes / 1024, w->naive_bytes / 1024,
-           w->naive_bytes / w->core_bytes);
-    printf("| %uk series, max quantile error | %.3f %% | 0 (exact) | |\n", w->nseries / 1000,
+    printf("| %s series, ingest, parse included | %.1f M ev/s (%.0f ns/ev) | | |\n", n,
+           w->parse_eps / 1e6, w->parse_ns);
+    printf("| %s series, p50+p90+p99 of 1 min | %.1f µs | %.1f µs | %.0fx faster |\n", n,
+           w->core_q1m_us, w->naive_q1m_us, w->naive_q1m_us / w->core_q1m_us);
+    printf("| %s series, p50+p90+p99 of 15 min | %.1f µs | %.1f µs | %.0fx faster |\n", n,
+           w->core_q15m_us, w->naive_q15m_us, w->naive_q15m_us / w->core_q15m_us);
+    printf("| %s series, bytes per series | %.1f KiB | %.1f KiB | %.1fx smaller |\n", n,
+           w->core_bytes / 1024, w->naive_bytes / 1024, w->naive_bytes / w->core_bytes);
+    printf("| %s series, max quantile error | %.3f %% | 0 (exact) | |\n", n,
            w->max_rel_err * 100);
+    if (w->dropped) { /* the figures above are those of the series the core kept */
+        printf("| %s series: series cap %u reached, %u series kept, %" PRIu64
+               " events dropped (raise --max-series) | | | |\n",
+               n, w->max_series, w->kept, w->dropped);
+        fprintf(stderr,
+                "bench: series cap %u reached: %" PRIu64 " events dropped; raise --max-series\n",
+                w->max_series, w->dropped);
+    }
 }
 
 int cmd_bench(int argc, char **argv)
 {
     size_t nevents = 10000000, nparse = 2000000, nwarm = 5000000;
-    uint32_t only_series = 0;
+    uint32_t only_series = 0, max_series = SERIES_DEFAULT_MAX;
     const char *what = argc > 1 ? argv[1] : "core";
     if (strcmp(what, "tui") == 0)
         return bench_tui(argc, argv);
@@ -395,22 +444,34 @@ int cmd_bench(int argc, char **argv)
         }
         return bench_e2e(n);
     }
+    static const char core_usage[] =
+        "usage: warroom bench core [--series K] [--max-series N] [--events N] [--warm-events N]"
+        " [--parse-events N]\n";
+    bool bad = false;
     for (int i = 2; i < argc; i++) {
-        if (strcmp(argv[i], "--events") == 0 && i + 1 < argc)
-            nevents = strtoull(argv[++i], NULL, 10);
-        else if (strcmp(argv[i], "--series") == 0 && i + 1 < argc)
-            only_series = (uint32_t)strtoul(argv[++i], NULL, 10);
-        else if (strcmp(argv[i], "--warm-events") == 0 && i + 1 < argc)
-            nwarm = strtoull(argv[++i], NULL, 10);
-        else if (strcmp(argv[i], "--parse-events") == 0 && i + 1 < argc)
-            nparse = strtoull(argv[++i], NULL, 10);
-        else {
-            fprintf(stderr, "usage: warroom bench core [--series K] [--events N] [--warm-events N] [--parse-events N]\n");
-            return EXIT_USAGE;
+        if (i + 1 >= argc) {
+            bad = true;
+            break;
         }
+        char *end;
+        unsigned long long v = strtoull(argv[i + 1], &end, 10);
+        bad |= *end != '\0' || argv[i + 1][0] == '-';
+        if (strcmp(argv[i], "--events") == 0)
+            nevents = v;
+        else if (strcmp(argv[i], "--series") == 0)
+            bad |= v < 1 || v > 100000000, only_series = (uint32_t)v;
+        else if (strcmp(argv[i], "--max-series") == 0)
+            bad |= v < 1 || v > 100000000, max_series = (uint32_t)v;
+        else if (strcmp(argv[i], "--warm-events") == 0)
+            nwarm = v;
+        else if (strcmp(argv[i], "--parse-events") == 0)
+            nparse = v;
+        else
+            bad = true;
+        i++;
     }
-    if (strcmp(what, "core") != 0 || nevents == 0 || nparse == 0) {
-        fprintf(stderr, "usage: warroom bench core [--series K] [--events N] [--warm-events N] [--parse-events N]\n");
+    if (bad || strcmp(what, "core") != 0 || nevents == 0 || nparse == 0 || nwarm == 0) {
+        fputs(core_usage, stderr);
         return EXIT_USAGE;
     }
 
@@ -428,7 +489,7 @@ int cmd_bench(int argc, char **argv)
             sizes[i] = only_series;
         if (only_series && i > 0)
             break;
-        run_scenario(sizes[i], nwarm, nevents, nparse, 1 + (uint64_t)i, &row);
+        run_scenario(sizes[i], max_series, nwarm, nevents, nparse, 1 + (uint64_t)i, &row);
         print_row(&row);
         fflush(stdout);
         fail |= row.max_rel_err > 0.01;

@@ -2,6 +2,8 @@
 #ifndef WR_CMD_H
 #define WR_CMD_H
 
+#include <stddef.h>
+
 struct cmd_entry {
     const char *name;
     const char *usage;   /* argument synopsis shown by --help */
@@ -17,6 +19,12 @@ enum cmd_exit {
     EXIT_REJECTED = 3,        /* ran, but some input was rejected */
     EXIT_UNREACHABLE = 4,     /* Redis could not be reached or refused us */
 };
+
+/* Out of memory, whatever the command: writes "warroom: out of memory (allocating N bytes)" to
+ * stderr and leaves with EXIT_FAILURE_GENERIC at once (async-signal-safe calls only). main
+ * installs it for every command (core/mem and libev allocations); the interface's own handler
+ * restores the terminal first, then calls it. */
+void cmd_out_of_memory(size_t size_bytes);
 
 int cmd_bench(int argc, char **argv);
 int cmd_demo(int argc, char **argv);

@@ -59,6 +59,8 @@ struct query_result {
     uint64_t entries;  /* stream entries read (the range read is wider than the window) */
     uint64_t events;   /* valid events inside the window */
     uint64_t rejected; /* invalid entries whose ID time lies inside the window */
+    double covered_s;  /* the part of the window data can be in: the window, or the streams'
+                          retention when that is shorter; rates are per second of it */
 };
 
 static int64_t wall_ms(void)
@@ -212,7 +214,9 @@ static int read_partition(redisContext *c, const char *key, const char *start_id
  * Output
  * ------------------------------------------------------------------------------------------ */
 
-static double row_value(const struct rank_row *row, int col, double window_s)
+/* A column's value. Quantiles are nearest-rank and come clamped to [min, max] from the window,
+ * so a constant series shows its value, never the histogram bucket's 0.99 instead of 1. */
+static double column_value(const struct rank_row *row, int col, double covered_s)
 {
     const struct summary *sum = &row->stats.sum;
     bool empty = sum->count == 0;
@@ -220,7 +224,7 @@ static double row_value(const struct rank_row *row, int col, double window_s)
     case 0:
         return (double)sum->count;
     case 1:
-        return (double)sum->count / window_s;
+        return (double)sum->count / covered_s;
     case 2:
         return sum->sum;
     case 3:
@@ -244,16 +248,6 @@ static double row_value(const struct rank_row *row, int col, double window_s)
     }
 }
 
-/* A column's value; quantiles are clamped to [min, max], where the true quantile always lies, so
- * the histogram's bucket error never shows a constant series as 0.99 instead of 1. */
-static double column_value(const struct rank_row *row, int col, double window_s)
-{
-    double v = row_value(row, col, window_s);
-    const struct summary *sum = &row->stats.sum;
-    if (col >= 7 && sum->count > 0 && !isnan(v))
-        v = v < sum->min ? sum->min : v > sum->max ? sum->max : v;
-    return v;
-}
 
 static const char *const value_cols[] = {"count",  "rate", "sum", "min", "max", "avg",
                                          "stddev", "p50",  "p90", "p95", "p99", "p999"};
@@ -264,7 +258,6 @@ static void print_table(const struct rank_row *rows, size_t nrows, size_t matche
 {
     char wbuf[32];
     duration_format(o->window_ms, wbuf, sizeof(wbuf));
-    double window_s = (double)o->window_ms / 1000.;
     size_t kw = strlen("series");
     for (size_t i = 0; i < nrows; i++) {
         size_t l = rows[i].series->key_len;
@@ -272,8 +265,8 @@ static void print_table(const struct rank_row *rows, size_t nrows, size_t matche
             kw = l < QUERY_KEY_COL_MAX ? l : QUERY_KEY_COL_MAX;
     }
     printf("%-*s", (int)kw, "series");
-    for (size_t c = 0; c < NVALUE_COLS; c++)
-        printf(" %7s", value_cols[c]);
+    for (size_t c = 0; c < NVALUE_COLS; c++) /* rate: room for "0.0083/s" */
+        printf(c == 1 ? " %8s" : " %7s", value_cols[c]);
     putchar('\n');
     for (size_t i = 0; i < nrows; i++) {
         const char *key = rows[i].series->key;
@@ -283,10 +276,10 @@ static void print_table(const struct rank_row *rows, size_t nrows, size_t matche
             printf("%-*s", (int)kw, key);
         for (size_t c = 0; c < NVALUE_COLS; c++) {
             char b[32];
-            fmt_si(column_value(&rows[i], (int)c, window_s), b, sizeof(b));
+            fmt_si(column_value(&rows[i], (int)c, res->covered_s), b, sizeof(b));
             if (c == 1)
                 strcat(b, "/s");
-            printf(" %7s", b);
+            printf(c == 1 ? " %8s" : " %7s", b);
         }
         putchar('\n');
     }
@@ -297,6 +290,13 @@ static void print_table(const struct rank_row *rows, size_t nrows, size_t matche
     if (res->rejected)
         printf("(%" PRIu64 " invalid entries in the window; workers copy them to %s:dlq)\n",
                res->rejected, ns);
+    if (res->covered_s * 1000 < (double)o->window_ms) {
+        char cbuf[32];
+        duration_format((int64_t)(res->covered_s * 1000), cbuf, sizeof(cbuf));
+        printf("(streams keep %s (--retention): only that much of the %s window can hold "
+               "events; rates are per second of it)\n",
+               cbuf, wbuf);
+    }
 }
 
 /* NaN (an empty statistic) becomes null. */
@@ -315,6 +315,7 @@ static int print_json(const struct rank_row *rows, size_t nrows, size_t matched,
     double window_s = (double)o->window_ms / 1000.;
     cJSON *root = cJSON_CreateObject();
     cJSON_AddNumberToObject(root, "window_s", window_s);
+    cJSON_AddNumberToObject(root, "covered_s", res->covered_s);
     cJSON_AddNumberToObject(root, "now_ms", (double)res->now_ms);
     cJSON *arr = cJSON_AddArrayToObject(root, "series");
     struct event ev;
@@ -334,7 +335,7 @@ static int print_json(const struct rank_row *rows, size_t nrows, size_t matched,
             cJSON_AddObjectToObject(item, "labels");
         }
         for (size_t c = 0; c < NVALUE_COLS; c++)
-            json_number(item, value_cols[c], column_value(&rows[i], (int)c, window_s));
+            json_number(item, value_cols[c], column_value(&rows[i], (int)c, res->covered_s));
         cJSON_AddItemToArray(arr, item);
     }
     cJSON_AddNumberToObject(root, "matched", (double)matched);
@@ -440,9 +441,17 @@ int cmd_query(int argc, char **argv)
 
     struct series_table_config tc;
     uint32_t width_s = table_config(o.window_ms, &tc, &cfg);
+    char mem_note[256];
+    if (config_max_series_check(tc.max_series, series_table_series_min_bytes(&tc), mem_note,
+                                sizeof(mem_note)))
+        fprintf(stderr, "warroom query: warning: %s\n", mem_note);
     tab = series_table_new(&tc);
     struct query_result res = {.now_ms = wall_ms()};
     int64_t lo_ms = res.now_ms - o.window_ms, hi_ms = res.now_ms;
+    /* producers trim the streams to --retention: a longer window cannot be full */
+    int64_t covered_ms = cfg.retention_ms > 0 && cfg.retention_ms < o.window_ms ? cfg.retention_ms
+                                                                               : o.window_ms;
+    res.covered_s = (double)covered_ms / 1000.;
     /* An event may be stamped up to EVENT_MAX_FUTURE_MS after its entry ID: start that early so
      * every event whose own time is in the window is seen. */
     int64_t first_ms = lo_ms - EVENT_MAX_FUTURE_MS;
@@ -460,6 +469,10 @@ int cmd_query(int argc, char **argv)
             goto out;
     }
 
+    char note[256];
+    if (series_table_cap_note(tab, "--max-series", note, sizeof(note)) > 0)
+        fprintf(stderr, "warroom query: warning: %s (the answer leaves those series out)\n",
+                note);
     size_t cap = tab->count;
     if (o.limit && o.limit < cap)
         cap = o.limit;

@@ -44,6 +44,8 @@ static const char worker_usage[] =
     "                         HH:MM:SS  alert ack SHORTID ID by NICK\n"
     "                         HH:MM:SS  alert silence MATCHER until HH:MM:SS by NICK\n"
     "                         HH:MM:SS  alerts: leader|follower (why)\n"
+    "A full series table (--max-series) is said on a line of its own and at the end of every\n"
+    "status line: \"! series cap N reached: M events dropped; raise --max-series\".\n"
     "SIGINT or SIGTERM stop it cleanly. On stop it prints one line:\n"
     "  totals: entries=N events=N rejected=N series=N late=N expired=N ...\n\n"
     "exit codes: 0 stopped normally, 1 failure, 2 usage, 4 Redis unreachable at start\n\n";
@@ -62,6 +64,7 @@ struct worker {
     uint64_t last_entries;
     double last_t;
     unsigned lines;
+    bool cap_reported; /* the series cap's first refusal got its own line */
     char last_state[64];
     enum rconn_state last_cmd_state;
     bool stopping;
@@ -91,18 +94,29 @@ static void print_status(struct worker *w)
     double eps = dt > 0 ? (double)(st.entries - w->last_entries) / dt : 0;
     w->last_entries = st.entries;
     w->last_t = now;
-    if (w->quiet)
-        return;
-    char tbuf[16], state[64], b[8][32];
+    char tbuf[16], state[64], b[8][32], cap_note[128];
     clock_text(tbuf, sizeof(tbuf));
+    /* a full series table drops events: said once on its own line (even with --quiet), then on
+     * every status line while it lasts */
+    bool capped = series_table_cap_note(w->tab, "--max-series", cap_note, sizeof(cap_note)) > 0;
+    if (capped && !w->cap_reported) {
+        printf("%s  warning: %s\n", tbuf, cap_note);
+        w->cap_reported = true;
+    }
+    if (w->quiet) {
+        fflush(stdout);
+        return;
+    }
     reader_state_text(w->rd, state, sizeof(state));
     if (w->raw) {
         printf("%s  entries=%" PRIu64 " events=%" PRIu64 " rejected=%" PRIu64 " series=%u"
-               " late=%" PRIu64 " expired=%" PRIu64 " events_per_s=%.1f replay=%.3f"
-               " replay_done=%d max_lag_ms=%" PRId64 " state=\"%s\"\n",
+               " late=%" PRIu64 " expired=%" PRIu64 " series_dropped=%" PRIu64
+               " events_per_s=%.1f replay=%.3f replay_done=%d max_lag_ms=%" PRId64
+               " state=\"%s\"%s%s%s\n",
                tbuf, st.entries, st.events, st.rejected, w->tab->count, w->tab->stats.late,
-               w->tab->stats.expired, eps, st.replay_progress, st.replay_done ? 1 : 0,
-               st.max_lag_ms, state);
+               w->tab->stats.expired, w->tab->stats.rejected_cap, eps, st.replay_progress,
+               st.replay_done ? 1 : 0, st.max_lag_ms, state, capped ? " warning=\"" : "",
+               capped ? cap_note : "", capped ? "\"" : "");
         fflush(stdout);
         return;
     }
@@ -116,12 +130,13 @@ static void print_status(struct worker *w)
         snprintf(b[7], sizeof(b[7]), st.max_lag_ms < 0 ? "-" : "0");
     else
         fmt_duration_ms((double)st.max_lag_ms, b[7], sizeof(b[7]));
-    printf("%-8s  %-26s %8s %8s %8s %8s %8s %8s %8s %8s\n", tbuf, state,
+    printf("%-8s  %-26s %8s %8s %8s %8s %8s %8s %8s %8s%s%s\n", tbuf, state,
            fmt_si(eps, b[0], sizeof(b[0])), fmt_si((double)st.events, b[1], sizeof(b[1])),
            fmt_si((double)w->tab->count, b[2], sizeof(b[2])),
            fmt_si((double)w->tab->stats.late, b[3], sizeof(b[3])),
            fmt_si((double)w->tab->stats.expired, b[4], sizeof(b[4])),
-           fmt_si((double)st.rejected, b[5], sizeof(b[5])), b[6], b[7]);
+           fmt_si((double)st.rejected, b[5], sizeof(b[5])), b[6], b[7], capped ? "  ! " : "",
+           capped ? cap_note : "");
     fflush(stdout);
 }
 
@@ -399,11 +414,17 @@ int cmd_worker(int argc, char **argv)
     series_table_config_defaults(&tc);
     tc.max_series = cfg.max_series;
     tc.lateness_ms = cfg.lateness_ms;
+    tc.data_start_ms = (int64_t)time(NULL) * 1000 - cfg.replay_ms; /* the replay's reach */
+    tc.data_retention_ms = cfg.retention_ms;
     /* keep everything the replay brings, plus a minute of slack for stamps ahead of their ID */
     uint64_t keep_s = (uint64_t)(cfg.replay_ms / 1000) + 60;
     if (keep_s > tc.timeline.retention_s)
         tc.timeline.retention_s =
             keep_s > TIMELINE_MAX_RETENTION_S ? TIMELINE_MAX_RETENTION_S : (uint32_t)keep_s;
+    char note[256];
+    if (config_max_series_check(tc.max_series, series_table_series_min_bytes(&tc), note,
+                                sizeof(note)))
+        fprintf(stderr, "warroom worker: warning: %s\n", note);
     w.tab = series_table_new(&tc);
 
     struct reader_config rcfg;

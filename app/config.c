@@ -7,7 +7,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "core/chatlog.h"
 #include "core/duration.h"
@@ -342,4 +344,45 @@ void config_free(struct config *cfg)
     free(cfg->rules);
     cfg->redis_url = cfg->ns = cfg->config_path = cfg->theme = cfg->nick = cfg->room = NULL;
     cfg->rules = NULL;
+}
+
+/* "1.5 TiB", "23.5 GiB", "512 MiB". */
+static void bytes_text(double b, char *buf, size_t cap)
+{
+    static const char *const unit[] = {"B", "KiB", "MiB", "GiB", "TiB", "PiB"};
+    int i = 0;
+    while (b >= 1024 && i < 5) {
+        b /= 1024;
+        i++;
+    }
+    snprintf(buf, cap, "%.*f %s", b < 10 && i ? 1 : 0, b, unit[i]);
+}
+
+int config_max_series_check(uint32_t max_series, size_t per_series_bytes, char *buf, size_t cap)
+{
+    if (cap > 0)
+        buf[0] = '\0';
+    long pages = sysconf(_SC_PHYS_PAGES), page = sysconf(_SC_PAGE_SIZE);
+    double avail = pages > 0 && page > 0 ? (double)pages * (double)page : 0;
+    const char *what = "this machine has";
+    struct rlimit rl;
+    static const int limits[] = {RLIMIT_AS, RLIMIT_DATA};
+    for (size_t i = 0; i < sizeof(limits) / sizeof(limits[0]); i++)
+        if (getrlimit(limits[i], &rl) == 0 && rl.rlim_cur != RLIM_INFINITY &&
+            (avail == 0 || (double)rl.rlim_cur < avail)) {
+            avail = (double)rl.rlim_cur;
+            what = "the process may use (ulimit)";
+        }
+    double need = (double)max_series * (double)per_series_bytes;
+    if (avail == 0 || need <= avail)
+        return 0;
+    char nb[32], ab[32], pb[32];
+    bytes_text(need, nb, sizeof(nb));
+    bytes_text(avail, ab, sizeof(ab));
+    bytes_text((double)per_series_bytes, pb, sizeof(pb));
+    snprintf(buf, cap,
+             "--max-series %u needs at least %s (%s per series) but %s %s: memory would run out "
+             "before the cap; about %.0f series fit, lower --max-series",
+             max_series, nb, pb, what, ab, avail / (double)per_series_bytes);
+    return 1;
 }

@@ -52,6 +52,12 @@ int config_load(struct config *cfg, int *argc, char **argv, char *err, size_t er
 /* Frees the strings; cfg may be reloaded afterwards. */
 void config_free(struct config *cfg);
 
+/* When max_series series of at least per_series_bytes each cannot fit in this machine's memory
+ * (or the process's address-space or data limit), writes a warning that names --max-series and
+ * the figures to buf and returns 1: memory would run out before the cap could protect it.
+ * Returns 0 (buf "") when they fit. */
+int config_max_series_check(uint32_t max_series, size_t per_series_bytes, char *buf, size_t cap);
+
 /* The common options, for --help texts. */
 extern const char config_options_help[];
 

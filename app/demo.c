@@ -210,10 +210,13 @@ static int demo_plain(long seconds, long nseries, long rate)
         synth_series_describe((uint32_t)i, &desc[i]);
     struct synth_rng rng;
     synth_seed(&rng, (uint64_t)wall_ms());
-    struct series_table *tab = series_table_new(NULL);
+    int64_t start = wall_ms(), next_print = start + 1000;
+    struct series_table_config tc;
+    series_table_config_defaults(&tc);
+    tc.data_start_ms = start - PLAIN_TICK_MS; /* events are stamped up to a tick back */
+    struct series_table *tab = series_table_new(&tc);
     int tty = isatty(STDOUT_FILENO);
 
-    int64_t start = wall_ms(), next_print = start + 1000;
     long per_tick = rate * PLAIN_TICK_MS / 1000;
     if (per_tick < 1)
         per_tick = 1;

@@ -2,9 +2,14 @@
 #include <malloc.h>
 #include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
+
+#include <ev.h>
 
 #include "app/cmd.h"
+#include "core/mem.h"
 
 static const struct cmd_entry commands[] = {
     {"bench", "core|e2e|tui|chat|alerts [OPTIONS]",
@@ -48,8 +53,33 @@ static void usage(FILE *out)
                  "4 Redis unreachable\n");
 }
 
+void cmd_out_of_memory(size_t size_bytes)
+{
+    char msg[96];
+    int n =
+        snprintf(msg, sizeof(msg), "warroom: out of memory (allocating %zu bytes)\n", size_bytes);
+    if (n > 0 && write(STDERR_FILENO, msg, (size_t)n) < 0)
+        _exit(EXIT_FAILURE_GENERIC);
+    _exit(EXIT_FAILURE_GENERIC);
+}
+
+/* libev's allocations take the same way out (its default prints its own words and aborts). */
+static void *ev_alloc(void *ptr, long size)
+{
+    if (size == 0) {
+        free(ptr);
+        return NULL;
+    }
+    void *p = realloc(ptr, (size_t)size);
+    if (p == NULL)
+        cmd_out_of_memory((size_t)size);
+    return p;
+}
+
 int main(int argc, char **argv)
 {
+    mem_set_oom_handler(cmd_out_of_memory);
+    ev_set_allocator(ev_alloc);
     signal(SIGPIPE, SIG_IGN);
     /* hiredis allocates every reply element separately and frees them together; with glibc's
      * fastbins that pattern spends a third of a reader's time in malloc_consolidate. Without

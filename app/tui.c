@@ -76,6 +76,7 @@ struct tui {
 
     uint64_t last_events; /* for events/s */
     double last_events_t;
+    char memory_note[160]; /* --max-series beyond what memory holds, "" when it fits */
 
     /* frame statistics (bench tui) */
     const char *stats_path;
@@ -103,11 +104,7 @@ static void on_oom(size_t size_bytes)
 {
     paste_mode(false);
     screen_end();
-    char msg[96];
-    int n =
-        snprintf(msg, sizeof(msg), "warroom: out of memory (allocating %zu bytes)\n", size_bytes);
-    if (n > 0 && write(STDERR_FILENO, msg, (size_t)n) < 0)
-        return;
+    cmd_out_of_memory(size_bytes); /* says so and exits */
 }
 
 /* SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGABRT: put the terminal back, then die of the signal as
@@ -177,6 +174,9 @@ static void refresh_status(struct tui *t)
     s->replay_progress = st.replay_progress;
     if (t->demo)
         snprintf(s->note, sizeof(s->note), "demo %u ev/s", t->demo_rate);
+    if (series_table_cap_note(t->tab, "--max-series", s->series_warning,
+                              sizeof(s->series_warning)) == 0)
+        snprintf(s->series_warning, sizeof(s->series_warning), "%s", t->memory_note);
 }
 
 static void draw_frame_now(struct tui *t)
@@ -597,10 +597,14 @@ static int open_data(struct tui *t)
     series_table_config_defaults(&tc);
     tc.max_series = t->cfg.max_series;
     tc.lateness_ms = t->cfg.lateness_ms;
+    tc.data_start_ms = wall_ms() - t->cfg.replay_ms; /* the replay's reach */
+    tc.data_retention_ms = t->cfg.retention_ms;
     uint64_t keep_s = (uint64_t)(t->cfg.replay_ms / 1000) + 60;
     if (keep_s > tc.timeline.retention_s)
         tc.timeline.retention_s =
             keep_s > TIMELINE_MAX_RETENTION_S ? TIMELINE_MAX_RETENTION_S : (uint32_t)keep_s;
+    config_max_series_check(tc.max_series, series_table_series_min_bytes(&tc), t->memory_note,
+                            sizeof(t->memory_note));
     t->tab = series_table_new(&tc);
 
     struct reader_config rcfg;
@@ -640,7 +644,7 @@ static void close_all(struct tui *t)
     config_free(&t->cfg);
     if (t->loop)
         ev_loop_destroy(t->loop);
-    mem_set_oom_handler(NULL);
+    mem_set_oom_handler(cmd_out_of_memory); /* the terminal is back: main's handler again */
 }
 
 int tui_main(int argc, char **argv, bool demo)

@@ -128,10 +128,12 @@ bool alert_eval_match_step(struct alert_engine *e, size_t *budget)
 /* ---------------------------------------------------------------------------------------------
  * Window histograms as dense bins. A series' window is the sum of its slots' histograms
  * (timeline_iter over the window's seconds, as window_sliding does); a group's is the sum of
- * its members' windows. Quantiles are read with hist_quantiles' rule (rank floor(q (n - 1)),
- * negative bins from the most negative, zero, positive bins; a bin's representative value), so
- * they equal hist_quantile of the hist_merge of the same data, to the bit. Rebuilding a struct
- * hist per window (window_sliding's out_hist) would cost several times more. */
+ * its members' windows. Quantiles are read with hist_quantiles' rule (nearest rank
+ * hist_rank(q, n), negative bins from the most negative, zero, positive bins; a bin's
+ * representative value), so they equal hist_quantile of the hist_merge of the same data, to the
+ * bit, then clamped to the window's exact min and max as every displayed quantile is
+ * (hist_quantile_clamp). Rebuilding a struct hist per window (window_sliding's out_hist) would
+ * cost several times more. */
 
 static void bins_reserve(struct alert_bins *b, int64_t plo, int64_t phi, int64_t nlo, int64_t nhi)
 {
@@ -196,23 +198,28 @@ static void bins_add(struct alert_bins *dst, const struct alert_bins *src)
     dst->count += src->count;
 }
 
-static double bins_quantile(const struct alert_bins *b, double q)
+/* The bins' value at the nearest rank of q (unclamped). */
+static double bins_rank_value(const struct alert_bins *b, double q)
 {
     if (b->count == 0)
         return NAN;
-    uint64_t rank = (uint64_t)floor(q * (double)(b->count - 1)), seen = 0;
-    if (rank > b->count - 1)
-        rank = b->count - 1;
+    uint64_t rank = hist_rank(q, b->count), seen = 0;
     const uint64_t *neg = b->cells + b->npos;
     for (size_t i = b->nneg; i-- > 0;) /* most negative first: the highest bin of -v */
-        if ((seen += neg[i]) > rank)
+        if ((seen += neg[i]) >= rank)
             return -hist_bin_value((int32_t)(b->neg_lo + (int64_t)i));
-    if ((seen += b->zero) > rank)
+    if ((seen += b->zero) >= rank)
         return 0.0;
     for (size_t i = 0; i < b->npos; i++)
-        if ((seen += b->cells[i]) > rank)
+        if ((seen += b->cells[i]) >= rank)
             return hist_bin_value((int32_t)(b->pos_lo + (int64_t)i));
     return NAN; /* not reached: the cells add up to count */
+}
+
+/* Quantile q of the bins, clamped to the exact extremes of the same values (s: their summary). */
+static double bins_quantile(const struct alert_bins *b, double q, const struct summary *s)
+{
+    return hist_quantile_clamp(bins_rank_value(b, q), q, s->count, s->min, s->max);
 }
 
 /* ---------------------------------------------------------------------------------------------
@@ -248,14 +255,24 @@ static const struct alert_memo *window_of(struct alert_engine *e, uint32_t idx, 
     return m;
 }
 
-/* The expression's value from a window summary (quantiles are the caller's business). */
-static double summary_value(enum rule_agg agg, const struct summary *s, uint32_t window_s)
+/* Seconds of the rule's window ending with now's second that data can cover: the window
+ * length, or less right after start or past the source's retention (window_covered_s). */
+static double rule_covered_s(const struct alert_engine *e, uint32_t window_s, int64_t now)
+{
+    int64_t end_ms = (floor_div(now, 1000) + 1) * 1000;
+    return window_covered_s(end_ms - (int64_t)window_s * 1000, end_ms,
+                            series_table_data_from_ms(e->tab, now), now);
+}
+
+/* The expression's value from a window summary (quantiles are the caller's business); rates
+ * are per second of covered_s, the part of the window data can cover. */
+static double summary_value(enum rule_agg agg, const struct summary *s, double covered_s)
 {
     switch (agg) {
     case RULE_AGG_COUNT:
         return (double)s->count;
     case RULE_AGG_RATE:
-        return (double)s->count / window_s;
+        return covered_s > 0 ? (double)s->count / covered_s : NAN;
     case RULE_AGG_SUM:
         return s->count ? s->sum : NAN;
     case RULE_AGG_AVG:
@@ -316,6 +333,7 @@ static bool step_series(struct alert_engine *e, struct alert_rule_rt *rt, size_t
     bool quantile = rule_agg_is_quantile(x->agg);
     double empty = x->agg == RULE_AGG_COUNT || x->agg == RULE_AGG_RATE ? 0.0 : NAN;
     bool empty_holds = rule_op_holds(x->op, empty, x->threshold);
+    double covered_s = rule_covered_s(e, x->window_s, now);
 
     for (; run->cursor < rt->ngroups && *budget != 0; run->cursor++, (*budget)--) {
         struct alert_group *g = &rt->groups[run->cursor];
@@ -327,14 +345,14 @@ static bool step_series(struct alert_engine *e, struct alert_rule_rt *rt, size_t
         } else {
             const struct alert_memo *m = window_of(e, g->series, x->window_s, false, now);
             if (!quantile) {
-                v = summary_value(x->agg, &m->sum, x->window_s);
+                v = summary_value(x->agg, &m->sum, covered_s);
             } else if (m->sum.count == 0) {
                 v = NAN;
             } else if (!g->inst && quantile_cannot_hold(x, &m->sum)) {
                 continue;
             } else {
                 m = window_of(e, g->series, x->window_s, true, now);
-                v = bins_quantile(&m->bins, rule_agg_quantile(x->agg));
+                v = bins_quantile(&m->bins, rule_agg_quantile(x->agg), &m->sum);
             }
         }
         alert_step(e, rt, g, rule_op_holds(x->op, v, x->threshold), v, now);
@@ -369,9 +387,11 @@ static double group_quantile(struct alert_engine *e, const struct alert_rule_rt 
 {
     uint32_t w = rt->rule->expr.window_s, first = rt->gfirst[g], end = rt->gfirst[g + 1];
     int64_t plo = INT64_MAX, phi = INT64_MIN, nlo = INT64_MAX, nhi = INT64_MIN;
+    const struct summary *s = &rt->acc[g]; /* the group's merged summary */
 
     if (end - first == 1)
-        return bins_quantile(&window_of(e, rt->mseries[rt->gorder[first]], w, true, now)->bins, q);
+        return bins_quantile(&window_of(e, rt->mseries[rt->gorder[first]], w, true, now)->bins, q,
+                             s);
     for (uint32_t k = first; k < end; k++) {
         const struct alert_bins *b = &window_of(e, rt->mseries[rt->gorder[k]], w, true, now)->bins;
         extent_add(&plo, &phi, b->pos_lo, b->npos);
@@ -380,7 +400,7 @@ static double group_quantile(struct alert_engine *e, const struct alert_rule_rt 
     bins_reserve(&e->group, plo, phi, nlo, nhi);
     for (uint32_t k = first; k < end; k++) /* memo hits: the windows were computed above */
         bins_add(&e->group, &window_of(e, rt->mseries[rt->gorder[k]], w, true, now)->bins);
-    return bins_quantile(&e->group, q);
+    return bins_quantile(&e->group, q, s);
 }
 
 /* Phases of a `by` rule: summaries merged per group member by member, then the groups one by
@@ -425,7 +445,7 @@ static bool step_groups(struct alert_engine *e, struct alert_rule_rt *rt, size_t
         const struct summary *s = &rt->acc[gi];
         double v;
         if (!quantile) {
-            v = summary_value(x->agg, s, x->window_s);
+            v = summary_value(x->agg, s, rule_covered_s(e, x->window_s, now));
         } else if (s->count == 0) {
             v = NAN;
         } else if (!g->inst && quantile_cannot_hold(x, s)) {

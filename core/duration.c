@@ -1,7 +1,7 @@
 /* duration.c — parsing and printing "1h30m"-style durations. */
 #include "core/duration.h"
 
-#include <math.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -13,31 +13,58 @@ static const struct {
     {"ms", 1}, {"s", 1000}, {"m", 60000}, {"h", 3600000}, {"d", 86400000}, {"w", 604800000},
 };
 
+/* n * mult + frac_ms into *acc, refusing overflow of int64. */
+static int add_part(int64_t *acc, uint64_t n, int64_t mult, int64_t frac_ms)
+{
+    if (n > (uint64_t)(INT64_MAX - frac_ms) / (uint64_t)mult)
+        return -1;
+    int64_t part = (int64_t)n * mult + frac_ms;
+    if (part > INT64_MAX - *acc)
+        return -1;
+    *acc += part;
+    return 0;
+}
+
+/* round(0.DIGITS * mult) for the fraction digits frac[0..n), exactly: the digits times mult by
+ * schoolbook multiplication from the last digit, whose carry ends as the integer part and whose
+ * first product digit decides the rounding (half up, as llround). mult < 2^31 keeps every
+ * intermediate far below 2^63, whatever the number of digits. */
+static int64_t fraction_ms(const char *frac, size_t n, int64_t mult)
+{
+    int64_t carry = 0, first = 0;
+    for (size_t k = n; k-- > 0;) {
+        int64_t t = (frac[k] - '0') * mult + carry;
+        first = t % 10;
+        carry = t / 10;
+    }
+    return carry + (n > 0 && first >= 5);
+}
+
 int duration_parse_ms(const char *text, size_t len, int64_t *out_ms)
 {
     size_t i = 0;
-    double total = 0;
+    int64_t total = 0;
     int parts = 0;
     while (i < len) {
-        size_t start = i;
-        double v = 0, scale = 0;
-        int digits = 0;
-        for (; i < len && ((text[i] >= '0' && text[i] <= '9') || text[i] == '.'); i++) {
-            if (text[i] == '.') {
-                if (scale != 0)
-                    return -1;
-                scale = 1;
-                continue;
-            }
-            digits++;
-            if (scale != 0) {
-                scale /= 10;
-                v += (text[i] - '0') * scale;
-            } else {
-                v = v * 10 + (text[i] - '0');
-            }
+        uint64_t whole = 0;
+        bool whole_overflow = false;
+        size_t digits = 0, frac_at = 0, frac_n = 0;
+        for (; i < len && text[i] >= '0' && text[i] <= '9'; i++, digits++) {
+            unsigned d = (unsigned)(text[i] - '0');
+            if (whole > (UINT64_MAX - d) / 10)
+                whole_overflow = true;
+            else
+                whole = whole * 10 + d;
         }
-        if (digits == 0 || i == start)
+        if (i < len && text[i] == '.') {
+            frac_at = ++i;
+            for (; i < len && text[i] >= '0' && text[i] <= '9'; i++)
+                frac_n++;
+            digits += frac_n;
+            if (i < len && text[i] == '.')
+                return -1;
+        }
+        if (digits == 0 || whole_overflow)
             return -1;
         size_t ulen = 0;
         while (i + ulen < len && ((text[i + ulen] >= 'a' && text[i + ulen] <= 'z')))
@@ -54,12 +81,13 @@ int duration_parse_ms(const char *text, size_t len, int64_t *out_ms)
         if (mult < 0)
             return -1;
         i += ulen;
-        total += v * (double)mult;
+        if (add_part(&total, whole, mult, fraction_ms(text + frac_at, frac_n, mult)) != 0)
+            return -1;
         parts++;
     }
-    if (parts == 0 || !(total < 9.2e18))
+    if (parts == 0)
         return -1;
-    *out_ms = (int64_t)llround(total);
+    *out_ms = total;
     return 0;
 }
 

@@ -7,9 +7,10 @@
 #include <stdint.h>
 
 /* Parses text (len bytes) into milliseconds. Units: ms, s, m, h, d, w; a bare number is
- * seconds; several parts may follow each other ("1h30m"); fractions are allowed ("1.5s").
- * Returns 0, or -1 (out untouched) on empty text, an unknown unit, a negative or overflowing
- * value. */
+ * seconds; several parts may follow each other ("1h30m"); fractions are allowed ("1.5s") and
+ * round to the nearest millisecond (half up). Exact over the whole int64 range (integer
+ * arithmetic, no double rounding past 2^53 ms). Returns 0, or -1 (out untouched) on empty text,
+ * an unknown unit, a negative value or a total above INT64_MAX ms. */
 int duration_parse_ms(const char *text, size_t len, int64_t *out_ms);
 
 /* Writes ms in the shortest exact form duration_parse_ms reads back ("1h30m", "250ms", "0s").

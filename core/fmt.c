@@ -3,6 +3,7 @@
 
 #include <math.h>
 #include <stdio.h>
+#include <string.h>
 
 /* Three significant digits: 1.23, 12.3, 123. */
 static void sig3(double m, const char *suffix, char *buf, size_t cap)
@@ -16,10 +17,31 @@ static void sig3(double m, const char *suffix, char *buf, size_t cap)
         snprintf(buf, cap, "%.2f%s", m, suffix);
 }
 
+/* Below 1: a plain decimal with two significant digits ("0.70", "0.042", "0.0042"), never an
+ * SI prefix, since "700m" reads as 700 million; smaller still, "2.5e-6". */
+static void below_one(double v, char *buf, size_t cap)
+{
+    double a = fabs(v);
+    if (a >= 0.0995) {
+        snprintf(buf, cap, "%.2f", v);
+    } else if (a >= 0.00995) {
+        snprintf(buf, cap, "%.3f", v);
+    } else if (a >= 0.000995) {
+        snprintf(buf, cap, "%.4f", v);
+    } else { /* "2.5e-06" without the exponent's leading zeros */
+        char t[32];
+        snprintf(t, sizeof(t), "%.1e", v);
+        char *e = strchr(t, 'e');
+        size_t k = e ? (size_t)(e - t) + 2 : 0; /* past "e-" */
+        while (e && t[k] == '0' && t[k + 1] != '\0')
+            memmove(t + k, t + k + 1, strlen(t + k));
+        snprintf(buf, cap, "%s", t);
+    }
+}
+
 char *fmt_si(double v, char *buf, size_t cap)
 {
     static const char *const big[] = {"", "k", "M", "G", "T", "P"};
-    static const char *const small[] = {"", "m", "\xc2\xb5", "n", "p"};
     if (isnan(v)) {
         snprintf(buf, cap, "-");
         return buf;
@@ -33,7 +55,7 @@ char *fmt_si(double v, char *buf, size_t cap)
         snprintf(buf, cap, "0");
         return buf;
     }
-    if (a >= 999.5e15 || a < 0.9995e-12) {
+    if (a >= 999.5e15) {
         snprintf(buf, cap, "%.2e", v);
         return buf;
     }
@@ -45,13 +67,8 @@ char *fmt_si(double v, char *buf, size_t cap)
             i++;
         }
         sig3(v, big[i], buf, cap);
-    } else if (a < 0.9995) {
-        while (a < 0.9995 && i < 4) {
-            a *= 1000;
-            v *= 1000;
-            i++;
-        }
-        sig3(v, small[i], buf, cap);
+    } else if (a < 0.995) {
+        below_one(v, buf, cap);
     } else {
         sig3(v, "", buf, cap);
     }

@@ -4,9 +4,11 @@
 
 #include <stddef.h>
 
-/* Writes v with at most 4 significant characters plus an SI suffix (k M G T, or m µ n for
- * small magnitudes), e.g. 0 -> "0", 999 -> "999", 1234 -> "1.23k", 0.0042 -> "4.2m".
- * NAN -> "-". Returns buf. cap >= 12 always suffices. */
+/* Writes v with three significant digits and an SI suffix for large magnitudes (k M G T P),
+ * e.g. 0 -> "0", 999 -> "999", 1234 -> "1.23k". Magnitudes below 1 are plain decimals with two
+ * significant digits, never an SI prefix ("700m" would read as 700 million): 0.7 -> "0.70",
+ * 0.042 -> "0.042", 0.0042 -> "0.0042", 2.5e-6 -> "2.5e-6". NAN -> "-". Returns buf.
+ * cap >= 12 always suffices. */
 char *fmt_si(double v, char *buf, size_t cap);
 
 /* Writes a duration given in milliseconds: "850µs", "12.3ms", "1.50s", "2m05s", "3h20m". */

@@ -70,10 +70,24 @@ static inline uint64_t hist_count(const struct hist *h)
     return h->count;
 }
 
-/* The value at rank floor(q * (count - 1)) (0-based, ascending order), within HIST_ALPHA
- * relative error (values counted as zero read back as 0). q outside [0, 1] is clamped.
- * Returns NAN for an empty histogram or a NaN q. */
+/* The nearest rank of quantile q among count values (1-based, ascending order): ceil(q * count),
+ * as HdrHistogram and most monitoring tools define it, computed exactly for every count (no
+ * rounding past 2^53). q is taken as the shortest decimal that reads back as it (0.9 is 9/10,
+ * so p90 of ten values is the 9th), or as its exact binary value when it has no such decimal
+ * of up to 15 places. q <= 0 gives 1 (the minimum), q >= 1 gives count (the maximum). Returns
+ * 0 when count is 0 or q is NaN. */
+uint64_t hist_rank(double q, uint64_t count);
+
+/* The value at rank hist_rank(q, count), within HIST_ALPHA relative error (values counted as
+ * zero read back as 0). q outside [0, 1] is clamped. Returns NAN for an empty histogram or a
+ * NaN q. The histogram does not know the exact extremes of its values: a quantile shown to a
+ * user goes through hist_quantile_clamp with them. */
 double hist_quantile(const struct hist *h, double q);
+
+/* A quantile v read off the bins, made exact where the data's own extremes allow: rank 1 (q <= 1
+ * / count) is min, rank count is max, and anything else is clamped into [min, max], where the
+ * true quantile lies. count is the number of values; v NaN or count 0 give v unchanged. */
+double hist_quantile_clamp(double v, double q, uint64_t count, double min, double max);
 
 /* Several quantiles, out[i] = hist_quantile(h, qs[i]): one pass when qs is ascending (other
  * orders are still answered correctly, with extra passes). */

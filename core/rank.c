@@ -122,6 +122,7 @@ size_t rank_top(const struct series_table *tab, const struct rank_query *q, stru
 {
     struct candidate *c = xmalloc((tab->count + 1) * sizeof(*c));
     unsigned flags = column_needs_quantiles(q->column) ? 0 : WINDOW_NO_QUANTILES;
+    int64_t data_from = series_table_data_from_ms(tab, q->now_ms);
     size_t n = 0;
     for (uint32_t i = 0; i < tab->count; i++) {
         const struct series *s = tab->items[i];
@@ -129,6 +130,7 @@ size_t rank_top(const struct series_table *tab, const struct rank_query *q, stru
             continue;
         struct window_stats st;
         window_sliding(&s->tl, q->now_ms, q->width_s, flags, &st, NULL);
+        window_rate_from(&st, data_from, q->now_ms);
         if (q->skip_empty && st.sum.count == 0)
             continue;
         c[n].series = s;
@@ -143,6 +145,7 @@ size_t rank_top(const struct series_table *tab, const struct rank_query *q, stru
     for (size_t i = 0; i < m; i++) {
         out[i].series = c[i].series;
         window_sliding(&c[i].series->tl, q->now_ms, q->width_s, 0, &out[i].stats, NULL);
+        window_rate_from(&out[i].stats, data_from, q->now_ms);
     }
     free(c);
     return n;

@@ -30,7 +30,9 @@ struct rank_query {
 
 struct rank_row {
     const struct series *series;
-    struct window_stats stats; /* full stats, quantiles included */
+    struct window_stats stats; /* full stats, quantiles included; the rate is per second of the
+                                  part of the window data can cover (window_rate_from with
+                                  series_table_data_from_ms) */
 };
 
 /* Ranks the series of tab that pass the filters and writes the best min(n, cap) rows to out

@@ -2,6 +2,8 @@
  * with a cap on the number of series and the event-time watermark. */
 #include "core/series.h"
 
+#include <inttypes.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -14,6 +16,8 @@ void series_table_config_defaults(struct series_table_config *cfg)
     cfg->max_series = SERIES_DEFAULT_MAX;
     cfg->lateness_ms = SERIES_DEFAULT_LATENESS_MS;
     timeline_config_defaults(&cfg->timeline);
+    cfg->data_start_ms = INT64_MIN;
+    cfg->data_retention_ms = 0;
 }
 
 struct series_table *series_table_new(const struct series_table_config *cfg)
@@ -146,6 +150,17 @@ struct series *series_table_get_or_add(struct series_table *tab, const char *key
 /* ---------------------------------------------------------------------------------------------
  * Ingest. */
 
+int64_t series_table_data_from_ms(const struct series_table *tab, int64_t now_ms)
+{
+    int64_t from = tab->cfg.data_start_ms, r = tab->cfg.data_retention_ms;
+    if (r > 0 && now_ms > INT64_MIN + r && now_ms - r > from)
+        from = now_ms - r;
+    /* timelines keep the seconds from (now_s - retention_s) on, whole */
+    int64_t now_s = now_ms / 1000 - (now_ms % 1000 < 0);
+    int64_t kept_ms = (now_s - (int64_t)tab->cfg.timeline.retention_s) * 1000;
+    return kept_ms > from ? kept_ms : from;
+}
+
 int64_t series_table_watermark_ms(const struct series_table *tab)
 {
     if (tab->max_ts_ms == INT64_MIN)
@@ -254,4 +269,33 @@ size_t series_table_memory_bytes(const struct series_table *tab)
         bytes += sizeof(*s) - sizeof(s->tl) + s->key_len + 1 + timeline_memory_bytes(&s->tl);
     }
     return bytes;
+}
+
+size_t series_table_series_min_bytes(const struct series_table_config *cfg)
+{
+    enum { N = 64 };
+    struct series_table_config c = *cfg;
+    c.max_series = N;
+    struct series_table *tab = series_table_new(&c);
+    size_t empty = series_table_memory_bytes(tab);
+    char key[32];
+    for (int i = 0; i < N; i++) {
+        int n = snprintf(key, sizeof(key), "m{i=%d}", i);
+        series_table_ingest(tab, key, (size_t)n, 1.0, 0);
+    }
+    size_t per = (series_table_memory_bytes(tab) - empty) / N;
+    series_table_free(tab);
+    return per;
+}
+
+size_t series_table_cap_note(const struct series_table *tab, const char *option, char *buf,
+                             size_t cap)
+{
+    if (cap > 0)
+        buf[0] = '\0';
+    if (tab->stats.rejected_cap == 0)
+        return 0;
+    snprintf(buf, cap, "series cap %" PRIu32 " reached: %" PRIu64 " events dropped; raise %s",
+             tab->cfg.max_series, tab->stats.rejected_cap, option);
+    return cap > 0 ? strlen(buf) : 0;
 }

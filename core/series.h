@@ -16,6 +16,12 @@ struct series_table_config {
     uint32_t max_series;    /* new series past this are rejected and counted, not allocated */
     int64_t lateness_ms;    /* allowed lateness behind the newest event time seen */
     struct timeline_config timeline;
+    /* What data the reader filling the table could have seen, for rates over windows that data
+     * cannot fill (series_table_data_from_ms): the first moment it could see (its start minus
+     * the history it replays; INT64_MIN: any), and how long the source keeps data (the
+     * streams' trim age; 0: forever). */
+    int64_t data_start_ms;
+    int64_t data_retention_ms;
 };
 
 struct series {
@@ -71,8 +77,9 @@ void series_table_free(struct series_table *tab);
 /* Finds the series with this canonical key, or NULL. */
 struct series *series_table_find(const struct series_table *tab, const char *key, size_t len);
 
-/* Finds or creates the series. NULL when it does not exist and the table is full (the caller
- * decides whether that counts as a rejection; series_table_ingest does count it). */
+/* Finds or creates the series. NULL when it does not exist and the table is full (or the key
+ * is longer than 4 GiB): every caller must handle NULL; the caller decides whether that counts
+ * as a rejection (series_table_ingest does count it). */
 struct series *series_table_get_or_add(struct series_table *tab, const char *key, size_t len);
 
 /* Records one event for the series named by the canonical key. The returned result says what
@@ -98,12 +105,29 @@ void series_table_ingest_batch(struct series_table *tab, const struct series_eve
 enum series_result series_table_ingest_series(struct series_table *tab, struct series *s,
                                               double value, int64_t ts_ms);
 
+/* The first moment whose data the table can hold at now_ms: the latest of cfg.data_start_ms,
+ * now_ms - cfg.data_retention_ms and the start of the timelines' retention. Windows that begin
+ * earlier are not full: rates divide by the part after this (window_rate_from). */
+int64_t series_table_data_from_ms(const struct series_table *tab, int64_t now_ms);
+
 /* Event time up to which slots are closed: newest event time seen minus lateness. INT64_MIN
  * before the first event. */
 int64_t series_table_watermark_ms(const struct series_table *tab);
 
 /* Heap bytes used by the table, its keys and every series' time buckets. */
 size_t series_table_memory_bytes(const struct series_table *tab);
+
+/* The least heap a series of a table with this config takes once it holds an event (its time
+ * buckets, a short key and its share of the index), measured on a scratch table: what
+ * cfg->max_series series cost at the very least. */
+size_t series_table_series_min_bytes(const struct series_table_config *cfg);
+
+/* The warning a reached series cap deserves, for status lines and stderr: "series cap 100000
+ * reached: 123 events dropped; raise --max-series", option naming what raises the cap. Writes
+ * it to buf (always NUL-terminated) and returns its length, or returns 0 with buf "" while no
+ * event was refused for the cap. */
+size_t series_table_cap_note(const struct series_table *tab, const char *option, char *buf,
+                             size_t cap);
 
 /* Hash used for keys (exposed for tests and for callers that batch lookups). */
 uint64_t series_hash(const char *key, size_t len);

@@ -1,5 +1,6 @@
 /* window.c — windows computed from timeline slots: merge the summaries (always) and the
- * histograms (when quantiles are wanted) of the slots whose start lies in the window. */
+ * histograms (when quantiles are wanted) of the slots whose start lies in the window. Quantiles
+ * are nearest-rank, clamped to the window's exact min and max (hist_quantile_clamp). */
 #include "core/window.h"
 
 #include <math.h>
@@ -35,8 +36,9 @@ struct acc {
     uint64_t stack[ACC_STACK_CELLS];
 };
 
-/* The quantiles of the accumulated counts: value at rank floor(q * (count - 1)) in ascending
- * order (negative bins from the most negative, zero, positive bins), as hist_quantiles does. */
+/* The quantiles of the accumulated counts: the value at the nearest rank hist_rank(q, count)
+ * in ascending order (negative bins from the most negative, zero, positive bins), as
+ * hist_quantiles does. */
 static void acc_quantiles(const struct acc *a, double out[5])
 {
     uint64_t seen = 0;
@@ -44,10 +46,8 @@ static void acc_quantiles(const struct acc *a, double out[5])
     int sign = 0;  /* of the last bin counted: -1, 0 or 1 */
     int64_t i = a->neg_hi, index = 0;
     for (int j = 0; j < 5; j++) {
-        uint64_t rank = (uint64_t)floor(window_qs[j] * (double)(a->count - 1));
-        if (rank > a->count - 1)
-            rank = a->count - 1;
-        while (seen <= rank && stage < 3) {
+        uint64_t rank = hist_rank(window_qs[j], a->count);
+        while (seen < rank && stage < 3) {
             uint64_t c;
             if (stage == 0) {
                 if (i < a->neg_lo) {
@@ -173,6 +173,10 @@ static void collect(const struct timeline *t, int64_t lo_s, int64_t hi_s, int qu
     }
     double q[5];
     acc_quantiles(&a, q);
+    /* exact at the ends and never outside what was seen: p99 of {10, 20, 50} is 50 */
+    for (int j = 0; j < 5; j++)
+        q[j] = hist_quantile_clamp(q[j], window_qs[j], out->sum.count, out->sum.min,
+                                   out->sum.max);
     stats_set_quantiles(out, q);
     if (out_hist) {
         if (a.zero)
@@ -262,4 +266,32 @@ size_t window_sessions(const struct timeline *t, int64_t from_ms, int64_t to_ms,
     if (n > 0 && n <= cap)
         session_fill(t, first_s, last_s, end_s, &out[n - 1]);
     return n;
+}
+
+/* ---------------------------------------------------------------------------------------------
+ * Rates over the part of a window that data can cover. */
+
+double window_covered_s(int64_t start_ms, int64_t end_ms, int64_t data_from_ms, int64_t now_ms)
+{
+    if (end_ms <= start_ms || end_ms <= data_from_ms)
+        return 0;
+    if (data_from_ms <= start_ms)
+        return (double)(end_ms - start_ms) / 1000.0;
+    /* the window's last second is still filling: count up to now, not to its end */
+    int64_t to = now_ms < end_ms ? now_ms : end_ms;
+    int64_t least = end_ms - start_ms < 1000 ? end_ms - start_ms : 1000;
+    int64_t covered = to - data_from_ms;
+    return (double)(covered < least ? least : covered) / 1000.0;
+}
+
+void window_rate_from(struct window_stats *st, int64_t data_from_ms, int64_t now_ms)
+{
+    if (data_from_ms <= st->start_ms)
+        return; /* the whole window can hold data: the rate is already per window length */
+    double covered_s = window_covered_s(st->start_ms, st->end_ms, data_from_ms, now_ms);
+    if (covered_s > 0)
+        st->rate = (double)st->sum.count / covered_s;
+    else if (st->sum.count == 0)
+        st->rate = NAN; /* before anything could be seen: unknown, not 0 */
+    /* else: events older than data_from_ms after all; keep their rate per window length */
 }

@@ -23,8 +23,11 @@ enum window_flags {
 struct window_stats {
     int64_t start_ms, end_ms;        /* the window [start_ms, end_ms) */
     struct summary sum;              /* of every event in the window's slots */
-    double rate;                     /* sum.count per second of window length */
-    double p50, p90, p95, p99, p999; /* NAN when empty or when quantiles were not asked for */
+    double rate;                     /* sum.count per second of window length (see
+                                        window_rate_from for windows data cannot fill) */
+    double p50, p90, p95, p99, p999; /* nearest rank (hist_rank), within HIST_ALPHA, clamped
+                                        to [sum.min, sum.max] (exact at ranks 1 and count);
+                                        NAN when empty or when quantiles were not asked for */
 };
 
 /* The last width_s seconds ending with the second that contains now_ms: seconds
@@ -54,5 +57,19 @@ size_t window_hopping(const struct timeline *t, int64_t from_ms, int64_t to_ms, 
  * gap_s is 0 or the range is empty). */
 size_t window_sessions(const struct timeline *t, int64_t from_ms, int64_t to_ms, uint32_t gap_s,
                        struct window_stats *out, size_t cap);
+
+/* Seconds of the window [start_ms, end_ms) that data can cover at now_ms, when the first moment
+ * a reader could have seen data is data_from_ms (its start minus the history it replays, or
+ * the oldest data still kept, whichever is later). The window's length when data_from_ms <=
+ * start_ms; else from data_from_ms to the window's end or now_ms, whichever comes first, but at
+ * least one second (or the whole window when shorter) so the first instants do not divide by
+ * almost nothing. 0 when the window ends before data_from_ms. */
+double window_covered_s(int64_t start_ms, int64_t end_ms, int64_t data_from_ms, int64_t now_ms);
+
+/* Makes st->rate the count per second of the part of its window that data can cover
+ * (window_covered_s) instead of per second of the whole window, so a window that cannot be full
+ * yet (right after start, or longer than the retention) shows the true rate, not a fraction of
+ * it. A window entirely before data_from_ms with no events gets NAN: nothing could be seen. */
+void window_rate_from(struct window_stats *st, int64_t data_from_ms, int64_t now_ms);
 
 #endif

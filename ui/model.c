@@ -4,6 +4,9 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "core/duration.h"
+#include "core/window.h"
+
 void model_init(struct model *m, const struct series_table *tab)
 {
     memset(m, 0, sizeof(*m));
@@ -61,5 +64,27 @@ const char *model_window_name(uint32_t window_s, char *buf, size_t cap)
         snprintf(buf, cap, "%um", window_s / 60);
     else
         snprintf(buf, cap, "%us", window_s);
+    return buf;
+}
+
+int64_t model_data_from_ms(const struct model *m)
+{
+    return m->tab ? series_table_data_from_ms(m->tab, m->now_ms) : INT64_MIN;
+}
+
+const char *model_window_label(const struct model *m, char *buf, size_t cap)
+{
+    char name[16];
+    model_window_name(m->window_s, name, sizeof(name));
+    int64_t now_s = m->now_ms / 1000 - (m->now_ms % 1000 < 0);
+    int64_t end_ms = (now_s + 1) * 1000, start_ms = end_ms - (int64_t)m->window_s * 1000;
+    double covered_s = window_covered_s(start_ms, end_ms, model_data_from_ms(m), m->now_ms);
+    if (covered_s >= (double)m->window_s) {
+        snprintf(buf, cap, "%s", name);
+        return buf;
+    }
+    char have[32];
+    duration_format((int64_t)covered_s * 1000, have, sizeof(have)); /* whole seconds */
+    snprintf(buf, cap, "%s (%s of data)", name, have);
     return buf;
 }

@@ -37,6 +37,9 @@ struct model_status {
     bool replay_done;
     double replay_progress; /* 0..1 while replaying */
     char note[64];          /* short extra text ("demo 1k ev/s"), "" for none */
+    char series_warning[192]; /* the series cap reached ("series cap 100000 reached: 12 events
+                                 dropped; raise --max-series") or a --max-series memory cannot
+                                 hold: drawn as a warning right after the connection; "" none */
 };
 
 enum model_severity {
@@ -125,5 +128,14 @@ void model_next_stat(struct model *m);
 
 /* Short name of a window length: "10s", "1m", "15m". Returns buf. */
 const char *model_window_name(uint32_t window_s, char *buf, size_t cap);
+
+/* The sliding window's name, saying how much of it data can cover when that is not all of it
+ * (right after start, or a window longer than the history kept): "1m", or "1m (38s of data)".
+ * Rates are per second of that covered part. Returns buf. */
+const char *model_window_label(const struct model *m, char *buf, size_t cap);
+
+/* The first moment whose data the table can hold now (series_table_data_from_ms); INT64_MIN
+ * without a table. For rates over windows data cannot fill (window_rate_from). */
+int64_t model_data_from_ms(const struct model *m);
 
 #endif

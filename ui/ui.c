@@ -468,6 +468,11 @@ static void draw_status(struct ui *ui)
         snprintf(seg[n++], sizeof(seg[0]), "mouse");
 
     int x = draw_str(w, 0, 0, x_right - 1, seg[0], screen_attr(role));
+    if (s->series_warning[0] && x + 4 < x_right - 1) { /* dropped data: before everything else */
+        char part[sizeof(s->series_warning) + 16];
+        snprintf(part, sizeof(part), " %s %s %s ", g->sep, g->warn, s->series_warning);
+        x += draw_str(w, 0, x, x_right - 1 - x, part, screen_attr(THEME_STATUS_WARN));
+    }
     for (int i = 1; i < n; i++) {
         char part[300];
         snprintf(part, sizeof(part), " %s %s", g->sep, seg[i]);

@@ -63,21 +63,13 @@ struct dash {
     int col_x[DC_N]; /* x of each shown column inside the window */
 };
 
-static double clamp_q(double q, const struct window_stats *st)
-{
-    if (isnan(q) || st->sum.count == 0)
-        return q;
-    return q < st->sum.min ? st->sum.min : q > st->sum.max ? st->sum.max : q;
-}
-
-/* The value of column c in a row, for display: quantiles clamped to [min, max] (never outside
- * what was seen), NAN for an empty window. */
+/* The value of column c in a row, for display (quantiles come clamped to [min, max] from the
+ * window), NAN for an empty window. */
 static double col_value(const struct window_stats *st, enum dash_col c)
 {
     if (st->sum.count == 0 && c != DC_RATE && c != DC_COUNT)
         return NAN;
-    double v = rank_column_value(st, cols[c].rank);
-    return (c >= DC_P50 && c <= DC_P99) ? clamp_q(v, st) : v;
+    return rank_column_value(st, cols[c].rank);
 }
 
 /* ---------------------------------------------------------------------------------------------
@@ -153,6 +145,7 @@ static void update_spark(struct ui *ui, struct dash *d)
         d->spark_rows = want;
     }
     struct window_stats w[DASH_SPARK_MAX + 2];
+    int64_t data_from = model_data_from_ms(m);
     for (int r = 0; r < d->visible; r++) {
         size_t i = m->top + (size_t)r;
         double *out = d->spark + (size_t)r * DASH_SPARK_MAX;
@@ -166,7 +159,8 @@ static void update_spark(struct ui *ui, struct dash *d)
         for (int j = 0; j < n; j++)
             out[j] = NAN;
         for (size_t j = first; j < k; j++) {
-            const struct window_stats *st = &w[j];
+            struct window_stats *st = &w[j];
+            window_rate_from(st, data_from, m->now_ms); /* a bucket data could only partly fill */
             double v = st->sum.count == 0 && m->stat != RANK_RATE && m->stat != RANK_COUNT
                            ? NAN
                            : rank_column_value(st, m->stat);
@@ -299,9 +293,9 @@ static void dash_draw(struct ui *ui, void *state, WINDOW *w, bool focused)
     struct dash *d = state;
     struct model *m = ui->m;
     const struct screen_glyphs *g = screen_glyphs();
-    char title[160], right[96], win[16];
+    char title[160], right[96], win[48];
     snprintf(title, sizeof(title), "Series %s last %s %s by %s", g->dot,
-             model_window_name(m->window_s, win, sizeof(win)), g->dot, rank_column_name(m->sort));
+             model_window_label(m, win, sizeof(win)), g->dot, rank_column_name(m->sort));
     uint32_t total = m->tab ? m->tab->count : 0;
     if (m->filter[0])
         snprintf(right, sizeof(right), "%s%zu of %u match '%.24s'", m->paused ? "PAUSED  " : "",

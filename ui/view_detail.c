@@ -69,13 +69,6 @@ static void collect_bin(double lo, double hi, uint64_t count, void *privdata)
     d->bins[d->nbins++] = (struct histrows_bin){lo, hi, count};
 }
 
-static double clamp_q(double q, const struct window_stats *st)
-{
-    if (isnan(q) || st->sum.count == 0)
-        return q;
-    return q < st->sum.min ? st->sum.min : q > st->sum.max ? st->sum.max : q;
-}
-
 /* Splits the pane into histogram, chart and sessions boxes. */
 static void plan(struct detail *d, int width, int height)
 {
@@ -126,10 +119,12 @@ static void update_chart(struct ui *ui, struct detail *d)
     if (k > n + 2)
         k = n + 2;
     size_t first = k > n ? k - n : 0;
+    int64_t data_from = model_data_from_ms(m);
     for (size_t j = 0; j < n; j++)
         d->chart[j] = NAN;
     for (size_t j = first; j < k; j++) {
-        const struct window_stats *st = &w[j];
+        struct window_stats *st = &w[j];
+        window_rate_from(st, data_from, m->now_ms); /* a bucket data could only partly fill */
         bool empty_nan = st->sum.count == 0 && m->stat != RANK_RATE && m->stat != RANK_COUNT;
         d->chart[n - (k - j)] = empty_nan ? NAN : rank_column_value(st, m->stat);
     }
@@ -166,14 +161,14 @@ static void detail_update(struct ui *ui, void *state, int width, int height)
     colfmt_unit_of(d->s->key, &d->unit);
     plan(d, width, height);
     window_sliding(&d->s->tl, m->now_ms, m->window_s, 0, &d->st, &d->hist);
+    window_rate_from(&d->st, model_data_from_ms(m), m->now_ms);
     d->nbins = 0;
     hist_foreach_bin(&d->hist, collect_bin, d);
     size_t max_rows = d->hist_box.h > 1 ? (size_t)d->hist_box.h - 1 : 0;
     if (max_rows > DETAIL_HIST_ROWS)
         max_rows = DETAIL_HIST_ROWS;
     d->nrows = histrows_group(d->bins, d->nbins, max_rows, d->rows);
-    double marks[3] = {clamp_q(d->st.p50, &d->st), clamp_q(d->st.p90, &d->st),
-                       clamp_q(d->st.p99, &d->st)};
+    double marks[3] = {d->st.p50, d->st.p90, d->st.p99}; /* clamped by window_sliding */
     histrows_mark(d->rows, d->nrows, marks, 3);
     update_chart(ui, d);
     update_sessions(ui, d);
@@ -214,11 +209,11 @@ static void draw_summary(struct detail *d, WINDOW *w)
     x = draw_pair(w, 1, x, maxx, "min", val(d, empty ? NAN : st->sum.min, b[4], 32));
     draw_pair(w, 1, x, maxx, "max", val(d, empty ? NAN : st->sum.max, b[5], 32));
     x = 2;
-    x = draw_pair(w, 2, x, maxx, "p50", val(d, clamp_q(st->p50, st), b[6], 32));
-    x = draw_pair(w, 2, x, maxx, "p90", val(d, clamp_q(st->p90, st), b[7], 32));
-    x = draw_pair(w, 2, x, maxx, "p95", val(d, clamp_q(st->p95, st), b[8], 32));
-    x = draw_pair(w, 2, x, maxx, "p99", val(d, clamp_q(st->p99, st), b[9], 32));
-    x = draw_pair(w, 2, x, maxx, "p99.9", val(d, clamp_q(st->p999, st), b[10], 32));
+    x = draw_pair(w, 2, x, maxx, "p50", val(d, st->p50, b[6], 32));
+    x = draw_pair(w, 2, x, maxx, "p90", val(d, st->p90, b[7], 32));
+    x = draw_pair(w, 2, x, maxx, "p95", val(d, st->p95, b[8], 32));
+    x = draw_pair(w, 2, x, maxx, "p99", val(d, st->p99, b[9], 32));
+    x = draw_pair(w, 2, x, maxx, "p99.9", val(d, st->p999, b[10], 32));
     draw_pair(w, 2, x, maxx, "last", val(d, empty ? NAN : st->sum.last, b[11], 32));
 }
 
@@ -356,7 +351,7 @@ static void draw_sessions(struct ui *ui, struct detail *d, WINDOW *w)
         fmt_si((double)s->sum.count, cell[2], sizeof(cell[2]));
         fmt_si(s->rate, cell[3], sizeof(cell[3]));
         val(d, summary_mean(&s->sum), cell[4], sizeof(cell[4]));
-        val(d, clamp_q(s->p99, s), cell[5], sizeof(cell[5]));
+        val(d, s->p99, cell[5], sizeof(cell[5]));
         val(d, s->sum.count ? s->sum.max : NAN, cell[6], sizeof(cell[6]));
         x = bx->x + 1;
         for (int c = 0; c < 7 && x + colw <= bx->x + bx->w; c++, x += colw + 1)
@@ -369,10 +364,10 @@ static void detail_draw(struct ui *ui, void *state, WINDOW *w, bool focused)
 {
     struct detail *d = state;
     const struct screen_glyphs *g = screen_glyphs();
-    char title[1200], win[16];
+    char title[1200], win[48];
     const char *key = d->s ? d->s->key : "";
     snprintf(title, sizeof(title), "%s %s last %s", key, g->dot,
-             model_window_name(ui->m->window_s, win, sizeof(win)));
+             model_window_label(ui->m, win, sizeof(win)));
     draw_frame(w, title, ui->m->paused ? "PAUSED  Esc back" : "Esc back", focused);
     if (!d->have_data) {
         draw_center(w, getmaxy(w) / 2, "no series selected", screen_attr(THEME_DIM));

@@ -19,6 +19,7 @@ PARTS=8
 # expected statistics, and comparison with the JSON of `warroom query`.
 cat >"$T/ev.py" <<'EOF'
 import json, math, random, sys
+from fractions import Fraction
 
 def crc16(data):
     crc = 0
@@ -73,8 +74,9 @@ def cmd_gen(ns, parts, now_ms, n, seed, expect_path):
         vs.sort()
         c = len(vs)
         mean = sum(vs) / c
-        pct = {p: vs[int(math.floor(qq * (c - 1)))] for p, qq in
-               (("p50", .5), ("p90", .9), ("p95", .95), ("p99", .99), ("p999", .999))}
+        # nearest rank: the value at rank ceil(q * c), 1-based, q as the decimal written
+        pct = {p: vs[max(1, math.ceil(Fraction(qq) * c)) - 1] for p, qq in
+               (("p50", "0.5"), ("p90", "0.9"), ("p95", "0.95"), ("p99", "0.99"), ("p999", "0.999"))}
         exp[k] = dict(count=c, sum=math.fsum(vs), min=vs[0], max=vs[-1], avg=mean,
                       stddev=math.sqrt(math.fsum((v - mean) ** 2 for v in vs) / c), **pct)
     json.dump(exp, open(expect_path, "w"))

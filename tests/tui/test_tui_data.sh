@@ -32,7 +32,7 @@ tui_wait "tuitest_req{svc=api}" 10 || { tui_dump data; notok data "rows did not 
 
 # ---- count and p99 of the known series ------------------------------------------------------
 read -r key rate count avg p50 p90 p99 max _ <<<"$(row_cells 'tuitest_size{case=p99}')"
-# true p99 of 1..500 is the value at rank floor(0.99 * 499) = 494 (0-based): 495; the sketch is
+# true p99 of 1..500 is the value at the nearest rank ceil(0.99 * 500) = 495: 495; the sketch is
 # within 1 % and the display rounds to 3 digits
 if [ "$count" = 500 ] && [ "$max" = 500 ] &&
     awk -v v="$p99" 'BEGIN { exit !(v >= 495 * 0.985 && v <= 495 * 1.015) }'; then

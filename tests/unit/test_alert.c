@@ -19,6 +19,13 @@
 
 static const int64_t T0 = 1700000400000LL; /* epoch-aligned */
 
+/* What a quantile rule reads for values whose merged histogram is h and summary s: the bins'
+ * quantile clamped to the exact extremes (window_stats does the same). */
+static double ref_quantile(const struct hist *h, const struct summary *s, double q)
+{
+    return hist_quantile_clamp(hist_quantile(h, q), q, s->count, s->min, s->max);
+}
+
 static int64_t at(int64_t s, int64_t ms)
 {
     return T0 + s * 1000 + ms;
@@ -223,11 +230,7 @@ static void test_quantile_rule_resolves(void **state)
         "[rule hot]\nexpr = p99(lat{service=api}) over 1s > 250\n",
         "[rule hot]\nexpr = p99(lat) by (service) over 1s > 250\n",
     };
-    struct hist one;
-    hist_init(&one);
-    hist_add(&one, 100);
-    double low = hist_quantile(&one, 0.99); /* what p99 reads for a window of 100s */
-    hist_clear(&one);
+    double low = 100; /* what p99 reads for a window of 100s: exactly 100, the bins clamped */
     for (size_t k = 0; k < 2; k++) {
         struct fx f;
         struct tick log[20] = {0};
@@ -245,6 +248,34 @@ static void test_quantile_rule_resolves(void **state)
         assert_true(in->value == low);
         fx_free(&f);
     }
+}
+
+/* rate() over a window the data cannot fill yet (10 s after start, a 1-minute window): the
+ * true rate, count per covered second, not count / 60, which would fire a drop alert at start. */
+static void test_rate_right_after_start(void **state)
+{
+    (void)state;
+    struct fx f;
+    fx_init(&f,
+            "[rule slow]\nexpr = rate(req{svc=api}) over 1m < 5\n"
+            "[rule slowg]\nexpr = rate(req) by (svc) over 1m < 5\n"
+            "[rule fast]\nexpr = rate(req{svc=api}) over 1m > 9\n",
+            NULL);
+    series_table_free(f.tab);
+    struct series_table_config cfg;
+    series_table_config_defaults(&cfg);
+    cfg.data_start_ms = at(0, 0);
+    f.tab = series_table_new(&cfg);
+    for (int t = 0; t < 10; t++) /* 10 events/s for 10 s */
+        for (int k = 0; k < 10; k++)
+            put(&f, "req{svc=api}", 1, at(t, k * 100));
+    eval(&f, at(10, 0));
+    assert_null(alert_find(f.e, "slow{svc=api}"));
+    assert_null(alert_find(f.e, "slowg{svc=api}"));
+    const struct alert_instance *in = alert_find(f.e, "fast{svc=api}");
+    assert_non_null(in);
+    assert_true(in->value == 10.0); /* 100 events in the 10 s since start */
+    fx_free(&f);
 }
 
 static void test_keep_firing_for_and_flapping(void **state)
@@ -544,6 +575,7 @@ static void test_by_groups_exact(void **state)
      * [4] lat without region; window of now = 69.999 with 1m: seconds 10..69 */
     struct hist ref[7]; /* and [5] api, [6] lat{region=a,service=api}, seconds 40..69 */
     struct summary sref[7];
+#define CLAMPED(k, q) ref_quantile(&ref[k], &sref[k], q)
     for (int k = 0; k < 7; k++) {
         hist_init(&ref[k]);
         summary_init(&sref[k]);
@@ -556,10 +588,14 @@ static void test_by_groups_exact(void **state)
                 double v = rng_value(&seed);
                 int64_t ts = at(t, 137 * j);
                 put(&f, keys[i], v, ts);
-                if (t >= 40 && i <= 3)
+                if (t >= 40 && i <= 3) {
                     hist_add(&ref[5], v);
-                if (t >= 40 && i == 0)
+                    summary_add(&sref[5], v, ts);
+                }
+                if (t >= 40 && i == 0) {
                     hist_add(&ref[6], v);
+                    summary_add(&sref[6], v, ts);
+                }
                 if (t < 10 || i == 5)
                     continue;
                 int groups[3] = {i == 4 ? 1 : 0, 2, i == 0 || i == 4 ? 3 : i == 3 ? 4 : -1};
@@ -577,11 +613,11 @@ static void test_by_groups_exact(void **state)
         const char *id;
         double want;
     } checks[] = {
-        {"q99{service=api}", hist_quantile(&ref[0], 0.99)},
-        {"q99{service=web}", hist_quantile(&ref[1], 0.99)},
-        {"q50{service=api}", hist_quantile(&ref[0], 0.5)},
-        {"q999{service=api}", hist_quantile(&ref[0], 0.999)},
-        {"q999{service=web}", hist_quantile(&ref[1], 0.999)},
+        {"q99{service=api}", CLAMPED(0, 0.99)},
+        {"q99{service=web}", CLAMPED(1, 0.99)},
+        {"q50{service=api}", CLAMPED(0, 0.5)},
+        {"q999{service=api}", CLAMPED(0, 0.999)},
+        {"q999{service=web}", CLAMPED(1, 0.999)},
         {"cnt{service=api}", (double)sref[0].count},
         {"cnt{service=web}", (double)sref[1].count},
         {"rate{service=api}", (double)sref[0].count / 60},
@@ -589,12 +625,12 @@ static void test_by_groups_exact(void **state)
         {"min{service=api}", sref[0].min},
         {"max{service=api}", sref[0].max},
         {"max{service=web}", sref[1].max},
-        {"all", hist_quantile(&ref[2], 0.9)},
-        {"reg{region=a}", hist_quantile(&ref[3], 0.99)},
-        {"reg", hist_quantile(&ref[4], 0.99)}, /* the series without region: a group of its own */
-        {"reg50{region=a}", hist_quantile(&ref[3], 0.5)},    /* a group of two series */
-        {"half{service=api}", hist_quantile(&ref[5], 0.99)}, /* another window length */
-        {"halfs{region=a,service=api}", hist_quantile(&ref[6], 0.9)},
+        {"all", CLAMPED(2, 0.9)},
+        {"reg{region=a}", CLAMPED(3, 0.99)},
+        {"reg", CLAMPED(4, 0.99)}, /* the series without region: a group of its own */
+        {"reg50{region=a}", CLAMPED(3, 0.5)},    /* a group of two series */
+        {"half{service=api}", CLAMPED(5, 0.99)}, /* another window length */
+        {"halfs{region=a,service=api}", CLAMPED(6, 0.9)},
     };
     for (size_t k = 0; k < sizeof checks / sizeof checks[0]; k++) {
         const struct alert_instance *in = alert_find(f.e, checks[k].id);
@@ -610,6 +646,7 @@ static void test_by_groups_exact(void **state)
     assert_true(fabs(sd->value - summary_stddev(&sref[1])) <= 1e-9 * summary_stddev(&sref[1]));
     for (int k = 0; k < 7; k++)
         hist_clear(&ref[k]);
+#undef CLAMPED
     fx_free(&f);
 }
 
@@ -801,8 +838,11 @@ static void test_quantile_pruning_matches_brute_force(void **state)
     f.tab = series_table_new(NULL);
     f.e = alert_engine_new(NULL);
     struct hist gref[NG]; /* group g = i % NG, window seconds 40..99 */
-    for (int g = 0; g < NG; g++)
+    struct summary gsum[NG];
+    for (int g = 0; g < NG; g++) {
         hist_init(&gref[g]);
+        summary_init(&gsum[g]);
+    }
     for (int t = 0; t < 100; t++)
         for (int i = 0; i < NS; i++) {
             int n = i < NR ? (int)(rng_next(&seed) % 4) : 2;
@@ -810,12 +850,15 @@ static void test_quantile_pruning_matches_brute_force(void **state)
                 n = t < 30; /* a series that goes quiet */
             snprintf(key, sizeof key, "m{g=%d,i=%d}", i % NG, i);
             for (int j = 0; j < n; j++) {
-                /* a constant series has every quantile equal to its bin's representative,
-                 * slightly above or below the value itself: the edge the pruning must respect */
+                /* a constant series has its bin's representative slightly above or below the
+                 * value itself, and every quantile clamped back to the value: the edges the
+                 * pruning must respect */
                 double v = i >= NR ? 100 + 7.3 * (i - NR) : rng_value(&seed) * (i % 3 ? 4 : 1);
                 put(&f, key, v, at(t, 200 * j));
-                if (t >= 40)
+                if (t >= 40) {
                     hist_add(&gref[i % NG], v);
+                    summary_add(&gsum[i % NG], v, at(t, 200 * j));
+                }
             }
         }
     int64_t now = at(99, 999);
@@ -834,8 +877,8 @@ static void test_quantile_pruning_matches_brute_force(void **state)
                            st0.p50,
                            st0.p99,
                            st0.p999,
-                           hist_quantile(&gref[0], 0.99),
-                           hist_quantile(&gref[0], 0.5)};
+                           ref_quantile(&gref[0], &gsum[0], 0.99),
+                           ref_quantile(&gref[0], &gsum[0], 0.5)};
     enum { NT = sizeof thr / sizeof thr[0] };
     int above = 0, below = 0;
     for (int j = 0; j < NC; j++) {
@@ -885,7 +928,7 @@ static void test_quantile_pruning_matches_brute_force(void **state)
                     checked++;
                 }
                 for (int g = 0; g < NG; g++) {
-                    double v = hist_quantile(&gref[g], qs[a]);
+                    double v = ref_quantile(&gref[g], &gsum[g], qs[a]);
                     snprintf(key, sizeof key, "r%d_%d_%d_1{g=%d}", a, o, k, g);
                     bool want = rule_op_holds(op, v, thr[k]);
                     const struct alert_instance *in = alert_find(f.e, key);
@@ -1093,6 +1136,7 @@ int main(void)
         cmocka_unit_test(test_for_timing),
         cmocka_unit_test(test_for_zero_and_pending_to_inactive),
         cmocka_unit_test(test_quantile_rule_resolves),
+        cmocka_unit_test(test_rate_right_after_start),
         cmocka_unit_test(test_keep_firing_for_and_flapping),
         cmocka_unit_test(test_resolved_again_and_retention),
         cmocka_unit_test(test_ack),

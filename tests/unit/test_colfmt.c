@@ -193,6 +193,10 @@ static void test_value(void **state)
     assert_string_equal(colfmt_value(3.4e6, &none, b, sizeof(b)), "3.40M");
     assert_string_equal(colfmt_value(NAN, &ms, b, sizeof(b)), "-");
     assert_string_equal(colfmt_value(NAN, &by, b, sizeof(b)), "-");
+    /* below 1: a decimal, never "700m" (which reads as 700 million) */
+    assert_string_equal(colfmt_value(0.7, &none, b, sizeof(b)), "0.70");
+    assert_string_equal(colfmt_value(0.042, &none, b, sizeof(b)), "0.042");
+    assert_string_equal(colfmt_value(0.5, &by, b, sizeof(b)), "0.50B");
 }
 
 int main(void)

@@ -60,12 +60,57 @@ static void test_format_round_trip(void **state)
     }
 }
 
+/* Past 2^53 ms a double cannot hold every millisecond: the parser counts in integers, so
+ * every value up to INT64_MAX reads back exactly, and anything larger is refused. */
+static void test_exact_past_2_53(void **state)
+{
+    (void)state;
+    assert_true(parse("9007199254740993ms") == INT64_C(9007199254740993)); /* 2^53 + 1 */
+    assert_true(parse("9007199254740.993s") == INT64_C(9007199254740993));
+    assert_true(parse("9007199254740993.4ms") == INT64_C(9007199254740993));
+    assert_true(parse("9007199254740992.5ms") == INT64_C(9007199254740993)); /* half up */
+    assert_true(parse("9223372036854775807ms") == INT64_MAX);
+    assert_true(parse("9223372036854775806ms1ms") == INT64_MAX);
+    assert_true(parse("15250284452w") == INT64_C(9223372036569600000));
+    assert_true(parse("15250284452w285175807ms") == INT64_MAX);
+    assert_true(parse("106751991167d7h12m55s807ms") == INT64_MAX);
+    assert_true(parse("3074457345618258602.3333333333333333333333333333ms") ==
+                INT64_C(3074457345618258602));
+    /* one past the end, however written, is refused with out untouched */
+    const char *over[] = {"9223372036854775808ms", "9223372036854775807ms1ms", "15250284453w",
+                          "106751991167d7h12m55s808ms", "9223372036854775807.5ms",
+                          "99999999999999999999999999ms", "184467440737095516160ms"};
+    for (size_t i = 0; i < sizeof(over) / sizeof(over[0]); i++) {
+        int64_t v = 7;
+        assert_int_equal(duration_parse_ms(over[i], strlen(over[i]), &v), -1);
+        assert_int_equal(v, 7);
+    }
+    /* fractions round to the nearest millisecond, exactly, whatever the number of digits */
+    assert_int_equal(parse("0.5ms"), 1);
+    assert_int_equal(parse("0.4999999999999999999999999ms"), 0);
+    assert_int_equal(parse("0.0005s"), 1);
+    assert_int_equal(parse("0.00049999999999999999999s"), 0);
+    assert_int_equal(parse("1.5w"), 907200000);
+    assert_int_equal(parse("0.0000000009w"), 1); /* 0.544 ms */
+    assert_int_equal(parse(".5s"), 500);
+    assert_int_equal(parse("5.s"), 5000);
+    assert_int_equal(parse("000000000000000000000000000001s"), 1000);
+    /* round trip of large values through duration_format */
+    char b[64];
+    const int64_t big[] = {INT64_MAX, INT64_C(9007199254740993), INT64_C(9223372036854775000)};
+    for (size_t i = 0; i < sizeof(big) / sizeof(big[0]); i++) {
+        duration_format(big[i], b, sizeof(b));
+        assert_true(parse(b) == big[i]);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_units),
         cmocka_unit_test(test_rejects),
         cmocka_unit_test(test_format_round_trip),
+        cmocka_unit_test(test_exact_past_2_53),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -59,6 +59,14 @@ static int within_alpha(double est, double exact)
     return fabs(est - exact) <= HIST_ALPHA * fabs(exact);
 }
 
+/* The reference for quantile ranks, by integer arithmetic: the nearest rank (1-based)
+ * ceil(num / den * n) of q = num / den among n values, 1 for q = 0. */
+static size_t ref_rank(uint64_t num, uint64_t den, size_t n)
+{
+    size_t r = (size_t)((num * n + den - 1) / den);
+    return r < 1 ? 1 : r;
+}
+
 /* Collects foreach_bin output. */
 #define MAX_SEEN 20000
 struct seen {
@@ -185,7 +193,7 @@ static void test_exact_ranks(void **state)
     assert_int_equal(hist_bin_count(&h), 20);
     for (int k = 0; k <= 100; k++) {
         double q = k / 100.0;
-        double exact = ldexp(1.0, (int)floor(q * 19));
+        double exact = ldexp(1.0, (int)ref_rank((uint64_t)k, 100, 20) - 1);
         assert_true(within_alpha(hist_quantile(&h, q), exact));
     }
     /* Clamping and NaN. */
@@ -199,8 +207,120 @@ static void test_exact_ranks(void **state)
         hist_add(&h, i);
     for (int k = 0; k <= 1000; k++) {
         double q = k / 1000.0;
-        assert_true(within_alpha(hist_quantile(&h, q), floor(q * 999) + 1));
+        assert_true(within_alpha(hist_quantile(&h, q), (double)ref_rank((uint64_t)k, 1000, 1000)));
     }
+    hist_clear(&h);
+}
+
+/* Nearest rank: ceil(q * n), 1-based, q taken as the decimal it was written as. */
+static void test_rank_known_answers(void **state)
+{
+    (void)state;
+    assert_int_equal(hist_rank(0.5, 1), 1);
+    assert_int_equal(hist_rank(0.99, 1), 1);
+    assert_int_equal(hist_rank(0.5, 2), 1);
+    assert_int_equal(hist_rank(0.99, 2), 2);
+    assert_int_equal(hist_rank(0.5, 3), 2);
+    assert_int_equal(hist_rank(0.99, 3), 3); /* p99 of {10, 20, 50} is 50 */
+    assert_int_equal(hist_rank(0.9, 10), 9); /* the double 0.9 is a hair above 9/10 */
+    assert_int_equal(hist_rank(0.5, 10), 5);
+    assert_int_equal(hist_rank(0.95, 20), 19);
+    assert_int_equal(hist_rank(0.99, 100), 99);
+    assert_int_equal(hist_rank(0.99, 101), 100);
+    assert_int_equal(hist_rank(0.999, 1000), 999);
+    assert_int_equal(hist_rank(0.999, 1001), 1000);
+    assert_int_equal(hist_rank(0.0, 7), 1);
+    assert_int_equal(hist_rank(-1.0, 7), 1);
+    assert_int_equal(hist_rank(1.0, 7), 7);
+    assert_int_equal(hist_rank(5.0, 7), 7);
+    assert_int_equal(hist_rank(1e-300, 7), 1);
+    assert_int_equal(hist_rank(NAN, 7), 0);
+    assert_int_equal(hist_rank(0.5, 0), 0);
+}
+
+/* Counts past 2^53, up to UINT64_MAX: the rank is exact (no double rounding, no undefined
+ * conversion), checked against values worked out with exact fractions. */
+static void test_rank_huge_counts(void **state)
+{
+    (void)state;
+    const uint64_t max = UINT64_MAX;
+    assert_true(hist_rank(1.0, max) == max);
+    assert_true(hist_rank(0.0, max) == 1);
+    assert_true(hist_rank(0.5, max) == UINT64_C(9223372036854775808));
+    assert_true(hist_rank(0.9, max) == UINT64_C(16602069666338596454));
+    assert_true(hist_rank(0.999, (UINT64_C(1) << 53) + 1) == UINT64_C(8998192055486253));
+    assert_true(hist_rank(0.99, (UINT64_C(1) << 60) + 1) == UINT64_C(1141392289560778508));
+    /* no short decimal: the exact binary value of q */
+    assert_true(hist_rank(1.0 / 3.0, max) == UINT64_C(6148914691236516864));
+    assert_true(hist_rank(1.0 - 0x1.0p-53, max) == max - 2047);
+    assert_true(hist_rank(1e-300, max) == 1);
+    /* monotone in q around a huge count */
+    uint64_t prev = 0;
+    for (int k = 0; k <= 1000; k++) {
+        uint64_t r = hist_rank(k / 1000.0, max - 12345);
+        assert_true(r >= prev && r >= 1 && r <= max - 12345);
+        prev = r;
+    }
+}
+
+/* A histogram whose count is past 2^53 (counts added n at a time): p100 is the largest value,
+ * p0 the smallest, and the median lands where the counts say. The old rank rule cast
+ * floor(q * (count - 1)) = 2^64 to uint64_t, which is undefined (p100 read the minimum). */
+static void test_quantiles_huge_counts(void **state)
+{
+    (void)state;
+    struct hist h;
+    hist_init(&h);
+    assert_int_equal(hist_add_n(&h, 1.0, UINT64_C(1) << 63), 0);
+    assert_int_equal(hist_add_n(&h, 1000.0, (UINT64_C(1) << 63) - 1), 0);
+    assert_true(hist_count(&h) == UINT64_MAX);
+    const double qs[] = {0.0, 0.5, 0.500001, 0.99, 1.0};
+    double out[5];
+    hist_quantiles(&h, qs, out, 5);
+    assert_true(within_alpha(out[0], 1.0));
+    assert_true(within_alpha(out[1], 1.0)); /* rank 2^63: the last 1.0 */
+    assert_true(within_alpha(out[2], 1000.0));
+    assert_true(within_alpha(out[3], 1000.0));
+    assert_true(within_alpha(out[4], 1000.0));
+    assert_true(hist_quantile(&h, 1.0) == out[4]);
+    hist_clear(&h);
+
+    /* 2^53 + 1 values: one 2.0 above 2^53 ones; only p100 (and ranks above 2^53) see it */
+    hist_add_n(&h, 1.0, UINT64_C(1) << 53);
+    hist_add(&h, 2.0);
+    assert_true(within_alpha(hist_quantile(&h, 1.0), 2.0));
+    assert_true(within_alpha(hist_quantile(&h, 0.999999), 1.0));
+    hist_clear(&h);
+}
+
+/* The clamp: exact at ranks 1 and count, inside [min, max] elsewhere. */
+static void test_quantile_clamp(void **state)
+{
+    (void)state;
+    struct hist h;
+    hist_init(&h);
+    hist_add(&h, 10);
+    hist_add(&h, 20);
+    hist_add(&h, 50);
+    double p99 = hist_quantile(&h, 0.99);
+    assert_true(within_alpha(p99, 50));
+    assert_true(hist_quantile_clamp(p99, 0.99, 3, 10, 50) == 50);
+    assert_true(hist_quantile_clamp(hist_quantile(&h, 0.3), 0.3, 3, 10, 50) == 10);
+    double p50 = hist_quantile_clamp(hist_quantile(&h, 0.5), 0.5, 3, 10, 50);
+    assert_true(within_alpha(p50, 20));
+    hist_clear(&h);
+
+    /* a constant series: every quantile is the value itself, not its bin's representative */
+    for (int i = 0; i < 9; i++)
+        hist_add(&h, 1.0);
+    const double qs[] = {0.0, 0.1, 0.5, 0.9, 0.99, 0.999, 1.0};
+    for (size_t i = 0; i < 7; i++) {
+        double raw = hist_quantile(&h, qs[i]);
+        assert_true(within_alpha(raw, 1.0));
+        assert_true(hist_quantile_clamp(raw, qs[i], 9, 1.0, 1.0) == 1.0);
+    }
+    assert_true(hist_quantile(&h, 0.5) != 1.0); /* the bins alone cannot say 1 exactly */
+    assert_true(isnan(hist_quantile_clamp(NAN, 0.5, 9, 1.0, 1.0)));
     hist_clear(&h);
 }
 
@@ -270,7 +390,7 @@ static void test_negative_and_mixed(void **state)
         hist_add(&h, -i * 10.0);
     for (int k = 0; k <= 100; k++) {
         double q = k / 100.0;
-        double exact = -10.0 * (100 - floor(q * 99));
+        double exact = -10.0 * (101 - (double)ref_rank((uint64_t)k, 100, 100));
         assert_true(within_alpha(hist_quantile(&h, q), exact));
     }
     assert_int_equal(h.pos.len, 0);
@@ -987,7 +1107,7 @@ static void check_distribution(enum dist d, uint64_t seed)
     double out[10];
     hist_quantiles(&h, qs, out, 10);
     for (size_t i = 0; i < 10; i++) {
-        double exact = xs[(size_t)floor(qs[i] * (PROP_N - 1))];
+        double exact = xs[ref_rank((uint64_t)llround(qs[i] * 1000), 1000, PROP_N) - 1];
         if (!within_alpha(out[i], exact))
             fail_msg("dist %d q %g: estimate %.17g exact %.17g", (int)d, qs[i], out[i], exact);
         assert_true(out[i] == hist_quantile(&h, qs[i]));
@@ -1242,6 +1362,10 @@ int main(int argc, char **argv)
         cmocka_unit_test(test_empty),
         cmocka_unit_test(test_single_value),
         cmocka_unit_test(test_exact_ranks),
+        cmocka_unit_test(test_rank_known_answers),
+        cmocka_unit_test(test_rank_huge_counts),
+        cmocka_unit_test(test_quantiles_huge_counts),
+        cmocka_unit_test(test_quantile_clamp),
         cmocka_unit_test(test_zero_and_tiny),
         cmocka_unit_test(test_negative_and_mixed),
         cmocka_unit_test(test_nan_inf_rejected),

@@ -51,6 +51,29 @@ static void test_by_count_descending(void **state)
     series_table_free(tab);
 }
 
+/* Right after start the 1-minute window is not full: the rate divides by the part data can
+ * cover (20 s here), not by 60 s, which would show a third of the true rate. */
+static void test_rate_over_covered_part(void **state)
+{
+    (void)state;
+    struct series_table_config cfg;
+    series_table_config_defaults(&cfg);
+    cfg.data_start_ms = T0 - 20000;
+    struct series_table *tab = series_table_new(&cfg);
+    for (int i = 0; i < 100; i++) /* 5 events/s since start */
+        series_table_ingest(tab, "req{svc=api}", 12, 1, T0 - 20000 + i * 200);
+    struct rank_row rows[2];
+    struct rank_query q = {.now_ms = T0, .width_s = 60, .column = RANK_RATE};
+    assert_int_equal(rank_top(tab, &q, rows, 2), 1);
+    assert_int_equal(rows[0].stats.sum.count, 100);
+    assert_true(fabs(rows[0].stats.rate - 5.0) < 1e-12);
+    /* a 10 s window lies after the start: per its own length, as always */
+    q.width_s = 10;
+    rank_top(tab, &q, rows, 2);
+    assert_true(fabs(rows[0].stats.rate - rows[0].stats.sum.count / 10.0) < 1e-12);
+    series_table_free(tab);
+}
+
 static void test_ascending_and_skip_empty(void **state)
 {
     (void)state;
@@ -171,6 +194,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_by_count_descending),
+        cmocka_unit_test(test_rate_over_covered_part),
         cmocka_unit_test(test_ascending_and_skip_empty),
         cmocka_unit_test(test_by_quantile_and_max),
         cmocka_unit_test(test_by_key_and_ties),

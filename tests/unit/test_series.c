@@ -77,6 +77,94 @@ static void test_cap_rejects_and_counts(void **state)
     series_table_free(tab);
 }
 
+/* The cap path of every entry point: get_or_add returns NULL for a new series once the table
+ * is full (callers must handle it), existing series are still found and fed, the batch path
+ * reports each refusal, and the note names the option that raises the cap. */
+static void test_cap_path_returns_null_and_notes(void **state)
+{
+    (void)state;
+    struct series_table *tab = table_with_cap(3);
+    char note[128];
+    assert_int_equal(series_table_cap_note(tab, "--max-series", note, sizeof(note)), 0);
+    assert_string_equal(note, "");
+    struct series *a = series_table_get_or_add(tab, "a", 1);
+    assert_non_null(a);
+    assert_non_null(series_table_get_or_add(tab, "b", 1));
+    assert_non_null(series_table_get_or_add(tab, "c", 1));
+    assert_null(series_table_get_or_add(tab, "d", 1)); /* full: NULL, nothing allocated */
+    assert_null(series_table_find(tab, "d", 1));
+    assert_ptr_equal(series_table_get_or_add(tab, "a", 1), a); /* existing: still found */
+    assert_int_equal(tab->count, 3);
+    /* get_or_add alone counts nothing; ingest does */
+    assert_int_equal(tab->stats.rejected_cap, 0);
+    assert_int_equal(series_table_ingest_series(tab, a, 1.0, T0), SERIES_ADDED);
+
+    struct series_event ev[6] = {{"a", 1, 1.0, T0}, {"d", 1, 1.0, T0}, {"e", 1, 2.0, T0},
+                                 {"b", 1, 3.0, T0}, {"d", 1, 4.0, T0}, {"c", 1, 5.0, T0}};
+    enum series_result res[6];
+    series_table_ingest_batch(tab, ev, 6, res);
+    assert_int_equal(res[0], SERIES_ADDED);
+    assert_int_equal(res[1], SERIES_REJECTED_CAP);
+    assert_int_equal(res[2], SERIES_REJECTED_CAP);
+    assert_int_equal(res[3], SERIES_ADDED);
+    assert_int_equal(res[4], SERIES_REJECTED_CAP);
+    assert_int_equal(res[5], SERIES_ADDED);
+    assert_int_equal(tab->count, 3);
+    assert_int_equal(tab->stats.rejected_cap, 3);
+    assert_int_equal(tab->stats.events, 4);
+
+    size_t n = series_table_cap_note(tab, "--max-series", note, sizeof(note));
+    assert_string_equal(note, "series cap 3 reached: 3 events dropped; raise --max-series");
+    assert_int_equal(n, strlen(note));
+    /* a short buffer is cut, never overrun */
+    char small[12];
+    assert_int_equal(series_table_cap_note(tab, "--max-series", small, sizeof(small)), 11);
+    assert_string_equal(small, "series cap ");
+    series_table_free(tab);
+
+    /* a cap of one and a big one both work; the least memory of a series is known */
+    tab = table_with_cap(1);
+    assert_int_equal(series_table_ingest(tab, "x", 1, 1.0, T0), SERIES_ADDED);
+    assert_int_equal(series_table_ingest(tab, "y", 1, 1.0, T0), SERIES_REJECTED_CAP);
+    assert_int_equal(tab->count, 1);
+    series_table_free(tab);
+    struct series_table_config cfg;
+    series_table_config_defaults(&cfg);
+    size_t per = series_table_series_min_bytes(&cfg);
+    assert_true(per > sizeof(struct series) && per < (1u << 20));
+}
+
+/* What the table can hold at a time: its reader's reach, the source's retention and the
+ * timelines' own retention, whichever is latest. */
+static void test_data_from(void **state)
+{
+    (void)state;
+    struct series_table_config cfg;
+    series_table_config_defaults(&cfg);
+    struct series_table *tab = series_table_new(&cfg);
+    /* defaults: only the timelines' retention (15 min, whole seconds) */
+    assert_int_equal(series_table_data_from_ms(tab, T0 + 500), T0 - 900000);
+    series_table_free(tab);
+
+    cfg.data_start_ms = T0 - 60000; /* started at T0 - 45 s with 15 s of history replayed */
+    cfg.data_retention_ms = 3600000;
+    tab = series_table_new(&cfg);
+    assert_int_equal(series_table_data_from_ms(tab, T0), T0 - 60000);
+    series_table_free(tab);
+
+    cfg.data_start_ms = T0 - 7200000; /* 2 h replayed, but the streams keep 1 h */
+    cfg.timeline.retention_s = 3 * 3600;
+    tab = series_table_new(&cfg);
+    assert_int_equal(series_table_data_from_ms(tab, T0), T0 - 3600000);
+    assert_int_equal(series_table_data_from_ms(tab, T0 + 1000), T0 - 3599000); /* it moves */
+    series_table_free(tab);
+
+    cfg.data_retention_ms = INT64_MAX; /* no overflow on absurd values */
+    tab = series_table_new(&cfg);
+    assert_int_equal(series_table_data_from_ms(tab, T0), T0 - 7200000);
+    series_table_free(tab);
+}
+
 static void test_watermark_and_late_events(void **state)
 {
     (void)state;
@@ -202,6 +290,8 @@ int main(void)
         cmocka_unit_test(test_get_or_add_is_idempotent),
         cmocka_unit_test(test_many_series_all_found),
         cmocka_unit_test(test_cap_rejects_and_counts),
+        cmocka_unit_test(test_cap_path_returns_null_and_notes),
+        cmocka_unit_test(test_data_from),
         cmocka_unit_test(test_watermark_and_late_events),
         cmocka_unit_test(test_expired_events_are_counted_not_stored),
         cmocka_unit_test(test_non_finite_values_are_counted),

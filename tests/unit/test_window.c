@@ -132,6 +132,20 @@ static void assert_quantile(double got, double exact)
         fail_msg("quantile %.17g, exact %.17g", got, exact);
 }
 
+/* The reference nearest rank (1-based) of q = permille / 1000 among n values, by integer
+ * arithmetic: ceil(permille * n / 1000), at least 1. */
+static size_t ref_rank(unsigned permille, size_t n)
+{
+    size_t r = (permille * n + 999) / 1000;
+    return r < 1 ? 1 : r;
+}
+
+/* The value at the nearest rank of q = permille / 1000 among the sorted values. */
+static double ref_quantile(const double *sorted, size_t n, unsigned permille)
+{
+    return sorted[ref_rank(permille, n) - 1];
+}
+
 /* Compares a window with the brute force over vals (sorted in place). quantiles: also check
  * p50..p999 against the exact order statistics, else expect NAN. */
 static void assert_window(const struct window_stats *got, const struct summary *want, double *vals,
@@ -159,10 +173,15 @@ static void assert_window(const struct window_stats *got, const struct summary *
     }
     size_t n = want->count;
     qsort(vals, n, sizeof(*vals), cmp_double);
-    const double qs[5] = {0.5, 0.9, 0.95, 0.99, 0.999};
+    const unsigned qs[5] = {500, 900, 950, 990, 999};
     const double ps[5] = {got->p50, got->p90, got->p95, got->p99, got->p999};
-    for (int j = 0; j < 5; j++)
-        assert_quantile(ps[j], vals[(size_t)floor(qs[j] * (double)(n - 1))]);
+    for (int j = 0; j < 5; j++) {
+        assert_quantile(ps[j], ref_quantile(vals, n, qs[j]));
+        /* never outside what was seen, exact at the ends */
+        assert_true(ps[j] >= want->min && ps[j] <= want->max);
+        if (ref_rank(qs[j], n) == n)
+            assert_true(ps[j] == want->max);
+    }
 }
 
 /* The window's slots merged with hist_merge: the reference for out_hist. */
@@ -237,19 +256,18 @@ static void test_sliding_known_answer(void **state)
     assert_true(w.sum.min == -5 && w.sum.max == 100);
     assert_true(w.sum.first == 1 && w.sum.last == -5);
     assert_true(w.rate == 1.2);
-    /* sorted: -5 1 2 ... 10 100; ranks floor(q * 11): 5 -> 5, 9 -> 9, 10 -> 10, 10, 10 */
+    /* sorted: -5 1 2 ... 10 100; nearest ranks ceil(q * 12): 6 -> 5, 11 -> 10, then 12: the
+     * maximum, exactly */
     assert_quantile(w.p50, 5);
-    assert_quantile(w.p90, 9);
-    assert_quantile(w.p95, 10);
-    assert_quantile(w.p99, 10);
-    assert_quantile(w.p999, 10);
+    assert_quantile(w.p90, 10);
+    assert_true(w.p95 == 100 && w.p99 == 100 && w.p999 == 100);
     /* the last 5 seconds: 100 and -5 */
     window_sliding(&t, T0 + 9000, 5, 0, &w, NULL);
     assert_int_equal(w.sum.count, 2);
     assert_true(w.sum.sum == 95);
     assert_true(w.rate == 0.4);
-    assert_quantile(w.p50, -5);
-    assert_quantile(w.p999, -5); /* rank floor(0.999 * 1) = 0 */
+    assert_true(w.p50 == -5);  /* rank ceil(0.5 * 2) = 1: the minimum, exactly */
+    assert_true(w.p999 == 100); /* rank 2: the maximum */
     /* now_ms in the next second: the first second drops out */
     window_sliding(&t, T0 + 10000, 10, 0, &w, NULL);
     assert_int_equal(w.sum.count, 2);
@@ -260,6 +278,112 @@ static void test_sliding_known_answer(void **state)
     /* width 0 is refused */
     assert_int_equal(window_sliding(&t, T0 + 9000, 0, 0, &w, NULL), -1);
     assert_int_equal(w.sum.count, 0);
+    timeline_free(&t);
+}
+
+/* Nearest-rank quantiles at small n, values 3 % apart (each in its own bin): p-values land on
+ * the rank ceil(q * n), within 1 %, and exactly on the minimum or maximum at ranks 1 and n. */
+static void test_quantiles_small_n_known_answers(void **state)
+{
+    (void)state;
+    const size_t ns[] = {1, 2, 3, 4, 10, 11, 20, 99, 100, 101, 1000, 1001};
+    const unsigned qs[5] = {500, 900, 950, 990, 999};
+    double vals[1001];
+    for (size_t k = 0; k < sizeof(ns) / sizeof(ns[0]); k++) {
+        size_t n = ns[k];
+        struct timeline t;
+        timeline_init(&t, NULL);
+        for (size_t i = 0; i < n; i++)
+            vals[i] = 10.0 * pow(1.03, (double)i);
+        for (size_t i = 0; i < n; i++) /* in descending order: the order does not matter */
+            timeline_add(&t, vals[n - 1 - i], T0 + (int64_t)(i % 1000));
+        struct window_stats w;
+        window_sliding(&t, T0, 1, 0, &w, NULL);
+        assert_int_equal(w.sum.count, n);
+        const double ps[5] = {w.p50, w.p90, w.p95, w.p99, w.p999};
+        for (int j = 0; j < 5; j++) {
+            size_t r = ref_rank(qs[j], n);
+            if (r == n)
+                assert_true(ps[j] == vals[n - 1]);
+            else if (r == 1)
+                assert_true(ps[j] == vals[0]);
+            else
+                assert_quantile(ps[j], vals[r - 1]);
+        }
+        timeline_free(&t);
+    }
+
+    /* the examples of the definition: p99 of {10, 20, 50} is 50; p50 of {10, 20} is 10 */
+    struct timeline t;
+    struct window_stats w;
+    timeline_init(&t, NULL);
+    timeline_add(&t, 20, T0);
+    timeline_add(&t, 50, T0 + 1);
+    timeline_add(&t, 10, T0 + 2);
+    window_sliding(&t, T0, 1, 0, &w, NULL);
+    assert_true(w.p99 == 50 && w.p999 == 50);
+    assert_quantile(w.p50, 20);
+    assert_quantile(w.p90, 50);
+    timeline_free(&t);
+    timeline_init(&t, NULL);
+    timeline_add(&t, 20, T0);
+    timeline_add(&t, 10, T0);
+    window_sliding(&t, T0, 1, 0, &w, NULL);
+    assert_true(w.p50 == 10 && w.p90 == 20);
+    timeline_free(&t);
+
+    /* a series that only ever saw one value shows exactly that value, whatever its bin */
+    const double constants[] = {1.0, 2.0, 0.7, 12345.678, -3.3, 1e-5};
+    for (size_t c = 0; c < sizeof(constants) / sizeof(constants[0]); c++) {
+        timeline_init(&t, NULL);
+        for (int i = 0; i < 25; i++)
+            timeline_add(&t, constants[c], T0 + i);
+        window_sliding(&t, T0, 1, 0, &w, NULL);
+        assert_true(w.p50 == constants[c] && w.p90 == constants[c] && w.p95 == constants[c]);
+        assert_true(w.p99 == constants[c] && w.p999 == constants[c]);
+        timeline_free(&t);
+    }
+}
+
+/* Rates over the part of a window that data can cover. */
+static void test_covered_and_rate_from(void **state)
+{
+    (void)state;
+    const int64_t s60 = T0 - 59000, e60 = T0 + 1000; /* a 1-minute sliding window at T0 */
+    /* data from before the window: the whole window */
+    assert_true(window_covered_s(s60, e60, INT64_MIN, T0 + 500) == 60.0);
+    assert_true(window_covered_s(s60, e60, s60, T0 + 500) == 60.0);
+    /* started 38 s into it: up to now, not to the end of the second still filling */
+    assert_true(window_covered_s(s60, e60, T0 - 37500, T0 + 500) == 38.0);
+    /* just started: at least one second, not a division by almost nothing */
+    assert_true(window_covered_s(s60, e60, T0 + 400, T0 + 500) == 1.0);
+    /* a window ending before the data could start */
+    assert_true(window_covered_s(s60, e60, e60, T0 + 500) == 0.0);
+    /* a closed bucket partly before data_from: to its end */
+    assert_true(window_covered_s(T0, T0 + 10000, T0 + 4000, T0 + 60000) == 6.0);
+    /* shorter than a second */
+    assert_true(window_covered_s(T0, T0 + 500, T0 + 400, T0 + 60000) == 0.5);
+
+    struct timeline t;
+    timeline_init(&t, NULL);
+    for (int i = 0; i < 76; i++) /* 2 events/s for the 38 s since start */
+        timeline_add(&t, 1, T0 - 37500 + i * 500);
+    struct window_stats w;
+    window_sliding(&t, T0 + 500, 60, WINDOW_NO_QUANTILES, &w, NULL);
+    assert_int_equal(w.sum.count, 76);
+    assert_true(w.rate == 76.0 / 60.0); /* per window length: a third of the true rate */
+    window_rate_from(&w, T0 - 37500, T0 + 500);
+    assert_true(w.rate == 2.0);
+    /* data_from before the window: unchanged */
+    window_sliding(&t, T0 + 500, 10, WINDOW_NO_QUANTILES, &w, NULL);
+    double r10 = w.rate;
+    window_rate_from(&w, T0 - 37500, T0 + 500);
+    assert_true(w.rate == r10);
+    /* a bucket before anything could be seen: unknown, not 0 */
+    struct window_stats b[2];
+    assert_int_equal(window_tumbling(&t, T0 - 120000, T0 - 60000, 60, b, 2), 1);
+    window_rate_from(&b[0], T0 - 37500, T0 + 500);
+    assert_true(isnan(b[0].rate));
     timeline_free(&t);
 }
 
@@ -286,11 +410,11 @@ static void test_no_quantiles_and_out_hist(void **state)
     /* out_hist is exactly the merge of the window's slots, and the quantiles are its own */
     merge_slots(&t, now / 1000 - 59, now / 1000, &ref);
     assert_hist_equal(&h, &ref);
-    assert_true(b.p50 == hist_quantile(&ref, 0.5));
-    assert_true(b.p90 == hist_quantile(&ref, 0.9));
-    assert_true(b.p95 == hist_quantile(&ref, 0.95));
-    assert_true(b.p99 == hist_quantile(&ref, 0.99));
-    assert_true(b.p999 == hist_quantile(&ref, 0.999));
+    const double qs[5] = {0.5, 0.9, 0.95, 0.99, 0.999};
+    const double ps[5] = {b.p50, b.p90, b.p95, b.p99, b.p999};
+    for (int j = 0; j < 5; j++)
+        assert_true(ps[j] == hist_quantile_clamp(hist_quantile(&ref, qs[j]), qs[j], b.sum.count,
+                                                 b.sum.min, b.sum.max));
     /* out_hist's previous content is replaced, not added to */
     window_sliding(&t, now, 60, 0, &b, &h);
     assert_hist_equal(&h, &ref);
@@ -467,10 +591,10 @@ static void test_very_wide_value_range(void **state)
     assert_true(h.collapsed_bins > 0);
     memcpy(sorted, vals, sizeof(vals));
     qsort(sorted, n, sizeof(*sorted), cmp_double);
-    assert_quantile(w.p50, sorted[(size_t)floor(0.5 * (double)(n - 1))]);
-    assert_quantile(w.p90, sorted[(size_t)floor(0.9 * (double)(n - 1))]);
-    assert_quantile(w.p99, sorted[(size_t)floor(0.99 * (double)(n - 1))]);
-    assert_quantile(w.p999, sorted[(size_t)floor(0.999 * (double)(n - 1))]);
+    assert_quantile(w.p50, ref_quantile(sorted, n, 500));
+    assert_quantile(w.p90, ref_quantile(sorted, n, 900));
+    assert_quantile(w.p99, ref_quantile(sorted, n, 990));
+    assert_quantile(w.p999, ref_quantile(sorted, n, 999));
     /* and each second alone goes through the accumulator */
     window_sliding(&t, T0, 1, 0, &w, &h);
     assert_int_equal(w.sum.count, 200);
@@ -649,6 +773,8 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_empty_timeline),
         cmocka_unit_test(test_sliding_known_answer),
+        cmocka_unit_test(test_quantiles_small_n_known_answers),
+        cmocka_unit_test(test_covered_and_rate_from),
         cmocka_unit_test(test_no_quantiles_and_out_hist),
         cmocka_unit_test(test_tumbling_and_hopping_known_answers),
         cmocka_unit_test(test_windows_before_the_epoch),
