@@ -16,6 +16,8 @@ enum cmd_exit {
     EXIT_USAGE = 2,           /* bad command line */
     EXIT_REJECTED = 3,        /* ran, but some input was rejected */
     EXIT_UNREACHABLE = 4,     /* Redis could not be reached or refused us */
+    EXIT_PARTIAL = 5,         /* done in part: a chat message was stored in the room's history
+                                 but not broadcast to live readers */
 };
 
 int cmd_bench(int argc, char **argv);
