@@ -22,9 +22,28 @@
 const char chat_send_script[] =
     "local id = redis.call('XADD', KEYS[1], 'MAXLEN', '~', ARGV[5], '*', "
     "'nick', ARGV[1], 'kind', ARGV[2], 'text', ARGV[3], 'ts', ARGV[4])\n"
-    "redis.call('PUBLISH', KEYS[2], cjson.encode({id = id, ts = tonumber(ARGV[4]), "
-    "nick = ARGV[1], kind = ARGV[2], text = ARGV[3]}))\n"
+    "local sent = redis.pcall('PUBLISH', KEYS[2], cjson.encode({id = id, "
+    "ts = tonumber(ARGV[4]), nick = ARGV[1], kind = ARGV[2], text = ARGV[3]}))\n"
+    "if type(sent) == 'table' and sent.err then return {id, sent.err} end\n"
     "return id\n";
+
+int chat_send_reply_parse(const redisReply *r, const char **id, const char **why)
+{
+    *id = *why = NULL;
+    if (r == NULL)
+        return -1;
+    if (r->type == REDIS_REPLY_STRING) {
+        *id = r->str;
+        return 0;
+    }
+    if (r->type == REDIS_REPLY_ARRAY && r->elements == 2 &&
+        r->element[0]->type == REDIS_REPLY_STRING && r->element[1]->type == REDIS_REPLY_STRING) {
+        *id = r->element[0]->str;
+        *why = r->element[1]->str;
+        return 0;
+    }
+    return -1;
+}
 
 /* One message waiting to be sent; it carries its room's keys, so a /join after typing cannot
  * send it elsewhere. */
@@ -582,6 +601,32 @@ static void maybe_idle(struct chat *c)
         emit(c, CHAT_EV_IDLE, NULL, true, NULL, false);
 }
 
+/* The script stored o as id but its PUBLISH was refused (why): nobody got it live, not even
+ * us. It is in the room's history, so it joins our log as if it had come back, and the owner
+ * is told exactly that. */
+static void stored_not_broadcast(struct chat *c, struct chat_out *o, const char *id,
+                                 const char *why)
+{
+    struct chatlog_entry e = {.kind = o->kind,
+                              .ts_ms = parse_ts(o->ts, strlen(o->ts), 0),
+                              .nick = o->nick,
+                              .nick_len = strlen(o->nick),
+                              .text = o->text,
+                              .text_len = o->len};
+    bool here = c->room[0] && strcmp(o->log_key, c->log_key) == 0;
+    if (here && chatlog_id_parse(id, strlen(id), &e.id) == 0)
+        add_live(c, &e);
+    bool said = o->kind == CHATLOG_MSG || o->kind == CHATLOG_ME;
+    const char *room = strrchr(o->channel, ':'); /* NS:chat:ROOM; a room has no ':' */
+    notice(c, false,
+           "%s%s stored in the history of #%s as %s but not broadcast (Redis refused the "
+           "PUBLISH: %s): others see it only when they read the history again (on joining or "
+           "reconnecting)",
+           said ? "message" : chatlog_kind_name(o->kind), said ? "" : " message",
+           room ? room + 1 : o->channel, id, why);
+    emit(c, CHAT_EV_NOT_BROADCAST, NULL, true, id, false);
+}
+
 static void on_sent(struct rconn *rc, const redisReply *reply, void *privdata)
 {
     (void)rc;
@@ -605,11 +650,14 @@ static void on_sent(struct rconn *rc, const redisReply *reply, void *privdata)
         c->unsure_len++;
         return;
     }
-    if (reply->type == REDIS_REPLY_STRING)
-        emit(c, CHAT_EV_SENT, NULL, true, reply->str, false);
-    else
+    const char *id, *why;
+    if (chat_send_reply_parse(reply, &id, &why) != 0)
         notice(c, true, "message not sent: %s",
                reply->type == REDIS_REPLY_ERROR ? reply->str : "unexpected reply");
+    else if (why == NULL)
+        emit(c, CHAT_EV_SENT, NULL, true, id, false);
+    else
+        stored_not_broadcast(c, o, id, why);
     out_free(o);
     maybe_idle(c);
 }

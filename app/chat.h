@@ -31,8 +31,15 @@
 #define CHAT_STREAM_MAXLEN 10000 /* MAXLEN ~ of the room's log */
 
 /* The send script: KEYS = log stream, channel; ARGV = nick, kind, text, ts, maxlen. Returns the
- * new entry ID. Documented in docs/protocol.md so any client can send the same way. */
+ * new entry ID; when the PUBLISH is refused (e.g. an ACL user without it) the message is still
+ * stored, and it returns {ID, Redis' reason} instead. Documented in the README so any client can
+ * send the same way. */
 extern const char chat_send_script[];
+
+/* Reads the reply of chat_send_script: sets *id (and *why when the message was stored but not
+ * broadcast, else NULL), both pointing into r. Returns 0, or -1 when nothing was stored (an
+ * error reply, NULL, or an unexpected shape). */
+int chat_send_reply_parse(const redisReply *r, const char **id, const char **why);
 
 struct chat;
 
@@ -45,6 +52,9 @@ enum chat_event {
     CHAT_EV_NOTICE,   /* text: something to tell the user (a nick timed out, a send failed,
                          the rate limit); error: true when it is a failure */
     CHAT_EV_SENT,     /* text: the ID one of our messages got; error + text when it failed */
+    /* text: the ID of one of our messages that was stored in the history but not published
+     * (the PUBLISH was refused); it was added to our log, and a CHAT_EV_NOTICE said why */
+    CHAT_EV_NOT_BROADCAST,
     CHAT_EV_IDLE,     /* nothing waits to be sent and nothing is in flight */
 };
 

@@ -18,6 +18,8 @@ enum cmd_exit {
     EXIT_USAGE = 2,           /* bad command line */
     EXIT_REJECTED = 3,        /* ran, but some input was rejected */
     EXIT_UNREACHABLE = 4,     /* Redis could not be reached or refused us */
+    EXIT_PARTIAL = 5,         /* done in part: a chat message was stored in the room's history
+                                 but not broadcast to live readers */
 };
 
 /* Out of memory, whatever the command: writes "warroom: out of memory (allocating N bytes)" to

@@ -22,9 +22,12 @@
 #include "core/mem.h"
 #include "core/text.h"
 
-#define LINE_BACKLOG_HIGH 64 /* stop reading stdin with this many messages waiting ... */
-#define LINE_BACKLOG_LOW 16  /* ... and read again below this */
-#define LINE_LEAVE_MAX_S 10.0 /* how long EOF waits for queued messages to go out */
+/* Backpressure: stdin lines are handed to the chat while fewer than LINE_BACKLOG_HIGH messages
+ * wait (well below CHAT_QUEUE_MAX, so no line is ever refused for the queue); the rest stay
+ * in the buffer and stdin is not read until the backlog is below LINE_BACKLOG_LOW. */
+#define LINE_BACKLOG_HIGH 64
+#define LINE_BACKLOG_LOW 16
+#define LINE_LEAVE_MAX_S 10.0 /* after EOF, give up when no message went out for this long */
 
 static const char chat_usage[] =
     "usage: warroom chat ROOM [--say TEXT] [--nick NAME] [--history N] [--json] [--listen]\n"
@@ -44,14 +47,18 @@ static const char chat_usage[] =
     "  --dump         print the history and exit, without joining\n"
     "Text from the room is sanitized: control characters show as ^X, invalid UTF-8 as U+FFFD.\n"
     "Times are local (set TZ=UTC for UTC).\n\n"
-    "exit codes: 0 ok, 1 failure, 2 usage, 3 a message was refused (too long), 4 Redis\n"
-    "unreachable\n\n";
+    "Lines wait in order while the rate limit holds them back (stdin is read as they go).\n\n"
+    "exit codes: 0 ok, 1 failure (e.g. Redis refused a message), 2 usage, 3 a message was\n"
+    "refused (too long), 4 Redis unreachable, 5 a message was stored in the room's history\n"
+    "but not broadcast (Redis refused the PUBLISH: live readers see it only when they read\n"
+    "the history again; do not send it again)\n\n";
 
 struct lm {
     struct ev_loop *loop;
     struct chat *chat;
     bool json, listen, dump;
     bool leaving, done;
+    bool eof;      /* stdin ended: what is buffered is the rest */
     bool skipping; /* dropping the rest of an over-long stdin line */
     bool was_up;   /* both connections were up once */
     int rc;
@@ -64,6 +71,22 @@ struct lm {
     struct chatlog_line line;
     char last_state[160];
 };
+
+/* Records an outcome for the exit code, keeping the worst: a failure, then a refused line, then
+ * a message only stored. */
+static void lm_outcome(struct lm *lm, int rc)
+{
+    static const int worse[] = {EXIT_OK, EXIT_PARTIAL, EXIT_REJECTED, EXIT_FAILURE_GENERIC};
+    int have = 0, got = 0;
+    for (int i = 0; i < (int)(sizeof worse / sizeof worse[0]); i++) {
+        if (worse[i] == lm->rc)
+            have = i;
+        if (worse[i] == rc)
+            got = i;
+    }
+    if (got > have)
+        lm->rc = rc;
+}
 
 /* ---------------------------------------------------------------------------------------------
  * Output
@@ -179,8 +202,66 @@ static void send_line(struct lm *lm, char *line, size_t len)
         return;
     if (r != CHAT_SEND_QUEUED) {
         fprintf(stderr, "warroom chat: stdin line %lu: %s\n", lm->lineno, err);
-        lm->rc = EXIT_REJECTED;
+        lm_outcome(lm, EXIT_REJECTED);
     }
+}
+
+/* Hands the complete lines of the buffer to the chat while fewer than LINE_BACKLOG_HIGH
+ * messages wait; the others stay buffered, in order. */
+static void take_lines(struct lm *lm)
+{
+    size_t start = 0;
+    char *nl;
+    if (lm->len == 0)
+        return;
+    while (start < lm->len) {
+        nl = memchr(lm->buf + start, '\n', lm->len - start);
+        if (lm->skipping) { /* the rest of an over-long line: dropped up to its end */
+            start = nl ? (size_t)(nl - lm->buf) + 1 : lm->len;
+            lm->skipping = nl == NULL;
+            continue;
+        }
+        if (nl == NULL || chat_pending(lm->chat) >= LINE_BACKLOG_HIGH)
+            break;
+        send_line(lm, lm->buf + start, (size_t)(nl - lm->buf) - start);
+        start = (size_t)(nl - lm->buf) + 1;
+    }
+    memmove(lm->buf, lm->buf + start, lm->len - start);
+    lm->len -= start;
+}
+
+/* Moves input along: sends what the backlog allows, then reads stdin only when no complete
+ * line is left waiting and the backlog is low; at EOF, leaves once every line is handed over. */
+static void feed(struct lm *lm)
+{
+    if (lm->leaving)
+        return;
+    take_lines(lm);
+    bool waiting = lm->len > 0 && memchr(lm->buf, '\n', lm->len) != NULL;
+    /* a line longer than any message could be: refuse it now rather than buffer it forever,
+     * and drop the rest of it as it comes */
+    if (!waiting && lm->len > CHATLOG_TEXT_MAX + 16) {
+        fprintf(stderr, "warroom chat: stdin line %lu: longer than %d bytes, not sent\n",
+                ++lm->lineno, CHATLOG_TEXT_MAX);
+        lm_outcome(lm, EXIT_REJECTED);
+        lm->len = 0;
+        lm->skipping = true;
+    }
+    if (lm->eof) {
+        /* lines still wait for the backlog: the chat's progress calls feed again */
+        if (waiting)
+            return;
+        if (lm->len > 0 && !lm->skipping) /* the last line may lack its newline */
+            send_line(lm, lm->buf, lm->len);
+        lm->len = 0;
+        leave(lm);
+        return;
+    }
+    bool read_more = !waiting && chat_pending(lm->chat) < LINE_BACKLOG_HIGH;
+    if (read_more && !ev_is_active(&lm->in))
+        ev_io_start(lm->loop, &lm->in);
+    else if (!read_more && ev_is_active(&lm->in))
+        ev_io_stop(lm->loop, &lm->in);
 }
 
 static void on_stdin(struct ev_loop *loop, ev_io *w, int revents)
@@ -194,55 +275,37 @@ static void on_stdin(struct ev_loop *loop, ev_io *w, int revents)
     ssize_t n = read(0, lm->buf + lm->len, lm->cap - lm->len);
     if (n < 0 && (errno == EAGAIN || errno == EINTR))
         return;
-    if (n <= 0) { /* EOF (or an error): the last line may lack its newline */
-        if (lm->len > 0 && !lm->skipping)
-            send_line(lm, lm->buf, lm->len);
-        lm->len = 0;
-        leave(lm);
-        return;
-    }
-    lm->len += (size_t)n;
-    size_t start = 0;
-    for (size_t i = 0; i < lm->len; i++) {
-        if (lm->buf[i] != '\n')
-            continue;
-        if (!lm->skipping)
-            send_line(lm, lm->buf + start, i - start);
-        lm->skipping = false;
-        start = i + 1;
-    }
-    if (lm->skipping) { /* still inside an over-long line */
-        start = lm->len;
-    }
-    memmove(lm->buf, lm->buf + start, lm->len - start);
-    lm->len -= start;
-    /* a line longer than any message could be: refuse it now rather than buffer it forever,
-     * and drop the rest of it as it comes */
-    if (lm->len > CHATLOG_TEXT_MAX + 16) {
-        fprintf(stderr, "warroom chat: stdin line %lu: longer than %d bytes, not sent\n",
-                ++lm->lineno, CHATLOG_TEXT_MAX);
-        lm->rc = EXIT_REJECTED;
-        lm->len = 0;
-        lm->skipping = true;
-    }
-    if (chat_pending(lm->chat) >= LINE_BACKLOG_HIGH)
+    if (n <= 0) { /* EOF (or an error) */
+        lm->eof = true;
         ev_io_stop(lm->loop, &lm->in);
+    } else {
+        lm->len += (size_t)n;
+    }
+    feed(lm);
 }
 
 static void on_leave_guard(struct ev_loop *loop, ev_timer *t, int revents)
 {
     (void)loop, (void)revents;
     struct lm *lm = t->data;
-    fprintf(stderr, "warroom chat: %zu message(s) could not be sent in %.0f s; giving up\n",
-            chat_pending(lm->chat), LINE_LEAVE_MAX_S);
-    lm->rc = EXIT_FAILURE_GENERIC;
+    fprintf(stderr,
+            "warroom chat: no message could be sent for %.0f s; giving up with %zu not sent\n",
+            LINE_LEAVE_MAX_S, chat_pending(lm->chat));
+    lm_outcome(lm, EXIT_FAILURE_GENERIC);
     finish(lm);
 }
 
 static void on_signal(struct ev_loop *loop, ev_signal *s, int revents)
 {
     (void)loop, (void)revents;
-    leave(s->data);
+    struct lm *lm = s->data;
+    size_t unsent = 0;
+    for (size_t i = 0; i < lm->len && !lm->leaving; i++)
+        unsent += lm->buf[i] == '\n';
+    if (unsent > 0) /* read but held back by the backlog: say so rather than drop them quietly */
+        fprintf(stderr, "warroom chat: interrupted: %zu line(s) read from stdin not sent\n",
+                unsent);
+    leave(lm);
 }
 
 /* ---------------------------------------------------------------------------------------------
@@ -260,8 +323,8 @@ static void on_chat(struct chat *c, const struct chat_event_info *e, void *privd
     case CHAT_EV_JOINED:
         if (lm->dump) {
             finish(lm);
-        } else if (!lm->listen && !lm->leaving) {
-            ev_io_start(lm->loop, &lm->in);
+        } else if (!lm->listen) {
+            feed(lm);
         }
         break;
     case CHAT_EV_STATE:
@@ -277,14 +340,24 @@ static void on_chat(struct chat *c, const struct chat_event_info *e, void *privd
         break;
     case CHAT_EV_NOTICE:
         print_note(e->error ? "error: " : "", e->text);
+        if (e->error)
+            lm_outcome(lm, EXIT_FAILURE_GENERIC);
         break;
+    case CHAT_EV_NOT_BROADCAST:
     case CHAT_EV_SENT:
     case CHAT_EV_IDLE:
-        if (lm->leaving && chat_pending(c) == 0)
+        if (e->ev == CHAT_EV_NOT_BROADCAST)
+            lm_outcome(lm, EXIT_PARTIAL);
+        if (lm->leaving && chat_pending(c) == 0) {
             finish(lm);
-        else if (!lm->leaving && !lm->listen && !lm->dump && chat_joined(c) &&
-                 !ev_is_active(&lm->in) && chat_pending(c) < LINE_BACKLOG_LOW)
-            ev_io_start(lm->loop, &lm->in);
+        } else if (lm->leaving && e->ev != CHAT_EV_IDLE) { /* progress: wait again */
+            ev_timer_stop(lm->loop, &lm->leave_guard);
+            ev_timer_set(&lm->leave_guard, LINE_LEAVE_MAX_S, 0.);
+            ev_timer_start(lm->loop, &lm->leave_guard);
+        } else if (!lm->leaving && !lm->listen && !lm->dump && chat_joined(c) &&
+                   !ev_is_active(&lm->in) && chat_pending(c) < LINE_BACKLOG_LOW) {
+            feed(lm);
+        }
         break;
     case CHAT_EV_RESYNCED:
     case CHAT_EV_PRESENCE:
@@ -329,13 +402,25 @@ static int say(struct config *cfg, const char *room, const char *nick, enum chat
     size_t argvlen[] = {4, strlen(chat_send_script), 1, strlen(log_key), strlen(channel),
                         strlen(nick), strlen(k), len, strlen(ts), strlen(maxlen)};
     redisReply *r = redisCommandArgv(c, 10, argv, argvlen);
+    const char *id, *why;
     int rc = EXIT_OK;
-    if (r == NULL || r->type != REDIS_REPLY_STRING) {
-        fprintf(stderr, "warroom chat: message not sent: %s\n",
-                r == NULL ? c->errstr : r->type == REDIS_REPLY_ERROR ? r->str : "bad reply");
+    if (chat_send_reply_parse(r, &id, &why) != 0) {
+        print_note("message not sent: ", r == NULL                      ? c->errstr
+                                         : r->type == REDIS_REPLY_ERROR ? r->str
+                                                                        : "bad reply");
         rc = r == NULL ? EXIT_UNREACHABLE : EXIT_FAILURE_GENERIC;
     } else {
-        printf("%s\n", r->str);
+        printf("%s\n", id);
+        if (why) {
+            char note[768];
+            snprintf(note, sizeof(note),
+                     "message stored in the history of #%s as %s but not broadcast (Redis "
+                     "refused the PUBLISH: %s): live readers see it only when they read the "
+                     "history again (on joining or reconnecting)",
+                     room, id, why);
+            print_note("", note);
+            rc = EXIT_PARTIAL;
+        }
     }
     if (r)
         freeReplyObject(r);

@@ -41,9 +41,12 @@ static const char gen_usage[] =
     "                     are sent F times as often instead\n"
     "  --anomaly-at DUR   start, from the start of gen (default 0s)\n"
     "  --anomaly-for DUR  length (default: until the end)\n"
-    "  --give-up DUR      when Redis goes away, keep reconnecting this long (default 60s)\n\n"
-    "Prints totals on stderr at the end. exit codes: 0 ok, 1 failure, 2 usage,\n"
-    "4 Redis unreachable, or lost for longer than --give-up\n\n";
+    "  --give-up DUR      when Redis goes away, keep reconnecting this long; when it\n"
+    "                     refuses every event (e.g. OOM at maxmemory), stop after this\n"
+    "                     long (default 60s)\n\n"
+    "Refusals by Redis are reported as they happen (at most one line a second); totals are\n"
+    "printed on stderr at the end. exit codes: 0 every event accepted, 1 failure (Redis refused\n"
+    "events), 2 usage, 4 Redis unreachable, or lost for longer than --give-up\n\n";
 
 static volatile sig_atomic_t gen_stop;
 
@@ -395,7 +398,8 @@ int cmd_gen(int argc, char **argv)
     sigaction(SIGINT, &sa, NULL);
     sigaction(SIGTERM, &sa, NULL);
 
-    struct producer_opts popts = {.log = stderr, .cancel = &gen_stop, .give_up_ms = g.o.give_up_ms};
+    struct producer_opts popts = {
+        .log = stderr, .cmd = "gen", .cancel = &gen_stop, .give_up_ms = g.o.give_up_ms};
     enum producer_open_result opened = producer_open(&cfg, &popts, &g.p);
     if (opened != PRODUCER_OPEN_OK) {
         rc = producer_open_exit_code(opened);
@@ -419,14 +423,14 @@ int cmd_gen(int argc, char **argv)
     if (res != 0)
         fprintf(stderr, "warroom: gen: %s\n", producer_error(g.p));
     fprintf(stderr,
-            "gen: %" PRIu64 " events in %.1f s (%.0f/s), %" PRIu64 " resent after reconnect, "
-            "%" PRIu64 " reconnects, %" PRIu64 " errors\n",
-            st->acked, s, s > 0 ? (double)st->acked / s : 0.0, st->resent, st->reconnects,
-            st->errors);
+            "gen: %" PRIu64 " events accepted in %.1f s (%.0f/s), %" PRIu64 " refused by Redis, "
+            "%" PRIu64 " resent after reconnect, %" PRIu64 " reconnects\n",
+            st->acked, s, s > 0 ? (double)st->acked / s : 0.0, st->errors, st->resent,
+            st->reconnects);
     if (st->errors)
-        fprintf(stderr, "warroom: gen: Redis refused %" PRIu64 " XADDs; first error: %s\n",
+        fprintf(stderr, "warroom: gen: Redis refused %" PRIu64 " events; first reason: %s\n",
                 st->errors, producer_reply_error(g.p));
-    rc = res != 0 ? EXIT_UNREACHABLE : st->errors ? EXIT_FAILURE_GENERIC : EXIT_OK;
+    rc = res != 0 ? producer_failure_exit_code(g.p) : st->errors ? EXIT_FAILURE_GENERIC : EXIT_OK;
 out:
     producer_free(g.p);
     free(g.desc);

@@ -35,9 +35,11 @@ static const char ingest_usage[] =
     "  JSON:  {\"metric\":\"m\",\"value\":1.5,\"ts\":1700000000000,\"labels\":{\"k\":\"v\"}}\n"
     "Blank lines and lines starting with '#' are skipped. Invalid lines are reported as\n"
     "FILE:LINE: reason and counted; the rest is still written.\n"
-    "  --give-up DUR   when Redis goes away, keep reconnecting this long (default 60s)\n\n"
-    "exit codes: 0 all written, 1 failure, 2 usage, 3 some lines rejected,\n"
-    "            4 Redis unreachable or lost\n\n";
+    "  --give-up DUR   when Redis goes away, keep reconnecting this long; when it refuses\n"
+    "                  every event (e.g. OOM at maxmemory), stop after this long (default 60s)\n"
+    "Refusals by Redis are reported as they happen (at most one line a second).\n\n"
+    "exit codes: 0 all written, 1 failure (e.g. Redis refused events), 2 usage,\n"
+    "            3 some lines rejected, 4 Redis unreachable or lost\n\n";
 
 static volatile sig_atomic_t ingest_stop;
 
@@ -334,8 +336,10 @@ static void summary(const struct ingest *in, const struct producer *p)
     const struct producer_stats *st = p ? producer_stats(p) : NULL;
     double s = (double)(clock_ms(CLOCK_MONOTONIC) - in->start_ms) / 1000.0;
 
-    fprintf(stderr, "ingested %llu events, rejected %llu lines (%llu lines in %.2f s",
-            (unsigned long long)(st ? st->acked : 0), (unsigned long long)in->rejected,
+    fprintf(stderr, "ingested %llu events, ", (unsigned long long)(st ? st->acked : 0));
+    if (st && st->errors)
+        fprintf(stderr, "%llu refused by Redis, ", (unsigned long long)st->errors);
+    fprintf(stderr, "rejected %llu lines (%llu lines in %.2f s", (unsigned long long)in->rejected,
             (unsigned long long)in->lines, s);
     if (s >= 0.1)
         fprintf(stderr, ", %.0f lines/s", (double)in->lines / s);
@@ -348,7 +352,7 @@ static void summary(const struct ingest *in, const struct producer *p)
         fprintf(stderr, "(%llu more rejected lines not shown)\n",
                 (unsigned long long)(in->rejected - INGEST_SHOW_MAX));
     if (st && st->errors)
-        fprintf(stderr, "warroom: Redis refused %llu XADDs; first error: %s\n",
+        fprintf(stderr, "warroom: ingest: Redis refused %llu events; first reason: %s\n",
                 (unsigned long long)st->errors, producer_reply_error(p));
 }
 
@@ -441,8 +445,11 @@ int cmd_ingest(int argc, char **argv)
     sigaction(SIGINT, &sa, NULL);
     sigaction(SIGTERM, &sa, NULL);
 
-    struct producer_opts po = {
-        .batch = INGEST_BATCH, .log = stderr, .cancel = &ingest_stop, .give_up_ms = give_up_ms};
+    struct producer_opts po = {.batch = INGEST_BATCH,
+                               .log = stderr,
+                               .cmd = "ingest",
+                               .cancel = &ingest_stop,
+                               .give_up_ms = give_up_ms};
     enum producer_open_result opened = producer_open(&cfg, &po, &in.p);
     if (opened != PRODUCER_OPEN_OK) {
         rc = producer_open_exit_code(opened);
@@ -460,7 +467,7 @@ int cmd_ingest(int argc, char **argv)
     summary(&in, in.p);
 
     if (rc_io != 0)
-        rc = EXIT_UNREACHABLE;
+        rc = producer_failure_exit_code(in.p);
     else if (in.failed || ingest_stop || producer_stats(in.p)->errors)
         rc = EXIT_FAILURE_GENERIC;
     else if (in.rejected)

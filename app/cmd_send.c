@@ -17,7 +17,8 @@ static const char send_usage[] =
     "       warroom send 'METRIC{k=v,...}' VALUE [LABEL=VALUE ...] [--ts MS]\n\n"
     "Writes one event to its partition stream and prints the stream entry ID.\n"
     "  --ts MS   event time in unix milliseconds (default: the time Redis receives it)\n\n"
-    "exit codes: 0 sent, 2 usage, 3 event rejected (nothing written), 4 Redis unreachable\n\n";
+    "exit codes: 0 sent, 1 Redis refused it (e.g. OOM at maxmemory), 2 usage, 3 event rejected\n"
+    "(nothing written), 4 Redis unreachable\n\n";
 
 /* A growing text buffer for the line. */
 struct text {
@@ -211,7 +212,7 @@ int cmd_send(int argc, char **argv)
         goto out;
     }
     if (producer_stats(p)->errors) {
-        fprintf(stderr, "warroom: send: Redis refused the XADD: %s\n", producer_reply_error(p));
+        fprintf(stderr, "warroom: send: Redis refused the event: %s\n", producer_reply_error(p));
         rc = EXIT_FAILURE_GENERIC;
         goto out;
     }

@@ -19,6 +19,7 @@
 #include "core/partition.h"
 #include "core/redisurl.h"
 #include "core/synth.h"
+#include "core/text.h"
 
 #define STREAM_KEY_MAX 64
 
@@ -39,10 +40,18 @@ struct producer {
     size_t *cmd_off;
     size_t ncmd, nsent;
 
-    bool failed;             /* a reconnect gave up: every later call fails at once */
-    struct synth_rng jitter; /* seeded per process, so producers do not retry in step */
-    char minid[24];          /* MINID threshold of the batch being filled, "" when not yet set */
+    enum producer_failure failed; /* set: every later call fails at once */
+    struct synth_rng jitter;      /* seeded per process, so producers do not retry in step */
+    char minid[24]; /* MINID threshold of the batch being filled, "" when not yet set */
     size_t minid_len;
+
+    /* Refusals (error replies): since the last note on opts.log, and in a row. */
+    uint64_t note_refused, note_acked; /* replies since the last note */
+    int64_t note_ms;                   /* when the last note was written (or the start) */
+    bool noted;                        /* a note was written: the next waits its turn */
+    char note_error[256];              /* the first reason since the last note */
+    int64_t refusing_since_ms;         /* first refusal after the last accepted XADD; 0: none */
+    uint64_t refused_in_row;
 
     struct producer_stats stats;
     char error[1024];
@@ -210,6 +219,7 @@ struct producer *producer_new(redisContext *c, struct redisaddr *addr,
     }
     p->cmd_off = xmalloc((2 * (size_t)p->opts.batch + 1) * sizeof *p->cmd_off);
     p->cmd_off[0] = 0;
+    p->note_ms = mono_ms();
     return p;
 }
 
@@ -231,6 +241,16 @@ void producer_free(struct producer *p)
 const struct producer_stats *producer_stats(const struct producer *p)
 {
     return &p->stats;
+}
+
+enum producer_failure producer_failure(const struct producer *p)
+{
+    return p->failed;
+}
+
+int producer_failure_exit_code(const struct producer *p)
+{
+    return p->failed == PRODUCER_FAILED_REFUSED ? EXIT_FAILURE_GENERIC : EXIT_UNREACHABLE;
 }
 
 const char *producer_error(const struct producer *p)
@@ -312,6 +332,73 @@ static int reconnect(struct producer *p, const char *cause, size_t resend)
     }
 }
 
+/* ---------------------------------------------------------------- refusals */
+
+/* Copies Redis' reason into buf (cap bytes), made safe for a terminal: an error reply is text
+ * from the server, and what sits between us and Redis may be hostile. */
+static void copy_reason(char *buf, size_t cap, const redisReply *r)
+{
+    struct text_buf b = TEXT_BUF_INIT;
+    if (r->type == REDIS_REPLY_ERROR)
+        text_sanitize_limit(r->str, r->len, 0, cap - 1, 0, &b);
+    snprintf(buf, cap, "%s", r->type == REDIS_REPLY_ERROR ? b.s : "unexpected reply type");
+    text_buf_free(&b);
+}
+
+static void note_reply(struct producer *p, const redisReply *r)
+{
+    if (r->type == REDIS_REPLY_STRING) {
+        p->stats.acked++;
+        p->note_acked++;
+        p->refusing_since_ms = 0;
+        p->refused_in_row = 0;
+        return;
+    }
+    p->stats.errors++;
+    p->note_refused++;
+    p->refused_in_row++;
+    if (p->refusing_since_ms == 0)
+        p->refusing_since_ms = mono_ms();
+    if (p->note_error[0] == '\0')
+        copy_reason(p->note_error, sizeof p->note_error, r);
+    if (p->reply_error[0] == '\0')
+        copy_reason(p->reply_error, sizeof p->reply_error, r);
+}
+
+/* After replies were read: the note on opts.log while Redis refuses (the first at once, then at
+ * most one per PRODUCER_REFUSAL_REPORT_MS), and giving up when it has refused everything for
+ * opts.give_up_ms. Returns 0, or -1 when giving up (p->error says why). */
+static int refusals_check(struct producer *p)
+{
+    if (p->note_refused == 0 && p->refusing_since_ms == 0)
+        return 0;
+    int64_t now = mono_ms();
+    const char *cmd = p->opts.cmd ? p->opts.cmd : "", *sep = p->opts.cmd ? ": " : "";
+    if (p->note_refused > 0 && p->opts.log &&
+        (!p->noted || now - p->note_ms >= PRODUCER_REFUSAL_REPORT_MS)) {
+        fprintf(p->opts.log,
+                "warroom: %s%sRedis refused %llu events in %.1f s (%llu accepted): %s\n", cmd, sep,
+                (unsigned long long)p->note_refused, (double)(now - p->note_ms) / 1000.0,
+                (unsigned long long)p->note_acked, p->note_error);
+        fflush(p->opts.log);
+        p->noted = true;
+        p->note_ms = now;
+        p->note_refused = p->note_acked = 0;
+        p->note_error[0] = '\0';
+    }
+    if (p->refusing_since_ms != 0 && now - p->refusing_since_ms >= p->opts.give_up_ms) {
+        snprintf(p->error, sizeof p->error,
+                 "Redis refused every event for %.0f s (%llu in a row, none accepted); "
+                 "giving up. Redis said: %s",
+                 (double)(now - p->refusing_since_ms) / 1000.0,
+                 (unsigned long long)p->refused_in_row,
+                 p->note_error[0] ? p->note_error : p->reply_error);
+        p->failed = PRODUCER_FAILED_REFUSED;
+        return -1;
+    }
+    return 0;
+}
+
 /* ---------------------------------------------------------------- sending */
 
 /* Drops the first k commands of the buffer (their replies were read). */
@@ -377,16 +464,9 @@ static int read_replies(struct producer *p, size_t keep, char *cause, size_t cau
             rc = -1;
             break;
         }
-        if (r->type == REDIS_REPLY_STRING) {
-            p->stats.acked++;
-            if (k + 1 == want && r->len < sizeof p->last_id)
-                memcpy(p->last_id, r->str, r->len + 1);
-        } else {
-            p->stats.errors++;
-            if (p->reply_error[0] == '\0')
-                snprintf(p->reply_error, sizeof p->reply_error, "%s",
-                         r->type == REDIS_REPLY_ERROR ? r->str : "unexpected reply type");
-        }
+        if (r->type == REDIS_REPLY_STRING && k + 1 == want && r->len < sizeof p->last_id)
+            memcpy(p->last_id, r->str, r->len + 1);
+        note_reply(p, r);
         freeReplyObject(r);
     }
     batch_drop(p, k);
@@ -404,14 +484,14 @@ static int pump(struct producer *p, size_t keep)
     for (;;) {
         if (p->c != NULL && send_pending(p, cause, sizeof cause) == 0 &&
             read_replies(p, keep, cause, sizeof cause) == 0)
-            return 0;
+            return refusals_check(p);
         if (p->c == NULL)
             snprintf(cause, sizeof cause, "not connected");
         size_t resend = p->nsent;
         p->stats.resent += resend;
         p->nsent = 0;
         if (reconnect(p, cause, resend) != 0) {
-            p->failed = true;
+            p->failed = PRODUCER_FAILED_LOST;
             return -1;
         }
     }

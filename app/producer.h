@@ -5,7 +5,13 @@
  * Delivery is at-least-once. Commands are sent in batches; a batch is kept until every reply
  * has been read. When the connection drops mid-batch, the commands whose replies were not read
  * are sent again on the new connection (stats.resent). Redis may have applied some of them
- * before it went away, so those events can appear twice in the streams. */
+ * before it went away, so those events can appear twice in the streams.
+ *
+ * Refusals: an XADD Redis answers with an error (OOM at maxmemory, WRONGTYPE, NOPERM) is counted
+ * in stats.errors and not sent again. While it happens, a line goes to opts.log at most once
+ * per second (PRODUCER_REFUSAL_REPORT_MS) with the count and Redis' reason. When every XADD
+ * answered for opts.give_up_ms was refused (none accepted meanwhile), the producer gives up as
+ * it does when it cannot reconnect: calls return -1 and producer_failure says why. */
 #ifndef WR_PRODUCER_H
 #define WR_PRODUCER_H
 
@@ -22,17 +28,22 @@
 #define PRODUCER_GIVE_UP_DEFAULT_MS 60000
 #define PRODUCER_BACKOFF_MIN_MS 100
 #define PRODUCER_BACKOFF_MAX_MS 2000
+#define PRODUCER_REFUSAL_REPORT_MS 1000 /* at most one refusal line on opts.log per this */
 
 struct producer_opts {
     const char *ns;       /* key namespace (copied) */
     unsigned partitions;  /* partition streams, as checked against NS:meta */
     int64_t retention_ms; /* each XADD trims its stream with MINID ~ now - retention; 0: none */
     unsigned batch;       /* XADDs per round trip; 0: PRODUCER_BATCH_DEFAULT */
-    int64_t give_up_ms;   /* total reconnect time before failing; 0: the default (60 s) */
-    int64_t timeout_ms;   /* connect and command timeout of each reconnect attempt */
+    /* How long to keep trying, before failing, while Redis is away (total reconnect time) or
+     * refuses every XADD; 0: the default (60 s). */
+    int64_t give_up_ms;
+    int64_t timeout_ms; /* connect and command timeout of each reconnect attempt */
     /* Polled while reconnecting: nonzero stops the attempts (set it from a signal handler). */
     const volatile sig_atomic_t *cancel;
-    FILE *log; /* where reconnect notes go ("warroom: lost connection ..."); NULL: silent */
+    /* Where reconnect and refusal notes go ("warroom: lost connection ..."); NULL: silent. */
+    FILE *log;
+    const char *cmd; /* command named in refusal notes ("gen"); NULL: none. Not copied. */
 };
 
 struct producer_stats {
@@ -44,6 +55,14 @@ struct producer_stats {
 };
 
 struct producer;
+
+/* Why a producer stopped working (after a call returned -1). */
+enum producer_failure {
+    PRODUCER_FAILED_NOT = 0, /* it did not */
+    PRODUCER_FAILED_LOST,    /* the connection was lost and not restored (or the namespace
+                                changed, or opts.cancel was set while reconnecting) */
+    PRODUCER_FAILED_REFUSED, /* Redis refused every XADD for opts.give_up_ms */
+};
 
 /* Result of opening the connection for a producing command. */
 enum producer_open_result {
@@ -83,10 +102,18 @@ int producer_flush(struct producer *p);
 
 const struct producer_stats *producer_stats(const struct producer *p);
 
+/* Why the producer stopped working; PRODUCER_FAILED_NOT while it works. */
+enum producer_failure producer_failure(const struct producer *p);
+
+/* The command exit code for a producer that failed: EXIT_FAILURE_GENERIC when Redis refused
+ * the events, EXIT_UNREACHABLE when it was lost (app/cmd.h). */
+int producer_failure_exit_code(const struct producer *p);
+
 /* Why the last call failed; "" when none did. */
 const char *producer_error(const struct producer *p);
 
-/* The first error reply Redis sent to an XADD (e.g. WRONGTYPE ...), "" when none. */
+/* The first error reply Redis sent to an XADD (e.g. WRONGTYPE ...), sanitized for a terminal;
+ * "" when none. */
 const char *producer_reply_error(const struct producer *p);
 
 /* The entry ID of the last XADD acknowledged, "" when none yet. */

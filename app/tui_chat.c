@@ -141,6 +141,7 @@ static void on_chat(struct chat *c, const struct chat_event_info *e, void *privd
     case CHAT_EV_JOINED:
     case CHAT_EV_RESYNCED:
     case CHAT_EV_PRESENCE:
+    case CHAT_EV_NOT_BROADCAST: /* the message joined the log; a notice said why */
         changed(tc);
         break;
     case CHAT_EV_SENT:

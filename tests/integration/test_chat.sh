@@ -15,7 +15,8 @@ CHAN=wr:chat:$ROOM
 
 # The send script exactly as docs/protocol.md documents it.
 SCRIPT="local id = redis.call('XADD', KEYS[1], 'MAXLEN', '~', ARGV[5], '*', 'nick', ARGV[1], 'kind', ARGV[2], 'text', ARGV[3], 'ts', ARGV[4])
-redis.call('PUBLISH', KEYS[2], cjson.encode({id = id, ts = tonumber(ARGV[4]), nick = ARGV[1], kind = ARGV[2], text = ARGV[3]}))
+local sent = redis.pcall('PUBLISH', KEYS[2], cjson.encode({id = id, ts = tonumber(ARGV[4]), nick = ARGV[1], kind = ARGV[2], text = ARGV[3]}))
+if type(sent) == 'table' and sent.err then return {id, sent.err} end
 return id"
 now_ms() { echo $(($(date +%s%N) / 1000000)); }
 eval_send() { # NICK KIND TEXT

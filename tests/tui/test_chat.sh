@@ -41,7 +41,8 @@ for line in sys.stdin.read().split("\n"):
 redis_start || { notok redis_start "cannot start redis-server"; wr_done; }
 ROOM=ops
 SCRIPT="local id = redis.call('XADD', KEYS[1], 'MAXLEN', '~', ARGV[5], '*', 'nick', ARGV[1], 'kind', ARGV[2], 'text', ARGV[3], 'ts', ARGV[4])
-redis.call('PUBLISH', KEYS[2], cjson.encode({id = id, ts = tonumber(ARGV[4]), nick = ARGV[1], kind = ARGV[2], text = ARGV[3]}))
+local sent = redis.pcall('PUBLISH', KEYS[2], cjson.encode({id = id, ts = tonumber(ARGV[4]), nick = ARGV[1], kind = ARGV[2], text = ARGV[3]}))
+if type(sent) == 'table' and sent.err then return {id, sent.err} end
 return id"
 
 TUI_ENV="" tui_start 100 30 --nick alice --room "$ROOM" --quiet ||
