@@ -79,6 +79,7 @@ unit: $(BIN) $(UNIT_BIN)
 integration: $(BIN) $(BUILD)/tests/rconn_test
 	@WARROOM=$(abspath $(BIN)) tests/run-integration.sh
 
+check: export WR_SOAK_S ?= 60
 check: deps
 	@$(MAKE) --no-print-directory BUILD=build/san SAN=1 OPT="-O1 -g" unit integration
 

@@ -28,13 +28,15 @@ struct tui_alerts {
     void (*open_series)(void *privdata, const struct series *s);
     void *privdata;
 
-    /* the rows handed to the model, their strings in one arena, and each row's instance id */
+    /* The rows handed to the model and each row's instance id (ids[i] for rows[i], both
+     * rows_cap long). Every string of a row, its id included, lives in the one arena, rewritten
+     * by each rebuild: rows and ids own nothing, so a list that shrinks or grows leaves nothing
+     * behind to free. */
     struct model_alert *rows;
+    const char **ids;
     size_t nrows, rows_cap;
     char *arena;
     size_t arena_len, arena_cap;
-    char **ids;
-    size_t ids_cap;
 
     char note[96];
     double note_until; /* monotonic ms */
@@ -110,7 +112,7 @@ static int64_t wall_ms(void)
 
 /* Offsets of each row's strings while the arena may still move. */
 struct row_offs {
-    size_t state, name, labels, summary, short_id, value, threshold, ack_by;
+    size_t id, state, name, labels, summary, short_id, value, threshold, ack_by;
 };
 
 static void rebuild_rows(struct tui_alerts *ta)
@@ -122,13 +124,7 @@ static void rebuild_rows(struct tui_alerts *ta)
     if (n > ta->rows_cap) {
         ta->rows_cap = n;
         ta->rows = xrealloc(ta->rows, n * sizeof *ta->rows);
-    }
-    for (size_t i = n; i < ta->nrows; i++) /* ids of rows that are gone */
-        free(ta->ids[i]);
-    if (n > ta->ids_cap) {
         ta->ids = xrealloc(ta->ids, n * sizeof *ta->ids);
-        memset(ta->ids + ta->ids_cap, 0, (n - ta->ids_cap) * sizeof *ta->ids);
-        ta->ids_cap = n;
     }
     struct row_offs *offs = xmalloc((n + 1) * sizeof *offs);
     struct text_buf tb = TEXT_BUF_INIT;
@@ -140,6 +136,7 @@ static void rebuild_rows(struct tui_alerts *ta)
         alerts_value_text(isnan(live) || e->state == ALERT_RESOLVED ? e->value : live, v, sizeof v);
         threshold_text(e->expr, th, sizeof th);
         offs[i] = (struct row_offs){
+            .id = arena_add(ta, e->id, true, &tb), /* kept as is: the board's key */
             .state = arena_add(ta, alert_state_name(e->state), true, &tb),
             .name = arena_add(ta, e->rule, false, &tb),
             .labels = arena_add(ta, e->labels, false, &tb),
@@ -156,11 +153,10 @@ static void rebuild_rows(struct tui_alerts *ta)
             .silenced = e->silenced ||
                         alert_board_silenced(b, e->rule, e->short_id, e->labels, now) != NULL,
         };
-        free(ta->ids[i]);
-        ta->ids[i] = xstrdup(e->id);
     }
     for (size_t i = 0; i < n; i++) {
         struct model_alert *r = &ta->rows[i];
+        ta->ids[i] = ta->arena + offs[i].id;
         r->state = ta->arena + offs[i].state;
         r->name = ta->arena + offs[i].name;
         r->series = ta->arena + offs[i].labels;
@@ -223,22 +219,26 @@ static void on_alerts(struct alerts *a, const struct alerts_event_info *e, void 
     ta->changed(ta->privdata);
 }
 
+/* row indexes the rows as last rebuilt (the model's). The id and short id are copied before
+ * acting: the rows' arena and the board's entries belong to whatever rebuilds or updates them
+ * next, and nothing here may depend on that not happening during the action. */
 static void on_action(void *privdata, enum model_alert_action action, size_t row)
 {
     struct tui_alerts *ta = privdata;
-    char err[256], note[320];
+    char err[256], note[320], short_id[ALERT_SHORT_ID_LEN + 1];
     if (row >= ta->nrows)
         return;
-    const char *id = ta->ids[row];
-    const struct alert_board_entry *e = alert_board_find(alerts_board(ta->al), id);
-    if (!e || strcmp(e->id, id) != 0) {
+    const struct alert_board_entry *e = alert_board_find(alerts_board(ta->al), ta->ids[row]);
+    if (!e || strcmp(e->id, ta->ids[row]) != 0) {
         set_note(ta, "that alert is gone");
         return;
     }
+    char *id = xstrdup(e->id);
+    snprintf(short_id, sizeof short_id, "%s", e->short_id);
     switch (action) {
     case MODEL_ALERT_ACK:
         if (alerts_ack(ta->al, id, ta->who, err, sizeof err) == 0)
-            snprintf(note, sizeof note, "ack sent for %s", e->short_id);
+            snprintf(note, sizeof note, "ack sent for %s", short_id);
         else
             snprintf(note, sizeof note, "%s", err);
         set_note(ta, note);
@@ -248,12 +248,13 @@ static void on_action(void *privdata, enum model_alert_action action, size_t row
         size_t n = alert_board_silences(alerts_board(ta->al), &sil), k = 0;
         while (k < n && strcmp(sil[k]->matcher, id) != 0)
             k++;
-        int rc = k < n ? alerts_unsilence(ta->al, id, ta->who, err, sizeof err)
-                       : alerts_silence(ta->al, id, TUI_ALERTS_SILENCE_MS, ta->who,
-                                        "from the alerts panel", err, sizeof err);
+        bool lift = k < n;
+        int rc = lift ? alerts_unsilence(ta->al, id, ta->who, err, sizeof err)
+                      : alerts_silence(ta->al, id, TUI_ALERTS_SILENCE_MS, ta->who,
+                                       "from the alerts panel", err, sizeof err);
         if (rc == 0)
             snprintf(note, sizeof note, "%s %s",
-                     k < n ? "silence lifted for" : "silenced 1h:", e->short_id);
+                     lift ? "silence lifted for" : "silenced 1h:", short_id);
         else
             snprintf(note, sizeof note, "%s", err);
         set_note(ta, note);
@@ -271,6 +272,7 @@ static void on_action(void *privdata, enum model_alert_action action, size_t row
         break;
     }
     }
+    free(id);
     rebuild_rows(ta);
     ta->changed(ta->privdata);
 }
@@ -481,8 +483,6 @@ void tui_alerts_free(struct tui_alerts *ta)
     ta->model->alert_action = NULL;
     ta->model->alert_privdata = NULL;
     ta->model->alert_note[0] = '\0';
-    for (size_t i = 0; i < ta->ids_cap; i++)
-        free(ta->ids[i]);
     free(ta->ids);
     free(ta->rows);
     free(ta->arena);

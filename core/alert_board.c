@@ -185,8 +185,9 @@ int alert_board_ack(struct alert_board *b, const char *id, const char *who, int6
     struct alert_board_entry *e = b->byid[pos];
     if (e->state != ALERT_PENDING && e->state != ALERT_FIRING)
         return -1;
+    char *by = dup_or_empty(who); /* before the free: who may be e->ack_by */
     free(e->ack_by);
-    e->ack_by = dup_or_empty(who);
+    e->ack_by = by;
     e->acked = true;
     e->ack_at_ms = at_ms;
     b->sorted_ok = false;

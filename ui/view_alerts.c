@@ -1,9 +1,12 @@
 /* view_alerts.c — the alerts panel: one row per alert instance from the model (severity glyph,
  * word and colour, state, short id, rule and labels, value against the threshold, time in the
  * state, who acked it, summary), firing first, scrollable; "No alerts" when the list is empty.
- * `a`, `s` and Enter hand the selected row to the app (model.alert_action). */
+ * `a`, `s` and Enter hand the selected row to the app (model.alert_action). The selection
+ * follows its alert when the list changes under it, so a key acts on the alert the screen
+ * showed selected, never on whatever took its place in the list. */
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <time.h>
 
 #include "core/duration.h"
@@ -15,20 +18,79 @@
 struct alerts {
     size_t top, selected;
     int visible;
+    /* the selected alert: "SHORTID\x1fRULE\x1fLABELS" (owned), NULL when none was listed */
+    char *sel_key;
 };
 
-static void alerts_update(struct ui *ui, void *state, int width, int height)
+static const char *str_or_empty(const char *s)
 {
-    struct alerts *a = state;
-    (void)width;
-    a->visible = height - 2 > 0 ? height - 2 : 0;
-    size_t n = ui->m->nalerts;
+    return s ? s : "";
+}
+
+/* Whether row al is the alert key names. */
+static bool row_is(const struct model_alert *al, const char *key)
+{
+    const char *part[3] = {str_or_empty(al->short_id), str_or_empty(al->name),
+                           str_or_empty(al->series)};
+    for (int p = 0; p < 3; p++) {
+        size_t len = strlen(part[p]);
+        if (strncmp(key, part[p], len) != 0 || key[len] != (p < 2 ? '\x1f' : '\0'))
+            return false;
+        key += len + 1;
+    }
+    return true;
+}
+
+/* Records which alert is selected (after the selection moved or the list changed). */
+static void remember_selection(struct alerts *a, const struct model *m)
+{
+    free(a->sel_key);
+    a->sel_key = NULL;
+    if (a->selected >= m->nalerts)
+        return;
+    const struct model_alert *al = &m->alerts[a->selected];
+    const char *s = str_or_empty(al->short_id), *r = str_or_empty(al->name),
+               *l = str_or_empty(al->series);
+    size_t cap = strlen(s) + strlen(r) + strlen(l) + 3;
+    a->sel_key = xmalloc(cap);
+    snprintf(a->sel_key, cap, "%s\x1f%s\x1f%s", s, r, l);
+}
+
+/* Moves the selection to the row of the alert last selected, wherever the list now has it.
+ * Returns false (selection unchanged) when that alert is no longer listed, or when the list
+ * had no rows then and has some now (nothing the user saw was selected). */
+static bool follow_selection(struct alerts *a, const struct model *m)
+{
+    if (!a->sel_key)
+        return m->nalerts == 0;
+    for (size_t i = 0; i < m->nalerts; i++)
+        if (row_is(&m->alerts[i], a->sel_key)) {
+            a->selected = i;
+            return true;
+        }
+    return false;
+}
+
+/* Keeps the selection on its alert (else on the same line, within the list) and in view. */
+static void sync_selection(struct alerts *a, const struct model *m)
+{
+    follow_selection(a, m);
+    size_t n = m->nalerts;
     if (a->selected >= n)
         a->selected = n ? n - 1 : 0;
     if (a->top > a->selected)
         a->top = a->selected;
     if (a->visible > 0 && a->selected >= a->top + (size_t)a->visible)
         a->top = a->selected - (size_t)a->visible + 1;
+    remember_selection(a, m);
+}
+
+static void alerts_update(struct ui *ui, void *state, int width, int height)
+{
+    struct alerts *a = state;
+    (void)width;
+    a->visible = height - 2 > 0 ? height - 2 : 0;
+    sync_selection(a, ui->m);
 }
 
 /* "4m12s" for the time since since_ms (whole seconds), "" when unknown. */
@@ -58,6 +120,7 @@ static void alerts_draw(struct ui *ui, void *state, WINDOW *w, bool focused)
         snprintf(right + n, sizeof(right) - (size_t)n, "%s%s%s%s", n ? " " : "", n ? g->dot : "",
                  n ? " " : "", m->alert_note);
     draw_frame(w, "Alerts", right, focused);
+    sync_selection(a, m); /* also while paused (no update): the highlight is what keys act on */
     int inner = getmaxx(w) - 2;
     if (m->nalerts == 0) {
         draw_center(w, getmaxy(w) / 2, "No alerts", screen_attr(THEME_DIM));
@@ -133,6 +196,8 @@ static enum view_key_result alerts_key(struct ui *ui, void *state, enum key_acti
     struct model *m = ui->m;
     size_t n = m->nalerts;
     size_t page = a->visible > 1 ? (size_t)a->visible - 1 : 1;
+    /* the list may have changed since the last frame: act on the alert shown selected */
+    bool still_listed = follow_selection(a, m);
     switch (act) {
     case KA_UP:
         a->selected = a->selected ? a->selected - 1 : 0;
@@ -155,9 +220,11 @@ static enum view_key_result alerts_key(struct ui *ui, void *state, enum key_acti
     case KA_ALERT_ACK:
     case KA_ALERT_SILENCE:
     case KA_OPEN:
-        if (n == 0 || !m->alert_action) {
+        if (n == 0 || !m->alert_action || !still_listed) {
             snprintf(m->alert_note, sizeof(m->alert_note), "%s",
-                     n ? "read-only" : "no alert selected");
+                     n == 0          ? "no alert selected"
+                     : !still_listed ? "the list changed: check the selection"
+                                     : "read-only");
             break;
         }
         m->alert_action(m->alert_privdata,
@@ -165,10 +232,14 @@ static enum view_key_result alerts_key(struct ui *ui, void *state, enum key_acti
                         : act == KA_ALERT_SILENCE ? MODEL_ALERT_SILENCE
                                                   : MODEL_ALERT_OPEN,
                         a->selected < n ? a->selected : n - 1);
+        follow_selection(a, m); /* the action may have rebuilt the list */
         break;
     default:
         return VIEW_KEY_IGNORED;
     }
+    if (a->selected >= m->nalerts)
+        a->selected = m->nalerts ? m->nalerts - 1 : 0;
+    remember_selection(a, m);
     return VIEW_KEY_HANDLED;
 }
 
@@ -177,8 +248,10 @@ static void alerts_click(struct ui *ui, void *state, int x, int y)
     struct alerts *a = state;
     (void)x;
     size_t i = a->top + (size_t)(y - 1);
-    if (y >= 1 && i < ui->m->nalerts)
+    if (y >= 1 && i < ui->m->nalerts) {
         a->selected = i;
+        remember_selection(a, ui->m);
+    }
 }
 
 static void *alerts_create(struct ui *ui)
@@ -189,7 +262,10 @@ static void *alerts_create(struct ui *ui)
 
 static void alerts_destroy(void *state)
 {
-    free(state);
+    struct alerts *a = state;
+    if (a)
+        free(a->sel_key);
+    free(a);
 }
 
 const struct view view_alerts = {

@@ -109,6 +109,42 @@ static void test_ack_lifetime(void **state)
     alert_board_free(b);
 }
 
+/* Strings the board owns passed back to it (a caller re-acking with the stored name, re-putting
+ * a found entry, removing by its id): each is read before what it points into is freed. */
+static void test_own_strings_as_arguments(void **state)
+{
+    (void)state;
+    struct alert_board *b = alert_board_new();
+    struct alert_board_entry e = mk("x{k=a}", "000001", ALERT_FIRING, RULE_SEV_PAGE, 1);
+    alert_board_put(b, &e);
+    assert_int_equal(alert_board_ack(b, "x{k=a}", "bob", 5), 0);
+    const struct alert_board_entry *p = alert_board_find(b, "x{k=a}");
+    assert_int_equal(alert_board_ack(b, p->id, p->ack_by, 6), 0);
+    p = alert_board_find(b, "x{k=a}");
+    assert_string_equal(p->ack_by, "bob");
+    assert_int_equal(p->ack_at_ms, 6);
+    p = alert_board_put(b, p);
+    assert_non_null(p);
+    assert_string_equal(p->id, "x{k=a}");
+    assert_string_equal(p->ack_by, "bob");
+    assert_int_equal(alert_board_remove(b, p->id), 0);
+    assert_int_equal(alert_board_count(b), 0);
+
+    char err[128];
+    assert_int_equal(alert_board_silence(b, "x", 100, "bob", "", err, sizeof err), 0);
+    const struct silence *const *sil;
+    assert_int_equal(alert_board_silences(b, &sil), 1);
+    assert_int_equal(alert_board_silence(b, sil[0]->matcher, 200, sil[0]->who, "", err,
+                                         sizeof err),
+                     0);
+    assert_int_equal(alert_board_silences(b, &sil), 1);
+    assert_int_equal(sil[0]->until_ms, 200);
+    assert_string_equal(sil[0]->who, "bob");
+    assert_int_equal(alert_board_unsilence(b, sil[0]->matcher), 0);
+    assert_int_equal(alert_board_silences(b, &sil), 0);
+    alert_board_free(b);
+}
+
 static void test_panel_order(void **state)
 {
     (void)state;
@@ -190,6 +226,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_put_find_remove),
         cmocka_unit_test(test_ack_lifetime),
+        cmocka_unit_test(test_own_strings_as_arguments),
         cmocka_unit_test(test_panel_order),
         cmocka_unit_test(test_silences),
     };
