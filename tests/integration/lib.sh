@@ -101,12 +101,20 @@ pid_alive() {
 
 # Starts redis-server with the exported settings and waits until it answers PING.
 redis_relaunch() {
+    # the server must not inherit the test's descriptors (a pipe it held open would keep a
+    # client that reads it from ever seeing end of input): close them in a subshell first
     # shellcheck disable=SC2086 # REDIS_ARGS is a word list by design
-    redis-server --port "$REDIS_PORT" --bind 127.0.0.1 --dir "$REDIS_DIR" \
-        --unixsocket "$REDIS_SOCK" --unixsocketperm 700 \
-        --appendonly yes --save '' --daemonize yes \
-        --pidfile "$REDIS_DIR/redis.pid" --logfile "$REDIS_DIR/redis.log" \
-        $REDIS_ARGS >/dev/null || return 1
+    (
+        for fd in /proc/$BASHPID/fd/*; do
+            fd=${fd##*/}
+            [ "$fd" -gt 2 ] && eval "exec $fd>&-" 2>/dev/null
+        done
+        exec redis-server --port "$REDIS_PORT" --bind 127.0.0.1 --dir "$REDIS_DIR" \
+            --unixsocket "$REDIS_SOCK" --unixsocketperm 700 \
+            --appendonly yes --save '' --daemonize yes \
+            --pidfile "$REDIS_DIR/redis.pid" --logfile "$REDIS_DIR/redis.log" \
+            $REDIS_ARGS >/dev/null
+    ) || return 1
     wait_for 'rcli ping | grep -q PONG' 10 || return 1
     wait_for '[ -s "$REDIS_DIR/redis.pid" ]' 5 || return 1
     REDIS_PID=$(redis_pid)

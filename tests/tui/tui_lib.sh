@@ -27,6 +27,10 @@ tui_tmux() {
 
 tui_stop() {
     tui_tmux kill-server >/dev/null 2>&1
+    # tmux leaves its socket file behind after kill-server: remove it once the server is gone,
+    # or the wait below runs to its limit after every test
+    wait_for '! tui_tmux has-session >/dev/null 2>&1' 5
+    rm -f "$(tui_socket_path)"
     # a new session started while the old server is still exiting would attach to the dying one
     wait_for '! tui_tmux has-session >/dev/null 2>&1 && [ ! -S "$(tui_socket_path)" ]' 5
     return 0
