@@ -60,12 +60,36 @@ static void test_format_round_trip(void **state)
     }
 }
 
+/* Found by fuzzing (tests/fuzz/fuzz_duration.c): above 2^53 ms the sum was rounded in a double,
+ * so "9007199254740993ms" read back as ...992. Exact, or refused. */
+static void test_exact_or_refused(void **state)
+{
+    (void)state;
+    assert_int_equal(parse("9007199254740991ms"), 9007199254740991LL);
+    assert_int_equal(parse("9007199254740993ms"), -1);
+    assert_int_equal(parse("9007199254740992ms"), -1);
+    assert_int_equal(parse("104249991374d"), -1); /* 9.007e18 ms */
+    assert_int_equal(parse("104249991d"), 104249991LL * 86400000);
+}
+
+/* Found by fuzzing: with cap 0 duration_format wrote a NUL into the (empty) buffer. */
+static void test_format_short_buffer(void **state)
+{
+    (void)state;
+    assert_int_equal(duration_format(5400000, NULL, 0), 5);
+    char b[4] = "xyz";
+    assert_int_equal(duration_format(5400000, b, 3), 5);
+    assert_string_equal(b, "1h");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_units),
         cmocka_unit_test(test_rejects),
         cmocka_unit_test(test_format_round_trip),
+        cmocka_unit_test(test_exact_or_refused),
+        cmocka_unit_test(test_format_short_buffer),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
