@@ -589,9 +589,10 @@ void hist_quantiles(const struct hist *h, const double *qs, double *out, size_t 
             continue;
         }
         q = q < 0 ? 0 : q > 1 ? 1 : q;
-        /* (double)(count - 1) may round up to 2^64, which no uint64_t holds: clamp first */
+        /* Past 2^53, (double)(count - 1) is rounded: to 2^64 at most, which no uint64_t holds
+         * (clamp before the cast), or below a last bin of few values (so q = 1 is exact). */
         double r = floor(q * (double)(h->count - 1));
-        uint64_t rank = r < 18446744073709551616.0 ? (uint64_t)r : h->count - 1;
+        uint64_t rank = q >= 1 || r >= 18446744073709551616.0 ? h->count - 1 : (uint64_t)r;
         if (rank > h->count - 1)
             rank = h->count - 1;
         if (rank < prev_rank) { /* not ascending after all: walk again from the start */

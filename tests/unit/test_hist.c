@@ -925,6 +925,15 @@ static void test_quantile_huge_count(void **state)
     assert_true(within_alpha(hist_quantile(&h, 0.5), 1e6));
     assert_true(within_alpha(hist_quantile(&h, 0.0), 1.0));
     hist_clear(&h);
+
+    /* count - 1 = 2^57 + 15 rounds down to 2^57 in a double, a rank among the zeros: p100 was
+     * 0 instead of the largest value */
+    hist_init(&h);
+    hist_add_n(&h, 0.0, (1ULL << 57) + 9);
+    hist_add_n(&h, 5.0, 7);
+    assert_true(within_alpha(hist_quantile(&h, 1.0), 5.0));
+    assert_true(hist_quantile(&h, 0.5) == 0.0);
+    hist_clear(&h);
 }
 
 static void check_decoded(const uint8_t *buf, size_t len)
