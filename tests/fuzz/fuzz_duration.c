@@ -8,7 +8,7 @@
 #include "core/duration.h"
 
 #define EXACT_LIMIT (1LL << 53) /* below it a parse must be exact */
-#define SATURATED ((__int128)1 << 100)
+#define SATURATED ((__int128)1 << 80) /* times a unit, still far below 2^127 */
 
 enum ref_result { REF_INVALID, REF_FRACTION, REF_OK };
 
