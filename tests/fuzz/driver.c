@@ -19,13 +19,23 @@
 /* The sanitizers' hook run before they end the process after a report (absent without them). */
 extern void __sanitizer_set_death_callback(void (*callback)(void)) __attribute__((weak));
 
-static const char *current = "(none)"; /* the input being run, for crash messages */
+/* UBSan's runtime (a separate one under GCC) ends the process without the death callback;
+ * aborting instead lets the SIGABRT handler below name the input. */
+const char *__ubsan_default_options(void);
+const char *__ubsan_default_options(void)
+{
+    return "abort_on_error=1:print_stacktrace=1";
+}
+
+static const char *current; /* the input being run, for crash messages */
 static char name[256];
 
 static void say_current(void)
 {
     /* async-signal-safe: write(2) only */
-    const char *parts[] = {"fuzz ", name, ": crashed on input ", current, "\n"};
+    const char *parts[] = {"fuzz ", name,
+                           current ? ": crashed on input " : ": failed after the last input",
+                           current ? current : " (a leak is reported at exit)", "\n"};
     for (size_t i = 0; i < sizeof parts / sizeof parts[0]; i++)
         if (write(STDERR_FILENO, parts[i], strlen(parts[i])) < 0)
             return;
@@ -78,7 +88,7 @@ static int run_file(const char *path)
     free(buf);
     current = path;
     LLVMFuzzerTestOneInput(data, len);
-    current = "(none)";
+    current = NULL;
     free(data);
     return 0;
 }
