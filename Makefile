@@ -100,6 +100,7 @@ $(BUILD)/tests/fuzz_%: tests/fuzz/fuzz_%.c tests/fuzz/fuzz.h $(BUILD)/tests/fuzz
 .SECONDARY: $(BUILD)/tests/fuzz/driver.o
 
 fuzz:
+	@command -v clang >/dev/null || { echo "make fuzz needs clang: apt-get install clang"; exit 1; }
 	@$(MAKE) --no-print-directory BUILD=build/fuzz CC=clang FUZZ=1 OPT="-g -O1" fuzz-targets
 
 fuzz-targets: $(FUZZ_BIN)
@@ -164,6 +165,6 @@ clean:
 
 format:
 	clang-format -i $(CORE_SRC) $(UI_SRC) $(APP_SRC) $(wildcard core/*.h ui/*.h app/*.h) \
-	    $(UNIT_SRC)
+	    $(UNIT_SRC) $(FUZZ_SRC) tests/fuzz/driver.c $(wildcard tests/fuzz/*.h)
 
 -include $(shell find $(BUILD) -name '*.d' 2>/dev/null)

@@ -71,8 +71,8 @@ static void check_room(const char *s, size_t n)
         FUZZ_CHECK(len >= 1 && len <= CHATLOG_ROOM_MAX);
         for (size_t i = 0; i < len; i++) {
             char c = out[i];
-            FUZZ_CHECK((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-                       (c >= '0' && c <= '9') || c == '_' || c == '-' || c == '.');
+            FUZZ_CHECK((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+                       c == '_' || c == '-' || c == '.');
         }
         FUZZ_CHECK(chatlog_room_normalize(out, again, sizeof again) == 0);
         FUZZ_CHECK(strcmp(out, again) == 0);
@@ -146,8 +146,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             fl[k] = sp ? (size_t)(sp - (p + at)) : n - at;
             at += fl[k] + (sp != NULL);
         }
-        struct chatlog_entry e = {.ts_ms = 1700000000000, .nick = f[2], .nick_len = fl[2],
-                                  .text = p + at, .text_len = n - at};
+        struct chatlog_entry e = {.ts_ms = 1700000000000,
+                                  .nick = f[2],
+                                  .nick_len = fl[2],
+                                  .text = p + at,
+                                  .text_len = n - at};
         check_id(f[0], fl[0]);
         chatlog_id_parse(f[0], fl[0], &e.id);
         chatlog_kind_parse(f[1], fl[1], &e.kind);
@@ -161,8 +164,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             FUZZ_CHECK(r == CHATLOG_DUPLICATE && chatlog_count(log) == before);
         if (r == CHATLOG_ADDED)
             FUZZ_CHECK(index < chatlog_count(log));
-        if (r == CHATLOG_ADDED && !chatlog_id_is_zero(e.id) &&
-            chatlog_id_cmp(e.id, max_remote) > 0)
+        if (r == CHATLOG_ADDED && !chatlog_id_is_zero(e.id) && chatlog_id_cmp(e.id, max_remote) > 0)
             max_remote = e.id;
         FUZZ_CHECK(chatlog_id_cmp(chatlog_last_id(log), max_remote) == 0);
         if (nl && (nl - s) % 5 == 0)

@@ -7,7 +7,7 @@
 
 #include "core/duration.h"
 
-#define EXACT_LIMIT (1LL << 53) /* below it a parse must be exact */
+#define EXACT_LIMIT (1LL << 53)       /* below it a parse must be exact */
 #define SATURATED ((__int128)1 << 80) /* times a unit, still far below 2^127 */
 
 enum ref_result { REF_INVALID, REF_FRACTION, REF_OK };
@@ -20,8 +20,8 @@ static enum ref_result reference(const char *s, size_t n, __int128 *sum)
     static const struct {
         const char *name;
         long long ms;
-    } units[] = {{"ms", 1}, {"s", 1000}, {"m", 60000}, {"h", 3600000}, {"d", 86400000},
-                 {"w", 604800000}};
+    } units[] = {{"ms", 1},      {"s", 1000},     {"m", 60000},
+                 {"h", 3600000}, {"d", 86400000}, {"w", 604800000}};
     if (memchr(s, '.', n))
         return REF_FRACTION;
     size_t i = 0, parts = 0;

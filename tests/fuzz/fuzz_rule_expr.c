@@ -64,8 +64,7 @@ static void check_expr(const struct rule_expr *e, const char *s, size_t n)
     }
     len += (size_t)snprintf(w + len, cap - len, " over %us", (unsigned)e->window_s);
     if (e->agg != RULE_AGG_ABSENT)
-        len += (size_t)snprintf(w + len, cap - len, " %s %.17g", rule_op_name(e->op),
-                                e->threshold);
+        len += (size_t)snprintf(w + len, cap - len, " %s %.17g", rule_op_name(e->op), e->threshold);
     FUZZ_CHECK(len < cap);
     char err[256];
     size_t col = 0;

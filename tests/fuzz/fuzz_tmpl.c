@@ -13,8 +13,11 @@
 static const char *label(void *privdata, const char *name, size_t len)
 {
     static const char *const table[][2] = {
-        {"service", "api"}, {"region", "eu-west"}, {"emoji", "caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x98\x80"},
-        {"empty", ""},      {"braces", "{{value}}"},
+        {"service", "api"},
+        {"region", "eu-west"},
+        {"emoji", "caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x98\x80"},
+        {"empty", ""},
+        {"braces", "{{value}}"},
     };
     (void)privdata;
     for (size_t i = 0; i < sizeof table / sizeof table[0]; i++)
@@ -27,8 +30,11 @@ static int valid_utf8(const unsigned char *s, size_t n)
 {
     for (size_t i = 0; i < n;) {
         unsigned char b = s[i];
-        size_t k = b < 0x80 ? 1 : b >= 0xc2 && b <= 0xdf ? 2 : b >= 0xe0 && b <= 0xef ? 3
-                                  : b >= 0xf0 && b <= 0xf4 ? 4 : 0;
+        size_t k = b < 0x80                 ? 1
+                   : b >= 0xc2 && b <= 0xdf ? 2
+                   : b >= 0xe0 && b <= 0xef ? 3
+                   : b >= 0xf0 && b <= 0xf4 ? 4
+                                            : 0;
         if (k == 0 || i + k > n)
             return 0;
         for (size_t j = 1; j < k; j++)
