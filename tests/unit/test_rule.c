@@ -387,6 +387,23 @@ static void test_file_errors(void **state)
         assert_null(set.rules);
     }
 
+    /* Found by fuzzing (tests/fuzz/fuzz_rule.c): a NUL in a summary silently cut it (after the
+     * trailing blanks were dropped, so "{ \0x" kept "{ "). It is refused now. */
+    {
+        static const char nul_summary[] = "[rule a]\nexpr = count(x) > 1\nsummary = { \0x\n";
+        struct rule_set s2;
+        char e2[128];
+        assert_int_equal(rule_parse_file_text(nul_summary, sizeof nul_summary - 1, "r.conf", &s2,
+                                              e2, sizeof e2),
+                         -1);
+        assert_string_equal(e2, "r.conf:3:13: expected text without NUL bytes, found byte 0x00");
+        static const char nul_runbook[] = "[rule a]\nexpr = count(x) > 1\nrunbook = \0\n";
+        assert_int_equal(rule_parse_file_text(nul_runbook, sizeof nul_runbook - 1, "r.conf", &s2,
+                                              e2, sizeof e2),
+                         -1);
+        assert_int_equal(s2.count, 0);
+    }
+
     /* no file name, a tiny and a NULL error buffer */
     struct rule_set set;
     char err[16];
