@@ -22,6 +22,13 @@ CFLAGS   += -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-r
 LDFLAGS  += -fsanitize=address,undefined
 endif
 
+# `make fuzz` builds everything with clang and libFuzzer's coverage instrumentation (FUZZ=1).
+ifeq ($(FUZZ),1)
+CFLAGS   += -fsanitize=fuzzer-no-link,address,undefined -fno-omit-frame-pointer \
+            -fno-sanitize-recover=all
+LDFLAGS  += -fsanitize=address,undefined
+endif
+
 # Debian packages the project builds, tests and runs with.
 DEB_PKGS := build-essential pkg-config libncurses-dev libhiredis-dev libev-dev libcmocka-dev \
             libcjson-dev libinih-dev redis-server redis-tools tmux python3
@@ -30,17 +37,21 @@ CORE_SRC := $(sort $(wildcard core/*.c))
 UI_SRC   := $(sort $(wildcard ui/*.c))
 APP_SRC  := $(sort $(wildcard app/*.c))
 UNIT_SRC := $(sort $(wildcard tests/unit/test_*.c))
+FUZZ_SRC := $(sort $(wildcard tests/fuzz/fuzz_*.c))
 
 CORE_OBJ := $(CORE_SRC:%.c=$(BUILD)/%.o)
 UI_OBJ   := $(UI_SRC:%.c=$(BUILD)/%.o)
 APP_OBJ  := $(APP_SRC:%.c=$(BUILD)/%.o)
 UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
+FUZZ_BIN := $(FUZZ_SRC:tests/fuzz/%.c=$(BUILD)/%)
+FUZZ_REPLAY := $(FUZZ_SRC:tests/fuzz/%.c=$(BUILD)/tests/%)
 
 BIN      := $(BUILD)/warroom
 LIBCORE  := $(BUILD)/libwrcore.a
 LIBAPP   := $(BUILD)/libwrapp.a
 
-.PHONY: all test check bench run deps install uninstall clean format unit integration
+.PHONY: all test check bench run deps install uninstall clean format unit integration fuzz \
+        fuzz-targets fuzz-corpus
 
 all: $(BIN)
 
@@ -70,8 +81,35 @@ $(BUILD)/tests/rconn_test: tests/integration/rconn_test.c $(LIBAPP) $(LIBCORE)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< $(LIBAPP) $(LIBCORE) -lhiredis -lev -lm
 
+# Fuzz targets (tests/fuzz/fuzz_NAME.c, seeds in tests/fuzz/corpus/NAME/). Every target may call
+# app modules (the JSON parsers live in app/); the archives only pull in what it uses.
+FUZZ_CFLAGS := -include tests/fuzz/fuzz.h
+FUZZ_LIBS   := $(LIBAPP) $(LIBCORE) $(LDLIBS_APP) $(LDLIBS_CORE)
+
+# libFuzzer binaries, build/fuzz/fuzz_NAME: `make fuzz`, then e.g.
+# build/fuzz/fuzz_duration -max_total_time=60 tests/fuzz/corpus/duration
+$(BUILD)/fuzz_%: tests/fuzz/fuzz_%.c tests/fuzz/fuzz.h $(LIBAPP) $(LIBCORE)
+	$(CC) $(CFLAGS) $(FUZZ_CFLAGS) -fsanitize=fuzzer -o $@ $< $(FUZZ_LIBS)
+
+# Corpus replays with the regular compiler: the target plus tests/fuzz/driver.c.
+$(BUILD)/tests/fuzz_%: tests/fuzz/fuzz_%.c tests/fuzz/fuzz.h $(BUILD)/tests/fuzz/driver.o \
+                       $(LIBAPP) $(LIBCORE)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(FUZZ_CFLAGS) $(LDFLAGS) -o $@ $< $(BUILD)/tests/fuzz/driver.o $(FUZZ_LIBS)
+
+.SECONDARY: $(BUILD)/tests/fuzz/driver.o
+
+fuzz:
+	@command -v clang >/dev/null || { echo "make fuzz needs clang: apt-get install clang"; exit 1; }
+	@$(MAKE) --no-print-directory BUILD=build/fuzz CC=clang FUZZ=1 OPT="-g -O1" fuzz-targets
+
+fuzz-targets: $(FUZZ_BIN)
+
+fuzz-corpus: $(FUZZ_REPLAY)
+	@tests/run-fuzz-corpus.sh $(FUZZ_REPLAY)
+
 test: deps
-	@$(MAKE) --no-print-directory unit integration
+	@$(MAKE) --no-print-directory unit fuzz-corpus integration
 
 unit: $(BIN) $(UNIT_BIN)
 	@tests/run-unit.sh $(UNIT_BIN)
@@ -81,7 +119,7 @@ integration: $(BIN) $(BUILD)/tests/rconn_test
 
 check: export WR_SOAK_S ?= 60
 check: deps
-	@$(MAKE) --no-print-directory BUILD=build/san SAN=1 OPT="-O1 -g" unit integration
+	@$(MAKE) --no-print-directory BUILD=build/san SAN=1 OPT="-O1 -g" unit fuzz-corpus integration
 
 bench: deps $(BIN)
 	@$(BIN) bench core
@@ -128,6 +166,6 @@ clean:
 
 format:
 	clang-format -i $(CORE_SRC) $(UI_SRC) $(APP_SRC) $(wildcard core/*.h ui/*.h app/*.h) \
-	    $(UNIT_SRC)
+	    $(UNIT_SRC) $(FUZZ_SRC) tests/fuzz/driver.c $(wildcard tests/fuzz/*.h)
 
 -include $(shell find $(BUILD) -name '*.d' 2>/dev/null)

@@ -185,15 +185,7 @@ static bool req_current(const struct chat_req *r)
 
 static int64_t parse_ts(const char *s, size_t len, int64_t fallback)
 {
-    if (s == NULL || len == 0 || len > 19)
-        return fallback;
-    int64_t v = 0;
-    for (size_t i = 0; i < len; i++) {
-        if (s[i] < '0' || s[i] > '9')
-            return fallback;
-        v = v * 10 + (s[i] - '0');
-    }
-    return v;
+    return chatlog_ts_parse(s, len, fallback);
 }
 
 static const char *json_str(const cJSON *o, const char *name, size_t *len)

@@ -71,6 +71,14 @@ int chatlog_id_parse(const char *s, size_t len, struct chatlog_id *out)
     return 0;
 }
 
+int64_t chatlog_ts_parse(const char *s, size_t len, int64_t fallback)
+{
+    uint64_t v;
+    if (s == NULL || len == 0 || parse_u64(s, len, &v) != len || v > INT64_MAX)
+        return fallback;
+    return (int64_t)v;
+}
+
 static void put_u64(char *buf, size_t *pos, size_t cap, uint64_t v)
 {
     char tmp[24];

@@ -49,6 +49,10 @@ struct chatlog_id {
  * leaving *out zero. */
 int chatlog_id_parse(const char *s, size_t len, struct chatlog_id *out);
 
+/* Parses a timestamp field: decimal unix ms, digits only, at most INT64_MAX. Returns it, or
+ * fallback when s is NULL, empty, not all digits or too large. */
+int64_t chatlog_ts_parse(const char *s, size_t len, int64_t fallback);
+
 /* Writes "MS-SEQ" (local is not written) into buf (cap >= CHATLOG_ID_MAX is always enough);
  * returns buf. */
 char *chatlog_id_format(struct chatlog_id id, char *buf, size_t cap);

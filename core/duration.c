@@ -98,14 +98,16 @@ int duration_format(int64_t ms, char *buf, size_t cap)
     if (ms < 0 || ms % 1000 != 0)
         return snprintf(buf, cap, "%lldms", (long long)ms);
     size_t n = 0;
-    buf[0] = '\0';
+    if (cap > 0)
+        buf[0] = '\0';
     static const int order[] = {4, 3, 2, 1}; /* d h m s; weeks are written as days */
     int64_t rest = ms;
     for (size_t k = 0; k < sizeof(order) / sizeof(order[0]); k++) {
         int64_t u = units[order[k]].ms;
         if (rest >= u) {
-            int w = snprintf(buf + n, n < cap ? cap - n : 0, "%lld%s", (long long)(rest / u),
-                             units[order[k]].name);
+            /* past the end of buf only the length is counted (no pointer beyond it) */
+            int w = snprintf(n < cap ? buf + n : NULL, n < cap ? cap - n : 0, "%lld%s",
+                             (long long)(rest / u), units[order[k]].name);
             n += (size_t)w;
             rest %= u;
         }

@@ -14,7 +14,7 @@
 int duration_parse_ms(const char *text, size_t len, int64_t *out_ms);
 
 /* Writes ms in the shortest exact form duration_parse_ms reads back ("1h30m", "250ms", "0s").
- * Returns the length written (as snprintf). */
+ * Returns the length of the full text, as snprintf does (buf may be NULL when cap is 0). */
 int duration_format(int64_t ms, char *buf, size_t cap);
 
 #endif

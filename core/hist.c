@@ -759,7 +759,8 @@ void hist_foreach_bin(const struct hist *h, hist_bin_fn fn, void *privdata)
  *          t even, != 0  -> one bin with count t >> 1
  *          t == 0        -> one bin whose count (>= 2^63) follows as its own varint
  * The first and last bins of a store are non-empty, so equal histograms encode to equal
- * bytes. */
+ * bytes. The decoder accepts only this canonical form (shortest varints, one token per gap), so
+ * decoding then encoding gives back the input. */
 
 struct wbuf {
     uint8_t *buf; /* NULL: only measure */
@@ -843,6 +844,8 @@ static int get_varint(struct rbuf *r, uint64_t *out)
         uint8_t byte = *r->p++;
         if (shift == 63 && byte > 1)
             return -1; /* more than 64 bits */
+        if (shift > 0 && byte == 0)
+            return -1; /* overlong: the encoder writes every number in its shortest form */
         v |= (uint64_t)(byte & 0x7f) << shift;
         if (!(byte & 0x80)) {
             *out = v;
@@ -889,11 +892,13 @@ static int get_store(struct rbuf *r, struct hist_store *s, uint32_t max_bins, ui
 
     struct rbuf start = *r;
     uint64_t cells = 0, max = 0, sum = *total, count, run;
+    int after_run = 0;
     while (cells < len) {
         if (get_token(r, &count, &run) < 0 || run > len - cells)
             return -1;
-        if (count == 0 && (cells == 0 || cells + run == len))
-            return -1; /* first and last bins are non-empty */
+        if (count == 0 && (cells == 0 || cells + run == len || after_run))
+            return -1; /* first and last bins are non-empty, a gap is one run */
+        after_run = count == 0;
         if (sum + count < sum)
             return -1;
         sum += count;

@@ -103,8 +103,10 @@ size_t hist_memory_bytes(const struct hist *h);
 size_t hist_serialize(const struct hist *h, uint8_t *buf, size_t cap);
 
 /* Replaces h's content (h must be initialised) with the decoded histogram; h keeps its own
- * max_bins. Returns 0, or -1 on an unknown version, malformed/truncated/trailing input, or a
- * store wider than h->max_bins (h is then empty). Never allocates more than max_bins cells. */
+ * max_bins. Returns 0, or -1 on an unknown version, malformed/truncated/trailing or
+ * non-canonical input (anything hist_serialize would not write), or a store wider than
+ * h->max_bins, or counts whose sum passes UINT64_MAX (h is then empty). Never allocates more
+ * than max_bins cells. */
 int hist_deserialize(struct hist *h, const uint8_t *buf, size_t len);
 
 /* For summing many histograms fast (window and alert-group merges): widens [*lo, *hi] to take

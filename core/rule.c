@@ -364,6 +364,11 @@ static int parse_field(struct fparser *p, size_t i)
         return 0;
     case F_SUMMARY:
     case F_RUNBOOK: {
+        /* the text is kept as a C string: a NUL would silently cut it */
+        const char *nul = memchr(val, '\0', vlen);
+        if (nul)
+            return ffail(p, p->line, v + (size_t)(nul - val),
+                         "expected text without NUL bytes, found byte 0x00");
         char **dst = f == F_SUMMARY ? &r->summary : &r->runbook;
         free(*dst);
         *dst = xstrndup(val, vlen);

@@ -9,6 +9,7 @@
 
 #include "core/duration.h"
 #include "core/mem.h"
+#include "core/number.h"
 #include "core/rule.h"
 
 static const char *const agg_names[] = {
@@ -380,8 +381,10 @@ static int parse_number(struct xp *p, double *out)
                      sizeof num - 1, w);
     memcpy(num, p->s + start, w);
     num[w] = '\0';
-    double v = strtod(num, NULL);
-    if (!isfinite(v))
+    double v;
+    /* not strtod: the interface sets LC_ALL, and a comma locale would read "0.5" as 0 */
+    int rc = number_parse_decimal(num, w, &v);
+    if (rc != 0 || !isfinite(v))
         return xfail(p, start, "expected a finite number, found '%s'", num);
     *out = v;
     p->i = j;

@@ -72,6 +72,24 @@ static void test_id_parse_format(void **state)
     assert_string_equal(chatlog_id_format(id_of(123456, 7), small, sizeof(small)), "1234");
 }
 
+/* Found by fuzzing (tests/fuzz/fuzz_chat_json.c): the chat's "ts" field of 19 digits above
+ * INT64_MAX overflowed a signed integer (undefined; a negative time in practice). */
+static void test_ts_parse(void **state)
+{
+    (void)state;
+    assert_int_equal(chatlog_ts_parse("1700000000123", 13, -1), 1700000000123LL);
+    assert_int_equal(chatlog_ts_parse("0", 1, -1), 0);
+    assert_int_equal(chatlog_ts_parse("9223372036854775807", 19, -1), INT64_MAX);
+    assert_int_equal(chatlog_ts_parse("9223372036854775808", 19, -1), -1);
+    assert_int_equal(chatlog_ts_parse("9999999999999999999", 19, -1), -1);
+    assert_int_equal(chatlog_ts_parse("99999999999999999999", 20, -1), -1);
+    assert_int_equal(chatlog_ts_parse("", 0, 5), 5);
+    assert_int_equal(chatlog_ts_parse(NULL, 0, 5), 5);
+    assert_int_equal(chatlog_ts_parse("-1", 2, 5), 5);
+    assert_int_equal(chatlog_ts_parse("12a", 3, 5), 5);
+    assert_int_equal(chatlog_ts_parse("12 ", 3, 5), 5);
+}
+
 static void test_id_order(void **state)
 {
     (void)state;
@@ -610,6 +628,7 @@ int main(void)
         cmocka_unit_test(test_kinds),
         cmocka_unit_test(test_id_parse_format),
         cmocka_unit_test(test_id_order),
+        cmocka_unit_test(test_ts_parse),
         cmocka_unit_test(test_merge_live_then_history),
         cmocka_unit_test(test_merge_property),
         cmocka_unit_test(test_scrollback_cap),

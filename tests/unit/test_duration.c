@@ -104,6 +104,16 @@ static void test_exact_past_2_53(void **state)
     }
 }
 
+/* Found by fuzzing: with cap 0 duration_format wrote a NUL into the (empty) buffer. */
+static void test_format_short_buffer(void **state)
+{
+    (void)state;
+    assert_int_equal(duration_format(5400000, NULL, 0), 5);
+    char b[4] = "xyz";
+    assert_int_equal(duration_format(5400000, b, 3), 5);
+    assert_string_equal(b, "1h");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -111,6 +121,7 @@ int main(void)
         cmocka_unit_test(test_rejects),
         cmocka_unit_test(test_format_round_trip),
         cmocka_unit_test(test_exact_past_2_53),
+        cmocka_unit_test(test_format_short_buffer),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1007,6 +1007,55 @@ static void test_deserialize_rejects(void **state)
     hist_clear(&h);
 }
 
+/* Found by fuzzing (tests/fuzz/fuzz_hist.c): the decoder took overlong varints and a gap split
+ * into two runs, so decoding then encoding did not give back the input. Only the canonical
+ * form is accepted now. */
+static void test_deserialize_canonical_only(void **state)
+{
+    (void)state;
+    const uint8_t overlong_zero[] = {1, 0x80, 0, 0, 0, 0};
+    assert_rejected(overlong_zero, sizeof overlong_zero, HIST_DEFAULT_MAX_BINS);
+    const uint8_t overlong_count[] = {1, 0, 0, 1, 0, 0x82, 0, 0};
+    assert_rejected(overlong_count, sizeof overlong_count, HIST_DEFAULT_MAX_BINS);
+    const uint8_t split_run[] = {1, 0, 0, 4, 2, 2, 1, 1, 2, 0};
+    assert_rejected(split_run, sizeof split_run, HIST_DEFAULT_MAX_BINS);
+
+    struct hist h;
+    hist_init(&h);
+    const uint8_t one_run[] = {1, 0, 0, 4, 2, 2, 3, 2, 0}; /* the same bins, canonical */
+    assert_int_equal(hist_deserialize(&h, one_run, sizeof one_run), 0);
+    assert_int_equal(hist_count(&h), 2);
+    uint8_t back[sizeof one_run];
+    assert_int_equal(hist_serialize(&h, back, sizeof back), sizeof one_run);
+    assert_memory_equal(back, one_run, sizeof one_run);
+    hist_clear(&h);
+}
+
+/* Found by fuzzing: with a count near 2^64, (double)(count - 1) rounds to 2^64 and the cast of
+ * floor(q * 2^64) to uint64_t was undefined; at -O1 and -O2 p100 came back as the minimum. */
+static void test_quantile_huge_count(void **state)
+{
+    (void)state;
+    struct hist h;
+    hist_init(&h);
+    hist_add_n(&h, 1.0, 3);
+    hist_add_n(&h, 1e6, UINT64_MAX - 3);
+    assert_true(hist_count(&h) == UINT64_MAX);
+    assert_true(within_alpha(hist_quantile(&h, 1.0), 1e6));
+    assert_true(within_alpha(hist_quantile(&h, 0.5), 1e6));
+    assert_true(within_alpha(hist_quantile(&h, 0.0), 1.0));
+    hist_clear(&h);
+
+    /* count - 1 = 2^57 + 15 rounds down to 2^57 in a double, a rank among the zeros: p100 was
+     * 0 instead of the largest value */
+    hist_init(&h);
+    hist_add_n(&h, 0.0, (1ULL << 57) + 9);
+    hist_add_n(&h, 5.0, 7);
+    assert_true(within_alpha(hist_quantile(&h, 1.0), 5.0));
+    assert_true(hist_quantile(&h, 0.5) == 0.0);
+    hist_clear(&h);
+}
+
 static void check_decoded(const uint8_t *buf, size_t len)
 {
     struct hist h, again;
@@ -1383,6 +1432,8 @@ int main(int argc, char **argv)
         cmocka_unit_test(test_serialize_roundtrip),
         cmocka_unit_test(test_deserialize_rejects),
         cmocka_unit_test(test_deserialize_fuzz),
+        cmocka_unit_test(test_deserialize_canonical_only),
+        cmocka_unit_test(test_quantile_huge_count),
         cmocka_unit_test(test_property_uniform),
         cmocka_unit_test(test_property_normal),
         cmocka_unit_test(test_property_lognormal),

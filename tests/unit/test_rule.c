@@ -7,9 +7,12 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include <locale.h>
 #include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "core/rule.h"
 
@@ -387,12 +390,73 @@ static void test_file_errors(void **state)
         assert_null(set.rules);
     }
 
+    /* Found by fuzzing (tests/fuzz/fuzz_rule.c): a NUL in a summary silently cut it (after the
+     * trailing blanks were dropped, so "{ \0x" kept "{ "). It is refused now. */
+    {
+        static const char nul_summary[] = "[rule a]\nexpr = count(x) > 1\nsummary = { \0x\n";
+        struct rule_set s2;
+        char e2[128];
+        assert_int_equal(
+            rule_parse_file_text(nul_summary, sizeof nul_summary - 1, "r.conf", &s2, e2, sizeof e2),
+            -1);
+        assert_string_equal(e2, "r.conf:3:13: expected text without NUL bytes, found byte 0x00");
+        static const char nul_runbook[] = "[rule a]\nexpr = count(x) > 1\nrunbook = \0\n";
+        assert_int_equal(
+            rule_parse_file_text(nul_runbook, sizeof nul_runbook - 1, "r.conf", &s2, e2, sizeof e2),
+            -1);
+        assert_int_equal(s2.count, 0);
+    }
+
     /* no file name, a tiny and a NULL error buffer */
     struct rule_set set;
     char err[16];
     assert_int_equal(rule_parse_file_text("x = 1", 5, NULL, &set, err, sizeof err), -1);
     assert_string_equal(err, "<rules>:1:1: ex");
     assert_int_equal(rule_parse_file_text("x = 1", 5, NULL, &set, NULL, 0), -1);
+}
+
+/* The interface calls setlocale(LC_ALL, ""), and thresholds were read with strtod: under a
+ * locale whose decimal point is ',' the rule "> 0.5" silently became "> 0" in the interface
+ * while the worker (C locale) read 0.5. A minimal comma locale is compiled with localedef
+ * (libc-bin) into a temporary directory. */
+static void test_threshold_ignores_locale(void **state)
+{
+    (void)state;
+    char dir[] = "/tmp/wr-test-locale-XXXXXX", path[128], cmd[512];
+    assert_non_null(mkdtemp(dir));
+    snprintf(path, sizeof path, "%s/comma.src", dir);
+    FILE *f = fopen(path, "w");
+    assert_non_null(f);
+    fputs("LC_NUMERIC\ndecimal_point \",\"\nthousands_sep \".\"\ngrouping 3;3\n"
+          "END LC_NUMERIC\n",
+          f);
+    fclose(f);
+    snprintf(cmd, sizeof cmd, "localedef -c -i %s %s/comma >/dev/null 2>&1", path, dir);
+    assert_true(system(cmd) != -1);
+    setenv("LOCPATH", dir, 1);
+    const char *loc = setlocale(LC_NUMERIC, "comma");
+    snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
+    if (!loc) {
+        assert_true(system(cmd) != -1);
+        fail_msg("could not make a comma locale with localedef");
+    }
+    double probe = strtod("0.5", NULL); /* 0 when the locale is in force */
+
+    struct rule_expr e1, e2;
+    char err[256];
+    int rc1 = rule_expr_parse("count(x) > 0.5", 14, &e1, NULL, err, sizeof err);
+    int rc2 = rule_expr_parse("count(x) < -1.25e-3", 19, &e2, NULL, err, sizeof err);
+    setlocale(LC_NUMERIC, "C");
+    unsetenv("LOCPATH");
+    assert_true(system(cmd) != -1);
+
+    assert_true(probe == 0.0);
+    assert_int_equal(rc1, 0);
+    assert_int_equal(rc2, 0);
+    assert_true(e1.threshold == 0.5);
+    assert_true(e2.threshold == -1.25e-3);
+    rule_expr_free(&e1);
+    rule_expr_free(&e2);
 }
 
 static void test_names(void **state)
@@ -430,9 +494,13 @@ static void test_names(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_full_file),   cmocka_unit_test(test_file_shapes),
-        cmocka_unit_test(test_expressions), cmocka_unit_test(test_expression_errors),
-        cmocka_unit_test(test_file_errors), cmocka_unit_test(test_names),
+        cmocka_unit_test(test_full_file),
+        cmocka_unit_test(test_file_shapes),
+        cmocka_unit_test(test_expressions),
+        cmocka_unit_test(test_expression_errors),
+        cmocka_unit_test(test_file_errors),
+        cmocka_unit_test(test_names),
+        cmocka_unit_test(test_threshold_ignores_locale),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
