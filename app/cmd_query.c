@@ -42,8 +42,9 @@ static const char query_usage[] =
     "                 (default count; largest first, key A..Z)\n"
     "  --asc          reverse the order\n"
     "  --limit N      print at most N rows (default: all)\n\n"
-    "exit codes: 0 ok (also when nothing matches), 1 failure, 2 usage or bad selector,\n"
-    "            4 Redis unreachable\n\n";
+    "exit codes: 0 ok (also when nothing matches), 1 failure (also when a partition cannot\n"
+    "            be read: the rows of the others are printed, the error names it),\n"
+    "            2 usage or bad selector, 4 Redis unreachable\n\n";
 
 struct query_opts {
     int64_t window_ms;
@@ -54,6 +55,8 @@ struct query_opts {
     const char *selector;
 };
 
+struct unreadable;
+
 struct query_result {
     int64_t now_ms;
     uint64_t entries;  /* stream entries read (the range read is wider than the window) */
@@ -61,6 +64,9 @@ struct query_result {
     uint64_t rejected; /* invalid entries whose ID time lies inside the window */
     double covered_s;  /* the part of the window data can be in: the window, or the streams'
                           retention when that is shorter; rates are per second of it */
+    const struct unreadable *unreadable; /* partitions Redis refused to read */
+    size_t nunreadable;
+    unsigned partitions;
 };
 
 static int64_t wall_ms(void)
@@ -174,11 +180,56 @@ static void take_entry(const redisReply *e, int64_t lo_ms, int64_t hi_ms, struct
     series_table_ingest(tab, s->key, (size_t)klen, s->ev.value, s->ev.ts_ms);
 }
 
+/* A partition Redis would not let us read (a key of another type, an ACL that denies it). */
+struct unreadable {
+    unsigned part;
+    char key[128];
+    char error[256]; /* "wr:ev:{p0} is a string", or "KEY: <Redis' error>" */
+};
+
+enum read_result {
+    READ_OK,
+    READ_REFUSED, /* Redis answered with an error: the partition is unreadable (why in u) */
+    READ_LOST,    /* the connection broke (message printed) */
+};
+
+/* Copies a server's text for a message: printable ASCII only. */
+static void copy_text(char *dst, size_t cap, const char *src, size_t len)
+{
+    size_t n = len < cap - 1 ? len : cap - 1;
+    for (size_t i = 0; i < n; i++) {
+        unsigned char ch = (unsigned char)src[i];
+        dst[i] = ch < 0x20 || ch >= 0x7f ? '?' : (char)ch;
+    }
+    dst[n] = '\0';
+}
+
+/* Why key was refused: its type when it is not a stream, else Redis' error text. */
+static void explain_refusal(redisContext *c, const char *key, const redisReply *refusal,
+                            struct unreadable *u)
+{
+    char why[128] = "unexpected reply", type[16] = "";
+    if (refusal->type == REDIS_REPLY_ERROR)
+        copy_text(why, sizeof(why), refusal->str, refusal->len);
+    redisReply *t = redisCommand(c, "TYPE %s", key);
+    if (t && t->type == REDIS_REPLY_STATUS)
+        copy_text(type, sizeof(type), t->str, t->len);
+    if (t)
+        freeReplyObject(t);
+    snprintf(u->key, sizeof(u->key), "%s", key);
+    if (type[0] && strcmp(type, "stream") != 0 && strcmp(type, "none") != 0)
+        snprintf(u->error, sizeof(u->error), "%s is a %s", key, type);
+    else
+        snprintf(u->error, sizeof(u->error), "%s: %.120s", key, why);
+}
+
 /* Reads one partition stream: entry IDs from start_id up to end_ms, page by page, each page
- * starting right after the last ID seen. Returns 0, or an exit code after printing the error. */
-static int read_partition(redisContext *c, const char *key, const char *start_id, int64_t end_ms,
-                          int64_t lo_ms, int64_t hi_ms, struct scratch *s, struct series_table *tab,
-                          struct query_result *res)
+ * starting right after the last ID seen. On READ_REFUSED, u says why (entries of earlier pages
+ * stay counted). */
+static enum read_result read_partition(redisContext *c, const char *key, const char *start_id,
+                                       int64_t end_ms, int64_t lo_ms, int64_t hi_ms,
+                                       struct scratch *s, struct series_table *tab,
+                                       struct query_result *res, struct unreadable *u)
 {
     char from[64], to[32];
     snprintf(from, sizeof(from), "%s", start_id);
@@ -187,13 +238,12 @@ static int read_partition(redisContext *c, const char *key, const char *start_id
         redisReply *r = redisCommand(c, "XRANGE %s %s %s COUNT %d", key, from, to, QUERY_PAGE);
         if (r == NULL) {
             fprintf(stderr, "warroom query: reading %s: %s\n", key, c->errstr);
-            return EXIT_UNREACHABLE;
+            return READ_LOST;
         }
         if (r->type != REDIS_REPLY_ARRAY) {
-            fprintf(stderr, "warroom query: reading %s: %s\n", key,
-                    r->type == REDIS_REPLY_ERROR ? r->str : "unexpected reply");
+            explain_refusal(c, key, r, u);
             freeReplyObject(r);
-            return EXIT_FAILURE_GENERIC;
+            return c->err ? READ_LOST : READ_REFUSED;
         }
         for (size_t i = 0; i < r->elements; i++)
             take_entry(r->element[i], lo_ms, hi_ms, s, tab, res);
@@ -206,7 +256,7 @@ static int read_partition(redisContext *c, const char *key, const char *start_id
             got = 0;
         freeReplyObject(r);
         if (got == 0)
-            return 0;
+            return READ_OK;
     }
 }
 
@@ -297,6 +347,9 @@ static void print_table(const struct rank_row *rows, size_t nrows, size_t matche
                "events; rates are per second of it)\n",
                cbuf, wbuf);
     }
+    if (res->nunreadable)
+        printf("(%zu of %u partitions unreadable, see the error: the rows cover the others)\n",
+               res->nunreadable, res->partitions);
 }
 
 /* NaN (an empty statistic) becomes null. */
@@ -342,6 +395,14 @@ static int print_json(const struct rank_row *rows, size_t nrows, size_t matched,
     cJSON_AddNumberToObject(root, "events", (double)res->events);
     cJSON_AddNumberToObject(root, "rejected", (double)res->rejected);
     cJSON_AddNumberToObject(root, "series_dropped", (double)tab->stats.rejected_cap);
+    cJSON *bad = cJSON_AddArrayToObject(root, "unreadable");
+    for (size_t i = 0; i < res->nunreadable; i++) {
+        cJSON *u = cJSON_CreateObject();
+        cJSON_AddNumberToObject(u, "partition", res->unreadable[i].part);
+        cJSON_AddStringToObject(u, "key", res->unreadable[i].key);
+        cJSON_AddStringToObject(u, "error", res->unreadable[i].error);
+        cJSON_AddItemToArray(bad, u);
+    }
     char *text = cJSON_PrintUnformatted(root);
     cJSON_Delete(root);
     if (text == NULL) {
@@ -421,6 +482,8 @@ int cmd_query(int argc, char **argv)
     struct series_table *tab = NULL;
     struct rank_row *rows = NULL;
     struct scratch s = {0};
+    struct unreadable *bad = NULL;
+    size_t nbad = 0;
     struct redisaddr *addr = rsync_address(&cfg, err, sizeof(err));
     if (addr == NULL) {
         fprintf(stderr, "warroom query: %s\n", err);
@@ -433,11 +496,18 @@ int cmd_query(int argc, char **argv)
         rc = EXIT_UNREACHABLE;
         goto out;
     }
-    if (rsync_meta_check(c, cfg.ns, &cfg.partitions, cfg.partitions_set, err, sizeof(err)) != 0) {
+    bool meta_found;
+    if (rsync_meta_read(c, cfg.ns, &cfg.partitions, cfg.partitions_set, &meta_found, err,
+                        sizeof(err)) != 0) {
         fprintf(stderr, "warroom query: %s\n", err);
         rc = c->err ? EXIT_UNREACHABLE : EXIT_FAILURE_GENERIC;
         goto out;
     }
+    if (!meta_found)
+        fprintf(stderr,
+                "warroom query: nothing in namespace '%s' yet (no producer has written %s:meta);"
+                " reading %u partitions\n",
+                cfg.ns, cfg.ns, cfg.partitions);
 
     struct series_table_config tc;
     uint32_t width_s = table_config(o.window_ms, &tc, &cfg);
@@ -457,6 +527,9 @@ int cmd_query(int argc, char **argv)
     int64_t first_ms = lo_ms - EVENT_MAX_FUTURE_MS;
     char start_id[48];
     snprintf(start_id, sizeof(start_id), "%" PRId64 "-0", first_ms > 0 ? first_ms : 0);
+    /* A partition Redis refuses does not hide the others: their rows are printed, the refused
+     * ones are named on stderr (and in the JSON), and the exit code is 1. */
+    bad = xcalloc(cfg.partitions, sizeof(*bad));
     for (unsigned i = 0; i < cfg.partitions; i++) {
         char key[128];
         if (partition_stream_key(cfg.ns, i, key, sizeof(key)) < 0) {
@@ -464,10 +537,18 @@ int cmd_query(int argc, char **argv)
             rc = EXIT_FAILURE_GENERIC;
             goto out;
         }
-        rc = read_partition(c, key, start_id, hi_ms, lo_ms, hi_ms, &s, tab, &res);
-        if (rc != 0)
+        enum read_result rr =
+            read_partition(c, key, start_id, hi_ms, lo_ms, hi_ms, &s, tab, &res, &bad[nbad]);
+        if (rr == READ_LOST) {
+            rc = EXIT_UNREACHABLE;
             goto out;
+        }
+        if (rr == READ_REFUSED)
+            bad[nbad++].part = i;
     }
+    res.unreadable = bad;
+    res.nunreadable = nbad;
+    res.partitions = cfg.partitions;
 
     char note[256];
     if (series_table_cap_note(tab, "--max-series", note, sizeof(note)) > 0)
@@ -493,11 +574,20 @@ int cmd_query(int argc, char **argv)
         print_table(rows, nrows, matched, &o, &res, cfg.ns);
         rc = EXIT_OK;
     }
+    for (size_t i = 0; i < nbad; i++)
+        fprintf(stderr, "warroom query: partition %u unreadable: %s\n", bad[i].part, bad[i].error);
+    if (nbad > 0) {
+        fprintf(stderr, "warroom query: the results cover the other %zu of %u partitions\n",
+                (size_t)cfg.partitions - nbad, cfg.partitions);
+        if (rc == EXIT_OK)
+            rc = EXIT_FAILURE_GENERIC;
+    }
     if (fflush(stdout) != 0 || ferror(stdout)) {
         fprintf(stderr, "warroom query: cannot write the output\n");
         rc = EXIT_FAILURE_GENERIC;
     }
 out:
+    free(bad);
     free(rows);
     free(s.strs);
     free(s.lens);

@@ -19,6 +19,7 @@
 #include "app/rsync.h"
 #include "core/duration.h"
 #include "core/fmt.h"
+#include "core/mem.h"
 #include "core/series.h"
 
 #define WORKER_HEADER_EVERY 20 /* status lines between two headers */
@@ -29,6 +30,9 @@ static const char worker_usage[] =
     "                      [--quiet | --raw] [--count N] [--rules FILE]\n\n"
     "Tails every partition stream into the core without a screen: replays the last --window\n"
     "of history (default 15m), then follows live events. Invalid entries go to NS:dlq.\n"
+    "A partition Redis refuses to read (e.g. its key holds another type) is named on a line\n"
+    "of its own and on every status line; the others are still read, and it is tried again\n"
+    "every second.\n"
     "  --interval DUR       one status line per DUR (default 1s)\n"
     "  --duration DUR       stop after DUR\n"
     "  --exit-after-replay  stop as soon as the replay is done\n"
@@ -67,6 +71,7 @@ struct worker {
     bool cap_reported; /* the series cap's first refusal got its own line */
     char last_state[64];
     enum rconn_state last_cmd_state;
+    bool *unreadable; /* per partition, as last printed */
     bool stopping;
     double drain_deadline;
 };
@@ -94,7 +99,7 @@ static void print_status(struct worker *w)
     double eps = dt > 0 ? (double)(st.entries - w->last_entries) / dt : 0;
     w->last_entries = st.entries;
     w->last_t = now;
-    char tbuf[16], state[64], b[8][32], cap_note[128];
+    char tbuf[16], state[64], b[8][32], cap_note[128], unreadable[256];
     clock_text(tbuf, sizeof(tbuf));
     /* a full series table drops events: said once on its own line (even with --quiet), then on
      * every status line while it lasts */
@@ -108,17 +113,23 @@ static void print_status(struct worker *w)
         return;
     }
     reader_state_text(w->rd, state, sizeof(state));
+    reader_unreadable_text(w->rd, unreadable, sizeof(unreadable));
     if (w->raw) {
         printf("%s  entries=%" PRIu64 " events=%" PRIu64 " rejected=%" PRIu64 " series=%u"
                " late=%" PRIu64 " expired=%" PRIu64 " series_dropped=%" PRIu64
                " events_per_s=%.1f replay=%.3f replay_done=%d max_lag_ms=%" PRId64
-               " state=\"%s\"%s%s%s\n",
+               " state=\"%s\" unreadable=%u%s%s%s\n",
                tbuf, st.entries, st.events, st.rejected, w->tab->count, w->tab->stats.late,
                w->tab->stats.expired, w->tab->stats.rejected_cap, eps, st.replay_progress,
-               st.replay_done ? 1 : 0, st.max_lag_ms, state, capped ? " warning=\"" : "",
-               capped ? cap_note : "", capped ? "\"" : "");
+               st.replay_done ? 1 : 0, st.max_lag_ms, state, st.unreadable,
+               capped ? " warning=\"" : "", capped ? cap_note : "", capped ? "\"" : "");
         fflush(stdout);
         return;
+    }
+    if (st.unreadable > 0) { /* "live" alone would hide that some partitions are not read */
+        size_t l = strlen(state);
+        snprintf(state + l, sizeof(state) - l, ", %u/%u unreadable", st.unreadable,
+                 reader_partition_count(w->rd));
     }
     if (w->lines++ % WORKER_HEADER_EVERY == 0)
         print_header();
@@ -137,6 +148,8 @@ static void print_status(struct worker *w)
            fmt_si((double)w->tab->stats.expired, b[4], sizeof(b[4])),
            fmt_si((double)st.rejected, b[5], sizeof(b[5])), b[6], b[7], capped ? "  ! " : "",
            capped ? cap_note : "");
+    if (unreadable[0])
+        printf("          ! %s\n", unreadable);
     fflush(stdout);
 }
 
@@ -148,10 +161,10 @@ static void print_totals(struct worker *w)
     printf("totals: entries=%" PRIu64 " events=%" PRIu64 " rejected=%" PRIu64 " series=%u"
            " late=%" PRIu64 " expired=%" PRIu64 " series_dropped=%" PRIu64 " dlq_written=%" PRIu64
            " dlq_duplicate=%" PRIu64 " dlq_failed=%" PRIu64 " replayed=%" PRIu64
-           " replay_done=%d replay_s=%.3f reconnects=%" PRIu64 "\n",
+           " replay_done=%d replay_s=%.3f reconnects=%" PRIu64 " unreadable=%u\n",
            st.entries, st.events, st.rejected, w->tab->count, ss->late, ss->expired,
            ss->rejected_cap, st.dlq_written, st.dlq_duplicate, st.dlq_failed, st.replay_entries,
-           st.replay_done ? 1 : 0, st.replay_s, st.reconnects);
+           st.replay_done ? 1 : 0, st.replay_s, st.reconnects, st.unreadable);
     fflush(stdout);
 }
 
@@ -219,6 +232,30 @@ static void on_status(struct ev_loop *loop, ev_timer *t, int revents)
     print_status(t->data);
 }
 
+/* One line per partition that became unreadable or readable again since the last call. */
+static void print_partitions(struct worker *w)
+{
+    char tbuf[16];
+    clock_text(tbuf, sizeof(tbuf));
+    unsigned n = reader_partition_count(w->rd);
+    if (w->unreadable == NULL)
+        w->unreadable = xcalloc(n, sizeof(*w->unreadable));
+    for (unsigned i = 0; i < n; i++) {
+        struct reader_partition p;
+        reader_partition_info(w->rd, i, &p);
+        if (p.unreadable == w->unreadable[i])
+            continue;
+        w->unreadable[i] = p.unreadable;
+        if (p.unreadable)
+            printf("%s  partition %u unreadable: %s (the other partitions are still read)\n", tbuf,
+                   i, p.error);
+        else
+            printf("%s  partition %u readable again: reading %s from %s\n", tbuf, i, p.key,
+                   p.last_id);
+    }
+    fflush(stdout);
+}
+
 static void on_reader(struct reader *rd, enum reader_event e, void *privdata)
 {
     struct worker *w = privdata;
@@ -235,16 +272,19 @@ static void on_reader(struct reader *rd, enum reader_event e, void *privdata)
             alerts_set_ready(w->al);
         if (w->exit_after_replay)
             begin_stop(w);
+    } else if (e == READER_PARTITIONS && !w->stopping) {
+        print_partitions(w);
     } else if (e == READER_CONN_STATE && !w->stopping) {
         struct reader_stats st;
         reader_get_stats(rd, &st);
-        if (st.state == RCONN_UP)
+        reader_state_text(rd, state, sizeof(state));
+        /* up, unless Redis refuses the XREAD itself ("read error") */
+        bool up = st.state == RCONN_UP && strcmp(state, "read error") != 0;
+        if (up)
             snprintf(state, sizeof(state), "up");
-        else
-            reader_state_text(rd, state, sizeof(state));
         clock_text(tbuf, sizeof(tbuf));
         if (strcmp(state, w->last_state) != 0) {
-            const char *why = st.state == RCONN_UP ? "" : reader_last_error(rd);
+            const char *why = up ? "" : reader_last_error(rd);
             printf("%s  ingest connection: %s%s%s\n", tbuf, state, *why ? ": " : "", why);
             snprintf(w->last_state, sizeof(w->last_state), "%s", state);
         }
@@ -387,8 +427,9 @@ int cmd_worker(int argc, char **argv)
         }
     }
 
-    /* Resolve, connect once synchronously to check the namespace (and adopt its partition
-     * count), then hand over to the async connections. */
+    /* Resolve, connect once synchronously to read the namespace's meta (and adopt its partition
+     * count; never written here: a read-only user or a full Redis must not stop a reader), then
+     * hand over to the async connections. */
     struct redisaddr *addr = rsync_address(&cfg, err, sizeof(err));
     if (addr == NULL) {
         fprintf(stderr, "warroom worker: %s\n", err);
@@ -397,8 +438,9 @@ int cmd_worker(int argc, char **argv)
         return EXIT_UNREACHABLE;
     }
     redisContext *c = rsync_connect(addr, cfg.connect_timeout_ms, err, sizeof(err));
-    if (c == NULL ||
-        rsync_meta_check(c, cfg.ns, &cfg.partitions, cfg.partitions_set, err, sizeof(err)) != 0) {
+    bool meta_found = false;
+    if (c == NULL || rsync_meta_read(c, cfg.ns, &cfg.partitions, cfg.partitions_set, &meta_found,
+                                     err, sizeof(err)) != 0) {
         fprintf(stderr, "warroom worker: %s\n", err);
         rc = c == NULL || c->err ? EXIT_UNREACHABLE : EXIT_FAILURE_GENERIC;
         if (c)
@@ -471,6 +513,10 @@ int cmd_worker(int argc, char **argv)
     }
     printf("worker: namespace %s, %u partitions, replaying the last %.0f s\n", cfg.ns,
            cfg.partitions, (double)cfg.replay_ms / 1000.);
+    if (!meta_found)
+        printf("worker: nothing in namespace %s yet (no producer has written %s:meta): "
+               "waiting for events on %u partitions\n",
+               cfg.ns, cfg.ns, cfg.partitions);
     if (w.al)
         printf("worker: alert rules from %s, token %s\n", rules_path, alerts_token(w.al));
     fflush(stdout);
@@ -494,6 +540,7 @@ int cmd_worker(int argc, char **argv)
     ev_run(w.loop, 0);
 
     reader_close(w.rd); /* NULL after a normal stop */
+    free(w.unreadable);
     alerts_free(w.al);
     series_table_free(w.tab);
     ev_loop_destroy(w.loop);

@@ -39,6 +39,11 @@ struct part {
     bool lastgen_known; /* latest last-generated-id */
     uint64_t lastgen_ms, lastgen_seq;
     bool caught_up;
+    /* A partition whose stream cannot be read (a key of another type, an ACL that denies it)
+     * is left out of the XREAD so the others keep flowing; the tick probes it again. */
+    bool unreadable;
+    bool requested;                         /* named in the XREAD in flight */
+    char error[READER_PARTITION_ERROR_MAX]; /* why it is unreadable */
 };
 
 /* One dead letter: the arguments are kept so the write can be retried after a reconnect. */
@@ -80,6 +85,14 @@ struct reader {
     bool xread_inflight;
     bool blk_was_up;
     int xinfo_pending; /* XINFO answers outstanding in the current round */
+
+    /* Probes (per-partition XREAD COUNT 1 + TYPE on the command connection): after a failed
+     * XREAD, to find the partitions to blame; on the tick, to re-check the unreadable ones. */
+    int probe_pending;      /* probes outstanding */
+    bool probe_after_error; /* a failed XREAD is being explained: hold the XREAD loop */
+    unsigned blamed;        /* partitions found unreadable since that XREAD failed */
+    bool xread_failed;      /* the XREAD failed and no partition was to blame: the tick retries */
+    unsigned unreadable;    /* partitions left out of the XREAD */
 
     /* scratch for one entry */
     const char **strs;
@@ -474,6 +487,8 @@ static void merge_reply(struct reader *rd, const redisReply *reply)
             check_caught_up(&rd->parts[i]);
 }
 
+static void probe_after_failed_xread(struct reader *rd);
+
 static void on_xread(struct rconn *rc, const redisReply *reply, void *privdata)
 {
     (void)rc;
@@ -482,8 +497,11 @@ static void on_xread(struct rconn *rc, const redisReply *reply, void *privdata)
     if (rd->closed || rd->stopped || reply == NULL)
         return; /* NULL: on_up (or the tick) issues the next one once the connection is back */
     if (reply->type == REDIS_REPLY_ERROR) {
-        /* e.g. WRONGTYPE: the tick retries, so a fixed server heals us without a busy loop */
+        /* e.g. WRONGTYPE on one partition: find which and read the others without it */
         snprintf(rd->last_error, sizeof(rd->last_error), "XREAD: %s", reply->str);
+        hold(rd);
+        probe_after_failed_xread(rd);
+        release(rd);
         return;
     }
     hold(rd);
@@ -491,12 +509,16 @@ static void on_xread(struct rconn *rc, const redisReply *reply, void *privdata)
     memset(rd->seen, 0, rd->cfg.partitions * sizeof(*rd->seen));
     if (reply->type == REDIS_REPLY_ARRAY)
         merge_reply(rd, reply);
-    /* A partition missing from the answer (or a nil answer: the block timed out) had nothing
-     * newer than our ID: it has caught up. */
+    /* A partition asked for but missing from the answer (or a nil answer: the block timed out)
+     * had nothing newer than our ID: it has caught up. */
     for (unsigned i = 0; i < rd->cfg.partitions; i++)
-        if (!rd->seen[i])
+        if (rd->parts[i].requested && !rd->seen[i])
             rd->parts[i].caught_up = true;
     rd->last_error[0] = '\0';
+    if (rd->xread_failed) {
+        rd->xread_failed = false;
+        notify(rd, READER_CONN_STATE); /* "read error" is over */
+    }
     issue_xread(rd);
     if (rd->st.entries != before)
         notify(rd, READER_DATA);
@@ -504,17 +526,197 @@ static void on_xread(struct rconn *rc, const redisReply *reply, void *privdata)
     release(rd);
 }
 
+/* Sends XREAD for every readable partition (none readable: nothing is sent; the tick's probes
+ * bring them back). */
 static void issue_xread(struct reader *rd)
 {
-    if (rd->closed || rd->stopped || rd->xread_inflight || rd->blk == NULL ||
-        rconn_get_state(rd->blk) != RCONN_UP)
+    if (rd->closed || rd->stopped || rd->xread_inflight || rd->probe_after_error ||
+        rd->blk == NULL || rconn_get_state(rd->blk) != RCONN_UP)
         return;
-    unsigned n = rd->cfg.partitions;
+    unsigned n = rd->cfg.partitions, k = 0;
     for (unsigned i = 0; i < n; i++)
-        rd->xargvlen[XREAD_FIXED_ARGS + n + i] = strlen(rd->parts[i].last_id);
-    if (rconn_command_argv(rd->blk, on_xread, rd, (int)(XREAD_FIXED_ARGS + 2 * n), rd->xargv,
+        if (!rd->parts[i].unreadable)
+            k++;
+    if (k == 0)
+        return;
+    unsigned j = 0;
+    for (unsigned i = 0; i < n; i++) {
+        struct part *p = &rd->parts[i];
+        p->requested = !p->unreadable;
+        if (!p->requested)
+            continue;
+        rd->xargv[XREAD_FIXED_ARGS + j] = p->key;
+        rd->xargvlen[XREAD_FIXED_ARGS + j] = p->key_len;
+        rd->xargv[XREAD_FIXED_ARGS + k + j] = p->last_id;
+        rd->xargvlen[XREAD_FIXED_ARGS + k + j] = strlen(p->last_id);
+        j++;
+    }
+    if (rconn_command_argv(rd->blk, on_xread, rd, (int)(XREAD_FIXED_ARGS + 2 * k), rd->xargv,
                            rd->xargvlen) == 0)
         rd->xread_inflight = true;
+}
+
+/* ---------------------------------------------------------------------------------------------
+ * Probes: which partition made the XREAD fail, and is it readable again
+ * ------------------------------------------------------------------------------------------ */
+
+/* One probe of one partition: TYPE key, then XREAD COUNT 1 STREAMS key last-id, pipelined on
+ * the command connection. Decided when both answers are in. */
+struct probe {
+    struct reader *rd;
+    unsigned part;
+    int refs;                               /* answers outstanding */
+    bool answered;                          /* the XREAD got a reply (not NULL) */
+    bool failed;                            /* ... and it was an error */
+    char type[16];                          /* TYPE's answer, "" if none */
+    char error[READER_PARTITION_ERROR_MAX]; /* the XREAD's error */
+};
+
+static void probe_round_done(struct reader *rd)
+{
+    if (!rd->probe_after_error)
+        return;
+    rd->probe_after_error = false;
+    if (rd->blamed == 0) {
+        /* No partition to blame: not a per-key problem. The tick retries, without a busy loop. */
+        rd->xread_failed = true;
+        notify(rd, READER_CONN_STATE);
+        return;
+    }
+    issue_xread(rd);
+}
+
+/* Applies one probe's verdict to its partition. */
+static void probe_decide(struct probe *pr)
+{
+    struct reader *rd = pr->rd;
+    struct part *p = &rd->parts[pr->part];
+    if (!pr->answered)
+        return; /* connection lost or timed out: no verdict, the next probe decides */
+    if (pr->failed) {
+        bool wrong_type =
+            pr->type[0] && strcmp(pr->type, "stream") != 0 && strcmp(pr->type, "none") != 0;
+        if (wrong_type)
+            snprintf(p->error, sizeof(p->error), "%s is a %s", p->key, pr->type);
+        else
+            snprintf(p->error, sizeof(p->error), "%s: %.120s", p->key, pr->error);
+        if (!p->unreadable) {
+            p->unreadable = true;
+            rd->unreadable++;
+            rd->blamed++;
+            /* nothing can be read from it: it must not hold the replay back */
+            p->caught_up = true;
+            notify(rd, READER_PARTITIONS);
+        }
+    } else if (p->unreadable) {
+        p->unreadable = false; /* read again from the last ID processed */
+        p->error[0] = '\0';
+        rd->unreadable--;
+        notify(rd, READER_PARTITIONS);
+    }
+}
+
+static void probe_unref(struct probe *pr)
+{
+    if (--pr->refs > 0)
+        return;
+    struct reader *rd = pr->rd;
+    rd->probe_pending--;
+    if (!rd->closed) {
+        hold(rd);
+        probe_decide(pr);
+        if (rd->probe_pending == 0 && !rd->closed)
+            probe_round_done(rd);
+        if (rd->probe_pending == 0 && !rd->closed)
+            check_replay_done(rd);
+        release(rd);
+    }
+    free(pr);
+}
+
+/* Copies a server's text for a status line: printable ASCII only. */
+static void copy_text(char *dst, size_t cap, const char *src, size_t len)
+{
+    size_t n = len < cap - 1 ? len : cap - 1;
+    for (size_t i = 0; i < n; i++) {
+        unsigned char ch = (unsigned char)src[i];
+        dst[i] = ch < 0x20 || ch >= 0x7f ? '?' : (char)ch;
+    }
+    dst[n] = '\0';
+}
+
+static void on_probe_type(struct rconn *rc, const redisReply *reply, void *privdata)
+{
+    (void)rc;
+    struct probe *pr = privdata;
+    if (reply && reply->type == REDIS_REPLY_STATUS)
+        copy_text(pr->type, sizeof(pr->type), reply->str, reply->len);
+    probe_unref(pr);
+}
+
+static void on_probe_xread(struct rconn *rc, const redisReply *reply, void *privdata)
+{
+    (void)rc;
+    struct probe *pr = privdata;
+    if (reply) {
+        pr->answered = true;
+        if (reply->type == REDIS_REPLY_ERROR) {
+            pr->failed = true;
+            copy_text(pr->error, sizeof(pr->error), reply->str, reply->len);
+        }
+    }
+    probe_unref(pr);
+}
+
+/* Probes partition i. Returns 0, or -1 when the command connection refused both commands. */
+static int probe_partition(struct reader *rd, unsigned i)
+{
+    struct part *p = &rd->parts[i];
+    struct probe *pr = xcalloc(1, sizeof(*pr));
+    pr->rd = rd;
+    pr->part = i;
+    pr->refs = 1; /* ours, dropped below */
+    rd->probe_pending++;
+    pr->refs++;
+    if (rconn_command(rd->cmd, on_probe_type, pr, "TYPE %b", p->key, p->key_len) != 0)
+        pr->refs--;
+    pr->refs++;
+    if (rconn_command(rd->cmd, on_probe_xread, pr, "XREAD COUNT 1 STREAMS %b %s", p->key,
+                      p->key_len, p->last_id) != 0)
+        pr->refs--;
+    int rc = pr->refs > 1 ? 0 : -1;
+    probe_unref(pr);
+    return rc;
+}
+
+/* The XREAD failed: probe every partition it named. The XREAD loop waits for the verdicts. */
+static void probe_after_failed_xread(struct reader *rd)
+{
+    if (rd->cmd == NULL) {
+        rd->xread_failed = true;
+        return;
+    }
+    rd->probe_after_error = true;
+    rd->blamed = 0;
+    rd->probe_pending++; /* the round cannot end while it is being started */
+    for (unsigned i = 0; i < rd->cfg.partitions && !rd->closed; i++)
+        if (rd->parts[i].requested && !rd->parts[i].unreadable)
+            probe_partition(rd, i);
+    if (rd->closed)
+        return;
+    if (--rd->probe_pending == 0)
+        probe_round_done(rd);
+}
+
+/* On the tick: probe the unreadable partitions again, so a fixed or deleted key is read again. */
+static void probe_unreadable(struct reader *rd)
+{
+    if (rd->unreadable == 0 || rd->probe_pending > 0 || rd->cmd == NULL ||
+        rconn_get_state(rd->cmd) != RCONN_UP)
+        return;
+    for (unsigned i = 0; i < rd->cfg.partitions && !rd->closed; i++)
+        if (rd->parts[i].unreadable)
+            probe_partition(rd, i);
 }
 
 /* ---------------------------------------------------------------------------------------------
@@ -592,6 +794,7 @@ static void on_tick(struct ev_loop *loop, ev_timer *w, int revents)
     struct reader *rd = w->data;
     hold(rd);
     xinfo_round(rd);
+    probe_unreadable(rd);
     issue_xread(rd); /* a no-op unless the loop stalled (a Redis error reply) */
     release(rd);
 }
@@ -711,11 +914,6 @@ struct reader *reader_new(struct ev_loop *loop, const struct redisaddr *addr,
         rd->xargv[i] = fixed[i];
         rd->xargvlen[i] = strlen(fixed[i]);
     }
-    for (unsigned i = 0; i < n; i++) {
-        rd->xargv[XREAD_FIXED_ARGS + i] = rd->parts[i].key;
-        rd->xargvlen[XREAD_FIXED_ARGS + i] = rd->parts[i].key_len;
-        rd->xargv[XREAD_FIXED_ARGS + n + i] = rd->parts[i].last_id;
-    }
 
     char rname[96];
     struct rconn_opts o = {
@@ -796,6 +994,7 @@ void reader_get_stats(const struct reader *rd, struct reader_stats *out)
     out->state = rd->blk ? rconn_get_state(rd->blk) : RCONN_CLOSED;
     out->attempt = rd->blk ? rconn_attempt(rd->blk) : 0;
     out->cmd_state = rd->cmd ? rconn_get_state(rd->cmd) : RCONN_CLOSED;
+    out->unreadable = rd->unreadable;
 }
 
 unsigned reader_partition_count(const struct reader *rd)
@@ -810,6 +1009,8 @@ void reader_partition_info(const struct reader *rd, unsigned i, struct reader_pa
     memcpy(out->last_id, p->last_id, sizeof(out->last_id));
     out->entries = p->entries;
     out->caught_up = p->caught_up;
+    out->unreadable = p->unreadable;
+    out->error = p->error;
     out->lag_ms = -1;
     if (p->lastgen_known)
         out->lag_ms = id_cmp(p->last_ms, p->last_seq, p->lastgen_ms, p->lastgen_seq) < 0
@@ -826,7 +1027,10 @@ const char *reader_state_text(const struct reader *rd, char *buf, size_t cap)
     enum rconn_state s = rconn_get_state(rd->blk);
     switch (s) {
     case RCONN_UP:
-        snprintf(buf, cap, "%s", rd->st.replay_done ? "live" : "replay");
+        if (rd->xread_failed)
+            snprintf(buf, cap, "read error");
+        else
+            snprintf(buf, cap, "%s", rd->st.replay_done ? "live" : "replay");
         break;
     case RCONN_RECONNECTING:
         snprintf(buf, cap, "reconnecting (attempt %u)", rconn_attempt(rd->blk));
@@ -843,4 +1047,32 @@ const char *reader_last_error(const struct reader *rd)
     if (rd->blk && rconn_get_state(rd->blk) != RCONN_UP)
         return rconn_last_error(rd->blk);
     return rd->last_error;
+}
+
+const char *reader_unreadable_text(const struct reader *rd, char *buf, size_t cap)
+{
+    buf[0] = '\0';
+    if (rd->unreadable == 0)
+        return buf;
+    const struct part *first = NULL;
+    char list[64] = "";
+    size_t len = 0;
+    unsigned listed = 0;
+    for (unsigned i = 0; i < rd->cfg.partitions; i++) {
+        if (!rd->parts[i].unreadable)
+            continue;
+        if (first == NULL)
+            first = &rd->parts[i];
+        if (len + 16 < sizeof(list)) {
+            int k = snprintf(list + len, sizeof(list) - len, "%s%u", listed ? "," : "", i);
+            len += k > 0 ? (size_t)k : 0;
+            listed++;
+        }
+    }
+    if (rd->unreadable == 1)
+        snprintf(buf, cap, "partition %s unreadable: %s", list, first->error);
+    else
+        snprintf(buf, cap, "%u partitions unreadable (%s%s): %s%s", rd->unreadable, list,
+                 listed < rd->unreadable ? ",..." : "", first->error, ", ...");
+    return buf;
 }

@@ -18,6 +18,15 @@
  * processed, in ms, from the latest XINFO STREAM (every lag_interval_ms); 0 when we hold the last
  * entry. It measures how far the reader is behind the producers in Redis time, not event time.
  *
+ * Unreadable partitions: when the XREAD is refused (a partition key of another type, an ACL that
+ * denies one key), every partition it named is probed on the command connection (TYPE, then
+ * XREAD COUNT 1 of that stream alone). The ones whose probe fails are unreadable: left out of the
+ * XREAD, so the others keep flowing, counted as caught up (they do not hold the replay back),
+ * reported by reader_unreadable_text() and READER_PARTITIONS, and probed again on every tick; once
+ * a probe succeeds (the key was fixed or deleted) the partition is read again from its last ID.
+ * A refusal no probe can explain leaves the state "read error" and the XREAD is retried on the
+ * tick.
+ *
  * Dead letters: XADD NS:dlq MAXLEN ~ dlq_maxlen * <original fields> reason <class> detail
  * <message> stream <key> id <entry id>, run by a small script that first sets a marker key
  * NS:dlq:seen:<partition>:<id> (SET NX PX dlq_dedup_ms). So an entry is dead-lettered once, not
@@ -37,6 +46,7 @@
 #include "core/series.h"
 
 #define READER_ID_MAX 48 /* "18446744073709551615-18446744073709551615" and its NUL */
+#define READER_PARTITION_ERROR_MAX 160 /* why a partition is unreadable, with its NUL */
 
 struct reader;
 
@@ -60,6 +70,7 @@ enum reader_event {
     READER_DATA,        /* entries were processed: the series table changed */
     READER_REPLAY_DONE, /* every partition caught up: the reader is live (fires once) */
     READER_CONN_STATE,  /* the state or attempt count of either connection changed */
+    READER_PARTITIONS,  /* a partition became unreadable, or readable again */
 };
 
 typedef void reader_notify_fn(struct reader *rd, enum reader_event event, void *privdata);
@@ -81,6 +92,7 @@ struct reader_stats {
     enum rconn_state state; /* of the ingest (blocking) connection */
     unsigned attempt;       /* its failed attempts since it was last up */
     enum rconn_state cmd_state; /* of the command connection (dead letters, lag) */
+    unsigned unreadable;        /* partitions that cannot be read, left out of the XREAD */
 };
 
 struct reader_partition {
@@ -89,6 +101,9 @@ struct reader_partition {
     uint64_t entries;            /* entries read from this partition */
     int64_t lag_ms;              /* -1 before the first XINFO answer */
     bool caught_up;              /* replay phase finished for this partition */
+    bool unreadable;             /* its stream cannot be read (see reader_unreadable_text) */
+    const char *error;           /* why: "wr:ev:{p0} is a string"; "" when readable; owned by
+                                    the reader, valid until its next callback */
 };
 
 void reader_config_defaults(struct reader_config *cfg);
@@ -117,10 +132,16 @@ unsigned reader_partition_count(const struct reader *rd);
 void reader_partition_info(const struct reader *rd, unsigned i, struct reader_partition *out);
 
 /* A short text for a status line: "replay", "live", "reconnecting (attempt 3)", "auth failed",
- * "connecting", "stopped". Written into buf, which is returned. */
+ * "connecting", "read error" (the XREAD was refused; see reader_last_error), "stopped". Written
+ * into buf, which is returned. */
 const char *reader_state_text(const struct reader *rd, char *buf, size_t cap);
 
-/* Why the ingest connection last failed ("" when it did not). */
+/* Why the ingest connection last failed, or why the last XREAD was refused ("" when neither). */
 const char *reader_last_error(const struct reader *rd);
+
+/* The unreadable partitions for a status line, "" when there are none:
+ * "partition 0 unreadable: wr:ev:{p0} is a string", or
+ * "2 partitions unreadable (0,5): wr:ev:{p0} is a string, ...". Written into buf (returned). */
+const char *reader_unreadable_text(const struct reader *rd, char *buf, size_t cap);
 
 #endif

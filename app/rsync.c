@@ -78,6 +78,50 @@ err:
     return NULL;
 }
 
+/* Checks an HMGET NS:meta version partitions answer m. Both fields nil: *found = false and
+ * *partitions unchanged. Otherwise as rsync_meta_check. */
+static int meta_validate(const redisReply *m, const char *ns, const char *key, unsigned *partitions,
+                         bool explicit, bool *found, char *err, size_t errcap)
+{
+    *found = false;
+    if (m->type != REDIS_REPLY_ARRAY || m->elements != 2) {
+        snprintf(err, errcap, "%s is not a warroom meta hash", key);
+        return -1;
+    }
+    if (m->element[0]->type == REDIS_REPLY_NIL && m->element[1]->type == REDIS_REPLY_NIL)
+        return 0;
+    *found = true;
+    if (m->element[0]->type != REDIS_REPLY_STRING || m->element[1]->type != REDIS_REPLY_STRING) {
+        snprintf(err, errcap, "%s is not a warroom meta hash", key);
+        return -1;
+    }
+    if (strcmp(m->element[0]->str, "1") != 0) {
+        snprintf(err, errcap,
+                 "namespace '%s' has wire format version %.32s; this warroom speaks "
+                 "version 1",
+                 ns, m->element[0]->str);
+        return -1;
+    }
+    char *end;
+    unsigned long have = strtoul(m->element[1]->str, &end, 10);
+    if (*end || have < 1 || have > CONFIG_MAX_PARTITIONS) {
+        snprintf(err, errcap, "%s has an invalid partitions field '%.32s'", key,
+                 m->element[1]->str);
+        return -1;
+    }
+    if (have != *partitions) {
+        if (explicit) {
+            snprintf(err, errcap,
+                     "namespace '%s' has %lu partitions, but %u were asked for; "
+                     "use --partitions %lu or another --ns",
+                     ns, have, *partitions, have);
+            return -1;
+        }
+        *partitions = (unsigned)have;
+    }
+    return 0;
+}
+
 int rsync_meta_check(redisContext *c, const char *ns, unsigned *partitions, bool explicit,
                      char *err, size_t errcap)
 {
@@ -90,46 +134,46 @@ int rsync_meta_check(redisContext *c, const char *ns, unsigned *partitions, bool
     redisReply *r[3] = {NULL, NULL, NULL};
     int rc = -1;
     for (int i = 0; i < 3; i++) {
+        const char *doing = i < 2 ? "writing" : "reading";
         if (redisGetReply(c, (void **)&r[i]) != REDIS_OK) {
-            snprintf(err, errcap, "reading %s: %s", key, c->errstr);
+            snprintf(err, errcap, "%s %s: %s", doing, key, c->errstr);
             goto out;
         }
         if (r[i]->type == REDIS_REPLY_ERROR) {
-            snprintf(err, errcap, "reading %s: %s", key, r[i]->str);
+            snprintf(err, errcap, "%s %s: %s", doing, key, r[i]->str);
             goto out;
         }
     }
-    redisReply *m = r[2];
-    if (m->type != REDIS_REPLY_ARRAY || m->elements != 2 ||
-        m->element[0]->type != REDIS_REPLY_STRING || m->element[1]->type != REDIS_REPLY_STRING) {
-        snprintf(err, errcap, "%s is not a warroom meta hash", key);
-        goto out;
+    bool found;
+    rc = meta_validate(r[2], ns, key, partitions, explicit, &found, err, errcap);
+    if (rc == 0 && !found) { /* deleted between the writes and the read */
+        snprintf(err, errcap, "%s vanished while it was being written", key);
+        rc = -1;
     }
-    if (strcmp(m->element[0]->str, "1") != 0) {
-        snprintf(err, errcap, "namespace '%s' has wire format version %s; this warroom speaks "
-                              "version 1", ns, m->element[0]->str);
-        goto out;
-    }
-    char *end;
-    unsigned long have = strtoul(m->element[1]->str, &end, 10);
-    if (*end || have < 1 || have > CONFIG_MAX_PARTITIONS) {
-        snprintf(err, errcap, "%s has an invalid partitions field '%s'", key, m->element[1]->str);
-        goto out;
-    }
-    if (have != *partitions) {
-        if (explicit) {
-            snprintf(err, errcap, "namespace '%s' has %lu partitions, but %u were asked for; "
-                                  "use --partitions %lu or another --ns", ns, have, *partitions,
-                     have);
-            goto out;
-        }
-        *partitions = (unsigned)have;
-    }
-    rc = 0;
 out:
     for (int i = 0; i < 3; i++)
         if (r[i])
             freeReplyObject(r[i]);
+    return rc;
+}
+
+int rsync_meta_read(redisContext *c, const char *ns, unsigned *partitions, bool explicit,
+                    bool *found, char *err, size_t errcap)
+{
+    char key[96];
+    snprintf(key, sizeof(key), "%s:meta", ns);
+    *found = false;
+    redisReply *r = redisCommand(c, "HMGET %s version partitions", key);
+    if (r == NULL) {
+        snprintf(err, errcap, "reading %s: %s", key, c->errstr);
+        return -1;
+    }
+    int rc = -1;
+    if (r->type == REDIS_REPLY_ERROR)
+        snprintf(err, errcap, "reading %s: %s", key, r->str);
+    else
+        rc = meta_validate(r, ns, key, partitions, explicit, found, err, errcap);
+    freeReplyObject(r);
     return rc;
 }
 
@@ -142,8 +186,9 @@ redisContext *rsync_open(struct config *cfg, struct redisaddr **addr_out)
         return NULL;
     }
     redisContext *c = rsync_connect(a, cfg->connect_timeout_ms, err, sizeof(err));
-    if (c == NULL || rsync_meta_check(c, cfg->ns, &cfg->partitions, cfg->partitions_set, err,
-                                      sizeof(err)) != 0) {
+    bool found;
+    if (c == NULL || rsync_meta_read(c, cfg->ns, &cfg->partitions, cfg->partitions_set, &found, err,
+                                     sizeof(err)) != 0) {
         fprintf(stderr, "warroom: %s\n", err);
         if (c)
             redisFree(c);

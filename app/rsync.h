@@ -23,15 +23,23 @@ struct redisaddr *rsync_address(const struct config *cfg, char *err, size_t errc
 redisContext *rsync_connect(const struct redisaddr *a, int64_t timeout_ms, char *err,
                             size_t errcap);
 
-/* Reads NS:meta and creates it (version 1, partitions) when absent. When the namespace exists
- * with another partition count: if explicit, fails with a message naming both numbers; else
- * adopts the namespace's count into *partitions. Returns 0 or -1 (message in err). */
+/* For producers: reads NS:meta and creates it (version 1, partitions) when absent. When the
+ * namespace exists with another partition count: if explicit, fails with a message naming both
+ * numbers; else adopts the namespace's count into *partitions. Returns 0 or -1 (message in err,
+ * saying "writing" when the write was refused, e.g. by a read-only user or a full Redis). */
 int rsync_meta_check(redisContext *c, const char *ns, unsigned *partitions, bool explicit,
                      char *err, size_t errcap);
 
-/* The whole start-up of a command: address, connect, meta check. Returns the context (and the
- * address in *addr_out when not NULL, owned by the caller), or NULL after printing the error
- * to stderr prefixed with "warroom: ". */
+/* For readers (query, worker, the interface without producers): reads NS:meta and never writes,
+ * so a read-only user or a Redis at maxmemory can still look. When it is missing (no producer
+ * has written to the namespace yet), *found is false and *partitions stays as configured; else
+ * as rsync_meta_check. Returns 0 or -1 (message in err). */
+int rsync_meta_read(redisContext *c, const char *ns, unsigned *partitions, bool explicit,
+                    bool *found, char *err, size_t errcap);
+
+/* The whole start-up of a command that reads: address, connect, meta read (never a write).
+ * Returns the context (and the address in *addr_out when not NULL, owned by the caller), or
+ * NULL after printing the error to stderr prefixed with "warroom: ". */
 redisContext *rsync_open(struct config *cfg, struct redisaddr **addr_out);
 
 #endif

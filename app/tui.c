@@ -41,7 +41,8 @@ static const char tui_usage[] =
     "                                    the interface with demo data generated in-process\n\n"
     "       warroom chat ROOM               the interface with the chat pane focused\n\n"
     "  --quiet    no terminal bell on chat mentions (also: bell = no in the config file)\n\n"
-    "Keys: ? or F1 lists them all. q quits (Ctrl-C from anywhere).\n\n";
+    "Keys: ? or F1 lists them all. q quits (Ctrl-C from anywhere).\n\n"
+    "exit codes: 0 ok, 1 failure, 2 usage, 4 Redis never reached during the session\n\n";
 
 struct tui {
     struct ev_loop *loop;
@@ -59,6 +60,7 @@ struct tui {
     bool quiet;                /* --quiet: no bell on mentions */
     bool chat_focus;           /* --chat: start with the chat pane focused */
     bool quitting;             /* leaving: the chat's part message is on its way */
+    bool connected;            /* Redis answered at least once (else exit EXIT_UNREACHABLE) */
     /* bracketed paste (xterm mode 2004): text between ESC[200~ and ESC[201~ */
     bool pasting;
     unsigned paste_match; /* bytes of ESC[201~ seen in a row */
@@ -147,6 +149,56 @@ static double mono_s(void)
     return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
 }
 
+static bool has_text(const char *s, const char *what)
+{
+    return strstr(s, what) != NULL;
+}
+
+/* What failed and what to check, while the ingest connection is not up (issue 9.7): shown by
+ * the dashboard in place of its empty state, so a dead server never looks like an empty one. */
+static void conn_failure_text(struct tui *t, const struct reader_stats *st, struct model_status *s)
+{
+    char why[200]; /* the server's own words: printable ASCII only on the screen */
+    snprintf(why, sizeof(why), "%s", reader_last_error(t->rd));
+    for (char *p = why; *p; p++)
+        if ((unsigned char)*p < 0x20 || (unsigned char)*p >= 0x7f)
+            *p = '?';
+    char attempt[48] = "";
+    if (st->attempt > 0)
+        snprintf(attempt, sizeof(attempt), " (attempt %u, retrying)", st->attempt);
+    if (st->state == RCONN_AUTH_FAILED) {
+        snprintf(s->conn_error, sizeof(s->conn_error), "%.150s", why);
+        if (has_text(why, "DB index"))
+            snprintf(s->conn_hint, sizeof(s->conn_hint),
+                     "check the database number in --redis or REDIS_URL (redis://host:port/DB)");
+        else if (has_text(why, "DENIED"))
+            snprintf(s->conn_hint, sizeof(s->conn_hint),
+                     "the server is in protected mode: set a password or bind it explicitly");
+        else
+            snprintf(s->conn_hint, sizeof(s->conn_hint),
+                     "check the user and password in --redis or REDIS_URL "
+                     "(redis://user:password@host:port)");
+        return;
+    }
+    if (why[0] == '\0') {
+        s->conn_error[0] = s->conn_hint[0] = '\0'; /* the first attempt is under way */
+        return;
+    }
+    if (has_text(why, "refused")) {
+        snprintf(s->conn_error, sizeof(s->conn_error), "connection refused%s", attempt);
+        snprintf(s->conn_hint, sizeof(s->conn_hint),
+                 "is redis-server running there? check --redis or REDIS_URL");
+    } else if (has_text(why, "timed out")) {
+        snprintf(s->conn_error, sizeof(s->conn_error), "no answer: %.100s%s", why, attempt);
+        snprintf(s->conn_hint, sizeof(s->conn_hint),
+                 "is the host reachable and the port right? check --redis or REDIS_URL and "
+                 "--timeout");
+    } else {
+        snprintf(s->conn_error, sizeof(s->conn_error), "%.120s%s", why, attempt);
+        snprintf(s->conn_hint, sizeof(s->conn_hint), "check --redis or REDIS_URL");
+    }
+}
+
 static void refresh_status(struct tui *t)
 {
     struct model_status *s = &t->model.status;
@@ -167,6 +219,12 @@ static void refresh_status(struct tui *t)
         break;
     }
     reader_state_text(t->rd, s->conn_text, sizeof(s->conn_text));
+    reader_unreadable_text(t->rd, s->unreadable, sizeof(s->unreadable));
+    if (st.state == RCONN_UP) {
+        s->conn_error[0] = s->conn_hint[0] = '\0';
+    } else {
+        conn_failure_text(t, &st, s);
+    }
     s->events = st.events;
     s->late = t->tab->stats.late;
     s->rejected = st.rejected + t->tab->stats.rejected_cap + t->tab->stats.invalid;
@@ -490,8 +548,13 @@ static void on_tick(struct ev_loop *loop, ev_periodic *w, int revents)
 
 static void on_reader(struct reader *rd, enum reader_event e, void *privdata)
 {
-    (void)rd;
     struct tui *t = privdata;
+    if (e == READER_CONN_STATE) {
+        struct reader_stats st;
+        reader_get_stats(rd, &st);
+        if (st.state == RCONN_UP)
+            t->connected = true; /* for the exit code: Redis answered during the session */
+    }
     if (e == READER_REPLAY_DONE)
         tui_alerts_ready(t->alerts); /* rules are evaluated over complete windows only */
     if (e == READER_DATA) {
@@ -570,8 +633,9 @@ static int parse_args(struct tui *t, int argc, char **argv, bool *demo)
 }
 
 /* Address, namespace check (when Redis answers now; if not, the interface starts anyway and
- * shows the reconnecting state), series table, reader. Returns 0 or an exit code. */
-static int open_data(struct tui *t)
+ * shows the reconnecting state), series table, reader. Only with --demo (a producer) is the
+ * namespace's meta written. Returns 0 or an exit code. */
+static int open_data(struct tui *t, bool demo)
 {
     char err[512];
     t->addr = rsync_address(&t->cfg, err, sizeof(err));
@@ -583,8 +647,13 @@ static int open_data(struct tui *t)
                                                                       : TUI_META_TIMEOUT_MS;
     redisContext *c = rsync_connect(t->addr, timeout, err, sizeof(err));
     if (c) {
-        int rc = rsync_meta_check(c, t->cfg.ns, &t->cfg.partitions, t->cfg.partitions_set, err,
-                                  sizeof(err));
+        t->connected = true;
+        /* only a producer (--demo) writes the namespace's meta; a reader only reads it */
+        bool found;
+        int rc = demo ? rsync_meta_check(c, t->cfg.ns, &t->cfg.partitions, t->cfg.partitions_set,
+                                         err, sizeof(err))
+                      : rsync_meta_read(c, t->cfg.ns, &t->cfg.partitions, t->cfg.partitions_set,
+                                        &found, err, sizeof(err));
         bool io = c->err != 0;
         redisFree(c);
         if (rc != 0 && !io) {
@@ -695,7 +764,7 @@ int tui_main(int argc, char **argv, bool demo)
     bool utf8 = codeset && (strcmp(codeset, "UTF-8") == 0 || strcmp(codeset, "utf8") == 0);
 
     t.loop = ev_default_loop(EVFLAG_AUTO);
-    rc = open_data(&t);
+    rc = open_data(&t, demo);
     if (rc != 0) {
         close_all(&t);
         return rc;
@@ -789,8 +858,16 @@ int tui_main(int argc, char **argv, bool demo)
     draw_frame_now(&t);
     ev_run(t.loop, 0);
 
+    /* never reached Redis: a script (or a person reading $?) must not take it for a quiet
+     * system; what failed was on the screen */
+    rc = t.connected ? EXIT_OK : EXIT_UNREACHABLE;
+    char why[512] = "";
+    if (!t.connected)
+        snprintf(why, sizeof(why), "warroom: never reached Redis at %s: %s\n", t.addr->display,
+                 t.model.status.conn_error[0] ? t.model.status.conn_error : "no answer");
     close_all(&t);
-    return EXIT_OK;
+    fputs(why, stderr); /* after the screen is gone, so it stays readable */
+    return rc;
 }
 
 int cmd_tui(int argc, char **argv)

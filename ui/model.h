@@ -40,6 +40,14 @@ struct model_status {
     char series_warning[192]; /* the series cap reached ("series cap 100000 reached: 12 events
                                  dropped; raise --max-series") or a --max-series memory cannot
                                  hold: drawn as a warning right after the connection; "" none */
+    /* partitions that cannot be read ("partition 0 unreadable: wr:ev:{p0} is a string"): shown
+     * on the status line, right after the connection; "" for none */
+    char unreadable[192];
+    /* The connection is not up: with no data, the dashboard shows these instead of its empty
+     * state, so an unreachable Redis never looks like an empty one */
+    char conn_error[192]; /* what failed: "connection refused (attempt 3, retrying)"; "" while
+                             up or during the first attempt */
+    char conn_hint[160];  /* what to check: "is redis-server running there? check --redis ..." */
 };
 
 enum model_severity {

@@ -426,7 +426,7 @@ static void draw_status(struct ui *ui)
 
     enum theme_role role;
     const char *glyph;
-    if (s->conn == MODEL_CONN_UP && s->replay_done)
+    if (s->conn == MODEL_CONN_UP && s->replay_done && !s->unreadable[0])
         role = THEME_STATUS_OK, glyph = g->ok;
     else if (s->conn == MODEL_CONN_UP || s->conn == MODEL_CONN_CONNECTING)
         role = THEME_STATUS_WARN, glyph = g->warn;
@@ -468,6 +468,11 @@ static void draw_status(struct ui *ui)
         snprintf(seg[n++], sizeof(seg[0]), "mouse");
 
     int x = draw_str(w, 0, 0, x_right - 1, seg[0], screen_attr(role));
+    if (s->unreadable[0] && x < x_right - 1) { /* never dropped: cut to fit if need be */
+        char part[300];
+        snprintf(part, sizeof(part), " %s %s ", g->sep, s->unreadable);
+        x += draw_str(w, 0, x, x_right - 1 - x, part, screen_attr(THEME_STATUS_ERR));
+    }
     if (s->series_warning[0] && x + 4 < x_right - 1) { /* dropped data: before everything else */
         char part[sizeof(s->series_warning) + 16];
         snprintf(part, sizeof(part), " %s %s %s ", g->sep, g->warn, s->series_warning);

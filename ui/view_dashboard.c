@@ -288,6 +288,28 @@ static void draw_row(struct ui *ui, struct dash *d, WINDOW *w, int y, size_t i, 
     }
 }
 
+/* No data and no connection: say what failed and what to check, never "No series yet" (an
+ * unreachable Redis must not look like an empty one). */
+static void draw_no_redis(WINDOW *w, const struct model_status *s)
+{
+    int height = getmaxy(w), y = height / 2 - 1;
+    char head[200];
+    if (s->conn_error[0] == '\0') {
+        snprintf(head, sizeof(head), "Connecting to Redis at %s ...", s->addr);
+        draw_center(w, y, head, screen_attr(THEME_DIM));
+        return;
+    }
+    if (s->conn == MODEL_CONN_FAILED)
+        snprintf(head, sizeof(head), "Redis at %s refused the connection", s->addr);
+    else
+        snprintf(head, sizeof(head), "Cannot reach Redis at %s", s->addr);
+    draw_center(w, y, head, screen_attr(THEME_STATUS_ERR));
+    if (y + 1 < height - 1)
+        draw_center(w, y + 1, s->conn_error, screen_attr(THEME_NORMAL));
+    if (y + 2 < height - 1)
+        draw_center(w, y + 2, s->conn_hint, screen_attr(THEME_DIM));
+}
+
 static void dash_draw(struct ui *ui, void *state, WINDOW *w, bool focused)
 {
     struct dash *d = state;
@@ -305,6 +327,10 @@ static void dash_draw(struct ui *ui, void *state, WINDOW *w, bool focused)
     draw_frame(w, title, right, focused);
 
     int height = getmaxy(w);
+    if (total == 0 && m->status.conn != MODEL_CONN_UP) {
+        draw_no_redis(w, &m->status);
+        return;
+    }
     if (d->n == 0) {
         char msg[200];
         if (m->filter[0])

@@ -69,7 +69,7 @@ case "$out" in
 esac
 
 # 4. docs/protocol.md's copy-paste example: redis-cli XADD to the partition the rule names.
-"$W" query --redis "$REDIS_URL" --ns wr --json >/dev/null 2>&1 # creates wr:meta (8 partitions)
+# (no wr:meta yet: readers never write it, and read the default 8 partitions)
 rcli XADD 'wr:ev:{p2}' MINID '~' $(($(date +%s%3N) - 3600000)) '*' \
     metric http_latency_ms value 12.5 labels 'route=/api,service=checkout' >/dev/null
 "$W" query --redis "$REDIS_URL" --json 'http_latency_ms' > "$T/s4.json"

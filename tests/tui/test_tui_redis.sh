@@ -42,7 +42,7 @@ mkdir -p "$dir"
 wr_defer "redis-cli -p $port shutdown nosave >/dev/null 2>&1"
 tui_shell 100 30
 tui_run "\"$WARROOM\" --redis redis://127.0.0.1:$port"
-if tui_wait_re "reconnecting \(attempt [0-9]+\)" 15 && tui_wait "No series yet" 2; then
+if tui_wait_re "reconnecting \(attempt [0-9]+\)" 15 && tui_wait "Cannot reach Redis" 2; then
     ok "Redis down at start: the interface runs and says reconnecting"
 else
     tui_dump down; notok "down at start"
