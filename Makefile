@@ -35,7 +35,7 @@ DEB_PKGS := build-essential pkg-config libncurses-dev libhiredis-dev libev-dev l
 
 CORE_SRC := $(sort $(wildcard core/*.c))
 UI_SRC   := $(sort $(wildcard ui/*.c))
-APP_SRC  := $(sort $(wildcard app/*.c))
+APP_SRC  := $(sort $(wildcard app/*.c app/*/*.c))
 UNIT_SRC := $(sort $(wildcard tests/unit/test_*.c))
 FUZZ_SRC := $(sort $(wildcard tests/fuzz/fuzz_*.c))
 
@@ -165,7 +165,7 @@ clean:
 	rm -rf build
 
 format:
-	clang-format -i $(CORE_SRC) $(UI_SRC) $(APP_SRC) $(wildcard core/*.h ui/*.h app/*.h) \
+	clang-format -i $(CORE_SRC) $(UI_SRC) $(APP_SRC) $(wildcard core/*.h ui/*.h app/*.h app/*/*.h) \
 	    $(UNIT_SRC) $(FUZZ_SRC) tests/fuzz/driver.c $(wildcard tests/fuzz/*.h)
 
 -include $(shell find $(BUILD) -name '*.d' 2>/dev/null)

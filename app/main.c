@@ -8,7 +8,7 @@
 
 #include <ev.h>
 
-#include "app/cmd.h"
+#include "app/cmd/cmd.h"
 #include "core/mem.h"
 
 static const struct cmd_entry commands[] = {

@@ -1,5 +1,5 @@
 /* redisurl.h — parse and print Redis addresses given as URLs (--redis, REDIS_URL).
- * Pure string handling: no I/O and no name resolution (app/redisaddr.c resolves the host once).
+ * Pure string handling: no I/O and no name resolution (app/redis/redisaddr.c resolves the host once).
  * Error messages never repeat the URL or any part of it that could hold a password. */
 #ifndef WR_REDISURL_H
 #define WR_REDISURL_H

@@ -1,4 +1,4 @@
-/* fuzz_alerts_json.c — the alerting JSON (alerts_json_parse, app/alerts_json.c): messages on
+/* fuzz_alerts_json.c — the alerting JSON (alerts_json_parse, app/alerts/alerts_json.c): messages on
  * NS:alerts and the values of the state, acks and silences hashes, which any Redis client can
  * write. Properties: an accepted message has its type's required fields; encoded again with the
  * matching encoder it decodes to the same message; its chat line fits any buffer as a prefix of
@@ -7,7 +7,7 @@
 #include <math.h>
 #include <string.h>
 
-#include "app/alerts_json.h"
+#include "app/alerts/alerts_json.h"
 #include "core/alert_board.h"
 
 static const char *or_empty(const char *s)

@@ -1,4 +1,4 @@
-/* fuzz_chat_json.c — the chat pub/sub payload (chat_payload_parse, app/chat.c), which any Redis
+/* fuzz_chat_json.c — the chat pub/sub payload (chat_payload_parse, app/chat/chat.c), which any Redis
  * client can PUBLISH. Properties: it accepts exactly the JSON objects; the entry's strings are
  * those of the object (empty when absent or not strings); the ID is the "id" string's parse (zero
  * otherwise); the time is a sane "ts" number or digit string, else the ID's time, and never
@@ -8,7 +8,7 @@
 #include <math.h>
 #include <string.h>
 
-#include "app/chat.h"
+#include "app/chat/chat.h"
 #include "core/chatlog.h"
 
 static const char *string_member(const cJSON *o, const char *name)

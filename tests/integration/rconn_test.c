@@ -18,9 +18,9 @@
 #include <ev.h>
 #include <hiredis/hiredis.h>
 
-#include "app/localredis.h"
-#include "app/rconn.h"
-#include "app/redisaddr.h"
+#include "app/redis/localredis.h"
+#include "app/redis/rconn.h"
+#include "app/redis/redisaddr.h"
 
 static struct ev_loop *loop;
 static int failures;

@@ -1,0 +1,309 @@
+/* bench_e2e.c — `warroom bench e2e`: Redis to core, end to end, against a private redis-server.
+ * Producer side: `warroom ingest` of a file next to `redis-cli --pipe` of the same XADDs.
+ * Reader side: the warroom reader draining preloaded streams into the core next to a plain
+ * synchronous reader that fetches the same XREAD batches and discards them (the ceiling). */
+#include <errno.h>
+#include <ev.h>
+#include <hiredis/hiredis.h>
+#include <inttypes.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "app/bench/bench.h"
+#include "app/bench/benchsrv.h"
+#include "app/cmd/cmd.h"
+#include "app/redis/reader.h"
+#include "app/redis/redisaddr.h"
+#include "core/event.h"
+#include "core/partition.h"
+#include "core/series.h"
+#include "core/synth.h"
+
+#define E2E_PARTITIONS 8
+
+static double mono_s(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
+
+static int64_t wall_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* Runs argv with stdin from in_path (NULL: /dev/null) and stdout/stderr to /dev/null; returns
+ * the exit status, or -1. */
+static int run_quiet(char *const argv[], const char *in_path)
+{
+    pid_t pid = fork();
+    if (pid < 0)
+        return -1;
+    if (pid == 0) {
+        FILE *in = freopen(in_path ? in_path : "/dev/null", "r", stdin);
+        FILE *out = freopen("/dev/null", "w", stdout);
+        FILE *err = freopen("/dev/null", "w", stderr);
+        (void)in, (void)out, (void)err;
+        execvp(argv[0], argv);
+        _exit(127);
+    }
+    int status;
+    while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+        ;
+    return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+/* ---------------------------------------------------------------------------------------------
+ * Input files: the same events as text lines and as the RESP of their XADDs. */
+
+static void resp_arg(FILE *f, const char *s)
+{
+    fprintf(f, "$%zu\r\n%s\r\n", strlen(s), s);
+}
+
+static int write_inputs(const char *text_path, const char *resp_path, size_t n, int64_t now_ms)
+{
+    FILE *text = fopen(text_path, "w"), *resp = fopen(resp_path, "w");
+    if (!text || !resp) {
+        if (text)
+            fclose(text);
+        if (resp)
+            fclose(resp);
+        return -1;
+    }
+    struct synth_rng r;
+    synth_seed(&r, 42);
+    struct synth_series desc[1000];
+    for (uint32_t i = 0; i < 1000; i++)
+        synth_series_describe(i, &desc[i]);
+    char stream[64], value[32], ts[24], minid[32];
+    snprintf(minid, sizeof(minid), "%" PRId64, now_ms - 3600000);
+    for (size_t i = 0; i < n; i++) {
+        const struct synth_series *s = &desc[synth_below(&r, 1000)];
+        int64_t t = now_ms - 60000 + (int64_t)(i * 60000 / n);
+        snprintf(value, sizeof(value), "%.6g", synth_series_value(s, &r, t, 1.0));
+        snprintf(ts, sizeof(ts), "%" PRId64, t);
+        fprintf(text, "%s %s %s\n", s->key, value, ts);
+        unsigned p = partition_of(s->key, strlen(s->key), E2E_PARTITIONS);
+        partition_stream_key("pipe", p, stream, sizeof(stream));
+        fprintf(resp, "*14\r\n");
+        resp_arg(resp, "XADD");
+        resp_arg(resp, stream);
+        resp_arg(resp, "MINID");
+        resp_arg(resp, "~");
+        resp_arg(resp, minid);
+        resp_arg(resp, "*");
+        resp_arg(resp, "metric");
+        resp_arg(resp, s->metric);
+        resp_arg(resp, "value");
+        resp_arg(resp, value);
+        resp_arg(resp, "ts");
+        resp_arg(resp, ts);
+        resp_arg(resp, "labels");
+        resp_arg(resp, s->labels);
+    }
+    int rc = ferror(text) || ferror(resp) ? -1 : 0;
+    rc |= fclose(text) | fclose(resp);
+    return rc ? -1 : 0;
+}
+
+/* ---------------------------------------------------------------------------------------------
+ * Readers. */
+
+/* The ceiling: XREAD COUNT 1000 over all partitions, replies discarded. Returns entries read. */
+static size_t plain_drain(const char *sock, const char *ns)
+{
+    redisContext *c = redisConnectUnix(sock);
+    if (c == NULL || c->err) {
+        if (c)
+            redisFree(c);
+        return 0;
+    }
+    char keys[E2E_PARTITIONS][64], ids[E2E_PARTITIONS][48];
+    const char *argv[4 + 2 * E2E_PARTITIONS];
+    int argc = 0;
+    argv[argc++] = "XREAD";
+    argv[argc++] = "COUNT";
+    argv[argc++] = "1000";
+    argv[argc++] = "STREAMS";
+    for (int p = 0; p < E2E_PARTITIONS; p++) {
+        partition_stream_key(ns, (unsigned)p, keys[p], sizeof(keys[p]));
+        argv[argc++] = keys[p];
+    }
+    for (int p = 0; p < E2E_PARTITIONS; p++) {
+        snprintf(ids[p], sizeof(ids[p]), "0-0");
+        argv[argc++] = ids[p];
+    }
+    size_t total = 0;
+    for (;;) {
+        redisReply *r = redisCommandArgv(c, argc, argv, NULL);
+        if (r == NULL || r->type != REDIS_REPLY_ARRAY) {
+            if (r)
+                freeReplyObject(r);
+            break;
+        }
+        size_t got = 0;
+        for (size_t i = 0; i < r->elements; i++) {
+            redisReply *st = r->element[i], *entries = st->element[1];
+            int p = 0;
+            while (p < E2E_PARTITIONS && strcmp(keys[p], st->element[0]->str) != 0)
+                p++;
+            if (p == E2E_PARTITIONS || entries->elements == 0)
+                continue;
+            got += entries->elements;
+            redisReply *last = entries->element[entries->elements - 1];
+            snprintf(ids[p], sizeof(ids[p]), "%s", last->element[0]->str);
+        }
+        freeReplyObject(r);
+        if (got == 0)
+            break;
+        total += got;
+    }
+    redisFree(c);
+    return total;
+}
+
+struct drain_ctx {
+    struct ev_loop *loop;
+    struct reader *rd;
+    size_t want;
+    bool done;
+};
+
+static void on_reader(struct reader *rd, enum reader_event event, void *privdata)
+{
+    struct drain_ctx *d = privdata;
+    struct reader_stats st;
+    reader_get_stats(rd, &st);
+    if ((event == READER_REPLAY_DONE || st.entries >= d->want) && !d->done) {
+        d->done = true;
+        ev_break(d->loop, EVBREAK_ALL);
+    }
+}
+
+static void on_timeout(struct ev_loop *loop, ev_timer *w, int revents)
+{
+    (void)w, (void)revents;
+    ev_break(loop, EVBREAK_ALL);
+}
+
+/* The warroom reader draining the streams into a fresh core. Returns events ingested. */
+static size_t warroom_drain(const char *sock, const char *ns, size_t want, double *seconds)
+{
+    char url[192], err[256];
+    snprintf(url, sizeof(url), "unix://%s", sock);
+    struct redisaddr *addr = redisaddr_new(url, err, sizeof(err));
+    if (addr == NULL)
+        return 0;
+    struct ev_loop *loop = ev_loop_new(EVFLAG_AUTO);
+    struct series_table *tab = series_table_new(NULL);
+    struct reader_config cfg;
+    reader_config_defaults(&cfg);
+    cfg.ns = ns;
+    cfg.partitions = E2E_PARTITIONS;
+    cfg.replay_ms = 3600000;
+    struct drain_ctx d = {.loop = loop, .want = want};
+    ev_timer guard;
+    ev_timer_init(&guard, on_timeout, 120.0, 0);
+    ev_timer_start(loop, &guard);
+    double t0 = mono_s();
+    d.rd = reader_new(loop, addr, &cfg, tab, on_reader, &d, err, sizeof(err));
+    size_t events = 0;
+    if (d.rd) {
+        ev_run(loop, 0);
+        *seconds = mono_s() - t0;
+        struct reader_stats st;
+        reader_get_stats(d.rd, &st);
+        events = st.events;
+        reader_close(d.rd);
+    } else {
+        fprintf(stderr, "bench: %s\n", err);
+    }
+    ev_timer_stop(loop, &guard);
+    series_table_free(tab);
+    ev_loop_destroy(loop);
+    redisaddr_free(addr);
+    return events;
+}
+
+/* ---------------------------------------------------------------------------------------------
+ * The command. */
+
+int bench_e2e(size_t n)
+{
+    char self[512];
+    ssize_t len = readlink("/proc/self/exe", self, sizeof(self) - 1);
+    if (len <= 0) {
+        fprintf(stderr, "bench: cannot find my own binary\n");
+        return EXIT_FAILURE_GENERIC;
+    }
+    self[len] = '\0';
+    struct benchsrv srv = {0};
+    if (benchsrv_start(&srv, "e2e") != 0) {
+        fprintf(stderr, "bench: cannot start redis-server (is it installed?)\n");
+        benchsrv_stop(&srv);
+        return EXIT_FAILURE_GENERIC;
+    }
+    char text_path[192], resp_path[192], url[192], nbuf[24];
+    snprintf(text_path, sizeof(text_path), "%s/events.txt", srv.dir);
+    snprintf(resp_path, sizeof(resp_path), "%s/events.resp", srv.dir);
+    snprintf(url, sizeof(url), "unix://%s", srv.sock);
+    snprintf(nbuf, sizeof(nbuf), "%u", E2E_PARTITIONS);
+    int rc = EXIT_FAILURE_GENERIC;
+    if (write_inputs(text_path, resp_path, n, wall_ms()) != 0) {
+        fprintf(stderr, "bench: cannot write the input files in %s\n", srv.dir);
+        goto out;
+    }
+
+    char *pipe_argv[] = {"redis-cli", "-s", srv.sock, "--pipe", NULL};
+    double t0 = mono_s();
+    int prc = run_quiet(pipe_argv, resp_path);
+    double pipe_s = mono_s() - t0;
+    benchsrv_flush(&srv);
+
+    char *ingest_argv[] = {self, "ingest", "--redis", url, "--partitions", nbuf, text_path, NULL};
+    t0 = mono_s();
+    int irc = run_quiet(ingest_argv, NULL);
+    double ingest_s = mono_s() - t0;
+    if (prc != 0 || irc != 0) {
+        fprintf(stderr, "bench: redis-cli --pipe exited %d, warroom ingest exited %d\n", prc, irc);
+        goto out;
+    }
+
+    t0 = mono_s();
+    size_t plain = plain_drain(srv.sock, "wr");
+    double plain_s = mono_s() - t0;
+    double reader_s = 0;
+    size_t events = warroom_drain(srv.sock, "wr", n, &reader_s);
+    if (plain != n || events != n) {
+        fprintf(stderr, "bench: expected %zu entries; plain reader got %zu, warroom %zu\n", n,
+                plain, events);
+        goto out;
+    }
+
+    printf("warroom bench e2e: %zu events, %d partitions, private redis-server on a unix socket;"
+           " wall-clock time\n\n", n, E2E_PARTITIONS);
+    printf("| measure | warroom | baseline | ratio |\n|---|---|---|---|\n");
+    printf("| producer: file -> XADD (`warroom ingest` vs `redis-cli --pipe`) | %.0f k ev/s "
+           "(%.2f s) | %.0f k ev/s (%.2f s) | %.0f %% |\n",
+           n / ingest_s / 1e3, ingest_s, n / pipe_s / 1e3, pipe_s, 100 * pipe_s / ingest_s);
+    printf("| reader: XREAD -> core (warroom reader vs discarding XREAD loop) | %.0f k ev/s "
+           "(%.2f s) | %.0f k ev/s (%.2f s) | %.0f %% |\n",
+           n / reader_s / 1e3, reader_s, n / plain_s / 1e3, plain_s, 100 * plain_s / reader_s);
+    printf("\ntarget: the warroom reader drains at >= 60 %% of the ceiling\n");
+    rc = EXIT_OK;
+out:
+    unlink(text_path);
+    unlink(resp_path);
+    benchsrv_stop(&srv);
+    return rc;
+}

@@ -1,0 +1,147 @@
+/* reader.h — the ingest side of warroom: tails every partition stream NS:ev:{pI} on one blocking
+ * connection, replays the core's window of history at start, feeds each entry to a series table
+ * and sends every entry it cannot parse to the dead-letter stream NS:dlq. Resumes from the last
+ * ID it processed after any reconnect, so a Redis restart neither loses nor double-counts.
+ *
+ * Connections (docs/architecture.md §5.1): one RCONN_MODE_BLOCKING connection runs
+ *     XREAD COUNT c BLOCK b STREAMS NS:ev:{p0} ... NS:ev:{pN-1} id0 ... idN-1
+ * in a loop, one at a time; one RCONN_MODE_COMMAND connection carries the dead-letter writes and
+ * a periodic XINFO STREAM per partition (lag and replay targets).
+ *
+ * Replay: every partition starts right before (start_ms - replay_ms), start_ms being the wall
+ * clock at reader_new(). A partition has caught up when the last ID processed reaches the stream's
+ * last-generated-id as XINFO STREAM reported it at start (its "target"), or when an XREAD answers
+ * without entries for it (nothing newer exists). When every partition has caught up the replay is
+ * done and the reader is live.
+ *
+ * Lag of a partition: the stream's last-generated-id time minus the time of the last ID
+ * processed, in ms, from the latest XINFO STREAM (every lag_interval_ms); 0 when we hold the last
+ * entry. It measures how far the reader is behind the producers in Redis time, not event time.
+ *
+ * Unreadable partitions: when the XREAD is refused (a partition key of another type, an ACL that
+ * denies one key), every partition it named is probed on the command connection (TYPE, then
+ * XREAD COUNT 1 of that stream alone). The ones whose probe fails are unreadable: left out of the
+ * XREAD, so the others keep flowing, counted as caught up (they do not hold the replay back),
+ * reported by reader_unreadable_text() and READER_PARTITIONS, and probed again on every tick; once
+ * a probe succeeds (the key was fixed or deleted) the partition is read again from its last ID.
+ * A refusal no probe can explain leaves the state "read error" and the XREAD is retried on the
+ * tick.
+ *
+ * Dead letters: XADD NS:dlq MAXLEN ~ dlq_maxlen * <original fields> reason <class> detail
+ * <message> stream <key> id <entry id>, run by a small script that first sets a marker key
+ * NS:dlq:seen:<partition>:<id> (SET NX PX dlq_dedup_ms). So an entry is dead-lettered once, not
+ * once per reader or per restart, as long as the marker lives. A failed write (connection lost,
+ * timeout) is retried once on the next connection; after that it counts in dlq_failed. */
+#ifndef WR_READER_H
+#define WR_READER_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <ev.h>
+
+#include "app/redis/rconn.h"
+#include "app/redis/redisaddr.h"
+#include "core/series.h"
+
+#define READER_ID_MAX 48 /* "18446744073709551615-18446744073709551615" and its NUL */
+#define READER_PARTITION_ERROR_MAX 160 /* why a partition is unreadable, with its NUL */
+
+struct reader;
+
+struct reader_config {
+    const char *ns;              /* key namespace (copied) */
+    unsigned partitions;         /* >= 1 */
+    int64_t replay_ms;           /* history to replay at start; 0: start at the wall clock */
+    unsigned count;              /* XREAD COUNT per stream; 0: 1000, less past 16 partitions
+                                    (16000 / partitions, at least 16) to bound a reply */
+    unsigned block_ms;           /* XREAD BLOCK; 0: 1000 */
+    unsigned lag_interval_ms;    /* XINFO STREAM period; 0: 1000 */
+    unsigned dlq_maxlen;         /* MAXLEN ~ of NS:dlq; 0: 100000 */
+    int64_t dlq_dedup_ms;        /* marker lifetime; 0: 2 h */
+    unsigned connect_timeout_ms; /* 0: rconn's default */
+    unsigned command_timeout_ms; /* 0: rconn's default */
+    const char *name;            /* client name suffix ("worker"); NULL: "reader" (copied) */
+};
+
+/* What just happened, for reader_notify_fn. */
+enum reader_event {
+    READER_DATA,        /* entries were processed: the series table changed */
+    READER_REPLAY_DONE, /* every partition caught up: the reader is live (fires once) */
+    READER_CONN_STATE,  /* the state or attempt count of either connection changed */
+    READER_PARTITIONS,  /* a partition became unreadable, or readable again */
+};
+
+typedef void reader_notify_fn(struct reader *rd, enum reader_event event, void *privdata);
+
+struct reader_stats {
+    uint64_t entries;        /* stream entries read (events + rejected) */
+    uint64_t events;         /* parsed and handed to the series table */
+    uint64_t rejected;       /* failed to parse: sent to the dead-letter stream */
+    uint64_t dlq_written;    /* dead letters added by us */
+    uint64_t dlq_duplicate;  /* already dead-lettered (by another reader or an earlier run) */
+    uint64_t dlq_failed;     /* could not be written (Redis error or connection lost twice) */
+    uint64_t dlq_pending;    /* dead-letter writes in flight */
+    uint64_t replay_entries; /* entries processed before the replay was done */
+    bool replay_done;
+    double replay_progress; /* 0..1: share of the replay span covered, averaged over partitions */
+    double replay_s;        /* how long the replay took (0 while it runs) */
+    int64_t max_lag_ms;     /* largest partition lag; -1 before the first XINFO answer */
+    uint64_t reconnects;    /* times the ingest connection came back up after a loss */
+    enum rconn_state state; /* of the ingest (blocking) connection */
+    unsigned attempt;       /* its failed attempts since it was last up */
+    enum rconn_state cmd_state; /* of the command connection (dead letters, lag) */
+    unsigned unreadable;        /* partitions that cannot be read, left out of the XREAD */
+};
+
+struct reader_partition {
+    const char *key;             /* "NS:ev:{pI}", owned by the reader */
+    char last_id[READER_ID_MAX]; /* last ID processed (or the replay start ID) */
+    uint64_t entries;            /* entries read from this partition */
+    int64_t lag_ms;              /* -1 before the first XINFO answer */
+    bool caught_up;              /* replay phase finished for this partition */
+    bool unreadable;             /* its stream cannot be read (see reader_unreadable_text) */
+    const char *error;           /* why: "wr:ev:{p0} is a string"; "" when readable; owned by
+                                    the reader, valid until its next callback */
+};
+
+void reader_config_defaults(struct reader_config *cfg);
+
+/* Creates a reader on loop and starts connecting (nothing runs inside this call). The series
+ * table is borrowed: the caller owns it and must keep it alive until reader_close(). notify may
+ * be NULL. Returns NULL (with a message in err) only for a bad config: ns NULL or invalid,
+ * partitions 0. */
+struct reader *reader_new(struct ev_loop *loop, const struct redisaddr *addr,
+                          const struct reader_config *cfg, struct series_table *tab,
+                          reader_notify_fn *notify, void *privdata, char *err, size_t errcap);
+
+/* Stops reading new entries (closes the ingest connection) but keeps the command connection so
+ * dead-letter writes in flight can finish; see reader_stats.dlq_pending. Idempotent. */
+void reader_stop(struct reader *rd);
+
+/* Closes both connections and frees rd (the table is left alone). Dead-letter writes still in
+ * flight are abandoned and counted in dlq_failed. No callback runs after it returns. NULL is a
+ * no-op. Safe to call from the notify callback. */
+void reader_close(struct reader *rd);
+
+void reader_get_stats(const struct reader *rd, struct reader_stats *out);
+
+/* Number of partitions, and the state of partition i (< that number). */
+unsigned reader_partition_count(const struct reader *rd);
+void reader_partition_info(const struct reader *rd, unsigned i, struct reader_partition *out);
+
+/* A short text for a status line: "replay", "live", "reconnecting (attempt 3)", "auth failed",
+ * "connecting", "read error" (the XREAD was refused; see reader_last_error), "stopped". Written
+ * into buf, which is returned. */
+const char *reader_state_text(const struct reader *rd, char *buf, size_t cap);
+
+/* Why the ingest connection last failed, or why the last XREAD was refused ("" when neither). */
+const char *reader_last_error(const struct reader *rd);
+
+/* The unreadable partitions for a status line, "" when there are none:
+ * "partition 0 unreadable: wr:ev:{p0} is a string", or
+ * "2 partitions unreadable (0,5): wr:ev:{p0} is a string, ...". Written into buf (returned). */
+const char *reader_unreadable_text(const struct reader *rd, char *buf, size_t cap);
+
+#endif

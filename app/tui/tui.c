@@ -1,0 +1,876 @@
+/* tui.c — the interface's event loop: input, signals, frames, the clock, and the data behind
+ * the model (reader, series table, demo generator). Every way out restores the terminal. */
+#include "app/tui/tui.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <langinfo.h>
+#include <limits.h>
+#include <locale.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <ev.h>
+
+#include "app/cmd/cmd.h"
+#include "app/config.h"
+#include "app/tui/demo.h"
+#include "app/redis/reader.h"
+#include "app/redis/rsync.h"
+#include "app/tui/tui_alerts.h"
+#include "app/tui/tui_chat.h"
+#include "core/mem.h"
+#include "core/series.h"
+#include "core/text.h"
+#include "ui/model.h"
+#include "ui/screen.h"
+#include "ui/theme.h"
+#include "ui/ui.h"
+
+#define TUI_FRAME_MIN_S 0.05 /* at most 20 frames per second */
+#define TUI_RENDER_SHARE 4.0 /* data-driven frames: at least 4 render times apart (<= 25 %) */
+#define TUI_META_TIMEOUT_MS 1000
+
+static const char tui_usage[] =
+    "usage: warroom [OPTIONS]            the interface, on the default or given Redis\n"
+    "       warroom --demo [--rate N] [--series K]\n"
+    "                                    the interface with demo data generated in-process\n\n"
+    "       warroom chat ROOM               the interface with the chat pane focused\n\n"
+    "  --quiet    no terminal bell on chat mentions (also: bell = no in the config file)\n\n"
+    "Keys: ? or F1 lists them all. q quits (Ctrl-C from anywhere).\n\n"
+    "exit codes: 0 ok, 1 failure, 2 usage, 4 Redis never reached during the session\n\n";
+
+struct tui {
+    struct ev_loop *loop;
+    struct config cfg;
+    struct redisaddr *addr;
+    struct series_table *tab;
+    struct reader *rd;
+    struct demo_gen *demo;
+    unsigned demo_rate;
+    uint32_t demo_series;
+    struct model model;
+    struct ui *ui;
+    struct tui_alerts *alerts; /* the alerts loop and panel (app/tui_alerts) */
+    struct tui_chat *chat;     /* the chat room and pane (app/tui_chat) */
+    bool quiet;                /* --quiet: no bell on mentions */
+    bool chat_focus;           /* --chat: start with the chat pane focused */
+    bool quitting;             /* leaving: the chat's part message is on its way */
+    bool connected;            /* Redis answered at least once (else exit EXIT_UNREACHABLE) */
+    /* bracketed paste (xterm mode 2004): text between ESC[200~ and ESC[201~ */
+    bool pasting;
+    unsigned paste_match; /* bytes of ESC[201~ seen in a row */
+    char *paste;
+    size_t paste_len, paste_cap;
+
+    ev_io input;
+    unsigned empty_reads; /* wake-ups on stdin in a row with nothing to read */
+    ev_signal sigwinch, sigint, sigterm, sighup, sigusr1;
+    ev_timer frame;
+    ev_periodic tick;
+    double last_frame;
+    double last_render_s; /* cost of the last frame */
+    bool urgent;          /* the user did something: next frame at the plain frame cap */
+
+    uint64_t last_events; /* for events/s */
+    double last_events_t;
+    char memory_note[160]; /* --max-series beyond what memory holds, "" when it fits */
+
+    /* frame statistics (bench tui) */
+    const char *stats_path;
+    uint64_t frames;
+    double render_s, render_max_s;
+};
+
+/* ---------------------------------------------------------------------------------------------
+ * Leaving cleanly, whatever happens
+ * ------------------------------------------------------------------------------------------ */
+
+#define PASTE_ON "\033[?2004h"
+#define PASTE_OFF "\033[?2004l"
+#define PASTE_MAX (1 << 20) /* bytes of one paste kept; the chat input takes 64 KiB */
+
+/* Bracketed paste on or off (async-signal-safe: the crash paths turn it off too). */
+static void paste_mode(bool on)
+{
+    const char *seq = on ? PASTE_ON : PASTE_OFF;
+    if (screen_active() && write(STDOUT_FILENO, seq, strlen(seq)) < 0)
+        return;
+}
+
+static void on_oom(size_t size_bytes)
+{
+    paste_mode(false);
+    screen_end();
+    cmd_out_of_memory(size_bytes); /* says so and exits */
+}
+
+/* SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGABRT: put the terminal back, then die of the signal as
+ * usual (SA_RESETHAND restored the default action). endwin() is not async-signal-safe, but
+ * the process is going away and a raw-mode terminal is worse (htop does the same). */
+static void on_fatal_signal(int sig)
+{
+    paste_mode(false);
+    screen_end();
+    raise(sig);
+}
+
+static void install_fatal_handlers(void)
+{
+    static const int sigs[] = {SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGABRT};
+    struct sigaction sa;
+    memset(&sa, 0, sizeof(sa));
+    sa.sa_handler = on_fatal_signal;
+    sa.sa_flags = (int)SA_RESETHAND;
+    sigemptyset(&sa.sa_mask);
+    for (size_t i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++)
+        sigaction(sigs[i], &sa, NULL);
+}
+
+/* ---------------------------------------------------------------------------------------------
+ * Model refresh and frames
+ * ------------------------------------------------------------------------------------------ */
+
+static int64_t wall_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static double mono_s(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
+
+static bool has_text(const char *s, const char *what)
+{
+    return strstr(s, what) != NULL;
+}
+
+/* What failed and what to check, while the ingest connection is not up (issue 9.7): shown by
+ * the dashboard in place of its empty state, so a dead server never looks like an empty one. */
+static void conn_failure_text(struct tui *t, const struct reader_stats *st, struct model_status *s)
+{
+    char why[200]; /* the server's own words: printable ASCII only on the screen */
+    snprintf(why, sizeof(why), "%s", reader_last_error(t->rd));
+    for (char *p = why; *p; p++)
+        if ((unsigned char)*p < 0x20 || (unsigned char)*p >= 0x7f)
+            *p = '?';
+    char attempt[48] = "";
+    if (st->attempt > 0)
+        snprintf(attempt, sizeof(attempt), " (attempt %u, retrying)", st->attempt);
+    if (st->state == RCONN_AUTH_FAILED) {
+        snprintf(s->conn_error, sizeof(s->conn_error), "%.150s", why);
+        if (has_text(why, "DB index"))
+            snprintf(s->conn_hint, sizeof(s->conn_hint),
+                     "check the database number in --redis or REDIS_URL (redis://host:port/DB)");
+        else if (has_text(why, "DENIED"))
+            snprintf(s->conn_hint, sizeof(s->conn_hint),
+                     "the server is in protected mode: set a password or bind it explicitly");
+        else
+            snprintf(s->conn_hint, sizeof(s->conn_hint),
+                     "check the user and password in --redis or REDIS_URL "
+                     "(redis://user:password@host:port)");
+        return;
+    }
+    if (why[0] == '\0') {
+        s->conn_error[0] = s->conn_hint[0] = '\0'; /* the first attempt is under way */
+        return;
+    }
+    if (has_text(why, "refused")) {
+        snprintf(s->conn_error, sizeof(s->conn_error), "connection refused%s", attempt);
+        snprintf(s->conn_hint, sizeof(s->conn_hint),
+                 "is redis-server running there? check --redis or REDIS_URL");
+    } else if (has_text(why, "timed out")) {
+        snprintf(s->conn_error, sizeof(s->conn_error), "no answer: %.100s%s", why, attempt);
+        snprintf(s->conn_hint, sizeof(s->conn_hint),
+                 "is the host reachable and the port right? check --redis or REDIS_URL and "
+                 "--timeout");
+    } else {
+        snprintf(s->conn_error, sizeof(s->conn_error), "%.120s%s", why, attempt);
+        snprintf(s->conn_hint, sizeof(s->conn_hint), "check --redis or REDIS_URL");
+    }
+}
+
+static void refresh_status(struct tui *t)
+{
+    struct model_status *s = &t->model.status;
+    struct reader_stats st;
+    reader_get_stats(t->rd, &st);
+    switch (st.state) {
+    case RCONN_UP:
+        s->conn = MODEL_CONN_UP;
+        break;
+    case RCONN_CONNECTING:
+        s->conn = MODEL_CONN_CONNECTING;
+        break;
+    case RCONN_AUTH_FAILED:
+        s->conn = MODEL_CONN_FAILED;
+        break;
+    default:
+        s->conn = MODEL_CONN_RECONNECTING;
+        break;
+    }
+    reader_state_text(t->rd, s->conn_text, sizeof(s->conn_text));
+    reader_unreadable_text(t->rd, s->unreadable, sizeof(s->unreadable));
+    if (st.state == RCONN_UP) {
+        s->conn_error[0] = s->conn_hint[0] = '\0';
+    } else {
+        conn_failure_text(t, &st, s);
+    }
+    s->events = st.events;
+    s->late = t->tab->stats.late;
+    s->rejected = st.rejected + t->tab->stats.rejected_cap + t->tab->stats.invalid;
+    s->replay_done = st.replay_done;
+    s->replay_progress = st.replay_progress;
+    if (t->demo)
+        snprintf(s->note, sizeof(s->note), "demo %u ev/s", t->demo_rate);
+    if (series_table_cap_note(t->tab, "--max-series", s->series_warning,
+                              sizeof(s->series_warning)) == 0)
+        snprintf(s->series_warning, sizeof(s->series_warning), "%s", t->memory_note);
+}
+
+static void draw_frame_now(struct tui *t)
+{
+    double t0 = mono_s();
+    t->model.now_ms = wall_ms();
+    refresh_status(t);
+    ui_draw(t->ui);
+    double dt = mono_s() - t0;
+    t->last_render_s = dt;
+    t->urgent = false;
+    t->frames++;
+    t->render_s += dt;
+    if (dt > t->render_max_s)
+        t->render_max_s = dt;
+    t->last_frame = ev_time();
+}
+
+static void on_frame(struct ev_loop *loop, ev_timer *w, int revents)
+{
+    (void)loop;
+    (void)revents;
+    draw_frame_now(w->data);
+}
+
+/* Arms the frame timer if something is dirty and no frame is pending: at once when the last
+ * frame is older than the frame interval, else when the interval has passed. The interval is
+ * 50 ms, stretched for data-driven frames when frames get expensive (a huge table), so that
+ * drawing never takes more than a quarter of the time; a key press always gets the 50 ms. */
+static void schedule_frame(struct tui *t)
+{
+    if (!ui_dirty(t->ui))
+        return;
+    double interval = TUI_FRAME_MIN_S;
+    if (!t->urgent && t->last_render_s * TUI_RENDER_SHARE > interval)
+        interval = t->last_render_s * TUI_RENDER_SHARE;
+    double due = t->last_frame + interval - ev_time();
+    if (ev_is_active(&t->frame)) {
+        if (!t->urgent || ev_timer_remaining(t->loop, &t->frame) <= (due > 0 ? due : 0.))
+            return;
+        ev_timer_stop(t->loop, &t->frame); /* a key press: bring the frame forward */
+    }
+    ev_timer_set(&t->frame, due > 0 ? due : 0., 0.);
+    ev_timer_start(t->loop, &t->frame);
+}
+
+/* The alerts panel's rows changed. */
+static void on_alerts_changed(void *privdata)
+{
+    struct tui *t = privdata;
+    if (t->ui == NULL)
+        return;
+    ui_mark(t->ui, UI_DIRTY_ALERTS);
+    schedule_frame(t);
+}
+
+/* Enter on an alert: its series' detail view. */
+static void on_alerts_open(void *privdata, const struct series *s)
+{
+    struct tui *t = privdata;
+    ui_open_detail(t->ui, s);
+}
+
+static void quit_now(void *privdata)
+{
+    struct tui *t = privdata;
+    ev_break(t->loop, EVBREAK_ALL);
+}
+
+/* Leaves: first the chat room (its part message goes out, bounded by TUI_CHAT_LEAVE_MS), then
+ * the loop. A second quit (impatient Ctrl-C) leaves at once. */
+static void quit(struct tui *t)
+{
+    if (t->chat && !t->quitting) {
+        t->quitting = true;
+        tui_chat_leave(t->chat, quit_now, t);
+        return;
+    }
+    quit_now(t);
+}
+
+/* The chat pane changed. */
+static void on_chat_changed(void *privdata)
+{
+    struct tui *t = privdata;
+    if (t->ui == NULL)
+        return;
+    ui_mark(t->ui, UI_DIRTY_CHAT);
+    schedule_frame(t);
+}
+
+/* /quit in the chat: the room was left. */
+static void on_chat_quit(void *privdata)
+{
+    struct tui *t = privdata;
+    t->quitting = true;
+    quit_now(t);
+}
+
+/* /commands the chat does not know go to the alerts feature (/ack, /silence, ...). */
+static bool on_chat_command(void *privdata, const char *line, const char *who, char *reply,
+                            size_t cap, bool *error)
+{
+    struct tui *t = privdata;
+    return t->alerts && tui_alerts_command(t->alerts, line, who, reply, cap, error);
+}
+
+/* ---------------------------------------------------------------------------------------------
+ * Watchers
+ * ------------------------------------------------------------------------------------------ */
+
+static void relayout(struct tui *t)
+{
+    ui_relayout(t->ui);
+    t->urgent = true;
+    schedule_frame(t);
+}
+
+/* One key from curses. Returns false when the interface is leaving. */
+static bool handle_key(struct tui *t, int r, wint_t ch)
+{
+    enum ui_result res = UI_IDLE;
+    if (r == KEY_CODE_YES && ch == KEY_RESIZE) {
+        screen_update_size();
+        relayout(t);
+        return true;
+    } else if (r == KEY_CODE_YES && ch == KEY_MOUSE) {
+        MEVENT ev;
+        if (getmouse(&ev) == OK)
+            res = ui_mouse(t->ui, &ev);
+    } else {
+        res = ui_key(t->ui, r == KEY_CODE_YES ? KEYS_FKEY + (int)ch : (int)ch);
+    }
+    if (res == UI_QUIT) {
+        quit(t);
+        return false;
+    }
+    if (res == UI_CHANGED) {
+        t->urgent = true;
+        schedule_frame(t);
+    }
+    untouchwin(stdscr);
+    return true;
+}
+
+static void paste_add(struct tui *t, const char *b, size_t n)
+{
+    if (n == 0 || t->paste_len + n > PASTE_MAX)
+        return; /* the rest of a huge paste is dropped; the editor refuses it anyway */
+    if (t->paste_len + n > t->paste_cap) {
+        t->paste_cap = (t->paste_len + n) * 2;
+        t->paste = xrealloc(t->paste, t->paste_cap);
+    }
+    memcpy(t->paste + t->paste_len, b, n);
+    t->paste_len += n;
+}
+
+/* A character inside a bracketed paste. Returns false when the interface is leaving. */
+static bool paste_key(struct tui *t, int r, wint_t ch)
+{
+    static const char end[] = "\033[201~";
+    if (r == KEY_CODE_YES) { /* a function key inside a paste: only Enter means something */
+        if (ch == KEY_ENTER)
+            paste_add(t, "\n", 1);
+        return true;
+    }
+    if ((int)ch == end[t->paste_match]) {
+        if (++t->paste_match < sizeof(end) - 1)
+            return true;
+        t->pasting = false;
+        t->paste_match = 0;
+        enum ui_result res = ui_paste(t->ui, t->paste ? t->paste : "", t->paste_len);
+        t->paste_len = 0;
+        if (res == UI_QUIT) {
+            quit(t);
+            return false;
+        }
+        t->urgent = true;
+        schedule_frame(t);
+        return true;
+    }
+    paste_add(t, end, t->paste_match); /* a false start of the end marker is text */
+    t->paste_match = 0;
+    if (ch == 033) {
+        t->paste_match = 1;
+        return true;
+    }
+    char b[4];
+    size_t n = text_encode(ch == '\r' ? '\n' : (uint32_t)ch, b);
+    paste_add(t, b, n);
+    return true;
+}
+
+/* After an Esc: the start of a bracketed paste (ESC [ 2 0 0 ~, which curses hands over as
+ * characters), or an Esc key followed by whatever came with it. */
+static bool esc_key(struct tui *t)
+{
+    static const char start[] = "\033[200~";
+    wint_t seen[sizeof(start)];
+    size_t k = 1;
+    wint_t ch = 0;
+    int r = ERR;
+    seen[0] = 033;
+    while (k < sizeof(start) - 1 && (r = get_wch(&ch)) == OK && (int)ch == start[k])
+        seen[k++] = ch;
+    if (k == sizeof(start) - 1) {
+        t->pasting = true;
+        t->paste_len = 0;
+        t->paste_match = 0;
+        return true;
+    }
+    for (size_t i = 0; i < k; i++)
+        if (!handle_key(t, OK, seen[i]))
+            return false;
+    return r == ERR || handle_key(t, r, ch);
+}
+
+static void on_input(struct ev_loop *loop, ev_io *w, int revents)
+{
+    (void)loop;
+    (void)revents;
+    struct tui *t = w->data;
+    wint_t ch;
+    int r;
+    /* curses may have buffered several keys from one read: drain until it has none, or the
+     * rest would wait for the next byte on the fd. stdscr is never drawn on except when the
+     * terminal is too small, and get_wch would repaint it over the panes if it looked
+     * changed. */
+    untouchwin(stdscr);
+    r = get_wch(&ch);
+    if (r == ERR) {
+        /* readable, yet nothing to read: end of file or a hung-up terminal. Leave rather than
+         * spin on a descriptor that will stay readable. */
+        if (++t->empty_reads >= 3)
+            quit_now(t);
+        return;
+    }
+    t->empty_reads = 0;
+    for (; r != ERR; r = get_wch(&ch)) {
+        bool go;
+        if (t->pasting)
+            go = paste_key(t, r, ch);
+        else if (r == OK && ch == 033)
+            go = esc_key(t);
+        else
+            go = handle_key(t, r, ch);
+        if (!go)
+            return;
+    }
+}
+
+static void on_winch(struct ev_loop *loop, ev_signal *w, int revents)
+{
+    (void)loop;
+    (void)revents;
+    struct tui *t = w->data;
+    if (screen_update_size())
+        relayout(t);
+}
+
+static void on_quit_signal(struct ev_loop *loop, ev_signal *w, int revents)
+{
+    (void)loop;
+    (void)revents;
+    quit(w->data);
+}
+
+static void write_stats(struct tui *t)
+{
+    if (t->stats_path == NULL)
+        return;
+    char tmp[PATH_MAX];
+    snprintf(tmp, sizeof(tmp), "%s.tmp", t->stats_path);
+    FILE *f = fopen(tmp, "w");
+    if (f == NULL)
+        return;
+    struct reader_stats st;
+    reader_get_stats(t->rd, &st);
+    fprintf(f,
+            "frames %" PRIu64 "\nrender_s %.6f\nrender_max_s %.6f\nevents %" PRIu64
+            "\nseries %u\nreplay_done %d\n",
+            t->frames, t->render_s, t->render_max_s, st.events, t->tab->count,
+            st.replay_done ? 1 : 0);
+    fclose(f);
+    rename(tmp, t->stats_path); /* readers never see a half-written file */
+}
+
+static void on_usr1(struct ev_loop *loop, ev_signal *w, int revents)
+{
+    (void)loop;
+    (void)revents;
+    write_stats(w->data);
+}
+
+/* Once a second, on the second: the clock, events/s, and the windows move on. */
+static void on_tick(struct ev_loop *loop, ev_periodic *w, int revents)
+{
+    (void)revents;
+    struct tui *t = w->data;
+    struct reader_stats st;
+    reader_get_stats(t->rd, &st);
+    double now = ev_now(loop), dt = now - t->last_events_t;
+    if (dt > 0.2) {
+        t->model.status.events_per_s = (double)(st.events - t->last_events) / dt;
+        t->last_events = st.events;
+        t->last_events_t = now;
+    }
+    ui_mark(t->ui, t->model.paused ? UI_DIRTY_STATUS : UI_DIRTY_DATA | UI_DIRTY_STATUS);
+    schedule_frame(t);
+}
+
+static void on_reader(struct reader *rd, enum reader_event e, void *privdata)
+{
+    struct tui *t = privdata;
+    if (e == READER_CONN_STATE) {
+        struct reader_stats st;
+        reader_get_stats(rd, &st);
+        if (st.state == RCONN_UP)
+            t->connected = true; /* for the exit code: Redis answered during the session */
+    }
+    if (e == READER_REPLAY_DONE)
+        tui_alerts_ready(t->alerts); /* rules are evaluated over complete windows only */
+    if (e == READER_DATA) {
+        t->model.version++;
+        ui_mark(t->ui, t->model.paused ? UI_DIRTY_STATUS : UI_DIRTY_DATA | UI_DIRTY_STATUS);
+    } else {
+        ui_mark(t->ui, UI_DIRTY_STATUS | (t->model.paused ? 0 : UI_DIRTY_DATA));
+    }
+    schedule_frame(t);
+}
+
+/* ---------------------------------------------------------------------------------------------
+ * Start-up
+ * ------------------------------------------------------------------------------------------ */
+
+/* Where NAME.theme files are looked for: the user's config, then the installed and the
+ * source tree's assets/themes relative to the executable, then ./assets/themes. */
+static void theme_dirs(char dirs[5][PATH_MAX], const char *ptrs[6])
+{
+    int n = 0;
+    const char *xdg = getenv("XDG_CONFIG_HOME"), *home = getenv("HOME");
+    if (xdg && *xdg)
+        snprintf(dirs[n++], PATH_MAX, "%s/warroom/themes", xdg);
+    else if (home && *home)
+        snprintf(dirs[n++], PATH_MAX, "%s/.config/warroom/themes", home);
+    char exe[PATH_MAX];
+    ssize_t k = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+    if (k > 0) {
+        exe[k] = '\0';
+        char *slash = strrchr(exe, '/');
+        if (slash)
+            *slash = '\0';
+        snprintf(dirs[n++], PATH_MAX, "%.3800s/../share/warroom/themes", exe);
+        snprintf(dirs[n++], PATH_MAX, "%.3800s/../assets/themes", exe);    /* build/warroom */
+        snprintf(dirs[n++], PATH_MAX, "%.3800s/../../assets/themes", exe); /* build/san/... */
+    }
+    if (n < 5)
+        snprintf(dirs[n++], PATH_MAX, "assets/themes");
+    for (int i = 0; i < n; i++)
+        ptrs[i] = dirs[i];
+    ptrs[n] = NULL;
+}
+
+static int parse_args(struct tui *t, int argc, char **argv, bool *demo)
+{
+    for (int i = 1; i < argc; i++) {
+        const char *a = argv[i];
+        char *end;
+        if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
+            fputs(tui_usage, stdout);
+            fputs(config_options_help, stdout);
+            return -1;
+        } else if (strcmp(a, "--demo") == 0) {
+            *demo = true;
+        } else if (strcmp(a, "--quiet") == 0) {
+            t->quiet = true;
+        } else if (strcmp(a, "--chat") == 0) {
+            t->chat_focus = true;
+        } else if ((strcmp(a, "--rate") == 0 || strcmp(a, "--series") == 0) && i + 1 < argc) {
+            errno = 0;
+            unsigned long v = strtoul(argv[++i], &end, 10);
+            if (errno || *end || v < 1 || v > 1000000) {
+                fprintf(stderr, "warroom: %s needs a number from 1 to 1000000\n", a);
+                return EXIT_USAGE;
+            }
+            if (a[2] == 'r')
+                t->demo_rate = (unsigned)v;
+            else
+                t->demo_series = (uint32_t)v;
+        } else {
+            fprintf(stderr, "warroom: unknown argument '%s' (try --help)\n", a);
+            return EXIT_USAGE;
+        }
+    }
+    return 0;
+}
+
+/* Address, namespace check (when Redis answers now; if not, the interface starts anyway and
+ * shows the reconnecting state), series table, reader. Only with --demo (a producer) is the
+ * namespace's meta written. Returns 0 or an exit code. */
+static int open_data(struct tui *t, bool demo)
+{
+    char err[512];
+    t->addr = rsync_address(&t->cfg, err, sizeof(err));
+    if (t->addr == NULL) {
+        fprintf(stderr, "warroom: %s\n", err);
+        return EXIT_UNREACHABLE;
+    }
+    int64_t timeout = t->cfg.connect_timeout_ms < TUI_META_TIMEOUT_MS ? t->cfg.connect_timeout_ms
+                                                                      : TUI_META_TIMEOUT_MS;
+    redisContext *c = rsync_connect(t->addr, timeout, err, sizeof(err));
+    if (c) {
+        t->connected = true;
+        /* only a producer (--demo) writes the namespace's meta; a reader only reads it */
+        bool found;
+        int rc = demo ? rsync_meta_check(c, t->cfg.ns, &t->cfg.partitions, t->cfg.partitions_set,
+                                         err, sizeof(err))
+                      : rsync_meta_read(c, t->cfg.ns, &t->cfg.partitions, t->cfg.partitions_set,
+                                        &found, err, sizeof(err));
+        bool io = c->err != 0;
+        redisFree(c);
+        if (rc != 0 && !io) {
+            fprintf(stderr, "warroom: %s\n", err);
+            return EXIT_FAILURE_GENERIC;
+        }
+    }
+
+    struct series_table_config tc;
+    series_table_config_defaults(&tc);
+    tc.max_series = t->cfg.max_series;
+    tc.lateness_ms = t->cfg.lateness_ms;
+    tc.data_start_ms = wall_ms() - t->cfg.replay_ms; /* the replay's reach */
+    tc.data_retention_ms = t->cfg.retention_ms;
+    uint64_t keep_s = (uint64_t)(t->cfg.replay_ms / 1000) + 60;
+    if (keep_s > tc.timeline.retention_s)
+        tc.timeline.retention_s =
+            keep_s > TIMELINE_MAX_RETENTION_S ? TIMELINE_MAX_RETENTION_S : (uint32_t)keep_s;
+    config_max_series_check(tc.max_series, series_table_series_min_bytes(&tc), t->memory_note,
+                            sizeof(t->memory_note));
+    t->tab = series_table_new(&tc);
+
+    struct reader_config rcfg;
+    reader_config_defaults(&rcfg);
+    rcfg.ns = t->cfg.ns;
+    rcfg.partitions = t->cfg.partitions;
+    rcfg.replay_ms = t->cfg.replay_ms;
+    rcfg.connect_timeout_ms = (unsigned)t->cfg.connect_timeout_ms;
+    rcfg.command_timeout_ms = (unsigned)t->cfg.command_timeout_ms;
+    rcfg.name = "tui";
+    int64_t retention =
+        t->cfg.retention_ms > t->cfg.replay_ms ? t->cfg.retention_ms : t->cfg.replay_ms;
+    rcfg.dlq_dedup_ms = retention + 3600 * 1000;
+    t->rd = reader_new(t->loop, t->addr, &rcfg, t->tab, on_reader, t, err, sizeof(err));
+    if (t->rd == NULL) {
+        fprintf(stderr, "warroom: %s\n", err);
+        return EXIT_FAILURE_GENERIC;
+    }
+    return 0;
+}
+
+static void close_all(struct tui *t)
+{
+    tui_alerts_free(t->alerts); /* first: it may release the lease through t->addr */
+    t->alerts = NULL;
+    tui_chat_free(t->chat);
+    t->chat = NULL;
+    paste_mode(false);
+    free(t->paste);
+    ui_free(t->ui);
+    t->ui = NULL;
+    screen_free();
+    demo_gen_free(t->demo);
+    reader_close(t->rd);
+    series_table_free(t->tab);
+    redisaddr_free(t->addr);
+    config_free(&t->cfg);
+    if (t->loop)
+        ev_loop_destroy(t->loop);
+    mem_set_oom_handler(cmd_out_of_memory); /* the terminal is back: main's handler again */
+}
+
+int tui_main(int argc, char **argv, bool demo)
+{
+    setlocale(LC_ALL, "");
+    struct tui t;
+    memset(&t, 0, sizeof(t));
+    char err[512];
+    if (config_load(&t.cfg, &argc, argv, err, sizeof(err)) != 0) {
+        fprintf(stderr, "warroom: %s\n", err);
+        return EXIT_USAGE;
+    }
+    int rc = parse_args(&t, argc, argv, &demo);
+    if (rc != 0) {
+        config_free(&t.cfg);
+        return rc < 0 ? EXIT_OK : rc;
+    }
+
+    /* everything that can fail with a plain message fails before the screen is taken */
+    struct theme theme;
+    char dir_buf[5][PATH_MAX];
+    const char *dirs[6];
+    theme_dirs(dir_buf, dirs);
+    if (theme_find(t.cfg.theme ? t.cfg.theme : "dark", dirs, &theme, err, sizeof(err)) != 0) {
+        fprintf(stderr, "warroom: %s\n", err);
+        config_free(&t.cfg);
+        return EXIT_USAGE;
+    }
+    char rules_buf[PATH_MAX];
+    const char *rules_path = alerts_rules_path(t.cfg.rules, rules_buf, sizeof(rules_buf));
+    if (rules_path) { /* a broken rule file is reported before the screen is taken */
+        struct rule_set rs;
+        int lr = alerts_load_rules(rules_path, &rs, err, sizeof(err));
+        if (lr != 0) {
+            fprintf(stderr, "warroom: %s\n", err);
+            config_free(&t.cfg);
+            return lr == -2 ? EXIT_USAGE : EXIT_FAILURE_GENERIC;
+        }
+        rule_set_free(&rs);
+    }
+    if (!isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO)) {
+        fprintf(stderr, "warroom: the interface needs a terminal; for scripts use "
+                        "'warroom query', 'warroom worker' or 'warroom demo --plain'\n");
+        config_free(&t.cfg);
+        return EXIT_USAGE;
+    }
+    const char *codeset = nl_langinfo(CODESET);
+    bool utf8 = codeset && (strcmp(codeset, "UTF-8") == 0 || strcmp(codeset, "utf8") == 0);
+
+    t.loop = ev_default_loop(EVFLAG_AUTO);
+    rc = open_data(&t, demo);
+    if (rc != 0) {
+        close_all(&t);
+        return rc;
+    }
+    if (demo) {
+        struct demo_gen_opts go = {
+            .ns = t.cfg.ns,
+            .partitions = t.cfg.partitions,
+            .rate = t.demo_rate,
+            .series = t.demo_series,
+            .retention_ms = t.cfg.retention_ms,
+        };
+        t.demo_rate = t.demo_rate ? t.demo_rate : DEMO_DEFAULT_RATE;
+        t.demo = demo_gen_new(t.loop, t.addr, &go);
+    }
+    t.stats_path = getenv(TUI_STATS_ENV);
+
+    /* Our signal watchers go in before curses starts, so curses does not install its own
+     * SIGWINCH/SIGINT/SIGTERM handlers (it leaves a signal alone that already has one). */
+    ev_signal_init(&t.sigwinch, on_winch, SIGWINCH);
+    ev_signal_init(&t.sigint, on_quit_signal, SIGINT);
+    ev_signal_init(&t.sigterm, on_quit_signal, SIGTERM);
+    ev_signal_init(&t.sighup, on_quit_signal, SIGHUP);
+    ev_signal_init(&t.sigusr1, on_usr1, SIGUSR1);
+    t.sigwinch.data = t.sigint.data = t.sigterm.data = t.sighup.data = t.sigusr1.data = &t;
+    ev_signal_start(t.loop, &t.sigwinch);
+    ev_signal_start(t.loop, &t.sigint);
+    ev_signal_start(t.loop, &t.sigterm);
+    ev_signal_start(t.loop, &t.sighup);
+    ev_signal_start(t.loop, &t.sigusr1);
+    mem_set_oom_handler(on_oom);
+    install_fatal_handlers();
+
+    struct screen_opts so = {
+        .color = !t.cfg.no_color,
+        .ascii = t.cfg.ascii || !utf8,
+        .mouse = t.cfg.mouse,
+        .theme = &theme,
+    };
+    if (screen_init(&so, err, sizeof(err)) != 0) {
+        fprintf(stderr, "warroom: %s\n", err);
+        close_all(&t);
+        return EXIT_FAILURE_GENERIC;
+    }
+    model_init(&t.model, t.tab);
+    struct model_status *s = &t.model.status;
+    snprintf(s->addr, sizeof(s->addr), "%s", t.addr->display);
+    snprintf(s->ns, sizeof(s->ns), "%s", t.cfg.ns);
+    s->partitions = t.cfg.partitions;
+    t.model.now_ms = wall_ms();
+    t.ui = ui_new(&t.model);
+    struct tui_alerts_opts ao = {
+        .cfg = &t.cfg,
+        .model = &t.model,
+        .tab = t.tab,
+        .changed = on_alerts_changed,
+        .open_series = on_alerts_open,
+        .privdata = &t,
+    };
+    bool rules_usage;
+    t.alerts = tui_alerts_new(t.loop, t.addr, &ao, &rules_usage, err, sizeof(err));
+    struct tui_chat_opts co = {
+        .cfg = &t.cfg,
+        .quiet = t.quiet,
+        .model = &t.model,
+        .changed = on_chat_changed,
+        .quit = on_chat_quit,
+        .command = on_chat_command,
+        .privdata = &t,
+    };
+    t.chat = tui_chat_new(t.loop, t.addr, &co, err, sizeof(err));
+    if (t.chat == NULL) { /* the nick and room were checked with the config: unexpected */
+        close_all(&t);
+        fprintf(stderr, "warroom: chat: %s\n", err);
+        return EXIT_USAGE;
+    }
+    if (t.chat_focus)
+        t.ui->focus = LAYOUT_CHAT;
+    paste_mode(true);
+
+    ev_io_init(&t.input, on_input, STDIN_FILENO, EV_READ);
+    t.input.data = &t;
+    ev_io_start(t.loop, &t.input);
+    ev_init(&t.frame, on_frame);
+    t.frame.data = &t;
+    ev_periodic_init(&t.tick, on_tick, 0., 1., NULL);
+    t.tick.data = &t;
+    ev_periodic_start(t.loop, &t.tick);
+    t.last_events_t = ev_now(t.loop);
+
+    draw_frame_now(&t);
+    ev_run(t.loop, 0);
+
+    /* never reached Redis: a script (or a person reading $?) must not take it for a quiet
+     * system; what failed was on the screen */
+    rc = t.connected ? EXIT_OK : EXIT_UNREACHABLE;
+    char why[512] = "";
+    if (!t.connected)
+        snprintf(why, sizeof(why), "warroom: never reached Redis at %s: %s\n", t.addr->display,
+                 t.model.status.conn_error[0] ? t.model.status.conn_error : "no answer");
+    close_all(&t);
+    fputs(why, stderr); /* after the screen is gone, so it stays readable */
+    return rc;
+}
+
+int cmd_tui(int argc, char **argv)
+{
+    return tui_main(argc, argv, false);
+}
