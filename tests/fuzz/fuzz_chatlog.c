@@ -98,7 +98,22 @@ static int terminal_safe(const unsigned char *s, size_t len, int newline_ok)
     return 1;
 }
 
-static void check_log(const struct chatlog *log, struct chatlog_line *line)
+static void check_render(const struct chatlog_msg *m, struct chatlog_line *line)
+{
+    FUZZ_CHECK(m->text_len <= CHATLOG_STORE_TEXT_MAX && m->nick_len <= CHATLOG_STORE_NICK_MAX);
+    for (unsigned flags = 0; flags <= TEXT_KEEP_NEWLINE; flags += TEXT_KEEP_NEWLINE) {
+        chatlog_render(m, "ops", flags, line);
+        FUZZ_CHECK(line->s && strlen(line->s) == line->len);
+        FUZZ_CHECK(
+            terminal_safe((const unsigned char *)line->s, line->len, flags & TEXT_KEEP_NEWLINE));
+        FUZZ_CHECK(line->nick_off + line->nick_len <= line->len);
+        FUZZ_CHECK(line->body_off <= line->len);
+    }
+}
+
+/* Order and capacity; renders every message when all is set (else the caller renders the new
+ * one). */
+static void check_log(const struct chatlog *log, struct chatlog_line *line, int all)
 {
     size_t n = chatlog_count(log);
     FUZZ_CHECK(n <= LOG_CAP);
@@ -107,15 +122,8 @@ static void check_log(const struct chatlog *log, struct chatlog_line *line)
         FUZZ_CHECK(m != NULL);
         if (i > 0)
             FUZZ_CHECK(chatlog_id_cmp(chatlog_get(log, i - 1)->id, m->id) < 0);
-        FUZZ_CHECK(m->text_len <= CHATLOG_STORE_TEXT_MAX && m->nick_len <= CHATLOG_STORE_NICK_MAX);
-        for (unsigned flags = 0; flags <= TEXT_KEEP_NEWLINE; flags += TEXT_KEEP_NEWLINE) {
-            chatlog_render(m, "ops", flags, line);
-            FUZZ_CHECK(line->s && strlen(line->s) == line->len);
-            FUZZ_CHECK(terminal_safe((const unsigned char *)line->s, line->len,
-                                     flags & TEXT_KEEP_NEWLINE));
-            FUZZ_CHECK(line->nick_off + line->nick_len <= line->len);
-            FUZZ_CHECK(line->body_off <= line->len);
-        }
+        if (all)
+            check_render(m, line);
     }
     FUZZ_CHECK(chatlog_get(log, n) == NULL);
     FUZZ_CHECK(chatlog_first_unread(log) <= n);
@@ -162,18 +170,21 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         enum chatlog_add_result r = chatlog_add(log, &e, &index);
         if (held)
             FUZZ_CHECK(r == CHATLOG_DUPLICATE && chatlog_count(log) == before);
-        if (r == CHATLOG_ADDED)
+        if (r == CHATLOG_ADDED) {
             FUZZ_CHECK(index < chatlog_count(log));
+            check_render(chatlog_get(log, index), &line);
+        }
         if (r == CHATLOG_ADDED && !chatlog_id_is_zero(e.id) && chatlog_id_cmp(e.id, max_remote) > 0)
             max_remote = e.id;
         FUZZ_CHECK(chatlog_id_cmp(chatlog_last_id(log), max_remote) == 0);
         if (nl && (nl - s) % 5 == 0)
             chatlog_mark_read(log);
-        check_log(log, &line);
+        check_log(log, &line, 0);
         if (!nl)
             break;
         p = nl + 1;
     }
+    check_log(log, &line, 1);
     chatlog_line_free(&line);
     chatlog_free(log);
     return 0;

@@ -65,8 +65,8 @@ static void check_value(double v)
         FUZZ_CHECK(back == v);
     else if (a < 1e15 && a >= 9999.5)
         FUZZ_CHECK(fabs(back - v) <= 0.5);
-    else
-        FUZZ_CHECK(fabs(back - v) <= 5e-4 * a);
+    else /* 4 significant digits; near DBL_MAX they may round past it */
+        FUZZ_CHECK(fabs(back - v) <= 5e-4 * a || (isinf(back) && a > 1.79e308));
     char small[4];
     FUZZ_CHECK(tmpl_format_value(v, small, sizeof small) == n);
     FUZZ_CHECK(strncmp(small, buf, sizeof small - 1) == 0);
