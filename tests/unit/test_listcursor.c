@@ -83,19 +83,19 @@ static void test_none(void **state)
 static void test_reversed(void **state)
 {
     (void)state;
+    /* row 0 is the newest line: Up and PgUp scroll back, Home goes to the oldest */
+    static const struct {
+        enum listcursor_key key;
+        size_t want;
+    } steps[] = {
+        {LISTCURSOR_UP, 1},        {LISTCURSOR_PAGE_UP, 4}, {LISTCURSOR_DOWN, 3},
+        {LISTCURSOR_PAGE_DOWN, 0}, {LISTCURSOR_HOME, 999},  {LISTCURSOR_END, 0},
+    };
     struct listcursor lc = {.count = 1000, .height = 4, .reversed = true};
-    listcursor_key(&lc, LISTCURSOR_UP);
-    assert_int_equal(lc.selected, 1);
-    listcursor_key(&lc, LISTCURSOR_PAGE_UP);
-    assert_int_equal(lc.selected, 4);
-    listcursor_key(&lc, LISTCURSOR_DOWN);
-    assert_int_equal(lc.selected, 3);
-    listcursor_key(&lc, LISTCURSOR_PAGE_DOWN);
-    assert_int_equal(lc.selected, 0);
-    listcursor_key(&lc, LISTCURSOR_HOME);
-    assert_int_equal(lc.selected, 999);
-    listcursor_key(&lc, LISTCURSOR_END);
-    assert_int_equal(lc.selected, 0);
+    for (size_t i = 0; i < sizeof(steps) / sizeof(steps[0]); i++) {
+        assert_true(listcursor_key(&lc, steps[i].key));
+        assert_int_equal(lc.selected, steps[i].want);
+    }
 }
 
 static void test_clamp(void **state)
