@@ -252,14 +252,14 @@ static enum ui_result input_key(struct ui *ui, int code)
     return UI_CHANGED;
 }
 
-static void help_open(struct ui *ui)
+static void open_help(struct ui *ui)
 {
     entry_close(&ui->help);
     ui->help = entry_open(ui, &view_help, NULL);
     ui->help_open = true;
 }
 
-static void help_close(struct ui *ui)
+static void close_help(struct ui *ui)
 {
     ui->help_open = false;
     entry_close(&ui->help);
@@ -271,7 +271,7 @@ static enum ui_result help_key(struct ui *ui, int code)
     if (a == KA_QUIT_ALWAYS)
         return UI_QUIT;
     if (a == KA_CLOSE || a == KA_NONE) { /* any other key closes it too */
-        help_close(ui);
+        close_help(ui);
         ui_mark(ui, UI_DIRTY_ALL);
         return UI_CHANGED;
     }
@@ -287,7 +287,7 @@ static enum ui_result global_action(struct ui *ui, enum key_action a)
     case KA_QUIT_ALWAYS:
         return UI_QUIT;
     case KA_HELP:
-        help_open(ui);
+        open_help(ui);
         ui->hints_dirty = true;
         return UI_CHANGED;
     case KA_REDRAW:
@@ -402,7 +402,7 @@ enum ui_result ui_mouse(struct ui *ui, const MEVENT *ev)
             for (int i = 0; i < 3; i++)
                 view_help.key(ui, ui->help.state, wheel_up ? KA_UP : KA_DOWN);
         else
-            help_close(ui);
+            close_help(ui);
         ui_mark(ui, UI_DIRTY_ALL);
         return UI_CHANGED;
     }
