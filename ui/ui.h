@@ -48,6 +48,7 @@ struct ui {
 
     bool help_open;
     struct view_entry help; /* the help overlay while open */
+
     bool input_active;    /* typing a filter */
     char filter_note[48]; /* how the filter is read: "selector", "substring", ... */
 
