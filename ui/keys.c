@@ -178,3 +178,23 @@ char *keys_hint_line(unsigned ctx, char *buf, size_t cap)
     }
     return buf;
 }
+
+enum listcursor_key keys_list_key(enum key_action a)
+{
+    switch (a) {
+    case KA_UP:
+        return LISTCURSOR_UP;
+    case KA_DOWN:
+        return LISTCURSOR_DOWN;
+    case KA_PAGE_UP:
+        return LISTCURSOR_PAGE_UP;
+    case KA_PAGE_DOWN:
+        return LISTCURSOR_PAGE_DOWN;
+    case KA_HOME:
+        return LISTCURSOR_HOME;
+    case KA_END:
+        return LISTCURSOR_END;
+    default:
+        return LISTCURSOR_NONE;
+    }
+}

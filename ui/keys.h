@@ -7,6 +7,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "core/listcursor.h"
+
 /* Where a binding applies (bits: one binding may serve several contexts). */
 enum key_ctx {
     KEYCTX_GLOBAL = 1u << 0,    /* anywhere, unless the context has its own binding */
@@ -87,5 +89,9 @@ size_t keys_hints(unsigned ctx, const struct key_binding **out, size_t cap);
 /* Writes the hint line for ctx ("q quit  ? help  Tab pane ...") into buf; each entry is
  * "LABEL HINT" separated by two blanks. Returns buf. */
 char *keys_hint_line(unsigned ctx, char *buf, size_t cap);
+
+/* The list cursor move an action means (Up, Down, PgUp, PgDn, Home, End), else
+ * LISTCURSOR_NONE. */
+enum listcursor_key keys_list_key(enum key_action a);
 
 #endif

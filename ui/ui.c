@@ -16,17 +16,17 @@
  * Life cycle and layout
  * ------------------------------------------------------------------------------------------ */
 
-static void *view_state(struct ui *ui, const struct view *v)
+/* A view with fresh state (init), and its end (free). */
+static struct view_entry entry_open(struct ui *ui, const struct view *v, const void *arg)
 {
-    if (v == &view_dashboard)
-        return ui->dash_state;
-    if (v == &view_detail)
-        return ui->detail_state;
-    if (v == &view_alerts)
-        return ui->alerts_state;
-    if (v == &view_chat)
-        return ui->chat_state;
-    return ui->help_state;
+    return (struct view_entry){v, v->init(ui, arg)};
+}
+
+static void entry_close(struct view_entry *e)
+{
+    if (e->view)
+        e->view->free(e->state);
+    *e = (struct view_entry){NULL, NULL};
 }
 
 struct ui *ui_new(struct model *m)
@@ -36,14 +36,9 @@ struct ui *ui_new(struct model *m)
     ui->zoom = -1;
     ui->zoom_saved = -1;
     ui->focus = LAYOUT_DASHBOARD;
-    ui->dash_state = view_dashboard.create(ui);
-    ui->detail_state = view_detail.create(ui);
-    ui->alerts_state = view_alerts.create(ui);
-    ui->chat_state = view_chat.create(ui);
-    ui->help_state = view_help.create(ui);
-    ui->pane[LAYOUT_DASHBOARD].view = &view_dashboard;
-    ui->pane[LAYOUT_ALERTS].view = &view_alerts;
-    ui->pane[LAYOUT_CHAT].view = &view_chat;
+    ui->pane[LAYOUT_DASHBOARD].mode = entry_open(ui, &view_dashboard, NULL);
+    ui->pane[LAYOUT_ALERTS].mode = entry_open(ui, &view_alerts, NULL);
+    ui->pane[LAYOUT_CHAT].mode = entry_open(ui, &view_chat, NULL);
     ui->layout.cols = -1; /* forces the first layout */
     ui_relayout(ui);
     return ui;
@@ -68,11 +63,11 @@ void ui_free(struct ui *ui)
     if (ui == NULL)
         return;
     free_windows(ui);
-    view_dashboard.destroy(ui->dash_state);
-    view_detail.destroy(ui->detail_state);
-    view_alerts.destroy(ui->alerts_state);
-    view_chat.destroy(ui->chat_state);
-    view_help.destroy(ui->help_state);
+    for (int p = 0; p < LAYOUT_NPANES; p++) {
+        entry_close(&ui->pane[p].mode);
+        entry_close(&ui->pane[p].under);
+    }
+    entry_close(&ui->help);
     free(ui);
 }
 
@@ -159,8 +154,12 @@ static void cycle_focus(struct ui *ui, int step)
 
 void ui_open_detail(struct ui *ui, const struct series *s)
 {
-    ui->detail_series = s;
-    ui->pane[LAYOUT_DASHBOARD].view = &view_detail;
+    struct ui_pane *pane = &ui->pane[LAYOUT_DASHBOARD];
+    if (pane->under.view) /* already open: it shows s instead */
+        entry_close(&pane->mode);
+    else
+        pane->under = pane->mode;
+    pane->mode = entry_open(ui, &view_detail, s);
     ui->zoom_saved = ui->zoom;
     ui->zoom = LAYOUT_DASHBOARD;
     ui->focus = LAYOUT_DASHBOARD;
@@ -170,7 +169,12 @@ void ui_open_detail(struct ui *ui, const struct series *s)
 
 void ui_close_detail(struct ui *ui)
 {
-    ui->pane[LAYOUT_DASHBOARD].view = &view_dashboard;
+    struct ui_pane *pane = &ui->pane[LAYOUT_DASHBOARD];
+    if (pane->under.view == NULL)
+        return;
+    entry_close(&pane->mode);
+    pane->mode = pane->under;
+    pane->under = (struct view_entry){NULL, NULL};
     ui->zoom = ui->zoom_saved;
     ui->zoom_saved = -1;
     ui_relayout(ui);
@@ -248,17 +252,30 @@ static enum ui_result input_key(struct ui *ui, int code)
     return UI_CHANGED;
 }
 
+static void open_help(struct ui *ui)
+{
+    entry_close(&ui->help);
+    ui->help = entry_open(ui, &view_help, NULL);
+    ui->help_open = true;
+}
+
+static void close_help(struct ui *ui)
+{
+    ui->help_open = false;
+    entry_close(&ui->help);
+}
+
 static enum ui_result help_key(struct ui *ui, int code)
 {
     enum key_action a = keys_lookup(KEYCTX_HELP, code);
     if (a == KA_QUIT_ALWAYS)
         return UI_QUIT;
     if (a == KA_CLOSE || a == KA_NONE) { /* any other key closes it too */
-        ui->help_open = false;
+        close_help(ui);
         ui_mark(ui, UI_DIRTY_ALL);
         return UI_CHANGED;
     }
-    view_help.key(ui, ui->help_state, a);
+    view_help.key(ui, ui->help.state, a);
     return UI_CHANGED;
 }
 
@@ -270,8 +287,7 @@ static enum ui_result global_action(struct ui *ui, enum key_action a)
     case KA_QUIT_ALWAYS:
         return UI_QUIT;
     case KA_HELP:
-        ui->help_open = true;
-        ui->help_top = 0;
+        open_help(ui);
         ui->hints_dirty = true;
         return UI_CHANGED;
     case KA_REDRAW:
@@ -325,15 +341,15 @@ static enum ui_result dispatch_key(struct ui *ui, int code)
     if (ui->input_active)
         return input_key(ui, code);
     struct ui_pane *pane = &ui->pane[ui->focus];
-    if (pane->view->input &&
-        pane->view->input(ui, view_state(ui, pane->view), code) == VIEW_KEY_HANDLED) {
+    if (pane->mode.view->input &&
+        pane->mode.view->input(ui, pane->mode.state, code) == VIEW_KEY_HANDLED) {
         pane->dirty = true;
         return UI_CHANGED;
     }
-    enum key_action a = keys_lookup(pane->view->ctx, code);
+    enum key_action a = keys_lookup(pane->mode.view->ctx, code);
     if (a == KA_NONE)
         return UI_IDLE;
-    if (pane->view->key(ui, view_state(ui, pane->view), a) == VIEW_KEY_HANDLED) {
+    if (pane->mode.view->key(ui, pane->mode.state, a) == VIEW_KEY_HANDLED) {
         pane->dirty = true;
         ui->hints_dirty = true;
         return UI_CHANGED;
@@ -354,7 +370,7 @@ enum ui_result ui_paste(struct ui *ui, const char *s, size_t len)
     if (ui->layout.mode == LAYOUT_TOO_SMALL || ui->help_open)
         return UI_IDLE;
     struct ui_pane *pane = &ui->pane[ui->focus];
-    if (ui->input_active || pane->view->paste == NULL) {
+    if (ui->input_active || pane->mode.view->paste == NULL) {
         /* no text input: feed the characters as keys (newlines end a filter) */
         enum ui_result r = UI_IDLE;
         for (size_t i = 0; i < len;) {
@@ -369,7 +385,7 @@ enum ui_result ui_paste(struct ui *ui, const char *s, size_t len)
         }
         return r;
     }
-    pane->view->paste(ui, view_state(ui, pane->view), s, len);
+    pane->mode.view->paste(ui, pane->mode.state, s, len);
     pane->dirty = true;
     ui->hints_dirty = true;
     return UI_CHANGED;
@@ -384,9 +400,9 @@ enum ui_result ui_mouse(struct ui *ui, const MEVENT *ev)
     if (ui->help_open) {
         if (wheel_up || wheel_down)
             for (int i = 0; i < 3; i++)
-                view_help.key(ui, ui->help_state, wheel_up ? KA_UP : KA_DOWN);
+                view_help.key(ui, ui->help.state, wheel_up ? KA_UP : KA_DOWN);
         else
-            ui->help_open = false;
+            close_help(ui);
         ui_mark(ui, UI_DIRTY_ALL);
         return UI_CHANGED;
     }
@@ -394,17 +410,18 @@ enum ui_result ui_mouse(struct ui *ui, const MEVENT *ev)
     if (p < 0)
         return UI_IDLE;
     struct ui_pane *pane = &ui->pane[p];
-    void *st = view_state(ui, pane->view);
+    const struct view *v = pane->mode.view;
+    void *st = pane->mode.state;
     if (wheel_up || wheel_down) {
         for (int i = 0; i < 3; i++)
-            pane->view->key(ui, st, wheel_up ? KA_UP : KA_DOWN);
+            v->key(ui, st, wheel_up ? KA_UP : KA_DOWN);
         pane->dirty = true;
         return UI_CHANGED;
     }
     if (ev->bstate & BUTTON1_PRESSED) {
         set_focus(ui, p);
-        if (pane->view->click)
-            pane->view->click(ui, st, ev->x - pane->rect.x, ev->y - pane->rect.y);
+        if (v->click)
+            v->click(ui, st, ev->x - pane->rect.x, ev->y - pane->rect.y);
         pane->dirty = true;
         return UI_CHANGED;
     }
@@ -496,7 +513,7 @@ static void draw_hints(struct ui *ui)
     draw_fill(w, 0, 0, width, ha);
     unsigned ctx = ui->help_open      ? KEYCTX_HELP
                    : ui->input_active ? KEYCTX_INPUT
-                                      : ui->pane[ui->focus].view->ctx;
+                                      : ui->pane[ui->focus].mode.view->ctx;
     if (ui->input_active) {
         x += draw_str(w, 0, x, width, "Filter: ", ka);
         x += draw_str(w, 0, x, width - x - 1, ui->m->filter, screen_attr(THEME_INPUT));
@@ -553,8 +570,8 @@ static void draw_help(struct ui *ui)
     if (win == NULL)
         return;
     werase(win);
-    view_help.update(ui, ui->help_state, w, h);
-    view_help.draw(ui, ui->help_state, win, true);
+    view_help.update(ui, ui->help.state, w, h);
+    view_help.draw(ui, ui->help.state, win, true);
     wnoutrefresh(win);
     delwin(win);
 }
@@ -572,11 +589,11 @@ void ui_draw(struct ui *ui)
         struct ui_pane *pane = &ui->pane[p];
         if (pane->win == NULL || !pane->dirty)
             continue;
-        void *st = view_state(ui, pane->view);
-        if (!ui->m->paused && pane->view->update)
-            pane->view->update(ui, st, pane->rect.w, pane->rect.h);
+        const struct view *v = pane->mode.view;
+        if (!ui->m->paused && v->update)
+            v->update(ui, pane->mode.state, pane->rect.w, pane->rect.h);
         werase(pane->win);
-        pane->view->draw(ui, st, pane->win, p == ui->focus && !under_help);
+        v->draw(ui, pane->mode.state, pane->win, p == ui->focus && !under_help);
         wnoutrefresh(pane->win);
         pane->dirty = false;
     }

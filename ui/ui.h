@@ -32,7 +32,8 @@ enum ui_dirty {
 struct ui_pane {
     WINDOW *win; /* NULL while hidden */
     struct layout_rect rect;
-    const struct view *view; /* what it shows now */
+    struct view_entry mode;  /* what it shows now */
+    struct view_entry under; /* what the detail view covers until it closes (view NULL: none) */
     bool dirty;
 };
 
@@ -45,11 +46,9 @@ struct ui {
     int zoom;       /* zoomed pane, or -1 */
     int zoom_saved; /* the zoom before the detail view took the screen */
 
-    void *dash_state, *detail_state, *alerts_state, *chat_state, *help_state;
-    const struct series *detail_series; /* the series the detail view shows */
-
     bool help_open;
-    int help_top;          /* first help line shown */
+    struct view_entry help; /* the help overlay while open */
+
     bool input_active;     /* typing a filter */
     char filter_note[128]; /* how the filter is read: "selector", "substring", "invalid: ..." */
 

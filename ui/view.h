@@ -22,9 +22,11 @@ struct view {
     const char *name;
     unsigned ctx; /* key context (enum key_ctx) while the view has focus */
 
-    /* Private state, made once when the UI starts and freed when it ends. */
-    void *(*create)(struct ui *ui);
-    void (*destroy)(void *state);
+    /* Makes the view's private state when a pane (or the overlay) starts showing it; arg is
+     * what it shows (the detail view's series), NULL for the others. Never returns NULL. */
+    void *(*init)(struct ui *ui, const void *arg);
+    /* Frees that state when the view is left or the UI ends. NULL is a no-op. */
+    void (*free)(void *state);
 
     /* Recomputes what to show from the model; not called while paused, so the last picture
      * stays. May be NULL. */
@@ -45,6 +47,12 @@ struct view {
 
     /* Text pasted (bracketed paste) while the view has focus. May be NULL. */
     void (*paste)(struct ui *ui, void *state, const char *s, size_t len);
+};
+
+/* A view in use, as tmux's window_mode_entry: the table and the state its init made. */
+struct view_entry {
+    const struct view *view; /* NULL: none */
+    void *state;
 };
 
 extern const struct view view_dashboard;

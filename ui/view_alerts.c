@@ -16,8 +16,7 @@
 #include "ui/ui.h"
 
 struct alerts {
-    size_t top, selected;
-    int visible;
+    struct listcursor cur; /* over m->nalerts rows; height: rows shown */
     /* the selected alert: "SHORTID\x1fRULE\x1fLABELS" (owned), NULL when none was listed */
     char *sel_key;
 };
@@ -46,9 +45,9 @@ static void remember_selection(struct alerts *a, const struct model *m)
 {
     free(a->sel_key);
     a->sel_key = NULL;
-    if (a->selected >= m->nalerts)
+    if (a->cur.selected >= m->nalerts)
         return;
-    const struct model_alert *al = &m->alerts[a->selected];
+    const struct model_alert *al = &m->alerts[a->cur.selected];
     const char *s = str_or_empty(al->short_id), *r = str_or_empty(al->name),
                *l = str_or_empty(al->series);
     size_t cap = strlen(s) + strlen(r) + strlen(l) + 3;
@@ -65,7 +64,7 @@ static bool follow_selection(struct alerts *a, const struct model *m)
         return m->nalerts == 0;
     for (size_t i = 0; i < m->nalerts; i++)
         if (row_is(&m->alerts[i], a->sel_key)) {
-            a->selected = i;
+            a->cur.selected = i;
             return true;
         }
     return false;
@@ -75,13 +74,9 @@ static bool follow_selection(struct alerts *a, const struct model *m)
 static void sync_selection(struct alerts *a, const struct model *m)
 {
     follow_selection(a, m);
-    size_t n = m->nalerts;
-    if (a->selected >= n)
-        a->selected = n ? n - 1 : 0;
-    if (a->top > a->selected)
-        a->top = a->selected;
-    if (a->visible > 0 && a->selected >= a->top + (size_t)a->visible)
-        a->top = a->selected - (size_t)a->visible + 1;
+    a->cur.count = m->nalerts;
+    listcursor_clamp(&a->cur);
+    listcursor_scroll_to_selection(&a->cur);
     remember_selection(a, m);
 }
 
@@ -89,7 +84,7 @@ static void alerts_update(struct ui *ui, void *state, int width, int height)
 {
     struct alerts *a = state;
     (void)width;
-    a->visible = height - 2 > 0 ? height - 2 : 0;
+    a->cur.height = height - 2 > 0 ? height - 2 : 0;
     sync_selection(a, ui->m);
 }
 
@@ -127,12 +122,12 @@ static void alerts_draw(struct ui *ui, void *state, WINDOW *w, bool focused)
         return;
     }
     static const char *const sev[] = {"info", "warn", "CRIT", "PAGE"};
-    for (int r = 0; r < a->visible; r++) {
-        size_t i = a->top + (size_t)r;
+    for (int r = 0; r < a->cur.height; r++) {
+        size_t i = a->cur.top + (size_t)r;
         if (i >= m->nalerts)
             break;
         const struct model_alert *al = &m->alerts[i];
-        bool sel = focused && i == a->selected;
+        bool sel = focused && i == a->cur.selected;
         bool resolved = al->state && al->state[0] == 'r';
         attr_t base = screen_attr(sel ? THEME_SELECTED : resolved ? THEME_DIM : THEME_NORMAL);
         enum model_severity sv = al->severity <= MODEL_SEV_PAGE ? al->severity : MODEL_SEV_CRIT;
@@ -195,27 +190,17 @@ static enum view_key_result alerts_key(struct ui *ui, void *state, enum key_acti
     struct alerts *a = state;
     struct model *m = ui->m;
     size_t n = m->nalerts;
-    size_t page = a->visible > 1 ? (size_t)a->visible - 1 : 1;
     /* the list may have changed since the last frame: act on the alert shown selected */
     bool still_listed = follow_selection(a, m);
+    a->cur.count = n;
     switch (act) {
     case KA_UP:
-        a->selected = a->selected ? a->selected - 1 : 0;
-        break;
     case KA_DOWN:
-        a->selected = a->selected + 1 < n ? a->selected + 1 : a->selected;
-        break;
     case KA_PAGE_UP:
-        a->selected = a->selected > page ? a->selected - page : 0;
-        break;
     case KA_PAGE_DOWN:
-        a->selected = n && a->selected + page < n ? a->selected + page : (n ? n - 1 : 0);
-        break;
     case KA_HOME:
-        a->selected = 0;
-        break;
     case KA_END:
-        a->selected = n ? n - 1 : 0;
+        listcursor_key(&a->cur, keys_list_key(act));
         break;
     case KA_ALERT_ACK:
     case KA_ALERT_SILENCE:
@@ -231,14 +216,14 @@ static enum view_key_result alerts_key(struct ui *ui, void *state, enum key_acti
                         act == KA_ALERT_ACK       ? MODEL_ALERT_ACK
                         : act == KA_ALERT_SILENCE ? MODEL_ALERT_SILENCE
                                                   : MODEL_ALERT_OPEN,
-                        a->selected < n ? a->selected : n - 1);
+                        a->cur.selected < n ? a->cur.selected : n - 1);
         follow_selection(a, m); /* the action may have rebuilt the list */
         break;
     default:
         return VIEW_KEY_IGNORED;
     }
-    if (a->selected >= m->nalerts)
-        a->selected = m->nalerts ? m->nalerts - 1 : 0;
+    a->cur.count = m->nalerts; /* the action may have changed it */
+    listcursor_clamp(&a->cur);
     remember_selection(a, m);
     return VIEW_KEY_HANDLED;
 }
@@ -247,20 +232,21 @@ static void alerts_click(struct ui *ui, void *state, int x, int y)
 {
     struct alerts *a = state;
     (void)x;
-    size_t i = a->top + (size_t)(y - 1);
+    size_t i = a->cur.top + (size_t)(y - 1);
     if (y >= 1 && i < ui->m->nalerts) {
-        a->selected = i;
+        a->cur.selected = i;
         remember_selection(a, ui->m);
     }
 }
 
-static void *alerts_create(struct ui *ui)
+static void *alerts_init(struct ui *ui, const void *arg)
 {
     (void)ui;
+    (void)arg;
     return xcalloc(1, sizeof(struct alerts));
 }
 
-static void alerts_destroy(void *state)
+static void alerts_free(void *state)
 {
     struct alerts *a = state;
     if (a)
@@ -271,8 +257,8 @@ static void alerts_destroy(void *state)
 const struct view view_alerts = {
     .name = "alerts",
     .ctx = KEYCTX_LIST | KEYCTX_ALERTS,
-    .create = alerts_create,
-    .destroy = alerts_destroy,
+    .init = alerts_init,
+    .free = alerts_free,
     .update = alerts_update,
     .draw = alerts_draw,
     .key = alerts_key,

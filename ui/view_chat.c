@@ -365,14 +365,6 @@ static void notice(struct ui *ui, const char *text)
         chatlog_add_local(log, CHATLOG_SYSTEM, ui->m->now_ms, text, strlen(text));
 }
 
-static void scroll_by(struct chatview *v, long lines)
-{
-    if (lines < 0)
-        v->scroll = (size_t)-lines > v->scroll ? 0 : v->scroll - (size_t)-lines;
-    else
-        v->scroll += (size_t)lines; /* clamped at the top when drawn */
-}
-
 static void at_bottom_read(struct ui *ui, struct chatview *v)
 {
     if (v->scroll == 0 && ui->m->chat.log)
@@ -382,29 +374,13 @@ static void at_bottom_read(struct ui *ui, struct chatview *v)
 static enum view_key_result chat_key(struct ui *ui, void *state, enum key_action a)
 {
     struct chatview *v = state;
-    long page = v->rows > 2 ? v->rows - 1 : 1;
-    switch (a) {
-    case KA_UP:
-        scroll_by(v, 1);
-        break;
-    case KA_DOWN:
-        scroll_by(v, -1);
-        break;
-    case KA_PAGE_UP:
-        scroll_by(v, page);
-        break;
-    case KA_PAGE_DOWN:
-        scroll_by(v, -page);
-        break;
-    case KA_HOME:
-        v->scroll = (size_t)-1 / 2; /* clamped at the top when drawn */
-        break;
-    case KA_END:
-        v->scroll = 0;
-        break;
-    default:
+    /* the lines scrolled back as a list cursor counted from the newest (Up goes back); how far
+     * back there is to go is known when drawn, which clamps it */
+    struct listcursor lc = {
+        .selected = v->scroll, .count = (size_t)-1 / 2 + 1, .height = v->rows, .reversed = true};
+    if (!listcursor_key(&lc, keys_list_key(a)))
         return VIEW_KEY_IGNORED;
-    }
+    v->scroll = lc.selected;
     at_bottom_read(ui, v);
     return VIEW_KEY_HANDLED;
 }
@@ -585,16 +561,17 @@ static void chat_paste(struct ui *ui, void *state, const char *s, size_t len)
     after_insert(ui, v);
 }
 
-static void *chat_create(struct ui *ui)
+static void *chat_init(struct ui *ui, const void *arg)
 {
     (void)ui;
+    (void)arg;
     struct chatview *v = xcalloc(1, sizeof(*v));
     v->typing = true;
     v->wl = xcalloc(CHATVIEW_MAX_WRAP, sizeof(*v->wl));
     return v;
 }
 
-static void chat_destroy(void *state)
+static void chat_free(void *state)
 {
     struct chatview *v = state;
     if (v == NULL)
@@ -609,8 +586,8 @@ static void chat_destroy(void *state)
 const struct view view_chat = {
     .name = "chat",
     .ctx = KEYCTX_LIST,
-    .create = chat_create,
-    .destroy = chat_destroy,
+    .init = chat_init,
+    .free = chat_free,
     .update = chat_update,
     .draw = chat_draw,
     .key = chat_key,

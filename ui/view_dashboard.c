@@ -63,6 +63,13 @@ struct dash {
     int col_x[DC_N]; /* x of each shown column inside the window */
 };
 
+/* The table as a list cursor over the model's selection and the rows matched. */
+static struct listcursor table_cursor(const struct model *m, const struct dash *d)
+{
+    return (struct listcursor){
+        .selected = m->selected, .top = m->top, .count = d->matched, .height = d->visible};
+}
+
 /* The value of column c in a row, for display (quantiles come clamped to [min, max] from the
  * window), NAN for an empty window. */
 static double col_value(const struct window_stats *st, enum dash_col c)
@@ -211,14 +218,11 @@ static void dash_update(struct ui *ui, void *state, int width, int height)
                 break;
             }
     }
-    if (d->matched == 0)
-        m->selected = m->top = 0;
-    else if (m->selected >= d->matched)
-        m->selected = d->matched - 1;
-    if (m->selected < m->top)
-        m->top = m->selected;
-    if (d->visible > 0 && m->selected >= m->top + (size_t)d->visible)
-        m->top = m->selected - (size_t)d->visible + 1;
+    struct listcursor lc = table_cursor(m, d);
+    listcursor_clamp(&lc);
+    listcursor_scroll_to_selection(&lc);
+    m->selected = lc.selected;
+    m->top = lc.top;
     d->sel_series = m->selected < d->n ? d->rows[m->selected].series : NULL;
 
     layout_cols(d, width);
@@ -364,17 +368,14 @@ static void dash_draw(struct ui *ui, void *state, WINDOW *w, bool focused)
  * Keys and mouse
  * ------------------------------------------------------------------------------------------ */
 
-static void move_selection(struct ui *ui, struct dash *d, long delta)
+static void move_selection(struct ui *ui, struct dash *d, enum listcursor_key k)
 {
     struct model *m = ui->m;
     if (d->matched == 0)
         return;
-    long s = (long)m->selected + delta;
-    if (s < 0)
-        s = 0;
-    if ((size_t)s >= d->matched)
-        s = (long)d->matched - 1;
-    m->selected = (size_t)s;
+    struct listcursor lc = table_cursor(m, d);
+    listcursor_key(&lc, k);
+    m->selected = lc.selected;
     d->follow = true;
     /* the series is known when the row was computed; else the next update finds it */
     d->sel_series = m->selected < d->n ? d->rows[m->selected].series : NULL;
@@ -384,26 +385,12 @@ static enum view_key_result dash_key(struct ui *ui, void *state, enum key_action
 {
     struct dash *d = state;
     struct model *m = ui->m;
-    long page = d->visible > 1 ? d->visible - 1 : 1;
+    enum listcursor_key k = keys_list_key(a);
+    if (k != LISTCURSOR_NONE) {
+        move_selection(ui, d, k);
+        return VIEW_KEY_HANDLED;
+    }
     switch (a) {
-    case KA_UP:
-        move_selection(ui, d, -1);
-        break;
-    case KA_DOWN:
-        move_selection(ui, d, 1);
-        break;
-    case KA_PAGE_UP:
-        move_selection(ui, d, -page);
-        break;
-    case KA_PAGE_DOWN:
-        move_selection(ui, d, page);
-        break;
-    case KA_HOME:
-        move_selection(ui, d, -(long)d->matched);
-        break;
-    case KA_END:
-        move_selection(ui, d, (long)d->matched);
-        break;
     case KA_WINDOW:
         model_next_window(m);
         break;
@@ -458,13 +445,14 @@ static void dash_click(struct ui *ui, void *state, int x, int y)
     }
 }
 
-static void *dash_create(struct ui *ui)
+static void *dash_init(struct ui *ui, const void *arg)
 {
     (void)ui;
+    (void)arg;
     return xcalloc(1, sizeof(struct dash));
 }
 
-static void dash_destroy(void *state)
+static void dash_free(void *state)
 {
     struct dash *d = state;
     if (d == NULL)
@@ -478,8 +466,8 @@ static void dash_destroy(void *state)
 const struct view view_dashboard = {
     .name = "dashboard",
     .ctx = KEYCTX_DASHBOARD,
-    .create = dash_create,
-    .destroy = dash_destroy,
+    .init = dash_init,
+    .free = dash_free,
     .update = dash_update,
     .draw = dash_draw,
     .key = dash_key,

@@ -34,7 +34,8 @@ struct detail_box {
 };
 
 struct detail {
-    const struct series *s; /* what the numbers below are about */
+    const struct series *series; /* the series shown (init's argument) */
+    const struct series *s;      /* what the numbers below are about */
     struct window_stats st;
     struct hist hist;
     struct colfmt_unit_info unit;
@@ -154,7 +155,7 @@ static void detail_update(struct ui *ui, void *state, int width, int height)
 {
     struct detail *d = state;
     struct model *m = ui->m;
-    d->s = ui->detail_series;
+    d->s = d->series;
     d->have_data = false;
     if (d->s == NULL)
         return;
@@ -398,15 +399,16 @@ static enum view_key_result detail_key(struct ui *ui, void *state, enum key_acti
     return VIEW_KEY_HANDLED;
 }
 
-static void *detail_create(struct ui *ui)
+static void *detail_init(struct ui *ui, const void *arg)
 {
     (void)ui;
     struct detail *d = xcalloc(1, sizeof(*d));
+    d->series = arg;
     hist_init(&d->hist);
     return d;
 }
 
-static void detail_destroy(void *state)
+static void detail_free(void *state)
 {
     struct detail *d = state;
     if (d == NULL)
@@ -419,8 +421,8 @@ static void detail_destroy(void *state)
 const struct view view_detail = {
     .name = "detail",
     .ctx = KEYCTX_DETAIL,
-    .create = detail_create,
-    .destroy = detail_destroy,
+    .init = detail_init,
+    .free = detail_free,
     .update = detail_update,
     .draw = detail_draw,
     .key = detail_key,

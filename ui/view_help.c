@@ -24,6 +24,7 @@ struct help {
     struct help_line lines[HELP_MAX_LINES];
     int n;
     int visible;
+    size_t top; /* first line shown */
 };
 
 static const char *const help_notes[] = {
@@ -77,28 +78,37 @@ static void build(struct help *h)
         add(h, HELP_TEXT, NULL, help_notes[i]);
 }
 
+/* The scroll position as a list cursor: the first line shown is the selected one, among the
+ * positions that keep the page full (one when everything fits). */
+static struct listcursor scroll_cursor(const struct help *h)
+{
+    size_t max = h->n > h->visible ? (size_t)(h->n - h->visible) : 0;
+    return (struct listcursor){
+        .selected = h->top, .top = h->top, .count = max + 1, .height = h->visible};
+}
+
 static void help_update(struct ui *ui, void *state, int width, int height)
 {
     struct help *h = state;
+    (void)ui;
     (void)width;
     h->visible = height - 2;
-    int max = h->n > h->visible ? h->n - h->visible : 0;
-    if (ui->help_top > max)
-        ui->help_top = max;
-    if (ui->help_top < 0)
-        ui->help_top = 0;
+    struct listcursor lc = scroll_cursor(h);
+    listcursor_clamp(&lc);
+    h->top = lc.selected;
 }
 
 static void help_draw(struct ui *ui, void *state, WINDOW *w, bool focused)
 {
     struct help *h = state;
+    (void)ui;
     char right[32] = "";
     if (h->n > h->visible)
-        snprintf(right, sizeof(right), "%d/%d", ui->help_top + h->visible, h->n);
+        snprintf(right, sizeof(right), "%d/%d", (int)h->top + h->visible, h->n);
     draw_frame(w, "Keys (? or Esc closes)", right, focused);
     int inner = getmaxx(w) - 2;
     for (int r = 0; r < h->visible; r++) {
-        int i = ui->help_top + r;
+        int i = (int)h->top + r;
         if (i >= h->n)
             break;
         const struct help_line *l = &h->lines[i];
@@ -123,46 +133,24 @@ static void help_draw(struct ui *ui, void *state, WINDOW *w, bool focused)
 static enum view_key_result help_key(struct ui *ui, void *state, enum key_action a)
 {
     struct help *h = state;
-    int page = h->visible > 1 ? h->visible - 1 : 1;
-    switch (a) {
-    case KA_UP:
-        ui->help_top--;
-        break;
-    case KA_DOWN:
-        ui->help_top++;
-        break;
-    case KA_PAGE_UP:
-        ui->help_top -= page;
-        break;
-    case KA_PAGE_DOWN:
-        ui->help_top += page;
-        break;
-    case KA_HOME:
-        ui->help_top = 0;
-        break;
-    case KA_END:
-        ui->help_top = h->n;
-        break;
-    default:
+    (void)ui;
+    struct listcursor lc = scroll_cursor(h);
+    if (!listcursor_key(&lc, keys_list_key(a)))
         return VIEW_KEY_IGNORED;
-    }
-    int max = h->n > h->visible ? h->n - h->visible : 0;
-    if (ui->help_top > max)
-        ui->help_top = max;
-    if (ui->help_top < 0)
-        ui->help_top = 0;
+    h->top = lc.selected;
     return VIEW_KEY_HANDLED;
 }
 
-static void *help_create(struct ui *ui)
+static void *help_init(struct ui *ui, const void *arg)
 {
     (void)ui;
+    (void)arg;
     struct help *h = xcalloc(1, sizeof(*h));
     build(h);
     return h;
 }
 
-static void help_destroy(void *state)
+static void help_free(void *state)
 {
     free(state);
 }
@@ -170,8 +158,8 @@ static void help_destroy(void *state)
 const struct view view_help = {
     .name = "help",
     .ctx = KEYCTX_HELP,
-    .create = help_create,
-    .destroy = help_destroy,
+    .init = help_init,
+    .free = help_free,
     .update = help_update,
     .draw = help_draw,
     .key = help_key,
