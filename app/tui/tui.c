@@ -61,14 +61,8 @@ struct tui {
     bool chat_focus;           /* --chat: start with the chat pane focused */
     bool quitting;             /* leaving: the chat's part message is on its way */
     bool connected;            /* Redis answered at least once (else exit EXIT_UNREACHABLE) */
-    /* bracketed paste (xterm mode 2004): text between ESC[200~ and ESC[201~ */
-    bool pasting;
-    unsigned paste_match; /* bytes of ESC[201~ seen in a row */
-    char *paste;
-    size_t paste_len, paste_cap;
 
     ev_io input;
-    unsigned empty_reads; /* wake-ups on stdin in a row with nothing to read */
     ev_signal sigwinch, sigint, sigterm, sighup, sigusr1;
     ev_timer frame;
     ev_periodic tick;
@@ -90,21 +84,8 @@ struct tui {
  * Leaving cleanly, whatever happens
  * ------------------------------------------------------------------------------------------ */
 
-#define PASTE_ON "\033[?2004h"
-#define PASTE_OFF "\033[?2004l"
-#define PASTE_MAX (1 << 20) /* bytes of one paste kept; the chat input takes 64 KiB */
-
-/* Bracketed paste on or off (async-signal-safe: the crash paths turn it off too). */
-static void paste_mode(bool on)
-{
-    const char *seq = on ? PASTE_ON : PASTE_OFF;
-    if (screen_active() && write(STDOUT_FILENO, seq, strlen(seq)) < 0)
-        return;
-}
-
 static void on_oom(size_t size_bytes)
 {
-    paste_mode(false);
     screen_end();
     cmd_out_of_memory(size_bytes); /* says so and exits */
 }
@@ -114,7 +95,6 @@ static void on_oom(size_t size_bytes)
  * the process is going away and a raw-mode terminal is worse (htop does the same). */
 static void on_fatal_signal(int sig)
 {
-    paste_mode(false);
     screen_end();
     raise(sig);
 }
@@ -353,137 +333,21 @@ static void relayout(struct tui *t)
     schedule_frame(t);
 }
 
-/* One key from curses. Returns false when the interface is leaving. */
-static bool handle_key(struct tui *t, int r, wint_t ch)
-{
-    enum ui_result res = UI_IDLE;
-    if (r == KEY_CODE_YES && ch == KEY_RESIZE) {
-        screen_update_size();
-        relayout(t);
-        return true;
-    } else if (r == KEY_CODE_YES && ch == KEY_MOUSE) {
-        MEVENT ev;
-        if (getmouse(&ev) == OK)
-            res = ui_mouse(t->ui, &ev);
-    } else {
-        res = ui_key(t->ui, r == KEY_CODE_YES ? KEYS_FKEY + (int)ch : (int)ch);
-    }
-    if (res == UI_QUIT) {
-        quit(t);
-        return false;
-    }
-    if (res == UI_CHANGED) {
-        t->urgent = true;
-        schedule_frame(t);
-    }
-    untouchwin(stdscr);
-    return true;
-}
-
-static void paste_add(struct tui *t, const char *b, size_t n)
-{
-    if (n == 0 || t->paste_len + n > PASTE_MAX)
-        return; /* the rest of a huge paste is dropped; the editor refuses it anyway */
-    if (t->paste_len + n > t->paste_cap) {
-        t->paste_cap = (t->paste_len + n) * 2;
-        t->paste = xrealloc(t->paste, t->paste_cap);
-    }
-    memcpy(t->paste + t->paste_len, b, n);
-    t->paste_len += n;
-}
-
-/* A character inside a bracketed paste. Returns false when the interface is leaving. */
-static bool paste_key(struct tui *t, int r, wint_t ch)
-{
-    static const char end[] = "\033[201~";
-    if (r == KEY_CODE_YES) { /* a function key inside a paste: only Enter means something */
-        if (ch == KEY_ENTER)
-            paste_add(t, "\n", 1);
-        return true;
-    }
-    if ((int)ch == end[t->paste_match]) {
-        if (++t->paste_match < sizeof(end) - 1)
-            return true;
-        t->pasting = false;
-        t->paste_match = 0;
-        enum ui_result res = ui_paste(t->ui, t->paste ? t->paste : "", t->paste_len);
-        t->paste_len = 0;
-        if (res == UI_QUIT) {
-            quit(t);
-            return false;
-        }
-        t->urgent = true;
-        schedule_frame(t);
-        return true;
-    }
-    paste_add(t, end, t->paste_match); /* a false start of the end marker is text */
-    t->paste_match = 0;
-    if (ch == 033) {
-        t->paste_match = 1;
-        return true;
-    }
-    char b[4];
-    size_t n = text_encode(ch == '\r' ? '\n' : (uint32_t)ch, b);
-    paste_add(t, b, n);
-    return true;
-}
-
-/* After an Esc: the start of a bracketed paste (ESC [ 2 0 0 ~, which curses hands over as
- * characters), or an Esc key followed by whatever came with it. */
-static bool esc_key(struct tui *t)
-{
-    static const char start[] = "\033[200~";
-    wint_t seen[sizeof(start)];
-    size_t k = 1;
-    wint_t ch = 0;
-    int r = ERR;
-    seen[0] = 033;
-    while (k < sizeof(start) - 1 && (r = get_wch(&ch)) == OK && (int)ch == start[k])
-        seen[k++] = ch;
-    if (k == sizeof(start) - 1) {
-        t->pasting = true;
-        t->paste_len = 0;
-        t->paste_match = 0;
-        return true;
-    }
-    for (size_t i = 0; i < k; i++)
-        if (!handle_key(t, OK, seen[i]))
-            return false;
-    return r == ERR || handle_key(t, r, ch);
-}
-
+/* The terminal has input: keys, a paste or mouse events, decoded by the ui. */
 static void on_input(struct ev_loop *loop, ev_io *w, int revents)
 {
     (void)loop;
     (void)revents;
     struct tui *t = w->data;
-    wint_t ch;
-    int r;
-    /* curses may have buffered several keys from one read: drain until it has none, or the
-     * rest would wait for the next byte on the fd. stdscr is never drawn on except when the
-     * terminal is too small, and get_wch would repaint it over the panes if it looked
-     * changed. */
-    untouchwin(stdscr);
-    r = get_wch(&ch);
-    if (r == ERR) {
-        /* readable, yet nothing to read: end of file or a hung-up terminal. Leave rather than
-         * spin on a descriptor that will stay readable. */
-        if (++t->empty_reads >= 3)
-            quit_now(t);
-        return;
+    unsigned res = ui_feed(t->ui);
+    if (res & UI_CHANGED) {
+        t->urgent = true;
+        schedule_frame(t);
     }
-    t->empty_reads = 0;
-    for (; r != ERR; r = get_wch(&ch)) {
-        bool go;
-        if (t->pasting)
-            go = paste_key(t, r, ch);
-        else if (r == OK && ch == 033)
-            go = esc_key(t);
-        else
-            go = handle_key(t, r, ch);
-        if (!go)
-            return;
-    }
+    if (res & UI_EOF)
+        quit_now(t);
+    else if (res & UI_QUIT)
+        quit(t);
 }
 
 static void on_winch(struct ev_loop *loop, ev_signal *w, int revents)
@@ -701,8 +565,6 @@ static void close_all(struct tui *t)
     t->alerts = NULL;
     tui_chat_free(t->chat);
     t->chat = NULL;
-    paste_mode(false);
-    free(t->paste);
     ui_free(t->ui);
     t->ui = NULL;
     screen_free();
@@ -842,8 +704,8 @@ int tui_main(int argc, char **argv, bool demo)
         return EXIT_USAGE;
     }
     if (t.chat_focus)
-        t.ui->focus = LAYOUT_CHAT;
-    paste_mode(true);
+        ui_focus(t.ui, LAYOUT_CHAT);
+    screen_set_paste(true);
 
     ev_io_init(&t.input, on_input, STDIN_FILENO, EV_READ);
     t.input.data = &t;
