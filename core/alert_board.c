@@ -2,6 +2,7 @@
  * hundreds, not millions), a panel-ordered copy rebuilt when something changed, and silences. */
 #include "core/alert_board.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -15,6 +16,8 @@ struct alert_board {
     bool sorted_ok;
     struct silence **sil;
     size_t nsil;
+    struct alert_board_rejected *rej; /* silences whose matcher was refused */
+    size_t nrej;
 };
 
 struct alert_board *alert_board_new(void)
@@ -51,11 +54,21 @@ void alert_board_clear(struct alert_board *b)
     b->sorted_ok = false;
 }
 
+static void rejected_remove_at(struct alert_board *b, size_t k)
+{
+    free(b->rej[k].matcher);
+    free(b->rej[k].reason);
+    memmove(b->rej + k, b->rej + k + 1, (b->nrej - k - 1) * sizeof *b->rej);
+    b->nrej--;
+}
+
 void alert_board_clear_silences(struct alert_board *b)
 {
     for (size_t k = 0; k < b->nsil; k++)
         alert_silence_free(b->sil[k]);
     b->nsil = 0;
+    while (b->nrej > 0)
+        rejected_remove_at(b, b->nrej - 1);
 }
 
 void alert_board_free(struct alert_board *b)
@@ -67,6 +80,7 @@ void alert_board_free(struct alert_board *b)
     free(b->byid);
     free(b->sorted);
     free(b->sil);
+    free(b->rej);
     free(b);
 }
 
@@ -242,12 +256,33 @@ void alert_board_counts(const struct alert_board *b, size_t out[4])
             out[b->byid[k]->state]++;
 }
 
+/* Keeps matcher aside as rejected for reason (replacing a rejection of the same matcher). */
+static void reject(struct alert_board *b, const char *matcher, const char *reason, int64_t until_ms)
+{
+    size_t k = 0;
+    while (k < b->nrej && strcmp(b->rej[k].matcher, matcher) != 0)
+        k++;
+    if (k == b->nrej) {
+        b->rej = xrealloc(b->rej, (b->nrej + 1) * sizeof *b->rej);
+        b->rej[b->nrej++].matcher = xstrdup(matcher);
+    } else {
+        free(b->rej[k].reason);
+    }
+    b->rej[k].reason = xstrdup(reason);
+    b->rej[k].until_ms = until_ms;
+}
+
 int alert_board_silence(struct alert_board *b, const char *matcher, int64_t until_ms,
                         const char *who, const char *comment, char *err, size_t err_cap)
 {
-    struct silence *s = alert_silence_new(matcher, until_ms, who, comment, err, err_cap);
-    if (!s)
+    char why[512];
+    struct silence *s = alert_silence_new(matcher, until_ms, who, comment, why, sizeof why);
+    if (!s) {
+        reject(b, matcher, why, until_ms);
+        if (err && err_cap)
+            snprintf(err, err_cap, "%s", why);
         return -1;
+    }
     for (size_t k = 0; k < b->nsil; k++)
         if (strcmp(b->sil[k]->matcher, matcher) == 0) {
             alert_silence_free(b->sil[k]);
@@ -273,7 +308,19 @@ int alert_board_unsilence(struct alert_board *b, const char *matcher)
             silence_remove_at(b, k);
             return 0;
         }
+    for (size_t k = 0; k < b->nrej; k++)
+        if (strcmp(b->rej[k].matcher, matcher) == 0) {
+            rejected_remove_at(b, k);
+            return 0;
+        }
     return -1;
+}
+
+size_t alert_board_rejected_silences(const struct alert_board *b,
+                                     const struct alert_board_rejected **out)
+{
+    *out = b->rej;
+    return b->nrej;
 }
 
 size_t alert_board_silences(const struct alert_board *b, const struct silence *const **out)
@@ -288,6 +335,11 @@ size_t alert_board_expire_silences(struct alert_board *b, int64_t now_ms)
     for (size_t k = b->nsil; k-- > 0;)
         if (b->sil[k]->until_ms <= now_ms) {
             silence_remove_at(b, k);
+            removed++;
+        }
+    for (size_t k = b->nrej; k-- > 0;)
+        if (b->rej[k].until_ms <= now_ms) {
+            rejected_remove_at(b, k);
             removed++;
         }
     return removed;

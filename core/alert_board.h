@@ -70,21 +70,36 @@ size_t alert_board_count(const struct alert_board *b);
 /* Counts per state: out[ALERT_PENDING], out[ALERT_FIRING], out[ALERT_RESOLVED] (out has 4). */
 void alert_board_counts(const struct alert_board *b, size_t out[4]);
 
+/* A silence whose matcher was refused (alert_silence_new failed: a bad selector, a regex the
+ * bounded engine refuses, an unknown form). Silences come from Redis, where any client may
+ * write: a refused one silences nothing, and is kept so it can be shown and removed. */
+struct alert_board_rejected {
+    char *matcher;
+    char *reason; /* why, with the column in the matcher */
+    int64_t until_ms;
+};
+
 /* Adds a silence (replacing one with the same matcher). Returns 0, or -1 with a message in err
- * when the matcher does not parse (alert_silence_new). */
+ * when the matcher does not parse (alert_silence_new): the silence is then kept among the
+ * rejected ones (replacing a rejection of the same matcher) and applies to nothing. */
 int alert_board_silence(struct alert_board *b, const char *matcher, int64_t until_ms,
                         const char *who, const char *comment, char *err, size_t err_cap);
 
-/* Removes the silence with this matcher. Returns 0, or -1 when there is none. */
+/* Removes the silence, or the rejected silence, with this matcher. Returns 0, or -1 when there
+ * is none. */
 int alert_board_unsilence(struct alert_board *b, const char *matcher);
 
-/* Drops every silence. */
+/* The rejected silences in the order they came, valid until the silences change. */
+size_t alert_board_rejected_silences(const struct alert_board *b,
+                                     const struct alert_board_rejected **out);
+
+/* Drops every silence, rejected ones included. */
 void alert_board_clear_silences(struct alert_board *b);
 
 /* The silences in the order they were added, valid until they change. */
 size_t alert_board_silences(const struct alert_board *b, const struct silence *const **out);
 
-/* Removes the silences with until_ms <= now_ms; returns how many. */
+/* Removes the silences (rejected ones included) with until_ms <= now_ms; returns how many. */
 size_t alert_board_expire_silences(struct alert_board *b, int64_t now_ms);
 
 /* The first silence with until_ms > now_ms matching an instance of rule with this short id and

@@ -1,6 +1,6 @@
-/* select.c — selector parsing and matching. Regexes are matched against the whole label value:
- * the leftmost-longest match (POSIX) must span it, which anchors them without rewriting the
- * pattern, so a pattern like "a)|(b" cannot escape an added "^(...)$" wrapper. */
+/* select.c — selector parsing and matching. Regexes (core/regex) always match the whole label
+ * value: the engine anchors them itself, so a pattern like "a)|(b" cannot escape an added
+ * "^(...)$" wrapper, and its cost is bounded whatever the pattern. */
 #include "core/select.h"
 
 #include <stdarg.h>
@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "core/mem.h"
+#include "core/regex.h"
 
 struct sparser {
     const char *s;
@@ -125,6 +126,20 @@ static int scan_value(struct sparser *p, const char *lname, int lname_len, char 
     return 0;
 }
 
+/* The source offset of byte off of the value scanned at value_pos (quoted values decode
+ * \" \\ \n to one byte each; every other byte is one source byte). */
+static size_t value_source_pos(const struct sparser *p, size_t value_pos, size_t off)
+{
+    size_t j = value_pos;
+    if (j >= p->n || p->s[j] != '"')
+        return value_pos + off;
+    for (j++; off > 0 && j < p->n; off--) {
+        char e = j + 1 < p->n ? p->s[j + 1] : 0;
+        j += p->s[j] == '\\' && (e == 'n' || e == '"' || e == '\\') ? 2 : 1;
+    }
+    return j;
+}
+
 /* Parses one matcher at p->i and appends it to sel. */
 static int parse_matcher(struct sparser *p, struct selector *sel)
 {
@@ -169,14 +184,16 @@ static int parse_matcher(struct sparser *p, struct selector *sel)
     m->name = xstrndup(name, (size_t)name_len);
     m->value = value;
     m->op = op;
+    m->re = NULL;
     if (op == SELECT_RE || op == SELECT_NRE) {
-        int rc = regcomp(&m->re, value, REG_EXTENDED);
-        if (rc != 0) {
-            char msg[128];
-            regerror(rc, &m->re, msg, sizeof msg);
+        char msg[REGEX_ERR_MAX];
+        size_t at = 0;
+        m->re = regex_compile(value, strlen(value), msg, sizeof msg, &at);
+        if (!m->re) {
             free(m->name);
             free(m->value);
-            return fail_at(p, value_pos, "bad regex for label '%.*s' (%s)", name_len, name, msg);
+            return fail_at(p, value_source_pos(p, value_pos, at), "bad regex for label '%.*s' (%s)",
+                           name_len, name, msg);
         }
     }
     sel->nmatchers++;
@@ -250,8 +267,7 @@ void select_free(struct selector *sel)
         return;
     for (size_t j = 0; j < sel->nmatchers; j++) {
         struct select_matcher *m = &sel->matchers[j];
-        if (m->op == SELECT_RE || m->op == SELECT_NRE)
-            regfree(&m->re);
+        regex_free(m->re);
         free(m->name);
         free(m->value);
     }
@@ -260,12 +276,9 @@ void select_free(struct selector *sel)
     free(sel);
 }
 
-/* Whether the leftmost-longest match of re in v is all of v. */
-static bool full_match(const regex_t *re, const char *v)
+static bool full_match(const struct regex *re, const char *v)
 {
-    regmatch_t m;
-
-    return regexec(re, v, 1, &m, 0) == 0 && m.rm_so == 0 && (size_t)m.rm_eo == strlen(v);
+    return regex_full_match(re, v, strlen(v));
 }
 
 bool select_match(const struct selector *sel, const struct event *ev)
@@ -286,10 +299,10 @@ bool select_match(const struct selector *sel, const struct event *ev)
             ok = strcmp(v, m->value) != 0;
             break;
         case SELECT_RE:
-            ok = full_match(&m->re, v);
+            ok = full_match(m->re, v);
             break;
         default:
-            ok = !full_match(&m->re, v);
+            ok = !full_match(m->re, v);
             break;
         }
         if (!ok)

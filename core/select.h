@@ -4,11 +4,12 @@
 #ifndef WR_SELECT_H
 #define WR_SELECT_H
 
-#include <regex.h>
 #include <stdbool.h>
 #include <stddef.h>
 
 #include "core/event.h"
+
+struct regex;
 
 enum select_op {
     SELECT_EQ,  /* k=v   */
@@ -21,7 +22,7 @@ struct select_matcher {
     char *name;
     char *value; /* unquoted text; for SELECT_RE and SELECT_NRE the regex source */
     enum select_op op;
-    regex_t re; /* compiled for SELECT_RE and SELECT_NRE only */
+    struct regex *re; /* compiled for SELECT_RE and SELECT_NRE only (core/regex), else NULL */
 };
 
 /* A parsed selector. It owns all its memory; read-only after select_new. */
@@ -36,9 +37,11 @@ struct selector {
  *     matcher = name ('=' | '!=' | '=~' | '!~') value
  * with at least a metric, '*' or braces. Values are unquoted (up to ',' or '}', surrounding
  * blanks dropped) or double-quoted with \" \\ \n escapes (any other backslash pair is kept as is,
- * so "a\.b" is the regex a\.b). Regexes are POSIX extended and must match the whole value.
- * Returns a new selector, or NULL with a message naming the column and what was expected in err
- * (NUL-terminated, truncated to err_cap; err may be NULL). */
+ * so "a\.b" is the regex a\.b). Regexes use the bounded syntax of core/regex.h (RE2-like, no
+ * backtracking, at most REGEX_PATTERN_MAX bytes) and must match the whole value; a refused
+ * regex names the column of the offending byte. Returns a new selector, or NULL with a message
+ * naming the column and what was expected in err (NUL-terminated, truncated to err_cap; err may
+ * be NULL). */
 struct selector *select_new(const char *text, size_t len, char *err, size_t err_cap);
 
 /* Frees sel and everything it owns. NULL is a no-op. */

@@ -520,7 +520,7 @@ static void draw_hints(struct ui *ui)
         x += draw_str(w, 0, x, width - x, screen_ascii() ? "_" : "\xe2\x96\x8f",
                       screen_attr(THEME_INPUT));
         if (ui->filter_note[0]) {
-            char note[64];
+            char note[sizeof ui->filter_note + 8];
             snprintf(note, sizeof(note), "  (%s)", ui->filter_note);
             x += draw_str(w, 0, x, width - x, note, screen_attr(THEME_DIM));
         }

@@ -33,9 +33,9 @@ struct ui {
     const struct series *detail_series; /* the series the detail view shows */
 
     bool help_open;
-    int help_top;         /* first help line shown */
-    bool input_active;    /* typing a filter */
-    char filter_note[48]; /* how the filter is read: "selector", "substring", ... */
+    int help_top;          /* first help line shown */
+    bool input_active;     /* typing a filter */
+    char filter_note[128]; /* how the filter is read: "selector", "substring", "invalid: ..." */
 
     bool status_dirty, hints_dirty;
     bool too_small_drawn;

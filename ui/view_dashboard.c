@@ -91,10 +91,14 @@ static void compile_filter(struct ui *ui, struct dash *d)
     /* A selector needs braces: a bare word would match one metric exactly, which is rarely
      * what typing "lat" means; everything else is a substring of the series key. */
     if (strchr(f, '{')) {
-        char err[128];
+        char err[256];
         d->sel = select_new(f, strlen(f), err, sizeof(err));
-        snprintf(ui->filter_note, sizeof(ui->filter_note), "%s",
-                 d->sel ? "selector" : "substring: not a complete selector");
+        const char *bad_re = d->sel ? NULL : strstr(err, "bad regex");
+        if (bad_re) /* a refused regex is an error, not a partial selector: say why */
+            snprintf(ui->filter_note, sizeof(ui->filter_note), "invalid: %s", bad_re);
+        else
+            snprintf(ui->filter_note, sizeof(ui->filter_note), "%s",
+                     d->sel ? "selector" : "substring: not a complete selector");
     } else {
         snprintf(ui->filter_note, sizeof(ui->filter_note), "substring");
     }

@@ -287,6 +287,15 @@ static bool is_silenced_now(struct alerts *a, const struct alert_board_entry *e)
                                 e->labels ? e->labels : "", wall_ms()) != NULL;
 }
 
+/* A silence from Redis whose matcher was refused: it silences nothing (the board keeps it
+ * among the rejected ones); say so once, where the user looks. */
+static void notice_rejected(struct alerts *a, const char *matcher, const char *reason)
+{
+    size_t n = strlen(matcher);
+    notice(a, true, "silence %.*s%s rejected (not applied): %s", (int)(n > 120 ? 120 : n), matcher,
+           n > 120 ? "..." : "", reason);
+}
+
 static void apply_message(struct alerts *a, const char *json, size_t len, bool live)
 {
     struct alerts_msg m;
@@ -319,10 +328,13 @@ static void apply_message(struct alerts *a, const char *json, size_t len, bool l
         }
         break;
     case ALERTS_MSG_SILENCE:
-        if (m.until_ms > wall_ms() &&
-            alert_board_silence(a->board, m.matcher, m.until_ms, m.who, m.comment, err,
-                                sizeof err) == 0 &&
-            live) {
+        if (m.until_ms <= wall_ms())
+            break;
+        if (alert_board_silence(a->board, m.matcher, m.until_ms, m.who, m.comment, err,
+                                sizeof err) != 0) {
+            if (live)
+                notice_rejected(a, m.matcher, err);
+        } else if (live) {
             e.ev = ALERTS_EV_SILENCE;
             e.matcher = m.matcher;
             e.who = m.who;
@@ -380,6 +392,12 @@ static void finish_load(struct alerts *a)
 {
     char err[256];
     int64_t now = wall_ms();
+    /* the rejections already reported, so a reload does not repeat them */
+    const struct alert_board_rejected *rej;
+    size_t nold = alert_board_rejected_silences(a->board, &rej);
+    char **old = xcalloc(nold + 1, sizeof *old);
+    for (size_t k = 0; k < nold; k++)
+        old[k] = xstrdup(rej[k].matcher);
     alert_board_clear(a->board);
     alert_board_clear_silences(a->board);
     for (size_t k = 0; k + 1 < a->nload[LOAD_STATE]; k += 2)
@@ -397,11 +415,20 @@ static void finish_load(struct alerts *a)
         const struct raw *v = &a->load[LOAD_SILENCES][k + 1];
         if (alerts_json_parse(v->s, v->len, ALERTS_MSG_SILENCE, &m) != 0)
             continue;
-        if (m.until_ms > now)
-            alert_board_silence(a->board, a->load[LOAD_SILENCES][k].s, m.until_ms, m.who, m.comment,
-                                err, sizeof err);
+        const char *matcher = a->load[LOAD_SILENCES][k].s;
+        if (m.until_ms > now && alert_board_silence(a->board, matcher, m.until_ms, m.who, m.comment,
+                                                    err, sizeof err) != 0) {
+            size_t j = 0;
+            while (j < nold && strcmp(old[j], matcher) != 0)
+                j++;
+            if (j == nold)
+                notice_rejected(a, matcher, err);
+        }
         alerts_msg_clear(&m);
     }
+    for (size_t k = 0; k < nold; k++)
+        free(old[k]);
+    free(old);
     load_reset(a);
     a->loading = false;
     a->loaded = true;
@@ -877,6 +904,12 @@ static void on_eval_timer(struct ev_loop *loop, ev_timer *t, int revents)
             if (sil[k]->until_ms <= wall)
                 rconn_command(a->cmd, NULL, NULL, "EVAL %s 1 %s %s %s", expire_script,
                               a->k_silences, sil[k]->matcher, now);
+        const struct alert_board_rejected *rej;
+        n = alert_board_rejected_silences(a->board, &rej);
+        for (size_t k = 0; k < n; k++)
+            if (rej[k].until_ms <= wall)
+                rconn_command(a->cmd, NULL, NULL, "EVAL %s 1 %s %s %s", expire_script,
+                              a->k_silences, rej[k].matcher, now);
     }
     if (alert_board_expire_silences(a->board, wall) > 0)
         emit_simple(a, ALERTS_EV_BOARD);
@@ -1006,10 +1039,14 @@ int alerts_unsilence(struct alerts *a, const char *matcher, const char *who, cha
                      size_t errcap)
 {
     const struct silence *const *sil;
+    const struct alert_board_rejected *rej;
     size_t n = alert_board_silences(a->board, &sil), k = 0;
+    size_t nrej = alert_board_rejected_silences(a->board, &rej), j = 0;
     while (k < n && strcmp(sil[k]->matcher, matcher) != 0)
         k++;
-    if (k == n) {
+    while (j < nrej && strcmp(rej[j].matcher, matcher) != 0) /* a rejected one can go too */
+        j++;
+    if (k == n && j == nrej) {
         snprintf(err, errcap, "no silence '%s'", matcher);
         return -1;
     }
@@ -1236,7 +1273,8 @@ const char *alerts_token(const struct alerts *a)
     return a->token;
 }
 
-const char *alerts_role_text(const struct alerts *a, char *buf, size_t cap)
+/* The role alone: "leader", "follower (leader: NICK)", ... */
+static const char *role_text(const struct alerts *a, char *buf, size_t cap)
 {
     enum rconn_state st = rconn_get_state(a->cmd);
     if (st != RCONN_UP)
@@ -1253,6 +1291,19 @@ const char *alerts_role_text(const struct alerts *a, char *buf, size_t cap)
         snprintf(buf, cap, "follower (leader: %s)", a->leader_nick);
     else
         snprintf(buf, cap, "follower");
+    return buf;
+}
+
+const char *alerts_role_text(const struct alerts *a, char *buf, size_t cap)
+{
+    const struct alert_board_rejected *rej;
+    size_t nrej = alert_board_rejected_silences(a->board, &rej);
+    char role[96];
+    if (nrej == 0)
+        return role_text(a, buf, cap);
+    /* the rejections first: a short buffer cuts the role, not them */
+    snprintf(buf, cap, "%zu silence%s rejected; %s", nrej, nrej == 1 ? "" : "s",
+             role_text(a, role, sizeof role));
     return buf;
 }
 

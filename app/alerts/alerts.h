@@ -167,7 +167,8 @@ double alerts_live_value(struct alerts *a, const char *id);
 bool alerts_is_leader(const struct alerts *a);
 bool alerts_board_loaded(const struct alerts *a);
 
-/* "leader", "follower (leader: NICK)", "display only", "connecting", ... into buf. */
+/* "leader", "follower (leader: NICK)", "display only", "connecting", ... into buf, preceded by
+ * "N silences rejected; " while the board holds silences whose matcher was refused. */
 const char *alerts_role_text(const struct alerts *a, char *buf, size_t cap);
 
 /* The process's lease token: "host:pid:random", unique per process. */

@@ -25,7 +25,10 @@ static const char alerts_usage[] =
     "       warroom alerts unsilence MATCHER [--nick NAME]\n\n"
     "Without a subcommand, lists the alerts every warroom instance shows (firing, pending,\n"
     "recently resolved) and the active silences; --json prints them as one JSON object\n"
-    "{\"alerts\":[...],\"silences\":[...]} with the fields of NS:alerts:state.\n"
+    "{\"alerts\":[...],\"silences\":[...],\"rejected_silences\":[...]} with the fields of\n"
+    "NS:alerts:state. A silence whose matcher is refused (e.g. a regex the bounded engine\n"
+    "rejects) silences nothing: it is listed as REJECTED with the reason, and a warning goes\n"
+    "to stderr.\n"
     "  ack ID        acknowledge a pending or firing alert (short id or full instance id)\n"
     "  silence       mute announcements matching MATCHER (rule name, '*', short id, instance\n"
     "                id or {label selector}) for DURATION (30m, 2h, ...)\n"
@@ -134,6 +137,19 @@ static void list_table(struct alert_board *b)
         printf("silence  %s until %s by %s%s%s\n", safe(sil[i]->matcher, &t1), until,
                safe(sil[i]->who, &t2), *sil[i]->comment ? ": " : "", safe(sil[i]->comment, &t3));
     }
+    const struct alert_board_rejected *rej;
+    size_t nrej = alert_board_rejected_silences(b, &rej);
+    for (size_t i = 0; i < nrej; i++) {
+        char until[16];
+        clock_text(rej[i].until_ms, until, sizeof until);
+        printf("silence  %s until %s REJECTED, not applied: %s\n", safe(rej[i].matcher, &t1), until,
+               safe(rej[i].reason, &t2));
+    }
+    if (nrej > 0)
+        fprintf(stderr,
+                "warroom alerts: %zu silence%s rejected (they silence nothing); remove with: "
+                "warroom alerts unsilence MATCHER\n",
+                nrej, nrej == 1 ? "" : "s");
     text_buf_free(&t1);
     text_buf_free(&t2);
     text_buf_free(&t3);
@@ -185,6 +201,16 @@ static void list_json(struct alert_board *b)
         cJSON_AddStringToObject(o, "who", sil[i]->who);
         cJSON_AddStringToObject(o, "comment", sil[i]->comment);
         cJSON_AddItemToArray(sarr, o);
+    }
+    cJSON *rarr = cJSON_AddArrayToObject(root, "rejected_silences");
+    const struct alert_board_rejected *rej;
+    size_t nrej = alert_board_rejected_silences(b, &rej);
+    for (size_t i = 0; i < nrej; i++) {
+        cJSON *o = cJSON_CreateObject();
+        cJSON_AddStringToObject(o, "matcher", rej[i].matcher);
+        add_num(o, "until_ms", (double)rej[i].until_ms);
+        cJSON_AddStringToObject(o, "reason", rej[i].reason);
+        cJSON_AddItemToArray(rarr, o);
     }
     char *s = cJSON_PrintUnformatted(root);
     if (s)
@@ -311,8 +337,9 @@ int cmd_alerts(int argc, char **argv)
             size_t n = strlen(comment);
             snprintf(comment + n, sizeof comment - n, "%s%s", n ? " " : "", pos[i]);
         }
-        struct silence *s = alert_silence_new(pos[1], 0, NULL, NULL, err, sizeof err);
-        if (!s) {
+        /* unsilence takes the matcher as stored, even one that was rejected */
+        struct silence *s = del ? NULL : alert_silence_new(pos[1], 0, NULL, NULL, err, sizeof err);
+        if (!s && !del) {
             fprintf(stderr, "warroom alerts: bad matcher '%s': %s\n", pos[1], err);
             rc = EXIT_USAGE;
         } else {

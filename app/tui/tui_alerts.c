@@ -331,6 +331,12 @@ static void list_alerts(struct tui_alerts *ta, char *reply, size_t cap)
                                 sil[i]->matcher, until, sil[i]->who, *sil[i]->comment ? ": " : "",
                                 sil[i]->comment);
     }
+    const struct alert_board_rejected *rej;
+    size_t nrej = alert_board_rejected_silences(b, &rej);
+    for (size_t i = 0; i < nrej && len < cap; i++)
+        len += (size_t)snprintf(reply + len, cap - len,
+                                "\nsilence %s REJECTED, not applied: %s (/unsilence it)",
+                                rej[i].matcher, rej[i].reason);
 }
 
 bool tui_alerts_command(struct tui_alerts *ta, const char *line, const char *who, char *reply,

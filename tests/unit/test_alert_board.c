@@ -210,7 +210,8 @@ static void test_silences(void **state)
     assert_int_equal(alert_board_silences(b, &sil), 3);
     assert_int_equal(sil[0]->until_ms, 200);
 
-    assert_int_equal(alert_board_expire_silences(b, 70), 2); /* until 50 and 70 */
+    /* until 50 and 70, and the rejected "bad name!" (until 50) */
+    assert_int_equal(alert_board_expire_silences(b, 70), 3);
     assert_int_equal(alert_board_silences(b, &sil), 1);
     assert_string_equal(sil[0]->matcher, "api_latency");
     assert_int_equal(alert_board_unsilence(b, "api_latency"), 0);
@@ -221,6 +222,54 @@ static void test_silences(void **state)
     alert_board_free(b);
 }
 
+/* A silence from Redis whose matcher is refused (issue 9: a regex that blew up glibc's regcomp)
+ * silences nothing, and is kept, with its reason, to be shown and removed. */
+static void test_rejected_silences(void **state)
+{
+    (void)state;
+    struct alert_board *b = alert_board_new();
+    char err[256];
+    const struct silence *const *sil;
+    const struct alert_board_rejected *rej;
+    const char *bomb = "*{a=~x++++++++++++++++++++}";
+
+    assert_int_equal(alert_board_rejected_silences(b, &rej), 0);
+    assert_int_equal(alert_board_silence(b, bomb, 100, "mallory", "", err, sizeof err), -1);
+    assert_string_equal(err, "bad regex for label 'a' ('+' after a quantifier: stacked or "
+                             "possessive quantifiers (x++, a**) are not supported; group "
+                             "instead: (x+)+) at column 8");
+    assert_int_equal(alert_board_silences(b, &sil), 0);
+    assert_int_equal(alert_board_rejected_silences(b, &rej), 1);
+    assert_string_equal(rej[0].matcher, bomb);
+    assert_string_equal(rej[0].reason, err);
+    assert_int_equal(rej[0].until_ms, 100);
+    /* it silences nothing, not even what it was meant to */
+    assert_null(alert_board_silenced(b, "r", "abcdef", "a=x", 10));
+    assert_null(alert_board_silenced(b, "r", "abcdef", "a=xxxx", 10));
+
+    /* the same matcher again replaces the rejection; another one adds one */
+    assert_int_equal(alert_board_silence(b, bomb, 200, "mallory", "", err, sizeof err), -1);
+    assert_int_equal(alert_board_silence(b, "{a=~\"(\"}", 300, "bo", "", NULL, 0), -1);
+    assert_int_equal(alert_board_silence(b, "good", 300, "bo", "", err, sizeof err), 0);
+    assert_int_equal(alert_board_rejected_silences(b, &rej), 2);
+    assert_int_equal(rej[0].until_ms, 200);
+    assert_string_equal(rej[1].reason, "bad regex for label 'a' (missing ')' to close the '(') "
+                                       "at column 6");
+    assert_int_equal(alert_board_silences(b, &sil), 1);
+
+    /* unsilence removes a rejected one too; expiry and clearing drop them */
+    assert_int_equal(alert_board_unsilence(b, bomb), 0);
+    assert_int_equal(alert_board_rejected_silences(b, &rej), 1);
+    assert_int_equal(alert_board_expire_silences(b, 299), 0);
+    assert_int_equal(alert_board_expire_silences(b, 300), 2); /* "good" and the rejected one */
+    assert_int_equal(alert_board_rejected_silences(b, &rej), 0);
+    assert_int_equal(alert_board_silence(b, bomb, 400, "m", "", err, sizeof err), -1);
+    alert_board_clear_silences(b);
+    assert_int_equal(alert_board_rejected_silences(b, &rej), 0);
+    assert_int_equal(alert_board_silence(b, bomb, 400, "m", "", err, sizeof err), -1);
+    alert_board_free(b); /* frees the rejected ones (ASan: no leak) */
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -229,6 +278,7 @@ int main(void)
         cmocka_unit_test(test_own_strings_as_arguments),
         cmocka_unit_test(test_panel_order),
         cmocka_unit_test(test_silences),
+        cmocka_unit_test(test_rejected_silences),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

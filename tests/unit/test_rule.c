@@ -225,8 +225,15 @@ static void test_expression_errors(void **state)
         {"p99( ) > 1", 6, "expected a selector, found ')'"},
         {"p99(lat ency) > 1", 9, "bad selector: expected '{' or ')', found 'e'"},
         {"p99(latency_ms{service=api) > 250", 15, "bad selector: missing '}' to close the '{'"},
-        {"p99(x{service=~\"(a\"}) > 1", 16,
-         "bad selector: bad regex for label 'service' (Unmatched ( or \\()"},
+        {"p99(x{service=~\"(a\"}) > 1", 17,
+         "bad selector: bad regex for label 'service' (missing ')' to close the '(')"},
+        /* the regex engine's refusals point at the offending byte of the value */
+        {"p99(x{a=~\"x+++\"}) > 1", 13,
+         "bad selector: bad regex for label 'a' ('+' after a quantifier: stacked or possessive "
+         "quantifiers (x++, a**) are not supported; group instead: (x+)+)"},
+        {"p99(x{a=~\"(a{100}){100}\"}) > 1", 19,
+         "bad selector: bad regex for label 'a' (too large: more than 2048 instructions once "
+         "repetitions are expanded (counted repetitions multiply what they repeat))"},
         {"p99(x{service=\"api}) > 1", 15,
          "bad selector: unterminated quoted value of label 'service' starting here"},
         {"p99(x{=b}) > 1", 7, "bad selector: expected a label name, found '='"},

@@ -6,6 +6,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include <stdio.h>
 #include <string.h>
 
 #include "core/select.h"
@@ -107,7 +108,72 @@ static void test_regex_full_match(void **state)
     char err[256];
     assert_null(select_new("{v=~\"a)|(b\"}", 12, err, sizeof err));
     assert_non_null(strstr(err, "bad regex for label 'v'"));
-    assert_non_null(strstr(err, "at column 5"));
+    assert_non_null(strstr(err, "missing ')' to close the '('"));
+    assert_non_null(strstr(err, "at column 9")); /* the '(' that is not closed */
+}
+
+/* Regexes go through the bounded engine (core/regex): what it refuses fails the selector, with
+ * the column of the offending byte in the selector text (issue 9: glibc's regcomp grew to
+ * gigabytes on x followed by 25 '+'). */
+static void test_regex_refusals(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *text;
+        const char *want;
+    } cases[] = {
+        {"*{a=~x++++++++++++++++++++}",
+         "bad regex for label 'a' ('+' after a quantifier: stacked or possessive quantifiers "
+         "(x++, a**) are not supported; group instead: (x+)+) at column 8"},
+        {"*{a=~x+++++++++++++++++++++++++}", "'+' after a quantifier"},
+        {"{a =~ x**}", "at column 9"}, /* blanks before the value */
+        /* quoted: \" \\ \n are one byte of the regex each, the column counts source bytes */
+        {"{a=~\"\\\"+\\\\n++\"}", "('+' after a quantifier"},
+        {"{a=~\"\\\"+\\\\n++\"}", "at column 13"},
+        {"{a=~\"(a{100}){21}\"}", "(too large: more than 2048 instructions"},
+        {"{a=~\"(a{100}){21}\"}", "at column 14"},
+        {"{a=~\"x\\1\"}", "(backreferences (\\1) are not supported) at column 7"},
+        {"{a=~\"(?=x)\"}", "(lookahead (?= is not supported) at column 6"},
+        {"{a!~[z-a]}", "(range out of order: 'z-a') at column 6"},
+    };
+    for (size_t c = 0; c < sizeof cases / sizeof cases[0]; c++) {
+        char err[256] = "untouched";
+        struct selector *sel = select_new(cases[c].text, strlen(cases[c].text), err, sizeof err);
+        if (sel || !strstr(err, cases[c].want))
+            fail_msg("\"%s\": got %s \"%s\", want \"%s\"", cases[c].text, sel ? "ok" : "error", err,
+                     cases[c].want);
+    }
+
+    /* 200 '+', and a regex over the 256-byte cap: refused at once */
+    char text[400], err[256];
+    int n = snprintf(text, sizeof text, "{a=~x");
+    while (n < 5 + 200)
+        text[n++] = '+';
+    text[n++] = '}';
+    assert_null(select_new(text, (size_t)n, err, sizeof err));
+    assert_non_null(strstr(err, "'+' after a quantifier"));
+    n = snprintf(text, sizeof text, "{a=~");
+    while (n < 4 + 257)
+        text[n++] = 'a';
+    text[n++] = '}';
+    assert_null(select_new(text, (size_t)n, err, sizeof err));
+    assert_non_null(strstr(err, "(longer than 256 bytes (257)) at column 261"));
+    text[n - 2] = '}'; /* 256 bytes: fine */
+    struct selector *sel = select_new(text, (size_t)n - 1, err, sizeof err);
+    assert_non_null(sel);
+    select_free(sel);
+
+    /* the grouped form of the same intent is accepted, and answers in linear time */
+    sel = sel_new("{a=~\"((((((((((x+)+)+)+)+)+)+)+)+)+)+y\"}");
+    char key[300];
+    n = snprintf(key, sizeof key, "m{a=");
+    while (n < 4 + EVENT_LABEL_VALUE_MAX)
+        key[n++] = 'x';
+    key[n++] = '}';
+    assert_false(select_match_key(sel, key, (size_t)n));
+    key[n - 2] = 'y';
+    assert_true(select_match_key(sel, key, (size_t)n));
+    select_free(sel);
 }
 
 static void test_structure(void **state)
@@ -238,9 +304,10 @@ static void test_substring(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_match_table), cmocka_unit_test(test_regex_full_match),
-        cmocka_unit_test(test_structure),   cmocka_unit_test(test_parse_errors),
-        cmocka_unit_test(test_match_event), cmocka_unit_test(test_substring),
+        cmocka_unit_test(test_match_table),    cmocka_unit_test(test_regex_full_match),
+        cmocka_unit_test(test_regex_refusals), cmocka_unit_test(test_structure),
+        cmocka_unit_test(test_parse_errors),   cmocka_unit_test(test_match_event),
+        cmocka_unit_test(test_substring),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
