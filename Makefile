@@ -15,6 +15,7 @@ OPT      ?= -O2 -g
 CFLAGS   ?=
 CFLAGS   += -std=c11 $(FEATURES) $(WARN) $(OPT) -I. -DWARROOM_VERSION=\"$(VERSION)\" -MMD -MP
 LDLIBS_CORE := -lm
+LDLIBS_UI   := -lncursesw -ltinfo -linih -lm
 LDLIBS_APP  := -lhiredis -lev -lncursesw -ltinfo -lcjson -linih -lm
 
 ifeq ($(SAN),1)
@@ -51,6 +52,7 @@ FUZZ_REPLAY := $(FUZZ_SRC:tests/fuzz/%.c=$(BUILD)/tests/%)
 
 BIN      := $(BUILD)/warroom
 LIBCORE  := $(BUILD)/libwrcore.a
+LIBUI    := $(BUILD)/libwrui.a
 LIBAPP   := $(BUILD)/libwrapp.a
 
 .PHONY: all test check bench run deps install uninstall clean format unit integration fuzz \
@@ -66,12 +68,16 @@ $(LIBCORE): $(CORE_OBJ)
 	@rm -f $@
 	ar rcs $@ $^
 
-# Everything but main.o, so integration test programs can link app modules too.
-$(LIBAPP): $(filter-out $(BUILD)/app/main.o,$(APP_OBJ)) $(UI_OBJ)
+$(LIBUI): $(UI_OBJ)
 	@rm -f $@
 	ar rcs $@ $^
 
-$(BIN): $(BUILD)/app/main.o $(LIBAPP) $(LIBCORE)
+# Everything but main.o, so integration test programs can link app modules too.
+$(LIBAPP): $(filter-out $(BUILD)/app/main.o,$(APP_OBJ))
+	@rm -f $@
+	ar rcs $@ $^
+
+$(BIN): $(BUILD)/app/main.o $(LIBAPP) $(LIBUI) $(LIBCORE)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS_APP)
 
 # Unit tests link the core only: core/ must build with libc and libm alone.
@@ -79,24 +85,30 @@ $(BUILD)/tests/test_%: tests/unit/test_%.c $(LIBCORE)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< $(LIBCORE) -lcmocka $(LDLIBS_CORE)
 
-# Integration test programs that need a server (run by tests/integration/*.sh).
-$(BUILD)/tests/rconn_test: tests/integration/rconn_test.c $(LIBAPP) $(LIBCORE)
+# The ui link test links ui/ and the core with curses (and inih, for themes) only: ui/ must build
+# without hiredis and libev.
+$(BUILD)/tests/test_ui_link: tests/unit/test_ui_link.c $(LIBUI) $(LIBCORE)
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< $(LIBAPP) $(LIBCORE) -lhiredis -lev -lm
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< $(LIBUI) $(LIBCORE) -lcmocka $(LDLIBS_UI)
+
+# Integration test programs that need a server (run by tests/integration/*.sh).
+$(BUILD)/tests/rconn_test: tests/integration/rconn_test.c $(LIBAPP) $(LIBUI) $(LIBCORE)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< $(LIBAPP) $(LIBUI) $(LIBCORE) -lhiredis -lev -lm
 
 # Fuzz targets (tests/fuzz/fuzz_NAME.c, seeds in tests/fuzz/corpus/NAME/). Every target may call
 # app modules (the JSON parsers live in app/); the archives only pull in what it uses.
 FUZZ_CFLAGS := -include tests/fuzz/fuzz.h
-FUZZ_LIBS   := $(LIBAPP) $(LIBCORE) $(LDLIBS_APP) $(LDLIBS_CORE)
+FUZZ_LIBS   := $(LIBAPP) $(LIBUI) $(LIBCORE) $(LDLIBS_APP) $(LDLIBS_CORE)
 
 # libFuzzer binaries, build/fuzz/fuzz_NAME: `make fuzz`, then e.g.
 # build/fuzz/fuzz_duration -max_total_time=60 tests/fuzz/corpus/duration
-$(BUILD)/fuzz_%: tests/fuzz/fuzz_%.c tests/fuzz/fuzz.h $(LIBAPP) $(LIBCORE)
+$(BUILD)/fuzz_%: tests/fuzz/fuzz_%.c tests/fuzz/fuzz.h $(LIBAPP) $(LIBUI) $(LIBCORE)
 	$(CC) $(CFLAGS) $(FUZZ_CFLAGS) -fsanitize=fuzzer -o $@ $< $(FUZZ_LIBS)
 
 # Corpus replays with the regular compiler: the target plus tests/fuzz/driver.c.
 $(BUILD)/tests/fuzz_%: tests/fuzz/fuzz_%.c tests/fuzz/fuzz.h $(BUILD)/tests/fuzz/driver.o \
-                       $(LIBAPP) $(LIBCORE)
+                       $(LIBAPP) $(LIBUI) $(LIBCORE)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) $(FUZZ_CFLAGS) $(LDFLAGS) -o $@ $< $(BUILD)/tests/fuzz/driver.o $(FUZZ_LIBS)
 

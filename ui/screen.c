@@ -156,8 +156,20 @@ int screen_init(const struct screen_opts *opts, char *err, size_t errcap)
     return 0;
 }
 
+#define PASTE_ON "\033[?2004h"
+#define PASTE_OFF "\033[?2004l"
+
+/* Async-signal-safe: screen_end turns it off on the crash paths too. */
+void screen_set_paste(bool on)
+{
+    const char *seq = on ? PASTE_ON : PASTE_OFF;
+    if (screen.active && write(STDOUT_FILENO, seq, strlen(seq)) < 0)
+        return;
+}
+
 void screen_end(void)
 {
+    screen_set_paste(false);
     if (!screen.active)
         return;
     screen.active = false;

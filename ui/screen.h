@@ -40,8 +40,13 @@ struct screen_glyphs {
  * (no terminal, unknown TERM); the terminal is untouched then. */
 int screen_init(const struct screen_opts *opts, char *err, size_t errcap);
 
-/* Restores the terminal (endwin) if curses is active. Idempotent, cheap, allocation-free: meant
- * for every exit path, the out-of-memory handler and fatal-signal handlers included. */
+/* Turns bracketed paste (xterm mode 2004, decoded by ui/input) on or off while curses is
+ * active. */
+void screen_set_paste(bool on);
+
+/* Restores the terminal (bracketed paste off, endwin) if curses is active. Idempotent, cheap,
+ * allocation-free: meant for every exit path, the out-of-memory handler and fatal-signal handlers
+ * included. */
 void screen_end(void);
 
 /* screen_end, then frees curses' memory (normal exit only). */

@@ -1,5 +1,5 @@
 /* ui.c — panes, focus, zoom, overlays, dispatch and frames. */
-#include "ui/ui.h"
+#include "ui/ui_impl.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -41,6 +41,7 @@ struct ui *ui_new(struct model *m)
     ui->pane[LAYOUT_CHAT].mode = entry_open(ui, &view_chat, NULL);
     ui->layout.cols = -1; /* forces the first layout */
     ui_relayout(ui);
+    ui->input = input_new();
     return ui;
 }
 
@@ -68,6 +69,7 @@ void ui_free(struct ui *ui)
         entry_close(&ui->pane[p].under);
     }
     entry_close(&ui->help);
+    input_free(ui->input);
     free(ui);
 }
 
@@ -165,6 +167,11 @@ void ui_open_detail(struct ui *ui, const struct series *s)
     ui->focus = LAYOUT_DASHBOARD;
     ui_relayout(ui);
     ui_mark(ui, UI_DIRTY_ALL);
+}
+
+void ui_focus(struct ui *ui, int pane)
+{
+    ui->focus = pane;
 }
 
 void ui_close_detail(struct ui *ui)
@@ -389,6 +396,16 @@ enum ui_result ui_paste(struct ui *ui, const char *s, size_t len)
     pane->dirty = true;
     ui->hints_dirty = true;
     return UI_CHANGED;
+}
+
+unsigned ui_feed(struct ui *ui)
+{
+    return input_feed(ui->input, ui);
+}
+
+void ui_bell(void)
+{
+    beep();
 }
 
 enum ui_result ui_mouse(struct ui *ui, const MEVENT *ev)

@@ -9,16 +9,16 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include <ncursesw/curses.h>
-
 #include "core/layout.h"
 #include "ui/model.h"
-#include "ui/view.h"
+
+struct ui; /* opaque: ui/ui_impl.h has the inside, for ui/ only */
 
 enum ui_result {
     UI_IDLE = 0,    /* nothing changed */
     UI_CHANGED = 1, /* something to redraw: schedule a frame */
     UI_QUIT = 2,    /* the user asked to leave */
+    UI_EOF = 4,     /* ui_feed only: the terminal is gone (end of file, hang-up) */
 };
 
 enum ui_dirty {
@@ -27,35 +27,6 @@ enum ui_dirty {
     UI_DIRTY_ALERTS = 1u << 2,
     UI_DIRTY_CHAT = 1u << 3,
     UI_DIRTY_ALL = 0xFFu, /* everything, e.g. after a resize */
-};
-
-struct ui_pane {
-    WINDOW *win; /* NULL while hidden */
-    struct layout_rect rect;
-    struct view_entry mode;  /* what it shows now */
-    struct view_entry under; /* what the detail view covers until it closes (view NULL: none) */
-    bool dirty;
-};
-
-struct ui {
-    struct model *m; /* borrowed */
-    struct layout layout;
-    struct ui_pane pane[LAYOUT_NPANES];
-    WINDOW *status_win, *hints_win;
-    int focus;      /* enum layout_pane */
-    int zoom;       /* zoomed pane, or -1 */
-    int zoom_saved; /* the zoom before the detail view took the screen */
-
-    bool help_open;
-    struct view_entry help; /* the help overlay while open */
-
-    bool input_active;     /* typing a filter */
-    char filter_note[128]; /* how the filter is read: "selector", "substring", "invalid: ..." */
-
-    bool status_dirty, hints_dirty;
-    bool too_small_drawn;
-
-    uint64_t frames; /* frames drawn */
 };
 
 /* Creates the interface over m on an initialised screen (ui/screen) and lays it out for the
@@ -82,9 +53,17 @@ enum ui_result ui_key(struct ui *ui, int code);
  * characters one by one as keys. */
 enum ui_result ui_paste(struct ui *ui, const char *s, size_t len);
 
-/* Handles one mouse event (wheel scrolls the pane under the pointer, a click focuses the pane
- * and selects the row). */
-enum ui_result ui_mouse(struct ui *ui, const MEVENT *ev);
+/* Reads and handles every key, paste and mouse event the terminal has for us (ui/input), for
+ * the stdin watcher of the app's loop. Returns a set of enum ui_result bits: UI_CHANGED (a
+ * frame is due), UI_QUIT (stop reading: the user asked to leave), UI_EOF (stdin kept reading
+ * as ready with nothing in it: the terminal is gone). */
+unsigned ui_feed(struct ui *ui);
+
+/* Rings the terminal bell. */
+void ui_bell(void);
+
+/* Gives the focus to a pane (enum layout_pane), e.g. the chat at start-up. */
+void ui_focus(struct ui *ui, int pane);
 
 /* Draws one frame: the dirty panes (recomputed first unless paused), the status and hint
  * lines, the help overlay, then one doupdate(). */

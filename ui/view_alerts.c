@@ -13,7 +13,7 @@
 #include "core/mem.h"
 #include "ui/draw.h"
 #include "ui/screen.h"
-#include "ui/ui.h"
+#include "ui/ui_impl.h"
 
 struct alerts {
     struct listcursor cur; /* over m->nalerts rows; height: rows shown */

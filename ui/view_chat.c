@@ -15,7 +15,7 @@
 #include "core/wrap.h"
 #include "ui/draw.h"
 #include "ui/screen.h"
-#include "ui/ui.h"
+#include "ui/ui_impl.h"
 
 #define CHATVIEW_TIME_COLS 6    /* "HH:MM " before every message; continuation lines indent */
 #define CHATVIEW_PASTE_ASK 5    /* a paste of more lines than this asks before sending */

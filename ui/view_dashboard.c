@@ -16,7 +16,7 @@
 #include "core/window.h"
 #include "ui/draw.h"
 #include "ui/screen.h"
-#include "ui/ui.h"
+#include "ui/ui_impl.h"
 
 enum dash_col { DC_KEY, DC_RATE, DC_COUNT, DC_AVG, DC_P50, DC_P90, DC_P99, DC_MAX, DC_SPARK, DC_N };
 

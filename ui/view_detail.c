@@ -17,7 +17,7 @@
 #include "core/window.h"
 #include "ui/draw.h"
 #include "ui/screen.h"
-#include "ui/ui.h"
+#include "ui/ui_impl.h"
 
 #define DETAIL_HIST_ROWS 20
 #define DETAIL_CHART_MAX 512 /* samples */

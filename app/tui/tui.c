@@ -1,8 +1,8 @@
-/* tui.c — the interface's event loop: input, signals, frames, the clock, and the data behind
- * the model (reader, series table, demo generator). Every way out restores the terminal. */
+/* tui.c — the interface's event loop: input (decoded by ui/input), signals, frames, the clock,
+ * and the data behind the model (reader, series table, demo generator); the start-up steps that
+ * precede the screen are in tui_start.c. Every way out restores the terminal. */
 #include "app/tui/tui.h"
 
-#include <errno.h>
 #include <inttypes.h>
 #include <langinfo.h>
 #include <limits.h>
@@ -20,12 +20,12 @@
 #include "app/config.h"
 #include "app/tui/demo.h"
 #include "app/redis/reader.h"
-#include "app/redis/rsync.h"
 #include "app/tui/tui_alerts.h"
 #include "app/tui/tui_chat.h"
+#include "app/tui/tui_impl.h"
+#include "app/tui/tui_start.h"
 #include "core/mem.h"
 #include "core/series.h"
-#include "core/text.h"
 #include "ui/model.h"
 #include "ui/screen.h"
 #include "ui/theme.h"
@@ -33,78 +33,13 @@
 
 #define TUI_FRAME_MIN_S 0.05 /* at most 20 frames per second */
 #define TUI_RENDER_SHARE 4.0 /* data-driven frames: at least 4 render times apart (<= 25 %) */
-#define TUI_META_TIMEOUT_MS 1000
-
-static const char tui_usage[] =
-    "usage: warroom [OPTIONS]            the interface, on the default or given Redis\n"
-    "       warroom --demo [--rate N] [--series K]\n"
-    "                                    the interface with demo data generated in-process\n\n"
-    "       warroom chat ROOM               the interface with the chat pane focused\n\n"
-    "  --quiet    no terminal bell on chat mentions (also: bell = no in the config file)\n\n"
-    "Keys: ? or F1 lists them all. q quits (Ctrl-C from anywhere).\n\n"
-    "exit codes: 0 ok, 1 failure, 2 usage, 4 Redis never reached during the session\n\n";
-
-struct tui {
-    struct ev_loop *loop;
-    struct config cfg;
-    struct redisaddr *addr;
-    struct series_table *tab;
-    struct reader *rd;
-    struct demo_gen *demo;
-    unsigned demo_rate;
-    uint32_t demo_series;
-    struct model model;
-    struct ui *ui;
-    struct tui_alerts *alerts; /* the alerts loop and panel (app/tui_alerts) */
-    struct tui_chat *chat;     /* the chat room and pane (app/tui_chat) */
-    bool quiet;                /* --quiet: no bell on mentions */
-    bool chat_focus;           /* --chat: start with the chat pane focused */
-    bool quitting;             /* leaving: the chat's part message is on its way */
-    bool connected;            /* Redis answered at least once (else exit EXIT_UNREACHABLE) */
-    /* bracketed paste (xterm mode 2004): text between ESC[200~ and ESC[201~ */
-    bool pasting;
-    unsigned paste_match; /* bytes of ESC[201~ seen in a row */
-    char *paste;
-    size_t paste_len, paste_cap;
-
-    ev_io input;
-    unsigned empty_reads; /* wake-ups on stdin in a row with nothing to read */
-    ev_signal sigwinch, sigint, sigterm, sighup, sigusr1;
-    ev_timer frame;
-    ev_periodic tick;
-    double last_frame;
-    double last_render_s; /* cost of the last frame */
-    bool urgent;          /* the user did something: next frame at the plain frame cap */
-
-    uint64_t last_events; /* for events/s */
-    double last_events_t;
-    char memory_note[160]; /* --max-series beyond what memory holds, "" when it fits */
-
-    /* frame statistics (bench tui) */
-    const char *stats_path;
-    uint64_t frames;
-    double render_s, render_max_s;
-};
 
 /* ---------------------------------------------------------------------------------------------
  * Leaving cleanly, whatever happens
  * ------------------------------------------------------------------------------------------ */
 
-#define PASTE_ON "\033[?2004h"
-#define PASTE_OFF "\033[?2004l"
-#define PASTE_MAX (1 << 20) /* bytes of one paste kept; the chat input takes 64 KiB */
-
-/* Bracketed paste on or off (async-signal-safe: the crash paths turn it off too). */
-static void paste_mode(bool on)
-{
-    const char *seq = on ? PASTE_ON : PASTE_OFF;
-    if (screen_active() && write(STDOUT_FILENO, seq, strlen(seq)) < 0)
-        return;
-}
-
 static void on_oom(size_t size_bytes)
 {
-    paste_mode(false);
     screen_end();
     cmd_out_of_memory(size_bytes); /* says so and exits */
 }
@@ -114,7 +49,6 @@ static void on_oom(size_t size_bytes)
  * the process is going away and a raw-mode terminal is worse (htop does the same). */
 static void on_fatal_signal(int sig)
 {
-    paste_mode(false);
     screen_end();
     raise(sig);
 }
@@ -353,137 +287,21 @@ static void relayout(struct tui *t)
     schedule_frame(t);
 }
 
-/* One key from curses. Returns false when the interface is leaving. */
-static bool handle_key(struct tui *t, int r, wint_t ch)
-{
-    enum ui_result res = UI_IDLE;
-    if (r == KEY_CODE_YES && ch == KEY_RESIZE) {
-        screen_update_size();
-        relayout(t);
-        return true;
-    } else if (r == KEY_CODE_YES && ch == KEY_MOUSE) {
-        MEVENT ev;
-        if (getmouse(&ev) == OK)
-            res = ui_mouse(t->ui, &ev);
-    } else {
-        res = ui_key(t->ui, r == KEY_CODE_YES ? KEYS_FKEY + (int)ch : (int)ch);
-    }
-    if (res == UI_QUIT) {
-        quit(t);
-        return false;
-    }
-    if (res == UI_CHANGED) {
-        t->urgent = true;
-        schedule_frame(t);
-    }
-    untouchwin(stdscr);
-    return true;
-}
-
-static void paste_add(struct tui *t, const char *b, size_t n)
-{
-    if (n == 0 || t->paste_len + n > PASTE_MAX)
-        return; /* the rest of a huge paste is dropped; the editor refuses it anyway */
-    if (t->paste_len + n > t->paste_cap) {
-        t->paste_cap = (t->paste_len + n) * 2;
-        t->paste = xrealloc(t->paste, t->paste_cap);
-    }
-    memcpy(t->paste + t->paste_len, b, n);
-    t->paste_len += n;
-}
-
-/* A character inside a bracketed paste. Returns false when the interface is leaving. */
-static bool paste_key(struct tui *t, int r, wint_t ch)
-{
-    static const char end[] = "\033[201~";
-    if (r == KEY_CODE_YES) { /* a function key inside a paste: only Enter means something */
-        if (ch == KEY_ENTER)
-            paste_add(t, "\n", 1);
-        return true;
-    }
-    if ((int)ch == end[t->paste_match]) {
-        if (++t->paste_match < sizeof(end) - 1)
-            return true;
-        t->pasting = false;
-        t->paste_match = 0;
-        enum ui_result res = ui_paste(t->ui, t->paste ? t->paste : "", t->paste_len);
-        t->paste_len = 0;
-        if (res == UI_QUIT) {
-            quit(t);
-            return false;
-        }
-        t->urgent = true;
-        schedule_frame(t);
-        return true;
-    }
-    paste_add(t, end, t->paste_match); /* a false start of the end marker is text */
-    t->paste_match = 0;
-    if (ch == 033) {
-        t->paste_match = 1;
-        return true;
-    }
-    char b[4];
-    size_t n = text_encode(ch == '\r' ? '\n' : (uint32_t)ch, b);
-    paste_add(t, b, n);
-    return true;
-}
-
-/* After an Esc: the start of a bracketed paste (ESC [ 2 0 0 ~, which curses hands over as
- * characters), or an Esc key followed by whatever came with it. */
-static bool esc_key(struct tui *t)
-{
-    static const char start[] = "\033[200~";
-    wint_t seen[sizeof(start)];
-    size_t k = 1;
-    wint_t ch = 0;
-    int r = ERR;
-    seen[0] = 033;
-    while (k < sizeof(start) - 1 && (r = get_wch(&ch)) == OK && (int)ch == start[k])
-        seen[k++] = ch;
-    if (k == sizeof(start) - 1) {
-        t->pasting = true;
-        t->paste_len = 0;
-        t->paste_match = 0;
-        return true;
-    }
-    for (size_t i = 0; i < k; i++)
-        if (!handle_key(t, OK, seen[i]))
-            return false;
-    return r == ERR || handle_key(t, r, ch);
-}
-
+/* The terminal has input: keys, a paste or mouse events, decoded by the ui. */
 static void on_input(struct ev_loop *loop, ev_io *w, int revents)
 {
     (void)loop;
     (void)revents;
     struct tui *t = w->data;
-    wint_t ch;
-    int r;
-    /* curses may have buffered several keys from one read: drain until it has none, or the
-     * rest would wait for the next byte on the fd. stdscr is never drawn on except when the
-     * terminal is too small, and get_wch would repaint it over the panes if it looked
-     * changed. */
-    untouchwin(stdscr);
-    r = get_wch(&ch);
-    if (r == ERR) {
-        /* readable, yet nothing to read: end of file or a hung-up terminal. Leave rather than
-         * spin on a descriptor that will stay readable. */
-        if (++t->empty_reads >= 3)
-            quit_now(t);
-        return;
+    unsigned res = ui_feed(t->ui);
+    if (res & UI_CHANGED) {
+        t->urgent = true;
+        schedule_frame(t);
     }
-    t->empty_reads = 0;
-    for (; r != ERR; r = get_wch(&ch)) {
-        bool go;
-        if (t->pasting)
-            go = paste_key(t, r, ch);
-        else if (r == OK && ch == 033)
-            go = esc_key(t);
-        else
-            go = handle_key(t, r, ch);
-        if (!go)
-            return;
-    }
+    if (res & UI_EOF)
+        quit_now(t);
+    else if (res & UI_QUIT)
+        quit(t);
 }
 
 static void on_winch(struct ev_loop *loop, ev_signal *w, int revents)
@@ -570,139 +388,12 @@ static void on_reader(struct reader *rd, enum reader_event e, void *privdata)
  * Start-up
  * ------------------------------------------------------------------------------------------ */
 
-/* Where NAME.theme files are looked for: the user's config, then the installed and the
- * source tree's assets/themes relative to the executable, then ./assets/themes. */
-static void theme_dirs(char dirs[5][PATH_MAX], const char *ptrs[6])
-{
-    int n = 0;
-    const char *xdg = getenv("XDG_CONFIG_HOME"), *home = getenv("HOME");
-    if (xdg && *xdg)
-        snprintf(dirs[n++], PATH_MAX, "%s/warroom/themes", xdg);
-    else if (home && *home)
-        snprintf(dirs[n++], PATH_MAX, "%s/.config/warroom/themes", home);
-    char exe[PATH_MAX];
-    ssize_t k = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
-    if (k > 0) {
-        exe[k] = '\0';
-        char *slash = strrchr(exe, '/');
-        if (slash)
-            *slash = '\0';
-        snprintf(dirs[n++], PATH_MAX, "%.3800s/../share/warroom/themes", exe);
-        snprintf(dirs[n++], PATH_MAX, "%.3800s/../assets/themes", exe);    /* build/warroom */
-        snprintf(dirs[n++], PATH_MAX, "%.3800s/../../assets/themes", exe); /* build/san/... */
-    }
-    if (n < 5)
-        snprintf(dirs[n++], PATH_MAX, "assets/themes");
-    for (int i = 0; i < n; i++)
-        ptrs[i] = dirs[i];
-    ptrs[n] = NULL;
-}
-
-static int parse_args(struct tui *t, int argc, char **argv, bool *demo)
-{
-    for (int i = 1; i < argc; i++) {
-        const char *a = argv[i];
-        char *end;
-        if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
-            fputs(tui_usage, stdout);
-            fputs(config_options_help, stdout);
-            return -1;
-        } else if (strcmp(a, "--demo") == 0) {
-            *demo = true;
-        } else if (strcmp(a, "--quiet") == 0) {
-            t->quiet = true;
-        } else if (strcmp(a, "--chat") == 0) {
-            t->chat_focus = true;
-        } else if ((strcmp(a, "--rate") == 0 || strcmp(a, "--series") == 0) && i + 1 < argc) {
-            errno = 0;
-            unsigned long v = strtoul(argv[++i], &end, 10);
-            if (errno || *end || v < 1 || v > 1000000) {
-                fprintf(stderr, "warroom: %s needs a number from 1 to 1000000\n", a);
-                return EXIT_USAGE;
-            }
-            if (a[2] == 'r')
-                t->demo_rate = (unsigned)v;
-            else
-                t->demo_series = (uint32_t)v;
-        } else {
-            fprintf(stderr, "warroom: unknown argument '%s' (try --help)\n", a);
-            return EXIT_USAGE;
-        }
-    }
-    return 0;
-}
-
-/* Address, namespace check (when Redis answers now; if not, the interface starts anyway and
- * shows the reconnecting state), series table, reader. Only with --demo (a producer) is the
- * namespace's meta written. Returns 0 or an exit code. */
-static int open_data(struct tui *t, bool demo)
-{
-    char err[512];
-    t->addr = rsync_address(&t->cfg, err, sizeof(err));
-    if (t->addr == NULL) {
-        fprintf(stderr, "warroom: %s\n", err);
-        return EXIT_UNREACHABLE;
-    }
-    int64_t timeout = t->cfg.connect_timeout_ms < TUI_META_TIMEOUT_MS ? t->cfg.connect_timeout_ms
-                                                                      : TUI_META_TIMEOUT_MS;
-    redisContext *c = rsync_connect(t->addr, timeout, err, sizeof(err));
-    if (c) {
-        t->connected = true;
-        /* only a producer (--demo) writes the namespace's meta; a reader only reads it */
-        bool found;
-        int rc = demo ? rsync_meta_check(c, t->cfg.ns, &t->cfg.partitions, t->cfg.partitions_set,
-                                         err, sizeof(err))
-                      : rsync_meta_read(c, t->cfg.ns, &t->cfg.partitions, t->cfg.partitions_set,
-                                        &found, err, sizeof(err));
-        bool io = c->err != 0;
-        redisFree(c);
-        if (rc != 0 && !io) {
-            fprintf(stderr, "warroom: %s\n", err);
-            return EXIT_FAILURE_GENERIC;
-        }
-    }
-
-    struct series_table_config tc;
-    series_table_config_defaults(&tc);
-    tc.max_series = t->cfg.max_series;
-    tc.lateness_ms = t->cfg.lateness_ms;
-    tc.data_start_ms = wall_ms() - t->cfg.replay_ms; /* the replay's reach */
-    tc.data_retention_ms = t->cfg.retention_ms;
-    uint64_t keep_s = (uint64_t)(t->cfg.replay_ms / 1000) + 60;
-    if (keep_s > tc.timeline.retention_s)
-        tc.timeline.retention_s =
-            keep_s > TIMELINE_MAX_RETENTION_S ? TIMELINE_MAX_RETENTION_S : (uint32_t)keep_s;
-    config_max_series_check(tc.max_series, series_table_series_min_bytes(&tc), t->memory_note,
-                            sizeof(t->memory_note));
-    t->tab = series_table_new(&tc);
-
-    struct reader_config rcfg;
-    reader_config_defaults(&rcfg);
-    rcfg.ns = t->cfg.ns;
-    rcfg.partitions = t->cfg.partitions;
-    rcfg.replay_ms = t->cfg.replay_ms;
-    rcfg.connect_timeout_ms = (unsigned)t->cfg.connect_timeout_ms;
-    rcfg.command_timeout_ms = (unsigned)t->cfg.command_timeout_ms;
-    rcfg.name = "tui";
-    int64_t retention =
-        t->cfg.retention_ms > t->cfg.replay_ms ? t->cfg.retention_ms : t->cfg.replay_ms;
-    rcfg.dlq_dedup_ms = retention + 3600 * 1000;
-    t->rd = reader_new(t->loop, t->addr, &rcfg, t->tab, on_reader, t, err, sizeof(err));
-    if (t->rd == NULL) {
-        fprintf(stderr, "warroom: %s\n", err);
-        return EXIT_FAILURE_GENERIC;
-    }
-    return 0;
-}
-
 static void close_all(struct tui *t)
 {
     tui_alerts_free(t->alerts); /* first: it may release the lease through t->addr */
     t->alerts = NULL;
     tui_chat_free(t->chat);
     t->chat = NULL;
-    paste_mode(false);
-    free(t->paste);
     ui_free(t->ui);
     t->ui = NULL;
     screen_free();
@@ -726,7 +417,7 @@ int tui_main(int argc, char **argv, bool demo)
         fprintf(stderr, "warroom: %s\n", err);
         return EXIT_USAGE;
     }
-    int rc = parse_args(&t, argc, argv, &demo);
+    int rc = tui_start_args(&t, argc, argv, &demo);
     if (rc != 0) {
         config_free(&t.cfg);
         return rc < 0 ? EXIT_OK : rc;
@@ -736,7 +427,7 @@ int tui_main(int argc, char **argv, bool demo)
     struct theme theme;
     char dir_buf[5][PATH_MAX];
     const char *dirs[6];
-    theme_dirs(dir_buf, dirs);
+    tui_start_theme_dirs(dir_buf, dirs);
     if (theme_find(t.cfg.theme ? t.cfg.theme : "dark", dirs, &theme, err, sizeof(err)) != 0) {
         fprintf(stderr, "warroom: %s\n", err);
         config_free(&t.cfg);
@@ -764,7 +455,7 @@ int tui_main(int argc, char **argv, bool demo)
     bool utf8 = codeset && (strcmp(codeset, "UTF-8") == 0 || strcmp(codeset, "utf8") == 0);
 
     t.loop = ev_default_loop(EVFLAG_AUTO);
-    rc = open_data(&t, demo);
+    rc = tui_start_data(&t, demo, wall_ms(), on_reader);
     if (rc != 0) {
         close_all(&t);
         return rc;
@@ -842,8 +533,8 @@ int tui_main(int argc, char **argv, bool demo)
         return EXIT_USAGE;
     }
     if (t.chat_focus)
-        t.ui->focus = LAYOUT_CHAT;
-    paste_mode(true);
+        ui_focus(t.ui, LAYOUT_CHAT);
+    screen_set_paste(true);
 
     ev_io_init(&t.input, on_input, STDIN_FILENO, EV_READ);
     t.input.data = &t;

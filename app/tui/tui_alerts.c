@@ -8,13 +8,12 @@
 #include <string.h>
 #include <time.h>
 
-#include <ncursesw/curses.h>
-
 #include "app/alerts/alerts_json.h"
 #include "app/redis/rsync.h"
 #include "core/duration.h"
 #include "core/mem.h"
 #include "core/text.h"
+#include "ui/ui.h"
 
 struct tui_alerts {
     struct alerts *al;
@@ -202,7 +201,7 @@ static void on_alerts(struct alerts *a, const struct alerts_event_info *e, void 
             double now = alerts_mono_ms();
             if (ta->last_bell == 0 || now - ta->last_bell >= TUI_ALERTS_BELL_GAP_MS) {
                 ta->last_bell = now;
-                beep();
+                ui_bell();
             }
         }
         return; /* a BOARD event follows */

@@ -6,13 +6,12 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <ncursesw/curses.h>
-
 #include "app/chat/chat.h"
 #include "core/chatlog.h"
 #include "core/lineedit.h"
 #include "core/mem.h"
 #include "core/text.h"
+#include "ui/ui.h"
 
 #define TUI_CHAT_INPUT_MAX 65536 /* the editor holds a paste of many lines; each is capped */
 
@@ -115,7 +114,7 @@ static void ring(struct tui_chat *tc)
     if (!tc->bell || now - tc->last_bell_ms < TUI_CHAT_BELL_GAP_MS)
         return;
     tc->last_bell_ms = now;
-    beep();
+    ui_bell();
 }
 
 static void on_chat(struct chat *c, const struct chat_event_info *e, void *privdata)

@@ -1,0 +1,150 @@
+/* tui_start.c — the interface's start-up that can fail with a plain message before the screen
+ * is taken: its options, where themes are looked for, the address, namespace and reader. */
+#include "app/tui/tui_start.h"
+
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "app/cmd/cmd.h"
+#include "app/redis/rsync.h"
+#include "core/series.h"
+
+#define TUI_META_TIMEOUT_MS 1000
+
+static const char tui_usage[] =
+    "usage: warroom [OPTIONS]            the interface, on the default or given Redis\n"
+    "       warroom --demo [--rate N] [--series K]\n"
+    "                                    the interface with demo data generated in-process\n\n"
+    "       warroom chat ROOM               the interface with the chat pane focused\n\n"
+    "  --quiet    no terminal bell on chat mentions (also: bell = no in the config file)\n\n"
+    "Keys: ? or F1 lists them all. q quits (Ctrl-C from anywhere).\n\n"
+    "exit codes: 0 ok, 1 failure, 2 usage, 4 Redis never reached during the session\n\n";
+
+/* Where NAME.theme files are looked for: the user's config, then the installed and the
+ * source tree's assets/themes relative to the executable, then ./assets/themes. */
+void tui_start_theme_dirs(char dirs[5][PATH_MAX], const char *ptrs[6])
+{
+    int n = 0;
+    const char *xdg = getenv("XDG_CONFIG_HOME"), *home = getenv("HOME");
+    if (xdg && *xdg)
+        snprintf(dirs[n++], PATH_MAX, "%s/warroom/themes", xdg);
+    else if (home && *home)
+        snprintf(dirs[n++], PATH_MAX, "%s/.config/warroom/themes", home);
+    char exe[PATH_MAX];
+    ssize_t k = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+    if (k > 0) {
+        exe[k] = '\0';
+        char *slash = strrchr(exe, '/');
+        if (slash)
+            *slash = '\0';
+        snprintf(dirs[n++], PATH_MAX, "%.3800s/../share/warroom/themes", exe);
+        snprintf(dirs[n++], PATH_MAX, "%.3800s/../assets/themes", exe);    /* build/warroom */
+        snprintf(dirs[n++], PATH_MAX, "%.3800s/../../assets/themes", exe); /* build/san/... */
+    }
+    if (n < 5)
+        snprintf(dirs[n++], PATH_MAX, "assets/themes");
+    for (int i = 0; i < n; i++)
+        ptrs[i] = dirs[i];
+    ptrs[n] = NULL;
+}
+
+int tui_start_args(struct tui *t, int argc, char **argv, bool *demo)
+{
+    for (int i = 1; i < argc; i++) {
+        const char *a = argv[i];
+        char *end;
+        if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
+            fputs(tui_usage, stdout);
+            fputs(config_options_help, stdout);
+            return -1;
+        } else if (strcmp(a, "--demo") == 0) {
+            *demo = true;
+        } else if (strcmp(a, "--quiet") == 0) {
+            t->quiet = true;
+        } else if (strcmp(a, "--chat") == 0) {
+            t->chat_focus = true;
+        } else if ((strcmp(a, "--rate") == 0 || strcmp(a, "--series") == 0) && i + 1 < argc) {
+            errno = 0;
+            unsigned long v = strtoul(argv[++i], &end, 10);
+            if (errno || *end || v < 1 || v > 1000000) {
+                fprintf(stderr, "warroom: %s needs a number from 1 to 1000000\n", a);
+                return EXIT_USAGE;
+            }
+            if (a[2] == 'r')
+                t->demo_rate = (unsigned)v;
+            else
+                t->demo_series = (uint32_t)v;
+        } else {
+            fprintf(stderr, "warroom: unknown argument '%s' (try --help)\n", a);
+            return EXIT_USAGE;
+        }
+    }
+    return 0;
+}
+
+/* Address, namespace check (when Redis answers now; if not, the interface starts anyway and
+ * shows the reconnecting state), series table, reader. Only with --demo (a producer) is the
+ * namespace's meta written. Returns 0 or an exit code. */
+int tui_start_data(struct tui *t, bool demo, int64_t now_ms, reader_notify_fn *on_reader)
+{
+    char err[512];
+    t->addr = rsync_address(&t->cfg, err, sizeof(err));
+    if (t->addr == NULL) {
+        fprintf(stderr, "warroom: %s\n", err);
+        return EXIT_UNREACHABLE;
+    }
+    int64_t timeout = t->cfg.connect_timeout_ms < TUI_META_TIMEOUT_MS ? t->cfg.connect_timeout_ms
+                                                                      : TUI_META_TIMEOUT_MS;
+    redisContext *c = rsync_connect(t->addr, timeout, err, sizeof(err));
+    if (c) {
+        t->connected = true;
+        /* only a producer (--demo) writes the namespace's meta; a reader only reads it */
+        bool found;
+        int rc = demo ? rsync_meta_check(c, t->cfg.ns, &t->cfg.partitions, t->cfg.partitions_set,
+                                         err, sizeof(err))
+                      : rsync_meta_read(c, t->cfg.ns, &t->cfg.partitions, t->cfg.partitions_set,
+                                        &found, err, sizeof(err));
+        bool io = c->err != 0;
+        redisFree(c);
+        if (rc != 0 && !io) {
+            fprintf(stderr, "warroom: %s\n", err);
+            return EXIT_FAILURE_GENERIC;
+        }
+    }
+
+    struct series_table_config tc;
+    series_table_config_defaults(&tc);
+    tc.max_series = t->cfg.max_series;
+    tc.lateness_ms = t->cfg.lateness_ms;
+    tc.data_start_ms = now_ms - t->cfg.replay_ms; /* the replay's reach */
+    tc.data_retention_ms = t->cfg.retention_ms;
+    uint64_t keep_s = (uint64_t)(t->cfg.replay_ms / 1000) + 60;
+    if (keep_s > tc.timeline.retention_s)
+        tc.timeline.retention_s =
+            keep_s > TIMELINE_MAX_RETENTION_S ? TIMELINE_MAX_RETENTION_S : (uint32_t)keep_s;
+    config_max_series_check(tc.max_series, series_table_series_min_bytes(&tc), t->memory_note,
+                            sizeof(t->memory_note));
+    t->tab = series_table_new(&tc);
+
+    struct reader_config rcfg;
+    reader_config_defaults(&rcfg);
+    rcfg.ns = t->cfg.ns;
+    rcfg.partitions = t->cfg.partitions;
+    rcfg.replay_ms = t->cfg.replay_ms;
+    rcfg.connect_timeout_ms = (unsigned)t->cfg.connect_timeout_ms;
+    rcfg.command_timeout_ms = (unsigned)t->cfg.command_timeout_ms;
+    rcfg.name = "tui";
+    int64_t retention =
+        t->cfg.retention_ms > t->cfg.replay_ms ? t->cfg.retention_ms : t->cfg.replay_ms;
+    rcfg.dlq_dedup_ms = retention + 3600 * 1000;
+    t->rd = reader_new(t->loop, t->addr, &rcfg, t->tab, on_reader, t, err, sizeof(err));
+    if (t->rd == NULL) {
+        fprintf(stderr, "warroom: %s\n", err);
+        return EXIT_FAILURE_GENERIC;
+    }
+    return 0;
+}

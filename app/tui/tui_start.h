@@ -1,0 +1,25 @@
+/* tui_start.h — the interface's start-up steps that run before the screen is taken (tui.c's
+ * tui_main calls them in order); each says what failed on stderr and returns an exit code. */
+#ifndef WR_TUI_START_H
+#define WR_TUI_START_H
+
+#include <limits.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "app/redis/reader.h"
+#include "app/tui/tui_impl.h"
+
+/* The interface's options after the common ones (app/config): --demo (sets *demo), --quiet,
+ * --chat, --rate N, --series K. Returns 0, -1 after --help (printed), or EXIT_USAGE. */
+int tui_start_args(struct tui *t, int argc, char **argv, bool *demo);
+
+/* Where NAME.theme files are looked for, in order, as a NULL-ended list in ptrs (strings kept in
+ * dirs). */
+void tui_start_theme_dirs(char dirs[5][PATH_MAX], const char *ptrs[6]);
+
+/* Address, namespace check and meta (with demo: written), series table (data from now_ms minus
+ * the replay), reader notifying on_reader with t. Returns 0 or an exit code. */
+int tui_start_data(struct tui *t, bool demo, int64_t now_ms, reader_notify_fn *on_reader);
+
+#endif

@@ -1,0 +1,51 @@
+/* ui_impl.h — the inside of struct ui, for ui/ only (the app sees ui/ui.h's opaque handle):
+ * the panes and their views, focus and zoom, overlays, the input decoder (ui/input). */
+#ifndef WR_UI_IMPL_H
+#define WR_UI_IMPL_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <ncursesw/curses.h>
+
+#include "core/layout.h"
+#include "ui/input.h"
+#include "ui/ui.h"
+#include "ui/view.h"
+
+struct ui_pane {
+    WINDOW *win; /* NULL while hidden */
+    struct layout_rect rect;
+    struct view_entry mode;  /* what it shows now */
+    struct view_entry under; /* what the detail view covers until it closes (view NULL: none) */
+    bool dirty;
+};
+
+struct ui {
+    struct model *m; /* borrowed */
+    struct layout layout;
+    struct ui_pane pane[LAYOUT_NPANES];
+    WINDOW *status_win, *hints_win;
+    int focus;      /* enum layout_pane */
+    int zoom;       /* zoomed pane, or -1 */
+    int zoom_saved; /* the zoom before the detail view took the screen */
+
+    bool help_open;
+    struct view_entry help; /* the help overlay while open */
+
+    bool input_active;     /* typing a filter */
+    char filter_note[128]; /* how the filter is read: "selector", "substring", "invalid: ..." */
+
+    bool status_dirty, hints_dirty;
+    bool too_small_drawn;
+
+    uint64_t frames; /* frames drawn */
+
+    struct input *input; /* keys, Esc, bracketed paste and mouse from curses (ui/input) */
+};
+
+/* Handles one mouse event (wheel scrolls the pane under the pointer, a click focuses the pane
+ * and selects the row). */
+enum ui_result ui_mouse(struct ui *ui, const MEVENT *ev);
+
+#endif
