@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/hist_codec.h"
 #include "core/window.h"
 #include "tests/unit/refmodel.h"
 
@@ -127,11 +128,11 @@ static void merge_slots(const struct timeline *t, int64_t lo_s, int64_t hi_s, st
 static void assert_hist_equal(const struct hist *a, const struct hist *b)
 {
     assert_int_equal(hist_count(a), hist_count(b));
-    size_t na = hist_serialize(a, NULL, 0), nb = hist_serialize(b, NULL, 0);
+    size_t na = hist_codec_encode(a, NULL, 0), nb = hist_codec_encode(b, NULL, 0);
     assert_int_equal(na, nb);
     uint8_t *ba = malloc(na), *bb = malloc(nb);
-    hist_serialize(a, ba, na);
-    hist_serialize(b, bb, nb);
+    hist_codec_encode(a, ba, na);
+    hist_codec_encode(b, bb, nb);
     assert_memory_equal(ba, bb, na);
     free(ba);
     free(bb);
