@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "core/chatlog.h"
+#include "core/chatinput.h"
 #include "core/duration.h"
 #include "core/mem.h"
 #include "core/text.h"
@@ -145,7 +146,7 @@ static int apply(struct config *cfg, const char *name, const char *value, char *
         set_str(&cfg->nick, value);
     } else if (strcmp(name, "room") == 0) {
         char room[CHATLOG_ROOM_MAX + 1];
-        if (chatlog_room_normalize(value, room, sizeof(room)) != 0) {
+        if (chatinput_room_normalize(value, room, sizeof(room)) != 0) {
             snprintf(err, errcap, "room '%.40s' must be 1-%d letters, digits, '_', '-' or '.'",
                      value, CHATLOG_ROOM_MAX);
             return -1;

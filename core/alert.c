@@ -17,95 +17,6 @@ const char *alert_state_name(enum alert_state s)
 }
 
 /* ---------------------------------------------------------------------------------------------
- * Label sets: canonical text (core/event's quoting) and hashing. */
-
-static int kv_cmp(const void *a, const void *b)
-{
-    return strcmp(((const struct alert_kv *)a)->name, ((const struct alert_kv *)b)->name);
-}
-
-struct sbuf {
-    char *p;
-    size_t len, cap;
-};
-
-static void sb_put(struct sbuf *b, const char *s, size_t n)
-{
-    if (b->len + n + 1 > b->cap) {
-        b->cap = (b->len + n + 1) * 2;
-        b->p = xrealloc(b->p, b->cap);
-    }
-    memcpy(b->p + b->len, s, n);
-    b->len += n;
-    b->p[b->len] = '\0';
-}
-
-static void sb_str(struct sbuf *b, const char *s)
-{
-    sb_put(b, s, strlen(s));
-}
-
-static void sb_labels(struct sbuf *b, const struct alert_kv *kv, size_t n)
-{
-    for (size_t k = 0; k < n; k++) {
-        const char *v = kv[k].value;
-        if (k)
-            sb_put(b, ",", 1);
-        sb_str(b, kv[k].name);
-        sb_put(b, "=", 1);
-        if (*v && !strpbrk(v, ",}=\"\\ ")) {
-            sb_str(b, v);
-            continue;
-        }
-        sb_put(b, "\"", 1);
-        for (; *v; v++) {
-            if (*v == '"' || *v == '\\')
-                sb_put(b, "\\", 1);
-            sb_put(b, v, 1);
-        }
-        sb_put(b, "\"", 1);
-    }
-    if (!b->p)
-        sb_put(b, "", 0);
-}
-
-char *alert_labels_text(const struct alert_kv *kv, size_t n)
-{
-    struct sbuf b = {0};
-    sb_labels(&b, kv, n);
-    return b.p;
-}
-
-uint64_t alert_hash(const char *s)
-{
-    uint64_t h = 0xcbf29ce484222325ULL;
-    for (; *s; s++)
-        h = (h ^ (unsigned char)*s) * 0x100000001b3ULL;
-    return h;
-}
-
-/* A label's value as selectors see it: "" when absent; "__name__" is the metric. */
-static const char *label_value(const struct event *ev, const char *name)
-{
-    if (strcmp(name, "__name__") == 0)
-        return event_metric(ev);
-    const char *v = event_label_find(ev, name);
-    return v ? v : "";
-}
-
-size_t alert_by_labels(const struct rule_expr *x, const struct event *ev, struct alert_kv *kv)
-{
-    size_t n = 0;
-    for (size_t k = 0; k < x->nby; k++) {
-        const char *v = label_value(ev, x->by[k]);
-        if (*v)
-            kv[n++] = (struct alert_kv){x->by[k], v};
-    }
-    qsort(kv, n, sizeof *kv, kv_cmp);
-    return n;
-}
-
-/* ---------------------------------------------------------------------------------------------
  * Instances. */
 
 static void labels_free(struct rule_label *l, size_t n)
@@ -132,9 +43,9 @@ static void instance_merge_labels(struct alert_instance *in)
         if (j == r->nlabels)
             kv[n++] = (struct alert_kv){in->dyn[k].name, in->dyn[k].value};
     }
-    qsort(kv, n, sizeof *kv, kv_cmp);
-    struct sbuf b = {0};
-    sb_labels(&b, kv, n);
+    qsort(kv, n, sizeof *kv, alert_labels_cmp);
+    struct alert_sbuf b = {0};
+    alert_labels_append(&b, kv, n);
     labels_free(in->lab, in->nlab);
     free(in->labels);
     in->labels = b.p;
@@ -175,19 +86,19 @@ static struct alert_instance *instance_new(struct alert_engine *e, struct alert_
             if (m->op == SELECT_EQ && *m->value && j == n)
                 kv[n++] = (struct alert_kv){m->name, m->value};
         }
-        qsort(kv, n, sizeof *kv, kv_cmp);
+        qsort(kv, n, sizeof *kv, alert_labels_cmp);
     } else {
         const struct series *s = e->tab->items[g->series];
         if (event_parse_key(s->key, s->key_len, &ev) != EVENT_OK)
             ev.nlabels = 0, ev.buf[0] = '\0'; /* cannot happen: the key matched before */
         if (x->has_by) {
-            n = alert_by_labels(x, &ev, kv);
+            n = alert_labels_by(x, &ev, kv);
         } else {
             for (size_t k = 0; k < ev.nlabels; k++)
                 kv[n++] = (struct alert_kv){event_label_name(&ev, k), event_label_value(&ev, k)};
             if (!x->sel->metric) /* the selector spans metrics: keep series apart */
                 kv[n++] = (struct alert_kv){"__name__", event_metric(&ev)};
-            qsort(kv, n, sizeof *kv, kv_cmp);
+            qsort(kv, n, sizeof *kv, alert_labels_cmp);
         }
     }
     in->rule = rt->rule;
@@ -195,16 +106,16 @@ static struct alert_instance *instance_new(struct alert_engine *e, struct alert_
     for (size_t k = 0; k < n; k++)
         in->dyn[k] = (struct rule_label){xstrdup(kv[k].name), xstrdup(kv[k].value)};
     in->ndyn = n;
-    struct sbuf b = {0};
-    sb_str(&b, rt->rule->name);
+    struct alert_sbuf b = {0};
+    alert_labels_puts(&b, rt->rule->name);
     if (n) {
-        sb_put(&b, "{", 1);
-        sb_labels(&b, kv, n);
-        sb_put(&b, "}", 1);
+        alert_labels_put(&b, "{", 1);
+        alert_labels_append(&b, kv, n);
+        alert_labels_put(&b, "}", 1);
     }
     in->id = b.p;
     free(kv);
-    uint64_t h = alert_hash(in->id);
+    uint64_t h = alert_labels_hash(in->id);
     snprintf(in->short_id, sizeof in->short_id, "%06x", (unsigned)((h ^ (h >> 32)) & 0xffffff));
     instance_merge_labels(in);
     in->state = ALERT_INACTIVE;
@@ -253,12 +164,12 @@ char *alert_instance_series(const struct alert_instance *in)
         else
             kv[n++] = (struct alert_kv){in->dyn[k].name, in->dyn[k].value};
     }
-    struct sbuf b = {0};
-    sb_str(&b, metric ? metric : "");
+    struct alert_sbuf b = {0};
+    alert_labels_puts(&b, metric ? metric : "");
     if (n) {
-        sb_put(&b, "{", 1);
-        sb_labels(&b, kv, n);
-        sb_put(&b, "}", 1);
+        alert_labels_put(&b, "{", 1);
+        alert_labels_append(&b, kv, n);
+        alert_labels_put(&b, "}", 1);
     }
     free(kv);
     return b.p;
@@ -283,7 +194,7 @@ size_t alert_render(const struct alert_instance *inst, const char *tmpl, char *o
 /* ---------------------------------------------------------------------------------------------
  * The state machine. */
 
-static void transitions_clear(struct alert_engine *e)
+void alert_transitions_clear(struct alert_engine *e)
 {
     for (size_t k = 0; k < e->ntr; k++) {
         struct alert_transition *t = &e->tr[k];
@@ -318,7 +229,7 @@ static void set_state(struct alert_engine *e, struct alert_instance *in, enum al
     t->summary = xstrdup(buf);
     alert_render(in, r->runbook, buf, sizeof buf);
     t->runbook = xstrdup(buf);
-    t->silenced = alert_is_silenced(e, in, now) != NULL;
+    t->silenced = alert_silence_find(e, in, now) != NULL;
     in->state = to;
     in->since_ms = now;
     e->sorted_ok = false;
@@ -379,7 +290,7 @@ void alert_step(struct alert_engine *e, struct alert_rule_rt *rt, struct alert_g
  * The engine, its rules and the instance table. */
 
 /* Forgets the rule's matches and drops its instances (no transitions). */
-static void rt_reset(struct alert_engine *e, struct alert_rule_rt *rt)
+void alert_rule_reset(struct alert_engine *e, struct alert_rule_rt *rt)
 {
     for (size_t k = 0; k < rt->ngroups; k++) {
         if (rt->groups[k].inst)
@@ -402,89 +313,6 @@ static void rt_reset(struct alert_engine *e, struct alert_rule_rt *rt)
     }
 }
 
-static void silences_expire(struct alert_engine *e, int64_t now);
-
-int alert_eval_begin(struct alert_engine *e, const struct series_table *tab, int64_t now_ms)
-{
-    if (e->run.active)
-        return -1;
-    transitions_clear(e);
-    if (e->evaluated && now_ms < e->last_eval_ms)
-        return -1;
-    bool reset = e->tab != tab;
-    for (size_t k = 0; k < e->nrules && !reset; k++)
-        reset = e->rules[k].seen > tab->count; /* not the table we matched */
-    if (reset)
-        for (size_t k = 0; k < e->nrules; k++)
-            rt_reset(e, &e->rules[k]);
-    e->tab = tab;
-    e->epoch++;
-    e->run = (struct alert_run){
-        .active = true,
-        .now = now_ms,
-        .match_pos = alert_eval_match_start(e),
-        .match_end = tab->count,
-    };
-    alert_eval_memo_reserve(e, tab->count);
-    return 0;
-}
-
-bool alert_eval_step(struct alert_engine *e, size_t budget)
-{
-    struct alert_run *run = &e->run;
-
-    if (!run->active)
-        return true;
-    if (budget == 0)
-        budget = 1;
-    if (!run->matched) {
-        if (!alert_eval_match_step(e, &budget))
-            return false;
-        run->matched = true;
-    }
-    while (run->pos < e->nrules) {
-        if (budget == 0)
-            return false;
-        if (!alert_eval_rule_step(e, &e->rules[e->order[run->pos]], &budget))
-            return false;
-        run->pos++;
-        run->phase = 0;
-        run->cursor = run->sub = 0;
-    }
-    return true;
-}
-
-bool alert_eval_running(const struct alert_engine *e)
-{
-    return e->run.active;
-}
-
-size_t alert_eval_end(struct alert_engine *e, const struct alert_transition **out)
-{
-    *out = e->tr;
-    if (!e->run.active)
-        return e->ntr;
-    alert_eval_step(e, SIZE_MAX);
-    silences_expire(e, e->run.now);
-    e->last_eval_ms = e->run.now;
-    e->evaluated = true;
-    e->run.active = false;
-    *out = e->tr;
-    return e->ntr;
-}
-
-size_t alert_eval(struct alert_engine *e, const struct series_table *tab, int64_t now_ms,
-                  const struct alert_transition **out)
-{
-    if (e->run.active) /* finish the one in progress; its transitions are dropped */
-        alert_eval_end(e, out);
-    if (alert_eval_begin(e, tab, now_ms) != 0) {
-        *out = e->tr;
-        return 0;
-    }
-    return alert_eval_end(e, out);
-}
-
 struct alert_engine *alert_engine_new(const struct alert_config *cfg)
 {
     struct alert_engine *e = xcalloc(1, sizeof *e);
@@ -494,30 +322,18 @@ struct alert_engine *alert_engine_new(const struct alert_config *cfg)
     return e;
 }
 
-static void silence_free(struct silence *s)
-{
-    if (!s)
-        return;
-    free(s->matcher);
-    free(s->who);
-    free(s->comment);
-    free(s->rule_name);
-    select_free(s->labels);
-    free(s);
-}
-
 void alert_engine_free(struct alert_engine *e)
 {
     if (!e)
         return;
-    transitions_clear(e);
+    alert_transitions_clear(e);
     for (size_t k = 0; k < e->nrules; k++) {
-        rt_reset(e, &e->rules[k]);
+        alert_rule_reset(e, &e->rules[k]);
         free(e->rules[k].groups);
         rule_free(e->rules[k].rule);
     }
     for (size_t k = 0; k < e->nsil; k++)
-        silence_free(e->sil[k]);
+        alert_silence_free(e->sil[k]);
     free(e->sil);
     free(e->rules);
     free(e->order);
@@ -554,7 +370,7 @@ void alert_engine_set_rules(struct alert_engine *e, struct rule_set *rules)
     size_t n = rules->count;
     struct alert_rule_rt *rts = xcalloc(n + 1, sizeof *rts);
 
-    transitions_clear(e);
+    alert_transitions_clear(e);
     e->run.active = false; /* an evaluation in progress is abandoned */
     for (size_t i = 0; i < n; i++) {
         struct rule *r = rules->rules[i];
@@ -578,13 +394,13 @@ void alert_engine_set_rules(struct alert_engine *e, struct rule_set *rules)
             }
         } else {
             rts[i].rule = r;
-            rt_reset(e, &rts[i]);
+            alert_rule_reset(e, &rts[i]);
         }
     }
     for (size_t j = 0; j < e->nrules; j++) {
         if (!e->rules[j].rule)
             continue;
-        rt_reset(e, &e->rules[j]);
+        alert_rule_reset(e, &e->rules[j]);
         free(e->rules[j].groups);
         rule_free(e->rules[j].rule);
     }
@@ -699,152 +515,4 @@ int alert_adopt(struct alert_engine *e, const char *id, enum alert_state state, 
     }
     e->sorted_ok = false;
     return 0;
-}
-
-/* ---------------------------------------------------------------------------------------------
- * Silences. */
-
-static bool is_rule_name(const char *s, size_t n)
-{
-    if (n == 0 || n > RULE_NAME_MAX)
-        return false;
-    for (size_t k = 0; k < n; k++)
-        if (!((s[k] >= 'a' && s[k] <= 'z') || (s[k] >= 'A' && s[k] <= 'Z') ||
-              (s[k] >= '0' && s[k] <= '9') || s[k] == '_' || s[k] == '.' || s[k] == '-'))
-            return false;
-    return true;
-}
-
-struct silence *alert_silence_new(const char *matcher, int64_t until_ms, const char *who,
-                                  const char *comment, char *err, size_t err_cap)
-{
-    const char *a = matcher, *brace = strchr(matcher, '{');
-    const char *b = brace ? brace : matcher + strlen(matcher);
-    struct silence *s = xcalloc(1, sizeof *s);
-
-    if (err && err_cap)
-        err[0] = '\0';
-    while (*a == ' ' || *a == '\t')
-        a++;
-    while (b > a && (b[-1] == ' ' || b[-1] == '\t'))
-        b--;
-    size_t n = (size_t)(b - a);
-    if (!(n == 1 && *a == '*') && !(n == 0 && brace)) {
-        if (!is_rule_name(a, n)) {
-            if (err && err_cap)
-                snprintf(err, err_cap,
-                         "expected a rule name, '*', a short id or a selector, found '%.*s'",
-                         (int)n, a);
-            silence_free(s);
-            return NULL;
-        }
-        s->rule_name = xstrndup(a, n);
-    }
-    if (brace) {
-        char msg[256];
-        s->labels = select_new(brace, strlen(brace), msg, sizeof msg);
-        if (!s->labels) {
-            /* select counts columns from the '{': count them from the matcher's start */
-            char *col = strstr(msg, " at column ");
-            if (col) {
-                size_t c = (size_t)strtoul(col + strlen(" at column "), NULL, 10);
-                snprintf(col, sizeof msg - (size_t)(col - msg), " at column %zu",
-                         c + (size_t)(brace - matcher));
-            }
-            if (err && err_cap)
-                snprintf(err, err_cap, "%s", msg);
-            silence_free(s);
-            return NULL;
-        }
-    }
-    s->matcher = xstrdup(matcher);
-    s->until_ms = until_ms;
-    s->who = xstrdup(who ? who : "");
-    s->comment = xstrdup(comment ? comment : "");
-    return s;
-}
-
-void alert_silence_free(struct silence *s)
-{
-    silence_free(s);
-}
-
-int alert_silence_add(struct alert_engine *e, const char *matcher, int64_t until_ms,
-                      const char *who, const char *comment, char *err, size_t err_cap)
-{
-    struct silence *s = alert_silence_new(matcher, until_ms, who, comment, err, err_cap);
-    if (!s)
-        return -1;
-    for (size_t k = 0; k < e->nsil; k++)
-        if (strcmp(e->sil[k]->matcher, matcher) == 0) {
-            silence_free(e->sil[k]);
-            e->sil[k] = s;
-            return 0;
-        }
-    e->sil = xrealloc(e->sil, (e->nsil + 1) * sizeof *e->sil);
-    e->sil[e->nsil++] = s;
-    return 0;
-}
-
-static void silence_remove_at(struct alert_engine *e, size_t k)
-{
-    silence_free(e->sil[k]);
-    memmove(e->sil + k, e->sil + k + 1, (e->nsil - k - 1) * sizeof *e->sil);
-    e->nsil--;
-}
-
-int alert_silence_remove(struct alert_engine *e, const char *matcher)
-{
-    for (size_t k = 0; k < e->nsil; k++)
-        if (strcmp(e->sil[k]->matcher, matcher) == 0) {
-            silence_remove_at(e, k);
-            return 0;
-        }
-    return -1;
-}
-
-static void silences_expire(struct alert_engine *e, int64_t now)
-{
-    for (size_t k = e->nsil; k-- > 0;)
-        if (e->sil[k]->until_ms <= now)
-            silence_remove_at(e, k);
-}
-
-size_t alert_silences(const struct alert_engine *e, const struct silence *const **out)
-{
-    *out = (const struct silence *const *)e->sil;
-    return e->nsil;
-}
-
-bool alert_silence_matches(const struct silence *s, const char *rule, const char *short_id,
-                           const char *labels)
-{
-    if (!s->labels) {
-        return !s->rule_name || strcmp(s->rule_name, rule) == 0 ||
-               strcmp(s->rule_name, short_id) == 0;
-    }
-    if (s->rule_name && strcmp(s->rule_name, rule) != 0)
-        return false;
-    struct sbuf b = {0};
-    struct event ev;
-    sb_str(&b, "x{");
-    sb_str(&b, labels);
-    sb_str(&b, "}");
-    bool ok = event_parse_key(b.p, b.len, &ev) == EVENT_OK && select_match(s->labels, &ev);
-    free(b.p);
-    return ok;
-}
-
-static bool silence_matches(const struct silence *s, const struct alert_instance *in)
-{
-    return alert_silence_matches(s, in->rule->name, in->short_id, in->labels);
-}
-
-const struct silence *alert_is_silenced(const struct alert_engine *e,
-                                        const struct alert_instance *inst, int64_t now_ms)
-{
-    for (size_t k = 0; k < e->nsil; k++)
-        if (e->sil[k]->until_ms > now_ms && silence_matches(e->sil[k], inst))
-            return e->sil[k];
-    return NULL;
 }

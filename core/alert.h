@@ -192,11 +192,11 @@ bool alert_silence_matches(const struct silence *s, const char *rule, const char
 int alert_silence_remove(struct alert_engine *e, const char *matcher);
 
 /* The silences, in the order they were added. Valid until the silences change. */
-size_t alert_silences(const struct alert_engine *e, const struct silence *const **out);
+size_t alert_silence_list(const struct alert_engine *e, const struct silence *const **out);
 
 /* The first silence with until_ms > now_ms that matches inst, or NULL. */
-const struct silence *alert_is_silenced(const struct alert_engine *e,
-                                        const struct alert_instance *inst, int64_t now_ms);
+const struct silence *alert_silence_find(const struct alert_engine *e,
+                                         const struct alert_instance *inst, int64_t now_ms);
 
 /* "inactive", "pending", "firing", "resolved". */
 const char *alert_state_name(enum alert_state s);

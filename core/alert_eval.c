@@ -19,7 +19,7 @@ static inline int64_t floor_div(int64_t a, int64_t b)
 
 static void gmap_insert(struct alert_rule_rt *rt, size_t gi)
 {
-    size_t mask = rt->gmap_cap - 1, i = alert_hash(rt->groups[gi].key) & mask;
+    size_t mask = rt->gmap_cap - 1, i = alert_labels_hash(rt->groups[gi].key) & mask;
     while (rt->gmap[i])
         i = (i + 1) & mask;
     rt->gmap[i] = (uint32_t)gi + 1;
@@ -30,7 +30,7 @@ static size_t group_get(struct alert_rule_rt *rt, char *key, uint32_t series)
 {
     if (rt->gmap_cap) {
         size_t mask = rt->gmap_cap - 1;
-        for (size_t i = alert_hash(key) & mask; rt->gmap[i]; i = (i + 1) & mask)
+        for (size_t i = alert_labels_hash(key) & mask; rt->gmap[i]; i = (i + 1) & mask)
             if (strcmp(rt->groups[rt->gmap[i] - 1].key, key) == 0) {
                 free(key);
                 return rt->gmap[i] - 1;
@@ -73,7 +73,7 @@ static void rt_add_series(struct alert_rule_rt *rt, uint32_t idx, const struct e
         rt->groups[rt->ngroups++] = (struct alert_group){.series = idx};
     } else {
         struct alert_kv *kv = xmalloc((x->nby + 1) * sizeof *kv);
-        char *key = alert_labels_text(kv, alert_by_labels(x, ev, kv));
+        char *key = alert_labels_text(kv, alert_labels_by(x, ev, kv));
         free(kv);
         size_t gi = group_get(rt, key, idx);
         rt->groups[gi].nmembers++;
@@ -81,7 +81,7 @@ static void rt_add_series(struct alert_rule_rt *rt, uint32_t idx, const struct e
     }
 }
 
-uint32_t alert_eval_match_start(const struct alert_engine *e)
+static uint32_t alert_eval_match_start(const struct alert_engine *e)
 {
     uint32_t lo = e->tab->count;
     for (size_t k = 0; k < e->nrules; k++)
@@ -90,7 +90,7 @@ uint32_t alert_eval_match_start(const struct alert_engine *e)
     return lo;
 }
 
-void alert_eval_memo_reserve(struct alert_engine *e, uint32_t n)
+static void alert_eval_memo_reserve(struct alert_engine *e, uint32_t n)
 {
     if (n > e->memo_cap) {
         e->memo = xrealloc(e->memo, n * sizeof *e->memo);
@@ -100,7 +100,7 @@ void alert_eval_memo_reserve(struct alert_engine *e, uint32_t n)
 }
 
 /* One key parse per new series, one selector test per rule that has not seen it. */
-bool alert_eval_match_step(struct alert_engine *e, size_t *budget)
+static bool alert_eval_match_step(struct alert_engine *e, size_t *budget)
 {
     const struct series_table *tab = e->tab;
     struct alert_run *run = &e->run;
@@ -466,7 +466,7 @@ static bool step_groups(struct alert_engine *e, struct alert_rule_rt *rt, size_t
     return run->cursor >= ng;
 }
 
-bool alert_eval_rule_step(struct alert_engine *e, struct alert_rule_rt *rt, size_t *budget)
+static bool alert_eval_rule_step(struct alert_engine *e, struct alert_rule_rt *rt, size_t *budget)
 {
     const struct rule_expr *x = &rt->rule->expr;
 
@@ -475,4 +475,88 @@ bool alert_eval_rule_step(struct alert_engine *e, struct alert_rule_rt *rt, size
     if (x->has_by)
         return step_groups(e, rt, budget);
     return step_series(e, rt, budget);
+}
+
+/* ---------------------------------------------------------------------------------------------
+ * The evaluation driver: begin, budgeted steps, end. */
+
+int alert_eval_begin(struct alert_engine *e, const struct series_table *tab, int64_t now_ms)
+{
+    if (e->run.active)
+        return -1;
+    alert_transitions_clear(e);
+    if (e->evaluated && now_ms < e->last_eval_ms)
+        return -1;
+    bool reset = e->tab != tab;
+    for (size_t k = 0; k < e->nrules && !reset; k++)
+        reset = e->rules[k].seen > tab->count; /* not the table we matched */
+    if (reset)
+        for (size_t k = 0; k < e->nrules; k++)
+            alert_rule_reset(e, &e->rules[k]);
+    e->tab = tab;
+    e->epoch++;
+    e->run = (struct alert_run){
+        .active = true,
+        .now = now_ms,
+        .match_pos = alert_eval_match_start(e),
+        .match_end = tab->count,
+    };
+    alert_eval_memo_reserve(e, tab->count);
+    return 0;
+}
+
+bool alert_eval_step(struct alert_engine *e, size_t budget)
+{
+    struct alert_run *run = &e->run;
+
+    if (!run->active)
+        return true;
+    if (budget == 0)
+        budget = 1;
+    if (!run->matched) {
+        if (!alert_eval_match_step(e, &budget))
+            return false;
+        run->matched = true;
+    }
+    while (run->pos < e->nrules) {
+        if (budget == 0)
+            return false;
+        if (!alert_eval_rule_step(e, &e->rules[e->order[run->pos]], &budget))
+            return false;
+        run->pos++;
+        run->phase = 0;
+        run->cursor = run->sub = 0;
+    }
+    return true;
+}
+
+bool alert_eval_running(const struct alert_engine *e)
+{
+    return e->run.active;
+}
+
+size_t alert_eval_end(struct alert_engine *e, const struct alert_transition **out)
+{
+    *out = e->tr;
+    if (!e->run.active)
+        return e->ntr;
+    alert_eval_step(e, SIZE_MAX);
+    alert_silence_expire(e, e->run.now);
+    e->last_eval_ms = e->run.now;
+    e->evaluated = true;
+    e->run.active = false;
+    *out = e->tr;
+    return e->ntr;
+}
+
+size_t alert_eval(struct alert_engine *e, const struct series_table *tab, int64_t now_ms,
+                  const struct alert_transition **out)
+{
+    if (e->run.active) /* finish the one in progress; its transitions are dropped */
+        alert_eval_end(e, out);
+    if (alert_eval_begin(e, tab, now_ms) != 0) {
+        *out = e->tr;
+        return 0;
+    }
+    return alert_eval_end(e, out);
 }

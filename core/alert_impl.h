@@ -1,6 +1,7 @@
-/* alert_impl.h — the alert engine's private structures and the functions its two files share:
- * core/alert.c (engine API, instances, state machine, acks, silences) and core/alert_eval.c
- * (matching rules to series, evaluating them). Not for use outside those files. */
+/* alert_impl.h — the alert engine's private structures and the functions its files share:
+ * core/alert.c (engine, instances, state machine, acks), core/alert_labels.c (label sets),
+ * core/alert_silence.c (silences) and core/alert_eval.c (matching rules to series, evaluating
+ * them; it calls the others, never the reverse). Not for use outside those files. */
 #ifndef WR_ALERT_IMPL_H
 #define WR_ALERT_IMPL_H
 
@@ -109,35 +110,43 @@ struct alert_kv {
         }                                                                                          \
     } while (0)
 
-/* alert.c: the canonical text "k=v,k=v" of n labels sorted by name (core/event's quoting;
- * "" when n is 0), newly allocated. */
+/* A growing NUL-terminated string (zero-initialise; the caller frees p). */
+struct alert_sbuf {
+    char *p;
+    size_t len, cap;
+};
+
+/* alert_labels.c: appends n bytes of s / the string s / the canonical text of n labels. */
+void alert_labels_put(struct alert_sbuf *b, const char *s, size_t n);
+void alert_labels_puts(struct alert_sbuf *b, const char *s);
+void alert_labels_append(struct alert_sbuf *b, const struct alert_kv *kv, size_t n);
+
+/* alert_labels.c: orders struct alert_kv by name (for qsort). */
+int alert_labels_cmp(const void *a, const void *b);
+
+/* alert_labels.c: the canonical text "k=v,k=v" of n labels sorted by name (core/event's
+ * quoting; "" when n is 0), newly allocated. */
 char *alert_labels_text(const struct alert_kv *kv, size_t n);
 
-/* alert.c: FNV-1a of a NUL-terminated string. */
-uint64_t alert_hash(const char *s);
+/* alert_labels.c: FNV-1a of a NUL-terminated string. */
+uint64_t alert_labels_hash(const char *s);
 
-/* alert.c: the `by` labels of a series with a non-empty value, sorted; kv has room for nby.
- * Returns their number. */
-size_t alert_by_labels(const struct rule_expr *x, const struct event *ev, struct alert_kv *kv);
+/* alert_labels.c: the `by` labels of a series with a non-empty value, sorted; kv has room for
+ * nby. Returns their number. */
+size_t alert_labels_by(const struct rule_expr *x, const struct event *ev, struct alert_kv *kv);
 
 /* alert.c: one evaluation of group g at now: cond is whether the expression holds, value its
  * value. Runs the state machine and records transitions. */
 void alert_step(struct alert_engine *e, struct alert_rule_rt *rt, struct alert_group *g, bool cond,
                 double value, int64_t now);
 
-/* alert_eval.c: the first series alert_eval_begin must match (the lowest `seen` of the rules),
- * and the window memo grown to n series. */
-uint32_t alert_eval_match_start(const struct alert_engine *e);
-void alert_eval_memo_reserve(struct alert_engine *e, uint32_t n);
+/* alert.c: forgets the transitions of the last evaluation. */
+void alert_transitions_clear(struct alert_engine *e);
 
-/* alert_eval.c: matches up to *budget more of the series [e->run.match_pos, e->run.match_end)
- * against every rule that has not seen them, one unit of budget per series. Returns true when
- * the range is done (every rule's `seen` is then match_end). */
-bool alert_eval_match_step(struct alert_engine *e, size_t *budget);
+/* alert.c: forgets the rule's matches and drops its instances (no transitions). */
+void alert_rule_reset(struct alert_engine *e, struct alert_rule_rt *rt);
 
-/* alert_eval.c: evaluates rule rt at e->run.now (e->epoch already advanced) from the point
- * e->run.phase/cursor/sub describe, stepping its groups, until done or *budget units (one per
- * series window or group visited) are spent. Returns true when the rule is done. */
-bool alert_eval_rule_step(struct alert_engine *e, struct alert_rule_rt *rt, size_t *budget);
+/* alert_silence.c: drops the silences that ended at or before now. */
+void alert_silence_expire(struct alert_engine *e, int64_t now);
 
 #endif

@@ -13,7 +13,6 @@
 #define HIST_ALPHA 0.01            /* guaranteed relative error of every quantile */
 #define HIST_DEFAULT_MAX_BINS 4096 /* per sign, spans a 1e35 range; past it the lowest collapse */
 #define HIST_MIN_ABS 1e-9          /* |v| below this counts as zero */
-#define HIST_SERIAL_VERSION 1
 
 /* One sign's bins: counts[i] is the count of bin (offset + i). width is the cell size in
  * bytes (0 while empty, then 1, 2, 4 or 8); len is the number of cells in the window. */
@@ -98,16 +97,7 @@ void hist_quantiles(const struct hist *h, const double *qs, double *out, size_t 
 size_t hist_bin_count(const struct hist *h);
 size_t hist_memory_bytes(const struct hist *h);
 
-/* Compact serialisation: a version byte, then varint-encoded stores. Returns the number of
- * bytes the encoding needs; writes it to buf only when cap is large enough. */
-size_t hist_serialize(const struct hist *h, uint8_t *buf, size_t cap);
-
-/* Replaces h's content (h must be initialised) with the decoded histogram; h keeps its own
- * max_bins. Returns 0, or -1 on an unknown version, malformed/truncated/trailing or
- * non-canonical input (anything hist_serialize would not write), or a store wider than
- * h->max_bins, or counts whose sum passes UINT64_MAX (h is then empty). Never allocates more
- * than max_bins cells. */
-int hist_deserialize(struct hist *h, const uint8_t *buf, size_t len);
+/* The byte encoding (hist_codec_encode, hist_codec_decode) is in core/hist_codec.h. */
 
 /* For summing many histograms fast (window and alert-group merges): widens [*lo, *hi] to take
  * in the store's bin window (an empty store changes nothing), and adds the store's counts into

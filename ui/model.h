@@ -10,6 +10,7 @@
 #include <stdint.h>
 
 #include "core/chatlog.h"
+#include "core/presence.h"
 #include "core/lineedit.h"
 #include "core/rank.h"
 #include "core/series.h"
@@ -86,7 +87,7 @@ struct model_chat {
     struct chatlog *log;                   /* NULL: no chat; the view may add local notices
                                               and move the unread marker */
     struct lineedit *input;                /* the input line (owned by the app) */
-    const struct chatlog_presence *online; /* nicks online in the room; may be NULL */
+    const struct presence *online; /* nicks online in the room; may be NULL */
     const char *room;                      /* "" when in no room */
     const char *nick;                      /* ours */
     const char *state;                     /* "up", "reconnecting (attempt 2): ..." */

@@ -1,7 +1,7 @@
 /* view_chat.c — the chat pane: the room's messages (time, nick in its own colour, actions,
  * joins, system and alert lines styled apart, mentions highlighted), wrapped by display width,
  * scrollback with an unread marker, and the input line with its editor, history, nick
- * completion and bracketed paste. Every message goes through chatlog_render (the sanitizer)
+ * completion and bracketed paste. Every message goes through chatrender_msg (the sanitizer)
  * before it is drawn; the view never talks to Redis: lines typed go to model.chat.submit. */
 #include <stdio.h>
 #include <stdlib.h>
@@ -9,6 +9,7 @@
 #include <time.h>
 
 #include "core/chatlog.h"
+#include "core/chatrender.h"
 #include "core/lineedit.h"
 #include "core/mem.h"
 #include "core/text.h"
@@ -37,7 +38,7 @@ struct chatview {
     int rows;            /* message rows of the last update */
     int ncolors;         /* nick colour pairs set up (0: none, bold instead) */
     bool colors_tried;
-    struct chatlog_line line;
+    struct chatrender_line line;
     struct wrap_line *wl;
     char *buf;           /* "HH:MM " + the rendered line */
     unsigned char *mark;
@@ -86,7 +87,7 @@ static size_t layout_msg(struct chatview *v, const struct model_chat *mc,
                          const struct chatlog_msg *m, int width)
 {
     unsigned flags = TEXT_KEEP_NEWLINE | TEXT_EXPAND_TAB | (screen_ascii() ? TEXT_ASCII : 0);
-    chatlog_render(m, mc->room, flags, &v->line);
+    chatrender_msg(m, mc->room, flags, &v->line);
     size_t need = CHATVIEW_TIME_COLS + v->line.len + 1;
     if (need > v->buf_cap) {
         v->buf_cap = need * 2;
@@ -123,7 +124,7 @@ static size_t layout_msg(struct chatview *v, const struct model_chat *mc,
 /* The attributes of byte off of the laid-out message. */
 static attr_t byte_attr(const struct chatview *v, const struct chatlog_msg *m, size_t off)
 {
-    const struct chatlog_line *l = &v->line;
+    const struct chatrender_line *l = &v->line;
     size_t nick0 = CHATVIEW_TIME_COLS + l->nick_off, body0 = CHATVIEW_TIME_COLS + l->body_off;
     attr_t a;
     if (off < CHATVIEW_TIME_COLS) {
@@ -135,16 +136,16 @@ static attr_t byte_attr(const struct chatview *v, const struct chatlog_msg *m, s
     } else {
         bool body = off >= body0;
         switch (l->style) {
-        case CHATLOG_STYLE_ACTION:
+        case CHATRENDER_STYLE_ACTION:
             a = screen_attr(THEME_NORMAL) | A_BOLD;
             break;
-        case CHATLOG_STYLE_EVENT:
+        case CHATRENDER_STYLE_EVENT:
             a = screen_attr(THEME_DIM);
             break;
-        case CHATLOG_STYLE_SYSTEM:
+        case CHATRENDER_STYLE_SYSTEM:
             a = screen_attr(m->id.local ? THEME_DIM : THEME_SEV_INFO);
             break;
-        case CHATLOG_STYLE_ALERT:
+        case CHATRENDER_STYLE_ALERT:
             a = screen_attr(THEME_SEV_WARN) | A_BOLD;
             break;
         default:
@@ -576,7 +577,7 @@ static void chat_free(void *state)
     struct chatview *v = state;
     if (v == NULL)
         return;
-    chatlog_line_free(&v->line);
+    chatrender_line_free(&v->line);
     free(v->wl);
     free(v->buf);
     free(v->mark);

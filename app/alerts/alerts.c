@@ -17,6 +17,7 @@
 #include "app/chat/chat.h"
 #include "app/redis/rconn.h"
 #include "core/chatlog.h"
+#include "core/chatinput.h"
 #include "core/mem.h"
 #include "core/tmpl.h"
 
@@ -1095,7 +1096,7 @@ struct alerts *alerts_new(struct ev_loop *loop, const struct redisaddr *addr,
                           const struct alerts_opts *opts, char *err, size_t errcap)
 {
     char room[CHATLOG_ROOM_MAX + 1] = "";
-    if (opts->room && *opts->room && chatlog_room_normalize(opts->room, room, sizeof room) != 0) {
+    if (opts->room && *opts->room && chatinput_room_normalize(opts->room, room, sizeof room) != 0) {
         snprintf(err, errcap, "bad room '%s'", opts->room);
         return NULL;
     }

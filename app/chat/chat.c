@@ -12,6 +12,7 @@
 #include <cjson/cJSON.h>
 
 #include "core/mem.h"
+#include "core/ratelimit.h"
 #include "core/text.h"
 
 #define CHAT_PAGE 1000            /* entries per XRANGE page when catching up */
@@ -85,7 +86,7 @@ struct chat {
     unsigned heartbeat_ms;
     bool quiet_join;
     struct chatlog *log;
-    struct chatlog_presence presence;
+    struct presence presence;
     bool presence_known;  /* a snapshot arrived for this room */
     unsigned presence_epoch; /* bumped by every join/part/nick seen live */
     /* The last joins, parts and nick changes seen live, replayed over a snapshot that was
@@ -103,7 +104,7 @@ struct chat {
     bool joined;         /* the join's history was read */
     struct chatlog_id delivered; /* the newest message reported */
 
-    struct chatlog_rate rate;
+    struct ratelimit rate;
     struct chat_out *q_head, *q_tail;
     size_t q_len, inflight;
     /* Messages whose EVAL got no reply (connection lost): stored or not? Checked against the
@@ -297,12 +298,12 @@ static void presence_follow(struct chat *c, const struct chatlog_entry *e)
         return;
     snprintf(nick, sizeof(nick), "%.*s", (int)e->nick_len, e->nick);
     if (e->kind == CHATLOG_JOIN) {
-        changed = chatlog_presence_add(&c->presence, nick);
+        changed = presence_add(&c->presence, nick);
     } else {
-        changed = chatlog_presence_remove(&c->presence, nick);
+        changed = presence_remove(&c->presence, nick);
         if (e->kind == CHATLOG_NICK) {
             snprintf(other, sizeof(other), "%.*s", (int)e->text_len, e->text);
-            changed |= chatlog_presence_add(&c->presence, other);
+            changed |= presence_add(&c->presence, other);
         }
     }
     c->presence_epoch++;
@@ -318,18 +319,18 @@ static void presence_follow(struct chat *c, const struct chatlog_entry *e)
 }
 
 /* Applies the live changes after epoch since to p. Returns -1 when some are forgotten. */
-static int presence_replay(const struct chat *c, unsigned since, struct chatlog_presence *p)
+static int presence_replay(const struct chat *c, unsigned since, struct presence *p)
 {
     if (c->presence_epoch - since > CHAT_PRESENCE_EVENTS)
         return -1;
     for (unsigned ep = since + 1; ep - since <= c->presence_epoch - since; ep++) {
         const struct presence_event *pe = &c->pev[ep % CHAT_PRESENCE_EVENTS];
         if (pe->kind == CHATLOG_JOIN) {
-            chatlog_presence_add(p, pe->nick);
+            presence_add(p, pe->nick);
         } else {
-            chatlog_presence_remove(p, pe->nick);
+            presence_remove(p, pe->nick);
             if (pe->kind == CHATLOG_NICK)
-                chatlog_presence_add(p, pe->other);
+                presence_add(p, pe->other);
         }
     }
     return 0;
@@ -529,19 +530,19 @@ static void on_presence(struct rconn *rc, const redisReply *reply, void *privdat
         if (reply->element[i]->type == REDIS_REPLY_STRING)
             nicks[n++] = reply->element[i]->str;
     /* the snapshot, then what the room said since it was asked for */
-    struct chatlog_presence snap = {0};
-    chatlog_presence_set(&snap, nicks, n, NULL, NULL);
+    struct presence snap = {0};
+    presence_set(&snap, nicks, n, NULL, NULL);
     free(nicks);
     if (presence_replay(c, since, &snap) != 0) {
-        chatlog_presence_free(&snap);
+        presence_free(&snap);
         return; /* too much happened meanwhile: the next heartbeat tells */
     }
     size_t before = c->presence.n;
     bool first = !c->presence_known;
     c->presence_known = true;
-    chatlog_presence_set(&c->presence, (const char *const *)snap.nicks, snap.n,
+    presence_set(&c->presence, (const char *const *)snap.nicks, snap.n,
                          first ? NULL : on_presence_diff, c);
-    chatlog_presence_free(&snap);
+    presence_free(&snap);
     if (first || before != c->presence.n)
         emit(c, CHAT_EV_PRESENCE, NULL, true, NULL, false);
 }
@@ -751,7 +752,7 @@ static void verify_unsure(struct chat *c)
 static void pump(struct chat *c)
 {
     while (c->q_head && c->unsure_head == NULL && rconn_get_state(c->cmd) == RCONN_UP) {
-        int64_t wait = chatlog_rate_take(&c->rate, chat_now_ms());
+        int64_t wait = ratelimit_take(&c->rate, chat_now_ms());
         if (wait > 0) {
             if (!ev_is_active(&c->send_timer)) {
                 ev_timer_set(&c->send_timer, (double)wait / 1000., 0.);
@@ -886,7 +887,7 @@ static void enter_room(struct chat *c, const char *room)
     c->log_key = make_key(c->ns, "chat", room, ":log");
     c->presence_key = make_key(c->ns, "presence", room, "");
     chatlog_reset(c->log);
-    chatlog_presence_free(&c->presence);
+    presence_free(&c->presence);
     c->presence_known = false;
     c->gen++;
     c->joined = c->syncing = c->subscribed = false;
@@ -912,7 +913,7 @@ void chat_part(struct chat *c, const char *reason)
     c->gen++;
     c->joined = c->syncing = c->subscribed = false;
     ev_timer_stop(c->loop, &c->sync_retry);
-    chatlog_presence_free(&c->presence);
+    presence_free(&c->presence);
     c->presence_known = false;
     emit(c, CHAT_EV_PRESENCE, NULL, true, NULL, false);
 }
@@ -920,7 +921,7 @@ void chat_part(struct chat *c, const char *reason)
 int chat_join(struct chat *c, const char *room, char *err, size_t errcap)
 {
     char norm[CHATLOG_ROOM_MAX + 1];
-    if (chatlog_room_normalize(room, norm, sizeof(norm)) != 0) {
+    if (chatinput_room_normalize(room, norm, sizeof(norm)) != 0) {
         snprintf(err, errcap, "bad room name: use 1-%d letters, digits, '_', '-' or '.'",
                  CHATLOG_ROOM_MAX);
         return -1;
@@ -945,7 +946,7 @@ int chat_set_nick(struct chat *c, const char *nick, char *err, size_t errcap)
         snprintf(err, errcap, "you are %s already", nick);
         return -1;
     }
-    if (chatlog_presence_has(&c->presence, nick)) {
+    if (presence_has(&c->presence, nick)) {
         snprintf(err, errcap, "nick %s is in use in this room", nick);
         return -1;
     }
@@ -973,7 +974,7 @@ struct chat *chat_new(struct ev_loop *loop, const struct redisaddr *addr,
                  opts->nick ? opts->nick : "", TEXT_NICK_MAX_COLS);
         return NULL;
     }
-    if (opts->room && chatlog_room_normalize(opts->room, room, sizeof(room)) != 0) {
+    if (opts->room && chatinput_room_normalize(opts->room, room, sizeof(room)) != 0) {
         snprintf(err, errcap, "bad room name '%.40s': use 1-%d letters, digits, '_', '-' or '.'",
                  opts->room, CHATLOG_ROOM_MAX);
         return NULL;
@@ -996,7 +997,7 @@ struct chat *chat_new(struct ev_loop *loop, const struct redisaddr *addr,
     c->notify = opts->notify;
     c->privdata = opts->privdata;
     int interval = opts->rate_interval_ms == 0 ? CHAT_RATE_INTERVAL_MS : opts->rate_interval_ms;
-    chatlog_rate_init(&c->rate, opts->rate_burst ? opts->rate_burst : CHAT_RATE_BURST,
+    ratelimit_init(&c->rate, opts->rate_burst ? opts->rate_burst : CHAT_RATE_BURST,
                       interval < 0 ? 0 : (unsigned)interval);
 
     ev_timer_init(&c->heartbeat, on_heartbeat, (double)c->heartbeat_ms / 1000.,
@@ -1052,7 +1053,7 @@ void chat_free(struct chat *c)
         out_free(o);
     }
     chatlog_free(c->log);
-    chatlog_presence_free(&c->presence);
+    presence_free(&c->presence);
     for (size_t i = 0; i < CHAT_PRESENCE_EVENTS; i++) {
         free(c->pev[i].nick);
         free(c->pev[i].other);
@@ -1070,7 +1071,7 @@ struct chatlog *chat_log(struct chat *c)
     return c->log;
 }
 
-const struct chatlog_presence *chat_presence(const struct chat *c)
+const struct presence *chat_presence(const struct chat *c)
 {
     return &c->presence;
 }

@@ -20,6 +20,8 @@
 #include "app/redis/rconn.h"
 #include "app/redis/redisaddr.h"
 #include "core/chatlog.h"
+#include "core/chatinput.h"
+#include "core/presence.h"
 
 #define CHAT_DEFAULT_HISTORY 200
 #define CHAT_HISTORY_NONE ((size_t)-1)
@@ -96,7 +98,7 @@ struct chat *chat_new(struct ev_loop *loop, const struct redisaddr *addr,
 void chat_free(struct chat *c);
 
 /* Leaves the current room (posting a part message) and joins room (normalized with
- * chatlog_room_normalize; the log is reset). Returns 0, or -1 with a message in err. */
+ * chatinput_room_normalize; the log is reset). Returns 0, or -1 with a message in err. */
 int chat_join(struct chat *c, const char *room, char *err, size_t errcap);
 
 /* Leaves the current room: posts a part message with reason (may be NULL), drops our presence
@@ -126,7 +128,7 @@ enum chat_send_result chat_send(struct chat *c, enum chatlog_kind kind, const ch
 size_t chat_pending(const struct chat *c);
 
 struct chatlog *chat_log(struct chat *c); /* the room's messages; owned by c */
-const struct chatlog_presence *chat_presence(const struct chat *c);
+const struct presence *chat_presence(const struct chat *c);
 const char *chat_room(const struct chat *c); /* "" when in no room */
 const char *chat_nick(const struct chat *c);
 bool chat_joined(const struct chat *c); /* the join's history has been read */

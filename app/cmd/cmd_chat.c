@@ -19,6 +19,8 @@
 #include "app/redis/rsync.h"
 #include "app/tui/tui.h"
 #include "core/chatlog.h"
+#include "core/chatinput.h"
+#include "core/chatrender.h"
 #include "core/mem.h"
 #include "core/text.h"
 
@@ -68,7 +70,7 @@ struct lm {
     char *buf;
     size_t len, cap;
     unsigned long lineno;
-    struct chatlog_line line;
+    struct chatrender_line line;
     char last_state[160];
 };
 
@@ -144,7 +146,7 @@ static void print_message(struct lm *lm, const struct chatlog_msg *m)
     } else {
         char t[16];
         clock_text(m->ts_ms, t, sizeof(t));
-        chatlog_render(m, chat_room(lm->chat), 0, &lm->line);
+        chatrender_msg(m, chat_room(lm->chat), 0, &lm->line);
         printf("%s %s\n", t, lm->line.s);
     }
     fflush(stdout);
@@ -488,7 +490,7 @@ static int line_mode(struct config *cfg, const char *room, const char *nick, siz
     ev_timer_stop(lm.loop, &lm.leave_guard);
     ev_io_stop(lm.loop, &lm.in);
     chat_free(lm.chat);
-    chatlog_line_free(&lm.line);
+    chatrender_line_free(&lm.line);
     free(lm.buf);
     return lm.rc;
 }
@@ -573,7 +575,7 @@ int cmd_chat(int argc, char **argv)
     if (rc == EXIT_OK) {
         if (room_arg == NULL)
             room_arg = cfg.room ? cfg.room : CONFIG_DEFAULT_ROOM;
-        if (chatlog_room_normalize(room_arg, room, sizeof(room)) != 0) {
+        if (chatinput_room_normalize(room_arg, room, sizeof(room)) != 0) {
             fprintf(stderr, "warroom chat: bad room name '%s': use 1-%d letters, digits, '_', "
                             "'-' or '.'\n", room_arg, CHATLOG_ROOM_MAX);
             rc = EXIT_USAGE;

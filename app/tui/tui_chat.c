@@ -8,6 +8,8 @@
 
 #include "app/chat/chat.h"
 #include "core/chatlog.h"
+#include "core/chatinput.h"
+#include "core/presence.h"
 #include "core/lineedit.h"
 #include "core/mem.h"
 #include "core/text.h"
@@ -165,7 +167,7 @@ static void send_text(struct tui_chat *tc, enum chatlog_kind kind, const char *t
 
 static void who(struct tui_chat *tc)
 {
-    const struct chatlog_presence *p = chat_presence(tc->chat);
+    const struct presence *p = chat_presence(tc->chat);
     const char *room = chat_room(tc->chat);
     if (*room == '\0') {
         notice(tc, "you are in no room: /join ROOM");
@@ -186,7 +188,7 @@ static void who(struct tui_chat *tc)
 
 /* A /command that is not the chat's own: the hook (alerts), else "unknown". */
 static void other_command(struct tui_chat *tc, const char *line, size_t len,
-                          const struct chatlog_input *in)
+                          const struct chatinput *in)
 {
     char *copy = xstrndup(line, len), reply[2048] = "";
     bool error = false;
@@ -199,7 +201,7 @@ static void other_command(struct tui_chat *tc, const char *line, size_t len,
         char msg[160];
         struct text_buf b = TEXT_BUF_INIT;
         text_sanitize(in->name, in->name_len, TEXT_NICK, &b);
-        if (in->cmd == CHATLOG_CMD_UNKNOWN)
+        if (in->cmd == CHATINPUT_CMD_UNKNOWN)
             snprintf(msg, sizeof(msg), "unknown command /%s (try /help); nothing was sent", b.s);
         else
             snprintf(msg, sizeof(msg), "/%s needs the alerts feature, which is not running", b.s);
@@ -212,21 +214,21 @@ static void other_command(struct tui_chat *tc, const char *line, size_t len,
 static void submit(void *privdata, const char *line, size_t len)
 {
     struct tui_chat *tc = privdata;
-    struct chatlog_input in;
+    struct chatinput in;
     char err[256], arg[CHATLOG_ROOM_MAX + TEXT_NICK_VALID_MAX_BYTES + 8];
-    chatlog_parse_input(line, len, &in);
-    if (in.cmd == CHATLOG_CMD_NICK || in.cmd == CHATLOG_CMD_JOIN)
+    chatinput_parse(line, len, &in);
+    if (in.cmd == CHATINPUT_CMD_NICK || in.cmd == CHATINPUT_CMD_JOIN)
         snprintf(arg, sizeof(arg), "%.*s", (int)in.arg_len, in.arg);
     switch (in.cmd) {
-    case CHATLOG_CMD_NONE:
+    case CHATINPUT_CMD_NONE:
         break;
-    case CHATLOG_CMD_SAY:
+    case CHATINPUT_CMD_SAY:
         send_text(tc, CHATLOG_MSG, in.arg, in.arg_len);
         break;
-    case CHATLOG_CMD_ME:
+    case CHATINPUT_CMD_ME:
         send_text(tc, CHATLOG_ME, in.arg, in.arg_len);
         break;
-    case CHATLOG_CMD_NICK:
+    case CHATINPUT_CMD_NICK:
         if (in.arg_len > TEXT_NICK_VALID_MAX_BYTES || chat_set_nick(tc->chat, arg, err,
                                                                     sizeof(err)) != 0) {
             notice(tc, in.arg_len > TEXT_NICK_VALID_MAX_BYTES ? "bad nick: too long" : err);
@@ -239,13 +241,13 @@ static void submit(void *privdata, const char *line, size_t len)
         }
         changed(tc);
         break;
-    case CHATLOG_CMD_JOIN:
+    case CHATINPUT_CMD_JOIN:
         if (in.arg_len > CHATLOG_ROOM_MAX + 1 || chat_join(tc->chat, arg, err, sizeof(err)) != 0)
             notice(tc, in.arg_len > CHATLOG_ROOM_MAX + 1 ? "bad room name: too long" : err);
         sync_model(tc);
         changed(tc);
         break;
-    case CHATLOG_CMD_PART:
+    case CHATINPUT_CMD_PART:
         if (*chat_room(tc->chat) == '\0') {
             notice(tc, "you are in no room");
             break;
@@ -258,19 +260,19 @@ static void submit(void *privdata, const char *line, size_t len)
         }
         notice(tc, err);
         break;
-    case CHATLOG_CMD_WHO:
+    case CHATINPUT_CMD_WHO:
         who(tc);
         break;
-    case CHATLOG_CMD_CLEAR:
+    case CHATINPUT_CMD_CLEAR:
         chatlog_clear(chat_log(tc->chat));
         changed(tc);
         break;
-    case CHATLOG_CMD_HELP:
-        for (size_t i = 0; chatlog_help_line(i); i++)
-            notice(tc, chatlog_help_line(i));
+    case CHATINPUT_CMD_HELP:
+        for (size_t i = 0; chatinput_help_line(i); i++)
+            notice(tc, chatinput_help_line(i));
         notice(tc, "/ack ID, /silence MATCHER DURATION, /unsilence MATCHER, /alerts: alerts");
         break;
-    case CHATLOG_CMD_QUIT:
+    case CHATINPUT_CMD_QUIT:
         if (!tc->leaving && in.arg_len && *chat_room(tc->chat)) {
             char *reason = xstrndup(in.arg, in.arg_len);
             chat_part(tc->chat, reason); /* with the reason; tui_chat_leave's part is a no-op */
@@ -278,12 +280,12 @@ static void submit(void *privdata, const char *line, size_t len)
         }
         tui_chat_leave(tc, quit_done, tc);
         break;
-    case CHATLOG_CMD_ACK:
-    case CHATLOG_CMD_SILENCE:
-    case CHATLOG_CMD_UNKNOWN:
+    case CHATINPUT_CMD_ACK:
+    case CHATINPUT_CMD_SILENCE:
+    case CHATINPUT_CMD_UNKNOWN:
         other_command(tc, line, len, &in);
         break;
-    case CHATLOG_CMD_USAGE:
+    case CHATINPUT_CMD_USAGE:
         notice(tc, in.error);
         break;
     }

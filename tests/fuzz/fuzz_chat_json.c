@@ -10,6 +10,7 @@
 
 #include "app/chat/chat.h"
 #include "core/chatlog.h"
+#include "core/chatrender.h"
 
 static const char *string_member(const cJSON *o, const char *name)
 {
@@ -57,15 +58,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
     /* what the chat pane does with it */
     struct chatlog *log = chatlog_new(4);
-    struct chatlog_line line = CHATLOG_LINE_INIT;
+    struct chatrender_line line = CHATRENDER_LINE_INIT;
     size_t index;
     if (chatlog_add(log, &e, &index) == CHATLOG_ADDED) {
-        chatlog_render(chatlog_get(log, index), "ops", 0, &line);
+        chatrender_msg(chatlog_get(log, index), "ops", 0, &line);
         FUZZ_CHECK(text_valid(line.s, line.len));
         for (size_t i = 0; i < line.len; i++)
             FUZZ_CHECK((unsigned char)line.s[i] >= 0x20 && line.s[i] != 0x7f);
     }
-    chatlog_line_free(&line);
+    chatrender_line_free(&line);
     chatlog_free(log);
     chat_payload_free(json);
     cJSON_Delete(ref);

@@ -11,6 +11,8 @@
 #include <string.h>
 
 #include "core/chatlog.h"
+#include "core/chatinput.h"
+#include "core/chatrender.h"
 
 #define LOG_CAP 16
 
@@ -47,16 +49,16 @@ static void check_kind(const char *s, size_t n)
 
 static void check_input(const char *s, size_t n)
 {
-    struct chatlog_input in;
-    chatlog_parse_input(s, n, &in);
-    FUZZ_CHECK((unsigned)in.cmd <= CHATLOG_CMD_USAGE);
+    struct chatinput in;
+    chatinput_parse(s, n, &in);
+    FUZZ_CHECK((unsigned)in.cmd <= CHATINPUT_CMD_USAGE);
     FUZZ_CHECK(in.arg >= s && in.arg + in.arg_len <= s + n);
     FUZZ_CHECK(in.name >= s && in.name + in.name_len <= s + n);
-    if (in.cmd == CHATLOG_CMD_USAGE)
+    if (in.cmd == CHATINPUT_CMD_USAGE)
         FUZZ_CHECK(in.error != NULL && strncmp(in.error, "usage: ", 7) == 0);
-    if (in.cmd == CHATLOG_CMD_SAY)
+    if (in.cmd == CHATINPUT_CMD_SAY)
         FUZZ_CHECK(n > 0 && (s[0] != '/' || (n > 1 && s[1] == '/' && in.arg == s + 1)));
-    if (in.cmd != CHATLOG_CMD_NONE && in.cmd != CHATLOG_CMD_SAY)
+    if (in.cmd != CHATINPUT_CMD_NONE && in.cmd != CHATINPUT_CMD_SAY)
         FUZZ_CHECK(s[0] == '/');
 }
 
@@ -66,7 +68,7 @@ static void check_room(const char *s, size_t n)
     memcpy(in, s, n);
     in[n] = '\0';
     char out[CHATLOG_ROOM_MAX + 1], again[CHATLOG_ROOM_MAX + 1];
-    if (chatlog_room_normalize(in, out, sizeof out) == 0) {
+    if (chatinput_room_normalize(in, out, sizeof out) == 0) {
         size_t len = strlen(out);
         FUZZ_CHECK(len >= 1 && len <= CHATLOG_ROOM_MAX);
         for (size_t i = 0; i < len; i++) {
@@ -74,7 +76,7 @@ static void check_room(const char *s, size_t n)
             FUZZ_CHECK((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
                        c == '_' || c == '-' || c == '.');
         }
-        FUZZ_CHECK(chatlog_room_normalize(out, again, sizeof again) == 0);
+        FUZZ_CHECK(chatinput_room_normalize(out, again, sizeof again) == 0);
         FUZZ_CHECK(strcmp(out, again) == 0);
     } else {
         FUZZ_CHECK(out[0] == '\0');
@@ -98,11 +100,11 @@ static int terminal_safe(const unsigned char *s, size_t len, int newline_ok)
     return 1;
 }
 
-static void check_render(const struct chatlog_msg *m, struct chatlog_line *line)
+static void check_render(const struct chatlog_msg *m, struct chatrender_line *line)
 {
     FUZZ_CHECK(m->text_len <= CHATLOG_STORE_TEXT_MAX && m->nick_len <= CHATLOG_STORE_NICK_MAX);
     for (unsigned flags = 0; flags <= TEXT_KEEP_NEWLINE; flags += TEXT_KEEP_NEWLINE) {
-        chatlog_render(m, "ops", flags, line);
+        chatrender_msg(m, "ops", flags, line);
         FUZZ_CHECK(line->s && strlen(line->s) == line->len);
         FUZZ_CHECK(
             terminal_safe((const unsigned char *)line->s, line->len, flags & TEXT_KEEP_NEWLINE));
@@ -113,7 +115,7 @@ static void check_render(const struct chatlog_msg *m, struct chatlog_line *line)
 
 /* Order and capacity; renders every message when all is set (else the caller renders the new
  * one). */
-static void check_log(const struct chatlog *log, struct chatlog_line *line, int all)
+static void check_log(const struct chatlog *log, struct chatrender_line *line, int all)
 {
     size_t n = chatlog_count(log);
     FUZZ_CHECK(n <= LOG_CAP);
@@ -133,7 +135,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     const char *s = (const char *)data, *end = s + size;
     struct chatlog *log = chatlog_new(LOG_CAP);
-    struct chatlog_line line = CHATLOG_LINE_INIT;
+    struct chatrender_line line = CHATRENDER_LINE_INIT;
     struct chatlog_id max_remote = {0, 0, 0};
     chatlog_set_nick(log, "bob");
 
@@ -185,7 +187,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         p = nl + 1;
     }
     check_log(log, &line, 1);
-    chatlog_line_free(&line);
+    chatrender_line_free(&line);
     chatlog_free(log);
     return 0;
 }

@@ -1,4 +1,4 @@
-/* fuzz_hist.c — hist_deserialize, the decoder of histogram rollups read back from Redis.
+/* fuzz_hist.c — hist_codec_decode, the decoder of histogram rollups read back from Redis.
  * Properties of an accepted input: it is the one canonical encoding, so serialising the result
  * gives back the same bytes; the count is the sum of the bins, which come in ascending order;
  * quantiles are ordered in q, p0 lies in the lowest bin and p100 in the highest; memory stays
@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "core/hist.h"
+#include "core/hist_codec.h"
 
 struct walk {
     uint64_t total;
@@ -35,10 +36,10 @@ static void on_bin(double lo, double hi, uint64_t count, void *privdata)
 /* Serialises h and checks it equals want[0..n). */
 static void check_encoding(const struct hist *h, const uint8_t *want, size_t n)
 {
-    size_t need = hist_serialize(h, NULL, 0);
+    size_t need = hist_codec_encode(h, NULL, 0);
     FUZZ_CHECK(need == n);
     uint8_t *buf = malloc(need);
-    FUZZ_CHECK(hist_serialize(h, buf, need) == need);
+    FUZZ_CHECK(hist_codec_encode(h, buf, need) == need);
     FUZZ_CHECK(memcmp(buf, want, n) == 0);
     free(buf);
 }
@@ -77,7 +78,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     struct hist h;
     hist_init(&h);
-    if (hist_deserialize(&h, data, size) != 0) {
+    if (hist_codec_decode(&h, data, size) != 0) {
         FUZZ_CHECK(hist_count(&h) == 0 && hist_memory_bytes(&h) == 0);
         hist_clear(&h);
         return 0;
@@ -91,7 +92,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     /* a narrower histogram */
     struct hist narrow;
     hist_init_bounded(&narrow, size > 0 ? 1u + data[size - 1] % 64 : 1);
-    if (hist_deserialize(&narrow, data, size) == 0)
+    if (hist_codec_decode(&narrow, data, size) == 0)
         check_encoding(&narrow, data, size);
     hist_clear(&narrow);
 
@@ -103,12 +104,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     uint64_t c = hist_count(&h);
     FUZZ_CHECK(hist_count(&twice) == (c > UINT64_MAX / 2 ? UINT64_MAX : 2 * c));
     if (c <= UINT64_MAX / 2) { /* a saturated total is refused by design */
-        size_t need = hist_serialize(&twice, NULL, 0);
+        size_t need = hist_codec_encode(&twice, NULL, 0);
         uint8_t *buf = malloc(need);
-        hist_serialize(&twice, buf, need);
+        hist_codec_encode(&twice, buf, need);
         struct hist back;
         hist_init(&back);
-        FUZZ_CHECK(hist_deserialize(&back, buf, need) == 0);
+        FUZZ_CHECK(hist_codec_decode(&back, buf, need) == 0);
         FUZZ_CHECK(hist_count(&back) == hist_count(&twice));
         check_hist(&back, buf, need);
         free(buf);

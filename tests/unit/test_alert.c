@@ -446,12 +446,12 @@ static void test_silences(void **state)
 
     const struct alert_instance *api = alert_find(f.e, "hot{service=api}");
     const struct alert_instance *web = alert_find(f.e, "hot{service=web}");
-    const struct silence *s = alert_is_silenced(f.e, api, at(99, 999));
+    const struct silence *s = alert_silence_find(f.e, api, at(99, 999));
     assert_non_null(s);
     assert_string_equal(s->who, "bob");
     assert_string_equal(s->comment, "deploy");
-    assert_null(alert_is_silenced(f.e, api, at(100, 0))); /* until is exclusive */
-    assert_null(alert_is_silenced(f.e, web, at(1, 0)));
+    assert_null(alert_silence_find(f.e, api, at(100, 0))); /* until is exclusive */
+    assert_null(alert_silence_find(f.e, web, at(1, 0)));
 
     /* every matcher form, one at a time */
     static const struct {
@@ -472,17 +472,17 @@ static void test_silences(void **state)
         struct alert_engine *e = alert_engine_new(NULL);
         assert_int_equal(
             alert_silence_add(e, forms[k].matcher, at(50, 0), "x", "", err, sizeof err), 0);
-        if ((alert_is_silenced(e, api, at(1, 0)) != NULL) != forms[k].api ||
-            (alert_is_silenced(e, web, at(1, 0)) != NULL) != forms[k].web)
+        if ((alert_silence_find(e, api, at(1, 0)) != NULL) != forms[k].api ||
+            (alert_silence_find(e, web, at(1, 0)) != NULL) != forms[k].web)
             fail_msg("matcher \"%s\"", forms[k].matcher);
         alert_engine_free(e);
     }
     struct alert_engine *e2 = alert_engine_new(NULL);
     assert_int_equal(alert_silence_add(e2, web->short_id, at(50, 0), NULL, NULL, err, sizeof err),
                      0);
-    assert_null(alert_is_silenced(e2, api, at(1, 0)));
-    assert_non_null(alert_is_silenced(e2, web, at(1, 0)));
-    assert_string_equal(alert_is_silenced(e2, web, at(1, 0))->who, "");
+    assert_null(alert_silence_find(e2, api, at(1, 0)));
+    assert_non_null(alert_silence_find(e2, web, at(1, 0)));
+    assert_string_equal(alert_silence_find(e2, web, at(1, 0))->who, "");
 
     /* bad matchers */
     assert_int_equal(alert_silence_add(e2, "bad name!", 1, NULL, NULL, err, sizeof err), -1);
@@ -501,25 +501,25 @@ static void test_silences(void **state)
     assert_int_equal(
         alert_silence_add(f.e, "hot{service=api}", at(200, 0), "carol", "longer", err, sizeof err),
         0);
-    assert_int_equal(alert_silences(f.e, &list), 1);
+    assert_int_equal(alert_silence_list(f.e, &list), 1);
     assert_int_equal(list[0]->until_ms, at(200, 0));
     assert_string_equal(list[0]->who, "carol");
     assert_int_equal(alert_silence_add(f.e, "cold", at(10, 0), "d", "", err, sizeof err), 0);
-    assert_int_equal(alert_silences(f.e, &list), 2);
+    assert_int_equal(alert_silence_list(f.e, &list), 2);
     assert_int_equal(alert_silence_remove(f.e, "cold"), 0);
     assert_int_equal(alert_silence_remove(f.e, "cold"), -1);
-    assert_int_equal(alert_silences(f.e, &list), 1);
+    assert_int_equal(alert_silence_list(f.e, &list), 1);
 
     /* expiry: evaluation removes silences whose time has passed; transitions then announce */
     assert_int_equal(alert_silence_add(f.e, "hot", at(150, 0), "d", "", err, sizeof err), 0);
     assert_int_equal(eval(&f, at(149, 999)), 2); /* resolved: no data in the window */
     assert_true(f.tr[0].silenced && f.tr[1].silenced);
-    assert_int_equal(alert_silences(f.e, &list), 2);
+    assert_int_equal(alert_silence_list(f.e, &list), 2);
     put(&f, "lat{service=api}", 300, at(200, 100));
     assert_int_equal(eval(&f, at(200, 999)), 1);
     assert_transition(&f.tr[0], "hot{service=api}", ALERT_RESOLVED, ALERT_FIRING, at(200, 999));
     assert_false(f.tr[0].silenced);
-    assert_int_equal(alert_silences(f.e, &list), 0);
+    assert_int_equal(alert_silence_list(f.e, &list), 0);
     fx_free(&f);
 }
 

@@ -15,6 +15,7 @@
 #include <time.h>
 
 #include "core/hist.h"
+#include "core/hist_codec.h"
 
 /* ---- helpers: a seeded PRNG and distributions ---- */
 
@@ -106,10 +107,10 @@ static uint64_t bins_total(const struct hist *h)
 /* Serialised bytes of h in a malloc'ed buffer. */
 static uint8_t *encode(const struct hist *h, size_t *len)
 {
-    *len = hist_serialize(h, NULL, 0);
+    *len = hist_codec_encode(h, NULL, 0);
     uint8_t *buf = malloc(*len);
     assert_non_null(buf);
-    assert_int_equal(hist_serialize(h, buf, *len), *len);
+    assert_int_equal(hist_codec_encode(h, buf, *len), *len);
     return buf;
 }
 
@@ -887,15 +888,15 @@ static void test_serialize_roundtrip(void **state)
     /* Empty round trip. */
     size_t n;
     uint8_t *buf = encode(&h, &n);
-    assert_int_equal(buf[0], HIST_SERIAL_VERSION);
-    assert_int_equal(hist_deserialize(&d, buf, n), 0);
+    assert_int_equal(buf[0], HIST_CODEC_VERSION);
+    assert_int_equal(hist_codec_decode(&d, buf, n), 0);
     assert_same_hist(&h, &d);
     free(buf);
 
     build_rich(&h);
     buf = encode(&h, &n);
     hist_add(&d, 5.0); /* replaced, not merged */
-    assert_int_equal(hist_deserialize(&d, buf, n), 0);
+    assert_int_equal(hist_codec_decode(&d, buf, n), 0);
     assert_same_hist(&h, &d);
     for (size_t i = 0; i < NQS; i++)
         assert_true(hist_quantile(&h, QS[i]) == hist_quantile(&d, QS[i]));
@@ -908,16 +909,16 @@ static void test_serialize_roundtrip(void **state)
         hist_add(&c, v);
     assert_true(c.collapsed_bins > 0);
     buf = encode(&c, &n);
-    assert_int_equal(hist_deserialize(&d, buf, n), 0);
+    assert_int_equal(hist_codec_decode(&d, buf, n), 0);
     assert_same_hist(&c, &d);
     free(buf);
     hist_clear(&c);
 
     /* A small cap reports the size and writes nothing. */
-    size_t need = hist_serialize(&h, NULL, 0);
+    size_t need = hist_codec_encode(&h, NULL, 0);
     uint8_t *small = malloc(need);
     memset(small, 0xAA, need);
-    assert_int_equal(hist_serialize(&h, small, need - 1), need);
+    assert_int_equal(hist_codec_encode(&h, small, need - 1), need);
     for (size_t i = 0; i < need; i++)
         assert_int_equal(small[i], 0xAA);
     free(small);
@@ -925,7 +926,7 @@ static void test_serialize_roundtrip(void **state)
     /* Compact: 1000 ones in one bin is a handful of bytes. */
     hist_clear(&h);
     hist_add_n(&h, 1.0, 1000);
-    assert_true(hist_serialize(&h, NULL, 0) <= 10);
+    assert_true(hist_codec_encode(&h, NULL, 0) <= 10);
     hist_clear(&h);
     hist_clear(&d);
 }
@@ -937,7 +938,7 @@ static void assert_rejected(const uint8_t *buf, size_t len, uint32_t max_bins)
     hist_add(&h, 1.0);
     hist_add(&h, -1.0);
     hist_add(&h, 0.0);
-    assert_int_equal(hist_deserialize(&h, buf, len), -1);
+    assert_int_equal(hist_codec_decode(&h, buf, len), -1);
     assert_int_equal(hist_count(&h), 0);
     assert_int_equal(hist_bin_count(&h), 0);
     assert_int_equal(hist_memory_bytes(&h), 0);
@@ -963,7 +964,7 @@ static void test_deserialize_rejects(void **state)
     memcpy(longer, buf, n);
     longer[n] = 0;
     assert_rejected(longer, n + 1, HIST_DEFAULT_MAX_BINS); /* trailing byte */
-    longer[0] = HIST_SERIAL_VERSION + 1;
+    longer[0] = HIST_CODEC_VERSION + 1;
     assert_rejected(longer, n, HIST_DEFAULT_MAX_BINS); /* unknown version */
     longer[0] = 0;
     assert_rejected(longer, n, HIST_DEFAULT_MAX_BINS);
@@ -996,11 +997,11 @@ static void test_deserialize_rejects(void **state)
 
     /* And the minimal valid ones are accepted: one bin of count 1 at index 0 (value ~1). */
     const uint8_t one[] = {1, 0, 0, 1, 0, 2, 0};
-    assert_int_equal(hist_deserialize(&h, one, sizeof one), 0);
+    assert_int_equal(hist_codec_decode(&h, one, sizeof one), 0);
     assert_int_equal(hist_count(&h), 1);
     assert_true(within_alpha(hist_quantile(&h, 0.5), 1.0));
     const uint8_t neg_run[] = {1, 0, 0, 0, 3, 1, 2, 1, 4};
-    assert_int_equal(hist_deserialize(&h, neg_run, sizeof neg_run), 0);
+    assert_int_equal(hist_codec_decode(&h, neg_run, sizeof neg_run), 0);
     assert_int_equal(hist_count(&h), 3);
     assert_int_equal(hist_bin_count(&h), 2);
     assert_true(hist_quantile(&h, 0.0) < 0);
@@ -1023,10 +1024,10 @@ static void test_deserialize_canonical_only(void **state)
     struct hist h;
     hist_init(&h);
     const uint8_t one_run[] = {1, 0, 0, 4, 2, 2, 3, 2, 0}; /* the same bins, canonical */
-    assert_int_equal(hist_deserialize(&h, one_run, sizeof one_run), 0);
+    assert_int_equal(hist_codec_decode(&h, one_run, sizeof one_run), 0);
     assert_int_equal(hist_count(&h), 2);
     uint8_t back[sizeof one_run];
-    assert_int_equal(hist_serialize(&h, back, sizeof back), sizeof one_run);
+    assert_int_equal(hist_codec_encode(&h, back, sizeof back), sizeof one_run);
     assert_memory_equal(back, one_run, sizeof one_run);
     hist_clear(&h);
 }
@@ -1061,12 +1062,12 @@ static void check_decoded(const uint8_t *buf, size_t len)
     struct hist h, again;
     hist_init(&h);
     hist_init(&again);
-    if (hist_deserialize(&h, buf, len) == 0) {
+    if (hist_codec_decode(&h, buf, len) == 0) {
         /* Accepted input is self-consistent and re-encodes to the same histogram. */
         assert_int_equal(bins_total(&h), hist_count(&h));
         size_t n;
         uint8_t *enc = encode(&h, &n);
-        assert_int_equal(hist_deserialize(&again, enc, n), 0);
+        assert_int_equal(hist_codec_decode(&again, enc, n), 0);
         assert_same_hist(&h, &again);
         free(enc);
         hist_quantile(&h, 0.5);
@@ -1091,10 +1092,10 @@ static void test_deserialize_fuzz(void **state)
             buf[k] = (x & 0x300) ? (uint8_t)(x & 0x07) : (uint8_t)x; /* favour small bytes */
         }
         if (len && rng_next(&r) % 8)
-            buf[0] = HIST_SERIAL_VERSION;
+            buf[0] = HIST_CODEC_VERSION;
         struct hist h;
         hist_init(&h);
-        accepted += hist_deserialize(&h, buf, len) == 0;
+        accepted += hist_codec_decode(&h, buf, len) == 0;
         hist_clear(&h);
         check_decoded(buf, len);
     }
@@ -1295,7 +1296,7 @@ static void test_memory_small_slot(void **state)
     assert_true(hist_memory_bytes(&h) <= 400);
     hist_compact(&h);
     assert_true(hist_memory_bytes(&h) <= 320);
-    assert_true(hist_serialize(&h, NULL, 0) <= 400);
+    assert_true(hist_codec_encode(&h, NULL, 0) <= 400);
     hist_clear(&h);
 }
 
@@ -1336,7 +1337,7 @@ static int bench(void)
         heap += hist_memory_bytes(&slot);
         hist_compact(&slot);
         heap_c += hist_memory_bytes(&slot);
-        ser += hist_serialize(&slot, NULL, 0);
+        ser += hist_codec_encode(&slot, NULL, 0);
         hist_clear(&slot);
     }
     double t3 = now_s();

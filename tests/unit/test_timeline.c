@@ -11,24 +11,12 @@
 #include <string.h>
 
 #include "core/timeline.h"
+#include "tests/unit/refmodel.h"
 
 static const int64_t T0 = 1700000000000LL; /* an epoch-aligned second: 2023-11-14 22:13:20 */
 
 /* ---------------------------------------------------------------------------------------------
  * Helpers: a PRNG, slot listing, and the brute-force model of the documented membership rule. */
-
-static uint64_t rng_next(uint64_t *s)
-{
-    uint64_t z = (*s += 0x9e3779b97f4a7c15ULL);
-    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-    z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-    return z ^ (z >> 31);
-}
-
-static int64_t rng_below(uint64_t *s, int64_t n)
-{
-    return (int64_t)(rng_next(s) % (uint64_t)n);
-}
 
 /* Values that are multiples of 1/64: every sum of them is exact, in any order. */
 static double rng_value(uint64_t *s)
@@ -43,59 +31,6 @@ static double rng_value(uint64_t *s)
     return round(v * 64.0) / 64.0;
 }
 
-static int64_t fdiv(int64_t a, int64_t b)
-{
-    int64_t q = a / b;
-    return (a % b != 0 && a < 0) ? q - 1 : q;
-}
-
-struct ev {
-    int64_t ts_ms;
-    double v;
-};
-
-struct model {
-    struct timeline_config cfg;
-    struct ev *ev; /* stored events, in arrival order */
-    size_t n, cap;
-    int64_t head_ms;
-};
-
-static void model_init(struct model *m, const struct timeline_config *cfg)
-{
-    memset(m, 0, sizeof(*m));
-    m->cfg = *cfg;
-    m->head_ms = INT64_MIN;
-}
-
-static enum timeline_result model_add(struct model *m, double v, int64_t ts_ms)
-{
-    if (ts_ms > m->head_ms)
-        m->head_ms = ts_ms;
-    if (ts_ms < m->head_ms - (int64_t)m->cfg.retention_s * 1000)
-        return TIMELINE_EXPIRED;
-    if (m->n == m->cap) {
-        m->cap = m->cap ? 2 * m->cap : 1024;
-        m->ev = realloc(m->ev, m->cap * sizeof(*m->ev));
-    }
-    m->ev[m->n++] = (struct ev){ts_ms, v};
-    return TIMELINE_ADDED;
-}
-
-/* The slot holding an event now (timeline.h's rule); returns 0 when it is no longer stored. */
-static int model_slot(const struct model *m, int64_t ts_ms, int64_t *start_s, uint32_t *len_s)
-{
-    int64_t h = fdiv(m->head_ms, 1000), s = fdiv(ts_ms, 1000), c = m->cfg.coarse_s;
-    if (s > h - (int64_t)m->cfg.fine_slots) {
-        *start_s = s;
-        *len_s = 1;
-        return 1;
-    }
-    *start_s = fdiv(s, c) * c;
-    *len_s = m->cfg.coarse_s;
-    return *start_s >= fdiv(h - (int64_t)m->cfg.retention_s, c) * c;
-}
-
 struct placed {
     int64_t start_s;
     size_t idx; /* arrival order */
@@ -108,13 +43,6 @@ static int cmp_placed(const void *a, const void *b)
     if (x->start_s != y->start_s)
         return (x->start_s > y->start_s) - (x->start_s < y->start_s);
     return (x->idx > y->idx) - (x->idx < y->idx);
-}
-
-static void assert_close(double got, double want, double rel)
-{
-    double tol = rel * (fabs(want) > 1.0 ? fabs(want) : 1.0);
-    if (!(fabs(got - want) <= tol))
-        fail_msg("got %.17g, want %.17g (rel %g)", got, want, rel);
 }
 
 static void assert_summary_equal(const struct summary *got, const struct summary *want)

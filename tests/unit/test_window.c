@@ -10,25 +10,14 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/hist_codec.h"
 #include "core/window.h"
+#include "tests/unit/refmodel.h"
 
 static const int64_t T0 = 1700000400000LL; /* epoch-aligned to 10 s, 1 min and 5 min */
 
 /* ---------------------------------------------------------------------------------------------
  * Helpers: PRNG, brute-force model of timeline.h's membership rule, comparisons. */
-
-static uint64_t rng_next(uint64_t *s)
-{
-    uint64_t z = (*s += 0x9e3779b97f4a7c15ULL);
-    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-    z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-    return z ^ (z >> 31);
-}
-
-static int64_t rng_below(uint64_t *s, int64_t n)
-{
-    return (int64_t)(rng_next(s) % (uint64_t)n);
-}
 
 /* Multiples of 1/64 (sums are exact in any order): lognormal-ish, some zeros and negatives. */
 static double rng_value(uint64_t *s)
@@ -42,59 +31,6 @@ static double rng_value(uint64_t *s)
     double u2 = (double)(rng_next(s) >> 11) * 0x1.0p-53;
     double z = sqrt(-2.0 * log(u1)) * cos(6.283185307179586 * u2);
     return round(exp(log(50.0) + 0.5 * z) * 64.0) / 64.0;
-}
-
-static int64_t fdiv(int64_t a, int64_t b)
-{
-    int64_t q = a / b;
-    return (a % b != 0 && a < 0) ? q - 1 : q;
-}
-
-struct ev {
-    int64_t ts_ms;
-    double v;
-};
-
-struct model {
-    struct timeline_config cfg;
-    struct ev *ev; /* stored events in arrival order */
-    size_t n, cap;
-    int64_t head_ms;
-};
-
-static void model_init(struct model *m, const struct timeline_config *cfg)
-{
-    memset(m, 0, sizeof(*m));
-    m->cfg = *cfg;
-    m->head_ms = INT64_MIN;
-}
-
-static enum timeline_result model_add(struct model *m, double v, int64_t ts_ms)
-{
-    if (ts_ms > m->head_ms)
-        m->head_ms = ts_ms;
-    if (ts_ms < m->head_ms - (int64_t)m->cfg.retention_s * 1000)
-        return TIMELINE_EXPIRED;
-    if (m->n == m->cap) {
-        m->cap = m->cap ? 2 * m->cap : 1024;
-        m->ev = realloc(m->ev, m->cap * sizeof(*m->ev));
-    }
-    m->ev[m->n++] = (struct ev){ts_ms, v};
-    return TIMELINE_ADDED;
-}
-
-/* The slot holding an event now; 0 when it is no longer stored. */
-static int model_slot(const struct model *m, int64_t ts_ms, int64_t *start_s, uint32_t *len_s)
-{
-    int64_t h = fdiv(m->head_ms, 1000), s = fdiv(ts_ms, 1000), c = m->cfg.coarse_s;
-    if (s > h - (int64_t)m->cfg.fine_slots) {
-        *start_s = s;
-        *len_s = 1;
-        return 1;
-    }
-    *start_s = fdiv(s, c) * c;
-    *len_s = m->cfg.coarse_s;
-    return *start_s >= fdiv(h - (int64_t)m->cfg.retention_s, c) * c;
 }
 
 /* The expected window: events whose slot starts in [lo_s, hi_s], summary in arrival order.
@@ -117,13 +53,6 @@ static int cmp_double(const void *a, const void *b)
 {
     double x = *(const double *)a, y = *(const double *)b;
     return (x > y) - (x < y);
-}
-
-static void assert_close(double got, double want, double rel)
-{
-    double tol = rel * (fabs(want) > 1.0 ? fabs(want) : 1.0);
-    if (!(fabs(got - want) <= tol))
-        fail_msg("got %.17g, want %.17g (rel %g)", got, want, rel);
 }
 
 static void assert_quantile(double got, double exact)
@@ -199,11 +128,11 @@ static void merge_slots(const struct timeline *t, int64_t lo_s, int64_t hi_s, st
 static void assert_hist_equal(const struct hist *a, const struct hist *b)
 {
     assert_int_equal(hist_count(a), hist_count(b));
-    size_t na = hist_serialize(a, NULL, 0), nb = hist_serialize(b, NULL, 0);
+    size_t na = hist_codec_encode(a, NULL, 0), nb = hist_codec_encode(b, NULL, 0);
     assert_int_equal(na, nb);
     uint8_t *ba = malloc(na), *bb = malloc(nb);
-    hist_serialize(a, ba, na);
-    hist_serialize(b, bb, nb);
+    hist_codec_encode(a, ba, na);
+    hist_codec_encode(b, bb, nb);
     assert_memory_equal(ba, bb, na);
     free(ba);
     free(bb);
