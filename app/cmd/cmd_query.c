@@ -11,6 +11,7 @@
 
 #include <cjson/cJSON.h>
 
+#include "app/clock.h"
 #include "app/cmd/cmd.h"
 #include "app/config.h"
 #include "app/redis/rsync.h"
@@ -68,13 +69,6 @@ struct query_result {
     size_t nunreadable;
     unsigned partitions;
 };
-
-static int64_t wall_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_REALTIME, &ts);
-    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 /* Parses the command's own options (the common ones are gone). Returns 0, or an exit code. */
 static int parse_args(int argc, char **argv, struct query_opts *o)
@@ -298,7 +292,6 @@ static double column_value(const struct rank_row *row, int col, double covered_s
     }
 }
 
-
 static const char *const value_cols[] = {"count",  "rate", "sum", "min", "max", "avg",
                                          "stddev", "p50",  "p90", "p95", "p99", "p999"};
 #define NVALUE_COLS (sizeof(value_cols) / sizeof(value_cols[0]))
@@ -516,7 +509,7 @@ int cmd_query(int argc, char **argv)
                                 sizeof(mem_note)))
         fprintf(stderr, "warroom query: warning: %s\n", mem_note);
     tab = series_table_new(&tc);
-    struct query_result res = {.now_ms = wall_ms()};
+    struct query_result res = {.now_ms = clock_wall_ms()};
     int64_t lo_ms = res.now_ms - o.window_ms, hi_ms = res.now_ms;
     /* producers trim the streams to --retention: a longer window cannot be full */
     int64_t covered_ms = cfg.retention_ms > 0 && cfg.retention_ms < o.window_ms ? cfg.retention_ms

@@ -19,6 +19,7 @@
 
 #include <hiredis/hiredis.h>
 
+#include "app/clock.h"
 #include "core/mem.h"
 #include "core/redisurl.h"
 
@@ -67,13 +68,6 @@ static void sleep_ms(unsigned ms)
     struct timespec ts = {ms / 1000, (long)(ms % 1000) * 1000000L};
     while (nanosleep(&ts, &ts) < 0 && errno == EINTR) {
     }
-}
-
-static long long mono_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
 /* PINGs a server at host:port, or at the unix socket path when path is not NULL. */
@@ -288,12 +282,12 @@ char *localredis_url(const struct localredis_opts *opts, char *err, size_t errle
     }
     if (spawn_server(exe, &p, err, errlen) < 0)
         goto out;
-    for (long long end = mono_ms() + start_ms;;) {
+    for (long long end = clock_mono_ms() + start_ms;;) {
         if (probe(NULL, 0, p.sock, probe_ms) == PROBE_OK) {
             url = unix_url(p.sock);
             break;
         }
-        if (mono_ms() >= end) {
+        if (clock_mono_ms() >= end) {
             fail(err, errlen, "redis-server did not answer on %s within %u ms; see %s", p.sock,
                  start_ms, p.logfile);
             goto out;
@@ -382,11 +376,11 @@ enum localredis_stop_result localredis_stop(char *msg, size_t msglen)
         say(msg, msglen, "cannot stop redis-server (pid %ld): %s", (long)pid, strerror(errno));
         return LOCALREDIS_STOP_FAILED;
     }
-    for (long long end = mono_ms() + STOP_TIMEOUT_MS;; sleep_ms(POLL_MS)) {
+    for (long long end = clock_mono_ms() + STOP_TIMEOUT_MS;; sleep_ms(POLL_MS)) {
         int gone = !alive(pid) && probe(NULL, 0, p.sock, DEFAULT_PROBE_TIMEOUT_MS) == PROBE_NONE;
         if (gone)
             break;
-        if (mono_ms() >= end) {
+        if (clock_mono_ms() >= end) {
             say(msg, msglen, "the private redis-server did not stop within %d ms", STOP_TIMEOUT_MS);
             return LOCALREDIS_STOP_FAILED;
         }

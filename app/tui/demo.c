@@ -13,6 +13,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "app/clock.h"
 #include "app/cmd/cmd.h"
 #include "app/redis/producer.h"
 #include "app/redis/rconn.h"
@@ -23,13 +24,6 @@
 #include "core/rank.h"
 #include "core/series.h"
 #include "core/synth.h"
-
-static int64_t wall_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_REALTIME, &ts);
-    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 /* ---------------------------------------------------------------------------------------------
  * The in-process generator
@@ -105,7 +99,7 @@ static void on_tick(struct ev_loop *loop, ev_timer *w, int revents)
     g->carry += dt * g->o.rate;
     long n = (long)g->carry;
     g->carry -= (double)n;
-    int64_t now_ms = wall_ms();
+    int64_t now_ms = clock_wall_ms();
     for (long k = 0; k < n; k++)
         demo_send(g, synth_below(&g->rng, g->o.series), now_ms);
 }
@@ -124,7 +118,7 @@ struct demo_gen *demo_gen_new(struct ev_loop *loop, const struct redisaddr *addr
         g->o.series = DEMO_DEFAULT_SERIES;
     if (g->o.partitions == 0)
         g->o.partitions = 1;
-    synth_seed(&g->rng, opts->seed ? opts->seed : (uint64_t)wall_ms());
+    synth_seed(&g->rng, opts->seed ? opts->seed : (uint64_t)clock_wall_ms());
     g->desc = xmalloc(g->o.series * sizeof(*g->desc));
     g->stream = xmalloc(g->o.series * sizeof(*g->stream));
     for (uint32_t i = 0; i < g->o.series; i++) {
@@ -209,8 +203,8 @@ static int demo_plain(long seconds, long nseries, long rate)
     for (long i = 0; i < nseries; i++)
         synth_series_describe((uint32_t)i, &desc[i]);
     struct synth_rng rng;
-    synth_seed(&rng, (uint64_t)wall_ms());
-    int64_t start = wall_ms(), next_print = start + 1000;
+    synth_seed(&rng, (uint64_t)clock_wall_ms());
+    int64_t start = clock_wall_ms(), next_print = start + 1000;
     struct series_table_config tc;
     series_table_config_defaults(&tc);
     tc.data_start_ms = start - PLAIN_TICK_MS; /* events are stamped up to a tick back */
@@ -221,7 +215,7 @@ static int demo_plain(long seconds, long nseries, long rate)
     if (per_tick < 1)
         per_tick = 1;
     while (!plain_stop) {
-        int64_t now = wall_ms();
+        int64_t now = clock_wall_ms();
         for (long i = 0; i < per_tick; i++) {
             uint32_t s = synth_below(&rng, (uint32_t)nseries);
             int64_t ts = now - (int64_t)synth_below(&rng, PLAIN_TICK_MS);

@@ -16,6 +16,7 @@
 
 #include <ev.h>
 
+#include "app/clock.h"
 #include "app/cmd/cmd.h"
 #include "app/config.h"
 #include "app/tui/demo.h"
@@ -135,20 +136,6 @@ static void install_fatal_handlers(void)
  * Model refresh and frames
  * ------------------------------------------------------------------------------------------ */
 
-static int64_t wall_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_REALTIME, &ts);
-    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
-static double mono_s(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
-}
-
 static bool has_text(const char *s, const char *what)
 {
     return strstr(s, what) != NULL;
@@ -239,11 +226,11 @@ static void refresh_status(struct tui *t)
 
 static void draw_frame_now(struct tui *t)
 {
-    double t0 = mono_s();
-    t->model.now_ms = wall_ms();
+    double t0 = clock_mono_s();
+    t->model.now_ms = clock_wall_ms();
     refresh_status(t);
     ui_draw(t->ui);
-    double dt = mono_s() - t0;
+    double dt = clock_mono_s() - t0;
     t->last_render_s = dt;
     t->urgent = false;
     t->frames++;
@@ -666,7 +653,7 @@ static int open_data(struct tui *t, bool demo)
     series_table_config_defaults(&tc);
     tc.max_series = t->cfg.max_series;
     tc.lateness_ms = t->cfg.lateness_ms;
-    tc.data_start_ms = wall_ms() - t->cfg.replay_ms; /* the replay's reach */
+    tc.data_start_ms = clock_wall_ms() - t->cfg.replay_ms; /* the replay's reach */
     tc.data_retention_ms = t->cfg.retention_ms;
     uint64_t keep_s = (uint64_t)(t->cfg.replay_ms / 1000) + 60;
     if (keep_s > tc.timeline.retention_s)
@@ -814,7 +801,7 @@ int tui_main(int argc, char **argv, bool demo)
     snprintf(s->addr, sizeof(s->addr), "%s", t.addr->display);
     snprintf(s->ns, sizeof(s->ns), "%s", t.cfg.ns);
     s->partitions = t.cfg.partitions;
-    t.model.now_ms = wall_ms();
+    t.model.now_ms = clock_wall_ms();
     t.ui = ui_new(&t.model);
     struct tui_alerts_opts ao = {
         .cfg = &t.cfg,
