@@ -16,6 +16,7 @@
 #include "app/alerts/alerts_json.h"
 #include "app/chat/chat.h"
 #include "app/clock.h"
+#include "app/config.h"
 #include "app/redis/rconn.h"
 #include "core/chatlog.h"
 #include "core/mem.h"
@@ -1296,12 +1297,7 @@ const char *alerts_rules_path(const char *cfg_rules, char *buf, size_t cap)
         snprintf(buf, cap, "%s", cfg_rules);
         return buf;
     }
-    const char *xdg = getenv("XDG_CONFIG_HOME"), *home = getenv("HOME");
-    int n = -1;
-    if (xdg && *xdg)
-        n = snprintf(buf, cap, "%s/warroom/rules.conf", xdg);
-    else if (home && *home)
-        n = snprintf(buf, cap, "%s/.config/warroom/rules.conf", home);
+    int n = config_user_path("rules.conf", buf, cap);
     if (n < 0 || (size_t)n >= cap || access(buf, F_OK) != 0)
         return NULL;
     return buf;
