@@ -16,6 +16,7 @@
 #include "app/config.h"
 #include "app/redis/rsync.h"
 #include "core/duration.h"
+#include "core/errbuf.h"
 #include "core/event.h"
 #include "core/fmt.h"
 #include "core/mem.h"
@@ -187,27 +188,16 @@ enum read_result {
     READ_LOST,    /* the connection broke (message printed) */
 };
 
-/* Copies a server's text for a message: printable ASCII only. */
-static void copy_text(char *dst, size_t cap, const char *src, size_t len)
-{
-    size_t n = len < cap - 1 ? len : cap - 1;
-    for (size_t i = 0; i < n; i++) {
-        unsigned char ch = (unsigned char)src[i];
-        dst[i] = ch < 0x20 || ch >= 0x7f ? '?' : (char)ch;
-    }
-    dst[n] = '\0';
-}
-
 /* Why key was refused: its type when it is not a stream, else Redis' error text. */
 static void explain_refusal(redisContext *c, const char *key, const redisReply *refusal,
                             struct unreadable *u)
 {
     char why[128] = "unexpected reply", type[16] = "";
     if (refusal->type == REDIS_REPLY_ERROR)
-        copy_text(why, sizeof(why), refusal->str, refusal->len);
+        errbuf_copy_text(why, sizeof(why), refusal->str, refusal->len);
     redisReply *t = redisCommand(c, "TYPE %s", key);
     if (t && t->type == REDIS_REPLY_STATUS)
-        copy_text(type, sizeof(type), t->str, t->len);
+        errbuf_copy_text(type, sizeof(type), t->str, t->len);
     if (t)
         freeReplyObject(t);
     snprintf(u->key, sizeof(u->key), "%s", key);

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "app/redis/reader_impl.h"
+#include "core/errbuf.h"
 #include "core/mem.h"
 /* One probe of one partition: TYPE key, then XREAD COUNT 1 STREAMS key last-id, pipelined on
  * the command connection. Decided when both answers are in. */
@@ -80,23 +81,12 @@ static void probe_unref(struct probe *pr)
     free(pr);
 }
 
-/* Copies a server's text for a status line: printable ASCII only. */
-static void copy_text(char *dst, size_t cap, const char *src, size_t len)
-{
-    size_t n = len < cap - 1 ? len : cap - 1;
-    for (size_t i = 0; i < n; i++) {
-        unsigned char ch = (unsigned char)src[i];
-        dst[i] = ch < 0x20 || ch >= 0x7f ? '?' : (char)ch;
-    }
-    dst[n] = '\0';
-}
-
 static void on_probe_type(struct rconn *rc, const redisReply *reply, void *privdata)
 {
     (void)rc;
     struct probe *pr = privdata;
     if (reply && reply->type == REDIS_REPLY_STATUS)
-        copy_text(pr->type, sizeof(pr->type), reply->str, reply->len);
+        errbuf_copy_text(pr->type, sizeof(pr->type), reply->str, reply->len);
     probe_unref(pr);
 }
 
@@ -108,7 +98,7 @@ static void on_probe_xread(struct rconn *rc, const redisReply *reply, void *priv
         pr->answered = true;
         if (reply->type == REDIS_REPLY_ERROR) {
             pr->failed = true;
-            copy_text(pr->error, sizeof(pr->error), reply->str, reply->len);
+            errbuf_copy_text(pr->error, sizeof(pr->error), reply->str, reply->len);
         }
     }
     probe_unref(pr);
