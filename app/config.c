@@ -229,6 +229,17 @@ static const char *const common_options[] = {
 static const char *const common_flags[] = {"no-color", "ascii", "mouse", "no-mouse",
                                            "alert-bell"};
 
+int config_user_path(const char *name, char *buf, size_t cap)
+{
+    const char *xdg = getenv("XDG_CONFIG_HOME"), *home = getenv("HOME");
+    int n = -1;
+    if (xdg && *xdg)
+        n = snprintf(buf, cap, "%s/warroom/%s", xdg, name);
+    else if (home && *home)
+        n = snprintf(buf, cap, "%s/.config/warroom/%s", home, name);
+    return n;
+}
+
 int config_load(struct config *cfg, int *argc, char **argv, char *err, size_t errcap)
 {
     *cfg = (struct config){
@@ -257,12 +268,7 @@ int config_load(struct config *cfg, int *argc, char **argv, char *err, size_t er
             goto err;
     } else {
         char path[1024];
-        const char *xdg = getenv("XDG_CONFIG_HOME"), *home = getenv("HOME");
-        int n = -1;
-        if (xdg && *xdg)
-            n = snprintf(path, sizeof(path), "%s/warroom/warroom.conf", xdg);
-        else if (home && *home)
-            n = snprintf(path, sizeof(path), "%s/.config/warroom/warroom.conf", home);
+        int n = config_user_path("warroom.conf", path, sizeof(path));
         if (n > 0 && (size_t)n < sizeof(path) && load_file(cfg, path, false, err, errcap) != 0)
             goto err;
     }

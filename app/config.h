@@ -42,6 +42,11 @@ struct config {
                                 never for a silenced one, at most once per 10 s) */
 };
 
+/* The user's file or directory NAME: $XDG_CONFIG_HOME/warroom/NAME, else
+ * $HOME/.config/warroom/NAME. Returns what snprintf returned (>= cap: truncated), or -1 when
+ * neither variable is set (buf unchanged). Does not check that it exists. */
+int config_user_path(const char *name, char *buf, size_t cap);
+
 /* Fills cfg from defaults, the config file (--config FILE, else
  * $XDG_CONFIG_HOME/warroom/warroom.conf or ~/.config/warroom/warroom.conf when it exists), the
  * environment (REDIS_URL, WARROOM_NS) and the common options in argv, which are removed from

@@ -10,25 +10,12 @@
 #include <string.h>
 #include <strings.h>
 
+#include "core/errbuf.h"
 #include "core/mem.h"
 
 /* ---------------------------------------------------------------------------------------------
  * Helpers
  * ------------------------------------------------------------------------------------------ */
-
-static int fail(char *err, size_t errlen, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-
-static int fail(char *err, size_t errlen, const char *fmt, ...)
-{
-    if (err && errlen > 0) {
-        va_list ap;
-        va_start(ap, fmt);
-        vsnprintf(err, errlen, fmt, ap);
-        va_end(ap);
-    }
-    return -1;
-}
 
 static int hexval(int c)
 {
@@ -56,12 +43,12 @@ static int decode(const char *s, size_t n, char **out, const char *what, char *e
         int lo = i + 2 < n ? hexval((unsigned char)s[i + 2]) : -1;
         if (hi < 0 || lo < 0) {
             free(d);
-            return fail(err, errlen, "bad %%-escape in the %s (want %%XX with two hex digits)",
-                        what);
+            return errbuf_fail(err, errlen,
+                               "bad %%-escape in the %s (want %%XX with two hex digits)", what);
         }
         if (hi == 0 && lo == 0) {
             free(d);
-            return fail(err, errlen, "the %s contains a NUL byte (%%00)", what);
+            return errbuf_fail(err, errlen, "the %s contains a NUL byte (%%00)", what);
         }
         d[j++] = (char)(hi * 16 + lo);
         i += 2;
@@ -75,11 +62,11 @@ static int decode(const char *s, size_t n, char **out, const char *what, char *e
 static int parse_db(const char *s, size_t n, int *db, char *err, size_t errlen)
 {
     if (n == 0 || n > 9)
-        return fail(err, errlen, "the database must be a number from 0 to 999999999");
+        return errbuf_fail(err, errlen, "the database must be a number from 0 to 999999999");
     int v = 0;
     for (size_t i = 0; i < n; i++) {
         if (!isdigit((unsigned char)s[i]))
-            return fail(err, errlen, "the database must be a number from 0 to 999999999");
+            return errbuf_fail(err, errlen, "the database must be a number from 0 to 999999999");
         v = v * 10 + (s[i] - '0');
     }
     *db = v;
@@ -89,15 +76,15 @@ static int parse_db(const char *s, size_t n, int *db, char *err, size_t errlen)
 static int parse_port(const char *s, size_t n, int *port, char *err, size_t errlen)
 {
     if (n == 0)
-        return fail(err, errlen, "missing port after ':'");
+        return errbuf_fail(err, errlen, "missing port after ':'");
     long v = 0;
     for (size_t i = 0; i < n; i++) {
         if (!isdigit((unsigned char)s[i]) || i >= 5)
-            return fail(err, errlen, "the port must be a number from 1 to 65535");
+            return errbuf_fail(err, errlen, "the port must be a number from 1 to 65535");
         v = v * 10 + (s[i] - '0');
     }
     if (v < 1 || v > 65535)
-        return fail(err, errlen, "the port must be a number from 1 to 65535");
+        return errbuf_fail(err, errlen, "the port must be a number from 1 to 65535");
     *port = (int)v;
     return 0;
 }
@@ -107,19 +94,19 @@ static int parse_port(const char *s, size_t n, int *port, char *err, size_t errl
 static int check_host(const char *h, size_t n, int bracketed, char *err, size_t errlen)
 {
     if (n == 0)
-        return fail(err, errlen, "missing host (e.g. redis://127.0.0.1:6379)");
+        return errbuf_fail(err, errlen, "missing host (e.g. redis://127.0.0.1:6379)");
     int colons = 0;
     for (size_t i = 0; i < n; i++) {
         unsigned char c = (unsigned char)h[i];
         int ok = bracketed ? (isxdigit(c) || c == ':' || c == '.')
                            : (isalnum(c) || c == '-' || c == '.' || c == '_');
         if (!ok)
-            return fail(err, errlen, "bad character in the %s",
-                        bracketed ? "IPv6 address" : "host name");
+            return errbuf_fail(err, errlen, "bad character in the %s",
+                               bracketed ? "IPv6 address" : "host name");
         colons += c == ':';
     }
     if (bracketed && colons < 2)
-        return fail(err, errlen, "not an IPv6 address inside [ ]");
+        return errbuf_fail(err, errlen, "not an IPv6 address inside [ ]");
     return 0;
 }
 
@@ -139,28 +126,28 @@ static int parse_query(const char *q, size_t n, struct redisurl *u, int *db_set,
             continue;
         }
         if (!eq)
-            return fail(err, errlen, "query parameters must look like name=value");
+            return errbuf_fail(err, errlen, "query parameters must look like name=value");
         size_t klen = (size_t)(eq - kv);
         const char *v = eq + 1;
         size_t vlen = kvlen - klen - 1;
         if (klen == 2 && memcmp(kv, "db", 2) == 0) {
             if (*db_set)
-                return fail(err, errlen, "the database is given twice");
+                return errbuf_fail(err, errlen, "the database is given twice");
             if (parse_db(v, vlen, &u->db, err, errlen) < 0)
                 return -1;
             *db_set = 1;
         } else if (klen == 4 && memcmp(kv, "user", 4) == 0) {
             if (u->user)
-                return fail(err, errlen, "the user is given twice");
+                return errbuf_fail(err, errlen, "the user is given twice");
             if (decode(v, vlen, &u->user, "user name", err, errlen) < 0)
                 return -1;
         } else if (klen == 8 && memcmp(kv, "password", 8) == 0) {
             if (u->password)
-                return fail(err, errlen, "the password is given twice");
+                return errbuf_fail(err, errlen, "the password is given twice");
             if (decode(v, vlen, &u->password, "password", err, errlen) < 0)
                 return -1;
         } else {
-            return fail(err, errlen, "unknown query parameter (known: db, user, password)");
+            return errbuf_fail(err, errlen, "unknown query parameter (known: db, user, password)");
         }
         i = end + 1;
     }
@@ -204,13 +191,13 @@ static int parse_tcp(const char *rest, struct redisurl *u, char *err, size_t err
     if (bracketed) {
         const char *close = memchr(hp, ']', hplen);
         if (!close)
-            return fail(err, errlen, "missing ']' after the IPv6 address");
+            return errbuf_fail(err, errlen, "missing ']' after the IPv6 address");
         host = hp + 1;
         hostlen = (size_t)(close - host);
         size_t after = (size_t)(hp + hplen - (close + 1));
         if (after > 0) {
             if (close[1] != ':')
-                return fail(err, errlen, "expected ':port' after ']'");
+                return errbuf_fail(err, errlen, "expected ':port' after ']'");
             portp = close + 2;
             portlen = after - 1;
         }
@@ -222,7 +209,8 @@ static int parse_tcp(const char *rest, struct redisurl *u, char *err, size_t err
             portp = colon + 1;
             portlen = hplen - hostlen - 1;
             if (memchr(portp, ':', portlen))
-                return fail(err, errlen, "an IPv6 address must be in brackets: redis://[::1]:6379");
+                return errbuf_fail(err, errlen,
+                                   "an IPv6 address must be in brackets: redis://[::1]:6379");
         }
     }
     if (check_host(host, hostlen, bracketed, err, errlen) < 0)
@@ -256,16 +244,17 @@ static int parse_tcp(const char *rest, struct redisurl *u, char *err, size_t err
 static int parse_unix(const char *rest, struct redisurl *u, char *err, size_t errlen)
 {
     if (rest[0] != '/')
-        return fail(err, errlen,
-                    "a unix socket URL needs an absolute path: unix:///path/to.sock "
-                    "(credentials go in ?user=&password=)");
+        return errbuf_fail(err, errlen,
+                           "a unix socket URL needs an absolute path: unix:///path/to.sock "
+                           "(credentials go in ?user=&password=)");
     size_t plen = strcspn(rest, "?");
     if (decode(rest, plen, &u->path, "socket path", err, errlen) < 0)
         return -1;
     if (strlen(u->path) < 2)
-        return fail(err, errlen, "missing socket path after unix://");
+        return errbuf_fail(err, errlen, "missing socket path after unix://");
     if (strlen(u->path) > REDISURL_PATH_MAX)
-        return fail(err, errlen, "the socket path is longer than %d bytes", REDISURL_PATH_MAX);
+        return errbuf_fail(err, errlen, "the socket path is longer than %d bytes",
+                           REDISURL_PATH_MAX);
     int db_set = 0;
     if (rest[plen] == '?' &&
         parse_query(rest + plen + 1, strlen(rest + plen + 1), u, &db_set, err, errlen) < 0)
@@ -279,30 +268,32 @@ int redisurl_parse(const char *text, struct redisurl *out, char *err, size_t err
     if (err && errlen > 0)
         err[0] = '\0';
     if (text == NULL || text[0] == '\0')
-        return fail(err, errlen, "empty Redis URL");
+        return errbuf_fail(err, errlen, "empty Redis URL");
     for (const unsigned char *c = (const unsigned char *)text; *c; c++) {
         if (*c <= ' ' || *c == 0x7f)
-            return fail(err, errlen,
-                        "the Redis URL contains a space or control character "
-                        "(percent-encode it)");
+            return errbuf_fail(err, errlen,
+                               "the Redis URL contains a space or control character "
+                               "(percent-encode it)");
         if (*c == '#')
-            return fail(err, errlen, "unexpected '#' in the Redis URL (write %%23 in a password)");
+            return errbuf_fail(err, errlen,
+                               "unexpected '#' in the Redis URL (write %%23 in a password)");
     }
 
     const char *sep = strstr(text, "://");
     size_t slen = sep ? (size_t)(sep - text) : 0;
     int rc;
     if (sep == NULL) {
-        rc = fail(err, errlen, "not a Redis URL: expected redis://host:port or unix:///path");
+        rc =
+            errbuf_fail(err, errlen, "not a Redis URL: expected redis://host:port or unix:///path");
     } else if (slen == 5 && strncasecmp(text, "redis", 5) == 0) {
         rc = parse_tcp(sep + 3, out, err, errlen);
     } else if (slen == 4 && strncasecmp(text, "unix", 4) == 0) {
         out->kind = REDISURL_UNIX;
         rc = parse_unix(sep + 3, out, err, errlen);
     } else if (slen == 6 && strncasecmp(text, "rediss", 6) == 0) {
-        rc = fail(err, errlen, "rediss:// (TLS) is not supported: hiredis 0.14 has no TLS");
+        rc = errbuf_fail(err, errlen, "rediss:// (TLS) is not supported: hiredis 0.14 has no TLS");
     } else {
-        rc = fail(err, errlen, "unknown URL scheme (expected redis:// or unix://)");
+        rc = errbuf_fail(err, errlen, "unknown URL scheme (expected redis:// or unix://)");
     }
     if (rc == 0 && out->password && out->password[0] == '\0') {
         free(out->password);
@@ -313,7 +304,7 @@ int redisurl_parse(const char *text, struct redisurl *out, char *err, size_t err
         out->user = NULL;
     }
     if (rc == 0 && out->user && !out->password)
-        rc = fail(err, errlen, "an ACL user needs a password (user:password@)");
+        rc = errbuf_fail(err, errlen, "an ACL user needs a password (user:password@)");
     if (rc < 0)
         redisurl_free(out);
     return rc;

@@ -15,6 +15,8 @@
 
 #include "app/alerts/alerts_json.h"
 #include "app/chat/chat.h"
+#include "app/clock.h"
+#include "app/config.h"
 #include "app/redis/rconn.h"
 #include "core/chatlog.h"
 #include "core/chatinput.h"
@@ -184,13 +186,6 @@ double alerts_mono_ms(void)
     return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec * 1e-6;
 }
 
-static int64_t wall_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_REALTIME, &ts);
-    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 static char *key(const char *ns, const char *suffix)
 {
     size_t n = strlen(ns) + strlen(suffix) + 2;
@@ -248,7 +243,7 @@ static void chat_post(struct alerts *a, const char *nick, enum chatlog_kind kind
     if (!a->k_chat_log || a->closing)
         return;
     char ts[32], maxlen[16];
-    snprintf(ts, sizeof ts, "%" PRId64, wall_ms());
+    snprintf(ts, sizeof ts, "%" PRId64, clock_wall_ms());
     snprintf(maxlen, sizeof maxlen, "%d", CHAT_STREAM_MAXLEN);
     size_t tlen = strlen(text);
     if (tlen > CHATLOG_TEXT_MAX) /* cut on a UTF-8 boundary */
@@ -285,7 +280,7 @@ static void chat_post(struct alerts *a, const char *nick, enum chatlog_kind kind
 static bool is_silenced_now(struct alerts *a, const struct alert_board_entry *e)
 {
     return alert_board_silenced(a->board, e->rule ? e->rule : "", e->short_id,
-                                e->labels ? e->labels : "", wall_ms()) != NULL;
+                                e->labels ? e->labels : "", clock_wall_ms()) != NULL;
 }
 
 /* A silence from Redis whose matcher was refused: it silences nothing (the board keeps it
@@ -329,7 +324,7 @@ static void apply_message(struct alerts *a, const char *json, size_t len, bool l
         }
         break;
     case ALERTS_MSG_SILENCE:
-        if (m.until_ms <= wall_ms())
+        if (m.until_ms <= clock_wall_ms())
             break;
         if (alert_board_silence(a->board, m.matcher, m.until_ms, m.who, m.comment, err,
                                 sizeof err) != 0) {
@@ -392,7 +387,7 @@ static void start_load(struct alerts *a);
 static void finish_load(struct alerts *a)
 {
     char err[256];
-    int64_t now = wall_ms();
+    int64_t now = clock_wall_ms();
     /* the rejections already reported, so a reload does not repeat them */
     const struct alert_board_rejected *rej;
     size_t nold = alert_board_rejected_silences(a->board, &rej);
@@ -740,7 +735,7 @@ static void become_leader(struct alerts *a, double sent)
     a->leader = true;
     a->leader_valid_until = sent + a->lease_ms - ALERTS_LEASE_MARGIN_MS;
     a->stats.lease_taken++;
-    char *json = alerts_json_leader(a->token, a->nick, wall_ms());
+    char *json = alerts_json_leader(a->token, a->nick, clock_wall_ms());
     rconn_command(a->cmd, NULL, NULL, "PUBLISH %s %s", a->k_channel, json);
     free(json);
     struct alerts_event_info e = {.ev = ALERTS_EV_LEADER, .text = "took the announcer lease"};
@@ -895,7 +890,7 @@ static void on_eval_timer(struct ev_loop *loop, ev_timer *t, int revents)
 {
     (void)revents;
     struct alerts *a = t->data;
-    int64_t wall = wall_ms();
+    int64_t wall = clock_wall_ms();
     if (a->leader) { /* tidy the hash; every instance expires silences locally anyway */
         const struct silence *const *sil;
         size_t n = alert_board_silences(a->board, &sil);
@@ -963,7 +958,7 @@ int alerts_ack(struct alerts *a, const char *id_or_short, const char *who, char 
     }
     if (!who || !*who)
         who = a->nick;
-    char *json = alerts_json_ack(e->id, e->short_id, who, wall_ms());
+    char *json = alerts_json_ack(e->id, e->short_id, who, clock_wall_ms());
     char maxlen[16], note[512];
     snprintf(maxlen, sizeof maxlen, "%d", ALERTS_LOG_MAXLEN);
     snprintf(note, sizeof note, "%s acknowledged %s [%s]", who, e->id, e->short_id);
@@ -1018,7 +1013,7 @@ int alerts_silence(struct alerts *a, const char *matcher, int64_t duration_ms, c
     alert_silence_free(s);
     if (!who || !*who)
         who = a->nick;
-    int64_t until = wall_ms() + duration_ms;
+    int64_t until = clock_wall_ms() + duration_ms;
     char *json = alerts_json_silence(matcher, until, who, comment ? comment : "");
     char note[768], dur[32];
     if (duration_ms % 3600000 == 0)
@@ -1053,7 +1048,7 @@ int alerts_unsilence(struct alerts *a, const char *matcher, const char *who, cha
     }
     if (!who || !*who)
         who = a->nick;
-    char *json = alerts_json_unsilence(matcher, who, wall_ms());
+    char *json = alerts_json_unsilence(matcher, who, clock_wall_ms());
     char note[512];
     snprintf(note, sizeof note, "%s removed the silence %s", who, matcher);
     int rc = send_silence(a, matcher, json, true, who, note);
@@ -1074,8 +1069,8 @@ static char *make_token(void)
     gethostname(host, sizeof host - 1);
     host[sizeof host - 1] = '\0';
     if (getrandom(rnd, sizeof rnd, GRND_NONBLOCK) != (ssize_t)sizeof rnd) {
-        uint64_t x =
-            (uint64_t)wall_ms() ^ ((uint64_t)getpid() << 32) ^ (uint64_t)(alerts_mono_ms() * 1e3);
+        uint64_t x = (uint64_t)clock_wall_ms() ^ ((uint64_t)getpid() << 32) ^
+                     (uint64_t)(alerts_mono_ms() * 1e3);
         memcpy(rnd, &x, sizeof rnd);
     }
     char buf[200];
@@ -1354,12 +1349,7 @@ const char *alerts_rules_path(const char *cfg_rules, char *buf, size_t cap)
         snprintf(buf, cap, "%s", cfg_rules);
         return buf;
     }
-    const char *xdg = getenv("XDG_CONFIG_HOME"), *home = getenv("HOME");
-    int n = -1;
-    if (xdg && *xdg)
-        n = snprintf(buf, cap, "%s/warroom/rules.conf", xdg);
-    else if (home && *home)
-        n = snprintf(buf, cap, "%s/.config/warroom/rules.conf", home);
+    int n = config_user_path("rules.conf", buf, cap);
     if (n < 0 || (size_t)n >= cap || access(buf, F_OK) != 0)
         return NULL;
     return buf;

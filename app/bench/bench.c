@@ -9,6 +9,7 @@
 #include <time.h>
 
 #include "app/bench/bench.h"
+#include "app/clock.h"
 #include "app/cmd/cmd.h"
 #include "app/tui/tui.h"
 #include "core/event.h"
@@ -40,13 +41,6 @@ struct naive_series {
     double *value;
     size_t n, cap;
 };
-
-static double now_s(clockid_t clock)
-{
-    struct timespec ts;
-    clock_gettime(clock, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
-}
 
 static int cmp_double(const void *a, const void *b)
 {
@@ -188,7 +182,7 @@ static double measure_queries(const struct series_table *tab, const struct bench
     *naive_us = NAN;
     if (npick == 0)
         return NAN;
-    double t0 = now_s(CLOCK_MONOTONIC);
+    double t0 = clock_mono_s();
     double sink = 0;
     for (int i = 0; i < npick; i++) {
         const struct series *s = series_table_find(tab, k->key[pick[i]], k->len[pick[i]]);
@@ -197,7 +191,7 @@ static double measure_queries(const struct series_table *tab, const struct bench
         window_sliding(&s->tl, now_ms, width_s, 0, &st, NULL);
         sink += st.p99;
     }
-    double core_us = (now_s(CLOCK_MONOTONIC) - t0) * 1e6 / npick;
+    double core_us = (clock_mono_s() - t0) * 1e6 / npick;
 
     size_t most = 0;
     for (int i = 0; i < npick; i++)
@@ -205,12 +199,12 @@ static double measure_queries(const struct series_table *tab, const struct bench
             most = naive[pick[i]].n;
     double *scratch = xmalloc((most + 1) * sizeof(*scratch));
     double exact[3];
-    t0 = now_s(CLOCK_MONOTONIC);
+    t0 = clock_mono_s();
     for (int i = 0; i < npick; i++) {
         naive_quantiles(&naive[pick[i]], now_ms, width_s, scratch, qs, exact, 3);
         sink += exact[2];
     }
-    *naive_us = (now_s(CLOCK_MONOTONIC) - t0) * 1e6 / npick;
+    *naive_us = (clock_mono_s() - t0) * 1e6 / npick;
 
     /* accuracy, outside the timed loops */
     for (int i = 0; i < npick; i++) {
@@ -259,19 +253,19 @@ static void run_scenario(uint32_t nseries, uint32_t max_series, size_t nwarm, si
     series_table_config_defaults(&tc);
     tc.max_series = max_series; /* the product's cap: past it, series are refused and counted */
     struct series_table *tab = series_table_new(&tc);
-    double t0 = now_s(CLOCK_PROCESS_CPUTIME_ID);
+    double t0 = clock_cpu_s();
     for (size_t i = 0; i < warm.n; i++) {
         uint32_t s = warm.series[i];
         series_table_ingest(tab, k.key[s], k.len[s], warm.value[i], warm.ts_ms[i]);
     }
-    double dt = now_s(CLOCK_PROCESS_CPUTIME_ID) - t0;
+    double dt = clock_cpu_s() - t0;
     row->cold_eps = (double)warm.n / dt;
     row->cold_ns = dt * 1e9 / (double)warm.n;
 
     /* core, parse excluded: the whole path from key to slot, in batches of 1000 events as the
      * reader hands them over (one XREAD reply) */
     struct series_event batch[1000];
-    t0 = now_s(CLOCK_PROCESS_CPUTIME_ID);
+    t0 = clock_cpu_s();
     for (size_t i = 0; i < ev.n; i += 1000) {
         size_t m = ev.n - i < 1000 ? ev.n - i : 1000;
         for (size_t j = 0; j < m; j++) {
@@ -280,7 +274,7 @@ static void run_scenario(uint32_t nseries, uint32_t max_series, size_t nwarm, si
         }
         series_table_ingest_batch(tab, batch, m, NULL);
     }
-    dt = now_s(CLOCK_PROCESS_CPUTIME_ID) - t0;
+    dt = clock_cpu_s() - t0;
     row->core_eps = (double)ev.n / dt;
     row->core_ns = dt * 1e9 / (double)ev.n;
     row->late = tab->stats.late;
@@ -307,7 +301,7 @@ static void run_scenario(uint32_t nseries, uint32_t max_series, size_t nwarm, si
      * their events are counted as dropped, as in the timed run) */
     for (uint32_t i = 0; i < nseries && tab2->count < tab2->cfg.max_series; i++)
         series_table_get_or_add(tab2, k.key[i], k.len[i]);
-    t0 = now_s(CLOCK_PROCESS_CPUTIME_ID);
+    t0 = clock_cpu_s();
     for (size_t i = 0; i < np; i++) {
         if (event_parse_line(text + off[i], off[i + 1] - off[i], parse_now, NULL, &e, reason,
                              sizeof(reason)) != EVENT_OK)
@@ -318,7 +312,7 @@ static void run_scenario(uint32_t nseries, uint32_t max_series, size_t nwarm, si
         series_table_ingest(tab2, key, (size_t)kl, e.value, e.ts_ms);
         parsed++;
     }
-    dt = now_s(CLOCK_PROCESS_CPUTIME_ID) - t0;
+    dt = clock_cpu_s() - t0;
     if (parsed != np)
         fprintf(stderr, "bench: %zu of %zu lines failed to parse\n", np - parsed, np);
     row->parse_eps = (double)np / dt;
@@ -331,10 +325,10 @@ static void run_scenario(uint32_t nseries, uint32_t max_series, size_t nwarm, si
     struct naive_series *naive = xcalloc(nseries, sizeof(*naive));
     for (size_t i = 0; i < warm.n; i++)
         naive_add(&naive[warm.series[i]], warm.value[i], warm.ts_ms[i]);
-    t0 = now_s(CLOCK_PROCESS_CPUTIME_ID);
+    t0 = clock_cpu_s();
     for (size_t i = 0; i < ev.n; i++)
         naive_add(&naive[ev.series[i]], ev.value[i], ev.ts_ms[i]);
-    dt = now_s(CLOCK_PROCESS_CPUTIME_ID) - t0;
+    dt = clock_cpu_s() - t0;
     row->naive_eps = (double)ev.n / dt;
     row->naive_ns = dt * 1e9 / (double)ev.n;
 

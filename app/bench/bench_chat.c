@@ -18,19 +18,13 @@
 #include "app/bench/bench.h"
 #include "app/bench/benchsrv.h"
 #include "app/chat/chat.h"
+#include "app/clock.h"
 #include "app/cmd/cmd.h"
 #include "app/redis/rconn.h"
 #include "app/redis/redisaddr.h"
 #include "core/mem.h"
 
 #define BENCH_CHAT_GUARD_S 120.0 /* a run that takes longer than this is reported as failed */
-
-static int64_t mono_ns(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
-}
 
 /* ---------------------------------------------------------------------------------------------
  * Samples
@@ -80,9 +74,9 @@ static int record(struct run *r, const char *text, int *seq)
     if (sscanf(text, "%d %d %lld", &sender, seq, &sent_ns) != 3)
         return -1;
     if (r->nlat < r->want)
-        r->lat_us[r->nlat++] = (double)(mono_ns() - sent_ns) / 1e3;
+        r->lat_us[r->nlat++] = (double)(clock_mono_ns() - sent_ns) / 1e3;
     if (r->nlat == r->want) {
-        r->elapsed_s = (double)(mono_ns() - r->t0_ns) / 1e9;
+        r->elapsed_s = (double)(clock_mono_ns() - r->t0_ns) / 1e9;
         ev_break(r->loop, EVBREAK_ALL);
     }
     return sender;
@@ -111,7 +105,7 @@ static void chat_send_next(struct chat_client *cl)
     char text[64], err[128];
     if (cl->sent >= cl->run->per_client)
         return;
-    int n = snprintf(text, sizeof(text), "%d %d %lld", cl->index, cl->sent, (long long)mono_ns());
+    int n = snprintf(text, sizeof(text), "%d %d %lld", cl->index, cl->sent, (long long)clock_mono_ns());
     if (chat_send(cl->chat, CHATLOG_MSG, text, (size_t)n, err, sizeof(err)) != CHAT_SEND_QUEUED) {
         fprintf(stderr, "bench: %s\n", err);
         cl->run->failed = true;
@@ -162,7 +156,7 @@ static void run_chat(const struct redisaddr *addr, int k, int per_client, struct
     ev_run(r.loop, 0); /* until every client has joined */
     if (!r.failed) {
         r.started = true;
-        r.t0_ns = mono_ns();
+        r.t0_ns = clock_mono_ns();
         for (int i = 0; i < k; i++)
             chat_send_next(&cl[i]);
         ev_run(r.loop, 0);
@@ -191,7 +185,7 @@ static void raw_publish_next(struct raw_client *cl)
     char text[64];
     if (cl->sent >= cl->run->per_client)
         return;
-    snprintf(text, sizeof(text), "%d %d %lld", cl->index, cl->sent, (long long)mono_ns());
+    snprintf(text, sizeof(text), "%d %d %lld", cl->index, cl->sent, (long long)clock_mono_ns());
     rconn_command(cl->pub, NULL, NULL, "PUBLISH bench:raw %s", text);
     cl->sent++;
 }
@@ -243,7 +237,7 @@ static void run_raw(const struct redisaddr *addr, int k, int per_client, struct 
     ev_run(r.loop, 0); /* until every subscriber is subscribed */
     if (!r.failed) {
         r.started = true;
-        r.t0_ns = mono_ns();
+        r.t0_ns = clock_mono_ns();
         for (int i = 0; i < k; i++)
             raw_publish_next(&cl[i]);
         ev_run(r.loop, 0);

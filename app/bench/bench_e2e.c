@@ -17,6 +17,7 @@
 
 #include "app/bench/bench.h"
 #include "app/bench/benchsrv.h"
+#include "app/clock.h"
 #include "app/cmd/cmd.h"
 #include "app/redis/reader.h"
 #include "app/redis/redisaddr.h"
@@ -26,20 +27,6 @@
 #include "core/synth.h"
 
 #define E2E_PARTITIONS 8
-
-static double mono_s(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
-}
-
-static int64_t wall_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_REALTIME, &ts);
-    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 /* Runs argv with stdin from in_path (NULL: /dev/null) and stdout/stderr to /dev/null; returns
  * the exit status, or -1. */
@@ -215,12 +202,12 @@ static size_t warroom_drain(const char *sock, const char *ns, size_t want, doubl
     ev_timer guard;
     ev_timer_init(&guard, on_timeout, 120.0, 0);
     ev_timer_start(loop, &guard);
-    double t0 = mono_s();
+    double t0 = clock_mono_s();
     d.rd = reader_new(loop, addr, &cfg, tab, on_reader, &d, err, sizeof(err));
     size_t events = 0;
     if (d.rd) {
         ev_run(loop, 0);
-        *seconds = mono_s() - t0;
+        *seconds = clock_mono_s() - t0;
         struct reader_stats st;
         reader_get_stats(d.rd, &st);
         events = st.events;
@@ -259,29 +246,29 @@ int bench_e2e(size_t n)
     snprintf(url, sizeof(url), "unix://%s", srv.sock);
     snprintf(nbuf, sizeof(nbuf), "%u", E2E_PARTITIONS);
     int rc = EXIT_FAILURE_GENERIC;
-    if (write_inputs(text_path, resp_path, n, wall_ms()) != 0) {
+    if (write_inputs(text_path, resp_path, n, clock_wall_ms()) != 0) {
         fprintf(stderr, "bench: cannot write the input files in %s\n", srv.dir);
         goto out;
     }
 
     char *pipe_argv[] = {"redis-cli", "-s", srv.sock, "--pipe", NULL};
-    double t0 = mono_s();
+    double t0 = clock_mono_s();
     int prc = run_quiet(pipe_argv, resp_path);
-    double pipe_s = mono_s() - t0;
+    double pipe_s = clock_mono_s() - t0;
     benchsrv_flush(&srv);
 
     char *ingest_argv[] = {self, "ingest", "--redis", url, "--partitions", nbuf, text_path, NULL};
-    t0 = mono_s();
+    t0 = clock_mono_s();
     int irc = run_quiet(ingest_argv, NULL);
-    double ingest_s = mono_s() - t0;
+    double ingest_s = clock_mono_s() - t0;
     if (prc != 0 || irc != 0) {
         fprintf(stderr, "bench: redis-cli --pipe exited %d, warroom ingest exited %d\n", prc, irc);
         goto out;
     }
 
-    t0 = mono_s();
+    t0 = clock_mono_s();
     size_t plain = plain_drain(srv.sock, "wr");
-    double plain_s = mono_s() - t0;
+    double plain_s = clock_mono_s() - t0;
     double reader_s = 0;
     size_t events = warroom_drain(srv.sock, "wr", n, &reader_s);
     if (plain != n || events != n) {

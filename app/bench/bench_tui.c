@@ -24,6 +24,7 @@
 #include <hiredis/hiredis.h>
 
 #include "app/bench/benchsrv.h"
+#include "app/clock.h"
 #include "app/cmd/cmd.h"
 #include "core/fmt.h"
 
@@ -44,13 +45,6 @@ struct bt_stats {
 };
 
 static char self_exe[PATH_MAX];
-
-static double mono_s(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
-}
 
 /* ---------------------------------------------------------------------------------------------
  * Processes
@@ -104,9 +98,9 @@ static int start_worker(struct bt_proc *p, const struct benchsrv *s, const char 
  * pty; keeps the tail to look for text in. */
 static void pump(struct bt_proc *p, int ms)
 {
-    double end = mono_s() + ms / 1000.0;
+    double end = clock_mono_s() + ms / 1000.0;
     for (;;) {
-        int left = (int)((end - mono_s()) * 1000);
+        int left = (int)((end - clock_mono_s()) * 1000);
         if (p->master < 0) {
             if (left > 0)
                 usleep((useconds_t)left * 1000);
@@ -144,9 +138,9 @@ static void stop_proc(struct bt_proc *p)
 {
     if (p->pid > 0) {
         kill(p->pid, SIGTERM);
-        double end = mono_s() + 5;
+        double end = clock_mono_s() + 5;
         while (waitpid(p->pid, NULL, WNOHANG) == 0) {
-            if (mono_s() > end) {
+            if (clock_mono_s() > end) {
                 kill(p->pid, SIGKILL);
                 waitpid(p->pid, NULL, 0);
                 break;
@@ -165,8 +159,8 @@ static void stop_proc(struct bt_proc *p)
 /* Waits (pumping) until the interface has drawn its status line. */
 static int wait_drawn(struct bt_proc *p, double timeout_s)
 {
-    double end = mono_s() + timeout_s;
-    while (mono_s() < end) {
+    double end = clock_mono_s() + timeout_s;
+    while (clock_mono_s() < end) {
         pump(p, 50);
         if (memmem(p->seen, p->seen_len, "partitions", 10))
             return 0;
@@ -229,9 +223,9 @@ static int tui_stats(struct bt_proc *p, struct bt_stats *st)
 {
     unlink(p->stats);
     kill(p->pid, SIGUSR1);
-    double end = mono_s() + 3;
+    double end = clock_mono_s() + 3;
     FILE *f = NULL;
-    while (mono_s() < end && (f = fopen(p->stats, "r")) == NULL)
+    while (clock_mono_s() < end && (f = fopen(p->stats, "r")) == NULL)
         pump(p, 5);
     if (f == NULL)
         return -1;
@@ -277,9 +271,9 @@ static void measure(struct bt_proc *p, double seconds, struct bt_result *r)
     bool tui = p->master >= 0;
     if (tui)
         tui_stats(p, &a);
-    double c0 = cpu_s(p->pid), t0 = mono_s();
+    double c0 = cpu_s(p->pid), t0 = clock_mono_s();
     pump(p, (int)(seconds * 1000));
-    double c1 = cpu_s(p->pid), t1 = mono_s();
+    double c1 = cpu_s(p->pid), t1 = clock_mono_s();
     if (tui)
         tui_stats(p, &b);
     r->cpu_pct = 100.0 * (c1 - c0) / (t1 - t0);
@@ -350,13 +344,13 @@ static int scenario_series(const struct benchsrv *s, bool tui, uint32_t nseries,
         return -1;
     if (tui) {
         struct bt_stats st = {0};
-        double end = mono_s() + 30;
+        double end = clock_mono_s() + 30;
         if (wait_drawn(&p, 10) != 0) {
             stop_proc(&p);
             return -1;
         }
         /* the replay brings every series (random picks may leave a few of the K unused) */
-        while (mono_s() < end && (tui_stats(&p, &st) != 0 || !st.replay_done))
+        while (clock_mono_s() < end && (tui_stats(&p, &st) != 0 || !st.replay_done))
             pump(&p, 200);
         r->series = st.series;
         measure(&p, 5, r); /* the 1 Hz tick re-ranks all series: its frame cost */

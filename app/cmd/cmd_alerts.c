@@ -12,6 +12,7 @@
 
 #include "app/alerts/alerts.h"
 #include "app/alerts/alerts_json.h"
+#include "app/clock.h"
 #include "app/cmd/cmd.h"
 #include "app/config.h"
 #include "app/redis/rsync.h"
@@ -49,18 +50,11 @@ static void keys_init(struct keys *k, const char *ns)
     snprintf(k->channel, sizeof k->channel, "%s:alerts", ns);
 }
 
-static int64_t now_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_REALTIME, &ts);
-    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 /* Reads the three hashes into a board. Returns 0, or -1 after printing the error. */
 static int load_board(redisContext *c, const struct keys *k, struct alert_board *b)
 {
     const char *names[3] = {k->state, k->acks, k->silences};
-    int64_t now = now_ms();
+    int64_t now = clock_wall_ms();
     char err[256];
     for (int p = 0; p < 3; p++) {
         redisReply *r = redisCommand(c, "HGETALL %s", names[p]);
@@ -320,7 +314,7 @@ int cmd_alerts(int argc, char **argv)
             fprintf(stderr, "warroom alerts: no pending or firing alert '%s'\n", pos[1]);
             rc = EXIT_FAILURE_GENERIC;
         } else {
-            char *msg = alerts_json_ack(e->id, e->short_id, nick, now_ms());
+            char *msg = alerts_json_ack(e->id, e->short_id, nick, clock_wall_ms());
             const char *keys[] = {k.state, k.acks, k.log, k.channel};
             const char *args[] = {e->id, msg, maxlen};
             long long v = run_script(c, alerts_ack_script, 4, keys, args, 3);
@@ -344,8 +338,8 @@ int cmd_alerts(int argc, char **argv)
             rc = EXIT_USAGE;
         } else {
             alert_silence_free(s);
-            char *msg = del ? alerts_json_unsilence(pos[1], nick, now_ms())
-                            : alerts_json_silence(pos[1], now_ms() + dur, nick, comment);
+            char *msg = del ? alerts_json_unsilence(pos[1], nick, clock_wall_ms())
+                            : alerts_json_silence(pos[1], clock_wall_ms() + dur, nick, comment);
             const char *keys[] = {k.silences, k.log, k.channel};
             const char *args[] = {pos[1], msg, maxlen, del ? "del" : "set"};
             long long v = run_script(c, alerts_silence_script, 3, keys, args, 4);

@@ -10,6 +10,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "app/clock.h"
 #include "app/cmd/cmd.h"
 #include "app/config.h"
 #include "app/redis/producer.h"
@@ -54,13 +55,6 @@ static void on_signal(int sig)
 {
     (void)sig;
     gen_stop = 1;
-}
-
-static int64_t clock_ms(clockid_t id)
-{
-    struct timespec ts;
-    clock_gettime(id, &ts);
-    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
 struct gen_opts {
@@ -330,7 +324,7 @@ static int gen_run(struct gen *g, int64_t start)
     int64_t base = start;
 
     for (;;) {
-        int64_t now = clock_ms(CLOCK_MONOTONIC), elapsed = now - start;
+        int64_t now = clock_mono_ms(), elapsed = now - start;
         if (gen_stop || (g->o.duration_ms && elapsed >= g->o.duration_ms) ||
             (g->o.count && sent >= g->o.count))
             break;
@@ -350,10 +344,10 @@ static int gen_run(struct gen *g, int64_t start)
         }
         if (g->o.count && due > g->o.count)
             due = g->o.count;
-        int64_t ts = clock_ms(CLOCK_REALTIME);
+        int64_t ts = clock_wall_ms();
         for (uint64_t k = 0; sent < due; k++, sent++) {
             if ((k & 255) == 255)
-                ts = clock_ms(CLOCK_REALTIME);
+                ts = clock_wall_ms();
             if (gen_one(g, ts) != 0)
                 return -1;
         }
@@ -416,9 +410,9 @@ int cmd_gen(int argc, char **argv)
                 g.o.anomaly_factor, nmatch, g.o.anomaly, at, len);
     }
 
-    int64_t start = clock_ms(CLOCK_MONOTONIC);
+    int64_t start = clock_mono_ms();
     int res = gen_run(&g, start);
-    double s = (double)(clock_ms(CLOCK_MONOTONIC) - start) / 1000.0;
+    double s = (double)(clock_mono_ms() - start) / 1000.0;
     const struct producer_stats *st = producer_stats(g.p);
     if (res != 0)
         fprintf(stderr, "warroom: gen: %s\n", producer_error(g.p));

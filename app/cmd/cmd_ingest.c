@@ -14,6 +14,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "app/clock.h"
 #include "app/cmd/cmd.h"
 #include "app/config.h"
 #include "app/redis/producer.h"
@@ -60,13 +61,6 @@ struct ingest {
     char labels[EVENT_KEY_MAX * 2 + 64]; /* scratch for the JSON labels field */
 };
 
-static int64_t clock_ms(clockid_t id)
-{
-    struct timespec ts;
-    clock_gettime(id, &ts);
-    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 static void clear_progress(struct ingest *in)
 {
     if (in->progress_shown) {
@@ -87,10 +81,10 @@ static void reject(struct ingest *in, const char *reason)
 /* Every few thousand lines: the skew reference, and the progress line on a terminal. */
 static void tick(struct ingest *in)
 {
-    in->now_ms = clock_ms(CLOCK_REALTIME);
+    in->now_ms = clock_wall_ms();
     if (!in->tty)
         return;
-    int64_t t = clock_ms(CLOCK_MONOTONIC);
+    int64_t t = clock_mono_ms();
     if (t - in->start_ms < INGEST_PROGRESS_AFTER_MS ||
         t - in->last_progress_ms < INGEST_PROGRESS_EVERY_MS)
         return;
@@ -334,7 +328,7 @@ static int ingest_fd(struct ingest *in, int fd, char *buf)
 static void summary(const struct ingest *in, const struct producer *p)
 {
     const struct producer_stats *st = p ? producer_stats(p) : NULL;
-    double s = (double)(clock_ms(CLOCK_MONOTONIC) - in->start_ms) / 1000.0;
+    double s = (double)(clock_mono_ms() - in->start_ms) / 1000.0;
 
     fprintf(stderr, "ingested %llu events, ", (unsigned long long)(st ? st->acked : 0));
     if (st && st->errors)
@@ -455,8 +449,8 @@ int cmd_ingest(int argc, char **argv)
         rc = producer_open_exit_code(opened);
         goto out;
     }
-    in.start_ms = in.last_progress_ms = clock_ms(CLOCK_MONOTONIC);
-    in.now_ms = clock_ms(CLOCK_REALTIME);
+    in.start_ms = in.last_progress_ms = clock_mono_ms();
+    in.now_ms = clock_wall_ms();
 
     int rc_io = ingest_all(&in, files);
     clear_progress(&in);

@@ -11,10 +11,12 @@
 
 #include <cjson/cJSON.h>
 
+#include "app/clock.h"
 #include "app/cmd/cmd.h"
 #include "app/config.h"
 #include "app/redis/rsync.h"
 #include "core/duration.h"
+#include "core/errbuf.h"
 #include "core/event.h"
 #include "core/fmt.h"
 #include "core/mem.h"
@@ -68,13 +70,6 @@ struct query_result {
     size_t nunreadable;
     unsigned partitions;
 };
-
-static int64_t wall_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_REALTIME, &ts);
-    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 /* Parses the command's own options (the common ones are gone). Returns 0, or an exit code. */
 static int parse_args(int argc, char **argv, struct query_opts *o)
@@ -193,27 +188,16 @@ enum read_result {
     READ_LOST,    /* the connection broke (message printed) */
 };
 
-/* Copies a server's text for a message: printable ASCII only. */
-static void copy_text(char *dst, size_t cap, const char *src, size_t len)
-{
-    size_t n = len < cap - 1 ? len : cap - 1;
-    for (size_t i = 0; i < n; i++) {
-        unsigned char ch = (unsigned char)src[i];
-        dst[i] = ch < 0x20 || ch >= 0x7f ? '?' : (char)ch;
-    }
-    dst[n] = '\0';
-}
-
 /* Why key was refused: its type when it is not a stream, else Redis' error text. */
 static void explain_refusal(redisContext *c, const char *key, const redisReply *refusal,
                             struct unreadable *u)
 {
     char why[128] = "unexpected reply", type[16] = "";
     if (refusal->type == REDIS_REPLY_ERROR)
-        copy_text(why, sizeof(why), refusal->str, refusal->len);
+        errbuf_copy_text(why, sizeof(why), refusal->str, refusal->len);
     redisReply *t = redisCommand(c, "TYPE %s", key);
     if (t && t->type == REDIS_REPLY_STATUS)
-        copy_text(type, sizeof(type), t->str, t->len);
+        errbuf_copy_text(type, sizeof(type), t->str, t->len);
     if (t)
         freeReplyObject(t);
     snprintf(u->key, sizeof(u->key), "%s", key);
@@ -297,7 +281,6 @@ static double column_value(const struct rank_row *row, int col, double covered_s
         return row->stats.p999;
     }
 }
-
 
 static const char *const value_cols[] = {"count",  "rate", "sum", "min", "max", "avg",
                                          "stddev", "p50",  "p90", "p95", "p99", "p999"};
@@ -516,7 +499,7 @@ int cmd_query(int argc, char **argv)
                                 sizeof(mem_note)))
         fprintf(stderr, "warroom query: warning: %s\n", mem_note);
     tab = series_table_new(&tc);
-    struct query_result res = {.now_ms = wall_ms()};
+    struct query_result res = {.now_ms = clock_wall_ms()};
     int64_t lo_ms = res.now_ms - o.window_ms, hi_ms = res.now_ms;
     /* producers trim the streams to --retention: a longer window cannot be full */
     int64_t covered_ms = cfg.retention_ms > 0 && cfg.retention_ms < o.window_ms ? cfg.retention_ms

@@ -6,6 +6,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "app/clock.h"
 #include "app/cmd/cmd.h"
 #include "app/config.h"
 #include "app/redis/producer.h"
@@ -130,13 +131,6 @@ static int build_line(struct text *t, const char *metric, const char *value, cha
     return 0;
 }
 
-static int64_t wall_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_REALTIME, &ts);
-    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 int cmd_send(int argc, char **argv)
 {
     struct config cfg;
@@ -191,7 +185,7 @@ int cmd_send(int argc, char **argv)
     struct event ev;
     char reason[EVENT_REASON_MAX];
     enum event_error e =
-        event_parse_line(line.s, line.len, wall_ms(), NULL, &ev, reason, sizeof reason);
+        event_parse_line(line.s, line.len, clock_wall_ms(), NULL, &ev, reason, sizeof reason);
     if (e == EVENT_SKIP) {
         snprintf(reason, sizeof reason, "bad character '#' in metric name");
         e = EVENT_E_METRIC_CHAR;

@@ -19,6 +19,8 @@
 
 #include <hiredis/hiredis.h>
 
+#include "app/clock.h"
+#include "core/errbuf.h"
 #include "core/mem.h"
 #include "core/redisurl.h"
 
@@ -34,20 +36,6 @@ enum probe_result {
     PROBE_OK,     /* a Redis we can use (PONG, or still loading its data) */
     PROBE_NOAUTH, /* a Redis that wants a password */
 };
-
-static int fail(char *err, size_t errlen, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-
-static int fail(char *err, size_t errlen, const char *fmt, ...)
-{
-    if (err && errlen > 0) {
-        va_list ap;
-        va_start(ap, fmt);
-        vsnprintf(err, errlen, fmt, ap);
-        va_end(ap);
-    }
-    return -1;
-}
 
 static void say(char *msg, size_t msglen, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
@@ -67,13 +55,6 @@ static void sleep_ms(unsigned ms)
     struct timespec ts = {ms / 1000, (long)(ms % 1000) * 1000000L};
     while (nanosleep(&ts, &ts) < 0 && errno == EINTR) {
     }
-}
-
-static long long mono_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
 /* PINGs a server at host:port, or at the unix socket path when path is not NULL. */
@@ -125,7 +106,7 @@ int localredis_paths(struct localredis_paths *p, char *err, size_t errlen)
             home = pw ? pw->pw_dir : NULL;
         }
         if (home == NULL || home[0] != '/')
-            return fail(err, errlen, "no home directory: set XDG_STATE_HOME or HOME");
+            return errbuf_fail(err, errlen, "no home directory: set XDG_STATE_HOME or HOME");
         rc = join(p->state_dir, sizeof(p->state_dir), home, "/.local/state/warroom");
     }
     if (rc == 0)
@@ -135,9 +116,9 @@ int localredis_paths(struct localredis_paths *p, char *err, size_t errlen)
     if (rc == 0)
         rc = join(p->logfile, sizeof(p->logfile), p->state_dir, "/redis.log");
     if (rc != 0 || strlen(p->sock) > REDISURL_PATH_MAX)
-        return fail(err, errlen,
-                    "the private Redis paths are too long (XDG_RUNTIME_DIR, "
-                    "XDG_STATE_HOME or HOME)");
+        return errbuf_fail(err, errlen,
+                           "the private Redis paths are too long (XDG_RUNTIME_DIR, "
+                           "XDG_STATE_HOME or HOME)");
     return 0;
 }
 
@@ -153,7 +134,7 @@ static int make_dirs(const char *path, int private, char *err, size_t errlen)
             char saved = *s;
             *s = '\0';
             if (mkdir(buf, 0700) < 0 && errno != EEXIST)
-                return fail(err, errlen, "cannot create %s: %s", buf, strerror(errno));
+                return errbuf_fail(err, errlen, "cannot create %s: %s", buf, strerror(errno));
             *s = saved;
             if (saved == '\0')
                 break;
@@ -161,11 +142,12 @@ static int make_dirs(const char *path, int private, char *err, size_t errlen)
     }
     struct stat st;
     if (lstat(path, &st) < 0)
-        return fail(err, errlen, "cannot use %s: %s", path, strerror(errno));
+        return errbuf_fail(err, errlen, "cannot use %s: %s", path, strerror(errno));
     if (!S_ISDIR(st.st_mode) || st.st_uid != getuid())
-        return fail(err, errlen, "refusing to use %s: not a directory owned by you", path);
+        return errbuf_fail(err, errlen, "refusing to use %s: not a directory owned by you", path);
     if (private && (st.st_mode & 077) != 0)
-        return fail(err, errlen, "refusing to use %s: open to other users (chmod 700 it)", path);
+        return errbuf_fail(err, errlen, "refusing to use %s: open to other users (chmod 700 it)",
+                           path);
     return 0;
 }
 
@@ -197,7 +179,7 @@ static int spawn_server(const char *exe, const struct localredis_paths *p, char 
         "yes", "--pidfile", p->pidfile,   "--logfile",    p->logfile, NULL};
     pid_t pid = fork();
     if (pid < 0)
-        return fail(err, errlen, "cannot start redis-server: fork: %s", strerror(errno));
+        return errbuf_fail(err, errlen, "cannot start redis-server: fork: %s", strerror(errno));
     if (pid == 0) {
         int fd = open("/dev/null", O_RDWR);
         if (fd >= 0) {
@@ -213,11 +195,12 @@ static int spawn_server(const char *exe, const struct localredis_paths *p, char 
     int status;
     while (waitpid(pid, &status, 0) < 0) {
         if (errno != EINTR)
-            return fail(err, errlen, "cannot start redis-server: waitpid: %s", strerror(errno));
+            return errbuf_fail(err, errlen, "cannot start redis-server: waitpid: %s",
+                               strerror(errno));
     }
     if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
-        return fail(err, errlen, "%s failed to start (exit status %d); see %s", exe,
-                    WIFEXITED(status) ? WEXITSTATUS(status) : -1, p->logfile);
+        return errbuf_fail(err, errlen, "%s failed to start (exit status %d); see %s", exe,
+                           WIFEXITED(status) ? WEXITSTATUS(status) : -1, p->logfile);
     return 0;
 }
 
@@ -267,7 +250,7 @@ char *localredis_url(const struct localredis_opts *opts, char *err, size_t errle
     snprintf(lockpath, sizeof(lockpath), "%s/start.lock", p.run_dir);
     int lock = open(lockpath, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
     if (lock < 0 || flock(lock, LOCK_EX) < 0) {
-        fail(err, errlen, "cannot lock %s: %s", lockpath, strerror(errno));
+        errbuf_fail(err, errlen, "cannot lock %s: %s", lockpath, strerror(errno));
         if (lock >= 0)
             close(lock);
         return NULL;
@@ -280,22 +263,22 @@ char *localredis_url(const struct localredis_opts *opts, char *err, size_t errle
     }
     char exe[512];
     if (find_server(o.redis_server, exe, sizeof(exe)) < 0) {
-        fail(err, errlen,
-             "no Redis found: nothing answers on %s:%d and redis-server is not "
-             "installed (apt-get install redis-server), or set REDIS_URL",
-             host, port > 0 ? port : DEFAULT_PROBE_PORT);
+        errbuf_fail(err, errlen,
+                    "no Redis found: nothing answers on %s:%d and redis-server is not "
+                    "installed (apt-get install redis-server), or set REDIS_URL",
+                    host, port > 0 ? port : DEFAULT_PROBE_PORT);
         goto out;
     }
     if (spawn_server(exe, &p, err, errlen) < 0)
         goto out;
-    for (long long end = mono_ms() + start_ms;;) {
+    for (long long end = clock_mono_ms() + start_ms;;) {
         if (probe(NULL, 0, p.sock, probe_ms) == PROBE_OK) {
             url = unix_url(p.sock);
             break;
         }
-        if (mono_ms() >= end) {
-            fail(err, errlen, "redis-server did not answer on %s within %u ms; see %s", p.sock,
-                 start_ms, p.logfile);
+        if (clock_mono_ms() >= end) {
+            errbuf_fail(err, errlen, "redis-server did not answer on %s within %u ms; see %s",
+                        p.sock, start_ms, p.logfile);
             goto out;
         }
         sleep_ms(POLL_MS);
@@ -382,11 +365,11 @@ enum localredis_stop_result localredis_stop(char *msg, size_t msglen)
         say(msg, msglen, "cannot stop redis-server (pid %ld): %s", (long)pid, strerror(errno));
         return LOCALREDIS_STOP_FAILED;
     }
-    for (long long end = mono_ms() + STOP_TIMEOUT_MS;; sleep_ms(POLL_MS)) {
+    for (long long end = clock_mono_ms() + STOP_TIMEOUT_MS;; sleep_ms(POLL_MS)) {
         int gone = !alive(pid) && probe(NULL, 0, p.sock, DEFAULT_PROBE_TIMEOUT_MS) == PROBE_NONE;
         if (gone)
             break;
-        if (mono_ms() >= end) {
+        if (clock_mono_ms() >= end) {
             say(msg, msglen, "the private redis-server did not stop within %d ms", STOP_TIMEOUT_MS);
             return LOCALREDIS_STOP_FAILED;
         }

@@ -4,6 +4,7 @@
  * by a dropped connection can be sent again as is. */
 #include "app/redis/producer.h"
 
+#include "app/clock.h"
 #include "app/cmd/cmd.h"
 
 #include <errno.h>
@@ -58,22 +59,6 @@ struct producer {
     char reply_error[256];
     char last_id[48];
 };
-
-/* ---------------------------------------------------------------- clocks */
-
-static int64_t wall_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_REALTIME, &ts);
-    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
-static int64_t mono_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 static void sleep_ms(int64_t ms)
 {
@@ -199,7 +184,7 @@ struct producer *producer_new(redisContext *c, struct redisaddr *addr,
     p->c = c;
     p->addr = addr;
     p->opts = *opts;
-    synth_seed(&p->jitter, (uint64_t)getpid() << 32 ^ (uint64_t)mono_ms());
+    synth_seed(&p->jitter, (uint64_t)getpid() << 32 ^ (uint64_t)clock_mono_ms());
     p->ns = xstrdup(opts->ns);
     p->opts.ns = p->ns;
     if (p->opts.partitions == 0)
@@ -219,7 +204,7 @@ struct producer *producer_new(redisContext *c, struct redisaddr *addr,
     }
     p->cmd_off = xmalloc((2 * (size_t)p->opts.batch + 1) * sizeof *p->cmd_off);
     p->cmd_off[0] = 0;
-    p->note_ms = mono_ms();
+    p->note_ms = clock_mono_ms();
     return p;
 }
 
@@ -277,7 +262,7 @@ const char *producer_last_id(const struct producer *p)
 static int reconnect(struct producer *p, const char *cause, size_t resend)
 {
     char err[512] = "";
-    int64_t start = mono_ms(), delay = PRODUCER_BACKOFF_MIN_MS;
+    int64_t start = clock_mono_ms(), delay = PRODUCER_BACKOFF_MIN_MS;
     unsigned attempts = 0;
 
     if (p->c) {
@@ -307,7 +292,7 @@ static int reconnect(struct producer *p, const char *cause, size_t resend)
                 p->stats.reconnects++;
                 if (p->opts.log)
                     fprintf(p->opts.log, "warroom: reconnected to %s after %.1f s\n",
-                            p->addr->display, (double)(mono_ms() - start) / 1000.0);
+                            p->addr->display, (double)(clock_mono_ms() - start) / 1000.0);
                 return 0;
             }
             bool conn_dead = c->err != 0;
@@ -317,7 +302,7 @@ static int reconnect(struct producer *p, const char *cause, size_t resend)
                 return -1;
             }
         }
-        int64_t elapsed = mono_ms() - start;
+        int64_t elapsed = clock_mono_ms() - start;
         if (elapsed >= p->opts.give_up_ms) {
             snprintf(p->error, sizeof p->error,
                      "gave up reconnecting to %s after %.0f s (%u attempts); last error: %s",
@@ -358,7 +343,7 @@ static void note_reply(struct producer *p, const redisReply *r)
     p->note_refused++;
     p->refused_in_row++;
     if (p->refusing_since_ms == 0)
-        p->refusing_since_ms = mono_ms();
+        p->refusing_since_ms = clock_mono_ms();
     if (p->note_error[0] == '\0')
         copy_reason(p->note_error, sizeof p->note_error, r);
     if (p->reply_error[0] == '\0')
@@ -372,7 +357,7 @@ static int refusals_check(struct producer *p)
 {
     if (p->note_refused == 0 && p->refusing_since_ms == 0)
         return 0;
-    int64_t now = mono_ms();
+    int64_t now = clock_mono_ms();
     const char *cmd = p->opts.cmd ? p->opts.cmd : "", *sep = p->opts.cmd ? ": " : "";
     if (p->note_refused > 0 && p->opts.log &&
         (!p->noted || now - p->note_ms >= PRODUCER_REFUSAL_REPORT_MS)) {
@@ -520,7 +505,7 @@ int producer_add(struct producer *p, const struct event *ev)
 
     if (p->opts.retention_ms > 0 && p->minid_len == 0) {
         /* one threshold per batch: cheaper than a clock read per event, and as good */
-        int64_t t = wall_ms() - p->opts.retention_ms;
+        int64_t t = clock_wall_ms() - p->opts.retention_ms;
         p->minid_len =
             (size_t)snprintf(p->minid, sizeof p->minid, "%lld", (long long)(t > 0 ? t : 0));
     }

@@ -1,6 +1,6 @@
-/* rconn.c — resilient hiredis 0.14 connection on libev (contract in rconn.h).
- * The one file in the project that includes <hiredis/adapters/libev.h>. The hard-won hiredis
- * 0.14 rules it follows are in docs/architecture.md §5.3; the comments below cite them. */
+/* rconn.c — resilient hiredis 0.14 connection on libev (contract in rconn.h): the API, the
+ * command queue and its classification (blocking commands, pub/sub), backoff. The connection
+ * itself (connect, handshake, reconnect, timeouts) is in rconn_link.c. */
 #include "app/redis/rconn.h"
 
 #include <ctype.h>
@@ -12,9 +12,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include <hiredis/async.h>
-#include <hiredis/adapters/libev.h>
-
+#include "app/redis/rconn_impl.h"
 #include "core/mem.h"
 
 #define DEFAULT_CONNECT_TIMEOUT_MS 2000
@@ -24,71 +22,11 @@
 #define DEFAULT_BACKOFF_MAX_MS 5000
 #define DEFAULT_AUTH_RETRY_MS 30000
 
-enum req_kind {
-    REQ_USER, /* a caller's command */
-    REQ_AUTH, /* the handshake, in the order it is sent */
-    REQ_SELECT,
-    REQ_SETNAME,
-    REQ_PING,
-};
-
-/* One command. While it waits for the connection, rconn owns it (list "waiting"). Once handed
- * to hiredis it is in list "inflight", and hiredis owns the memory: on_reply frees it, because
- * hiredis calls every reply callback exactly once (reply, or NULL when the context dies). */
-struct rconn_req {
-    struct rconn *rc; /* NULL once rconn_close() orphaned it: only free it then */
-    struct rconn_req *prev, *next;
-    enum req_kind kind;
-    rconn_reply_fn *cb;
-    void *privdata;
-    char *cmd; /* formatted command while waiting; NULL once sent */
-    size_t len;
-    redisAsyncContext *ac; /* the context it was sent on */
-    double deadline;       /* ev_now() time, 0: none */
-    unsigned timeout_ms;
-};
-
-struct req_list {
-    struct rconn_req *head, *tail;
-    size_t n;
-};
-
-struct rconn {
-    struct ev_loop *loop;
-    redisAsyncContext *ac; /* the live context, or NULL. A context we let go of has data NULL */
-    struct rconn_opts opts;
-    char *name;
-    int is_unix;
-    char *host; /* numeric address, or the socket path */
-    int port;
-    char *user, *password;
-    int db;
-    char *display;
-
-    enum rconn_state state;
-    unsigned attempt;
-    unsigned retry_delay_ms;
-    char last_error[256];
-    struct synth_rng rng;
-
-    ev_timer retry_timer;   /* next connect attempt */
-    ev_timer connect_timer; /* connect + handshake deadline */
-    ev_timer cmd_timer;     /* earliest command deadline */
-    double cmd_timer_at;
-
-    struct req_list waiting, inflight;
-    int depth; /* rconn frames on the stack; rc is freed when it drops to 0 after close */
-    int closed;
-};
-
-static void on_reply(redisAsyncContext *ac, void *reply, void *privdata);
-static void conn_failed(struct rconn *rc, enum rconn_state st, const char *why);
-
 /* ---------------------------------------------------------------------------------------------
  * Small helpers
  * ------------------------------------------------------------------------------------------ */
 
-static void hold(struct rconn *rc)
+void rconn_hold(struct rconn *rc)
 {
     rc->depth++;
 }
@@ -103,14 +41,14 @@ static void destroy(struct rconn *rc)
     free(rc);
 }
 
-/* Ends a frame begun by hold(). rc may be gone after this returns. */
-static void release(struct rconn *rc)
+/* Ends a frame begun by rconn_hold(). rc may be gone after this returns. */
+void rconn_release(struct rconn *rc)
 {
     if (--rc->depth == 0 && rc->closed)
         destroy(rc);
 }
 
-static void list_append(struct req_list *l, struct rconn_req *r)
+void rconn_list_append(struct req_list *l, struct rconn_req *r)
 {
     r->next = NULL;
     r->prev = l->tail;
@@ -122,7 +60,7 @@ static void list_append(struct req_list *l, struct rconn_req *r)
     l->n++;
 }
 
-static void list_unlink(struct req_list *l, struct rconn_req *r)
+void rconn_list_unlink(struct req_list *l, struct rconn_req *r)
 {
     if (r->prev)
         r->prev->next = r->next;
@@ -136,14 +74,14 @@ static void list_unlink(struct req_list *l, struct rconn_req *r)
     l->n--;
 }
 
-static void req_free(struct rconn_req *r)
+void rconn_req_free(struct rconn_req *r)
 {
     if (r->cmd)
         redisFreeCommand(r->cmd);
     free(r);
 }
 
-static void set_error(struct rconn *rc, const char *why)
+void rconn_set_error(struct rconn *rc, const char *why)
 {
     snprintf(rc->last_error, sizeof(rc->last_error), "%s", why ? why : "unknown error");
     for (char *p = rc->last_error; *p; p++) /* server text: keep the status bar sane */
@@ -152,7 +90,7 @@ static void set_error(struct rconn *rc, const char *why)
 }
 
 /* Arms a one-shot timer. Never on a closed rc: its timers must stay stopped. */
-static void timer_arm(struct rconn *rc, ev_timer *t, double after_s)
+void rconn_timer_arm(struct rconn *rc, ev_timer *t, double after_s)
 {
     ev_timer_stop(rc->loop, t);
     if (rc->closed)
@@ -161,23 +99,17 @@ static void timer_arm(struct rconn *rc, ev_timer *t, double after_s)
     ev_timer_start(rc->loop, t);
 }
 
-static void set_state(struct rconn *rc, enum rconn_state st)
+void rconn_set_state(struct rconn *rc, enum rconn_state st)
 {
     rc->state = st;
     if (!rc->closed && rc->opts.on_state)
         rc->opts.on_state(rc, st, rc->opts.privdata);
 }
 
-static int has_prefix(const char *s, const char *prefix)
-{
-    return strncmp(s, prefix, strlen(prefix)) == 0;
-}
-
 static int arg_is(const char *a, size_t n, const char *word)
 {
     return strlen(word) == n && strncasecmp(a, word, n) == 0;
 }
-
 /* ---------------------------------------------------------------------------------------------
  * Backoff and command classification (pure)
  * ------------------------------------------------------------------------------------------ */
@@ -278,356 +210,6 @@ static int split_command(const char *cmd, size_t len, const char ***argv, size_t
 }
 
 /* ---------------------------------------------------------------------------------------------
- * Command deadlines
- * ------------------------------------------------------------------------------------------ */
-
-/* Makes sure the command timer fires no later than deadline. */
-static void deadline_add(struct rconn *rc, double deadline)
-{
-    if (deadline <= 0)
-        return;
-    if (!ev_is_active(&rc->cmd_timer) || deadline < rc->cmd_timer_at) {
-        rc->cmd_timer_at = deadline;
-        timer_arm(rc, &rc->cmd_timer, deadline - ev_now(rc->loop));
-    }
-}
-
-/* Re-arms the command timer for the earliest deadline left, or stops it. O(pending). */
-static void deadline_rearm(struct rconn *rc)
-{
-    double min = 0;
-    struct req_list *lists[2] = {&rc->waiting, &rc->inflight};
-    for (int k = 0; k < 2; k++)
-        for (struct rconn_req *r = lists[k]->head; r; r = r->next)
-            if (r->deadline > 0 && (min == 0 || r->deadline < min))
-                min = r->deadline;
-    ev_timer_stop(rc->loop, &rc->cmd_timer);
-    if (min > 0)
-        deadline_add(rc, min);
-}
-
-/* Fails waiting commands with NULL: all of them (all != 0) or only those past their deadline.
- * Commands queued by the callbacks themselves are left alone. Stops if rc gets closed, since
- * rconn_close() then fails the rest itself. */
-static void fail_waiting(struct rconn *rc, int all)
-{
-    struct rconn_req *r = rc->waiting.head, *last = rc->waiting.tail;
-    double now = ev_now(rc->loop);
-    while (r && !rc->closed) {
-        struct rconn_req *next = r == last ? NULL : r->next;
-        if (all || (r->deadline > 0 && r->deadline <= now)) {
-            list_unlink(&rc->waiting, r);
-            if (r->cb)
-                r->cb(rc, NULL, r->privdata);
-            req_free(r);
-        }
-        r = next;
-    }
-}
-
-/* ---------------------------------------------------------------------------------------------
- * Connection life cycle
- * ------------------------------------------------------------------------------------------ */
-
-/* Lets go of the live context. hiredis runs the pending reply callbacks with NULL, at once or,
- * when we are inside one of its callbacks, right after that callback returns (the
- * REDIS_IN_CALLBACK deferral). Its data is cleared first, so the disconnect callback and
- * subscription callbacks that follow know it is no longer ours. */
-static void conn_drop(struct rconn *rc)
-{
-    redisAsyncContext *ac = rc->ac;
-    if (ac == NULL)
-        return;
-    rc->ac = NULL;
-    ev_timer_stop(rc->loop, &rc->connect_timer);
-    ac->data = NULL;
-    redisAsyncFree(ac);
-    deadline_rearm(rc);
-}
-
-static void on_connect(const redisAsyncContext *cac, int status);
-static void on_disconnect(const redisAsyncContext *cac, int status);
-
-/* Starts one connect attempt. Failures that hiredis reports at once count as a failed attempt. */
-static void conn_start(struct rconn *rc)
-{
-    rc->retry_delay_ms = 0;
-    redisAsyncContext *ac =
-        rc->is_unix ? redisAsyncConnectUnix(rc->host) : redisAsyncConnect(rc->host, rc->port);
-    if (ac == NULL) {
-        conn_failed(rc, RCONN_RECONNECTING, "out of memory");
-        return;
-    }
-    if (ac->err) {
-        char why[256];
-        snprintf(why, sizeof(why), "%s", ac->errstr);
-        redisAsyncFree(ac); /* never connected: no callback runs */
-        conn_failed(rc, RCONN_RECONNECTING, why);
-        return;
-    }
-    ac->data = rc;
-    rc->ac = ac;
-    /* Order matters (docs/architecture.md §5.3): attach first, then the connect callback arms
-     * the write watcher. */
-    redisLibevAttach(rc->loop, ac);
-    redisAsyncSetConnectCallback(ac, on_connect);
-    redisAsyncSetDisconnectCallback(ac, on_disconnect);
-    timer_arm(rc, &rc->connect_timer, rc->opts.connect_timeout_ms / 1000.);
-}
-
-/* Records a failed attempt and arms the next one. st is RCONN_RECONNECTING (network, timeout,
- * transient server state) or RCONN_AUTH_FAILED (the server refused us). The caller has already
- * let go of the context. */
-static void conn_failed(struct rconn *rc, enum rconn_state st, const char *why)
-{
-    ev_timer_stop(rc->loop, &rc->connect_timer);
-    if (rc->closed)
-        return; /* a callback run by the failure closed us */
-    set_error(rc, why);
-    rc->attempt++;
-    unsigned delay = 0;
-    if (st == RCONN_AUTH_FAILED) {
-        if (rc->opts.auth_retry_ms > 0)
-            delay = rconn_backoff_ms(1, (unsigned)rc->opts.auth_retry_ms,
-                                     (unsigned)rc->opts.auth_retry_ms, &rc->rng);
-    } else {
-        delay = rconn_backoff_ms(rc->attempt, rc->opts.backoff_min_ms, rc->opts.backoff_max_ms,
-                                 &rc->rng);
-    }
-    rc->retry_delay_ms = delay;
-    if (delay > 0)
-        timer_arm(rc, &rc->retry_timer, delay / 1000.);
-    set_state(rc, st);
-    if (st == RCONN_AUTH_FAILED && !rc->closed)
-        fail_waiting(rc, 1);
-}
-
-/* Hands a request to hiredis on the live context. Returns 0, or -1 if hiredis refused it (the
- * context is dying); the request is then unchanged. */
-static int req_send(struct rconn *rc, struct rconn_req *r)
-{
-    if (redisAsyncFormattedCommand(rc->ac, on_reply, r, r->cmd, r->len) != REDIS_OK)
-        return -1;
-    redisFreeCommand(r->cmd);
-    r->cmd = NULL;
-    r->ac = rc->ac;
-    list_append(&rc->inflight, r);
-    return 0;
-}
-
-/* The handshake finished: the connection is ready for the caller. */
-static void conn_up(struct rconn *rc)
-{
-    redisAsyncContext *ac = rc->ac;
-    ev_timer_stop(rc->loop, &rc->connect_timer);
-    rc->attempt = 0;
-    rc->retry_delay_ms = 0;
-    rc->last_error[0] = '\0';
-    double now = ev_now(rc->loop);
-    while (rc->waiting.head) {
-        struct rconn_req *r = rc->waiting.head;
-        list_unlink(&rc->waiting, r);
-        /* The wait is over: the reply gets the full timeout. Without this, a command that was
-         * almost out of time would kill the fresh connection a moment later. */
-        if (r->deadline > 0)
-            r->deadline = now + r->timeout_ms / 1000.;
-        if (req_send(rc, r) < 0) {
-            list_append(&rc->waiting, r); /* cannot happen on a fresh context; keep it */
-            break;
-        }
-    }
-    deadline_rearm(rc);
-    set_state(rc, RCONN_UP);
-    if (!rc->closed && rc->ac == ac && rc->opts.on_up)
-        rc->opts.on_up(rc, rc->opts.privdata);
-}
-
-/* Errors during the handshake that mean "try again soon" rather than "fix your config". */
-static int transient_error(const char *e)
-{
-    return has_prefix(e, "LOADING") || has_prefix(e, "BUSY") || has_prefix(e, "MASTERDOWN") ||
-           has_prefix(e, "TRYAGAIN") || has_prefix(e, "CLUSTERDOWN") ||
-           strstr(e, "max number of clients") != NULL;
-}
-
-static void handshake_reply(struct rconn *rc, enum req_kind kind, const redisReply *reply)
-{
-    if (reply == NULL)
-        return; /* the context is dying: on_disconnect follows and handles it */
-    if (reply->type == REDIS_REPLY_ERROR && kind != REQ_SETNAME) {
-        /* Redis 6+ refuses AUTH when no password is set; the connection works anyway. */
-        if (kind == REQ_AUTH && strstr(reply->str, "without any password configured"))
-            return;
-        char why[256];
-        snprintf(why, sizeof(why), "%s", reply->str);
-        conn_drop(rc);
-        conn_failed(rc, transient_error(why) ? RCONN_RECONNECTING : RCONN_AUTH_FAILED, why);
-        return;
-    }
-    if (kind == REQ_PING)
-        conn_up(rc);
-}
-
-/* Queues one handshake command on the live context. */
-static void handshake_send(struct rconn *rc, enum req_kind kind, int argc, const char **argv)
-{
-    struct rconn_req *r = xcalloc(1, sizeof(*r));
-    r->rc = rc;
-    r->kind = kind;
-    int len = redisFormatCommandArgv(&r->cmd, argc, argv, NULL);
-    if (len >= 0) {
-        r->len = (size_t)len;
-        if (req_send(rc, r) == 0)
-            return;
-    }
-    req_free(r); /* cannot happen inside on_connect; the connect timer would catch it */
-}
-
-/* hiredis 0.14: on failure the context is freed right after this returns and the disconnect
- * callback never comes (docs/architecture.md §5.3). On success we must not free it here, and we
- * run no caller callback here (the context is const and not marked "in callback"). */
-static void on_connect(const redisAsyncContext *cac, int status)
-{
-    struct rconn *rc = cac->data;
-    if (rc == NULL || cac != rc->ac)
-        return;
-    if (status != REDIS_OK) {
-        char why[256];
-        snprintf(why, sizeof(why), "%s", cac->errstr ? cac->errstr : "connect failed");
-        rc->ac = NULL;
-        hold(rc);
-        conn_failed(rc, RCONN_RECONNECTING, why);
-        release(rc);
-        return;
-    }
-    if (!rc->is_unix && redisEnableKeepAlive(&rc->ac->c) != REDIS_OK) {
-        rc->ac->c.err = 0; /* keepalive is a nicety; do not let hiredis treat this as fatal */
-        rc->ac->c.errstr[0] = '\0';
-    }
-    char dbuf[16];
-    if (rc->password) {
-        const char *auth[3] = {"AUTH", rc->user ? rc->user : rc->password, rc->password};
-        handshake_send(rc, REQ_AUTH, rc->user ? 3 : 2, auth);
-    }
-    if (rc->db != 0) {
-        snprintf(dbuf, sizeof(dbuf), "%d", rc->db);
-        const char *sel[2] = {"SELECT", dbuf};
-        handshake_send(rc, REQ_SELECT, 2, sel);
-    }
-    if (rc->name) {
-        const char *setname[3] = {"CLIENT", "SETNAME", rc->name};
-        handshake_send(rc, REQ_SETNAME, 3, setname);
-    }
-    const char *ping[1] = {"PING"};
-    handshake_send(rc, REQ_PING, 1, ping);
-}
-
-/* hiredis frees the context right after this returns: forget it, never free it here. */
-static void on_disconnect(const redisAsyncContext *cac, int status)
-{
-    struct rconn *rc = cac->data;
-    if (rc == NULL || cac != rc->ac)
-        return; /* a context we already let go of */
-    char why[256];
-    snprintf(why, sizeof(why), "%s",
-             status == REDIS_OK || cac->errstr == NULL ? "connection closed" : cac->errstr);
-    rc->ac = NULL;
-    hold(rc);
-    deadline_rearm(rc);
-    conn_failed(rc, RCONN_RECONNECTING, why);
-    release(rc);
-}
-
-/* Every command's hiredis callback. */
-static void on_reply(redisAsyncContext *ac, void *reply, void *privdata)
-{
-    struct rconn_req *r = privdata;
-    struct rconn *rc = r->rc;
-    if (rc == NULL) { /* orphaned by rconn_close, which already called back with NULL */
-        req_free(r);
-        return;
-    }
-    list_unlink(&rc->inflight, r);
-    hold(rc);
-    if (r->kind == REQ_USER) {
-        if (r->cb)
-            r->cb(rc, reply, r->privdata);
-    } else if (ac == rc->ac) {
-        handshake_reply(rc, r->kind, reply);
-    }
-    req_free(r);
-    release(rc);
-}
-
-/* Every subscription's hiredis callback (one per channel, called for each event). */
-static void on_pubsub(redisAsyncContext *ac, void *reply, void *privdata)
-{
-    (void)privdata;
-    struct rconn *rc = ac->data;
-    if (rc == NULL || ac != rc->ac || reply == NULL)
-        return; /* NULL: the context is dying; the state callback tells the owner */
-    hold(rc);
-    if (rc->opts.on_message)
-        rc->opts.on_message(rc, reply, rc->opts.privdata);
-    release(rc);
-}
-
-/* ---------------------------------------------------------------------------------------------
- * Timers
- * ------------------------------------------------------------------------------------------ */
-
-static void retry_cb(struct ev_loop *loop, ev_timer *w, int revents)
-{
-    (void)loop;
-    (void)revents;
-    struct rconn *rc = w->data;
-    hold(rc);
-    conn_start(rc);
-    release(rc);
-}
-
-static void connect_timeout_cb(struct ev_loop *loop, ev_timer *w, int revents)
-{
-    (void)loop;
-    (void)revents;
-    struct rconn *rc = w->data;
-    if (rc->ac == NULL || rc->state == RCONN_UP)
-        return;
-    hold(rc);
-    char why[64];
-    snprintf(why, sizeof(why), "connect timed out after %u ms", rc->opts.connect_timeout_ms);
-    conn_drop(rc);
-    conn_failed(rc, RCONN_RECONNECTING, why);
-    release(rc);
-}
-
-/* A command past its deadline: if it waits, it alone fails; if it was sent, the server is stuck
- * or gone, and the only way to cancel a sent command is to drop the connection (every command
- * in flight gets NULL) and reconnect. */
-static void cmd_timeout_cb(struct ev_loop *loop, ev_timer *w, int revents)
-{
-    (void)revents;
-    struct rconn *rc = w->data;
-    double now = ev_now(loop);
-    hold(rc);
-    fail_waiting(rc, 0);
-    if (!rc->closed && rc->ac) {
-        for (struct rconn_req *r = rc->inflight.head; r; r = r->next) {
-            if (r->deadline > 0 && r->deadline <= now && r->ac == rc->ac) {
-                char why[64];
-                snprintf(why, sizeof(why), "command timed out after %u ms", r->timeout_ms);
-                conn_drop(rc);
-                conn_failed(rc, RCONN_RECONNECTING, why);
-                break;
-            }
-        }
-    }
-    if (!rc->closed)
-        deadline_rearm(rc);
-    release(rc);
-}
-
-/* ---------------------------------------------------------------------------------------------
  * Public API
  * ------------------------------------------------------------------------------------------ */
 
@@ -688,9 +270,9 @@ struct rconn *rconn_new(struct ev_loop *loop, const struct redisaddr *addr,
     }
     synth_seed(&rc->rng, seed);
 
-    ev_timer_init(&rc->retry_timer, retry_cb, 0., 0.);
-    ev_timer_init(&rc->connect_timer, connect_timeout_cb, 0., 0.);
-    ev_timer_init(&rc->cmd_timer, cmd_timeout_cb, 0., 0.);
+    ev_timer_init(&rc->retry_timer, rconn_link_on_retry, 0., 0.);
+    ev_timer_init(&rc->connect_timer, rconn_link_on_connect_timeout, 0., 0.);
+    ev_timer_init(&rc->cmd_timer, rconn_link_on_cmd_timeout, 0., 0.);
     rc->retry_timer.data = rc->connect_timer.data = rc->cmd_timer.data = rc;
     rc->state = RCONN_CONNECTING;
     ev_timer_start(loop, &rc->retry_timer); /* first attempt on the next loop iteration */
@@ -701,31 +283,31 @@ void rconn_close(struct rconn *rc)
 {
     if (rc == NULL || rc->closed)
         return;
-    hold(rc);
+    rconn_hold(rc);
     rc->closed = 1;
     rc->state = RCONN_CLOSED;
     ev_timer_stop(rc->loop, &rc->retry_timer);
     ev_timer_stop(rc->loop, &rc->connect_timer);
     ev_timer_stop(rc->loop, &rc->cmd_timer);
-    conn_drop(rc);
+    rconn_link_drop(rc);
     ev_timer_stop(rc->loop, &rc->cmd_timer);
     /* When close runs inside a hiredis callback, the free above is deferred: hiredis will call
      * the in-flight callbacks only after we return. Call back now and orphan the requests. */
     while (rc->inflight.head) {
         struct rconn_req *r = rc->inflight.head;
-        list_unlink(&rc->inflight, r);
+        rconn_list_unlink(&rc->inflight, r);
         r->rc = NULL;
         if (r->kind == REQ_USER && r->cb)
             r->cb(rc, NULL, r->privdata);
     }
     while (rc->waiting.head) {
         struct rconn_req *r = rc->waiting.head;
-        list_unlink(&rc->waiting, r);
+        rconn_list_unlink(&rc->waiting, r);
         if (r->cb)
             r->cb(rc, NULL, r->privdata);
-        req_free(r);
+        rconn_req_free(r);
     }
-    release(rc);
+    rconn_release(rc);
 }
 
 /* Takes ownership of cmd (formatted by hiredis). */
@@ -765,9 +347,9 @@ static int submit(struct rconn *rc, rconn_reply_fn *cb, void *privdata, char *cm
         r->timeout_ms = (unsigned)(block + rc->opts.block_margin_ms);
     if (r->timeout_ms > 0)
         r->deadline = ev_now(rc->loop) + r->timeout_ms / 1000.;
-    if (rc->state != RCONN_UP || rc->ac == NULL || req_send(rc, r) < 0)
-        list_append(&rc->waiting, r);
-    deadline_add(rc, r->deadline);
+    if (rc->state != RCONN_UP || rc->ac == NULL || rconn_link_send(rc, r) < 0)
+        rconn_list_append(&rc->waiting, r);
+    rconn_link_deadline_add(rc, r->deadline);
     return 0;
 }
 
@@ -802,7 +384,7 @@ static int pubsub_send(struct rconn *rc, const char *verb, const char *channel)
     if (rc->closed || rc->opts.mode != RCONN_MODE_PUBSUB || rc->state != RCONN_UP || rc->ac == NULL)
         return -1;
     const char *argv[2] = {verb, channel};
-    int rv = redisAsyncCommandArgv(rc->ac, on_pubsub, NULL, channel ? 2 : 1, argv, NULL);
+    int rv = redisAsyncCommandArgv(rc->ac, rconn_link_on_pubsub, NULL, channel ? 2 : 1, argv, NULL);
     return rv == REDIS_OK ? 0 : -1;
 }
 
@@ -815,7 +397,8 @@ int rconn_subscribe(struct rconn *rc, const char *channel, int pattern)
 
 int rconn_unsubscribe(struct rconn *rc, const char *channel, int pattern)
 {
-    /* hiredis 0.14 ignores UNSUBSCRIBE's own callback: the confirmation goes to on_pubsub. */
+    /* hiredis 0.14 ignores UNSUBSCRIBE's own callback: the confirmation goes to
+     * rconn_link_on_pubsub. */
     return pubsub_send(rc, pattern ? "PUNSUBSCRIBE" : "UNSUBSCRIBE", channel);
 }
 

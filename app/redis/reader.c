@@ -1,6 +1,6 @@
 /* reader.c — tails the partition streams into a series table (contract in reader.h).
- * One blocking XREAD at a time on the ingest connection; dead letters and XINFO on the command
- * connection. */
+ * One blocking XREAD at a time on the ingest connection, merged across partitions by
+ * core/pmerge; probes in reader_probe.c, XINFO in reader_xinfo.c, dead letters in deadletter.c. */
 #include "app/redis/reader.h"
 
 #include <inttypes.h>
@@ -9,117 +9,20 @@
 #include <string.h>
 
 #include "app/config.h"
+#include "app/redis/deadletter.h"
+#include "app/redis/reader_impl.h"
 #include "core/event.h"
 #include "core/mem.h"
 #include "core/partition.h"
+#include "core/pmerge.h"
 
-#define XREAD_FIXED_ARGS 6  /* XREAD COUNT c BLOCK b STREAMS */
-#define DLQ_MAX_FIELDS 1024 /* original strings copied into a dead letter; Lua unpack() limit */
-#define DLQ_MAX_TRIES 2
-
-/* Adds the dead letter once per (partition, entry ID): the marker key decides. Returns the new
- * DLQ entry ID, or nil when the entry was already dead-lettered. */
-static const char dlq_script[] =
-    "if redis.call('SET', KEYS[2], '1', 'NX', 'PX', ARGV[1]) then\n"
-    "  return redis.call('XADD', KEYS[1], 'MAXLEN', '~', ARGV[2], '*', unpack(ARGV, 3))\n"
-    "end\n"
-    "return false\n";
-
-struct part {
-    char *key;
-    size_t key_len;
-    char last_id[READER_ID_MAX];
-    uint64_t last_ms, last_seq;
-    uint64_t start_ms; /* ms of the replay start ID, for progress */
-    uint64_t entries;
-    /* from XINFO STREAM */
-    bool target_known; /* the first answer arrived: target_* is the replay target */
-    bool target_none;  /* the stream did not exist at start */
-    uint64_t target_ms, target_seq;
-    bool lastgen_known; /* latest last-generated-id */
-    uint64_t lastgen_ms, lastgen_seq;
-    bool caught_up;
-    /* A partition whose stream cannot be read (a key of another type, an ACL that denies it)
-     * is left out of the XREAD so the others keep flowing; the tick probes it again. */
-    bool unreadable;
-    bool requested;                         /* named in the XREAD in flight */
-    char error[READER_PARTITION_ERROR_MAX]; /* why it is unreadable */
-};
-
-/* One dead letter: the arguments are kept so the write can be retried after a reconnect. */
-struct dlq_req {
-    struct reader *rd;
-    int argc;
-    char **argv;
-    size_t *argvlen;
-    int tries;
-};
-
-/* Position in one stream's entries of an XREAD reply, keyed by the ID of the entry there. */
-struct cursor {
-    const redisReply *entries;
-    size_t pos;
-    unsigned part;
-    uint64_t ms, seq;
-};
-
-struct reader {
-    struct ev_loop *loop;
-    struct series_table *tab;
-    reader_notify_fn *notify;
-    void *privdata;
-    struct reader_config cfg;
-    char *ns;
-    char *name;
-    char *dlq_key;
-
-    struct rconn *blk; /* ingest: XREAD BLOCK */
-    struct rconn *cmd; /* dead letters, XINFO */
-    struct part *parts;
-    bool *seen;             /* scratch: partitions present in one XREAD reply */
-    struct cursor *cursors; /* scratch: one per stream of a reply, as a min-heap by entry ID */
-
-    const char **xargv; /* XREAD arguments: fixed words, keys, then the ID buffers */
-    size_t *xargvlen;
-    char count_buf[16], block_buf[16];
-    bool xread_inflight;
-    bool blk_was_up;
-    int xinfo_pending; /* XINFO answers outstanding in the current round */
-
-    /* Probes (per-partition XREAD COUNT 1 + TYPE on the command connection): after a failed
-     * XREAD, to find the partitions to blame; on the tick, to re-check the unreadable ones. */
-    int probe_pending;      /* probes outstanding */
-    bool probe_after_error; /* a failed XREAD is being explained: hold the XREAD loop */
-    unsigned blamed;        /* partitions found unreadable since that XREAD failed */
-    bool xread_failed;      /* the XREAD failed and no partition was to blame: the tick retries */
-    unsigned unreadable;    /* partitions left out of the XREAD */
-
-    /* scratch for one entry */
-    const char **strs;
-    size_t *lens;
-    size_t strs_cap;
-    struct event ev;
-    char key[EVENT_KEY_MAX + 1];
-
-    ev_timer tick; /* XINFO rounds, and restarts the XREAD loop if it ever stalls */
-    double started_at;
-    double replay_done_at;
-
-    struct reader_stats st;
-    char last_error[256];
-
-    int depth; /* frames of ours on the stack; freed when it drops to 0 after close */
-    bool closed;
-    bool stopped;
-};
-
-static void issue_xread(struct reader *rd);
+#define XREAD_FIXED_ARGS 6 /* XREAD COUNT c BLOCK b STREAMS */
 
 /* ---------------------------------------------------------------------------------------------
  * Small helpers
  * ------------------------------------------------------------------------------------------ */
 
-static void hold(struct reader *rd)
+void reader_hold(struct reader *rd)
 {
     rd->depth++;
 }
@@ -141,24 +44,16 @@ static void destroy(struct reader *rd)
     free(rd);
 }
 
-static void release(struct reader *rd)
+void reader_release(struct reader *rd)
 {
     if (--rd->depth == 0 && rd->closed)
         destroy(rd);
 }
 
-static void notify(struct reader *rd, enum reader_event e)
+void reader_notify(struct reader *rd, enum reader_event e)
 {
     if (!rd->closed && rd->notify)
         rd->notify(rd, e, rd->privdata);
-}
-
-/* -1, 0, 1 as (ams, aseq) is before, equal to, after (bms, bseq). */
-static int id_cmp(uint64_t ams, uint64_t aseq, uint64_t bms, uint64_t bseq)
-{
-    if (ams != bms)
-        return ams < bms ? -1 : 1;
-    return aseq < bseq ? -1 : aseq > bseq;
 }
 
 static void set_last_id(struct part *p, const char *id, size_t len)
@@ -172,16 +67,16 @@ static void set_last_id(struct part *p, const char *id, size_t len)
     p->last_seq = seq;
 }
 
-static void check_caught_up(struct part *p)
+void reader_check_caught_up(struct part *p)
 {
     if (p->caught_up || !p->target_known)
         return;
-    if (p->target_none || id_cmp(p->last_ms, p->last_seq, p->target_ms, p->target_seq) >= 0)
+    if (p->target_none || pmerge_id_cmp(p->last_ms, p->last_seq, p->target_ms, p->target_seq) >= 0)
         p->caught_up = true;
 }
 
 /* Ends the replay once every partition has caught up. */
-static void check_replay_done(struct reader *rd)
+void reader_check_replay_done(struct reader *rd)
 {
     if (rd->st.replay_done)
         return;
@@ -190,7 +85,7 @@ static void check_replay_done(struct reader *rd)
             return;
     rd->st.replay_done = true;
     rd->replay_done_at = ev_time();
-    notify(rd, READER_REPLAY_DONE);
+    reader_notify(rd, READER_REPLAY_DONE);
 }
 
 /* Partition index of a stream key from a reply, or -1. */
@@ -211,113 +106,6 @@ static int part_of_key(const struct reader *rd, const char *key, size_t len)
     if (p->key_len != len || memcmp(p->key, key, len) != 0)
         return -1;
     return (int)i;
-}
-
-/* ---------------------------------------------------------------------------------------------
- * Dead letters
- * ------------------------------------------------------------------------------------------ */
-
-static void dlq_free(struct dlq_req *q)
-{
-    for (int i = 0; i < q->argc; i++)
-        free(q->argv[i]);
-    free(q->argv);
-    free(q->argvlen);
-    free(q);
-}
-
-static void on_dlq(struct rconn *rc, const redisReply *reply, void *privdata);
-
-static void dlq_send(struct dlq_req *q)
-{
-    struct reader *rd = q->rd;
-    q->tries++;
-    rd->st.dlq_pending++;
-    if (rconn_command_argv(rd->cmd, on_dlq, q, q->argc, (const char **)q->argv, q->argvlen) != 0) {
-        rd->st.dlq_pending--;
-        rd->st.dlq_failed++;
-        dlq_free(q);
-    }
-}
-
-static void on_dlq(struct rconn *rc, const redisReply *reply, void *privdata)
-{
-    (void)rc;
-    struct dlq_req *q = privdata;
-    struct reader *rd = q->rd;
-    rd->st.dlq_pending--;
-    if (reply == NULL && !rd->closed && q->tries < DLQ_MAX_TRIES) {
-        dlq_send(q); /* idempotent thanks to the marker: safe to run twice */
-        return;
-    }
-    if (reply == NULL || reply->type == REDIS_REPLY_ERROR) {
-        rd->st.dlq_failed++;
-        if (reply)
-            snprintf(rd->last_error, sizeof(rd->last_error), "dead-letter write: %s", reply->str);
-    } else if (reply->type == REDIS_REPLY_NIL) {
-        rd->st.dlq_duplicate++;
-    } else {
-        rd->st.dlq_written++;
-    }
-    dlq_free(q);
-}
-
-static char *dup_bytes(const char *s, size_t n)
-{
-    char *d = xmalloc(n + 1);
-    if (n)
-        memcpy(d, s, n);
-    d[n] = '\0';
-    return d;
-}
-
-/* Queues the dead letter for one rejected entry: its original strings (padded to pairs), then
- * reason, detail, stream and id. */
-static void dead_letter(struct reader *rd, unsigned pi, const char *id, size_t id_len, size_t nstr,
-                        const char *reason_class, const char *detail)
-{
-    const struct part *p = &rd->parts[pi];
-    if (nstr > DLQ_MAX_FIELDS)
-        nstr = DLQ_MAX_FIELDS;
-    size_t nfields = nstr + (nstr % 2);
-    int argc = (int)(7 + nfields + 8);
-    struct dlq_req *q = xcalloc(1, sizeof(*q));
-    q->rd = rd;
-    q->argv = xmalloc((size_t)argc * sizeof(*q->argv));
-    q->argvlen = xmalloc((size_t)argc * sizeof(*q->argvlen));
-    char num[32], marker[64 + READER_ID_MAX];
-    int a = 0;
-#define ARG(s, n) (q->argvlen[a] = (n), q->argv[a++] = dup_bytes((s), (n)))
-#define ARGZ(s) ARG((s), strlen(s))
-    ARGZ("EVAL");
-    ARGZ(dlq_script);
-    ARGZ("2");
-    ARGZ(rd->dlq_key);
-    snprintf(marker, sizeof(marker), "%s:seen:p%u:", rd->dlq_key, pi);
-    size_t ml = strlen(marker);
-    size_t idn = id_len < READER_ID_MAX ? id_len : READER_ID_MAX - 1;
-    memcpy(marker + ml, id, idn);
-    ARG(marker, ml + idn);
-    snprintf(num, sizeof(num), "%" PRId64, rd->cfg.dlq_dedup_ms);
-    ARGZ(num);
-    snprintf(num, sizeof(num), "%u", rd->cfg.dlq_maxlen);
-    ARGZ(num);
-    for (size_t i = 0; i < nstr; i++)
-        ARG(rd->strs[i], rd->lens[i]);
-    if (nstr % 2)
-        ARGZ("");
-    ARGZ("reason");
-    ARGZ(reason_class);
-    ARGZ("detail");
-    ARGZ(detail);
-    ARGZ("stream");
-    ARG(p->key, p->key_len);
-    ARGZ("id");
-    ARG(id, id_len);
-#undef ARG
-#undef ARGZ
-    q->argc = a;
-    dlq_send(q);
 }
 
 /* ---------------------------------------------------------------------------------------------
@@ -373,22 +161,22 @@ static void process_entry(struct reader *rd, unsigned pi, const redisReply *e)
     }
     if (!shape_ok) {
         rd->st.rejected++;
-        dead_letter(rd, pi, id, id_len, n, event_strerror(EVENT_E_SYNTAX),
-                    "malformed stream entry in the XREAD reply");
+        deadletter_queue(rd, pi, id, id_len, n, event_strerror(EVENT_E_SYNTAX),
+                         "malformed stream entry in the XREAD reply");
         return;
     }
     enum event_error r = event_parse_fields(rd->strs, rd->lens, n, id, id_len, NULL, &rd->ev,
                                             reason, sizeof(reason));
     if (r != EVENT_OK) {
         rd->st.rejected++;
-        dead_letter(rd, pi, id, id_len, n, event_strerror(r), reason);
+        deadletter_queue(rd, pi, id, id_len, n, event_strerror(r), reason);
         return;
     }
     int klen = event_key(&rd->ev, rd->key, sizeof(rd->key));
     if (klen < 0) { /* cannot happen: validation bounds the key */
         rd->st.rejected++;
-        dead_letter(rd, pi, id, id_len, n, event_strerror(EVENT_E_KEY_TOO_LONG),
-                    "series key too long");
+        deadletter_queue(rd, pi, id, id_len, n, event_strerror(EVENT_E_KEY_TOO_LONG),
+                         "series key too long");
         return;
     }
     rd->st.events++;
@@ -399,49 +187,30 @@ static void process_entry(struct reader *rd, unsigned pi, const redisReply *e)
  * The XREAD loop
  * ------------------------------------------------------------------------------------------ */
 
-/* The ID of the entry under c into c->ms, c->seq; 0-0 when it has none (Redis never sends such
- * an entry; it is then processed first and dead-lettered). */
-static void cursor_load(struct cursor *c)
+/* pmerge_id_fn over one stream's entries of an XREAD reply: 0-0 when the entry has no ID (Redis
+ * never sends such an entry; it is then processed first and dead-lettered). */
+static void entry_id(const void *batch, size_t pos, uint64_t *ms, uint64_t *seq)
 {
-    const redisReply *e = c->entries->element[c->pos];
-    c->ms = c->seq = 0;
+    const redisReply *e = ((const redisReply *)batch)->element[pos];
     if (e && e->type == REDIS_REPLY_ARRAY && e->elements >= 1 && e->element[0] &&
         e->element[0]->type == REDIS_REPLY_STRING)
-        event_stream_id_parse(e->element[0]->str, e->element[0]->len, &c->ms, &c->seq);
+        event_stream_id_parse(e->element[0]->str, e->element[0]->len, ms, seq);
 }
 
-static bool cursor_less(const struct cursor *a, const struct cursor *b)
+/* pmerge_take_fn: feeds one entry to the table. */
+static void take_entry(void *ctx, const void *batch, unsigned part, size_t pos)
 {
-    return id_cmp(a->ms, a->seq, b->ms, b->seq) < 0;
-}
-
-static void heap_down(struct cursor *h, size_t n, size_t i)
-{
-    for (;;) {
-        size_t l = 2 * i + 1, m = i;
-        if (l < n && cursor_less(&h[l], &h[m]))
-            m = l;
-        if (l + 1 < n && cursor_less(&h[l + 1], &h[m]))
-            m = l + 1;
-        if (m == i)
-            return;
-        struct cursor t = h[i];
-        h[i] = h[m];
-        h[m] = t;
-        i = m;
-    }
+    process_entry(ctx, part, ((const redisReply *)batch)->element[pos]);
 }
 
 /* Feeds the entries of one XREAD reply to the table in entry-ID order across partitions, so
  * event time advances as it did in Redis and a replay does not make events look late because
- * one partition's batch ran ahead of another's. A stream that returned a full batch (COUNT
- * entries) may have more: nothing after its last entry is taken in this round (the cutoff);
- * those entries stay unprocessed and come again with the next XREAD. */
+ * one partition's batch ran ahead of another's (core/pmerge). A stream that returned a full batch
+ * (COUNT entries) may have more: nothing after its last entry is taken in this round (the
+ * cutoff); those entries stay unprocessed and come again with the next XREAD. */
 static void merge_reply(struct reader *rd, const redisReply *reply)
 {
     size_t n = 0;
-    bool have_cutoff = false;
-    uint64_t cut_ms = 0, cut_seq = 0;
     for (size_t s = 0; s < reply->elements; s++) {
         const redisReply *sr = reply->element[s];
         if (!sr || sr->type != REDIS_REPLY_ARRAY || sr->elements != 2 || !sr->element[0] ||
@@ -455,39 +224,14 @@ static void merge_reply(struct reader *rd, const redisReply *reply)
         const redisReply *entries = sr->element[1];
         if (entries->elements == 0)
             continue;
-        struct cursor *c = &rd->cursors[n++];
-        *c =
-            (struct cursor){.entries = entries, .pos = entries->elements - 1, .part = (unsigned)pi};
-        if (entries->elements >= rd->cfg.count) {
-            cursor_load(c);
-            if (!have_cutoff || id_cmp(c->ms, c->seq, cut_ms, cut_seq) < 0) {
-                cut_ms = c->ms;
-                cut_seq = c->seq;
-            }
-            have_cutoff = true;
-        }
-        c->pos = 0;
-        cursor_load(c);
+        rd->cursors[n++] = (struct pmerge_cursor){
+            .batch = entries, .part = (unsigned)pi, .count = entries->elements};
     }
-    for (size_t i = n; i-- > 0;)
-        heap_down(rd->cursors, n, i);
-    while (n > 0) {
-        struct cursor *top = &rd->cursors[0];
-        if (have_cutoff && id_cmp(top->ms, top->seq, cut_ms, cut_seq) > 0)
-            break;
-        process_entry(rd, top->part, top->entries->element[top->pos]);
-        if (++top->pos < top->entries->elements)
-            cursor_load(top);
-        else
-            rd->cursors[0] = rd->cursors[--n];
-        heap_down(rd->cursors, n, 0);
-    }
+    pmerge_run(rd->cursors, n, rd->cfg.count, entry_id, take_entry, rd);
     for (unsigned i = 0; i < rd->cfg.partitions; i++)
         if (rd->seen[i])
-            check_caught_up(&rd->parts[i]);
+            reader_check_caught_up(&rd->parts[i]);
 }
-
-static void probe_after_failed_xread(struct reader *rd);
 
 static void on_xread(struct rconn *rc, const redisReply *reply, void *privdata)
 {
@@ -499,12 +243,12 @@ static void on_xread(struct rconn *rc, const redisReply *reply, void *privdata)
     if (reply->type == REDIS_REPLY_ERROR) {
         /* e.g. WRONGTYPE on one partition: find which and read the others without it */
         snprintf(rd->last_error, sizeof(rd->last_error), "XREAD: %s", reply->str);
-        hold(rd);
-        probe_after_failed_xread(rd);
-        release(rd);
+        reader_hold(rd);
+        reader_probe_after_failed_xread(rd);
+        reader_release(rd);
         return;
     }
-    hold(rd);
+    reader_hold(rd);
     uint64_t before = rd->st.entries;
     memset(rd->seen, 0, rd->cfg.partitions * sizeof(*rd->seen));
     if (reply->type == REDIS_REPLY_ARRAY)
@@ -517,18 +261,18 @@ static void on_xread(struct rconn *rc, const redisReply *reply, void *privdata)
     rd->last_error[0] = '\0';
     if (rd->xread_failed) {
         rd->xread_failed = false;
-        notify(rd, READER_CONN_STATE); /* "read error" is over */
+        reader_notify(rd, READER_CONN_STATE); /* "read error" is over */
     }
-    issue_xread(rd);
+    reader_issue_xread(rd);
     if (rd->st.entries != before)
-        notify(rd, READER_DATA);
-    check_replay_done(rd);
-    release(rd);
+        reader_notify(rd, READER_DATA);
+    reader_check_replay_done(rd);
+    reader_release(rd);
 }
 
 /* Sends XREAD for every readable partition (none readable: nothing is sent; the tick's probes
  * bring them back). */
-static void issue_xread(struct reader *rd)
+void reader_issue_xread(struct reader *rd)
 {
     if (rd->closed || rd->stopped || rd->xread_inflight || rd->probe_after_error ||
         rd->blk == NULL || rconn_get_state(rd->blk) != RCONN_UP)
@@ -556,247 +300,16 @@ static void issue_xread(struct reader *rd)
         rd->xread_inflight = true;
 }
 
-/* ---------------------------------------------------------------------------------------------
- * Probes: which partition made the XREAD fail, and is it readable again
- * ------------------------------------------------------------------------------------------ */
-
-/* One probe of one partition: TYPE key, then XREAD COUNT 1 STREAMS key last-id, pipelined on
- * the command connection. Decided when both answers are in. */
-struct probe {
-    struct reader *rd;
-    unsigned part;
-    int refs;                               /* answers outstanding */
-    bool answered;                          /* the XREAD got a reply (not NULL) */
-    bool failed;                            /* ... and it was an error */
-    char type[16];                          /* TYPE's answer, "" if none */
-    char error[READER_PARTITION_ERROR_MAX]; /* the XREAD's error */
-};
-
-static void probe_round_done(struct reader *rd)
-{
-    if (!rd->probe_after_error)
-        return;
-    rd->probe_after_error = false;
-    if (rd->blamed == 0) {
-        /* No partition to blame: not a per-key problem. The tick retries, without a busy loop. */
-        rd->xread_failed = true;
-        notify(rd, READER_CONN_STATE);
-        return;
-    }
-    issue_xread(rd);
-}
-
-/* Applies one probe's verdict to its partition. */
-static void probe_decide(struct probe *pr)
-{
-    struct reader *rd = pr->rd;
-    struct part *p = &rd->parts[pr->part];
-    if (!pr->answered)
-        return; /* connection lost or timed out: no verdict, the next probe decides */
-    if (pr->failed) {
-        bool wrong_type =
-            pr->type[0] && strcmp(pr->type, "stream") != 0 && strcmp(pr->type, "none") != 0;
-        if (wrong_type)
-            snprintf(p->error, sizeof(p->error), "%s is a %s", p->key, pr->type);
-        else
-            snprintf(p->error, sizeof(p->error), "%s: %.120s", p->key, pr->error);
-        if (!p->unreadable) {
-            p->unreadable = true;
-            rd->unreadable++;
-            rd->blamed++;
-            /* nothing can be read from it: it must not hold the replay back */
-            p->caught_up = true;
-            notify(rd, READER_PARTITIONS);
-        }
-    } else if (p->unreadable) {
-        p->unreadable = false; /* read again from the last ID processed */
-        p->error[0] = '\0';
-        rd->unreadable--;
-        notify(rd, READER_PARTITIONS);
-    }
-}
-
-static void probe_unref(struct probe *pr)
-{
-    if (--pr->refs > 0)
-        return;
-    struct reader *rd = pr->rd;
-    rd->probe_pending--;
-    if (!rd->closed) {
-        hold(rd);
-        probe_decide(pr);
-        if (rd->probe_pending == 0 && !rd->closed)
-            probe_round_done(rd);
-        if (rd->probe_pending == 0 && !rd->closed)
-            check_replay_done(rd);
-        release(rd);
-    }
-    free(pr);
-}
-
-/* Copies a server's text for a status line: printable ASCII only. */
-static void copy_text(char *dst, size_t cap, const char *src, size_t len)
-{
-    size_t n = len < cap - 1 ? len : cap - 1;
-    for (size_t i = 0; i < n; i++) {
-        unsigned char ch = (unsigned char)src[i];
-        dst[i] = ch < 0x20 || ch >= 0x7f ? '?' : (char)ch;
-    }
-    dst[n] = '\0';
-}
-
-static void on_probe_type(struct rconn *rc, const redisReply *reply, void *privdata)
-{
-    (void)rc;
-    struct probe *pr = privdata;
-    if (reply && reply->type == REDIS_REPLY_STATUS)
-        copy_text(pr->type, sizeof(pr->type), reply->str, reply->len);
-    probe_unref(pr);
-}
-
-static void on_probe_xread(struct rconn *rc, const redisReply *reply, void *privdata)
-{
-    (void)rc;
-    struct probe *pr = privdata;
-    if (reply) {
-        pr->answered = true;
-        if (reply->type == REDIS_REPLY_ERROR) {
-            pr->failed = true;
-            copy_text(pr->error, sizeof(pr->error), reply->str, reply->len);
-        }
-    }
-    probe_unref(pr);
-}
-
-/* Probes partition i. Returns 0, or -1 when the command connection refused both commands. */
-static int probe_partition(struct reader *rd, unsigned i)
-{
-    struct part *p = &rd->parts[i];
-    struct probe *pr = xcalloc(1, sizeof(*pr));
-    pr->rd = rd;
-    pr->part = i;
-    pr->refs = 1; /* ours, dropped below */
-    rd->probe_pending++;
-    pr->refs++;
-    if (rconn_command(rd->cmd, on_probe_type, pr, "TYPE %b", p->key, p->key_len) != 0)
-        pr->refs--;
-    pr->refs++;
-    if (rconn_command(rd->cmd, on_probe_xread, pr, "XREAD COUNT 1 STREAMS %b %s", p->key,
-                      p->key_len, p->last_id) != 0)
-        pr->refs--;
-    int rc = pr->refs > 1 ? 0 : -1;
-    probe_unref(pr);
-    return rc;
-}
-
-/* The XREAD failed: probe every partition it named. The XREAD loop waits for the verdicts. */
-static void probe_after_failed_xread(struct reader *rd)
-{
-    if (rd->cmd == NULL) {
-        rd->xread_failed = true;
-        return;
-    }
-    rd->probe_after_error = true;
-    rd->blamed = 0;
-    rd->probe_pending++; /* the round cannot end while it is being started */
-    for (unsigned i = 0; i < rd->cfg.partitions && !rd->closed; i++)
-        if (rd->parts[i].requested && !rd->parts[i].unreadable)
-            probe_partition(rd, i);
-    if (rd->closed)
-        return;
-    if (--rd->probe_pending == 0)
-        probe_round_done(rd);
-}
-
-/* On the tick: probe the unreadable partitions again, so a fixed or deleted key is read again. */
-static void probe_unreadable(struct reader *rd)
-{
-    if (rd->unreadable == 0 || rd->probe_pending > 0 || rd->cmd == NULL ||
-        rconn_get_state(rd->cmd) != RCONN_UP)
-        return;
-    for (unsigned i = 0; i < rd->cfg.partitions && !rd->closed; i++)
-        if (rd->parts[i].unreadable)
-            probe_partition(rd, i);
-}
-
-/* ---------------------------------------------------------------------------------------------
- * XINFO STREAM: replay targets and lag
- * ------------------------------------------------------------------------------------------ */
-
-struct xinfo_req {
-    struct reader *rd;
-    unsigned part;
-};
-
-static void on_xinfo(struct rconn *rc, const redisReply *reply, void *privdata)
-{
-    (void)rc;
-    struct xinfo_req *x = privdata;
-    struct reader *rd = x->rd;
-    struct part *p = &rd->parts[x->part];
-    free(x);
-    rd->xinfo_pending--;
-    if (rd->closed || reply == NULL)
-        return;
-    if (reply->type == REDIS_REPLY_ERROR) {
-        if (strstr(reply->str, "no such key") && !p->target_known) {
-            p->target_known = p->target_none = true; /* nothing to replay */
-            check_caught_up(p);
-        }
-    } else if (reply->type == REDIS_REPLY_ARRAY) {
-        for (size_t i = 0; i + 1 < reply->elements; i += 2) {
-            const redisReply *k = reply->element[i], *v = reply->element[i + 1];
-            if (!k || !v || k->type != REDIS_REPLY_STRING || v->type != REDIS_REPLY_STRING ||
-                strcmp(k->str, "last-generated-id") != 0)
-                continue;
-            uint64_t ms, seq;
-            if (event_stream_id_parse(v->str, v->len, &ms, &seq) < 0)
-                break;
-            p->lastgen_known = true;
-            p->lastgen_ms = ms;
-            p->lastgen_seq = seq;
-            if (!p->target_known) {
-                p->target_known = true;
-                p->target_ms = ms;
-                p->target_seq = seq;
-            }
-            check_caught_up(p);
-            break;
-        }
-    }
-    if (rd->xinfo_pending == 0) {
-        hold(rd);
-        check_replay_done(rd);
-        release(rd);
-    }
-}
-
-static void xinfo_round(struct reader *rd)
-{
-    if (rd->xinfo_pending > 0 || rd->cmd == NULL || rconn_get_state(rd->cmd) != RCONN_UP)
-        return;
-    for (unsigned i = 0; i < rd->cfg.partitions; i++) {
-        struct xinfo_req *x = xmalloc(sizeof(*x));
-        x->rd = rd;
-        x->part = i;
-        rd->xinfo_pending++;
-        if (rconn_command(rd->cmd, on_xinfo, x, "XINFO STREAM %s", rd->parts[i].key) != 0) {
-            rd->xinfo_pending--;
-            free(x);
-        }
-    }
-}
-
 static void on_tick(struct ev_loop *loop, ev_timer *w, int revents)
 {
     (void)loop;
     (void)revents;
     struct reader *rd = w->data;
-    hold(rd);
-    xinfo_round(rd);
-    probe_unreadable(rd);
-    issue_xread(rd); /* a no-op unless the loop stalled (a Redis error reply) */
-    release(rd);
+    reader_hold(rd);
+    reader_xinfo_round(rd);
+    reader_probe_unreadable(rd);
+    reader_issue_xread(rd); /* a no-op unless the loop stalled (a Redis error reply) */
+    reader_release(rd);
 }
 
 /* ---------------------------------------------------------------------------------------------
@@ -810,13 +323,13 @@ static void on_blk_up(struct rconn *rc, void *privdata)
     if (rd->blk_was_up)
         rd->st.reconnects++;
     rd->blk_was_up = true;
-    issue_xread(rd); /* from the last ID processed, per partition */
+    reader_issue_xread(rd); /* from the last ID processed, per partition */
 }
 
 static void on_cmd_up(struct rconn *rc, void *privdata)
 {
     (void)rc;
-    xinfo_round(privdata);
+    reader_xinfo_round(privdata);
 }
 
 static void on_conn_state(struct rconn *rc, enum rconn_state state, void *privdata)
@@ -824,9 +337,9 @@ static void on_conn_state(struct rconn *rc, enum rconn_state state, void *privda
     (void)rc;
     (void)state;
     struct reader *rd = privdata;
-    hold(rd);
-    notify(rd, READER_CONN_STATE);
-    release(rd);
+    reader_hold(rd);
+    reader_notify(rd, READER_CONN_STATE);
+    reader_release(rd);
 }
 
 /* ---------------------------------------------------------------------------------------------
@@ -944,19 +457,19 @@ void reader_stop(struct reader *rd)
 {
     if (rd == NULL || rd->stopped)
         return;
-    hold(rd);
+    reader_hold(rd);
     rd->stopped = true;
     struct rconn *blk = rd->blk;
     rd->blk = NULL;
     rconn_close(blk);
-    release(rd);
+    reader_release(rd);
 }
 
 void reader_close(struct reader *rd)
 {
     if (rd == NULL || rd->closed)
         return;
-    hold(rd);
+    reader_hold(rd);
     rd->stopped = true;
     ev_timer_stop(rd->loop, &rd->tick);
     struct rconn *blk = rd->blk, *cmd = rd->cmd;
@@ -964,7 +477,7 @@ void reader_close(struct reader *rd)
     rd->closed = true; /* callbacks run inside the closes below see it and only clean up */
     rconn_close(blk);
     rconn_close(cmd);
-    release(rd);
+    reader_release(rd);
 }
 
 void reader_get_stats(const struct reader *rd, struct reader_stats *out)
@@ -982,7 +495,7 @@ void reader_get_stats(const struct reader *rd, struct reader_stats *out)
         }
         if (p->lastgen_known) {
             int64_t lag = 0;
-            if (id_cmp(p->last_ms, p->last_seq, p->lastgen_ms, p->lastgen_seq) < 0)
+            if (pmerge_id_cmp(p->last_ms, p->last_seq, p->lastgen_ms, p->lastgen_seq) < 0)
                 lag = (int64_t)(p->lastgen_ms - p->last_ms);
             if (lag > max_lag)
                 max_lag = lag;
@@ -1013,7 +526,7 @@ void reader_partition_info(const struct reader *rd, unsigned i, struct reader_pa
     out->error = p->error;
     out->lag_ms = -1;
     if (p->lastgen_known)
-        out->lag_ms = id_cmp(p->last_ms, p->last_seq, p->lastgen_ms, p->lastgen_seq) < 0
+        out->lag_ms = pmerge_id_cmp(p->last_ms, p->last_seq, p->lastgen_ms, p->lastgen_seq) < 0
                           ? (int64_t)(p->lastgen_ms - p->last_ms)
                           : 0;
 }

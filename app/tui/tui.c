@@ -16,6 +16,7 @@
 
 #include <ev.h>
 
+#include "app/clock.h"
 #include "app/cmd/cmd.h"
 #include "app/config.h"
 #include "app/tui/demo.h"
@@ -68,20 +69,6 @@ static void install_fatal_handlers(void)
 /* ---------------------------------------------------------------------------------------------
  * Model refresh and frames
  * ------------------------------------------------------------------------------------------ */
-
-static int64_t wall_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_REALTIME, &ts);
-    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
-static double mono_s(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
-}
 
 static bool has_text(const char *s, const char *what)
 {
@@ -173,11 +160,11 @@ static void refresh_status(struct tui *t)
 
 static void draw_frame_now(struct tui *t)
 {
-    double t0 = mono_s();
-    t->model.now_ms = wall_ms();
+    double t0 = clock_mono_s();
+    t->model.now_ms = clock_wall_ms();
     refresh_status(t);
     ui_draw(t->ui);
-    double dt = mono_s() - t0;
+    double dt = clock_mono_s() - t0;
     t->last_render_s = dt;
     t->urgent = false;
     t->frames++;
@@ -455,7 +442,7 @@ int tui_main(int argc, char **argv, bool demo)
     bool utf8 = codeset && (strcmp(codeset, "UTF-8") == 0 || strcmp(codeset, "utf8") == 0);
 
     t.loop = ev_default_loop(EVFLAG_AUTO);
-    rc = tui_start_data(&t, demo, wall_ms(), on_reader);
+    rc = tui_start_data(&t, demo, clock_wall_ms(), on_reader);
     if (rc != 0) {
         close_all(&t);
         return rc;
@@ -505,7 +492,7 @@ int tui_main(int argc, char **argv, bool demo)
     snprintf(s->addr, sizeof(s->addr), "%s", t.addr->display);
     snprintf(s->ns, sizeof(s->ns), "%s", t.cfg.ns);
     s->partitions = t.cfg.partitions;
-    t.model.now_ms = wall_ms();
+    t.model.now_ms = clock_wall_ms();
     t.ui = ui_new(&t.model);
     struct tui_alerts_opts ao = {
         .cfg = &t.cfg,

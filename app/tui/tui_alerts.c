@@ -9,6 +9,7 @@
 #include <time.h>
 
 #include "app/alerts/alerts_json.h"
+#include "app/clock.h"
 #include "app/redis/rsync.h"
 #include "core/duration.h"
 #include "core/mem.h"
@@ -102,13 +103,6 @@ static enum model_severity model_severity(enum rule_severity s)
     }
 }
 
-static int64_t wall_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_REALTIME, &ts);
-    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 /* Offsets of each row's strings while the arena may still move. */
 struct row_offs {
     size_t id, state, name, labels, summary, short_id, value, threshold, ack_by;
@@ -119,7 +113,7 @@ static void rebuild_rows(struct tui_alerts *ta)
     struct alert_board *b = alerts_board(ta->al);
     const struct alert_board_entry *const *list;
     size_t n = alert_board_list(b, &list);
-    int64_t now = wall_ms();
+    int64_t now = clock_wall_ms();
     if (n > ta->rows_cap) {
         ta->rows_cap = n;
         ta->rows = xrealloc(ta->rows, n * sizeof *ta->rows);
@@ -301,7 +295,7 @@ static void list_alerts(struct tui_alerts *ta, char *reply, size_t cap)
     struct alert_board *b = alerts_board(ta->al);
     const struct alert_board_entry *const *list;
     size_t n = alert_board_list(b, &list), len = 0;
-    int64_t now = wall_ms();
+    int64_t now = clock_wall_ms();
     reply[0] = '\0';
     for (size_t i = 0; i < n && len < cap; i++) {
         const struct alert_board_entry *e = list[i];

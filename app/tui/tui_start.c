@@ -29,11 +29,8 @@ static const char tui_usage[] =
 void tui_start_theme_dirs(char dirs[5][PATH_MAX], const char *ptrs[6])
 {
     int n = 0;
-    const char *xdg = getenv("XDG_CONFIG_HOME"), *home = getenv("HOME");
-    if (xdg && *xdg)
-        snprintf(dirs[n++], PATH_MAX, "%s/warroom/themes", xdg);
-    else if (home && *home)
-        snprintf(dirs[n++], PATH_MAX, "%s/.config/warroom/themes", home);
+    if (config_user_path("themes", dirs[n], PATH_MAX) >= 0)
+        n++;
     char exe[PATH_MAX];
     ssize_t k = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
     if (k > 0) {

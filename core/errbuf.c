@@ -1,0 +1,26 @@
+/* errbuf.c — filling a caller's error buffer (contract in errbuf.h). */
+#include "core/errbuf.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+
+int errbuf_fail(char *err, size_t errlen, const char *fmt, ...)
+{
+    if (err && errlen > 0) {
+        va_list ap;
+        va_start(ap, fmt);
+        vsnprintf(err, errlen, fmt, ap);
+        va_end(ap);
+    }
+    return -1;
+}
+
+void errbuf_copy_text(char *dst, size_t cap, const char *src, size_t len)
+{
+    size_t n = len < cap - 1 ? len : cap - 1;
+    for (size_t i = 0; i < n; i++) {
+        unsigned char ch = (unsigned char)src[i];
+        dst[i] = ch < 0x20 || ch >= 0x7f ? '?' : (char)ch;
+    }
+    dst[n] = '\0';
+}
