@@ -92,11 +92,15 @@ outside=$(grep -rlE 'design\.md|design §|/work/shared' README.md docs app ui co
     Makefile 2>/dev/null | grep -v 'tests/integration/test_docs.sh')
 [ -z "$outside" ] && ok no_outside_doc_refs || notok no_outside_doc_refs "$outside"
 
-# The command table (app/main.c, `warroom help --commands`) against README.md's commands table
-# and the man page's SYNOPSIS: the same commands, none missing and none extra.
-# list_commands FILE: the NAME of every `warroom NAME` README row or `.B warroom NAME` line.
+# The command table (app/main.c, `warroom help --commands`) against README.md's commands table,
+# the synopsis at the top of docs/commands.md and the man page's SYNOPSIS: the same commands,
+# none missing and none extra.
+# list_commands FILE: the NAME of every `warroom NAME` README row, synopsis line or
+# `.B warroom NAME` line.
 list_commands() {
     case $1 in
+    docs/commands.md) sed -n '/^```/,/^```/p' "$1" | sed -n '1,/^```$/{/^warroom /p}' |
+        sed -nE 's/^warroom ([a-z][a-z0-9]*).*/\1/p' ;;
     *.md) sed -n '/^## Commands/,/^## /p' "$1" | grep '^| `warroom ' | cut -d'|' -f2 |
         grep -oE '`warroom [a-z][a-z0-9]*' | cut -d' ' -f2 ;;
     *) sed -n '/^\.SH SYNOPSIS/,/^\.SH DESCRIPTION/p' "$1" |
@@ -107,7 +111,7 @@ table=$("$WARROOM" help --commands | cut -d' ' -f1 | sort -u)
 if [ -z "$table" ]; then
     notok commands_listed "warroom help --commands printed nothing"
 else
-    for doc in README.md assets/warroom.1; do
+    for doc in README.md docs/commands.md assets/warroom.1; do
         d=$(diff <(printf '%s\n' "$table") <(list_commands "$doc") | grep '^[<>]' | tr '\n' ' ')
         [ -z "$d" ] && ok "commands_in_$doc" || notok "commands_in_$doc" \
             "'<' in the command table only, '>' in $doc only: $d"
