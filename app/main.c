@@ -8,11 +8,10 @@
 
 #include <ev.h>
 
-#include "app/cmd/cmd.h"
-#include "core/mem.h"
-
 #include "app/bench/bench.h"
+#include "app/cmd/cmd.h"
 #include "app/config.h"
+#include "core/mem.h"
 
 /* The commands, in the order `warroom --help` lists them; each entry lives next to its code. */
 static const struct cmd_entry *const commands[] = {
@@ -116,6 +115,7 @@ int main(int argc, char **argv)
         const struct cmd_entry *entry = commands[i];
         if (strcmp(first, entry->name) != 0)
             continue;
+        /* `warroom CMD --help`; each command also answers --help further down its line */
         if (argc > 2 && (strcmp(argv[2], "--help") == 0 || strcmp(argv[2], "-h") == 0)) {
             cmd_print_help(entry, stdout);
             return EXIT_OK;
