@@ -8,49 +8,58 @@
 
 #include <ev.h>
 
+#include "app/bench/bench.h"
 #include "app/cmd/cmd.h"
+#include "app/config.h"
 #include "core/mem.h"
 
-static const struct cmd_entry commands[] = {
-    {"bench", "core|e2e|tui|chat|alerts [OPTIONS]",
-     "run a benchmark and print a table with its baseline", cmd_bench},
-    {"demo", "[--rate N] [--series K] | --plain [--seconds N]",
-     "the interface with demo data generated in-process (--plain: a text table, no Redis)",
-     cmd_demo},
-    {"query", "[--window DUR] [--json] [SELECTOR]",
-     "aggregates of the last window, as a table or JSON (see query --help)", cmd_query},
-    {"worker", "[--interval DUR] [--duration DUR]",
-     "headless reader: replay, then follow live events; status lines", cmd_worker},
-    {"send", "METRIC VALUE [k=v ...] [--ts MS]", "write one event; prints its stream entry ID",
-     cmd_send},
-    {"ingest", "[FILE ...]", "write events from files or stdin (text or JSON lines)",
-     cmd_ingest},
-    {"gen", "[--rate N] [--count N|--duration D]", "write synthetic load (see gen --help)",
-     cmd_gen},
-    {"server", "stop|status", "stop or show the private redis-server warroom started",
-     cmd_server},
-    {"chat", "ROOM [--say TEXT] [--json] [--history N]",
-     "talk in a chat room: one message, or line mode when stdout is not a terminal", cmd_chat},
-    {"rules", "check FILE", "validate an alert rule file; one line per rule, exit 2 on errors",
-     cmd_rules},
-    {"alerts", "[--json] | ack ID | silence MATCHER DUR [COMMENT] | unsilence MATCHER",
-     "list the shared alerts and silences, acknowledge, silence", cmd_alerts},
+/* The commands, in the order `warroom --help` lists them; each entry lives next to its code. */
+static const struct cmd_entry *const commands[] = {
+    &cmd_bench_entry, &cmd_demo_entry,   &cmd_query_entry,  &cmd_worker_entry,
+    &cmd_send_entry,  &cmd_ingest_entry, &cmd_gen_entry,    &cmd_server_entry,
+    &cmd_chat_entry,  &cmd_rules_entry,  &cmd_alerts_entry,
 };
 
 #define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))
 
 static void usage(FILE *out)
 {
-    fprintf(out, "usage: warroom [OPTIONS]    the interface (keys: ? inside it)\n"
-                 "       warroom --demo      the interface with demo data (same as 'warroom demo')\n"
-                 "       warroom [--version] [--help] COMMAND [ARGS]\n\n"
-                 "warroom shows live aggregates of metric streams kept in Redis, the alerts\n"
-                 "they raise, and an on-call chat room, in one terminal.\n\ncommands:\n");
+    fprintf(out,
+            "usage: warroom %s    %s\n"
+            "       warroom --demo      the interface with demo data (same as 'warroom demo')\n"
+            "       warroom [--version] [--help] COMMAND [ARGS]\n\n"
+            "warroom shows live aggregates of metric streams kept in Redis, the alerts\n"
+            "they raise, and an on-call chat room, in one terminal.\n\ncommands:\n",
+            cmd_tui_entry.usage, cmd_tui_entry.summary);
     for (size_t i = 0; i < NCOMMANDS; i++)
-        fprintf(out, "  warroom %s %s\n      %s\n", commands[i].name, commands[i].usage,
-                commands[i].summary);
+        fprintf(out, "  warroom %s %s\n      %s\n", commands[i]->name, commands[i]->usage,
+                commands[i]->summary);
     fprintf(out, "\nexit codes: 0 ok, 1 failure, 2 usage error, 3 input rejected, "
                  "4 Redis unreachable\n");
+}
+
+/* `warroom help --commands` and `warroom help --benchmarks` (not in --help): the lists the
+ * program dispatches, one a line, for tests/integration/test_docs.sh to hold the docs to. */
+static int help_lists(const char *what)
+{
+    if (strcmp(what, "--commands") == 0) {
+        for (size_t i = 0; i < NCOMMANDS; i++)
+            printf("%s %s\n", commands[i]->name, commands[i]->usage);
+        return EXIT_OK;
+    }
+    if (strcmp(what, "--benchmarks") == 0) {
+        bench_print_names(stdout);
+        return EXIT_OK;
+    }
+    usage(stdout); /* `warroom help ANYTHING` is `warroom --help` */
+    return EXIT_OK;
+}
+
+void cmd_print_help(const struct cmd_entry *entry, FILE *out)
+{
+    fputs(entry->help, out);
+    if (entry->common_options)
+        fputs(config_options_help, out);
 }
 
 void cmd_out_of_memory(size_t size_bytes)
@@ -86,23 +95,33 @@ int main(int argc, char **argv)
      * them the reader drains ~15 % faster (measured with `warroom bench e2e`). */
     mallopt(M_MXFAST, 0);
     if (argc < 2)
-        return cmd_tui(argc, argv);
+        return cmd_tui_entry.run(argc, argv);
     const char *first = argv[1];
     if (strcmp(first, "--version") == 0 || strcmp(first, "-V") == 0) {
         printf("warroom %s\n", WARROOM_VERSION);
         return EXIT_OK;
     }
+    if (strcmp(first, "help") == 0 && argc > 2)
+        return help_lists(argv[2]);
     if (strcmp(first, "--help") == 0 || strcmp(first, "-h") == 0 || strcmp(first, "help") == 0) {
         usage(stdout);
         return EXIT_OK;
     }
     if (strcmp(first, "--demo") == 0)
-        return cmd_demo(argc - 1, argv + 1);
+        return cmd_demo_entry.run(argc - 1, argv + 1);
     if (first[0] == '-') /* options only: the interface (warroom --redis URL, --no-color ...) */
-        return cmd_tui(argc, argv);
-    for (size_t i = 0; i < NCOMMANDS; i++)
-        if (strcmp(first, commands[i].name) == 0)
-            return commands[i].run(argc - 1, argv + 1);
+        return cmd_tui_entry.run(argc, argv);
+    for (size_t i = 0; i < NCOMMANDS; i++) {
+        const struct cmd_entry *entry = commands[i];
+        if (strcmp(first, entry->name) != 0)
+            continue;
+        /* `warroom CMD --help`; each command also answers --help further down its line */
+        if (argc > 2 && (strcmp(argv[2], "--help") == 0 || strcmp(argv[2], "-h") == 0)) {
+            cmd_print_help(entry, stdout);
+            return EXIT_OK;
+        }
+        return entry->run(argc - 1, argv + 1);
+    }
     fprintf(stderr, "warroom: unknown command '%s' (try 'warroom --help')\n", first);
     return EXIT_USAGE;
 }

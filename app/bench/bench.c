@@ -413,31 +413,28 @@ static void print_row(const struct bench_row *w)
     }
 }
 
-int cmd_bench(int argc, char **argv)
+/* `warroom bench e2e [--events N]`: reads its options, then runs bench_e2e. */
+static int bench_e2e_main(int argc, char **argv)
+{
+    size_t n = 1000000;
+    for (int i = 2; i < argc; i++) {
+        if (strcmp(argv[i], "--events") == 0 && i + 1 < argc)
+            n = strtoull(argv[++i], NULL, 10);
+        else
+            n = 0;
+    }
+    if (n == 0) {
+        fprintf(stderr, "usage: warroom bench e2e [--events N]\n");
+        return EXIT_USAGE;
+    }
+    return bench_e2e(n);
+}
+
+/* `warroom bench core [OPTIONS]`: the processing core next to the naive baseline. */
+static int bench_core(int argc, char **argv)
 {
     size_t nevents = 10000000, nparse = 2000000, nwarm = 5000000;
     uint32_t only_series = 0, max_series = SERIES_DEFAULT_MAX;
-    const char *what = argc > 1 ? argv[1] : "core";
-    if (strcmp(what, "tui") == 0)
-        return bench_tui(argc, argv);
-    if (strcmp(what, "alerts") == 0)
-        return bench_alerts(argc, argv);
-    if (strcmp(what, "chat") == 0)
-        return bench_chat(argc, argv);
-    if (strcmp(what, "e2e") == 0) {
-        size_t n = 1000000;
-        for (int i = 2; i < argc; i++) {
-            if (strcmp(argv[i], "--events") == 0 && i + 1 < argc)
-                n = strtoull(argv[++i], NULL, 10);
-            else
-                n = 0;
-        }
-        if (n == 0) {
-            fprintf(stderr, "usage: warroom bench e2e [--events N]\n");
-            return EXIT_USAGE;
-        }
-        return bench_e2e(n);
-    }
     static const char core_usage[] =
         "usage: warroom bench core [--series K] [--max-series N] [--events N] [--warm-events N]"
         " [--parse-events N]\n";
@@ -464,7 +461,7 @@ int cmd_bench(int argc, char **argv)
             bad = true;
         i++;
     }
-    if (bad || strcmp(what, "core") != 0 || nevents == 0 || nparse == 0 || nwarm == 0) {
+    if (bad || nevents == 0 || nparse == 0 || nwarm == 0) {
         fputs(core_usage, stderr);
         return EXIT_USAGE;
     }
@@ -497,3 +494,55 @@ int cmd_bench(int argc, char **argv)
         fprintf(stderr, "bench: quantile error above 1 %%\n");
     return fail ? EXIT_FAILURE_GENERIC : EXIT_OK;
 }
+
+/* ---- the benchmarks `warroom bench NAME` runs: the one list of them ---- */
+
+/* Each gets argv as `warroom bench` got it (argv[1] is its name) and returns an exit code. */
+static const struct bench_kind {
+    const char *name;
+    int (*run)(int argc, char **argv);
+} bench_kinds[] = {
+    {"core", bench_core}, {"e2e", bench_e2e_main},  {"tui", bench_tui},
+    {"chat", bench_chat}, {"alerts", bench_alerts},
+};
+
+#define NBENCH_KINDS (sizeof(bench_kinds) / sizeof(bench_kinds[0]))
+
+void bench_print_names(FILE *out)
+{
+    for (size_t i = 0; i < NBENCH_KINDS; i++)
+        fprintf(out, "%s\n", bench_kinds[i].name);
+}
+
+/* Without a name: core. An unknown name: the help on stderr, exit 2. */
+static int cmd_bench(int argc, char **argv)
+{
+    const char *what = argc > 1 ? argv[1] : "core";
+    for (size_t i = 0; i < NBENCH_KINDS; i++)
+        if (strcmp(what, bench_kinds[i].name) == 0)
+            return bench_kinds[i].run(argc, argv);
+    cmd_print_help(&cmd_bench_entry, stderr);
+    return EXIT_USAGE;
+}
+
+/* The names here and in the usage line must be those of bench_kinds: tests/integration/
+ * test_docs.sh compares them (and README.md, docs/commands.md, assets/warroom.1) with
+ * `warroom help --benchmarks`. */
+const struct cmd_entry cmd_bench_entry = {
+    .name = "bench",
+    .usage = "core|e2e|tui|chat|alerts [OPTIONS]",
+    .summary = "run a benchmark and print a table with its baseline",
+    .help =
+        "usage: warroom bench core [--series K] [--max-series N] [--events N] [--warm-events N]\n"
+        "                          [--parse-events N]\n"
+        "       warroom bench e2e [--events N]\n"
+        "       warroom bench tui [--seconds S] [--rate N] [--series K]\n"
+        "       warroom bench chat [--messages N]\n"
+        "       warroom bench alerts [--rate EVENTS_PER_SERIES_PER_S (1-100)] [--ticks N]\n\n"
+        "Runs one benchmark (core without a name) and prints a table next to a baseline\n"
+        "measured in the same run: core (the processing core against keeping every value),\n"
+        "e2e (Redis to core), tui (the interface), chat (message latency), alerts (rule\n"
+        "evaluation). The figures and how to reproduce them: docs/benchmarks.md.\n\n"
+        "exit codes: 0 ok, 1 failure (or a figure outside its target), 2 usage\n\n",
+    .run = cmd_bench,
+};

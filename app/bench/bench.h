@@ -3,6 +3,11 @@
 #define WR_BENCH_H
 
 #include <stddef.h>
+#include <stdio.h>
+
+/* The names `warroom bench NAME` accepts, one a line, in the order of its table (for
+ * `warroom help --benchmarks`). */
+void bench_print_names(FILE *out);
 
 /* Redis -> core end to end on a private redis-server: n events. Returns an exit code. */
 int bench_e2e(size_t n);

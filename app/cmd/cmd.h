@@ -2,14 +2,29 @@
 #ifndef WR_CMD_H
 #define WR_CMD_H
 
+#include <stdbool.h>
 #include <stddef.h>
+#include <stdio.h>
 
+/* One command: defined next to its code (cmd_NAME_entry in the file of cmd_NAME) and listed in
+ * main.c's table, from which `warroom --help` and `warroom help --commands` are printed; the
+ * test tests/integration/test_docs.sh holds README.md and assets/warroom.1 to that table. */
 struct cmd_entry {
-    const char *name;
-    const char *usage;   /* argument synopsis shown by --help */
+    const char *name;    /* `warroom NAME`; "" for the interface (no command given) */
+    const char *usage;   /* argument synopsis shown by `warroom --help` */
     const char *summary; /* one line */
+    const char *help;    /* the full `warroom NAME --help` text */
+    bool common_options; /* --help also lists the common options (config_options_help) */
     int (*run)(int argc, char **argv); /* argv[0] is the command name; returns the exit code */
 };
+
+extern const struct cmd_entry cmd_alerts_entry, cmd_bench_entry, cmd_chat_entry, cmd_demo_entry,
+    cmd_gen_entry, cmd_ingest_entry, cmd_query_entry, cmd_rules_entry, cmd_send_entry,
+    cmd_server_entry, cmd_tui_entry, cmd_worker_entry;
+
+/* Prints entry->help to out, then the common options when the command takes them. The one way
+ * every command answers --help (on stdout) and some answer a usage error (on stderr). */
+void cmd_print_help(const struct cmd_entry *entry, FILE *out);
 
 /* Exit codes a script can rely on. */
 enum cmd_exit {
@@ -28,7 +43,6 @@ enum cmd_exit {
  * restores the terminal first, then calls it. */
 void cmd_out_of_memory(size_t size_bytes);
 
-int cmd_bench(int argc, char **argv);
 int cmd_demo(int argc, char **argv);
 int cmd_query(int argc, char **argv);
 int cmd_worker(int argc, char **argv);

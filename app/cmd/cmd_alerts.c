@@ -19,7 +19,7 @@
 #include "core/duration.h"
 #include "core/text.h"
 
-static const char alerts_usage[] =
+static const char alerts_help[] =
     "usage: warroom alerts [--json]\n"
     "       warroom alerts ack ID [--nick NAME]\n"
     "       warroom alerts silence MATCHER DURATION [COMMENT ...] [--nick NAME]\n"
@@ -36,6 +36,15 @@ static const char alerts_usage[] =
     "  unsilence     remove the silence with exactly this MATCHER\n\n"
     "exit codes: 0 ok, 1 refused (unknown id, not active, no such silence), 2 usage,\n"
     "4 Redis unreachable\n\n";
+
+const struct cmd_entry cmd_alerts_entry = {
+    .name = "alerts",
+    .usage = "[--json] | ack ID | silence MATCHER DUR [COMMENT] | unsilence MATCHER",
+    .summary = "list the shared alerts and silences, acknowledge, silence",
+    .help = alerts_help,
+    .common_options = true,
+    .run = cmd_alerts,
+};
 
 struct keys {
     char state[96], acks[96], silences[96], log[96], channel[96];
@@ -263,8 +272,7 @@ int cmd_alerts(int argc, char **argv)
     int npos = 0, rc = EXIT_OK;
     for (int i = 1; i < argc; i++) {
         if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
-            fputs(alerts_usage, stdout);
-            fputs(config_options_help, stdout);
+            cmd_print_help(&cmd_alerts_entry, stdout);
             config_free(&cfg);
             return EXIT_OK;
         } else if (strcmp(argv[i], "--json") == 0) {
@@ -286,7 +294,7 @@ int cmd_alerts(int argc, char **argv)
         return EXIT_USAGE;
     }
     if (!ok_shape) {
-        fputs(alerts_usage, stderr);
+        fputs(alerts_help, stderr);
         config_free(&cfg);
         return EXIT_USAGE;
     }

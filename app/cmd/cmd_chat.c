@@ -31,7 +31,7 @@
 #define LINE_BACKLOG_LOW 16
 #define LINE_LEAVE_MAX_S 10.0 /* after EOF, give up when no message went out for this long */
 
-static const char chat_usage[] =
+static const char chat_help[] =
     "usage: warroom chat ROOM [--say TEXT] [--nick NAME] [--history N] [--json] [--listen]\n"
     "                         [--dump] [--kind KIND]\n\n"
     "Talks in a chat room. With --say, sends TEXT and exits (\"/me TEXT\" is an action).\n"
@@ -54,6 +54,15 @@ static const char chat_usage[] =
     "refused (too long), 4 Redis unreachable, 5 a message was stored in the room's history\n"
     "but not broadcast (Redis refused the PUBLISH: live readers see it only when they read\n"
     "the history again; do not send it again)\n\n";
+
+const struct cmd_entry cmd_chat_entry = {
+    .name = "chat",
+    .usage = "ROOM [--say TEXT] [--json] [--history N]",
+    .summary = "talk in a chat room: one message, or line mode when stdout is not a terminal",
+    .help = chat_help,
+    .common_options = true,
+    .run = cmd_chat,
+};
 
 struct lm {
     struct ev_loop *loop;
@@ -540,8 +549,7 @@ int cmd_chat(int argc, char **argv)
         const char *a = argv[i];
         bool has_value = i + 1 < argc;
         if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
-            fputs(chat_usage, stdout);
-            fputs(config_options_help, stdout);
+            cmd_print_help(&cmd_chat_entry, stdout);
             config_free(&cfg);
             free(orig);
             return EXIT_OK;

@@ -130,3 +130,20 @@ int cmd_demo(int argc, char **argv)
     }
     return demo_plain(seconds, nseries, rate);
 }
+
+const struct cmd_entry cmd_demo_entry = {
+    .name = "demo",
+    .usage = "[--rate N] [--series K] | --plain [--seconds N]",
+    .summary =
+        "the interface with demo data generated in-process (--plain: a text table, no Redis)",
+    .help = "usage: warroom demo [--rate N] [--series K] [OPTIONS]     (or warroom --demo ...)\n"
+            "       warroom demo --plain [--seconds N] [--series K] [--rate N]\n\n"
+            "Opens the interface and generates demo events in-process (default 1000 events/s\n"
+            "over 48 series), written to Redis as any producer would. With --plain, or when\n"
+            "stdin or stdout is not a terminal: no Redis, events (default 20000/s over 64\n"
+            "series) fed straight into the core and printed as a plain table until Ctrl-C or\n"
+            "N seconds. Keys: ? inside the interface.\n\n"
+            "exit codes: 0 ok, 1 failure, 2 usage, 4 Redis never reached during the session\n\n",
+    .common_options = true,
+    .run = cmd_demo,
+};

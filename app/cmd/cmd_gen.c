@@ -25,7 +25,7 @@
 #define GEN_DEFAULT_SERIES 32
 #define GEN_MAX_SERIES 1000000
 
-static const char gen_usage[] =
+static const char gen_help[] =
     "usage: warroom gen [--rate N|unlimited] [--series K] [--count N | --duration DUR]\n"
     "                   [--seed S] [--anomaly MATCH [--anomaly-factor F] [--anomaly-at DUR]\n"
     "                   [--anomaly-for DUR]] [--give-up DUR]\n\n"
@@ -48,6 +48,15 @@ static const char gen_usage[] =
     "Refusals by Redis are reported as they happen (at most one line a second); totals are\n"
     "printed on stderr at the end. exit codes: 0 every event accepted, 1 failure (Redis refused\n"
     "events), 2 usage, 4 Redis unreachable, or lost for longer than --give-up\n\n";
+
+const struct cmd_entry cmd_gen_entry = {
+    .name = "gen",
+    .usage = "[--rate N] [--count N|--duration D]",
+    .summary = "write synthetic load (see gen --help)",
+    .help = gen_help,
+    .common_options = true,
+    .run = cmd_gen,
+};
 
 static volatile sig_atomic_t gen_stop;
 
@@ -117,7 +126,7 @@ static int parse_opts(int argc, char **argv, struct gen_opts *o)
         char name[32];
         const char *eq = strchr(a, '=');
         if (strncmp(a, "--", 2) != 0 || (eq && (size_t)(eq - a) >= sizeof name)) {
-            fprintf(stderr, "warroom: gen: unexpected argument '%s'\n%s", a, gen_usage);
+            fprintf(stderr, "warroom: gen: unexpected argument '%s'\n%s", a, gen_help);
             return -1;
         }
         if (eq) {
@@ -177,7 +186,7 @@ static int parse_opts(int argc, char **argv, struct gen_opts *o)
             if (parse_dur(name, v, &o->anomaly_for_ms) != 0)
                 return -1;
         } else {
-            fprintf(stderr, "warroom: gen: unknown option '%s'\n%s", name, gen_usage);
+            fprintf(stderr, "warroom: gen: unknown option '%s'\n%s", name, gen_help);
             return -1;
         }
     }
@@ -375,8 +384,7 @@ int cmd_gen(int argc, char **argv)
     int po = parse_opts(argc, argv, &g.o);
     if (po != 0) {
         if (po > 0) {
-            fputs(gen_usage, stdout);
-            fputs(config_options_help, stdout);
+            cmd_print_help(&cmd_gen_entry, stdout);
             rc = EXIT_OK;
         }
         goto out;

@@ -29,7 +29,7 @@
 #define INGEST_PROGRESS_AFTER_MS 1000
 #define INGEST_PROGRESS_EVERY_MS 200
 
-static const char ingest_usage[] =
+static const char ingest_help[] =
     "usage: warroom ingest [--give-up DUR] [FILE ...]   (no FILE, or '-': standard input)\n\n"
     "Writes events to their partition streams, one per line, in either form:\n"
     "  text:  metric{k=v,k=v} value [ts_ms]\n"
@@ -41,6 +41,15 @@ static const char ingest_usage[] =
     "Refusals by Redis are reported as they happen (at most one line a second).\n\n"
     "exit codes: 0 all written, 1 failure (e.g. Redis refused events), 2 usage,\n"
     "            3 some lines rejected, 4 Redis unreachable or lost\n\n";
+
+const struct cmd_entry cmd_ingest_entry = {
+    .name = "ingest",
+    .usage = "[FILE ...]",
+    .summary = "write events from files or stdin (text or JSON lines)",
+    .help = ingest_help,
+    .common_options = true,
+    .run = cmd_ingest,
+};
 
 static volatile sig_atomic_t ingest_stop;
 
@@ -365,8 +374,7 @@ static int parse_args(int argc, char **argv, const char **files, int64_t *give_u
         } else if (strcmp(a, "--") == 0) {
             dashdash = true;
         } else if (help) {
-            fputs(ingest_usage, stdout);
-            fputs(config_options_help, stdout);
+            cmd_print_help(&cmd_ingest_entry, stdout);
             return 1;
         } else if (strcmp(a, "--give-up") == 0 || strncmp(a, "--give-up=", 10) == 0) {
             const char *v = a[9] == '=' ? a + 10 : i + 1 < argc ? argv[++i] : "";
@@ -375,7 +383,7 @@ static int parse_args(int argc, char **argv, const char **files, int64_t *give_u
                 return -1;
             }
         } else {
-            fprintf(stderr, "warroom: ingest: unknown option '%s'\n%s", a, ingest_usage);
+            fprintf(stderr, "warroom: ingest: unknown option '%s'\n%s", a, ingest_help);
             return -1;
         }
     }

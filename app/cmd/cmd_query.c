@@ -31,7 +31,7 @@
 #define QUERY_COARSE_SLOTS 64    /* longer windows: about this many coarse slots per series */
 #define QUERY_KEY_COL_MAX 100
 
-static const char query_usage[] =
+static const char query_help[] =
     "usage: warroom query [--window DUR] [--json] [--sort COLUMN] [--asc] [--limit N]\n"
     "                     [SELECTOR]\n\n"
     "Reads the last DUR of events (default 1m) from every partition stream and prints one\n"
@@ -47,6 +47,15 @@ static const char query_usage[] =
     "exit codes: 0 ok (also when nothing matches), 1 failure (also when a partition cannot\n"
     "            be read: the rows of the others are printed, the error names it),\n"
     "            2 usage or bad selector, 4 Redis unreachable\n\n";
+
+const struct cmd_entry cmd_query_entry = {
+    .name = "query",
+    .usage = "[--window DUR] [--json] [SELECTOR]",
+    .summary = "aggregates of the last window, as a table or JSON (see query --help)",
+    .help = query_help,
+    .common_options = true,
+    .run = cmd_query,
+};
 
 struct query_opts {
     int64_t window_ms;
@@ -77,8 +86,7 @@ static int parse_args(int argc, char **argv, struct query_opts *o)
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
         if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
-            fputs(query_usage, stdout);
-            fputs(config_options_help, stdout);
+            cmd_print_help(&cmd_query_entry, stdout);
             return -1;
         } else if (strcmp(a, "--json") == 0) {
             o->json = true;

@@ -8,13 +8,21 @@
 #include "app/cmd/cmd.h"
 #include "core/duration.h"
 
-static const char rules_usage[] =
+static const char rules_help[] =
     "usage: warroom rules check FILE\n\n"
     "Checks an alert rule file (the format is in docs/rules.md and in the annotated\n"
     "assets/rules.conf). On success prints one line per rule:\n"
     "  NAME  SEVERITY  for DUR  keep DUR  EXPRESSION\n"
     "and exits 0. On a syntax error prints FILE:LINE:COL: expected X, found Y on stderr and\n"
     "exits 2; a file that cannot be read exits 1.\n";
+
+const struct cmd_entry cmd_rules_entry = {
+    .name = "rules",
+    .usage = "check FILE",
+    .summary = "validate an alert rule file; one line per rule, exit 2 on errors",
+    .help = rules_help,
+    .run = cmd_rules,
+};
 
 static void print_rule(const struct rule *r, int name_w)
 {
@@ -28,11 +36,11 @@ static void print_rule(const struct rule *r, int name_w)
 int cmd_rules(int argc, char **argv)
 {
     if (argc >= 2 && (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)) {
-        fputs(rules_usage, stdout);
+        cmd_print_help(&cmd_rules_entry, stdout);
         return EXIT_OK;
     }
     if (argc != 3 || strcmp(argv[1], "check") != 0) {
-        fputs(rules_usage, stderr);
+        fputs(rules_help, stderr);
         return EXIT_USAGE;
     }
     struct rule_set set;

@@ -13,13 +13,22 @@
 #include "core/event.h"
 #include "core/mem.h"
 
-static const char send_usage[] =
+static const char send_help[] =
     "usage: warroom send METRIC VALUE [LABEL=VALUE ...] [--ts MS]\n"
     "       warroom send 'METRIC{k=v,...}' VALUE [LABEL=VALUE ...] [--ts MS]\n\n"
     "Writes one event to its partition stream and prints the stream entry ID.\n"
     "  --ts MS   event time in unix milliseconds (default: the time Redis receives it)\n\n"
     "exit codes: 0 sent, 1 Redis refused it (e.g. OOM at maxmemory), 2 usage, 3 event rejected\n"
     "(nothing written), 4 Redis unreachable\n\n";
+
+const struct cmd_entry cmd_send_entry = {
+    .name = "send",
+    .usage = "METRIC VALUE [k=v ...] [--ts MS]",
+    .summary = "write one event; prints its stream entry ID",
+    .help = send_help,
+    .common_options = true,
+    .run = cmd_send,
+};
 
 /* A growing text buffer for the line. */
 struct text {
@@ -153,8 +162,7 @@ int cmd_send(int argc, char **argv)
         if (!dashdash && strcmp(a, "--") == 0) {
             dashdash = true;
         } else if (!dashdash && (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0)) {
-            fputs(send_usage, stdout);
-            fputs(config_options_help, stdout);
+            cmd_print_help(&cmd_send_entry, stdout);
             rc = EXIT_OK;
             goto out;
         } else if (!dashdash && strcmp(a, "--ts") == 0) {
@@ -166,14 +174,14 @@ int cmd_send(int argc, char **argv)
         } else if (!dashdash && strncmp(a, "--ts=", 5) == 0) {
             ts = a + 5;
         } else if (!dashdash && a[0] == '-' && a[1] == '-') {
-            fprintf(stderr, "warroom: send: unknown option '%s'\n%s", a, send_usage);
+            fprintf(stderr, "warroom: send: unknown option '%s'\n%s", a, send_help);
             goto out;
         } else {
             pos[npos++] = argv[i];
         }
     }
     if (npos < 2) {
-        fputs(send_usage, stderr);
+        fputs(send_help, stderr);
         goto out;
     }
 

@@ -8,6 +8,20 @@
 #include "app/cmd/cmd.h"
 #include "app/redis/localredis.h"
 
+static const char server_help[] =
+    "usage: warroom server stop|status\n"
+    "  stop    stop the private redis-server warroom started (exit 0 if stopped,\n"
+    "          1 if none was running)\n"
+    "  status  say whether it runs and where (exit 0 if it runs)\n";
+
+const struct cmd_entry cmd_server_entry = {
+    .name = "server",
+    .usage = "stop|status",
+    .summary = "stop or show the private redis-server warroom started",
+    .help = server_help,
+    .run = cmd_server,
+};
+
 static int server_status(void)
 {
     struct localredis_paths p;
@@ -46,9 +60,6 @@ int cmd_server(int argc, char **argv)
     }
     if (argc == 2 && strcmp(argv[1], "status") == 0)
         return server_status();
-    fprintf(stderr, "usage: warroom server stop|status\n"
-                    "  stop    stop the private redis-server warroom started (exit 0 if stopped,\n"
-                    "          1 if none was running)\n"
-                    "  status  say whether it runs and where (exit 0 if it runs)\n");
+    fputs(server_help, stderr);
     return EXIT_USAGE;
 }

@@ -25,7 +25,7 @@
 #define WORKER_HEADER_EVERY 20 /* status lines between two headers */
 #define WORKER_DRAIN_MAX_S 3.0 /* how long a stop waits for dead-letter writes */
 
-static const char worker_usage[] =
+static const char worker_help[] =
     "usage: warroom worker [--interval DUR] [--duration DUR] [--exit-after-replay]\n"
     "                      [--quiet | --raw] [--count N] [--rules FILE]\n\n"
     "Tails every partition stream into the core without a screen: replays the last --window\n"
@@ -53,6 +53,15 @@ static const char worker_usage[] =
     "SIGINT or SIGTERM stop it cleanly. On stop it prints one line:\n"
     "  totals: entries=N events=N rejected=N series=N late=N expired=N ...\n\n"
     "exit codes: 0 stopped normally, 1 failure, 2 usage, 4 Redis unreachable at start\n\n";
+
+const struct cmd_entry cmd_worker_entry = {
+    .name = "worker",
+    .usage = "[--interval DUR] [--duration DUR]",
+    .summary = "headless reader: replay, then follow live events; status lines",
+    .help = worker_help,
+    .common_options = true,
+    .run = cmd_worker,
+};
 
 struct worker {
     struct ev_loop *loop;
@@ -375,8 +384,7 @@ int cmd_worker(int argc, char **argv)
         const char *a = argv[i];
         bool has_value = i + 1 < argc;
         if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
-            fputs(worker_usage, stdout);
-            fputs(config_options_help, stdout);
+            cmd_print_help(&cmd_worker_entry, stdout);
             config_free(&cfg);
             return EXIT_OK;
         } else if (strcmp(a, "--exit-after-replay") == 0) {

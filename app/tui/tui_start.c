@@ -24,6 +24,16 @@ static const char tui_usage[] =
     "Keys: ? or F1 lists them all. q quits (Ctrl-C from anywhere).\n\n"
     "exit codes: 0 ok, 1 failure, 2 usage, 4 Redis never reached during the session\n\n";
 
+/* The interface: what `warroom` runs when no command is named (main.c prints its usage line). */
+const struct cmd_entry cmd_tui_entry = {
+    .name = "",
+    .usage = "[OPTIONS]",
+    .summary = "the interface (keys: ? inside it)",
+    .help = tui_usage,
+    .common_options = true,
+    .run = cmd_tui,
+};
+
 /* Where NAME.theme files are looked for: the user's config, then the installed and the
  * source tree's assets/themes relative to the executable, then ./assets/themes. */
 void tui_start_theme_dirs(char dirs[5][PATH_MAX], const char *ptrs[6])
@@ -55,8 +65,7 @@ int tui_start_args(struct tui *t, int argc, char **argv, bool *demo)
         const char *a = argv[i];
         char *end;
         if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
-            fputs(tui_usage, stdout);
-            fputs(config_options_help, stdout);
+            cmd_print_help(&cmd_tui_entry, stdout);
             return -1;
         } else if (strcmp(a, "--demo") == 0) {
             *demo = true;

@@ -46,17 +46,6 @@ rc=$?
 [ $rc = 2 ] && ok worker_refuses_bad_rules || notok worker_refuses_bad_rules "exit $rc"
 
 # ---- helpers ----------------------------------------------------------------------------------
-# await CMD SECONDS: lib.sh's wait_for computes its deadline with awk's printf %d, which mawk caps
-# at 2^31 ns (2.1 s); this one keeps the deadline in shell arithmetic (ms), polling every 50 ms.
-await() {
-    local cmd=$1 end=$(($(date +%s%3N) + $2 * 1000))
-    while :; do
-        eval "$cmd" >/dev/null 2>&1 && return 0
-        [ "$(date +%s%3N)" -ge "$end" ] && return 1
-        sleep 0.05
-    done
-}
-
 ID='api_slow{service=api}'
 
 # transitions of the rule in NS:alerts:log, oldest first: "ENTRYID TO SILENCED" per line
@@ -125,7 +114,7 @@ dump() {
 "$W" gen --redis "$REDIS_URL" --ns $NS --rate 400 --series 32 --count 400 >/dev/null 2>&1
 start_worker A
 start_worker B
-await 'grep -q "alerts: leader" "$T/wA.out" "$T/wB.out"' 15 &&
+wait_for 'grep -q "alerts: leader" "$T/wA.out" "$T/wB.out"' 15 &&
     [ "$(cat "$T/wA.out" "$T/wB.out" | grep -c 'alerts: leader')" = 1 ] &&
     ok one_leader_of_two || notok one_leader_of_two "$(dump)"
 lease=$(rcli GET "$NS:alerts:lease")
@@ -135,7 +124,7 @@ case "$lease" in *:"$WA":* | *:"$WB":*) ok lease_holds_a_worker_token ;;
 # ---- episode 1: fire within for + 2 s, ack on both, resolve, exactly once -------------------
 t0=$(($(date +%s%3N) - 1000))
 episode 1 3s 6s 16s
-await '[ "$(state_of)" = firing ]' 15 || notok fires "state $(state_of)"
+wait_for '[ "$(state_of)" = firing ]' 15 || notok fires "state $(state_of)"
 hot=$(first_hot_ms "$t0")
 fire=$(log_transitions | awk '$2 == "firing" { print $1; exit }')
 fire=${fire%-*}
@@ -152,7 +141,7 @@ short=$(rcli HGET "$NS:alerts:state" "$ID" |
 both_said() {
     grep -qE -- "$1" "$T/wA.out" && grep -qE -- "$1" "$T/wB.out"
 }
-await 'both_said "alert ack $short .* by alice"' 5 &&
+wait_for 'both_said "alert ack $short .* by alice"' 5 &&
     ok ack_visible_on_both_workers || notok ack_visible_on_both_workers "$(dump)"
 rcli HGET "$NS:alerts:acks" "$ID" | grep -q '"who":"alice"' && ok ack_stored ||
     notok ack_stored "$(rcli HGETALL "$NS:alerts:acks")"
@@ -160,7 +149,7 @@ rcli HGET "$NS:alerts:acks" "$ID" | grep -q '"who":"alice"' && ok ack_stored ||
     ok alerts_list_shows_ack ||
     notok alerts_list_shows_ack "$("$W" alerts --redis "$REDIS_URL" --ns $NS)"
 
-await '[ "$(state_of)" = resolved ]' 20 && ok resolves_after_anomaly ||
+wait_for '[ "$(state_of)" = resolved ]' 20 && ok resolves_after_anomaly ||
     notok resolves_after_anomaly "state $(state_of)"
 [ "$(rcli HEXISTS "$NS:alerts:acks" "$ID")" = 0 ] && ok ack_ends_on_resolve ||
     notok ack_ends_on_resolve "$(rcli HGETALL "$NS:alerts:acks")"
@@ -181,13 +170,13 @@ done
 # ---- episode 2: a silence reaches both workers; silenced transitions are logged, not chatted --
 "$W" alerts --redis "$REDIS_URL" --ns $NS silence api_slow 10m deploy in progress \
     --nick bob >"$T/sil.out" 2>&1 || notok silence_command "$(cat "$T/sil.out")"
-await 'both_said "alert silence api_slow until .* by bob"' 5 &&
+wait_for 'both_said "alert silence api_slow until .* by bob"' 5 &&
     ok silence_visible_on_both_workers || notok silence_visible_on_both_workers "$(dump)"
 rcli HGET "$NS:alerts:silences" api_slow | grep -q '"comment":"deploy in progress"' &&
     ok silence_stored || notok silence_stored "$(rcli HGETALL "$NS:alerts:silences")"
 episode 2 2s 4s 12s
-await '[ "$(state_of)" = firing ]' 15 || notok fires_again "state $(state_of)"
-await '[ "$(state_of)" = resolved ]' 20 || notok resolves_again "state $(state_of)"
+wait_for '[ "$(state_of)" = firing ]' 15 || notok fires_again "state $(state_of)"
+wait_for '[ "$(state_of)" = resolved ]' 20 || notok resolves_again "state $(state_of)"
 wait $GEN
 seq2=$(log_transitions | awk 'NR > 3 { printf "%s/%s ", $2, $3 }')
 [ "$seq2" = "pending/silenced firing/silenced resolved/silenced " ] &&
@@ -195,21 +184,21 @@ seq2=$(log_transitions | awk 'NR > 3 { printf "%s/%s ", $2, $3 }')
 [ "$(chat_alerts | wc -l)" = 3 ] && ok silenced_not_in_chat ||
     notok silenced_not_in_chat "$(chat_alerts | tr '\n' ' ')"
 "$W" alerts --redis "$REDIS_URL" --ns $NS unsilence api_slow >/dev/null 2>&1 &&
-    await 'both_said "alert unsilence api_slow"' 5 &&
+    wait_for 'both_said "alert unsilence api_slow"' 5 &&
     [ "$(rcli HEXISTS "$NS:alerts:silences" api_slow)" = 0 ] &&
     ok unsilence_visible_on_both || notok unsilence_visible_on_both "$(dump)"
 
 # ---- episode 3: SIGKILL the leader while the alert fires ---------------------------------------
 if grep -q "alerts: leader" "$T/wA.out"; then lead=A other=B; else lead=B other=A; fi
 episode 3 2s 12s 22s
-await '[ "$(state_of)" = firing ]' 15 || notok fires_before_kill "state $(state_of)"
+wait_for '[ "$(state_of)" = firing ]' 15 || notok fires_before_kill "state $(state_of)"
 eval "kill -9 \$W$lead"
 killed_at=$(date +%s%3N)
-await 'grep -q "alerts: leader" "$T/w$other.out"' 10 && {
+wait_for 'grep -q "alerts: leader" "$T/w$other.out"' 10 && {
     took=$(($(date +%s%3N) - killed_at))
     ok "takeover_after_sigkill (${took} ms)"
 } || notok takeover_after_sigkill "$(dump)"
-await '[ "$(state_of)" = resolved ]' 25 && ok resolves_after_takeover ||
+wait_for '[ "$(state_of)" = resolved ]' 25 && ok resolves_after_takeover ||
     notok resolves_after_takeover "state $(state_of)"
 wait $GEN
 sleep 1 # nothing else may be announced for this episode
@@ -224,7 +213,7 @@ grep -q "alert announced resolved" "$T/w$other.out" && ok new_leader_announced_r
 
 # ---- a clean stop releases the lease at once ---------------------------------------------------
 eval "kill -TERM \$W$other"
-await '[ "$(rcli EXISTS "$NS:alerts:lease")" = 0 ]' 3 && ok stop_releases_lease ||
+wait_for '[ "$(rcli EXISTS "$NS:alerts:lease")" = 0 ]' 3 && ok stop_releases_lease ||
     notok stop_releases_lease "lease $(rcli GET "$NS:alerts:lease")"
 
 # ---- episode 4: the successor started late (its own engine only pending): it continues from
@@ -237,16 +226,16 @@ for = 8s
 severity = page
 EOF
 start_worker D "$T/long.conf"
-await 'grep -q "alerts: leader" "$T/wD.out"' 15 || notok leader_d "$(cat "$T/wD.out")"
+wait_for 'grep -q "alerts: leader" "$T/wD.out"' 15 || notok leader_d "$(cat "$T/wD.out")"
 episode 4 2s 22s 30s
-await '[ "$(state_of)" = firing ]' 20 || notok long_rule_fires "state $(state_of)"
+wait_for '[ "$(state_of)" = firing ]' 20 || notok long_rule_fires "state $(state_of)"
 kill -9 $WD
-await '[ "$(rcli EXISTS "$NS:alerts:lease")" = 0 ]' 7 ||
+wait_for '[ "$(rcli EXISTS "$NS:alerts:lease")" = 0 ]' 7 ||
     notok lease_lapses "$(rcli GET "$NS:alerts:lease")"
 start_worker E "$T/long.conf"
-await 'grep -q "alerts: leader" "$T/wE.out"' 10 && ok late_successor_takes_over ||
+wait_for 'grep -q "alerts: leader" "$T/wE.out"' 10 && ok late_successor_takes_over ||
     notok late_successor_takes_over "$(cat "$T/wE.out")"
-await '[ "$(state_of)" = resolved ]' 30 && ok late_successor_resolves ||
+wait_for '[ "$(state_of)" = resolved ]' 30 && ok late_successor_resolves ||
     notok late_successor_resolves "state $(state_of); $(cat "$T/wE.out")"
 wait $GEN
 seq4=$(log_transitions | awk '{ printf "%s ", $2 }')

@@ -28,15 +28,6 @@ hand_send() { # NICK TEXT (plain ASCII text): XADD, then PUBLISH with the new ID
     id=$(rcli XADD "$LOG" MAXLEN '~' 10000 '*' nick "$1" kind msg text "$2" ts "$ts")
     rcli PUBLISH "$CHAN" "{\"id\":\"$id\",\"ts\":$ts,\"nick\":\"$1\",\"kind\":\"msg\",\"text\":\"$2\"}" >/dev/null
 }
-# chat_wait CMD SECONDS: like lib.sh's wait_for, in whole seconds. (wait_for computes its deadline
-# with awk's printf %d, which mawk caps at 2^31 ns: every timeout there is at most 2.1 s.)
-chat_wait() {
-    local cmd=$1 end=$((SECONDS + ${2:-5}))
-    until eval "$cmd" >/dev/null 2>&1; do
-        [ "$SECONDS" -ge "$end" ] && return 1
-        sleep 0.05
-    done
-}
 # Lines of a line-mode output without their HH:MM:SS stamp.
 body() { sed -E 's/^[0-9]{2}:[0-9]{2}:[0-9]{2} //' "$1"; }
 stamped() { grep -cvE '^[0-9]{2}:[0-9]{2}:[0-9]{2} ' "$1"; }
@@ -61,25 +52,25 @@ mkfifo "$T/a.in" "$T/b.in"
 "$W" chat "$ROOM" --nick alice <"$T/a.in" >"$T/a.out" 2>"$T/a.err" &
 APID=$!
 exec 3>"$T/a.in"
-chat_wait "grep -q 'alice has joined' '$T/a.out'" 10 || notok a_joins "$(cat "$T/a.err")"
+wait_for "grep -q 'alice has joined' '$T/a.out'" 10 || notok a_joins "$(cat "$T/a.err")"
 "$W" chat "$ROOM" --nick bob <"$T/b.in" >"$T/b.out" 2>"$T/b.err" 3>&- & # keeps no a.in writer
 BPID=$!
 exec 4>"$T/b.in"
 wr_defer "kill $APID $BPID 2>/dev/null"
-chat_wait "in_both 'bob has joined'" 10 || notok b_joins "$(cat "$T/b.err")"
+wait_for "in_both 'bob has joined'" 10 || notok b_joins "$(cat "$T/b.err")"
 
 echo "hello from alice" >&3
-chat_wait "in_both 'hello from alice'" 5
+wait_for "in_both 'hello from alice'" 5
 echo "hi alice, this is bob" >&4
-chat_wait "in_both 'this is bob'" 5
+wait_for "in_both 'this is bob'" 5
 eval_send carol msg "carol via eval" >/dev/null
-chat_wait "in_both 'carol via eval'" 5
+wait_for "in_both 'carol via eval'" 5
 hand_send dave "dave by hand"
-chat_wait "in_both 'dave by hand'" 5
+wait_for "in_both 'dave by hand'" 5
 echo "/me waves" >&3
-chat_wait "in_both '* alice waves'" 5
+wait_for "in_both '* alice waves'" 5
 echo "日本語の文 and ünïcödé" >&4
-chat_wait "in_both 'ünïcödé'" 5
+wait_for "in_both 'ünïcödé'" 5
 
 expected='-!- alice has joined #t1
 -!- bob has joined #t1
@@ -101,9 +92,9 @@ expected='-!- alice has joined #t1
 redis-cli -p "$REDIS_PORT" SUBSCRIBE "$CHAN" >"$T/sub.out" 3>&- 4>&- &
 SUBPID=$!
 wr_defer "kill $SUBPID 2>/dev/null"
-chat_wait "rcli PUBSUB NUMSUB '$CHAN' | tail -1 | grep -q 3" 5
+wait_for "rcli PUBSUB NUMSUB '$CHAN' | tail -1 | grep -q 3" 5
 id=$(eval_send carol msg "json check")
-chat_wait "grep -q 'json check' '$T/sub.out'" 5
+wait_for "grep -q 'json check' '$T/sub.out'" 5
 kill $SUBPID 2>/dev/null
 payload=$(grep 'json check' "$T/sub.out")
 python3 - "$payload" "$id" <<'EOF' && ok publish_payload_json || notok publish_payload_json "$payload"
@@ -113,7 +104,7 @@ assert d["id"] == sys.argv[2] and d["nick"] == "carol" and d["kind"] == "msg"
 assert d["text"] == "json check" and isinstance(d["ts"], int) and d["ts"] > 1600000000000
 assert set(d) == {"id", "ts", "nick", "kind", "text"}
 EOF
-chat_wait "in_both 'json check'" 5
+wait_for "in_both 'json check'" 5
 
 # ---- presence ----------------------------------------------------------------------------------
 members=$(rcli ZRANGE wr:presence:$ROOM 0 -1 | sort | tr '\n' ' ')
@@ -143,7 +134,7 @@ grep -q "late" <(rcli XRANGE "$LOG" - +) && notok dump_is_silent "--dump posted 
 evil_nick=$(printf 'ev\xe2\x80\x8bil\x1b[31m')
 evil_text=$(printf 'a\x1b]52;c;ZXZpbA==\x07b\x1b[2Jc\rd\xe2\x80\xaee\xff\xc2\x9b1m')
 eval_send "$evil_nick" msg "$evil_text" >/dev/null
-chat_wait "in_both 'ZXZpbA'" 5
+wait_for "in_both 'ZXZpbA'" 5
 want=$(printf '<evil^[[31m> a^[]52;c;ZXZpbA==^Gb^[[2Jc^Mde\xef\xbf\xbd<9B>1m')
 got=$(body "$T/a.out" | grep ZXZpbA)
 [ "$got" = "$want" ] && ok hostile_text_visible || notok hostile_text_visible "got: $got"
@@ -163,16 +154,16 @@ EOF
 
 # ---- a Redis restart while the clients are away loses nothing ---------------------------------
 echo "before restart" >&3
-chat_wait "in_both 'before restart'" 5
+wait_for "in_both 'before restart'" 5
 kill -STOP $APID $BPID # both clients frozen: they see the restart only when they wake up
 redis_restart 3>&- 4>&- || notok redis_restart "cannot restart" # the daemon keeps no fifo
 eval_send carol msg "written while away 1" >/dev/null
 hand_send dave "written while away 2"
 echo "bob typed while away" >&4 # waits in the pipe; sent once bob is back
 kill -CONT $APID $BPID
-chat_wait "in_both 'bob typed while away'" 15 || notok back_after_restart "$(cat "$T/a.err" "$T/b.err")"
+wait_for "in_both 'bob typed while away'" 15 || notok back_after_restart "$(cat "$T/a.err" "$T/b.err")"
 echo "after restart" >&3
-chat_wait "in_both 'after restart'" 10
+wait_for "in_both 'after restart'" 10
 grep -q "connection: reconnecting" "$T/a.err" && grep -q "connection: up" "$T/a.err" &&
     ok restart_was_seen || notok restart_was_seen "$(cat "$T/a.err")"
 tail_expected='<alice> before restart
@@ -194,11 +185,11 @@ done
 big=$(head -c 5000 /dev/zero | tr '\0' x)
 echo "$big" >&4
 echo "after the big one" >&4
-chat_wait "in_both 'after the big one'" 5
+wait_for "in_both 'after the big one'" 5
 grep -q "longer than 4096 bytes, not sent\|4096" "$T/b.err" && ! grep -q xxxxxxxxxx "$T/a.out" &&
     ok long_line_refused || notok long_line_refused "$(cat "$T/b.err")"
 for i in $(seq 1 20); do echo "burst $i"; done >&4
-chat_wait "in_both 'burst 20'" 15
+wait_for "in_both 'burst 20'" 15
 got=$(body "$T/a.out" | grep -F '<bob> burst' | tr '\n' ',')
 want=$(for i in $(seq 1 20); do printf '<bob> burst %s,' "$i"; done)
 [ "$got" = "$want" ] && ok rate_limited_burst_in_order || notok rate_limited_burst_in_order "$got"
@@ -208,9 +199,9 @@ out=$("$W" chat "$ROOM" --nick sayer --say "said once" 2>&1)
 rc=$?
 [ $rc = 0 ] && rcli XRANGE "$LOG" "$out" "$out" | grep -q "said once" && ok say_prints_id ||
     notok say_prints_id "exit $rc: $out"
-chat_wait "in_both '<sayer> said once'" 5 && ok say_reaches_clients || notok say_reaches_clients
+wait_for "in_both '<sayer> said once'" 5 && ok say_reaches_clients || notok say_reaches_clients
 "$W" chat "$ROOM" --nick sayer --say "/me says hi" >/dev/null
-chat_wait "in_both '* sayer says hi'" 5 && ok say_me_action || notok say_me_action
+wait_for "in_both '* sayer says hi'" 5 && ok say_me_action || notok say_me_action
 before=$(rcli XLEN "$LOG")
 "$W" chat "$ROOM" --say "$big" 2>"$T/say.err"
 rc=$?
@@ -235,7 +226,7 @@ exec 3>&-
 wait "$APID"
 rc=$?
 [ $rc = 0 ] && ok eof_exits_0 || notok eof_exits_0 "exit $rc: $(cat "$T/a.err")"
-chat_wait "grep -q 'alice has left #t1' '$T/b.out'" 5 && ok part_seen || notok part_seen
+wait_for "grep -q 'alice has left #t1' '$T/b.out'" 5 && ok part_seen || notok part_seen
 members=$(rcli ZRANGE wr:presence:$ROOM 0 -1 | tr '\n' ' ')
 [ "$members" = "bob " ] && ok presence_removed_on_part || notok presence_removed_on_part "$members"
 exec 4>&-

@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # test_docs.sh — the documentation stays navigable: README.md is short, every relative link in
 # README.md and docs/*.md points to an existing file and, with a #anchor, to an existing heading
-# (GitHub's anchor rules), and every `docs/PAGE.md §N` cited in code comments exists. No Redis.
+# (GitHub's anchor rules), and every `docs/PAGE.md §N` cited in code comments exists; the commands
+# and benchmarks the program dispatches are the ones README.md, docs/commands.md, the man page and
+# the help texts list. No Redis.
 . "$(dirname "$0")/lib.sh"
 cd "$WR_ROOT" || exit 1
 
@@ -89,5 +91,66 @@ done < <(grep -rhoE 'docs/[a-z_]+\.md( §[0-9]+(\.[0-9]+)?)?' app ui core tests 
 outside=$(grep -rlE 'design\.md|design §|/work/shared' README.md docs app ui core tests assets \
     Makefile 2>/dev/null | grep -v 'tests/integration/test_docs.sh')
 [ -z "$outside" ] && ok no_outside_doc_refs || notok no_outside_doc_refs "$outside"
+
+# The command table (app/main.c, `warroom help --commands`) against README.md's commands table,
+# the synopsis at the top of docs/commands.md and the man page's SYNOPSIS: the same commands,
+# none missing and none extra.
+# list_commands FILE: the NAME of every `warroom NAME` README row, synopsis line or
+# `.B warroom NAME` line.
+list_commands() {
+    case $1 in
+    docs/commands.md) sed -n '/^```/,/^```/p' "$1" | sed -n '1,/^```$/{/^warroom /p}' |
+        sed -nE 's/^warroom ([a-z][a-z0-9]*).*/\1/p' ;;
+    *.md) sed -n '/^## Commands/,/^## /p' "$1" | grep '^| `warroom ' | cut -d'|' -f2 |
+        grep -oE '`warroom [a-z][a-z0-9]*' | cut -d' ' -f2 ;;
+    *) sed -n '/^\.SH SYNOPSIS/,/^\.SH DESCRIPTION/p' "$1" |
+        sed -nE 's/^\.B warroom ([a-z][a-z0-9]*).*/\1/p' ;;
+    esac | sort -u
+}
+table=$("$WARROOM" help --commands | cut -d' ' -f1 | sort -u)
+if [ -z "$table" ]; then
+    notok commands_listed "warroom help --commands printed nothing"
+else
+    for doc in README.md docs/commands.md assets/warroom.1; do
+        d=$(diff <(printf '%s\n' "$table") <(list_commands "$doc") | grep '^[<>]' | tr '\n' ' ')
+        [ -z "$d" ] && ok "commands_in_$doc" || notok "commands_in_$doc" \
+            "'<' in the command table only, '>' in $doc only: $d"
+    done
+fi
+
+# The benchmarks bench.c dispatches (`warroom help --benchmarks`) are the ones every list names:
+# `warroom --help`, `warroom bench --help`, README.md, docs/commands.md and the man page.
+benches=$("$WARROOM" help --benchmarks | sort -u)
+# names: the bench names on stdin, as "warroom bench a|b|c" or one "warroom bench NAME" a line.
+names() {
+    grep -oE 'warroom bench [a-z0-9|\\]+' | cut -d' ' -f3 | tr -d '\\' | tr '|' '\n' | sort -u
+}
+# bench_lists: one "PLACE: a b c " line per place that lists the benchmarks.
+bench_lists() {
+    local man_synopsis man_text
+    man_synopsis=$(sed -n '/^\.B warroom bench/{n;p}' assets/warroom.1 | grep -oE '[a-z0-9]+')
+    man_text=$(sed -n '/^\.B bench$/,/^\.B make bench/p' assets/warroom.1 |
+        sed -nE 's/^\.B ([a-z0-9]+)$/\1/p' | grep -v '^bench$')
+    echo "warroom --help: $("$WARROOM" --help | names | tr '\n' ' ')"
+    echo "warroom bench --help: $("$WARROOM" bench --help | names | tr '\n' ' ')"
+    echo "README.md: $(names < README.md | tr '\n' ' ')"
+    echo "docs/commands.md synopsis: $(grep -E '^warroom bench [a-z0-9|]+$' docs/commands.md |
+        names | tr '\n' ' ')"
+    echo "docs/commands.md bench: $(sed -n '/^## bench/,/^## /p' docs/commands.md | names |
+        tr '\n' ' ')"
+    echo "assets/warroom.1 SYNOPSIS: $(printf '%s\n' "$man_synopsis" | sort -u | tr '\n' ' ')"
+    echo "assets/warroom.1 bench: $(printf '%s\n' "$man_text" | sort -u | tr '\n' ' ')"
+}
+want=$(printf '%s\n' "$benches" | tr '\n' ' ')
+bad=$(bench_lists | while IFS= read -r line; do
+    [ "${line#*: }" = "$want" ] || printf '%s; ' "$line"
+done)
+if [ -z "$benches" ]; then
+    notok bench_lists_agree "warroom help --benchmarks printed nothing"
+elif [ -z "$bad" ]; then
+    ok bench_lists_agree
+else
+    notok bench_lists_agree "bench.c dispatches: $want; but $bad"
+fi
 
 wr_done

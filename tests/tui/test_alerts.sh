@@ -7,17 +7,6 @@ set -u
 here=$(cd "$(dirname "$0")" && pwd)
 . "$here/tui_lib.sh"
 
-# lib.sh's wait_for computes its deadline with awk's printf %d, which mawk caps at 2^31 ns
-# (2.1 s): this one keeps it in shell arithmetic (ms).
-await() {
-    local cmd=$1 end=$(($(date +%s%3N) + $2 * 1000))
-    while :; do
-        eval "$cmd" >/dev/null 2>&1 && return 0
-        [ "$(date +%s%3N)" -ge "$end" ] && return 1
-        sleep 0.1
-    done
-}
-
 # the second interface runs in its own tmux session "u" on the same server
 cap_u() {
     tui_tmux capture-pane -t u -p
@@ -55,8 +44,8 @@ tui_tmux new-session -d -s u -x 240 -y 50 \
     "$WARROOM" --redis "$REDIS_URL" --rules "$T/rules.conf" --nick bob ||
     { notok start_u "second interface"; wr_done; }
 tui_tmux set-option -t u status off >/dev/null
-await 'cap_u | grep -q partitions' 10 || { dump_both start; notok start_u "no screen"; }
-await 'tui_cap | grep -q "leader" || cap_u | grep -q "leader"' 15 ||
+wait_for 'cap_u | grep -q partitions' 10 || { dump_both start; notok start_u "no screen"; }
+wait_for 'tui_cap | grep -q "leader" || cap_u | grep -q "leader"' 15 ||
     { dump_both leader; notok leader "no instance took the lease"; }
 
 bells() { # the bell flags of both windows: "00", "11", ...
@@ -72,7 +61,7 @@ wr_defer "kill $GEN 2>/dev/null"
 
 # ---- the firing alert, with its value against the threshold, on both --------------------------
 row='PAGE FIRING +[0-9a-f]{6} api_slow\{service=api\} +[0-9][0-9.]* > 1000'
-if await 'both_show_re "$row"' 20; then
+if wait_for 'both_show_re "$row"' 20; then
     ok "both panels show the firing alert with its value against the threshold"
 else
     dump_both firing; notok firing_row "no firing row with value"
@@ -92,24 +81,24 @@ short=$(rcli HGET 'wr:alerts:state' 'api_slow{service=api}' |
 tui_keys 3
 tui_type "/ack $short"
 tui_keys Enter
-if await 'both_show_re "api_slow\{service=api\}.*ack:alice"' 10; then
+if wait_for 'both_show_re "api_slow\{service=api\}.*ack:alice"' 10; then
     ok "/ack in one chat marks the alert acked by that nick on both instances"
 else
     dump_both ack; notok ack "not acked on both"
 fi
-await 'tui_cap | grep -q "alice acknowledged api_slow"' 5 && ok "the ack is noted in the room" ||
+wait_for 'tui_cap | grep -q "alice acknowledged api_slow"' 5 && ok "the ack is noted in the room" ||
     { dump_both ack-note; notok ack_note "no chat note"; }
 
 # ---- `s` in bob's panel on the per-series alert: silenced on both ------------------------------
 tui_tmux send-keys -t u 2
-await 'cap_u | grep -qE "warn +FIRING.*api_series_slow"' 10 ||
+wait_for 'cap_u | grep -qE "warn +FIRING.*api_series_slow"' 10 ||
     { dump_both series; notok series_row "no per-series alert"; }
 # rows: page first, then the warning(s); select the first warning row
 n=$(cap_u | grep -E '(PAGE|CRIT|warn|info) +(FIRING|pending)' | grep -n 'api_series_slow' |
     head -1 | cut -d: -f1)
 for _ in $(seq 2 "${n:-2}"); do tui_tmux send-keys -t u j; done
 tui_tmux send-keys -t u s
-if await 'both_show_re "api_series_slow.*silenced"' 10; then
+if wait_for 'both_show_re "api_series_slow.*silenced"' 10; then
     ok "s in one panel silences the alert on both instances"
 else
     dump_both silence; notok silence "not silenced on both"
@@ -119,7 +108,7 @@ fi
 
 # ---- Enter on the per-series alert opens its detail view ---------------------------------------
 tui_tmux send-keys -t u Enter
-if await 'cap_u | grep -qE "latency_ms\{region=[a-z-]+,service=api\} · last"' 5; then
+if wait_for 'cap_u | grep -qE "latency_ms\{region=[a-z-]+,service=api\} · last"' 5; then
     ok "Enter on a per-series alert opens its series' detail view"
 else
     dump_both detail; notok detail "no detail view"
@@ -129,5 +118,5 @@ tui_tmux send-keys -t u Escape
 # ---- quitting ----------------------------------------------------------------------------------
 tui_keys Escape q
 tui_tmux send-keys -t u q
-await 'tui_cap | grep -q "$TUI_PROMPT"' 8 && ok "quits with q" || { tui_dump quit; notok quit; }
+wait_for 'tui_cap | grep -q "$TUI_PROMPT"' 8 && ok "quits with q" || { tui_dump quit; notok quit; }
 wr_done

@@ -8,15 +8,6 @@ set -u
 here=$(cd "$(dirname "$0")" && pwd)
 . "$here/tui_lib.sh"
 
-# lib.sh's wait_for caps every timeout at 2.1 s under mawk (awk printf %d): poll in shell ms.
-await() {
-    local cmd=$1 end=$(($(date +%s%3N) + $2 * 1000))
-    while :; do
-        eval "$cmd" >/dev/null 2>&1 && return 0
-        [ "$(date +%s%3N)" -ge "$end" ] && return 1
-        sleep 0.1
-    done
-}
 cap_u() { tui_tmux capture-pane -t u -p "$@"; }
 keys_u() { tui_tmux send-keys -t u "$@"; }
 type_u() { tui_tmux send-keys -t u -l "$1"; }
@@ -53,10 +44,10 @@ tui_tmux new-session -d -s u -x 100 -y 30 \
     "$WARROOM" chat "$ROOM" --redis "$REDIS_URL" --nick bob ||
     { notok start_u "second interface"; wr_done; }
 tui_tmux set-option -t u status off >/dev/null
-await 'cap_u | grep -q partitions' 10 || { dump_both start; notok start_u "no screen"; }
-await 'both_show "bob has joined #ops"' 10 && ok "both interfaces join the room" ||
+wait_for 'cap_u | grep -q partitions' 10 || { dump_both start; notok start_u "no screen"; }
+wait_for 'both_show "bob has joined #ops"' 10 && ok "both interfaces join the room" ||
     { dump_both join; notok join "no join line"; }
-await 'tui_cap | grep -q "2 online: alice, bob"' 10 && ok "the pane title lists who is online" ||
+wait_for 'tui_cap | grep -q "2 online: alice, bob"' 10 && ok "the pane title lists who is online" ||
     { dump_both online; notok online "no online list"; }
 
 # ---- messages both ways; `warroom chat ROOM` on a terminal opened with the chat focused ------
@@ -65,28 +56,28 @@ tui_type "hello from alice"
 tui_keys Enter
 type_u "hi alice, bob here"
 keys_u Enter
-await 'both_show "<alice> hello from alice" && both_show "<bob> hi alice, bob here"' 10 &&
+wait_for 'both_show "<alice> hello from alice" && both_show "<bob> hi alice, bob here"' 10 &&
     ok "messages go both ways" || { dump_both messages; notok messages "not on both"; }
 
 # ---- /me and /nick --------------------------------------------------------------------------
 tui_type "/me deploys v2.1"
 tui_keys Enter
-await 'both_show "* alice deploys v2.1"' 10 && ok "/me renders as an action on both" ||
+wait_for 'both_show "* alice deploys v2.1"' 10 && ok "/me renders as an action on both" ||
     { dump_both me; notok me "no action line"; }
 type_u "/nick robert"
 keys_u Enter
-await 'both_show "-!- bob is now known as robert"' 10 && ok "/nick announced on both" ||
+wait_for 'both_show "-!- bob is now known as robert"' 10 && ok "/nick announced on both" ||
     { dump_both nick; notok nick "no nick line"; }
-await 'tui_cap | grep -q "online: alice, robert"' 10 && ok "the online list follows the nick" ||
+wait_for 'tui_cap | grep -q "online: alice, robert"' 10 && ok "the online list follows the nick" ||
     { dump_both nick-online; notok nick_online "title not updated"; }
-await 'cap_u | grep -q "\[robert\]"' 5 && ok "the input prompt shows the new nick" ||
+wait_for 'cap_u | grep -q "\[robert\]"' 5 && ok "the input prompt shows the new nick" ||
     { dump_both prompt; notok prompt "no [robert] prompt"; }
 
 # ---- Chinese text wraps at the right column ------------------------------------------------
 cjk="中文测试这是一段很长的中文文本用来检查宽字符在聊天窗格中的换行是否正确处理不会被切成两半"
 tui_type "$cjk"
 tui_keys Enter
-await 'cap_u | grep -qF "<alice> 中文测试"' 10 || { dump_both cjk; notok cjk "not shown"; }
+wait_for 'cap_u | grep -qF "<alice> 中文测试"' 10 || { dump_both cjk; notok cjk "not shown"; }
 if cap_u | chat_rows | python3 -c '
 import sys, unicodedata
 cjk = sys.argv[1]
@@ -119,7 +110,7 @@ evil_text=$(printf 'A\x1b]52;c;eA==\x07B\x1b[2JC\rD\xe2\x80\xaeE\xff\x1b]0;PWNED
 rcli EVAL "$SCRIPT" 2 "wr:chat:$ROOM:log" "wr:chat:$ROOM" "$(printf 'ev\xe2\x80\x8bil')" msg \
     "$evil_text" "$(date +%s%3N)" 10000 >/dev/null
 want='A^[]52;c;eA==^GB^[[2JC^MDE�^[]0;PWNED^G^[[?1000hF'
-await 'cap_u | grep -qF -- "$want"' 10 && tui_cap | grep -qF -- "$want" &&
+wait_for 'cap_u | grep -qF -- "$want"' 10 && tui_cap | grep -qF -- "$want" &&
     ok "escape sequences, \\r, U+202E and invalid UTF-8 render as visible text" ||
     { dump_both hostile; notok hostile "not rendered as text"; }
 cap_u | grep -qF '<evil>' && ok "zero-width characters are stripped from nicks" ||
@@ -144,39 +135,39 @@ cap_u | grep -q "partitions" || notok status_line "status line gone"
 [ "$(tui_tmux display -p -t u '#{window_bell_flag}')" = 0 ] || notok bell_before "bell already"
 tui_type "rob"
 tui_keys Tab
-await 'tui_cap | grep -qF "[alice] robert: "' 5 && ok "Tab completes an online nick" ||
+wait_for 'tui_cap | grep -qF "[alice] robert: "' 5 && ok "Tab completes an online nick" ||
     { dump_both tab; notok tab "no completion"; }
 tui_type "look at the graphs"
 tui_keys Enter
-await 'cap_u | grep -qF "<alice> robert: look at the graphs"' 10 ||
+wait_for 'cap_u | grep -qF "<alice> robert: look at the graphs"' 10 ||
     { dump_both mention; notok mention "not received"; }
-await '[ "$(tui_tmux display -p -t u "#{window_bell_flag}")" = 1 ]' 5 &&
+wait_for '[ "$(tui_tmux display -p -t u "#{window_bell_flag}")" = 1 ]' 5 &&
     ok "a mention rings the bell" || notok bell "no bell"
 cap_u -e | grep -F 'look at the graphs' | grep -qP '\e\[(?:[0-9;]*;)?7(?:;[0-9;]*)?m' &&
     ok "the mention is highlighted" || notok mention_hl "no highlight"
 type_u "alice: ack"
 keys_u Enter
-await 'tui_cap | grep -qF "<robert> alice: ack"' 10 || notok mention2 "not received"
+wait_for 'tui_cap | grep -qF "<robert> alice: ack"' 10 || notok mention2 "not received"
 [ "$(tui_tmux display -p -t t '#{window_bell_flag}')" = 0 ] &&
     ok "--quiet: no bell on a mention" || notok quiet "bell rang with --quiet"
 
 # ---- unknown command, /who ------------------------------------------------------------------
 type_u "/frobnicate now"
 keys_u Enter
-await 'cap_u | grep -qF "unknown command /frobnicate"' 5 && ok "unknown commands are answered" ||
+wait_for 'cap_u | grep -qF "unknown command /frobnicate"' 5 && ok "unknown commands are answered" ||
     { dump_both unknown; notok unknown "no message"; }
 rcli XRANGE "wr:chat:$ROOM:log" - + | grep -q frobnicate && notok unknown_sent "it was sent" ||
     ok "an unknown command sends nothing"
 type_u "/who"
 keys_u Enter
-await 'cap_u | grep -qF "online in #ops (2): alice robert"' 5 && ok "/who lists who is online" ||
+wait_for 'cap_u | grep -qF "online in #ops (2): alice robert"' 5 && ok "/who lists who is online" ||
     { dump_both who; notok who "no list"; }
 
 # ---- unread marker while the pane is not focused ------------------------------------------
 keys_u Escape 1 # bob: leave the input line, focus the series table
 tui_type "one while you look away"
 tui_keys Enter
-await 'cap_u | grep -qF "one while you look away"' 10 || notok away "not received"
+wait_for 'cap_u | grep -qF "one while you look away"' 10 || notok away "not received"
 cap_u | chat_rows | grep -B1 -F "one while you look away" | head -1 | grep -q " new " &&
     ok "the unread marker sits above the first unread message" ||
     { dump_both unread; notok unread "no marker"; }
@@ -184,28 +175,28 @@ cap_u | chat_rows | grep -B1 -F "one while you look away" | head -1 | grep -q " 
 # ---- bracketed paste: 3 lines go at once, 7 lines ask first -------------------------------
 tui_tmux set-buffer "$(printf 'paste one\npaste two\npaste three')"
 tui_tmux paste-buffer -p -t t
-await 'cap_u | grep -qF "<alice> paste three"' 10 && cap_u | grep -qF "<alice> paste one" &&
+wait_for 'cap_u | grep -qF "<alice> paste three"' 10 && cap_u | grep -qF "<alice> paste one" &&
     ok "a 3-line paste is sent as 3 messages" || { dump_both paste3; notok paste3 "not sent"; }
 tui_tmux set-buffer "$(for i in 1 2 3 4 5 6 7; do echo "bulk $i"; done)"
 tui_tmux paste-buffer -p -t t
-await 'tui_cap | grep -qF "Send 7 pasted lines"' 5 && ok "a 7-line paste asks first" ||
+wait_for 'tui_cap | grep -qF "Send 7 pasted lines"' 5 && ok "a 7-line paste asks first" ||
     { dump_both paste7; notok paste7_ask "no question"; }
 cap_u | grep -qF "<alice> bulk 1" && notok paste7_early "sent before the answer"
 tui_keys y
-await 'cap_u | grep -qF "<alice> bulk 7"' 10 && ok "y sends the 7 lines" ||
+wait_for 'cap_u | grep -qF "<alice> bulk 7"' 10 && ok "y sends the 7 lines" ||
     { dump_both paste7-y; notok paste7_send "not sent"; }
 
 # ---- leaving: Esc then q quits, the others see the part -----------------------------------
 tui_keys Escape q
-await 'tui_cap | grep -q "wr-prompt"' 10 && ok "Esc then q leaves the interface" ||
+wait_for 'tui_cap | grep -q "wr-prompt"' 10 && ok "Esc then q leaves the interface" ||
     { dump_both quit; notok quit "still running"; }
 tui_cap | grep -qE "Sanitizer|runtime error" && notok sanitizer "$(tui_cap | tail -5)"
-await 'cap_u | grep -qF "alice has left #ops"' 10 && ok "leaving posts a part message" ||
+wait_for 'cap_u | grep -qF "alice has left #ops"' 10 && ok "leaving posts a part message" ||
     { dump_both part; notok part "no part line"; }
 keys_u 3
 type_u "/quit bye"
 keys_u Enter
-await '! tui_tmux has-session -t u 2>/dev/null' 10 && ok "/quit leaves the interface" ||
+wait_for '! tui_tmux has-session -t u 2>/dev/null' 10 && ok "/quit leaves the interface" ||
     { dump_both quit2; notok quit2 "still running"; }
 rcli XREVRANGE "wr:chat:$ROOM:log" + - COUNT 1 | grep -qx bye && ok "/quit REASON is the part's text" ||
     notok quit_reason "$(rcli XREVRANGE "wr:chat:$ROOM:log" + - COUNT 1 | tr '\n' ' ')"
