@@ -15,7 +15,7 @@
 
 #include "app/alerts/alerts_json.h"
 #include "app/chat/chat.h"
-#include "app/redis/rconn.h"
+#include "app/redis/rconnpair.h"
 #include "core/chatlog.h"
 #include "core/mem.h"
 #include "core/tmpl.h"
@@ -246,34 +246,16 @@ static void chat_post(struct alerts *a, const char *nick, enum chatlog_kind kind
 {
     if (!a->k_chat_log || a->closing)
         return;
-    char ts[32], maxlen[16];
+    char ts[32];
     snprintf(ts, sizeof ts, "%" PRId64, wall_ms());
-    snprintf(maxlen, sizeof maxlen, "%d", CHAT_STREAM_MAXLEN);
     size_t tlen = strlen(text);
     if (tlen > CHATLOG_TEXT_MAX) /* cut on a UTF-8 boundary */
         for (tlen = CHATLOG_TEXT_MAX; tlen > 0 && ((unsigned char)text[tlen] & 0xC0) == 0x80;)
             tlen--;
-    const char *argv[] = {"EVAL",
-                          chat_send_script,
-                          "2",
-                          a->k_chat_log,
-                          a->k_chat_channel,
-                          nick,
-                          chatlog_kind_name(kind),
-                          text,
-                          ts,
-                          maxlen};
-    size_t len[] = {4,
-                    strlen(chat_send_script),
-                    1,
-                    strlen(a->k_chat_log),
-                    strlen(a->k_chat_channel),
-                    strlen(nick),
-                    strlen(argv[6]),
-                    tlen,
-                    strlen(ts),
-                    strlen(maxlen)};
-    if (rconn_command_argv(a->cmd, NULL, NULL, 10, argv, len) == 0 && kind == CHATLOG_ALERT)
+    struct chat_send_args args;
+    chat_send_args(&args, a->k_chat_log, a->k_chat_channel, nick, kind, text, tlen, ts);
+    if (rconn_command_argv(a->cmd, NULL, NULL, CHAT_SEND_ARGC, args.argv, args.len) == 0 &&
+        kind == CHATLOG_ALERT)
         a->stats.chat_sent++;
 }
 
@@ -1143,26 +1125,16 @@ struct alerts *alerts_new(struct ev_loop *loop, const struct redisaddr *addr,
     if (a->engine)
         ev_timer_start(loop, &a->lease_timer);
 
-    char name[64];
-    const char *base = opts->name ? opts->name : "alerts";
-    struct rconn_opts o = {
-        .mode = RCONN_MODE_PUBSUB,
-        .name = name,
+    struct rconnpair_opts po = {
+        .name = opts->name ? opts->name : "alerts",
         .connect_timeout_ms = opts->connect_timeout_ms,
         .command_timeout_ms = opts->command_timeout_ms,
-        .backoff_max_ms = 2000,
         .on_state = on_state,
-        .on_up = on_sub_up,
+        .on_sub_up = on_sub_up,
         .on_message = on_sub_message,
         .privdata = a,
     };
-    snprintf(name, sizeof name, "%s-sub", base);
-    a->sub = rconn_new(loop, addr, &o);
-    o.mode = RCONN_MODE_COMMAND;
-    o.on_up = NULL;
-    o.on_message = NULL;
-    snprintf(name, sizeof name, "%s-cmd", base);
-    a->cmd = rconn_new(loop, addr, &o);
+    rconnpair_open(loop, addr, &po, &a->sub, &a->cmd);
     return a;
 }
 

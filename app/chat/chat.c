@@ -11,6 +11,7 @@
 
 #include <cjson/cJSON.h>
 
+#include "app/redis/rconnpair.h"
 #include "core/mem.h"
 #include "core/text.h"
 
@@ -26,6 +27,28 @@ const char chat_send_script[] =
     "ts = tonumber(ARGV[4]), nick = ARGV[1], kind = ARGV[2], text = ARGV[3]}))\n"
     "if type(sent) == 'table' and sent.err then return {id, sent.err} end\n"
     "return id\n";
+
+void chat_send_args(struct chat_send_args *out, const char *log_key, const char *channel,
+                    const char *nick, enum chatlog_kind kind, const char *text, size_t text_len,
+                    const char *ts)
+{
+    snprintf(out->maxlen, sizeof out->maxlen, "%d", CHAT_STREAM_MAXLEN);
+    const char *kname = chatlog_kind_name(kind);
+    const char *argv[CHAT_SEND_ARGC] = {"EVAL", chat_send_script, "2",  log_key,
+                                        channel, nick, kname, text, ts, out->maxlen};
+    size_t len[CHAT_SEND_ARGC] = {4,
+                                  strlen(chat_send_script),
+                                  1,
+                                  strlen(log_key),
+                                  strlen(channel),
+                                  strlen(nick),
+                                  strlen(kname),
+                                  text_len,
+                                  strlen(ts),
+                                  strlen(out->maxlen)};
+    memcpy(out->argv, argv, sizeof argv);
+    memcpy(out->len, len, sizeof len);
+}
 
 int chat_send_reply_parse(const redisReply *r, const char **id, const char **why)
 {
@@ -768,19 +791,13 @@ static void pump(struct chat *c)
         if (c->q_head == NULL)
             c->q_tail = NULL;
         c->q_len--;
-        char maxlen[16];
         if (o->ts[0] == '\0')
             snprintf(o->ts, sizeof(o->ts), "%lld", (long long)chat_now_ms());
-        snprintf(maxlen, sizeof(maxlen), "%d", CHAT_STREAM_MAXLEN);
-        const char *kind = chatlog_kind_name(o->kind);
-        const char *argv[] = {"EVAL", chat_send_script, "2", o->log_key, o->channel, o->nick,
-                              kind, o->text, o->ts, maxlen};
-        size_t argvlen[] = {4, strlen(chat_send_script), 1, strlen(o->log_key),
-                            strlen(o->channel), strlen(o->nick), strlen(kind), o->len,
-                            strlen(o->ts), strlen(maxlen)};
+        struct chat_send_args args;
+        chat_send_args(&args, o->log_key, o->channel, o->nick, o->kind, o->text, o->len, o->ts);
         struct chat_req *r = req_new(c, REQ_SEND);
         r->out = o;
-        if (rconn_command_argv(c->cmd, on_sent, r, 10, argv, argvlen) == 0) {
+        if (rconn_command_argv(c->cmd, on_sent, r, CHAT_SEND_ARGC, args.argv, args.len) == 0) {
             c->inflight++;
         } else {
             free(r);
@@ -1006,26 +1023,17 @@ struct chat *chat_new(struct ev_loop *loop, const struct redisaddr *addr,
     c->heartbeat.data = c->send_timer.data = c->sync_retry.data = c;
     ev_timer_start(loop, &c->heartbeat);
 
-    char name[64];
-    const char *base = opts->name ? opts->name : "chat";
-    struct rconn_opts o = {
-        .mode = RCONN_MODE_PUBSUB,
-        .name = name,
+    struct rconnpair_opts po = {
+        .name = opts->name ? opts->name : "chat",
         .connect_timeout_ms = opts->connect_timeout_ms,
         .command_timeout_ms = opts->command_timeout_ms,
-        .backoff_max_ms = 2000,
         .on_state = on_state,
-        .on_up = on_sub_up,
+        .on_sub_up = on_sub_up,
         .on_message = on_sub_message,
+        .on_cmd_up = on_cmd_up,
         .privdata = c,
     };
-    snprintf(name, sizeof(name), "%s-sub", base);
-    c->sub = rconn_new(loop, addr, &o);
-    o.mode = RCONN_MODE_COMMAND;
-    o.on_up = on_cmd_up;
-    o.on_message = NULL;
-    snprintf(name, sizeof(name), "%s-cmd", base);
-    c->cmd = rconn_new(loop, addr, &o);
+    rconnpair_open(loop, addr, &po, &c->sub, &c->cmd);
     if (room[0])
         enter_room(c, room);
     return c;
