@@ -26,11 +26,11 @@
 #define CHAT_DEFAULT_HISTORY 200
 #define CHAT_HISTORY_NONE ((size_t)-1)
 #define CHAT_DEFAULT_HEARTBEAT_MS 5000
-#define CHAT_ONLINE_MS 30000     /* a nick is online when its heartbeat is this recent */
-#define CHAT_RATE_BURST 8        /* messages that may go at once ... */
+#define CHAT_ONLINE_MS 30000      /* a nick is online when its heartbeat is this recent */
+#define CHAT_RATE_BURST 8         /* messages that may go at once ... */
 #define CHAT_RATE_INTERVAL_MS 250 /* ... then one per interval */
-#define CHAT_QUEUE_MAX 200       /* messages waiting to be sent, at most */
-#define CHAT_STREAM_MAXLEN 10000 /* MAXLEN ~ of the room's log */
+#define CHAT_QUEUE_MAX 200        /* messages waiting to be sent, at most */
+#define CHAT_STREAM_MAXLEN 10000  /* MAXLEN ~ of the room's log */
 
 /* The send script: KEYS = log stream, channel; ARGV = nick, kind, text, ts, maxlen. Returns the
  * new entry ID; when the PUBLISH is refused (e.g. an ACL user without it) the message is still
@@ -42,6 +42,23 @@ extern const char chat_send_script[];
  * broadcast, else NULL), both pointing into r. Returns 0, or -1 when nothing was stored (an
  * error reply, NULL, or an unexpected shape). */
 int chat_send_reply_parse(const redisReply *r, const char **id, const char **why);
+
+/* One EVAL of chat_send_script, ready for rconn_command_argv(rc, fn, pd, CHAT_SEND_ARGC,
+ * args.argv, args.len): the one place its arguments are built (chat's queue and alerts' chat
+ * posts both send through it). */
+#define CHAT_SEND_ARGC 10
+struct chat_send_args {
+    const char *argv[CHAT_SEND_ARGC];
+    size_t len[CHAT_SEND_ARGC];
+    char maxlen[16]; /* CHAT_STREAM_MAXLEN, pointed to by argv */
+};
+
+/* Fills *out for one message of kind: text is text_len bytes, ts the client time stamp (ms,
+ * decimal). The strings are borrowed: they, and *out (which must not be copied), must live
+ * until the command is sent. */
+void chat_send_args(struct chat_send_args *out, const char *log_key, const char *channel,
+                    const char *nick, enum chatlog_kind kind, const char *text, size_t text_len,
+                    const char *ts);
 
 struct chat;
 
@@ -57,13 +74,13 @@ enum chat_event {
     /* text: the ID of one of our messages that was stored in the history but not published
      * (the PUBLISH was refused); it was added to our log, and a CHAT_EV_NOTICE said why */
     CHAT_EV_NOT_BROADCAST,
-    CHAT_EV_IDLE,     /* nothing waits to be sent and nothing is in flight */
+    CHAT_EV_IDLE, /* nothing waits to be sent and nothing is in flight */
 };
 
 struct chat_event_info {
     enum chat_event ev;
     const struct chatlog_msg *msg; /* CHAT_EV_MESSAGE: valid during the call */
-    bool live;     /* CHAT_EV_MESSAGE: false while the history of a join is reported */
+    bool live; /* CHAT_EV_MESSAGE: false while the history of a join is reported */
     const char *text;
     bool error;
 };
@@ -71,18 +88,18 @@ struct chat_event_info {
 typedef void chat_notify_fn(struct chat *c, const struct chat_event_info *e, void *privdata);
 
 struct chat_opts {
-    const char *ns;       /* key namespace; NULL: "wr" */
-    const char *room;     /* normalized room to join at once, or NULL */
-    const char *nick;     /* must pass text_nick_valid */
-    size_t history;       /* messages read on join; 0: CHAT_DEFAULT_HISTORY;
-                             CHAT_HISTORY_NONE: report only messages sent after the join */
-    size_t scrollback;    /* messages kept; 0: max(CHATLOG_DEFAULT_SCROLLBACK, history) */
+    const char *ns;        /* key namespace; NULL: "wr" */
+    const char *room;      /* normalized room to join at once, or NULL */
+    const char *nick;      /* must pass text_nick_valid */
+    size_t history;        /* messages read on join; 0: CHAT_DEFAULT_HISTORY;
+                              CHAT_HISTORY_NONE: report only messages sent after the join */
+    size_t scrollback;     /* messages kept; 0: max(CHATLOG_DEFAULT_SCROLLBACK, history) */
     unsigned heartbeat_ms; /* 0: CHAT_DEFAULT_HEARTBEAT_MS */
-    unsigned rate_burst;  /* 0: CHAT_RATE_BURST */
-    int rate_interval_ms; /* 0: CHAT_RATE_INTERVAL_MS; -1: no rate limit (benchmarks) */
-    bool quiet_join;      /* do not post join/part messages nor heartbeat (read-only use) */
+    unsigned rate_burst;   /* 0: CHAT_RATE_BURST */
+    int rate_interval_ms;  /* 0: CHAT_RATE_INTERVAL_MS; -1: no rate limit (benchmarks) */
+    bool quiet_join;       /* do not post join/part messages nor heartbeat (read-only use) */
     unsigned connect_timeout_ms, command_timeout_ms; /* 0: rconn's defaults */
-    const char *name;     /* connection name suffix for CLIENT SETNAME; NULL: "chat" */
+    const char *name; /* connection name suffix for CLIENT SETNAME; NULL: "chat" */
     chat_notify_fn *notify;
     void *privdata;
 };
@@ -110,11 +127,11 @@ void chat_part(struct chat *c, const char *reason);
 int chat_set_nick(struct chat *c, const char *nick, char *err, size_t errcap);
 
 enum chat_send_result {
-    CHAT_SEND_QUEUED = 0,   /* accepted: sent now or when the rate limit or connection allows */
-    CHAT_SEND_NOT_JOINED,   /* no room */
-    CHAT_SEND_TOO_LONG,     /* text over CHATLOG_TEXT_MAX bytes */
-    CHAT_SEND_EMPTY,        /* nothing but blanks */
-    CHAT_SEND_QUEUE_FULL,   /* CHAT_QUEUE_MAX messages are waiting already */
+    CHAT_SEND_QUEUED = 0, /* accepted: sent now or when the rate limit or connection allows */
+    CHAT_SEND_NOT_JOINED, /* no room */
+    CHAT_SEND_TOO_LONG,   /* text over CHATLOG_TEXT_MAX bytes */
+    CHAT_SEND_EMPTY,      /* nothing but blanks */
+    CHAT_SEND_QUEUE_FULL, /* CHAT_QUEUE_MAX messages are waiting already */
 };
 
 /* Sends one message of kind (CHATLOG_MSG, CHATLOG_ME, CHATLOG_ALERT or CHATLOG_SYSTEM) with

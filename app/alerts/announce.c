@@ -1,0 +1,198 @@
+/* announce.c — announcing (leader only): every difference between the engine and the shared
+ * board goes out exactly once through alerts_announce_script, with a chat line for the room. */
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "app/alerts/alerts_impl.h"
+
+#include "app/alerts/alerts_json.h"
+#include "core/mem.h"
+
+/* Copies the strings of src into dst (dst owns them). */
+static void entry_copy(struct alert_board_entry *dst, const struct alert_board_entry *src)
+{
+    *dst = *src;
+    dst->id = xstrdup(src->id ? src->id : "");
+    dst->rule = xstrdup(src->rule ? src->rule : "");
+    dst->labels = xstrdup(src->labels ? src->labels : "");
+    dst->expr = xstrdup(src->expr ? src->expr : "");
+    dst->series = xstrdup(src->series ? src->series : "");
+    dst->summary = xstrdup(src->summary ? src->summary : "");
+    dst->runbook = xstrdup(src->runbook ? src->runbook : "");
+    dst->ack_by = src->ack_by ? xstrdup(src->ack_by) : NULL;
+}
+
+static void inflight_remove(struct alerts *a, const char *id, enum alert_state to)
+{
+    for (size_t k = 0; k < a->ninflight; k++)
+        if (a->inflight[k].to == to && strcmp(a->inflight[k].id, id) == 0) {
+            free(a->inflight[k].id);
+            a->inflight[k] = a->inflight[--a->ninflight];
+            return;
+        }
+}
+
+/* The state the board will show for id once what we sent has arrived. */
+static enum alert_state shared_state(struct alerts *a, const char *id)
+{
+    for (size_t k = a->ninflight; k-- > 0;)
+        if (strcmp(a->inflight[k].id, id) == 0)
+            return a->inflight[k].to;
+    const struct alert_board_entry *b = alert_board_find(a->board, id);
+    return b && strcmp(b->id, id) == 0 ? b->state : ALERT_INACTIVE;
+}
+
+static void on_announce(struct rconn *rc, const redisReply *reply, void *privdata)
+{
+    (void)rc;
+    struct req *r = privdata;
+    struct alerts *a = r->a;
+    inflight_remove(a, r->entry.id, r->entry.state);
+    if (a->closing || !reply) {
+        alerts_req_free(r);
+        return;
+    }
+    if (reply->type == REDIS_REPLY_INTEGER && reply->integer == 0) {
+        alertlease_step_down(a, "another instance holds the lease");
+    } else if (reply->type == REDIS_REPLY_INTEGER) {
+        a->stats.duplicates++;
+    } else if (reply->type == REDIS_REPLY_STRING) {
+        a->stats.announced++;
+        struct alerts_event_info e = {
+            .ev = ALERTS_EV_ANNOUNCED, .entry = &r->entry, .from = r->from, .to = r->entry.state};
+        alerts_emit(a, &e);
+        if (r->chat)
+            alerts_chat_post(a, ALERTS_CHAT_NICK, CHATLOG_ALERT, r->chat);
+    } else if (reply->type == REDIS_REPLY_ERROR) {
+        alerts_notice(a, true, "alerts: announcing %s failed: %s", r->entry.id, reply->str);
+    }
+    alerts_req_free(r);
+}
+
+/* Announces that e (whose state is the new one) moved from `from`. */
+static void announce(struct alerts *a, const struct alert_board_entry *e, enum alert_state from)
+{
+    struct req *r = alerts_req_new(a);
+    entry_copy(&r->entry, e);
+    r->entry.silenced = alertfeed_silenced_now(a, e);
+    r->from = from;
+    if (e->state != ALERT_INACTIVE && !r->entry.silenced && a->k_chat_log) {
+        if (a->chat_budget > 0) {
+            char text[CHATLOG_TEXT_MAX];
+            alerts_chat_text(&r->entry, from, text, sizeof text);
+            r->chat = xstrdup(text);
+            a->chat_budget--;
+        } else {
+            a->chat_suppressed++;
+        }
+    }
+    char *json = alerts_json_transition(&r->entry, from, a->token);
+    char maxlen[16];
+    snprintf(maxlen, sizeof maxlen, "%d", ALERTS_LOG_MAXLEN);
+    const char *to = alert_state_name(e->state);
+    const char *argv[] = {
+        "EVAL",    alerts_announce_script, "5",      a->k_lease,  a->k_state, a->k_log,
+        a->k_acks, a->k_channel,           a->token, r->entry.id, to,         json,
+        maxlen};
+    if (a->ninflight == a->inflight_cap) {
+        a->inflight_cap = a->inflight_cap ? 2 * a->inflight_cap : 16;
+        a->inflight = xrealloc(a->inflight, a->inflight_cap * sizeof *a->inflight);
+    }
+    a->inflight[a->ninflight++] = (struct inflight){xstrdup(e->id), e->state};
+    if (rconn_command_argv(a->cmd, on_announce, r, 13, argv, NULL) != 0) {
+        inflight_remove(a, e->id, e->state);
+        alerts_req_free(r);
+    }
+    free(json);
+}
+
+/* The board form of an engine instance (strings borrowed from inst, summary and runbook from
+ * the buffers; e->series allocated: the caller frees it). */
+static void entry_of_instance(const struct alert_instance *in, struct alert_board_entry *e,
+                              char *summary, char *runbook, size_t cap)
+{
+    memset(e, 0, sizeof *e);
+    e->series = alert_instance_series(in);
+    alert_render(in, in->rule->summary, summary, cap);
+    alert_render(in, in->rule->runbook, runbook, cap);
+    e->id = in->id;
+    memcpy(e->short_id, in->short_id, sizeof e->short_id);
+    e->rule = in->rule->name;
+    e->labels = in->labels;
+    e->expr = in->rule->expr.text;
+    e->summary = summary;
+    e->runbook = runbook;
+    e->state = in->state;
+    e->severity = in->rule->severity;
+    e->value = in->value;
+    e->threshold = in->rule->expr.threshold;
+    e->since_ms = in->since_ms;
+    e->active_since_ms = in->active_since_ms;
+}
+
+/* Announces every difference between the engine and the board: the engine's transitions of
+ * this evaluation, and, after a takeover, whatever changed while nobody announced. */
+void announce_reconcile(struct alerts *a)
+{
+    if (!a->leader || a->loading || !a->loaded || !a->warm || a->stopping)
+        return;
+    if (alerts_mono_ms() > a->leader_valid_until) {
+        alertlease_step_down(a, "the lease was not renewed in time");
+        return;
+    }
+    a->chat_budget = ALERTS_CHAT_MAX_PER_EVAL;
+    a->chat_suppressed = 0;
+
+    const struct alert_instance *const *list;
+    size_t n = alert_instances(a->engine, &list);
+    for (size_t k = 0; k < n; k++) {
+        enum alert_state cur = shared_state(a, list[k]->id);
+        if (cur == list[k]->state)
+            continue;
+        struct alert_board_entry e;
+        entry_of_instance(list[k], &e, a->summary, a->runbook, sizeof a->summary);
+        announce(a, &e, cur);
+        free(e.series);
+    }
+
+    /* on the board but not in the engine: the engine holds them inactive */
+    const struct alert_board_entry *const *bl;
+    size_t nb = alert_board_list(a->board, &bl);
+    const struct alert_board_entry **gone = xmalloc((nb + 1) * sizeof *gone);
+    size_t ngone = 0;
+    for (size_t k = 0; k < nb; k++) {
+        const struct alert_instance *in = alert_find(a->engine, bl[k]->id);
+        if (!in || strcmp(in->id, bl[k]->id) != 0)
+            gone[ngone++] = bl[k];
+    }
+    for (size_t k = 0; k < ngone; k++) {
+        const struct alert_board_entry *b = gone[k];
+        enum alert_state cur = shared_state(a, b->id), to;
+        if (cur == ALERT_FIRING)
+            to = ALERT_RESOLVED;
+        else if (cur == ALERT_PENDING)
+            to = ALERT_INACTIVE;
+        else if (cur == ALERT_RESOLVED &&
+                 a->last_eval - b->since_ms >= ALERT_DEFAULT_RESOLVED_RETENTION_MS)
+            to = ALERT_INACTIVE;
+        else
+            continue;
+        struct alert_board_entry e = *b;
+        e.state = to;
+        e.since_ms = a->last_eval;
+        e.value = NAN; /* the engine has no value for it: the announced one is stale */
+        e.acked = false;
+        e.ack_by = NULL;
+        announce(a, &e, cur);
+    }
+    free(gone);
+    if (a->chat_suppressed) {
+        char text[256];
+        snprintf(text, sizeof text,
+                 "%zu more alert transitions are not shown here: see the alerts panel or "
+                 "`warroom alerts`",
+                 a->chat_suppressed);
+        alerts_chat_post(a, ALERTS_CHAT_NICK, CHATLOG_SYSTEM, text);
+    }
+}
