@@ -4,7 +4,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "ui/screen.h"
+#include "ui/screen_draw.h"
 #include "ui/theme.h"
 
 #define DRAW_MAX_COLS 1024 /* wider lines are cut: no terminal is that wide */

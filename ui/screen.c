@@ -1,6 +1,6 @@
 /* screen.c — ncurses lifetime, colours, glyphs, mouse and resizing. The state is file-static:
  * curses itself is one global terminal. */
-#include "ui/screen.h"
+#include "ui/screen_draw.h"
 
 #include <stdio.h>
 #include <stdlib.h>

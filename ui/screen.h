@@ -1,13 +1,12 @@
 /* screen.h — the terminal itself: ncurses set-up and teardown (the one place that calls initscr
  * and endwin), colour pairs from a theme or attributes only (NO_COLOR), the Unicode or ASCII
- * glyph set, mouse reporting, resizing and pane borders. One terminal per process. */
+ * glyph set, mouse reporting, resizing. One terminal per process. Curses-free: the app includes
+ * it; what draws with curses types is in ui/screen_draw.h, for ui/ only. */
 #ifndef WR_SCREEN_H
 #define WR_SCREEN_H
 
 #include <stdbool.h>
 #include <stddef.h>
-
-#include <ncursesw/curses.h>
 
 #include "core/spark.h"
 #include "ui/theme.h"
@@ -54,9 +53,6 @@ void screen_free(void);
 
 bool screen_active(void);
 
-/* The attributes (colour pair included when colours are on) to draw a role with. */
-attr_t screen_attr(enum theme_role role);
-
 const struct screen_glyphs *screen_glyphs(void);
 bool screen_ascii(void);
 bool screen_color(void);
@@ -71,9 +67,5 @@ bool screen_update_size(void);
 
 /* Makes the next doupdate repaint the whole terminal (Ctrl-L). */
 void screen_force_repaint(void);
-
-/* Draws w's border in the role's attributes: heavy lines for the focused pane (Unicode), '='
- * and '#' (ASCII), so focus shows without colour too. */
-void screen_border(WINDOW *w, bool focused);
 
 #endif

@@ -10,7 +10,7 @@
 #include "core/mem.h"
 #include "core/text.h"
 #include "ui/draw.h"
-#include "ui/screen.h"
+#include "ui/screen_draw.h"
 
 /* ---------------------------------------------------------------------------------------------
  * Life cycle and layout

@@ -12,7 +12,7 @@
 #include "core/duration.h"
 #include "core/mem.h"
 #include "ui/draw.h"
-#include "ui/screen.h"
+#include "ui/screen_draw.h"
 #include "ui/ui_impl.h"
 
 struct alerts {

@@ -15,7 +15,7 @@
 #include "core/text.h"
 #include "core/wrap.h"
 #include "ui/draw.h"
-#include "ui/screen.h"
+#include "ui/screen_draw.h"
 #include "ui/ui_impl.h"
 
 #define CHATVIEW_TIME_COLS 6    /* "HH:MM " before every message; continuation lines indent */

@@ -15,7 +15,7 @@
 #include "core/spark.h"
 #include "core/window.h"
 #include "ui/draw.h"
-#include "ui/screen.h"
+#include "ui/screen_draw.h"
 #include "ui/ui_impl.h"
 
 enum dash_col { DC_KEY, DC_RATE, DC_COUNT, DC_AVG, DC_P50, DC_P90, DC_P99, DC_MAX, DC_SPARK, DC_N };

@@ -16,7 +16,7 @@
 #include "core/spark.h"
 #include "core/window.h"
 #include "ui/draw.h"
-#include "ui/screen.h"
+#include "ui/screen_draw.h"
 #include "ui/ui_impl.h"
 
 #define DETAIL_HIST_ROWS 20

@@ -7,7 +7,7 @@
 
 #include "core/mem.h"
 #include "ui/draw.h"
-#include "ui/screen.h"
+#include "ui/screen_draw.h"
 #include "ui/ui_impl.h"
 
 #define HELP_MAX_LINES 128

@@ -153,4 +153,13 @@ else
     notok bench_lists_agree "bench.c dispatches: $want; but $bad"
 fi
 
+# ncurses lives in ui/ only: no file of app/ reads a curses header, directly or through another
+# header (the preprocessor lists every header it opens with -H)
+bad=""
+for f in "$WR_ROOT"/app/*.c "$WR_ROOT"/app/*/*.c; do
+    ${CC:-cc} -std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE -D_XOPEN_SOURCE_EXTENDED \
+        -I"$WR_ROOT" -E -H "$f" -o /dev/null 2>&1 | grep -q 'curses\.h' && bad="$bad ${f#"$WR_ROOT"/}"
+done
+[ -z "$bad" ] && ok no_curses_in_app || notok no_curses_in_app "read a curses header:$bad"
+
 wr_done
