@@ -272,6 +272,12 @@ static void reject(struct alert_board *b, const char *matcher, const char *reaso
     b->rej[k].until_ms = until_ms;
 }
 
+void alert_board_reject_silence(struct alert_board *b, const char *matcher, const char *reason,
+                                int64_t until_ms)
+{
+    reject(b, matcher, reason, until_ms);
+}
+
 int alert_board_silence(struct alert_board *b, const char *matcher, int64_t until_ms,
                         const char *who, const char *comment, char *err, size_t err_cap)
 {

@@ -85,6 +85,13 @@ struct alert_board_rejected {
 int alert_board_silence(struct alert_board *b, const char *matcher, int64_t until_ms,
                         const char *who, const char *comment, char *err, size_t err_cap);
 
+/* Keeps matcher among the rejected silences for reason (replacing a rejection of the same
+ * matcher), for a stored silence that cannot be read at all (its value is not a silence);
+ * until_ms may be ALERT_BOARD_UNTIL_UNKNOWN, which never expires. */
+#define ALERT_BOARD_UNTIL_UNKNOWN INT64_MAX
+void alert_board_reject_silence(struct alert_board *b, const char *matcher, const char *reason,
+                                int64_t until_ms);
+
 /* Removes the silence, or the rejected silence, with this matcher. Returns 0, or -1 when there
  * is none. */
 int alert_board_unsilence(struct alert_board *b, const char *matcher);

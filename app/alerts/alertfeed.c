@@ -140,9 +140,18 @@ static void finish_load(struct alerts *a)
     for (size_t k = 0; k + 1 < a->nload[LOAD_SILENCES]; k += 2) {
         struct alerts_msg m;
         const struct raw *v = &a->load[LOAD_SILENCES][k + 1];
-        if (alerts_json_parse(v->s, v->len, ALERTS_MSG_SILENCE, &m) != 0)
-            continue;
         const char *matcher = a->load[LOAD_SILENCES][k].s;
+        if (alerts_json_parse(v->s, v->len, ALERTS_MSG_SILENCE, &m) != 0) {
+            /* any client can write the hash: a value that is not a silence is shown, not lost */
+            alert_board_reject_silence(a->board, matcher, ALERTS_SILENCE_UNREADABLE,
+                                       ALERT_BOARD_UNTIL_UNKNOWN);
+            size_t j = 0;
+            while (j < nold && strcmp(old[j], matcher) != 0)
+                j++;
+            if (j == nold)
+                notice_rejected(a, matcher, ALERTS_SILENCE_UNREADABLE);
+            continue;
+        }
         if (m.until_ms > now && alert_board_silence(a->board, matcher, m.until_ms, m.who, m.comment,
                                                     err, sizeof err) != 0) {
             size_t j = 0;

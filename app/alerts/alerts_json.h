@@ -66,4 +66,8 @@ void alerts_chat_text(const struct alert_board_entry *e, enum alert_state from, 
 /* A value as the panel and chat show it: tmpl_format_value, "-" for NaN. */
 const char *alerts_value_text(double v, char *buf, size_t cap);
 
+/* The reason shown for a stored silence whose value is not a silence's JSON. */
+#define ALERTS_SILENCE_UNREADABLE                                                                 \
+    "the stored value is not a silence (JSON with matcher, until_ms, who, comment)"
+
 #endif

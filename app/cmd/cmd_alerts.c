@@ -79,8 +79,12 @@ static int load_board(redisContext *c, const struct keys *k, struct alert_board 
             enum alerts_msg_type t = p == 0   ? ALERTS_MSG_TRANSITION
                                      : p == 1 ? ALERTS_MSG_ACK
                                               : ALERTS_MSG_SILENCE;
-            if (alerts_json_parse(v->str, v->len, t, &m) != 0)
+            if (alerts_json_parse(v->str, v->len, t, &m) != 0) {
+                if (p == 2) /* shown as rejected, not dropped: any client can write the hash */
+                    alert_board_reject_silence(b, f->str, ALERTS_SILENCE_UNREADABLE,
+                                               ALERT_BOARD_UNTIL_UNKNOWN);
                 continue;
+            }
             if (p == 0)
                 alert_board_put(b, &m.entry);
             else if (p == 1)
@@ -144,7 +148,10 @@ static void list_table(struct alert_board *b)
     size_t nrej = alert_board_rejected_silences(b, &rej);
     for (size_t i = 0; i < nrej; i++) {
         char until[16];
-        clock_text(rej[i].until_ms, until, sizeof until);
+        if (rej[i].until_ms == ALERT_BOARD_UNTIL_UNKNOWN)
+            snprintf(until, sizeof until, "?");
+        else
+            clock_text(rej[i].until_ms, until, sizeof until);
         printf("silence  %s until %s REJECTED, not applied: %s\n", safe(rej[i].matcher, &t1), until,
                safe(rej[i].reason, &t2));
     }
@@ -211,7 +218,10 @@ static void list_json(struct alert_board *b)
     for (size_t i = 0; i < nrej; i++) {
         cJSON *o = cJSON_CreateObject();
         cJSON_AddStringToObject(o, "matcher", rej[i].matcher);
-        add_num(o, "until_ms", (double)rej[i].until_ms);
+        if (rej[i].until_ms == ALERT_BOARD_UNTIL_UNKNOWN)
+            cJSON_AddNullToObject(o, "until_ms");
+        else
+            add_num(o, "until_ms", (double)rej[i].until_ms);
         cJSON_AddStringToObject(o, "reason", rej[i].reason);
         cJSON_AddItemToArray(rarr, o);
     }

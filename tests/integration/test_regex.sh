@@ -176,6 +176,25 @@ guarded "$T/uns.out" "$T/uns.err" "$W" alerts --redis "$REDIS_URL" --ns $NS unsi
     wait_for 'grep -qF "alert unsilence $BOMB20" "$T/wA.out"' 5 &&
     ok unsilence_removes_rejected || notok unsilence_removes_rejected "$(cat "$T/uns.out" "$T/uns.err"); $(dump)"
 
+# ---- a stored value that is not a silence at all: listed as rejected, never silently dropped --
+rcli HSET "$NS:alerts:silences" garbage 'not json' >/dev/null
+guarded "$T/g.out" "$T/g.err" "$W" alerts --redis "$REDIS_URL" --ns $NS
+grep -qF "silence  garbage until ? REJECTED, not applied: the stored value is not a silence" \
+    "$T/g.out" && grep -q "silences\? rejected" "$T/g.err" &&
+    ok unreadable_silence_listed || notok unreadable_silence_listed "$(cat "$T/g.out" "$T/g.err")"
+guarded "$T/g.json" /dev/null "$W" alerts --redis "$REDIS_URL" --ns $NS --json
+python3 -c 'import json,sys; r=json.load(sys.stdin)["rejected_silences"]
+sys.exit(0 if [x["until_ms"] for x in r if x["matcher"] == "garbage"] == [None] else 1)' \
+    <"$T/g.json" && ok unreadable_silence_json || notok unreadable_silence_json "$(cat "$T/g.json")"
+start_worker C
+wait_for 'grep -qF "silence garbage rejected (not applied): the stored value is not a silence" "$T/wC.out"' 10 &&
+    ok unreadable_silence_reported_by_worker || notok unreadable_silence_reported_by_worker "$(cat "$T/wC.out")"
+kill -TERM "$WC" 2>/dev/null
+wait "$WC" 2>/dev/null
+guarded /dev/null /dev/null "$W" alerts --redis "$REDIS_URL" --ns $NS unsilence garbage &&
+    [ "$(rcli HEXISTS "$NS:alerts:silences" garbage)" = 0 ] && ok unreadable_silence_removable ||
+    notok unreadable_silence_removable "$(rcli HGETALL "$NS:alerts:silences")"
+
 alive_and_small A && alive_and_small B && ok workers_still_alive ||
     notok workers_still_alive "$(dump)"
 kill -TERM "$WA" "$WB" 2>/dev/null

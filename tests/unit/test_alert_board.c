@@ -270,6 +270,25 @@ static void test_rejected_silences(void **state)
     alert_board_free(b); /* frees the rejected ones (ASan: no leak) */
 }
 
+/* A stored silence that is not a silence at all (any client can write the hash): kept among
+ * the rejected ones with the reason, silences nothing, never expires by itself, removable. */
+static void test_unreadable_silence_kept(void **state)
+{
+    (void)state;
+    struct alert_board *b = alert_board_new();
+    alert_board_reject_silence(b, "r", "not a silence", ALERT_BOARD_UNTIL_UNKNOWN);
+    const struct alert_board_rejected *rej;
+    assert_int_equal(alert_board_rejected_silences(b, &rej), 1);
+    assert_string_equal(rej[0].matcher, "r");
+    assert_string_equal(rej[0].reason, "not a silence");
+    assert_null(alert_board_silenced(b, "r", "abcdef", "a=1", 10));
+    assert_int_equal(alert_board_expire_silences(b, INT64_MAX - 1), 0);
+    assert_int_equal(alert_board_rejected_silences(b, &rej), 1);
+    assert_int_equal(alert_board_unsilence(b, "r"), 0);
+    assert_int_equal(alert_board_rejected_silences(b, &rej), 0);
+    alert_board_free(b);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -279,6 +298,7 @@ int main(void)
         cmocka_unit_test(test_panel_order),
         cmocka_unit_test(test_silences),
         cmocka_unit_test(test_rejected_silences),
+        cmocka_unit_test(test_unreadable_silence_kept),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
