@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/bsearch.h"
 #include "core/mem.h"
 
 struct alert_board {
@@ -84,24 +85,22 @@ void alert_board_free(struct alert_board *b)
     free(b);
 }
 
+struct board_key {
+    const struct alert_board *b;
+    const char *id;
+};
+
+static int board_cmp(const void *ctx, size_t i)
+{
+    const struct board_key *k = ctx;
+    return strcmp(k->b->byid[i]->id, k->id);
+}
+
 /* Position of id in byid, or where it would go (*found says which). */
 static size_t board_pos(const struct alert_board *b, const char *id, bool *found)
 {
-    size_t lo = 0, hi = b->n;
-    while (lo < hi) {
-        size_t mid = lo + (hi - lo) / 2;
-        int c = strcmp(b->byid[mid]->id, id);
-        if (c == 0) {
-            *found = true;
-            return mid;
-        }
-        if (c < 0)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
-    *found = false;
-    return lo;
+    struct board_key k = {b, id};
+    return bsearch_lower(b->n, board_cmp, &k, found);
 }
 
 static char *dup_or_empty(const char *s)

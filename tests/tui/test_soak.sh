@@ -219,17 +219,14 @@ mark "board"
 # hold a, c and e hot and the rest cold until Redis and the panel agree on firing a, c, e
 touch "$T/final"
 tui_keys 2
-settled=1
-deadline=$(($(date +%s%3N) + 30000))
-while :; do
+board_agrees() { # Redis' state and acks, and the panel, agree on firing a, c, e
     rcli HGETALL wr:alerts:state > "$T/state"
     rcli HKEYS wr:alerts:acks > "$T/acks"
     tui_cap > "$T/cap"
-    python3 "$T/board.py" "$T/state" "$T/acks" "$T/cap" 'hot{k=a},hot{k=c},hot{k=e}' \
-        > "$T/diff" && break
-    [ "$(date +%s%3N)" -ge "$deadline" ] && { settled=0; break; }
-    sleep 0.3
-done
+    python3 "$T/board.py" "$T/state" "$T/acks" "$T/cap" 'hot{k=a},hot{k=c},hot{k=e}' > "$T/diff"
+}
+settled=0
+wait_for board_agrees 10 && settled=1
 if [ $settled = 1 ]; then
     ok "the panel lists exactly the alerts, states, acks and counts in Redis (firing a, c, e)"
 else
