@@ -86,7 +86,7 @@ static inline void eventscan_skip_space(struct event_parser *p)
 
 /* Writes b for a message: "'#'" when printable ASCII, else "byte 0x07". */
 const char *eventscan_show_byte(unsigned char b, char out[16]);
-/* Writes the token s[0, n) for a message, shortened and escaped. */
+/* Writes a token for a message: at most 40 bytes, anything but printable ASCII as '?'. */
 const char *eventscan_show_token(const char *s, size_t n, char out[48]);
 /* Fills the reason with fmt, then " at column N" (1-based byte column in p->s) unless pos is
  * EVENT_NO_POS, then the context (" of field 'labels'"). Returns code. */
@@ -95,8 +95,8 @@ eventscan_fail_at(struct event_parser *p, size_t pos, enum event_error code, con
 /* Scans a metric name at p->i. In a line or key the name ends at a space or '{'; in a field it
  * must fill the rest of the text. Stores it at ev->buf[0]. */
 enum event_error eventscan_metric(struct event_parser *p, bool stop_at_brace);
-/* Scans labels up to close ('}' for a line or key, 0 for the whole `labels` field); open is the
- * position of the '{' (EVENT_NO_POS for a field). Stores them sorted in p->ev. */
+/* Parses labels until close (consumed), or until the end when close is 0. open is the position
+ * of the '{' for messages (EVENT_NO_POS for the `labels` field). */
 enum event_error eventscan_labels(struct event_parser *p, char close, size_t open);
 /* Parses the value token s[start, end) of p->s into ev->value. */
 enum event_error eventscan_value(struct event_parser *p, size_t start, size_t end);
