@@ -284,7 +284,10 @@ static enum event_error take_char(struct event_parser *p, size_t end, const char
     if (k == 0)
         return eventscan_fail_at(p, p->i, EVENT_E_LABEL_VALUE_UTF8,
                                  "invalid UTF-8 in value of label '%.*s'", lname_len, lname);
-    if (cp <= 0x9f)
+    /* C1 controls, and the bidi controls that reorder how a line is shown (a series key is
+     * drawn in every terminal that reads it: it must not make text read backwards) */
+    if (cp <= 0x9f || cp == 0x61c || cp == 0x200e || cp == 0x200f ||
+        (cp >= 0x202a && cp <= 0x202e) || (cp >= 0x2066 && cp <= 0x2069))
         return eventscan_fail_at(p, p->i, EVENT_E_LABEL_VALUE_CONTROL,
                                  "control character U+%04" PRIX32 " in value of label '%.*s'", cp,
                                  lname_len, lname);

@@ -250,6 +250,14 @@ static void test_label_value_control(void **state)
     expect_err("m{a=\"x\\ny\"} 1", EVENT_E_LABEL_VALUE_CONTROL, "escaped newline");
     /* U+00A0, right after the C1 block, is fine */
     assert_int_equal(parse("m{a=x\xc2\xa0y} 1"), EVENT_OK);
+    /* bidi controls would make a series key read backwards on every screen that shows it */
+    expect_err("m{a=x\xe2\x80\xaey} 1", EVENT_E_LABEL_VALUE_CONTROL, "control character U+202E");
+    expect_err("m{a=x\xe2\x81\xa6y} 1", EVENT_E_LABEL_VALUE_CONTROL, "U+2066");
+    expect_err("m{a=x\xe2\x80\x8fy} 1", EVENT_E_LABEL_VALUE_CONTROL, "U+200F");
+    expect_err("m{a=x\xd8\x9cy} 1", EVENT_E_LABEL_VALUE_CONTROL, "U+061C");
+    /* their neighbours are ordinary text */
+    assert_int_equal(parse("m{a=x\xe2\x80\xafy} 1"), EVENT_OK); /* U+202F */
+    assert_int_equal(parse("m{a=x\xe2\x80\x94y} 1"), EVENT_OK); /* U+2014 */
 }
 
 static void test_too_many_labels(void **state)
