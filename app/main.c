@@ -12,6 +12,7 @@
 #include "app/cmd/cmd.h"
 #include "app/config.h"
 #include "core/mem.h"
+#include "ui/keys.h"
 
 /* The commands, in the order `warroom --help` lists them; each entry lives next to its code. */
 static const struct cmd_entry *const commands[] = {
@@ -38,7 +39,7 @@ static void usage(FILE *out)
                  "4 Redis unreachable\n");
 }
 
-/* `warroom help --commands` and `warroom help --benchmarks` (not in --help): the lists the
+/* `warroom help --commands`, `--benchmarks` and `--keys` (not in --help): the lists the
  * program dispatches, one a line, for tests/integration/test_docs.sh to hold the docs to. */
 static int help_lists(const char *what)
 {
@@ -49,6 +50,10 @@ static int help_lists(const char *what)
     }
     if (strcmp(what, "--benchmarks") == 0) {
         bench_print_names(stdout);
+        return EXIT_OK;
+    }
+    if (strcmp(what, "--keys") == 0) { /* the key table, as docs/interface.md shows it */
+        keys_markdown(stdout);
         return EXIT_OK;
     }
     usage(stdout); /* `warroom help ANYTHING` is `warroom --help` */

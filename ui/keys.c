@@ -198,3 +198,19 @@ enum listcursor_key keys_list_key(enum key_action a)
         return LISTCURSOR_NONE;
     }
 }
+
+void keys_markdown(FILE *out)
+{
+    fputs("| keys | where | does |\n|---|---|---|\n", out);
+    for (size_t i = 0; i < keys_count;) {
+        const struct key_binding *b = &keys_table[i];
+        size_t j = i;
+        fputs("|", out);
+        for (; j < keys_count && keys_table[j].ctx == b->ctx && keys_table[j].action == b->action;
+             j++)
+            if (keys_table[j].label)
+                fprintf(out, " `%s`", keys_table[j].label);
+        fprintf(out, " | %s | %s |\n", keys_ctx_name(b->ctx), b->help ? b->help : "");
+        i = j;
+    }
+}

@@ -6,6 +6,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdio.h>
 
 #include "core/listcursor.h"
 
@@ -89,6 +90,11 @@ size_t keys_hints(unsigned ctx, const struct key_binding **out, size_t cap);
 /* Writes the hint line for ctx ("q quit  ? help  Tab pane ...") into buf; each entry is
  * "LABEL HINT" separated by two blanks. Returns buf. */
 char *keys_hint_line(unsigned ctx, char *buf, size_t cap);
+
+/* Writes the key table as the rows of a Markdown table (keys | where | does), one row per action
+ * and context in table order, all its keys together: docs/interface.md holds this output, so the
+ * keys are written once (here) and the docs cannot drift (tests/integration/test_docs.sh). */
+void keys_markdown(FILE *out);
 
 /* The list cursor move an action means (Up, Down, PgUp, PgDn, Home, End), else
  * LISTCURSOR_NONE. */
