@@ -30,6 +30,7 @@ struct series_table *series_table_new(const struct series_table_config *cfg)
     tab->slots = xcalloc(INITIAL_SLOTS, sizeof(*tab->slots));
     tab->slot_mask = INITIAL_SLOTS - 1;
     tab->max_ts_ms = INT64_MIN;
+    tab->min_ts_ms = INT64_MAX;
     return tab;
 }
 
@@ -158,7 +159,16 @@ int64_t series_table_data_from_ms(const struct series_table *tab, int64_t now_ms
     /* timelines keep the seconds from (now_s - retention_s) on, whole */
     int64_t now_s = now_ms / 1000 - (now_ms % 1000 < 0);
     int64_t kept_ms = (now_s - (int64_t)tab->cfg.timeline.retention_s) * 1000;
-    return kept_ms > from ? kept_ms : from;
+    if (kept_ms > from)
+        from = kept_ms;
+    /* with a reach set, the reader read everything since it: nothing older than the oldest
+     * event it found exists (a fresh stream right after start), counted from that second */
+    if (tab->cfg.data_start_ms != INT64_MIN && tab->min_ts_ms != INT64_MAX) {
+        int64_t first_s = tab->min_ts_ms / 1000 - (tab->min_ts_ms % 1000 < 0);
+        if (first_s * 1000 > from)
+            from = first_s * 1000;
+    }
+    return from;
 }
 
 int64_t series_table_watermark_ms(const struct series_table *tab)
@@ -185,6 +195,8 @@ enum series_result series_table_ingest_series(struct series_table *tab, struct s
     }
     s->events++;
     tab->stats.events++;
+    if (ts_ms < tab->min_ts_ms)
+        tab->min_ts_ms = ts_ms;
     if (ts_ms > tab->max_ts_ms) {
         tab->max_ts_ms = ts_ms;
         return SERIES_ADDED;

@@ -57,6 +57,7 @@ struct series_table {
     uint32_t count;
     uint32_t items_cap;
     int64_t max_ts_ms; /* newest event time seen (INT64_MIN when none) */
+    int64_t min_ts_ms; /* oldest event time accepted (INT64_MAX when none) */
     struct series_stats stats;
 };
 
@@ -106,8 +107,10 @@ enum series_result series_table_ingest_series(struct series_table *tab, struct s
                                               double value, int64_t ts_ms);
 
 /* The first moment whose data the table can hold at now_ms: the latest of cfg.data_start_ms,
- * now_ms - cfg.data_retention_ms and the start of the timelines' retention. Windows that begin
- * earlier are not full: rates divide by the part after this (window_rate_from). */
+ * now_ms - cfg.data_retention_ms, the start of the timelines' retention and (when
+ * cfg.data_start_ms is set: the reader read everything since it) the second of the oldest event
+ * accepted, so a fresh stream's rate is not diluted by time before its first event. Windows that
+ * begin earlier are not full: rates divide by the part after this (window_rate_from). */
 int64_t series_table_data_from_ms(const struct series_table *tab, int64_t now_ms);
 
 /* Event time up to which slots are closed: newest event time seen minus lateness. INT64_MIN

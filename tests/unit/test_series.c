@@ -163,6 +163,27 @@ static void test_data_from(void **state)
     tab = series_table_new(&cfg);
     assert_int_equal(series_table_data_from_ms(tab, T0), T0 - 7200000);
     series_table_free(tab);
+
+    /* the reader read everything since data_start_ms, and the oldest event it found is 6.5 s
+     * old: a fresh stream, so data can only cover the time from that event's second on */
+    cfg.data_start_ms = T0 - 900000;
+    cfg.data_retention_ms = 3600000;
+    cfg.timeline.retention_s = 900;
+    tab = series_table_new(&cfg);
+    assert_int_equal(series_table_data_from_ms(tab, T0), T0 - 900000); /* nothing read yet */
+    series_table_ingest(tab, "x", 1, 1.0, T0 - 6500);
+    series_table_ingest(tab, "x", 1, 1.0, T0 - 1000);
+    assert_int_equal(series_table_data_from_ms(tab, T0), T0 - 7000);
+    series_table_ingest(tab, "y", 1, 1.0, T0 - 60000); /* an older one arrives: it counts */
+    assert_int_equal(series_table_data_from_ms(tab, T0), T0 - 60000);
+    series_table_free(tab);
+
+    /* without a reach (the reader's start unknown) the first event proves nothing */
+    series_table_config_defaults(&cfg);
+    tab = series_table_new(&cfg);
+    series_table_ingest(tab, "x", 1, 1.0, T0 - 6500);
+    assert_int_equal(series_table_data_from_ms(tab, T0 + 500), T0 - 900000);
+    series_table_free(tab);
 }
 
 static void test_watermark_and_late_events(void **state)
