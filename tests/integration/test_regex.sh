@@ -26,12 +26,11 @@ BOMB25="*{a=~$(plus 25)}"
 # gigabytes within seconds and would take the machine down with it.
 watch() {
     local name=$1 pid=$2 log=$3 max=0 kb
-    echo 0 >"$T/$name.rss"
     while pid_alive "$pid"; do
         kb=$(awk '/^VmRSS:/ { print $2 }' "/proc/$pid/status" 2>/dev/null)
         if [ -n "$kb" ] && [ "$kb" -gt "$max" ]; then
             max=$kb
-            echo "$max" >"$T/$name.rss"
+            echo "$max" >"$T/$name.rss.tmp" && mv -f "$T/$name.rss.tmp" "$T/$name.rss" # never read half-written
         fi
         if [ "$max" -gt "$RSS_LIMIT_KB" ]; then
             echo "killed by the test: VmRSS $max kB" >>"$log"

@@ -44,7 +44,7 @@ echo 0 >"$T/rss"
         kb=$(awk '/^VmRSS:/ { print $2 }' "/proc/$PID/status" 2>/dev/null)
         if [ -n "$kb" ] && [ "$kb" -gt "$max" ]; then
             max=$kb
-            echo "$max" >"$T/rss"
+            echo "$max" >"$T/rss.tmp" && mv -f "$T/rss.tmp" "$T/rss"
         fi
         [ "$max" -gt "$RSS_LIMIT_KB" ] && { kill -9 "$PID"; break; }
         sleep 0.05
