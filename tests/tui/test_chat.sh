@@ -17,6 +17,9 @@ dump_both() {
     tui_cap >&2
     echo "--- bob ($1)" >&2
     cap_u >&2
+    echo "--- the room's log, newest 12" >&2
+    rcli XREVRANGE "wr:chat:$ROOM:log" + - COUNT 12 | tr '\n' ' ' | cut -c1-1500 >&2
+    echo >&2
 }
 # The chat pane's inner text, one line per row: what lies between the last two vertical
 # borders of each screen line (the chat pane is the rightmost one at 100x30).
