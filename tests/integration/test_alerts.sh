@@ -175,7 +175,7 @@ wait_for 'both_said "alert silence api_slow until .* by bob"' 5 &&
     ok silence_visible_on_both_workers || notok silence_visible_on_both_workers "$(dump)"
 rcli HGET "$NS:alerts:silences" api_slow | grep -q '"comment":"deploy in progress"' &&
     ok silence_stored || notok silence_stored "$(rcli HGETALL "$NS:alerts:silences")"
-episode 2 2s 4s 12s
+episode 2 2s 12s 20s # firing lasts long enough to be seen on a loaded machine
 wait_for '[ "$(state_of)" = firing ]' 15 || notok fires_again "state $(state_of)"
 wait_for '[ "$(state_of)" = resolved ]' 20 || notok resolves_again "state $(state_of)"
 wait $GEN
