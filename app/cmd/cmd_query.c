@@ -329,8 +329,10 @@ static void print_table(const struct rank_row *rows, size_t nrows, size_t matche
     else if (nrows < matched)
         printf("(%zu of %zu series shown)\n", nrows, matched);
     if (res->rejected)
-        printf("(%" PRIu64 " invalid entries in the window; workers copy them to %s:dlq)\n",
-               res->rejected, ns);
+        printf("(%" PRIu64 " invalid entries in the window; workers copy each to the dead "
+               "letters of its partition, %s:dlq:{p0} ... %s:dlq:{p%u}: redis-cli XRANGE "
+               "'%s:dlq:{p0}' - +)\n",
+               res->rejected, ns, ns, res->partitions ? res->partitions - 1 : 0, ns);
     if (res->covered_s * 1000 < (double)o->window_ms) {
         char cbuf[32];
         duration_format((int64_t)(res->covered_s * 1000), cbuf, sizeof(cbuf));
@@ -510,8 +512,8 @@ int cmd_query(int argc, char **argv)
     struct query_result res = {.now_ms = clock_wall_ms()};
     int64_t lo_ms = res.now_ms - o.window_ms, hi_ms = res.now_ms;
     /* producers trim the streams to --retention: a longer window cannot be full */
-    int64_t covered_ms = cfg.retention_ms > 0 && cfg.retention_ms < o.window_ms ? cfg.retention_ms
-                                                                               : o.window_ms;
+    int64_t covered_ms =
+        cfg.retention_ms > 0 && cfg.retention_ms < o.window_ms ? cfg.retention_ms : o.window_ms;
     res.covered_s = (double)covered_ms / 1000.;
     /* An event may be stamped up to EVENT_MAX_FUTURE_MS after its entry ID: start that early so
      * every event whose own time is in the window is seen. */
@@ -543,8 +545,7 @@ int cmd_query(int argc, char **argv)
 
     char note[256];
     if (series_table_cap_note(tab, "--max-series", note, sizeof(note)) > 0)
-        fprintf(stderr, "warroom query: warning: %s (the answer leaves those series out)\n",
-                note);
+        fprintf(stderr, "warroom query: warning: %s (the answer leaves those series out)\n", note);
     size_t cap = tab->count;
     if (o.limit && o.limit < cap)
         cap = o.limit;
