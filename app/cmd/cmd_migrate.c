@@ -1,6 +1,7 @@
 /* cmd_migrate.c — `warroom migrate [--dry-run]`: moves a namespace from wire format v1 to v2
  * (alert keys under the {alerts} hash tag, dead letters per partition under their own entry IDs,
- * no marker keys) and records version 2 in NS:meta. Idempotent: a second run finds nothing. */
+ * no marker keys) and records version 2 in NS:meta. Idempotent: a second run finds nothing.
+ * Commands follow Redis Cluster redirects; the dead letters are in migrate_dlq.c. */
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -8,14 +9,9 @@
 
 #include "app/alerts/alerts.h"
 #include "app/cmd/cmd.h"
+#include "app/cmd/migrate_impl.h"
 #include "app/config.h"
-#include "app/redis/deadletter.h"
 #include "app/redis/rsync.h"
-#include "core/event.h"
-#include "core/mem.h"
-#include "core/partition.h"
-
-#define MIGRATE_BATCH 1000 /* XRANGE COUNT, and XADDs per pipeline */
 
 static const char migrate_help[] =
     "usage: warroom migrate [--dry-run]\n\n"
@@ -42,31 +38,89 @@ const struct cmd_entry cmd_migrate_entry = {
     .run = cmd_migrate,
 };
 
-struct mig {
-    redisContext *c;
-    const char *ns;
-    unsigned partitions;
-    bool dry;
-    unsigned moved; /* keys and entries moved or deleted (or that would be) */
-};
-
-/* Runs one command; prints Redis' error (or the connection's) naming what, and returns NULL. */
-static redisReply *run(struct mig *m, const char *what, int argc, const char **argv,
-                       const size_t *lens)
+/* The connection to "host:port" (a cluster redirect target), opened on first use with the same
+ * credentials as the first one. NULL after printing why. */
+static redisContext *node_conn(struct mig *m, const char *hostport)
 {
-    redisReply *r = redisCommandArgv(m->c, argc, argv, lens);
-    if (r == NULL || r->type == REDIS_REPLY_ERROR) {
-        fprintf(stderr, "warroom migrate: %s: %s\n", what, r ? r->str : m->c->errstr);
-        if (r)
-            freeReplyObject(r);
+    for (int i = 0; i < m->nnodes; i++)
+        if (strcmp(m->nodes[i].hostport, hostport) == 0)
+            return m->nodes[i].c;
+    const char *colon = strrchr(hostport, ':');
+    if (colon == NULL || m->nnodes == MIGRATE_NODES || colon - hostport >= REDISADDR_IP_MAX) {
+        fprintf(stderr, "warroom migrate: cannot follow the redirect to '%s'\n", hostport);
+        return NULL;
+    }
+    struct redisaddr a = *m->addr;
+    char display[80], err[512];
+    a.url.kind = REDISURL_TCP;
+    a.url.port = atoi(colon + 1);
+    a.url.db = 0;
+    snprintf(a.ip, sizeof a.ip, "%.*s", (int)(colon - hostport), hostport);
+    snprintf(display, sizeof display, "redis://%s", hostport);
+    a.display = display;
+    redisContext *c = rsync_connect(&a, m->timeout_ms, err, sizeof err);
+    if (c == NULL) {
+        fprintf(stderr, "warroom migrate: %s\n", err);
+        return NULL;
+    }
+    struct mig_node *n = &m->nodes[m->nnodes++];
+    snprintf(n->hostport, sizeof n->hostport, "%s", hostport);
+    n->c = c;
+    return c;
+}
+
+/* Sends one single-key command, following Redis Cluster's MOVED (to the node that owns the key)
+ * and ASK (ASKING first) redirects. Returns the reply (an error reply included) and the
+ * connection that gave it in *on, or NULL when a connection failed (message printed). */
+redisReply *migrate_send(struct mig *m, int argc, const char **argv, const size_t *lens,
+                         redisContext **on)
+{
+    redisContext *c = m->c;
+    bool asking = false;
+    for (int hop = 0; hop <= MIGRATE_REDIRECTS; hop++) {
+        if (asking) {
+            redisReply *a = redisCommand(c, "ASKING");
+            if (a)
+                freeReplyObject(a);
+        }
+        redisReply *r = redisCommandArgv(c, argc, argv, lens);
+        if (r == NULL) {
+            fprintf(stderr, "warroom migrate: %s: %s\n", argv[0], c->errstr);
+            return NULL;
+        }
+        bool moved = r->type == REDIS_REPLY_ERROR && strncmp(r->str, "MOVED ", 6) == 0;
+        asking = r->type == REDIS_REPLY_ERROR && strncmp(r->str, "ASK ", 4) == 0;
+        const char *target = (moved || asking) ? strrchr(r->str, ' ') : NULL;
+        if (target == NULL || hop == MIGRATE_REDIRECTS) {
+            *on = c;
+            return r;
+        }
+        c = node_conn(m, target + 1);
+        freeReplyObject(r);
+        if (c == NULL)
+            return NULL;
+    }
+    return NULL; /* not reached */
+}
+
+/* Runs one command (routed as send_routed); prints Redis' error (or the connection's) naming
+ * what, and returns NULL. */
+redisReply *migrate_run(struct mig *m, const char *what, int argc, const char **argv,
+                        const size_t *lens)
+{
+    redisContext *on;
+    redisReply *r = migrate_send(m, argc, argv, lens, &on);
+    if (r != NULL && r->type == REDIS_REPLY_ERROR) {
+        fprintf(stderr, "warroom migrate: %s: %s\n", what, r->str);
+        freeReplyObject(r);
         return NULL;
     }
     return r;
 }
 
-static long long run_int(struct mig *m, const char *what, int argc, const char **argv)
+long long migrate_run_int(struct mig *m, const char *what, int argc, const char **argv)
 {
-    redisReply *r = run(m, what, argc, argv, NULL);
+    redisReply *r = migrate_run(m, what, argc, argv, NULL);
     long long v = r && r->type == REDIS_REPLY_INTEGER ? r->integer : -1;
     if (r)
         freeReplyObject(r);
@@ -77,11 +131,12 @@ static long long run_int(struct mig *m, const char *what, int argc, const char *
 static void describe(struct mig *m, const char *key, char *out, size_t cap)
 {
     const char *a[] = {"TYPE", key};
-    redisReply *t = run(m, key, 2, a, NULL);
+    redisReply *t = migrate_run(m, key, 2, a, NULL);
     const char *type = t && t->type == REDIS_REPLY_STATUS ? t->str : "?";
     const char *n[] = {strcmp(type, "hash") == 0 ? "HLEN" : "XLEN", key};
-    long long len =
-        strcmp(type, "hash") == 0 || strcmp(type, "stream") == 0 ? run_int(m, key, 2, n) : -1;
+    long long len = strcmp(type, "hash") == 0 || strcmp(type, "stream") == 0
+                        ? migrate_run_int(m, key, 2, n)
+                        : -1;
     if (len >= 0)
         snprintf(out, cap, "%s, %lld %s", type, len,
                  strcmp(type, "hash") == 0 ? (len == 1 ? "field" : "fields")
@@ -101,7 +156,7 @@ static int move_key(struct mig *m, const char *v1, const char *v2)
     snprintf(src, sizeof src, "%s:%s", m->ns, v1);
     snprintf(dst, sizeof dst, "%s:%s", m->ns, v2);
     const char *ex[] = {"EXISTS", src};
-    long long has = run_int(m, src, 2, ex);
+    long long has = migrate_run_int(m, src, 2, ex);
     if (has <= 0)
         return (int)has; /* 0: nothing to move; -1: error printed */
     describe(m, src, what, sizeof what);
@@ -111,23 +166,24 @@ static int move_key(struct mig *m, const char *v1, const char *v2)
         return 0;
     }
     const char *dump[] = {"DUMP", src};
-    redisReply *d = run(m, src, 2, dump, NULL);
+    redisReply *d = migrate_run(m, src, 2, dump, NULL);
     if (d == NULL || d->type != REDIS_REPLY_STRING) {
         if (d)
             freeReplyObject(d);
         return -1;
     }
     const char *pt[] = {"PTTL", src};
-    long long ttl = run_int(m, src, 2, pt);
+    long long ttl = migrate_run_int(m, src, 2, pt);
     char ttlbuf[24];
     snprintf(ttlbuf, sizeof ttlbuf, "%lld", ttl > 0 ? ttl : 0);
     const char *restore[] = {"RESTORE", dst, ttlbuf, d->str};
     size_t rlen[] = {7, strlen(dst), strlen(ttlbuf), d->len};
-    redisReply *r = redisCommandArgv(m->c, 4, restore, rlen);
+    redisContext *on;
+    redisReply *r = migrate_send(m, 4, restore, rlen, &on);
     int rc = 0;
     if (r && r->type == REDIS_REPLY_ERROR && strstr(r->str, "BUSYKEY")) {
         const char *dump2[] = {"DUMP", dst};
-        redisReply *d2 = run(m, dst, 2, dump2, NULL);
+        redisReply *d2 = migrate_run(m, dst, 2, dump2, NULL);
         if (!d2 || d2->type != REDIS_REPLY_STRING || d2->len != d->len ||
             memcmp(d2->str, d->str, d->len) != 0) {
             fprintf(stderr,
@@ -139,14 +195,15 @@ static int move_key(struct mig *m, const char *v1, const char *v2)
         if (d2)
             freeReplyObject(d2);
     } else if (r == NULL || r->type == REDIS_REPLY_ERROR) {
-        fprintf(stderr, "warroom migrate: RESTORE %s: %s\n", dst, r ? r->str : m->c->errstr);
+        if (r)
+            fprintf(stderr, "warroom migrate: RESTORE %s: %s\n", dst, r->str);
         rc = -1;
     }
     if (r)
         freeReplyObject(r);
     freeReplyObject(d);
     const char *del[] = {"DEL", src};
-    if (rc == 0 && run_int(m, src, 2, del) < 0)
+    if (rc == 0 && migrate_run_int(m, src, 2, del) < 0)
         rc = -1;
     if (rc == 0) {
         printf("moved %s -> %s (%s)\n", src, dst, what);
@@ -167,269 +224,13 @@ static int move_alerts(struct mig *m)
     char lease[128];
     snprintf(lease, sizeof lease, "%s:alerts:lease", m->ns);
     const char *ex[] = {m->dry ? "EXISTS" : "DEL", lease};
-    long long n = run_int(m, lease, 2, ex);
+    long long n = migrate_run_int(m, lease, 2, ex);
     if (n > 0) {
         printf("%s %s (the v1 announcer lease; a v2 announcer takes %s:" ALERTS_KEY_LEASE ")\n",
                m->dry ? "would delete" : "deleted", lease, m->ns);
         m->moved++;
     }
     return n < 0 ? -1 : 0;
-}
-
-/* ---------------------------------------------------------------------------------------------
- * Dead letters: v1's single NS:dlq (fields: original..., reason, detail, stream, id) to
- * NS:dlq:{pI} under the entry's own ID (fields: original..., reason, detail)
- * ------------------------------------------------------------------------------------------ */
-
-struct letter {
-    unsigned part;
-    uint64_t ms, seq;
-    size_t ord; /* position in NS:dlq: of two copies of one ID, the first is kept */
-    char id[48];
-    const redisReply *fields; /* the v1 entry's field array (owned by a batch reply) */
-    size_t nkeep;             /* fields kept: without the trailing stream and id pairs */
-};
-
-static bool field_is(const redisReply *f, size_t i, const char *name)
-{
-    return i < f->elements && f->element[i]->type == REDIS_REPLY_STRING &&
-           strcmp(f->element[i]->str, name) == 0;
-}
-
-/* Partition of a v1 "stream" value NS:ev:{pI}, or -1. */
-static int part_of_stream(const struct mig *m, const char *s)
-{
-    size_t nl = strlen(m->ns);
-    if (strncmp(s, m->ns, nl) != 0 || strncmp(s + nl, ":ev:{p", 6) != 0)
-        return -1;
-    char *end;
-    unsigned long i = strtoul(s + nl + 6, &end, 10);
-    if (end == s + nl + 6 || strcmp(end, "}") != 0 || i >= m->partitions)
-        return -1;
-    return (int)i;
-}
-
-/* Partition recomputed from the series key of the entry's metric and labels, or -1. */
-static int part_of_series(const struct mig *m, const redisReply *f, size_t n, const char *id)
-{
-    const char *strs[6] = {"metric", NULL, "value", "0", "labels", NULL};
-    size_t lens[6] = {6, 0, 5, 1, 6, 0};
-    for (size_t i = 0; i + 1 < n; i += 2) {
-        const redisReply *v = f->element[i + 1];
-        int slot = field_is(f, i, "metric") ? 1 : field_is(f, i, "labels") ? 5 : -1;
-        if (slot > 0 && v->type == REDIS_REPLY_STRING && strs[slot] == NULL) {
-            strs[slot] = v->str;
-            lens[slot] = v->len;
-        }
-    }
-    struct event ev;
-    char key[EVENT_KEY_MAX + 1];
-    if (strs[1] == NULL || event_parse_fields(strs, lens, strs[5] ? 6 : 4, id, strlen(id), NULL,
-                                              &ev, NULL, 0) != EVENT_OK)
-        return -1;
-    int kl = event_key(&ev, key, sizeof key);
-    return kl < 0 ? -1 : (int)partition_of(key, (size_t)kl, m->partitions);
-}
-
-/* Fills l from one XRANGE entry; false when the entry is not an [id, [fields]] pair. */
-static bool letter_of(const struct mig *m, const redisReply *e, struct letter *l, bool *guessed)
-{
-    if (e->type != REDIS_REPLY_ARRAY || e->elements != 2 ||
-        e->element[0]->type != REDIS_REPLY_STRING || e->element[1]->type != REDIS_REPLY_ARRAY)
-        return false;
-    const redisReply *f = e->element[1];
-    size_t n = f->elements - f->elements % 2;
-    const char *id = e->element[0]->str; /* fallback: the time it was dead-lettered */
-    int part = -1;
-    if (n >= 4 && field_is(f, n - 4, "stream") && field_is(f, n - 2, "id") &&
-        f->element[n - 1]->type == REDIS_REPLY_STRING &&
-        f->element[n - 3]->type == REDIS_REPLY_STRING) {
-        if (event_stream_id_parse(f->element[n - 1]->str, f->element[n - 1]->len, NULL, NULL) == 0)
-            id = f->element[n - 1]->str;
-        part = part_of_stream(m, f->element[n - 3]->str);
-        n -= 4;
-    }
-    if (part < 0)
-        part = part_of_series(m, f, n, id);
-    *guessed = part < 0;
-    l->part = part < 0 ? 0 : (unsigned)part;
-    l->fields = f;
-    l->nkeep = n;
-    snprintf(l->id, sizeof l->id, "%s", id);
-    return event_stream_id_parse(l->id, strlen(l->id), &l->ms, &l->seq) == 0;
-}
-
-static int letter_cmp(const void *a, const void *b)
-{
-    const struct letter *x = a, *y = b;
-    if (x->part != y->part)
-        return x->part < y->part ? -1 : 1;
-    if (x->ms != y->ms)
-        return x->ms < y->ms ? -1 : 1;
-    if (x->seq != y->seq)
-        return x->seq < y->seq ? -1 : 1;
-    return x->ord < y->ord ? -1 : x->ord > y->ord;
-}
-
-/* Drops the later copies of one (partition, ID) from the sorted ls. Returns the new count. */
-static size_t drop_copies(struct letter *ls, size_t n)
-{
-    size_t k = 0;
-    for (size_t i = 0; i < n; i++)
-        if (k == 0 || ls[k - 1].part != ls[i].part || ls[k - 1].ms != ls[i].ms ||
-            ls[k - 1].seq != ls[i].seq)
-            ls[k++] = ls[i];
-    return k;
-}
-
-/* Queues XADD NS:dlq:{pI} <id> <kept fields> on the pipeline. */
-static void append_xadd(struct mig *m, const struct letter *l)
-{
-    size_t argc = 3 + (l->nkeep ? l->nkeep : 2);
-    const char **argv = xmalloc(argc * sizeof *argv);
-    size_t *lens = xmalloc(argc * sizeof *lens);
-    char key[128];
-    partition_dlq_key(m->ns, l->part, key, sizeof key);
-    argv[0] = "XADD", lens[0] = 4;
-    argv[1] = key, lens[1] = strlen(key);
-    argv[2] = l->id, lens[2] = strlen(l->id);
-    for (size_t i = 0; i < l->nkeep; i++) {
-        const redisReply *v = l->fields->element[i];
-        bool str = v->type == REDIS_REPLY_STRING;
-        argv[3 + i] = str ? v->str : "", lens[3 + i] = str ? v->len : 0;
-    }
-    if (l->nkeep == 0) /* a stream entry needs a field */
-        argv[3] = "reason", lens[3] = 6, argv[4] = "", lens[4] = 0;
-    redisAppendCommandArgv(m->c, (int)argc, argv, lens);
-    free(argv);
-    free(lens);
-}
-
-/* Writes the sorted letters, pipelined; counts the IDs Redis already holds. Returns 0 or -1. */
-static int write_letters(struct mig *m, const struct letter *ls, size_t n, size_t *dups)
-{
-    for (size_t at = 0; at < n; at += MIGRATE_BATCH) {
-        size_t end = at + MIGRATE_BATCH < n ? at + MIGRATE_BATCH : n;
-        for (size_t i = at; i < end; i++)
-            append_xadd(m, &ls[i]);
-        int rc = 0;
-        for (size_t i = at; i < end; i++) {
-            redisReply *r = NULL;
-            if (redisGetReply(m->c, (void **)&r) != REDIS_OK) {
-                fprintf(stderr, "warroom migrate: writing dead letters: %s\n", m->c->errstr);
-                return -1;
-            }
-            if (deadletter_is_duplicate(r)) {
-                (*dups)++;
-            } else if (r->type == REDIS_REPLY_ERROR && rc == 0) {
-                char key[128];
-                partition_dlq_key(m->ns, ls[i].part, key, sizeof key);
-                fprintf(stderr, "warroom migrate: XADD %s %s: %s\n", key, ls[i].id, r->str);
-                rc = -1;
-            }
-            freeReplyObject(r);
-        }
-        if (rc != 0)
-            return -1;
-    }
-    return 0;
-}
-
-static int move_dlq(struct mig *m)
-{
-    char src[128];
-    snprintf(src, sizeof src, "%s:dlq", m->ns);
-    const char *ty[] = {"TYPE", src};
-    redisReply *t = run(m, src, 2, ty, NULL);
-    if (t == NULL)
-        return -1;
-    bool none = strcmp(t->str, "none") == 0, stream = strcmp(t->str, "stream") == 0;
-    if (!none && !stream)
-        fprintf(stderr, "warroom migrate: %s is a %s, not a dead-letter stream: left alone\n", src,
-                t->str);
-    freeReplyObject(t);
-    if (!stream)
-        return none ? 0 : -1;
-
-    redisReply **batches = NULL;
-    size_t nb = 0, n = 0, cap = 0, guessed = 0, dups = 0, bad = 0, copies = 0;
-    struct letter *ls = NULL;
-    char from[64] = "-", count[16];
-    snprintf(count, sizeof count, "%d", MIGRATE_BATCH);
-    int rc = 0;
-    for (;;) {
-        const char *a[] = {"XRANGE", src, from, "+", "COUNT", count};
-        redisReply *r = run(m, src, 6, a, NULL);
-        if (r == NULL || r->type != REDIS_REPLY_ARRAY) {
-            if (r)
-                freeReplyObject(r);
-            rc = -1;
-            break;
-        }
-        batches = xrealloc(batches, (nb + 1) * sizeof *batches);
-        batches[nb++] = r;
-        for (size_t i = 0; i < r->elements; i++) {
-            if (n == cap)
-                ls = xrealloc(ls, (cap = cap ? 2 * cap : 256) * sizeof *ls);
-            bool g = false;
-            if (letter_of(m, r->element[i], &ls[n], &g)) {
-                ls[n].ord = n;
-                guessed += g;
-                n++;
-            } else {
-                bad++;
-            }
-        }
-        if (r->elements < MIGRATE_BATCH)
-            break;
-        const redisReply *last = r->element[r->elements - 1];
-        if (last->type != REDIS_REPLY_ARRAY || last->elements < 1 ||
-            last->element[0]->type != REDIS_REPLY_STRING)
-            break;
-        snprintf(from, sizeof from, "(%s", last->element[0]->str);
-    }
-    if (rc == 0 && n > 0) {
-        qsort(ls, n, sizeof *ls, letter_cmp);
-        size_t k = drop_copies(ls, n);
-        copies = n - k;
-        n = k;
-    }
-    if (rc == 0 && !m->dry)
-        rc = write_letters(m, ls, n, &dups);
-    if (rc == 0) {
-        printf("%s %zu dead letter%s from %s to %s:dlq:{pI}", m->dry ? "would move" : "moved", n,
-               n == 1 ? "" : "s", src, m->ns);
-        const char *sep = ":";
-        for (size_t i = 0; i < n;) {
-            size_t j = i;
-            while (j < n && ls[j].part == ls[i].part)
-                j++;
-            printf("%s p%u %zu", sep, ls[i].part, j - i);
-            sep = ",";
-            i = j;
-        }
-        printf("\n");
-        if (copies)
-            printf("  %zu more were copies of these (same partition and ID): dropped\n", copies);
-        if (dups)
-            printf("  %zu of them were in %s:dlq:{pI} already (an interrupted run): kept once\n",
-                   dups, m->ns);
-        if (guessed)
-            printf("  %zu without a known partition (no stream field, no valid metric): put in "
-                   "partition 0\n",
-                   guessed);
-        if (bad)
-            printf("  %zu unreadable entr%s dropped\n", bad, bad == 1 ? "y" : "ies");
-        m->moved += (unsigned)(n + copies + bad);
-    }
-    free(ls);
-    for (size_t i = 0; i < nb; i++)
-        freeReplyObject(batches[i]);
-    free(batches);
-    const char *del[] = {"DEL", src};
-    if (rc == 0 && !m->dry && run_int(m, src, 2, del) < 0)
-        rc = -1;
-    return rc;
 }
 
 /* v1's marker keys NS:dlq:seen:*, found by SCAN on this node (they expire on their own too). */
@@ -446,7 +247,7 @@ static int delete_markers(struct mig *m)
     unsigned long long found = 0;
     do {
         const char *a[] = {"SCAN", cursor, "MATCH", pat, "COUNT", "1000"};
-        redisReply *r = run(m, "SCAN", 6, a, NULL);
+        redisReply *r = migrate_run(m, "SCAN", 6, a, NULL);
         if (!r || r->type != REDIS_REPLY_ARRAY || r->elements != 2 ||
             r->element[0]->type != REDIS_REPLY_STRING || r->element[1]->type != REDIS_REPLY_ARRAY) {
             if (r)
@@ -460,7 +261,7 @@ static int delete_markers(struct mig *m)
                 continue;
             const char *a2[] = {"DEL", k->str};
             size_t l2[] = {3, k->len};
-            redisReply *d = m->dry ? NULL : run(m, k->str, 2, a2, l2);
+            redisReply *d = m->dry ? NULL : migrate_run(m, k->str, 2, a2, l2);
             if (d)
                 freeReplyObject(d);
             found++;
@@ -482,7 +283,7 @@ static int read_meta(struct mig *m, char *version, size_t cap, bool *has_parts)
     char key[96];
     snprintf(key, sizeof key, "%s:meta", m->ns);
     const char *a[] = {"HMGET", key, "version", "partitions"};
-    redisReply *r = run(m, key, 4, a, NULL);
+    redisReply *r = migrate_run(m, key, 4, a, NULL);
     if (!r)
         return -1;
     int rc = 0;
@@ -522,7 +323,7 @@ static int migrate(struct mig *m)
         return EXIT_FAILURE_GENERIC;
     printf("namespace %s: wire format version %s, %u partitions\n", m->ns,
            version[0] ? version : "(none recorded)", m->partitions);
-    if (move_alerts(m) != 0 || move_dlq(m) != 0 || delete_markers(m) != 0)
+    if (move_alerts(m) != 0 || migrate_dlq(m) != 0 || delete_markers(m) != 0)
         return EXIT_FAILURE_GENERIC;
     bool v2 = strcmp(version, RSYNC_WIRE_VERSION_STR) == 0;
     if (m->moved == 0 && (v2 || !version[0])) {
@@ -541,7 +342,8 @@ static int migrate(struct mig *m)
     snprintf(parts, sizeof parts, "%u", m->partitions);
     const char *hset[] = {"HSET", key, "version", ver};
     const char *hsetnx[] = {"HSETNX", key, "partitions", parts};
-    if (run_int(m, key, 4, hset) < 0 || (!has_parts && run_int(m, key, 4, hsetnx) < 0))
+    if (migrate_run_int(m, key, 4, hset) < 0 ||
+        (!has_parts && migrate_run_int(m, key, 4, hsetnx) < 0))
         return EXIT_FAILURE_GENERIC;
     printf("namespace %s is now wire format version %d\n", m->ns, RSYNC_WIRE_VERSION);
     return EXIT_OK;
@@ -573,16 +375,21 @@ int cmd_migrate(int argc, char **argv)
     /* not rsync_open: its meta check refuses exactly the namespaces this command is for */
     struct redisaddr *addr = rsync_address(&cfg, err, sizeof err);
     m.c = addr ? rsync_connect(addr, cfg.connect_timeout_ms, err, sizeof err) : NULL;
-    redisaddr_free(addr);
     if (m.c == NULL) {
         fprintf(stderr, "warroom migrate: %s\n", err);
+        redisaddr_free(addr);
         config_free(&cfg);
         return EXIT_UNREACHABLE;
     }
+    m.addr = addr;
+    m.timeout_ms = cfg.connect_timeout_ms;
     int rc = migrate(&m);
     if (rc != EXIT_OK && m.c->err)
         rc = EXIT_UNREACHABLE;
     redisFree(m.c);
+    for (int i = 0; i < m.nnodes; i++)
+        redisFree(m.nodes[i].c);
+    redisaddr_free(addr);
     config_free(&cfg);
     return rc;
 }

@@ -108,7 +108,12 @@ int rsync_v1_probe(redisContext *c, const char *ns, char *found, size_t foundcap
             snprintf(err, errcap, "reading %s: %s", key[i], c->errstr);
             return -1; /* the connection is unusable: no further reply to read */
         }
-        if (r->type == REDIS_REPLY_ERROR) {
+        bool elsewhere = r->type == REDIS_REPLY_ERROR &&
+                         (strncmp(r->str, "MOVED ", 6) == 0 || strncmp(r->str, "ASK ", 4) == 0);
+        if (elsewhere) {
+            /* a Redis Cluster node that does not serve the key: version 1 never ran on a
+             * cluster (its scripts crossed slots), so no v1 key can be there */
+        } else if (r->type == REDIS_REPLY_ERROR) {
             if (rc == 0)
                 snprintf(err, errcap, "reading %s: %s", key[i], r->str);
             rc = -1;
