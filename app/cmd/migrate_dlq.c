@@ -12,98 +12,46 @@
 #include "core/mem.h"
 #include "core/partition.h"
 
-#define MIGRATE_BATCH 1000  /* XRANGE COUNT, and XADDs per pipeline */
-#define DLQ_FIELDS_MAX 4096 /* strings of one v1 dead letter kept; more is refused */
+#define MIGRATE_BATCH 1000 /* XRANGE COUNT, and XADDs per pipeline */
 
 struct letter {
-    unsigned part;
-    uint64_t ms, seq;
-    size_t ord; /* position in NS:dlq: of two copies of one ID, the first is kept */
-    char id[48];
+    struct migrate_letter l;
+    size_t ord;               /* position in NS:dlq: of two copies of one ID, the first is kept */
     const redisReply *fields; /* the v1 entry's field array (owned by a batch reply) */
-    size_t nkeep;             /* fields kept: without the trailing stream and id pairs */
 };
 
-static bool field_is(const redisReply *f, size_t i, const char *name)
-{
-    return i < f->elements && f->element[i]->type == REDIS_REPLY_STRING &&
-           strcmp(f->element[i]->str, name) == 0;
-}
-
-/* Partition of a v1 "stream" value NS:ev:{pI}, or -1. */
-static int part_of_stream(const struct mig *m, const char *s)
-{
-    size_t nl = strlen(m->ns);
-    if (strncmp(s, m->ns, nl) != 0 || strncmp(s + nl, ":ev:{p", 6) != 0)
-        return -1;
-    char *end;
-    unsigned long i = strtoul(s + nl + 6, &end, 10);
-    if (end == s + nl + 6 || strcmp(end, "}") != 0 || i >= m->partitions)
-        return -1;
-    return (int)i;
-}
-
-/* Partition recomputed from the series key of the entry's metric and labels, or -1. */
-static int part_of_series(const struct mig *m, const redisReply *f, size_t n, const char *id)
-{
-    const char *strs[6] = {"metric", NULL, "value", "0", "labels", NULL};
-    size_t lens[6] = {6, 0, 5, 1, 6, 0};
-    for (size_t i = 0; i + 1 < n; i += 2) {
-        const redisReply *v = f->element[i + 1];
-        int slot = field_is(f, i, "metric") ? 1 : field_is(f, i, "labels") ? 5 : -1;
-        if (slot > 0 && v->type == REDIS_REPLY_STRING && strs[slot] == NULL) {
-            strs[slot] = v->str;
-            lens[slot] = v->len;
-        }
-    }
-    struct event ev;
-    char key[EVENT_KEY_MAX + 1];
-    if (strs[1] == NULL || event_parse_fields(strs, lens, strs[5] ? 6 : 4, id, strlen(id), NULL,
-                                              &ev, NULL, 0) != EVENT_OK)
-        return -1;
-    int kl = event_key(&ev, key, sizeof key);
-    return kl < 0 ? -1 : (int)partition_of(key, (size_t)kl, m->partitions);
-}
-
-/* Fills l from one XRANGE entry; false when the entry is not an [id, [fields]] pair. */
-static bool letter_of(const struct mig *m, const redisReply *e, struct letter *l, bool *guessed)
+/* Fills l from one XRANGE entry; false when it is not an [id, [fields]] pair or cannot move. */
+static bool letter_of(const struct mig *m, const redisReply *e, struct letter *l)
 {
     if (e->type != REDIS_REPLY_ARRAY || e->elements != 2 ||
         e->element[0]->type != REDIS_REPLY_STRING || e->element[1]->type != REDIS_REPLY_ARRAY)
         return false;
     const redisReply *f = e->element[1];
-    size_t n = f->elements - f->elements % 2;
-    const char *id = e->element[0]->str; /* fallback: the time it was dead-lettered */
-    int part = -1;
-    if (n >= 4 && field_is(f, n - 4, "stream") && field_is(f, n - 2, "id") &&
-        f->element[n - 1]->type == REDIS_REPLY_STRING &&
-        f->element[n - 3]->type == REDIS_REPLY_STRING) {
-        if (event_stream_id_parse(f->element[n - 1]->str, f->element[n - 1]->len, NULL, NULL) == 0)
-            id = f->element[n - 1]->str;
-        part = part_of_stream(m, f->element[n - 3]->str);
-        n -= 4;
+    size_t n = f->elements;
+    const char **strs = xmalloc((n ? n : 1) * sizeof *strs);
+    size_t *lens = xmalloc((n ? n : 1) * sizeof *lens);
+    for (size_t i = 0; i < n; i++) {
+        bool str = f->element[i]->type == REDIS_REPLY_STRING;
+        strs[i] = str ? f->element[i]->str : "";
+        lens[i] = str ? f->element[i]->len : 0;
     }
-    if (part < 0)
-        part = part_of_series(m, f, n, id);
-    *guessed = part < 0;
-    l->part = part < 0 ? 0 : (unsigned)part;
+    int rc = migrate_letter_parse(m->ns, m->partitions, e->element[0]->str, e->element[0]->len,
+                                  strs, lens, n, &l->l);
+    free(strs);
+    free(lens);
     l->fields = f;
-    l->nkeep = n;
-    if (n > DLQ_FIELDS_MAX) /* v1 readers wrote at most 1032 strings */
-        return false;
-    snprintf(l->id, sizeof l->id, "%s", id);
-    return event_stream_id_parse(l->id, strlen(l->id), &l->ms, &l->seq) == 0;
+    return rc == 0;
 }
 
 static int letter_cmp(const void *a, const void *b)
 {
     const struct letter *x = a, *y = b;
-    if (x->part != y->part)
-        return x->part < y->part ? -1 : 1;
-    if (x->ms != y->ms)
-        return x->ms < y->ms ? -1 : 1;
-    if (x->seq != y->seq)
-        return x->seq < y->seq ? -1 : 1;
+    if (x->l.part != y->l.part)
+        return x->l.part < y->l.part ? -1 : 1;
+    if (x->l.ms != y->l.ms)
+        return x->l.ms < y->l.ms ? -1 : 1;
+    if (x->l.seq != y->l.seq)
+        return x->l.seq < y->l.seq ? -1 : 1;
     return x->ord < y->ord ? -1 : x->ord > y->ord;
 }
 
@@ -112,8 +60,8 @@ static size_t drop_copies(struct letter *ls, size_t n)
 {
     size_t k = 0;
     for (size_t i = 0; i < n; i++)
-        if (k == 0 || ls[k - 1].part != ls[i].part || ls[k - 1].ms != ls[i].ms ||
-            ls[k - 1].seq != ls[i].seq)
+        if (k == 0 || ls[k - 1].l.part != ls[i].l.part || ls[k - 1].l.ms != ls[i].l.ms ||
+            ls[k - 1].l.seq != ls[i].l.seq)
             ls[k++] = ls[i];
     return k;
 }
@@ -123,18 +71,18 @@ static size_t drop_copies(struct letter *ls, size_t n)
 static int xadd_args(const struct mig *m, const struct letter *l, const char **argv, size_t *lens,
                      char *key)
 {
-    partition_dlq_key(m->ns, l->part, key, 128);
+    partition_dlq_key(m->ns, l->l.part, key, 128);
     argv[0] = "XADD", lens[0] = 4;
     argv[1] = key, lens[1] = strlen(key);
-    argv[2] = l->id, lens[2] = strlen(l->id);
-    for (size_t i = 0; i < l->nkeep; i++) {
+    argv[2] = l->l.id, lens[2] = strlen(l->l.id);
+    for (size_t i = 0; i < l->l.nkeep; i++) {
         const redisReply *v = l->fields->element[i];
         bool str = v->type == REDIS_REPLY_STRING;
         argv[3 + i] = str ? v->str : "", lens[3 + i] = str ? v->len : 0;
     }
-    if (l->nkeep == 0) /* a stream entry needs a field */
+    if (l->l.nkeep == 0) /* a stream entry needs a field */
         argv[3] = "reason", lens[3] = 6, argv[4] = "", lens[4] = 0;
-    return 3 + (int)(l->nkeep ? l->nkeep : 2);
+    return 3 + (int)(l->l.nkeep ? l->l.nkeep : 2);
 }
 
 /* One XADD reply: counts a refused duplicate, prints any other error. Returns 0 or -1. */
@@ -148,8 +96,8 @@ static int xadd_reply(const struct mig *m, const struct letter *l, const redisRe
     if (r->type != REDIS_REPLY_ERROR)
         return 0;
     char key[128];
-    partition_dlq_key(m->ns, l->part, key, sizeof key);
-    fprintf(stderr, "warroom migrate: XADD %s %s: %s\n", key, l->id, r->str);
+    partition_dlq_key(m->ns, l->l.part, key, sizeof key);
+    fprintf(stderr, "warroom migrate: XADD %s %s: %s\n", key, l->l.id, r->str);
     return -1;
 }
 
@@ -158,13 +106,13 @@ static int xadd_reply(const struct mig *m, const struct letter *l, const redisRe
  * it in batches. Returns 0 or -1. */
 static int write_letters(struct mig *m, const struct letter *ls, size_t n, size_t *dups)
 {
-    const char **argv = xmalloc((3 + DLQ_FIELDS_MAX) * sizeof *argv);
-    size_t *lens = xmalloc((3 + DLQ_FIELDS_MAX) * sizeof *lens);
+    const char **argv = xmalloc((3 + MIGRATE_LETTER_FIELDS_MAX) * sizeof *argv);
+    size_t *lens = xmalloc((3 + MIGRATE_LETTER_FIELDS_MAX) * sizeof *lens);
     char key[128];
     int rc = 0;
     for (size_t at = 0; at < n && rc == 0;) {
         size_t end = at;
-        while (end < n && ls[end].part == ls[at].part)
+        while (end < n && ls[end].l.part == ls[at].l.part)
             end++;
         redisContext *on;
         int argc = xadd_args(m, &ls[at], argv, lens, key);
@@ -232,10 +180,9 @@ int migrate_dlq(struct mig *m)
         for (size_t i = 0; i < r->elements; i++) {
             if (n == cap)
                 ls = xrealloc(ls, (cap = cap ? 2 * cap : 256) * sizeof *ls);
-            bool g = false;
-            if (letter_of(m, r->element[i], &ls[n], &g)) {
+            if (letter_of(m, r->element[i], &ls[n])) {
                 ls[n].ord = n;
-                guessed += g;
+                guessed += ls[n].l.guessed;
                 n++;
             } else {
                 bad++;
@@ -263,9 +210,9 @@ int migrate_dlq(struct mig *m)
         const char *sep = ":";
         for (size_t i = 0; i < n;) {
             size_t j = i;
-            while (j < n && ls[j].part == ls[i].part)
+            while (j < n && ls[j].l.part == ls[i].l.part)
                 j++;
-            printf("%s p%u %zu", sep, ls[i].part, j - i);
+            printf("%s p%u %zu", sep, ls[i].l.part, j - i);
             sep = ",";
             i = j;
         }
@@ -280,8 +227,8 @@ int migrate_dlq(struct mig *m)
                    "partition 0\n",
                    guessed);
         if (bad)
-            printf("  %zu unreadable entr%s (not [id, fields], or over %d fields) dropped\n", bad,
-                   bad == 1 ? "y" : "ies", DLQ_FIELDS_MAX);
+            printf("  %zu unreadable entr%s (no valid ID, or over %d fields) dropped\n", bad,
+                   bad == 1 ? "y" : "ies", MIGRATE_LETTER_FIELDS_MAX);
         m->moved += (unsigned)(n + copies + bad);
     }
     free(ls);

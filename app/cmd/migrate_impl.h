@@ -44,6 +44,26 @@ redisReply *migrate_run(struct mig *m, const char *what, int argc, const char **
 /* As migrate_run for an integer reply: the integer, or -1. */
 long long migrate_run_int(struct mig *m, const char *what, int argc, const char **argv);
 
+#define MIGRATE_LETTER_FIELDS_MAX 4096 /* strings of one v1 dead letter; more is refused */
+
+/* Where a v1 dead letter goes. */
+struct migrate_letter {
+    unsigned part;    /* its partition: from the "stream" field, else its series key, else 0 */
+    bool guessed;     /* neither told the partition: 0 was taken */
+    char id[48];      /* its v2 entry ID: the rejected entry's ("id" field), else the letter's */
+    uint64_t ms, seq; /* id, parsed */
+    size_t nkeep;     /* leading strings kept: all but a trailing stream S id I (v1's) */
+};
+
+/* Reads one v1 dead letter (entry ID eid, field strings strs/lens, n of them; an odd last one
+ * is ignored) of namespace ns with `partitions` partitions. The partition comes from a trailing
+ * "stream NS:ev:{pI} id ID" pair only when it names exactly a partition below `partitions`; the
+ * ID from "id" when it is a valid stream ID. Returns 0, or -1 when the letter cannot be moved
+ * (no valid ID at all, or more than MIGRATE_LETTER_FIELDS_MAX strings kept). Pure: no I/O. */
+int migrate_letter_parse(const char *ns, unsigned partitions, const char *eid, size_t eid_len,
+                         const char *const *strs, const size_t *lens, size_t n,
+                         struct migrate_letter *out);
+
 /* Moves v1's single NS:dlq to NS:dlq:{pI} (app/cmd/migrate_dlq.c), or with m->dry says what it
  * would move. Returns 0, or -1 after printing why (NS:dlq is then kept). */
 int migrate_dlq(struct mig *m);
