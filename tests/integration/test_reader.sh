@@ -334,12 +334,14 @@ fi
 # every partition's dead letters: "pI ID reason field,field,..." per entry
 dlq_dump() {
     for p in $(seq 0 $((PARTS - 1))); do
-        rcli --json XRANGE "$1:dlq:{p$p}" - + | P=$p python3 -c '
-import json, os, sys
-for eid, f in json.load(sys.stdin):
-    d = dict(zip(f[0::2], f[1::2]))
-    print("p%s %s %s %s" % (os.environ["P"], eid, d.get("reason", "?"), ",".join(f[0::2])))'
-    done
+        echo "$p $(rcli --json XRANGE "$1:dlq:{p$p}" - + | tr -d '\n')"
+    done | python3 -c '
+import json, sys
+for line in sys.stdin:
+    p, _, js = line.partition(" ")
+    for eid, f in json.loads(js):
+        d = dict(zip(f[0::2], f[1::2]))
+        print("p%s %s %s %s" % (p, eid, d.get("reason", "?"), ",".join(f[0::2])))'
 }
 dlq_dump d1 >"$T/dlq.txt"
 want=$(paste -d' ' <(printf 'p%s\n' 0 1 2 3 4 5 6) <(head -7 "$T/d1.ids") <(printf '%s\n' \
@@ -363,8 +365,12 @@ dlq_dump d1 >"$T/dlq2.txt"
     [ "$(total_field "$T/d2.out" dlq_duplicate)" = 7 ] &&
     [ "$(total_field "$T/d2.out" dlq_failed)" = 0 ] && cmp -s "$T/dlq.txt" "$T/dlq2.txt" &&
     ok dlq_once || notok dlq_once "$(tail -1 "$T/d2.out"), $(cat "$T/dlq2.txt")"
-n=$("$WARROOM" query --ns $NS --json | jget '"%d %d" % (d["rejected"], d["series"][0]["count"])')
+n=$("$WARROOM" query --ns $NS --window 1h --json |
+    jget '"%d %d" % (d["rejected"], d["series"][0]["count"])')
 [ "$n" = "7 20" ] && ok query_counts_rejects || notok query_counts_rejects "rejected, count: $n"
+"$WARROOM" query --ns $NS --window 1h >"$T/q.txt" 2>&1
+grep -qF "(7 invalid entries in the window; workers copy each to the dead letters of its partition, d1:dlq:{p0} ... d1:dlq:{p7}: redis-cli XRANGE 'd1:dlq:{p0}' - +)" "$T/q.txt" &&
+    ok query_hint_names_dlq_keys || notok query_hint_names_dlq_keys "$(tail -3 "$T/q.txt")"
 
 # ---------------------------------------------------------------------------------------------
 # worker: replay of the history, then live events
