@@ -106,11 +106,14 @@ out=$(c "$A" EVAL "$CHAT" 1 wr:chat:t1:log bob msg hi "$now" 10000 wr:chat:t1 2>
     notok chat_script "$out"
 # the live messages still reach a subscriber on another node (PUBLISH is broadcast)
 timeout 20 redis-cli -p "$C" SUBSCRIBE x:alerts >"$T/sub.out" 2>&1 &
+SUBPID=$!
 wait_for "grep -q '^subscribe' '$T/sub.out'" 10
 c "$A" EVAL "$ACK" 3 'x:{alerts}:state' 'x:{alerts}:acks' 'x:{alerts}:log' 'r{a=b}' \
     '{"type":"ack","who":"zed"}' 10000 x:alerts >/dev/null
 wait_for "grep -q '\"who\":\"zed\"' '$T/sub.out'" 10 && ok "the channel argument is published to every node" ||
     notok publish_broadcast "$(cat "$T/sub.out")"
+kill "$SUBPID" 2>/dev/null
+wait "$SUBPID" 2>/dev/null
 
 # ---- the real commands, on node A -------------------------------------------------------------
 R=(--redis "redis://127.0.0.1:$A" --partitions 1)
