@@ -400,7 +400,7 @@ struct chat *chat_new(struct ev_loop *loop, const struct redisaddr *addr,
     c->privdata = opts->privdata;
     int interval = opts->rate_interval_ms == 0 ? CHAT_RATE_INTERVAL_MS : opts->rate_interval_ms;
     ratelimit_init(&c->rate, opts->rate_burst ? opts->rate_burst : CHAT_RATE_BURST,
-                   interval < 0 ? 0 : (unsigned)interval);
+                      interval < 0 ? 0 : (unsigned)interval);
 
     ev_timer_init(&c->heartbeat, chatpresence_on_heartbeat, (double)c->heartbeat_ms / 1000.,
                   (double)c->heartbeat_ms / 1000.);

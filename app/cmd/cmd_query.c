@@ -512,8 +512,8 @@ int cmd_query(int argc, char **argv)
     struct query_result res = {.now_ms = clock_wall_ms()};
     int64_t lo_ms = res.now_ms - o.window_ms, hi_ms = res.now_ms;
     /* producers trim the streams to --retention: a longer window cannot be full */
-    int64_t covered_ms =
-        cfg.retention_ms > 0 && cfg.retention_ms < o.window_ms ? cfg.retention_ms : o.window_ms;
+    int64_t covered_ms = cfg.retention_ms > 0 && cfg.retention_ms < o.window_ms ? cfg.retention_ms
+                                                                               : o.window_ms;
     res.covered_s = (double)covered_ms / 1000.;
     /* An event may be stamped up to EVENT_MAX_FUTURE_MS after its entry ID: start that early so
      * every event whose own time is in the window is seen. */
@@ -545,7 +545,8 @@ int cmd_query(int argc, char **argv)
 
     char note[256];
     if (series_table_cap_note(tab, "--max-series", note, sizeof(note)) > 0)
-        fprintf(stderr, "warroom query: warning: %s (the answer leaves those series out)\n", note);
+        fprintf(stderr, "warroom query: warning: %s (the answer leaves those series out)\n",
+                note);
     size_t cap = tab->count;
     if (o.limit && o.limit < cap)
         cap = o.limit;

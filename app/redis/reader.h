@@ -47,7 +47,7 @@
 #include "app/redis/redisaddr.h"
 #include "core/series.h"
 
-#define READER_ID_MAX 48               /* "18446744073709551615-18446744073709551615" and its NUL */
+#define READER_ID_MAX 48 /* "18446744073709551615-18446744073709551615" and its NUL */
 #define READER_PARTITION_ERROR_MAX 160 /* why a partition is unreadable, with its NUL */
 
 struct reader;

@@ -27,7 +27,8 @@ static struct timeval to_tv(int64_t ms)
     return (struct timeval){.tv_sec = ms / 1000, .tv_usec = (ms % 1000) * 1000};
 }
 
-redisContext *rsync_connect(const struct redisaddr *a, int64_t timeout_ms, char *err, size_t errcap)
+redisContext *rsync_connect(const struct redisaddr *a, int64_t timeout_ms, char *err,
+                            size_t errcap)
 {
     struct timeval tv = to_tv(timeout_ms);
     redisContext *c = a->url.kind == REDISURL_UNIX
