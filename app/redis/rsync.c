@@ -81,7 +81,8 @@ err:
 
 /* The v1 keys a namespace without a version may hold (suffixes after "NS:"): the single dead
  * letter stream and the alert keys before they moved under the {alerts} hash tag. */
-const char *const rsync_v1_keys[RSYNC_V1_NKEYS] = {
+#define RSYNC_V1_NKEYS 6
+static const char *const rsync_v1_keys[RSYNC_V1_NKEYS] = {
     "dlq", "alerts:log", "alerts:state", "alerts:acks", "alerts:silences", "alerts:lease"};
 
 /* What to tell the user about a v1 namespace. */

@@ -27,13 +27,11 @@ redisContext *rsync_connect(const struct redisaddr *a, int64_t timeout_ms, char 
 #define RSYNC_WIRE_VERSION 2
 #define RSYNC_WIRE_VERSION_STR "2"
 
-/* Version 1 keys, as suffixes after "NS:" (NS:dlq, NS:alerts:state, ...): their presence in a
- * namespace without a version in NS:meta marks it as version 1. */
-#define RSYNC_V1_NKEYS 6
-extern const char *const rsync_v1_keys[RSYNC_V1_NKEYS];
-
-/* Looks for the v1 keys of ns (one EXISTS per key, pipelined). Returns 1 and their names,
- * comma-separated, in found; 0 when there is none; -1 on an error (message in err). */
+/* Looks for the version 1 keys of ns (NS:dlq, NS:alerts:log|state|acks|silences|lease: in a
+ * namespace without a version in NS:meta they mark it as version 1), one EXISTS per key,
+ * pipelined; a cluster node's MOVED/ASK counts as absent (v1 never ran on a cluster). Returns 1
+ * and their names, comma-separated, in found; 0 when there is none; -1 on an error (message in
+ * err). */
 int rsync_v1_probe(redisContext *c, const char *ns, char *found, size_t foundcap, char *err,
                    size_t errcap);
 
