@@ -69,6 +69,10 @@ out=$(c "$A" EVAL "return 1" 2 'wr:{alerts}:state' wr:alerts 2>&1)
 case "$out" in *CROSSSLOT*) ok "control: a script naming the channel in KEYS is refused (CROSSSLOT)" ;;
 *) notok crossslot_control "$out" ;; esac
 
+# ---- static: no script of app/ publishes to a KEYS entry (a channel is an argument) ----------
+bad=$(grep -rn "PUBLISH', *KEYS" "$WR_ROOT/app" "$WR_ROOT/docs" "$WR_ROOT/tests" | grep -v test_wire_cluster)
+[ -z "$bad" ] && ok "no script passes a channel in KEYS (app, docs, tests)" || notok channel_in_keys "$bad"
+
 # ---- the compiled scripts, EVALed with the code's layout -------------------------------------
 # script NAME FILE: the C string literal NAME of FILE, as the compiler joins it
 script() {
