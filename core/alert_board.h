@@ -1,5 +1,5 @@
 /* alert_board.h — the alerts every warroom instance shows, as the announcer published them:
- * entries by instance id (loaded from NS:alerts:state, then kept current by the transitions,
+ * entries by instance id (loaded from NS:{alerts}:state, then kept current by the transitions,
  * acks and silences of NS:alerts), listed in panel order. The app decodes the JSON; this module
  * only keeps and orders the result. Pure: time comes in as arguments. */
 #ifndef WR_ALERT_BOARD_H

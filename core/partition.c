@@ -80,3 +80,12 @@ int partition_stream_key(const char *ns, unsigned i, char *buf, size_t cap)
         return -1;
     return n;
 }
+
+int partition_dlq_key(const char *ns, unsigned i, char *buf, size_t cap)
+{
+    int n = snprintf(buf, cap, "%s:dlq:{p%u}", ns, i);
+
+    if (n < 0 || (size_t)n >= cap)
+        return -1;
+    return n;
+}

@@ -26,4 +26,8 @@ unsigned partition_key_slot(const char *key, size_t len);
  * Returns its length, or -1 when it does not fit in cap bytes (buf then holds nothing useful). */
 int partition_stream_key(const char *ns, unsigned i, char *buf, size_t cap);
 
+/* Writes the dead-letter stream key of partition i, "NS:dlq:{pI}" (same hash tag, so the same
+ * cluster slot, as the partition's stream). Returns as partition_stream_key. */
+int partition_dlq_key(const char *ns, unsigned i, char *buf, size_t cap);
+
 #endif

@@ -1,4 +1,4 @@
-/* alertlease.c — the announcer lease NS:alerts:lease: taken with SET NX PX, renewed by a
+/* alertlease.c — the announcer lease NS:{alerts}:lease: taken with SET NX PX, renewed by a
  * compare-and-renew script, released on exit; whoever holds it announces. */
 #include <stdio.h>
 #include <string.h>

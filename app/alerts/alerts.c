@@ -42,7 +42,7 @@ const char alerts_announce_script[] =
     "else redis.call('HSET', KEYS[2], ARGV[2], ARGV[4]) end\n"
     "if ARGV[3] ~= 'pending' and ARGV[3] ~= 'firing' then redis.call('HDEL', KEYS[4], ARGV[2])"
     " end\n"
-    "redis.call('PUBLISH', KEYS[5], ARGV[4])\n"
+    "redis.call('PUBLISH', ARGV[6], ARGV[4])\n"
     "return id\n";
 
 const char alerts_ack_script[] =
@@ -54,7 +54,7 @@ const char alerts_ack_script[] =
     "redis.call('HSET', KEYS[2], ARGV[1], ARGV[2])\n"
     "redis.call('XADD', KEYS[3], 'MAXLEN', '~', ARGV[3], '*', 'type', 'ack', 'id', ARGV[1],"
     " 'json', ARGV[2])\n"
-    "redis.call('PUBLISH', KEYS[4], ARGV[2])\n"
+    "redis.call('PUBLISH', ARGV[4], ARGV[2])\n"
     "return 1\n";
 
 const char alerts_silence_script[] =
@@ -65,7 +65,7 @@ const char alerts_silence_script[] =
     "if ARGV[4] == 'del' then t = 'unsilence' end\n"
     "redis.call('XADD', KEYS[2], 'MAXLEN', '~', ARGV[3], '*', 'type', t, 'matcher', ARGV[1],"
     " 'json', ARGV[2])\n"
-    "redis.call('PUBLISH', KEYS[3], ARGV[2])\n"
+    "redis.call('PUBLISH', ARGV[5], ARGV[2])\n"
     "return 1\n";
 
 /* ---------------------------------------------------------------------------------------------
@@ -204,8 +204,9 @@ int alerts_ack(struct alerts *a, const char *id_or_short, const char *who, char 
     r->note = xstrdup(note);
     r->what = xstrdup("ack");
     r->who = xstrdup(who);
-    const char *argv[] = {"EVAL",   alerts_ack_script, "4",   a->k_state, a->k_acks,
-                          a->k_log, a->k_channel,      e->id, json,       maxlen};
+    const char *argv[] = {"EVAL",    alerts_ack_script, "3",   a->k_state,
+                          a->k_acks, a->k_log,          e->id, json,
+                          maxlen,    a->k_channel};
     int rc = rconn_command_argv(a->cmd, on_change, r, 10, argv, NULL);
     free(json);
     if (rc != 0) {
@@ -225,9 +226,9 @@ static int send_silence(struct alerts *a, const char *matcher, const char *json,
     r->note = xstrdup(note);
     r->what = xstrdup(del ? "unsilence" : "silence");
     r->who = xstrdup(who);
-    const char *argv[] = {"EVAL",   alerts_silence_script, "3",     a->k_silences,
-                          a->k_log, a->k_channel,          matcher, json,
-                          maxlen,   del ? "del" : "set"};
+    const char *argv[] = {
+        "EVAL", alerts_silence_script, "2",         a->k_silences, a->k_log, matcher, json,
+        maxlen, del ? "del" : "set",   a->k_channel};
     if (rconn_command_argv(a->cmd, on_change, r, 10, argv, NULL) != 0) {
         alerts_req_free(r);
         return -1;
@@ -338,12 +339,12 @@ struct alerts *alerts_new(struct ev_loop *loop, const struct redisaddr *addr,
     a->ns = xstrdup(opts->ns ? opts->ns : "wr");
     a->nick = xstrdup(opts->nick && *opts->nick ? opts->nick : "warroom");
     a->token = make_token();
-    a->k_lease = key(a->ns, "alerts:lease");
-    a->k_channel = key(a->ns, "alerts");
-    a->k_log = key(a->ns, "alerts:log");
-    a->k_state = key(a->ns, "alerts:state");
-    a->k_acks = key(a->ns, "alerts:acks");
-    a->k_silences = key(a->ns, "alerts:silences");
+    a->k_lease = key(a->ns, ALERTS_KEY_LEASE);
+    a->k_channel = key(a->ns, ALERTS_CHANNEL);
+    a->k_log = key(a->ns, ALERTS_KEY_LOG);
+    a->k_state = key(a->ns, ALERTS_KEY_STATE);
+    a->k_acks = key(a->ns, ALERTS_KEY_ACKS);
+    a->k_silences = key(a->ns, ALERTS_KEY_SILENCES);
     if (room[0]) {
         char buf[128];
         a->room = xstrdup(room);

@@ -1,23 +1,24 @@
 /* alerts.h — the on-call loop of one warroom process: evaluates the alert rules over the live
  * series table in short slices of the libev loop, competes for the announcer lease, and, while
- * it holds it, announces every state change exactly once (NS:alerts, NS:alerts:log,
- * NS:alerts:state, the chat room); in every process it keeps the shared board (core/alert_board)
+ * it holds it, announces every state change exactly once (NS:alerts, NS:{alerts}:log,
+ * NS:{alerts}:state, the chat room); in every process it keeps the shared board (core/alert_board)
  * that the alerts panel, `warroom worker` and `warroom alerts` show, and carries acks and
  * silences to Redis.
  *
- * Keys (NS = namespace):
- *   NS:alerts:lease     string  the announcer's token; SET NX PX lease_ms, renewed every
- *                               renew_ms by a compare-and-renew script, released on exit
- *   NS:alerts           pub/sub transitions, acks, silences, leader changes (JSON, alerts_json.h)
- *   NS:alerts:log       stream  every transition, ack and silence: fields type, id|matcher,
- *                               [to,] json; MAXLEN ~ ALERTS_LOG_MAXLEN
- *   NS:alerts:state     hash    instance id -> JSON of its current state (no field: inactive)
- *   NS:alerts:acks      hash    instance id -> ack JSON {who, at_ms, ...}; gone on resolve
- *   NS:alerts:silences  hash    matcher -> silence JSON {until_ms, who, comment, ...}
+ * Keys (NS = namespace; the stored ones share the hash tag {alerts}, so every script below runs
+ * in one Redis Cluster slot; the channel is passed to the scripts as an argument):
+ *   NS:{alerts}:lease     string  the announcer's token; SET NX PX lease_ms, renewed every
+ *                                 renew_ms by a compare-and-renew script, released on exit
+ *   NS:alerts             pub/sub transitions, acks, silences, leader changes (alerts_json.h)
+ *   NS:{alerts}:log       stream  every transition, ack and silence: fields type, id|matcher,
+ *                                 [to,] json; MAXLEN ~ ALERTS_LOG_MAXLEN
+ *   NS:{alerts}:state     hash    instance id -> JSON of its current state (no field: inactive)
+ *   NS:{alerts}:acks      hash    instance id -> ack JSON {who, at_ms, ...}; gone on resolve
+ *   NS:{alerts}:silences  hash    matcher -> silence JSON {until_ms, who, comment, ...}
  *
  * Exactly once: only the lease holder announces, through one script that (1) checks that the
  * lease still holds its token (a paused or partitioned ex-leader cannot announce), (2) compares
- * with NS:alerts:state and skips a state already recorded (a new leader never repeats what the
+ * with NS:{alerts}:state and skips a state already recorded (a new leader never repeats what the
  * previous one announced), then XADDs, HSETs/HDELs and PUBLISHes. After each evaluation the
  * leader announces every difference between its engine and the board, so a takeover also
  * settles what changed while nobody held the lease; before that, every instance's engine adopts
@@ -57,15 +58,23 @@
 #define ALERTS_QUEUE_MAX 10000      /* live messages held while the board loads */
 #define ALERTS_CHAT_NICK "alerts"   /* the nick announcements are posted under */
 
-/* The announce script: KEYS = lease, state, log, acks, channel; ARGV = token, instance id, new
- * state, transition JSON, log maxlen. Returns 0 (not the lease holder), 1 (state already
- * recorded: nothing done) or the log entry ID. */
+/* Key suffixes after "NS:" (wire format v2: one hash tag; v1 had "alerts:state" etc.). */
+#define ALERTS_KEY_LEASE "{alerts}:lease"
+#define ALERTS_KEY_LOG "{alerts}:log"
+#define ALERTS_KEY_STATE "{alerts}:state"
+#define ALERTS_KEY_ACKS "{alerts}:acks"
+#define ALERTS_KEY_SILENCES "{alerts}:silences"
+#define ALERTS_CHANNEL "alerts" /* the pub/sub channel NS:alerts (not a key) */
+
+/* The announce script: KEYS = lease, state, log, acks (one hash tag, {alerts}); ARGV = token,
+ * instance id, new state, transition JSON, log maxlen, channel. Returns 0 (not the lease holder), 1
+ * (state already recorded: nothing done) or the log entry ID. */
 extern const char alerts_announce_script[];
-/* The ack script: KEYS = state, acks, log, channel; ARGV = instance id, ack JSON, maxlen.
+/* The ack script: KEYS = state, acks, log; ARGV = instance id, ack JSON, maxlen, channel.
  * Returns 1, or 0 when the instance is not pending or firing. */
 extern const char alerts_ack_script[];
-/* The silence script: KEYS = silences, log, channel; ARGV = matcher, JSON, maxlen, "set" or
- * "del". Returns 1, or 0 for "del" of a matcher that has no silence. */
+/* The silence script: KEYS = silences, log; ARGV = matcher, JSON, maxlen, "set" or "del",
+ * channel. Returns 1, or 0 for "del" of a matcher that has no silence. */
 extern const char alerts_silence_script[];
 
 struct alerts;

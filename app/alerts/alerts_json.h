@@ -1,7 +1,8 @@
 /* alerts_json.h — the JSON of the alerting wire contract (NS:alerts messages, the values of
- * NS:alerts:state, NS:alerts:acks and NS:alerts:silences, the json field of NS:alerts:log) and
- * the one-line texts posted to chat. One encoder and one decoder, shared by the live loop
- * (app/alerts/alerts.c) and the `warroom alerts` command. Formats are documented in docs/protocol.md. */
+ * NS:{alerts}:state, NS:{alerts}:acks and NS:{alerts}:silences, the json field of NS:{alerts}:log)
+ * and the one-line texts posted to chat. One encoder and one decoder, shared by the live loop
+ * (app/alerts/alerts.c) and the `warroom alerts` command. Formats are documented in
+ * docs/protocol.md. */
 #ifndef WR_ALERTS_JSON_H
 #define WR_ALERTS_JSON_H
 
@@ -36,7 +37,7 @@ struct alerts_msg {
 /* Encoders: each returns a new NUL-terminated JSON text (free with free()). */
 
 /* A transition of e (whose state is the new one) from `from`, announced by token `by`. It is
- * also the value stored in NS:alerts:state (its "state" field is the new state). */
+ * also the value stored in NS:{alerts}:state (its "state" field is the new state). */
 char *alerts_json_transition(const struct alert_board_entry *e, enum alert_state from,
                              const char *by);
 char *alerts_json_ack(const char *id, const char *short_id, const char *who, int64_t at_ms);
@@ -67,7 +68,7 @@ void alerts_chat_text(const struct alert_board_entry *e, enum alert_state from, 
 const char *alerts_value_text(double v, char *buf, size_t cap);
 
 /* The reason shown for a stored silence whose value is not a silence's JSON. */
-#define ALERTS_SILENCE_UNREADABLE                                                                 \
+#define ALERTS_SILENCE_UNREADABLE                                                                  \
     "the stored value is not a silence (JSON with matcher, until_ms, who, comment)"
 
 #endif

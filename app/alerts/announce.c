@@ -91,10 +91,13 @@ static void announce(struct alerts *a, const struct alert_board_entry *e, enum a
     char maxlen[16];
     snprintf(maxlen, sizeof maxlen, "%d", ALERTS_LOG_MAXLEN);
     const char *to = alert_state_name(e->state);
-    const char *argv[] = {
-        "EVAL",    alerts_announce_script, "5",      a->k_lease,  a->k_state, a->k_log,
-        a->k_acks, a->k_channel,           a->token, r->entry.id, to,         json,
-        maxlen};
+    const char *argv[] = {"EVAL",      alerts_announce_script,
+                          "4",         a->k_lease,
+                          a->k_state,  a->k_log,
+                          a->k_acks,   a->token,
+                          r->entry.id, to,
+                          json,        maxlen,
+                          a->k_channel};
     if (a->ninflight == a->inflight_cap) {
         a->inflight_cap = a->inflight_cap ? 2 * a->inflight_cap : 16;
         a->inflight = xrealloc(a->inflight, a->inflight_cap * sizeof *a->inflight);

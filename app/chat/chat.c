@@ -20,7 +20,7 @@
 const char chat_send_script[] =
     "local id = redis.call('XADD', KEYS[1], 'MAXLEN', '~', ARGV[5], '*', "
     "'nick', ARGV[1], 'kind', ARGV[2], 'text', ARGV[3], 'ts', ARGV[4])\n"
-    "local sent = redis.pcall('PUBLISH', KEYS[2], cjson.encode({id = id, "
+    "local sent = redis.pcall('PUBLISH', ARGV[6], cjson.encode({id = id, "
     "ts = tonumber(ARGV[4]), nick = ARGV[1], kind = ARGV[2], text = ARGV[3]}))\n"
     "if type(sent) == 'table' and sent.err then return {id, sent.err} end\n"
     "return id\n";
@@ -32,17 +32,17 @@ void chat_send_args(struct chat_send_args *out, const char *log_key, const char 
     snprintf(out->maxlen, sizeof out->maxlen, "%d", CHAT_STREAM_MAXLEN);
     const char *kname = chatlog_kind_name(kind);
     const char *argv[CHAT_SEND_ARGC] = {
-        "EVAL", chat_send_script, "2", log_key, channel, nick, kname, text, ts, out->maxlen};
+        "EVAL", chat_send_script, "1", log_key, nick, kname, text, ts, out->maxlen, channel};
     size_t len[CHAT_SEND_ARGC] = {4,
                                   strlen(chat_send_script),
                                   1,
                                   strlen(log_key),
-                                  strlen(channel),
                                   strlen(nick),
                                   strlen(kname),
                                   text_len,
                                   strlen(ts),
-                                  strlen(out->maxlen)};
+                                  strlen(out->maxlen),
+                                  strlen(channel)};
     memcpy(out->argv, argv, sizeof argv);
     memcpy(out->len, len, sizeof len);
 }

@@ -32,8 +32,9 @@
 #define CHAT_QUEUE_MAX 200        /* messages waiting to be sent, at most */
 #define CHAT_STREAM_MAXLEN 10000  /* MAXLEN ~ of the room's log */
 
-/* The send script: KEYS = log stream, channel; ARGV = nick, kind, text, ts, maxlen. Returns the
- * new entry ID; when the PUBLISH is refused (e.g. an ACL user without it) the message is still
+/* The send script: KEYS = log stream (the one key: wire format v2); ARGV = nick, kind, text, ts,
+ * maxlen, channel (a pub/sub channel is an argument, never a key, so it runs on a cluster). Returns
+ * the new entry ID; when the PUBLISH is refused (e.g. an ACL user without it) the message is still
  * stored, and it returns {ID, Redis' reason} instead. Documented in the README so any client can
  * send the same way. */
 extern const char chat_send_script[];

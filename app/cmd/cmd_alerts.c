@@ -27,7 +27,7 @@ static const char alerts_help[] =
     "Without a subcommand, lists the alerts every warroom instance shows (firing, pending,\n"
     "recently resolved) and the active silences; --json prints them as one JSON object\n"
     "{\"alerts\":[...],\"silences\":[...],\"rejected_silences\":[...]} with the fields of\n"
-    "NS:alerts:state. A silence whose matcher is refused (e.g. a regex the bounded engine\n"
+    "NS:{alerts}:state. A silence whose matcher is refused (e.g. a regex the bounded engine\n"
     "rejects) silences nothing: it is listed as REJECTED with the reason, and a warning goes\n"
     "to stderr.\n"
     "  ack ID        acknowledge a pending or firing alert (short id or full instance id)\n"
@@ -52,11 +52,11 @@ struct keys {
 
 static void keys_init(struct keys *k, const char *ns)
 {
-    snprintf(k->state, sizeof k->state, "%s:alerts:state", ns);
-    snprintf(k->acks, sizeof k->acks, "%s:alerts:acks", ns);
-    snprintf(k->silences, sizeof k->silences, "%s:alerts:silences", ns);
-    snprintf(k->log, sizeof k->log, "%s:alerts:log", ns);
-    snprintf(k->channel, sizeof k->channel, "%s:alerts", ns);
+    snprintf(k->state, sizeof k->state, "%s:" ALERTS_KEY_STATE, ns);
+    snprintf(k->acks, sizeof k->acks, "%s:" ALERTS_KEY_ACKS, ns);
+    snprintf(k->silences, sizeof k->silences, "%s:" ALERTS_KEY_SILENCES, ns);
+    snprintf(k->log, sizeof k->log, "%s:" ALERTS_KEY_LOG, ns);
+    snprintf(k->channel, sizeof k->channel, "%s:" ALERTS_CHANNEL, ns);
 }
 
 /* Reads the three hashes into a board. Returns 0, or -1 after printing the error. */
@@ -309,10 +309,10 @@ int cmd_alerts(int argc, char **argv)
         return EXIT_USAGE;
     }
     default_nick(&cfg, nick, sizeof nick);
-    redisContext *c = rsync_open(&cfg, NULL);
+    redisContext *c = rsync_open(&cfg, NULL, &rc);
     if (!c) {
         config_free(&cfg);
-        return EXIT_UNREACHABLE;
+        return rc;
     }
     struct keys k;
     keys_init(&k, cfg.ns);
@@ -333,9 +333,9 @@ int cmd_alerts(int argc, char **argv)
             rc = EXIT_FAILURE_GENERIC;
         } else {
             char *msg = alerts_json_ack(e->id, e->short_id, nick, clock_wall_ms());
-            const char *keys[] = {k.state, k.acks, k.log, k.channel};
-            const char *args[] = {e->id, msg, maxlen};
-            long long v = run_script(c, alerts_ack_script, 4, keys, args, 3);
+            const char *keys[] = {k.state, k.acks, k.log};
+            const char *args[] = {e->id, msg, maxlen, k.channel};
+            long long v = run_script(c, alerts_ack_script, 3, keys, args, 4);
             free(msg);
             if (v == 1)
                 printf("acknowledged %s [%s] as %s\n", e->id, e->short_id, nick);
@@ -358,9 +358,9 @@ int cmd_alerts(int argc, char **argv)
             alert_silence_free(s);
             char *msg = del ? alerts_json_unsilence(pos[1], nick, clock_wall_ms())
                             : alerts_json_silence(pos[1], clock_wall_ms() + dur, nick, comment);
-            const char *keys[] = {k.silences, k.log, k.channel};
-            const char *args[] = {pos[1], msg, maxlen, del ? "del" : "set"};
-            long long v = run_script(c, alerts_silence_script, 3, keys, args, 4);
+            const char *keys[] = {k.silences, k.log};
+            const char *args[] = {pos[1], msg, maxlen, del ? "del" : "set", k.channel};
+            long long v = run_script(c, alerts_silence_script, 2, keys, args, 5);
             free(msg);
             if (v == 1) {
                 char d[32];

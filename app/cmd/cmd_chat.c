@@ -384,35 +384,23 @@ static void on_chat(struct chat *c, const struct chat_event_info *e, void *privd
 static int say(struct config *cfg, const char *room, const char *nick, enum chatlog_kind kind,
                const char *text)
 {
-    char err[512];
     size_t len = strlen(text);
     if (len > CHATLOG_TEXT_MAX) {
         fprintf(stderr, "warroom chat: message not sent: %zu bytes, the limit is %d\n", len,
                 CHATLOG_TEXT_MAX);
         return EXIT_REJECTED;
     }
-    struct redisaddr *addr = rsync_address(cfg, err, sizeof(err));
-    if (addr == NULL) {
-        fprintf(stderr, "warroom chat: %s\n", err);
-        return EXIT_UNREACHABLE;
-    }
-    redisContext *c = rsync_connect(addr, cfg->connect_timeout_ms, err, sizeof(err));
-    redisaddr_free(addr);
-    if (c == NULL) {
-        fprintf(stderr, "warroom chat: %s\n", err);
-        return EXIT_UNREACHABLE;
-    }
-    char log_key[128], channel[128], ts[24], maxlen[16];
+    int open_rc;
+    redisContext *c = rsync_open(cfg, NULL, &open_rc); /* refuses a v1 namespace */
+    if (c == NULL)
+        return open_rc;
+    char log_key[128], channel[128], ts[24];
     snprintf(log_key, sizeof(log_key), "%s:chat:%s:log", cfg->ns, room);
     snprintf(channel, sizeof(channel), "%s:chat:%s", cfg->ns, room);
     snprintf(ts, sizeof(ts), "%lld", (long long)chat_now_ms());
-    snprintf(maxlen, sizeof(maxlen), "%d", CHAT_STREAM_MAXLEN);
-    const char *k = chatlog_kind_name(kind);
-    const char *argv[] = {"EVAL", chat_send_script, "2", log_key, channel, nick, k, text, ts,
-                          maxlen};
-    size_t argvlen[] = {4, strlen(chat_send_script), 1, strlen(log_key), strlen(channel),
-                        strlen(nick), strlen(k), len, strlen(ts), strlen(maxlen)};
-    redisReply *r = redisCommandArgv(c, 10, argv, argvlen);
+    struct chat_send_args args;
+    chat_send_args(&args, log_key, channel, nick, kind, text, len, ts);
+    redisReply *r = redisCommandArgv(c, CHAT_SEND_ARGC, args.argv, args.len);
     const char *id, *why;
     int rc = EXIT_OK;
     if (chat_send_reply_parse(r, &id, &why) != 0) {
@@ -443,16 +431,14 @@ static int line_mode(struct config *cfg, const char *room, const char *nick, siz
                      bool json, bool listen, bool dump)
 {
     char err[512];
-    /* Check the server once, synchronously, so a script gets exit code 4 instead of a client
-     * that retries forever; after this the connections reconnect on their own. */
-    struct redisaddr *addr = rsync_address(cfg, err, sizeof(err));
-    redisContext *probe = addr ? rsync_connect(addr, cfg->connect_timeout_ms, err, sizeof(err))
-                               : NULL;
-    if (probe == NULL) {
-        fprintf(stderr, "warroom chat: %s\n", err);
-        redisaddr_free(addr);
-        return EXIT_UNREACHABLE;
-    }
+    /* Check the server (and the namespace's wire format) once, synchronously, so a script gets
+     * exit code 4 instead of a client that retries forever; after this the connections
+     * reconnect on their own. */
+    struct redisaddr *addr = NULL;
+    int open_rc;
+    redisContext *probe = rsync_open(cfg, &addr, &open_rc);
+    if (probe == NULL)
+        return open_rc;
     redisFree(probe);
 
     struct lm lm = {.json = json, .listen = listen, .dump = dump, .rc = EXIT_OK};

@@ -329,8 +329,10 @@ static void print_table(const struct rank_row *rows, size_t nrows, size_t matche
     else if (nrows < matched)
         printf("(%zu of %zu series shown)\n", nrows, matched);
     if (res->rejected)
-        printf("(%" PRIu64 " invalid entries in the window; workers copy them to %s:dlq)\n",
-               res->rejected, ns);
+        printf("(%" PRIu64 " invalid entries in the window; workers copy each to the dead "
+               "letters of its partition, %s:dlq:{p0} ... %s:dlq:{p%u}: redis-cli XRANGE "
+               "'%s:dlq:{p0}' - +)\n",
+               res->rejected, ns, ns, res->partitions ? res->partitions - 1 : 0, ns);
     if (res->covered_s * 1000 < (double)o->window_ms) {
         char cbuf[32];
         duration_format((int64_t)(res->covered_s * 1000), cbuf, sizeof(cbuf));

@@ -29,7 +29,8 @@ static const char worker_help[] =
     "usage: warroom worker [--interval DUR] [--duration DUR] [--exit-after-replay]\n"
     "                      [--quiet | --raw] [--count N] [--rules FILE]\n\n"
     "Tails every partition stream into the core without a screen: replays the last --window\n"
-    "of history (default 15m), then follows live events. Invalid entries go to NS:dlq.\n"
+    "of history (default 15m), then follows live events. Invalid entries go to the dead\n"
+    "letters of their partition, NS:dlq:{pI}, under their own entry ID (recorded once).\n"
     "A partition Redis refuses to read (e.g. its key holds another type) is named on a line\n"
     "of its own and on every status line; the others are still read, and it is tried again\n"
     "every second.\n"
@@ -486,9 +487,6 @@ int cmd_worker(int argc, char **argv)
     rcfg.connect_timeout_ms = (unsigned)cfg.connect_timeout_ms;
     rcfg.command_timeout_ms = (unsigned)cfg.command_timeout_ms;
     rcfg.name = "worker";
-    int64_t dedup =
-        (cfg.retention_ms > cfg.replay_ms ? cfg.retention_ms : cfg.replay_ms) + 3600 * 1000;
-    rcfg.dlq_dedup_ms = dedup;
 
     w.loop = ev_default_loop(EVFLAG_AUTO);
     w.rd = reader_new(w.loop, addr, &rcfg, w.tab, on_reader, &w, err, sizeof(err));

@@ -1,25 +1,18 @@
-/* deadletter.c — the reader's dead letters: a rejected stream entry goes to NS:dlq with its
- * original fields and the reason, once per (partition, entry ID), retried after a reconnect. */
+/* deadletter.c — the reader's dead letters: a rejected stream entry goes to NS:dlq:{pI}, the
+ * dead-letter stream of its partition, under its own entry ID with its original fields and the
+ * reason; Redis refuses a second copy of the same ID, so it is recorded once. */
 #include "app/redis/deadletter.h"
 
-#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "app/redis/reader_impl.h"
 #include "core/mem.h"
+#include "core/partition.h"
 
-#define DLQ_MAX_FIELDS 1024 /* original strings copied into a dead letter; Lua unpack() limit */
+#define DLQ_MAX_FIELDS 1024 /* original strings copied into a dead letter */
 #define DLQ_MAX_TRIES 2
-
-/* Adds the dead letter once per (partition, entry ID): the marker key decides. Returns the new
- * DLQ entry ID, or nil when the entry was already dead-lettered. */
-static const char dlq_script[] =
-    "if redis.call('SET', KEYS[2], '1', 'NX', 'PX', ARGV[1]) then\n"
-    "  return redis.call('XADD', KEYS[1], 'MAXLEN', '~', ARGV[2], '*', unpack(ARGV, 3))\n"
-    "end\n"
-    "return false\n";
 
 /* One dead letter: the arguments are kept so the write can be retried after a reconnect. */
 struct dlq_req {
@@ -60,15 +53,15 @@ static void on_dlq(struct rconn *rc, const redisReply *reply, void *privdata)
     struct reader *rd = q->rd;
     rd->st.dlq_pending--;
     if (reply == NULL && !rd->closed && q->tries < DLQ_MAX_TRIES) {
-        dlq_send(q); /* idempotent thanks to the marker: safe to run twice */
+        dlq_send(q); /* idempotent: the entry's own ID refuses a second copy */
         return;
     }
-    if (reply == NULL || reply->type == REDIS_REPLY_ERROR) {
+    if (reply != NULL && deadletter_is_duplicate(reply)) {
+        rd->st.dlq_duplicate++;
+    } else if (reply == NULL || reply->type == REDIS_REPLY_ERROR) {
         rd->st.dlq_failed++;
         if (reply)
             snprintf(rd->last_error, sizeof(rd->last_error), "dead-letter write: %s", reply->str);
-    } else if (reply->type == REDIS_REPLY_NIL) {
-        rd->st.dlq_duplicate++;
     } else {
         rd->st.dlq_written++;
     }
@@ -84,35 +77,38 @@ static char *dup_bytes(const char *s, size_t n)
     return d;
 }
 
+bool deadletter_is_duplicate(const redisReply *r)
+{
+    /* Redis 5-7: "ERR The ID specified in XADD is equal or smaller than the target stream top
+     * item"; matched on the part every version has said */
+    return r->type == REDIS_REPLY_ERROR && r->str &&
+           strstr(r->str, "equal or smaller than the target stream top item") != NULL;
+}
+
 void deadletter_queue(struct reader *rd, unsigned pi, const char *id, size_t id_len, size_t nstr,
                       const char *reason_class, const char *detail)
 {
-    const struct part *p = &rd->parts[pi];
     if (nstr > DLQ_MAX_FIELDS)
         nstr = DLQ_MAX_FIELDS;
     size_t nfields = nstr + (nstr % 2);
-    int argc = (int)(7 + nfields + 8);
+    int argc = (int)(6 + nfields + 4);
     struct dlq_req *q = xcalloc(1, sizeof(*q));
     q->rd = rd;
     q->argv = xmalloc((size_t)argc * sizeof(*q->argv));
     q->argvlen = xmalloc((size_t)argc * sizeof(*q->argvlen));
-    char num[32], marker[64 + READER_ID_MAX];
+    char num[32], key[128];
     int a = 0;
 #define ARG(s, n) (q->argvlen[a] = (n), q->argv[a++] = dup_bytes((s), (n)))
 #define ARGZ(s) ARG((s), strlen(s))
-    ARGZ("EVAL");
-    ARGZ(dlq_script);
-    ARGZ("2");
-    ARGZ(rd->dlq_key);
-    snprintf(marker, sizeof(marker), "%s:seen:p%u:", rd->dlq_key, pi);
-    size_t ml = strlen(marker);
-    size_t idn = id_len < READER_ID_MAX ? id_len : READER_ID_MAX - 1;
-    memcpy(marker + ml, id, idn);
-    ARG(marker, ml + idn);
-    snprintf(num, sizeof(num), "%" PRId64, rd->cfg.dlq_dedup_ms);
-    ARGZ(num);
+    ARGZ("XADD");
+    if (partition_dlq_key(rd->ns, pi, key, sizeof key) < 0)
+        key[0] = '\0'; /* cannot happen: reader_new checked the namespace's length */
+    ARGZ(key);
+    ARGZ("MAXLEN");
+    ARGZ("~");
     snprintf(num, sizeof(num), "%u", rd->cfg.dlq_maxlen);
     ARGZ(num);
+    ARG(id, id_len);
     for (size_t i = 0; i < nstr; i++)
         ARG(rd->strs[i], rd->lens[i]);
     if (nstr % 2)
@@ -121,10 +117,6 @@ void deadletter_queue(struct reader *rd, unsigned pi, const char *id, size_t id_
     ARGZ(reason_class);
     ARGZ("detail");
     ARGZ(detail);
-    ARGZ("stream");
-    ARG(p->key, p->key_len);
-    ARGZ("id");
-    ARG(id, id_len);
 #undef ARG
 #undef ARGZ
     q->argc = a;

@@ -40,7 +40,6 @@ static void destroy(struct reader *rd)
     free(rd->lens);
     free(rd->ns);
     free(rd->name);
-    free(rd->dlq_key);
     free(rd);
 }
 
@@ -384,17 +383,12 @@ struct reader *reader_new(struct ev_loop *loop, const struct redisaddr *addr,
         c->lag_interval_ms = 1000;
     if (c->dlq_maxlen == 0)
         c->dlq_maxlen = 100000;
-    if (c->dlq_dedup_ms <= 0)
-        c->dlq_dedup_ms = 2 * 3600 * 1000;
     if (c->replay_ms < 0)
         c->replay_ms = 0;
     rd->ns = xstrdup(cfg->ns);
     rd->name = xstrdup(cfg->name ? cfg->name : "reader");
     c->ns = rd->ns;
     c->name = rd->name;
-    size_t dl = strlen(rd->ns) + sizeof(":dlq");
-    rd->dlq_key = xmalloc(dl);
-    snprintf(rd->dlq_key, dl, "%s:dlq", rd->ns);
 
     unsigned n = c->partitions;
     rd->parts = xcalloc(n, sizeof(*rd->parts));

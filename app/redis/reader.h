@@ -1,7 +1,8 @@
 /* reader.h — the ingest side of warroom: tails every partition stream NS:ev:{pI} on one blocking
  * connection, replays the core's window of history at start, feeds each entry to a series table
- * and sends every entry it cannot parse to the dead-letter stream NS:dlq. Resumes from the last
- * ID it processed after any reconnect, so a Redis restart neither loses nor double-counts.
+ * and sends every entry it cannot parse to its partition's dead-letter stream NS:dlq:{pI}.
+ * Resumes from the last ID it processed after any reconnect, so a Redis restart neither loses
+ * nor double-counts.
  *
  * Connections (docs/architecture.md §5.1): one RCONN_MODE_BLOCKING connection runs
  *     XREAD COUNT c BLOCK b STREAMS NS:ev:{p0} ... NS:ev:{pN-1} id0 ... idN-1
@@ -27,11 +28,12 @@
  * A refusal no probe can explain leaves the state "read error" and the XREAD is retried on the
  * tick.
  *
- * Dead letters: XADD NS:dlq MAXLEN ~ dlq_maxlen * <original fields> reason <class> detail
- * <message> stream <key> id <entry id>, run by a small script that first sets a marker key
- * NS:dlq:seen:<partition>:<id> (SET NX PX dlq_dedup_ms). So an entry is dead-lettered once, not
- * once per reader or per restart, as long as the marker lives. A failed write (connection lost,
- * timeout) is retried once on the next connection; after that it counts in dlq_failed. */
+ * Dead letters (wire format v2): XADD NS:dlq:{pI} MAXLEN ~ dlq_maxlen <entry id> <original
+ * fields> reason <class> detail <message>: the dead-letter stream of the entry's partition, under
+ * the rejected entry's own ID. Redis refuses an ID not above the stream's top, so a second reader
+ * (or a restart replaying the same entry) cannot add it again: that refusal counts as
+ * dlq_duplicate, not as a failure. A failed write (connection lost, timeout) is retried once on
+ * the next connection; after that it counts in dlq_failed. */
 #ifndef WR_READER_H
 #define WR_READER_H
 
@@ -58,8 +60,7 @@ struct reader_config {
                                     (16000 / partitions, at least 16) to bound a reply */
     unsigned block_ms;           /* XREAD BLOCK; 0: 1000 */
     unsigned lag_interval_ms;    /* XINFO STREAM period; 0: 1000 */
-    unsigned dlq_maxlen;         /* MAXLEN ~ of NS:dlq; 0: 100000 */
-    int64_t dlq_dedup_ms;        /* marker lifetime; 0: 2 h */
+    unsigned dlq_maxlen;         /* MAXLEN ~ of each NS:dlq:{pI}; 0: 100000 */
     unsigned connect_timeout_ms; /* 0: rconn's default */
     unsigned command_timeout_ms; /* 0: rconn's default */
     const char *name;            /* client name suffix ("worker"); NULL: "reader" (copied) */

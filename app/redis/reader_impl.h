@@ -37,7 +37,6 @@ struct reader {
     struct reader_config cfg;
     char *ns;
     char *name;
-    char *dlq_key;
 
     struct rconn *blk; /* ingest: XREAD BLOCK */
     struct rconn *cmd; /* dead letters, XINFO */

@@ -6,6 +6,7 @@
 #include <string.h>
 #include <sys/time.h>
 
+#include "app/cmd/cmd.h"
 #include "app/redis/localredis.h"
 
 struct redisaddr *rsync_address(const struct config *cfg, char *err, size_t errcap)
@@ -78,6 +79,56 @@ err:
     return NULL;
 }
 
+/* The v1 keys a namespace without a version may hold (suffixes after "NS:"): the single dead
+ * letter stream and the alert keys before they moved under the {alerts} hash tag. */
+#define RSYNC_V1_NKEYS 6
+static const char *const rsync_v1_keys[RSYNC_V1_NKEYS] = {
+    "dlq", "alerts:log", "alerts:state", "alerts:acks", "alerts:silences", "alerts:lease"};
+
+/* What to tell the user about a v1 namespace. */
+static void v1_refusal(const char *ns, const char *why, char *err, size_t errcap)
+{
+    snprintf(err, errcap,
+             "namespace '%s' is in wire format version 1 (%s); this warroom speaks version %d: "
+             "stop every warroom process of the namespace and run `warroom migrate --ns %s`",
+             ns, why, RSYNC_WIRE_VERSION, ns);
+}
+
+int rsync_v1_probe(redisContext *c, const char *ns, char *found, size_t foundcap, char *err,
+                   size_t errcap)
+{
+    char key[RSYNC_V1_NKEYS][128];
+    for (int i = 0; i < RSYNC_V1_NKEYS; i++) {
+        snprintf(key[i], sizeof key[i], "%s:%s", ns, rsync_v1_keys[i]);
+        redisAppendCommand(c, "EXISTS %s", key[i]); /* one key each: any cluster slot */
+    }
+    int rc = 0;
+    found[0] = '\0';
+    for (int i = 0; i < RSYNC_V1_NKEYS; i++) {
+        redisReply *r = NULL;
+        if (redisGetReply(c, (void **)&r) != REDIS_OK) {
+            snprintf(err, errcap, "reading %s: %s", key[i], c->errstr);
+            return -1; /* the connection is unusable: no further reply to read */
+        }
+        bool elsewhere = r->type == REDIS_REPLY_ERROR &&
+                         (strncmp(r->str, "MOVED ", 6) == 0 || strncmp(r->str, "ASK ", 4) == 0);
+        if (elsewhere) {
+            /* a Redis Cluster node that does not serve the key: version 1 never ran on a
+             * cluster (its scripts crossed slots), so no v1 key can be there */
+        } else if (r->type == REDIS_REPLY_ERROR) {
+            if (rc == 0)
+                snprintf(err, errcap, "reading %s: %s", key[i], r->str);
+            rc = -1;
+        } else if (r->type == REDIS_REPLY_INTEGER && r->integer > 0 && rc == 0) {
+            size_t n = strlen(found);
+            snprintf(found + n, foundcap - n, "%s%s", n ? ", " : "", key[i]);
+            rc = 1;
+        }
+        freeReplyObject(r);
+    }
+    return rc;
+}
+
 /* Checks an HMGET NS:meta version partitions answer m. Both fields nil: *found = false and
  * *partitions unchanged. Otherwise as rsync_meta_check. */
 static int meta_validate(const redisReply *m, const char *ns, const char *key, unsigned *partitions,
@@ -91,15 +142,21 @@ static int meta_validate(const redisReply *m, const char *ns, const char *key, u
     if (m->element[0]->type == REDIS_REPLY_NIL && m->element[1]->type == REDIS_REPLY_NIL)
         return 0;
     *found = true;
+    if (m->element[0]->type == REDIS_REPLY_STRING && strcmp(m->element[0]->str, "1") == 0) {
+        char why[128];
+        snprintf(why, sizeof why, "%s says version 1", key);
+        v1_refusal(ns, why, err, errcap);
+        return -1;
+    }
     if (m->element[0]->type != REDIS_REPLY_STRING || m->element[1]->type != REDIS_REPLY_STRING) {
         snprintf(err, errcap, "%s is not a warroom meta hash", key);
         return -1;
     }
-    if (strcmp(m->element[0]->str, "1") != 0) {
+    if (strcmp(m->element[0]->str, RSYNC_WIRE_VERSION_STR) != 0) {
         snprintf(err, errcap,
                  "namespace '%s' has wire format version %.32s; this warroom speaks "
-                 "version 1",
-                 ns, m->element[0]->str);
+                 "version %d",
+                 ns, m->element[0]->str, RSYNC_WIRE_VERSION);
         return -1;
     }
     char *end;
@@ -122,43 +179,22 @@ static int meta_validate(const redisReply *m, const char *ns, const char *key, u
     return 0;
 }
 
-int rsync_meta_check(redisContext *c, const char *ns, unsigned *partitions, bool explicit,
-                     char *err, size_t errcap)
+/* A namespace without meta: refused when it holds v1 keys. Returns 0 or -1 (message in err). */
+static int no_meta_check(redisContext *c, const char *ns, char *err, size_t errcap)
 {
-    char key[96];
-    snprintf(key, sizeof(key), "%s:meta", ns);
-    /* HSETNX twice: the first writer wins, every later one reads what it wrote */
-    redisAppendCommand(c, "HSETNX %s version 1", key);
-    redisAppendCommand(c, "HSETNX %s partitions %u", key, *partitions);
-    redisAppendCommand(c, "HMGET %s version partitions", key);
-    redisReply *r[3] = {NULL, NULL, NULL};
-    int rc = -1;
-    for (int i = 0; i < 3; i++) {
-        const char *doing = i < 2 ? "writing" : "reading";
-        if (redisGetReply(c, (void **)&r[i]) != REDIS_OK) {
-            snprintf(err, errcap, "%s %s: %s", doing, key, c->errstr);
-            goto out;
-        }
-        if (r[i]->type == REDIS_REPLY_ERROR) {
-            snprintf(err, errcap, "%s %s: %s", doing, key, r[i]->str);
-            goto out;
-        }
+    char found[512];
+    int v1 = rsync_v1_probe(c, ns, found, sizeof found, err, errcap);
+    if (v1 > 0) {
+        char why[600];
+        snprintf(why, sizeof why, "it has %s and no version in %s:meta", found, ns);
+        v1_refusal(ns, why, err, errcap);
     }
-    bool found;
-    rc = meta_validate(r[2], ns, key, partitions, explicit, &found, err, errcap);
-    if (rc == 0 && !found) { /* deleted between the writes and the read */
-        snprintf(err, errcap, "%s vanished while it was being written", key);
-        rc = -1;
-    }
-out:
-    for (int i = 0; i < 3; i++)
-        if (r[i])
-            freeReplyObject(r[i]);
-    return rc;
+    return v1 == 0 ? 0 : -1;
 }
 
-int rsync_meta_read(redisContext *c, const char *ns, unsigned *partitions, bool explicit,
-                    bool *found, char *err, size_t errcap)
+/* Reads NS:meta: 0 with *found, or -1 (message in err). */
+static int meta_read(redisContext *c, const char *ns, unsigned *partitions, bool explicit,
+                     bool *found, char *err, size_t errcap)
 {
     char key[96];
     snprintf(key, sizeof(key), "%s:meta", ns);
@@ -177,9 +213,59 @@ int rsync_meta_read(redisContext *c, const char *ns, unsigned *partitions, bool 
     return rc;
 }
 
-redisContext *rsync_open(struct config *cfg, struct redisaddr **addr_out)
+int rsync_meta_check(redisContext *c, const char *ns, unsigned *partitions, bool explicit,
+                     char *err, size_t errcap)
+{
+    bool found;
+    if (meta_read(c, ns, partitions, explicit, &found, err, errcap) != 0)
+        return -1;
+    if (found)
+        return 0;
+    if (no_meta_check(c, ns, err, errcap) != 0)
+        return -1;
+    char key[96];
+    snprintf(key, sizeof(key), "%s:meta", ns);
+    /* HSETNX twice: the first writer wins, every later one reads what it wrote */
+    redisAppendCommand(c, "HSETNX %s version %d", key, RSYNC_WIRE_VERSION);
+    redisAppendCommand(c, "HSETNX %s partitions %u", key, *partitions);
+    redisAppendCommand(c, "HMGET %s version partitions", key);
+    redisReply *r[3] = {NULL, NULL, NULL};
+    int rc = -1;
+    for (int i = 0; i < 3; i++) {
+        const char *doing = i < 2 ? "writing" : "reading";
+        if (redisGetReply(c, (void **)&r[i]) != REDIS_OK) {
+            snprintf(err, errcap, "%s %s: %s", doing, key, c->errstr);
+            goto out;
+        }
+        if (r[i]->type == REDIS_REPLY_ERROR) {
+            snprintf(err, errcap, "%s %s: %s", doing, key, r[i]->str);
+            goto out;
+        }
+    }
+    rc = meta_validate(r[2], ns, key, partitions, explicit, &found, err, errcap);
+    if (rc == 0 && !found) { /* deleted between the writes and the read */
+        snprintf(err, errcap, "%s vanished while it was being written", key);
+        rc = -1;
+    }
+out:
+    for (int i = 0; i < 3; i++)
+        if (r[i])
+            freeReplyObject(r[i]);
+    return rc;
+}
+
+int rsync_meta_read(redisContext *c, const char *ns, unsigned *partitions, bool explicit,
+                    bool *found, char *err, size_t errcap)
+{
+    if (meta_read(c, ns, partitions, explicit, found, err, errcap) != 0)
+        return -1;
+    return *found ? 0 : no_meta_check(c, ns, err, errcap);
+}
+
+redisContext *rsync_open(struct config *cfg, struct redisaddr **addr_out, int *exit_code)
 {
     char err[512];
+    *exit_code = EXIT_UNREACHABLE;
     struct redisaddr *a = rsync_address(cfg, err, sizeof(err));
     if (a == NULL) {
         fprintf(stderr, "warroom: %s\n", err);
@@ -190,11 +276,14 @@ redisContext *rsync_open(struct config *cfg, struct redisaddr **addr_out)
     if (c == NULL || rsync_meta_read(c, cfg->ns, &cfg->partitions, cfg->partitions_set, &found, err,
                                      sizeof(err)) != 0) {
         fprintf(stderr, "warroom: %s\n", err);
+        if (c && !c->err)
+            *exit_code = EXIT_FAILURE_GENERIC; /* Redis answered: the namespace is refused */
         if (c)
             redisFree(c);
         redisaddr_free(a);
         return NULL;
     }
+    *exit_code = EXIT_OK;
     if (addr_out)
         *addr_out = a;
     else

@@ -23,7 +23,22 @@ struct redisaddr *rsync_address(const struct config *cfg, char *err, size_t errc
 redisContext *rsync_connect(const struct redisaddr *a, int64_t timeout_ms, char *err,
                             size_t errcap);
 
-/* For producers: reads NS:meta and creates it (version 1, partitions) when absent. When the
+/* The wire format this warroom speaks (docs/protocol.md): NS:meta's "version". */
+#define RSYNC_WIRE_VERSION 2
+#define RSYNC_WIRE_VERSION_STR "2"
+
+/* Looks for the version 1 keys of ns (NS:dlq, NS:alerts:log|state|acks|silences|lease: in a
+ * namespace without a version in NS:meta they mark it as version 1), one EXISTS per key,
+ * pipelined; a cluster node's MOVED/ASK counts as absent (v1 never ran on a cluster). Returns 1
+ * and their names, comma-separated, in found; 0 when there is none; -1 on an error (message in
+ * err). */
+int rsync_v1_probe(redisContext *c, const char *ns, char *found, size_t foundcap, char *err,
+                   size_t errcap);
+
+/* A namespace in wire format version 1 (NS:meta says version 1, or it has v1 keys and no
+ * version) is refused by both meta functions below, with a message naming `warroom migrate`.
+ *
+ * For producers: reads NS:meta and creates it (version 2, partitions) when absent. When the
  * namespace exists with another partition count: if explicit, fails with a message naming both
  * numbers; else adopts the namespace's count into *partitions. Returns 0 or -1 (message in err,
  * saying "writing" when the write was refused, e.g. by a read-only user or a full Redis). */
@@ -39,7 +54,8 @@ int rsync_meta_read(redisContext *c, const char *ns, unsigned *partitions, bool 
 
 /* The whole start-up of a command that reads: address, connect, meta read (never a write).
  * Returns the context (and the address in *addr_out when not NULL, owned by the caller), or
- * NULL after printing the error to stderr prefixed with "warroom: ". */
-redisContext *rsync_open(struct config *cfg, struct redisaddr **addr_out);
+ * NULL after printing the error to stderr prefixed with "warroom: ", with the exit code in
+ * *exit_code (EXIT_UNREACHABLE, or EXIT_FAILURE_GENERIC when Redis refused the namespace). */
+redisContext *rsync_open(struct config *cfg, struct redisaddr **addr_out, int *exit_code);
 
 #endif

@@ -144,9 +144,6 @@ int tui_start_data(struct tui *t, bool demo, int64_t now_ms, reader_notify_fn *o
     rcfg.connect_timeout_ms = (unsigned)t->cfg.connect_timeout_ms;
     rcfg.command_timeout_ms = (unsigned)t->cfg.command_timeout_ms;
     rcfg.name = "tui";
-    int64_t retention =
-        t->cfg.retention_ms > t->cfg.replay_ms ? t->cfg.retention_ms : t->cfg.replay_ms;
-    rcfg.dlq_dedup_ms = retention + 3600 * 1000;
     t->rd = reader_new(t->loop, t->addr, &rcfg, t->tab, on_reader, t, err, sizeof(err));
     if (t->rd == NULL) {
         fprintf(stderr, "warroom: %s\n", err);

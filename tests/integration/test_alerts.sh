@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # test_alerts.sh — the on-call loop against a real redis-server, with headless workers:
 # `rules check` exit codes; an anomaly from `warroom gen` fires a rule (never before `for`) and
-# resolves after it ends; two workers announce each transition exactly once (NS:alerts:log
+# resolves after it ends; two workers announce each transition exactly once (NS:{alerts}:log
 # and chat alert messages counted); acks and silences reach both workers, an ack ends at
 # resolve, a silenced transition is logged but not posted to chat; SIGKILL of the lease holder
 # while an alert fires: the other worker takes over without re-announcing it, and the later
@@ -48,9 +48,9 @@ rc=$?
 # ---- helpers ----------------------------------------------------------------------------------
 ID='api_slow{service=api}'
 
-# transitions of the rule in NS:alerts:log, oldest first: "ENTRYID TO SILENCED" per line
+# transitions of the rule in NS:{alerts}:log, oldest first: "ENTRYID TO SILENCED" per line
 log_transitions() {
-    rcli --json XRANGE "$NS:alerts:log" - + | python3 -c '
+    rcli --json XRANGE "$NS:{alerts}:log" - + | python3 -c '
 import json, sys
 for eid, f in json.load(sys.stdin):
     d = dict(zip(f[::2], f[1::2]))
@@ -70,7 +70,7 @@ for eid, f in json.load(sys.stdin):
 }
 
 state_of() {
-    rcli HGET "$NS:alerts:state" "$ID" | python3 -c '
+    rcli HGET "$NS:{alerts}:state" "$ID" | python3 -c '
 import json, sys
 t = sys.stdin.read().strip()
 print(json.loads(t)["state"] if t else "inactive")'
@@ -117,7 +117,7 @@ start_worker B
 wait_for 'grep -q "alerts: leader" "$T/wA.out" "$T/wB.out"' 15 &&
     [ "$(cat "$T/wA.out" "$T/wB.out" | grep -c 'alerts: leader')" = 1 ] &&
     ok one_leader_of_two || notok one_leader_of_two "$(dump)"
-lease=$(rcli GET "$NS:alerts:lease")
+lease=$(rcli GET "$NS:{alerts}:lease")
 case "$lease" in *:"$WA":* | *:"$WB":*) ok lease_holds_a_worker_token ;;
 *) notok lease_holds_a_worker_token "lease '$lease', workers $WA $WB" ;; esac
 
@@ -134,7 +134,7 @@ lat=$((fire - hot))
     ok "fires_after_for (${lat} ms after the first hot event, for = 2s)" ||
     notok fires_after_for "first hot event $hot, firing announced $fire"
 
-short=$(rcli HGET "$NS:alerts:state" "$ID" |
+short=$(rcli HGET "$NS:{alerts}:state" "$ID" |
     python3 -c 'import json,sys; print(json.load(sys.stdin)["short"])')
 "$W" alerts --redis "$REDIS_URL" --ns $NS ack "$short" --nick alice >"$T/ack.out" 2>&1 ||
     notok ack_command "$(cat "$T/ack.out")"
@@ -144,16 +144,16 @@ both_said() {
 }
 wait_for 'both_said "alert ack $short .* by alice"' 5 &&
     ok ack_visible_on_both_workers || notok ack_visible_on_both_workers "$(dump)"
-rcli HGET "$NS:alerts:acks" "$ID" | grep -q '"who":"alice"' && ok ack_stored ||
-    notok ack_stored "$(rcli HGETALL "$NS:alerts:acks")"
+rcli HGET "$NS:{alerts}:acks" "$ID" | grep -q '"who":"alice"' && ok ack_stored ||
+    notok ack_stored "$(rcli HGETALL "$NS:{alerts}:acks")"
 "$W" alerts --redis "$REDIS_URL" --ns $NS | grep -q "firing .*$short.*acked by alice" &&
     ok alerts_list_shows_ack ||
     notok alerts_list_shows_ack "$("$W" alerts --redis "$REDIS_URL" --ns $NS)"
 
 wait_for '[ "$(state_of)" = resolved ]' 20 && ok resolves_after_anomaly ||
     notok resolves_after_anomaly "state $(state_of)"
-[ "$(rcli HEXISTS "$NS:alerts:acks" "$ID")" = 0 ] && ok ack_ends_on_resolve ||
-    notok ack_ends_on_resolve "$(rcli HGETALL "$NS:alerts:acks")"
+[ "$(rcli HEXISTS "$NS:{alerts}:acks" "$ID")" = 0 ] && ok ack_ends_on_resolve ||
+    notok ack_ends_on_resolve "$(rcli HGETALL "$NS:{alerts}:acks")"
 wait $GEN
 seq1=$(log_transitions | awk '{ printf "%s ", $2 }')
 chat1=$(chat_alerts | tr '\n' ' ')
@@ -173,8 +173,8 @@ done
     --nick bob >"$T/sil.out" 2>&1 || notok silence_command "$(cat "$T/sil.out")"
 wait_for 'both_said "alert silence api_slow until .* by bob"' 5 &&
     ok silence_visible_on_both_workers || notok silence_visible_on_both_workers "$(dump)"
-rcli HGET "$NS:alerts:silences" api_slow | grep -q '"comment":"deploy in progress"' &&
-    ok silence_stored || notok silence_stored "$(rcli HGETALL "$NS:alerts:silences")"
+rcli HGET "$NS:{alerts}:silences" api_slow | grep -q '"comment":"deploy in progress"' &&
+    ok silence_stored || notok silence_stored "$(rcli HGETALL "$NS:{alerts}:silences")"
 episode 2 2s 12s 20s # firing lasts long enough to be seen on a loaded machine
 wait_for '[ "$(state_of)" = firing ]' 15 || notok fires_again "state $(state_of)"
 wait_for '[ "$(state_of)" = resolved ]' 20 || notok resolves_again "state $(state_of)"
@@ -186,7 +186,7 @@ seq2=$(log_transitions | awk 'NR > 3 { printf "%s/%s ", $2, $3 }')
     notok silenced_not_in_chat "$(chat_alerts | tr '\n' ' ')"
 "$W" alerts --redis "$REDIS_URL" --ns $NS unsilence api_slow >/dev/null 2>&1 &&
     wait_for 'both_said "alert unsilence api_slow"' 5 &&
-    [ "$(rcli HEXISTS "$NS:alerts:silences" api_slow)" = 0 ] &&
+    [ "$(rcli HEXISTS "$NS:{alerts}:silences" api_slow)" = 0 ] &&
     ok unsilence_visible_on_both || notok unsilence_visible_on_both "$(dump)"
 
 # ---- episode 3: SIGKILL the leader while the alert fires ---------------------------------------
@@ -214,8 +214,8 @@ grep -q "alert announced resolved" "$T/w$other.out" && ok new_leader_announced_r
 
 # ---- a clean stop releases the lease at once ---------------------------------------------------
 eval "kill -TERM \$W$other"
-wait_for '[ "$(rcli EXISTS "$NS:alerts:lease")" = 0 ]' 3 && ok stop_releases_lease ||
-    notok stop_releases_lease "lease $(rcli GET "$NS:alerts:lease")"
+wait_for '[ "$(rcli EXISTS "$NS:{alerts}:lease")" = 0 ]' 3 && ok stop_releases_lease ||
+    notok stop_releases_lease "lease $(rcli GET "$NS:{alerts}:lease")"
 
 # ---- episode 4: the successor started late (its own engine only pending): it continues from
 # the announced state instead of announcing firing -> pending ----------------------------------
@@ -231,8 +231,8 @@ wait_for 'grep -q "alerts: leader" "$T/wD.out"' 15 || notok leader_d "$(cat "$T/
 episode 4 2s 22s 30s
 wait_for '[ "$(state_of)" = firing ]' 20 || notok long_rule_fires "state $(state_of)"
 kill -9 $WD
-wait_for '[ "$(rcli EXISTS "$NS:alerts:lease")" = 0 ]' 7 ||
-    notok lease_lapses "$(rcli GET "$NS:alerts:lease")"
+wait_for '[ "$(rcli EXISTS "$NS:{alerts}:lease")" = 0 ]' 7 ||
+    notok lease_lapses "$(rcli GET "$NS:{alerts}:lease")"
 start_worker E "$T/long.conf"
 wait_for 'grep -q "alerts: leader" "$T/wE.out"' 10 && ok late_successor_takes_over ||
     notok late_successor_takes_over "$(cat "$T/wE.out")"

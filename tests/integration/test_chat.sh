@@ -15,12 +15,12 @@ CHAN=wr:chat:$ROOM
 
 # The send script exactly as docs/protocol.md documents it.
 SCRIPT="local id = redis.call('XADD', KEYS[1], 'MAXLEN', '~', ARGV[5], '*', 'nick', ARGV[1], 'kind', ARGV[2], 'text', ARGV[3], 'ts', ARGV[4])
-local sent = redis.pcall('PUBLISH', KEYS[2], cjson.encode({id = id, ts = tonumber(ARGV[4]), nick = ARGV[1], kind = ARGV[2], text = ARGV[3]}))
+local sent = redis.pcall('PUBLISH', ARGV[6], cjson.encode({id = id, ts = tonumber(ARGV[4]), nick = ARGV[1], kind = ARGV[2], text = ARGV[3]}))
 if type(sent) == 'table' and sent.err then return {id, sent.err} end
 return id"
 now_ms() { echo $(($(date +%s%N) / 1000000)); }
 eval_send() { # NICK KIND TEXT
-    rcli EVAL "$SCRIPT" 2 "$LOG" "$CHAN" "$1" "$2" "$3" "$(now_ms)" 10000
+    rcli EVAL "$SCRIPT" 1 "$LOG" "$1" "$2" "$3" "$(now_ms)" 10000 "$CHAN"
 }
 hand_send() { # NICK TEXT (plain ASCII text): XADD, then PUBLISH with the new ID
     local ts id

@@ -23,7 +23,7 @@ last_field() {
     grep -o " $2=[0-9]*" "$1" | tail -1 | cut -d= -f2
 }
 
-rcli HSET wr:meta version 1 partitions 4 >/dev/null
+rcli HSET wr:meta version 2 partitions 4 >/dev/null
 rcli SET 'wr:ev:{p0}' x >/dev/null
 xadd_n 1 10 part_one
 xadd_n 2 20 part_two

@@ -215,7 +215,7 @@ stop_worker() {
 # query: exact statistics over the window
 
 NS=q1
-rcli HSET "$NS:meta" version 1 partitions $PARTS >/dev/null
+rcli HSET "$NS:meta" version 2 partitions $PARTS >/dev/null
 ev gen "$NS" $PARTS "$(now_ms)" 3000 7 "$T/q1.expect" >"$T/q1.cmds"
 rcli <"$T/q1.cmds" >/dev/null
 "$WARROOM" query --ns $NS --json >"$T/q1.json" 2>"$T/q1.err"
@@ -306,11 +306,11 @@ rc=$?
     ok query_unreachable || notok query_unreachable "exit $rc: $out"
 
 # ---------------------------------------------------------------------------------------------
-# dead letters: each malformed entry lands in NS:dlq once, with its reason; worker and query
-# count them
+# dead letters: each malformed entry lands once in its partition's NS:dlq:{pI}, under its own
+# entry ID, with its reason; worker and query count them
 
 NS=d1
-rcli HSET "$NS:meta" version 1 partitions $PARTS >/dev/null
+rcli HSET "$NS:meta" version 2 partitions $PARTS >/dev/null
 {
     echo 'XADD "d1:ev:{p0}" * metric cpu'                       # missing value
     echo 'XADD "d1:ev:{p1}" * metric cpu value abc'             # not a number
@@ -321,7 +321,7 @@ rcli HSET "$NS:meta" version 1 partitions $PARTS >/dev/null
     echo 'XADD "d1:ev:{p6}" * metric cpu value 1 labels "a=b,c"' # labels syntax
     ev plain "$NS" $PARTS 20 ok x
 } >"$T/d1.cmds"
-rcli <"$T/d1.cmds" >/dev/null
+rcli <"$T/d1.cmds" >"$T/d1.ids"
 "$WARROOM" worker --ns $NS --exit-after-replay >"$T/d1.out" 2>&1
 rc=$?
 if [ $rc -eq 0 ] && [ "$(total_field "$T/d1.out" rejected)" = 7 ] &&
@@ -331,53 +331,52 @@ if [ $rc -eq 0 ] && [ "$(total_field "$T/d1.out" rejected)" = 7 ] &&
 else
     notok worker_counts_rejects "exit $rc: $(tail -2 "$T/d1.out")"
 fi
-rcli --raw XRANGE d1:dlq - + >"$T/dlq.txt"
-got=$(python3 - "$T/dlq.txt" <<'EOF'
-import sys
-lines = open(sys.argv[1]).read().split("\n")
-# --raw XRANGE: id, then field/value lines; entries start with an ID line "N-N"
-entries, cur = [], None
-i = 0
-while i < len(lines):
-    l = lines[i]
-    import re
-    if re.fullmatch(r"\d+-\d+", l) and (cur is None or len(cur) % 2 == 0):
-        cur = []
-        entries.append(cur)
-    elif cur is not None:
-        cur.append(l)
-    i += 1
-out = []
-for e in entries:
-    d = {}
-    for k, v in zip(e[0::2], e[1::2]):
-        d.setdefault(k, v)
-    ok = all(f in d for f in ("reason", "detail", "stream", "id")) and \
-        d["stream"].startswith("d1:ev:{p")
-    out.append("%s=%s" % (d.get("stream", "?")[-3:-1], d.get("reason", "?") if ok else "BAD"))
-print(",".join(sorted(out)))
-EOF
-)
-want="p0=missing field,p1=value not a number,p2=value not finite,p3=bad metric name"
-want="$want,p4=duplicate field,p5=missing field,p6=syntax error"
-[ "$got" = "$want" ] && ok dlq_reasons || notok dlq_reasons "got '$got'"
+# every partition's dead letters: "pI ID reason field,field,..." per entry
+dlq_dump() {
+    for p in $(seq 0 $((PARTS - 1))); do
+        echo "$p $(rcli --json XRANGE "$1:dlq:{p$p}" - + | tr -d '\n')"
+    done | python3 -c '
+import json, sys
+for line in sys.stdin:
+    p, _, js = line.partition(" ")
+    for eid, f in json.loads(js):
+        d = dict(zip(f[0::2], f[1::2]))
+        print("p%s %s %s %s" % (p, eid, d.get("reason", "?"), ",".join(f[0::2])))'
+}
+dlq_dump d1 >"$T/dlq.txt"
+want=$(paste -d' ' <(printf 'p%s\n' 0 1 2 3 4 5 6) <(head -7 "$T/d1.ids") <(printf '%s\n' \
+    'missing field metric,reason,detail' 'value not a number metric,value,reason,detail' \
+    'value not finite metric,value,reason,detail' 'bad metric name metric,value,reason,detail' \
+    'duplicate field metric,value,value,reason,detail' 'missing field value,reason,detail' \
+    'syntax error metric,value,labels,reason,detail'))
+[ "$(cat "$T/dlq.txt")" = "$want" ] && ok dlq_per_partition_own_id ||
+    notok dlq_per_partition_own_id "got: $(cat "$T/dlq.txt") want: $want"
+[ "$(rcli EXISTS d1:dlq)" = 0 ] && [ -z "$(rcli --scan --pattern 'd1:dlq:seen*')" ] &&
+    ok dlq_no_v1_key_no_markers || notok dlq_no_v1_key_no_markers "$(rcli --scan --pattern 'd1:dlq*')"
 # the original fields are kept
-rcli --raw XRANGE d1:dlq - + | tr '\n' ' ' |
+rcli --raw XRANGE 'd1:dlq:{p3}' - + | tr '\n' ' ' |
     grep -q 'metric bad metric! value 1 reason bad metric name' &&
-    ok dlq_keeps_fields || notok dlq_keeps_fields "$(rcli --raw XRANGE d1:dlq - + | tr '\n' ' ')"
-# a second worker (a restart, or another instance) does not dead-letter them again
+    ok dlq_keeps_fields || notok dlq_keeps_fields "$(rcli --raw XRANGE 'd1:dlq:{p3}' - + | tr '\n' ' ')"
+# a second worker (a restart, or another instance) does not dead-letter them again: Redis
+# refuses the same ID, and that counts as a duplicate, not a failure
 "$WARROOM" worker --ns $NS --exit-after-replay >"$T/d2.out" 2>&1
+dlq_dump d1 >"$T/dlq2.txt"
 [ "$(total_field "$T/d2.out" rejected)" = 7 ] &&
-    [ "$(total_field "$T/d2.out" dlq_duplicate)" = 7 ] && [ "$(rcli XLEN d1:dlq)" = 7 ] &&
-    ok dlq_once || notok dlq_once "$(tail -1 "$T/d2.out"), XLEN $(rcli XLEN d1:dlq)"
-n=$("$WARROOM" query --ns $NS --json | jget '"%d %d" % (d["rejected"], d["series"][0]["count"])')
+    [ "$(total_field "$T/d2.out" dlq_duplicate)" = 7 ] &&
+    [ "$(total_field "$T/d2.out" dlq_failed)" = 0 ] && cmp -s "$T/dlq.txt" "$T/dlq2.txt" &&
+    ok dlq_once || notok dlq_once "$(tail -1 "$T/d2.out"), $(cat "$T/dlq2.txt")"
+n=$("$WARROOM" query --ns $NS --window 1h --json |
+    jget '"%d %d" % (d["rejected"], d["series"][0]["count"])')
 [ "$n" = "7 20" ] && ok query_counts_rejects || notok query_counts_rejects "rejected, count: $n"
+"$WARROOM" query --ns $NS --window 1h >"$T/q.txt" 2>&1
+grep -qF "(7 invalid entries in the window; workers copy each to the dead letters of its partition, d1:dlq:{p0} ... d1:dlq:{p7}: redis-cli XRANGE 'd1:dlq:{p0}' - +)" "$T/q.txt" &&
+    ok query_hint_names_dlq_keys || notok query_hint_names_dlq_keys "$(tail -3 "$T/q.txt")"
 
 # ---------------------------------------------------------------------------------------------
 # worker: replay of the history, then live events
 
 NS=w1
-rcli HSET "$NS:meta" version 1 partitions $PARTS >/dev/null
+rcli HSET "$NS:meta" version 2 partitions $PARTS >/dev/null
 ev plain "$NS" $PARTS 500 hist a >"$T/w1a.cmds"
 rcli <"$T/w1a.cmds" >/dev/null
 start_worker "$T/w1.out" --ns $NS
@@ -404,7 +403,7 @@ stop_worker "$W1"
 # the replay feeds entries in ID order across partitions: a busy partition's batches do not
 # run ahead of a quiet one's, so nothing written in time order is counted late
 NS=o1
-rcli HSET "$NS:meta" version 1 partitions $PARTS >/dev/null
+rcli HSET "$NS:meta" version 2 partitions $PARTS >/dev/null
 ev ordered "$NS" $PARTS "$(now_ms)" >"$T/o1.cmds"
 rcli <"$T/o1.cmds" >/dev/null
 "$WARROOM" worker --ns $NS --exit-after-replay >"$T/o1.out" 2>&1
@@ -421,7 +420,7 @@ rc=$?
 # several workers on one Redis each see every event; SIGINT stops cleanly too
 
 NS=m1
-rcli HSET "$NS:meta" version 1 partitions $PARTS >/dev/null
+rcli HSET "$NS:meta" version 2 partitions $PARTS >/dev/null
 start_worker "$T/m1.out" --ns $NS
 M1=$LAST_WORKER
 start_worker "$T/m2.out" --ns $NS
@@ -449,15 +448,24 @@ done
     "$(tail -qn1 "$T/m1.out" "$T/m2.out" "$T/m3.out")"
 [ "$rc1$rc2$rc3" = 000 ] && ok worker_sigint_exit0 ||
     notok worker_sigint_exit0 "exit codes $rc1 $rc2 $rc3"
-[ "$(rcli XLEN m1:dlq)" = 1 ] && ok workers_dlq_once ||
-    notok workers_dlq_once "XLEN $(rcli XLEN m1:dlq)"
+[ "$(rcli XLEN 'm1:dlq:{p2}')" = 1 ] && ok workers_dlq_once ||
+    notok workers_dlq_once "XLEN $(rcli XLEN 'm1:dlq:{p2}')"
+# three workers wrote the same dead letter at once: one was stored, two were told "already
+# recorded" by Redis (not failures)
+dup=0 failed=0
+for f in m1 m2 m3; do
+    dup=$((dup + $(total_field "$T/$f.out" dlq_duplicate)))
+    failed=$((failed + $(total_field "$T/$f.out" dlq_failed)))
+done
+[ "$dup$failed" = 20 ] && ok workers_dlq_race_duplicates ||
+    notok workers_dlq_race_duplicates "duplicates $dup failed $failed"
 
 # ---------------------------------------------------------------------------------------------
 # a Redis restart while events are being written: the worker reconnects, resumes from its last
 # IDs, and ends with exactly as many entries as the streams hold
 
 NS=r1
-rcli HSET "$NS:meta" version 1 partitions $PARTS >/dev/null
+rcli HSET "$NS:meta" version 2 partitions $PARTS >/dev/null
 start_worker "$T/r1.out" --ns $NS
 R1=$LAST_WORKER
 wait_for "grep -q 'replay done' '$T/r1.out'" 20

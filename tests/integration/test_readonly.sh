@@ -67,10 +67,19 @@ rc=$?
 [ "$rc" = 0 ] && ok "read-only user: alerts (list) starts" || notok "ro alerts" "rc=$rc $(cat "$T/ro.a")"
 "$WARROOM" send --redis "$RO" ro_metric 4 >/dev/null 2>"$T/ro.send"
 rc=$?
-if [ "$rc" != 0 ] && grep -qF "writing wr:meta: NOPERM" "$T/ro.send"; then
+# (wr:meta exists: a producer only reads it, so the refusal comes with the event's XADD)
+if [ "$rc" != 0 ] && grep -qF "Redis refused the event: NOPERM" "$T/ro.send"; then
     ok "read-only user: send is refused and says it was writing"
 else
     notok "ro send" "rc=$rc $(cat "$T/ro.send")"
+fi
+
+"$WARROOM" send --redis "$RO" --ns fresh2 ro_metric 4 >/dev/null 2>"$T/ro.meta"
+rc=$?
+if [ "$rc" != 0 ] && grep -qF "writing fresh2:meta: NOPERM" "$T/ro.meta"; then
+    ok "read-only user: send to a new namespace is refused and says it was writing its meta"
+else
+    notok "ro meta" "rc=$rc $(cat "$T/ro.meta")"
 fi
 
 # ---- a Redis full at maxmemory with noeviction -----------------------------------------------------
@@ -99,9 +108,16 @@ if [ "$rc" = 0 ] && grep -q '^totals: .* events=3 ' "$T/oom.w"; then
 else
     notok "oom worker" "rc=$rc $(cat "$T/oom.w")"
 fi
+"$WARROOM" send --ns fresh2 ro_metric 5 >/dev/null 2>"$T/oom.meta"
+rc=$?
+if [ "$rc" != 0 ] && grep -qF "writing fresh2:meta: OOM" "$T/oom.meta"; then
+    ok "full Redis: send to a new namespace is refused and says it was writing its meta"
+else
+    notok "oom meta" "rc=$rc $(cat "$T/oom.meta")"
+fi
 "$WARROOM" send ro_metric 5 >/dev/null 2>"$T/oom.send"
 rc=$?
-if [ "$rc" != 0 ] && grep -qF "writing wr:meta: OOM" "$T/oom.send"; then
+if [ "$rc" != 0 ] && grep -qF "Redis refused the event: OOM" "$T/oom.send"; then
     ok "full Redis: send is refused and says it was writing"
 else
     notok "oom send" "rc=$rc $(cat "$T/oom.send")"

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # test_regex.sh — issue 9.2: a pathological regex from Redis must not take the workers down.
 # Silences `*{a=~x++++...}` (20 and 25 '+': glibc's regcomp grew to 720 MB and past 8 GB) are
-# planted in NS:alerts:silences and published on NS:alerts while a rules worker runs, and before
+# planted in NS:{alerts}:silences and published on NS:alerts while a rules worker runs, and before
 # a second one starts. Both stay alive with a bounded RSS (a watchdog samples VmRSS and kills a
 # worker past the limit), report each rejected silence once, and still evaluate and announce
 # alerts (unsilenced); `warroom alerts` lists the rejected silences and can remove them;
@@ -77,7 +77,7 @@ guarded /dev/null "$T/err" "$W" alerts --redis "$REDIS_URL" --ns $NS silence "$B
 rc=$?
 err=$(cat "$T/err")
 [ $rc = 2 ] && [[ "$err" == *"bad regex for label 'a'"* ]] &&
-    [ "$(rcli HLEN "$NS:alerts:silences")" = 0 ] &&
+    [ "$(rcli HLEN "$NS:{alerts}:silences")" = 0 ] &&
     ok alerts_silence_refuses_bad_regex || notok alerts_silence_refuses_bad_regex "exit $rc: $err"
 
 start_worker() { # $1: name
@@ -94,7 +94,7 @@ dump() {
         [ -e "$T/w$w.out" ] && { echo "--- worker $w (max VmRSS $(cat "$T/w$w.rss") kB)"; cat "$T/w$w.out"; }
     done
     echo "--- silences"
-    rcli HGETALL "$NS:alerts:silences"
+    rcli HGETALL "$NS:{alerts}:silences"
 }
 
 # plant MATCHER: what any Redis client can do: the hash field and the live message
@@ -104,7 +104,7 @@ plant() {
 print(json.dumps({"type": "silence", "matcher": sys.argv[1],
                   "until_ms": int(time.time() * 1000) + 3600000, "who": "mallory",
                   "comment": "planted"}))' "$1")
-    rcli HSET "$NS:alerts:silences" "$1" "$json" >/dev/null
+    rcli HSET "$NS:{alerts}:silences" "$1" "$json" >/dev/null
     rcli PUBLISH "$NS:alerts" "$json" >/dev/null
 }
 
@@ -135,7 +135,7 @@ wait_for 'grep -qF "silence $BOMB25 rejected" "$T/wB.out" &&
 
 # alerts are still evaluated and announced, and the planted silences silence nothing
 state_of() {
-    rcli HGET "$NS:alerts:state" 'hot{site=a1}' | python3 -c '
+    rcli HGET "$NS:{alerts}:state" 'hot{site=a1}' | python3 -c '
 import json, sys
 t = sys.stdin.read().strip()
 j = json.loads(t) if t else {}
@@ -171,12 +171,12 @@ n=$(python3 -c 'import json,sys; d=json.load(sys.stdin); print(len(d["rejected_s
 [ "$n" = "2 0" ] && ok alerts_json_lists_rejected || notok alerts_json_lists_rejected "$n"
 
 guarded "$T/uns.out" "$T/uns.err" "$W" alerts --redis "$REDIS_URL" --ns $NS unsilence "$BOMB20" &&
-    [ "$(rcli HEXISTS "$NS:alerts:silences" "$BOMB20")" = 0 ] &&
+    [ "$(rcli HEXISTS "$NS:{alerts}:silences" "$BOMB20")" = 0 ] &&
     wait_for 'grep -qF "alert unsilence $BOMB20" "$T/wA.out"' 5 &&
     ok unsilence_removes_rejected || notok unsilence_removes_rejected "$(cat "$T/uns.out" "$T/uns.err"); $(dump)"
 
 # ---- a stored value that is not a silence at all: listed as rejected, never silently dropped --
-rcli HSET "$NS:alerts:silences" garbage 'not json' >/dev/null
+rcli HSET "$NS:{alerts}:silences" garbage 'not json' >/dev/null
 guarded "$T/g.out" "$T/g.err" "$W" alerts --redis "$REDIS_URL" --ns $NS
 grep -qF "silence  garbage until ? REJECTED, not applied: the stored value is not a silence" \
     "$T/g.out" && grep -q "silences\? rejected" "$T/g.err" &&
@@ -191,8 +191,8 @@ wait_for 'grep -qF "silence garbage rejected (not applied): the stored value is 
 kill -TERM "$WC" 2>/dev/null
 wait "$WC" 2>/dev/null
 guarded /dev/null /dev/null "$W" alerts --redis "$REDIS_URL" --ns $NS unsilence garbage &&
-    [ "$(rcli HEXISTS "$NS:alerts:silences" garbage)" = 0 ] && ok unreadable_silence_removable ||
-    notok unreadable_silence_removable "$(rcli HGETALL "$NS:alerts:silences")"
+    [ "$(rcli HEXISTS "$NS:{alerts}:silences" garbage)" = 0 ] && ok unreadable_silence_removable ||
+    notok unreadable_silence_removable "$(rcli HGETALL "$NS:{alerts}:silences")"
 
 alive_and_small A && alive_and_small B && ok workers_still_alive ||
     notok workers_still_alive "$(dump)"

@@ -74,7 +74,7 @@ else
 fi
 tui_cap | grep -E "$row" | grep -qE "warn +FIRING" && notok order "a warning listed first" ||
     ok "page severity listed before warning"
-short=$(rcli HGET 'wr:alerts:state' 'api_slow{service=api}' |
+short=$(rcli HGET 'wr:{alerts}:state' 'api_slow{service=api}' |
     python3 -c 'import json,sys; print(json.load(sys.stdin)["short"])' 2>/dev/null)
 
 # ---- /ack in alice's chat: acked by alice on both ----------------------------------------------
@@ -103,8 +103,8 @@ if wait_for 'both_show_re "api_series_slow.*silenced"' 10; then
 else
     dump_both silence; notok silence "not silenced on both"
 fi
-[ "$(rcli HLEN wr:alerts:silences)" = 1 ] && ok "the silence is stored in Redis" ||
-    notok silence_stored "$(rcli HGETALL wr:alerts:silences)"
+[ "$(rcli HLEN wr:{alerts}:silences)" = 1 ] && ok "the silence is stored in Redis" ||
+    notok silence_stored "$(rcli HGETALL wr:{alerts}:silences)"
 
 # ---- Enter on the per-series alert opens its detail view ---------------------------------------
 tui_tmux send-keys -t u Enter

@@ -56,7 +56,7 @@ rows_are() {
 }
 # nothing pending or firing, on the board in Redis and in the panel
 emptied() {
-    [ "$(rcli HLEN wr:alerts:state)" = 0 ] && tui_cap | grep -qF "No alerts"
+    [ "$(rcli HLEN wr:{alerts}:state)" = 0 ] && tui_cap | grep -qF "No alerts"
 }
 alive() {
     [ -n "$TUI_PID" ] && pid_alive "$TUI_PID" && ! tui_cap | grep -qF "$TUI_PROMPT"
@@ -73,7 +73,7 @@ fi
 if wait_for 'send flip 1 k=a; emptied' 15; then
     ok "the list empties when the alerts go inactive"
 else
-    tui_dump shrink; notok shrink "the alerts did not go inactive: $(rcli HKEYS wr:alerts:state)"
+    tui_dump shrink; notok shrink "the alerts did not go inactive: $(rcli HKEYS wr:{alerts}:state)"
 fi
 
 # ... and grows again: this is where the old code freed the ids a second time
@@ -84,8 +84,8 @@ else
     tui_dump regrow; notok regrow "interface gone or rows wrong"
     alive || { notok alive "$(head -c 2000 "$T/tui.err")"; wr_done; }
 fi
-[ "$(rcli HLEN wr:alerts:state)" = 5 ] && ok "five alerts in Redis, five rows shown" ||
-    notok state_count "$(rcli HKEYS wr:alerts:state)"
+[ "$(rcli HLEN wr:{alerts}:state)" = 5 ] && ok "five alerts in Redis, five rows shown" ||
+    notok state_count "$(rcli HKEYS wr:{alerts}:state)"
 wait_for 'send flip 1 k=a; emptied' 15 ||
     { tui_dump shrink2; notok shrink_again "the alerts did not go inactive"; }
 
@@ -103,8 +103,8 @@ wait_for 'tui_cap | grep -qF "0 firing, 6 pending"' 10 ||
 first=$(tui_cap | grep -E 'pending +[0-9a-f]{6} sel\{k=' | head -1)
 case $first in *'sel{k=0}'*) ;; *) notok order "k=0 not listed first: $first" ;; esac
 tui_keys a
-wait_for '[ "$(rcli HLEN wr:alerts:acks)" = 1 ]' 10
-acked=$(rcli HKEYS wr:alerts:acks)
+wait_for '[ "$(rcli HLEN wr:{alerts}:acks)" = 1 ]' 10
+acked=$(rcli HKEYS wr:{alerts}:acks)
 [ -n "$target" ] && [ "$acked" = "$target" ] &&
     ok "a acks the alert that was selected after the list changed" ||
     { tui_dump ack; notok selection_follows "acked '$acked', selected '$target'"; }

@@ -35,7 +35,7 @@ for line in sys.stdin.read().split("\n"):
 redis_start || { notok redis_start "cannot start redis-server"; wr_done; }
 ROOM=ops
 SCRIPT="local id = redis.call('XADD', KEYS[1], 'MAXLEN', '~', ARGV[5], '*', 'nick', ARGV[1], 'kind', ARGV[2], 'text', ARGV[3], 'ts', ARGV[4])
-local sent = redis.pcall('PUBLISH', KEYS[2], cjson.encode({id = id, ts = tonumber(ARGV[4]), nick = ARGV[1], kind = ARGV[2], text = ARGV[3]}))
+local sent = redis.pcall('PUBLISH', ARGV[6], cjson.encode({id = id, ts = tonumber(ARGV[4]), nick = ARGV[1], kind = ARGV[2], text = ARGV[3]}))
 if type(sent) == 'table' and sent.err then return {id, sent.err} end
 return id"
 
@@ -110,8 +110,8 @@ fi
 
 # ---- a hostile message is shown, never obeyed ----------------------------------------------
 evil_text=$(printf 'A\x1b]52;c;eA==\x07B\x1b[2JC\rD\xe2\x80\xaeE\xff\x1b]0;PWNED\x07\x1b[?1000hF')
-rcli EVAL "$SCRIPT" 2 "wr:chat:$ROOM:log" "wr:chat:$ROOM" "$(printf 'ev\xe2\x80\x8bil')" msg \
-    "$evil_text" "$(date +%s%3N)" 10000 >/dev/null
+rcli EVAL "$SCRIPT" 1 "wr:chat:$ROOM:log" "$(printf 'ev\xe2\x80\x8bil')" msg \
+    "$evil_text" "$(date +%s%3N)" 10000 "wr:chat:$ROOM" >/dev/null
 want='A^[]52;c;eA==^GB^[[2JC^MDE�^[]0;PWNED^G^[[?1000hF'
 wait_for 'cap_u | grep -qF -- "$want"' 10 && tui_cap | grep -qF -- "$want" &&
     ok "escape sequences, \\r, U+202E and invalid UTF-8 render as visible text" ||

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # test_regex.sh — issue 9.2 in the interface (tmux): with pathological silences planted in
-# wr:alerts:silences (x followed by 20 and 25 '+'; glibc's regcomp grew to 720 MB and past
+# wr:{alerts}:silences (x followed by 20 and 25 '+'; glibc's regcomp grew to 720 MB and past
 # 8 GB), the interface comes up with a bounded RSS and says in its alerts panel that the
 # silences were rejected (and /alerts in chat why); a refused regex typed in the `/` filter is
 # shown as invalid, keystroke by keystroke; /silence with a bad regex in chat gets the error
@@ -25,7 +25,7 @@ plus() { # x followed by $1 '+'
 until_ms=$(($(date +%s%3N) + 3600000))
 for n in 20 25; do
     m="*{a=~$(plus $n)}"
-    rcli HSET wr:alerts:silences "$m" "{\"type\":\"silence\",\"matcher\":\"$m\",\
+    rcli HSET wr:{alerts}:silences "$m" "{\"type\":\"silence\",\"matcher\":\"$m\",\
 \"until_ms\":$until_ms,\"who\":\"mallory\",\"comment\":\"\"}" >/dev/null
 done
 "$WARROOM" send --redis "$REDIS_URL" temp 20 site=a1 >/dev/null
@@ -62,7 +62,7 @@ small() {
 # state; the next board change shows it (a valid silence, published every half second, makes
 # those; straight through redis-cli, as no warroom command may load the planted silences here)
 hot='{"type":"silence","matcher":"hot","until_ms":'$until_ms',"who":"bob","comment":""}'
-if wait_for 'rcli HSET wr:alerts:silences hot "$hot" && rcli PUBLISH wr:alerts "$hot" && sleep 0.5 &&
+if wait_for 'rcli HSET wr:{alerts}:silences hot "$hot" && rcli PUBLISH wr:alerts "$hot" && sleep 0.5 &&
              tui_cap | grep -qE "2 silences rejected; (leader|follower)"' 20; then
     ok "the alerts panel shows '2 silences rejected' next to the role"
 else
@@ -104,9 +104,9 @@ if tui_wait_re "silence \*\{a=~x\+{25}\} REJECTED, not applied: bad regex for la
 else
     tui_dump alerts; notok chat_alerts "no rejected silences in /alerts"
 fi
-n=$(rcli HLEN wr:alerts:silences)
-[ "$n" = 3 ] && ! rcli HEXISTS wr:alerts:silences '*{site=~a**}' | grep -q 1 &&
-    ok "the bad silence was not stored" || notok not_stored "$(rcli HKEYS wr:alerts:silences)"
+n=$(rcli HLEN wr:{alerts}:silences)
+[ "$n" = 3 ] && ! rcli HEXISTS wr:{alerts}:silences '*{site=~a**}' | grep -q 1 &&
+    ok "the bad silence was not stored" || notok not_stored "$(rcli HKEYS wr:{alerts}:silences)"
 
 small && ok "the interface is alive with a bounded RSS (max VmRSS $(cat "$T/rss") kB)" ||
     notok alive "max VmRSS $(cat "$T/rss") kB, limit $RSS_LIMIT_KB"

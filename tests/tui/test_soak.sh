@@ -142,7 +142,7 @@ bob_says() {
 }
 # the short id of a pending or firing alert in Redis, "" when none
 some_short() {
-    rcli HVALS wr:alerts:state | grep -E '"state":"(firing|pending)"' |
+    rcli HVALS wr:{alerts}:state | grep -E '"state":"(firing|pending)"' |
         grep -m1 -oE '"short":"[0-9a-f]{6}"' | cut -d'"' -f4
 }
 cli() {
@@ -196,11 +196,11 @@ fi
 # the churn happened: transitions of every kind, acks and silences reached the log
 mark "churn done"
 log_has() {
-    rcli XRANGE wr:alerts:log - + | grep -cx "$1"
+    rcli XRANGE wr:{alerts}:log - + | grep -cx "$1"
 }
-n_firing=$(rcli XRANGE wr:alerts:log - + | grep -c '"to":"firing"')
-n_resolved=$(rcli XRANGE wr:alerts:log - + | grep -c '"to":"resolved"')
-n_inactive=$(rcli XRANGE wr:alerts:log - + | grep -c '"to":"inactive"')
+n_firing=$(rcli XRANGE wr:{alerts}:log - + | grep -c '"to":"firing"')
+n_resolved=$(rcli XRANGE wr:{alerts}:log - + | grep -c '"to":"resolved"')
+n_inactive=$(rcli XRANGE wr:{alerts}:log - + | grep -c '"to":"inactive"')
 n_ack=$(log_has ack)
 n_sil=$(log_has silence)
 n_unsil=$(log_has unsilence)
@@ -220,8 +220,8 @@ mark "board"
 touch "$T/final"
 tui_keys 2
 board_agrees() { # Redis' state and acks, and the panel, agree on firing a, c, e
-    rcli HGETALL wr:alerts:state > "$T/state"
-    rcli HKEYS wr:alerts:acks > "$T/acks"
+    rcli HGETALL wr:{alerts}:state > "$T/state"
+    rcli HKEYS wr:{alerts}:acks > "$T/acks"
     tui_cap > "$T/cap"
     python3 "$T/board.py" "$T/state" "$T/acks" "$T/cap" 'hot{k=a},hot{k=c},hot{k=e}' > "$T/diff"
 }

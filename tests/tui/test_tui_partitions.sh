@@ -8,7 +8,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 
 redis_start || { notok redis_start "cannot start redis-server"; wr_done; }
 
-rcli HSET wr:meta version 1 partitions 4 >/dev/null
+rcli HSET wr:meta version 2 partitions 4 >/dev/null
 rcli SET 'wr:ev:{p0}' x >/dev/null
 rcli XADD 'wr:ev:{p1}' '*' metric tuipart_one value 1 >/dev/null
 

@@ -140,6 +140,11 @@ static void test_stream_key(void **state)
     /* each partition's keys share the slot of "pI" */
     assert_int_equal(partition_stream_key("wr", 7, buf, sizeof buf), 10);
     assert_int_equal(slot(buf), slot("p7"));
+    /* the dead letters of a partition live in its slot too (wire format v2) */
+    assert_int_equal(partition_dlq_key("wr", 7, buf, sizeof buf), 11);
+    assert_string_equal(buf, "wr:dlq:{p7}");
+    assert_int_equal(slot(buf), slot("p7"));
+    assert_int_equal(partition_dlq_key("wr", 7, buf, 11), -1);
 }
 
 /* Random label sets in two random orders: the same canonical key, the same partition, equal to
