@@ -155,8 +155,9 @@ enum rconn_state chat_state(const struct chat *c);
 /* "up", "connecting", "reconnecting (attempt 3): Connection refused", ... */
 void chat_state_text(const struct chat *c, char *buf, size_t cap);
 
-/* The nick to use when none is given: configured (may be NULL), else $USER when it is a valid
- * nick, else "anon-XXXX" (4 random hex digits). Writes it to out. */
+/* The nick to use when none is given: configured (may be NULL), else the first of $USER,
+ * $LOGNAME and the passwd name of the real uid that is a valid nick, else "uidN". The same for
+ * chat, acks and silences, in every process of one user. Writes it to out. */
 void chat_default_nick(const char *configured, char *out, size_t cap);
 
 /* Wall-clock time in ms (what timestamps and heartbeats use). */

@@ -12,6 +12,7 @@
 
 #include "app/alerts/alerts.h"
 #include "app/alerts/alerts_json.h"
+#include "app/chat/chat.h"
 #include "app/clock.h"
 #include "app/cmd/cmd.h"
 #include "app/config.h"
@@ -258,17 +259,6 @@ static long long run_script(redisContext *c, const char *script, int nkeys, cons
     return v;
 }
 
-static void default_nick(const struct config *cfg, char *out, size_t cap)
-{
-    const char *user = getenv("USER");
-    if (cfg->nick)
-        snprintf(out, cap, "%s", cfg->nick);
-    else if (user && text_nick_valid(user))
-        snprintf(out, cap, "%s", user);
-    else
-        snprintf(out, cap, "anon");
-}
-
 int cmd_alerts(int argc, char **argv)
 {
     struct config cfg;
@@ -308,7 +298,7 @@ int cmd_alerts(int argc, char **argv)
         config_free(&cfg);
         return EXIT_USAGE;
     }
-    default_nick(&cfg, nick, sizeof nick);
+    chat_default_nick(cfg.nick, nick, sizeof nick);
     redisContext *c = rsync_open(&cfg, NULL);
     if (!c) {
         config_free(&cfg);

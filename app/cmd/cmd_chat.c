@@ -42,7 +42,7 @@ static const char chat_help[] =
     "of stdin it leaves the room and exits 0. With stdout on a terminal, the interface opens.\n"
     "  --say TEXT     send one message and exit; prints its ID\n"
     "  --kind KIND    kind of the --say message: msg (default), me, system or alert\n"
-    "  --nick NAME    nick (default: the nick setting, else $USER, else anon-XXXX)\n"
+    "  --nick NAME    nick (default: the nick setting, else $USER, $LOGNAME, the login name)\n"
     "  --history N    messages of history to print first (default 200, 0 for none)\n"
     "  --json         one JSON object per message: {\"id\",\"ts\",\"nick\",\"kind\",\"text\"}\n"
     "  --listen       ignore stdin: print messages until SIGINT or SIGTERM\n"

@@ -9,6 +9,7 @@
 #include <time.h>
 
 #include "app/alerts/alerts_json.h"
+#include "app/chat/chat.h"
 #include "app/clock.h"
 #include "app/redis/rsync.h"
 #include "core/duration.h"
@@ -426,8 +427,9 @@ struct tui_alerts *tui_alerts_new(struct ev_loop *loop, const struct redisaddr *
     ta->changed = opts->changed;
     ta->open_series = opts->open_series;
     ta->privdata = opts->privdata;
-    const char *user = getenv("USER");
-    ta->who = xstrdup(cfg->nick ? cfg->nick : user && text_nick_valid(user) ? user : "anon");
+    char nick[TEXT_NICK_VALID_MAX_BYTES + 1];
+    chat_default_nick(cfg->nick, nick, sizeof nick); /* the chat's nick: acks are traceable */
+    ta->who = xstrdup(nick);
     struct alerts_opts ao = {
         .ns = cfg->ns,
         .room = cfg->room ? cfg->room : CONFIG_DEFAULT_ROOM,
