@@ -281,9 +281,14 @@ static void draw_input(struct chatview *v, const struct model_chat *mc, WINDOW *
             mvwaddstr(w, y, cx, "?");
             cx += 1;
         } else {
+            /* a cluster's trailing ZWJ is not drawn: a terminal would join it with the next
+             * emoji into fewer columns than curses counts (see text_sanitize) */
+            size_t n = next - off;
+            if (n > 3 && memcmp(text + next - 3, "\xe2\x80\x8d", 3) == 0)
+                n -= 3;
             wattrset(w, (int)in);
-            mvwaddnstr(w, y, cx, text + off, (int)(next - off));
-            cx += (int)text_width(text + off, next - off);
+            mvwaddnstr(w, y, cx, text + off, (int)n);
+            cx += (int)text_width(text + off, n);
         }
         off = next;
     }
