@@ -91,6 +91,7 @@ struct model_chat {
     const char *room;                      /* "" when in no room */
     const char *nick;                      /* ours */
     const char *state;                     /* "up", "reconnecting (attempt 2): ..." */
+    bool hide_alerts;                      /* /filter alerts: alert lines are not drawn */
     /* Each line the user sends (a message or a /command), carried out by the app. */
     void (*submit)(void *privdata, const char *line, size_t len);
     void *privdata;

@@ -372,7 +372,9 @@ struct alerts *alerts_new(struct ev_loop *loop, const struct redisaddr *addr,
     ev_init(&a->slice_timer, alerteval_on_slice);
     ev_timer_init(&a->lease_timer, alertlease_on_timer, a->renew_ms / 1000., a->renew_ms / 1000.);
     ev_timer_init(&a->load_retry, alertfeed_on_load_retry, 1., 0.);
+    ev_timer_init(&a->burst_timer, announce_on_burst_timer, ALERTS_CHAT_BURST_MS / 1000., 0.);
     a->eval_timer.data = a->slice_timer.data = a->lease_timer.data = a->load_retry.data = a;
+    a->burst_timer.data = a;
     ev_timer_start(loop, &a->eval_timer);
     if (a->engine)
         ev_timer_start(loop, &a->lease_timer);
@@ -406,6 +408,7 @@ void alerts_stop(struct alerts *a)
     a->stopping = true;
     ev_timer_stop(a->loop, &a->lease_timer);
     ev_timer_stop(a->loop, &a->slice_timer);
+    announce_chat_flush(a); /* what was announced is told before the exit */
     if (a->leader) {
         alertlease_release(a);
         alertlease_step_down(a, "stopping: lease released");
@@ -431,6 +434,8 @@ void alerts_free(struct alerts *a)
     ev_timer_stop(a->loop, &a->slice_timer);
     ev_timer_stop(a->loop, &a->lease_timer);
     ev_timer_stop(a->loop, &a->load_retry);
+    ev_timer_stop(a->loop, &a->burst_timer);
+    announce_burst_clear(a);
     rconn_close(a->sub);
     rconn_close(a->cmd);
     alertfeed_reset(a);

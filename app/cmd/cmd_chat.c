@@ -78,6 +78,7 @@ struct lm {
     bool was_up;   /* both connections were up once */
     bool echo;     /* print our own messages too (default; --no-echo hides them) */
     bool parted;   /* the part went out: only the queue is left to drain */
+    bool hide_alerts; /* /filter alerts */
     char *part_reason;
     /* echo: the newest ID one of our messages got, and the newest ID printed (or skipped);
      * the room is left only once the second has caught up with the first */
@@ -155,7 +156,7 @@ static void print_message(struct lm *lm, const struct chatlog_msg *m)
 {
     if (m->id.local == 0 && chatlog_id_cmp(m->id, lm->last_seen) > 0)
         lm->last_seen = m->id;
-    if (m->own && !lm->echo)
+    if ((m->own && !lm->echo) || (lm->hide_alerts && m->kind == CHATLOG_ALERT))
         return;
     if (lm->json) {
         char id[CHATLOG_ID_MAX];
@@ -278,6 +279,9 @@ static bool line_command(struct lm *lm, const struct chatinput *in)
         free(lm->part_reason);
         lm->part_reason = in->arg_len ? xstrndup(in->arg, in->arg_len) : NULL;
         leave(lm); /* the rest of stdin is not read */
+        break;
+    case CHATINPUT_CMD_FILTER:
+        lm->hide_alerts = !lm->hide_alerts;
         break;
     case CHATINPUT_CMD_HELP:
         for (size_t i = 0; chatinput_help_line(i); i++)

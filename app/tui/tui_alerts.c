@@ -69,27 +69,6 @@ static size_t arena_add(struct tui_alerts *ta, const char *s, bool raw, struct t
     return off;
 }
 
-/* The comparison of an expression for display: "> 250" from "p99(x) over 1m > 250"; "absent"
- * for absent(); "" when it cannot be told. */
-static void threshold_text(const char *expr, char *buf, size_t cap)
-{
-    buf[0] = '\0';
-    if (!expr || !*expr)
-        return;
-    if (strncmp(expr, "absent", 6) == 0) {
-        snprintf(buf, cap, "absent");
-        return;
-    }
-    const char *tail = strrchr(expr, ')');
-    tail = tail ? tail + 1 : expr;
-    const char *op = NULL;
-    for (const char *p = tail; *p; p++)
-        if (strchr("<>=!", *p) && (!op || p != op + 1))
-            op = p;
-    if (op)
-        snprintf(buf, cap, "%s", op);
-}
-
 static enum model_severity model_severity(enum rule_severity s)
 {
     switch (s) {
@@ -128,7 +107,7 @@ static void rebuild_rows(struct tui_alerts *ta)
         char v[32], th[64];
         double live = alerts_live_value(ta->al, e->id);
         alerts_value_text(isnan(live) || e->state == ALERT_RESOLVED ? e->value : live, v, sizeof v);
-        threshold_text(e->expr, th, sizeof th);
+        alerts_threshold_text(e->expr, th, sizeof th);
         offs[i] = (struct row_offs){
             .id = arena_add(ta, e->id, true, &tb), /* kept as is: the board's key */
             .state = arena_add(ta, alert_state_name(e->state), true, &tb),
@@ -304,7 +283,7 @@ static void list_alerts(struct tui_alerts *ta, char *reply, size_t cap)
             continue;
         char v[32], th[64], age[32] = "";
         alerts_value_text(e->value, v, sizeof v);
-        threshold_text(e->expr, th, sizeof th);
+        alerts_threshold_text(e->expr, th, sizeof th);
         if (e->since_ms > 0 && now >= e->since_ms)
             duration_format((now - e->since_ms) / 1000 * 1000, age, sizeof age);
         len += (size_t)snprintf(reply + len, cap - len, "%s%s %s [%s] %s value %s %s for %s%s%s",

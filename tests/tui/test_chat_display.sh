@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
-# test_chat_widths.sh — what a chat line looks like no matter what it holds: an emoji ZWJ
-# sequence (👩‍👩‍👧) leaves the chat pane's right border where it was, also after the line has
-# scrolled (the screen equals a full redraw, Ctrl-L); a bare PUBLISH without "ts" shows the time
-# it arrived, not 00:00.
+# test_chat_display.sh — what the chat pane shows: an emoji ZWJ sequence (👩‍👩‍👧) leaves the
+# pane's right border where it was, also after the line has scrolled (the screen equals a full
+# redraw, Ctrl-L); a bare PUBLISH without "ts" shows the time it arrived, not 00:00; `/filter
+# alerts` hides alert lines (the title says so) and shows them again.
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
 . "$here/tui_lib.sh"
@@ -57,4 +57,19 @@ for d in -60 0 60; do # the minute it arrived (or one next to it, at a minute's 
 done
 [ $ok_time = 1 ] && ok bare_publish_shows_arrival_time ||
     notok bare_publish_shows_arrival_time "$line"
+
+# ---- /filter alerts ----------------------------------------------------------------------------
+"$WARROOM" chat ops --redis "$REDIS_URL" --nick alerts --kind alert \
+    --say "FIRING critical hot{host=a} 10 > 5 [036226]" >/dev/null
+tui_wait "[alert] FIRING critical hot{host=a} 10 > 5" 10 ||
+    { tui_dump alert; notok alert_line_shown "not shown"; }
+tui_type "/filter alerts"
+tui_keys Enter
+tui_gone "[alert] FIRING" 10 && tui_wait "alerts hidden" 5 && ok filter_alerts_hides_them ||
+    { tui_dump filter; notok filter_alerts_hides_them "still shown"; }
+tui_cap | grep -qF "no ts here" && ok filter_keeps_other_lines || notok filter_keeps_other_lines
+tui_type "/filter alerts"
+tui_keys Enter
+tui_wait "[alert] FIRING critical hot" 10 && tui_gone "alerts hidden" 5 &&
+    ok filter_alerts_again_shows_them || { tui_dump unfilter; notok filter_alerts_again_shows_them; }
 wr_done
