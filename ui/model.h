@@ -121,6 +121,7 @@ struct model {
     void (*alert_action)(void *privdata, enum model_alert_action action, size_t row);
     void *alert_privdata;
     char alert_note[96]; /* feedback of the last action or a role ("leader"), "" for none */
+    int64_t alerts_stale_since_ms; /* nobody evaluates the rules since (wall ms); 0: fresh */
     struct model_chat chat;
 };
 

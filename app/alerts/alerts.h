@@ -165,6 +165,11 @@ struct alert_engine *alerts_engine(struct alerts *a);
 double alerts_live_value(struct alerts *a, const char *id);
 
 bool alerts_is_leader(const struct alerts *a);
+
+/* When nobody holds the announcer lease (no instance evaluates: the board may be stale), the
+ * wall-clock ms this instance first saw it so (checked every renew_ms); 0 while someone holds
+ * it, while we lead, or before the first check. */
+int64_t alerts_stale_since(const struct alerts *a);
 bool alerts_board_loaded(const struct alerts *a);
 
 /* "leader", "follower (leader: NICK)", "display only", "connecting", ... into buf, preceded by

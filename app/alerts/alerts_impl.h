@@ -74,6 +74,11 @@ struct alerts {
     size_t ninflight, inflight_cap;
     struct chat_burst burst;
     ev_timer burst_timer;
+
+    /* staleness: whether anyone holds the lease, watched by every instance but the leader */
+    ev_timer watch_timer;
+    bool watch_busy;
+    int64_t stale_since_ms; /* wall ms we first saw no lease holder; 0: someone holds it */
     char summary[TMPL_TEXT_MAX], runbook[TMPL_TEXT_MAX]; /* rendering scratch */
     struct alerts_stats stats;
 };

@@ -144,6 +144,7 @@ static void rebuild_rows(struct tui_alerts *ta)
     ta->nrows = n;
     ta->model->alerts = ta->rows;
     ta->model->nalerts = n;
+    ta->model->alerts_stale_since_ms = alerts_stale_since(ta->al);
 
     if (alerts_mono_ms() > ta->note_until) {
         char role[64];

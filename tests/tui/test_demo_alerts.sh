@@ -39,7 +39,7 @@ n=$(tui_cap | grep -E '(PAGE|CRIT|warn|info) +(FIRING|pending)' | grep -n 'api_l
     head -1 | cut -d: -f1)
 for _ in $(seq 2 "${n:-1}"); do tui_keys j; done
 tui_keys a
-tui_wait_re "api_latency_high.*ack:alice" 10 && ok "acked from the alerts panel" ||
+tui_wait_re "api_latency_high.*ack:ali" 10 && ok "acked from the alerts panel" ||
     { tui_dump ack; notok demo_ack "not acked"; }
 tui_wait "alice acknowledged api_latency_high" 10 && ok "the ack is noted in chat" ||
     { tui_dump ack-note; notok demo_ack_note "no note"; }
