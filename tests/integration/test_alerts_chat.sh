@@ -8,8 +8,7 @@ set -u
 
 redis_start || { notok redis_start "cannot start redis-server"; wr_done; }
 W=$WARROOM
-T=$(mktemp -d)
-wr_defer "rm -rf '$T'"
+T=$REDIS_DIR # removed at exit
 NS=ac
 cat >"$T/rules.conf" <<'R'
 [rule hot]

@@ -5,20 +5,18 @@ set -u
 . "$(dirname "$0")/lib.sh"
 
 redis_start || { notok redis_start "cannot start redis-server"; wr_done; }
-W=$WARROOM
-T=$(mktemp -d)
-wr_defer "rm -rf '$T'"
+T=$REDIS_DIR # removed at exit
 NS=nk
 
 # say TEXT ENV...: sends TEXT with the given environment (no --nick anywhere)
 say() {
     local text=$1
     shift
-    env -i PATH="$PATH" HOME="$HOME" "$@" "$W" chat ops --redis "$REDIS_URL" --ns $NS \
+    env -i PATH="$PATH" HOME="$HOME" "$@" "$WARROOM" chat ops --redis "$REDIS_URL" --ns $NS \
         --say "$text" >/dev/null
 }
 said() { # the line of the history that holds TEXT
-    "$W" chat ops --redis "$REDIS_URL" --ns $NS --dump --nick reader | grep -F -- "$1"
+    "$WARROOM" chat ops --redis "$REDIS_URL" --ns $NS --dump --nick reader | grep -F -- "$1"
 }
 
 say "from user" USER=uu LOGNAME=ll
@@ -34,24 +32,24 @@ me=$(id -un)
 say "from passwd"
 said "from passwd" | grep -qF "<$me> from passwd" && ok nick_falls_back_to_passwd_name ||
     notok nick_falls_back_to_passwd_name "want <$me>: $(said "from passwd")"
-"$W" chat ops --redis "$REDIS_URL" --ns $NS --dump --nick reader | grep -q "anon-" &&
-    notok no_random_nick "$("$W" chat ops --redis "$REDIS_URL" --ns $NS --dump)" ||
+"$WARROOM" chat ops --redis "$REDIS_URL" --ns $NS --dump --nick reader | grep -q "anon-" &&
+    notok no_random_nick "$("$WARROOM" chat ops --redis "$REDIS_URL" --ns $NS --dump)" ||
     ok no_random_nick
 
 # ---- an ack from `warroom alerts ack` is signed with the same default --------------------------
 printf '[rule hot]\nexpr = max(temp) over 1m > 5\nseverity = warning\n' >"$T/rules.conf"
-"$W" worker --redis "$REDIS_URL" --ns $NS --rules "$T/rules.conf" --quiet >"$T/w.out" 2>&1 &
+"$WARROOM" worker --redis "$REDIS_URL" --ns $NS --rules "$T/rules.conf" --quiet >"$T/w.out" 2>&1 &
 WPID=$!
 wr_defer "kill $WPID 2>/dev/null"
 wait_for 'grep -q "alerts: leader" "$T/w.out"' 15 || notok leader "$(cat "$T/w.out")"
-"$W" send --redis "$REDIS_URL" --ns $NS temp 10 host=a >/dev/null
-wait_for '"$W" alerts --redis "$REDIS_URL" --ns $NS | grep -q "^firing"' 15 ||
-    notok fires "$("$W" alerts --redis "$REDIS_URL" --ns $NS)"
-short=$("$W" alerts --redis "$REDIS_URL" --ns $NS | awk '/^firing/ { print $3; exit }')
-env -i PATH="$PATH" HOME="$HOME" LOGNAME=oncall1 "$W" alerts --redis "$REDIS_URL" --ns $NS \
+"$WARROOM" send --redis "$REDIS_URL" --ns $NS temp 10 host=a >/dev/null
+wait_for '"$WARROOM" alerts --redis "$REDIS_URL" --ns $NS | grep -q "^firing"' 15 ||
+    notok fires "$("$WARROOM" alerts --redis "$REDIS_URL" --ns $NS)"
+short=$("$WARROOM" alerts --redis "$REDIS_URL" --ns $NS | awk '/^firing/ { print $3; exit }')
+env -i PATH="$PATH" HOME="$HOME" LOGNAME=oncall1 "$WARROOM" alerts --redis "$REDIS_URL" --ns $NS \
     ack "$short" >"$T/ack.out" 2>&1 && grep -q "as oncall1" "$T/ack.out" &&
     ok ack_says_the_default_nick || notok ack_says_the_default_nick "$(cat "$T/ack.out")"
-wait_for '"$W" alerts --redis "$REDIS_URL" --ns $NS | grep -q "acked by oncall1"' 10 &&
+wait_for '"$WARROOM" alerts --redis "$REDIS_URL" --ns $NS | grep -q "acked by oncall1"' 10 &&
     ok ack_recorded_with_the_default_nick ||
-    notok ack_recorded_with_the_default_nick "$("$W" alerts --redis "$REDIS_URL" --ns $NS)"
+    notok ack_recorded_with_the_default_nick "$("$WARROOM" alerts --redis "$REDIS_URL" --ns $NS)"
 wr_done

@@ -9,8 +9,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 . "$here/tui_lib.sh"
 
 redis_start || { notok redis_start "cannot start redis-server"; wr_done; }
-T=$(mktemp -d)
-wr_defer "rm -rf '$T'"
+T=$REDIS_DIR # removed at exit
 mkdir -p "$T/cfg"
 printf '[rule hot]\nexpr = max(temp) over 1h > 5\nseverity = warning\n' >"$T/rules.conf"
 worker() {
