@@ -161,6 +161,11 @@ static void announce(struct alerts *a, const struct alert_board_entry *e, enum a
     struct req *r = alerts_req_new(a);
     entry_copy(&r->entry, e);
     r->entry.silenced = alertfeed_silenced_now(a, e);
+    /* a state starts no earlier than the one it leaves: after a takeover our event time may
+     * lag the previous leader's, and "since" must not go back (the board clamps it too) */
+    const struct alert_board_entry *was = alert_board_find(a->board, e->id);
+    if (was && strcmp(was->id, e->id) == 0 && r->entry.since_ms < was->since_ms)
+        r->entry.since_ms = was->since_ms;
     r->from = from;
     /* chat: what needs people (firing) and what frees them (resolved); pending is only on
      * the panel, so a flapping rule does not drown the room */
