@@ -117,10 +117,10 @@ struct text_buf {
  * - C1 controls U+0080-U+009F become "<80>".."<9F>" (uppercase hex, marked), because caret
  *   notation would make U+009B look like ESC;
  * - bidi controls (text_cp_is_bidi) are removed;
- * - a ZWJ (U+200D) after an emoji (text_cp_is_emoji_part) is removed, so 👩‍👩‍👧 shows as
- *   👩👩👧: a terminal that joins the sequence draws it in 2 columns where curses (and
- *   text_width) count 2 per emoji, and every cell after it, a pane border included, would be
- *   drawn out of place; without the joiner every terminal agrees with the count;
+ * - a ZWJ (U+200D) after an emoji (text_cp_is_emoji_part) is removed, so 👩‍👩‍👧 shows
+ * as 👩👩👧: a terminal that joins the sequence draws it in 2 columns where curses (and text_width)
+ * count 2 per emoji, and every cell after it, a pane border included, would be drawn out of place;
+ * without the joiner every terminal agrees with the count;
  * - each maximal invalid subpart becomes U+FFFD (marked).
  * Writing out->s to a terminal therefore never emits a byte below 0x20 (except \n with
  * TEXT_KEEP_NEWLINE), 0x7F, a C1 control or a bidi control. Output is capped at

@@ -205,10 +205,9 @@ static size_t draw_messages(struct chatview *v, const struct model_chat *mc, WIN
     struct chatlog *log = mc->log;
     size_t count = chatlog_count(log), first_unread = chatlog_first_unread(log);
     /* the marker goes above the first unread message from someone else */
-    while (first_unread < count && (chatlog_get(log, first_unread)->own ||
-                                    chatlog_get(log, first_unread)->id.local != 0 ||
-                                    (mc->hide_alerts &&
-                                     chatlog_get(log, first_unread)->kind == CHATLOG_ALERT)))
+    while (first_unread < count &&
+           (chatlog_get(log, first_unread)->own || chatlog_get(log, first_unread)->id.local != 0 ||
+            (mc->hide_alerts && chatlog_get(log, first_unread)->kind == CHATLOG_ALERT)))
         first_unread++;
     bool marker = first_unread < count;
     size_t below = 0, want = v->scroll + (size_t)v->rows;

@@ -570,7 +570,6 @@ static const char *role_text(const struct alerts *a, char *buf, size_t cap)
     return buf;
 }
 
-
 const char *alerts_role_text(const struct alerts *a, char *buf, size_t cap)
 {
     const struct alert_board_rejected *rej;

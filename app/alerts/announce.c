@@ -100,8 +100,8 @@ void announce_chat_flush(struct alerts *a)
         if (b->resolved && len < sizeof text)
             len += (size_t)snprintf(text + len, sizeof text - len, " RESOLVED %zu,", b->resolved);
         if (len < sizeof text)
-            len += (size_t)snprintf(text + len, sizeof text - len, " worst %s:",
-                                    rule_severity_name(b->worst));
+            len += (size_t)snprintf(text + len, sizeof text - len,
+                                    " worst %s:", rule_severity_name(b->worst));
         for (size_t k = 0; k < b->nrules && len < sizeof text; k++) {
             len += (size_t)snprintf(text + len, sizeof text - len, "%s %s", k ? "," : "",
                                     b->rules[k].rule);
@@ -109,8 +109,7 @@ void announce_chat_flush(struct alerts *a)
                 len += (size_t)snprintf(text + len, sizeof text - len, " x%zu", b->rules[k].n);
         }
         if (b->other_rules && len < sizeof text)
-            len += (size_t)snprintf(text + len, sizeof text - len, " and %zu more",
-                                    b->other_rules);
+            len += (size_t)snprintf(text + len, sizeof text - len, " and %zu more", b->other_rules);
         if (len < sizeof text)
             snprintf(text + len, sizeof text - len, " (the alerts panel lists them)");
         alerts_chat_post(a, ALERTS_CHAT_NICK, CHATLOG_ALERT, text);

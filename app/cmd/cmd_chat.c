@@ -74,11 +74,11 @@ struct lm {
     struct chat *chat;
     bool json, listen, dump;
     bool leaving, done;
-    bool eof;      /* stdin ended: what is buffered is the rest */
-    bool skipping; /* dropping the rest of an over-long stdin line */
-    bool was_up;   /* both connections were up once */
-    bool echo;     /* print our own messages too (default; --no-echo hides them) */
-    bool parted;   /* the part went out: only the queue is left to drain */
+    bool eof;         /* stdin ended: what is buffered is the rest */
+    bool skipping;    /* dropping the rest of an over-long stdin line */
+    bool was_up;      /* both connections were up once */
+    bool echo;        /* print our own messages too (default; --no-echo hides them) */
+    bool parted;      /* the part went out: only the queue is left to drain */
     bool hide_alerts; /* /filter alerts */
     char *part_reason;
     /* echo: the newest ID one of our messages got, and the newest ID printed (or skipped);
@@ -199,8 +199,8 @@ static void finish(struct lm *lm)
 /* Our messages are all out and, with echo, back in the output. */
 static bool drained(struct lm *lm)
 {
-    return chat_pending(lm->chat) == 0 &&
-           (!lm->echo || !chat_joined(lm->chat) || chatlog_id_cmp(lm->last_seen, lm->last_sent) >= 0);
+    return chat_pending(lm->chat) == 0 && (!lm->echo || !chat_joined(lm->chat) ||
+                                           chatlog_id_cmp(lm->last_seen, lm->last_sent) >= 0);
 }
 
 /* Leaving, step by step: once everything sent has come back, the part; once that is out, the
@@ -267,7 +267,7 @@ static bool line_command(struct lm *lm, const struct chatinput *in)
     case CHATINPUT_CMD_NICK:
     case CHATINPUT_CMD_JOIN:
         if ((in->cmd == CHATINPUT_CMD_NICK ? chat_set_nick(lm->chat, arg, err, sizeof(err))
-                                            : chat_join(lm->chat, arg, err, sizeof(err))) != 0) {
+                                           : chat_join(lm->chat, arg, err, sizeof(err))) != 0) {
             fprintf(stderr, "warroom chat: stdin line %lu: %s\n", lm->lineno, err);
             lm_outcome(lm, EXIT_REJECTED);
         }
@@ -293,8 +293,7 @@ static bool line_command(struct lm *lm, const struct chatinput *in)
     case CHATINPUT_CMD_SILENCE:
     case CHATINPUT_CMD_UNKNOWN:
         text_sanitize(in->name, in->name_len, TEXT_NICK, &b);
-        fprintf(stderr, "warroom chat: stdin line %lu: /%s %s; nothing was sent\n", lm->lineno,
-                b.s,
+        fprintf(stderr, "warroom chat: stdin line %lu: /%s %s; nothing was sent\n", lm->lineno, b.s,
                 in->cmd == CHATINPUT_CMD_UNKNOWN ? "is not a command (try /help)"
                 : in->cmd == CHATINPUT_CMD_CLEAR ? "only works in the interface"
                                                  : "needs the interface or `warroom alerts`");

@@ -14,8 +14,8 @@
 #include "core/synth.h"
 
 #define DEMO_TICK_S 0.05
-#define DEMO_MAX_PENDING 20000 /* commands queued on the connection before batches are skipped */
-#define DEMO_ANOMALY_FACTOR 6.0      /* values of the series in trouble, times this */
+#define DEMO_MAX_PENDING 20000  /* commands queued on the connection before batches are skipped */
+#define DEMO_ANOMALY_FACTOR 6.0 /* values of the series in trouble, times this */
 #define DEMO_ANOMALY_RATE_FACTOR 4.0 /* and its events (retries), so it tops the rate sort */
 
 struct demo_gen {

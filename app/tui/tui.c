@@ -427,8 +427,7 @@ int tui_main(int argc, char **argv, bool demo)
         return EXIT_USAGE;
     }
     char rules_buf[PATH_MAX];
-    const char *rules_path =
-        tui_start_rules_path(t.cfg.rules, demo, rules_buf, sizeof(rules_buf));
+    const char *rules_path = tui_start_rules_path(t.cfg.rules, demo, rules_buf, sizeof(rules_buf));
     if (rules_path) { /* a broken rule file is reported before the screen is taken */
         struct rule_set rs;
         int lr = alerts_load_rules(rules_path, &rs, err, sizeof(err));

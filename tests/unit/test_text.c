@@ -253,7 +253,8 @@ static void test_sanitize_zwj_emoji(void **state)
     (void)state;
     struct text_buf b = TEXT_BUF_INIT;
     /* 👩‍👩‍👧: woman ZWJ woman ZWJ girl */
-    text_sanitize(S("a \xf0\x9f\x91\xa9\xe2\x80\x8d\xf0\x9f\x91\xa9\xe2\x80\x8d\xf0\x9f\x91\xa7 b"), 0, &b);
+    text_sanitize(S("a \xf0\x9f\x91\xa9\xe2\x80\x8d\xf0\x9f\x91\xa9\xe2\x80\x8d\xf0\x9f\x91\xa7 b"),
+                  0, &b);
     assert_string_equal(b.s, "a \xf0\x9f\x91\xa9\xf0\x9f\x91\xa9\xf0\x9f\x91\xa7 b");
     assert_int_equal(b.cols, 2 + 6 + 2);
     assert_int_equal(b.cols, text_width(b.s, b.len));
