@@ -31,7 +31,7 @@ struct config {
     bool ascii;              /* ASCII glyphs only (also automatic without a UTF-8 locale) */
     bool mouse;              /* mouse reporting: wheel scrolls, click selects (default off) */
     /* chat */
-    char *nick;              /* chat nick; NULL: $USER when valid, else anon-XXXX */
+    char *nick;              /* chat nick; NULL: chat_default_nick */
     char *room;              /* chat room joined at start (normalized); NULL: CONFIG_DEFAULT_ROOM */
     bool bell;               /* ring the terminal bell on a mention (default true) */
     /* alerts */

@@ -136,6 +136,14 @@ const struct alert_board_entry *alert_board_put(struct alert_board *b,
     d->threshold = e->threshold;
     d->since_ms = e->since_ms;
     d->active_since_ms = e->active_since_ms;
+    if (found) { /* a state starts no earlier than the one it follows: a successor whose event
+                    time lags (a leader change) must not move "since" back */
+        const struct alert_board_entry *old = b->byid[pos];
+        if (d->since_ms < old->since_ms)
+            d->since_ms = old->since_ms;
+        if (d->state == old->state && d->active_since_ms < old->active_since_ms)
+            d->active_since_ms = old->active_since_ms;
+    }
     d->silenced = e->silenced;
     const struct alert_board_entry *ack = found ? b->byid[pos] : e;
     if (ack->acked && (d->state == ALERT_PENDING || d->state == ALERT_FIRING)) {

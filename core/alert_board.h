@@ -44,8 +44,9 @@ void alert_board_clear(struct alert_board *b);
 
 /* Sets the state of entry e->id from e (strings copied; e->id must be non-empty). An entry of
  * state ALERT_INACTIVE is removed. An existing entry keeps its ack while it stays pending or
- * firing; the ack is dropped when it resolves. Returns the stored entry (valid until the board
- * changes), or NULL when it was removed or e->id is empty. */
+ * firing; the ack is dropped when it resolves. An existing entry's since_ms never moves back
+ * (a state starts no earlier than the one it follows; a lagging announcer is clamped). Returns the
+ * stored entry (valid until the board changes), or NULL when it was removed or e->id is empty. */
 const struct alert_board_entry *alert_board_put(struct alert_board *b,
                                                 const struct alert_board_entry *e);
 

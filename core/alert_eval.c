@@ -319,7 +319,10 @@ static bool step_absent(struct alert_engine *e, struct alert_rule_rt *rt, size_t
     if (run->cursor < rt->nmembers && !run->sub)
         return false;
     bool present = run->sub != 0;
-    alert_step(e, rt, &rt->groups[0], !present, present ? 0.0 : 1.0, run->now);
+    /* absence over W needs W of data: right after start (a fresh stream, a reader that has
+     * not seen the whole window yet) nothing says the series was silent that long */
+    bool seen_all = rule_covered_s(e, w, run->now) >= (double)w;
+    alert_step(e, rt, &rt->groups[0], !present && seen_all, present ? 0.0 : 1.0, run->now);
     return true;
 }
 

@@ -61,6 +61,7 @@ static const struct cmd_word cmd_words[] = {
     {"exit", CHATINPUT_CMD_QUIT, 0, NULL},
     {"ack", CHATINPUT_CMD_ACK, 0, NULL},
     {"silence", CHATINPUT_CMD_SILENCE, 0, NULL},
+    {"filter", CHATINPUT_CMD_FILTER, 2, "usage: /filter alerts (hide or show alert lines)"},
 };
 
 void chatinput_parse(const char *line, size_t len, struct chatinput *out)
@@ -103,7 +104,9 @@ void chatinput_parse(const char *line, size_t len, struct chatinput *out)
         bool has_blank = false;
         for (size_t x = 0; x < out->arg_len; x++)
             has_blank |= is_blank(out->arg[x]) || out->arg[x] == '\n';
-        if ((c->arg >= 1 && out->arg_len == 0) || (c->arg == 2 && has_blank)) {
+        bool bad_filter = c->cmd == CHATINPUT_CMD_FILTER &&
+                          (out->arg_len != 6 || memcmp(out->arg, "alerts", 6) != 0);
+        if ((c->arg >= 1 && out->arg_len == 0) || (c->arg == 2 && has_blank) || bad_filter) {
             out->cmd = CHATINPUT_CMD_USAGE;
             out->error = c->usage;
         }
@@ -118,6 +121,7 @@ static const char *const help_lines[] = {
     "/part [REASON]    leave the room",
     "/who              who is online here (heartbeat in the last 30 s)",
     "/clear            clear the pane (the history stays in Redis)",
+    "/filter alerts    hide alert lines in this pane, again to show them",
     "/help             this list",
     "/quit [REASON]    leave the room and quit",
     "//TEXT            send TEXT that starts with '/'",

@@ -26,6 +26,7 @@ enum chatinput_cmd {
     CHATINPUT_CMD_QUIT,    /* /quit [REASON] (/exit) */
     CHATINPUT_CMD_ACK,     /* /ack ARGS (handled by the alerts feature) */
     CHATINPUT_CMD_SILENCE, /* /silence ARGS (handled by the alerts feature) */
+    CHATINPUT_CMD_FILTER,  /* /filter alerts: hide or show alert lines (the only filter) */
     CHATINPUT_CMD_UNKNOWN, /* /word that is none of the above: name holds the word */
     CHATINPUT_CMD_USAGE,   /* a known command used wrongly: error holds its usage line */
 };

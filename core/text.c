@@ -325,10 +325,17 @@ void text_sanitize_limit(const char *in, size_t len, unsigned flags, size_t max_
     out->truncated = 0;
     buf_reserve(out, 0);
 
+    uint32_t prev = 0; /* the last code point kept */
     while (i < len && !z.done) {
         uint32_t cp;
         int ok;
         size_t n = text_decode(in + i, len - i, &cp, &ok);
+        if (ok && cp == 0x200D && text_cp_is_emoji_part(prev)) {
+            out->n_stripped++; /* see text.h: the joiner of an emoji sequence */
+            i += n;
+            continue;
+        }
+        prev = ok ? cp : TEXT_REPLACEMENT;
 
         if (!ok) {
             out->n_invalid++;

@@ -42,6 +42,11 @@ int text_cp_is_format(uint32_t cp);
  * U+2000-U+200A, U+2028/2029, U+202F, U+205F, U+3000), else 0. */
 int text_cp_is_space(uint32_t cp);
 
+/* 1 for a code point that can be part of an emoji ZWJ sequence before the ZWJ: pictographs
+ * (U+1F000-U+1FAFF, the symbol blocks U+2600-U+27BF, (c), (r), TM, arrows, ...), VS16 (U+FE0F)
+ * and skin-tone modifiers. An approximation of Extended_Pictographic. */
+int text_cp_is_emoji_part(uint32_t cp);
+
 /* 1 for the bidirectional controls the sanitizer strips: U+061C, U+200E, U+200F,
  * U+202A-U+202E, U+2066-U+2069. */
 int text_cp_is_bidi(uint32_t cp);
@@ -112,6 +117,10 @@ struct text_buf {
  * - C1 controls U+0080-U+009F become "<80>".."<9F>" (uppercase hex, marked), because caret
  *   notation would make U+009B look like ESC;
  * - bidi controls (text_cp_is_bidi) are removed;
+ * - a ZWJ (U+200D) after an emoji (text_cp_is_emoji_part) is removed, so 👩‍👩‍👧 shows
+ * as 👩👩👧: a terminal that joins the sequence draws it in 2 columns where curses (and text_width)
+ * count 2 per emoji, and every cell after it, a pane border included, would be drawn out of place;
+ * without the joiner every terminal agrees with the count;
  * - each maximal invalid subpart becomes U+FFFD (marked).
  * Writing out->s to a terminal therefore never emits a byte below 0x20 (except \n with
  * TEXT_KEEP_NEWLINE), 0x7F, a C1 control or a bidi control. Output is capped at

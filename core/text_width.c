@@ -215,6 +215,18 @@ int text_cp_is_space(uint32_t cp)
            cp == 0x2028 || cp == 0x2029 || cp == 0x202F || cp == 0x205F || cp == 0x3000;
 }
 
+int text_cp_is_emoji_part(uint32_t cp)
+{
+    /* Extended_Pictographic, approximately: the symbol and emoji blocks, plus VS16 and the
+     * skin-tone modifiers (U+1F3FB-1F3FF, inside the plane-1 range) that sit inside a sequence */
+    return cp == 0xA9 || cp == 0xAE || cp == 0x203C || cp == 0x2049 || cp == 0x2122 ||
+           cp == 0x2139 || (cp >= 0x2194 && cp <= 0x21AA) || (cp >= 0x231A && cp <= 0x23FF) ||
+           (cp >= 0x25AA && cp <= 0x25FE) || (cp >= 0x2600 && cp <= 0x27BF) ||
+           (cp >= 0x2934 && cp <= 0x2935) || (cp >= 0x2B05 && cp <= 0x2B55) || cp == 0x3030 ||
+           cp == 0x303D || cp == 0x3297 || cp == 0x3299 || cp == 0xFE0F ||
+           (cp >= 0x1F000 && cp <= 0x1FAFF);
+}
+
 int text_cp_is_bidi(uint32_t cp)
 {
     return cp == 0x061C || cp == 0x200E || cp == 0x200F || (cp >= 0x202A && cp <= 0x202E) ||

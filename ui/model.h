@@ -91,6 +91,7 @@ struct model_chat {
     const char *room;                      /* "" when in no room */
     const char *nick;                      /* ours */
     const char *state;                     /* "up", "reconnecting (attempt 2): ..." */
+    bool hide_alerts;                      /* /filter alerts: alert lines are not drawn */
     /* Each line the user sends (a message or a /command), carried out by the app. */
     void (*submit)(void *privdata, const char *line, size_t len);
     void *privdata;
@@ -120,6 +121,7 @@ struct model {
     void (*alert_action)(void *privdata, enum model_alert_action action, size_t row);
     void *alert_privdata;
     char alert_note[96]; /* feedback of the last action or a role ("leader"), "" for none */
+    int64_t alerts_stale_since_ms; /* nobody evaluates the rules since (wall ms); 0: fresh */
     struct model_chat chat;
 };
 

@@ -107,10 +107,20 @@ static void alerts_draw(struct ui *ui, void *state, WINDOW *w, bool focused)
         firing += m->alerts[i].state && m->alerts[i].state[0] == 'f';
         pending += m->alerts[i].state && m->alerts[i].state[0] == 'p';
     }
-    char right[160] = "";
+    char right[160] = "", stale[48] = "";
     int n = 0;
-    if (m->nalerts)
-        n = snprintf(right, sizeof(right), "%zu firing, %zu pending", firing, pending);
+    if (m->alerts_stale_since_ms > 0) { /* first: a narrow title keeps it */
+        char when[16] = "?";
+        time_t t = (time_t)(m->alerts_stale_since_ms / 1000);
+        struct tm tm;
+        if (localtime_r(&t, &tm))
+            strftime(when, sizeof(when), "%H:%M:%S", &tm);
+        snprintf(stale, sizeof(stale), "nobody evaluates since %s", when);
+        n = snprintf(right, sizeof(right), "STALE since %s", when);
+    }
+    if (m->nalerts && n >= 0 && (size_t)n < sizeof(right))
+        n += snprintf(right + n, sizeof(right) - (size_t)n, "%s%s%s%zu firing, %zu pending",
+                      n ? " " : "", n ? g->dot : "", n ? " " : "", firing, pending);
     if (m->alert_note[0] && n >= 0 && (size_t)n < sizeof(right))
         snprintf(right + n, sizeof(right) - (size_t)n, "%s%s%s%s", n ? " " : "", n ? g->dot : "",
                  n ? " " : "", m->alert_note);
@@ -119,6 +129,8 @@ static void alerts_draw(struct ui *ui, void *state, WINDOW *w, bool focused)
     int inner = getmaxx(w) - 2;
     if (m->nalerts == 0) {
         draw_center(w, getmaxy(w) / 2, "No alerts", screen_attr(THEME_DIM));
+        if (stale[0])
+            draw_center(w, getmaxy(w) / 2 + 1, stale, screen_attr(THEME_MARKER) | A_BOLD);
         return;
     }
     static const char *const sev[] = {"info", "warn", "CRIT", "PAGE"};

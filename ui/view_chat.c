@@ -205,8 +205,9 @@ static size_t draw_messages(struct chatview *v, const struct model_chat *mc, WIN
     struct chatlog *log = mc->log;
     size_t count = chatlog_count(log), first_unread = chatlog_first_unread(log);
     /* the marker goes above the first unread message from someone else */
-    while (first_unread < count && (chatlog_get(log, first_unread)->own ||
-                                    chatlog_get(log, first_unread)->id.local != 0))
+    while (first_unread < count &&
+           (chatlog_get(log, first_unread)->own || chatlog_get(log, first_unread)->id.local != 0 ||
+            (mc->hide_alerts && chatlog_get(log, first_unread)->kind == CHATLOG_ALERT)))
         first_unread++;
     bool marker = first_unread < count;
     size_t below = 0, want = v->scroll + (size_t)v->rows;
@@ -217,6 +218,8 @@ static size_t draw_messages(struct chatview *v, const struct model_chat *mc, WIN
             return below;
         }
         const struct chatlog_msg *m = chatlog_get(log, i);
+        if (mc->hide_alerts && m->kind == CHATLOG_ALERT)
+            continue;
         size_t n = layout_msg(v, mc, m, width);
         for (size_t k = 0; k < n; k++) {
             size_t from_bottom = below + (n - 1 - k);
@@ -281,9 +284,14 @@ static void draw_input(struct chatview *v, const struct model_chat *mc, WINDOW *
             mvwaddstr(w, y, cx, "?");
             cx += 1;
         } else {
+            /* a cluster's trailing ZWJ is not drawn: a terminal would join it with the next
+             * emoji into fewer columns than curses counts (see text_sanitize) */
+            size_t n = next - off;
+            if (n > 3 && memcmp(text + next - 3, "\xe2\x80\x8d", 3) == 0)
+                n -= 3;
             wattrset(w, (int)in);
-            mvwaddnstr(w, y, cx, text + off, (int)(next - off));
-            cx += (int)text_width(text + off, next - off);
+            mvwaddnstr(w, y, cx, text + off, (int)n);
+            cx += (int)text_width(text + off, n);
         }
         off = next;
     }
@@ -332,6 +340,8 @@ static void chat_draw(struct ui *ui, void *state, WINDOW *w, bool focused)
         snprintf(right, sizeof(right), "%zu new %s", unread, screen_ascii() ? "v" : "\xe2\x86\x93");
     else if (v->scroll > 0)
         snprintf(right, sizeof(right), "scrolled %zu", v->scroll);
+    else if (mc->hide_alerts)
+        snprintf(right, sizeof(right), "alerts hidden");
     draw_frame(w, title, right, focused);
     if (width <= CHATVIEW_TIME_COLS + 2 || height < 4 || mc->log == NULL) {
         if (mc->log == NULL)

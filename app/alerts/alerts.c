@@ -298,6 +298,52 @@ int alerts_unsilence(struct alerts *a, const char *matcher, const char *who, cha
 }
 
 /* ---------------------------------------------------------------------------------------------
+ * Staleness: is anyone evaluating?
+ * ------------------------------------------------------------------------------------------ */
+
+static void on_watch(struct rconn *rc, const redisReply *reply, void *privdata)
+{
+    (void)rc;
+    struct req *r = privdata;
+    struct alerts *a = r->a;
+    alerts_req_free(r);
+    if (a->closing)
+        return;
+    a->watch_busy = false;
+    if (!reply || a->leader)
+        return;
+    bool held = reply->type == REDIS_REPLY_STRING;
+    if (reply->type != REDIS_REPLY_STRING && reply->type != REDIS_REPLY_NIL)
+        return; /* an error: unknown, left as it was */
+    if (held == (a->stale_since_ms == 0))
+        return;
+    a->stale_since_ms = held ? 0 : clock_wall_ms();
+    alerts_emit_simple(a, ALERTS_EV_BOARD); /* the role text changed */
+}
+
+static void on_watch_timer(struct ev_loop *loop, ev_timer *t, int revents)
+{
+    (void)loop, (void)revents;
+    struct alerts *a = t->data;
+    if (a->leader) {
+        a->stale_since_ms = 0;
+        return;
+    }
+    if (a->watch_busy || a->stopping || rconn_get_state(a->cmd) != RCONN_UP)
+        return;
+    struct req *r = alerts_req_new(a);
+    if (rconn_command(a->cmd, on_watch, r, "GET %s", a->k_lease) == 0)
+        a->watch_busy = true;
+    else
+        alerts_req_free(r);
+}
+
+int64_t alerts_stale_since(const struct alerts *a)
+{
+    return a->leader ? 0 : a->stale_since_ms;
+}
+
+/* ---------------------------------------------------------------------------------------------
  * Life cycle
  * ------------------------------------------------------------------------------------------ */
 
@@ -373,7 +419,12 @@ struct alerts *alerts_new(struct ev_loop *loop, const struct redisaddr *addr,
     ev_init(&a->slice_timer, alerteval_on_slice);
     ev_timer_init(&a->lease_timer, alertlease_on_timer, a->renew_ms / 1000., a->renew_ms / 1000.);
     ev_timer_init(&a->load_retry, alertfeed_on_load_retry, 1., 0.);
+    ev_timer_init(&a->burst_timer, announce_on_burst_timer, ALERTS_CHAT_BURST_MS / 1000., 0.);
+    ev_timer_init(&a->watch_timer, on_watch_timer, a->renew_ms / 1000., a->renew_ms / 1000.);
+    a->watch_timer.data = a;
+    ev_timer_start(loop, &a->watch_timer);
     a->eval_timer.data = a->slice_timer.data = a->lease_timer.data = a->load_retry.data = a;
+    a->burst_timer.data = a;
     ev_timer_start(loop, &a->eval_timer);
     if (a->engine)
         ev_timer_start(loop, &a->lease_timer);
@@ -407,6 +458,7 @@ void alerts_stop(struct alerts *a)
     a->stopping = true;
     ev_timer_stop(a->loop, &a->lease_timer);
     ev_timer_stop(a->loop, &a->slice_timer);
+    announce_chat_flush(a); /* what was announced is told before the exit */
     if (a->leader) {
         alertlease_release(a);
         alertlease_step_down(a, "stopping: lease released");
@@ -432,6 +484,9 @@ void alerts_free(struct alerts *a)
     ev_timer_stop(a->loop, &a->slice_timer);
     ev_timer_stop(a->loop, &a->lease_timer);
     ev_timer_stop(a->loop, &a->load_retry);
+    ev_timer_stop(a->loop, &a->burst_timer);
+    ev_timer_stop(a->loop, &a->watch_timer);
+    announce_burst_clear(a);
     rconn_close(a->sub);
     rconn_close(a->cmd);
     alertfeed_reset(a);

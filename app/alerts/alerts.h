@@ -54,9 +54,9 @@
 #define ALERTS_STEP_UNITS 64 /* alert_eval_step budget between two clock reads */
 #define ALERTS_STALL_GRACE_MS 10000
 #define ALERTS_LOG_MAXLEN 10000
-#define ALERTS_CHAT_MAX_PER_EVAL 20 /* chat lines per evaluation; the rest are summarised */
-#define ALERTS_QUEUE_MAX 10000      /* live messages held while the board loads */
-#define ALERTS_CHAT_NICK "alerts"   /* the nick announcements are posted under */
+#define ALERTS_CHAT_BURST_MS 2000 /* transitions this close to the first share one chat line */
+#define ALERTS_QUEUE_MAX 10000    /* live messages held while the board loads */
+#define ALERTS_CHAT_NICK "alerts" /* the nick announcements are posted under */
 
 /* Key suffixes after "NS:" (wire format v2: one hash tag; v1 had "alerts:state" etc.). */
 #define ALERTS_KEY_LEASE "{alerts}:lease"
@@ -174,6 +174,11 @@ struct alert_engine *alerts_engine(struct alerts *a);
 double alerts_live_value(struct alerts *a, const char *id);
 
 bool alerts_is_leader(const struct alerts *a);
+
+/* When nobody holds the announcer lease (no instance evaluates: the board may be stale), the
+ * wall-clock ms this instance first saw it so (checked every renew_ms); 0 while someone holds
+ * it, while we lead, or before the first check. */
+int64_t alerts_stale_since(const struct alerts *a);
 bool alerts_board_loaded(const struct alerts *a);
 
 /* "leader", "follower (leader: NICK)", "display only", "connecting", ... into buf, preceded by

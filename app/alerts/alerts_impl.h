@@ -16,6 +16,20 @@ struct inflight {
     enum alert_state to;
 };
 
+/* Chat lines of transitions announced within ALERTS_CHAT_BURST_MS of the first: posted as
+ * that one line when alone, else as one line with counts (announce.c). */
+#define ALERTS_CHAT_BURST_RULES 4 /* rules named in a burst's line; the rest are counted */
+struct chat_burst {
+    size_t n, fired, resolved;
+    enum rule_severity worst;
+    char *first; /* the first transition's own line */
+    struct {
+        char *rule;
+        size_t n;
+    } rules[ALERTS_CHAT_BURST_RULES];
+    size_t nrules, other_rules;
+};
+
 struct raw {
     char *s;
     size_t len;
@@ -58,8 +72,13 @@ struct alerts {
     int64_t newest_seen, newest_wall, last_eval;
     struct inflight *inflight;
     size_t ninflight, inflight_cap;
-    int chat_budget;
-    size_t chat_suppressed;
+    struct chat_burst burst;
+    ev_timer burst_timer;
+
+    /* staleness: whether anyone holds the lease, watched by every instance but the leader */
+    ev_timer watch_timer;
+    bool watch_busy;
+    int64_t stale_since_ms; /* wall ms we first saw no lease holder; 0: someone holds it */
     char summary[TMPL_TEXT_MAX], runbook[TMPL_TEXT_MAX]; /* rendering scratch */
     struct alerts_stats stats;
 };
@@ -99,6 +118,11 @@ void alertfeed_on_message(struct rconn *rc, const redisReply *msg, void *privdat
 
 /* announce.c: announcing the engine's transitions (leader only) */
 void announce_reconcile(struct alerts *a);
+/* Posts the chat line of the burst held back, if any (the timer, alerts_stop). */
+void announce_chat_flush(struct alerts *a);
+void announce_on_burst_timer(struct ev_loop *loop, ev_timer *t, int revents);
+/* Frees what the burst holds without posting it. */
+void announce_burst_clear(struct alerts *a);
 
 /* alertlease.c: the announcer lease */
 void alertlease_step_down(struct alerts *a, const char *why);

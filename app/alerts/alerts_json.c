@@ -261,23 +261,44 @@ const char *alerts_value_text(double v, char *buf, size_t cap)
     return buf;
 }
 
+void alerts_threshold_text(const char *expr, char *buf, size_t cap)
+{
+    buf[0] = '\0';
+    if (!expr || !*expr)
+        return;
+    if (strncmp(expr, "absent", 6) == 0) {
+        snprintf(buf, cap, "absent");
+        return;
+    }
+    const char *tail = strrchr(expr, ')');
+    tail = tail ? tail + 1 : expr;
+    const char *op = NULL;
+    for (const char *p = tail; *p; p++)
+        if (strchr("<>=!", *p) && (!op || p != op + 1))
+            op = p;
+    if (op)
+        snprintf(buf, cap, "%s", op);
+}
+
 void alerts_chat_text(const struct alert_board_entry *e, enum alert_state from, char *buf,
                       size_t cap)
 {
     static const char *const head[] = {"INACTIVE", "PENDING", "FIRING", "RESOLVED"};
-    char v[32];
+    char v[32], th[64];
     (void)from;
     alerts_value_text(e->value, v, sizeof v);
-    int n = snprintf(buf, cap, "%s %s %s [%s]", head[e->state & 3], rule_severity_name(e->severity),
-                     e->id, e->short_id);
-    if (n < 0 || (size_t)n >= cap)
-        return;
-    size_t len = (size_t)n;
-    if (e->summary && *e->summary)
-        len += (size_t)snprintf(buf + len, cap - len, ": %s", e->summary);
-    if (len < cap)
-        len += (size_t)snprintf(buf + len, cap - len, " (value %s; %s)", v,
-                                e->expr && *e->expr ? e->expr : "?");
-    if (len < cap && e->runbook && *e->runbook && e->state != ALERT_RESOLVED)
-        snprintf(buf + len, cap - len, " runbook %s", e->runbook);
+    alerts_threshold_text(e->expr, th, sizeof th);
+    /* one line, the facts in the order they are read: what, how bad, which, how much, id */
+    int n;
+    if (strcmp(th, "absent") == 0)
+        n = snprintf(buf, cap, "%s %s %s absent [%s]", head[e->state & 3],
+                     rule_severity_name(e->severity), e->id, e->short_id);
+    else if (e->state == ALERT_RESOLVED)
+        n = snprintf(buf, cap, "%s %s %s %s, limit %s [%s]", head[e->state & 3],
+                     rule_severity_name(e->severity), e->id, isnan(e->value) ? "no data" : v,
+                     *th ? th : "?", e->short_id);
+    else
+        n = snprintf(buf, cap, "%s %s %s %s %s [%s]", head[e->state & 3],
+                     rule_severity_name(e->severity), e->id, v, *th ? th : "?", e->short_id);
+    (void)n;
 }

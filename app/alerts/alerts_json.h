@@ -57,10 +57,16 @@ void alerts_msg_clear(struct alerts_msg *m);
 /* Parses "inactive", "pending", "firing", "resolved". Returns 0, or -1. */
 int alerts_state_parse(const char *s, enum alert_state *out);
 
-/* The chat line for a transition, e.g.
- *   FIRING critical api_latency_high{service=api} [3fa2c1]: p99 latency ... (value 312.5, > 250)
- *   runbook https://...
- * written into buf (cut to cap, NUL-terminated). */
+/* The chat line for a transition, one line (no newline), e.g.
+ *   FIRING critical api_latency_high{service=api} 312.5 > 250 [3fa2c1]
+ *   RESOLVED critical api_latency_high{service=api} 180, limit > 250 [3fa2c1]
+ *   FIRING page api_silent{service=api} absent [77e0a2]
+ * (state, severity, rule{labels}, value against the threshold, short id; the summary and the
+ * runbook are in the alerts panel) written into buf (cut to cap, NUL-terminated). */
+
+/* The comparison of a rule expression for display: "> 250" from "p99(x) over 1m > 250";
+ * "absent" for absent(); "" when it cannot be told. */
+void alerts_threshold_text(const char *expr, char *buf, size_t cap);
 void alerts_chat_text(const struct alert_board_entry *e, enum alert_state from, char *buf,
                       size_t cap);
 

@@ -43,6 +43,90 @@ static enum alert_state shared_state(struct alerts *a, const char *id)
     return b && strcmp(b->id, id) == 0 ? b->state : ALERT_INACTIVE;
 }
 
+/* ---------------------------------------------------------------------------------------------
+ * Chat lines: one per firing or resolved transition, a burst collapsed into one
+ * ------------------------------------------------------------------------------------------ */
+
+void announce_burst_clear(struct alerts *a)
+{
+    struct chat_burst *b = &a->burst;
+    free(b->first);
+    for (size_t k = 0; k < b->nrules; k++)
+        free(b->rules[k].rule);
+    memset(b, 0, sizeof *b);
+}
+
+static void burst_add(struct alerts *a, const struct alert_board_entry *e, const char *line)
+{
+    struct chat_burst *b = &a->burst;
+    if (b->n++ == 0) {
+        b->first = xstrdup(line);
+        b->worst = e->severity;
+        ev_timer_set(&a->burst_timer, ALERTS_CHAT_BURST_MS / 1000., 0.);
+        ev_timer_start(a->loop, &a->burst_timer);
+    }
+    if (e->severity > b->worst)
+        b->worst = e->severity;
+    if (e->state == ALERT_FIRING)
+        b->fired++;
+    else
+        b->resolved++;
+    size_t k = 0;
+    while (k < b->nrules && strcmp(b->rules[k].rule, e->rule) != 0)
+        k++;
+    if (k < b->nrules) {
+        b->rules[k].n++;
+    } else if (k < ALERTS_CHAT_BURST_RULES) {
+        b->rules[k].rule = xstrdup(e->rule);
+        b->rules[k].n = 1;
+        b->nrules++;
+    } else {
+        b->other_rules++;
+    }
+}
+
+void announce_chat_flush(struct alerts *a)
+{
+    struct chat_burst *b = &a->burst;
+    ev_timer_stop(a->loop, &a->burst_timer);
+    if (b->n == 1) {
+        alerts_chat_post(a, ALERTS_CHAT_NICK, CHATLOG_ALERT, b->first);
+    } else if (b->n > 1) {
+        /* "5 alerts: FIRING 3, RESOLVED 2, worst critical: api_latency_high x3, cpu_spike x2" */
+        char text[512];
+        size_t len = (size_t)snprintf(text, sizeof text, "%zu alerts:", b->n);
+        if (b->fired)
+            len += (size_t)snprintf(text + len, sizeof text - len, " FIRING %zu,", b->fired);
+        if (b->resolved && len < sizeof text)
+            len += (size_t)snprintf(text + len, sizeof text - len, " RESOLVED %zu,", b->resolved);
+        if (len < sizeof text)
+            len += (size_t)snprintf(text + len, sizeof text - len,
+                                    " worst %s:", rule_severity_name(b->worst));
+        for (size_t k = 0; k < b->nrules && len < sizeof text; k++) {
+            len += (size_t)snprintf(text + len, sizeof text - len, "%s %s", k ? "," : "",
+                                    b->rules[k].rule);
+            if (b->rules[k].n > 1 && len < sizeof text)
+                len += (size_t)snprintf(text + len, sizeof text - len, " x%zu", b->rules[k].n);
+        }
+        if (b->other_rules && len < sizeof text)
+            len += (size_t)snprintf(text + len, sizeof text - len, " and %zu more", b->other_rules);
+        if (len < sizeof text)
+            snprintf(text + len, sizeof text - len, " (the alerts panel lists them)");
+        alerts_chat_post(a, ALERTS_CHAT_NICK, CHATLOG_ALERT, text);
+    }
+    announce_burst_clear(a);
+}
+
+void announce_on_burst_timer(struct ev_loop *loop, ev_timer *t, int revents)
+{
+    (void)loop, (void)revents;
+    announce_chat_flush(t->data);
+}
+
+/* ---------------------------------------------------------------------------------------------
+ * Announcing
+ * ------------------------------------------------------------------------------------------ */
+
 static void on_announce(struct rconn *rc, const redisReply *reply, void *privdata)
 {
     (void)rc;
@@ -63,7 +147,7 @@ static void on_announce(struct rconn *rc, const redisReply *reply, void *privdat
             .ev = ALERTS_EV_ANNOUNCED, .entry = &r->entry, .from = r->from, .to = r->entry.state};
         alerts_emit(a, &e);
         if (r->chat)
-            alerts_chat_post(a, ALERTS_CHAT_NICK, CHATLOG_ALERT, r->chat);
+            burst_add(a, &r->entry, r->chat);
     } else if (reply->type == REDIS_REPLY_ERROR) {
         alerts_notice(a, true, "alerts: announcing %s failed: %s", r->entry.id, reply->str);
     }
@@ -76,16 +160,19 @@ static void announce(struct alerts *a, const struct alert_board_entry *e, enum a
     struct req *r = alerts_req_new(a);
     entry_copy(&r->entry, e);
     r->entry.silenced = alertfeed_silenced_now(a, e);
+    /* a state starts no earlier than the one it leaves: after a takeover our event time may
+     * lag the previous leader's, and "since" must not go back (the board clamps it too) */
+    const struct alert_board_entry *was = alert_board_find(a->board, e->id);
+    if (was && strcmp(was->id, e->id) == 0 && r->entry.since_ms < was->since_ms)
+        r->entry.since_ms = was->since_ms;
     r->from = from;
-    if (e->state != ALERT_INACTIVE && !r->entry.silenced && a->k_chat_log) {
-        if (a->chat_budget > 0) {
-            char text[CHATLOG_TEXT_MAX];
-            alerts_chat_text(&r->entry, from, text, sizeof text);
-            r->chat = xstrdup(text);
-            a->chat_budget--;
-        } else {
-            a->chat_suppressed++;
-        }
+    /* chat: what needs people (firing) and what frees them (resolved); pending is only on
+     * the panel, so a flapping rule does not drown the room */
+    if ((e->state == ALERT_FIRING || e->state == ALERT_RESOLVED) && !r->entry.silenced &&
+        a->k_chat_log) {
+        char text[CHATLOG_TEXT_MAX];
+        alerts_chat_text(&r->entry, from, text, sizeof text);
+        r->chat = xstrdup(text);
     }
     char *json = alerts_json_transition(&r->entry, from, a->token);
     char maxlen[16];
@@ -144,8 +231,6 @@ void announce_reconcile(struct alerts *a)
         alertlease_step_down(a, "the lease was not renewed in time");
         return;
     }
-    a->chat_budget = ALERTS_CHAT_MAX_PER_EVAL;
-    a->chat_suppressed = 0;
 
     const struct alert_instance *const *list;
     size_t n = alert_instances(a->engine, &list);
@@ -190,12 +275,4 @@ void announce_reconcile(struct alerts *a)
         announce(a, &e, cur);
     }
     free(gone);
-    if (a->chat_suppressed) {
-        char text[256];
-        snprintf(text, sizeof text,
-                 "%zu more alert transitions are not shown here: see the alerts panel or "
-                 "`warroom alerts`",
-                 a->chat_suppressed);
-        alerts_chat_post(a, ALERTS_CHAT_NICK, CHATLOG_SYSTEM, text);
-    }
 }

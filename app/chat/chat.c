@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <pwd.h>
 #include <unistd.h>
 
 #include <cjson/cJSON.h>
@@ -67,17 +68,23 @@ int chat_send_reply_parse(const redisReply *r, const char **id, const char **why
 
 void chat_default_nick(const char *configured, char *out, size_t cap)
 {
-    const char *user = getenv("USER");
     if (configured && *configured) {
         snprintf(out, cap, "%s", configured);
-    } else if (user && text_nick_valid(user)) {
-        snprintf(out, cap, "%s", user);
-    } else {
-        struct timespec ts;
-        clock_gettime(CLOCK_REALTIME, &ts);
-        unsigned x = ((unsigned)getpid() * 2654435761u) ^ (unsigned)ts.tv_nsec;
-        snprintf(out, cap, "anon-%04x", x & 0xFFFFu);
+        return;
     }
+    /* the login name, as who(1) and git do: the same person gets the same nick everywhere */
+    const char *env[] = {getenv("USER"), getenv("LOGNAME")};
+    for (size_t i = 0; i < sizeof env / sizeof env[0]; i++)
+        if (env[i] && text_nick_valid(env[i])) {
+            snprintf(out, cap, "%s", env[i]);
+            return;
+        }
+    const struct passwd *pw = getpwuid(getuid());
+    if (pw && pw->pw_name && text_nick_valid(pw->pw_name)) {
+        snprintf(out, cap, "%s", pw->pw_name);
+        return;
+    }
+    snprintf(out, cap, "uid%lu", (unsigned long)getuid()); /* stable, unlike a random name */
 }
 
 int64_t chat_now_ms(void)

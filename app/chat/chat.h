@@ -156,8 +156,9 @@ enum rconn_state chat_state(const struct chat *c);
 /* "up", "connecting", "reconnecting (attempt 3): Connection refused", ... */
 void chat_state_text(const struct chat *c, char *buf, size_t cap);
 
-/* The nick to use when none is given: configured (may be NULL), else $USER when it is a valid
- * nick, else "anon-XXXX" (4 random hex digits). Writes it to out. */
+/* The nick to use when none is given: configured (may be NULL), else the first of $USER,
+ * $LOGNAME and the passwd name of the real uid that is a valid nick, else "uidN". The same for
+ * chat, acks and silences, in every process of one user. Writes it to out. */
 void chat_default_nick(const char *configured, char *out, size_t cap);
 
 /* Wall-clock time in ms (what timestamps and heartbeats use). */
@@ -166,7 +167,8 @@ int64_t chat_now_ms(void);
 /* Parses a pub/sub payload (the JSON object of docs/protocol.md, Chat) into e, whose strings
  * point into storage owned by the caller's cJSON tree kept in *json (free with
  * chat_payload_free). A missing or bad "id" leaves e->id zero (shown live, never a duplicate); a
- * missing "ts" takes the ID's time. Returns 0, or -1 if payload is not a JSON object. Exposed
+ * missing "ts" takes the ID's time (0 when there is no ID either: the live feed then stamps
+ * the arrival time). Returns 0, or -1 if payload is not a JSON object. Exposed
  * for tests. */
 int chat_payload_parse(const char *payload, size_t len, struct chatlog_entry *e, void **json);
 void chat_payload_free(void *json);

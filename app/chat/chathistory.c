@@ -178,8 +178,11 @@ void chathistory_on_message(struct rconn *rc, const redisReply *msg, void *privd
     } else if (strcmp(m.kind, "message") == 0) {
         struct chatlog_entry e;
         void *json;
-        if (chat_payload_parse(m.payload, m.payload_len, &e, &json) == 0)
+        if (chat_payload_parse(m.payload, m.payload_len, &e, &json) == 0) {
+            if (e.ts_ms <= 0) /* a bare PUBLISH with neither ts nor id: when it arrived */
+                e.ts_ms = chat_now_ms();
             chathistory_add_live(c, &e);
+        }
         chat_payload_free(json);
     }
 }

@@ -12,6 +12,7 @@
 
 #include "app/alerts/alerts.h"
 #include "app/alerts/alerts_json.h"
+#include "app/chat/chat.h"
 #include "app/clock.h"
 #include "app/cmd/cmd.h"
 #include "app/config.h"
@@ -47,7 +48,7 @@ const struct cmd_entry cmd_alerts_entry = {
 };
 
 struct keys {
-    char state[96], acks[96], silences[96], log[96], channel[96];
+    char state[96], acks[96], silences[96], log[96], channel[96], lease[96];
 };
 
 static void keys_init(struct keys *k, const char *ns)
@@ -57,6 +58,7 @@ static void keys_init(struct keys *k, const char *ns)
     snprintf(k->silences, sizeof k->silences, "%s:" ALERTS_KEY_SILENCES, ns);
     snprintf(k->log, sizeof k->log, "%s:" ALERTS_KEY_LOG, ns);
     snprintf(k->channel, sizeof k->channel, "%s:" ALERTS_CHANNEL, ns);
+    snprintf(k->lease, sizeof k->lease, "%s:" ALERTS_KEY_LEASE, ns);
 }
 
 /* Reads the three hashes into a board. Returns 0, or -1 after printing the error. */
@@ -104,6 +106,33 @@ static void clock_text(int64_t ms, char *buf, size_t cap)
     struct tm tm;
     localtime_r(&t, &tm);
     strftime(buf, cap, "%H:%M:%S", &tm);
+}
+
+/* With nobody holding the announcer lease, nobody evaluates the rules: says so on stderr, with
+ * the time of the newest entry of the alerts log (when the board last changed). */
+static void warn_if_stale(redisContext *c, const struct keys *k)
+{
+    redisReply *r = redisCommand(c, "GET %s", k->lease);
+    bool held = !r || r->type != REDIS_REPLY_NIL; /* an error: not known to be stale */
+    if (r)
+        freeReplyObject(r);
+    if (held)
+        return;
+    char since[64] = "";
+    r = redisCommand(c, "XREVRANGE %s + - COUNT 1", k->log);
+    if (r && r->type == REDIS_REPLY_ARRAY && r->elements == 1 &&
+        r->element[0]->type == REDIS_REPLY_ARRAY && r->element[0]->elements >= 1 &&
+        r->element[0]->element[0]->type == REDIS_REPLY_STRING) {
+        char when[16];
+        clock_text(strtoll(r->element[0]->element[0]->str, NULL, 10), when, sizeof when);
+        snprintf(since, sizeof since, "; the board last changed at %s", when);
+    }
+    if (r)
+        freeReplyObject(r);
+    fprintf(stderr,
+            "warroom alerts: nobody evaluates the rules (no instance holds %s)%s: the list "
+            "may be stale\n",
+            k->lease, since);
 }
 
 /* Redis strings are shown through the sanitizer: a terminal must not receive raw controls. */
@@ -258,17 +287,6 @@ static long long run_script(redisContext *c, const char *script, int nkeys, cons
     return v;
 }
 
-static void default_nick(const struct config *cfg, char *out, size_t cap)
-{
-    const char *user = getenv("USER");
-    if (cfg->nick)
-        snprintf(out, cap, "%s", cfg->nick);
-    else if (user && text_nick_valid(user))
-        snprintf(out, cap, "%s", user);
-    else
-        snprintf(out, cap, "anon");
-}
-
 int cmd_alerts(int argc, char **argv)
 {
     struct config cfg;
@@ -308,7 +326,7 @@ int cmd_alerts(int argc, char **argv)
         config_free(&cfg);
         return EXIT_USAGE;
     }
-    default_nick(&cfg, nick, sizeof nick);
+    chat_default_nick(cfg.nick, nick, sizeof nick);
     redisContext *c = rsync_open(&cfg, NULL, &rc);
     if (!c) {
         config_free(&cfg);
@@ -322,6 +340,7 @@ int cmd_alerts(int argc, char **argv)
     if (load_board(c, &k, b) != 0) {
         rc = EXIT_FAILURE_GENERIC;
     } else if (strcmp(sub, "list") == 0) {
+        warn_if_stale(c, &k);
         if (json)
             list_json(b);
         else

@@ -33,19 +33,24 @@
 
 static const char chat_help[] =
     "usage: warroom chat ROOM [--say TEXT] [--nick NAME] [--history N] [--json] [--listen]\n"
-    "                         [--dump] [--kind KIND]\n\n"
+    "                         [--dump] [--kind KIND] [--no-echo]\n\n"
     "Talks in a chat room. With --say, sends TEXT and exits (\"/me TEXT\" is an action).\n"
     "Otherwise, when stdout is not a terminal (line mode), prints the last N messages (default\n"
     "200) and then live ones, one per line:\n"
     "  HH:MM:SS <nick> text        HH:MM:SS * nick action       HH:MM:SS -!- nick has joined #ROOM\n"
-    "and sends each line read from stdin (a line starting with \"/me \" is an action); at the end\n"
-    "of stdin it leaves the room and exits 0. With stdout on a terminal, the interface opens.\n"
+    "and sends each line read from stdin; your own messages are printed too, in the room's\n"
+    "order, before it exits. Lines starting with / are the interface's commands: /me ACTION,\n"
+    "/nick NEW, /who (prints who is online), /join ROOM, /part or /quit [REASON] (leave and\n"
+    "exit), /filter alerts (hide alert lines), /help; //TEXT sends TEXT. At the end of\n"
+    "stdin it leaves the room and exits 0.\n"
+    "With stdout on a terminal, the interface opens.\n"
     "  --say TEXT     send one message and exit; prints its ID\n"
     "  --kind KIND    kind of the --say message: msg (default), me, system or alert\n"
-    "  --nick NAME    nick (default: the nick setting, else $USER, else anon-XXXX)\n"
+    "  --nick NAME    nick (default: the nick setting, else $USER, $LOGNAME, the login name)\n"
     "  --history N    messages of history to print first (default 200, 0 for none)\n"
     "  --json         one JSON object per message: {\"id\",\"ts\",\"nick\",\"kind\",\"text\"}\n"
     "  --listen       ignore stdin: print messages until SIGINT or SIGTERM\n"
+    "  --no-echo      line mode: do not print your own messages\n"
     "  --dump         print the history and exit, without joining\n"
     "Text from the room is sanitized: control characters show as ^X, invalid UTF-8 as U+FFFD.\n"
     "Times are local (set TZ=UTC for UTC).\n\n"
@@ -69,9 +74,16 @@ struct lm {
     struct chat *chat;
     bool json, listen, dump;
     bool leaving, done;
-    bool eof;      /* stdin ended: what is buffered is the rest */
-    bool skipping; /* dropping the rest of an over-long stdin line */
-    bool was_up;   /* both connections were up once */
+    bool eof;         /* stdin ended: what is buffered is the rest */
+    bool skipping;    /* dropping the rest of an over-long stdin line */
+    bool was_up;      /* both connections were up once */
+    bool echo;        /* print our own messages too (default; --no-echo hides them) */
+    bool parted;      /* the part went out: only the queue is left to drain */
+    bool hide_alerts; /* /filter alerts */
+    char *part_reason;
+    /* echo: the newest ID one of our messages got, and the newest ID printed (or skipped);
+     * the room is left only once the second has caught up with the first */
+    struct chatlog_id last_sent, last_seen;
     int rc;
     ev_io in;
     ev_signal sigint, sigterm;
@@ -143,6 +155,10 @@ static void json_string(FILE *f, const char *s, size_t len)
 
 static void print_message(struct lm *lm, const struct chatlog_msg *m)
 {
+    if (m->id.local == 0 && chatlog_id_cmp(m->id, lm->last_seen) > 0)
+        lm->last_seen = m->id;
+    if ((m->own && !lm->echo) || (lm->hide_alerts && m->kind == CHATLOG_ALERT))
+        return;
     if (lm->json) {
         char id[CHATLOG_ID_MAX];
         chatlog_id_format(m->id, id, sizeof(id));
@@ -180,6 +196,25 @@ static void finish(struct lm *lm)
     ev_break(lm->loop, EVBREAK_ALL);
 }
 
+/* Our messages are all out and, with echo, back in the output. */
+static bool drained(struct lm *lm)
+{
+    return chat_pending(lm->chat) == 0 && (!lm->echo || !chat_joined(lm->chat) ||
+                                           chatlog_id_cmp(lm->last_seen, lm->last_sent) >= 0);
+}
+
+/* Leaving, step by step: once everything sent has come back, the part; once that is out, the
+ * end. Called again on every progress of the chat. */
+static void leave_step(struct lm *lm)
+{
+    if (!lm->parted && drained(lm)) {
+        chat_part(lm->chat, lm->part_reason); /* unsubscribes: nothing comes back after it */
+        lm->parted = true;
+    }
+    if (lm->parted && chat_pending(lm->chat) == 0)
+        finish(lm);
+}
+
 static void leave(struct lm *lm)
 {
     if (lm->leaving)
@@ -187,13 +222,90 @@ static void leave(struct lm *lm)
     lm->leaving = true;
     if (ev_is_active(&lm->in))
         ev_io_stop(lm->loop, &lm->in);
-    chat_part(lm->chat, NULL);
-    if (chat_pending(lm->chat) == 0) {
-        finish(lm);
-        return;
-    }
     ev_timer_set(&lm->leave_guard, LINE_LEAVE_MAX_S, 0.);
     ev_timer_start(lm->loop, &lm->leave_guard);
+    leave_step(lm);
+}
+
+/* A line of information for the user on stdout, like a message (HH:MM:SS -!- text, or a JSON
+ * object of kind system): the answer to /who. */
+static void print_info(struct lm *lm, const char *text)
+{
+    struct chatlog_msg m = {.id = {.local = 1},
+                            .ts_ms = chat_now_ms(),
+                            .kind = CHATLOG_SYSTEM,
+                            .nick = "",
+                            .text = (char *)text,
+                            .text_len = strlen(text)};
+    print_message(lm, &m);
+}
+
+static void who(struct lm *lm)
+{
+    const struct presence *p = chat_presence(lm->chat);
+    size_t cap = 64 + p->n * (TEXT_NICK_MAX_BYTES + 2), n;
+    char *buf = xmalloc(cap);
+    n = (size_t)snprintf(buf, cap, "online in #%s (%zu):", chat_room(lm->chat), p->n);
+    for (size_t i = 0; i < p->n && n < cap; i++)
+        n += (size_t)snprintf(buf + n, cap - n, " %s", p->nicks[i]);
+    print_info(lm, buf); /* print_message sanitizes */
+    free(buf);
+}
+
+/* A /command of a stdin line. Returns false when the line is a message to send (SAY, ME). */
+static bool line_command(struct lm *lm, const struct chatinput *in)
+{
+    char err[256], arg[CHATLOG_ROOM_MAX + TEXT_NICK_VALID_MAX_BYTES + 8];
+    snprintf(arg, sizeof(arg), "%.*s", (int)in->arg_len, in->arg ? in->arg : "");
+    struct text_buf b = TEXT_BUF_INIT;
+    switch (in->cmd) {
+    case CHATINPUT_CMD_SAY:
+    case CHATINPUT_CMD_ME:
+        return false;
+    case CHATINPUT_CMD_NONE:
+        break;
+    case CHATINPUT_CMD_NICK:
+    case CHATINPUT_CMD_JOIN:
+        if ((in->cmd == CHATINPUT_CMD_NICK ? chat_set_nick(lm->chat, arg, err, sizeof(err))
+                                           : chat_join(lm->chat, arg, err, sizeof(err))) != 0) {
+            fprintf(stderr, "warroom chat: stdin line %lu: %s\n", lm->lineno, err);
+            lm_outcome(lm, EXIT_REJECTED);
+        }
+        break;
+    case CHATINPUT_CMD_WHO:
+        who(lm);
+        break;
+    case CHATINPUT_CMD_PART:
+    case CHATINPUT_CMD_QUIT:
+        free(lm->part_reason);
+        lm->part_reason = in->arg_len ? xstrndup(in->arg, in->arg_len) : NULL;
+        leave(lm); /* the rest of stdin is not read */
+        break;
+    case CHATINPUT_CMD_FILTER:
+        lm->hide_alerts = !lm->hide_alerts;
+        break;
+    case CHATINPUT_CMD_HELP:
+        for (size_t i = 0; chatinput_help_line(i); i++)
+            fprintf(stderr, "%s\n", chatinput_help_line(i));
+        break;
+    case CHATINPUT_CMD_CLEAR:
+    case CHATINPUT_CMD_ACK:
+    case CHATINPUT_CMD_SILENCE:
+    case CHATINPUT_CMD_UNKNOWN:
+        text_sanitize(in->name, in->name_len, TEXT_NICK, &b);
+        fprintf(stderr, "warroom chat: stdin line %lu: /%s %s; nothing was sent\n", lm->lineno, b.s,
+                in->cmd == CHATINPUT_CMD_UNKNOWN ? "is not a command (try /help)"
+                : in->cmd == CHATINPUT_CMD_CLEAR ? "only works in the interface"
+                                                 : "needs the interface or `warroom alerts`");
+        lm_outcome(lm, EXIT_REJECTED);
+        break;
+    case CHATINPUT_CMD_USAGE:
+        fprintf(stderr, "warroom chat: stdin line %lu: %s\n", lm->lineno, in->error);
+        lm_outcome(lm, EXIT_REJECTED);
+        break;
+    }
+    text_buf_free(&b);
+    return true;
 }
 
 static void send_line(struct lm *lm, char *line, size_t len)
@@ -202,13 +314,12 @@ static void send_line(struct lm *lm, char *line, size_t len)
     lm->lineno++;
     if (len > 0 && line[len - 1] == '\r')
         len--;
-    enum chatlog_kind kind = CHATLOG_MSG;
-    if (len >= 4 && memcmp(line, "/me ", 4) == 0) {
-        kind = CHATLOG_ME;
-        line += 4;
-        len -= 4;
-    }
-    enum chat_send_result r = chat_send(lm->chat, kind, line, len, err, sizeof(err));
+    struct chatinput in;
+    chatinput_parse(line, len, &in);
+    if (line_command(lm, &in))
+        return;
+    enum chatlog_kind kind = in.cmd == CHATINPUT_CMD_ME ? CHATLOG_ME : CHATLOG_MSG;
+    enum chat_send_result r = chat_send(lm->chat, kind, in.arg, in.arg_len, err, sizeof(err));
     if (r == CHAT_SEND_EMPTY)
         return;
     if (r != CHAT_SEND_QUEUED) {
@@ -232,7 +343,7 @@ static void take_lines(struct lm *lm)
             lm->skipping = nl == NULL;
             continue;
         }
-        if (nl == NULL || chat_pending(lm->chat) >= LINE_BACKLOG_HIGH)
+        if (nl == NULL || chat_pending(lm->chat) >= LINE_BACKLOG_HIGH || lm->leaving)
             break;
         send_line(lm, lm->buf + start, (size_t)(nl - lm->buf) - start);
         start = (size_t)(nl - lm->buf) + 1;
@@ -248,6 +359,8 @@ static void feed(struct lm *lm)
     if (lm->leaving)
         return;
     take_lines(lm);
+    if (lm->leaving) /* a /part or /quit among the lines */
+        return;
     bool waiting = lm->len > 0 && memchr(lm->buf, '\n', lm->len) != NULL;
     /* a line longer than any message could be: refuse it now rather than buffer it forever,
      * and drop the rest of it as it comes */
@@ -299,9 +412,16 @@ static void on_leave_guard(struct ev_loop *loop, ev_timer *t, int revents)
 {
     (void)loop, (void)revents;
     struct lm *lm = t->data;
-    fprintf(stderr,
-            "warroom chat: no message could be sent for %.0f s; giving up with %zu not sent\n",
-            LINE_LEAVE_MAX_S, chat_pending(lm->chat));
+    if (chat_pending(lm->chat) > 0)
+        fprintf(stderr,
+                "warroom chat: no message could be sent for %.0f s; giving up with %zu not "
+                "sent\n",
+                LINE_LEAVE_MAX_S, chat_pending(lm->chat));
+    else
+        fprintf(stderr,
+                "warroom chat: our messages were sent but did not come back within %.0f s: "
+                "they are not all in the output above\n",
+                LINE_LEAVE_MAX_S);
     lm_outcome(lm, EXIT_FAILURE_GENERIC);
     finish(lm);
 }
@@ -330,6 +450,8 @@ static void on_chat(struct chat *c, const struct chat_event_info *e, void *privd
     switch (e->ev) {
     case CHAT_EV_MESSAGE:
         print_message(lm, e->msg);
+        if (lm->leaving)
+            leave_step(lm);
         break;
     case CHAT_EV_JOINED:
         if (lm->dump) {
@@ -359,8 +481,13 @@ static void on_chat(struct chat *c, const struct chat_event_info *e, void *privd
     case CHAT_EV_IDLE:
         if (e->ev == CHAT_EV_NOT_BROADCAST)
             lm_outcome(lm, EXIT_PARTIAL);
-        if (lm->leaving && chat_pending(c) == 0) {
-            finish(lm);
+        struct chatlog_id id;
+        if (e->ev == CHAT_EV_SENT && e->text && !lm->parted &&
+            chatlog_id_parse(e->text, strlen(e->text), &id) == 0 &&
+            chatlog_id_cmp(id, lm->last_sent) > 0)
+            lm->last_sent = id;
+        if (lm->leaving && drained(lm)) {
+            leave_step(lm);
         } else if (lm->leaving && e->ev != CHAT_EV_IDLE) { /* progress: wait again */
             ev_timer_stop(lm->loop, &lm->leave_guard);
             ev_timer_set(&lm->leave_guard, LINE_LEAVE_MAX_S, 0.);
@@ -428,7 +555,7 @@ static int say(struct config *cfg, const char *room, const char *nick, enum chat
 }
 
 static int line_mode(struct config *cfg, const char *room, const char *nick, size_t history,
-                     bool json, bool listen, bool dump)
+                     bool json, bool listen, bool dump, bool echo)
 {
     char err[512];
     /* Check the server (and the namespace's wire format) once, synchronously, so a script gets
@@ -441,7 +568,7 @@ static int line_mode(struct config *cfg, const char *room, const char *nick, siz
         return open_rc;
     redisFree(probe);
 
-    struct lm lm = {.json = json, .listen = listen, .dump = dump, .rc = EXIT_OK};
+    struct lm lm = {.json = json, .listen = listen, .dump = dump, .echo = echo, .rc = EXIT_OK};
     lm.loop = ev_default_loop(EVFLAG_AUTO);
     struct chat_opts o = {
         .ns = cfg->ns,
@@ -487,6 +614,7 @@ static int line_mode(struct config *cfg, const char *room, const char *nick, siz
     chat_free(lm.chat);
     chatrender_line_free(&lm.line);
     free(lm.buf);
+    free(lm.part_reason);
     return lm.rc;
 }
 
@@ -529,7 +657,7 @@ int cmd_chat(int argc, char **argv)
     }
     const char *room_arg = NULL, *say_text = NULL, *kind_arg = NULL;
     size_t history = CHAT_DEFAULT_HISTORY;
-    bool json = false, listen = false, dump = false;
+    bool json = false, listen = false, dump = false, echo = true;
     int rc = EXIT_OK;
     for (int i = 1; i < argc && rc == EXIT_OK; i++) {
         const char *a = argv[i];
@@ -558,6 +686,8 @@ int cmd_chat(int argc, char **argv)
             listen = true;
         } else if (strcmp(a, "--dump") == 0) {
             dump = true;
+        } else if (strcmp(a, "--no-echo") == 0) {
+            echo = false;
         } else if (a[0] != '-' && room_arg == NULL) {
             room_arg = a;
         } else {
@@ -603,7 +733,7 @@ int cmd_chat(int argc, char **argv)
         free(orig);
         return rc;
     } else if (rc == EXIT_OK) {
-        rc = line_mode(&cfg, room, nick, history, json, listen, dump);
+        rc = line_mode(&cfg, room, nick, history, json, listen, dump, echo);
     }
     config_free(&cfg);
     free(orig);

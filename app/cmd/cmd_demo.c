@@ -139,10 +139,12 @@ const struct cmd_entry cmd_demo_entry = {
     .help = "usage: warroom demo [--rate N] [--series K] [OPTIONS]     (or warroom --demo ...)\n"
             "       warroom demo --plain [--seconds N] [--series K] [--rate N]\n\n"
             "Opens the interface and generates demo events in-process (default 1000 events/s\n"
-            "over 48 series), written to Redis as any producer would. With --plain, or when\n"
-            "stdin or stdout is not a terminal: no Redis, events (default 20000/s over 64\n"
-            "series) fed straight into the core and printed as a plain table until Ctrl-C or\n"
-            "N seconds. Keys: ? inside the interface.\n\n"
+            "over 48 series), written to Redis as any producer would, with the shipped alert\n"
+            "rules (assets/rules.conf) unless --rules or a rules file is set: 20 s in, and every\n"
+            "5 min, the api's latency in eu-west goes bad and api_latency_high fires (bell,\n"
+            "chat), ready to ack. With --plain, or when stdin or stdout is not a terminal: no\n"
+            "Redis, events (default 20000/s over 64 series) fed straight into the core and\n"
+            "printed as a plain table until Ctrl-C or N seconds. Keys: ? inside the interface.\n\n"
             "exit codes: 0 ok, 1 failure, 2 usage, 4 Redis never reached during the session\n\n",
     .common_options = true,
     .run = cmd_demo,

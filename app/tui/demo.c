@@ -14,10 +14,9 @@
 #include "core/synth.h"
 
 #define DEMO_TICK_S 0.05
-#define DEMO_MAX_PENDING 20000 /* commands queued on the connection before batches are skipped */
-#define DEMO_ANOMALY_PERIOD_S 120
-#define DEMO_ANOMALY_LEN_S 25
-#define DEMO_ANOMALY_FACTOR 6.0
+#define DEMO_MAX_PENDING 20000  /* commands queued on the connection before batches are skipped */
+#define DEMO_ANOMALY_FACTOR 6.0 /* values of the series in trouble, times this */
+#define DEMO_ANOMALY_RATE_FACTOR 4.0 /* and its events (retries), so it tops the rate sort */
 
 struct demo_gen {
     struct ev_loop *loop;
@@ -29,19 +28,26 @@ struct demo_gen {
     char (*stream)[96]; /* partition stream key of each series */
     struct synth_rng rng;
     double carry; /* fractional events owed to the next tick */
+    double extra; /* the same for the anomaly's extra events */
     double last;  /* loop time of the last tick */
     uint64_t sent;
+    int64_t start_ms; /* wall clock at start: the anomaly's schedule counts from here */
+    uint32_t target;  /* the series in trouble during the anomaly */
 };
+
+bool demo_anomaly_active(int64_t since_start_ms)
+{
+    int64_t t = since_start_ms / 1000 - DEMO_ANOMALY_FIRST_S;
+    return t >= 0 && t % DEMO_ANOMALY_PERIOD_S < DEMO_ANOMALY_LEN_S;
+}
 
 static void demo_send(struct demo_gen *g, uint32_t i, int64_t now_ms)
 {
     const struct synth_series *s = &g->desc[i];
-    /* one series at a time misbehaves for a while: something for the eye and for alerts */
-    int64_t now_s = now_ms / 1000;
-    double factor = 1.0;
-    if (now_s % DEMO_ANOMALY_PERIOD_S < DEMO_ANOMALY_LEN_S &&
-        (uint32_t)(now_s / DEMO_ANOMALY_PERIOD_S) % g->o.series == i)
-        factor = DEMO_ANOMALY_FACTOR;
+    /* the api's latency in one region goes bad for a while: the shipped rule
+     * api_latency_high (assets/rules.conf) fires, rings and is posted to chat */
+    double factor =
+        i == g->target && demo_anomaly_active(now_ms - g->start_ms) ? DEMO_ANOMALY_FACTOR : 1.0;
     char value[32], minid[24];
     producer_format_value(synth_series_value(s, &g->rng, now_ms, factor), value);
     int64_t min = now_ms - g->o.retention_ms;
@@ -86,6 +92,11 @@ static void on_tick(struct ev_loop *loop, ev_timer *w, int revents)
     int64_t now_ms = clock_wall_ms();
     for (long k = 0; k < n; k++)
         demo_send(g, synth_below(&g->rng, g->o.series), now_ms);
+    if (demo_anomaly_active(now_ms - g->start_ms)) { /* the retries of the series in trouble */
+        g->extra += (double)n * (DEMO_ANOMALY_RATE_FACTOR - 1.0) / g->o.series;
+        for (; g->extra >= 1.0; g->extra -= 1.0)
+            demo_send(g, g->target, now_ms);
+    }
 }
 
 struct demo_gen *demo_gen_new(struct ev_loop *loop, const struct redisaddr *addr,
@@ -105,8 +116,15 @@ struct demo_gen *demo_gen_new(struct ev_loop *loop, const struct redisaddr *addr
     synth_seed(&g->rng, opts->seed ? opts->seed : (uint64_t)clock_wall_ms());
     g->desc = xmalloc(g->o.series * sizeof(*g->desc));
     g->stream = xmalloc(g->o.series * sizeof(*g->stream));
+    g->start_ms = clock_wall_ms();
+    bool found = false;
     for (uint32_t i = 0; i < g->o.series; i++) {
         synth_series_describe(i, &g->desc[i]);
+        if (strcmp(g->desc[i].metric, DEMO_ANOMALY_METRIC) == 0 &&
+            strstr(g->desc[i].labels, DEMO_ANOMALY_LABEL) && !found) {
+            g->target = i;
+            found = true;
+        }
         const char *key = g->desc[i].key;
         unsigned p = partition_of(key, strlen(key), g->o.partitions);
         if (partition_stream_key(g->ns, p, g->stream[i], sizeof(g->stream[i])) < 0)

@@ -360,8 +360,14 @@ static void on_reader(struct reader *rd, enum reader_event e, void *privdata)
         if (st.state == RCONN_UP)
             t->connected = true; /* for the exit code: Redis answered during the session */
     }
-    if (e == READER_REPLAY_DONE)
-        tui_alerts_ready(t->alerts); /* rules are evaluated over complete windows only */
+    /* rules are evaluated over complete windows only; the demo's, once its first events are
+     * in (an empty table at the first evaluation would read as every series absent) */
+    if (e == READER_REPLAY_DONE || (e == READER_DATA && t->demo)) {
+        struct reader_stats st;
+        reader_get_stats(rd, &st);
+        if (st.replay_done && (!t->demo || t->tab->count > 0))
+            tui_alerts_ready(t->alerts);
+    }
     if (e == READER_DATA) {
         t->model.version++;
         ui_mark(t->ui, t->model.paused ? UI_DIRTY_STATUS : UI_DIRTY_DATA | UI_DIRTY_STATUS);
@@ -421,7 +427,7 @@ int tui_main(int argc, char **argv, bool demo)
         return EXIT_USAGE;
     }
     char rules_buf[PATH_MAX];
-    const char *rules_path = alerts_rules_path(t.cfg.rules, rules_buf, sizeof(rules_buf));
+    const char *rules_path = tui_start_rules_path(t.cfg.rules, demo, rules_buf, sizeof(rules_buf));
     if (rules_path) { /* a broken rule file is reported before the screen is taken */
         struct rule_set rs;
         int lr = alerts_load_rules(rules_path, &rs, err, sizeof(err));
@@ -496,6 +502,7 @@ int tui_main(int argc, char **argv, bool demo)
     t.ui = ui_new(&t.model);
     struct tui_alerts_opts ao = {
         .cfg = &t.cfg,
+        .rules_path = rules_path,
         .model = &t.model,
         .tab = t.tab,
         .changed = on_alerts_changed,

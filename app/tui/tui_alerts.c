@@ -9,6 +9,7 @@
 #include <time.h>
 
 #include "app/alerts/alerts_json.h"
+#include "app/chat/chat.h"
 #include "app/clock.h"
 #include "app/redis/rsync.h"
 #include "core/duration.h"
@@ -68,27 +69,6 @@ static size_t arena_add(struct tui_alerts *ta, const char *s, bool raw, struct t
     return off;
 }
 
-/* The comparison of an expression for display: "> 250" from "p99(x) over 1m > 250"; "absent"
- * for absent(); "" when it cannot be told. */
-static void threshold_text(const char *expr, char *buf, size_t cap)
-{
-    buf[0] = '\0';
-    if (!expr || !*expr)
-        return;
-    if (strncmp(expr, "absent", 6) == 0) {
-        snprintf(buf, cap, "absent");
-        return;
-    }
-    const char *tail = strrchr(expr, ')');
-    tail = tail ? tail + 1 : expr;
-    const char *op = NULL;
-    for (const char *p = tail; *p; p++)
-        if (strchr("<>=!", *p) && (!op || p != op + 1))
-            op = p;
-    if (op)
-        snprintf(buf, cap, "%s", op);
-}
-
 static enum model_severity model_severity(enum rule_severity s)
 {
     switch (s) {
@@ -127,7 +107,7 @@ static void rebuild_rows(struct tui_alerts *ta)
         char v[32], th[64];
         double live = alerts_live_value(ta->al, e->id);
         alerts_value_text(isnan(live) || e->state == ALERT_RESOLVED ? e->value : live, v, sizeof v);
-        threshold_text(e->expr, th, sizeof th);
+        alerts_threshold_text(e->expr, th, sizeof th);
         offs[i] = (struct row_offs){
             .id = arena_add(ta, e->id, true, &tb), /* kept as is: the board's key */
             .state = arena_add(ta, alert_state_name(e->state), true, &tb),
@@ -164,6 +144,7 @@ static void rebuild_rows(struct tui_alerts *ta)
     ta->nrows = n;
     ta->model->alerts = ta->rows;
     ta->model->nalerts = n;
+    ta->model->alerts_stale_since_ms = alerts_stale_since(ta->al);
 
     if (alerts_mono_ms() > ta->note_until) {
         char role[64];
@@ -303,7 +284,7 @@ static void list_alerts(struct tui_alerts *ta, char *reply, size_t cap)
             continue;
         char v[32], th[64], age[32] = "";
         alerts_value_text(e->value, v, sizeof v);
-        threshold_text(e->expr, th, sizeof th);
+        alerts_threshold_text(e->expr, th, sizeof th);
         if (e->since_ms > 0 && now >= e->since_ms)
             duration_format((now - e->since_ms) / 1000 * 1000, age, sizeof age);
         len += (size_t)snprintf(reply + len, cap - len, "%s%s %s [%s] %s value %s %s for %s%s%s",
@@ -426,8 +407,9 @@ struct tui_alerts *tui_alerts_new(struct ev_loop *loop, const struct redisaddr *
     ta->changed = opts->changed;
     ta->open_series = opts->open_series;
     ta->privdata = opts->privdata;
-    const char *user = getenv("USER");
-    ta->who = xstrdup(cfg->nick ? cfg->nick : user && text_nick_valid(user) ? user : "anon");
+    char nick[TEXT_NICK_VALID_MAX_BYTES + 1];
+    chat_default_nick(cfg->nick, nick, sizeof nick); /* the chat's nick: acks are traceable */
+    ta->who = xstrdup(nick);
     struct alerts_opts ao = {
         .ns = cfg->ns,
         .room = cfg->room ? cfg->room : CONFIG_DEFAULT_ROOM,

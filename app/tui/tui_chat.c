@@ -263,6 +263,14 @@ static void submit(void *privdata, const char *line, size_t len)
     case CHATINPUT_CMD_WHO:
         who(tc);
         break;
+    case CHATINPUT_CMD_FILTER:
+        tc->model->chat.hide_alerts = !tc->model->chat.hide_alerts;
+        notice(tc, tc->model->chat.hide_alerts
+                       ? "alert lines hidden (the alerts panel still lists them); /filter "
+                         "alerts shows them again"
+                       : "alert lines shown");
+        changed(tc);
+        break;
     case CHATINPUT_CMD_CLEAR:
         chatlog_clear(chat_log(tc->chat));
         changed(tc);

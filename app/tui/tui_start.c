@@ -9,6 +9,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "app/alerts/alerts.h"
 #include "app/cmd/cmd.h"
 #include "app/redis/rsync.h"
 #include "core/series.h"
@@ -34,6 +35,24 @@ const struct cmd_entry cmd_tui_entry = {
     .run = cmd_tui,
 };
 
+/* The shipped assets relative to the executable, NAME under each: installed, then the source
+ * tree's (build/warroom, build/san/warroom). Returns how many were written (0..3). */
+static int asset_dirs(const char *name, char dirs[][PATH_MAX])
+{
+    char exe[PATH_MAX];
+    ssize_t k = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+    if (k <= 0)
+        return 0;
+    exe[k] = '\0';
+    char *slash = strrchr(exe, '/');
+    if (slash)
+        *slash = '\0';
+    snprintf(dirs[0], PATH_MAX, "%.3800s/../share/warroom/%s", exe, name);
+    snprintf(dirs[1], PATH_MAX, "%.3800s/../assets/%s", exe, name);
+    snprintf(dirs[2], PATH_MAX, "%.3800s/../../assets/%s", exe, name);
+    return 3;
+}
+
 /* Where NAME.theme files are looked for: the user's config, then the installed and the
  * source tree's assets/themes relative to the executable, then ./assets/themes. */
 void tui_start_theme_dirs(char dirs[5][PATH_MAX], const char *ptrs[6])
@@ -41,22 +60,27 @@ void tui_start_theme_dirs(char dirs[5][PATH_MAX], const char *ptrs[6])
     int n = 0;
     if (config_user_path("themes", dirs[n], PATH_MAX) >= 0)
         n++;
-    char exe[PATH_MAX];
-    ssize_t k = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
-    if (k > 0) {
-        exe[k] = '\0';
-        char *slash = strrchr(exe, '/');
-        if (slash)
-            *slash = '\0';
-        snprintf(dirs[n++], PATH_MAX, "%.3800s/../share/warroom/themes", exe);
-        snprintf(dirs[n++], PATH_MAX, "%.3800s/../assets/themes", exe);    /* build/warroom */
-        snprintf(dirs[n++], PATH_MAX, "%.3800s/../../assets/themes", exe); /* build/san/... */
-    }
+    n += asset_dirs("themes", dirs + n);
     if (n < 5)
         snprintf(dirs[n++], PATH_MAX, "assets/themes");
     for (int i = 0; i < n; i++)
         ptrs[i] = dirs[i];
     ptrs[n] = NULL;
+}
+
+const char *tui_start_rules_path(const char *cfg_rules, bool demo, char *buf, size_t cap)
+{
+    const char *p = alerts_rules_path(cfg_rules, buf, cap);
+    if (p || !demo)
+        return p;
+    char dirs[3][PATH_MAX];
+    int n = asset_dirs("rules.conf", dirs);
+    for (int i = 0; i < n; i++)
+        if (access(dirs[i], R_OK) == 0) {
+            snprintf(buf, cap, "%s", dirs[i]);
+            return buf;
+        }
+    return NULL;
 }
 
 int tui_start_args(struct tui *t, int argc, char **argv, bool *demo)

@@ -18,6 +18,11 @@ int tui_start_args(struct tui *t, int argc, char **argv, bool *demo);
  * dirs). */
 void tui_start_theme_dirs(char dirs[5][PATH_MAX], const char *ptrs[6]);
 
+/* The rule file of the interface: the configured one or the user's default (alerts_rules_path);
+ * with neither, for the demo, the shipped assets/rules.conf (installed or next to the build),
+ * so the demo's anomaly fires an alert. NULL: none. The path is written to buf. */
+const char *tui_start_rules_path(const char *cfg_rules, bool demo, char *buf, size_t cap);
+
 /* Address, namespace check and meta (with demo: written), series table (data from now_ms minus
  * the replay), reader notifying on_reader with t. Returns 0 or an exit code. */
 int tui_start_data(struct tui *t, bool demo, int64_t now_ms, reader_notify_fn *on_reader);

@@ -751,6 +751,29 @@ static void test_absent_and_empty_windows(void **state)
     fx_free(&f);
 }
 
+/* absent() over W is not claimed before W of data could be seen: a table whose data starts with
+ * a fresh stream's first event (what the reader sets up) does not fire it in the first W s. */
+static void test_absent_needs_a_covered_window(void **state)
+{
+    (void)state;
+    struct fx f;
+    fx_init(&f, "[rule gone]\nexpr = absent(req{service=api}) over 10s\n", NULL);
+    series_table_free(f.tab);
+    struct series_table_config tc;
+    series_table_config_defaults(&tc);
+    tc.data_start_ms = at(0, 0);
+    f.tab = series_table_new(&tc);
+    int fired = -1;
+    for (int t = 0; t <= 15 && fired < 0; t++) {
+        put(&f, "req{service=web}", 1, at(t, 500)); /* data, but not the api's */
+        eval(&f, at(t, 999));
+        if (f.ntr && f.tr[0].to == ALERT_FIRING)
+            fired = t;
+    }
+    assert_int_equal(fired, 9); /* the first evaluation whose window, [0 s, 10 s), data covers */
+    fx_free(&f);
+}
+
 static void test_reload_and_order(void **state)
 {
     (void)state;
@@ -1144,6 +1167,7 @@ int main(void)
         cmocka_unit_test(test_by_groups_exact),
         cmocka_unit_test(test_instances_per_series),
         cmocka_unit_test(test_absent_and_empty_windows),
+        cmocka_unit_test(test_absent_needs_a_covered_window),
         cmocka_unit_test(test_reload_and_order),
         cmocka_unit_test(test_quantile_pruning_matches_brute_force),
         cmocka_unit_test(test_sliced_evaluation_matches_whole),

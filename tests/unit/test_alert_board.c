@@ -69,6 +69,33 @@ static void test_put_find_remove(void **state)
     alert_board_free(NULL);
 }
 
+/* After a leader change the successor may announce at an older event time: "since" stays. */
+static void test_since_never_goes_back(void **state)
+{
+    (void)state;
+    struct alert_board *b = alert_board_new();
+    struct alert_board_entry e =
+        mk("r{service=api}", "aaaaaa", ALERT_FIRING, RULE_SEV_WARNING, 100);
+    e.active_since_ms = 90;
+    alert_board_put(b, &e);
+    e.state = ALERT_RESOLVED; /* a lagging successor: its clock is at 98 */
+    e.since_ms = 98;
+    e.active_since_ms = 80;
+    const struct alert_board_entry *p = alert_board_put(b, &e);
+    assert_int_equal(p->since_ms, 100);
+    assert_int_equal(p->active_since_ms, 80); /* another state: its own */
+    e.since_ms = 120; /* later is kept as it comes */
+    p = alert_board_put(b, &e);
+    assert_int_equal(p->since_ms, 120);
+    e.state = ALERT_INACTIVE; /* a new episode after inactive starts afresh */
+    alert_board_put(b, &e);
+    e.state = ALERT_PENDING;
+    e.since_ms = 50;
+    p = alert_board_put(b, &e);
+    assert_int_equal(p->since_ms, 50);
+    alert_board_free(b);
+}
+
 static void test_ack_lifetime(void **state)
 {
     (void)state;
@@ -293,6 +320,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_put_find_remove),
+        cmocka_unit_test(test_since_never_goes_back),
         cmocka_unit_test(test_ack_lifetime),
         cmocka_unit_test(test_own_strings_as_arguments),
         cmocka_unit_test(test_panel_order),

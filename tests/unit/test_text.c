@@ -246,6 +246,31 @@ static void test_sanitize_controls(void **state)
     expect_san(NULL, 0, 0, "");
 }
 
+/* An emoji ZWJ sequence loses its joiners: terminals that join it draw 2 columns where curses
+ * counts 2 per emoji, so the joined form would shift every cell after it (issue 11.11). */
+static void test_sanitize_zwj_emoji(void **state)
+{
+    (void)state;
+    struct text_buf b = TEXT_BUF_INIT;
+    /* 👩‍👩‍👧: woman ZWJ woman ZWJ girl */
+    text_sanitize(S("a \xf0\x9f\x91\xa9\xe2\x80\x8d\xf0\x9f\x91\xa9\xe2\x80\x8d\xf0\x9f\x91\xa7 b"),
+                  0, &b);
+    assert_string_equal(b.s, "a \xf0\x9f\x91\xa9\xf0\x9f\x91\xa9\xf0\x9f\x91\xa7 b");
+    assert_int_equal(b.cols, 2 + 6 + 2);
+    assert_int_equal(b.cols, text_width(b.s, b.len));
+    assert_int_equal(b.n_stripped, 2);
+    /* after VS16 and a skin tone too: 🏳️‍🌈 (flag VS16 ZWJ rainbow), 👍🏽‍ */
+    text_sanitize(S("\xf0\x9f\x8f\xb3\xef\xb8\x8f\xe2\x80\x8d\xf0\x9f\x8c\x88"), 0, &b);
+    assert_string_equal(b.s, "\xf0\x9f\x8f\xb3\xef\xb8\x8f\xf0\x9f\x8c\x88");
+    text_sanitize(S("\xf0\x9f\x91\x8d\xf0\x9f\x8f\xbd\xe2\x80\x8dx"), 0, &b);
+    assert_string_equal(b.s, "\xf0\x9f\x91\x8d\xf0\x9f\x8f\xbdx");
+    /* a ZWJ between letters (Indic and Arabic shaping) stays */
+    text_sanitize(S("\xe0\xa4\x95\xe0\xa5\x8d\xe2\x80\x8d\xe0\xa4\xb7"), 0, &b);
+    assert_int_equal(b.len, 12);
+    assert_int_equal(b.n_stripped, 0);
+    text_buf_free(&b);
+}
+
 static void test_sanitize_marks_and_counts(void **state)
 {
     (void)state;
@@ -565,6 +590,7 @@ int main(void)
         cmocka_unit_test(test_sanitize_controls),
         cmocka_unit_test(test_sanitize_marks_and_counts),
         cmocka_unit_test(test_sanitize_caps),
+        cmocka_unit_test(test_sanitize_zwj_emoji),
         cmocka_unit_test(test_sanitize_nick),
         cmocka_unit_test(test_sanitize_property),
         cmocka_unit_test(test_nick_valid),
