@@ -7,6 +7,7 @@
 #include <sys/time.h>
 
 #include "app/redis/localredis.h"
+#include "app/redis/sentinel.h"
 
 struct redisaddr *rsync_address(const struct config *cfg, char *err, size_t errcap)
 {
@@ -30,9 +31,13 @@ redisContext *rsync_connect(const struct redisaddr *a, int64_t timeout_ms, char 
                             size_t errcap)
 {
     struct timeval tv = to_tv(timeout_ms);
-    redisContext *c = a->url.kind == REDISURL_UNIX
-                          ? redisConnectUnixWithTimeout(a->url.path, tv)
-                          : redisConnectWithTimeout(a->ip, a->url.port, tv);
+    char ip[REDISADDR_IP_MAX];
+    int port = a->url.port;
+    snprintf(ip, sizeof(ip), "%s", a->ip);
+    if (a->sentinel && sentinel_resolve(a->sentinel, timeout_ms, ip, &port, err, errcap) != 0)
+        return NULL; /* every (re)connect asks where the master is now */
+    redisContext *c = a->url.kind == REDISURL_UNIX ? redisConnectUnixWithTimeout(a->url.path, tv)
+                                                   : redisConnectWithTimeout(ip, port, tv);
     if (c == NULL) {
         snprintf(err, errcap, "%s: out of memory", a->display);
         return NULL;
@@ -69,6 +74,12 @@ redisContext *rsync_connect(const struct redisaddr *a, int64_t timeout_ms, char 
         goto err_reply;
     }
     freeReplyObject(r);
+    if (a->sentinel) { /* the sentinels may lag behind a failover: never write to a replica */
+        char node[80];
+        snprintf(node, sizeof(node), "%s:%d", ip, port);
+        if (sentinel_role_check(c, node, err, errcap) != 0)
+            goto err;
+    }
     return c;
 err_reply:
     if (r)
@@ -127,6 +138,8 @@ int rsync_meta_check(redisContext *c, const char *ns, unsigned *partitions, bool
 {
     char key[96];
     snprintf(key, sizeof(key), "%s:meta", ns);
+    if (sentinel_role_check(c, "this Redis", err, errcap) != 0)
+        return -1; /* a writer on a replica: say so before READONLY does */
     /* HSETNX twice: the first writer wins, every later one reads what it wrote */
     redisAppendCommand(c, "HSETNX %s version 1", key);
     redisAppendCommand(c, "HSETNX %s partitions %u", key, *partitions);
