@@ -130,8 +130,8 @@ static int apply(struct config *cfg, const char *name, const char *value, char *
     } else if (strcmp(name, "min-replicas-timeout") == 0 ||
                strcmp(name, "min_replicas_timeout") == 0) {
         if (duration_parse_ms(value, strlen(value), &ms) != 0 || ms == 0) {
-            snprintf(err, errcap, "%s: '%.40s' is not a duration like 500ms, 5s, 15m or 1h",
-                     name, value);
+            snprintf(err, errcap, "%s: '%.40s' is not a duration like 500ms, 5s, 15m or 1h", name,
+                     value);
             return -1;
         }
         cfg->replica_wait_ms = ms;

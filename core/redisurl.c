@@ -160,8 +160,8 @@ static int parse_query(const char *q, size_t n, struct redisurl *u, int *db_set,
 
 /* Splits "[user:]password@" off rest[0..auth_end) into u. Returns where the host part starts,
  * or NULL with err set. */
-static const char *parse_userinfo(const char *rest, size_t auth_end, struct redisurl *u,
-                                  char *err, size_t errlen)
+static const char *parse_userinfo(const char *rest, size_t auth_end, struct redisurl *u, char *err,
+                                  size_t errlen)
 {
     const char *at = NULL;
     for (size_t i = 0; i < auth_end; i++)
@@ -295,15 +295,14 @@ static int parse_sentinel(const char *rest, struct redisurl *u, char *err, size_
         if (u->nsentinels == REDISURL_SENTINELS_MAX)
             return errbuf_fail(err, errlen, "more than %d sentinels", REDISURL_SENTINELS_MAX);
         struct redisurl_node *n = &u->sentinels[u->nsentinels];
-        if (parse_hostport(hp, (size_t)(end - hp), REDISURL_SENTINEL_PORT, &n->host, &n->port,
-                           err, errlen) < 0)
+        if (parse_hostport(hp, (size_t)(end - hp), REDISURL_SENTINEL_PORT, &n->host, &n->port, err,
+                           errlen) < 0)
             return -1;
         u->nsentinels++;
         hp = end + 1;
     }
     if (*list_end != '/')
-        return errbuf_fail(err, errlen,
-                           "missing master name: redis+sentinel://host:port/MASTER");
+        return errbuf_fail(err, errlen, "missing master name: redis+sentinel://host:port/MASTER");
     const char *m = list_end + 1;
     size_t mlen = strcspn(m, "/?");
     if (mlen == 0 || mlen > REDISURL_MASTER_MAX)
@@ -361,7 +360,8 @@ int redisurl_parse(const char *text, struct redisurl *out, char *err, size_t err
     } else if (slen == 6 && strncasecmp(text, "rediss", 6) == 0) {
         rc = errbuf_fail(err, errlen, "rediss:// (TLS) is not supported: hiredis 0.14 has no TLS");
     } else {
-        rc = errbuf_fail(err, errlen, "unknown URL scheme (expected redis://, redis+sentinel:// or unix://)");
+        rc = errbuf_fail(err, errlen,
+                         "unknown URL scheme (expected redis://, redis+sentinel:// or unix://)");
     }
     if (rc == 0 && out->password && out->password[0] == '\0') {
         free(out->password);

@@ -513,8 +513,8 @@ static int still_master(struct producer *p, char *cause, size_t cause_cap)
     if (p->addr->sentinel && p->c->connection_type == REDIS_CONN_TCP) {
         char ip[REDISADDR_IP_MAX];
         int port;
-        if (sentinel_resolve(p->addr->sentinel, p->opts.timeout_ms, ip, &port, err,
-                             sizeof err) == 0 &&
+        if (sentinel_resolve(p->addr->sentinel, p->opts.timeout_ms, ip, &port, err, sizeof err) ==
+                0 &&
             (strcmp(ip, p->c->tcp.host) != 0 || port != p->c->tcp.port)) {
             snprintf(cause, cause_cap, "the sentinels moved the master to %s:%d", ip, port);
             return -1;
@@ -553,8 +553,8 @@ static int wait_round(struct producer *p, char *cause, size_t cause_cap)
             freeReplyObject(r);
         }
     }
-    redisReply *w = redisCommand(p->c, "WAIT %u %lld", p->opts.min_replicas,
-                                 (long long)p->opts.wait_ms);
+    redisReply *w =
+        redisCommand(p->c, "WAIT %u %lld", p->opts.min_replicas, (long long)p->opts.wait_ms);
     if (w == NULL || w->type != REDIS_REPLY_INTEGER) {
         if (w)
             copy_reason(cause, cause_cap, w);

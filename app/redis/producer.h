@@ -53,7 +53,7 @@ struct producer_opts {
     const volatile sig_atomic_t *cancel;
     /* Where reconnect and refusal notes go ("warroom: lost connection ..."); NULL: silent. */
     FILE *log;
-    const char *cmd; /* command named in refusal notes ("gen"); NULL: none. Not copied. */
+    const char *cmd;       /* command named in refusal notes ("gen"); NULL: none. Not copied. */
     unsigned min_replicas; /* WAIT for this many replicas after each batch; 0: no WAIT */
     int64_t wait_ms;       /* WAIT's timeout; 0: PRODUCER_WAIT_DEFAULT_MS */
 };
@@ -74,10 +74,10 @@ struct producer;
 
 /* Why a producer stopped working (after a call returned -1). */
 enum producer_failure {
-    PRODUCER_FAILED_NOT = 0, /* it did not */
-    PRODUCER_FAILED_LOST,    /* the connection was lost and not restored (or the namespace
-                                changed, or opts.cancel was set while reconnecting) */
-    PRODUCER_FAILED_REFUSED, /* Redis refused every XADD for opts.give_up_ms */
+    PRODUCER_FAILED_NOT = 0,      /* it did not */
+    PRODUCER_FAILED_LOST,         /* the connection was lost and not restored (or the namespace
+                                     changed, or opts.cancel was set while reconnecting) */
+    PRODUCER_FAILED_REFUSED,      /* Redis refused every XADD for opts.give_up_ms */
     PRODUCER_FAILED_UNREPLICATED, /* WAIT fell short of min_replicas for opts.give_up_ms */
 };
 

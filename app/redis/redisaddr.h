@@ -26,8 +26,8 @@ struct redisaddr {
 /* Parses url and, for redis://, resolves the host with getaddrinfo (this blocks: call it before
  * the event loop runs). IPv4 is preferred over IPv6, as hiredis itself does; a literal address
  * is taken as is. For redis+sentinel://, resolves the sentinels and asks them for the master
- * (each bounded by REDISADDR_SENTINEL_TIMEOUT_MS). Returns a new address (free with redisaddr_free), or NULL with a one-line
- * reason in err that never contains the password. */
+ * (each bounded by REDISADDR_SENTINEL_TIMEOUT_MS). Returns a new address (free with
+ * redisaddr_free), or NULL with a one-line reason in err that never contains the password. */
 struct redisaddr *redisaddr_new(const char *url, char *err, size_t errlen);
 
 /* Resolves host (a name or a literal) to a numeric address in ip, IPv4 first. Blocks.

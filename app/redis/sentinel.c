@@ -90,8 +90,8 @@ static void master_set(struct sentinel *s, const char *ip, int port)
 
 /* Reads a master address out of two strings (hostile: a sentinel can say anything). Host
  * names are resolved (blocking; sentinels normally announce addresses). Returns 0 or -1. */
-static int address_parse(const char *host, size_t hostlen, const char *portstr, char *ip,
-                         int *port, char *why, size_t whycap)
+static int address_parse(const char *host, size_t hostlen, const char *portstr, char *ip, int *port,
+                         char *why, size_t whycap)
 {
     char h[256];
     if (hostlen == 0 || hostlen >= sizeof(h) || memchr(host, '\0', hostlen)) {
@@ -137,8 +137,8 @@ static int master_reply(const redisReply *r, char *ip, int *port, char *why, siz
         snprintf(why, whycap, "an unexpected reply");
         return -1;
     }
-    return address_parse(r->element[0]->str, r->element[0]->len, r->element[1]->str, ip, port,
-                         why, whycap);
+    return address_parse(r->element[0]->str, r->element[0]->len, r->element[1]->str, ip, port, why,
+                         whycap);
 }
 
 int sentinel_resolve(struct sentinel *s, int64_t timeout_ms, char *ip, int *port, char *err,
@@ -175,12 +175,12 @@ int sentinel_resolve(struct sentinel *s, int64_t timeout_ms, char *ip, int *port
         if (c)
             redisFree(c);
         if (used < errcap)
-            used += (size_t)snprintf(err + used, errcap - used, "%s%s:%d %s", k ? "; " : "",
-                                     n->ip, n->url.port, why);
+            used += (size_t)snprintf(err + used, errcap - used, "%s%s:%d %s", k ? "; " : "", n->ip,
+                                     n->url.port, why);
     }
     char all[512];
-    snprintf(all, sizeof(all), "no sentinel gave the address of master '%s' (%s)",
-             s->master_name, err);
+    snprintf(all, sizeof(all), "no sentinel gave the address of master '%s' (%s)", s->master_name,
+             err);
     snprintf(err, errcap, "%s", all);
     return -1;
 }
@@ -321,24 +321,64 @@ void sentinel_suspect(struct sentinel *s)
     ask(s);
 }
 
-/* "+switch-master <name> <old-ip> <old-port> <new-ip> <new-port>" */
+int sentinel_parse_switch(const char *payload, size_t len, const char *master, char *ip, int *port)
+{
+    const char *tok[5];
+    size_t toklen[5], n = 0, i = 0;
+    while (i < len && n < 5) {
+        while (i < len && payload[i] == ' ')
+            i++;
+        if (i == len)
+            break;
+        tok[n] = payload + i;
+        while (i < len && payload[i] != ' ')
+            i++;
+        toklen[n] = (size_t)(payload + i - tok[n]);
+        n++;
+    }
+    while (i < len && payload[i] == ' ')
+        i++;
+    if (n != 5 || i != len)
+        return -1;
+    for (size_t k = 0; k < 5; k++)
+        if (memchr(tok[k], '\0', toklen[k]))
+            return -1;
+    if (toklen[0] != strlen(master) || memcmp(tok[0], master, toklen[0]) != 0)
+        return 1;
+    char host[REDISADDR_IP_MAX], portstr[8];
+    unsigned char bin[16];
+    if (toklen[3] >= sizeof(host) || toklen[4] >= sizeof(portstr) || toklen[4] == 0)
+        return -1;
+    memcpy(host, tok[3], toklen[3]);
+    host[toklen[3]] = '\0';
+    memcpy(portstr, tok[4], toklen[4]);
+    portstr[toklen[4]] = '\0';
+    if (inet_pton(AF_INET, host, bin) != 1 && inet_pton(AF_INET6, host, bin) != 1)
+        return -1;
+    long p = 0;
+    for (const char *c = portstr; *c; c++) {
+        if (*c < '0' || *c > '9')
+            return -1;
+        p = p * 10 + (*c - '0');
+    }
+    if (p < 1 || p > 65535)
+        return -1;
+    memcpy(ip, host, toklen[3] + 1);
+    *port = (int)p;
+    return 0;
+}
+
+/* A message on +switch-master. One naming another host than an address is left to the next
+ * failed connect, which asks the sentinels (and resolves it) anyway. */
 static void on_switch(struct rconn *rc, const redisReply *msg, void *privdata)
 {
     (void)rc;
     struct sentinel *s = privdata;
     struct rconn_msg m;
-    if (rconn_message_parse(msg, &m) != 0 || strcmp(m.kind, "message") != 0 || !m.payload ||
-        m.payload_len >= 512)
-        return;
-    char text[512], name[80], oip[64], oport[8], nip[64], nport[8];
-    memcpy(text, m.payload, m.payload_len);
-    text[m.payload_len] = '\0';
-    if (sscanf(text, "%79s %63s %7s %63s %7s", name, oip, oport, nip, nport) != 5 ||
-        strcmp(name, s->master_name) != 0)
-        return;
-    char ip[REDISADDR_IP_MAX], why[80];
+    char ip[REDISADDR_IP_MAX];
     int port;
-    if (address_parse(nip, strlen(nip), nport, ip, &port, why, sizeof(why)) == 0)
+    if (rconn_message_parse(msg, &m) == 0 && strcmp(m.kind, "message") == 0 && m.payload &&
+        sentinel_parse_switch(m.payload, m.payload_len, s->master_name, ip, &port) == 0)
         master_set(s, ip, port);
 }
 
@@ -377,8 +417,10 @@ static void loop_start(struct sentinel *s)
         .on_message = on_switch,
         .privdata = s,
     };
-    struct rconn_opts co = {.mode = RCONN_MODE_COMMAND, .name = "sentinel-cmd",
-                            .command_timeout_ms = 2000, .backoff_max_ms = 1000};
+    struct rconn_opts co = {.mode = RCONN_MODE_COMMAND,
+                            .name = "sentinel-cmd",
+                            .command_timeout_ms = 2000,
+                            .backoff_max_ms = 1000};
     s->cmd = rconn_new(s->loop, s->nodes[s->cur], &co);
     s->sub = rconn_new(s->loop, s->nodes[s->cur], &so);
 }

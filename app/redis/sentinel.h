@@ -67,6 +67,12 @@ void sentinel_unlisten(struct sentinel *s, sentinel_moved_fn *fn, void *privdata
  * loop (at most once per SENTINEL_REFRESH_MIN_MS). A no-op before sentinel_attach. */
 void sentinel_suspect(struct sentinel *s);
 
+/* Parses a +switch-master message, "<name> <old-ip> <old-port> <new-ip> <new-port>" (hostile:
+ * any bytes, len of them). Returns 0 with the new address in ip (a numeric IPv4 or IPv6
+ * address, at most 45 characters) and *port (1..65535) when it is about master; 1 when it is
+ * well formed but about another master; -1 when malformed or the new host is not an address. */
+int sentinel_parse_switch(const char *payload, size_t len, const char *master, char *ip, int *port);
+
 /* ---- ROLE ---- */
 
 enum sentinel_role {

@@ -162,6 +162,19 @@ else
     notok "worker count" "worker=$(raw_events) xlen=$total $(tail -3 "$T/w.err")"
 fi
 
+# the long-running clients stop cleanly; nothing went wrong in them (sanitizer builds included)
+exec 3>&- 4>&-
+kill -TERM "$WPID" 2>/dev/null
+for pid in "$WPID" "$APID" "$BPID"; do
+    wait_for "! pid_alive $pid" 10 || kill -KILL "$pid" 2>/dev/null
+done
+if grep -lE 'AddressSanitizer|LeakSanitizer|runtime error:' "$T"/*.err >/dev/null 2>&1; then
+    notok "sanitizers" "$(grep -hE -A5 'AddressSanitizer|LeakSanitizer|runtime error:' "$T"/*.err |
+        head -20)"
+else
+    ok "worker, chat clients and gen stopped without a sanitizer report"
+fi
+
 # ---- readers on a replica, and a read-only user ------------------------------------------------
 "$W" query --redis "redis://127.0.0.1:$OLD" --json >"$T/q.json" 2>"$T/q.err"
 rc=$?
@@ -184,6 +197,15 @@ if [ "$rc1" = 0 ] && [ "$rc2" = 0 ] && grep -q '"events"' "$T/qro.json" "$T/qros
     ok "query with a read-only ACL user: on the replica, and on the master through the sentinels"
 else
     notok "query ro" "rc=$rc1/$rc2 $(cat "$T/qro.err" "$T/qros.err")"
+fi
+
+# the interface on the replica: it reads the streams and writes nothing to wr:meta
+tui_stop
+REDIS_URL=redis://127.0.0.1:$OLD tui_start 200 30
+if tui_wait "latency_ms" 10 && tui_wait "redis://127.0.0.1:$OLD" 5; then
+    ok "the interface runs on a replica and shows the replicated series"
+else
+    notok "tui on replica" "$(tui_cap)"
 fi
 
 wr_done

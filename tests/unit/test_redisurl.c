@@ -290,7 +290,8 @@ static void test_sentinel(void **state)
     assert_string_equal(u.user, "ro");
     assert_string_equal(u.password, "s3cret");
     char *shown = redisurl_display(&u);
-    assert_string_equal(shown, "redis+sentinel://ro@10.0.0.1:26380,sent-2:26379,[::1]:5000/mymaster/3");
+    assert_string_equal(shown,
+                        "redis+sentinel://ro@10.0.0.1:26380,sent-2:26379,[::1]:5000/mymaster/3");
     assert_null(strstr(shown, "s3cret"));
     free(shown);
     redisurl_free(&u);
