@@ -38,12 +38,17 @@ redisContext *rsync_connect(const struct redisaddr *a, int64_t timeout_ms, char 
         return NULL; /* every (re)connect asks where the master is now */
     redisContext *c = a->url.kind == REDISURL_UNIX ? redisConnectUnixWithTimeout(a->url.path, tv)
                                                    : redisConnectWithTimeout(ip, port, tv);
+    char shown[400]; /* behind Sentinel: the URL and the node it named */
+    if (a->sentinel)
+        snprintf(shown, sizeof(shown), "%s (master %s:%d)", a->display, ip, port);
+    else
+        snprintf(shown, sizeof(shown), "%s", a->display);
     if (c == NULL) {
-        snprintf(err, errcap, "%s: out of memory", a->display);
+        snprintf(err, errcap, "%s: out of memory", shown);
         return NULL;
     }
     if (c->err) {
-        snprintf(err, errcap, "cannot connect to %s: %s", a->display, c->errstr);
+        snprintf(err, errcap, "cannot connect to %s: %s", shown, c->errstr);
         goto err;
     }
     redisSetTimeout(c, tv);
@@ -52,8 +57,7 @@ redisContext *rsync_connect(const struct redisaddr *a, int64_t timeout_ms, char 
         r = a->url.user ? redisCommand(c, "AUTH %s %s", a->url.user, a->url.password)
                         : redisCommand(c, "AUTH %s", a->url.password);
         if (r == NULL || r->type == REDIS_REPLY_ERROR) {
-            snprintf(err, errcap, "%s: authentication failed: %s", a->display,
-                     r ? r->str : c->errstr);
+            snprintf(err, errcap, "%s: authentication failed: %s", shown, r ? r->str : c->errstr);
             goto err_reply;
         }
         freeReplyObject(r);
@@ -61,7 +65,7 @@ redisContext *rsync_connect(const struct redisaddr *a, int64_t timeout_ms, char 
     if (a->url.db != 0) {
         r = redisCommand(c, "SELECT %d", a->url.db);
         if (r == NULL || r->type == REDIS_REPLY_ERROR) {
-            snprintf(err, errcap, "%s: SELECT %d failed: %s", a->display, a->url.db,
+            snprintf(err, errcap, "%s: SELECT %d failed: %s", shown, a->url.db,
                      r ? r->str : c->errstr);
             goto err_reply;
         }
@@ -69,7 +73,7 @@ redisContext *rsync_connect(const struct redisaddr *a, int64_t timeout_ms, char 
     }
     r = redisCommand(c, "PING");
     if (r == NULL || r->type == REDIS_REPLY_ERROR) {
-        snprintf(err, errcap, "%s: %s", a->display,
+        snprintf(err, errcap, "%s: %s", shown,
                  r ? r->str : (c->err == REDIS_ERR_IO ? "no answer (timed out)" : c->errstr));
         goto err_reply;
     }
