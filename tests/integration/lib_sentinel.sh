@@ -6,8 +6,8 @@
 #                                 # (redis+sentinel://.../mymaster); stopped on exit
 #   scli N ARGS...                # redis-cli to sentinel N (1..3)
 #   sentinel_master_port          # the master's port as sentinel 1 says it
-#   sentinel_wait_failover OLD T  # waits up to T s (scaled) until every sentinel names another
-#                                 # master than port OLD
+#   sentinel_wait_failover OLD T [N...]  # waits up to T s (scaled) until sentinels N (default:
+#                                 # all three) name another master than port OLD
 #
 # Run directly (the runner runs every *.sh here), it does nothing and succeeds.
 [ "${BASH_SOURCE[0]}" = "$0" ] && exit 0
@@ -24,17 +24,20 @@ sentinel_master_port() {
     scli 1 SENTINEL get-master-addr-by-name "$SENT_MASTER_NAME" 2>/dev/null | sed -n 2p
 }
 
-# Every sentinel names a master other than port $1.
+# Sentinels $2... (default all) name a master other than port $1.
 _sentinels_moved() {
-    local n p
-    for n in 1 2 3; do
+    local n p old=$1
+    shift
+    for n in ${*:-1 2 3}; do
         p=$(scli "$n" SENTINEL get-master-addr-by-name "$SENT_MASTER_NAME" 2>/dev/null | sed -n 2p)
-        [ -n "$p" ] && [ "$p" != "$1" ] || return 1
+        [ -n "$p" ] && [ "$p" != "$old" ] || return 1
     done
 }
 
 sentinel_wait_failover() {
-    wait_for "_sentinels_moved $1" "$2"
+    local old=$1 t=$2
+    shift 2
+    wait_for "_sentinels_moved $old ${*:-1 2 3}" "$t"
 }
 
 # A daemon from lib.sh's point of view: closes inherited descriptors first (see redis_relaunch).

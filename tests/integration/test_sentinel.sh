@@ -4,6 +4,7 @@
 # interface (tmux) and two line-mode chat clients run: all follow the promoted replica; the old
 # master, restarted, becomes a replica and gets no write from warroom (MONITOR); every event gen
 # reported as confirmed is on the new master, and the worker counts what the streams hold.
+# Before that the sentinel the clients listen to is stopped: they move to the next one.
 # Also: ROLE refuses a "master" that is a replica (sync and async paths), `query` works on a
 # replica and with a read-only ACL user, and producers say when a replica is not there to WAIT.
 set -u
@@ -92,8 +93,13 @@ wait_for "in_both 'before the failover'" 10 || notok "chat before" "$(cat "$T/b.
 tui_wait "mymaster at 127.0.0.1:$OLD" 10 || notok "tui master" "$(tui_cap)"
 wait_for "[ \$(xlen_sum $OLD) -gt 2000 ]" 10 || notok "gen runs" "$(cat "$T/gen.err")"
 
+# the sentinel the long-running clients listen to goes first: they move to the next one
+kill -TERM "$(cat "$T/sentinel-1.pid")"
+wait_for "grep -qF 'lost sentinel redis://127.0.0.1:${SENT_PORTS[0]} ' '$T/w.err'" 10 &&
+    ok "a lost sentinel: the clients move to the next one" ||
+    notok "sentinel lost" "$(tail -3 "$T/w.err")"
 kill -9 "$(redis_pid)"
-if sentinel_wait_failover "$OLD" 30; then
+if sentinel_wait_failover "$OLD" 30 2 3; then
     ok "the sentinels promoted the replica"
 else
     notok failover "$(tail -5 "$T/sentinel-1.log")"
