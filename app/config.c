@@ -19,7 +19,8 @@
 
 const char config_options_help[] =
     "common options (anywhere on the command line):\n"
-    "  --redis URL          redis://[user:password@]host:port[/db] or unix:///path.sock\n"
+    "  --redis URL          redis://[user:password@]host:port[/db], unix:///path.sock or\n"
+    "                       redis+sentinel://[user:password@]host:port[,...]/MASTER[/db]\n"
     "                       (default: $REDIS_URL, else 127.0.0.1:6379 if it answers, else a\n"
     "                       private redis-server started for you)\n"
     "  --ns NAME            key namespace (default wr, or $WARROOM_NS)\n"
