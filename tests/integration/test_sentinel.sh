@@ -31,10 +31,11 @@ xlen_sum() {
 }
 
 # ---- the URL, ROLE and WAIT ------------------------------------------------------------------
-id=$("$W" send --min-replicas 1 warm 1 2>"$T/send.err")
+printf '[redis]\nmin-replicas = 1\n' >"$T/repl.conf" # the config key, as --min-replicas 1
+id=$("$W" send --config "$T/repl.conf" warm 1 2>"$T/send.err")
 if [ -n "$id" ] && grep -qF "1 confirmed on 1 replica(s), 0 unconfirmed" "$T/send.err" &&
     [ "$(xlen_sum "$NEW")" = 1 ]; then
-    ok "send through the sentinels reaches the master and is confirmed by the replica"
+    ok "send through the sentinels reaches the master; min-replicas (config key): confirmed"
 else
     notok "send" "id=$id $(cat "$T/send.err")"
 fi
