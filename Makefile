@@ -35,7 +35,7 @@ endif
 
 # Debian packages the project builds, tests and runs with.
 DEB_PKGS := build-essential pkg-config libncurses-dev libhiredis-dev libev-dev libcmocka-dev \
-            libcjson-dev libinih-dev redis-server redis-tools tmux python3
+            libcjson-dev libinih-dev redis-server redis-tools redis-sentinel tmux python3
 
 CORE_SRC := $(sort $(wildcard core/*.c))
 UI_SRC   := $(sort $(wildcard ui/*.c))

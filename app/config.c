@@ -19,7 +19,8 @@
 
 const char config_options_help[] =
     "common options (anywhere on the command line):\n"
-    "  --redis URL          redis://[user:password@]host:port[/db] or unix:///path.sock\n"
+    "  --redis URL          redis://[user:password@]host:port[/db], unix:///path.sock or\n"
+    "                       redis+sentinel://[user:password@]host:port[,...]/MASTER[/db]\n"
     "                       (default: $REDIS_URL, else 127.0.0.1:6379 if it answers, else a\n"
     "                       private redis-server started for you)\n"
     "  --ns NAME            key namespace (default wr, or $WARROOM_NS)\n"
@@ -29,6 +30,9 @@ const char config_options_help[] =
     "  --lateness DUR       allowed event-time lateness (default 5s)\n"
     "  --max-series N       series cap of the core (default 100000)\n"
     "  --timeout DUR        connect and command timeout (default 2s)\n"
+    "  --min-replicas N     producers: an event counts as delivered once N replicas hold it\n"
+    "                       (WAIT after each batch; default 0: the master's reply is enough)\n"
+    "  --min-replicas-timeout DUR  how long each WAIT waits (default 1s)\n"
     "  --config FILE        config file (default $XDG_CONFIG_HOME/warroom/warroom.conf)\n"
     "interface options:\n"
     "  --theme NAME         dark, light, or NAME.theme from ~/.config/warroom/themes or the\n"
@@ -116,6 +120,23 @@ static int apply(struct config *cfg, const char *name, const char *value, char *
             cfg->lateness_ms = ms;
         else
             cfg->connect_timeout_ms = cfg->command_timeout_ms = ms;
+    } else if (strcmp(name, "min-replicas") == 0 || strcmp(name, "min_replicas") == 0) {
+        errno = 0;
+        unsigned long v = strtoul(value, &end, 10);
+        if (errno || *end || end == value || v > CONFIG_MAX_MIN_REPLICAS) {
+            snprintf(err, errcap, "min-replicas must be a number from 0 to %d",
+                     CONFIG_MAX_MIN_REPLICAS);
+            return -1;
+        }
+        cfg->min_replicas = (unsigned)v;
+    } else if (strcmp(name, "min-replicas-timeout") == 0 ||
+               strcmp(name, "min_replicas_timeout") == 0) {
+        if (duration_parse_ms(value, strlen(value), &ms) != 0 || ms == 0) {
+            snprintf(err, errcap, "%s: '%.40s' is not a duration like 500ms, 5s, 15m or 1h", name,
+                     value);
+            return -1;
+        }
+        cfg->replica_wait_ms = ms;
     } else if (strcmp(name, "theme") == 0) {
         if (*value == '\0') {
             snprintf(err, errcap, "theme needs a name or a file");
@@ -223,7 +244,7 @@ static int load_file(struct config *cfg, const char *path, bool must_exist, char
 
 static const char *const common_options[] = {
     "redis", "ns", "partitions", "retention", "window", "lateness", "max-series", "timeout",
-    "theme", "nick", "room", "rules",
+    "theme", "nick", "room", "rules", "min-replicas", "min-replicas-timeout",
 };
 
 /* Common options without a value: --no-color means no-color=true. */
@@ -252,6 +273,7 @@ int config_load(struct config *cfg, int *argc, char **argv, char *err, size_t er
         .max_series = 100000,
         .connect_timeout_ms = 2000,
         .command_timeout_ms = 2000,
+        .replica_wait_ms = 1000,
         .bell = true,
         .alert_bell = true,
     };

@@ -12,6 +12,7 @@
 #define CONFIG_DEFAULT_PARTITIONS 8
 #define CONFIG_MAX_PARTITIONS 1024
 #define CONFIG_DEFAULT_ROOM "ops"
+#define CONFIG_MAX_MIN_REPLICAS 64
 
 struct config {
     char *redis_url;         /* NULL: 127.0.0.1:6379 if it answers, else a private server */
@@ -24,6 +25,8 @@ struct config {
     uint32_t max_series;     /* series cap of the core */
     int64_t connect_timeout_ms;
     int64_t command_timeout_ms;
+    unsigned min_replicas;   /* producers: WAIT for this many replicas per batch; 0: none */
+    int64_t replica_wait_ms; /* producers: WAIT's timeout (default 1s) */
     char *config_path;       /* the file that was read, NULL when none */
     /* the interface (warroom with no command) */
     char *theme;             /* theme name or .theme file; NULL: the built-in dark theme */

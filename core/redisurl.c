@@ -158,35 +158,39 @@ static int parse_query(const char *q, size_t n, struct redisurl *u, int *db_set,
  * The two URL forms
  * ------------------------------------------------------------------------------------------ */
 
-/* rest: everything after "redis://". */
-static int parse_tcp(const char *rest, struct redisurl *u, char *err, size_t errlen)
+/* Splits "[user:]password@" off rest[0..auth_end) into u. Returns where the host part starts,
+ * or NULL with err set. */
+static const char *parse_userinfo(const char *rest, size_t auth_end, struct redisurl *u, char *err,
+                                  size_t errlen)
 {
-    size_t len = strlen(rest);
-    size_t auth_end = strcspn(rest, "/?");
     const char *at = NULL;
     for (size_t i = 0; i < auth_end; i++)
         if (rest[i] == '@')
             at = rest + i;
-
-    const char *hp = rest;
-    if (at) {
-        size_t ulen = (size_t)(at - rest);
-        const char *colon = memchr(rest, ':', ulen);
-        if (colon) {
-            size_t nlen = (size_t)(colon - rest);
-            if (nlen > 0 && decode(rest, nlen, &u->user, "user name", err, errlen) < 0)
-                return -1;
-            if (decode(colon + 1, ulen - nlen - 1, &u->password, "password", err, errlen) < 0)
-                return -1;
-        } else if (decode(rest, ulen, &u->password, "password", err, errlen) < 0) {
-            return -1;
-        }
-        hp = at + 1;
+    if (at == NULL)
+        return rest;
+    size_t ulen = (size_t)(at - rest);
+    const char *colon = memchr(rest, ':', ulen);
+    if (colon) {
+        size_t nlen = (size_t)(colon - rest);
+        if (nlen > 0 && decode(rest, nlen, &u->user, "user name", err, errlen) < 0)
+            return NULL;
+        if (decode(colon + 1, ulen - nlen - 1, &u->password, "password", err, errlen) < 0)
+            return NULL;
+    } else if (decode(rest, ulen, &u->password, "password", err, errlen) < 0) {
+        return NULL;
     }
+    return at + 1;
+}
 
-    size_t hplen = (size_t)(rest + auth_end - hp);
+/* Parses host[:port] or [v6]:port from hp[0..hplen) into a new *host and *port (default_port
+ * when absent). Returns 0, or -1 with err set and *host NULL. */
+static int parse_hostport(const char *hp, size_t hplen, int default_port, char **host_out,
+                          int *port, char *err, size_t errlen)
+{
     const char *host, *portp = NULL;
     size_t hostlen, portlen = 0;
+    *host_out = NULL;
     int bracketed = hplen > 0 && hp[0] == '[';
     if (bracketed) {
         const char *close = memchr(hp, ']', hplen);
@@ -215,9 +219,23 @@ static int parse_tcp(const char *rest, struct redisurl *u, char *err, size_t err
     }
     if (check_host(host, hostlen, bracketed, err, errlen) < 0)
         return -1;
-    u->host = xstrndup(host, hostlen);
-    u->port = REDISURL_DEFAULT_PORT;
-    if (portp && parse_port(portp, portlen, &u->port, err, errlen) < 0)
+    *port = default_port;
+    if (portp && parse_port(portp, portlen, port, err, errlen) < 0)
+        return -1;
+    *host_out = xstrndup(host, hostlen);
+    return 0;
+}
+
+/* rest: everything after "redis://". */
+static int parse_tcp(const char *rest, struct redisurl *u, char *err, size_t errlen)
+{
+    size_t len = strlen(rest);
+    size_t auth_end = strcspn(rest, "/?");
+    const char *hp = parse_userinfo(rest, auth_end, u, err, errlen);
+    if (hp == NULL)
+        return -1;
+    if (parse_hostport(hp, (size_t)(rest + auth_end - hp), REDISURL_DEFAULT_PORT, &u->host,
+                       &u->port, err, errlen) < 0)
         return -1;
 
     int db_set = 0;
@@ -262,6 +280,52 @@ static int parse_unix(const char *rest, struct redisurl *u, char *err, size_t er
     return 0;
 }
 
+/* rest: everything after "redis+sentinel://": [userinfo@]h:p[,h:p...]/MASTER[/db]. */
+static int parse_sentinel(const char *rest, struct redisurl *u, char *err, size_t errlen)
+{
+    size_t auth_end = strcspn(rest, "/?");
+    const char *hp = parse_userinfo(rest, auth_end, u, err, errlen);
+    if (hp == NULL)
+        return -1;
+    const char *list_end = rest + auth_end;
+    u->sentinels = xcalloc(REDISURL_SENTINELS_MAX, sizeof(*u->sentinels));
+    while (hp <= list_end) {
+        const char *comma = memchr(hp, ',', (size_t)(list_end - hp));
+        const char *end = comma ? comma : list_end;
+        if (u->nsentinels == REDISURL_SENTINELS_MAX)
+            return errbuf_fail(err, errlen, "more than %d sentinels", REDISURL_SENTINELS_MAX);
+        struct redisurl_node *n = &u->sentinels[u->nsentinels];
+        if (parse_hostport(hp, (size_t)(end - hp), REDISURL_SENTINEL_PORT, &n->host, &n->port, err,
+                           errlen) < 0)
+            return -1;
+        u->nsentinels++;
+        hp = end + 1;
+    }
+    if (*list_end != '/')
+        return errbuf_fail(err, errlen, "missing master name: redis+sentinel://host:port/MASTER");
+    const char *m = list_end + 1;
+    size_t mlen = strcspn(m, "/?");
+    if (mlen == 0 || mlen > REDISURL_MASTER_MAX)
+        return errbuf_fail(err, errlen, "the master name must have 1 to %d characters",
+                           REDISURL_MASTER_MAX);
+    for (size_t i = 0; i < mlen; i++)
+        if (!isalnum((unsigned char)m[i]) && !strchr("-_.", m[i]))
+            return errbuf_fail(err, errlen,
+                               "bad character in the master name (letters, digits, -_.)");
+    u->master = xstrndup(m, mlen);
+    const char *p = m + mlen;
+    if (*p == '/') {
+        p++;
+        size_t dblen = strcspn(p, "?");
+        if (dblen > 0 && parse_db(p, dblen, &u->db, err, errlen) < 0)
+            return -1;
+        p += dblen;
+    }
+    if (*p == '?')
+        return errbuf_fail(err, errlen, "redis+sentinel:// takes no query parameters");
+    return 0;
+}
+
 int redisurl_parse(const char *text, struct redisurl *out, char *err, size_t errlen)
 {
     memset(out, 0, sizeof(*out));
@@ -287,13 +351,17 @@ int redisurl_parse(const char *text, struct redisurl *out, char *err, size_t err
             errbuf_fail(err, errlen, "not a Redis URL: expected redis://host:port or unix:///path");
     } else if (slen == 5 && strncasecmp(text, "redis", 5) == 0) {
         rc = parse_tcp(sep + 3, out, err, errlen);
+    } else if (slen == 14 && strncasecmp(text, "redis+sentinel", 14) == 0) {
+        out->kind = REDISURL_SENTINEL;
+        rc = parse_sentinel(sep + 3, out, err, errlen);
     } else if (slen == 4 && strncasecmp(text, "unix", 4) == 0) {
         out->kind = REDISURL_UNIX;
         rc = parse_unix(sep + 3, out, err, errlen);
     } else if (slen == 6 && strncasecmp(text, "rediss", 6) == 0) {
         rc = errbuf_fail(err, errlen, "rediss:// (TLS) is not supported: hiredis 0.14 has no TLS");
     } else {
-        rc = errbuf_fail(err, errlen, "unknown URL scheme (expected redis:// or unix://)");
+        rc = errbuf_fail(err, errlen,
+                         "unknown URL scheme (expected redis://, redis+sentinel:// or unix://)");
     }
     if (rc == 0 && out->password && out->password[0] == '\0') {
         free(out->password);
@@ -318,6 +386,10 @@ void redisurl_free(struct redisurl *u)
     free(u->path);
     free(u->user);
     free(u->password);
+    for (size_t i = 0; i < u->nsentinels; i++)
+        free(u->sentinels[i].host);
+    free(u->sentinels);
+    free(u->master);
     memset(u, 0, sizeof(*u));
 }
 
@@ -360,6 +432,19 @@ static void buf_enc(struct buf *b, const char *s, const char *keep)
     }
 }
 
+static void buf_hostport(struct buf *b, const char *host, int port)
+{
+    char num[16];
+    int v6 = host && strchr(host, ':') != NULL;
+    if (v6)
+        buf_str(b, "[");
+    buf_str(b, host ? host : "");
+    if (v6)
+        buf_str(b, "]");
+    snprintf(num, sizeof(num), ":%d", port);
+    buf_str(b, num);
+}
+
 char *redisurl_display(const struct redisurl *u)
 {
     struct buf b = {0};
@@ -380,19 +465,22 @@ char *redisurl_display(const struct redisurl *u)
         }
         return b.s;
     }
-    buf_str(&b, "redis://");
+    buf_str(&b, u->kind == REDISURL_SENTINEL ? "redis+sentinel://" : "redis://");
     if (u->user) {
         buf_enc(&b, u->user, NULL);
         buf_str(&b, "@");
     }
-    int v6 = u->host && strchr(u->host, ':') != NULL;
-    if (v6)
-        buf_str(&b, "[");
-    buf_str(&b, u->host ? u->host : "");
-    if (v6)
-        buf_str(&b, "]");
-    snprintf(num, sizeof(num), ":%d", u->port);
-    buf_str(&b, num);
+    if (u->kind == REDISURL_SENTINEL) {
+        for (size_t i = 0; i < u->nsentinels; i++) {
+            if (i > 0)
+                buf_str(&b, ",");
+            buf_hostport(&b, u->sentinels[i].host, u->sentinels[i].port);
+        }
+        buf_str(&b, "/");
+        buf_str(&b, u->master ? u->master : "");
+    } else {
+        buf_hostport(&b, u->host, u->port);
+    }
     if (u->db != 0) {
         snprintf(num, sizeof(num), "/%d", u->db);
         buf_str(&b, num);

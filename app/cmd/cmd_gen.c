@@ -424,11 +424,13 @@ int cmd_gen(int argc, char **argv)
     const struct producer_stats *st = producer_stats(g.p);
     if (res != 0)
         fprintf(stderr, "warroom: gen: %s\n", producer_error(g.p));
+    char repl[128];
+    producer_replication_note(g.p, repl, sizeof repl);
     fprintf(stderr,
             "gen: %" PRIu64 " events accepted in %.1f s (%.0f/s), %" PRIu64 " refused by Redis, "
-            "%" PRIu64 " resent after reconnect, %" PRIu64 " reconnects\n",
+            "%" PRIu64 " resent after reconnect, %" PRIu64 " reconnects%s\n",
             st->acked, s, s > 0 ? (double)st->acked / s : 0.0, st->errors, st->resent,
-            st->reconnects);
+            st->reconnects, repl);
     if (st->errors)
         fprintf(stderr, "warroom: gen: Redis refused %" PRIu64 " events; first reason: %s\n",
                 st->errors, producer_reply_error(g.p));

@@ -350,6 +350,11 @@ static void summary(const struct ingest *in, const struct producer *p)
     if (st && st->reconnects)
         fprintf(stderr, ", %llu reconnects, %llu resent after reconnect",
                 (unsigned long long)st->reconnects, (unsigned long long)st->resent);
+    if (p) {
+        char repl[128];
+        producer_replication_note(p, repl, sizeof repl);
+        fputs(repl, stderr);
+    }
     fputc('\n', stderr);
     if (in->rejected > INGEST_SHOW_MAX)
         fprintf(stderr, "(%llu more rejected lines not shown)\n",

@@ -210,8 +210,14 @@ int cmd_send(int argc, char **argv)
     }
     if (producer_add(p, &ev) != 0 || producer_flush(p) != 0) {
         fprintf(stderr, "warroom: send: %s\n", producer_error(p));
-        rc = EXIT_UNREACHABLE;
+        rc = producer_failure(p) == PRODUCER_FAILED_UNREPLICATED ? EXIT_FAILURE_GENERIC
+                                                                 : EXIT_UNREACHABLE;
         goto out;
+    }
+    if (cfg.min_replicas > 0) {
+        char repl[128];
+        producer_replication_note(p, repl, sizeof repl);
+        fprintf(stderr, "send: 1 event accepted%s\n", repl);
     }
     if (producer_stats(p)->errors) {
         fprintf(stderr, "warroom: send: Redis refused the event: %s\n", producer_reply_error(p));

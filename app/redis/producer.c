@@ -8,6 +8,7 @@
 #include "app/cmd/cmd.h"
 
 #include <errno.h>
+#include <inttypes.h>
 #include <math.h>
 #include <stdbool.h>
 #include <stdlib.h>
@@ -16,6 +17,7 @@
 #include <unistd.h>
 
 #include "app/redis/rsync.h"
+#include "app/redis/sentinel.h"
 #include "core/mem.h"
 #include "core/partition.h"
 #include "core/redisurl.h"
@@ -53,6 +55,11 @@ struct producer {
     char note_error[256];              /* the first reason since the last note */
     int64_t refusing_since_ms;         /* first refusal after the last accepted XADD; 0: none */
     uint64_t refused_in_row;
+
+    /* --min-replicas: the batch in the buffer (ncmd commands) until WAIT confirms it */
+    uint64_t batch_acked;  /* its XADDs answered with an ID on the current connection */
+    int64_t short_since;   /* first short WAIT for it (monotonic ms); 0: none */
+    int64_t short_note_ms; /* last "not yet replicated" note */
 
     struct producer_stats stats;
     char error[1024];
@@ -195,6 +202,10 @@ struct producer *producer_new(redisContext *c, struct redisaddr *addr,
         p->opts.give_up_ms = PRODUCER_GIVE_UP_DEFAULT_MS;
     if (p->opts.timeout_ms <= 0)
         p->opts.timeout_ms = 2000;
+    if (p->opts.wait_ms <= 0)
+        p->opts.wait_ms = PRODUCER_WAIT_DEFAULT_MS;
+    if (p->opts.wait_ms > p->opts.timeout_ms * 3 / 4) /* WAIT's reply must beat the read timeout */
+        p->opts.wait_ms = p->opts.timeout_ms * 3 / 4 > 0 ? p->opts.timeout_ms * 3 / 4 : 1;
     p->stream_key = xmalloc(p->opts.partitions * sizeof *p->stream_key);
     p->stream_key_len = xmalloc(p->opts.partitions);
     for (unsigned i = 0; i < p->opts.partitions; i++) {
@@ -235,7 +246,9 @@ enum producer_failure producer_failure(const struct producer *p)
 
 int producer_failure_exit_code(const struct producer *p)
 {
-    return p->failed == PRODUCER_FAILED_REFUSED ? EXIT_FAILURE_GENERIC : EXIT_UNREACHABLE;
+    return p->failed == PRODUCER_FAILED_REFUSED || p->failed == PRODUCER_FAILED_UNREPLICATED
+               ? EXIT_FAILURE_GENERIC
+               : EXIT_UNREACHABLE;
 }
 
 const char *producer_error(const struct producer *p)
@@ -460,12 +473,16 @@ static int read_replies(struct producer *p, size_t keep, char *cause, size_t cau
 
 /* Sends what is pending and reads replies until at most keep commands are unanswered, across
  * reconnects: after a failure every unanswered command is sent again. Returns 0 or -1. */
+static int pump_replicated(struct producer *p);
+
 static int pump(struct producer *p, size_t keep)
 {
     char cause[256];
 
     if (p->failed)
         return -1;
+    if (p->opts.min_replicas > 0)
+        return pump_replicated(p);
     for (;;) {
         if (p->c != NULL && send_pending(p, cause, sizeof cause) == 0 &&
             read_replies(p, keep, cause, sizeof cause) == 0)
@@ -480,6 +497,142 @@ static int pump(struct producer *p, size_t keep)
             return -1;
         }
     }
+}
+
+/* ---------------------------------------------------------------- replication (WAIT) */
+
+/* Whether the node p->c talks to is still where writes belong: ROLE says master and, behind
+ * Sentinel, the sentinels still name it. Returns 0, or -1 with the cause. */
+static int still_master(struct producer *p, char *cause, size_t cause_cap)
+{
+    char err[512];
+    if (sentinel_role_check(p->c, "the node written to", err, sizeof err) != 0) {
+        snprintf(cause, cause_cap, "%s", err);
+        return -1;
+    }
+    if (p->addr->sentinel && p->c->connection_type == REDIS_CONN_TCP) {
+        char ip[REDISADDR_IP_MAX];
+        int port;
+        if (sentinel_resolve(p->addr->sentinel, p->opts.timeout_ms, ip, &port, err, sizeof err) ==
+                0 &&
+            (strcmp(ip, p->c->tcp.host) != 0 || port != p->c->tcp.port)) {
+            snprintf(cause, cause_cap, "the sentinels moved the master to %s:%d", ip, port);
+            return -1;
+        }
+    }
+    return 0;
+}
+
+/* Sends the batch (if not yet sent on this connection) and reads its XADD replies, keeping the
+ * commands; then WAIT. Returns 0 when confirmed (the batch is dropped), 1 when WAIT came back
+ * short on a node that is still the master, -1 with the cause when the connection failed or
+ * the node is not the master any more (resend), -2 when giving up (p->error says why). */
+static int wait_round(struct producer *p, char *cause, size_t cause_cap)
+{
+    if (p->nsent < p->ncmd) {
+        if (send_pending(p, cause, cause_cap) != 0)
+            return -1;
+        p->batch_acked = 0;
+        for (size_t i = 0; i < p->ncmd; i++) {
+            redisReply *r = NULL;
+            if (redisGetReply(p->c, (void **)&r) != REDIS_OK || r == NULL) {
+                snprintf(cause, cause_cap, "%s", p->c->err ? p->c->errstr : "no reply");
+                return -1;
+            }
+            if (is_loading_error(r)) {
+                snprintf(cause, cause_cap, "%s", r->str);
+                freeReplyObject(r);
+                return -1;
+            }
+            if (r->type == REDIS_REPLY_STRING) {
+                p->batch_acked++;
+                if (i + 1 == p->ncmd && r->len < sizeof p->last_id)
+                    memcpy(p->last_id, r->str, r->len + 1);
+            }
+            note_reply(p, r);
+            freeReplyObject(r);
+        }
+    }
+    redisReply *w =
+        redisCommand(p->c, "WAIT %u %lld", p->opts.min_replicas, (long long)p->opts.wait_ms);
+    if (w == NULL || w->type != REDIS_REPLY_INTEGER) {
+        if (w)
+            copy_reason(cause, cause_cap, w);
+        else
+            snprintf(cause, cause_cap, "WAIT: %s", p->c->errstr);
+        if (w)
+            freeReplyObject(w);
+        return -1;
+    }
+    long long got = w->integer;
+    freeReplyObject(w);
+    if (got >= (long long)p->opts.min_replicas) {
+        p->stats.confirmed += p->batch_acked;
+        p->batch_acked = 0;
+        p->short_since = 0;
+        batch_drop(p, p->ncmd);
+        return 0;
+    }
+    p->stats.waits_short++;
+    int64_t now = clock_mono_ms();
+    if (p->short_since == 0)
+        p->short_since = now;
+    if (p->opts.log && now - p->short_note_ms >= PRODUCER_REFUSAL_REPORT_MS) {
+        fprintf(p->opts.log,
+                "warroom: %s%s%zu events not yet on %u replica(s) after %.1f s (WAIT: %lld); "
+                "waiting\n",
+                p->opts.cmd ? p->opts.cmd : "", p->opts.cmd ? ": " : "", p->ncmd,
+                p->opts.min_replicas, (double)(now - p->short_since) / 1000.0, got);
+        fflush(p->opts.log);
+        p->short_note_ms = now;
+    }
+    if (now - p->short_since >= p->opts.give_up_ms) {
+        snprintf(p->error, sizeof p->error,
+                 "events were not replicated to %u replica(s) within %.0f s (the last WAIT "
+                 "counted %lld); giving up",
+                 p->opts.min_replicas, (double)(now - p->short_since) / 1000.0, got);
+        return -2;
+    }
+    return still_master(p, cause, cause_cap) == 0 ? 1 : -1;
+}
+
+/* pump() with opts.min_replicas: the whole buffer is one batch, sent and confirmed before the
+ * call returns. On failure the batch's accepted events become stats.unconfirmed. */
+static int pump_replicated(struct producer *p)
+{
+    char cause[512];
+    while (p->ncmd > 0) {
+        int r = p->c ? wait_round(p, cause, sizeof cause) : -1;
+        if (p->c == NULL)
+            snprintf(cause, sizeof cause, "not connected");
+        if (r == 0)
+            break;
+        if (r == 1)
+            continue;
+        if (r == -1) {
+            size_t resend = p->nsent;
+            p->stats.resent += resend;
+            p->nsent = 0;
+            if (reconnect(p, cause, resend) == 0)
+                continue;
+            p->failed = PRODUCER_FAILED_LOST;
+        } else {
+            p->failed = PRODUCER_FAILED_UNREPLICATED;
+        }
+        p->stats.unconfirmed += p->batch_acked;
+        p->batch_acked = 0;
+        return -1;
+    }
+    return refusals_check(p);
+}
+
+void producer_replication_note(const struct producer *p, char *buf, size_t cap)
+{
+    buf[0] = '\0';
+    if (p->opts.min_replicas == 0)
+        return;
+    snprintf(buf, cap, ", %" PRIu64 " confirmed on %u replica(s), %" PRIu64 " unconfirmed",
+             p->stats.confirmed, p->opts.min_replicas, p->stats.unconfirmed);
 }
 
 int producer_flush(struct producer *p)
@@ -591,6 +744,8 @@ enum producer_open_result producer_open(struct config *cfg, const struct produce
     o.partitions = cfg->partitions;
     o.retention_ms = cfg->retention_ms;
     o.timeout_ms = cfg->connect_timeout_ms;
+    o.min_replicas = cfg->min_replicas;
+    o.wait_ms = cfg->replica_wait_ms;
     *out = producer_new(c, a, &o);
     return PRODUCER_OPEN_OK;
 }

@@ -11,7 +11,16 @@
  * in stats.errors and not sent again. While it happens, a line goes to opts.log at most once
  * per second (PRODUCER_REFUSAL_REPORT_MS) with the count and Redis' reason. When every XADD
  * answered for opts.give_up_ms was refused (none accepted meanwhile), the producer gives up as
- * it does when it cannot reconnect: calls return -1 and producer_failure says why. */
+ * it does when it cannot reconnect: calls return -1 and producer_failure says why.
+ *
+ * Replication (opts.min_replicas N > 0, `--min-replicas`): one batch at a time, each followed by
+ * `WAIT N wait_ms`. An event counts as confirmed (stats.confirmed) only once WAIT says N
+ * replicas hold it. When WAIT comes back short, the producer asks again where the master is
+ * (ROLE, and the sentinels for a redis+sentinel:// address): if the node it wrote to is no
+ * longer the master, the batch is resent to the new one like unacknowledged XADDs; if it still
+ * is, it waits again (a resend would only add duplicates to the same node). After give_up_ms
+ * without confirmation it gives up (PRODUCER_FAILED_UNREPLICATED); the batch's accepted events
+ * are then counted in stats.unconfirmed. */
 #ifndef WR_PRODUCER_H
 #define WR_PRODUCER_H
 
@@ -29,6 +38,7 @@
 #define PRODUCER_BACKOFF_MIN_MS 100
 #define PRODUCER_BACKOFF_MAX_MS 2000
 #define PRODUCER_REFUSAL_REPORT_MS 1000 /* at most one refusal line on opts.log per this */
+#define PRODUCER_WAIT_DEFAULT_MS 1000
 
 struct producer_opts {
     const char *ns;       /* key namespace (copied) */
@@ -43,7 +53,9 @@ struct producer_opts {
     const volatile sig_atomic_t *cancel;
     /* Where reconnect and refusal notes go ("warroom: lost connection ..."); NULL: silent. */
     FILE *log;
-    const char *cmd; /* command named in refusal notes ("gen"); NULL: none. Not copied. */
+    const char *cmd;       /* command named in refusal notes ("gen"); NULL: none. Not copied. */
+    unsigned min_replicas; /* WAIT for this many replicas after each batch; 0: no WAIT */
+    int64_t wait_ms;       /* WAIT's timeout; 0: PRODUCER_WAIT_DEFAULT_MS */
 };
 
 struct producer_stats {
@@ -52,16 +64,21 @@ struct producer_stats {
     uint64_t errors;     /* XADDs answered with an error reply (see producer_reply_error) */
     uint64_t resent;     /* XADDs sent again after a reconnect (possible duplicates) */
     uint64_t reconnects; /* successful reconnects */
+    /* with opts.min_replicas: */
+    uint64_t confirmed;   /* accepted and held by min_replicas replicas (WAIT) */
+    uint64_t unconfirmed; /* accepted, never confirmed (the producer gave up or was stopped) */
+    uint64_t waits_short; /* WAITs that came back with fewer replicas */
 };
 
 struct producer;
 
 /* Why a producer stopped working (after a call returned -1). */
 enum producer_failure {
-    PRODUCER_FAILED_NOT = 0, /* it did not */
-    PRODUCER_FAILED_LOST,    /* the connection was lost and not restored (or the namespace
-                                changed, or opts.cancel was set while reconnecting) */
-    PRODUCER_FAILED_REFUSED, /* Redis refused every XADD for opts.give_up_ms */
+    PRODUCER_FAILED_NOT = 0,      /* it did not */
+    PRODUCER_FAILED_LOST,         /* the connection was lost and not restored (or the namespace
+                                     changed, or opts.cancel was set while reconnecting) */
+    PRODUCER_FAILED_REFUSED,      /* Redis refused every XADD for opts.give_up_ms */
+    PRODUCER_FAILED_UNREPLICATED, /* WAIT fell short of min_replicas for opts.give_up_ms */
 };
 
 /* Result of opening the connection for a producing command. */
@@ -75,7 +92,8 @@ enum producer_open_result {
 /* The start-up of a producing command: address (cfg->redis_url, else the local default),
  * connect, AUTH/SELECT, and the NS:meta check (which may adopt the namespace's partition count
  * into cfg->partitions). On success *out is a new producer with ns, partitions, retention_ms
- * and timeout_ms taken from cfg and the other fields from opts (NULL: defaults).
+ * timeout_ms, min_replicas and wait_ms taken from cfg and the other fields from opts (NULL:
+ * defaults).
  * On failure prints "warroom: reason" to stderr, sets *out to NULL and returns the class. */
 enum producer_open_result producer_open(struct config *cfg, const struct producer_opts *opts,
                                         struct producer **out);
@@ -108,6 +126,10 @@ enum producer_failure producer_failure(const struct producer *p);
 /* The command exit code for a producer that failed: EXIT_FAILURE_GENERIC when Redis refused
  * the events, EXIT_UNREACHABLE when it was lost (app/cmd.h). */
 int producer_failure_exit_code(const struct producer *p);
+
+/* With opts.min_replicas, the part of a command's final line about replication:
+ * ", 1200 confirmed on 1 replica(s), 0 unconfirmed"; "" without. */
+void producer_replication_note(const struct producer *p, char *buf, size_t cap);
 
 /* Why the last call failed; "" when none did. */
 const char *producer_error(const struct producer *p);

@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "app/redis/rconn_impl.h"
+#include "app/redis/sentinel.h"
 #include "core/mem.h"
 
 #define DEFAULT_CONNECT_TIMEOUT_MS 2000
@@ -260,6 +261,11 @@ struct rconn *rconn_new(struct ev_loop *loop, const struct redisaddr *addr,
     rc->password = u->password ? xstrdup(u->password) : NULL;
     rc->db = u->db;
     rc->display = xstrdup(addr->display ? addr->display : "");
+    if (addr->sentinel) {
+        rc->sentinel = sentinel_ref(addr->sentinel);
+        sentinel_attach(rc->sentinel, loop);
+        sentinel_listen(rc->sentinel, rconn_link_on_master_moved, rc);
+    }
 
     uint64_t seed = o->seed;
     if (seed == 0) {
@@ -286,6 +292,11 @@ void rconn_close(struct rconn *rc)
     rconn_hold(rc);
     rc->closed = 1;
     rc->state = RCONN_CLOSED;
+    if (rc->sentinel) {
+        sentinel_unlisten(rc->sentinel, rconn_link_on_master_moved, rc);
+        sentinel_unref(rc->sentinel);
+        rc->sentinel = NULL;
+    }
     ev_timer_stop(rc->loop, &rc->retry_timer);
     ev_timer_stop(rc->loop, &rc->connect_timer);
     ev_timer_stop(rc->loop, &rc->cmd_timer);

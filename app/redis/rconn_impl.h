@@ -12,6 +12,7 @@ enum req_kind {
     REQ_AUTH, /* the handshake, in the order it is sent */
     REQ_SELECT,
     REQ_SETNAME,
+    REQ_ROLE, /* sentinel-backed connections only: the node must be a master */
     REQ_PING,
 };
 
@@ -47,6 +48,7 @@ struct rconn {
     char *user, *password;
     int db;
     char *display;
+    struct sentinel *sentinel; /* redis+sentinel://: host/port follow its master; else NULL */
 
     enum rconn_state state;
     unsigned attempt;
@@ -93,5 +95,7 @@ void rconn_link_on_pubsub(redisAsyncContext *ac, void *reply, void *privdata);
 void rconn_link_on_retry(struct ev_loop *loop, ev_timer *w, int revents);
 void rconn_link_on_connect_timeout(struct ev_loop *loop, ev_timer *w, int revents);
 void rconn_link_on_cmd_timeout(struct ev_loop *loop, ev_timer *w, int revents);
+/* The sentinel's listener: the master moved, leave the old node now (privdata: the rconn). */
+void rconn_link_on_master_moved(void *privdata);
 
 #endif

@@ -10,6 +10,7 @@
 #include <hiredis/adapters/libev.h>
 
 #include "app/redis/rconn_impl.h"
+#include "app/redis/sentinel.h"
 #include "core/mem.h"
 
 static void on_reply(redisAsyncContext *ac, void *reply, void *privdata);
@@ -95,6 +96,12 @@ static void on_disconnect(const redisAsyncContext *cac, int status);
 static void conn_start(struct rconn *rc)
 {
     rc->retry_delay_ms = 0;
+    if (rc->sentinel) { /* wherever the sentinels last said the master is */
+        char ip[REDISADDR_IP_MAX];
+        sentinel_master(rc->sentinel, ip, &rc->port);
+        free(rc->host);
+        rc->host = xstrdup(ip);
+    }
     redisAsyncContext *ac =
         rc->is_unix ? redisAsyncConnectUnix(rc->host) : redisAsyncConnect(rc->host, rc->port);
     if (ac == NULL) {
@@ -128,6 +135,8 @@ static void conn_failed(struct rconn *rc, enum rconn_state st, const char *why)
         return; /* a callback run by the failure closed us */
     rconn_set_error(rc, why);
     rc->attempt++;
+    if (rc->sentinel && st == RCONN_RECONNECTING)
+        sentinel_suspect(rc->sentinel); /* the master may have moved: ask again */
     unsigned delay = 0;
     if (st == RCONN_AUTH_FAILED) {
         if (rc->opts.auth_retry_ms > 0)
@@ -197,7 +206,8 @@ static void handshake_reply(struct rconn *rc, enum req_kind kind, const redisRep
 {
     if (reply == NULL)
         return; /* the context is dying: on_disconnect follows and handles it */
-    if (reply->type == REDIS_REPLY_ERROR && kind != REQ_SETNAME) {
+    if (reply->type == REDIS_REPLY_ERROR && kind != REQ_SETNAME &&
+        !(kind == REQ_ROLE && has_prefix(reply->str, "NOPERM"))) {
         /* Redis 6+ refuses AUTH when no password is set; the connection works anyway. */
         if (kind == REQ_AUTH && strstr(reply->str, "without any password configured"))
             return;
@@ -205,6 +215,18 @@ static void handshake_reply(struct rconn *rc, enum req_kind kind, const redisRep
         snprintf(why, sizeof(why), "%s", reply->str);
         rconn_link_drop(rc);
         conn_failed(rc, transient_error(why) ? RCONN_RECONNECTING : RCONN_AUTH_FAILED, why);
+        return;
+    }
+    if (kind == REQ_ROLE) {
+        char what[128];
+        if (sentinel_role_of(reply, what, sizeof(what)) == SENTINEL_ROLE_NOT_MASTER) {
+            /* never write to it: a demoted master's writes are flushed when it resyncs */
+            char why[256];
+            snprintf(why, sizeof(why), "%s:%d is a %s, not the master; asking the sentinels",
+                     rc->host, rc->port, strcmp(what, "slave") == 0 ? "replica" : what);
+            rconn_link_drop(rc);
+            conn_failed(rc, RCONN_RECONNECTING, why);
+        }
         return;
     }
     if (kind == REQ_PING)
@@ -260,6 +282,10 @@ static void on_connect(const redisAsyncContext *cac, int status)
     if (rc->name) {
         const char *setname[3] = {"CLIENT", "SETNAME", rc->name};
         handshake_send(rc, REQ_SETNAME, 3, setname);
+    }
+    if (rc->sentinel) {
+        const char *role[1] = {"ROLE"};
+        handshake_send(rc, REQ_ROLE, 1, role);
     }
     const char *ping[1] = {"PING"};
     handshake_send(rc, REQ_PING, 1, ping);
@@ -367,5 +393,32 @@ void rconn_link_on_cmd_timeout(struct ev_loop *loop, ev_timer *w, int revents)
     }
     if (!rc->closed)
         deadline_rearm(rc);
+    rconn_release(rc);
+}
+
+/* ---------------------------------------------------------------------------------------------
+ * Sentinel
+ * ------------------------------------------------------------------------------------------ */
+
+void rconn_link_on_master_moved(void *privdata)
+{
+    struct rconn *rc = privdata;
+    char ip[REDISADDR_IP_MAX];
+    int port;
+    sentinel_master(rc->sentinel, ip, &port);
+    if (rc->closed || (rc->ac && strcmp(rc->host, ip) == 0 && rc->port == port))
+        return; /* already there (or on the way) */
+    rconn_hold(rc);
+    rconn_link_drop(rc); /* commands in flight get NULL, as for any lost connection */
+    if (!rc->closed) {
+        char why[128];
+        snprintf(why, sizeof(why), "the master moved to %s:%d", ip, port);
+        rconn_set_error(rc, why);
+        rc->attempt = 0;
+        rc->retry_delay_ms = 0;
+        ev_timer_stop(rc->loop, &rc->retry_timer);
+        rconn_timer_arm(rc, &rc->retry_timer, 0.);
+        rconn_set_state(rc, RCONN_RECONNECTING);
+    }
     rconn_release(rc);
 }

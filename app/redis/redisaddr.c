@@ -7,6 +7,7 @@
 #include <string.h>
 #include <sys/socket.h>
 
+#include "app/redis/sentinel.h"
 #include "core/mem.h"
 
 /* Resolves host for one address family into ip. Returns 0, or a getaddrinfo error code. */
@@ -21,6 +22,14 @@ static int resolve_family(const char *host, int family, char *ip, size_t iplen)
         return rc;
     rc = getnameinfo(res->ai_addr, res->ai_addrlen, ip, (socklen_t)iplen, NULL, 0, NI_NUMERICHOST);
     freeaddrinfo(res);
+    return rc;
+}
+
+int redisaddr_resolve(const char *host, char *ip, size_t iplen)
+{
+    int rc = resolve_family(host, AF_INET, ip, iplen);
+    if (rc != 0 && resolve_family(host, AF_INET6, ip, iplen) == 0)
+        rc = 0;
     return rc;
 }
 
@@ -41,6 +50,15 @@ struct redisaddr *redisaddr_new(const char *url, char *err, size_t errlen)
             return NULL;
         }
     }
+    if (a->url.kind == REDISURL_SENTINEL) {
+        a->sentinel = sentinel_new(&a->url, REDISADDR_SENTINEL_TIMEOUT_MS, err, errlen);
+        if (a->sentinel == NULL) {
+            redisaddr_free(a);
+            return NULL;
+        }
+        sentinel_master(a->sentinel, a->ip, &a->url.port);
+        a->url.host = xstrdup(a->ip);
+    }
     a->display = redisurl_display(&a->url);
     return a;
 }
@@ -49,6 +67,7 @@ void redisaddr_free(struct redisaddr *a)
 {
     if (a == NULL)
         return;
+    sentinel_unref(a->sentinel);
     redisurl_free(&a->url);
     free(a->display);
     free(a);

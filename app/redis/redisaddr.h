@@ -10,17 +10,29 @@
 
 #define REDISADDR_IP_MAX 46 /* INET6_ADDRSTRLEN */
 
+#define REDISADDR_SENTINEL_TIMEOUT_MS 1000 /* per sentinel, when asking for the master */
+
+struct sentinel;
+
 struct redisaddr {
     struct redisurl url;       /* as parsed; url.host keeps the name as written */
     char ip[REDISADDR_IP_MAX]; /* TCP: numeric IPv4 or IPv6 address for hiredis; UNIX: "" */
     char *display;             /* redisurl_display(&url): safe to show, holds no password */
+    /* SENTINEL: the master's finder (app/redis/sentinel.h), one reference owned here; ip and
+     * url.host/url.port hold the master it named at start (connections ask it again). */
+    struct sentinel *sentinel;
 };
 
 /* Parses url and, for redis://, resolves the host with getaddrinfo (this blocks: call it before
  * the event loop runs). IPv4 is preferred over IPv6, as hiredis itself does; a literal address
- * is taken as is. Returns a new address (free with redisaddr_free), or NULL with a one-line
- * reason in err that never contains the password. */
+ * is taken as is. For redis+sentinel://, resolves the sentinels and asks them for the master
+ * (each bounded by REDISADDR_SENTINEL_TIMEOUT_MS). Returns a new address (free with
+ * redisaddr_free), or NULL with a one-line reason in err that never contains the password. */
 struct redisaddr *redisaddr_new(const char *url, char *err, size_t errlen);
+
+/* Resolves host (a name or a literal) to a numeric address in ip, IPv4 first. Blocks.
+ * Returns 0, or a getaddrinfo error code. */
+int redisaddr_resolve(const char *host, char *ip, size_t iplen);
 
 /* Frees a; NULL is a no-op. */
 void redisaddr_free(struct redisaddr *a);

@@ -8,6 +8,7 @@
 
 #include "app/cmd/cmd.h"
 #include "app/redis/localredis.h"
+#include "app/redis/sentinel.h"
 
 struct redisaddr *rsync_address(const struct config *cfg, char *err, size_t errcap)
 {
@@ -31,15 +32,24 @@ redisContext *rsync_connect(const struct redisaddr *a, int64_t timeout_ms, char 
                             size_t errcap)
 {
     struct timeval tv = to_tv(timeout_ms);
-    redisContext *c = a->url.kind == REDISURL_UNIX
-                          ? redisConnectUnixWithTimeout(a->url.path, tv)
-                          : redisConnectWithTimeout(a->ip, a->url.port, tv);
+    char ip[REDISADDR_IP_MAX];
+    int port = a->url.port;
+    snprintf(ip, sizeof(ip), "%s", a->ip);
+    if (a->sentinel && sentinel_resolve(a->sentinel, timeout_ms, ip, &port, err, errcap) != 0)
+        return NULL; /* every (re)connect asks where the master is now */
+    redisContext *c = a->url.kind == REDISURL_UNIX ? redisConnectUnixWithTimeout(a->url.path, tv)
+                                                   : redisConnectWithTimeout(ip, port, tv);
+    char shown[400]; /* behind Sentinel: the URL and the node it named */
+    if (a->sentinel)
+        snprintf(shown, sizeof(shown), "%s (master %s:%d)", a->display, ip, port);
+    else
+        snprintf(shown, sizeof(shown), "%s", a->display);
     if (c == NULL) {
-        snprintf(err, errcap, "%s: out of memory", a->display);
+        snprintf(err, errcap, "%s: out of memory", shown);
         return NULL;
     }
     if (c->err) {
-        snprintf(err, errcap, "cannot connect to %s: %s", a->display, c->errstr);
+        snprintf(err, errcap, "cannot connect to %s: %s", shown, c->errstr);
         goto err;
     }
     redisSetTimeout(c, tv);
@@ -48,8 +58,7 @@ redisContext *rsync_connect(const struct redisaddr *a, int64_t timeout_ms, char 
         r = a->url.user ? redisCommand(c, "AUTH %s %s", a->url.user, a->url.password)
                         : redisCommand(c, "AUTH %s", a->url.password);
         if (r == NULL || r->type == REDIS_REPLY_ERROR) {
-            snprintf(err, errcap, "%s: authentication failed: %s", a->display,
-                     r ? r->str : c->errstr);
+            snprintf(err, errcap, "%s: authentication failed: %s", shown, r ? r->str : c->errstr);
             goto err_reply;
         }
         freeReplyObject(r);
@@ -57,7 +66,7 @@ redisContext *rsync_connect(const struct redisaddr *a, int64_t timeout_ms, char 
     if (a->url.db != 0) {
         r = redisCommand(c, "SELECT %d", a->url.db);
         if (r == NULL || r->type == REDIS_REPLY_ERROR) {
-            snprintf(err, errcap, "%s: SELECT %d failed: %s", a->display, a->url.db,
+            snprintf(err, errcap, "%s: SELECT %d failed: %s", shown, a->url.db,
                      r ? r->str : c->errstr);
             goto err_reply;
         }
@@ -65,11 +74,17 @@ redisContext *rsync_connect(const struct redisaddr *a, int64_t timeout_ms, char 
     }
     r = redisCommand(c, "PING");
     if (r == NULL || r->type == REDIS_REPLY_ERROR) {
-        snprintf(err, errcap, "%s: %s", a->display,
+        snprintf(err, errcap, "%s: %s", shown,
                  r ? r->str : (c->err == REDIS_ERR_IO ? "no answer (timed out)" : c->errstr));
         goto err_reply;
     }
     freeReplyObject(r);
+    if (a->sentinel) { /* the sentinels may lag behind a failover: never write to a replica */
+        char node[80];
+        snprintf(node, sizeof(node), "%s:%d", ip, port);
+        if (sentinel_role_check(c, node, err, errcap) != 0)
+            goto err;
+    }
     return c;
 err_reply:
     if (r)
@@ -216,6 +231,8 @@ static int meta_read(redisContext *c, const char *ns, unsigned *partitions, bool
 int rsync_meta_check(redisContext *c, const char *ns, unsigned *partitions, bool explicit,
                      char *err, size_t errcap)
 {
+    if (sentinel_role_check(c, "this Redis", err, errcap) != 0)
+        return -1; /* a writer on a replica: say so before READONLY does */
     bool found;
     if (meta_read(c, ns, partitions, explicit, &found, err, errcap) != 0)
         return -1;

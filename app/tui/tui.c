@@ -21,6 +21,7 @@
 #include "app/config.h"
 #include "app/tui/demo.h"
 #include "app/redis/reader.h"
+#include "app/redis/sentinel.h"
 #include "app/tui/tui_alerts.h"
 #include "app/tui/tui_chat.h"
 #include "app/tui/tui_impl.h"
@@ -335,6 +336,17 @@ static void on_usr1(struct ev_loop *loop, ev_signal *w, int revents)
 }
 
 /* Once a second, on the second: the clock, events/s, and the windows move on. */
+/* The address on the status line; behind Sentinel, the master it named and the last failover
+ * followed ("mymaster at 10.0.0.2:6379, failover followed 12:03:44"). */
+static void status_addr(struct tui *t)
+{
+    struct model_status *s = &t->model.status;
+    if (t->addr->sentinel)
+        sentinel_describe(t->addr->sentinel, s->addr, sizeof(s->addr));
+    else
+        snprintf(s->addr, sizeof(s->addr), "%s", t->addr->display);
+}
+
 static void on_tick(struct ev_loop *loop, ev_periodic *w, int revents)
 {
     (void)revents;
@@ -347,6 +359,7 @@ static void on_tick(struct ev_loop *loop, ev_periodic *w, int revents)
         t->last_events = st.events;
         t->last_events_t = now;
     }
+    status_addr(t);
     ui_mark(t->ui, t->model.paused ? UI_DIRTY_STATUS : UI_DIRTY_DATA | UI_DIRTY_STATUS);
     schedule_frame(t);
 }
@@ -495,7 +508,9 @@ int tui_main(int argc, char **argv, bool demo)
     }
     model_init(&t.model, t.tab);
     struct model_status *s = &t.model.status;
-    snprintf(s->addr, sizeof(s->addr), "%s", t.addr->display);
+    if (t.addr->sentinel)
+        sentinel_set_log(t.addr->sentinel, NULL); /* stderr is under the screen: use the bar */
+    status_addr(&t);
     snprintf(s->ns, sizeof(s->ns), "%s", t.cfg.ns);
     s->partitions = t.cfg.partitions;
     t.model.now_ms = clock_wall_ms();

@@ -269,6 +269,51 @@ static void test_errors_hide_password(void **state)
     }
 }
 
+static void test_sentinel(void **state)
+{
+    (void)state;
+    struct redisurl u;
+
+    parse_ok("redis+sentinel://ro:s3cret@10.0.0.1:26380,sent-2,[::1]:5000/mymaster/3", &u);
+    assert_int_equal(u.kind, REDISURL_SENTINEL);
+    assert_null(u.host);
+    assert_int_equal(u.port, 0);
+    assert_int_equal(u.nsentinels, 3);
+    assert_string_equal(u.sentinels[0].host, "10.0.0.1");
+    assert_int_equal(u.sentinels[0].port, 26380);
+    assert_string_equal(u.sentinels[1].host, "sent-2");
+    assert_int_equal(u.sentinels[1].port, 26379);
+    assert_string_equal(u.sentinels[2].host, "::1");
+    assert_int_equal(u.sentinels[2].port, 5000);
+    assert_string_equal(u.master, "mymaster");
+    assert_int_equal(u.db, 3);
+    assert_string_equal(u.user, "ro");
+    assert_string_equal(u.password, "s3cret");
+    char *shown = redisurl_display(&u);
+    assert_string_equal(shown,
+                        "redis+sentinel://ro@10.0.0.1:26380,sent-2:26379,[::1]:5000/mymaster/3");
+    assert_null(strstr(shown, "s3cret"));
+    free(shown);
+    redisurl_free(&u);
+    assert_null(u.sentinels);
+    assert_null(u.master);
+
+    parse_ok("REDIS+SENTINEL://s:1/m", &u);
+    assert_int_equal(u.nsentinels, 1);
+    assert_int_equal(u.db, 0);
+    redisurl_free(&u);
+
+    parse_bad("redis+sentinel://s:1", "missing master name");
+    parse_bad("redis+sentinel://s:1/", "master name");
+    parse_bad("redis+sentinel://s:1,,s:2/m", "missing host");
+    parse_bad("redis+sentinel://s:0/m", "port");
+    parse_bad("redis+sentinel://s:1/m%41", "bad character in the master name");
+    parse_bad("redis+sentinel://s:1/m/x", "database");
+    parse_bad("redis+sentinel://s:1/m?db=2", "no query parameters");
+    parse_bad("redis+sentinel://a,b,c,d,e,f,g,h,i,j,k,l,m,n,o,p,q/m", "more than 16 sentinels");
+    parse_bad("redis+sentinel://u:pw@/m", "missing host");
+}
+
 static void display_is(const char *text, const char *want)
 {
     struct redisurl u;
@@ -352,6 +397,7 @@ int main(void)
         cmocka_unit_test(test_ipv6),      cmocka_unit_test(test_unix),
         cmocka_unit_test(test_errors),    cmocka_unit_test(test_errors_hide_password),
         cmocka_unit_test(test_display),   cmocka_unit_test(test_round_trip_property),
+        cmocka_unit_test(test_sentinel),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
