@@ -396,7 +396,7 @@ static int say(struct config *cfg, const char *room, const char *nick, enum chat
         fprintf(stderr, "warroom chat: %s\n", err);
         return EXIT_UNREACHABLE;
     }
-    redisContext *c = rsync_connect(addr, cfg->connect_timeout_ms, err, sizeof(err));
+    struct csync *c = rsync_client(addr, cfg->connect_timeout_ms, err, sizeof(err));
     redisaddr_free(addr);
     if (c == NULL) {
         fprintf(stderr, "warroom chat: %s\n", err);
@@ -412,11 +412,11 @@ static int say(struct config *cfg, const char *room, const char *nick, enum chat
                           maxlen};
     size_t argvlen[] = {4, strlen(chat_send_script), 1, strlen(log_key), strlen(channel),
                         strlen(nick), strlen(k), len, strlen(ts), strlen(maxlen)};
-    redisReply *r = redisCommandArgv(c, 10, argv, argvlen);
+    redisReply *r = csync_command_argv(c, 10, argv, argvlen);
     const char *id, *why;
     int rc = EXIT_OK;
     if (chat_send_reply_parse(r, &id, &why) != 0) {
-        print_note("message not sent: ", r == NULL                      ? c->errstr
+        print_note("message not sent: ", r == NULL                      ? csync_error(c)
                                          : r->type == REDIS_REPLY_ERROR ? r->str
                                                                         : "bad reply");
         rc = r == NULL ? EXIT_UNREACHABLE : EXIT_FAILURE_GENERIC;
@@ -435,7 +435,7 @@ static int say(struct config *cfg, const char *room, const char *nick, enum chat
     }
     if (r)
         freeReplyObject(r);
-    redisFree(c);
+    csync_free(c);
     return rc;
 }
 

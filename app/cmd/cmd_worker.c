@@ -445,20 +445,19 @@ int cmd_worker(int argc, char **argv)
         config_free(&cfg);
         return EXIT_UNREACHABLE;
     }
-    redisContext *c = rsync_connect(addr, cfg.connect_timeout_ms, err, sizeof(err));
+    struct csync *c = rsync_client(addr, cfg.connect_timeout_ms, err, sizeof(err));
     bool meta_found = false;
     if (c == NULL || rsync_meta_read(c, cfg.ns, &cfg.partitions, cfg.partitions_set, &meta_found,
                                      err, sizeof(err)) != 0) {
         fprintf(stderr, "warroom worker: %s\n", err);
-        rc = c == NULL || c->err ? EXIT_UNREACHABLE : EXIT_FAILURE_GENERIC;
-        if (c)
-            redisFree(c);
+        rc = c == NULL || csync_error(c)[0] ? EXIT_UNREACHABLE : EXIT_FAILURE_GENERIC;
+        csync_free(c);
         redisaddr_free(addr);
         rule_set_free(&rules);
         config_free(&cfg);
         return rc;
     }
-    redisFree(c);
+    csync_free(c);
 
     struct series_table_config tc;
     series_table_config_defaults(&tc);

@@ -4,6 +4,7 @@
 #ifndef WR_REDISADDR_H
 #define WR_REDISADDR_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "core/redisurl.h"
@@ -14,6 +15,7 @@ struct redisaddr {
     struct redisurl url;       /* as parsed; url.host keeps the name as written */
     char ip[REDISADDR_IP_MAX]; /* TCP: numeric IPv4 or IPv6 address for hiredis; UNIX: "" */
     char *display;             /* redisurl_display(&url): safe to show, holds no password */
+    bool cluster; /* a Redis Cluster node: route by key slot (rsync_address finds out) */
 };
 
 /* Parses url and, for redis://, resolves the host with getaddrinfo (this blocks: call it before
@@ -21,6 +23,13 @@ struct redisaddr {
  * is taken as is. Returns a new address (free with redisaddr_free), or NULL with a one-line
  * reason in err that never contains the password. */
 struct redisaddr *redisaddr_new(const char *url, char *err, size_t errlen);
+
+/* The address of another node of base's cluster, host:port as Redis names it (CLUSTER SLOTS,
+ * MOVED), with base's user, password and cluster flag (db 0: a cluster has no other). The host
+ * is resolved like redisaddr_new's (blocking when it is a name). Returns a new address, or NULL
+ * with a reason in err. */
+struct redisaddr *redisaddr_for_node(const struct redisaddr *base, const char *host, int port,
+                                     char *err, size_t errlen);
 
 /* Frees a; NULL is a no-op. */
 void redisaddr_free(struct redisaddr *a);

@@ -7,11 +7,32 @@
 #include <sys/time.h>
 
 #include "app/redis/localredis.h"
+#include "core/slotmap.h"
+
+/* Asks the node whether it is part of a Redis Cluster. A node that cannot be reached now is
+ * taken as a single Redis: the connection that follows reports the real error. */
+static void detect_cluster(struct redisaddr *a, int64_t timeout_ms)
+{
+    char err[256];
+    redisContext *c = rsync_connect(a, timeout_ms, err, sizeof(err));
+    if (c == NULL)
+        return;
+    redisReply *r = redisCommand(c, "INFO cluster");
+    if (r && r->type == REDIS_REPLY_STRING)
+        a->cluster = slotmap_info_cluster_enabled(r->str, r->len) == 1;
+    if (r)
+        freeReplyObject(r);
+    redisFree(c);
+}
 
 struct redisaddr *rsync_address(const struct config *cfg, char *err, size_t errcap)
 {
-    if (cfg->redis_url)
-        return redisaddr_new(cfg->redis_url, err, errcap);
+    if (cfg->redis_url) {
+        struct redisaddr *a = redisaddr_new(cfg->redis_url, err, errcap);
+        if (a && a->url.kind == REDISURL_TCP)
+            detect_cluster(a, cfg->connect_timeout_ms);
+        return a;
+    }
     struct localredis_opts opts = {0};
     char *url = localredis_url(&opts, err, errcap);
     if (url == NULL)
@@ -78,6 +99,13 @@ err:
     return NULL;
 }
 
+struct csync *rsync_client(const struct redisaddr *a, int64_t timeout_ms, char *err,
+                           size_t errcap)
+{
+    redisContext *c = rsync_connect(a, timeout_ms, err, errcap);
+    return c ? csync_new(c, a, timeout_ms, err, errcap) : NULL;
+}
+
 /* Checks an HMGET NS:meta version partitions answer m. Both fields nil: *found = false and
  * *partitions unchanged. Otherwise as rsync_meta_check. */
 static int meta_validate(const redisReply *m, const char *ns, const char *key, unsigned *partitions,
@@ -122,21 +150,21 @@ static int meta_validate(const redisReply *m, const char *ns, const char *key, u
     return 0;
 }
 
-int rsync_meta_check(redisContext *c, const char *ns, unsigned *partitions, bool explicit,
+int rsync_meta_check(struct csync *c, const char *ns, unsigned *partitions, bool explicit,
                      char *err, size_t errcap)
 {
     char key[96];
     snprintf(key, sizeof(key), "%s:meta", ns);
     /* HSETNX twice: the first writer wins, every later one reads what it wrote */
-    redisAppendCommand(c, "HSETNX %s version 1", key);
-    redisAppendCommand(c, "HSETNX %s partitions %u", key, *partitions);
-    redisAppendCommand(c, "HMGET %s version partitions", key);
     redisReply *r[3] = {NULL, NULL, NULL};
     int rc = -1;
     for (int i = 0; i < 3; i++) {
         const char *doing = i < 2 ? "writing" : "reading";
-        if (redisGetReply(c, (void **)&r[i]) != REDIS_OK) {
-            snprintf(err, errcap, "%s %s: %s", doing, key, c->errstr);
+        r[i] = i == 0   ? csync_command(c, "HSETNX %s version 1", key)
+               : i == 1 ? csync_command(c, "HSETNX %s partitions %u", key, *partitions)
+                        : csync_command(c, "HMGET %s version partitions", key);
+        if (r[i] == NULL) {
+            snprintf(err, errcap, "%s %s: %s", doing, key, csync_error(c));
             goto out;
         }
         if (r[i]->type == REDIS_REPLY_ERROR) {
@@ -157,15 +185,15 @@ out:
     return rc;
 }
 
-int rsync_meta_read(redisContext *c, const char *ns, unsigned *partitions, bool explicit,
+int rsync_meta_read(struct csync *c, const char *ns, unsigned *partitions, bool explicit,
                     bool *found, char *err, size_t errcap)
 {
     char key[96];
     snprintf(key, sizeof(key), "%s:meta", ns);
     *found = false;
-    redisReply *r = redisCommand(c, "HMGET %s version partitions", key);
+    redisReply *r = csync_command(c, "HMGET %s version partitions", key);
     if (r == NULL) {
-        snprintf(err, errcap, "reading %s: %s", key, c->errstr);
+        snprintf(err, errcap, "reading %s: %s", key, csync_error(c));
         return -1;
     }
     int rc = -1;
@@ -177,7 +205,7 @@ int rsync_meta_read(redisContext *c, const char *ns, unsigned *partitions, bool 
     return rc;
 }
 
-redisContext *rsync_open(struct config *cfg, struct redisaddr **addr_out)
+struct csync *rsync_open(struct config *cfg, struct redisaddr **addr_out)
 {
     char err[512];
     struct redisaddr *a = rsync_address(cfg, err, sizeof(err));
@@ -185,13 +213,12 @@ redisContext *rsync_open(struct config *cfg, struct redisaddr **addr_out)
         fprintf(stderr, "warroom: %s\n", err);
         return NULL;
     }
-    redisContext *c = rsync_connect(a, cfg->connect_timeout_ms, err, sizeof(err));
+    struct csync *c = rsync_client(a, cfg->connect_timeout_ms, err, sizeof(err));
     bool found;
     if (c == NULL || rsync_meta_read(c, cfg->ns, &cfg->partitions, cfg->partitions_set, &found, err,
                                      sizeof(err)) != 0) {
         fprintf(stderr, "warroom: %s\n", err);
-        if (c)
-            redisFree(c);
+        csync_free(c);
         redisaddr_free(a);
         return NULL;
     }

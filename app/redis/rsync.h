@@ -10,11 +10,14 @@
 #include <stdint.h>
 
 #include "app/config.h"
+#include "app/redis/csync.h"
 #include "app/redis/redisaddr.h"
 
 /* Resolves the address to use: cfg->redis_url when set, else the local default (127.0.0.1:6379
  * if it answers, else the private server, started when needed; see app/redis/localredis.h).
- * Returns a new address, or NULL with a message in err. */
+ * A --redis node that says cluster_enabled:1 (INFO cluster) is marked as a cluster node, so every
+ * connection made from the address routes by key slot. Returns a new address, or NULL with a
+ * message in err. */
 struct redisaddr *rsync_address(const struct config *cfg, char *err, size_t errcap);
 
 /* Connects, authenticates and selects the database, each step bounded by timeout_ms; the
@@ -23,23 +26,28 @@ struct redisaddr *rsync_address(const struct config *cfg, char *err, size_t errc
 redisContext *rsync_connect(const struct redisaddr *a, int64_t timeout_ms, char *err,
                             size_t errcap);
 
+/* rsync_connect, then a client that routes by key slot when a is a cluster node (csync.h).
+ * Returns it, or NULL with a message in err. */
+struct csync *rsync_client(const struct redisaddr *a, int64_t timeout_ms, char *err,
+                           size_t errcap);
+
 /* For producers: reads NS:meta and creates it (version 1, partitions) when absent. When the
  * namespace exists with another partition count: if explicit, fails with a message naming both
  * numbers; else adopts the namespace's count into *partitions. Returns 0 or -1 (message in err,
  * saying "writing" when the write was refused, e.g. by a read-only user or a full Redis). */
-int rsync_meta_check(redisContext *c, const char *ns, unsigned *partitions, bool explicit,
+int rsync_meta_check(struct csync *c, const char *ns, unsigned *partitions, bool explicit,
                      char *err, size_t errcap);
 
 /* For readers (query, worker, the interface without producers): reads NS:meta and never writes,
  * so a read-only user or a Redis at maxmemory can still look. When it is missing (no producer
  * has written to the namespace yet), *found is false and *partitions stays as configured; else
  * as rsync_meta_check. Returns 0 or -1 (message in err). */
-int rsync_meta_read(redisContext *c, const char *ns, unsigned *partitions, bool explicit,
+int rsync_meta_read(struct csync *c, const char *ns, unsigned *partitions, bool explicit,
                     bool *found, char *err, size_t errcap);
 
 /* The whole start-up of a command that reads: address, connect, meta read (never a write).
- * Returns the context (and the address in *addr_out when not NULL, owned by the caller), or
+ * Returns the client (and the address in *addr_out when not NULL, owned by the caller), or
  * NULL after printing the error to stderr prefixed with "warroom: ". */
-redisContext *rsync_open(struct config *cfg, struct redisaddr **addr_out);
+struct csync *rsync_open(struct config *cfg, struct redisaddr **addr_out);
 
 #endif
