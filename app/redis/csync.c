@@ -334,8 +334,7 @@ static redisReply *send_to(struct csync *cs, int node, bool asking, const char *
     return r;
 }
 
-/* The slot of a formatted command's key, or -1 when it has none. */
-static int command_slot(const char *cmd, size_t len)
+int csync_command_slot(const char *cmd, size_t len)
 {
     /* parse "*N\r\n$L\r\narg\r\n..." far enough to find the key */
     const char *argv[64];
@@ -366,7 +365,7 @@ redisReply *csync_formatted(struct csync *cs, const char *cmd, size_t len)
     cs->error[0] = '\0';
     if (!cs->cluster)
         return send_to(cs, 0, false, cmd, len);
-    int slot = command_slot(cmd, len);
+    int slot = csync_command_slot(cmd, len);
     int node = slot < 0 ? cs->seed : csync_node_of_slot(cs, (unsigned)slot);
     bool asking = false;
     int64_t pause = RETRY_PAUSE_MIN_MS;

@@ -49,6 +49,10 @@ redisReply *csync_command_argv(struct csync *cs, int argc, const char **argv,
 /* As csync_command, for a command already formatted by hiredis (cmd, len bytes). */
 redisReply *csync_formatted(struct csync *cs, const char *cmd, size_t len);
 
+/* The hash slot of a hiredis-formatted command's key (slotmap_key_arg), or -1 when it names
+ * none or does not parse. */
+int csync_command_slot(const char *cmd, size_t len);
+
 /* Why the last NULL reply; "" when none. */
 const char *csync_error(const struct csync *cs);
 
