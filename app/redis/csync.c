@@ -396,6 +396,10 @@ redisReply *csync_formatted(struct csync *cs, const char *cmd, size_t len)
                 csync_refresh(cs);
             asking = kind == SLOTMAP_REPLY_ASK;
             node = target;
+            if (tries >= CSYNC_REDIRECTS_FREE) { /* nodes disagree mid-migration: let them settle */
+                pause_ms(pause);
+                pause = pause * 2 > RETRY_PAUSE_MAX_MS ? RETRY_PAUSE_MAX_MS : pause * 2;
+            }
         } else {
             pause_ms(pause);
             pause = pause * 2 > RETRY_PAUSE_MAX_MS ? RETRY_PAUSE_MAX_MS : pause * 2;

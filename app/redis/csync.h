@@ -15,6 +15,10 @@
 #include "core/slotmap.h"
 
 #define CSYNC_REDIRECTS_MAX 16 /* redirects and retries of one command before it gives up */
+/* Redirects followed at once; later ones wait 50 ms doubling to 1 s first, because during a
+ * migration two nodes can send a command back and forth (the old owner already says MOVED, the
+ * new one does not know yet) until both agree. */
+#define CSYNC_REDIRECTS_FREE 3
 
 struct csync;
 

@@ -486,8 +486,19 @@ static redisReply *follow_redirect(struct producer *p, size_t k, redisReply *r)
         csync_refresh(cs);
     const char *cmd = p->buf + p->cmd_off[k];
     size_t len = p->cmd_off[k + 1] - p->cmd_off[k];
-    /* ASK: the target needs ASKING first; csync does it when the owner answers ASK again */
-    return csync_formatted(cs, cmd, len);
+    /* ASK: the target needs ASKING first; csync does it when the owner answers ASK again. A
+     * node that does not answer (restarting, failing over) is tried again, with the producer's
+     * backoff, for as long as a lost connection would be. */
+    int64_t start = clock_mono_ms(), delay = PRODUCER_BACKOFF_MIN_MS;
+    for (;;) {
+        redisReply *again = csync_formatted(cs, cmd, len);
+        if (again || clock_mono_ms() - start >= p->opts.give_up_ms ||
+            (p->opts.cancel && *p->opts.cancel))
+            return again;
+        sleep_ms(delay);
+        delay = delay * 2 > PRODUCER_BACKOFF_MAX_MS ? PRODUCER_BACKOFF_MAX_MS : delay * 2;
+        csync_refresh(cs);
+    }
 }
 
 /* Reads replies to sent commands until at most keep remain unanswered. Returns 0, or -1 with the

@@ -243,6 +243,16 @@ static void on_wait(struct ev_loop *loop, ev_timer *w, int revents)
     release(rt);
 }
 
+/* Sends q again to its slot's master after a pause (50 ms, doubling up to 1 s per request). */
+static void pause_then_resend(struct rroute *rt, struct route_req *q)
+{
+    q->pause_s = q->pause_s < RETRY_PAUSE_MIN_S       ? RETRY_PAUSE_MIN_S
+                 : q->pause_s * 2 > RETRY_PAUSE_MAX_S ? RETRY_PAUSE_MAX_S
+                                                      : q->pause_s * 2;
+    ev_timer_set(&q->wait, q->pause_s, 0.);
+    ev_timer_start(rt->loop, &q->wait);
+}
+
 /* Hands the owner an error reply that names the node and says what to do. */
 static void deliver_explained(struct rroute *rt, struct route_req *q, const redisReply *reply)
 {
@@ -287,18 +297,19 @@ static void on_reply(struct rconn *via, const redisReply *reply, void *privdata)
             rt->st.ask++;
         }
         rt->st.nodes = rt->map->nnodes;
-        if (node < 0 || send_to(rt, q, node, kind == SLOTMAP_REPLY_ASK) != 0)
+        if (node < 0) {
             deliver_explained(rt, q, reply);
+        } else if (q->tries > CSYNC_REDIRECTS_FREE && kind == SLOTMAP_REPLY_MOVED) {
+            pause_then_resend(rt, q); /* nodes disagree mid-migration: let them settle */
+        } else if (send_to(rt, q, node, kind == SLOTMAP_REPLY_ASK) != 0) {
+            deliver_explained(rt, q, reply);
+        }
     } else { /* TRYAGAIN, CLUSTERDOWN: the same request again after a pause */
         if (kind == SLOTMAP_REPLY_TRYAGAIN)
             rt->st.tryagain++;
         else
             rt->st.clusterdown++;
-        q->pause_s = q->pause_s < RETRY_PAUSE_MIN_S ? RETRY_PAUSE_MIN_S
-                     : q->pause_s * 2 > RETRY_PAUSE_MAX_S ? RETRY_PAUSE_MAX_S
-                                                          : q->pause_s * 2;
-        ev_timer_set(&q->wait, q->pause_s, 0.);
-        ev_timer_start(rt->loop, &q->wait);
+        pause_then_resend(rt, q);
     }
     release(rt);
 }
