@@ -281,7 +281,8 @@ void csync_explain(redisReply *r, const char *node)
         break;
     case SLOTMAP_REPLY_CROSSSLOT:
         advice = "a command or script names keys of several hash slots, which Redis Cluster "
-                 "refuses; the namespace may use a wire format older than this warroom";
+                 "refuses: this part of warroom cannot run on a cluster (wire format v1 "
+                 "scripts; see docs/operations.md, Redis Cluster)";
         break;
     case SLOTMAP_REPLY_CLUSTERDOWN:
     case SLOTMAP_REPLY_TRYAGAIN:

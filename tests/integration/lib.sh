@@ -218,6 +218,19 @@ cluster_ok() {
     done
 }
 
+# A free port P whose cluster bus port P+10000 is free too (and at most 65535).
+cluster_free_port() {
+    local p i
+    for i in $(seq 1 50); do
+        p=$(free_port) || return 1
+        [ "$p" -le 55535 ] || continue
+        (exec 3<>"/dev/tcp/127.0.0.1/$((p + 10000))") 2>/dev/null && continue
+        echo "$p"
+        return 0
+    done
+    return 1
+}
+
 cluster_start() {
     local n=${1:-3} i p addrs=""
     CLUSTER_DIR=$(mktemp -d "${TMPDIR:-/tmp}/wr-cluster.XXXXXX") || return 1
@@ -227,7 +240,7 @@ cluster_start() {
     trap 'exit 130' INT TERM
     wr_defer _cluster_stop_all
     for i in $(seq 1 "$n"); do
-        p=$(free_port) || return 1
+        p=$(cluster_free_port) || return 1
         mkdir -p "$CLUSTER_DIR/$p"
         cluster_node_launch "$p" || return 1
         CLUSTER_PORTS="$CLUSTER_PORTS $p"

@@ -78,6 +78,41 @@ else
     notok "chat say" "$(cat "$T/say.err")"
 fi
 
+# chat between two line-mode clients connected to different masters (pub/sub crosses the
+# cluster bus), or, where a script still names keys of two slots, an error that says so
+(sleep 1; echo "hello from a"; sleep 3) |
+    "$W" chat --redis "$U1" --ns s ops --nick a --history 0 >"$T/a.out" 2>"$T/a.err" &
+apid=$!
+(sleep 1; echo "hello from b"; sleep 3) |
+    "$W" chat --redis "$U2" --ns s ops --nick b --history 0 >"$T/b.out" 2>"$T/b.err"
+wait "$apid"
+if grep -q '<b> hello from b' "$T/a.out" && grep -q '<a> hello from a' "$T/b.out"; then
+    ok "chat between line-mode clients on two different masters"
+elif grep -q 'CROSSSLOT.*(node 127\.0\.0\.1:[0-9]*):.*several hash slots' "$T/a.err" "$T/b.err"; then
+    ok "chat refused with CROSSSLOT (wire format v1 script): the error names the node and cause"
+else
+    notok "chat between nodes" "$(cat "$T/a.out" "$T/a.err" "$T/b.out" "$T/b.err")"
+fi
+
+# alerts: a rule fires on a gen anomaly and the worker announces it once, or the error that the
+# announce script cannot run on a cluster reaches the worker's output
+printf '[rule hot]\nexpr = max(latency_ms{service=api}) over 10s > 1000\nseverity = critical\n' \
+    >"$T/rules.conf"
+"$W" gen --redis "$U2" --ns al --rate 400 --series 32 --seed 3 --duration 6s \
+    --anomaly 'latency_ms{service=api}' --anomaly-factor 50 --anomaly-at 1s --anomaly-for 4s \
+    >"$T/gen-al.out" 2>&1 &
+alpid=$!
+"$W" worker --redis "$U3" --ns al --rules "$T/rules.conf" --quiet --duration 8s \
+    >"$T/w-al.out" 2>&1
+wait "$alpid"
+if [ "$(grep -c 'alert inactive->firing hot' "$T/w-al.out")" = 1 ]; then
+    ok "alert fires on the cluster and is announced once"
+elif grep -q 'announcing hot.*CROSSSLOT.*(node 127\.0\.0\.1:[0-9]*):.*several hash slots' "$T/w-al.out"; then
+    ok "alert announce refused with CROSSSLOT (wire format v1 script): named in the worker output"
+else
+    notok "alerts" "$(tail -5 "$T/w-al.out")"
+fi
+
 # 3. the interface shows series from partitions on every master: pick one series per master
 # (scratch namespace x tells which partition a series lands in), send them to namespace t
 declare -A picked=()
