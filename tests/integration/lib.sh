@@ -242,7 +242,11 @@ cluster_start() {
     for i in $(seq 1 "$n"); do
         p=$(cluster_free_port) || return 1
         mkdir -p "$CLUSTER_DIR/$p"
-        cluster_node_launch "$p" || return 1
+        cluster_node_launch "$p" || {
+            echo "cluster_start: redis-server on port $p did not start:" >&2
+            tail -3 "$CLUSTER_DIR/$p/redis.log" >&2
+            return 1
+        }
         CLUSTER_PORTS="$CLUSTER_PORTS $p"
         addrs="$addrs 127.0.0.1:$p"
     done
@@ -251,9 +255,13 @@ cluster_start() {
     CLUSTER_URL=redis://127.0.0.1:${CLUSTER_PORTS%% *}
     export CLUSTER_URL
     # shellcheck disable=SC2086 # addrs is a word list
-    redis-cli --cluster create $addrs --cluster-replicas 0 --cluster-yes \
-        >"$CLUSTER_DIR/create.log" 2>&1 || return 1
-    wait_for cluster_ok 20
+    if ! redis-cli --cluster create $addrs --cluster-replicas 0 --cluster-yes \
+        >"$CLUSTER_DIR/create.log" 2>&1 || ! wait_for cluster_ok 20; then
+        echo "cluster_start: the cluster did not form; create log and cluster state:" >&2
+        tail -5 "$CLUSTER_DIR/create.log" >&2
+        for p in $CLUSTER_PORTS; do redis-cli -p "$p" cluster info 2>&1 | head -1 >&2; done
+        return 1
+    fi
 }
 
 # cluster_owner KEY: the port of the master that owns KEY's slot (the one that does not answer
