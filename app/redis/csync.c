@@ -221,6 +221,27 @@ const char *csync_node_name(const struct csync *cs, int node, char *buf, size_t 
     return buf;
 }
 
+redisContext *csync_context_for_key(struct csync *cs, const char *key, size_t len)
+{
+    cs->error[0] = '\0';
+    if (!cs->cluster)
+        return cs->ctx[0];
+    int node = csync_node_of_slot(cs, partition_key_slot(key, len));
+    if (node < 0) {
+        snprintf(cs->error, sizeof(cs->error), "no cluster master owns the slot of %.64s", key);
+        return NULL;
+    }
+    return node_ctx(cs, node);
+}
+
+void csync_note_lost(struct csync *cs, redisContext *c)
+{
+    snprintf(cs->error, sizeof(cs->error), "%s", c->errstr[0] ? c->errstr : "connection lost");
+    for (int i = 0; i < SLOTMAP_NODES_MAX; i++)
+        if (cs->ctx[i] == c)
+            node_drop(cs, i);
+}
+
 const char *csync_error(const struct csync *cs)
 {
     return cs->error;

@@ -57,8 +57,17 @@ redisReply *csync_formatted(struct csync *cs, const char *cmd, size_t len);
  * none or does not parse. */
 int csync_command_slot(const char *cmd, size_t len);
 
+/* A pipeline on c (from csync_context_for_key) found the connection dead: drops it, and sets
+ * csync_error to c's error, so the caller's failure counts as a lost connection. */
+void csync_note_lost(struct csync *cs, redisContext *c);
+
 /* Why the last NULL reply; "" when none. */
 const char *csync_error(const struct csync *cs);
+
+/* The connection to the master of key's slot (any node's on a single Redis), made when needed:
+ * for a short pipeline on one key (borrowed; a redirect reply is then the caller's to handle).
+ * NULL when no master owns the slot or the connection failed (csync_error says why). */
+redisContext *csync_context_for_key(struct csync *cs, const char *key, size_t len);
 
 /* Pipelines by node (producers): the node index that owns slot, loading the table when the slot
  * is unknown; -1 when no node owns it. A single Redis is node 0 for every slot. */

@@ -326,8 +326,9 @@ static int reconnect(struct producer *p, const char *cause, size_t resend)
                             p->addr->display, (double)(clock_mono_ms() - start) / 1000.0);
                 return 0;
             }
-            bool conn_dead = c->err != 0 || strstr(err, "cannot connect") != NULL ||
-                             csync_error(p->parent ? p->parent->cs : cs)[0] != '\0';
+            /* (a pipeline that found the connection dead dropped it: ask csync, not c) */
+            bool conn_dead = cs ? csync_error(cs)[0] != '\0'
+                                : c->err != 0 || csync_error(p->parent->cs)[0] != '\0';
             if (cs)
                 csync_free(cs);
             else

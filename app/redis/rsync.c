@@ -150,21 +150,28 @@ static int meta_validate(const redisReply *m, const char *ns, const char *key, u
     return 0;
 }
 
-int rsync_meta_check(struct csync *c, const char *ns, unsigned *partitions, bool explicit,
+int rsync_meta_check(struct csync *cs, const char *ns, unsigned *partitions, bool explicit,
                      char *err, size_t errcap)
 {
     char key[96];
     snprintf(key, sizeof(key), "%s:meta", ns);
-    /* HSETNX twice: the first writer wins, every later one reads what it wrote */
+    /* HSETNX twice: the first writer wins, every later one reads what it wrote. Pipelined on the
+     * key's master, so a reader rarely sees one field without the other. */
+    redisContext *c = csync_context_for_key(cs, key, strlen(key));
+    if (c == NULL) {
+        snprintf(err, errcap, "writing %s: %s", key, csync_error(cs));
+        return -1;
+    }
+    redisAppendCommand(c, "HSETNX %s version 1", key);
+    redisAppendCommand(c, "HSETNX %s partitions %u", key, *partitions);
+    redisAppendCommand(c, "HMGET %s version partitions", key);
     redisReply *r[3] = {NULL, NULL, NULL};
     int rc = -1;
     for (int i = 0; i < 3; i++) {
         const char *doing = i < 2 ? "writing" : "reading";
-        r[i] = i == 0   ? csync_command(c, "HSETNX %s version 1", key)
-               : i == 1 ? csync_command(c, "HSETNX %s partitions %u", key, *partitions)
-                        : csync_command(c, "HMGET %s version partitions", key);
-        if (r[i] == NULL) {
-            snprintf(err, errcap, "%s %s: %s", doing, key, csync_error(c));
+        if (redisGetReply(c, (void **)&r[i]) != REDIS_OK) {
+            snprintf(err, errcap, "%s %s: %s", doing, key, c->errstr);
+            csync_note_lost(cs, c);
             goto out;
         }
         if (r[i]->type == REDIS_REPLY_ERROR) {
