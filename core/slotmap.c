@@ -180,12 +180,12 @@ int slotmap_key_arg(int argc, const char *const *argv, const size_t *lens)
     const char *c = argv[0];
     size_t cl = LEN(0);
     static const char *const keyless[] = {
-        "PING",    "INFO",     "PUBLISH",  "CLUSTER",  "SCRIPT",    "CLIENT",  "TIME",
-        "ASKING",  "WAIT",     "ROLE",     "ECHO",     "AUTH",      "SELECT",  "HELLO",
-        "DBSIZE",  "FLUSHALL", "FLUSHDB",  "CONFIG",   "COMMAND",   "READONLY", "READWRITE",
-        "FUNCTION", "DEBUG",   "LATENCY",  "SLOWLOG",  "SUBSCRIBE", "PSUBSCRIBE", "SAVE",
-        "BGSAVE",  "SHUTDOWN", "SCAN",     "KEYS",     "RANDOMKEY", "ACL",     "PUBSUB",
-        "MULTI",   "EXEC",     "DISCARD",  "LASTSAVE", "MONITOR",   "QUIT",    "RESET",
+        "PING",     "INFO",     "PUBLISH", "CLUSTER",  "SCRIPT",    "CLIENT",     "TIME",
+        "ASKING",   "WAIT",     "ROLE",    "ECHO",     "AUTH",      "SELECT",     "HELLO",
+        "DBSIZE",   "FLUSHALL", "FLUSHDB", "CONFIG",   "COMMAND",   "READONLY",   "READWRITE",
+        "FUNCTION", "DEBUG",    "LATENCY", "SLOWLOG",  "SUBSCRIBE", "PSUBSCRIBE", "SAVE",
+        "BGSAVE",   "SHUTDOWN", "SCAN",    "KEYS",     "RANDOMKEY", "ACL",        "PUBSUB",
+        "MULTI",    "EXEC",     "DISCARD", "LASTSAVE", "MONITOR",   "QUIT",       "RESET",
     };
     for (size_t i = 0; i < sizeof(keyless) / sizeof(keyless[0]); i++)
         if (arg_is(c, cl, keyless[i]))

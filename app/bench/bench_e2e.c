@@ -228,15 +228,23 @@ static size_t warroom_drain(const char *url, bool cluster, const char *ns, size_
 /* ---------------------------------------------------------------------------------------------
  * The command. */
 
+/* The path of this binary (to run `warroom ingest`) into self. Returns 0, or -1 with a note. */
+static int own_binary(char *self, size_t cap)
+{
+    ssize_t len = readlink("/proc/self/exe", self, cap - 1);
+    if (len <= 0) {
+        fprintf(stderr, "bench: cannot find my own binary\n");
+        return -1;
+    }
+    self[len] = '\0';
+    return 0;
+}
+
 int bench_e2e(size_t n)
 {
     char self[512];
-    ssize_t len = readlink("/proc/self/exe", self, sizeof(self) - 1);
-    if (len <= 0) {
-        fprintf(stderr, "bench: cannot find my own binary\n");
+    if (own_binary(self, sizeof(self)) != 0)
         return EXIT_FAILURE_GENERIC;
-    }
-    self[len] = '\0';
     struct benchsrv srv = {0};
     if (benchsrv_start(&srv, "e2e") != 0) {
         fprintf(stderr, "bench: cannot start redis-server (is it installed?)\n");
@@ -332,12 +340,8 @@ static int run_on(const char *self, const char *text_path, const struct benchclu
 int bench_e2e_cluster(size_t n)
 {
     char self[512];
-    ssize_t len = readlink("/proc/self/exe", self, sizeof(self) - 1);
-    if (len <= 0) {
-        fprintf(stderr, "bench: cannot find my own binary\n");
+    if (own_binary(self, sizeof(self)) != 0)
         return EXIT_FAILURE_GENERIC;
-    }
-    self[len] = '\0';
     struct benchcluster single = {0}, cl = {0};
     char text_path[128], resp_path[128];
     int rc = EXIT_FAILURE_GENERIC;

@@ -121,8 +121,8 @@ int benchcluster_start(struct benchcluster *c, int n, int cluster)
         if (c->pid[i] == 0) {
             FILE *out = freopen("/dev/null", "w", stdout);
             (void)out;
-            execlp("redis-server", "redis-server", "--port", port, "--bind", "127.0.0.1",
-                   "--save", "", "--appendonly", "no", "--dir", c->dir, "--cluster-enabled",
+            execlp("redis-server", "redis-server", "--port", port, "--bind", "127.0.0.1", "--save",
+                   "", "--appendonly", "no", "--dir", c->dir, "--cluster-enabled",
                    cluster ? "yes" : "no", "--cluster-config-file", conf, (char *)NULL);
             _exit(127);
         }

@@ -68,7 +68,8 @@ static int load_board(struct csync *c, const struct keys *k, struct alert_board 
     for (int p = 0; p < 3; p++) {
         redisReply *r = csync_command(c, "HGETALL %s", names[p]);
         if (!r || r->type != REDIS_REPLY_ARRAY) {
-            fprintf(stderr, "warroom alerts: HGETALL %s: %s\n", names[p], r ? r->str : csync_error(c));
+            fprintf(stderr, "warroom alerts: HGETALL %s: %s\n", names[p],
+                    r ? r->str : csync_error(c));
             if (r)
                 freeReplyObject(r);
             return -1;

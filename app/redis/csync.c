@@ -18,8 +18,8 @@ struct csync {
     struct redisaddr *seed_addr;
     int64_t timeout_ms;
     bool cluster;
-    int seed;              /* node index of the seed */
-    struct slotmap *map;   /* cluster only */
+    int seed;            /* node index of the seed */
+    struct slotmap *map; /* cluster only */
     redisContext *ctx[SLOTMAP_NODES_MAX];
     int64_t last_refresh_ms;
     struct csync_stats st;
@@ -121,8 +121,8 @@ static int load_table(struct csync *cs)
             freeReplyObject(r);
             return 0;
         }
-        snprintf(cs->error, sizeof(cs->error), "CLUSTER SLOTS on %s: %s",
-                 cs->map->nodes[node].host, r->type == REDIS_REPLY_ERROR ? r->str : "no slots");
+        snprintf(cs->error, sizeof(cs->error), "CLUSTER SLOTS on %s: %s", cs->map->nodes[node].host,
+                 r->type == REDIS_REPLY_ERROR ? r->str : "no slots");
         freeReplyObject(r);
     }
     return -1;
@@ -348,8 +348,7 @@ static redisReply *send_to(struct csync *cs, int node, bool asking, const char *
     if (redisGetReply(c, (void **)&r) != REDIS_OK || r == NULL) {
         char name[96];
         snprintf(cs->error, sizeof(cs->error), "%s: %s",
-                 csync_node_name(cs, node, name, sizeof(name)),
-                 c->err ? c->errstr : "no reply");
+                 csync_node_name(cs, node, name, sizeof(name)), c->err ? c->errstr : "no reply");
         node_drop(cs, node);
         return NULL;
     }
@@ -403,9 +402,9 @@ redisReply *csync_formatted(struct csync *cs, const char *cmd, size_t len)
         }
         asking = false;
         struct slotmap_redirect rd;
-        enum slotmap_reply kind =
-            r->type == REDIS_REPLY_ERROR ? slotmap_reply_parse(r->str, r->len, &rd)
-                                         : SLOTMAP_REPLY_OTHER;
+        enum slotmap_reply kind = r->type == REDIS_REPLY_ERROR
+                                      ? slotmap_reply_parse(r->str, r->len, &rd)
+                                      : SLOTMAP_REPLY_OTHER;
         if (kind == SLOTMAP_REPLY_OTHER || kind == SLOTMAP_REPLY_CROSSSLOT ||
             tries + 1 >= CSYNC_REDIRECTS_MAX)
             break;
@@ -432,11 +431,9 @@ redisReply *csync_formatted(struct csync *cs, const char *cmd, size_t len)
     return r;
 }
 
-redisReply *csync_command_argv(struct csync *cs, int argc, const char **argv,
-                               const size_t *argvlen)
+/* Runs a command hiredis formatted into cmd (len < 0: it could not) and frees it. */
+static redisReply *run_formatted(struct csync *cs, char *cmd, int len)
 {
-    char *cmd = NULL;
-    int len = redisFormatCommandArgv(&cmd, argc, argv, argvlen);
     if (len < 0) {
         snprintf(cs->error, sizeof(cs->error), "bad command");
         return NULL;
@@ -446,6 +443,13 @@ redisReply *csync_command_argv(struct csync *cs, int argc, const char **argv,
     return r;
 }
 
+redisReply *csync_command_argv(struct csync *cs, int argc, const char **argv, const size_t *argvlen)
+{
+    char *cmd = NULL;
+    int len = redisFormatCommandArgv(&cmd, argc, argv, argvlen);
+    return run_formatted(cs, cmd, len);
+}
+
 redisReply *csync_command(struct csync *cs, const char *fmt, ...)
 {
     char *cmd = NULL;
@@ -453,11 +457,5 @@ redisReply *csync_command(struct csync *cs, const char *fmt, ...)
     va_start(ap, fmt);
     int len = redisvFormatCommand(&cmd, fmt, ap);
     va_end(ap);
-    if (len < 0) {
-        snprintf(cs->error, sizeof(cs->error), "bad command");
-        return NULL;
-    }
-    redisReply *r = csync_formatted(cs, cmd, (size_t)len);
-    redisFreeCommand(cmd);
-    return r;
+    return run_formatted(cs, cmd, len);
 }

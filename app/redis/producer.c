@@ -24,6 +24,7 @@
 #include "core/text.h"
 
 #define STREAM_KEY_MAX 64
+#define LOST_RESEND "the cluster node to resend it to did not answer"
 
 struct producer {
     redisContext *c; /* NULL while reconnecting; borrowed from cs when cs is set */
@@ -310,7 +311,8 @@ static int reconnect(struct producer *p, const char *cause, size_t resend)
         }
         attempts++;
         /* a child (one master of a cluster) checks wr:meta through its top producer */
-        struct csync *cs = p->parent ? NULL : rsync_client(p->addr, p->opts.timeout_ms, err, sizeof err);
+        struct csync *cs =
+            p->parent ? NULL : rsync_client(p->addr, p->opts.timeout_ms, err, sizeof err);
         redisContext *c = p->parent ? rsync_connect(p->addr, p->opts.timeout_ms, err, sizeof err)
                                     : cs ? csync_seed(cs)
                                          : NULL;
@@ -369,8 +371,8 @@ static void copy_reason(char *buf, size_t cap, const redisReply *r)
 static void note_reply(struct producer *p, const redisReply *r)
 {
     static const redisReply lost = {.type = REDIS_REPLY_ERROR,
-                                    .str = "the cluster node to resend it to did not answer",
-                                    .len = sizeof("the cluster node to resend it to did not answer") - 1};
+                                    .str = LOST_RESEND,
+                                    .len = sizeof(LOST_RESEND) - 1};
     if (r == NULL)
         r = &lost;
     if (r->type == REDIS_REPLY_STRING) {

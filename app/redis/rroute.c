@@ -39,7 +39,7 @@ struct rroute {
     struct ev_loop *loop;
     struct redisaddr *base; /* the front's address, for the other masters' */
     struct slotmap *map;
-    int self; /* the front's node index */
+    int self;                              /* the front's node index */
     struct rconn *conn[SLOTMAP_NODES_MAX]; /* other masters; conn[self] stays NULL */
     int current;                           /* node of the last command */
     struct route_req *head;                /* every live request */

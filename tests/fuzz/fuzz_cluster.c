@@ -26,8 +26,8 @@ static void check_redirect(const char *s, size_t n)
     for (const char *h = r.host; *h; h++)
         FUZZ_CHECK((unsigned char)*h > ' ' && *h != 0x7f);
     char text[128];
-    int len = snprintf(text, sizeof(text), "%s %u %s:%ld", k == SLOTMAP_REPLY_MOVED ? "MOVED" : "ASK",
-                       r.slot, r.host, r.port);
+    int len = snprintf(text, sizeof(text), "%s %u %s:%ld",
+                       k == SLOTMAP_REPLY_MOVED ? "MOVED" : "ASK", r.slot, r.host, r.port);
     FUZZ_CHECK(slotmap_reply_parse(text, (size_t)len, &back) == k);
     FUZZ_CHECK(back.slot == r.slot && back.port == r.port && strcmp(back.host, r.host) == 0);
 }

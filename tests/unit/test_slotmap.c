@@ -78,9 +78,9 @@ static void test_redirects(void **state)
     assert_string_equal(r.host, "");
     assert_int_equal(r.port, 7000);
     /* malformed: not a redirect the caller could follow */
-    const char *bad[] = {"MOVED",          "MOVED ",           "MOVED 16384 h:1", "MOVED x h:1",
-                         "MOVED 1 h",      "MOVED 1 h:",       "MOVED 1 h:0",     "MOVED 1 h:65536",
-                         "MOVED 1 h:1x",   "MOVED 1 a b:1",    "MOVEDX 1 h:1",    "ASK 1  h:1",
+    const char *bad[] = {"MOVED",           "MOVED ",        "MOVED 16384 h:1", "MOVED x h:1",
+                         "MOVED 1 h",       "MOVED 1 h:",    "MOVED 1 h:0",     "MOVED 1 h:65536",
+                         "MOVED 1 h:1x",    "MOVED 1 a b:1", "MOVEDX 1 h:1",    "ASK 1  h:1",
                          "MOVED 1 h:123456"};
     for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
         assert_int_equal(parse(bad[i], &r), SLOTMAP_REPLY_OTHER);
