@@ -126,7 +126,7 @@ static struct rconn *conn_of(struct rroute *rt, int node)
     a->cluster = false; /* the node's own connection must not route again */
     struct rconn_opts o = rt->front->opts;
     char name[96];
-    snprintf(name, sizeof(name), "%s@%d", rt->front->name ? rt->front->name + 8 : "node", n->port);
+    snprintf(name, sizeof(name), "%s-%d", rt->front->name ? rt->front->name + 8 : "node", n->port);
     o.name = name;
     o.on_up = NULL;
     o.on_message = NULL;

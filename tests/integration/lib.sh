@@ -193,7 +193,9 @@ cluster_node_launch() {
             --appendonly yes --appendfsync always --save '' --daemonize yes \
             --pidfile "$CLUSTER_DIR/$p/redis.pid" --logfile "$CLUSTER_DIR/$p/redis.log" >/dev/null
     ) || return 1
-    wait_for "redis-cli -p $p ping | grep -q PONG" 10
+    # a bus port taken meanwhile makes it abort: notice that at once rather than time out
+    wait_for "redis-cli -p $p ping | grep -q PONG || grep -q aborting '$CLUSTER_DIR/$p/redis.log'" 10
+    redis-cli -p "$p" ping | grep -q PONG
 }
 
 cluster_node_kill() {
@@ -239,14 +241,18 @@ cluster_start() {
     trap _wr_exit EXIT
     trap 'exit 130' INT TERM
     wr_defer _cluster_stop_all
+    local try
     for i in $(seq 1 "$n"); do
-        p=$(cluster_free_port) || return 1
-        mkdir -p "$CLUSTER_DIR/$p"
-        cluster_node_launch "$p" || {
+        for try in 1 2 3 4 5; do # a port can be taken between the check and the bind
+            p=$(cluster_free_port) || return 1
+            mkdir -p "$CLUSTER_DIR/$p"
+            cluster_node_launch "$p" && break
             echo "cluster_start: redis-server on port $p did not start:" >&2
-            tail -3 "$CLUSTER_DIR/$p/redis.log" >&2
-            return 1
-        }
+            tail -2 "$CLUSTER_DIR/$p/redis.log" >&2
+            cluster_node_kill "$p" KILL
+            rm -rf "${CLUSTER_DIR:?}/$p"
+            [ "$try" = 5 ] && return 1
+        done
         CLUSTER_PORTS="$CLUSTER_PORTS $p"
         addrs="$addrs 127.0.0.1:$p"
     done
