@@ -18,7 +18,8 @@ struct csync {
     struct redisaddr *seed_addr;
     int64_t timeout_ms;
     bool cluster;
-    int seed;            /* node index of the seed */
+    char seed_display[128]; /* the seed's address for messages (also for a unix socket) */
+    int seed;               /* node index of the seed */
     struct slotmap *map; /* cluster only */
     redisContext *ctx[SLOTMAP_NODES_MAX];
     int64_t last_refresh_ms;
@@ -142,6 +143,7 @@ struct csync *csync_new(redisContext *c, const struct redisaddr *a, int64_t time
     char e2[256];
     cs->timeout_ms = timeout_ms;
     cs->cluster = a->cluster;
+    snprintf(cs->seed_display, sizeof(cs->seed_display), "%s", a->display ? a->display : "");
     cs->ctx[0] = c;
     cs->seed_addr = a->url.kind == REDISURL_TCP
                         ? redisaddr_for_node(a, a->ip, a->url.port, e2, sizeof(e2))
@@ -216,8 +218,8 @@ const char *csync_node_name(const struct csync *cs, int node, char *buf, size_t 
     buf[0] = '\0';
     if (cs->cluster && node >= 0 && (unsigned)node < cs->map->nnodes)
         snprintf(buf, cap, "%s:%d", cs->map->nodes[node].host, cs->map->nodes[node].port);
-    else if (!cs->cluster && cs->seed_addr)
-        snprintf(buf, cap, "%s", cs->seed_addr->display);
+    else if (!cs->cluster)
+        snprintf(buf, cap, "%s", cs->seed_display);
     return buf;
 }
 
@@ -288,17 +290,25 @@ void csync_note_redirect(struct csync *cs, const struct slotmap_redirect *r)
  * Commands
  * ------------------------------------------------------------------------------------------ */
 
-void csync_explain(redisReply *r, const char *node)
+void csync_explain(redisReply *r, const char *node, bool routed)
 {
     if (r == NULL || r->type != REDIS_REPLY_ERROR)
         return;
     struct slotmap_redirect rd;
     const char *advice = NULL;
-    switch (slotmap_reply_parse(r->str, r->len, &rd)) {
+    enum slotmap_reply kind = slotmap_reply_parse(r->str, r->len, &rd);
+    if (!routed && (kind == SLOTMAP_REPLY_CROSSSLOT || kind == SLOTMAP_REPLY_MOVED ||
+                    kind == SLOTMAP_REPLY_ASK))
+        kind = SLOTMAP_REPLY_MOVED; /* all three say: this is a cluster node we do not route on */
+    switch (kind) {
     case SLOTMAP_REPLY_MOVED:
     case SLOTMAP_REPLY_ASK:
-        advice = "the cluster kept redirecting this command; its slots may be moving: check it "
-                 "with redis-cli --cluster check, then run the command again";
+        advice = routed ? "the cluster kept redirecting this command; its slots may be moving: "
+                          "check it with redis-cli --cluster check, then run the command again"
+                        : "this Redis is a Redis Cluster node, but warroom does not route on "
+                          "this address (a unix:// address never is, and a node that refuses "
+                          "INFO cluster is taken for a single Redis): use --redis "
+                          "redis://HOST:PORT of a cluster node";
         break;
     case SLOTMAP_REPLY_CROSSSLOT:
         advice = "a command or script names keys of several hash slots, which Redis Cluster "
@@ -384,8 +394,12 @@ int csync_command_slot(const char *cmd, size_t len)
 redisReply *csync_formatted(struct csync *cs, const char *cmd, size_t len)
 {
     cs->error[0] = '\0';
-    if (!cs->cluster)
-        return send_to(cs, 0, false, cmd, len);
+    if (!cs->cluster) {
+        char name[96];
+        redisReply *r = send_to(cs, 0, false, cmd, len);
+        csync_explain(r, csync_node_name(cs, 0, name, sizeof(name)), false);
+        return r;
+    }
     int slot = csync_command_slot(cmd, len);
     int node = slot < 0 ? cs->seed : csync_node_of_slot(cs, (unsigned)slot);
     bool asking = false;
@@ -427,7 +441,7 @@ redisReply *csync_formatted(struct csync *cs, const char *cmd, size_t len)
         }
         freeReplyObject(r);
     }
-    csync_explain(r, csync_node_name(cs, node, name, sizeof(name)));
+    csync_explain(r, csync_node_name(cs, node, name, sizeof(name)), true);
     return r;
 }
 

@@ -95,8 +95,9 @@ const struct csync_stats *csync_stats(const struct csync *cs);
 int csync_slots_load(struct slotmap *m, const redisReply *r, const char *seed_host);
 
 /* Rewrites a cluster error reply that reaches a user so it says what is wrong and what to do,
- * naming node (e.g. "CROSSSLOT ... (node 127.0.0.1:30001): a script or command names keys of
- * several hash slots; ..."). Other replies are left alone. */
-void csync_explain(redisReply *r, const char *node);
+ * naming node (e.g. "CROSSSLOT ... (node 127.0.0.1:30001): a command or script names keys of
+ * several hash slots, ..."). routed: the command went through cluster routing (else a MOVED
+ * means warroom did not know the node is part of a cluster). Other replies are left alone. */
+void csync_explain(redisReply *r, const char *node, bool routed);
 
 #endif

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "app/config.h"
+#include "app/redis/csync.h"
 #include "app/redis/deadletter.h"
 #include "app/redis/reader_impl.h"
 #include "core/event.h"
@@ -238,8 +239,14 @@ static void merge_reply(struct reader *rd, const redisReply *reply)
 static void xread_done(struct reader *rd, const redisReply *reply, unsigned from, unsigned to)
 {
     if (reply->type == REDIS_REPLY_ERROR) {
-        /* e.g. WRONGTYPE on one partition: find which and read the others without it */
-        snprintf(rd->last_error, sizeof(rd->last_error), "XREAD: %s", reply->str);
+        /* e.g. WRONGTYPE on one partition: find which and read the others without it. A cluster
+         * error (CROSSSLOT: this Redis is a cluster node given as a unix socket) says so. */
+        redisReply said = *reply;
+        said.str = xstrdup(reply->str);
+        said.len = strlen(said.str);
+        csync_explain(&said, rd->blk ? rconn_display(rd->blk) : "", rd->lanes != NULL);
+        snprintf(rd->last_error, sizeof(rd->last_error), "XREAD: %s", said.str);
+        free(said.str);
         reader_hold(rd);
         reader_probe_after_failed_xread(rd);
         reader_release(rd);

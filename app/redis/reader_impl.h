@@ -87,7 +87,7 @@ struct reader {
     double replay_done_at;
 
     struct reader_stats st;
-    char last_error[256];
+    char last_error[640];
 
     int depth; /* frames of ours on the stack; freed when it drops to 0 after close */
     bool closed;

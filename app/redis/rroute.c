@@ -262,7 +262,7 @@ static void deliver_explained(struct rroute *rt, struct route_req *q, const redi
     snprintf(node, sizeof(node), "%s:%d", n->host, n->port);
     copy.str = xmalloc(reply->len + 1);
     memcpy(copy.str, reply->str, reply->len + 1);
-    csync_explain(&copy, node); /* may replace copy.str */
+    csync_explain(&copy, node, true); /* may replace copy.str */
     deliver(rt, q, &copy);
     free(copy.str);
 }

@@ -54,7 +54,7 @@ static void check_explain(const redisReply *r)
     copy.str = malloc(r->len + 1);
     FUZZ_CHECK(copy.str != NULL);
     memcpy(copy.str, r->str, r->len + 1);
-    csync_explain(&copy, "127.0.0.1:7000");
+    csync_explain(&copy, "127.0.0.1:7000", r->len % 2 == 0);
     FUZZ_CHECK(copy.len >= r->len && memcmp(copy.str, r->str, r->len) == 0);
     FUZZ_CHECK(strlen(copy.str) == copy.len || memchr(r->str, 0, r->len) != NULL);
     free(copy.str);

@@ -189,6 +189,7 @@ cluster_node_launch() {
         done
         cd "$CLUSTER_DIR/$p" || exit 1
         exec redis-server --port "$p" --bind 127.0.0.1 --cluster-enabled yes \
+            --unixsocket "$CLUSTER_DIR/$p/redis.sock" --unixsocketperm 700 \
             --cluster-config-file nodes.conf --cluster-node-timeout 5000 --dir "$CLUSTER_DIR/$p" \
             --appendonly yes --appendfsync always --save '' --daemonize yes \
             --pidfile "$CLUSTER_DIR/$p/redis.pid" --logfile "$CLUSTER_DIR/$p/redis.log" >/dev/null

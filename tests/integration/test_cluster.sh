@@ -119,6 +119,21 @@ fi
 "$W" chat --redis "$U3" --ns s ops --dump >"$T/dump.out" 2>&1 && ok "chat --dump on the cluster" ||
     notok "chat dump" "$(cat "$T/dump.out")"
 
+# a cluster node given as a unix socket is not routed on: the errors say so instead of a worker
+# that reads nothing and says nothing (issue 12: "replay 0 % forever")
+meta_at=$(cluster_owner g:meta)
+for p in $CLUSTER_PORTS; do [ "$p" != "$meta_at" ] && other=$p; done
+hint='Redis Cluster node, but warroom does not route on this address.*use --redis redis://HOST:PORT'
+"$W" query --redis "unix://$T/$other/redis.sock" --ns g >/dev/null 2>"$T/q-unix.err"
+qrc=$?
+"$W" worker --redis "unix://$T/$meta_at/redis.sock" --ns g --duration 2s >"$T/w-unix.out" 2>&1
+if [ "$qrc" != 0 ] && grep -q "MOVED.*$hint" "$T/q-unix.err" &&
+    grep -q "ingest connection: read error: XREAD: CROSSSLOT.*$hint" "$T/w-unix.out"; then
+    ok "a cluster node given as a unix socket: query (exit $qrc) and worker say to use redis://"
+else
+    notok "unix socket" "query exit $qrc: $(cat "$T/q-unix.err"; grep -m2 'error' "$T/w-unix.out")"
+fi
+
 # 3. the interface shows series from partitions on every master: pick one series per master
 # (scratch namespace x tells which partition a series lands in), send them to namespace t
 declare -A picked=()
