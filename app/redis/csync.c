@@ -331,10 +331,11 @@ void csync_explain(redisReply *r, const char *node, bool routed)
     char *s = malloc(cap); /* hiredis 0.14 frees reply strings with free() */
     if (s == NULL)
         return;
-    int n = snprintf(s, cap, "%s (node %s): %s", r->str, node, advice);
+    memcpy(s, r->str, r->len); /* all of Redis' bytes, even past a NUL */
+    int n = snprintf(s + r->len, cap - r->len, " (node %s): %s", node, advice);
+    r->len += n > 0 ? (size_t)n : 0;
     free(r->str);
     r->str = s;
-    r->len = n > 0 ? (size_t)n : 0;
 }
 
 /* Sends cmd to node (with ASKING first when asking) and reads its reply. NULL: the connection
@@ -365,28 +366,42 @@ static redisReply *send_to(struct csync *cs, int node, bool asking, const char *
     return r;
 }
 
+/* Reads "<lead>digits\r\n" at *p (never past end): the number, or -1; *p moves past it. */
+static long read_header(const char **p, const char *end, char lead)
+{
+    const char *q = *p;
+    long v = 0;
+    if (q >= end || *q++ != lead || q >= end || *q < '0' || *q > '9')
+        return -1;
+    while (q < end && *q >= '0' && *q <= '9') {
+        v = v * 10 + (*q++ - '0');
+        if (v > 512L * 1024 * 1024)
+            return -1;
+    }
+    if (end - q < 2 || q[0] != '\r' || q[1] != '\n')
+        return -1;
+    *p = q + 2;
+    return v;
+}
+
 int csync_command_slot(const char *cmd, size_t len)
 {
     /* parse "*N\r\n$L\r\narg\r\n..." far enough to find the key */
     const char *argv[64];
     size_t lens[64];
     const char *p = cmd, *end = cmd + len;
-    char *e;
-    if (len < 4 || *p != '*')
-        return -1;
-    long n = strtol(p + 1, &e, 10);
-    if (n < 1 || e + 2 > end)
-        return -1;
-    p = e + 2;
+    long n = read_header(&p, end, '*');
     int argc = 0;
     for (long i = 0; i < n && argc < 64; i++) {
-        long l = (p < end && *p == '$') ? strtol(p + 1, &e, 10) : -1;
-        if (l < 0 || e + 2 > end || (size_t)(end - (e + 2)) < (size_t)l + 2)
+        long l = read_header(&p, end, '$');
+        if (l < 0 || (size_t)(end - p) < (size_t)l + 2)
             return -1;
-        argv[argc] = e + 2;
+        argv[argc] = p;
         lens[argc++] = (size_t)l;
-        p = e + 2 + l + 2;
+        p += l + 2;
     }
+    if (n < 1)
+        return -1;
     int k = slotmap_key_arg(argc, argv, lens);
     return k < 0 ? -1 : (int)partition_key_slot(argv[k], lens[k]);
 }
