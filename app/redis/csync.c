@@ -236,6 +236,17 @@ redisContext *csync_context_for_key(struct csync *cs, const char *key, size_t le
     return node_ctx(cs, node);
 }
 
+void csync_note_transient(struct csync *cs, const redisReply *r)
+{
+    struct slotmap_redirect rd;
+    enum slotmap_reply kind = slotmap_reply_parse(r->str, r->len, &rd);
+    if ((kind == SLOTMAP_REPLY_OTHER && strncmp(r->str, "LOADING", 7) != 0) ||
+        kind == SLOTMAP_REPLY_CROSSSLOT)
+        return;
+    csync_note_redirect(cs, &rd);
+    snprintf(cs->error, sizeof(cs->error), "%.200s", r->str);
+}
+
 void csync_note_lost(struct csync *cs, redisContext *c)
 {
     snprintf(cs->error, sizeof(cs->error), "%s", c->errstr[0] ? c->errstr : "connection lost");

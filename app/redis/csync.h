@@ -61,6 +61,11 @@ int csync_command_slot(const char *cmd, size_t len);
  * csync_error to c's error, so the caller's failure counts as a lost connection. */
 void csync_note_lost(struct csync *cs, redisContext *c);
 
+/* A pipeline got error reply r: when it is MOVED, ASK, TRYAGAIN, CLUSTERDOWN or LOADING (it
+ * will pass), counts it and sets csync_error, so the caller treats it as a lost connection and
+ * tries again. Other errors are left alone. */
+void csync_note_transient(struct csync *cs, const redisReply *r);
+
 /* Why the last NULL reply; "" when none. */
 const char *csync_error(const struct csync *cs);
 

@@ -176,6 +176,8 @@ int rsync_meta_check(struct csync *cs, const char *ns, unsigned *partitions, boo
         }
         if (r[i]->type == REDIS_REPLY_ERROR) {
             snprintf(err, errcap, "%s %s: %s", doing, key, r[i]->str);
+            /* a master restarting or a slot moving: retry like a lost connection */
+            csync_note_transient(cs, r[i]);
             goto out;
         }
     }
