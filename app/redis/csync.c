@@ -20,7 +20,7 @@ struct csync {
     bool cluster;
     char seed_display[128]; /* the seed's address for messages (also for a unix socket) */
     int seed;               /* node index of the seed */
-    struct slotmap *map; /* cluster only */
+    struct slotmap *map;    /* cluster only */
     redisContext *ctx[SLOTMAP_NODES_MAX];
     int64_t last_refresh_ms;
     struct csync_stats st;
