@@ -97,9 +97,9 @@ void alertlease_release(struct alerts *a)
     rconn_command(a->cmd, NULL, NULL, "EVAL %s 1 %s %s", release_script, a->k_lease, a->token);
 }
 
-int alertlease_release_blocking(struct alerts *a, redisContext *c)
+int alertlease_release_blocking(struct alerts *a, struct csync *c)
 {
-    redisReply *r = redisCommand(c, "EVAL %s 1 %s %s", release_script, a->k_lease, a->token);
+    redisReply *r = csync_command(c, "EVAL %s 1 %s %s", release_script, a->k_lease, a->token);
     int rc = r && r->type == REDIS_REPLY_INTEGER ? 0 : -1;
     if (r)
         freeReplyObject(r);

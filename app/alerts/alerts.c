@@ -465,7 +465,7 @@ void alerts_stop(struct alerts *a)
     }
 }
 
-int alerts_release_blocking(struct alerts *a, redisContext *c)
+int alerts_release_blocking(struct alerts *a, struct csync *c)
 {
     if (!a->leader)
         return 0;

@@ -40,6 +40,7 @@
 #include <ev.h>
 #include <hiredis/hiredis.h>
 
+#include "app/redis/csync.h"
 #include "app/redis/redisaddr.h"
 #include "core/alert.h"
 #include "core/alert_board.h"
@@ -142,7 +143,7 @@ void alerts_stop(struct alerts *a);
 /* For a process about to exit without running its loop again: when we hold the lease, deletes
  * it (compare-and-delete) on c, a synchronous connection the caller opened, and steps down.
  * Returns 0, or -1 when the command failed (the lease then lapses by itself). */
-int alerts_release_blocking(struct alerts *a, redisContext *c);
+int alerts_release_blocking(struct alerts *a, struct csync *c);
 
 /* Commands queued or in flight on the command connection. */
 size_t alerts_pending(const struct alerts *a);

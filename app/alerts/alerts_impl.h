@@ -130,7 +130,7 @@ void alertlease_on_timer(struct ev_loop *loop, ev_timer *t, int revents);
 /* Releases the lease if it is ours, without waiting (alerts_stop). */
 void alertlease_release(struct alerts *a);
 /* Releases it on the blocking connection c: 0, or -1 when Redis did not answer as expected. */
-int alertlease_release_blocking(struct alerts *a, redisContext *c);
+int alertlease_release_blocking(struct alerts *a, struct csync *c);
 
 /* alerteval.c: the evaluation, in slices on the loop */
 void alerteval_on_timer(struct ev_loop *loop, ev_timer *t, int revents);

@@ -413,21 +413,24 @@ static void print_row(const struct bench_row *w)
     }
 }
 
-/* `warroom bench e2e [--events N]`: reads its options, then runs bench_e2e. */
+/* `warroom bench e2e [--events N] [--cluster]`: reads its options, then runs bench_e2e. */
 static int bench_e2e_main(int argc, char **argv)
 {
     size_t n = 1000000;
+    bool cluster = false;
     for (int i = 2; i < argc; i++) {
         if (strcmp(argv[i], "--events") == 0 && i + 1 < argc)
             n = strtoull(argv[++i], NULL, 10);
+        else if (strcmp(argv[i], "--cluster") == 0)
+            cluster = true;
         else
             n = 0;
     }
     if (n == 0) {
-        fprintf(stderr, "usage: warroom bench e2e [--events N]\n");
+        fprintf(stderr, "usage: warroom bench e2e [--events N] [--cluster]\n");
         return EXIT_USAGE;
     }
-    return bench_e2e(n);
+    return cluster ? bench_e2e_cluster(n) : bench_e2e(n);
 }
 
 /* `warroom bench core [OPTIONS]`: the processing core next to the naive baseline. */
@@ -535,14 +538,15 @@ const struct cmd_entry cmd_bench_entry = {
     .help =
         "usage: warroom bench core [--series K] [--max-series N] [--events N] [--warm-events N]\n"
         "                          [--parse-events N]\n"
-        "       warroom bench e2e [--events N]\n"
+        "       warroom bench e2e [--events N] [--cluster]\n"
         "       warroom bench tui [--seconds S] [--rate N] [--series K]\n"
         "       warroom bench chat [--messages N]\n"
         "       warroom bench alerts [--rate EVENTS_PER_SERIES_PER_S (1-100)] [--ticks N]\n\n"
         "Runs one benchmark (core without a name) and prints a table next to a baseline\n"
         "measured in the same run: core (the processing core against keeping every value),\n"
-        "e2e (Redis to core), tui (the interface), chat (message latency), alerts (rule\n"
-        "evaluation). The figures and how to reproduce them: docs/benchmarks.md.\n\n"
+        "e2e (Redis to core; with --cluster on a local 3-master Redis Cluster next to one\n"
+        "Redis), tui (the interface), chat (message latency), alerts (rule evaluation).\n"
+        "The figures and how to reproduce them: docs/benchmarks.md.\n\n"
         "exit codes: 0 ok, 1 failure (or a figure outside its target), 2 usage\n\n",
     .run = cmd_bench,
 };

@@ -11,6 +11,9 @@ void bench_print_names(FILE *out);
 
 /* Redis -> core end to end on a private redis-server: n events. Returns an exit code. */
 int bench_e2e(size_t n);
+/* `warroom bench e2e --cluster`: ingest and reader on a local 3-master Redis Cluster next to one
+ * redis-server, both on TCP (app/bench/bench_e2e.c). */
+int bench_e2e_cluster(size_t n);
 
 /* `warroom bench alerts [--rate N] [--ticks N]`: alert evaluation cost, 10 000 series and 100
  * rules, with a naive baseline and the sliced evaluation's longest slice. Returns an exit

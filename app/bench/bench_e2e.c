@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "app/bench/bench.h"
+#include "app/bench/benchcluster.h"
 #include "app/bench/benchsrv.h"
 #include "app/clock.h"
 #include "app/cmd/cmd.h"
@@ -183,14 +184,16 @@ static void on_timeout(struct ev_loop *loop, ev_timer *w, int revents)
     ev_break(loop, EVBREAK_ALL);
 }
 
-/* The warroom reader draining the streams into a fresh core. Returns events ingested. */
-static size_t warroom_drain(const char *sock, const char *ns, size_t want, double *seconds)
+/* The warroom reader draining the streams at url (a cluster node when cluster) into a fresh
+ * core. Returns events ingested. */
+static size_t warroom_drain(const char *url, bool cluster, const char *ns, size_t want,
+                            double *seconds)
 {
-    char url[192], err[256];
-    snprintf(url, sizeof(url), "unix://%s", sock);
+    char err[256];
     struct redisaddr *addr = redisaddr_new(url, err, sizeof(err));
     if (addr == NULL)
         return 0;
+    addr->cluster = cluster;
     struct ev_loop *loop = ev_loop_new(EVFLAG_AUTO);
     struct series_table *tab = series_table_new(NULL);
     struct reader_config cfg;
@@ -225,15 +228,23 @@ static size_t warroom_drain(const char *sock, const char *ns, size_t want, doubl
 /* ---------------------------------------------------------------------------------------------
  * The command. */
 
+/* The path of this binary (to run `warroom ingest`) into self. Returns 0, or -1 with a note. */
+static int own_binary(char *self, size_t cap)
+{
+    ssize_t len = readlink("/proc/self/exe", self, cap - 1);
+    if (len <= 0) {
+        fprintf(stderr, "bench: cannot find my own binary\n");
+        return -1;
+    }
+    self[len] = '\0';
+    return 0;
+}
+
 int bench_e2e(size_t n)
 {
     char self[512];
-    ssize_t len = readlink("/proc/self/exe", self, sizeof(self) - 1);
-    if (len <= 0) {
-        fprintf(stderr, "bench: cannot find my own binary\n");
+    if (own_binary(self, sizeof(self)) != 0)
         return EXIT_FAILURE_GENERIC;
-    }
-    self[len] = '\0';
     struct benchsrv srv = {0};
     if (benchsrv_start(&srv, "e2e") != 0) {
         fprintf(stderr, "bench: cannot start redis-server (is it installed?)\n");
@@ -270,7 +281,7 @@ int bench_e2e(size_t n)
     size_t plain = plain_drain(srv.sock, "wr");
     double plain_s = clock_mono_s() - t0;
     double reader_s = 0;
-    size_t events = warroom_drain(srv.sock, "wr", n, &reader_s);
+    size_t events = warroom_drain(url, false, "wr", n, &reader_s);
     if (plain != n || events != n) {
         fprintf(stderr, "bench: expected %zu entries; plain reader got %zu, warroom %zu\n", n,
                 plain, events);
@@ -292,5 +303,87 @@ out:
     unlink(text_path);
     unlink(resp_path);
     benchsrv_stop(&srv);
+    return rc;
+}
+
+/* ---------------------------------------------------------------------------------------------
+ * `--cluster`: a local 3-master Redis Cluster next to one plain redis-server, both on TCP. */
+
+struct e2e_run {
+    double ingest_s, reader_s;
+};
+
+/* ingest of text_path into the servers at srv->url, then the warroom reader drains them. */
+static int run_on(const char *self, const char *text_path, const struct benchcluster *srv,
+                  bool cluster, size_t n, struct e2e_run *out)
+{
+    char nbuf[24];
+    snprintf(nbuf, sizeof(nbuf), "%u", E2E_PARTITIONS);
+    char *argv[] = {(char *)self, "ingest", "--redis", (char *)srv->url, "--partitions", nbuf,
+                    (char *)text_path, NULL};
+    double t0 = clock_mono_s();
+    int rc = run_quiet(argv, NULL);
+    out->ingest_s = clock_mono_s() - t0;
+    if (rc != 0) {
+        fprintf(stderr, "bench: warroom ingest into %s exited %d\n", srv->url, rc);
+        return -1;
+    }
+    size_t events = warroom_drain(srv->url, cluster, "wr", n, &out->reader_s);
+    if (events != n) {
+        fprintf(stderr, "bench: expected %zu events from %s, the reader got %zu\n", n, srv->url,
+                events);
+        return -1;
+    }
+    return 0;
+}
+
+int bench_e2e_cluster(size_t n)
+{
+    char self[512];
+    if (own_binary(self, sizeof(self)) != 0)
+        return EXIT_FAILURE_GENERIC;
+    struct benchcluster single = {0}, cl = {0};
+    char text_path[128], resp_path[128];
+    int rc = EXIT_FAILURE_GENERIC;
+    struct e2e_run one = {0}, three = {0};
+    if (benchcluster_start(&single, 1, 0) != 0) {
+        fprintf(stderr, "bench: cannot start redis-server on TCP (is it installed?)\n");
+        goto out;
+    }
+    snprintf(text_path, sizeof(text_path), "%s/events.txt", single.dir);
+    snprintf(resp_path, sizeof(resp_path), "%s/events.resp", single.dir);
+    if (write_inputs(text_path, resp_path, n, clock_wall_ms()) != 0) {
+        fprintf(stderr, "bench: cannot write the input files in %s\n", single.dir);
+        goto out;
+    }
+    if (run_on(self, text_path, &single, false, n, &one) != 0)
+        goto out;
+    if (benchcluster_start(&cl, 3, 1) != 0) {
+        fprintf(stderr, "bench: cannot start a 3-master cluster (redis-server, redis-cli)\n");
+        goto out;
+    }
+    if (run_on(self, text_path, &cl, true, n, &three) != 0)
+        goto out;
+
+    printf("warroom bench e2e --cluster: %zu events, %d partitions, TCP on 127.0.0.1; "
+           "wall-clock time\n\n",
+           n, E2E_PARTITIONS);
+    printf("| measure | one Redis | 3-master cluster | cluster / one |\n|---|---|---|---|\n");
+    printf("| producer: file -> XADD (`warroom ingest`) | %.0f k ev/s (%.2f s) | %.0f k ev/s "
+           "(%.2f s) | %.0f %% |\n",
+           n / one.ingest_s / 1e3, one.ingest_s, n / three.ingest_s / 1e3, three.ingest_s,
+           100 * one.ingest_s / three.ingest_s);
+    printf("| reader: XREAD -> core (warroom reader) | %.0f k ev/s (%.2f s) | %.0f k ev/s "
+           "(%.2f s) | %.0f %% |\n",
+           n / one.reader_s / 1e3, one.reader_s, n / three.reader_s / 1e3, three.reader_s,
+           100 * one.reader_s / three.reader_s);
+    rc = EXIT_OK;
+out:
+    if (single.dir[0]) {
+        unlink(text_path);
+        unlink(resp_path);
+    }
+    benchcluster_stop(&cl);
+    benchcluster_stop(&single);
     return rc;
 }

@@ -62,15 +62,16 @@ static void keys_init(struct keys *k, const char *ns)
 }
 
 /* Reads the three hashes into a board. Returns 0, or -1 after printing the error. */
-static int load_board(redisContext *c, const struct keys *k, struct alert_board *b)
+static int load_board(struct csync *c, const struct keys *k, struct alert_board *b)
 {
     const char *names[3] = {k->state, k->acks, k->silences};
     int64_t now = clock_wall_ms();
     char err[256];
     for (int p = 0; p < 3; p++) {
-        redisReply *r = redisCommand(c, "HGETALL %s", names[p]);
+        redisReply *r = csync_command(c, "HGETALL %s", names[p]);
         if (!r || r->type != REDIS_REPLY_ARRAY) {
-            fprintf(stderr, "warroom alerts: HGETALL %s: %s\n", names[p], r ? r->str : c->errstr);
+            fprintf(stderr, "warroom alerts: HGETALL %s: %s\n", names[p],
+                    r ? r->str : csync_error(c));
             if (r)
                 freeReplyObject(r);
             return -1;
@@ -110,16 +111,16 @@ static void clock_text(int64_t ms, char *buf, size_t cap)
 
 /* With nobody holding the announcer lease, nobody evaluates the rules: says so on stderr, with
  * the time of the newest entry of the alerts log (when the board last changed). */
-static void warn_if_stale(redisContext *c, const struct keys *k)
+static void warn_if_stale(struct csync *c, const struct keys *k)
 {
-    redisReply *r = redisCommand(c, "GET %s", k->lease);
+    redisReply *r = csync_command(c, "GET %s", k->lease);
     bool held = !r || r->type != REDIS_REPLY_NIL; /* an error: not known to be stale */
     if (r)
         freeReplyObject(r);
     if (held)
         return;
     char since[64] = "";
-    r = redisCommand(c, "XREVRANGE %s + - COUNT 1", k->log);
+    r = csync_command(c, "XREVRANGE %s + - COUNT 1", k->log);
     if (r && r->type == REDIS_REPLY_ARRAY && r->elements == 1 &&
         r->element[0]->type == REDIS_REPLY_ARRAY && r->element[0]->elements >= 1 &&
         r->element[0]->element[0]->type == REDIS_REPLY_STRING) {
@@ -262,7 +263,7 @@ static void list_json(struct alert_board *b)
 }
 
 /* Runs one of the alert scripts; returns its integer reply, or -1 after printing an error. */
-static long long run_script(redisContext *c, const char *script, int nkeys, const char **keys,
+static long long run_script(struct csync *c, const char *script, int nkeys, const char **keys,
                             const char **args, int nargs)
 {
     const char *argv[16];
@@ -276,12 +277,12 @@ static long long run_script(redisContext *c, const char *script, int nkeys, cons
         argv[argc++] = keys[i];
     for (int i = 0; i < nargs; i++)
         argv[argc++] = args[i];
-    redisReply *r = redisCommandArgv(c, argc, argv, NULL);
+    redisReply *r = csync_command_argv(c, argc, argv, NULL);
     long long v = -1;
     if (r && r->type == REDIS_REPLY_INTEGER)
         v = r->integer;
     else
-        fprintf(stderr, "warroom alerts: %s\n", r && r->str ? r->str : c->errstr);
+        fprintf(stderr, "warroom alerts: %s\n", r && r->str ? r->str : csync_error(c));
     if (r)
         freeReplyObject(r);
     return v;
@@ -327,7 +328,7 @@ int cmd_alerts(int argc, char **argv)
         return EXIT_USAGE;
     }
     chat_default_nick(cfg.nick, nick, sizeof nick);
-    redisContext *c = rsync_open(&cfg, NULL, &rc);
+    struct csync *c = rsync_open(&cfg, NULL, &rc);
     if (!c) {
         config_free(&cfg);
         return rc;
@@ -396,7 +397,7 @@ int cmd_alerts(int argc, char **argv)
         }
     }
     alert_board_free(b);
-    redisFree(c);
+    csync_free(c);
     config_free(&cfg);
     return rc;
 }

@@ -518,7 +518,7 @@ static int say(struct config *cfg, const char *room, const char *nick, enum chat
         return EXIT_REJECTED;
     }
     int open_rc;
-    redisContext *c = rsync_open(cfg, NULL, &open_rc); /* refuses a v1 namespace */
+    struct csync *c = rsync_open(cfg, NULL, &open_rc); /* refuses a v1 namespace */
     if (c == NULL)
         return open_rc;
     char log_key[128], channel[128], ts[24];
@@ -527,11 +527,11 @@ static int say(struct config *cfg, const char *room, const char *nick, enum chat
     snprintf(ts, sizeof(ts), "%lld", (long long)chat_now_ms());
     struct chat_send_args args;
     chat_send_args(&args, log_key, channel, nick, kind, text, len, ts);
-    redisReply *r = redisCommandArgv(c, CHAT_SEND_ARGC, args.argv, args.len);
+    redisReply *r = csync_command_argv(c, CHAT_SEND_ARGC, args.argv, args.len);
     const char *id, *why;
     int rc = EXIT_OK;
     if (chat_send_reply_parse(r, &id, &why) != 0) {
-        print_note("message not sent: ", r == NULL                      ? c->errstr
+        print_note("message not sent: ", r == NULL                      ? csync_error(c)
                                          : r->type == REDIS_REPLY_ERROR ? r->str
                                                                         : "bad reply");
         rc = r == NULL ? EXIT_UNREACHABLE : EXIT_FAILURE_GENERIC;
@@ -550,7 +550,7 @@ static int say(struct config *cfg, const char *room, const char *nick, enum chat
     }
     if (r)
         freeReplyObject(r);
-    redisFree(c);
+    csync_free(c);
     return rc;
 }
 
@@ -563,10 +563,10 @@ static int line_mode(struct config *cfg, const char *room, const char *nick, siz
      * reconnect on their own. */
     struct redisaddr *addr = NULL;
     int open_rc;
-    redisContext *probe = rsync_open(cfg, &addr, &open_rc);
+    struct csync *probe = rsync_open(cfg, &addr, &open_rc);
     if (probe == NULL)
         return open_rc;
-    redisFree(probe);
+    csync_free(probe);
 
     struct lm lm = {.json = json, .listen = listen, .dump = dump, .echo = echo, .rc = EXIT_OK};
     lm.loop = ev_default_loop(EVFLAG_AUTO);

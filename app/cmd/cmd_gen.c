@@ -431,6 +431,9 @@ int cmd_gen(int argc, char **argv)
             "%" PRIu64 " resent after reconnect, %" PRIu64 " reconnects%s\n",
             st->acked, s, s > 0 ? (double)st->acked / s : 0.0, st->errors, st->resent,
             st->reconnects, repl);
+    char note[160];
+    if (producer_cluster_note(g.p, note, sizeof(note)) > 0)
+        fprintf(stderr, "gen: %s\n", note);
     if (st->errors)
         fprintf(stderr, "warroom: gen: Redis refused %" PRIu64 " events; first reason: %s\n",
                 st->errors, producer_reply_error(g.p));

@@ -356,6 +356,9 @@ static void summary(const struct ingest *in, const struct producer *p)
         fputs(repl, stderr);
     }
     fputc('\n', stderr);
+    char note[160];
+    if (p && producer_cluster_note(p, note, sizeof(note)) > 0)
+        fprintf(stderr, "ingest: %s\n", note);
     if (in->rejected > INGEST_SHOW_MAX)
         fprintf(stderr, "(%llu more rejected lines not shown)\n",
                 (unsigned long long)(in->rejected - INGEST_SHOW_MAX));

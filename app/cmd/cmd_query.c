@@ -197,13 +197,13 @@ enum read_result {
 };
 
 /* Why key was refused: its type when it is not a stream, else Redis' error text. */
-static void explain_refusal(redisContext *c, const char *key, const redisReply *refusal,
+static void explain_refusal(struct csync *c, const char *key, const redisReply *refusal,
                             struct unreadable *u)
 {
     char why[128] = "unexpected reply", type[16] = "";
     if (refusal->type == REDIS_REPLY_ERROR)
         errbuf_copy_text(why, sizeof(why), refusal->str, refusal->len);
-    redisReply *t = redisCommand(c, "TYPE %s", key);
+    redisReply *t = csync_command(c, "TYPE %s", key);
     if (t && t->type == REDIS_REPLY_STATUS)
         errbuf_copy_text(type, sizeof(type), t->str, t->len);
     if (t)
@@ -218,7 +218,7 @@ static void explain_refusal(redisContext *c, const char *key, const redisReply *
 /* Reads one partition stream: entry IDs from start_id up to end_ms, page by page, each page
  * starting right after the last ID seen. On READ_REFUSED, u says why (entries of earlier pages
  * stay counted). */
-static enum read_result read_partition(redisContext *c, const char *key, const char *start_id,
+static enum read_result read_partition(struct csync *c, const char *key, const char *start_id,
                                        int64_t end_ms, int64_t lo_ms, int64_t hi_ms,
                                        struct scratch *s, struct series_table *tab,
                                        struct query_result *res, struct unreadable *u)
@@ -227,15 +227,15 @@ static enum read_result read_partition(redisContext *c, const char *key, const c
     snprintf(from, sizeof(from), "%s", start_id);
     snprintf(to, sizeof(to), "%" PRId64, end_ms);
     for (;;) {
-        redisReply *r = redisCommand(c, "XRANGE %s %s %s COUNT %d", key, from, to, QUERY_PAGE);
+        redisReply *r = csync_command(c, "XRANGE %s %s %s COUNT %d", key, from, to, QUERY_PAGE);
         if (r == NULL) {
-            fprintf(stderr, "warroom query: reading %s: %s\n", key, c->errstr);
+            fprintf(stderr, "warroom query: reading %s: %s\n", key, csync_error(c));
             return READ_LOST;
         }
         if (r->type != REDIS_REPLY_ARRAY) {
             explain_refusal(c, key, r, u);
             freeReplyObject(r);
-            return c->err ? READ_LOST : READ_REFUSED;
+            return csync_error(c)[0] ? READ_LOST : READ_REFUSED;
         }
         for (size_t i = 0; i < r->elements; i++)
             take_entry(r->element[i], lo_ms, hi_ms, s, tab, res);
@@ -471,7 +471,7 @@ int cmd_query(int argc, char **argv)
         }
     }
 
-    redisContext *c = NULL;
+    struct csync *c = NULL;
     struct series_table *tab = NULL;
     struct rank_row *rows = NULL;
     struct scratch s = {0};
@@ -483,7 +483,7 @@ int cmd_query(int argc, char **argv)
         rc = EXIT_UNREACHABLE;
         goto out;
     }
-    c = rsync_connect(addr, cfg.connect_timeout_ms, err, sizeof(err));
+    c = rsync_client(addr, cfg.connect_timeout_ms, err, sizeof(err));
     if (c == NULL) {
         fprintf(stderr, "warroom query: %s\n", err);
         rc = EXIT_UNREACHABLE;
@@ -493,7 +493,7 @@ int cmd_query(int argc, char **argv)
     if (rsync_meta_read(c, cfg.ns, &cfg.partitions, cfg.partitions_set, &meta_found, err,
                         sizeof(err)) != 0) {
         fprintf(stderr, "warroom query: %s\n", err);
-        rc = c->err ? EXIT_UNREACHABLE : EXIT_FAILURE_GENERIC;
+        rc = csync_error(c)[0] ? EXIT_UNREACHABLE : EXIT_FAILURE_GENERIC;
         goto out;
     }
     if (!meta_found)
@@ -585,8 +585,7 @@ out:
     free(s.strs);
     free(s.lens);
     series_table_free(tab);
-    if (c)
-        redisFree(c);
+    csync_free(c);
     redisaddr_free(addr);
     select_free(sel);
     config_free(&cfg);

@@ -81,6 +81,7 @@ struct worker {
     bool cap_reported; /* the series cap's first refusal got its own line */
     char last_state[64];
     enum rconn_state last_cmd_state;
+    uint64_t last_moved, last_ask; /* cluster redirects already reported */
     bool *unreadable; /* per partition, as last printed */
     bool stopping;
     double drain_deadline;
@@ -117,6 +118,13 @@ static void print_status(struct worker *w)
     if (capped && !w->cap_reported) {
         printf("%s  warning: %s\n", tbuf, cap_note);
         w->cap_reported = true;
+    }
+    if (st.cluster && (st.cluster_moved != w->last_moved || st.cluster_ask != w->last_ask)) {
+        printf("%s  cluster: %u masters; followed %" PRIu64 " MOVED, %" PRIu64
+               " ASK (slots moved between masters)\n",
+               tbuf, st.cluster_nodes, st.cluster_moved, st.cluster_ask);
+        w->last_moved = st.cluster_moved;
+        w->last_ask = st.cluster_ask;
     }
     if (w->quiet) {
         fflush(stdout);
@@ -175,6 +183,9 @@ static void print_totals(struct worker *w)
            st.entries, st.events, st.rejected, w->tab->count, ss->late, ss->expired,
            ss->rejected_cap, st.dlq_written, st.dlq_duplicate, st.dlq_failed, st.replay_entries,
            st.replay_done ? 1 : 0, st.replay_s, st.reconnects, st.unreadable);
+    if (st.cluster) /* a line of its own: scripts that parse the totals line keep working */
+        printf("cluster: masters=%u moved=%" PRIu64 " ask=%" PRIu64 " tryagain=%" PRIu64 "\n",
+               st.cluster_nodes, st.cluster_moved, st.cluster_ask, st.cluster_tryagain);
     fflush(stdout);
 }
 
@@ -446,20 +457,19 @@ int cmd_worker(int argc, char **argv)
         config_free(&cfg);
         return EXIT_UNREACHABLE;
     }
-    redisContext *c = rsync_connect(addr, cfg.connect_timeout_ms, err, sizeof(err));
+    struct csync *c = rsync_client(addr, cfg.connect_timeout_ms, err, sizeof(err));
     bool meta_found = false;
     if (c == NULL || rsync_meta_read(c, cfg.ns, &cfg.partitions, cfg.partitions_set, &meta_found,
                                      err, sizeof(err)) != 0) {
         fprintf(stderr, "warroom worker: %s\n", err);
-        rc = c == NULL || c->err ? EXIT_UNREACHABLE : EXIT_FAILURE_GENERIC;
-        if (c)
-            redisFree(c);
+        rc = c == NULL || csync_error(c)[0] ? EXIT_UNREACHABLE : EXIT_FAILURE_GENERIC;
+        csync_free(c);
         redisaddr_free(addr);
         rule_set_free(&rules);
         config_free(&cfg);
         return rc;
     }
-    redisFree(c);
+    csync_free(c);
 
     struct series_table_config tc;
     series_table_config_defaults(&tc);

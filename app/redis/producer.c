@@ -19,15 +19,24 @@
 #include "app/redis/rsync.h"
 #include "app/redis/sentinel.h"
 #include "core/mem.h"
+#include "core/slotmap.h"
 #include "core/partition.h"
 #include "core/redisurl.h"
 #include "core/synth.h"
 #include "core/text.h"
 
 #define STREAM_KEY_MAX 64
+#define LOST_RESEND "the cluster node to resend it to did not answer"
 
 struct producer {
-    redisContext *c; /* NULL while reconnecting */
+    redisContext *c; /* NULL while reconnecting; borrowed from cs when cs is set */
+    struct csync *cs; /* the top producer's client (wr:meta, cluster routing); NULL in a child */
+    /* Redis Cluster: the top producer formats nothing itself; each event goes to the child
+     * producer of the master that owns its partition's slot (one pipeline per master). */
+    struct producer **child; /* [SLOTMAP_NODES_MAX], NULL when not a cluster */
+    struct producer *parent; /* a child's top producer */
+    int node;                /* a child's node index in parent->cs */
+    unsigned *part_slot;     /* top producer on a cluster: slot of each partition's stream */
     struct redisaddr *addr;
     struct producer_opts opts;
     char *ns;
@@ -184,11 +193,12 @@ int producer_format_value(double v, char *buf)
 
 /* ---------------------------------------------------------------- construction */
 
-struct producer *producer_new(redisContext *c, struct redisaddr *addr,
+struct producer *producer_new(struct csync *cs, struct redisaddr *addr,
                               const struct producer_opts *opts)
 {
     struct producer *p = xcalloc(1, sizeof *p);
-    p->c = c;
+    p->cs = cs;
+    p->c = cs ? csync_seed(cs) : NULL;
     p->addr = addr;
     p->opts = *opts;
     synth_seed(&p->jitter, (uint64_t)getpid() << 32 ^ (uint64_t)clock_mono_ms());
@@ -216,6 +226,13 @@ struct producer *producer_new(redisContext *c, struct redisaddr *addr,
     p->cmd_off = xmalloc((2 * (size_t)p->opts.batch + 1) * sizeof *p->cmd_off);
     p->cmd_off[0] = 0;
     p->note_ms = clock_mono_ms();
+    if (cs && csync_is_cluster(cs)) {
+        p->child = xcalloc(SLOTMAP_NODES_MAX, sizeof *p->child);
+        p->part_slot = xmalloc(p->opts.partitions * sizeof *p->part_slot);
+        for (unsigned i = 0; i < p->opts.partitions; i++)
+            p->part_slot[i] = partition_key_slot(p->stream_key[i], p->stream_key_len[i]);
+        p->c = NULL; /* every XADD goes through a child */
+    }
     return p;
 }
 
@@ -223,7 +240,13 @@ void producer_free(struct producer *p)
 {
     if (p == NULL)
         return;
-    if (p->c)
+    for (int i = 0; p->child && i < SLOTMAP_NODES_MAX; i++)
+        producer_free(p->child[i]);
+    free(p->child);
+    free(p->part_slot);
+    if (p->cs)
+        csync_free(p->cs);
+    else if (p->c)
         redisFree(p->c);
     redisaddr_free(p->addr);
     free(p->ns);
@@ -278,10 +301,13 @@ static int reconnect(struct producer *p, const char *cause, size_t resend)
     int64_t start = clock_mono_ms(), delay = PRODUCER_BACKOFF_MIN_MS;
     unsigned attempts = 0;
 
-    if (p->c) {
+    if (p->cs) {
+        csync_free(p->cs);
+        p->cs = NULL;
+    } else if (p->c) {
         redisFree(p->c);
-        p->c = NULL;
     }
+    p->c = NULL;
     if (p->opts.log)
         fprintf(p->opts.log, "warroom: lost connection to %s (%s); reconnecting\n",
                 p->addr->display, cause);
@@ -297,10 +323,17 @@ static int reconnect(struct producer *p, const char *cause, size_t resend)
             return -1;
         }
         attempts++;
-        redisContext *c = rsync_connect(p->addr, p->opts.timeout_ms, err, sizeof err);
+        /* a child (one master of a cluster) checks wr:meta through its top producer */
+        struct csync *cs =
+            p->parent ? NULL : rsync_client(p->addr, p->opts.timeout_ms, err, sizeof err);
+        redisContext *c = p->parent ? rsync_connect(p->addr, p->opts.timeout_ms, err, sizeof err)
+                                    : cs ? csync_seed(cs)
+                                         : NULL;
         if (c) {
             unsigned parts = p->opts.partitions;
-            if (rsync_meta_check(c, p->ns, &parts, true, err, sizeof err) == 0) {
+            if (rsync_meta_check(p->parent ? p->parent->cs : cs, p->ns, &parts, true, err,
+                                 sizeof err) == 0) {
+                p->cs = cs;
                 p->c = c;
                 p->stats.reconnects++;
                 if (p->opts.log)
@@ -308,8 +341,13 @@ static int reconnect(struct producer *p, const char *cause, size_t resend)
                             p->addr->display, (double)(clock_mono_ms() - start) / 1000.0);
                 return 0;
             }
-            bool conn_dead = c->err != 0;
-            redisFree(c);
+            /* (a pipeline that found the connection dead dropped it: ask csync, not c) */
+            bool conn_dead = cs ? csync_error(cs)[0] != '\0'
+                                : c->err != 0 || csync_error(p->parent->cs)[0] != '\0';
+            if (cs)
+                csync_free(cs);
+            else
+                redisFree(c);
             if (!conn_dead) { /* the namespace changed under us: retrying cannot help */
                 snprintf(p->error, sizeof p->error, "%s", err);
                 return -1;
@@ -345,6 +383,11 @@ static void copy_reason(char *buf, size_t cap, const redisReply *r)
 
 static void note_reply(struct producer *p, const redisReply *r)
 {
+    static const redisReply lost = {.type = REDIS_REPLY_ERROR,
+                                    .str = LOST_RESEND,
+                                    .len = sizeof(LOST_RESEND) - 1};
+    if (r == NULL)
+        r = &lost;
     if (r->type == REDIS_REPLY_STRING) {
         p->stats.acked++;
         p->note_acked++;
@@ -441,6 +484,39 @@ static bool is_loading_error(const redisReply *r)
     return r->type == REDIS_REPLY_ERROR && strncmp(r->str, "LOADING", 7) == 0;
 }
 
+/* A child's XADD number k was answered with error reply r: when it is a cluster redirect (the
+ * slot moved or is migrating, or the cluster asks to retry), counts it, updates the table and
+ * sends the XADD again through the top producer's client, which follows the redirect. Returns
+ * the reply to count instead of r (r itself when it is not a redirect; NULL when the resend got
+ * no answer). */
+static redisReply *follow_redirect(struct producer *p, size_t k, redisReply *r)
+{
+    struct slotmap_redirect rd;
+    if (slotmap_reply_parse(r->str, r->len, &rd) == SLOTMAP_REPLY_OTHER ||
+        rd.kind == SLOTMAP_REPLY_CROSSSLOT)
+        return r;
+    struct csync *cs = p->parent->cs;
+    csync_note_redirect(cs, &rd);
+    freeReplyObject(r);
+    if (rd.kind == SLOTMAP_REPLY_MOVED)
+        csync_refresh(cs);
+    const char *cmd = p->buf + p->cmd_off[k];
+    size_t len = p->cmd_off[k + 1] - p->cmd_off[k];
+    /* ASK: the target needs ASKING first; csync does it when the owner answers ASK again. A
+     * node that does not answer (restarting, failing over) is tried again, with the producer's
+     * backoff, for as long as a lost connection would be. */
+    int64_t start = clock_mono_ms(), delay = PRODUCER_BACKOFF_MIN_MS;
+    for (;;) {
+        redisReply *again = csync_formatted(cs, cmd, len);
+        if (again || clock_mono_ms() - start >= p->opts.give_up_ms ||
+            (p->opts.cancel && *p->opts.cancel))
+            return again;
+        sleep_ms(delay);
+        delay = delay * 2 > PRODUCER_BACKOFF_MAX_MS ? PRODUCER_BACKOFF_MAX_MS : delay * 2;
+        csync_refresh(cs);
+    }
+}
+
 /* Reads replies to sent commands until at most keep remain unanswered. Returns 0, or -1 with the
  * cause when the connection failed (the commands answered so far are dropped either way). */
 static int read_replies(struct producer *p, size_t keep, char *cause, size_t cause_cap)
@@ -462,10 +538,13 @@ static int read_replies(struct producer *p, size_t keep, char *cause, size_t cau
             rc = -1;
             break;
         }
-        if (r->type == REDIS_REPLY_STRING && k + 1 == want && r->len < sizeof p->last_id)
+        if (p->parent && r->type == REDIS_REPLY_ERROR)
+            r = follow_redirect(p, k, r);
+        if (r && r->type == REDIS_REPLY_STRING && k + 1 == want && r->len < sizeof p->last_id)
             memcpy(p->last_id, r->str, r->len + 1);
         note_reply(p, r);
-        freeReplyObject(r);
+        if (r)
+            freeReplyObject(r);
     }
     batch_drop(p, k);
     return rc;
@@ -635,8 +714,102 @@ void producer_replication_note(const struct producer *p, char *buf, size_t cap)
              p->stats.confirmed, p->opts.min_replicas, p->stats.unconfirmed);
 }
 
+/* ---------------------------------------------------------------- cluster fan-out */
+
+/* The child producer of node (made on first use: it connects, or reconnects with the usual
+ * backoff, inside its first pump). */
+static struct producer *child_of(struct producer *p, int node)
+{
+    if (p->child[node])
+        return p->child[node];
+    char err[256];
+    struct redisaddr *a = csync_node_addr(p->cs, node, err, sizeof err);
+    if (a == NULL) {
+        snprintf(p->error, sizeof p->error, "%s", err);
+        return NULL;
+    }
+    struct producer *c = producer_new(NULL, a, &p->opts);
+    c->parent = p;
+    c->node = node;
+    c->c = rsync_connect(a, p->opts.timeout_ms, err, sizeof err); /* NULL: pump reconnects */
+    p->child[node] = c;
+    return c;
+}
+
+/* The top producer's stats are its children's, summed. A failed child fails the top producer
+ * with its reason. Returns rc, or -1 when a child failed. */
+static int gather(struct producer *p, int rc)
+{
+    struct producer_stats sum = {.sent = p->stats.sent};
+    for (int i = 0; i < SLOTMAP_NODES_MAX; i++) {
+        struct producer *c = p->child[i];
+        if (c == NULL)
+            continue;
+        sum.acked += c->stats.acked;
+        sum.errors += c->stats.errors;
+        sum.resent += c->stats.resent;
+        sum.reconnects += c->stats.reconnects;
+        if (c->reply_error[0] && p->reply_error[0] == '\0')
+            memcpy(p->reply_error, c->reply_error, sizeof p->reply_error);
+        if (c->failed && !p->failed) {
+            p->failed = c->failed;
+            memcpy(p->error, c->error, sizeof p->error);
+        }
+    }
+    p->stats = sum;
+    return p->failed ? -1 : rc;
+}
+
+static int cluster_add(struct producer *p, const struct event *ev, unsigned part)
+{
+    int node = csync_node_of_slot(p->cs, p->part_slot[part]);
+    struct producer *c = node >= 0 ? child_of(p, node) : NULL;
+    if (c == NULL) {
+        if (node < 0)
+            snprintf(p->error, sizeof p->error,
+                     "no cluster master owns slot %u of %s: is every slot assigned? "
+                     "(redis-cli --cluster check)",
+                     p->part_slot[part], p->stream_key[part]);
+        p->failed = PRODUCER_FAILED_LOST;
+        return -1;
+    }
+    p->stats.sent++;
+    int rc = producer_add(c, ev);
+    if (rc == 0 && c->last_id[0])
+        memcpy(p->last_id, c->last_id, sizeof p->last_id);
+    return gather(p, rc);
+}
+
+static int cluster_flush(struct producer *p)
+{
+    int rc = 0;
+    for (int i = 0; i < SLOTMAP_NODES_MAX; i++)
+        if (p->child[i] && producer_flush(p->child[i]) != 0)
+            rc = -1;
+    for (int i = 0; i < SLOTMAP_NODES_MAX; i++)
+        if (p->child[i] && p->child[i]->last_id[0])
+            memcpy(p->last_id, p->child[i]->last_id, sizeof p->last_id);
+    return gather(p, rc);
+}
+
+int producer_cluster_note(const struct producer *p, char *buf, size_t cap)
+{
+    buf[0] = '\0';
+    if (p->child == NULL)
+        return 0;
+    const struct csync_stats *st = csync_stats(p->cs);
+    return snprintf(buf, cap,
+                    "cluster: %u masters; followed %llu MOVED, %llu ASK, %llu TRYAGAIN, "
+                    "%llu CLUSTERDOWN",
+                    csync_nodes(p->cs), (unsigned long long)st->moved,
+                    (unsigned long long)st->ask, (unsigned long long)st->tryagain,
+                    (unsigned long long)st->clusterdown);
+}
+
 int producer_flush(struct producer *p)
 {
+    if (p->child)
+        return p->failed ? -1 : cluster_flush(p);
     if (pump(p, 0) != 0)
         return -1;
     p->minid[0] = '\0';
@@ -655,6 +828,8 @@ int producer_add(struct producer *p, const struct event *ev)
         return -1;
     }
     unsigned part = partition_of(key, (size_t)klen, p->opts.partitions);
+    if (p->child)
+        return cluster_add(p, ev, part);
 
     if (p->opts.retention_ms > 0 && p->minid_len == 0) {
         /* one threshold per batch: cheaper than a clock read per event, and as good */
@@ -726,16 +901,17 @@ enum producer_open_result producer_open(struct config *cfg, const struct produce
         fprintf(stderr, "warroom: %s\n", err);
         return PRODUCER_OPEN_UNREACHABLE;
     }
-    redisContext *c = rsync_connect(a, cfg->connect_timeout_ms, err, sizeof err);
+    struct csync *c = rsync_client(a, cfg->connect_timeout_ms, err, sizeof err);
     if (c == NULL) {
         fprintf(stderr, "warroom: %s\n", err);
         redisaddr_free(a);
         return PRODUCER_OPEN_UNREACHABLE;
     }
     if (rsync_meta_check(c, cfg->ns, &cfg->partitions, cfg->partitions_set, err, sizeof err)) {
-        enum producer_open_result res = c->err ? PRODUCER_OPEN_UNREACHABLE : PRODUCER_OPEN_META;
+        enum producer_open_result res =
+            csync_error(c)[0] ? PRODUCER_OPEN_UNREACHABLE : PRODUCER_OPEN_META;
         fprintf(stderr, "warroom: %s\n", err);
-        redisFree(c);
+        csync_free(c);
         redisaddr_free(a);
         return res;
     }

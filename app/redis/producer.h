@@ -30,6 +30,7 @@
 #include <stdio.h>
 
 #include "app/config.h"
+#include "app/redis/csync.h"
 #include "app/redis/redisaddr.h"
 #include "core/event.h"
 
@@ -102,10 +103,17 @@ enum producer_open_result producer_open(struct config *cfg, const struct produce
  * an unreachable or refusing server EXIT_UNREACHABLE, anything else a failure. */
 int producer_open_exit_code(enum producer_open_result r);
 
-/* Wraps a connected context. Takes ownership of c and addr (addr is used to reconnect).
- * Never returns NULL. */
-struct producer *producer_new(redisContext *c, struct redisaddr *addr,
+/* Wraps a connected client (rsync_client). Takes ownership of cs and addr (addr is used to
+ * reconnect). On a Redis Cluster every master gets its own pipeline (a child producer with its
+ * own connection and batch): each event goes to the master of its partition stream's slot, and an
+ * XADD answered with MOVED, ASK, TRYAGAIN or CLUSTERDOWN is sent again through cs, which follows
+ * the redirect (counted in csync_stats). Never returns NULL. */
+struct producer *producer_new(struct csync *cs, struct redisaddr *addr,
                               const struct producer_opts *opts);
+
+/* On a Redis Cluster, a line for stderr: "cluster: 3 masters; followed 2 MOVED, 5 ASK, ...";
+ * else "" (returns 0). Returns the length. */
+int producer_cluster_note(const struct producer *p, char *buf, size_t cap);
 
 /* Queues `XADD NS:ev:{pI} [MINID ~ T] * metric M value V [ts T] [labels L]` for ev, where
  * pI = partition_of(event_key(ev)) and ts is written only when ev->has_ts. The value is written

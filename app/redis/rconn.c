@@ -14,6 +14,7 @@
 
 #include "app/redis/rconn_impl.h"
 #include "app/redis/sentinel.h"
+#include "app/redis/rroute.h"
 #include "core/mem.h"
 
 #define DEFAULT_CONNECT_TIMEOUT_MS 2000
@@ -282,6 +283,8 @@ struct rconn *rconn_new(struct ev_loop *loop, const struct redisaddr *addr,
     rc->retry_timer.data = rc->connect_timer.data = rc->cmd_timer.data = rc;
     rc->state = RCONN_CONNECTING;
     ev_timer_start(loop, &rc->retry_timer); /* first attempt on the next loop iteration */
+    if (addr->cluster && o->mode != RCONN_MODE_PUBSUB && !rc->is_unix)
+        rc->route = rroute_new(rc, addr);
     return rc;
 }
 
@@ -318,6 +321,9 @@ void rconn_close(struct rconn *rc)
             r->cb(rc, NULL, r->privdata);
         rconn_req_free(r);
     }
+    struct rroute *route = rc->route;
+    rc->route = NULL;
+    rroute_free(route);
     rconn_release(rc);
 }
 
@@ -344,6 +350,8 @@ static int submit(struct rconn *rc, rconn_reply_fn *cb, void *privdata, char *cm
         redisFreeCommand(cmd);
         return -1;
     }
+    if (rc->route && !rc->direct)
+        return rroute_submit(rc->route, cb, privdata, cmd, len);
 
     struct rconn_req *r = xcalloc(1, sizeof(*r));
     r->rc = rc;
@@ -362,6 +370,19 @@ static int submit(struct rconn *rc, rconn_reply_fn *cb, void *privdata, char *cm
         rconn_list_append(&rc->waiting, r);
     rconn_link_deadline_add(rc, r->deadline);
     return 0;
+}
+
+int rconn_submit_direct(struct rconn *rc, rconn_reply_fn *cb, void *privdata, char *cmd,
+                        size_t len)
+{
+    if (rc->closed) {
+        redisFreeCommand(cmd);
+        return -1;
+    }
+    rc->direct++;
+    int rv = submit(rc, cb, privdata, cmd, len);
+    rc->direct--;
+    return rv;
 }
 
 int rconn_command(struct rconn *rc, rconn_reply_fn *cb, void *privdata, const char *fmt, ...)
@@ -467,9 +488,24 @@ int rconn_message_parse(const redisReply *msg, struct rconn_msg *out)
     return 0;
 }
 
+/* What a routed connection shows: the connection its last command went to. */
+static const struct rconn *shown(const struct rconn *rc)
+{
+    return rc->route ? rroute_current(rc->route) : rc;
+}
+
 enum rconn_state rconn_get_state(const struct rconn *rc)
 {
-    return rc->state;
+    return rc->closed ? rc->state : shown(rc)->state;
+}
+
+int rconn_cluster_stats(const struct rconn *rc, struct rconn_cluster_stats *out)
+{
+    memset(out, 0, sizeof(*out));
+    if (rc->route == NULL)
+        return 0;
+    rroute_stats(rc->route, out);
+    return 1;
 }
 
 const char *rconn_state_name(enum rconn_state state)
@@ -491,7 +527,7 @@ const char *rconn_state_name(enum rconn_state state)
 
 unsigned rconn_attempt(const struct rconn *rc)
 {
-    return rc->attempt;
+    return shown(rc)->attempt;
 }
 
 unsigned rconn_retry_delay_ms(const struct rconn *rc)
@@ -501,7 +537,7 @@ unsigned rconn_retry_delay_ms(const struct rconn *rc)
 
 const char *rconn_last_error(const struct rconn *rc)
 {
-    return rc->last_error;
+    return shown(rc)->last_error;
 }
 
 const char *rconn_display(const struct rconn *rc)
@@ -511,6 +547,8 @@ const char *rconn_display(const struct rconn *rc)
 
 size_t rconn_pending(const struct rconn *rc)
 {
+    if (rc->route)
+        return rroute_pending(rc->route);
     size_t n = rc->waiting.n;
     for (const struct rconn_req *r = rc->inflight.head; r; r = r->next)
         n += r->kind == REQ_USER;

@@ -173,6 +173,20 @@ const char *rconn_last_error(const struct rconn *rc);  /* why the last attempt f
 const char *rconn_display(const struct rconn *rc);     /* the address, without password */
 size_t rconn_pending(const struct rconn *rc);          /* commands waiting or in flight */
 
+/* Redis Cluster (the address was marked a cluster node, see rsync_address): rconn_command*
+ * route each command by its key's slot to the master that owns it, over connections made as
+ * needed, following MOVED, ASK, TRYAGAIN and CLUSTERDOWN (app/redis/rroute.h). PUBSUB
+ * connections are not routed (pub/sub reaches every node). The state, attempt count and last
+ * error shown are those of the connection the last command went to. */
+struct rconn_cluster_stats {
+    unsigned long long moved, ask, tryagain, clusterdown; /* replies followed */
+    unsigned long long refreshes;                         /* CLUSTER SLOTS loads */
+    unsigned nodes;                                       /* masters known */
+};
+
+/* 1 with *out filled when rc routes over a cluster; else 0 (out zeroed). */
+int rconn_cluster_stats(const struct rconn *rc, struct rconn_cluster_stats *out);
+
 /* The delay before retry number attempt (1, 2, ...): min_ms doubled attempt-1 times, capped at
  * max_ms, times a jitter factor in [0.8, 1.2) drawn from rng (no jitter when rng is NULL).
  * Exposed for tests. */

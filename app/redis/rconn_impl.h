@@ -62,6 +62,8 @@ struct rconn {
     double cmd_timer_at;
 
     struct req_list waiting, inflight;
+    struct rroute *route; /* a Redis Cluster: commands are routed by slot (rroute.h) */
+    int direct;           /* inside rconn_submit_direct: do not route */
     int depth; /* rconn frames on the stack; rc is freed when it drops to 0 after close */
     int closed;
 };
@@ -80,6 +82,11 @@ void rconn_set_error(struct rconn *rc, const char *why);
 void rconn_timer_arm(struct rconn *rc, ev_timer *t, double after_s);
 /* Sets the state and tells the owner (unless closed). */
 void rconn_set_state(struct rconn *rc, enum rconn_state st);
+
+/* Sends a formatted command (ownership of cmd taken) on rc's own connection, never routed.
+ * Returns 0 or -1 as rconn_command. */
+int rconn_submit_direct(struct rconn *rc, rconn_reply_fn *cb, void *privdata, char *cmd,
+                        size_t len);
 
 /* rconn_link.c: the connection to the server. */
 /* Lets go of the live context (its pending callbacks get NULL); a no-op without one. */

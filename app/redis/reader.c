@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "app/config.h"
+#include "app/redis/csync.h"
 #include "app/redis/deadletter.h"
 #include "app/redis/reader_impl.h"
 #include "core/event.h"
@@ -38,6 +39,7 @@ static void destroy(struct reader *rd)
     free(rd->xargvlen);
     free(rd->strs);
     free(rd->lens);
+    free(rd->lanes);
     free(rd->ns);
     free(rd->name);
     free(rd);
@@ -232,16 +234,18 @@ static void merge_reply(struct reader *rd, const redisReply *reply)
             reader_check_caught_up(&rd->parts[i]);
 }
 
-static void on_xread(struct rconn *rc, const redisReply *reply, void *privdata)
+/* An XREAD over partitions from..to-1 was answered (reply not NULL). */
+static void xread_done(struct reader *rd, const redisReply *reply, unsigned from, unsigned to)
 {
-    (void)rc;
-    struct reader *rd = privdata;
-    rd->xread_inflight = false;
-    if (rd->closed || rd->stopped || reply == NULL)
-        return; /* NULL: on_up (or the tick) issues the next one once the connection is back */
     if (reply->type == REDIS_REPLY_ERROR) {
-        /* e.g. WRONGTYPE on one partition: find which and read the others without it */
-        snprintf(rd->last_error, sizeof(rd->last_error), "XREAD: %s", reply->str);
+        /* e.g. WRONGTYPE on one partition: find which and read the others without it. A cluster
+         * error (CROSSSLOT: this Redis is a cluster node given as a unix socket) says so. */
+        redisReply said = *reply;
+        said.str = xstrdup(reply->str);
+        said.len = strlen(said.str);
+        csync_explain(&said, rd->blk ? rconn_display(rd->blk) : "", rd->lanes != NULL);
+        snprintf(rd->last_error, sizeof(rd->last_error), "XREAD: %s", said.str);
+        free(said.str);
         reader_hold(rd);
         reader_probe_after_failed_xread(rd);
         reader_release(rd);
@@ -254,7 +258,7 @@ static void on_xread(struct rconn *rc, const redisReply *reply, void *privdata)
         merge_reply(rd, reply);
     /* A partition asked for but missing from the answer (or a nil answer: the block timed out)
      * had nothing newer than our ID: it has caught up. */
-    for (unsigned i = 0; i < rd->cfg.partitions; i++)
+    for (unsigned i = from; i < to; i++)
         if (rd->parts[i].requested && !rd->seen[i])
             rd->parts[i].caught_up = true;
     rd->last_error[0] = '\0';
@@ -269,10 +273,54 @@ static void on_xread(struct rconn *rc, const redisReply *reply, void *privdata)
     reader_release(rd);
 }
 
+static void on_xread(struct rconn *rc, const redisReply *reply, void *privdata)
+{
+    (void)rc;
+    struct reader *rd = privdata;
+    rd->xread_inflight = false;
+    if (rd->closed || rd->stopped || reply == NULL)
+        return; /* NULL: on_up (or the tick) issues the next one once the connection is back */
+    xread_done(rd, reply, 0, rd->cfg.partitions);
+}
+
+static void on_lane_xread(struct rconn *rc, const redisReply *reply, void *privdata)
+{
+    (void)rc;
+    struct lane *l = privdata;
+    struct reader *rd = l->rd;
+    l->inflight = false;
+    if (rd->closed || rd->stopped || reply == NULL)
+        return; /* the tick issues the next one once the master's connection is back */
+    xread_done(rd, reply, l->part, l->part + 1);
+}
+
+/* Cluster: one XREAD per idle lane whose partition is readable. */
+static void issue_lanes(struct reader *rd)
+{
+    for (unsigned i = 0; i < rd->cfg.partitions; i++) {
+        struct lane *l = &rd->lanes[i];
+        struct part *p = &rd->parts[i];
+        if (l->inflight || p->unreadable || rconn_get_state(l->rc) != RCONN_UP)
+            continue;
+        p->requested = true;
+        rd->xargv[XREAD_FIXED_ARGS] = p->key;
+        rd->xargvlen[XREAD_FIXED_ARGS] = p->key_len;
+        rd->xargv[XREAD_FIXED_ARGS + 1] = p->last_id;
+        rd->xargvlen[XREAD_FIXED_ARGS + 1] = strlen(p->last_id);
+        if (rconn_command_argv(l->rc, on_lane_xread, l, XREAD_FIXED_ARGS + 2, rd->xargv,
+                               rd->xargvlen) == 0)
+            l->inflight = true;
+    }
+}
+
 /* Sends XREAD for every readable partition (none readable: nothing is sent; the tick's probes
  * bring them back). */
 void reader_issue_xread(struct reader *rd)
 {
+    if (rd->lanes_open && !rd->closed && !rd->stopped && !rd->probe_after_error) {
+        issue_lanes(rd);
+        return;
+    }
     if (rd->closed || rd->stopped || rd->xread_inflight || rd->probe_after_error ||
         rd->blk == NULL || rconn_get_state(rd->blk) != RCONN_UP)
         return;
@@ -323,6 +371,54 @@ static void on_blk_up(struct rconn *rc, void *privdata)
         rd->st.reconnects++;
     rd->blk_was_up = true;
     reader_issue_xread(rd); /* from the last ID processed, per partition */
+}
+
+static void on_lane_up(struct rconn *rc, void *privdata)
+{
+    (void)rc;
+    struct lane *l = privdata;
+    if (l->was_up)
+        l->rd->st.reconnects++;
+    l->was_up = true;
+    reader_issue_xread(l->rd);
+}
+
+static void on_lane_state(struct rconn *rc, enum rconn_state state, void *privdata)
+{
+    (void)rc;
+    (void)state;
+    struct reader *rd = ((struct lane *)privdata)->rd;
+    reader_hold(rd);
+    reader_notify(rd, READER_CONN_STATE);
+    reader_release(rd);
+}
+
+/* Cluster: the lane whose state is shown (the first one not up), or NULL when all are up. */
+static const struct lane *worst_lane(const struct reader *rd)
+{
+    for (unsigned i = 0; rd->lanes_open && i < rd->cfg.partitions; i++)
+        if (rconn_get_state(rd->lanes[i].rc) != RCONN_UP)
+            return &rd->lanes[i];
+    return NULL;
+}
+
+static void close_lanes(struct reader *rd)
+{
+    if (!rd->lanes_open)
+        return;
+    rd->lanes_open = false;
+    for (unsigned i = 0; i < rd->cfg.partitions; i++) {
+        struct rconn *rc = rd->lanes[i].rc;
+        struct rconn_cluster_stats cs;
+        rconn_cluster_stats(rc, &cs);
+        rd->lanes_closed.moved += cs.moved;
+        rd->lanes_closed.ask += cs.ask;
+        rd->lanes_closed.tryagain += cs.tryagain + cs.clusterdown;
+        if (cs.nodes > rd->lanes_closed.nodes)
+            rd->lanes_closed.nodes = cs.nodes;
+        rd->lanes[i].rc = NULL;
+        rconn_close(rc);
+    }
 }
 
 static void on_cmd_up(struct rconn *rc, void *privdata)
@@ -430,10 +526,25 @@ struct reader *reader_new(struct ev_loop *loop, const struct redisaddr *addr,
         .privdata = rd,
     };
     o.mode = RCONN_MODE_BLOCKING;
-    snprintf(rname, sizeof(rname), "%s-ingest", rd->name);
-    o.name = rname;
-    o.on_up = on_blk_up;
-    rd->blk = rconn_new(loop, addr, &o);
+    if (addr->cluster) {
+        rd->lanes = xcalloc(n, sizeof(*rd->lanes));
+        rd->lanes_open = true;
+        struct rconn_opts lo = o;
+        lo.on_up = on_lane_up;
+        lo.on_state = on_lane_state;
+        for (unsigned i = 0; i < n; i++) {
+            snprintf(rname, sizeof(rname), "%s-ingest-p%u", rd->name, i);
+            lo.name = rname;
+            lo.privdata = &rd->lanes[i];
+            rd->lanes[i] = (struct lane){.rd = rd, .part = i};
+            rd->lanes[i].rc = rconn_new(loop, addr, &lo);
+        }
+    } else {
+        snprintf(rname, sizeof(rname), "%s-ingest", rd->name);
+        o.name = rname;
+        o.on_up = on_blk_up;
+        rd->blk = rconn_new(loop, addr, &o);
+    }
     o.mode = RCONN_MODE_COMMAND;
     snprintf(rname, sizeof(rname), "%s-cmd", rd->name);
     o.name = rname;
@@ -456,6 +567,7 @@ void reader_stop(struct reader *rd)
     struct rconn *blk = rd->blk;
     rd->blk = NULL;
     rconn_close(blk);
+    close_lanes(rd);
     reader_release(rd);
 }
 
@@ -470,6 +582,7 @@ void reader_close(struct reader *rd)
     rd->blk = rd->cmd = NULL;
     rd->closed = true; /* callbacks run inside the closes below see it and only clean up */
     rconn_close(blk);
+    close_lanes(rd);
     rconn_close(cmd);
     reader_release(rd);
 }
@@ -500,6 +613,30 @@ void reader_get_stats(const struct reader *rd, struct reader_stats *out)
     out->max_lag_ms = max_lag;
     out->state = rd->blk ? rconn_get_state(rd->blk) : RCONN_CLOSED;
     out->attempt = rd->blk ? rconn_attempt(rd->blk) : 0;
+    if (rd->lanes_open) {
+        const struct lane *w = worst_lane(rd);
+        out->state = w ? rconn_get_state(w->rc) : RCONN_UP;
+        out->attempt = w ? rconn_attempt(w->rc) : 0;
+    }
+    struct rconn_cluster_stats cs;
+    out->cluster = rd->lanes != NULL;
+    out->cluster_moved = rd->lanes_closed.moved;
+    out->cluster_ask = rd->lanes_closed.ask;
+    out->cluster_tryagain = rd->lanes_closed.tryagain;
+    out->cluster_nodes = rd->lanes_closed.nodes;
+    for (unsigned i = 0; rd->lanes_open && i < rd->cfg.partitions; i++) {
+        rconn_cluster_stats(rd->lanes[i].rc, &cs);
+        out->cluster_moved += cs.moved;
+        out->cluster_ask += cs.ask;
+        out->cluster_tryagain += cs.tryagain + cs.clusterdown;
+        if (cs.nodes > out->cluster_nodes)
+            out->cluster_nodes = cs.nodes;
+    }
+    if (rd->cmd && rconn_cluster_stats(rd->cmd, &cs)) {
+        out->cluster_moved += cs.moved;
+        out->cluster_ask += cs.ask;
+        out->cluster_tryagain += cs.tryagain + cs.clusterdown;
+    }
     out->cmd_state = rd->cmd ? rconn_get_state(rd->cmd) : RCONN_CLOSED;
     out->unreadable = rd->unreadable;
 }
@@ -527,11 +664,13 @@ void reader_partition_info(const struct reader *rd, unsigned i, struct reader_pa
 
 const char *reader_state_text(const struct reader *rd, char *buf, size_t cap)
 {
-    if (rd->stopped || rd->blk == NULL) {
+    if (rd->stopped || (rd->blk == NULL && !rd->lanes_open)) {
         snprintf(buf, cap, "stopped");
         return buf;
     }
-    enum rconn_state s = rconn_get_state(rd->blk);
+    const struct lane *w = worst_lane(rd);
+    const struct rconn *shown = rd->blk ? rd->blk : w ? w->rc : rd->lanes[0].rc;
+    enum rconn_state s = rconn_get_state(shown);
     switch (s) {
     case RCONN_UP:
         if (rd->xread_failed)
@@ -540,7 +679,7 @@ const char *reader_state_text(const struct reader *rd, char *buf, size_t cap)
             snprintf(buf, cap, "%s", rd->st.replay_done ? "live" : "replay");
         break;
     case RCONN_RECONNECTING:
-        snprintf(buf, cap, "reconnecting (attempt %u)", rconn_attempt(rd->blk));
+        snprintf(buf, cap, "reconnecting (attempt %u)", rconn_attempt(shown));
         break;
     default:
         snprintf(buf, cap, "%s", rconn_state_name(s));
@@ -553,6 +692,9 @@ const char *reader_last_error(const struct reader *rd)
 {
     if (rd->blk && rconn_get_state(rd->blk) != RCONN_UP)
         return rconn_last_error(rd->blk);
+    const struct lane *w = worst_lane(rd);
+    if (w)
+        return rconn_last_error(w->rc);
     return rd->last_error;
 }
 

@@ -94,6 +94,11 @@ struct reader_stats {
     unsigned attempt;       /* its failed attempts since it was last up */
     enum rconn_state cmd_state; /* of the command connection (dead letters, lag) */
     unsigned unreadable;        /* partitions that cannot be read, left out of the XREAD */
+    /* Redis Cluster (cluster is false on a single Redis): masters known, and the cluster
+     * replies the reader's connections followed. */
+    bool cluster;
+    unsigned cluster_nodes;
+    uint64_t cluster_moved, cluster_ask, cluster_tryagain;
 };
 
 struct reader_partition {
@@ -131,6 +136,10 @@ void reader_get_stats(const struct reader *rd, struct reader_stats *out);
 /* Number of partitions, and the state of partition i (< that number). */
 unsigned reader_partition_count(const struct reader *rd);
 void reader_partition_info(const struct reader *rd, unsigned i, struct reader_partition *out);
+
+/* On a Redis Cluster each partition is read by its own blocking XREAD (Redis refuses one XREAD
+ * over keys of several slots), on a connection routed to the partition's master; the ingest
+ * state shown is the worst of them. */
 
 /* A short text for a status line: "replay", "live", "reconnecting (attempt 3)", "auth failed",
  * "connecting", "read error" (the XREAD was refused; see reader_last_error), "stopped". Written

@@ -29,6 +29,17 @@ struct part {
     char error[READER_PARTITION_ERROR_MAX]; /* why it is unreadable */
 };
 
+/* Redis Cluster: partitions live in different slots, and Redis refuses one XREAD over keys of
+ * several slots (CROSSSLOT), so each partition gets its own blocking connection (a lane), routed
+ * to the master that owns it (rconn routes by slot and follows MOVED/ASK). */
+struct lane {
+    struct reader *rd;
+    unsigned part;
+    struct rconn *rc;
+    bool inflight;
+    bool was_up;
+};
+
 struct reader {
     struct ev_loop *loop;
     struct series_table *tab;
@@ -38,7 +49,10 @@ struct reader {
     char *ns;
     char *name;
 
-    struct rconn *blk; /* ingest: XREAD BLOCK */
+    struct rconn *blk;   /* ingest: XREAD BLOCK (NULL on a cluster: see lanes) */
+    struct lane *lanes;  /* on a Redis Cluster: one per partition; else NULL */
+    bool lanes_open;     /* lanes made and not yet closed */
+    struct rconn_cluster_stats lanes_closed; /* what the lanes had followed when closed */
     struct rconn *cmd; /* dead letters, XINFO */
     struct part *parts;
     bool *seen; /* scratch: partitions present in one XREAD reply */
@@ -72,7 +86,7 @@ struct reader {
     double replay_done_at;
 
     struct reader_stats st;
-    char last_error[256];
+    char last_error[640];
 
     int depth; /* frames of ours on the stack; freed when it drops to 0 after close */
     bool closed;

@@ -63,6 +63,27 @@ struct redisaddr *redisaddr_new(const char *url, char *err, size_t errlen)
     return a;
 }
 
+struct redisaddr *redisaddr_for_node(const struct redisaddr *base, const char *host, int port,
+                                     char *err, size_t errlen)
+{
+    struct redisaddr *a = xcalloc(1, sizeof(*a));
+    a->url.kind = REDISURL_TCP;
+    a->url.host = xstrdup(host);
+    a->url.port = port;
+    a->url.user = base->url.user ? xstrdup(base->url.user) : NULL;
+    a->url.password = base->url.password ? xstrdup(base->url.password) : NULL;
+    a->cluster = base->cluster;
+    int rc = resolve_family(host, AF_INET, a->ip, sizeof(a->ip));
+    if (rc != 0 && resolve_family(host, AF_INET6, a->ip, sizeof(a->ip)) != 0) {
+        if (err && errlen > 0)
+            snprintf(err, errlen, "cannot resolve cluster node '%s': %s", host, gai_strerror(rc));
+        redisaddr_free(a);
+        return NULL;
+    }
+    a->display = redisurl_display(&a->url);
+    return a;
+}
+
 void redisaddr_free(struct redisaddr *a)
 {
     if (a == NULL)

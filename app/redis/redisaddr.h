@@ -4,6 +4,7 @@
 #ifndef WR_REDISADDR_H
 #define WR_REDISADDR_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "core/redisurl.h"
@@ -21,6 +22,7 @@ struct redisaddr {
     /* SENTINEL: the master's finder (app/redis/sentinel.h), one reference owned here; ip and
      * url.host/url.port hold the master it named at start (connections ask it again). */
     struct sentinel *sentinel;
+    bool cluster; /* a Redis Cluster node: route by key slot (rsync_address finds out) */
 };
 
 /* Parses url and, for redis://, resolves the host with getaddrinfo (this blocks: call it before
@@ -33,6 +35,13 @@ struct redisaddr *redisaddr_new(const char *url, char *err, size_t errlen);
 /* Resolves host (a name or a literal) to a numeric address in ip, IPv4 first. Blocks.
  * Returns 0, or a getaddrinfo error code. */
 int redisaddr_resolve(const char *host, char *ip, size_t iplen);
+
+/* The address of another node of base's cluster, host:port as Redis names it (CLUSTER SLOTS,
+ * MOVED), with base's user, password and cluster flag (db 0: a cluster has no other). The host
+ * is resolved like redisaddr_new's (blocking when it is a name). Returns a new address, or NULL
+ * with a reason in err. */
+struct redisaddr *redisaddr_for_node(const struct redisaddr *base, const char *host, int port,
+                                     char *err, size_t errlen);
 
 /* Frees a; NULL is a no-op. */
 void redisaddr_free(struct redisaddr *a);

@@ -9,11 +9,32 @@
 #include "app/cmd/cmd.h"
 #include "app/redis/localredis.h"
 #include "app/redis/sentinel.h"
+#include "core/slotmap.h"
+
+/* Asks the node whether it is part of a Redis Cluster. A node that cannot be reached now is
+ * taken as a single Redis: the connection that follows reports the real error. */
+static void detect_cluster(struct redisaddr *a, int64_t timeout_ms)
+{
+    char err[256];
+    redisContext *c = rsync_connect(a, timeout_ms, err, sizeof(err));
+    if (c == NULL)
+        return;
+    redisReply *r = redisCommand(c, "INFO cluster");
+    if (r && r->type == REDIS_REPLY_STRING)
+        a->cluster = slotmap_info_cluster_enabled(r->str, r->len) == 1;
+    if (r)
+        freeReplyObject(r);
+    redisFree(c);
+}
 
 struct redisaddr *rsync_address(const struct config *cfg, char *err, size_t errcap)
 {
-    if (cfg->redis_url)
-        return redisaddr_new(cfg->redis_url, err, errcap);
+    if (cfg->redis_url) {
+        struct redisaddr *a = redisaddr_new(cfg->redis_url, err, errcap);
+        if (a && a->url.kind == REDISURL_TCP)
+            detect_cluster(a, cfg->connect_timeout_ms);
+        return a;
+    }
     struct localredis_opts opts = {0};
     char *url = localredis_url(&opts, err, errcap);
     if (url == NULL)
@@ -109,21 +130,18 @@ static void v1_refusal(const char *ns, const char *why, char *err, size_t errcap
              ns, why, RSYNC_WIRE_VERSION, ns);
 }
 
-int rsync_v1_probe(redisContext *c, const char *ns, char *found, size_t foundcap, char *err,
+int rsync_v1_probe(struct csync *cs, const char *ns, char *found, size_t foundcap, char *err,
                    size_t errcap)
 {
-    char key[RSYNC_V1_NKEYS][128];
-    for (int i = 0; i < RSYNC_V1_NKEYS; i++) {
-        snprintf(key[i], sizeof key[i], "%s:%s", ns, rsync_v1_keys[i]);
-        redisAppendCommand(c, "EXISTS %s", key[i]); /* one key each: any cluster slot */
-    }
     int rc = 0;
     found[0] = '\0';
     for (int i = 0; i < RSYNC_V1_NKEYS; i++) {
-        redisReply *r = NULL;
-        if (redisGetReply(c, (void **)&r) != REDIS_OK) {
-            snprintf(err, errcap, "reading %s: %s", key[i], c->errstr);
-            return -1; /* the connection is unusable: no further reply to read */
+        char key[128];
+        snprintf(key, sizeof key, "%s:%s", ns, rsync_v1_keys[i]);
+        redisReply *r = csync_command(cs, "EXISTS %s", key); /* one key each: any cluster slot */
+        if (r == NULL) {
+            snprintf(err, errcap, "reading %s: %s", key, csync_error(cs));
+            return -1;
         }
         bool elsewhere = r->type == REDIS_REPLY_ERROR &&
                          (strncmp(r->str, "MOVED ", 6) == 0 || strncmp(r->str, "ASK ", 4) == 0);
@@ -132,16 +150,23 @@ int rsync_v1_probe(redisContext *c, const char *ns, char *found, size_t foundcap
              * cluster (its scripts crossed slots), so no v1 key can be there */
         } else if (r->type == REDIS_REPLY_ERROR) {
             if (rc == 0)
-                snprintf(err, errcap, "reading %s: %s", key[i], r->str);
+                snprintf(err, errcap, "reading %s: %s", key, r->str);
             rc = -1;
         } else if (r->type == REDIS_REPLY_INTEGER && r->integer > 0 && rc == 0) {
             size_t n = strlen(found);
-            snprintf(found + n, foundcap - n, "%s%s", n ? ", " : "", key[i]);
+            snprintf(found + n, foundcap - n, "%s%s", n ? ", " : "", key);
             rc = 1;
         }
         freeReplyObject(r);
     }
     return rc;
+}
+
+struct csync *rsync_client(const struct redisaddr *a, int64_t timeout_ms, char *err,
+                           size_t errcap)
+{
+    redisContext *c = rsync_connect(a, timeout_ms, err, errcap);
+    return c ? csync_new(c, a, timeout_ms, err, errcap) : NULL;
 }
 
 /* Checks an HMGET NS:meta version partitions answer m. Both fields nil: *found = false and
@@ -195,10 +220,10 @@ static int meta_validate(const redisReply *m, const char *ns, const char *key, u
 }
 
 /* A namespace without meta: refused when it holds v1 keys. Returns 0 or -1 (message in err). */
-static int no_meta_check(redisContext *c, const char *ns, char *err, size_t errcap)
+static int no_meta_check(struct csync *cs, const char *ns, char *err, size_t errcap)
 {
     char found[512];
-    int v1 = rsync_v1_probe(c, ns, found, sizeof found, err, errcap);
+    int v1 = rsync_v1_probe(cs, ns, found, sizeof found, err, errcap);
     if (v1 > 0) {
         char why[600];
         snprintf(why, sizeof why, "it has %s and no version in %s:meta", found, ns);
@@ -208,15 +233,15 @@ static int no_meta_check(redisContext *c, const char *ns, char *err, size_t errc
 }
 
 /* Reads NS:meta: 0 with *found, or -1 (message in err). */
-static int meta_read(redisContext *c, const char *ns, unsigned *partitions, bool explicit,
+static int meta_read(struct csync *c, const char *ns, unsigned *partitions, bool explicit,
                      bool *found, char *err, size_t errcap)
 {
     char key[96];
     snprintf(key, sizeof(key), "%s:meta", ns);
     *found = false;
-    redisReply *r = redisCommand(c, "HMGET %s version partitions", key);
+    redisReply *r = csync_command(c, "HMGET %s version partitions", key);
     if (r == NULL) {
-        snprintf(err, errcap, "reading %s: %s", key, c->errstr);
+        snprintf(err, errcap, "reading %s: %s", key, csync_error(c));
         return -1;
     }
     int rc = -1;
@@ -228,21 +253,32 @@ static int meta_read(redisContext *c, const char *ns, unsigned *partitions, bool
     return rc;
 }
 
-int rsync_meta_check(redisContext *c, const char *ns, unsigned *partitions, bool explicit,
+int rsync_meta_check(struct csync *cs, const char *ns, unsigned *partitions, bool explicit,
                      char *err, size_t errcap)
 {
+    char key[96];
+    snprintf(key, sizeof(key), "%s:meta", ns);
+    redisContext *c = csync_context_for_key(cs, key, strlen(key));
+    if (c == NULL) {
+        snprintf(err, errcap, "writing %s: %s", key, csync_error(cs));
+        return -1;
+    }
     if (sentinel_role_check(c, "this Redis", err, errcap) != 0)
         return -1; /* a writer on a replica: say so before READONLY does */
     bool found;
-    if (meta_read(c, ns, partitions, explicit, &found, err, errcap) != 0)
+    if (meta_read(cs, ns, partitions, explicit, &found, err, errcap) != 0)
         return -1;
     if (found)
         return 0;
-    if (no_meta_check(c, ns, err, errcap) != 0)
+    if (no_meta_check(cs, ns, err, errcap) != 0)
         return -1;
-    char key[96];
-    snprintf(key, sizeof(key), "%s:meta", ns);
-    /* HSETNX twice: the first writer wins, every later one reads what it wrote */
+    /* HSETNX twice: the first writer wins, every later one reads what it wrote. Pipelined on the
+     * key's master, so a reader rarely sees one field without the other. */
+    c = csync_context_for_key(cs, key, strlen(key));
+    if (c == NULL) {
+        snprintf(err, errcap, "writing %s: %s", key, csync_error(cs));
+        return -1;
+    }
     redisAppendCommand(c, "HSETNX %s version %d", key, RSYNC_WIRE_VERSION);
     redisAppendCommand(c, "HSETNX %s partitions %u", key, *partitions);
     redisAppendCommand(c, "HMGET %s version partitions", key);
@@ -252,10 +288,13 @@ int rsync_meta_check(redisContext *c, const char *ns, unsigned *partitions, bool
         const char *doing = i < 2 ? "writing" : "reading";
         if (redisGetReply(c, (void **)&r[i]) != REDIS_OK) {
             snprintf(err, errcap, "%s %s: %s", doing, key, c->errstr);
+            csync_note_lost(cs, c);
             goto out;
         }
         if (r[i]->type == REDIS_REPLY_ERROR) {
             snprintf(err, errcap, "%s %s: %s", doing, key, r[i]->str);
+            /* a master restarting or a slot moving: retry like a lost connection */
+            csync_note_transient(cs, r[i]);
             goto out;
         }
     }
@@ -271,7 +310,7 @@ out:
     return rc;
 }
 
-int rsync_meta_read(redisContext *c, const char *ns, unsigned *partitions, bool explicit,
+int rsync_meta_read(struct csync *c, const char *ns, unsigned *partitions, bool explicit,
                     bool *found, char *err, size_t errcap)
 {
     if (meta_read(c, ns, partitions, explicit, found, err, errcap) != 0)
@@ -279,7 +318,7 @@ int rsync_meta_read(redisContext *c, const char *ns, unsigned *partitions, bool 
     return *found ? 0 : no_meta_check(c, ns, err, errcap);
 }
 
-redisContext *rsync_open(struct config *cfg, struct redisaddr **addr_out, int *exit_code)
+struct csync *rsync_open(struct config *cfg, struct redisaddr **addr_out, int *exit_code)
 {
     char err[512];
     *exit_code = EXIT_UNREACHABLE;
@@ -288,15 +327,14 @@ redisContext *rsync_open(struct config *cfg, struct redisaddr **addr_out, int *e
         fprintf(stderr, "warroom: %s\n", err);
         return NULL;
     }
-    redisContext *c = rsync_connect(a, cfg->connect_timeout_ms, err, sizeof(err));
+    struct csync *c = rsync_client(a, cfg->connect_timeout_ms, err, sizeof(err));
     bool found;
     if (c == NULL || rsync_meta_read(c, cfg->ns, &cfg->partitions, cfg->partitions_set, &found, err,
                                      sizeof(err)) != 0) {
         fprintf(stderr, "warroom: %s\n", err);
-        if (c && !c->err)
+        if (c && csync_error(c)[0] == '\0')
             *exit_code = EXIT_FAILURE_GENERIC; /* Redis answered: the namespace is refused */
-        if (c)
-            redisFree(c);
+        csync_free(c);
         redisaddr_free(a);
         return NULL;
     }

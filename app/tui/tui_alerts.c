@@ -452,10 +452,10 @@ void tui_alerts_free(struct tui_alerts *ta)
         return;
     if (alerts_is_leader(ta->al)) { /* hand over at once rather than after the lease lapses */
         char err[256];
-        redisContext *c = rsync_connect(ta->addr, 500, err, sizeof err);
+        struct csync *c = rsync_client(ta->addr, 500, err, sizeof err);
         if (c) {
             alerts_release_blocking(ta->al, c);
-            redisFree(c);
+            csync_free(c);
         }
     }
     alerts_free(ta->al);

@@ -129,7 +129,7 @@ int tui_start_data(struct tui *t, bool demo, int64_t now_ms, reader_notify_fn *o
     }
     int64_t timeout = t->cfg.connect_timeout_ms < TUI_META_TIMEOUT_MS ? t->cfg.connect_timeout_ms
                                                                       : TUI_META_TIMEOUT_MS;
-    redisContext *c = rsync_connect(t->addr, timeout, err, sizeof(err));
+    struct csync *c = rsync_client(t->addr, timeout, err, sizeof(err));
     if (c) {
         t->connected = true;
         /* only a producer (--demo) writes the namespace's meta; a reader only reads it */
@@ -138,8 +138,8 @@ int tui_start_data(struct tui *t, bool demo, int64_t now_ms, reader_notify_fn *o
                                          err, sizeof(err))
                       : rsync_meta_read(c, t->cfg.ns, &t->cfg.partitions, t->cfg.partitions_set,
                                         &found, err, sizeof(err));
-        bool io = c->err != 0;
-        redisFree(c);
+        bool io = csync_error(c)[0] != '\0';
+        csync_free(c);
         if (rc != 0 && !io) {
             fprintf(stderr, "warroom: %s\n", err);
             return EXIT_FAILURE_GENERIC;

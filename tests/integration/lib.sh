@@ -173,3 +173,110 @@ redis_start() {
     tail -5 "$REDIS_DIR/redis.log" >&2
     return 1
 }
+
+# ---- Redis Cluster -----------------------------------------------------------------------------
+# cluster_start [N]: N (default 3) redis-server --cluster-enabled yes masters on free ports in a
+# new temp dir (AOF with fsync always, so a node killed with -9 and relaunched keeps every write
+# it acknowledged), joined with redis-cli --cluster create, waited for until cluster_state:ok.
+# Exports CLUSTER_DIR, CLUSTER_PORTS (space separated) and CLUSTER_URL (the first node). Every
+# node is stopped and the dir removed on exit. Returns 1 if it cannot start.
+cluster_node_launch() {
+    local p=$1
+    (
+        for fd in /proc/$BASHPID/fd/*; do
+            fd=${fd##*/}
+            [ "$fd" -gt 2 ] && eval "exec $fd>&-" 2>/dev/null
+        done
+        cd "$CLUSTER_DIR/$p" || exit 1
+        exec redis-server --port "$p" --bind 127.0.0.1 --cluster-enabled yes \
+            --unixsocket "$CLUSTER_DIR/$p/redis.sock" --unixsocketperm 700 \
+            --cluster-config-file nodes.conf --cluster-node-timeout 5000 --dir "$CLUSTER_DIR/$p" \
+            --appendonly yes --appendfsync always --save '' --daemonize yes \
+            --pidfile "$CLUSTER_DIR/$p/redis.pid" --logfile "$CLUSTER_DIR/$p/redis.log" >/dev/null
+    ) || return 1
+    # a bus port taken meanwhile makes it abort: notice that at once rather than time out
+    wait_for "redis-cli -p $p ping | grep -q PONG || grep -q aborting '$CLUSTER_DIR/$p/redis.log'" 10
+    redis-cli -p "$p" ping | grep -q PONG
+}
+
+cluster_node_kill() {
+    local pid
+    pid=$(cat "$CLUSTER_DIR/$1/redis.pid" 2>/dev/null)
+    [ -n "$pid" ] || return 0
+    kill -"${2:-TERM}" "$pid" 2>/dev/null
+    wait_for "! pid_alive $pid" 10
+    rm -f "$CLUSTER_DIR/$1/redis.pid"
+}
+
+_cluster_stop_all() {
+    local p
+    for p in $CLUSTER_PORTS; do cluster_node_kill "$p" TERM; done
+    rm -rf "$CLUSTER_DIR"
+}
+
+cluster_ok() {
+    local p
+    for p in $CLUSTER_PORTS; do
+        redis-cli -p "$p" cluster info | grep -q 'cluster_state:ok' || return 1
+    done
+}
+
+# A free port P whose cluster bus port P+10000 is free too (and at most 65535).
+cluster_free_port() {
+    local p i
+    for i in $(seq 1 50); do
+        p=$(free_port) || return 1
+        [ "$p" -le 55535 ] || continue
+        (exec 3<>"/dev/tcp/127.0.0.1/$((p + 10000))") 2>/dev/null && continue
+        echo "$p"
+        return 0
+    done
+    return 1
+}
+
+cluster_start() {
+    local n=${1:-3} i p addrs=""
+    CLUSTER_DIR=$(mktemp -d "${TMPDIR:-/tmp}/wr-cluster.XXXXXX") || return 1
+    CLUSTER_PORTS=""
+    export CLUSTER_DIR
+    trap _wr_exit EXIT
+    trap 'exit 130' INT TERM
+    wr_defer _cluster_stop_all
+    local try
+    for i in $(seq 1 "$n"); do
+        for try in 1 2 3 4 5; do # a port can be taken between the check and the bind
+            p=$(cluster_free_port) || return 1
+            mkdir -p "$CLUSTER_DIR/$p"
+            cluster_node_launch "$p" && break
+            echo "cluster_start: redis-server on port $p did not start:" >&2
+            tail -2 "$CLUSTER_DIR/$p/redis.log" >&2
+            cluster_node_kill "$p" KILL
+            rm -rf "${CLUSTER_DIR:?}/$p"
+            [ "$try" = 5 ] && return 1
+        done
+        CLUSTER_PORTS="$CLUSTER_PORTS $p"
+        addrs="$addrs 127.0.0.1:$p"
+    done
+    CLUSTER_PORTS=${CLUSTER_PORTS# }
+    export CLUSTER_PORTS
+    CLUSTER_URL=redis://127.0.0.1:${CLUSTER_PORTS%% *}
+    export CLUSTER_URL
+    # shellcheck disable=SC2086 # addrs is a word list
+    if ! redis-cli --cluster create $addrs --cluster-replicas 0 --cluster-yes \
+        >"$CLUSTER_DIR/create.log" 2>&1 || ! wait_for cluster_ok 20; then
+        echo "cluster_start: the cluster did not form; create log and cluster state:" >&2
+        tail -5 "$CLUSTER_DIR/create.log" >&2
+        for p in $CLUSTER_PORTS; do redis-cli -p "$p" cluster info 2>&1 | head -1 >&2; done
+        return 1
+    fi
+}
+
+# cluster_owner KEY: the port of the master that owns KEY's slot (the one that does not answer
+# MOVED).
+cluster_owner() {
+    local p
+    for p in $CLUSTER_PORTS; do
+        redis-cli -p "$p" exists "$1" 2>&1 | grep -q MOVED || { echo "$p"; return 0; }
+    done
+    return 1
+}
