@@ -263,8 +263,11 @@ int rsync_meta_check(struct csync *cs, const char *ns, unsigned *partitions, boo
         snprintf(err, errcap, "writing %s: %s", key, csync_error(cs));
         return -1;
     }
-    if (sentinel_role_check(c, "this Redis", err, errcap) != 0)
-        return -1; /* a writer on a replica: say so before READONLY does */
+    if (sentinel_role_check(c, "this Redis", err, errcap) != 0) {
+        if (c->err)
+            csync_note_lost(cs, c); /* no answer: the caller retries as on a lost connection */
+        return -1;                  /* else a writer on a replica: say so before READONLY does */
+    }
     bool found;
     if (meta_read(cs, ns, partitions, explicit, &found, err, errcap) != 0)
         return -1;
