@@ -591,7 +591,7 @@ static void draw_hints(struct ui *ui)
     if (ctx == KEYCTX_DASHBOARD && ui->selected_key[0] && width > 30) {
         char sel[sizeof(ui->selected_key) + 8];
         snprintf(sel, sizeof(sel), "%s %s ", screen_glyphs()->sel, ui->selected_key);
-        int sw = draw_width(sel), room = width - x - 16;
+        int sw = draw_width(sel), room = width - x - 18; /* "q quit  ? help" stay */
         if (sw > room)
             sw = room;
         if (sw > 4) {

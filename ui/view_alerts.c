@@ -145,7 +145,8 @@ static void value_text(const struct model_alert *al, char *buf, size_t cap)
 /* One alert row. Wide panes: severity glyph and word, state, short id, rule{labels}, value
  * against the threshold, age, ack, then the summary. Narrow ones (under 60 columns) keep what
  * tells the alert and its state apart, in this order: glyph, short state, rule{labels} (cut in
- * the middle), value; age, ack and summary only in what is left. */
+ * the middle), value (against the threshold when both fit); age, ack and summary only in what
+ * is left. */
 static void draw_alert(WINDOW *w, int y, int inner, const struct model *m,
                        const struct model_alert *al, bool sel)
 {
@@ -187,8 +188,11 @@ static void draw_alert(WINDOW *w, int y, int inner, const struct model *m,
              narrow || !al->short_id ? "" : " ", al->name ? al->name : "",
              al->series && *al->series ? "{" : "", al->series ? al->series : "",
              al->series && *al->series ? "}" : "");
-    /* the instance gets what the value (and, wide, the age and ack) leave, at least 12 */
+    /* the instance gets what the value (and, wide, the age and ack) leave, at least 12; in a
+     * narrow pane where rule{labels} and the comparison do not both fit, the value alone */
     int left = inner + 1 - x;
+    if (narrow && al->value && draw_width(id) + 2 + draw_width(val) > left)
+        snprintf(val, sizeof(val), "%s", al->value);
     if (left > 0) {
         int keep = draw_width(val) + 2 + (narrow ? 0 : draw_width(rest) + 2);
         int idw = draw_width(id), room = left - keep;
