@@ -19,6 +19,7 @@
 #include "core/mem.h"
 #include "core/select.h"
 #include "core/spark.h"
+#include "core/trend.h"
 #include "core/window.h"
 #include "ui/draw.h"
 #include "ui/screen_draw.h"
@@ -234,70 +235,6 @@ static void layout_cols(struct ui *ui, struct dash *d, int width)
     }
 }
 
-/* The stats of series s in n buckets of bucket_s seconds ending at to_ms, oldest first, with
- * rates over what data could cover; have[j] false for a bucket with no stats. */
-static void spark_buckets(const struct model *m, const struct series *s, int64_t from_ms,
-                          int64_t to_ms, uint32_t bucket_s, int n, struct window_stats *out,
-                          bool *have)
-{
-    struct window_stats w[DASH_SPARK_MAX + 2];
-    int64_t data_from = model_data_from_ms(m);
-    size_t k = window_tumbling(&s->tl, from_ms, to_ms, bucket_s, w, DASH_SPARK_MAX + 2);
-    if (k > DASH_SPARK_MAX + 2)
-        k = DASH_SPARK_MAX + 2;
-    size_t first = k > (size_t)n ? k - (size_t)n : 0;
-    for (int j = 0; j < n; j++)
-        have[j] = false;
-    for (size_t j = first; j < k; j++) {
-        struct window_stats *st = &w[j];
-        window_rate_from(st, data_from, m->now_ms); /* a bucket data could only partly fill */
-        out[(size_t)n - (k - j)] = *st;
-        have[(size_t)n - (k - j)] = true;
-    }
-}
-
-/* One spark value of bucket stats: NAN when nothing can be said. */
-static double spark_value(const struct model *m, const struct window_stats *st, bool have)
-{
-    if (!have || (st->sum.count == 0 && m->stat != RANK_RATE && m->stat != RANK_COUNT))
-        return NAN;
-    return rank_column_value(st, m->stat);
-}
-
-/* A group's spark: its members' buckets merged (counts and rates add, averages and maxima of
- * the merged summaries); quantiles cannot be merged from bucket summaries: blank. */
-static void spark_group(const struct model *m, const struct dash *d, const struct group_row *g,
-                        int64_t from_ms, int64_t to_ms, uint32_t bucket_s, int n, double *out)
-{
-    struct window_stats acc[DASH_SPARK_MAX], one[DASH_SPARK_MAX];
-    bool have_acc[DASH_SPARK_MAX] = {false}, have[DASH_SPARK_MAX];
-    bool mergeable =
-        m->stat == RANK_RATE || m->stat == RANK_COUNT || m->stat == RANK_AVG || m->stat == RANK_MAX;
-    for (int j = 0; j < n; j++)
-        out[j] = NAN;
-    if (!mergeable)
-        return;
-    for (size_t k = 0; k < g->n; k++) {
-        spark_buckets(m, group_member(d->groups, g->first + k)->series, from_ms, to_ms, bucket_s, n,
-                      one, have);
-        for (int j = 0; j < n; j++) {
-            if (!have[j])
-                continue;
-            if (!have_acc[j]) {
-                acc[j] = one[j];
-                have_acc[j] = true;
-                continue;
-            }
-            summary_merge(&acc[j].sum, &one[j].sum);
-            acc[j].rate = isnan(acc[j].rate)   ? one[j].rate
-                          : isnan(one[j].rate) ? acc[j].rate
-                                               : acc[j].rate + one[j].rate;
-        }
-    }
-    for (int j = 0; j < n; j++)
-        out[j] = spark_value(m, &acc[j], have_acc[j]);
-}
-
 static void update_spark(struct ui *ui, struct dash *d)
 {
     struct model *m = ui->m;
@@ -313,27 +250,27 @@ static void update_spark(struct ui *ui, struct dash *d)
         n = DASH_SPARK_MAX;
     /* complete buckets only: the one still filling would always dip */
     int64_t now_s = m->now_ms / 1000;
-    int64_t to_ms = (now_s / bucket) * bucket * 1000, from_ms = to_ms - (int64_t)n * bucket * 1000;
+    struct trend_query q = {.to_ms = (now_s / bucket) * bucket * 1000,
+                            .bucket_s = bucket,
+                            .n = (size_t)n,
+                            .stat = m->stat,
+                            .now_ms = m->now_ms,
+                            .data_from_ms = model_data_from_ms(m)};
     size_t want = (size_t)d->visible;
     if (d->spark_rows < want) {
         d->spark = xrealloc(d->spark, want * DASH_SPARK_MAX * sizeof(double));
         d->spark_rows = want;
     }
-    struct window_stats st[DASH_SPARK_MAX];
-    bool have[DASH_SPARK_MAX];
     for (int r = 0; r < d->visible; r++) {
         size_t i = m->top + (size_t)r;
         double *out = d->spark + (size_t)r * DASH_SPARK_MAX;
         if (i >= d->n)
             break;
         const struct dash_line *l = &d->lines[i];
-        if (l->series == NULL) {
-            spark_group(m, d, l->group, from_ms, to_ms, bucket, n, out);
-            continue;
-        }
-        spark_buckets(m, l->series, from_ms, to_ms, bucket, n, st, have);
-        for (int j = 0; j < n; j++)
-            out[j] = spark_value(m, &st[j], have[j]);
+        if (l->series == NULL)
+            trend_group(d->groups, l->group, &q, out);
+        else
+            trend_series(&l->series->tl, &q, out);
     }
     d->spark_n = n;
 }

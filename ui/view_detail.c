@@ -14,6 +14,7 @@
 #include "core/histrows.h"
 #include "core/mem.h"
 #include "core/spark.h"
+#include "core/trend.h"
 #include "core/window.h"
 #include "ui/draw.h"
 #include "ui/screen_draw.h"
@@ -113,23 +114,13 @@ static void update_chart(struct ui *ui, struct detail *d)
     size_t n = (m->window_s + b - 1) / b;
     if (n > capacity)
         n = capacity;
-    int64_t to_ms = (m->now_ms / 1000 / b) * b * 1000; /* complete buckets only */
-    int64_t from_ms = to_ms - (int64_t)n * b * 1000;
-    struct window_stats *w = xmalloc((n + 2) * sizeof(*w));
-    size_t k = window_tumbling(tl, from_ms, to_ms, b, w, n + 2);
-    if (k > n + 2)
-        k = n + 2;
-    size_t first = k > n ? k - n : 0;
-    int64_t data_from = model_data_from_ms(m);
-    for (size_t j = 0; j < n; j++)
-        d->chart[j] = NAN;
-    for (size_t j = first; j < k; j++) {
-        struct window_stats *st = &w[j];
-        window_rate_from(st, data_from, m->now_ms); /* a bucket data could only partly fill */
-        bool empty_nan = st->sum.count == 0 && m->stat != RANK_RATE && m->stat != RANK_COUNT;
-        d->chart[n - (k - j)] = empty_nan ? NAN : rank_column_value(st, m->stat);
-    }
-    free(w);
+    struct trend_query q = {.to_ms = (m->now_ms / 1000 / b) * b * 1000, /* complete buckets */
+                            .bucket_s = b,
+                            .n = n,
+                            .stat = m->stat,
+                            .now_ms = m->now_ms,
+                            .data_from_ms = model_data_from_ms(m)};
+    trend_series(tl, &q, d->chart);
     d->nchart = n;
     d->chart_bucket_s = b;
 }
