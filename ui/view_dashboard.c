@@ -481,7 +481,7 @@ static void draw_header(struct ui *ui, struct dash *d, WINDOW *w)
 
 /* Draws the name (fitted, cut in the middle) with the filter's substring matches marked. */
 static void draw_name(struct ui *ui, struct dash *d, WINDOW *w, int y, const char *name,
-                      attr_t base)
+                      attr_t base, bool selected)
 {
     int x = d->col_x[DC_KEY], width = d->col_w[DC_KEY];
     char fitted[4 * DASH_KEY_TEXT + 1];
@@ -492,6 +492,9 @@ static void draw_name(struct ui *ui, struct dash *d, WINDOW *w, int y, const cha
     size_t nl = strlen(needle);
     if (d->sel || nl == 0)
         return;
+    /* underlined in the marker colour; on the selected row in its colours (two colour pairs
+     * cannot be combined) */
+    attr_t mark = (selected ? base | A_BOLD : screen_attr(THEME_MARKER)) | A_UNDERLINE;
     for (const char *p = fitted; *p;) {
         if (strncasecmp(p, needle, nl) != 0) {
             p++;
@@ -501,8 +504,7 @@ static void draw_name(struct ui *ui, struct dash *d, WINDOW *w, int y, const cha
         snprintf(before, sizeof(before), "%.*s", (int)(p - fitted), fitted);
         snprintf(match, sizeof(match), "%.*s", (int)nl, p);
         int mx = draw_width(before);
-        draw_text(w, y, x + mx, draw_width(match), match, COLFMT_LEFT,
-                  base | screen_attr(THEME_MARKER) | A_UNDERLINE);
+        draw_text(w, y, x + mx, draw_width(match), match, COLFMT_LEFT, mark);
         p += nl;
     }
 }
@@ -528,7 +530,7 @@ static void draw_row(struct ui *ui, struct dash *d, WINDOW *w, int y, size_t i, 
         char b[64];
         if (c == DC_KEY) {
             char name[DASH_KEY_TEXT];
-            draw_name(ui, d, w, y, line_name(d, line, name, sizeof(name)), base);
+            draw_name(ui, d, w, y, line_name(d, line, name, sizeof(name)), base, selected);
         } else if (c == DC_SPARK) {
             size_t r = i - ui->m->top;
             if (d->spark_n == 0 || r >= d->spark_rows)

@@ -52,10 +52,10 @@ fi
 # both rows share svc=api: the title says it once, the rows are named lim_req and lim_frac
 read -r _ rate count _ <<<"$(row_cells 'lim_req')"
 # 30 events over the seconds that could hold data (from the oldest event read, as the title
-# says), not over 60 (that would be 0.50)
+# says, in whole seconds rounded down: the true span is c to c + 1), not over 60 (0.50)
 covered=$(tui_line 0 | sed -n 's/.*(\([0-9]*\)s of data).*/\1/p')
 if [ "$count" = 30 ] && [ -n "$covered" ] &&
-    awk -v r="$rate" -v c="$covered" 'BEGIN { exit !(r + 0 > 0.5 && (r * c >= 24 && r * c <= 36 || (c <= 1 && r >= 24))) }'; then
+    awk -v r="$rate" -v c="$covered" 'BEGIN { exit !(r + 0 > 0.5 && r * c <= 36 && r * (c + 1) >= 24) }'; then
     ok rate_over_covered_part
 else
     tui_dump rate
