@@ -186,25 +186,46 @@ size_t colfmt_fit(const char *s, int width, enum colfmt_align align, unsigned fl
         return o.len;
     }
 
-    /* cut: keep what fits in width minus the ellipsis column */
+    /* cut: keep what fits in width minus the ellipsis column (the head only, or with
+     * COLFMT_MIDDLE half of it and the tail after the ellipsis) */
     bool ellipsis = !(flags & COLFMT_NO_ELLIPSIS);
     int room = ellipsis ? width - 1 : width, used = 0;
+    int head = (flags & COLFMT_MIDDLE) ? room / 2 : room;
     for (size_t i = 0; i < n;) {
         uint32_t cp;
         size_t k = colfmt_decode(s + i, n - i, &cp);
         int w = out_width(cp, flags);
-        if (used + w > room)
+        if (used + w > head)
             break;
         out_cp(&o, cp, s + i, k, flags);
         used += w;
         i += k;
     }
-    out_spaces(&o, room - used); /* a wide character did not fit whole */
+    if (!(flags & COLFMT_MIDDLE))
+        out_spaces(&o, room - used); /* a wide character did not fit whole */
     if (ellipsis) {
         if (flags & COLFMT_ASCII)
             out_bytes(&o, "~", 1);
         else
             out_bytes(&o, "\xe2\x80\xa6", 3);
+    }
+    if (flags & COLFMT_MIDDLE) {
+        /* the tail: from the first character after which the rest fits in room - used */
+        int tail = room - used, before = 0;
+        size_t i = 0;
+        while (i < n && total - before > tail) {
+            uint32_t cp;
+            size_t k = colfmt_decode(s + i, n - i, &cp);
+            before += out_width(cp, flags);
+            i += k;
+        }
+        out_spaces(&o, tail - (total - before)); /* a wide character did not fit whole */
+        for (; i < n;) {
+            uint32_t cp;
+            size_t k = colfmt_decode(s + i, n - i, &cp);
+            out_cp(&o, cp, s + i, k, flags);
+            i += k;
+        }
     }
     return o.len;
 }

@@ -16,6 +16,7 @@ enum colfmt_align {
 enum colfmt_flags {
     COLFMT_ASCII = 1u << 0,       /* output ASCII only: u for µ, ~ for the ellipsis, ? else */
     COLFMT_NO_ELLIPSIS = 1u << 1, /* cut without marking the cut */
+    COLFMT_MIDDLE = 1u << 2,      /* cut out of the middle, so both ends show: "req{a…c=d}" */
 };
 
 /* Decodes one UTF-8 code point from s (n >= 1 bytes available). Returns the bytes consumed

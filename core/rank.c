@@ -13,9 +13,9 @@
 #include "core/select.h"
 
 static const char *const column_names[RANK_NCOLUMNS] = {
-    [RANK_KEY] = "key",   [RANK_RATE] = "rate", [RANK_COUNT] = "count",   [RANK_SUM] = "sum",
-    [RANK_AVG] = "avg",   [RANK_MIN] = "min",   [RANK_MAX] = "max",       [RANK_STDDEV] = "stddev",
-    [RANK_P50] = "p50",   [RANK_P90] = "p90",   [RANK_P95] = "p95",       [RANK_P99] = "p99",
+    [RANK_KEY] = "key",   [RANK_RATE] = "rate", [RANK_COUNT] = "count", [RANK_SUM] = "sum",
+    [RANK_AVG] = "avg",   [RANK_MIN] = "min",   [RANK_MAX] = "max",     [RANK_STDDEV] = "stddev",
+    [RANK_P50] = "p50",   [RANK_P90] = "p90",   [RANK_P95] = "p95",     [RANK_P99] = "p99",
     [RANK_P999] = "p999", [RANK_LAST] = "last",
 };
 
@@ -41,22 +41,36 @@ int rank_column_parse(const char *name, enum rank_column *out)
 double rank_column_value(const struct window_stats *st, enum rank_column col)
 {
     switch (col) {
-    case RANK_RATE: return st->rate;
-    case RANK_COUNT: return (double)st->sum.count;
-    case RANK_SUM: return st->sum.count ? st->sum.sum : NAN;
-    case RANK_AVG: return summary_mean(&st->sum);
-    case RANK_MIN: return st->sum.count ? st->sum.min : NAN;
-    case RANK_MAX: return st->sum.count ? st->sum.max : NAN;
-    case RANK_STDDEV: return summary_stddev(&st->sum);
-    case RANK_P50: return st->p50;
-    case RANK_P90: return st->p90;
-    case RANK_P95: return st->p95;
-    case RANK_P99: return st->p99;
-    case RANK_P999: return st->p999;
-    case RANK_LAST: return st->sum.count ? st->sum.last : NAN;
+    case RANK_RATE:
+        return st->rate;
+    case RANK_COUNT:
+        return (double)st->sum.count;
+    case RANK_SUM:
+        return st->sum.count ? st->sum.sum : NAN;
+    case RANK_AVG:
+        return summary_mean(&st->sum);
+    case RANK_MIN:
+        return st->sum.count ? st->sum.min : NAN;
+    case RANK_MAX:
+        return st->sum.count ? st->sum.max : NAN;
+    case RANK_STDDEV:
+        return summary_stddev(&st->sum);
+    case RANK_P50:
+        return st->p50;
+    case RANK_P90:
+        return st->p90;
+    case RANK_P95:
+        return st->p95;
+    case RANK_P99:
+        return st->p99;
+    case RANK_P999:
+        return st->p999;
+    case RANK_LAST:
+        return st->sum.count ? st->sum.last : NAN;
     case RANK_KEY:
     case RANK_NCOLUMNS:
-    default: return NAN;
+    default:
+        return NAN;
     }
 }
 
@@ -104,7 +118,7 @@ static int cmp_key_desc(const void *x, const void *y)
     return -cmp_key_asc(x, y);
 }
 
-static bool passes_filters(const struct series *s, const struct rank_query *q)
+bool rank_passes(const struct series *s, const struct rank_query *q)
 {
     if (q->substring && q->substring[0] && !select_substring_match(s->key, q->substring))
         return false;
@@ -117,6 +131,60 @@ static bool passes_filters(const struct series *s, const struct rank_query *q)
     return true;
 }
 
+/* ---------------------------------------------------------------------------------------------
+ * Hysteresis: near-equal rows keep the order they were shown in
+ * ------------------------------------------------------------------------------------------ */
+
+struct prev_pos {
+    const struct series *series;
+    size_t pos;
+};
+
+static int cmp_prev_pos(const void *x, const void *y)
+{
+    uintptr_t a = (uintptr_t)((const struct prev_pos *)x)->series;
+    uintptr_t b = (uintptr_t)((const struct prev_pos *)y)->series;
+    return a < b ? -1 : a > b;
+}
+
+static bool near_equal(double a, double b, double tolerance)
+{
+    if (isnan(a) || isnan(b))
+        return false;
+    return fabs(a - b) <= tolerance * fmax(fabs(a), fabs(b));
+}
+
+/* Insertion sort of the first n candidates (already in value order) in which a row passes the
+ * one above it only when both are near-equal and it was shown above it last time (a row not
+ * shown then counts as shown last). Each move is between near-equal rows, so no row ends above
+ * one that beats it by more than the tolerance. Nearly sorted input: about n steps. */
+static void keep_previous_order(struct candidate *c, size_t n, const struct rank_query *q)
+{
+    struct prev_pos *pp = xmalloc(q->prev_n * sizeof(*pp));
+    for (size_t i = 0; i < q->prev_n; i++)
+        pp[i] = (struct prev_pos){q->prev[i], i};
+    qsort(pp, q->prev_n, sizeof(*pp), cmp_prev_pos);
+    size_t *pos = xmalloc(n * sizeof(*pos));
+    for (size_t i = 0; i < n; i++) {
+        struct prev_pos want = {c[i].series, 0};
+        const struct prev_pos *f = bsearch(&want, pp, q->prev_n, sizeof(*pp), cmp_prev_pos);
+        pos[i] = f ? f->pos : SIZE_MAX;
+    }
+    for (size_t i = 1; i < n; i++) {
+        struct candidate x = c[i];
+        size_t px = pos[i], j = i;
+        while (j > 0 && pos[j - 1] > px && near_equal(c[j - 1].key, x.key, q->tolerance)) {
+            c[j] = c[j - 1];
+            pos[j] = pos[j - 1];
+            j--;
+        }
+        c[j] = x;
+        pos[j] = px;
+    }
+    free(pos);
+    free(pp);
+}
+
 size_t rank_top(const struct series_table *tab, const struct rank_query *q, struct rank_row *out,
                 size_t cap)
 {
@@ -126,7 +194,7 @@ size_t rank_top(const struct series_table *tab, const struct rank_query *q, stru
     size_t n = 0;
     for (uint32_t i = 0; i < tab->count; i++) {
         const struct series *s = tab->items[i];
-        if (!passes_filters(s, q))
+        if (!rank_passes(s, q))
             continue;
         struct window_stats st;
         window_sliding(&s->tl, q->now_ms, q->width_s, flags, &st, NULL);
@@ -141,6 +209,8 @@ size_t rank_top(const struct series_table *tab, const struct rank_query *q, stru
         qsort(c, n, sizeof(*c), q->ascending ? cmp_key_desc : cmp_key_asc);
     else
         qsort(c, n, sizeof(*c), q->ascending ? cmp_asc : cmp_desc);
+    if (q->column != RANK_KEY && q->prev && q->prev_n && q->tolerance > 0)
+        keep_previous_order(c, n < cap + q->prev_n ? n : cap + q->prev_n, q);
     size_t m = n < cap ? n : cap;
     for (size_t i = 0; i < m; i++) {
         out[i].series = c[i].series;

@@ -25,6 +25,7 @@ const struct key_binding keys_table[] = {
     {'p', KEYCTX_GLOBAL, KA_PAUSE, "p", "pause the view (ingest goes on), again to resume",
      "pause"},
     {'m', KEYCTX_GLOBAL, KA_MOUSE, "m", "mouse on/off: wheel scrolls, click selects", NULL},
+    {'T', KEYCTX_GLOBAL, KA_THEME, "T", "next colour theme (dark, light, the theme files)", NULL},
     {12, KEYCTX_GLOBAL, KA_REDRAW, "Ctrl-L", "redraw the screen", NULL},
 
     /* moving in tables and lists */
@@ -35,23 +36,27 @@ const struct key_binding keys_table[] = {
     {F(KEY_PPAGE), NAV, KA_PAGE_UP, "PgUp", "one page up", NULL},
     {F(KEY_NPAGE), NAV, KA_PAGE_DOWN, "PgDn", "one page down", NULL},
     {F(KEY_HOME), NAV, KA_HOME, "Home", "first row", NULL},
-    {'g', NAV, KA_HOME, "g", NULL, NULL},
     {F(KEY_END), NAV, KA_END, "End", "last row", NULL},
     {'G', NAV, KA_END, "G", NULL, NULL},
+    {'g', KEYCTX_LIST | KEYCTX_HELP, KA_HOME, "g", "first row (in the series table g groups)",
+     NULL},
 
     /* the series table and the detail view */
     {'w', SERIES, KA_WINDOW, "w", "window length: 10s, 1m, 5m, 15m", "window"},
     {'c', SERIES, KA_STAT_NEXT, "c", "statistic of the sparklines and the chart", "stat"},
 
     /* the series table */
-    {'\r', KEYCTX_DASHBOARD, KA_OPEN, "Enter", "detail view of the selected series", "detail"},
+    {'\r', KEYCTX_DASHBOARD, KA_OPEN, "Enter",
+     "detail view of the selected series (a group: expand or collapse it)", "detail"},
     {'\n', KEYCTX_DASHBOARD, KA_OPEN, NULL, NULL, NULL},
     {F(KEY_ENTER), KEYCTX_DASHBOARD, KA_OPEN, NULL, NULL, NULL},
     {'s', KEYCTX_DASHBOARD, KA_SORT_NEXT, "s", "sort by the next column", "sort"},
     {'S', KEYCTX_DASHBOARD, KA_SORT_REVERSE, "S", "reverse the sort direction", NULL},
     {'/', KEYCTX_DASHBOARD, KA_FILTER, "/", "filter by selector or substring (see below)",
      "filter"},
-    {27, KEYCTX_DASHBOARD, KA_CLEAR, "Esc", "clear the filter", NULL},
+    {27, KEYCTX_DASHBOARD, KA_CLEAR, "Esc", "clear the filter (none: stop grouping)", NULL},
+    {'g', KEYCTX_DASHBOARD, KA_GROUP, "g",
+     "group by a label, again the next label, then off; Enter expands a group", "group"},
 
     /* the alerts panel */
     {'a', KEYCTX_ALERTS, KA_ALERT_ACK, "a", "acknowledge the selected alert (shown to everyone)",
@@ -118,6 +123,8 @@ const char *keys_ctx_name(unsigned ctx)
         return "Detail view";
     case KEYCTX_LIST:
         return "Alerts and chat";
+    case KEYCTX_LIST | KEYCTX_HELP:
+        return "Alerts, chat and this help";
     case KEYCTX_ALERTS:
         return "Alerts panel";
     case KEYCTX_INPUT:

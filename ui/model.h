@@ -14,6 +14,7 @@
 #include "core/lineedit.h"
 #include "core/rank.h"
 #include "core/series.h"
+#include "ui/theme.h"
 
 #define MODEL_FILTER_MAX 256
 
@@ -36,8 +37,8 @@ struct model_status {
     uint64_t late;       /* behind the watermark (still counted) */
     uint64_t rejected;   /* invalid entries sent to the dead-letter stream, plus core refusals */
     bool replay_done;
-    double replay_progress; /* 0..1 while replaying */
-    char note[64];          /* short extra text ("demo 1k ev/s"), "" for none */
+    double replay_progress;   /* 0..1 while replaying */
+    char note[64];            /* short extra text ("demo 1k ev/s"), "" for none */
     char series_warning[192]; /* the series cap reached ("series cap 100000 reached: 12 events
                                  dropped; raise --max-series") or a --max-series memory cannot
                                  hold: drawn as a warning right after the connection; "" none */
@@ -84,14 +85,14 @@ enum model_alert_action {
 /* The chat pane's data, filled by the app and drawn by ui/view_chat. The room's messages are
  * kept as received (core/chatlog); the view renders them through the sanitizer. */
 struct model_chat {
-    struct chatlog *log;                   /* NULL: no chat; the view may add local notices
-                                              and move the unread marker */
-    struct lineedit *input;                /* the input line (owned by the app) */
+    struct chatlog *log;           /* NULL: no chat; the view may add local notices
+                                      and move the unread marker */
+    struct lineedit *input;        /* the input line (owned by the app) */
     const struct presence *online; /* nicks online in the room; may be NULL */
-    const char *room;                      /* "" when in no room */
-    const char *nick;                      /* ours */
-    const char *state;                     /* "up", "reconnecting (attempt 2): ..." */
-    bool hide_alerts;                      /* /filter alerts: alert lines are not drawn */
+    const char *room;              /* "" when in no room */
+    const char *nick;              /* ours */
+    const char *state;             /* "up", "reconnecting (attempt 2): ..." */
+    bool hide_alerts;              /* /filter alerts: alert lines are not drawn */
     /* Each line the user sends (a message or a /command), carried out by the app. */
     void (*submit)(void *privdata, const char *line, size_t len);
     void *privdata;
@@ -122,6 +123,10 @@ struct model {
     void *alert_privdata;
     char alert_note[96]; /* feedback of the last action or a role ("leader"), "" for none */
     int64_t alerts_stale_since_ms; /* nobody evaluates the rules since (wall ms); 0: fresh */
+
+    /* The themes `T` cycles through (owned by the app; NULL: none) and the one in use. */
+    const struct theme *themes;
+    size_t nthemes, theme_current;
     struct model_chat chat;
 };
 

@@ -73,6 +73,7 @@ static struct {
     bool color;
     bool ascii;
     bool mouse;
+    bool default_colors; /* use_default_colors worked */
     attr_t attrs[THEME_NROLES];
 } screen;
 
@@ -92,10 +93,10 @@ static attr_t theme_attrs(unsigned a)
     return r;
 }
 
-static void setup_colors(const struct theme *t)
+/* Colour pairs of every role from t (start_color has run; defaults: the terminal's own
+ * colours can be used). */
+static void setup_colors(const struct theme *t, bool defaults)
 {
-    start_color();
-    bool defaults = use_default_colors() == OK;
     for (int r = 0; r < THEME_NROLES; r++) {
         const struct theme_style *s = &t->style[r];
         short fg = theme_color_fit(s->fg, COLORS), bg = theme_color_fit(s->bg, COLORS);
@@ -148,9 +149,11 @@ int screen_init(const struct screen_opts *opts, char *err, size_t errcap)
         t = &dark;
     }
     screen.color = opts->color && has_colors();
-    if (screen.color)
-        setup_colors(t);
-    else
+    if (screen.color) {
+        start_color();
+        screen.default_colors = use_default_colors() == OK;
+        setup_colors(t, screen.default_colors);
+    } else
         memcpy(screen.attrs, mono_attrs, sizeof(screen.attrs));
     screen_set_mouse(opts->mouse);
     return 0;
@@ -185,6 +188,14 @@ void screen_free(void)
         delscreen(screen.scr);
         screen.scr = NULL;
     }
+}
+
+int screen_set_theme(const struct theme *t)
+{
+    if (!screen.active || !screen.color)
+        return -1;
+    setup_colors(t, screen.default_colors);
+    return 0;
 }
 
 bool screen_active(void)

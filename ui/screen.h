@@ -57,6 +57,10 @@ const struct screen_glyphs *screen_glyphs(void);
 bool screen_ascii(void);
 bool screen_color(void);
 
+/* Draws with theme t from now on (the caller redraws everything). Returns 0, or -1 when
+ * colours are off (NO_COLOR, --no-color, a terminal without colours): nothing changes then. */
+int screen_set_theme(const struct theme *t);
+
 /* Turns mouse reporting on or off; screen_mouse says which is in force. */
 void screen_set_mouse(bool on);
 bool screen_mouse(void);

@@ -1,6 +1,7 @@
 /* ui.c — panes, focus, zoom, overlays, dispatch and frames. */
 #include "ui/ui_impl.h"
 
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,6 +12,8 @@
 #include "core/text.h"
 #include "ui/draw.h"
 #include "ui/screen_draw.h"
+
+#define UI_NOTE_MS 4000 /* how long a status line message stays */
 
 /* ---------------------------------------------------------------------------------------------
  * Life cycle and layout
@@ -286,6 +289,34 @@ static enum ui_result help_key(struct ui *ui, int code)
     return UI_CHANGED;
 }
 
+void ui_note(struct ui *ui, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(ui->note, sizeof(ui->note), fmt, ap);
+    va_end(ap);
+    ui->note_until_ms = ui->m->now_ms + UI_NOTE_MS;
+    ui->status_dirty = true;
+}
+
+/* `T`: the next of the model's themes, said on the status line. */
+static void next_theme(struct ui *ui)
+{
+    struct model *m = ui->m;
+    if (m->nthemes == 0) {
+        ui_note(ui, "no themes to switch to");
+        return;
+    }
+    size_t next = (m->theme_current + 1) % m->nthemes;
+    if (screen_set_theme(&m->themes[next]) != 0) {
+        ui_note(ui, "colours are off (NO_COLOR, --no-color or the terminal): no theme to show");
+        return;
+    }
+    m->theme_current = next;
+    ui_note(ui, "theme %s (%zu of %zu; T: next)", m->themes[next].name, next + 1, m->nthemes);
+    ui_mark(ui, UI_DIRTY_ALL);
+}
+
 static enum ui_result global_action(struct ui *ui, enum key_action a)
 {
     struct model *m = ui->m;
@@ -307,7 +338,13 @@ static enum ui_result global_action(struct ui *ui, enum key_action a)
         return UI_CHANGED;
     case KA_MOUSE:
         screen_set_mouse(!screen_mouse());
-        ui->status_dirty = true;
+        ui_note(ui, "%s",
+                screen_mouse() ? "mouse on: wheel scrolls, click selects (Shift+drag "
+                                 "selects text); m turns it off"
+                               : "mouse off: the terminal selects text again");
+        return UI_CHANGED;
+    case KA_THEME:
+        next_theme(ui);
         return UI_CHANGED;
     case KA_FOCUS_NEXT:
         cycle_focus(ui, 1);
@@ -502,6 +539,11 @@ static void draw_status(struct ui *ui)
         snprintf(seg[n++], sizeof(seg[0]), "mouse");
 
     int x = draw_str(w, 0, 0, x_right - 1, seg[0], screen_attr(role));
+    if (ui->note[0] && ui->m->now_ms < ui->note_until_ms && x < x_right - 1) {
+        char part[sizeof(ui->note) + 16];
+        snprintf(part, sizeof(part), " %s %s ", g->sep, ui->note);
+        x += draw_str(w, 0, x, x_right - 1 - x, part, screen_attr(THEME_STATUS_WARN));
+    }
     if (s->unreadable[0] && x < x_right - 1) { /* never dropped: cut to fit if need be */
         char part[300];
         snprintf(part, sizeof(part), " %s %s ", g->sep, s->unreadable);
@@ -543,11 +585,28 @@ static void draw_hints(struct ui *ui)
         }
         x += 3;
     }
+    /* the series table: its selected row's whole name on the right (names in the table may
+     * be shortened), leaving room for the first hints */
+    int end = width;
+    if (ctx == KEYCTX_DASHBOARD && ui->selected_key[0] && width > 30) {
+        char sel[sizeof(ui->selected_key) + 8];
+        snprintf(sel, sizeof(sel), "%s %s ", screen_glyphs()->sel, ui->selected_key);
+        int sw = draw_width(sel), room = width - x - 18; /* "q quit  ? help" stay */
+        if (sw > room)
+            sw = room;
+        if (sw > 4) {
+            char fitted[4 * sizeof(sel)];
+            colfmt_fit(sel, sw, COLFMT_LEFT, COLFMT_MIDDLE | (screen_ascii() ? COLFMT_ASCII : 0),
+                       fitted, sizeof(fitted));
+            draw_text(w, 0, width - sw, sw, fitted, COLFMT_LEFT, screen_attr(THEME_INPUT));
+            end = width - sw - 1;
+        }
+    }
     const struct key_binding *b[32];
     size_t n = keys_hints(ctx, b, 32);
     for (size_t i = 0; i < n && i < 32; i++) {
         int need = draw_width(b[i]->label) + 1 + draw_width(b[i]->hint) + 2;
-        if (x + need > width)
+        if (x + need > end)
             break;
         x += draw_str(w, 0, x, width - x, b[i]->label, ka);
         x += 1;

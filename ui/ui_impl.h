@@ -36,6 +36,10 @@ struct ui {
     bool input_active;     /* typing a filter */
     char filter_note[128]; /* how the filter is read: "selector", "substring", "invalid: ..." */
 
+    char selected_key[1100]; /* the series table's selected row in full, for the hint line */
+    char note[160];          /* a passing message on the status line ("mouse on"), "" none */
+    int64_t note_until_ms;   /* shown until then (model clock) */
+
     bool status_dirty, hints_dirty;
     bool too_small_drawn;
 
@@ -43,6 +47,9 @@ struct ui {
 
     struct input *input; /* keys, Esc, bracketed paste and mouse from curses (ui/input) */
 };
+
+/* Shows a message on the status line for a few seconds (feedback of a key: "mouse on"). */
+void ui_note(struct ui *ui, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 /* Handles one mouse event (wheel scrolls the pane under the pointer, a click focuses the pane
  * and selects the row). */

@@ -97,6 +97,122 @@ static void age_text(int64_t now_ms, int64_t since_ms, char *buf, size_t cap)
     duration_format((now_ms - since_ms) / 1000 * 1000, buf, cap);
 }
 
+/* The value against the threshold as a true statement. Firing and pending: "1200 > 1000".
+ * Resolved, when the value does not meet the condition: the negated comparison ("642.9 <=
+ * 1000", never "642.9 > 1000"); when that cannot be told (a value that is not a plain number,
+ * absent(), or a value that still meets it: resolved by absence of data): "642.9, fires > 1000". */
+static void value_text(const struct model_alert *al, char *buf, size_t cap)
+{
+    static const char *const ops[][2] = {{">=", "<"},  {"<=", ">"}, {"==", "!="},
+                                         {"!=", "=="}, {">", "<="}, {"<", ">="}};
+    static const char *const nice[][2] = {{"<=", "\xe2\x89\xa4"}, {">=", "\xe2\x89\xa5"}};
+    const char *v = str_or_empty(al->value), *th = al->threshold;
+    bool resolved = al->state && al->state[0] == 'r';
+    if (!th) {
+        snprintf(buf, cap, "%s", v);
+        return;
+    }
+    if (!resolved) {
+        snprintf(buf, cap, "%s %s", v, th);
+        return;
+    }
+    char *end;
+    double value = strtod(v, &end);
+    bool plain = end != v && *end == '\0';
+    for (size_t k = 0; plain && k < sizeof(ops) / sizeof(ops[0]); k++) {
+        size_t n = strlen(ops[k][0]);
+        if (strncmp(th, ops[k][0], n) != 0)
+            continue;
+        double limit = strtod(th + n, &end);
+        if (end == th + n || *end != '\0')
+            break;
+        const char *neg = ops[k][1];
+        bool holds = neg[0] == '<'   ? (neg[1] == '=' ? value <= limit : value < limit)
+                     : neg[0] == '>' ? (neg[1] == '=' ? value >= limit : value > limit)
+                     : neg[0] == '!' ? value != limit
+                                     : value == limit;
+        if (!holds)
+            break;
+        for (size_t j = 0; j < 2 && !screen_ascii(); j++)
+            if (strcmp(neg, nice[j][0]) == 0)
+                neg = nice[j][1];
+        snprintf(buf, cap, "%s %s %s", v, neg, th + n + strspn(th + n, " "));
+        return;
+    }
+    snprintf(buf, cap, "%s, fires %s", v, th);
+}
+
+/* One alert row. Wide panes: severity glyph and word, state, short id, rule{labels}, value
+ * against the threshold, age, ack, then the summary. Narrow ones (under 60 columns) keep what
+ * tells the alert and its state apart, in this order: glyph, short state, rule{labels} (cut in
+ * the middle), value (against the threshold when both fit); age, ack and summary only in what
+ * is left. */
+static void draw_alert(WINDOW *w, int y, int inner, const struct model *m,
+                       const struct model_alert *al, bool sel)
+{
+    static const char *const sev[] = {"info", "warn", "CRIT", "PAGE"};
+    const struct screen_glyphs *g = screen_glyphs();
+    bool narrow = inner < 60;
+    bool resolved = al->state && al->state[0] == 'r';
+    attr_t base = screen_attr(sel ? THEME_SELECTED : resolved ? THEME_DIM : THEME_NORMAL);
+    enum model_severity sv = al->severity <= MODEL_SEV_PAGE ? al->severity : MODEL_SEV_CRIT;
+    enum theme_role role = sv >= MODEL_SEV_CRIT   ? THEME_SEV_CRIT
+                           : sv == MODEL_SEV_WARN ? THEME_SEV_WARN
+                                                  : THEME_SEV_INFO;
+    const char *glyph = sv >= MODEL_SEV_CRIT ? g->err : sv == MODEL_SEV_WARN ? g->warn : g->ok;
+    attr_t sev_attr = sel ? base : screen_attr(role) | (sv == MODEL_SEV_PAGE ? A_BOLD : 0);
+    int x = 1;
+    if (sel)
+        draw_fill(w, y, 1, inner, base);
+    char head[32], age[32], val[160], rest[256], id[768];
+    snprintf(head, sizeof(head), "%s%s%s", glyph, narrow ? "" : " ", narrow ? "" : sev[sv]);
+    x += draw_str(w, y, x, inner, head, sev_attr) + 1;
+    /* the state word: upper case while firing, so it reads without colour */
+    const char *st = al->state ? al->state : "";
+    char stw[16];
+    if (narrow)
+        snprintf(stw, sizeof(stw), "%-4.4s", st[0] == 'f' ? "FIRE" : st);
+    else
+        snprintf(stw, sizeof(stw), "%-7s", st[0] == 'f' ? "FIRING" : st);
+    if (x < inner)
+        x += draw_str(w, y, x, inner + 1 - x, stw, sel || resolved ? base : sev_attr) + 1;
+    value_text(al, val, sizeof(val));
+    age_text(m->now_ms, al->since_ms, age, sizeof(age));
+    int rl = snprintf(rest, sizeof(rest), "%s", age);
+    if (al->acked && rl >= 0 && (size_t)rl < sizeof(rest))
+        rl += snprintf(rest + rl, sizeof(rest) - (size_t)rl, "%sack:%s", rl ? "  " : "",
+                       al->ack_by ? al->ack_by : "?");
+    if (al->silenced && rl >= 0 && (size_t)rl < sizeof(rest))
+        snprintf(rest + rl, sizeof(rest) - (size_t)rl, "%ssilenced", rl ? "  " : "");
+    snprintf(id, sizeof(id), "%s%s%s%s%s%s", narrow || !al->short_id ? "" : al->short_id,
+             narrow || !al->short_id ? "" : " ", al->name ? al->name : "",
+             al->series && *al->series ? "{" : "", al->series ? al->series : "",
+             al->series && *al->series ? "}" : "");
+    /* the instance gets what the value (and, wide, the age and ack) leave, at least 12; in a
+     * narrow pane where rule{labels} and the comparison do not both fit, the value alone */
+    int left = inner + 1 - x;
+    if (narrow && al->value && draw_width(id) + 2 + draw_width(val) > left)
+        snprintf(val, sizeof(val), "%s", al->value);
+    if (left > 0) {
+        int keep = draw_width(val) + 2 + (narrow ? 0 : draw_width(rest) + 2);
+        int idw = draw_width(id), room = left - keep;
+        room = room > 12 ? room : 12;
+        idw = idw < room ? idw : room;
+        idw = idw < left ? idw : left;
+        char fitted[4 * 768 + 1];
+        colfmt_fit(id, idw, COLFMT_LEFT, COLFMT_MIDDLE | (screen_ascii() ? COLFMT_ASCII : 0),
+                   fitted, sizeof(fitted));
+        draw_text(w, y, x, idw, fitted, COLFMT_LEFT, base);
+        x += idw + 2;
+    }
+    char line[1536];
+    int n = snprintf(line, sizeof(line), "%s%s%s", val, rest[0] ? "  " : "", rest);
+    if (al->summary && *al->summary && n >= 0 && (size_t)n < sizeof(line))
+        snprintf(line + n, sizeof(line) - (size_t)n, "  %s %s", g->dot, al->summary);
+    if (x < inner)
+        draw_text(w, y, x, inner + 1 - x, line, COLFMT_LEFT, base);
+}
+
 static void alerts_draw(struct ui *ui, void *state, WINDOW *w, bool focused)
 {
     struct alerts *a = state;
@@ -133,67 +249,11 @@ static void alerts_draw(struct ui *ui, void *state, WINDOW *w, bool focused)
             draw_center(w, getmaxy(w) / 2 + 1, stale, screen_attr(THEME_MARKER) | A_BOLD);
         return;
     }
-    static const char *const sev[] = {"info", "warn", "CRIT", "PAGE"};
     for (int r = 0; r < a->cur.height; r++) {
         size_t i = a->cur.top + (size_t)r;
         if (i >= m->nalerts)
             break;
-        const struct model_alert *al = &m->alerts[i];
-        bool sel = focused && i == a->cur.selected;
-        bool resolved = al->state && al->state[0] == 'r';
-        attr_t base = screen_attr(sel ? THEME_SELECTED : resolved ? THEME_DIM : THEME_NORMAL);
-        enum model_severity sv = al->severity <= MODEL_SEV_PAGE ? al->severity : MODEL_SEV_CRIT;
-        enum theme_role role = sv >= MODEL_SEV_CRIT   ? THEME_SEV_CRIT
-                               : sv == MODEL_SEV_WARN ? THEME_SEV_WARN
-                                                      : THEME_SEV_INFO;
-        const char *glyph = sv >= MODEL_SEV_CRIT ? g->err : sv == MODEL_SEV_WARN ? g->warn : g->ok;
-        attr_t sev_attr = sel ? base : screen_attr(role) | (sv == MODEL_SEV_PAGE ? A_BOLD : 0);
-        int y = 1 + r, x = 1;
-        if (sel)
-            draw_fill(w, y, 1, inner, base);
-        char head[32], age[32], line[1536];
-        snprintf(head, sizeof(head), "%s %s", glyph, sev[sv]);
-        x += draw_str(w, y, x, inner, head, sev_attr) + 1;
-        /* the state word: upper case while firing, so it reads without colour */
-        const char *st = al->state ? al->state : "";
-        char stw[16];
-        snprintf(stw, sizeof(stw), "%-7s", st[0] == 'f' ? "FIRING" : st);
-        if (x < inner)
-            x += draw_str(w, y, x, inner + 1 - x, stw, sel || resolved ? base : sev_attr) + 1;
-        age_text(m->now_ms, al->since_ms, age, sizeof(age));
-        /* value, age and ack first: the instance (short id, rule, labels) gets what they
-         * leave (at least 14 columns, cut with an ellipsis; `z` zooms the pane) */
-        char rest[256], id[768];
-        int rl = 0;
-        rest[0] = '\0';
-        if (al->value)
-            rl += snprintf(rest + rl, sizeof(rest) - (size_t)rl, "%s%s%s", al->value,
-                           al->threshold ? " " : "", al->threshold ? al->threshold : "");
-        if (age[0] && rl >= 0 && (size_t)rl < sizeof(rest))
-            rl += snprintf(rest + rl, sizeof(rest) - (size_t)rl, "  %s", age);
-        if (al->acked && rl >= 0 && (size_t)rl < sizeof(rest))
-            rl += snprintf(rest + rl, sizeof(rest) - (size_t)rl, "  ack:%s",
-                           al->ack_by ? al->ack_by : "?");
-        if (al->silenced && rl >= 0 && (size_t)rl < sizeof(rest))
-            snprintf(rest + rl, sizeof(rest) - (size_t)rl, "  silenced");
-        snprintf(id, sizeof(id), "%s %s%s%s%s", al->short_id ? al->short_id : "",
-                 al->name ? al->name : "", al->series && *al->series ? "{" : "",
-                 al->series ? al->series : "", al->series && *al->series ? "}" : "");
-        int left = inner + 1 - x;
-        if (left > 0) {
-            int idw = draw_width(id), room = left - draw_width(rest) - 2;
-            room = room > 14 ? room : 14;
-            idw = idw < room ? idw : room;
-            idw = idw < left ? idw : left;
-            draw_text(w, y, x, idw, id, COLFMT_LEFT, base);
-            x += idw + 2;
-        }
-        if (al->summary && *al->summary)
-            snprintf(line, sizeof(line), "%s  %s %s", rest, g->dot, al->summary);
-        else
-            snprintf(line, sizeof(line), "%s", rest);
-        if (x < inner)
-            draw_text(w, y, x, inner + 1 - x, line, COLFMT_LEFT, base);
+        draw_alert(w, 1 + r, inner, m, &m->alerts[i], focused && i == a->cur.selected);
     }
 }
 

@@ -18,29 +18,29 @@
 #include "ui/screen_draw.h"
 #include "ui/ui_impl.h"
 
-#define CHATVIEW_TIME_COLS 6    /* "HH:MM " before every message; continuation lines indent */
-#define CHATVIEW_PASTE_ASK 5    /* a paste of more lines than this asks before sending */
-#define CHATVIEW_PAIR_BASE 64   /* colour pairs for nicks start here (ui/screen uses 1..roles) */
-#define CHATVIEW_MAX_WRAP 4096  /* wrapped lines per message, at most */
+#define CHATVIEW_TIME_COLS 6   /* "HH:MM " before every message; continuation lines indent */
+#define CHATVIEW_PASTE_ASK 5   /* a paste of more lines than this asks before sending */
+#define CHATVIEW_PAIR_BASE 64  /* colour pairs for nicks start here (ui/screen uses 1..roles) */
+#define CHATVIEW_MAX_WRAP 4096 /* wrapped lines per message, at most */
 
 /* Nick colours: xterm-256 indices that read on dark and light backgrounds, and the basic six
  * for 8-colour terminals. A nick's colour is text_nick_color(nick, n), the same everywhere. */
-static const short nick_colors_256[] = {31, 35, 37, 40, 68, 72, 99, 105, 113, 128,
-                                        134, 141, 166, 169, 172, 178, 203, 208};
-static const short nick_colors_8[] = {COLOR_RED, COLOR_GREEN, COLOR_YELLOW,
+static const short nick_colors_256[] = {31,  35,  37,  40,  68,  72,  99,  105, 113,
+                                        128, 134, 141, 166, 169, 172, 178, 203, 208};
+static const short nick_colors_8[] = {COLOR_RED,  COLOR_GREEN,   COLOR_YELLOW,
                                       COLOR_BLUE, COLOR_MAGENTA, COLOR_CYAN};
 
 struct chatview {
-    size_t scroll;       /* display lines scrolled up from the newest */
-    bool typing;         /* the input line takes the keys (Esc leaves it) */
-    bool was_focused;    /* focused at the last draw too: new messages are being read */
-    bool paste_ask;      /* a long paste waits for y or n */
-    int rows;            /* message rows of the last update */
-    int ncolors;         /* nick colour pairs set up (0: none, bold instead) */
+    size_t scroll;    /* display lines scrolled up from the newest */
+    bool typing;      /* the input line takes the keys (Esc leaves it) */
+    bool was_focused; /* focused at the last draw too: new messages are being read */
+    bool paste_ask;   /* a long paste waits for y or n */
+    int rows;         /* message rows of the last update */
+    int ncolors;      /* nick colour pairs set up (0: none, bold instead) */
     bool colors_tried;
     struct chatrender_line line;
     struct wrap_line *wl;
-    char *buf;           /* "HH:MM " + the rendered line */
+    char *buf; /* "HH:MM " + the rendered line */
     unsigned char *mark;
     size_t buf_cap;
 };
@@ -163,8 +163,8 @@ static attr_t byte_attr(const struct chatview *v, const struct chatlog_msg *m, s
 }
 
 /* Draws wrapped line k of the laid-out message at row y, from column x0. */
-static void draw_wrapped(WINDOW *w, const struct chatview *v, const struct chatlog_msg *m,
-                         size_t k, int y, int x0, int width)
+static void draw_wrapped(WINDOW *w, const struct chatview *v, const struct chatlog_msg *m, size_t k,
+                         int y, int x0, int width)
 {
     const struct wrap_line *wl = &v->wl[k];
     int x = x0 + wl->indent;
@@ -199,8 +199,8 @@ static void chat_update(struct ui *ui, void *state, int width, int height)
 
 /* Draws the messages bottom-up into rows 1..rows. Returns the display lines laid out (all of
  * them when the top of the log was reached, which *at_top tells). */
-static size_t draw_messages(struct chatview *v, const struct model_chat *mc, WINDOW *w,
-                            int width, bool *at_top)
+static size_t draw_messages(struct chatview *v, const struct model_chat *mc, WINDOW *w, int width,
+                            bool *at_top)
 {
     struct chatlog *log = mc->log;
     size_t count = chatlog_count(log), first_unread = chatlog_first_unread(log);
@@ -242,8 +242,8 @@ static size_t draw_messages(struct chatview *v, const struct model_chat *mc, WIN
     return below;
 }
 
-static void draw_input(struct chatview *v, const struct model_chat *mc, WINDOW *w, int y,
-                       int width, bool focused)
+static void draw_input(struct chatview *v, const struct model_chat *mc, WINDOW *w, int y, int width,
+                       bool focused)
 {
     attr_t dim = screen_attr(THEME_DIM), in = screen_attr(THEME_INPUT);
     if (v->paste_ask) {
@@ -264,9 +264,8 @@ static void draw_input(struct chatview *v, const struct model_chat *mc, WINDOW *
     size_t len;
     const char *text = lineedit_text(mc->input, &len);
     if (len == 0 && !(focused && v->typing)) {
-        const char *hint = mc->room && *mc->room
-                               ? (focused ? "Enter to type" : "3 or Tab to chat")
-                               : "not in a room: /join ROOM";
+        const char *hint = mc->room && *mc->room ? (focused ? "Enter to type" : "3 or Tab to chat")
+                                                 : "not in a room: /join ROOM";
         draw_str(w, y, x, field, hint, dim);
         return;
     }

@@ -14,6 +14,7 @@
 #include "core/histrows.h"
 #include "core/mem.h"
 #include "core/spark.h"
+#include "core/trend.h"
 #include "core/window.h"
 #include "ui/draw.h"
 #include "ui/screen_draw.h"
@@ -113,23 +114,13 @@ static void update_chart(struct ui *ui, struct detail *d)
     size_t n = (m->window_s + b - 1) / b;
     if (n > capacity)
         n = capacity;
-    int64_t to_ms = (m->now_ms / 1000 / b) * b * 1000; /* complete buckets only */
-    int64_t from_ms = to_ms - (int64_t)n * b * 1000;
-    struct window_stats *w = xmalloc((n + 2) * sizeof(*w));
-    size_t k = window_tumbling(tl, from_ms, to_ms, b, w, n + 2);
-    if (k > n + 2)
-        k = n + 2;
-    size_t first = k > n ? k - n : 0;
-    int64_t data_from = model_data_from_ms(m);
-    for (size_t j = 0; j < n; j++)
-        d->chart[j] = NAN;
-    for (size_t j = first; j < k; j++) {
-        struct window_stats *st = &w[j];
-        window_rate_from(st, data_from, m->now_ms); /* a bucket data could only partly fill */
-        bool empty_nan = st->sum.count == 0 && m->stat != RANK_RATE && m->stat != RANK_COUNT;
-        d->chart[n - (k - j)] = empty_nan ? NAN : rank_column_value(st, m->stat);
-    }
-    free(w);
+    struct trend_query q = {.to_ms = (m->now_ms / 1000 / b) * b * 1000, /* complete buckets */
+                            .bucket_s = b,
+                            .n = n,
+                            .stat = m->stat,
+                            .now_ms = m->now_ms,
+                            .data_from_ms = model_data_from_ms(m)};
+    trend_series(tl, &q, d->chart);
     d->nchart = n;
     d->chart_bucket_s = b;
 }
@@ -272,6 +263,37 @@ static void draw_hist(struct ui *ui, struct detail *d, WINDOW *w)
     }
 }
 
+/* The time axis under a plot of cols columns spanning span_s seconds up to now: "-1m" at the
+ * left edge, "now" ending at the right one, and between them "-30s"-style labels each
+ * starting at the column where its instant begins (column c covers the c-th cols-th of the
+ * span), at a round step that leaves a blank between labels. */
+static void draw_axis(WINDOW *w, int y, int x, int cols, uint32_t span_s)
+{
+    static const uint32_t steps[] = {1, 2, 5, 10, 15, 30, 60, 120, 300, 600, 900, 1800, 3600};
+    attr_t a = screen_attr(THEME_DIM);
+    char t[24], name[16];
+    if (cols < 8 || span_s == 0)
+        return;
+    snprintf(t, sizeof(t), "-%s", model_window_name(span_s, name, sizeof(name)));
+    int used = draw_str(w, y, x, cols, t, a); /* columns taken from the left */
+    int now_x = cols - 3;
+    draw_text(w, y, x + now_x, 3, "now", COLFMT_LEFT, a);
+    uint32_t step = 0;
+    for (size_t i = 0; i < sizeof(steps) / sizeof(steps[0]) && !step; i++)
+        if ((uint64_t)steps[i] * (uint64_t)cols >= (uint64_t)span_s * 10) /* 10 columns apart */
+            step = steps[i];
+    if (step == 0)
+        return;
+    for (uint32_t ago = span_s - step; ago > 0 && ago < span_s; ago -= step < ago ? step : ago) {
+        int c = (int)(((uint64_t)(span_s - ago) * (uint64_t)cols + span_s / 2) / span_s);
+        snprintf(t, sizeof(t), "-%s", model_window_name(ago, name, sizeof(name)));
+        int tw = draw_width(t);
+        if (c <= used || c + tw >= now_x) /* a blank on each side, or left out */
+            continue;
+        used = c + draw_str(w, y, x + c, tw, t, a);
+    }
+}
+
 static void draw_chart(struct ui *ui, struct detail *d, WINDOW *w)
 {
     const struct detail_box *bx = &d->chart_box;
@@ -299,24 +321,28 @@ static void draw_chart(struct ui *ui, struct detail *d, WINDOW *w)
     bool is_value = m->stat != RANK_RATE && m->stat != RANK_COUNT;
     struct colfmt_unit_info plain = {COLFMT_UNIT_NONE, 0};
     const struct colfmt_unit_info *u = is_value ? &d->unit : &plain;
+    /* the samples stretched over every point of the plot (a sample takes floor or ceil of
+     * points / samples), so the plot spans its axis whatever the window and width */
+    enum spark_chart style = screen_glyphs()->chart;
+    size_t npts = spark_chart_capacity(cols, style);
+    double *pts = xmalloc((npts + 1) * sizeof(*pts));
+    for (size_t p = 0; p < npts; p++)
+        pts[p] = d->chart[p * d->nchart / npts];
     for (int r = 0; r < rows; r++) {
-        char line[4 * 512 + 1], label[24] = "";
+        char line[4 * 1024 + 1], label[24] = "";
         if (any && r == 0)
             colfmt_value(hi, u, label, sizeof(label));
         else if (any && r == rows - 1)
             colfmt_value(lo, u, label, sizeof(label));
         draw_text(w, bx->y + 1 + r, bx->x, DETAIL_LABEL_W, label, COLFMT_RIGHT,
                   screen_attr(THEME_DIM));
-        spark_chart_row(d->chart, d->nchart, lo, hi, r, rows, cols, screen_glyphs()->chart, line,
-                        sizeof(line));
+        spark_chart_row(pts, npts, lo, hi, r, rows, cols, style, line, sizeof(line));
         draw_text(w, bx->y + 1 + r, bx->x + DETAIL_LABEL_W + 1, cols, line, COLFMT_LEFT,
                   screen_attr(THEME_CHART));
     }
-    char left[24];
-    snprintf(left, sizeof(left), "-%s", model_window_name(m->window_s, win, sizeof(win)));
-    int y = bx->y + bx->h - 1, x = bx->x + DETAIL_LABEL_W + 1;
-    draw_text(w, y, x, cols, left, COLFMT_LEFT, screen_attr(THEME_DIM));
-    draw_text(w, y, x + cols - 3, 3, "now", COLFMT_LEFT, screen_attr(THEME_DIM));
+    free(pts);
+    draw_axis(w, bx->y + bx->h - 1, bx->x + DETAIL_LABEL_W + 1, cols,
+              (uint32_t)d->nchart * d->chart_bucket_s);
 }
 
 static void draw_sessions(struct ui *ui, struct detail *d, WINDOW *w)

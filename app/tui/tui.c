@@ -514,6 +514,9 @@ int tui_main(int argc, char **argv, bool demo)
     snprintf(s->ns, sizeof(s->ns), "%s", t.cfg.ns);
     s->partitions = t.cfg.partitions;
     t.model.now_ms = clock_wall_ms();
+    t.model.themes = t.themes;
+    t.model.nthemes =
+        tui_start_themes(&theme, dirs, t.themes, sizeof(t.themes) / sizeof(t.themes[0]));
     t.ui = ui_new(&t.model);
     struct tui_alerts_opts ao = {
         .cfg = &t.cfg,

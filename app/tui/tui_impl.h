@@ -22,6 +22,7 @@ struct tui {
     uint32_t demo_series;
     struct model model;
     struct ui *ui;
+    struct theme themes[16];   /* what `T` cycles through (tui_start_themes) */
     struct tui_alerts *alerts; /* the alerts loop and panel (app/tui_alerts) */
     struct tui_chat *chat;     /* the chat room and pane (app/tui_chat) */
     bool quiet;                /* --quiet: no bell on mentions */

@@ -2,6 +2,7 @@
  * is taken: its options, where themes are looked for, the address, namespace and reader. */
 #include "app/tui/tui_start.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <limits.h>
 #include <stdio.h>
@@ -12,7 +13,9 @@
 #include "app/alerts/alerts.h"
 #include "app/cmd/cmd.h"
 #include "app/redis/rsync.h"
+#include "core/mem.h"
 #include "core/series.h"
+#include "ui/theme.h"
 
 #define TUI_META_TIMEOUT_MS 1000
 
@@ -81,6 +84,62 @@ const char *tui_start_rules_path(const char *cfg_rules, bool demo, char *buf, si
             return buf;
         }
     return NULL;
+}
+
+static bool theme_listed(const struct theme *list, size_t n, const char *name)
+{
+    for (size_t i = 0; i < n; i++)
+        if (strcmp(list[i].name, name) == 0)
+            return true;
+    return false;
+}
+
+static int cmp_names(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* Adds the NAME.theme files of dir, in name order, to out[*n..cap). */
+static void themes_of_dir(const char *dir, struct theme *out, size_t *n, size_t cap)
+{
+    DIR *dh = opendir(dir);
+    if (dh == NULL)
+        return;
+    char *names[64];
+    size_t k = 0;
+    struct dirent *e;
+    while ((e = readdir(dh)) != NULL && k < 64) {
+        size_t len = strlen(e->d_name);
+        if (len > 6 && e->d_name[0] != '.' && strcmp(e->d_name + len - 6, ".theme") == 0)
+            names[k++] = xstrdup(e->d_name);
+    }
+    closedir(dh);
+    qsort(names, k, sizeof(*names), cmp_names);
+    for (size_t i = 0; i < k; i++) {
+        char path[PATH_MAX], err[256];
+        struct theme t;
+        snprintf(path, sizeof(path), "%s/%s", dir, names[i]);
+        if (*n < cap && theme_load_file(path, &t, err, sizeof(err)) == 0 &&
+            !theme_listed(out, *n, t.name))
+            out[(*n)++] = t;
+        free(names[i]);
+    }
+}
+
+size_t tui_start_themes(const struct theme *in_use, const char *const *dirs, struct theme *out,
+                        size_t cap)
+{
+    size_t n = 0;
+    if (cap == 0)
+        return 0;
+    out[n++] = *in_use;
+    static const char *const builtin[] = {"dark", "light"};
+    for (size_t i = 0; i < 2 && n < cap; i++)
+        if (!theme_listed(out, n, builtin[i]) && theme_builtin(builtin[i], &out[n]) == 0)
+            n++;
+    for (size_t i = 0; dirs[i] && n < cap; i++)
+        themes_of_dir(dirs[i], out, &n, cap);
+    return n;
 }
 
 int tui_start_args(struct tui *t, int argc, char **argv, bool *demo)

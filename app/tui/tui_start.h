@@ -23,6 +23,12 @@ void tui_start_theme_dirs(char dirs[5][PATH_MAX], const char *ptrs[6]);
  * so the demo's anomaly fires an alert. NULL: none. The path is written to buf. */
 const char *tui_start_rules_path(const char *cfg_rules, bool demo, char *buf, size_t cap);
 
+/* The themes `T` cycles through: in_use first, then the built-in dark and light, then every
+ * NAME.theme file in dirs (NULL-terminated; in order, names sorted), each theme name once. A
+ * file that does not load is left out (--theme NAME says why). Returns how many (<= cap). */
+size_t tui_start_themes(const struct theme *in_use, const char *const *dirs, struct theme *out,
+                        size_t cap);
+
 /* Address, namespace check and meta (with demo: written), series table (data from now_ms minus
  * the replay), reader notifying on_reader with t. Returns 0 or an exit code. */
 int tui_start_data(struct tui *t, bool demo, int64_t now_ms, reader_notify_fn *on_reader);

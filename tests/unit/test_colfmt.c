@@ -99,6 +99,29 @@ static void test_fit_cut(void **state)
     assert_string_equal(b, "\xe2\x80\xa6");
 }
 
+/* COLFMT_MIDDLE: both ends stay, the ellipsis in the middle (the tail gets the odd column). */
+static void test_fit_middle(void **state)
+{
+    (void)state;
+    char b[64];
+    colfmt_fit("requests{region=eu-west,service=api}", 25, COLFMT_LEFT, COLFMT_MIDDLE, b,
+               sizeof(b));
+    assert_string_equal(b, "requests{reg\xe2\x80\xa6"
+                           "service=api}");
+    assert_int_equal(colfmt_width(b), 25);
+    colfmt_fit("abcdefgh", 5, COLFMT_LEFT, COLFMT_MIDDLE | COLFMT_ASCII, b, sizeof(b));
+    assert_string_equal(b, "ab~gh");
+    colfmt_fit("abc", 5, COLFMT_RIGHT, COLFMT_MIDDLE, b, sizeof(b)); /* fits: padded as ever */
+    assert_string_equal(b, "  abc");
+    /* a wide character at the tail's edge: a blank in its place */
+    colfmt_fit("abc\xe6\x97\xa5"
+               "d",
+               5, COLFMT_LEFT, COLFMT_MIDDLE, b, sizeof(b));
+    assert_string_equal(b, "ab\xe2\x80\xa6"
+                           " d");
+    assert_int_equal(colfmt_width(b), 5);
+}
+
 static void test_fit_sanitize(void **state)
 {
     (void)state;
@@ -142,7 +165,7 @@ static void test_fit_property(void **state)
         }
         x = x * 6364136223846793005ULL + 1442695040888963407ULL;
         int width = (int)((x >> 35) % 20);
-        unsigned flags = (x >> 50) & 1 ? COLFMT_ASCII : 0;
+        unsigned flags = ((x >> 50) & 1 ? COLFMT_ASCII : 0) | ((x >> 52) & 1 ? COLFMT_MIDDLE : 0);
         char b[128];
         colfmt_fit(s, width, (enum colfmt_align)((x >> 45) % 3), flags, b, sizeof(b));
         assert_int_equal(colfmt_width(b), width);
@@ -206,7 +229,7 @@ int main(void)
         cmocka_unit_test(test_fit_pad),      cmocka_unit_test(test_fit_cut),
         cmocka_unit_test(test_fit_sanitize), cmocka_unit_test(test_fit_small_buffer),
         cmocka_unit_test(test_fit_property), cmocka_unit_test(test_unit_of),
-        cmocka_unit_test(test_value),
+        cmocka_unit_test(test_value),        cmocka_unit_test(test_fit_middle),
     };
     return cmocka_run_group_tests(tests, setup_utf8, NULL);
 }

@@ -23,11 +23,11 @@ static void feed(struct series_table *tab, const char *key, int n, double base, 
 static struct series_table *sample_table(void)
 {
     struct series_table *tab = series_table_new(NULL);
-    feed(tab, "lat{svc=api}", 10, 100, T0 - 500);   /* count 10, max 109 */
-    feed(tab, "lat{svc=auth}", 30, 1, T0 - 500);    /* count 30, max 30 */
-    feed(tab, "lat{svc=db}", 20, 1000, T0 - 500);   /* count 20, max 1019 */
-    feed(tab, "req{svc=api}", 5, 1, T0 - 500);      /* count 5 */
-    feed(tab, "old{svc=api}", 7, 1, T0 - 120000);   /* outside a 60 s window */
+    feed(tab, "lat{svc=api}", 10, 100, T0 - 500); /* count 10, max 109 */
+    feed(tab, "lat{svc=auth}", 30, 1, T0 - 500);  /* count 30, max 30 */
+    feed(tab, "lat{svc=db}", 20, 1000, T0 - 500); /* count 20, max 1019 */
+    feed(tab, "req{svc=api}", 5, 1, T0 - 500);    /* count 5 */
+    feed(tab, "old{svc=api}", 7, 1, T0 - 120000); /* outside a 60 s window */
     return tab;
 }
 
@@ -190,6 +190,53 @@ static void test_column_values(void **state)
     series_table_free(tab);
 }
 
+/* Hysteresis: near-equal rows keep the order shown last; rows further apart than the
+ * tolerance follow their values; without prev the plain order. */
+static void test_keep_previous_order(void **state)
+{
+    (void)state;
+    struct series_table *tab = series_table_new(NULL);
+    feed(tab, "r{h=a}", 100, 1, T0 - 500); /* count 100 */
+    feed(tab, "r{h=b}", 101, 1, T0 - 500); /* count 101: within 5 % of a */
+    feed(tab, "r{h=c}", 200, 1, T0 - 500); /* count 200: far above both */
+    feed(tab, "r{h=d}", 99, 1, T0 - 500);  /* count 99: near a and b, never shown */
+    struct rank_row rows[4];
+    struct rank_query q = {.now_ms = T0, .width_s = 60, .column = RANK_COUNT};
+    assert_int_equal(rank_top(tab, &q, rows, 4), 4);
+    assert_string_equal(rows[1].series->key, "r{h=b}"); /* plain: c, b, a, d */
+    assert_string_equal(rows[2].series->key, "r{h=a}");
+
+    /* shown last as c, a, b (a led when it was ahead): a stays above b within 5 % */
+    const struct series *prev[3] = {rows[0].series, rows[2].series, rows[1].series};
+    q.prev = prev;
+    q.prev_n = 3;
+    q.tolerance = 0.05;
+    assert_int_equal(rank_top(tab, &q, rows, 4), 4);
+    assert_string_equal(rows[0].series->key, "r{h=c}");
+    assert_string_equal(rows[1].series->key, "r{h=a}");
+    assert_string_equal(rows[2].series->key, "r{h=b}");
+    assert_string_equal(rows[3].series->key, "r{h=d}"); /* not shown: no claim on a place */
+
+    /* a tolerance below the gap (1 %): values win */
+    q.tolerance = 0.001;
+    rank_top(tab, &q, rows, 4);
+    assert_string_equal(rows[1].series->key, "r{h=b}");
+
+    /* shown last with c below a: c beats a by far more than 5 %, so it goes first anyway */
+    const struct series *prev2[3] = {prev[1], prev[2], prev[0]};
+    q.prev = prev2;
+    q.tolerance = 0.05;
+    rank_top(tab, &q, rows, 4);
+    assert_string_equal(rows[0].series->key, "r{h=c}");
+    assert_string_equal(rows[1].series->key, "r{h=a}");
+
+    /* sorting by key ignores prev */
+    q.column = RANK_KEY;
+    rank_top(tab, &q, rows, 4);
+    assert_string_equal(rows[0].series->key, "r{h=a}");
+    series_table_free(tab);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -201,6 +248,7 @@ int main(void)
         cmocka_unit_test(test_filters),
         cmocka_unit_test(test_column_names),
         cmocka_unit_test(test_column_values),
+        cmocka_unit_test(test_keep_previous_order),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
