@@ -110,6 +110,19 @@ else
     tui_dump selector; notok "selector filter" "$(order)"
 fi
 tui_keys Escape
+# the query language's substring matcher and an expression's selector (issue 14)
+tui_keys /
+tui_type '~"SVC=WEB"'
+tui_wait "(selector)" 5 && tui_keys Enter && wait_for '[ "$(order)" = "tuitest_lat_ms{svc=web} " ]' 5 &&
+    ok "filter ~\"SVC=WEB\": a substring matcher, case ignored" ||
+    { tui_dump substr; notok "substring matcher" "$(order)"; }
+tui_keys Escape
+tui_keys /
+tui_type 'p99(*{~api}) by (svc) over 5m'
+tui_wait "(selector of the expression)" 5 && tui_keys Enter && tui_wait "2 of 4 match" 5 &&
+    ok "filter with an expression: its selector picks the two api series" ||
+    { tui_dump exprsel; notok "expression filter" "$(order)"; }
+tui_keys Escape
 
 # ---- detail view --------------------------------------------------------------------------------
 tui_keys /
