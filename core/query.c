@@ -11,6 +11,7 @@
 #include "core/mem.h"
 #include "core/select.h"
 #include "core/timeline.h"
+#include "core/window.h"
 
 /* Open addressing over group keys while grouping (index + 1, 0: free). */
 struct gindex {
@@ -119,6 +120,36 @@ void query_run(const struct series_table *tab, const struct rule_expr *e,
     free(ix.slots);
 }
 
+void query_sessions(const struct series_table *tab, const struct rule_expr *e, uint32_t gap_s,
+                    int64_t lo_s, int64_t hi_s, bool with_hist, struct query_result *out)
+{
+    size_t cap = 0, scap = 0;
+    struct window_stats *ws = NULL;
+    struct event ev;
+
+    *out = (struct query_result){.nwindows = 1};
+    for (uint32_t i = 0; i < tab->count; i++) {
+        const struct series *s = tab->items[i];
+        if (event_parse_key(s->key, s->key_len, &ev) != EVENT_OK || !select_match(e->sel, &ev))
+            continue;
+        size_t n = window_sessions(&s->tl, lo_s * 1000, (hi_s + 1) * 1000, gap_s, ws, scap);
+        if (n > scap) {
+            scap = n;
+            ws = xrealloc(ws, scap * sizeof *ws);
+            n = window_sessions(&s->tl, lo_s * 1000, (hi_s + 1) * 1000, gap_s, ws, scap);
+        }
+        for (size_t k = 0; k < n; k++) {
+            struct query_group *g = group_get(out, NULL, xstrndup(s->key, s->key_len), &cap);
+            struct query_window w = {ws[k].start_ms / 1000, (ws[k].end_ms + 999) / 1000};
+            g->series = s;
+            g->start_ms = ws[k].start_ms;
+            g->end_ms = ws[k].end_ms;
+            group_add(g, s, &w, 1, with_hist);
+        }
+    }
+    free(ws);
+}
+
 void query_result_free(struct query_result *r)
 {
     for (size_t g = 0; g < r->ngroups; g++) {
@@ -178,8 +209,8 @@ static int sort_key_desc(const void *pa, const void *pb)
     return sort_key(pb, pa);
 }
 
-void query_sort(struct query_result *r, enum rule_agg agg, double q, double covered_s,
-                bool by_key, bool ascending)
+void query_sort(struct query_result *r, enum rule_agg agg, double q, double covered_s, bool by_key,
+                bool ascending)
 {
     if (r->ngroups < 2)
         return;

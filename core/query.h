@@ -31,6 +31,7 @@ struct query_group {
     size_t nseries;              /* members */
     uint64_t late, expired;      /* summed over the members (series_table counters) */
     struct query_cell *cells;    /* one per window, in the windows' order */
+    int64_t start_ms, end_ms;    /* query_sessions only: the session (window_sessions) */
 };
 
 struct query_result {
@@ -45,6 +46,13 @@ struct query_result {
 void query_run(const struct series_table *tab, const struct rule_expr *e,
                const struct query_window *w, size_t nw, bool with_hist, struct query_result *out);
 
+/* Session windows (core/window's window_sessions with gap_s) of every series the selector of e
+ * matches, among the slots starting in [lo_s, hi_s]: one group per session (key: the series
+ * key; start_ms, end_ms: the session), series by series in table order, sessions in time order,
+ * one window each. `by` is ignored: sessions are per series. */
+void query_sessions(const struct series_table *tab, const struct rule_expr *e, uint32_t gap_s,
+                    int64_t lo_s, int64_t hi_s, bool with_hist, struct query_result *out);
+
 void query_result_free(struct query_result *r);
 
 /* The value of aggregation agg (quantile q) of group g in window wi (rule_agg_value). */
@@ -53,8 +61,8 @@ double query_value(const struct query_result *r, size_t g, size_t wi, enum rule_
 
 /* Orders the groups by the value of agg in window 0: largest first (ascending: smallest), groups
  * without a value last either way, ties and by_key by key A..Z (ascending: Z..A). */
-void query_sort(struct query_result *r, enum rule_agg agg, double q, double covered_s,
-                bool by_key, bool ascending);
+void query_sort(struct query_result *r, enum rule_agg agg, double q, double covered_s, bool by_key,
+                bool ascending);
 
 /* A series-table configuration for reading span_s seconds of events into a fresh table whose
  * windows all start and end on multiples of res_s seconds: slots never straddle a window edge

@@ -60,6 +60,7 @@ struct rule_expr {
     char **by;      /* label names in written order, unique ("__name__" is the metric) */
     size_t nby;
     uint32_t window_s; /* RULE_DEFAULT_WINDOW_S when `over` is not given */
+    bool has_window;   /* `over` was given */
     enum rule_op op;   /* absent(): RULE_OP_EQ (its value is 1 when absent, else 0) */
     double threshold;  /* absent(): 1 */
     char *text;        /* the whole expression as written, blanks around it dropped */

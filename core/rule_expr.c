@@ -323,6 +323,7 @@ static int parse_window(struct xp *p, struct rule_expr *e)
         return xfail(p, start, "expected a window of at most 30d, found '%.*s'", (int)w,
                      p->s + start);
     e->window_s = (uint32_t)(ms / 1000);
+    e->has_window = true;
     return 0;
 }
 

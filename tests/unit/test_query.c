@@ -43,9 +43,12 @@ static size_t find_group(const struct query_result *r, const char *key)
 static void test_group_merge_is_union(void **state)
 {
     (void)state;
-    static const char *const keys[] = {
-        "lat{region=eu,service=api}", "lat{region=us,service=api}", "lat{region=eu,service=web}",
-        "lat{region=us,service=web}", "lat{service=db}", "other{service=api}"};
+    static const char *const keys[] = {"lat{region=eu,service=api}",
+                                       "lat{region=us,service=api}",
+                                       "lat{region=eu,service=web}",
+                                       "lat{region=us,service=web}",
+                                       "lat{service=db}",
+                                       "other{service=api}"};
     struct series_table_config tc;
     query_table_config(&tc, 60, 1);
     struct series_table *tab = series_table_new(&tc);
@@ -84,8 +87,8 @@ static void test_group_merge_is_union(void **state)
         assert_close(c->sum.sum, us[k].sum, 1e-12);
         for (size_t j = 0; j < sizeof qs / sizeof qs[0]; j++) /* bit for bit */
             assert_true(hist_quantile(&c->hist, qs[j]) == hist_quantile(&uh[k], qs[j]));
-        double want = hist_quantile_clamp(hist_quantile(&uh[k], 0.99), 0.99, us[k].count,
-                                          us[k].min, us[k].max);
+        double want = hist_quantile_clamp(hist_quantile(&uh[k], 0.99), 0.99, us[k].count, us[k].min,
+                                          us[k].max);
         assert_true(query_value(&r, g, 0, e.agg, e.q, 60) == want);
     }
     query_result_free(&r);
@@ -177,8 +180,7 @@ static void check_range(const struct rawev *ev, size_t n, const char *const *key
                 assert_true(isnan(query_value(&r, g, k, RULE_AGG_P90, NAN, 1)));
                 continue;
             }
-            assert_true(c->sum.sum == want.sum && c->sum.min == want.min &&
-                        c->sum.max == want.max);
+            assert_true(c->sum.sum == want.sum && c->sum.min == want.min && c->sum.max == want.max);
             assert_true(c->sum.first == want.first && c->sum.last == want.last);
             /* nearest rank of the sorted values, within 1 % (and exact at the ends) */
             for (size_t i = 1; i < nv; i++)
@@ -255,7 +257,7 @@ static void test_select_sort_counts(void **state)
     query_sort(&r, RULE_AGG_FIRST, NAN, 60, false, false);
     assert_string_equal(r.groups[0].key, keys[0]); /* first 3 */
     assert_string_equal(r.groups[1].key, keys[2]); /* first 2 */
-    assert_int_equal(r.groups[0].late, 1); /* its first value came behind the watermark */
+    assert_int_equal(r.groups[0].late, 1);         /* its first value came behind the watermark */
     assert_int_equal(r.groups[0].expired, 1);
     assert_int_equal(r.groups[1].late, 1);
     query_result_free(&r);
@@ -276,12 +278,44 @@ static void test_select_sort_counts(void **state)
     series_table_free(tab);
 }
 
+/* Sessions per series: boundaries where the silence reaches the gap, stats of each session. */
+static void test_sessions(void **state)
+{
+    (void)state;
+    struct series_table_config tc;
+    query_table_config(&tc, 300, 1);
+    struct series_table *tab = series_table_new(&tc);
+    static const int secs[] = {0, 1, 2, 31, 40, 41, 100};
+    for (size_t i = 0; i < sizeof secs / sizeof secs[0]; i++) {
+        series_table_ingest(tab, "s{a=1}", 6, 10.0 * (double)(i + 1), T0 + secs[i] * 1000 + 500);
+        series_table_ingest(tab, "t", 1, 1, T0 + 200 * 1000); /* another series, one session */
+    }
+    struct rule_expr e = parse("s");
+    struct query_result r;
+    query_sessions(tab, &e, 30, T0 / 1000, T0 / 1000 + 299, true, &r);
+    /* 2 -> 31: 28 s of silence after the end of second 2 (< 30): same session; 41 -> 100: new */
+    assert_int_equal(r.ngroups, 2);
+    assert_true(r.groups[0].start_ms == T0 && r.groups[0].end_ms == T0 + 42000);
+    assert_int_equal(r.groups[0].cells[0].sum.count, 6);
+    assert_true(r.groups[0].cells[0].sum.first == 10 && r.groups[0].cells[0].sum.last == 60);
+    assert_true(r.groups[1].start_ms == T0 + 100000 && r.groups[1].end_ms == T0 + 101000);
+    assert_true(query_value(&r, 1, 0, RULE_AGG_P99, NAN, 1) == 70);
+    query_result_free(&r);
+    query_sessions(tab, &e, 9, T0 / 1000, T0 / 1000 + 299, false, &r); /* a shorter gap */
+    assert_int_equal(r.ngroups, 3);
+    assert_true(r.groups[1].start_ms == T0 + 31000 && r.groups[1].end_ms == T0 + 42000);
+    query_result_free(&r);
+    rule_expr_free(&e);
+    series_table_free(tab);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_group_merge_is_union),
         cmocka_unit_test(test_range_brute_force),
         cmocka_unit_test(test_select_sort_counts),
+        cmocka_unit_test(test_sessions),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
