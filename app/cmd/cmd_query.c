@@ -672,7 +672,7 @@ int cmd_query(int argc, char **argv)
     char note[256];
     if (series_table_cap_note(tab, "--max-series", note, sizeof(note)) > 0)
         fprintf(stderr, "warroom query: warning: %s (the answer leaves those series out)\n", note);
-    struct query_col agg_cols[2];
+    struct query_col cols[sizeof bare_cols / sizeof bare_cols[0] + 1];
     struct query_out qo = {
         .format = o.format,
         .mode = pl.mode,
@@ -694,19 +694,29 @@ int cmd_query(int argc, char **argv)
     };
     bool with_hist = rule_agg_is_quantile(o.sort_agg);
     if (e.bare) {
-        qo.cols = bare_cols;
         qo.ncols = sizeof bare_cols / sizeof bare_cols[0];
+        memcpy(cols, bare_cols, sizeof bare_cols);
         qo.json_extra = bare_json_extra;
         qo.njson_extra = sizeof bare_json_extra / sizeof bare_json_extra[0];
         with_hist = true;
     } else {
-        agg_cols[0] = (struct query_col){.agg = e.agg, .q = e.q};
-        rule_agg_label(e.agg, e.q, agg_cols[0].name, sizeof agg_cols[0].name);
-        agg_cols[1] = (struct query_col){"count", RULE_AGG_COUNT, NAN};
-        qo.cols = agg_cols;
+        cols[0] = (struct query_col){.agg = e.agg, .q = e.q};
+        rule_agg_label(e.agg, e.q, cols[0].name, sizeof cols[0].name);
+        cols[1] = (struct query_col){"count", RULE_AGG_COUNT, NAN};
         qo.ncols = e.agg == RULE_AGG_COUNT ? 1 : 2;
         with_hist = with_hist || rule_agg_is_quantile(e.agg);
     }
+    /* the sort column is shown, whatever it is */
+    bool shown = o.sort_key;
+    for (size_t k = 0; k < qo.ncols; k++)
+        shown = shown || (cols[k].agg == o.sort_agg &&
+                          (!rule_agg_is_quantile(o.sort_agg) || cols[k].q == o.sort_q));
+    if (!shown) {
+        cols[qo.ncols] = (struct query_col){.agg = o.sort_agg, .q = o.sort_q};
+        rule_agg_label(o.sort_agg, o.sort_q, cols[qo.ncols].name, sizeof cols[0].name);
+        qo.ncols++;
+    }
+    qo.cols = cols;
     if (pl.mode == QUERY_SESSIONS)
         query_sessions(tab, &e, (uint32_t)(o.gap_ms / 1000), floor_div(pl.lo_ms, 1000),
                        floor_div(pl.hi_ms, 1000), with_hist, &qr);
