@@ -519,7 +519,7 @@ static int print_json_doc(const struct query_out *qo, const struct read_stats *r
         cJSON_AddNumberToObject(root, "gap_s", (double)qo->gap_ms / 1000.);
     }
     *printed = query_out_print(qo, root);
-    cJSON_AddNumberToObject(root, "matched", (double)qo->r->ngroups);
+    cJSON_AddNumberToObject(root, "matched", (double)query_out_matched(qo));
     cJSON_AddNumberToObject(root, "events", (double)res->events);
     cJSON_AddNumberToObject(root, "rejected", (double)res->rejected);
     cJSON_AddNumberToObject(root, "series_dropped", (double)tab->stats.rejected_cap);
@@ -732,9 +732,10 @@ int cmd_query(int argc, char **argv)
     } else {
         printed = query_out_print(&qo, NULL);
         if (o.format == QUERY_TABLE && pl.mode == QUERY_INSTANT)
-            print_notes(&o, &res, printed, qr.ngroups, cfg.ns);
+            print_notes(&o, &res, printed, query_out_matched(&qo), cfg.ns);
         rc = EXIT_OK;
     }
+    fflush(stdout); /* the hint comes after the rows */
     if (qr.ngroups == 0)
         bare_word_hint(&e, tab);
     for (size_t i = 0; i < nbad; i++)

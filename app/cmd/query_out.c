@@ -241,6 +241,17 @@ static size_t print_json(const struct query_out *o, cJSON *root)
     return printed;
 }
 
+size_t query_out_matched(const struct query_out *o)
+{
+    struct query_out all = *o;
+    struct row rw = {0, (size_t)-1};
+    size_t n = 0;
+    all.limit = 0;
+    while (row_next(&all, &rw, &n))
+        ;
+    return n;
+}
+
 size_t query_out_print(const struct query_out *o, struct cJSON *root)
 {
     switch (o->format) {

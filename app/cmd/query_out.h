@@ -53,4 +53,7 @@ struct cJSON;
  * number of rows. */
 size_t query_out_print(const struct query_out *o, struct cJSON *root);
 
+/* The number of rows there are before --limit (those the comparison keeps, when there is one). */
+size_t query_out_matched(const struct query_out *o);
+
 #endif
