@@ -132,7 +132,7 @@ wait_for '[ "$(order)" = "tuitest_size{case=p99} " ]' 5 || notok "filter case=p9
 tui_keys Enter
 if tui_wait "Distribution, last 1m" 5 && tui_wait "◀ p50" 2 && tui_wait "p99" 1 &&
     tui_cap | grep -q "█" && tui_wait "over the last 1m" 1 && tui_wait "Sessions" 1 &&
-    tui_wait "count 500" 1; then
+    tui_wait "count 500" 1 && tui_wait "late 0   expired 0" 1; then
     ok "Enter opens the detail view: histogram bars with p50/p90/p99 markers, chart, sessions"
 else
     tui_dump detail; notok "detail view"
