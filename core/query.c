@@ -177,26 +177,26 @@ struct sort_item {
     struct query_group g;
 };
 
-static int sort_desc(const void *pa, const void *pb)
+/* Groups with a value first, then by value in direction dir (1 up, -1 down), ties by key in the
+ * same direction's sense (down: A..Z). */
+static int cmp_value(const struct sort_item *a, const struct sort_item *b, int dir)
 {
-    const struct sort_item *a = pa, *b = pb;
     bool na = isnan(a->v), nb = isnan(b->v);
     if (na != nb)
         return na ? 1 : -1;
     if (!na && a->v != b->v)
-        return a->v > b->v ? -1 : 1;
-    return strcmp(a->g.key, b->g.key);
+        return (a->v < b->v ? -1 : 1) * dir;
+    return strcmp(a->g.key, b->g.key) * -dir;
+}
+
+static int sort_desc(const void *pa, const void *pb)
+{
+    return cmp_value(pa, pb, -1);
 }
 
 static int sort_asc(const void *pa, const void *pb)
 {
-    const struct sort_item *a = pa, *b = pb;
-    bool na = isnan(a->v), nb = isnan(b->v);
-    if (na != nb)
-        return na ? 1 : -1;
-    if (!na && a->v != b->v)
-        return a->v < b->v ? -1 : 1;
-    return strcmp(b->g.key, a->g.key);
+    return cmp_value(pa, pb, 1);
 }
 
 static int sort_key(const void *pa, const void *pb)

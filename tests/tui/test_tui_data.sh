@@ -111,18 +111,18 @@ else
 fi
 tui_keys Escape
 # the query language's substring matcher and an expression's selector (issue 14)
-tui_keys /
-tui_type '~"SVC=WEB"'
-tui_wait "(selector)" 5 && tui_keys Enter && wait_for '[ "$(order)" = "tuitest_lat_ms{svc=web} " ]' 5 &&
-    ok "filter ~\"SVC=WEB\": a substring matcher, case ignored" ||
-    { tui_dump substr; notok "substring matcher" "$(order)"; }
-tui_keys Escape
-tui_keys /
-tui_type 'p99(*{~api}) by (svc) over 5m'
-tui_wait "(selector of the expression)" 5 && tui_keys Enter && tui_wait "2 of 4 match" 5 &&
-    ok "filter with an expression: its selector picks the two api series" ||
-    { tui_dump exprsel; notok "expression filter" "$(order)"; }
-tui_keys Escape
+# filter_case TEXT NOTE CHECK NAME: types the filter, waits for its note, keeps it, runs CHECK
+filter_case() {
+    tui_keys /
+    tui_type "$1"
+    if tui_wait "($2)" 5 && tui_keys Enter && eval "$3"; then ok "$4"; else
+        tui_dump filter_case; notok "$4" "$(order)"; fi
+    tui_keys Escape
+}
+filter_case '~"SVC=WEB"' selector 'wait_for "[ \"\$(order)\" = \"tuitest_lat_ms{svc=web} \" ]" 5' \
+    'filter ~"SVC=WEB": a substring matcher, case ignored'
+filter_case 'p99(*{~api}) by (svc) over 5m' "selector of the expression" 'tui_wait "2 of 4 match" 5' \
+    "filter with an expression: its selector picks the two api series"
 
 # ---- detail view --------------------------------------------------------------------------------
 tui_keys /
