@@ -124,6 +124,12 @@ filter_case '~"SVC=WEB"' selector 'wait_for "[ \"\$(order)\" = \"tuitest_lat_ms{
 filter_case 'p99(*{~api}) by (svc) over 5m' "selector of the expression" 'tui_wait "2 of 4 match" 5' \
     "filter with an expression: its selector picks the two api series"
 
+# c cycles the sparkline statistic through the query language's aggregations, then back to rate
+tui_keys c c c c c c c c c
+tui_wait "first" 5 && tui_keys c c c c && tui_wait "increase" 5 && tui_keys c &&
+    tui_wait "rate" 5 && tui_gone "increase" 5 && ok "c reaches first and increase, then rate again" ||
+    { tui_dump stat; notok "c cycle"; }
+
 # ---- detail view --------------------------------------------------------------------------------
 tui_keys /
 tui_type "case=p99"
