@@ -13,26 +13,9 @@
 struct selector;
 
 enum rank_column {
-    RANK_KEY,
-    RANK_RATE,
-    RANK_COUNT,
-    RANK_SUM,
-    RANK_AVG,
-    RANK_MIN,
-    RANK_MAX,
-    RANK_STDDEV,
-    RANK_P50,
-    RANK_P90,
-    RANK_P95,
-    RANK_P99,
-    RANK_P999,
-    RANK_LAST,
-    RANK_FIRST,
-    RANK_RANGE,
-    RANK_STD_S,
-    RANK_VAR_P,
-    RANK_VAR_S,
-    RANK_INCREASE, /* docs/query.md */
+    RANK_KEY, RANK_RATE, RANK_COUNT, RANK_SUM, RANK_AVG, RANK_MIN, RANK_MAX, RANK_STDDEV,
+    RANK_P50, RANK_P90, RANK_P95, RANK_P99, RANK_P999, RANK_LAST,
+    RANK_FIRST, RANK_RANGE, RANK_STD_S, RANK_VAR_P, RANK_VAR_S, RANK_INCREASE, /* docs/query.md */
     RANK_NCOLUMNS
 };
 

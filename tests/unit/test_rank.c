@@ -23,11 +23,11 @@ static void feed(struct series_table *tab, const char *key, int n, double base, 
 static struct series_table *sample_table(void)
 {
     struct series_table *tab = series_table_new(NULL);
-    feed(tab, "lat{svc=api}", 10, 100, T0 - 500); /* count 10, max 109 */
-    feed(tab, "lat{svc=auth}", 30, 1, T0 - 500);  /* count 30, max 30 */
-    feed(tab, "lat{svc=db}", 20, 1000, T0 - 500); /* count 20, max 1019 */
-    feed(tab, "req{svc=api}", 5, 1, T0 - 500);    /* count 5 */
-    feed(tab, "old{svc=api}", 7, 1, T0 - 120000); /* outside a 60 s window */
+    feed(tab, "lat{svc=api}", 10, 100, T0 - 500);   /* count 10, max 109 */
+    feed(tab, "lat{svc=auth}", 30, 1, T0 - 500);    /* count 30, max 30 */
+    feed(tab, "lat{svc=db}", 20, 1000, T0 - 500);   /* count 20, max 1019 */
+    feed(tab, "req{svc=api}", 5, 1, T0 - 500);      /* count 5 */
+    feed(tab, "old{svc=api}", 7, 1, T0 - 120000);   /* outside a 60 s window */
     return tab;
 }
 
