@@ -53,6 +53,6 @@ int cmd_server(int argc, char **argv);
 int cmd_chat(int argc, char **argv);
 int cmd_rules(int argc, char **argv);  /* app/cmd/cmd_rules.c: rules check */
 int cmd_alerts(int argc, char **argv); /* app/cmd/cmd_alerts.c: list, ack, silence */
-int cmd_tui(int argc, char **argv);    /* app/tui/tui.c: the interface (no command given) */
+int cmd_tui(int argc, char **argv); /* app/tui/tui.c: the interface (no command given) */
 
 #endif

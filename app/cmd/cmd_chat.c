@@ -37,8 +37,7 @@ static const char chat_help[] =
     "Talks in a chat room. With --say, sends TEXT and exits (\"/me TEXT\" is an action).\n"
     "Otherwise, when stdout is not a terminal (line mode), prints the last N messages (default\n"
     "200) and then live ones, one per line:\n"
-    "  HH:MM:SS <nick> text        HH:MM:SS * nick action       HH:MM:SS -!- nick has joined "
-    "#ROOM\n"
+    "  HH:MM:SS <nick> text        HH:MM:SS * nick action       HH:MM:SS -!- nick has joined #ROOM\n"
     "and sends each line read from stdin (a line starting with \"/me \" is an action); at the end\n"
     "of stdin it leaves the room and exits 0. With stdout on a terminal, the interface opens.\n"
     "  --say TEXT     send one message and exit; prints its ID\n"
@@ -129,8 +128,8 @@ static void json_string(FILE *f, const char *s, size_t len)
             fputs("\\n", f);
         } else if (cp == '\t') {
             fputs("\\t", f);
-        } else if (cp < 0x20 || (cp >= 0x7F && cp <= 0x9F) || text_cp_is_bidi(cp) || cp == 0x2028 ||
-                   cp == 0x2029) {
+        } else if (cp < 0x20 || (cp >= 0x7F && cp <= 0x9F) || text_cp_is_bidi(cp) ||
+                   cp == 0x2028 || cp == 0x2029) {
             fprintf(f, "\\u%04x", (unsigned)cp);
         } else if (!valid) {
             fputs("\xEF\xBF\xBD", f);
@@ -147,7 +146,8 @@ static void print_message(struct lm *lm, const struct chatlog_msg *m)
     if (lm->json) {
         char id[CHATLOG_ID_MAX];
         chatlog_id_format(m->id, id, sizeof(id));
-        printf("{\"id\":\"%s\",\"ts\":%lld,\"nick\":", m->id.local ? "" : id, (long long)m->ts_ms);
+        printf("{\"id\":\"%s\",\"ts\":%lld,\"nick\":", m->id.local ? "" : id,
+               (long long)m->ts_ms);
         json_string(stdout, m->nick, m->nick_len);
         printf(",\"kind\":\"%s\",\"text\":", chatlog_kind_name(m->kind));
         json_string(stdout, m->text, m->text_len);
@@ -410,16 +410,8 @@ static int say(struct config *cfg, const char *room, const char *nick, enum chat
     const char *k = chatlog_kind_name(kind);
     const char *argv[] = {"EVAL", chat_send_script, "2", log_key, channel, nick, k, text, ts,
                           maxlen};
-    size_t argvlen[] = {4,
-                        strlen(chat_send_script),
-                        1,
-                        strlen(log_key),
-                        strlen(channel),
-                        strlen(nick),
-                        strlen(k),
-                        len,
-                        strlen(ts),
-                        strlen(maxlen)};
+    size_t argvlen[] = {4, strlen(chat_send_script), 1, strlen(log_key), strlen(channel),
+                        strlen(nick), strlen(k), len, strlen(ts), strlen(maxlen)};
     redisReply *r = redisCommandArgv(c, 10, argv, argvlen);
     const char *id, *why;
     int rc = EXIT_OK;
@@ -454,8 +446,8 @@ static int line_mode(struct config *cfg, const char *room, const char *nick, siz
     /* Check the server once, synchronously, so a script gets exit code 4 instead of a client
      * that retries forever; after this the connections reconnect on their own. */
     struct redisaddr *addr = rsync_address(cfg, err, sizeof(err));
-    redisContext *probe =
-        addr ? rsync_connect(addr, cfg->connect_timeout_ms, err, sizeof(err)) : NULL;
+    redisContext *probe = addr ? rsync_connect(addr, cfg->connect_timeout_ms, err, sizeof(err))
+                               : NULL;
     if (probe == NULL) {
         fprintf(stderr, "warroom chat: %s\n", err);
         redisaddr_free(addr);
@@ -592,10 +584,8 @@ int cmd_chat(int argc, char **argv)
         if (room_arg == NULL)
             room_arg = cfg.room ? cfg.room : CONFIG_DEFAULT_ROOM;
         if (chatinput_room_normalize(room_arg, room, sizeof(room)) != 0) {
-            fprintf(stderr,
-                    "warroom chat: bad room name '%s': use 1-%d letters, digits, '_', "
-                    "'-' or '.'\n",
-                    room_arg, CHATLOG_ROOM_MAX);
+            fprintf(stderr, "warroom chat: bad room name '%s': use 1-%d letters, digits, '_', "
+                            "'-' or '.'\n", room_arg, CHATLOG_ROOM_MAX);
             rc = EXIT_USAGE;
         }
     }
