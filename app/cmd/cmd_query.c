@@ -53,8 +53,9 @@ static const char query_help[] =
     "                     largest first, key A..Z); --asc reverses the order\n"
     "  --limit N          print at most N rows (default: all)\n"
     "  --range DUR --step DUR [--width DUR]\n"
-    "                     one row per window and series or group: windows of --width (default\n"
-    "                     --step: tumbling) starting every --step on multiples of it since the\n"
+    "                     one row per window and series or group: windows of --width (or\n"
+    "                     `over DUR`; default --step: tumbling) starting every --step on\n"
+    "                     multiples of it since the\n"
     "                     epoch, from the one holding now - DUR to the one holding now; empty\n"
     "                     and unfinished windows included\n"
     "  --session-gap DUR  one row per session of each series over --range (default --window):\n"
@@ -545,7 +546,14 @@ static int print_json_doc(const struct query_out *qo, const struct read_stats *r
 /* Checks the expression against the options; fills the window from `over`. */
 static int check_expression(const struct rule_expr *e, struct query_opts *o)
 {
-    if (e->has_window) {
+    if (e->has_window && o->step_ms) { /* in a range, `over` is the windows' width */
+        if (o->width_ms && o->width_ms != (int64_t)e->window_s * 1000) {
+            fprintf(stderr, "warroom query: give the width once: --width or 'over' in the "
+                            "expression\n");
+            return EXIT_USAGE;
+        }
+        o->width_ms = (int64_t)e->window_s * 1000;
+    } else if (e->has_window) {
         if (o->window_given && o->window_ms != (int64_t)e->window_s * 1000) {
             fprintf(stderr, "warroom query: give the window once: --window or 'over' in the "
                             "expression\n");

@@ -123,6 +123,20 @@ EOF
     --width 5m > "$T/h.csv" 2>"$T/h.err"
 "$W" query --redis "$REDIS_URL" --ns q --json 'lat{service=api}' --range 30m --step 1m \
     --width 5m > "$T/h.json" 2>>"$T/h.err"
+# in a range, `over` is the width: the same rows as --width 5m
+"$W" query --redis "$REDIS_URL" --ns q --json 'p99(lat{service=api}) over 5m' --range 30m \
+    --step 1m > "$T/o.json" 2>>"$T/h.err"
+"$W" query --redis "$REDIS_URL" --ns q --json 'p99(lat{service=api})' --range 30m --step 1m \
+    --width 5m > "$T/w.json" 2>>"$T/h.err"
+pycheck "in a range query, 'over 5m' is --width 5m" "$T/o.json" "$T/w.json" <<'EOF'
+import json, sys
+o, w = json.load(open(sys.argv[1])), json.load(open(sys.argv[2]))
+assert o["width_s"] == w["width_s"] == 300 and o["step_s"] == 60, (o["width_s"], w["width_s"])
+strip = lambda d: [(r["start_ms"], r["end_ms"], r["key"], r["count"], r["p99"]) for r in d["rows"]]
+if o["now_ms"] // 60000 == w["now_ms"] // 60000:  # the same minute: the same windows
+    assert strip(o) == strip(w), (strip(o)[:3], strip(w)[:3])
+assert o["rows"] and all(r["end_ms"] - r["start_ms"] == 300000 for r in o["rows"])
+EOF
 pycheck "range rows (tumbling 1m, hopping 5m/1m) equal brute force, empty and open windows too" \
     "$T/t.json" "$T/h.csv" "$T/h.json" "$T/events.txt" <<'EOF'
 import csv, json, math, sys
