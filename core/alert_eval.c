@@ -264,30 +264,6 @@ static double rule_covered_s(const struct alert_engine *e, uint32_t window_s, in
                             series_table_data_from_ms(e->tab, now), now);
 }
 
-/* The expression's value from a window summary (quantiles are the caller's business); rates
- * are per second of covered_s, the part of the window data can cover. */
-static double summary_value(enum rule_agg agg, const struct summary *s, double covered_s)
-{
-    switch (agg) {
-    case RULE_AGG_COUNT:
-        return (double)s->count;
-    case RULE_AGG_RATE:
-        return covered_s > 0 ? (double)s->count / covered_s : NAN;
-    case RULE_AGG_SUM:
-        return s->count ? s->sum : NAN;
-    case RULE_AGG_AVG:
-        return summary_mean(s);
-    case RULE_AGG_MIN:
-        return s->count ? s->min : NAN;
-    case RULE_AGG_MAX:
-        return s->count ? s->max : NAN;
-    case RULE_AGG_STDDEV:
-        return summary_stddev(s);
-    default:
-        return NAN;
-    }
-}
-
 /* Whether min and max alone show that no quantile of their values can satisfy the condition.
  * A quantile read from the histogram lies within HIST_ALPHA (relative) of a value between min
  * and max, or is 0 for values below HIST_MIN_ABS; the bounds below leave room for both. */
@@ -348,14 +324,14 @@ static bool step_series(struct alert_engine *e, struct alert_rule_rt *rt, size_t
         } else {
             const struct alert_memo *m = window_of(e, g->series, x->window_s, false, now);
             if (!quantile) {
-                v = summary_value(x->agg, &m->sum, covered_s);
+                v = rule_agg_value(x->agg, x->q, &m->sum, NULL, covered_s);
             } else if (m->sum.count == 0) {
                 v = NAN;
             } else if (!g->inst && quantile_cannot_hold(x, &m->sum)) {
                 continue;
             } else {
                 m = window_of(e, g->series, x->window_s, true, now);
-                v = bins_quantile(&m->bins, rule_agg_quantile(x->agg), &m->sum);
+                v = bins_quantile(&m->bins, x->q, &m->sum);
             }
         }
         alert_step(e, rt, g, rule_op_holds(x->op, v, x->threshold), v, now);
@@ -448,7 +424,7 @@ static bool step_groups(struct alert_engine *e, struct alert_rule_rt *rt, size_t
         const struct summary *s = &rt->acc[gi];
         double v;
         if (!quantile) {
-            v = summary_value(x->agg, s, rule_covered_s(e, x->window_s, now));
+            v = rule_agg_value(x->agg, x->q, s, NULL, rule_covered_s(e, x->window_s, now));
         } else if (s->count == 0) {
             v = NAN;
         } else if (!g->inst && quantile_cannot_hold(x, s)) {
@@ -462,7 +438,7 @@ static bool step_groups(struct alert_engine *e, struct alert_rule_rt *rt, size_t
             if (*budget == 0)
                 *budget = 1; /* the merge below is this step's last unit */
             run->sub = 0;
-            v = group_quantile(e, rt, gi, rule_agg_quantile(x->agg), now);
+            v = group_quantile(e, rt, gi, x->q, now);
         }
         alert_step(e, rt, g, rule_op_holds(x->op, v, x->threshold), v, now);
     }

@@ -10,13 +10,16 @@
 
 #include "core/event.h"
 #include "core/mem.h"
+#include "core/rule.h"
 #include "core/select.h"
 
 static const char *const column_names[RANK_NCOLUMNS] = {
-    [RANK_KEY] = "key",   [RANK_RATE] = "rate", [RANK_COUNT] = "count", [RANK_SUM] = "sum",
-    [RANK_AVG] = "avg",   [RANK_MIN] = "min",   [RANK_MAX] = "max",     [RANK_STDDEV] = "stddev",
-    [RANK_P50] = "p50",   [RANK_P90] = "p90",   [RANK_P95] = "p95",     [RANK_P99] = "p99",
-    [RANK_P999] = "p999", [RANK_LAST] = "last",
+    [RANK_KEY] = "key",   [RANK_RATE] = "rate", [RANK_COUNT] = "count",   [RANK_SUM] = "sum",
+    [RANK_AVG] = "avg",   [RANK_MIN] = "min",   [RANK_MAX] = "max",       [RANK_STDDEV] = "stddev",
+    [RANK_P50] = "p50",   [RANK_P90] = "p90",   [RANK_P95] = "p95",       [RANK_P99] = "p99",
+    [RANK_P999] = "p999", [RANK_LAST] = "last", [RANK_FIRST] = "first", [RANK_RANGE] = "range",
+    [RANK_STD_S] = "std.s", [RANK_VAR_P] = "var.p", [RANK_VAR_S] = "var.s",
+    [RANK_INCREASE] = "increase",
 };
 
 const char *rank_column_name(enum rank_column col)
@@ -41,32 +44,26 @@ int rank_column_parse(const char *name, enum rank_column *out)
 double rank_column_value(const struct window_stats *st, enum rank_column col)
 {
     switch (col) {
-    case RANK_RATE:
-        return st->rate;
-    case RANK_COUNT:
-        return (double)st->sum.count;
-    case RANK_SUM:
-        return st->sum.count ? st->sum.sum : NAN;
-    case RANK_AVG:
-        return summary_mean(&st->sum);
-    case RANK_MIN:
-        return st->sum.count ? st->sum.min : NAN;
-    case RANK_MAX:
-        return st->sum.count ? st->sum.max : NAN;
-    case RANK_STDDEV:
-        return summary_stddev(&st->sum);
-    case RANK_P50:
-        return st->p50;
-    case RANK_P90:
-        return st->p90;
-    case RANK_P95:
-        return st->p95;
-    case RANK_P99:
-        return st->p99;
-    case RANK_P999:
-        return st->p999;
-    case RANK_LAST:
-        return st->sum.count ? st->sum.last : NAN;
+    case RANK_RATE: return st->rate;
+    case RANK_COUNT: return (double)st->sum.count;
+    case RANK_SUM: return st->sum.count ? st->sum.sum : NAN;
+    case RANK_AVG: return summary_mean(&st->sum);
+    case RANK_MIN: return st->sum.count ? st->sum.min : NAN;
+    case RANK_MAX: return st->sum.count ? st->sum.max : NAN;
+    case RANK_STDDEV: return summary_stddev(&st->sum);
+    case RANK_P50: return st->p50;
+    case RANK_P90: return st->p90;
+    case RANK_P95: return st->p95;
+    case RANK_P99: return st->p99;
+    case RANK_P999: return st->p999;
+    case RANK_LAST: return st->sum.count ? st->sum.last : NAN;
+    /* the query language's definitions (core/rule_agg) */
+    case RANK_FIRST: return rule_agg_value(RULE_AGG_FIRST, NAN, &st->sum, NULL, 0);
+    case RANK_RANGE: return rule_agg_value(RULE_AGG_RANGE, NAN, &st->sum, NULL, 0);
+    case RANK_STD_S: return rule_agg_value(RULE_AGG_STD_S, NAN, &st->sum, NULL, 0);
+    case RANK_VAR_P: return rule_agg_value(RULE_AGG_VAR_P, NAN, &st->sum, NULL, 0);
+    case RANK_VAR_S: return rule_agg_value(RULE_AGG_VAR_S, NAN, &st->sum, NULL, 0);
+    case RANK_INCREASE: return rule_agg_value(RULE_AGG_INCREASE, NAN, &st->sum, NULL, 0);
     case RANK_KEY:
     case RANK_NCOLUMNS:
     default:

@@ -1,6 +1,7 @@
-/* rule_expr.c — the alert expression language: `AGG(SELECTOR) [by (L, ...)] [over W] OP NUMBER`
- * and `absent(SELECTOR) [over W]`, parsed by hand so every error names its column. The selector
- * itself is parsed by core/select; this file only finds where it ends. */
+/* rule_expr.c — the expression language of rules, `warroom query` and the interface's filter:
+ * `AGG(SELECTOR) [by (L, ...)] [over W] OP NUMBER`, `absent(SELECTOR) [over W]`, and in queries
+ * an optional comparison or a bare selector; parsed by hand so every error names its column.
+ * The selector itself is parsed by core/select; this file only finds where it ends. */
 #include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -11,15 +12,6 @@
 #include "core/mem.h"
 #include "core/number.h"
 #include "core/rule.h"
-
-static const char *const agg_names[] = {
-    [RULE_AGG_COUNT] = "count",   [RULE_AGG_RATE] = "rate", [RULE_AGG_SUM] = "sum",
-    [RULE_AGG_AVG] = "avg",       [RULE_AGG_MIN] = "min",   [RULE_AGG_MAX] = "max",
-    [RULE_AGG_STDDEV] = "stddev", [RULE_AGG_P50] = "p50",   [RULE_AGG_P90] = "p90",
-    [RULE_AGG_P95] = "p95",       [RULE_AGG_P99] = "p99",   [RULE_AGG_P999] = "p999",
-    [RULE_AGG_ABSENT] = "absent",
-};
-#define NAGG (sizeof agg_names / sizeof agg_names[0])
 
 static const char *const op_names[] = {
     [RULE_OP_GT] = ">",  [RULE_OP_GE] = ">=", [RULE_OP_LT] = "<",
@@ -32,25 +24,9 @@ static const char *const op_names[] = {
 /* ---------------------------------------------------------------------------------------------
  * Names and small semantics. */
 
-const char *rule_agg_name(enum rule_agg agg)
-{
-    return (unsigned)agg < NAGG ? agg_names[agg] : "?";
-}
-
 const char *rule_op_name(enum rule_op op)
 {
     return (unsigned)op < NOP ? op_names[op] : "?";
-}
-
-bool rule_agg_is_quantile(enum rule_agg agg)
-{
-    return agg >= RULE_AGG_P50 && agg <= RULE_AGG_P999;
-}
-
-double rule_agg_quantile(enum rule_agg agg)
-{
-    static const double q[] = {0.5, 0.9, 0.95, 0.99, 0.999};
-    return rule_agg_is_quantile(agg) ? q[agg - RULE_AGG_P50] : NAN;
 }
 
 bool rule_op_holds(enum rule_op op, double value, double threshold)
@@ -195,6 +171,19 @@ static size_t selector_end(const char *s, size_t n, size_t i)
 {
     enum { NAME, VALSTART, UNQUOTED, QUOTED, AFTERQ } st = NAME;
 
+    if (i < n && s[i] == '~') { /* `~value`: up to the end of a quoted value, or a blank/')' */
+        for (i++; i < n && is_blank(s[i]); i++)
+            ;
+        if (i < n && s[i] == '"') {
+            for (i++; i < n && s[i] != '"'; i++)
+                if (s[i] == '\\')
+                    i++;
+            return i < n ? i + 1 : n;
+        }
+        while (i < n && !is_blank(s[i]) && s[i] != ')')
+            i++;
+        return i;
+    }
     while (i < n && (is_word(s[i]) || s[i] == ':' || s[i] == '.' || s[i] == '*' || is_blank(s[i])))
         i++;
     if (i >= n || s[i] != '{')
@@ -205,7 +194,9 @@ static size_t selector_end(const char *s, size_t n, size_t i)
         case NAME:
             if (c == '}')
                 return i + 1;
-            if (c == '=' || c == '!') {
+            if (c == '~') {
+                st = VALSTART;
+            } else if (c == '=' || c == '!') {
                 if (i + 1 < n && (s[i + 1] == '~' || s[i + 1] == '='))
                     i++;
                 st = VALSTART;
@@ -238,7 +229,7 @@ static size_t selector_end(const char *s, size_t n, size_t i)
     return n;
 }
 
-static int parse_selector(struct xp *p, struct rule_expr *e)
+static int parse_selector(struct xp *p, struct rule_expr *e, bool in_parens)
 {
     char fb[64], msg[256];
     size_t start = p->i, end = selector_end(p->s, p->n, p->i);
@@ -259,7 +250,7 @@ static int parse_selector(struct xp *p, struct rule_expr *e)
             *at = '\0';
         }
         /* inside the parentheses, the end of the selector is the ')' */
-        char *end_of = strstr(msg, "the end, found");
+        char *end_of = in_parens ? strstr(msg, "the end, found") : NULL;
         if (end_of && strncmp(end_of + strlen("the end, found"), " the end", 8) != 0) {
             memmove(end_of + 3, end_of + 7, strlen(end_of + 7) + 1);
             memcpy(end_of, "')'", 3);
@@ -332,6 +323,7 @@ static int parse_window(struct xp *p, struct rule_expr *e)
         return xfail(p, start, "expected a window of at most 30d, found '%.*s'", (int)w,
                      p->s + start);
     e->window_s = (uint32_t)(ms / 1000);
+    e->has_window = true;
     return 0;
 }
 
@@ -402,29 +394,94 @@ void rule_expr_free(struct rule_expr *e)
     memset(e, 0, sizeof *e);
 }
 
-static int parse_expr(struct xp *p, struct rule_expr *e)
+#define AGGS_TEXT                                                                                  \
+    "an aggregation (count, rate, sum, avg, min, max, first, last, range, std.p, std.s, var.p, "   \
+    "var.s, increase, p50 ... p99.9, quantile or absent)"
+
+/* Length of the word at i, dots included (`std.p`, `p99.9`). */
+static size_t agg_word_len(const struct xp *p, size_t i)
+{
+    size_t j = i;
+    while (j < p->n && (is_word(p->s[j]) || p->s[j] == '.'))
+        j++;
+    return j - i;
+}
+
+/* `quantile(` was read: Q ',' (the selector follows). */
+static int parse_quantile_arg(struct xp *p, struct rule_expr *e)
+{
+    char fb[64];
+    size_t at = p->i;
+
+    if (parse_number(p, &e->q) < 0)
+        return -1;
+    if (!(e->q >= 0 && e->q <= 1))
+        return xfail(p, at, "expected a quantile between 0 and 1, found '%.*s'", (int)(p->i - at),
+                     p->s + at);
+    for (int k = RULE_AGG_P50; k <= RULE_AGG_P999; k++) /* quantile(0.99, x) is p99(x) */
+        if (rule_agg_quantile((enum rule_agg)k) == e->q)
+            e->agg = (enum rule_agg)k;
+    skip_blanks(p);
+    if (p->i >= p->n || p->s[p->i] != ',')
+        return xfail(p, p->i, "expected ',' after the quantile, found %s", found(p, p->i, fb));
+    p->i++;
+    skip_blanks(p);
+    return 0;
+}
+
+/* The comparison and the end; in a query both the comparison and `by`/`over` may be missing. */
+static int parse_tail(struct xp *p, struct rule_expr *e, bool query, const char *expected)
+{
+    char fb[64], want[160];
+
+    if (query && p->i >= p->n)
+        return 0;
+    snprintf(want, sizeof want, "%s%s", expected, query ? " or the end" : "");
+    if (parse_op(p, e, want) < 0)
+        return -1;
+    e->has_op = true;
+    skip_blanks(p);
+    if (parse_number(p, &e->threshold) < 0)
+        return -1;
+    skip_blanks(p);
+    if (p->i < p->n)
+        return xfail(p, p->i, "expected the end, found %s", found(p, p->i, fb));
+    return 0;
+}
+
+static int parse_expr(struct xp *p, struct rule_expr *e, bool query)
 {
     char fb[64];
 
     skip_blanks(p);
-    size_t at = p->i, w = word_len(p, at);
-    size_t k = 0;
-    while (k < NAGG && !(strlen(agg_names[k]) == w && memcmp(agg_names[k], p->s + at, w) == 0))
-        k++;
-    if (w == 0 || k == NAGG)
-        return xfail(p, at,
-                     "expected an aggregation (count, rate, sum, avg, min, max, stddev, p50, p90, "
-                     "p95, p99, p999 or absent), found %s",
-                     found(p, at, fb));
-    e->agg = (enum rule_agg)k;
+    size_t at = p->i, w = agg_word_len(p, at);
+    if (query) { /* a word and '(' make an aggregation; anything else is a bare selector */
+        size_t j = at + w;
+        while (j < p->n && is_blank(p->s[j]))
+            j++;
+        if (w == 0 || j >= p->n || p->s[j] != '(') {
+            e->bare = true;
+            if (parse_selector(p, e, false) < 0)
+                return -1;
+            skip_blanks(p);
+            if (p->i < p->n) /* selector_end stopped early: let select say what is wrong */
+                return xfail(p, p->i, "expected the end of the selector, found %s",
+                             found(p, p->i, fb));
+            return 0;
+        }
+    }
+    if (w == 0 || rule_agg_parse(p->s + at, w, &e->agg, &e->q) < 0)
+        return xfail(p, at, "expected " AGGS_TEXT ", found %s", found(p, at, fb));
     p->i += w;
     skip_blanks(p);
     if (p->i >= p->n || p->s[p->i] != '(')
-        return xfail(p, p->i, "expected '(' after '%s', found %s", agg_names[k],
+        return xfail(p, p->i, "expected '(' after '%.*s', found %s", (int)w, p->s + at,
                      found(p, p->i, fb));
     p->i++;
     skip_blanks(p);
-    if (parse_selector(p, e) < 0)
+    if (e->agg == RULE_AGG_QUANTILE && isnan(e->q) && parse_quantile_arg(p, e) < 0)
+        return -1;
+    if (parse_selector(p, e, true) < 0)
         return -1;
     skip_blanks(p);
     if (p->i >= p->n || p->s[p->i] != ')')
@@ -442,7 +499,7 @@ static int parse_expr(struct xp *p, struct rule_expr *e)
                          found(p, p->i, fb));
         e->op = RULE_OP_EQ; /* its value is 1 when absent, 0 when not */
         e->threshold = 1;
-        return 0;
+        return 0; /* has_op stays false: no comparison is written */
     }
     const char *expected = "'by', 'over' or " OPS_TEXT;
     if (take_keyword(p, "by")) {
@@ -457,28 +514,22 @@ static int parse_expr(struct xp *p, struct rule_expr *e)
         skip_blanks(p);
         expected = OPS_TEXT;
     }
-    if (parse_op(p, e, expected) < 0)
-        return -1;
-    skip_blanks(p);
-    if (parse_number(p, &e->threshold) < 0)
-        return -1;
-    skip_blanks(p);
-    if (p->i < p->n)
-        return xfail(p, p->i, "expected the end, found %s", found(p, p->i, fb));
-    return 0;
+    return parse_tail(p, e, query, expected);
 }
 
-int rule_expr_parse(const char *text, size_t len, struct rule_expr *out, size_t *err_col, char *err,
-                    size_t err_cap)
+static int parse_any(const char *text, size_t len, bool query, struct rule_expr *out,
+                     size_t *err_col, char *err, size_t err_cap)
 {
     struct xp p = {text, len, 0, err, err_cap, 0};
 
     memset(out, 0, sizeof *out);
     out->window_s = RULE_DEFAULT_WINDOW_S;
+    out->q = NAN;
     if (err && err_cap)
         err[0] = '\0';
-    if (parse_expr(&p, out) < 0) {
+    if (parse_expr(&p, out, query) < 0) {
         rule_expr_free(out);
+        out->q = NAN;
         if (err_col)
             *err_col = p.err_col;
         return -1;
@@ -490,4 +541,16 @@ int rule_expr_parse(const char *text, size_t len, struct rule_expr *out, size_t 
         b--;
     out->text = xstrndup(text + a, b - a);
     return 0;
+}
+
+int rule_expr_parse_query(const char *text, size_t len, struct rule_expr *out, size_t *err_col,
+                          char *err, size_t err_cap)
+{
+    return parse_any(text, len, true, out, err_col, err, err_cap);
+}
+
+int rule_expr_parse(const char *text, size_t len, struct rule_expr *out, size_t *err_col, char *err,
+                    size_t err_cap)
+{
+    return parse_any(text, len, false, out, err_col, err, err_cap);
 }

@@ -140,11 +140,36 @@ static size_t value_source_pos(const struct sparser *p, size_t value_pos, size_t
     return j;
 }
 
+/* Appends a matcher owning name and value. */
+static struct select_matcher *add_matcher(struct selector *sel, char *name, char *value,
+                                          enum select_op op)
+{
+    sel->matchers = xrealloc(sel->matchers, (sel->nmatchers + 1) * sizeof *sel->matchers);
+    struct select_matcher *m = &sel->matchers[sel->nmatchers++];
+    *m = (struct select_matcher){.name = name, .value = value, .op = op};
+    return m;
+}
+
+/* Parses `~ value` at p->i (the '~' included) and appends the substring matcher. */
+static int parse_substring(struct sparser *p, struct selector *sel)
+{
+    char *value = NULL;
+    p->i++;
+    skip_space(p);
+    if (scan_value(p, "~", 1, &value) < 0)
+        return -1;
+    add_matcher(sel, xstrdup(""), value, SELECT_SUB);
+    return 0;
+}
+
 /* Parses one matcher at p->i and appends it to sel. */
 static int parse_matcher(struct sparser *p, struct selector *sel)
 {
     size_t name_pos = p->i;
     char sb[16];
+
+    if (p->i < p->n && p->s[p->i] == '~')
+        return parse_substring(p, sel);
 
     if (p->i >= p->n || !is_alpha_((unsigned char)p->s[p->i]))
         return fail_at(p, p->i, "expected a label name, found %s", show_at(p, sb));
@@ -178,25 +203,19 @@ static int parse_matcher(struct sparser *p, struct selector *sel)
     char *value = NULL;
     if (scan_value(p, name, name_len, &value) < 0)
         return -1;
-    struct select_matcher *m;
-    sel->matchers = xrealloc(sel->matchers, (sel->nmatchers + 1) * sizeof *sel->matchers);
-    m = &sel->matchers[sel->nmatchers];
-    m->name = xstrndup(name, (size_t)name_len);
-    m->value = value;
-    m->op = op;
-    m->re = NULL;
     if (op == SELECT_RE || op == SELECT_NRE) {
         char msg[REGEX_ERR_MAX];
         size_t at = 0;
-        m->re = regex_compile(value, strlen(value), msg, sizeof msg, &at);
-        if (!m->re) {
-            free(m->name);
-            free(m->value);
+        struct regex *re = regex_compile(value, strlen(value), msg, sizeof msg, &at);
+        if (!re) {
+            free(value);
             return fail_at(p, value_source_pos(p, value_pos, at), "bad regex for label '%.*s' (%s)",
                            name_len, name, msg);
         }
+        add_matcher(sel, xstrndup(name, (size_t)name_len), value, op)->re = re;
+        return 0;
     }
-    sel->nmatchers++;
+    add_matcher(sel, xstrndup(name, (size_t)name_len), value, op);
     return 0;
 }
 
@@ -210,7 +229,11 @@ struct selector *select_new(const char *text, size_t len, char *err, size_t err_
     if (err && err_cap)
         err[0] = '\0';
     skip_space(&p);
-    if (p.i < p.n && p.s[p.i] == '*') {
+    if (p.i < p.n && p.s[p.i] == '~') { /* shorthand for *{~value} */
+        if (parse_substring(&p, sel) < 0)
+            goto err;
+        braces = have_metric = true;
+    } else if (p.i < p.n && p.s[p.i] == '*') {
         p.i++;
         have_metric = true;
     } else if (p.i < p.n && (is_alpha_((unsigned char)p.s[p.i]) || p.s[p.i] == ':')) {
@@ -223,7 +246,7 @@ struct selector *select_new(const char *text, size_t len, char *err, size_t err_
         have_metric = true;
     }
     skip_space(&p);
-    if (p.i < p.n && p.s[p.i] == '{') {
+    if (!braces && p.i < p.n && p.s[p.i] == '{') {
         size_t open = p.i++;
         braces = true;
         for (;;) {
@@ -283,10 +306,21 @@ static bool full_match(const struct regex *re, const char *v)
 
 bool select_match(const struct selector *sel, const struct event *ev)
 {
+    char key[EVENT_KEY_MAX + 1];
+    bool have_key = false;
+
     if (sel->metric && strcmp(sel->metric, event_metric(ev)) != 0)
         return false;
     for (size_t j = 0; j < sel->nmatchers; j++) {
         const struct select_matcher *m = &sel->matchers[j];
+        if (m->op == SELECT_SUB) { /* against the canonical key, built once */
+            if (!have_key && event_key(ev, key, sizeof key) < 0)
+                return false;
+            have_key = true;
+            if (!select_substring_match(key, m->value))
+                return false;
+            continue;
+        }
         const char *v = event_label_find(ev, m->name);
         bool ok;
         if (!v)

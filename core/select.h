@@ -16,6 +16,7 @@ enum select_op {
     SELECT_NE,  /* k!=v  */
     SELECT_RE,  /* k=~re */
     SELECT_NRE, /* k!~re */
+    SELECT_SUB, /* ~text: the series key contains text, ignoring ASCII case (name is "") */
 };
 
 struct select_matcher {
@@ -34,8 +35,11 @@ struct selector {
 
 /* Parses a selector of len bytes:
  *     [metric | '*'] ['{' [matcher {',' matcher} [',']] '}']
- *     matcher = name ('=' | '!=' | '=~' | '!~') value
- * with at least a metric, '*' or braces. Values are unquoted (up to ',' or '}', surrounding
+ *     matcher = name ('=' | '!=' | '=~' | '!~') value  |  '~' value
+ * with at least a metric, '*' or braces, or the shorthand '~' value (= `*{~value}`). A '~'
+ * matcher has no label name: it holds when the canonical series key contains the value, ignoring
+ * ASCII case (select_substring_match), so `~eu` and `{~"eu"}` pick every series whose key
+ * mentions eu. Values are unquoted (up to ',' or '}', surrounding
  * blanks dropped) or double-quoted with \" \\ \n escapes (any other backslash pair is kept as is,
  * so "a\.b" is the regex a\.b). Regexes use the bounded syntax of core/regex.h (RE2-like, no
  * backtracking, at most REGEX_PATTERN_MAX bytes) and must match the whole value; a refused

@@ -88,8 +88,8 @@ static struct series_slot *probe(struct series_slot *slots, uint32_t mask, const
     uint32_t i = (uint32_t)hash & mask;
     for (;;) {
         struct series_slot *c = &slots[i];
-        if (c->series == NULL || (c->hash == hash && c->series->key_len == len &&
-                                  memcmp(c->series->key, key, len) == 0))
+        if (c->series == NULL ||
+            (c->hash == hash && c->series->key_len == len && memcmp(c->series->key, key, len) == 0))
             return c;
         i = (i + 1) & mask;
     }
@@ -169,6 +169,11 @@ int64_t series_table_data_from_ms(const struct series_table *tab, int64_t now_ms
             from = first_s * 1000;
     }
     return from;
+}
+
+void series_table_watermark_restart(struct series_table *tab)
+{
+    tab->max_ts_ms = INT64_MIN;
 }
 
 int64_t series_table_watermark_ms(const struct series_table *tab)

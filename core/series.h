@@ -13,8 +13,8 @@
 #define SERIES_DEFAULT_LATENESS_MS 5000
 
 struct series_table_config {
-    uint32_t max_series;    /* new series past this are rejected and counted, not allocated */
-    int64_t lateness_ms;    /* allowed lateness behind the newest event time seen */
+    uint32_t max_series; /* new series past this are rejected and counted, not allocated */
+    int64_t lateness_ms; /* allowed lateness behind the newest event time seen */
     struct timeline_config timeline;
     /* What data the reader filling the table could have seen, for rates over windows that data
      * cannot fill (series_table_data_from_ms): the first moment it could see (its start minus
@@ -116,6 +116,12 @@ int64_t series_table_data_from_ms(const struct series_table *tab, int64_t now_ms
 /* Event time up to which slots are closed: newest event time seen minus lateness. INT64_MIN
  * before the first event. */
 int64_t series_table_watermark_ms(const struct series_table *tab);
+
+/* Forgets the newest event time seen, so the watermark starts again with the next event: for a
+ * reader that reads its sources one after the other (`warroom query`, partition by partition),
+ * whose events are late only behind the watermark of their own source, as that source's owner
+ * would count them. Stored events and counters are unchanged. */
+void series_table_watermark_restart(struct series_table *tab);
 
 /* Heap bytes used by the table, its keys and every series' time buckets. */
 size_t series_table_memory_bytes(const struct series_table *tab);

@@ -24,7 +24,8 @@ static const enum rank_column sort_cycle[] = {
     RANK_KEY, RANK_RATE, RANK_COUNT, RANK_AVG, RANK_P50, RANK_P90, RANK_P99, RANK_MAX,
 };
 static const enum rank_column stat_cycle[] = {
-    RANK_RATE, RANK_COUNT, RANK_AVG, RANK_P50, RANK_P90, RANK_P99, RANK_MAX,
+    RANK_RATE, RANK_COUNT, RANK_AVG,   RANK_P50,  RANK_P90,   RANK_P99,    RANK_MAX,
+    RANK_MIN,  RANK_SUM,   RANK_FIRST, RANK_LAST, RANK_RANGE, RANK_STDDEV, RANK_INCREASE,
 };
 
 #define COUNT_OF(a) (sizeof(a) / sizeof((a)[0]))

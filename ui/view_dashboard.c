@@ -17,6 +17,7 @@
 #include "core/keyshort.h"
 #include "core/layout.h"
 #include "core/mem.h"
+#include "core/rule.h"
 #include "core/select.h"
 #include "core/spark.h"
 #include "core/trend.h"
@@ -189,17 +190,28 @@ static void compile_filter(struct ui *ui, struct dash *d)
     ui->filter_note[0] = '\0';
     if (f[0] == '\0')
         return;
-    /* A selector needs braces: a bare word would match one metric exactly, which is rarely
-     * what typing "lat" means; everything else is a substring of the series key. */
-    if (strchr(f, '{')) {
+    /* The query language of `warroom query` (core/rule_expr) reads text with '{' or '(' or a
+     * leading '~' (an expression filters by its selector: `p99(lat{svc=api}) by (svc)` shows
+     * what it aggregates); any other text is a substring of the series key, the same as
+     * ~"text": a bare word would match one metric exactly, rarely what typing "lat" means. */
+    if (strchr(f, '{') || strchr(f, '(') || f[strspn(f, " \t")] == '~') {
         char err[256];
-        d->sel = select_new(f, strlen(f), err, sizeof(err));
-        const char *bad_re = d->sel ? NULL : strstr(err, "bad regex");
+        size_t col = 0;
+        struct rule_expr e;
+        if (rule_expr_parse_query(f, strlen(f), &e, &col, err, sizeof(err)) == 0) {
+            d->sel = e.sel; /* taken over from the expression */
+            e.sel = NULL;
+            snprintf(ui->filter_note, sizeof(ui->filter_note), "%s",
+                     e.bare ? "selector" : "selector of the expression");
+            rule_expr_free(&e);
+            return;
+        }
+        const char *bad_re = strstr(err, "bad regex");
         if (bad_re) /* a refused regex is an error, not a partial selector: say why */
             snprintf(ui->filter_note, sizeof(ui->filter_note), "invalid: %s", bad_re);
         else
-            snprintf(ui->filter_note, sizeof(ui->filter_note), "%s",
-                     d->sel ? "selector" : "substring: not a complete selector");
+            snprintf(ui->filter_note, sizeof(ui->filter_note),
+                     "substring: not a complete selector");
     } else {
         snprintf(ui->filter_note, sizeof(ui->filter_note), "substring");
     }

@@ -191,7 +191,7 @@ static void draw_summary(struct detail *d, WINDOW *w)
 {
     const struct window_stats *st = &d->st;
     int maxx = getmaxx(w) - 1;
-    char b[12][32];
+    char b[14][32];
     bool empty = st->sum.count == 0;
     int x = 2;
     x = draw_pair(w, 1, x, maxx, "count", fmt_si((double)st->sum.count, b[0], 32));
@@ -199,7 +199,10 @@ static void draw_summary(struct detail *d, WINDOW *w)
     x = draw_pair(w, 1, x, maxx, "avg", val(d, summary_mean(&st->sum), b[2], 32));
     x = draw_pair(w, 1, x, maxx, "stddev", val(d, summary_stddev(&st->sum), b[3], 32));
     x = draw_pair(w, 1, x, maxx, "min", val(d, empty ? NAN : st->sum.min, b[4], 32));
-    draw_pair(w, 1, x, maxx, "max", val(d, empty ? NAN : st->sum.max, b[5], 32));
+    x = draw_pair(w, 1, x, maxx, "max", val(d, empty ? NAN : st->sum.max, b[5], 32));
+    /* since the series appeared, not per window: events behind the watermark, and too old */
+    x = draw_pair(w, 1, x, maxx, "late", fmt_si((double)d->s->late, b[12], 32));
+    draw_pair(w, 1, x, maxx, "expired", fmt_si((double)d->s->expired, b[13], 32));
     x = 2;
     x = draw_pair(w, 2, x, maxx, "p50", val(d, st->p50, b[6], 32));
     x = draw_pair(w, 2, x, maxx, "p90", val(d, st->p90, b[7], 32));

@@ -130,7 +130,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     } else {
         FUZZ_CHECK(!sel->metric || name_ok(sel->metric, 1));
         for (size_t i = 0; i < sel->nmatchers; i++) {
-            FUZZ_CHECK(name_ok(sel->matchers[i].name, 0));
+            FUZZ_CHECK(sel->matchers[i].op == SELECT_SUB ? !*sel->matchers[i].name
+                                                         : name_ok(sel->matchers[i].name, 0));
             FUZZ_CHECK(sel->matchers[i].value != NULL);
         }
         check_equalities(sel);

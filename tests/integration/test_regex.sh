@@ -70,7 +70,7 @@ want="$T/bad.conf:2:26: bad selector: bad regex for label 'site' ('+' after a qu
 guarded /dev/null "$T/err" "$W" query --redis "$REDIS_URL" --ns $NS "$BOMB25"
 rc=$?
 err=$(cat "$T/err")
-[ $rc = 2 ] && [[ "$err" == *"bad regex for label 'a'"*"at column 8"* ]] &&
+[ $rc = 2 ] && [[ "$err" == *"at column 8: bad selector: bad regex for label 'a'"* ]] &&
     ok query_refuses_bad_regex || notok query_refuses_bad_regex "exit $rc: $err"
 
 guarded /dev/null "$T/err" "$W" alerts --redis "$REDIS_URL" --ns $NS silence "$BOMB20" 1h

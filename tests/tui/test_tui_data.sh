@@ -113,6 +113,25 @@ else
     tui_dump selector; notok "selector filter" "$(order)"
 fi
 tui_keys Escape
+# the query language's substring matcher and an expression's selector (issue 14)
+# filter_case TEXT NOTE CHECK NAME: types the filter, waits for its note, keeps it, runs CHECK
+filter_case() {
+    tui_keys /
+    tui_type "$1"
+    if tui_wait "($2)" 5 && tui_keys Enter && eval "$3"; then ok "$4"; else
+        tui_dump filter_case; notok "$4" "$(order)"; fi
+    tui_keys Escape
+}
+filter_case '~"SVC=WEB"' selector 'wait_for "[ \"\$(order)\" = \"tuitest_lat_ms{svc=web} \" ]" 5' \
+    'filter ~"SVC=WEB": a substring matcher, case ignored'
+filter_case 'p99(*{~api}) by (svc) over 5m' "selector of the expression" 'tui_wait "2 of 4 match" 5' \
+    "filter with an expression: its selector picks the two api series"
+
+# c cycles the sparkline statistic through the query language's aggregations, then back to rate
+tui_keys c c c c c c c c c
+tui_wait "first" 5 && tui_keys c c c c && tui_wait "increase" 5 && tui_keys c &&
+    tui_wait "rate" 5 && tui_gone "increase" 5 && ok "c reaches first and increase, then rate again" ||
+    { tui_dump stat; notok "c cycle"; }
 
 # ---- detail view --------------------------------------------------------------------------------
 tui_keys /
@@ -122,7 +141,7 @@ wait_for '[ "$(order)" = "tuitest_size{case=p99} " ]' 5 || notok "filter case=p9
 tui_keys Enter
 if tui_wait "Distribution, last 1m" 5 && tui_wait "◀ p50" 2 && tui_wait "p99" 1 &&
     tui_cap | grep -q "█" && tui_wait "over the last 1m" 1 && tui_wait "Sessions" 1 &&
-    tui_wait "count 500" 1; then
+    tui_wait "count 500" 1 && tui_wait "late 0   expired 0" 1; then
     ok "Enter opens the detail view: histogram bars with p50/p90/p99 markers, chart, sessions"
 else
     tui_dump detail; notok "detail view"

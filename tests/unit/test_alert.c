@@ -568,7 +568,15 @@ static void test_by_groups_exact(void **state)
             "[rule reg]\nexpr = p99(lat) by (region) over 1m > -1e300\n"
             "[rule reg50]\nexpr = p50(lat) by (region) over 1m > -1e300\n"
             "[rule half]\nexpr = p99(lat) by (service) over 30s > -1e300\n"
-            "[rule halfs]\nexpr = p90(lat{region=a}) over 30s > -1e300\n",
+            "[rule halfs]\nexpr = p90(lat{region=a}) over 30s > -1e300\n"
+            /* issue 14: the other aggregations, through the same engine */
+            "[rule fst]\nexpr = first(lat) by (service) over 1m > -1e300\n"
+            "[rule lst]\nexpr = last(lat) by (service) over 1m > -1e300\n"
+            "[rule rng]\nexpr = range(lat) by (service) over 1m > -1e300\n"
+            "[rule inc]\nexpr = increase(lat) by (service) over 1m > -1e300\n"
+            "[rule q75]\nexpr = p75(lat) by (service) over 1m > -1e300\n"
+            "[rule q42]\nexpr = quantile(0.42, lat) by (service) over 1m > -1e300\n"
+            "[rule vs]\nexpr = var.s(lat) by (service) over 1m > -1e300\n",
             NULL);
 
     /* reference histograms and summaries: [0] api, [1] web, [2] every lat, [3] region a,
@@ -607,7 +615,7 @@ static void test_by_groups_exact(void **state)
             }
         }
     /* 10 rules x {api, web}, all, reg and reg50 x {a, b, c, none}, half x {api, web}, halfs x 2 */
-    assert_int_equal(eval(&f, at(69, 999)), 10 * 2 + 1 + 2 * 4 + 2 + 2);
+    assert_int_equal(eval(&f, at(69, 999)), 10 * 2 + 1 + 2 * 4 + 2 + 2 + 7 * 2);
 
     struct {
         const char *id;
@@ -631,6 +639,12 @@ static void test_by_groups_exact(void **state)
         {"reg50{region=a}", CLAMPED(3, 0.5)},    /* a group of two series */
         {"half{service=api}", CLAMPED(5, 0.99)}, /* another window length */
         {"halfs{region=a,service=api}", CLAMPED(6, 0.9)},
+        {"fst{service=api}", sref[0].first},
+        {"lst{service=web}", sref[1].last},
+        {"rng{service=api}", sref[0].max - sref[0].min},
+        {"inc{service=web}", sref[1].last - sref[1].first},
+        {"q75{service=api}", CLAMPED(0, 0.75)},
+        {"q42{service=web}", CLAMPED(1, 0.42)},
     };
     for (size_t k = 0; k < sizeof checks / sizeof checks[0]; k++) {
         const struct alert_instance *in = alert_find(f.e, checks[k].id);
@@ -642,6 +656,9 @@ static void test_by_groups_exact(void **state)
     }
     const struct alert_instance *avg = alert_find(f.e, "avg{service=api}");
     assert_true(fabs(avg->value - summary_mean(&sref[0])) <= 1e-9 * summary_mean(&sref[0]));
+    const struct alert_instance *vs = alert_find(f.e, "vs{service=api}");
+    double var_s = sref[0].m2 / (double)(sref[0].count - 1);
+    assert_true(fabs(vs->value - var_s) <= 1e-9 * var_s);
     const struct alert_instance *sd = alert_find(f.e, "sd{service=web}");
     assert_true(fabs(sd->value - summary_stddev(&sref[1])) <= 1e-9 * summary_stddev(&sref[1]));
     for (int k = 0; k < 7; k++)

@@ -187,6 +187,14 @@ static void test_column_values(void **state)
     assert_true(rank_column_value(&row.stats, RANK_RATE) == 2);
     assert_true(fabs(rank_column_value(&row.stats, RANK_STDDEV) - sqrt(1.25)) < 1e-12);
     assert_true(isnan(rank_column_value(&row.stats, RANK_KEY)));
+    /* the query language's other aggregations (issue 14) */
+    assert_true(rank_column_value(&row.stats, RANK_FIRST) == 1);
+    assert_true(rank_column_value(&row.stats, RANK_LAST) == 4);
+    assert_true(rank_column_value(&row.stats, RANK_RANGE) == 3);
+    assert_true(rank_column_value(&row.stats, RANK_INCREASE) == 3);
+    assert_true(rank_column_value(&row.stats, RANK_VAR_P) == 1.25);
+    assert_true(fabs(rank_column_value(&row.stats, RANK_VAR_S) - 5.0 / 3) < 1e-12);
+    assert_true(fabs(rank_column_value(&row.stats, RANK_STD_S) - sqrt(5.0 / 3)) < 1e-12);
     series_table_free(tab);
 }
 

@@ -168,6 +168,23 @@ static void test_expressions(void **state)
         {"  absent( requests )  ", RULE_AGG_ABSENT, "requests", -1, 60, RULE_OP_EQ, 1},
         {"max(x{path=a)b}) > 1", RULE_AGG_MAX, "x{path=a)b}", -1, 60, RULE_OP_GT, 1},
         {"max(x{a=\"q\\\"}\"}) > 1", RULE_AGG_MAX, "x{a=\"q\\\"}\"}", -1, 60, RULE_OP_GT, 1},
+        /* issue 14: every aggregation, pX, quantile(q, ...), substring selectors */
+        {"first(x) > 1", RULE_AGG_FIRST, "x", -1, 60, RULE_OP_GT, 1},
+        {"last(x) > 1", RULE_AGG_LAST, "x", -1, 60, RULE_OP_GT, 1},
+        {"range(x) > 1", RULE_AGG_RANGE, "x", -1, 60, RULE_OP_GT, 1},
+        {"std.p(x) > 1", RULE_AGG_STDDEV, "x", -1, 60, RULE_OP_GT, 1},
+        {"std.s(x) > 1", RULE_AGG_STD_S, "x", -1, 60, RULE_OP_GT, 1},
+        {"var.p(x) > 1", RULE_AGG_VAR_P, "x", -1, 60, RULE_OP_GT, 1},
+        {"var.s(x) > 1", RULE_AGG_VAR_S, "x", -1, 60, RULE_OP_GT, 1},
+        {"increase(x) by (a) > 1", RULE_AGG_INCREASE, "x", 1, 60, RULE_OP_GT, 1},
+        {"p99.9(x) > 1", RULE_AGG_P999, "x", -1, 60, RULE_OP_GT, 1},
+        {"p75(x) > 1", RULE_AGG_QUANTILE, "x", -1, 60, RULE_OP_GT, 1},
+        {"quantile( 0.99 , x{a=b}) over 5m > 1", RULE_AGG_P99, "x{a=b}", -1, 300, RULE_OP_GT, 1},
+        {"quantile(0.42, ~\"eu (west)\") > 1", RULE_AGG_QUANTILE, "~\"eu (west)\"", -1, 60,
+         RULE_OP_GT, 1},
+        {"count(~eu) > 1", RULE_AGG_COUNT, "~eu", -1, 60, RULE_OP_GT, 1},
+        {"count(x{~\"}\", a=~\"b|c\"}) > 1", RULE_AGG_COUNT, "x{~\"}\", a=~\"b|c\"}", -1, 60,
+         RULE_OP_GT, 1},
     };
     for (size_t k = 0; k < sizeof cases / sizeof cases[0]; k++) {
         struct rule_expr e;
@@ -202,8 +219,9 @@ static void test_expressions(void **state)
     rule_expr_free(&e);
 }
 
-static const char aggs_msg[] = "expected an aggregation (count, rate, sum, avg, min, max, stddev, "
-                               "p50, p90, p95, p99, p999 or absent), found ";
+static const char aggs_msg[] =
+    "expected an aggregation (count, rate, sum, avg, min, max, first, last, range, std.p, std.s, "
+    "var.p, var.s, increase, p50 ... p99.9, quantile or absent), found ";
 static const char ops_msg[] = "an operator (>, >=, <, <=, ==, !=)";
 
 static void test_expression_errors(void **state)
@@ -215,7 +233,13 @@ static void test_expression_errors(void **state)
         size_t col;
         const char *msg; /* "%A" stands for the aggregation list, "%O" for the operators */
     } cases[] = {
-        {"p98(x) > 1", 1, "%A'p98'"},
+        {"p101(x) > 1", 1, "%A'p101'"},
+        {"p99.(x) > 1", 1, "%A'p99.'"},
+        {"std(x) > 1", 1, "%A'std'"},
+        {"quantile(x) > 1", 10, "expected a number, found 'x'"},
+        {"quantile(1.5, x) > 1", 10, "expected a quantile between 0 and 1, found '1.5'"},
+        {"quantile(0.5 x) > 1", 14, "expected ',' after the quantile, found 'x'"},
+        {"p99(~\"eu) > 1", 6, "bad selector: unterminated quoted value of label '~' starting here"},
         {"", 1, "%Athe end"},
         {"   ", 4, "%Athe end"},
         {"€(x) > 1", 1, "%Abyte 0xE2"},
@@ -343,8 +367,9 @@ static void test_file_errors(void **state)
         {"%s[rule b]\nfor = 30s\n[rule c]\nexpr = count(x) > 1\n",
          "r.conf:3:7: expected an 'expr' field in rule 'b', found the end of the rule"},
         {"[rule a]\nexpr = \n",
-         "r.conf:2:8: expected an aggregation (count, rate, sum, avg, min, max, stddev, p50, p90, "
-         "p95, p99, p999 or absent), found the end"},
+         "r.conf:2:8: expected an aggregation (count, rate, sum, avg, min, max, first, last, "
+         "range, "
+         "std.p, std.s, var.p, var.s, increase, p50 ... p99.9, quantile or absent), found the end"},
         {"%sseverity = urgent\n",
          "r.conf:3:12: expected a severity (info, warning, critical, page), found 'urgent'"},
         {"%sseverity = Critical\n",
@@ -478,6 +503,8 @@ static void test_names(void **state)
     assert_string_equal(rule_severity_name(RULE_SEV_CRITICAL), "critical");
     assert_string_equal(rule_severity_name((enum rule_severity)9), "?");
     assert_string_equal(rule_agg_name(RULE_AGG_P999), "p999");
+    assert_string_equal(rule_agg_name(RULE_AGG_STD_S), "std.s");
+    assert_string_equal(rule_agg_name(RULE_AGG_QUANTILE), "quantile");
     assert_string_equal(rule_agg_name(RULE_AGG_ABSENT), "absent");
     assert_string_equal(rule_op_name(RULE_OP_NE), "!=");
     assert_true(rule_agg_is_quantile(RULE_AGG_P50));
@@ -498,16 +525,83 @@ static void test_names(void **state)
                         "'aaaaaaaaaaaaaaaaaaaaaaaa...'");
 }
 
+/* The query form (issue 14): the comparison is optional, a bare selector is a selector. */
+static void test_query_form(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *text;
+        bool bare, has_op;
+        enum rule_agg agg;
+        const char *sel;
+        int nby;
+        uint32_t window_s;
+    } ok[] = {
+        {"latency_ms", true, false, RULE_AGG_COUNT, "latency_ms", -1, 60},
+        {"eu", true, false, RULE_AGG_COUNT, "eu", -1, 60}, /* a metric name, as in rules */
+        {" ~eu ", true, false, RULE_AGG_COUNT, "~eu", -1, 60},
+        {"{service=~\"api|web\"}", true, false, RULE_AGG_COUNT, "{service=~\"api|web\"}", -1, 60},
+        {"p99(latency_ms{service=~\"api|web\"}) by (service) over 5m", false, false, RULE_AGG_P99,
+         "latency_ms{service=~\"api|web\"}", 1, 300},
+        {"sum(latency_ms) by (service)", false, false, RULE_AGG_SUM, "latency_ms", 1, 60},
+        {"first (x)", false, false, RULE_AGG_FIRST, "x", -1, 60},
+        {"max(x) > 3", false, true, RULE_AGG_MAX, "x", -1, 60},
+        {"absent(x) over 2m", false, false, RULE_AGG_ABSENT, "x", -1, 120},
+    };
+    for (size_t k = 0; k < sizeof ok / sizeof ok[0]; k++) {
+        struct rule_expr e;
+        char err[256];
+        size_t col = 0;
+        if (rule_expr_parse_query(ok[k].text, strlen(ok[k].text), &e, &col, err, sizeof err) != 0)
+            fail_msg("\"%s\": %zu: %s", ok[k].text, col, err);
+        assert_int_equal(e.bare, ok[k].bare);
+        assert_int_equal(e.has_op, ok[k].has_op);
+        if (!e.bare)
+            assert_int_equal(e.agg, ok[k].agg);
+        assert_string_equal(e.sel_text, ok[k].sel);
+        assert_int_equal(e.has_by, ok[k].nby >= 0);
+        assert_int_equal(e.window_s, ok[k].window_s);
+        rule_expr_free(&e);
+    }
+    static const struct {
+        const char *text;
+        size_t col;
+        const char *msg;
+    } bad[] = {
+        {"eu west", 4, "bad selector: expected '{' or the end, found 'w'"},
+        {"x{a=1} extra", 8, "expected the end of the selector, found 'extra'"},
+        {"sum(latency_ms) by (service) over", 34,
+         "expected a duration after 'over' (e.g. 30s, 5m, 1h), found the end"},
+        {"sum(x) 3", 8,
+         "expected 'by', 'over' or an operator (>, >=, <, <=, ==, !=) or the end, "
+         "found '3'"},
+        {"p99(x) by (a) over 5m >", 24, "expected a number, found the end"},
+        {"bogus(x)", 1, "expected an aggregation"},
+        {"~\"eu", 2, "bad selector: unterminated quoted value of label '~' starting here"},
+    };
+    for (size_t k = 0; k < sizeof bad / sizeof bad[0]; k++) {
+        struct rule_expr e;
+        char err[512];
+        size_t col = 0;
+        if (rule_expr_parse_query(bad[k].text, strlen(bad[k].text), &e, &col, err, sizeof err) == 0)
+            fail_msg("\"%s\" parsed", bad[k].text);
+        if (strncmp(err, bad[k].msg, strlen(bad[k].msg)) != 0 || col != bad[k].col)
+            fail_msg("\"%s\": got %zu \"%s\", want %zu \"%s\"", bad[k].text, col, err, bad[k].col,
+                     bad[k].msg);
+    }
+    /* the rule form still wants the comparison */
+    struct rule_expr e;
+    assert_int_equal(rule_expr_parse("sum(x)", 6, &e, NULL, NULL, 0), -1);
+    assert_int_equal(rule_expr_parse("x", 1, &e, NULL, NULL, 0), -1);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_full_file),
-        cmocka_unit_test(test_file_shapes),
-        cmocka_unit_test(test_expressions),
-        cmocka_unit_test(test_expression_errors),
-        cmocka_unit_test(test_file_errors),
-        cmocka_unit_test(test_names),
-        cmocka_unit_test(test_threshold_ignores_locale),
+        cmocka_unit_test(test_full_file),   cmocka_unit_test(test_file_shapes),
+        cmocka_unit_test(test_expressions), cmocka_unit_test(test_expression_errors),
+        cmocka_unit_test(test_query_form),  cmocka_unit_test(test_file_errors),
+        cmocka_unit_test(test_names),       cmocka_unit_test(test_threshold_ignores_locale),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

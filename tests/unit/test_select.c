@@ -73,6 +73,16 @@ static void test_match_table(void **state)
         {"http_latency{service=~\"a.*\",status!=500}", "1010010"},
         {"{service!=api,service!=web}", "0000111"},
         {"{path=~\"a)\"}", "0000001"}, /* a lone ')' is literal in POSIX ERE */
+        /* substring of the canonical key, ASCII case ignored (issue 14) */
+        {"~api", "1011010"},
+        {"~\"API\"", "1011010"},
+        {" ~ \"a b\" ", "0001000"},
+        {"~\"\"", "1111111"},
+        {"~\"=/\"", "1100000"},
+        {"http_latency{~login}", "1000000"},
+        {"http_latency{ ~ \"STATUS=\", service=~api.*}", "1000010"},
+        {"*{~\"}\"}", "1111011"}, /* a quoted '}' is text, "cpu" has no braces */
+        {"{~web,~500}", "0100000"},
         {"{service=~\"(a|ab)(c|bcd)(d*)\"}", "0000000"},
         {"x{path=\"a)\",path=~\"a.\"}", "0000001"},
     };
@@ -240,6 +250,8 @@ static void test_parse_errors(void **state)
         {"cpu{a=x\x01}", "control character in value of label 'a' at column 8"},
         {"cpu{a=\"x\x01\"}", "control character in value of label 'a' at column 9"},
         {"cpu{a=x\ty}", "control character in value of label 'a' at column 8"},
+        {"~\"eu", "unterminated quoted value of label '~' starting at column 2"},
+        {"~eu{a=1}", "expected the end, found '}' at column 8"},
     };
     for (size_t c = 0; c < sizeof cases / sizeof cases[0]; c++) {
         char err[256] = "untouched";

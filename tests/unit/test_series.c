@@ -205,6 +205,13 @@ static void test_watermark_and_late_events(void **state)
     assert_int_equal(y->late, 1);
     assert_int_equal(tab->stats.late, 2);
     assert_int_equal(tab->stats.events, 4);
+    /* a restarted watermark: the next source's old events are on time, then its own order */
+    series_table_watermark_restart(tab);
+    assert_true(series_table_watermark_ms(tab) == INT64_MIN);
+    assert_int_equal(series_table_ingest(tab, "y", 1, 1.0, T0 - 1000), SERIES_ADDED);
+    assert_int_equal(series_table_ingest(tab, "y", 1, 1.0, T0 - 7000), SERIES_ADDED_LATE);
+    assert_int_equal(y->late, 2);
+    assert_int_equal(x->events, 3); /* nothing else changed */
     series_table_free(tab);
 }
 
