@@ -37,7 +37,7 @@ enum cmd_exit {
                                  but not broadcast to live readers */
 };
 
-/* Out of memory, whatever the command: writes "warroom: out of memory (allocating N bytes)" to
+/* Out of memory, whatever the command: writes "warroom CMD: out of memory (allocating N bytes)" to
  * stderr and leaves with EXIT_FAILURE_GENERIC at once (async-signal-safe calls only). main
  * installs it for every command (core/mem and libev allocations); the interface's own handler
  * restores the terminal first, then calls it. */

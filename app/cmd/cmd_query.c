@@ -100,7 +100,10 @@ static int parse_args(int argc, char **argv, struct query_opts *o)
             const char *v = argv[++i];
             if (a[2] == 's') {
                 if (rank_column_parse(v, &o->column) != 0 || o->column == RANK_LAST) {
-                    fprintf(stderr, "warroom query: unknown column '%s' for --sort\n", v);
+                    fprintf(stderr, "warroom query: unknown column '%s' for --sort; one of:", v);
+                    for (int k = 0; k < RANK_LAST; k++)
+                        fprintf(stderr, " %s", rank_column_name((enum rank_column)k));
+                    fputc('\n', stderr);
                     return EXIT_USAGE;
                 }
             } else {

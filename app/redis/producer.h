@@ -41,9 +41,8 @@ struct producer_opts {
     int64_t timeout_ms; /* connect and command timeout of each reconnect attempt */
     /* Polled while reconnecting: nonzero stops the attempts (set it from a signal handler). */
     const volatile sig_atomic_t *cancel;
-    /* Where reconnect and refusal notes go ("warroom: lost connection ..."); NULL: silent. */
+    /* Where reconnect and refusal notes go ("warroom CMD: lost connection ..."); NULL: silent. */
     FILE *log;
-    const char *cmd; /* command named in refusal notes ("gen"); NULL: none. Not copied. */
 };
 
 struct producer_stats {
@@ -76,7 +75,8 @@ enum producer_open_result {
  * connect, AUTH/SELECT, and the NS:meta check (which may adopt the namespace's partition count
  * into cfg->partitions). On success *out is a new producer with ns, partitions, retention_ms
  * and timeout_ms taken from cfg and the other fields from opts (NULL: defaults).
- * On failure prints "warroom: reason" to stderr, sets *out to NULL and returns the class. */
+ * On failure prints errmsg_prefix() and the reason to stderr, sets *out to NULL and returns the
+ * class. */
 enum producer_open_result producer_open(struct config *cfg, const struct producer_opts *opts,
                                         struct producer **out);
 

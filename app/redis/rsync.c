@@ -6,6 +6,7 @@
 #include <string.h>
 #include <sys/time.h>
 
+#include "app/errmsg.h"
 #include "app/redis/localredis.h"
 
 struct redisaddr *rsync_address(const struct config *cfg, char *err, size_t errcap)
@@ -26,8 +27,7 @@ static struct timeval to_tv(int64_t ms)
     return (struct timeval){.tv_sec = ms / 1000, .tv_usec = (ms % 1000) * 1000};
 }
 
-redisContext *rsync_connect(const struct redisaddr *a, int64_t timeout_ms, char *err,
-                            size_t errcap)
+redisContext *rsync_connect(const struct redisaddr *a, int64_t timeout_ms, char *err, size_t errcap)
 {
     struct timeval tv = to_tv(timeout_ms);
     redisContext *c = a->url.kind == REDISURL_UNIX
@@ -182,14 +182,14 @@ redisContext *rsync_open(struct config *cfg, struct redisaddr **addr_out)
     char err[512];
     struct redisaddr *a = rsync_address(cfg, err, sizeof(err));
     if (a == NULL) {
-        fprintf(stderr, "warroom: %s\n", err);
+        fprintf(stderr, "%s%s\n", errmsg_prefix(), err);
         return NULL;
     }
     redisContext *c = rsync_connect(a, cfg->connect_timeout_ms, err, sizeof(err));
     bool found;
     if (c == NULL || rsync_meta_read(c, cfg->ns, &cfg->partitions, cfg->partitions_set, &found, err,
                                      sizeof(err)) != 0) {
-        fprintf(stderr, "warroom: %s\n", err);
+        fprintf(stderr, "%s%s\n", errmsg_prefix(), err);
         if (c)
             redisFree(c);
         redisaddr_free(a);

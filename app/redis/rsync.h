@@ -39,7 +39,7 @@ int rsync_meta_read(redisContext *c, const char *ns, unsigned *partitions, bool 
 
 /* The whole start-up of a command that reads: address, connect, meta read (never a write).
  * Returns the context (and the address in *addr_out when not NULL, owned by the caller), or
- * NULL after printing the error to stderr prefixed with "warroom: ". */
+ * NULL after printing the error to stderr prefixed with errmsg_prefix() ("warroom CMD: "). */
 redisContext *rsync_open(struct config *cfg, struct redisaddr **addr_out);
 
 #endif

@@ -19,8 +19,9 @@
 #include "app/clock.h"
 #include "app/cmd/cmd.h"
 #include "app/config.h"
-#include "app/tui/demo.h"
+#include "app/errmsg.h"
 #include "app/redis/reader.h"
+#include "app/tui/demo.h"
 #include "app/tui/tui_alerts.h"
 #include "app/tui/tui_chat.h"
 #include "app/tui/tui_impl.h"
@@ -401,7 +402,7 @@ int tui_main(int argc, char **argv, bool demo)
     memset(&t, 0, sizeof(t));
     char err[512];
     if (config_load(&t.cfg, &argc, argv, err, sizeof(err)) != 0) {
-        fprintf(stderr, "warroom: %s\n", err);
+        fprintf(stderr, "%s%s\n", errmsg_prefix(), err);
         return EXIT_USAGE;
     }
     int rc = tui_start_args(&t, argc, argv, &demo);
@@ -416,7 +417,7 @@ int tui_main(int argc, char **argv, bool demo)
     const char *dirs[6];
     tui_start_theme_dirs(dir_buf, dirs);
     if (theme_find(t.cfg.theme ? t.cfg.theme : "dark", dirs, &theme, err, sizeof(err)) != 0) {
-        fprintf(stderr, "warroom: %s\n", err);
+        fprintf(stderr, "%s%s\n", errmsg_prefix(), err);
         config_free(&t.cfg);
         return EXIT_USAGE;
     }
@@ -426,15 +427,17 @@ int tui_main(int argc, char **argv, bool demo)
         struct rule_set rs;
         int lr = alerts_load_rules(rules_path, &rs, err, sizeof(err));
         if (lr != 0) {
-            fprintf(stderr, "warroom: %s\n", err);
+            fprintf(stderr, "%s%s\n", errmsg_prefix(), err);
             config_free(&t.cfg);
             return lr == -2 ? EXIT_USAGE : EXIT_FAILURE_GENERIC;
         }
         rule_set_free(&rs);
     }
     if (!isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO)) {
-        fprintf(stderr, "warroom: the interface needs a terminal; for scripts use "
-                        "'warroom query', 'warroom worker' or 'warroom demo --plain'\n");
+        fprintf(stderr,
+                "%sthe interface needs a terminal; for scripts use "
+                "'warroom query', 'warroom worker' or 'warroom demo --plain'\n",
+                errmsg_prefix());
         config_free(&t.cfg);
         return EXIT_USAGE;
     }
@@ -483,7 +486,7 @@ int tui_main(int argc, char **argv, bool demo)
         .theme = &theme,
     };
     if (screen_init(&so, err, sizeof(err)) != 0) {
-        fprintf(stderr, "warroom: %s\n", err);
+        fprintf(stderr, "%s%s\n", errmsg_prefix(), err);
         close_all(&t);
         return EXIT_FAILURE_GENERIC;
     }
@@ -516,7 +519,7 @@ int tui_main(int argc, char **argv, bool demo)
     t.chat = tui_chat_new(t.loop, t.addr, &co, err, sizeof(err));
     if (t.chat == NULL) { /* the nick and room were checked with the config: unexpected */
         close_all(&t);
-        fprintf(stderr, "warroom: chat: %s\n", err);
+        fprintf(stderr, "%scannot join the chat: %s\n", errmsg_prefix(), err);
         return EXIT_USAGE;
     }
     if (t.chat_focus)
@@ -541,7 +544,8 @@ int tui_main(int argc, char **argv, bool demo)
     rc = t.connected ? EXIT_OK : EXIT_UNREACHABLE;
     char why[512] = "";
     if (!t.connected)
-        snprintf(why, sizeof(why), "warroom: never reached Redis at %s: %s\n", t.addr->display,
+        snprintf(why, sizeof(why), "%snever reached Redis at %s: %s\n", errmsg_prefix(),
+                 t.addr->display,
                  t.model.status.conn_error[0] ? t.model.status.conn_error : "no answer");
     close_all(&t);
     fputs(why, stderr); /* after the screen is gone, so it stays readable */
