@@ -247,8 +247,7 @@ static enum ui_result input_key(struct ui *ui, int code)
         m->filter[0] = '\0';
         break;
     default:
-        if (code < 0x20 || code == 0x7F || (code >= 0x80 && code < 0xA0) || code >= KEYS_FKEY ||
-            code > 0x10FFFF)
+        if (!keys_is_text(code))
             return UI_IDLE;
         filter_append(m, code);
         break;
@@ -259,10 +258,18 @@ static enum ui_result input_key(struct ui *ui, int code)
     return UI_CHANGED;
 }
 
+/* The key context of the focused pane now (enum key_ctx). */
+static unsigned focus_ctx(const struct ui *ui)
+{
+    const struct view_entry *e = &ui->pane[ui->focus].mode;
+    return e->view->key_ctx ? e->view->key_ctx(e->state) : e->view->ctx;
+}
+
 static void open_help(struct ui *ui)
 {
     entry_close(&ui->help);
-    ui->help = entry_open(ui, &view_help, NULL);
+    unsigned ctx = focus_ctx(ui); /* the help opens at the focused pane's keys (chat) */
+    ui->help = entry_open(ui, &view_help, &ctx);
     ui->help_open = true;
 }
 
@@ -353,7 +360,7 @@ static enum ui_result dispatch_key(struct ui *ui, int code)
         pane->dirty = true;
         return UI_CHANGED;
     }
-    enum key_action a = keys_lookup(pane->mode.view->ctx, code);
+    enum key_action a = keys_lookup(focus_ctx(ui), code);
     if (a == KA_NONE)
         return UI_IDLE;
     if (pane->mode.view->key(ui, pane->mode.state, a) == VIEW_KEY_HANDLED) {
@@ -528,9 +535,7 @@ static void draw_hints(struct ui *ui)
     int width = getmaxx(w), x = 0;
     attr_t ha = screen_attr(THEME_HINT), ka = screen_attr(THEME_HINT_KEY);
     draw_fill(w, 0, 0, width, ha);
-    unsigned ctx = ui->help_open      ? KEYCTX_HELP
-                   : ui->input_active ? KEYCTX_INPUT
-                                      : ui->pane[ui->focus].mode.view->ctx;
+    unsigned ctx = ui->help_open ? KEYCTX_HELP : ui->input_active ? KEYCTX_INPUT : focus_ctx(ui);
     if (ui->input_active) {
         x += draw_str(w, 0, x, width, "Filter: ", ka);
         x += draw_str(w, 0, x, width - x - 1, ui->m->filter, screen_attr(THEME_INPUT));
