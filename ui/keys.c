@@ -7,7 +7,7 @@
 #include <string.h>
 
 #define F(k) (KEYS_FKEY + (k))
-#define NAV (KEYCTX_DASHBOARD | KEYCTX_LIST | KEYCTX_HELP)
+#define NAV (KEYCTX_DASHBOARD | KEYCTX_LIST | KEYCTX_HELP | KEYCTX_DLQ)
 #define SERIES (KEYCTX_DASHBOARD | KEYCTX_DETAIL)
 #define CHATIN KEYCTX_CHAT_INPUT
 
@@ -26,6 +26,8 @@ const struct key_binding keys_table[] = {
     {'p', KEYCTX_GLOBAL, KA_PAUSE, "p", "pause the view (ingest goes on), again to resume",
      "pause"},
     {'m', KEYCTX_GLOBAL, KA_MOUSE, "m", "mouse on/off: wheel scrolls, click selects", NULL},
+    {'d', KEYCTX_GLOBAL, KA_DEADLETTERS, "d",
+     "dead letters: the rejected entries, why (also a click on 'rejected N')", NULL},
     {12, KEYCTX_GLOBAL, KA_REDRAW, "Ctrl-L", "redraw the screen", NULL},
 
     /* moving in tables and lists */
@@ -114,6 +116,14 @@ const struct key_binding keys_table[] = {
     {8, KEYCTX_DETAIL, KA_BACK, NULL, NULL, NULL},
     {'q', KEYCTX_DETAIL, KA_BACK, "q", NULL, NULL},
 
+    /* the dead-letter view */
+    {'r', KEYCTX_DLQ, KA_REFRESH, "r", "read the dead letters again", "refresh"},
+    {27, KEYCTX_DLQ, KA_BACK, "Esc", "back to the series table", "back"},
+    {F(KEY_BACKSPACE), KEYCTX_DLQ, KA_BACK, "Backspace", NULL, NULL},
+    {127, KEYCTX_DLQ, KA_BACK, NULL, NULL, NULL},
+    {8, KEYCTX_DLQ, KA_BACK, NULL, NULL, NULL},
+    {'q', KEYCTX_DLQ, KA_BACK, "q", NULL, NULL},
+
     /* typing a filter */
     {'\r', KEYCTX_INPUT, KA_INPUT_ACCEPT, "Enter", "keep the filter and stop typing", "keep"},
     {'\n', KEYCTX_INPUT, KA_INPUT_ACCEPT, NULL, NULL, NULL},
@@ -178,6 +188,8 @@ const char *keys_ctx_name(unsigned ctx)
         return "Chat pane, not typing";
     case KEYCTX_CHAT_INPUT:
         return "Typing in the chat pane";
+    case KEYCTX_DLQ:
+        return "Dead letters";
     case KEYCTX_HELP:
         return "This help";
     default:

@@ -21,6 +21,7 @@ enum key_ctx {
     KEYCTX_ALERTS = 1u << 6,     /* the alerts pane has focus (with KEYCTX_LIST) */
     KEYCTX_CHAT = 1u << 7,       /* the chat pane has focus, its input line not (with LIST) */
     KEYCTX_CHAT_INPUT = 1u << 8, /* typing into the chat input line: characters are text */
+    KEYCTX_DLQ = 1u << 9,        /* the dead-letter view has focus */
 };
 
 enum key_action {
@@ -75,6 +76,8 @@ enum key_action {
     KA_EDIT_YANK,       /* paste back what was deleted */
     KA_HISTORY_PREV,
     KA_HISTORY_NEXT,
+    KA_DEADLETTERS, /* open the dead-letter view (the rejected entries) */
+    KA_REFRESH,     /* read the dead letters again */
 };
 
 /* Key codes: a character is its code point; function keys are curses KEY_* codes + KEYS_FKEY

@@ -37,6 +37,7 @@ struct ui {
     char filter_note[128]; /* how the filter is read: "selector", "substring", "invalid: ..." */
 
     bool status_dirty, hints_dirty;
+    int rejected_x0, rejected_x1; /* columns of "rejected N" on the status line (-1: not shown) */
     bool too_small_drawn;
 
     uint64_t frames; /* frames drawn */

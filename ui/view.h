@@ -63,5 +63,6 @@ extern const struct view view_detail;
 extern const struct view view_alerts;
 extern const struct view view_chat;
 extern const struct view view_help;
+extern const struct view view_deadletters;
 
 #endif

@@ -24,6 +24,7 @@
 #include "app/tui/demo.h"
 #include "app/tui/tui_alerts.h"
 #include "app/tui/tui_chat.h"
+#include "app/tui/tui_dlq.h"
 #include "app/tui/tui_impl.h"
 #include "app/tui/tui_start.h"
 #include "core/mem.h"
@@ -213,6 +214,16 @@ static void on_alerts_changed(void *privdata)
     schedule_frame(t);
 }
 
+/* The dead-letter view's entries came (or a read started). */
+static void on_dlq_changed(void *privdata)
+{
+    struct tui *t = privdata;
+    if (t->ui == NULL)
+        return;
+    ui_mark(t->ui, UI_DIRTY_DATA);
+    schedule_frame(t);
+}
+
 /* Enter on an alert: its series' detail view. */
 static void on_alerts_open(void *privdata, const struct series *s)
 {
@@ -382,6 +393,8 @@ static void close_all(struct tui *t)
     t->alerts = NULL;
     tui_chat_free(t->chat);
     t->chat = NULL;
+    tui_dlq_free(t->dlq); /* before the reader: it reads on the reader's connection */
+    t->dlq = NULL;
     ui_free(t->ui);
     t->ui = NULL;
     screen_free();
@@ -497,6 +510,8 @@ int tui_main(int argc, char **argv, bool demo)
     s->partitions = t.cfg.partitions;
     t.model.now_ms = clock_wall_ms();
     t.ui = ui_new(&t.model);
+    t.dlq = tui_dlq_new(reader_command_conn(t.rd), t.cfg.ns, t.cfg.partitions, &t.model,
+                        on_dlq_changed, &t);
     struct tui_alerts_opts ao = {
         .cfg = &t.cfg,
         .model = &t.model,
