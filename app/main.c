@@ -42,9 +42,18 @@ static void usage(FILE *out)
 }
 
 /* `warroom help --commands`, `--benchmarks` and `--keys` (not in --help): the lists the
- * program dispatches, one a line, for tests/integration/test_docs.sh to hold the docs to. */
-static int help_lists(const char *what)
+ * program dispatches, one a line, for tests/integration/test_docs.sh to hold the docs to (and
+ * for shell completion, with `--rooms`). argv[0] is "help". */
+static int help_lists(int argc, char **argv)
 {
+    static const char *const lists[] = {"--commands", "--benchmarks", "--keys", "--rooms"};
+    const char *what = argv[1]; /* the list asked for, wherever common options put it */
+    for (int i = 1; i < argc; i++)
+        for (size_t k = 0; k < sizeof(lists) / sizeof(lists[0]); k++)
+            if (strcmp(argv[i], lists[k]) == 0)
+                what = argv[i];
+    if (strcmp(what, "--rooms") == 0) /* for shell completion: needs Redis, takes options */
+        return cmd_complete_rooms(argc, argv);
     if (strcmp(what, "--commands") == 0) {
         for (size_t i = 0; i < NCOMMANDS; i++)
             printf("%s %s\n", commands[i]->name, commands[i]->usage);
@@ -132,7 +141,7 @@ int main(int argc, char **argv)
         return EXIT_OK;
     }
     if (strcmp(first, "help") == 0 && argc > 2)
-        return help_lists(argv[2]);
+        return help_lists(argc - 1, argv + 1);
     if (strcmp(first, "--help") == 0 || strcmp(first, "-h") == 0 || strcmp(first, "help") == 0) {
         usage(stdout);
         return EXIT_OK;

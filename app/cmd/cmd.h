@@ -55,4 +55,9 @@ int cmd_rules(int argc, char **argv);  /* app/cmd/cmd_rules.c: rules check */
 int cmd_alerts(int argc, char **argv); /* app/cmd/cmd_alerts.c: list, ack, silence */
 int cmd_tui(int argc, char **argv); /* app/tui/tui.c: the interface (no command given) */
 
+/* `warroom help --rooms [common options]` (app/cmd/cmd_complete.c, for shell completion): the
+ * chat rooms found in Redis, one a line. argv[0] is "help". Exit 0, or 4 when no Redis answers
+ * within a fraction of a second (never starts one), 2 for a bad option. */
+int cmd_complete_rooms(int argc, char **argv);
+
 #endif
