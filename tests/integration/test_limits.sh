@@ -35,7 +35,7 @@ fi
 rc=$?
 err=$(awk -F'|' '/max quantile error/ { gsub(/[ %]/, "", $3); print $3 }' "$T/b2.out")
 if [ $rc -eq 0 ] && grep -q 'series cap 500 reached, 500 series kept, [1-9][0-9]* events dropped (raise --max-series)' "$T/b2.out" &&
-    grep -q '^bench: series cap 500 reached: [1-9][0-9]* events dropped; raise --max-series$' "$T/b2.err" &&
+    grep -q '^warroom bench: series cap 500 reached: [1-9][0-9]* events dropped; raise --max-series$' "$T/b2.err" &&
     awk -v e="$err" 'BEGIN { exit !(e != "" && e <= 1.0) }' && ! grep -q 'mismatch' "$T/b2.err"; then
     ok bench_cap_reported
 else
