@@ -141,8 +141,8 @@ static void dlq_draw(struct ui *ui, void *state, WINDOW *w, bool focused)
     draw_text(w, 1, 1, inner, summary, COLFMT_LEFT, sa);
     for (int r = 0; r < v->visible; r++) {
         size_t i = v->top + (size_t)r;
-        if (i >= v->n)
-            break;
+        if (i >= v->n || v->lines[i].row >= d->n)
+            break; /* paused (no update) while a read replaced the rows: draw what still is */
         draw_line(d, &v->lines[i], w, 2 + r, inner);
     }
 }

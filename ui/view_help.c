@@ -11,7 +11,7 @@
 #include "ui/screen_draw.h"
 #include "ui/ui_impl.h"
 
-#define HELP_MAX_LINES 128
+#define HELP_MAX_LINES 256
 
 enum help_line_kind { HELP_SECTION, HELP_KEY, HELP_TEXT, HELP_TEXT_NORMAL, HELP_BLANK };
 
