@@ -130,7 +130,8 @@ static void read_done(struct dlq_read *r)
         free(r);
         return;
     }
-    qsort(r->rows, r->n, sizeof(*r->rows), row_cmp);
+    if (r->n > 1) /* qsort(NULL, 0, ...) is undefined */
+        qsort(r->rows, r->n, sizeof(*r->rows), row_cmp);
     free(d->rows);
     d->rows = r->rows;
     struct model_dlq *md = &d->m->dlq;
