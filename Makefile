@@ -171,9 +171,16 @@ install: $(BIN)
 	install -m 755 $(BIN) $(DESTDIR)$(PREFIX)/bin/warroom
 	install -m 644 assets/warroom.1 $(DESTDIR)$(PREFIX)/share/man/man1/warroom.1
 	cp -r assets/. $(DESTDIR)$(PREFIX)/share/warroom/
+	install -d $(DESTDIR)$(PREFIX)/share/bash-completion/completions \
+	           $(DESTDIR)$(PREFIX)/share/zsh/site-functions
+	install -m 644 assets/completion/warroom.bash \
+	    $(DESTDIR)$(PREFIX)/share/bash-completion/completions/warroom
+	install -m 644 assets/completion/_warroom $(DESTDIR)$(PREFIX)/share/zsh/site-functions/_warroom
 
 uninstall:
-	rm -f $(DESTDIR)$(PREFIX)/bin/warroom $(DESTDIR)$(PREFIX)/share/man/man1/warroom.1
+	rm -f $(DESTDIR)$(PREFIX)/bin/warroom $(DESTDIR)$(PREFIX)/share/man/man1/warroom.1 \
+	    $(DESTDIR)$(PREFIX)/share/bash-completion/completions/warroom \
+	    $(DESTDIR)$(PREFIX)/share/zsh/site-functions/_warroom
 	rm -rf $(DESTDIR)$(PREFIX)/share/warroom
 
 clean:

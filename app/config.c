@@ -251,6 +251,32 @@ static const char *const common_options[] = {
 static const char *const common_flags[] = {"no-color", "ascii", "mouse", "no-mouse",
                                            "alert-bell"};
 
+/* The index of name[0..nlen) in list, or -1. */
+static int option_index(const char *const *list, size_t n, const char *name, size_t nlen)
+{
+    for (size_t k = 0; k < n; k++)
+        if (strlen(list[k]) == nlen && strncmp(list[k], name, nlen) == 0)
+            return (int)k;
+    return -1;
+}
+
+#define NELEMS(a) (sizeof(a) / sizeof((a)[0]))
+
+int config_option_words(const char *arg, const char *next)
+{
+    if (strncmp(arg, "--", 2) != 0 || arg[2] == '\0')
+        return 0;
+    const char *name = arg + 2, *eq = strchr(name, '=');
+    size_t nlen = eq ? (size_t)(eq - name) : strlen(name);
+    if (option_index(common_flags, NELEMS(common_flags), name, nlen) >= 0)
+        return 1;
+    bool known = (nlen == 6 && strncmp(name, "config", 6) == 0) ||
+                 option_index(common_options, NELEMS(common_options), name, nlen) >= 0;
+    if (!known)
+        return 0;
+    return eq || next == NULL ? 1 : 2;
+}
+
 int config_user_path(const char *name, char *buf, size_t cap)
 {
     const char *xdg = getenv("XDG_CONFIG_HOME"), *home = getenv("HOME");
@@ -322,21 +348,15 @@ int config_load(struct config *cfg, int *argc, char **argv, char *err, size_t er
         }
         const char *name = a + 2, *eq = strchr(name, '=');
         size_t nlen = eq ? (size_t)(eq - name) : strlen(name);
-        bool flag = false;
-        for (size_t k = 0; k < sizeof(common_flags) / sizeof(common_flags[0]); k++)
-            flag = flag || (strlen(common_flags[k]) == nlen &&
-                            strncmp(common_flags[k], name, nlen) == 0);
-        if (flag) { /* --ascii, or --ascii=false */
+        if (option_index(common_flags, NELEMS(common_flags), name, nlen) >=
+            0) { /* --ascii, or --ascii=false */
             char opt[32];
             snprintf(opt, sizeof(opt), "%.*s", (int)nlen, name);
             if (apply(cfg, opt, eq ? eq + 1 : "true", err, errcap) != 0)
                 goto err;
             continue;
         }
-        bool known = nlen == 6 && strncmp(name, "config", 6) == 0;
-        for (size_t k = 0; !known && k < sizeof(common_options) / sizeof(common_options[0]); k++)
-            known = strlen(common_options[k]) == nlen && strncmp(common_options[k], name, nlen) == 0;
-        if (!known) {
+        if (config_option_words(a, NULL) == 0) {
             argv[out++] = argv[i];
             continue;
         }

@@ -57,6 +57,11 @@ int config_user_path(const char *name, char *buf, size_t cap);
  * explicit config file, a config syntax error with its line number). */
 int config_load(struct config *cfg, int *argc, char **argv, char *err, size_t errcap);
 
+/* How many words of argv a common option at arg takes: 2 for `--ns x` (1 when its value is
+ * missing: config_load reports that), 1 for `--ns=x` or a flag (`--ascii`), 0 when arg is not
+ * a common option (a command, a command's own option, `--`). */
+int config_option_words(const char *arg, const char *next);
+
 /* Frees the strings; cfg may be reloaded afterwards. */
 void config_free(struct config *cfg);
 

@@ -1,6 +1,7 @@
 /* main.c — entry point: global options, then dispatch to a subcommand from one table. */
 #include <malloc.h>
 #include <signal.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,6 +12,7 @@
 #include "app/bench/bench.h"
 #include "app/cmd/cmd.h"
 #include "app/config.h"
+#include "app/errmsg.h"
 #include "core/mem.h"
 #include "ui/keys.h"
 
@@ -40,9 +42,18 @@ static void usage(FILE *out)
 }
 
 /* `warroom help --commands`, `--benchmarks` and `--keys` (not in --help): the lists the
- * program dispatches, one a line, for tests/integration/test_docs.sh to hold the docs to. */
-static int help_lists(const char *what)
+ * program dispatches, one a line, for tests/integration/test_docs.sh to hold the docs to (and
+ * for shell completion, with `--rooms`). argv[0] is "help". */
+static int help_lists(int argc, char **argv)
 {
+    static const char *const lists[] = {"--commands", "--benchmarks", "--keys", "--rooms"};
+    const char *what = argv[1]; /* the list asked for, wherever common options put it */
+    for (int i = 1; i < argc; i++)
+        for (size_t k = 0; k < sizeof(lists) / sizeof(lists[0]); k++)
+            if (strcmp(argv[i], lists[k]) == 0)
+                what = argv[i];
+    if (strcmp(what, "--rooms") == 0) /* for shell completion: needs Redis, takes options */
+        return cmd_complete_rooms(argc, argv);
     if (strcmp(what, "--commands") == 0) {
         for (size_t i = 0; i < NCOMMANDS; i++)
             printf("%s %s\n", commands[i]->name, commands[i]->usage);
@@ -69,9 +80,9 @@ void cmd_print_help(const struct cmd_entry *entry, FILE *out)
 
 void cmd_out_of_memory(size_t size_bytes)
 {
-    char msg[96];
-    int n =
-        snprintf(msg, sizeof(msg), "warroom: out of memory (allocating %zu bytes)\n", size_bytes);
+    char msg[128];
+    int n = snprintf(msg, sizeof(msg), "%sout of memory (allocating %zu bytes)\n", errmsg_prefix(),
+                     size_bytes);
     if (n > 0 && write(STDERR_FILENO, msg, (size_t)n) < 0)
         _exit(EXIT_FAILURE_GENERIC);
     _exit(EXIT_FAILURE_GENERIC);
@@ -90,6 +101,28 @@ static void *ev_alloc(void *ptr, long size)
     return p;
 }
 
+/* Common options may come before the command, as git's and docker's do: `warroom --redis URL
+ * query` is `warroom query --redis URL`. Moves the first word after the leading common options
+ * to argv[1] (the options keep their order behind it) when it is a command or a word main
+ * answers itself (--demo, --help, --version); leaves argv alone otherwise (the interface). */
+static void command_first(int argc, char **argv)
+{
+    int i = 1, n;
+    while (i < argc && (n = config_option_words(argv[i], i + 1 < argc ? argv[i + 1] : NULL)) > 0)
+        i += n;
+    if (i == 1 || i >= argc)
+        return;
+    static const char *const words[] = {"--demo", "--help", "-h", "--version", "-V"};
+    bool move = argv[i][0] != '-';
+    for (size_t k = 0; !move && k < sizeof(words) / sizeof(words[0]); k++)
+        move = strcmp(argv[i], words[k]) == 0;
+    if (!move)
+        return;
+    char *word = argv[i];
+    memmove(argv + 2, argv + 1, (size_t)(i - 1) * sizeof(*argv));
+    argv[1] = word;
+}
+
 int main(int argc, char **argv)
 {
     mem_set_oom_handler(cmd_out_of_memory);
@@ -101,19 +134,22 @@ int main(int argc, char **argv)
     mallopt(M_MXFAST, 0);
     if (argc < 2)
         return cmd_tui_entry.run(argc, argv);
+    command_first(argc, argv);
     const char *first = argv[1];
     if (strcmp(first, "--version") == 0 || strcmp(first, "-V") == 0) {
         printf("warroom %s\n", WARROOM_VERSION);
         return EXIT_OK;
     }
     if (strcmp(first, "help") == 0 && argc > 2)
-        return help_lists(argv[2]);
+        return help_lists(argc - 1, argv + 1);
     if (strcmp(first, "--help") == 0 || strcmp(first, "-h") == 0 || strcmp(first, "help") == 0) {
         usage(stdout);
         return EXIT_OK;
     }
-    if (strcmp(first, "--demo") == 0)
+    if (strcmp(first, "--demo") == 0) {
+        errmsg_set_command(cmd_demo_entry.name);
         return cmd_demo_entry.run(argc - 1, argv + 1);
+    }
     if (first[0] == '-') /* options only: the interface (warroom --redis URL, --no-color ...) */
         return cmd_tui_entry.run(argc, argv);
     for (size_t i = 0; i < NCOMMANDS; i++) {
@@ -125,6 +161,7 @@ int main(int argc, char **argv)
             cmd_print_help(entry, stdout);
             return EXIT_OK;
         }
+        errmsg_set_command(entry->name);
         return entry->run(argc - 1, argv + 1);
     }
     fprintf(stderr, "warroom: unknown command '%s' (try 'warroom --help')\n", first);

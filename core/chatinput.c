@@ -125,6 +125,10 @@ static const char *const help_lines[] = {
     "/help             this list",
     "/quit [REASON]    leave the room and quit",
     "//TEXT            send TEXT that starts with '/'",
+    "/ack ID           acknowledge an alert (its short id in the alerts panel)",
+    "/silence M DUR    silence M (rule, alert id, * or {selector}) for DUR [comment]",
+    "/unsilence M      lift a silence (M as /alerts lists it)",
+    "/alerts           the pending and firing alerts and the active silences",
     "keys: PgUp/PgDn scroll, End jumps to the newest, Up/Down recall input, Tab completes nicks",
 };
 

@@ -44,7 +44,8 @@ struct chatinput {
 /* Parses one line of the input editor. Commands are case-insensitive. */
 void chatinput_parse(const char *line, size_t len, struct chatinput *out);
 
-/* Help for the chat commands: line i (0..), NULL after the last. Static strings. */
+/* Help for the chat commands: line i (0..), NULL after the last. Static strings; the lines
+ * that start with '/' describe one command each (the interface's help overlay lists those). */
 const char *chatinput_help_line(size_t i);
 
 #endif

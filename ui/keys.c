@@ -7,8 +7,9 @@
 #include <string.h>
 
 #define F(k) (KEYS_FKEY + (k))
-#define NAV (KEYCTX_DASHBOARD | KEYCTX_LIST | KEYCTX_HELP)
+#define NAV (KEYCTX_DASHBOARD | KEYCTX_LIST | KEYCTX_HELP | KEYCTX_DLQ)
 #define SERIES (KEYCTX_DASHBOARD | KEYCTX_DETAIL)
+#define CHATIN KEYCTX_CHAT_INPUT
 
 const struct key_binding keys_table[] = {
     /* everywhere */
@@ -26,6 +27,8 @@ const struct key_binding keys_table[] = {
      "pause"},
     {'m', KEYCTX_GLOBAL, KA_MOUSE, "m", "mouse on/off: wheel scrolls, click selects", NULL},
     {'T', KEYCTX_GLOBAL, KA_THEME, "T", "next colour theme (dark, light, the theme files)", NULL},
+    {'d', KEYCTX_GLOBAL, KA_DEADLETTERS, "d",
+     "dead letters: the rejected entries, why (also a click on 'rejected N')", NULL},
     {12, KEYCTX_GLOBAL, KA_REDRAW, "Ctrl-L", "redraw the screen", NULL},
 
     /* moving in tables and lists */
@@ -68,12 +71,63 @@ const struct key_binding keys_table[] = {
     {'\n', KEYCTX_ALERTS, KA_OPEN, NULL, NULL, NULL},
     {F(KEY_ENTER), KEYCTX_ALERTS, KA_OPEN, NULL, NULL, NULL},
 
+    /* the chat pane, after Esc */
+    {'i', KEYCTX_CHAT, KA_CHAT_TYPE, "i", "type into the input line again", "type"},
+    {'\r', KEYCTX_CHAT, KA_CHAT_TYPE, "Enter", NULL, NULL},
+    {'\n', KEYCTX_CHAT, KA_CHAT_TYPE, NULL, NULL, NULL},
+    {F(KEY_ENTER), KEYCTX_CHAT, KA_CHAT_TYPE, NULL, NULL, NULL},
+
+    /* typing in the chat pane (the commands follow in the help) */
+    {'\r', CHATIN, KA_CHAT_SEND, "Enter", "send the line, or run the /command", "send"},
+    {'\n', CHATIN, KA_CHAT_SEND, NULL, NULL, NULL},
+    {F(KEY_ENTER), CHATIN, KA_CHAT_SEND, NULL, NULL, NULL},
+    {27, CHATIN, KA_CHAT_LEAVE, "Esc",
+     "stop typing: then q quits, Tab cycles panes, j k PgUp Home End scroll, i types again",
+     "stop typing"},
+    {'\t', CHATIN, KA_CHAT_COMPLETE, "Tab",
+     "complete the nick of someone online (again: the next match)", "nick"},
+    {F(KEY_UP), CHATIN, KA_HISTORY_PREV, "Up", "recall earlier lines", "history"},
+    {16, CHATIN, KA_HISTORY_PREV, "Ctrl-P", NULL, NULL},
+    {F(KEY_DOWN), CHATIN, KA_HISTORY_NEXT, "Down", "recall later lines", NULL},
+    {14, CHATIN, KA_HISTORY_NEXT, "Ctrl-N", NULL, NULL},
+    {F(KEY_PPAGE), CHATIN, KA_PAGE_UP, "PgUp", "scroll the messages up", "scroll"},
+    {F(KEY_NPAGE), CHATIN, KA_PAGE_DOWN, "PgDn", "scroll the messages down", NULL},
+    {F(KEY_LEFT), CHATIN, KA_EDIT_LEFT, "Left", "cursor left (a wide character moves as one)",
+     NULL},
+    {2, CHATIN, KA_EDIT_LEFT, "Ctrl-B", NULL, NULL},
+    {F(KEY_RIGHT), CHATIN, KA_EDIT_RIGHT, "Right", "cursor right", NULL},
+    {6, CHATIN, KA_EDIT_RIGHT, "Ctrl-F", NULL, NULL},
+    {F(KEY_HOME), CHATIN, KA_EDIT_HOME, "Home", "start of the line", NULL},
+    {1, CHATIN, KA_EDIT_HOME, "Ctrl-A", NULL, NULL},
+    {5, CHATIN, KA_EDIT_END, "Ctrl-E", "end of the line", NULL},
+    {F(KEY_END), CHATIN, KA_CHAT_END, "End",
+     "end of the line; at the end already, back to the newest messages", NULL},
+    {F(KEY_BACKSPACE), CHATIN, KA_EDIT_BACKSPACE, "Backspace",
+     "delete the character before the cursor", NULL},
+    {127, CHATIN, KA_EDIT_BACKSPACE, NULL, NULL, NULL},
+    {8, CHATIN, KA_EDIT_BACKSPACE, NULL, NULL, NULL},
+    {F(KEY_DC), CHATIN, KA_EDIT_DELETE, "Delete", "delete the character under the cursor", NULL},
+    {4, CHATIN, KA_EDIT_DELETE, "Ctrl-D", NULL, NULL},
+    {21, CHATIN, KA_EDIT_KILL_START, "Ctrl-U", "delete to the start of the line", NULL},
+    {11, CHATIN, KA_EDIT_KILL_END, "Ctrl-K", "delete to the end of the line", NULL},
+    {23, CHATIN, KA_EDIT_KILL_WORD, "Ctrl-W", "delete the word before the cursor", NULL},
+    {25, CHATIN, KA_EDIT_YANK, "Ctrl-Y", "paste back what was deleted", NULL},
+    {F(KEY_F(1)), CHATIN, KA_HELP, "F1", "this help (? is typed as text here)", "help"},
+
     /* the detail view */
     {27, KEYCTX_DETAIL, KA_BACK, "Esc", "back to the series table", "back"},
     {F(KEY_BACKSPACE), KEYCTX_DETAIL, KA_BACK, "Backspace", NULL, NULL},
     {127, KEYCTX_DETAIL, KA_BACK, NULL, NULL, NULL},
     {8, KEYCTX_DETAIL, KA_BACK, NULL, NULL, NULL},
     {'q', KEYCTX_DETAIL, KA_BACK, "q", NULL, NULL},
+
+    /* the dead-letter view */
+    {'r', KEYCTX_DLQ, KA_REFRESH, "r", "read the dead letters again", "refresh"},
+    {27, KEYCTX_DLQ, KA_BACK, "Esc", "back to the series table", "back"},
+    {F(KEY_BACKSPACE), KEYCTX_DLQ, KA_BACK, "Backspace", NULL, NULL},
+    {127, KEYCTX_DLQ, KA_BACK, NULL, NULL, NULL},
+    {8, KEYCTX_DLQ, KA_BACK, NULL, NULL, NULL},
+    {'q', KEYCTX_DLQ, KA_BACK, "q", NULL, NULL},
 
     /* typing a filter */
     {'\r', KEYCTX_INPUT, KA_INPUT_ACCEPT, "Enter", "keep the filter and stop typing", "keep"},
@@ -102,10 +156,18 @@ enum key_action keys_lookup(unsigned ctx, int code)
             return keys_table[i].action;
     if (ctx & (KEYCTX_HELP | KEYCTX_INPUT))
         return KA_NONE;
+    if ((ctx & KEYCTX_CHAT_INPUT) && keys_is_text(code))
+        return KA_NONE; /* typed text: q, ?, 1 ... are characters of the message */
     for (size_t i = 0; i < keys_count; i++)
         if (keys_table[i].code == code && (keys_table[i].ctx & KEYCTX_GLOBAL))
             return keys_table[i].action;
     return KA_NONE;
+}
+
+bool keys_is_text(int code)
+{
+    return code >= 0x20 && code != 0x7F && !(code >= 0x80 && code < 0xA0) && code < KEYS_FKEY &&
+           code <= 0x10FFFF;
 }
 
 const char *keys_ctx_name(unsigned ctx)
@@ -129,6 +191,12 @@ const char *keys_ctx_name(unsigned ctx)
         return "Alerts panel";
     case KEYCTX_INPUT:
         return "Typing a filter";
+    case KEYCTX_CHAT:
+        return "Chat pane, not typing";
+    case KEYCTX_CHAT_INPUT:
+        return "Typing in the chat pane";
+    case KEYCTX_DLQ:
+        return "Dead letters";
     case KEYCTX_HELP:
         return "This help";
     default:
@@ -145,7 +213,7 @@ static bool hint_first(const struct key_binding *b)
 size_t keys_hints(unsigned ctx, const struct key_binding **out, size_t cap)
 {
     size_t n = 0;
-    bool own_only = ctx & (KEYCTX_HELP | KEYCTX_INPUT);
+    bool own_only = ctx & (KEYCTX_HELP | KEYCTX_INPUT | KEYCTX_CHAT_INPUT);
     /* pass 0: global quit and help; 1: the context's own; 2: the other global ones */
     for (int pass = 0; pass < 3; pass++) {
         if (pass != 1 && own_only)

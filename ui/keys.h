@@ -12,13 +12,16 @@
 
 /* Where a binding applies (bits: one binding may serve several contexts). */
 enum key_ctx {
-    KEYCTX_GLOBAL = 1u << 0,    /* anywhere, unless the context has its own binding */
-    KEYCTX_DASHBOARD = 1u << 1, /* the series table has focus */
-    KEYCTX_DETAIL = 1u << 2,    /* the detail view of one series has focus */
-    KEYCTX_LIST = 1u << 3,      /* the alerts or chat pane has focus */
-    KEYCTX_HELP = 1u << 4,      /* the help overlay is open */
-    KEYCTX_INPUT = 1u << 5,     /* typing into the filter line */
-    KEYCTX_ALERTS = 1u << 6,    /* the alerts pane has focus (with KEYCTX_LIST) */
+    KEYCTX_GLOBAL = 1u << 0,     /* anywhere, unless the context has its own binding */
+    KEYCTX_DASHBOARD = 1u << 1,  /* the series table has focus */
+    KEYCTX_DETAIL = 1u << 2,     /* the detail view of one series has focus */
+    KEYCTX_LIST = 1u << 3,       /* the alerts or chat pane has focus */
+    KEYCTX_HELP = 1u << 4,       /* the help overlay is open */
+    KEYCTX_INPUT = 1u << 5,      /* typing into the filter line */
+    KEYCTX_ALERTS = 1u << 6,     /* the alerts pane has focus (with KEYCTX_LIST) */
+    KEYCTX_CHAT = 1u << 7,       /* the chat pane has focus, its input line not (with LIST) */
+    KEYCTX_CHAT_INPUT = 1u << 8, /* typing into the chat input line: characters are text */
+    KEYCTX_DLQ = 1u << 9,        /* the dead-letter view has focus */
 };
 
 enum key_action {
@@ -58,6 +61,25 @@ enum key_action {
     KA_ALERT_SILENCE, /* silence the selected alert (again: lift that silence) */
     KA_GROUP,         /* group the series table by the next label */
     KA_THEME,         /* switch to the next colour theme */
+    KA_CHAT_TYPE,     /* the chat pane: type into the input line again */
+    KA_CHAT_SEND,     /* send the input line (or run its /command) */
+    KA_CHAT_LEAVE,    /* stop typing: the pane's keys work as in a list */
+    KA_CHAT_COMPLETE, /* complete a nick */
+    KA_CHAT_END,      /* end of the line; at the end already, back to the newest messages */
+    KA_EDIT_LEFT,
+    KA_EDIT_RIGHT,
+    KA_EDIT_HOME,
+    KA_EDIT_END,
+    KA_EDIT_BACKSPACE,
+    KA_EDIT_DELETE,
+    KA_EDIT_KILL_START, /* delete to the start of the line */
+    KA_EDIT_KILL_END,   /* delete to the end of the line */
+    KA_EDIT_KILL_WORD,  /* delete the word before the cursor */
+    KA_EDIT_YANK,       /* paste back what was deleted */
+    KA_HISTORY_PREV,
+    KA_HISTORY_NEXT,
+    KA_DEADLETTERS, /* open the dead-letter view (the rejected entries) */
+    KA_REFRESH,     /* read the dead letters again */
 };
 
 /* Key codes: a character is its code point; function keys are curses KEY_* codes + KEYS_FKEY
@@ -77,15 +99,21 @@ extern const struct key_binding keys_table[];
 extern const size_t keys_count;
 
 /* The action of code in context ctx: a binding of ctx itself first, then a global one (not in
- * KEYCTX_HELP or KEYCTX_INPUT, which see only their own bindings and KA_QUIT_ALWAYS).
- * KA_NONE when nothing matches. */
+ * KEYCTX_HELP or KEYCTX_INPUT, which see only their own bindings and KA_QUIT_ALWAYS, nor for
+ * text typed in KEYCTX_CHAT_INPUT, where only control and function keys reach the global
+ * bindings). KA_NONE when nothing matches. */
 enum key_action keys_lookup(unsigned ctx, int code);
+
+/* Whether code is a character that a text input takes as text (not a control character, not
+ * a function key). */
+bool keys_is_text(int code);
 
 /* Context names for the help overlay ("Everywhere", "Series table", ...). */
 const char *keys_ctx_name(unsigned ctx);
 
 /* The bindings the hint line shows for ctx, in order: the context's own bindings with a hint,
- * then the global ones it does not shadow (none for KEYCTX_HELP and KEYCTX_INPUT). Writes up to
+ * then the global ones it does not shadow (none for KEYCTX_HELP, KEYCTX_INPUT and
+ * KEYCTX_CHAT_INPUT, where q and the other letters are text). Writes up to
  * cap pointers to out and returns how many there are. */
 size_t keys_hints(unsigned ctx, const struct key_binding **out, size_t cap);
 

@@ -10,6 +10,7 @@
 #include <stdint.h>
 
 #include "core/chatlog.h"
+#include "core/dlqentry.h"
 #include "core/presence.h"
 #include "core/lineedit.h"
 #include "core/rank.h"
@@ -98,6 +99,21 @@ struct model_chat {
     void *privdata;
 };
 
+/* The dead-letter view's data: the newest rejected entries, read by the app when the view opens
+ * or asks again (reload), never by the view. Strings are sanitized (core/dlqentry). */
+struct model_dlq {
+    const struct dlqentry *rows; /* by partition, newest first within one; owned by the app */
+    size_t n;
+    uint64_t total;     /* entries the dead-letter streams hold (>= n) */
+    const char *source; /* what was read, e.g. "wr:dlq", for the title; NULL: nothing yet */
+    bool loading;       /* a read is under way */
+    char error[192];    /* why the last read failed (Redis' words, sanitized); "" when fine */
+    int64_t read_ms;    /* when rows were read; 0: never */
+    /* Asks the app to read them again (NULL: no Redis to read from, the view says so) */
+    void (*reload)(void *privdata);
+    void *privdata;
+};
+
 struct model {
     const struct series_table *tab; /* borrowed; series are never removed, so pointers last */
     int64_t now_ms;                 /* wall clock: windows end with the second holding it */
@@ -128,6 +144,7 @@ struct model {
     const struct theme *themes;
     size_t nthemes, theme_current;
     struct model_chat chat;
+    struct model_dlq dlq;
 };
 
 /* Sets the view defaults (1 minute window, by rate, largest first, sparklines of the rate). */

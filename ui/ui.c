@@ -157,19 +157,32 @@ static void cycle_focus(struct ui *ui, int step)
     set_focus(ui, (ui->focus + step + LAYOUT_NPANES) % LAYOUT_NPANES);
 }
 
-void ui_open_detail(struct ui *ui, const struct series *s)
+/* Shows v (with arg) over the series table, zoomed to the whole main area; one such view at a
+ * time: opening another replaces it, and ui_close_detail goes back to the table. */
+static void open_over(struct ui *ui, const struct view *v, const void *arg)
 {
     struct ui_pane *pane = &ui->pane[LAYOUT_DASHBOARD];
-    if (pane->under.view) /* already open: it shows s instead */
+    if (pane->under.view) { /* one is open already: v replaces it */
         entry_close(&pane->mode);
-    else
+    } else {
         pane->under = pane->mode;
-    pane->mode = entry_open(ui, &view_detail, s);
-    ui->zoom_saved = ui->zoom;
+        ui->zoom_saved = ui->zoom;
+    }
+    pane->mode = entry_open(ui, v, arg);
     ui->zoom = LAYOUT_DASHBOARD;
     ui->focus = LAYOUT_DASHBOARD;
     ui_relayout(ui);
     ui_mark(ui, UI_DIRTY_ALL);
+}
+
+void ui_open_detail(struct ui *ui, const struct series *s)
+{
+    open_over(ui, &view_detail, s);
+}
+
+void ui_open_deadletters(struct ui *ui)
+{
+    open_over(ui, &view_deadletters, NULL);
 }
 
 void ui_focus(struct ui *ui, int pane)
@@ -250,8 +263,7 @@ static enum ui_result input_key(struct ui *ui, int code)
         m->filter[0] = '\0';
         break;
     default:
-        if (code < 0x20 || code == 0x7F || (code >= 0x80 && code < 0xA0) || code >= KEYS_FKEY ||
-            code > 0x10FFFF)
+        if (!keys_is_text(code))
             return UI_IDLE;
         filter_append(m, code);
         break;
@@ -262,10 +274,18 @@ static enum ui_result input_key(struct ui *ui, int code)
     return UI_CHANGED;
 }
 
+/* The key context of the focused pane now (enum key_ctx). */
+static unsigned focus_ctx(const struct ui *ui)
+{
+    const struct view_entry *e = &ui->pane[ui->focus].mode;
+    return e->view->key_ctx ? e->view->key_ctx(e->state) : e->view->ctx;
+}
+
 static void open_help(struct ui *ui)
 {
     entry_close(&ui->help);
-    ui->help = entry_open(ui, &view_help, NULL);
+    unsigned ctx = focus_ctx(ui); /* the help opens at the focused pane's keys (chat) */
+    ui->help = entry_open(ui, &view_help, &ctx);
     ui->help_open = true;
 }
 
@@ -365,6 +385,9 @@ static enum ui_result global_action(struct ui *ui, enum key_action a)
         ui->zoom = ui->zoom >= 0 ? -1 : ui->focus;
         ui_relayout(ui);
         return UI_CHANGED;
+    case KA_DEADLETTERS:
+        ui_open_deadletters(ui);
+        return UI_CHANGED;
     default:
         return UI_IDLE;
     }
@@ -390,7 +413,7 @@ static enum ui_result dispatch_key(struct ui *ui, int code)
         pane->dirty = true;
         return UI_CHANGED;
     }
-    enum key_action a = keys_lookup(pane->mode.view->ctx, code);
+    enum key_action a = keys_lookup(focus_ctx(ui), code);
     if (a == KA_NONE)
         return UI_IDLE;
     if (pane->mode.view->key(ui, pane->mode.state, a) == VIEW_KEY_HANDLED) {
@@ -458,6 +481,11 @@ enum ui_result ui_mouse(struct ui *ui, const MEVENT *ev)
         else
             close_help(ui);
         ui_mark(ui, UI_DIRTY_ALL);
+        return UI_CHANGED;
+    }
+    if ((ev->bstate & BUTTON1_PRESSED) && ev->y == ui->layout.status.y &&
+        ev->x >= ui->rejected_x0 && ev->x < ui->rejected_x1) { /* "rejected N" */
+        ui_open_deadletters(ui);
         return UI_CHANGED;
     }
     int p = layout_pane_at(&ui->layout, ev->x, ev->y);
@@ -528,7 +556,9 @@ static void draw_status(struct ui *ui)
     snprintf(seg[n++], sizeof(seg[0]), "%u partitions", s->partitions);
     snprintf(seg[n++], sizeof(seg[0]), "%s ev/s", fmt_si(s->events_per_s, b1, sizeof(b1)));
     snprintf(seg[n++], sizeof(seg[0]), "late %s", fmt_si((double)s->late, b2, sizeof(b2)));
-    snprintf(seg[n++], sizeof(seg[0]), "rejected %s", fmt_si((double)s->rejected, b3, sizeof(b3)));
+    int rejected_seg = n; /* a click on it (or d) opens the dead letters */
+    snprintf(seg[n++], sizeof(seg[0]), "rejected %s%s", fmt_si((double)s->rejected, b3, sizeof(b3)),
+             s->rejected ? " (d)" : "");
     if (s->replay_done)
         snprintf(seg[n++], sizeof(seg[0]), "replay done");
     else
@@ -537,6 +567,13 @@ static void draw_status(struct ui *ui)
         snprintf(seg[n++], sizeof(seg[0]), "%s", s->note);
     if (screen_mouse())
         snprintf(seg[n++], sizeof(seg[0]), "mouse");
+    if (s->rejected) { /* rejected entries are news: right after the connection, kept longest */
+        char tmp[256];
+        memcpy(tmp, seg[rejected_seg], sizeof(tmp));
+        memmove(seg[2], seg[1], (size_t)(rejected_seg - 1) * sizeof(seg[0]));
+        memcpy(seg[1], tmp, sizeof(tmp));
+        rejected_seg = 1;
+    }
 
     int x = draw_str(w, 0, 0, x_right - 1, seg[0], screen_attr(role));
     if (ui->note[0] && ui->m->now_ms < ui->note_until_ms && x < x_right - 1) {
@@ -554,12 +591,15 @@ static void draw_status(struct ui *ui)
         snprintf(part, sizeof(part), " %s %s %s ", g->sep, g->warn, s->series_warning);
         x += draw_str(w, 0, x, x_right - 1 - x, part, screen_attr(THEME_STATUS_WARN));
     }
+    ui->rejected_x0 = ui->rejected_x1 = -1;
     for (int i = 1; i < n; i++) {
         char part[300];
         snprintf(part, sizeof(part), " %s %s", g->sep, seg[i]);
         int pw = draw_width(part);
         if (x + pw > x_right - 1)
             break; /* the least important parts go first */
+        if (i == rejected_seg)
+            ui->rejected_x0 = x, ui->rejected_x1 = x + pw;
         x += draw_str(w, 0, x, pw, part, base);
     }
 }
@@ -570,9 +610,7 @@ static void draw_hints(struct ui *ui)
     int width = getmaxx(w), x = 0;
     attr_t ha = screen_attr(THEME_HINT), ka = screen_attr(THEME_HINT_KEY);
     draw_fill(w, 0, 0, width, ha);
-    unsigned ctx = ui->help_open      ? KEYCTX_HELP
-                   : ui->input_active ? KEYCTX_INPUT
-                                      : ui->pane[ui->focus].mode.view->ctx;
+    unsigned ctx = ui->help_open ? KEYCTX_HELP : ui->input_active ? KEYCTX_INPUT : focus_ctx(ui);
     if (ui->input_active) {
         x += draw_str(w, 0, x, width, "Filter: ", ka);
         x += draw_str(w, 0, x, width - x - 1, ui->m->filter, screen_attr(THEME_INPUT));

@@ -73,4 +73,8 @@ void ui_draw(struct ui *ui);
 void ui_open_detail(struct ui *ui, const struct series *s);
 void ui_close_detail(struct ui *ui);
 
+/* The dead-letter view over the main area (the d key, a click on "rejected N"); it asks the
+ * app for the entries (model.dlq.reload). ui_close_detail goes back. */
+void ui_open_deadletters(struct ui *ui);
+
 #endif

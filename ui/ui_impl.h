@@ -41,6 +41,7 @@ struct ui {
     int64_t note_until_ms;   /* shown until then (model clock) */
 
     bool status_dirty, hints_dirty;
+    int rejected_x0, rejected_x1; /* columns of "rejected N" on the status line (-1: not shown) */
     bool too_small_drawn;
 
     uint64_t frames; /* frames drawn */

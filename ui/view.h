@@ -21,6 +21,9 @@ enum view_key_result {
 struct view {
     const char *name;
     unsigned ctx; /* key context (enum key_ctx) while the view has focus */
+    /* The key context now, when it changes with the view's state (the chat pane while its input
+     * line takes the keys); the hint line and the dispatcher follow it. NULL: always ctx. */
+    unsigned (*key_ctx)(void *state);
 
     /* Makes the view's private state when a pane (or the overlay) starts showing it; arg is
      * what it shows (the detail view's series), NULL for the others. Never returns NULL. */
@@ -60,5 +63,6 @@ extern const struct view view_detail;
 extern const struct view view_alerts;
 extern const struct view view_chat;
 extern const struct view view_help;
+extern const struct view view_deadletters;
 
 #endif

@@ -466,6 +466,65 @@ static void complete(struct ui *ui)
     free(cands);
 }
 
+/* The key context: typing (the input line takes the keys) or moving in the messages. */
+static unsigned chat_key_ctx(void *state)
+{
+    const struct chatview *v = state;
+    return v->typing ? KEYCTX_CHAT_INPUT : KEYCTX_LIST | KEYCTX_CHAT;
+}
+
+/* The line editor's part of a typing action; false when the action is not an edit. */
+static bool edit(struct lineedit *le, struct chatview *v, enum key_action a)
+{
+    switch (a) {
+    case KA_EDIT_LEFT:
+        lineedit_left(le);
+        break;
+    case KA_EDIT_RIGHT:
+        lineedit_right(le);
+        break;
+    case KA_EDIT_HOME:
+        lineedit_home(le);
+        break;
+    case KA_EDIT_END:
+        lineedit_end(le);
+        break;
+    case KA_CHAT_END: /* at the end already: back to the newest messages */
+        if (lineedit_end(le) == LINEEDIT_NOOP)
+            v->scroll = 0;
+        break;
+    case KA_EDIT_BACKSPACE:
+        lineedit_backspace(le);
+        break;
+    case KA_EDIT_DELETE:
+        lineedit_delete(le);
+        break;
+    case KA_EDIT_KILL_START:
+        lineedit_kill_to_start(le);
+        break;
+    case KA_EDIT_KILL_END:
+        lineedit_kill_to_end(le);
+        break;
+    case KA_EDIT_KILL_WORD:
+        lineedit_kill_word(le);
+        break;
+    case KA_EDIT_YANK:
+        lineedit_yank(le);
+        break;
+    case KA_HISTORY_PREV:
+        lineedit_history_prev(le);
+        break;
+    case KA_HISTORY_NEXT:
+        lineedit_history_next(le);
+        break;
+    default:
+        return false;
+    }
+    return true;
+}
+
+/* Every key while the pane has focus, before the key table: the bindings of KEYCTX_CHAT_INPUT
+ * (ui/keys.c) while typing, else Enter or i to type again. */
 static enum view_key_result chat_input(struct ui *ui, void *state, int code)
 {
     struct chatview *v = state;
@@ -474,81 +533,30 @@ static enum view_key_result chat_input(struct ui *ui, void *state, int code)
         return VIEW_KEY_IGNORED;
     if (v->paste_ask)
         return paste_answer(ui, v, code);
-    if (!v->typing) { /* list mode: Enter or i types again, the rest goes to the key table */
-        if (code == '\r' || code == '\n' || code == KEYS_FKEY + KEY_ENTER || code == 'i') {
-            v->typing = true;
-            return VIEW_KEY_HANDLED;
-        }
-        return VIEW_KEY_IGNORED;
+    if (!v->typing) { /* list mode: the rest goes to the key table */
+        if (keys_lookup(KEYCTX_CHAT, code) != KA_CHAT_TYPE)
+            return VIEW_KEY_IGNORED;
+        v->typing = true;
+        return VIEW_KEY_HANDLED;
     }
-    struct lineedit *le = mc->input;
-    switch (code) {
-    case '\r':
-    case '\n':
-    case KEYS_FKEY + KEY_ENTER:
+    enum key_action a = keys_lookup(KEYCTX_CHAT_INPUT, code);
+    switch (a) {
+    case KA_CHAT_SEND:
         submit(ui, v);
         break;
-    case 27: /* Esc: leave the input line, so q, Tab and the list keys work */
+    case KA_CHAT_LEAVE: /* so q, Tab and the list keys work */
         v->typing = false;
         break;
-    case '\t':
+    case KA_CHAT_COMPLETE:
         complete(ui);
         break;
-    case 1: /* Ctrl-A */
-    case KEYS_FKEY + KEY_HOME:
-        lineedit_home(le);
-        break;
-    case 5: /* Ctrl-E */
-        lineedit_end(le);
-        break;
-    case KEYS_FKEY + KEY_END: /* at the end already: back to the newest messages */
-        if (lineedit_end(le) == LINEEDIT_NOOP)
-            v->scroll = 0;
-        break;
-    case 2: /* Ctrl-B */
-    case KEYS_FKEY + KEY_LEFT:
-        lineedit_left(le);
-        break;
-    case 6: /* Ctrl-F */
-    case KEYS_FKEY + KEY_RIGHT:
-        lineedit_right(le);
-        break;
-    case 8:
-    case 127:
-    case KEYS_FKEY + KEY_BACKSPACE:
-        lineedit_backspace(le);
-        break;
-    case 4: /* Ctrl-D */
-    case KEYS_FKEY + KEY_DC:
-        lineedit_delete(le);
-        break;
-    case 21: /* Ctrl-U */
-        lineedit_kill_to_start(le);
-        break;
-    case 11: /* Ctrl-K */
-        lineedit_kill_to_end(le);
-        break;
-    case 23: /* Ctrl-W */
-        lineedit_kill_word(le);
-        break;
-    case 25: /* Ctrl-Y */
-        lineedit_yank(le);
-        break;
-    case KEYS_FKEY + KEY_UP:
-    case 16: /* Ctrl-P */
-        lineedit_history_prev(le);
-        break;
-    case KEYS_FKEY + KEY_DOWN:
-    case 14: /* Ctrl-N */
-        lineedit_history_next(le);
-        break;
-    case KEYS_FKEY + KEY_PPAGE:
-        return chat_key(ui, v, KA_PAGE_UP);
-    case KEYS_FKEY + KEY_NPAGE:
-        return chat_key(ui, v, KA_PAGE_DOWN);
+    case KA_PAGE_UP:
+    case KA_PAGE_DOWN:
+        return chat_key(ui, v, a);
     default:
-        if (code < 0x20 || code == 0x7F || (code >= 0x80 && code < 0xA0) || code >= KEYS_FKEY ||
-            code > 0x10FFFF)
+        if (edit(mc->input, v, a))
+            break;
+        if (a != KA_NONE || !keys_is_text(code))
             return VIEW_KEY_IGNORED; /* Ctrl-C, Ctrl-L, F1, Shift-Tab, ...: the key table */
         insert_cp(ui, v, code);
         break;
@@ -595,7 +603,8 @@ static void chat_free(void *state)
 
 const struct view view_chat = {
     .name = "chat",
-    .ctx = KEYCTX_LIST,
+    .ctx = KEYCTX_LIST | KEYCTX_CHAT,
+    .key_ctx = chat_key_ctx,
     .init = chat_init,
     .free = chat_free,
     .update = chat_update,

@@ -1,21 +1,23 @@
 /* view_help.c — the help overlay, generated from the key table (ui/keys.c): one section per
  * context, one line per action with all its keys, so it always says what the dispatcher does.
- * A few lines on filters and units follow. */
+ * The chat commands (core/chatinput's help) and a few lines on filters and units follow. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/chatinput.h"
 #include "core/mem.h"
 #include "ui/draw.h"
 #include "ui/screen_draw.h"
 #include "ui/ui_impl.h"
 
-#define HELP_MAX_LINES 128
+#define HELP_MAX_LINES 256
 
-enum help_line_kind { HELP_SECTION, HELP_KEY, HELP_TEXT, HELP_BLANK };
+enum help_line_kind { HELP_SECTION, HELP_KEY, HELP_TEXT, HELP_TEXT_NORMAL, HELP_BLANK };
 
 struct help_line {
     enum help_line_kind kind;
+    unsigned ctx; /* HELP_SECTION: the key context it lists */
     char keys[64];
     const char *text;
 };
@@ -57,6 +59,7 @@ static void build(struct help *h)
             if (h->n)
                 add(h, HELP_BLANK, NULL, NULL);
             add(h, HELP_SECTION, NULL, keys_ctx_name(b->ctx));
+            h->lines[h->n - 1].ctx = b->ctx;
             ctx = b->ctx;
         }
         char keys[64] = "";
@@ -73,6 +76,11 @@ static void build(struct help *h)
         add(h, HELP_KEY, keys, b->help ? b->help : "");
         i = j;
     }
+    add(h, HELP_BLANK, NULL, NULL);
+    add(h, HELP_SECTION, NULL, "Chat commands (typed in the chat pane)");
+    for (size_t i = 0; chatinput_help_line(i); i++)
+        if (chatinput_help_line(i)[0] == '/')
+            add(h, HELP_TEXT_NORMAL, NULL, chatinput_help_line(i));
     add(h, HELP_BLANK, NULL, NULL);
     for (size_t i = 0; i < sizeof(help_notes) / sizeof(help_notes[0]); i++)
         add(h, HELP_TEXT, NULL, help_notes[i]);
@@ -124,6 +132,9 @@ static void help_draw(struct ui *ui, void *state, WINDOW *w, bool focused)
         case HELP_TEXT:
             draw_text(w, y, 2, inner - 2, l->text, COLFMT_LEFT, screen_attr(THEME_DIM));
             break;
+        case HELP_TEXT_NORMAL:
+            draw_text(w, y, 3, inner - 3, l->text, COLFMT_LEFT, screen_attr(THEME_NORMAL));
+            break;
         case HELP_BLANK:
             break;
         }
@@ -141,12 +152,21 @@ static enum view_key_result help_key(struct ui *ui, void *state, enum key_action
     return VIEW_KEY_HANDLED;
 }
 
+/* arg: the key context of the focused pane (const unsigned *), or NULL. Opened from the chat
+ * pane, the help starts at the chat's keys (what the everywhere keys do is a PgUp away);
+ * elsewhere at the top. */
 static void *help_init(struct ui *ui, const void *arg)
 {
     (void)ui;
-    (void)arg;
     struct help *h = xcalloc(1, sizeof(*h));
     build(h);
+    unsigned focus = arg ? *(const unsigned *)arg : 0;
+    if (focus & (KEYCTX_CHAT | KEYCTX_CHAT_INPUT))
+        for (int i = 0; i < h->n; i++)
+            if (h->lines[i].kind == HELP_SECTION && (h->lines[i].ctx & focus)) {
+                h->top = (size_t)i; /* help_update clamps it to a full page */
+                break;
+            }
     return h;
 }
 

@@ -214,7 +214,7 @@ static double measure_queries(const struct series_table *tab, const struct bench
         window_sliding(&s->tl, now_ms, width_s, 0, &st, NULL);
         size_t m = naive_quantiles(&naive[pick[i]], now_ms, width_s, scratch, qs, exact, 3);
         if (m != st.sum.count) {
-            fprintf(stderr, "bench: count mismatch for %s: core %" PRIu64 ", naive %zu\n",
+            fprintf(stderr, "warroom bench: count mismatch for %s: core %" PRIu64 ", naive %zu\n",
                     k->key[pick[i]], st.sum.count, m);
             *max_err = INFINITY;
         }
@@ -314,7 +314,7 @@ static void run_scenario(uint32_t nseries, uint32_t max_series, size_t nwarm, si
     }
     dt = clock_cpu_s() - t0;
     if (parsed != np)
-        fprintf(stderr, "bench: %zu of %zu lines failed to parse\n", np - parsed, np);
+        fprintf(stderr, "warroom bench: %zu of %zu lines failed to parse\n", np - parsed, np);
     row->parse_eps = (double)np / dt;
     row->parse_ns = dt * 1e9 / (double)np;
     series_table_free(tab2);
@@ -408,7 +408,8 @@ static void print_row(const struct bench_row *w)
                " events dropped (raise --max-series) | | | |\n",
                n, w->max_series, w->kept, w->dropped);
         fprintf(stderr,
-                "bench: series cap %u reached: %" PRIu64 " events dropped; raise --max-series\n",
+                "warroom bench: series cap %u reached: %" PRIu64
+                " events dropped; raise --max-series\n",
                 w->max_series, w->dropped);
     }
 }
@@ -494,7 +495,7 @@ static int bench_core(int argc, char **argv)
     printf("\ntargets: >= 10 M ev/s into the core without parsing, 1-min p99 <= 50 µs, "
            "<= 64 KiB per busy series, quantile error <= 1 %%\n");
     if (fail)
-        fprintf(stderr, "bench: quantile error above 1 %%\n");
+        fprintf(stderr, "warroom bench: quantile error above 1 %%\n");
     return fail ? EXIT_FAILURE_GENERIC : EXIT_OK;
 }
 
@@ -524,6 +525,7 @@ static int cmd_bench(int argc, char **argv)
     for (size_t i = 0; i < NBENCH_KINDS; i++)
         if (strcmp(what, bench_kinds[i].name) == 0)
             return bench_kinds[i].run(argc, argv);
+    fprintf(stderr, "warroom bench: unknown benchmark '%s'\n", what);
     cmd_print_help(&cmd_bench_entry, stderr);
     return EXIT_USAGE;
 }

@@ -137,7 +137,7 @@ static int parse_rules(const char *text, struct rule_set *set)
 {
     char err[512];
     if (rule_parse_file_text(text, strlen(text), "bench.rules", set, err, sizeof err) != 0) {
-        fprintf(stderr, "bench alerts: %s\n", err);
+        fprintf(stderr, "warroom bench: %s\n", err);
         return -1;
     }
     return 0;

@@ -107,7 +107,7 @@ static void chat_send_next(struct chat_client *cl)
         return;
     int n = snprintf(text, sizeof(text), "%d %d %lld", cl->index, cl->sent, (long long)clock_mono_ns());
     if (chat_send(cl->chat, CHATLOG_MSG, text, (size_t)n, err, sizeof(err)) != CHAT_SEND_QUEUED) {
-        fprintf(stderr, "bench: %s\n", err);
+        fprintf(stderr, "warroom bench: %s\n", err);
         cl->run->failed = true;
         ev_break(cl->run->loop, EVBREAK_ALL);
         return;
@@ -128,7 +128,7 @@ static void on_chat_event(struct chat *c, const struct chat_event_info *e, void 
         if (record(r, e->msg->text, &seq) == cl->index)
             chat_send_next(cl);
     } else if (e->ev == CHAT_EV_NOTICE && e->error) {
-        fprintf(stderr, "bench: client %d: %s\n", cl->index, e->text);
+        fprintf(stderr, "warroom bench: client %d: %s\n", cl->index, e->text);
     }
 }
 
@@ -282,7 +282,7 @@ int bench_chat(int argc, char **argv)
     }
     struct benchsrv s = {0};
     if (benchsrv_start(&s, "chat") != 0) {
-        fprintf(stderr, "bench: cannot start redis-server (is it installed?)\n");
+        fprintf(stderr, "warroom bench: cannot start redis-server (is it installed?)\n");
         benchsrv_stop(&s);
         return EXIT_FAILURE_GENERIC;
     }
@@ -290,7 +290,7 @@ int bench_chat(int argc, char **argv)
     snprintf(url, sizeof(url), "unix://%s", s.sock);
     struct redisaddr *addr = redisaddr_new(url, err, sizeof(err));
     if (addr == NULL) {
-        fprintf(stderr, "bench: %s\n", err);
+        fprintf(stderr, "warroom bench: %s\n", err);
         benchsrv_stop(&s);
         return EXIT_FAILURE_GENERIC;
     }
@@ -320,7 +320,8 @@ int bench_chat(int argc, char **argv)
                chat_r.deliveries_per_s, c, d, raw_r.msgs_per_s);
         fflush(stdout);
         if (!chat_r.ok || !raw_r.ok) {
-            fprintf(stderr, "bench: the run with %d clients did not deliver every message\n", k);
+            fprintf(stderr,
+                    "warroom bench: the run with %d clients did not deliver every message\n", k);
             rc = EXIT_FAILURE_GENERIC;
         }
     }

@@ -216,7 +216,7 @@ static size_t warroom_drain(const char *url, bool cluster, const char *ns, size_
         events = st.events;
         reader_close(d.rd);
     } else {
-        fprintf(stderr, "bench: %s\n", err);
+        fprintf(stderr, "warroom bench: %s\n", err);
     }
     ev_timer_stop(loop, &guard);
     series_table_free(tab);
@@ -247,7 +247,7 @@ int bench_e2e(size_t n)
         return EXIT_FAILURE_GENERIC;
     struct benchsrv srv = {0};
     if (benchsrv_start(&srv, "e2e") != 0) {
-        fprintf(stderr, "bench: cannot start redis-server (is it installed?)\n");
+        fprintf(stderr, "warroom bench: cannot start redis-server (is it installed?)\n");
         benchsrv_stop(&srv);
         return EXIT_FAILURE_GENERIC;
     }
@@ -258,7 +258,7 @@ int bench_e2e(size_t n)
     snprintf(nbuf, sizeof(nbuf), "%u", E2E_PARTITIONS);
     int rc = EXIT_FAILURE_GENERIC;
     if (write_inputs(text_path, resp_path, n, clock_wall_ms()) != 0) {
-        fprintf(stderr, "bench: cannot write the input files in %s\n", srv.dir);
+        fprintf(stderr, "warroom bench: cannot write the input files in %s\n", srv.dir);
         goto out;
     }
 
@@ -273,7 +273,8 @@ int bench_e2e(size_t n)
     int irc = run_quiet(ingest_argv, NULL);
     double ingest_s = clock_mono_s() - t0;
     if (prc != 0 || irc != 0) {
-        fprintf(stderr, "bench: redis-cli --pipe exited %d, warroom ingest exited %d\n", prc, irc);
+        fprintf(stderr, "warroom bench: redis-cli --pipe exited %d, warroom ingest exited %d\n",
+                prc, irc);
         goto out;
     }
 
@@ -283,8 +284,8 @@ int bench_e2e(size_t n)
     double reader_s = 0;
     size_t events = warroom_drain(url, false, "wr", n, &reader_s);
     if (plain != n || events != n) {
-        fprintf(stderr, "bench: expected %zu entries; plain reader got %zu, warroom %zu\n", n,
-                plain, events);
+        fprintf(stderr, "warroom bench: expected %zu entries; plain reader got %zu, warroom %zu\n",
+                n, plain, events);
         goto out;
     }
 

@@ -38,7 +38,7 @@ enum cmd_exit {
                                  but not broadcast to live readers */
 };
 
-/* Out of memory, whatever the command: writes "warroom: out of memory (allocating N bytes)" to
+/* Out of memory, whatever the command: writes "warroom CMD: out of memory (allocating N bytes)" to
  * stderr and leaves with EXIT_FAILURE_GENERIC at once (async-signal-safe calls only). main
  * installs it for every command (core/mem and libev allocations); the interface's own handler
  * restores the terminal first, then calls it. */
@@ -56,5 +56,10 @@ int cmd_rules(int argc, char **argv);   /* app/cmd/cmd_rules.c: rules check */
 int cmd_alerts(int argc, char **argv);  /* app/cmd/cmd_alerts.c: list, ack, silence */
 int cmd_tui(int argc, char **argv);     /* app/tui/tui.c: the interface (no command given) */
 int cmd_migrate(int argc, char **argv); /* app/cmd/cmd_migrate.c: wire format v1 -> v2 */
+
+/* `warroom help --rooms [common options]` (app/cmd/cmd_complete.c, for shell completion): the
+ * chat rooms found in Redis, one a line. argv[0] is "help". Exit 0, or 4 when no Redis answers
+ * within a fraction of a second (never starts one), 2 for a bad option. */
+int cmd_complete_rooms(int argc, char **argv);
 
 #endif

@@ -323,6 +323,7 @@ int cmd_alerts(int argc, char **argv)
         return EXIT_USAGE;
     }
     if (!ok_shape) {
+        fprintf(stderr, "warroom alerts: wrong arguments for '%s'\n", sub);
         fputs(alerts_help, stderr);
         config_free(&cfg);
         return EXIT_USAGE;

@@ -123,8 +123,10 @@ int cmd_demo(int argc, char **argv)
         char *end = NULL;
         if (dst == NULL || i + 1 >= argc || (*dst = strtol(argv[++i], &end, 10), *end) ||
             *dst < 0 || (dst != &seconds && *dst == 0)) {
-            fprintf(stderr, "usage: warroom demo --plain [--seconds N] [--series K] "
-                            "[--rate N]\n");
+            fprintf(stderr,
+                    "warroom demo: bad argument '%s'\n"
+                    "usage: warroom demo --plain [--seconds N] [--series K] [--rate N]\n",
+                    argv[i]);
             return EXIT_USAGE;
         }
     }

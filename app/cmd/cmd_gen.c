@@ -108,7 +108,7 @@ static int parse_u64(const char *s, uint64_t *out)
 static int parse_dur(const char *opt, const char *v, int64_t *out)
 {
     if (duration_parse_ms(v, strlen(v), out) != 0) {
-        fprintf(stderr, "warroom: gen: %s: '%s' is not a duration like 500ms, 30s or 5m\n", opt, v);
+        fprintf(stderr, "warroom gen: %s: '%s' is not a duration like 500ms, 30s or 5m\n", opt, v);
         return -1;
     }
     return 0;
@@ -126,7 +126,7 @@ static int parse_opts(int argc, char **argv, struct gen_opts *o)
         char name[32];
         const char *eq = strchr(a, '=');
         if (strncmp(a, "--", 2) != 0 || (eq && (size_t)(eq - a) >= sizeof name)) {
-            fprintf(stderr, "warroom: gen: unexpected argument '%s'\n%s", a, gen_help);
+            fprintf(stderr, "warroom gen: unexpected argument '%s'\n%s", a, gen_help);
             return -1;
         }
         if (eq) {
@@ -135,7 +135,7 @@ static int parse_opts(int argc, char **argv, struct gen_opts *o)
         } else {
             snprintf(name, sizeof name, "%s", a);
             if (i + 1 >= argc) {
-                fprintf(stderr, "warroom: gen: %s needs a value\n", a);
+                fprintf(stderr, "warroom gen: %s needs a value\n", a);
                 return -1;
             }
             v = argv[++i];
@@ -145,18 +145,18 @@ static int parse_opts(int argc, char **argv, struct gen_opts *o)
             if (strcmp(v, "unlimited") == 0 || strcmp(v, "max") == 0)
                 o->rate = 0;
             else if (parse_u64(v, &o->rate) != 0) {
-                fprintf(stderr, "warroom: gen: --rate: '%s' is not a number of events/s\n", v);
+                fprintf(stderr, "warroom gen: --rate: '%s' is not a number of events/s\n", v);
                 return -1;
             }
         } else if (strcmp(name, "--series") == 0) {
             if (parse_u64(v, &u) != 0 || u < 1 || u > GEN_MAX_SERIES) {
-                fprintf(stderr, "warroom: gen: --series must be from 1 to %d\n", GEN_MAX_SERIES);
+                fprintf(stderr, "warroom gen: --series must be from 1 to %d\n", GEN_MAX_SERIES);
                 return -1;
             }
             o->series = (uint32_t)u;
         } else if (strcmp(name, "--count") == 0) {
             if (parse_u64(v, &o->count) != 0 || o->count == 0) {
-                fprintf(stderr, "warroom: gen: --count must be a positive number\n");
+                fprintf(stderr, "warroom gen: --count must be a positive number\n");
                 return -1;
             }
         } else if (strcmp(name, "--duration") == 0) {
@@ -164,7 +164,7 @@ static int parse_opts(int argc, char **argv, struct gen_opts *o)
                 return -1;
         } else if (strcmp(name, "--seed") == 0) {
             if (parse_u64(v, &o->seed) != 0) {
-                fprintf(stderr, "warroom: gen: --seed must be a number\n");
+                fprintf(stderr, "warroom gen: --seed must be a number\n");
                 return -1;
             }
         } else if (strcmp(name, "--give-up") == 0) {
@@ -176,7 +176,7 @@ static int parse_opts(int argc, char **argv, struct gen_opts *o)
             char *end;
             o->anomaly_factor = strtod(v, &end);
             if (*end || end == v || !(o->anomaly_factor > 0) || o->anomaly_factor > 1e6) {
-                fprintf(stderr, "warroom: gen: --anomaly-factor must be a number > 0\n");
+                fprintf(stderr, "warroom gen: --anomaly-factor must be a number > 0\n");
                 return -1;
             }
         } else if (strcmp(name, "--anomaly-at") == 0) {
@@ -186,7 +186,7 @@ static int parse_opts(int argc, char **argv, struct gen_opts *o)
             if (parse_dur(name, v, &o->anomaly_for_ms) != 0)
                 return -1;
         } else {
-            fprintf(stderr, "warroom: gen: unknown option '%s'\n%s", name, gen_help);
+            fprintf(stderr, "warroom gen: unknown option '%s'\n%s", name, gen_help);
             return -1;
         }
     }
@@ -229,7 +229,7 @@ static int gen_anomaly_match(struct gen *g, const char *match)
     if (all_digits(match)) {
         unsigned long i = strtoul(match, NULL, 10);
         if (i >= g->o.series) {
-            fprintf(stderr, "warroom: gen: --anomaly %s: there are only %u series (0-%u)\n", match,
+            fprintf(stderr, "warroom gen: --anomaly %s: there are only %u series (0-%u)\n", match,
                     g->o.series, g->o.series - 1);
             return -1;
         }
@@ -239,7 +239,7 @@ static int gen_anomaly_match(struct gen *g, const char *match)
     if (strchr(match, '{')) {
         sel = select_new(match, strlen(match), err, sizeof err);
         if (sel == NULL) {
-            fprintf(stderr, "warroom: gen: --anomaly: %s\n", err);
+            fprintf(stderr, "warroom gen: --anomaly: %s\n", err);
             return -1;
         }
     }
@@ -251,7 +251,7 @@ static int gen_anomaly_match(struct gen *g, const char *match)
     }
     select_free(sel);
     if (n == 0) {
-        fprintf(stderr, "warroom: gen: --anomaly '%s' matches none of the %u series (e.g. %s)\n",
+        fprintf(stderr, "warroom gen: --anomaly '%s' matches none of the %u series (e.g. %s)\n",
                 match, g->o.series, g->desc[0].key);
         return -1;
     }
@@ -378,7 +378,7 @@ int cmd_gen(int argc, char **argv)
     int rc = EXIT_USAGE;
 
     if (config_load(&cfg, &argc, argv, err, sizeof err) != 0) {
-        fprintf(stderr, "warroom: %s\n", err);
+        fprintf(stderr, "warroom gen: %s\n", err);
         return EXIT_USAGE;
     }
     int po = parse_opts(argc, argv, &g.o);
@@ -400,8 +400,7 @@ int cmd_gen(int argc, char **argv)
     sigaction(SIGINT, &sa, NULL);
     sigaction(SIGTERM, &sa, NULL);
 
-    struct producer_opts popts = {
-        .log = stderr, .cmd = "gen", .cancel = &gen_stop, .give_up_ms = g.o.give_up_ms};
+    struct producer_opts popts = {.log = stderr, .cancel = &gen_stop, .give_up_ms = g.o.give_up_ms};
     enum producer_open_result opened = producer_open(&cfg, &popts, &g.p);
     if (opened != PRODUCER_OPEN_OK) {
         rc = producer_open_exit_code(opened);
@@ -423,7 +422,7 @@ int cmd_gen(int argc, char **argv)
     double s = (double)(clock_mono_ms() - start) / 1000.0;
     const struct producer_stats *st = producer_stats(g.p);
     if (res != 0)
-        fprintf(stderr, "warroom: gen: %s\n", producer_error(g.p));
+        fprintf(stderr, "warroom gen: %s\n", producer_error(g.p));
     char repl[128];
     producer_replication_note(g.p, repl, sizeof repl);
     fprintf(stderr,
@@ -435,7 +434,7 @@ int cmd_gen(int argc, char **argv)
     if (producer_cluster_note(g.p, note, sizeof(note)) > 0)
         fprintf(stderr, "gen: %s\n", note);
     if (st->errors)
-        fprintf(stderr, "warroom: gen: Redis refused %" PRIu64 " events; first reason: %s\n",
+        fprintf(stderr, "warroom gen: Redis refused %" PRIu64 " events; first reason: %s\n",
                 st->errors, producer_reply_error(g.p));
     rc = res != 0 ? producer_failure_exit_code(g.p) : st->errors ? EXIT_FAILURE_GENERIC : EXIT_OK;
 out:

@@ -295,7 +295,7 @@ static int ingest_fd(struct ingest *in, int fd, char *buf)
             if (errno == EINTR)
                 continue;
             clear_progress(in);
-            fprintf(stderr, "warroom: %s: %s\n", in->name, strerror(errno));
+            fprintf(stderr, "warroom ingest: %s: %s\n", in->name, strerror(errno));
             in->failed = true;
             return 0;
         }
@@ -363,7 +363,7 @@ static void summary(const struct ingest *in, const struct producer *p)
         fprintf(stderr, "(%llu more rejected lines not shown)\n",
                 (unsigned long long)(in->rejected - INGEST_SHOW_MAX));
     if (st && st->errors)
-        fprintf(stderr, "warroom: ingest: Redis refused %llu events; first reason: %s\n",
+        fprintf(stderr, "warroom ingest: Redis refused %llu events; first reason: %s\n",
                 (unsigned long long)st->errors, producer_reply_error(p));
 }
 
@@ -387,11 +387,11 @@ static int parse_args(int argc, char **argv, const char **files, int64_t *give_u
         } else if (strcmp(a, "--give-up") == 0 || strncmp(a, "--give-up=", 10) == 0) {
             const char *v = a[9] == '=' ? a + 10 : i + 1 < argc ? argv[++i] : "";
             if (duration_parse_ms(v, strlen(v), give_up_ms) != 0 || *give_up_ms == 0) {
-                fprintf(stderr, "warroom: ingest: --give-up: '%s' is not a duration like 30s\n", v);
+                fprintf(stderr, "warroom ingest: --give-up: '%s' is not a duration like 30s\n", v);
                 return -1;
             }
         } else {
-            fprintf(stderr, "warroom: ingest: unknown option '%s'\n%s", a, ingest_help);
+            fprintf(stderr, "warroom ingest: unknown option '%s'\n%s", a, ingest_help);
             return -1;
         }
     }
@@ -414,7 +414,7 @@ static int ingest_all(struct ingest *in, const char **files)
             fd = open(files[i], O_RDONLY | O_CLOEXEC);
             if (fd < 0) {
                 clear_progress(in);
-                fprintf(stderr, "warroom: %s: %s\n", files[i], strerror(errno));
+                fprintf(stderr, "warroom ingest: %s: %s\n", files[i], strerror(errno));
                 in->failed = true;
                 continue;
             }
@@ -438,7 +438,7 @@ int cmd_ingest(int argc, char **argv)
     int rc = EXIT_USAGE;
 
     if (config_load(&cfg, &argc, argv, err, sizeof err) != 0) {
-        fprintf(stderr, "warroom: %s\n", err);
+        fprintf(stderr, "warroom ingest: %s\n", err);
         return EXIT_USAGE;
     }
     const char **files = xcalloc((size_t)argc + 2, sizeof *files);
@@ -455,11 +455,8 @@ int cmd_ingest(int argc, char **argv)
     sigaction(SIGINT, &sa, NULL);
     sigaction(SIGTERM, &sa, NULL);
 
-    struct producer_opts po = {.batch = INGEST_BATCH,
-                               .log = stderr,
-                               .cmd = "ingest",
-                               .cancel = &ingest_stop,
-                               .give_up_ms = give_up_ms};
+    struct producer_opts po = {
+        .batch = INGEST_BATCH, .log = stderr, .cancel = &ingest_stop, .give_up_ms = give_up_ms};
     enum producer_open_result opened = producer_open(&cfg, &po, &in.p);
     if (opened != PRODUCER_OPEN_OK) {
         rc = producer_open_exit_code(opened);
@@ -471,9 +468,9 @@ int cmd_ingest(int argc, char **argv)
     int rc_io = ingest_all(&in, files);
     clear_progress(&in);
     if (rc_io != 0)
-        fprintf(stderr, "warroom: ingest: %s\n", producer_error(in.p));
+        fprintf(stderr, "warroom ingest: %s\n", producer_error(in.p));
     if (ingest_stop)
-        fprintf(stderr, "warroom: ingest: interrupted\n");
+        fprintf(stderr, "warroom ingest: interrupted\n");
     summary(&in, in.p);
 
     if (rc_io != 0)

@@ -126,8 +126,9 @@ static int sort_opt(const char *v, struct query_opts *o)
     if (rule_agg_parse(v, strlen(v), &o->sort_agg, &o->sort_q) != 0 ||
         o->sort_agg == RULE_AGG_ABSENT || (o->sort_agg == RULE_AGG_QUANTILE && isnan(o->sort_q))) {
         fprintf(stderr,
-                "warroom query: unknown column '%s' for --sort (key, count, rate, sum, avg, min, "
-                "max, first, last, range, std.p, std.s, var.p, var.s, increase, p50 ... p99.9)\n",
+                "warroom query: unknown column '%s' for --sort; one of: key rate count sum avg "
+                "min max first last range std.p std.s var.p var.s increase p50 p90 p95 p99 p999 "
+                "(or any pNN, e.g. p75)\n",
                 v);
         return EXIT_USAGE;
     }

@@ -40,6 +40,7 @@ int cmd_rules(int argc, char **argv)
         return EXIT_OK;
     }
     if (argc != 3 || strcmp(argv[1], "check") != 0) {
+        fprintf(stderr, "warroom rules: expected 'check FILE'\n");
         fputs(rules_help, stderr);
         return EXIT_USAGE;
     }
@@ -47,7 +48,9 @@ int cmd_rules(int argc, char **argv)
     char err[1024];
     int rc = alerts_load_rules(argv[2], &set, err, sizeof err);
     if (rc != 0) {
-        fprintf(stderr, "%s\n", err);
+        /* a mistake in the file reads as compilers print one, FILE:LINE:COL: ..., so editors
+         * jump to it; a file that cannot be read is warroom's own error */
+        fprintf(stderr, "%s%s\n", rc == -1 ? "warroom rules: " : "", err);
         return rc == -1 ? EXIT_FAILURE_GENERIC : EXIT_USAGE;
     }
     int name_w = 4;

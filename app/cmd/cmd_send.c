@@ -18,8 +18,9 @@ static const char send_help[] =
     "       warroom send 'METRIC{k=v,...}' VALUE [LABEL=VALUE ...] [--ts MS]\n\n"
     "Writes one event to its partition stream and prints the stream entry ID.\n"
     "  --ts MS   event time in unix milliseconds (default: the time Redis receives it)\n\n"
-    "exit codes: 0 sent, 1 Redis refused it (e.g. OOM at maxmemory), 2 usage, 3 event rejected\n"
-    "(nothing written), 4 Redis unreachable\n\n";
+    "exit codes: 0 sent, 1 Redis refused it (e.g. OOM at maxmemory), 2 usage (a missing\n"
+    "value, a label argument without '='), 3 event rejected (nothing written), 4 Redis\n"
+    "unreachable\n\n";
 
 const struct cmd_entry cmd_send_entry = {
     .name = "send",
@@ -102,12 +103,6 @@ static int build_line(struct text *t, const char *metric, const char *value, cha
         snprintf(err, errcap, "timestamp \"%.60s\" is not an integer of unix milliseconds", ts);
         return -1;
     }
-    for (int i = 0; i < nlabels; i++) {
-        if (strchr(labels[i], '=') == NULL) {
-            snprintf(err, errcap, "label argument '%.60s' is not NAME=VALUE", labels[i]);
-            return -1;
-        }
-    }
 
     /* metric, or the given key without its closing brace when labels are to be merged in */
     bool open = false;
@@ -147,7 +142,7 @@ int cmd_send(int argc, char **argv)
     int rc = EXIT_USAGE;
 
     if (config_load(&cfg, &argc, argv, err, sizeof err) != 0) {
-        fprintf(stderr, "warroom: %s\n", err);
+        fprintf(stderr, "warroom send: %s\n", err);
         return EXIT_USAGE;
     }
     const char *ts = NULL;
@@ -167,27 +162,35 @@ int cmd_send(int argc, char **argv)
             goto out;
         } else if (!dashdash && strcmp(a, "--ts") == 0) {
             if (i + 1 >= argc) {
-                fprintf(stderr, "warroom: send: --ts needs a value\n");
+                fprintf(stderr, "warroom send: --ts needs a value\n");
                 goto out;
             }
             ts = argv[++i];
         } else if (!dashdash && strncmp(a, "--ts=", 5) == 0) {
             ts = a + 5;
         } else if (!dashdash && a[0] == '-' && a[1] == '-') {
-            fprintf(stderr, "warroom: send: unknown option '%s'\n%s", a, send_help);
+            fprintf(stderr, "warroom send: unknown option '%s'\n%s", a, send_help);
             goto out;
         } else {
             pos[npos++] = argv[i];
         }
     }
     if (npos < 2) {
+        fprintf(stderr, "warroom send: needs a METRIC and a VALUE\n");
         fputs(send_help, stderr);
         goto out;
     }
 
+    for (int i = 2; i < npos; i++) { /* `send m 1 foo`: a mistyped command line, not an event */
+        if (strchr(pos[i], '=') == NULL) {
+            fprintf(stderr, "warroom send: label argument '%s' is not NAME=VALUE\n%s", pos[i],
+                    send_help);
+            goto out;
+        }
+    }
     rc = EXIT_REJECTED;
     if (build_line(&line, pos[0], pos[1], pos + 2, npos - 2, ts, err, sizeof err) != 0) {
-        fprintf(stderr, "warroom: send: rejected: %s\n", err);
+        fprintf(stderr, "warroom send: rejected: %s\n", err);
         goto out;
     }
     struct event ev;
@@ -199,7 +202,7 @@ int cmd_send(int argc, char **argv)
         e = EVENT_E_METRIC_CHAR;
     }
     if (e != EVENT_OK) {
-        fprintf(stderr, "warroom: send: rejected: %s (in the line: %s)\n", reason, line.s);
+        fprintf(stderr, "warroom send: rejected: %s (in the line: %s)\n", reason, line.s);
         goto out;
     }
 
@@ -209,7 +212,7 @@ int cmd_send(int argc, char **argv)
         goto out;
     }
     if (producer_add(p, &ev) != 0 || producer_flush(p) != 0) {
-        fprintf(stderr, "warroom: send: %s\n", producer_error(p));
+        fprintf(stderr, "warroom send: %s\n", producer_error(p));
         rc = producer_failure(p) == PRODUCER_FAILED_UNREPLICATED ? EXIT_FAILURE_GENERIC
                                                                  : EXIT_UNREACHABLE;
         goto out;
@@ -220,7 +223,7 @@ int cmd_send(int argc, char **argv)
         fprintf(stderr, "send: 1 event accepted%s\n", repl);
     }
     if (producer_stats(p)->errors) {
-        fprintf(stderr, "warroom: send: Redis refused the event: %s\n", producer_reply_error(p));
+        fprintf(stderr, "warroom send: Redis refused the event: %s\n", producer_reply_error(p));
         rc = EXIT_FAILURE_GENERIC;
         goto out;
     }

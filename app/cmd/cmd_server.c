@@ -10,8 +10,8 @@
 
 static const char server_help[] =
     "usage: warroom server stop|status\n"
-    "  stop    stop the private redis-server warroom started (exit 0 if stopped,\n"
-    "          1 if none was running)\n"
+    "  stop    stop the private redis-server warroom started (exit 0 when it is stopped\n"
+    "          or none was running, 1 when it could not be stopped)\n"
     "  status  say whether it runs and where (exit 0 if it runs)\n";
 
 const struct cmd_entry cmd_server_entry = {
@@ -55,11 +55,17 @@ int cmd_server(int argc, char **argv)
     if (argc == 2 && strcmp(argv[1], "stop") == 0) {
         char msg[512];
         enum localredis_stop_result r = localredis_stop(msg, sizeof(msg));
-        fprintf(r == LOCALREDIS_STOP_FAILED ? stderr : stdout, "%s\n", msg);
-        return r == LOCALREDIS_STOPPED ? EXIT_OK : EXIT_FAILURE_GENERIC;
+        if (r == LOCALREDIS_STOP_FAILED)
+            fprintf(stderr, "warroom server: %s\n", msg);
+        else
+            printf("%s\n", msg);
+        /* nothing running is the state `stop` asks for: success, as `systemctl stop` */
+        return r == LOCALREDIS_STOP_FAILED ? EXIT_FAILURE_GENERIC : EXIT_OK;
     }
     if (argc == 2 && strcmp(argv[1], "status") == 0)
         return server_status();
+    if (argc >= 2)
+        fprintf(stderr, "warroom server: unknown subcommand '%s'\n", argv[1]);
     fputs(server_help, stderr);
     return EXIT_USAGE;
 }

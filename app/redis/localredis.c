@@ -20,6 +20,7 @@
 #include <hiredis/hiredis.h>
 
 #include "app/clock.h"
+#include "app/errmsg.h"
 #include "core/errbuf.h"
 #include "core/mem.h"
 #include "core/redisurl.h"
@@ -233,9 +234,9 @@ char *localredis_url(const struct localredis_opts *opts, char *err, size_t errle
         }
         if (pr == PROBE_NOAUTH && !o.quiet)
             fprintf(stderr,
-                    "warroom: the Redis at %s:%d wants a password; using a private "
+                    "%sthe Redis at %s:%d wants a password; using a private "
                     "server instead (set REDIS_URL=redis://:PASSWORD@%s:%d to use it)\n",
-                    host, port, host, port);
+                    errmsg_prefix(), host, port, host, port);
     }
 
     struct localredis_paths p;
@@ -285,9 +286,9 @@ char *localredis_url(const struct localredis_opts *opts, char *err, size_t errle
     }
     if (!o.quiet)
         fprintf(stderr,
-                "warroom: started a private redis-server at %s; stop it with "
+                "%sstarted a private redis-server at %s; stop it with "
                 "'warroom server stop'\n",
-                url);
+                errmsg_prefix(), url);
 out:
     close(lock);
     return url;

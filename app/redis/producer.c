@@ -6,6 +6,7 @@
 
 #include "app/clock.h"
 #include "app/cmd/cmd.h"
+#include "app/errmsg.h"
 
 #include <errno.h>
 #include <inttypes.h>
@@ -309,13 +310,13 @@ static int reconnect(struct producer *p, const char *cause, size_t resend)
     }
     p->c = NULL;
     if (p->opts.log)
-        fprintf(p->opts.log, "warroom: lost connection to %s (%s); reconnecting\n",
+        fprintf(p->opts.log, "%slost connection to %s (%s); reconnecting\n", errmsg_prefix(),
                 p->addr->display, cause);
     if (p->opts.log && resend > 0)
         fprintf(p->opts.log,
-                "warroom: %zu XADDs were not acknowledged; they will be sent again "
+                "%s%zu XADDs were not acknowledged; they will be sent again "
                 "(at-least-once: some may be duplicated)\n",
-                resend);
+                errmsg_prefix(), resend);
     for (;;) {
         if (p->opts.cancel && *p->opts.cancel) {
             snprintf(p->error, sizeof p->error, "interrupted while reconnecting to %s",
@@ -337,7 +338,7 @@ static int reconnect(struct producer *p, const char *cause, size_t resend)
                 p->c = c;
                 p->stats.reconnects++;
                 if (p->opts.log)
-                    fprintf(p->opts.log, "warroom: reconnected to %s after %.1f s\n",
+                    fprintf(p->opts.log, "%sreconnected to %s after %.1f s\n", errmsg_prefix(),
                             p->addr->display, (double)(clock_mono_ms() - start) / 1000.0);
                 return 0;
             }
@@ -414,13 +415,12 @@ static int refusals_check(struct producer *p)
     if (p->note_refused == 0 && p->refusing_since_ms == 0)
         return 0;
     int64_t now = clock_mono_ms();
-    const char *cmd = p->opts.cmd ? p->opts.cmd : "", *sep = p->opts.cmd ? ": " : "";
     if (p->note_refused > 0 && p->opts.log &&
         (!p->noted || now - p->note_ms >= PRODUCER_REFUSAL_REPORT_MS)) {
-        fprintf(p->opts.log,
-                "warroom: %s%sRedis refused %llu events in %.1f s (%llu accepted): %s\n", cmd, sep,
-                (unsigned long long)p->note_refused, (double)(now - p->note_ms) / 1000.0,
-                (unsigned long long)p->note_acked, p->note_error);
+        fprintf(p->opts.log, "%sRedis refused %llu events in %.1f s (%llu accepted): %s\n",
+                errmsg_prefix(), (unsigned long long)p->note_refused,
+                (double)(now - p->note_ms) / 1000.0, (unsigned long long)p->note_acked,
+                p->note_error);
         fflush(p->opts.log);
         p->noted = true;
         p->note_ms = now;
@@ -658,9 +658,9 @@ static int wait_round(struct producer *p, char *cause, size_t cause_cap)
         p->short_since = now;
     if (p->opts.log && now - p->short_note_ms >= PRODUCER_REFUSAL_REPORT_MS) {
         fprintf(p->opts.log,
-                "warroom: %s%s%zu events not yet on %u replica(s) after %.1f s (WAIT: %lld); "
+                "%s%zu events not yet on %u replica(s) after %.1f s (WAIT: %lld); "
                 "waiting\n",
-                p->opts.cmd ? p->opts.cmd : "", p->opts.cmd ? ": " : "", p->ncmd,
+                errmsg_prefix(), p->ncmd,
                 p->opts.min_replicas, (double)(now - p->short_since) / 1000.0, got);
         fflush(p->opts.log);
         p->short_note_ms = now;
@@ -891,26 +891,26 @@ enum producer_open_result producer_open(struct config *cfg, const struct produce
     if (cfg->redis_url) {
         struct redisurl u;
         if (redisurl_parse(cfg->redis_url, &u, err, sizeof err) != 0) {
-            fprintf(stderr, "warroom: --redis: %s\n", err);
+            fprintf(stderr, "%s--redis: %s\n", errmsg_prefix(), err);
             return PRODUCER_OPEN_BAD_URL;
         }
         redisurl_free(&u);
     }
     struct redisaddr *a = rsync_address(cfg, err, sizeof err);
     if (a == NULL) {
-        fprintf(stderr, "warroom: %s\n", err);
+        fprintf(stderr, "%s%s\n", errmsg_prefix(), err);
         return PRODUCER_OPEN_UNREACHABLE;
     }
     struct csync *c = rsync_client(a, cfg->connect_timeout_ms, err, sizeof err);
     if (c == NULL) {
-        fprintf(stderr, "warroom: %s\n", err);
+        fprintf(stderr, "%s%s\n", errmsg_prefix(), err);
         redisaddr_free(a);
         return PRODUCER_OPEN_UNREACHABLE;
     }
     if (rsync_meta_check(c, cfg->ns, &cfg->partitions, cfg->partitions_set, err, sizeof err)) {
         enum producer_open_result res =
             csync_error(c)[0] ? PRODUCER_OPEN_UNREACHABLE : PRODUCER_OPEN_META;
-        fprintf(stderr, "warroom: %s\n", err);
+        fprintf(stderr, "%s%s\n", errmsg_prefix(), err);
         csync_free(c);
         redisaddr_free(a);
         return res;

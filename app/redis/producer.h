@@ -52,9 +52,8 @@ struct producer_opts {
     int64_t timeout_ms; /* connect and command timeout of each reconnect attempt */
     /* Polled while reconnecting: nonzero stops the attempts (set it from a signal handler). */
     const volatile sig_atomic_t *cancel;
-    /* Where reconnect and refusal notes go ("warroom: lost connection ..."); NULL: silent. */
+    /* Where reconnect and refusal notes go ("warroom CMD: lost connection ..."); NULL: silent. */
     FILE *log;
-    const char *cmd;       /* command named in refusal notes ("gen"); NULL: none. Not copied. */
     unsigned min_replicas; /* WAIT for this many replicas after each batch; 0: no WAIT */
     int64_t wait_ms;       /* WAIT's timeout; 0: PRODUCER_WAIT_DEFAULT_MS */
 };
@@ -95,7 +94,8 @@ enum producer_open_result {
  * into cfg->partitions). On success *out is a new producer with ns, partitions, retention_ms
  * timeout_ms, min_replicas and wait_ms taken from cfg and the other fields from opts (NULL:
  * defaults).
- * On failure prints "warroom: reason" to stderr, sets *out to NULL and returns the class. */
+ * On failure prints errmsg_prefix() and the reason to stderr, sets *out to NULL and returns the
+ * class. */
 enum producer_open_result producer_open(struct config *cfg, const struct producer_opts *opts,
                                         struct producer **out);
 

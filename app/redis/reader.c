@@ -587,6 +587,11 @@ void reader_close(struct reader *rd)
     reader_release(rd);
 }
 
+struct rconn *reader_command_conn(struct reader *rd)
+{
+    return rd->cmd;
+}
+
 void reader_get_stats(const struct reader *rd, struct reader_stats *out)
 {
     *out = rd->st;

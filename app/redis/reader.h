@@ -133,6 +133,11 @@ void reader_close(struct reader *rd);
 
 void reader_get_stats(const struct reader *rd, struct reader_stats *out);
 
+/* The reader's command connection (dead-letter writes, XINFO), for other request/reply reads
+ * of the same process that should not open one of their own (the dead-letter view). Borrowed:
+ * valid until reader_close(). */
+struct rconn *reader_command_conn(struct reader *rd);
+
 /* Number of partitions, and the state of partition i (< that number). */
 unsigned reader_partition_count(const struct reader *rd);
 void reader_partition_info(const struct reader *rd, unsigned i, struct reader_partition *out);

@@ -7,6 +7,7 @@
 #include <sys/time.h>
 
 #include "app/cmd/cmd.h"
+#include "app/errmsg.h"
 #include "app/redis/localredis.h"
 #include "app/redis/sentinel.h"
 #include "core/slotmap.h"
@@ -49,8 +50,7 @@ static struct timeval to_tv(int64_t ms)
     return (struct timeval){.tv_sec = ms / 1000, .tv_usec = (ms % 1000) * 1000};
 }
 
-redisContext *rsync_connect(const struct redisaddr *a, int64_t timeout_ms, char *err,
-                            size_t errcap)
+redisContext *rsync_connect(const struct redisaddr *a, int64_t timeout_ms, char *err, size_t errcap)
 {
     struct timeval tv = to_tv(timeout_ms);
     char ip[REDISADDR_IP_MAX];
@@ -327,14 +327,14 @@ struct csync *rsync_open(struct config *cfg, struct redisaddr **addr_out, int *e
     *exit_code = EXIT_UNREACHABLE;
     struct redisaddr *a = rsync_address(cfg, err, sizeof(err));
     if (a == NULL) {
-        fprintf(stderr, "warroom: %s\n", err);
+        fprintf(stderr, "%s%s\n", errmsg_prefix(), err);
         return NULL;
     }
     struct csync *c = rsync_client(a, cfg->connect_timeout_ms, err, sizeof(err));
     bool found;
     if (c == NULL || rsync_meta_read(c, cfg->ns, &cfg->partitions, cfg->partitions_set, &found, err,
                                      sizeof(err)) != 0) {
-        fprintf(stderr, "warroom: %s\n", err);
+        fprintf(stderr, "%s%s\n", errmsg_prefix(), err);
         if (c && csync_error(c)[0] == '\0')
             *exit_code = EXIT_FAILURE_GENERIC; /* Redis answered: the namespace is refused */
         csync_free(c);

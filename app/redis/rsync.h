@@ -62,7 +62,7 @@ int rsync_meta_read(struct csync *c, const char *ns, unsigned *partitions, bool 
 
 /* The whole start-up of a command that reads: address, connect, meta read (never a write).
  * Returns the client (and the address in *addr_out when not NULL, owned by the caller), or
- * NULL after printing the error to stderr prefixed with "warroom: ", with the exit code in
+ * NULL after printing the error to stderr prefixed with errmsg_prefix() ("warroom CMD: "), with the exit code in
  * *exit_code (EXIT_UNREACHABLE, or EXIT_FAILURE_GENERIC when Redis refused the namespace). */
 struct csync *rsync_open(struct config *cfg, struct redisaddr **addr_out, int *exit_code);
 

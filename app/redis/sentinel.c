@@ -1,6 +1,7 @@
 /* sentinel.c — the master behind redis+sentinel:// (see sentinel.h): sync resolution, the
  * +switch-master follower on the loop, and ROLE checks. */
 #include "app/redis/sentinel.h"
+#include "app/errmsg.h"
 
 #include <arpa/inet.h>
 #include <stdbool.h>
@@ -53,7 +54,7 @@ static void logf_line(struct sentinel *s, const char *what)
 {
     if (s->log == NULL)
         return;
-    fprintf(s->log, "warroom: sentinel: %s\n", what);
+    fprintf(s->log, "%ssentinel: %s\n", errmsg_prefix(), what);
     fflush(s->log);
 }
 

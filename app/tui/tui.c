@@ -19,11 +19,13 @@
 #include "app/clock.h"
 #include "app/cmd/cmd.h"
 #include "app/config.h"
-#include "app/tui/demo.h"
+#include "app/errmsg.h"
 #include "app/redis/reader.h"
 #include "app/redis/sentinel.h"
+#include "app/tui/demo.h"
 #include "app/tui/tui_alerts.h"
 #include "app/tui/tui_chat.h"
+#include "app/tui/tui_dlq.h"
 #include "app/tui/tui_impl.h"
 #include "app/tui/tui_start.h"
 #include "core/mem.h"
@@ -210,6 +212,16 @@ static void on_alerts_changed(void *privdata)
     if (t->ui == NULL)
         return;
     ui_mark(t->ui, UI_DIRTY_ALERTS);
+    schedule_frame(t);
+}
+
+/* The dead-letter view's entries came (or a read started). */
+static void on_dlq_changed(void *privdata)
+{
+    struct tui *t = privdata;
+    if (t->ui == NULL)
+        return;
+    ui_mark(t->ui, UI_DIRTY_DATA);
     schedule_frame(t);
 }
 
@@ -400,6 +412,8 @@ static void close_all(struct tui *t)
     t->alerts = NULL;
     tui_chat_free(t->chat);
     t->chat = NULL;
+    tui_dlq_free(t->dlq); /* before the reader: it reads on the reader's connection */
+    t->dlq = NULL;
     ui_free(t->ui);
     t->ui = NULL;
     screen_free();
@@ -420,7 +434,7 @@ int tui_main(int argc, char **argv, bool demo)
     memset(&t, 0, sizeof(t));
     char err[512];
     if (config_load(&t.cfg, &argc, argv, err, sizeof(err)) != 0) {
-        fprintf(stderr, "warroom: %s\n", err);
+        fprintf(stderr, "%s%s\n", errmsg_prefix(), err);
         return EXIT_USAGE;
     }
     int rc = tui_start_args(&t, argc, argv, &demo);
@@ -435,7 +449,7 @@ int tui_main(int argc, char **argv, bool demo)
     const char *dirs[6];
     tui_start_theme_dirs(dir_buf, dirs);
     if (theme_find(t.cfg.theme ? t.cfg.theme : "dark", dirs, &theme, err, sizeof(err)) != 0) {
-        fprintf(stderr, "warroom: %s\n", err);
+        fprintf(stderr, "%s%s\n", errmsg_prefix(), err);
         config_free(&t.cfg);
         return EXIT_USAGE;
     }
@@ -445,15 +459,17 @@ int tui_main(int argc, char **argv, bool demo)
         struct rule_set rs;
         int lr = alerts_load_rules(rules_path, &rs, err, sizeof(err));
         if (lr != 0) {
-            fprintf(stderr, "warroom: %s\n", err);
+            fprintf(stderr, "%s%s\n", errmsg_prefix(), err);
             config_free(&t.cfg);
             return lr == -2 ? EXIT_USAGE : EXIT_FAILURE_GENERIC;
         }
         rule_set_free(&rs);
     }
     if (!isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO)) {
-        fprintf(stderr, "warroom: the interface needs a terminal; for scripts use "
-                        "'warroom query', 'warroom worker' or 'warroom demo --plain'\n");
+        fprintf(stderr,
+                "%sthe interface needs a terminal; for scripts use "
+                "'warroom query', 'warroom worker' or 'warroom demo --plain'\n",
+                errmsg_prefix());
         config_free(&t.cfg);
         return EXIT_USAGE;
     }
@@ -502,7 +518,7 @@ int tui_main(int argc, char **argv, bool demo)
         .theme = &theme,
     };
     if (screen_init(&so, err, sizeof(err)) != 0) {
-        fprintf(stderr, "warroom: %s\n", err);
+        fprintf(stderr, "%s%s\n", errmsg_prefix(), err);
         close_all(&t);
         return EXIT_FAILURE_GENERIC;
     }
@@ -518,6 +534,8 @@ int tui_main(int argc, char **argv, bool demo)
     t.model.nthemes =
         tui_start_themes(&theme, dirs, t.themes, sizeof(t.themes) / sizeof(t.themes[0]));
     t.ui = ui_new(&t.model);
+    t.dlq = tui_dlq_new(reader_command_conn(t.rd), t.cfg.ns, t.cfg.partitions, &t.model,
+                        on_dlq_changed, &t);
     struct tui_alerts_opts ao = {
         .cfg = &t.cfg,
         .rules_path = rules_path,
@@ -541,7 +559,7 @@ int tui_main(int argc, char **argv, bool demo)
     t.chat = tui_chat_new(t.loop, t.addr, &co, err, sizeof(err));
     if (t.chat == NULL) { /* the nick and room were checked with the config: unexpected */
         close_all(&t);
-        fprintf(stderr, "warroom: chat: %s\n", err);
+        fprintf(stderr, "%scannot join the chat: %s\n", errmsg_prefix(), err);
         return EXIT_USAGE;
     }
     if (t.chat_focus)
@@ -566,7 +584,8 @@ int tui_main(int argc, char **argv, bool demo)
     rc = t.connected ? EXIT_OK : EXIT_UNREACHABLE;
     char why[512] = "";
     if (!t.connected)
-        snprintf(why, sizeof(why), "warroom: never reached Redis at %s: %s\n", t.addr->display,
+        snprintf(why, sizeof(why), "%snever reached Redis at %s: %s\n", errmsg_prefix(),
+                 t.addr->display,
                  t.model.status.conn_error[0] ? t.model.status.conn_error : "no answer");
     close_all(&t);
     fputs(why, stderr); /* after the screen is gone, so it stays readable */

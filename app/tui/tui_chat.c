@@ -278,7 +278,6 @@ static void submit(void *privdata, const char *line, size_t len)
     case CHATINPUT_CMD_HELP:
         for (size_t i = 0; chatinput_help_line(i); i++)
             notice(tc, chatinput_help_line(i));
-        notice(tc, "/ack ID, /silence MATCHER DURATION, /unsilence MATCHER, /alerts: alerts");
         break;
     case CHATINPUT_CMD_QUIT:
         if (!tc->leaving && in.arg_len && *chat_room(tc->chat)) {

@@ -25,6 +25,7 @@ struct tui {
     struct theme themes[16];   /* what `T` cycles through (tui_start_themes) */
     struct tui_alerts *alerts; /* the alerts loop and panel (app/tui_alerts) */
     struct tui_chat *chat;     /* the chat room and pane (app/tui_chat) */
+    struct tui_dlq *dlq;       /* the dead-letter view's reads (app/tui_dlq) */
     bool quiet;                /* --quiet: no bell on mentions */
     bool chat_focus;           /* --chat: start with the chat pane focused */
     bool quitting;             /* leaving: the chat's part message is on its way */

@@ -12,6 +12,7 @@
 
 #include "app/alerts/alerts.h"
 #include "app/cmd/cmd.h"
+#include "app/errmsg.h"
 #include "app/redis/rsync.h"
 #include "core/mem.h"
 #include "core/series.h"
@@ -160,7 +161,7 @@ int tui_start_args(struct tui *t, int argc, char **argv, bool *demo)
             errno = 0;
             unsigned long v = strtoul(argv[++i], &end, 10);
             if (errno || *end || v < 1 || v > 1000000) {
-                fprintf(stderr, "warroom: %s needs a number from 1 to 1000000\n", a);
+                fprintf(stderr, "%s%s needs a number from 1 to 1000000\n", errmsg_prefix(), a);
                 return EXIT_USAGE;
             }
             if (a[2] == 'r')
@@ -168,7 +169,7 @@ int tui_start_args(struct tui *t, int argc, char **argv, bool *demo)
             else
                 t->demo_series = (uint32_t)v;
         } else {
-            fprintf(stderr, "warroom: unknown argument '%s' (try --help)\n", a);
+            fprintf(stderr, "%sunknown argument '%s' (try --help)\n", errmsg_prefix(), a);
             return EXIT_USAGE;
         }
     }
@@ -183,7 +184,7 @@ int tui_start_data(struct tui *t, bool demo, int64_t now_ms, reader_notify_fn *o
     char err[512];
     t->addr = rsync_address(&t->cfg, err, sizeof(err));
     if (t->addr == NULL) {
-        fprintf(stderr, "warroom: %s\n", err);
+        fprintf(stderr, "%s%s\n", errmsg_prefix(), err);
         return EXIT_UNREACHABLE;
     }
     int64_t timeout = t->cfg.connect_timeout_ms < TUI_META_TIMEOUT_MS ? t->cfg.connect_timeout_ms
@@ -200,7 +201,7 @@ int tui_start_data(struct tui *t, bool demo, int64_t now_ms, reader_notify_fn *o
         bool io = csync_error(c)[0] != '\0';
         csync_free(c);
         if (rc != 0 && !io) {
-            fprintf(stderr, "warroom: %s\n", err);
+            fprintf(stderr, "%s%s\n", errmsg_prefix(), err);
             return EXIT_FAILURE_GENERIC;
         }
     }
@@ -229,7 +230,7 @@ int tui_start_data(struct tui *t, bool demo, int64_t now_ms, reader_notify_fn *o
     rcfg.name = "tui";
     t->rd = reader_new(t->loop, t->addr, &rcfg, t->tab, on_reader, t, err, sizeof(err));
     if (t->rd == NULL) {
-        fprintf(stderr, "warroom: %s\n", err);
+        fprintf(stderr, "%s%s\n", errmsg_prefix(), err);
         return EXIT_FAILURE_GENERIC;
     }
     return 0;

@@ -35,7 +35,7 @@ fi
 rc=$?
 err=$(awk -F'|' '/max quantile error/ { gsub(/[ %]/, "", $3); print $3 }' "$T/b2.out")
 if [ $rc -eq 0 ] && grep -q 'series cap 500 reached, 500 series kept, [1-9][0-9]* events dropped (raise --max-series)' "$T/b2.out" &&
-    grep -q '^bench: series cap 500 reached: [1-9][0-9]* events dropped; raise --max-series$' "$T/b2.err" &&
+    grep -q '^warroom bench: series cap 500 reached: [1-9][0-9]* events dropped; raise --max-series$' "$T/b2.err" &&
     awk -v e="$err" 'BEGIN { exit !(e != "" && e <= 1.0) }' && ! grep -q 'mismatch' "$T/b2.err"; then
     ok bench_cap_reported
 else
@@ -48,7 +48,7 @@ else
     (ulimit -v 300000; exec "$WARROOM" bench core --series 2000000 --events 1000 \
         --warm-events 1000 --parse-events 10) >"$T/b3.out" 2>"$T/b3.err"
     rc=$?
-    if [ $rc -eq 1 ] && grep -q '^warroom: out of memory (allocating [0-9]* bytes)$' "$T/b3.err"; then
+    if [ $rc -eq 1 ] && grep -q '^warroom bench: out of memory (allocating [0-9]* bytes)$' "$T/b3.err"; then
         ok bench_out_of_memory_message
     else
         notok bench_out_of_memory_message "exit $rc: $(tail -2 "$T/b3.err")"
@@ -107,7 +107,7 @@ else
     rc=$?
     if [ $rc -eq 1 ] &&
         grep -q '^warroom worker: warning: --max-series 1000000 needs at least .* lower --max-series$' "$T/w3.err" &&
-        grep -q '^warroom: out of memory (allocating [0-9]* bytes)$' "$T/w3.err"; then
+        grep -q '^warroom worker: out of memory (allocating [0-9]* bytes)$' "$T/w3.err"; then
         ok worker_out_of_memory_message
     else
         notok worker_out_of_memory_message "exit $rc: $(tail -3 "$T/w3.err")"

@@ -26,7 +26,7 @@ xsum() {
     done
     echo "$n"
 }
-notes() { grep -cE "^warroom: $1: Redis refused [0-9]+ events in [0-9.]+ s \([0-9]+ accepted\): OOM" "$2"; }
+notes() { grep -cE "^warroom $1: Redis refused [0-9]+ events in [0-9.]+ s \([0-9]+ accepted\): OOM" "$2"; }
 
 # ---------------------------------------------------------------- gen reports as it happens
 # A long --give-up: the run is stopped by the test, so what is checked is what gen said while
@@ -44,7 +44,7 @@ kill -TERM "$gpid"
 wait "$gpid"
 rc=$?
 # at most one line a second: every line after the first covers at least 1.0 s
-short=$(grep -E '^warroom: gen: Redis refused' "$T/g1.err" | tail -n +2 |
+short=$(grep -E '^warroom gen: Redis refused' "$T/g1.err" | tail -n +2 |
     sed -E 's/.* in ([0-9.]+) s .*/\1/' | awk '$1 < 1.0' | wc -l)
 if [ "$short" = 0 ] && [ "$(notes gen "$T/g1.err")" -ge 2 ]; then
     ok gen_refusal_lines_rate_limited
@@ -64,7 +64,7 @@ fi
 rcli FLUSHALL >/dev/null
 W gen --rate 4000 --duration 60s --give-up 2s --ns g2 >"$T/g2.out" 2>"$T/g2.err"
 rc=$?
-if [ "$rc" -eq 1 ] && grep -q 'warroom: gen: Redis refused every event for [0-9]* s' "$T/g2.err" &&
+if [ "$rc" -eq 1 ] && grep -q 'warroom gen: Redis refused every event for [0-9]* s' "$T/g2.err" &&
     grep -q 'giving up' "$T/g2.err" && [ "$(notes gen "$T/g2.err")" -ge 1 ]; then
     ok gen_gives_up_on_refusals_exit_1
 else
@@ -112,8 +112,8 @@ seq -f 'ingf{k=a} %g' 1 100 >"$T/in.txt"
 W ingest "$T/in.txt" --ns i2 >"$T/i2.out" 2>"$T/i2.err"
 rc=$?
 if [ "$rc" = 1 ] && grep -q '^ingested 0 events, 100 refused by Redis, rejected 0 lines' "$T/i2.err" &&
-    grep -q 'warroom: ingest: Redis refused 100 events; first reason: WRONGTYPE' "$T/i2.err" &&
-    grep -q 'warroom: ingest: Redis refused 100 events in [0-9.]* s (0 accepted): WRONGTYPE' \
+    grep -q 'warroom ingest: Redis refused 100 events; first reason: WRONGTYPE' "$T/i2.err" &&
+    grep -q 'warroom ingest: Redis refused 100 events in [0-9.]* s (0 accepted): WRONGTYPE' \
         "$T/i2.err"; then
     ok ingest_file_all_refused_exit_1
 else
@@ -121,7 +121,7 @@ else
 fi
 W send sendm 1 --ns i2 >"$T/s1.out" 2>"$T/s1.err"
 rc=$?
-if [ "$rc" = 1 ] && grep -q 'warroom: send: Redis refused the event: WRONGTYPE' "$T/s1.err" &&
+if [ "$rc" = 1 ] && grep -q 'warroom send: Redis refused the event: WRONGTYPE' "$T/s1.err" &&
     [ ! -s "$T/s1.out" ]; then
     ok send_refused_exit_1
 else

@@ -93,7 +93,8 @@ fi
 before=$(rcli DBSIZE)
 bad_ok=1
 why=""
-for args in "cpu notanumber" "cpu 1 bad-label=1" "1cpu 5" "cpu nan" "cpu 1 x" "cpu 1 --ts 12"; do
+# (`send cpu 1 x` is a usage error, exit 2: test_cli.sh)
+for args in "cpu notanumber" "cpu 1 bad-label=1" "1cpu 5" "cpu nan" "cpu 1 --ts 12"; do
     # shellcheck disable=SC2086 # word splitting wanted
     W send $args >"$T/bad.out" 2>"$T/bad.err"
     rc=$?

@@ -23,9 +23,10 @@ for i in $(seq 0 9); do
 done | "$WARROOM" ingest --redis "$REDIS_URL" --ns cap >/dev/null 2>&1 ||
     notok ingest "could not write events"
 tui_start 170 30 --ns cap --max-series 5 || { tui_dump start; notok start "no interface"; wr_done; }
-# the status line is the one with the address and the partitions (above the key hints)
+# the status line is the one with the address and the partitions (above the key hints); the
+# refused events count as rejected, which moves up right after the warnings (issue 11.10)
 if tui_wait "series cap 5 reached: 10 events dropped; raise --max-series" 10 &&
-    tui_line 28 | grep -q "^ . redis://.* live  │ ▲ series cap 5 reached: 10 events dropped; raise --max-series  │ ns cap │ 8 partitions"; then
+    tui_line 28 | grep -q "^ . redis://.* live  │ ▲ series cap 5 reached: 10 events dropped; raise --max-series  │ rejected 10 (d) │ ns cap │ 8 partitions"; then
     ok status_line_shows_series_cap
 else
     tui_dump cap
