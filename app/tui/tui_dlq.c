@@ -11,6 +11,7 @@
 #include "app/clock.h"
 #include "app/redis/rconn.h"
 #include "core/mem.h"
+#include "core/partition.h"
 #include "core/text.h"
 
 #define DLQ_MAX_KEYS 1024  /* one per partition at most (CONFIG_MAX_PARTITIONS) */
@@ -49,20 +50,14 @@ struct dlq_reply {
  * The keys
  * ------------------------------------------------------------------------------------------ */
 
-/* Today's layout: one dead-letter stream for the namespace, NS:dlq. Returns the key count. */
-static size_t keys_single(const char *ns, char (*keys)[80])
-{
-    snprintf(keys[0], sizeof(keys[0]), "%s:dlq", ns);
-    return 1;
-}
-
-/* One stream per partition, NS:dlq:{pI} (keyed by the rejected entry's own ID), for when the
- * readers write them so. Returns the key count. */
+/* Wire format v2: one dead-letter stream per partition, NS:dlq:{pI}, each entry under the
+ * rejected entry's own ID (core/partition). Returns the key count. */
 static size_t keys_per_partition(const char *ns, unsigned partitions, char (*keys)[80])
 {
     size_t n = 0;
     for (unsigned i = 0; i < partitions && n < DLQ_MAX_KEYS; i++)
-        snprintf(keys[n++], sizeof(keys[0]), "%s:dlq:{p%u}", ns, i);
+        if (partition_dlq_key(ns, i, keys[n], sizeof(keys[n])) >= 0)
+            n++;
     return n;
 }
 
@@ -218,9 +213,7 @@ static void on_refresh(void *privdata)
         return; /* the answer on its way will do */
     d->m->dlq.loading = true;
     char(*keys)[80] = xcalloc(d->partitions + 1, sizeof(*keys));
-    (void)keys_per_partition; /* dead letters per partition: keys_per_partition(d->ns,
-                                 d->partitions, keys) on the next line instead */
-    size_t n = keys_single(d->ns, keys);
+    size_t n = keys_per_partition(d->ns, d->partitions, keys);
     snprintf(d->source, sizeof(d->source), "%s%s", keys[0], n > 1 ? " ..." : "");
     dlq_read_keys(d, keys, n);
     free(keys);

@@ -27,7 +27,7 @@ tui_wait "rejected 3 (d)" 15 && ok "the status line counts the rejected entries"
     { tui_dump count; notok count "no 'rejected 3 (d)'"; }
 
 tui_keys d
-if tui_wait "Dead letters wr:dlq" 10 && tui_wait "3 rejected entries kept" 10 &&
+if tui_wait "Dead letters wr:dlq:{p0}" 10 && tui_wait "3 rejected entries kept" 10 &&
     tui_cap | grep -qF "partition 1" && tui_cap | grep -qF "partition 2" &&
     tui_cap | grep -qF "partition 3"; then
     ok "d opens the dead letters, by partition"
@@ -67,16 +67,16 @@ tui_wait "Series" 10 && tui_gone "Dead letters" 5 && ok "Esc goes back to the ta
 row=$(status_row)
 col=$(tui_line $((row - 1)) | python3 -c 'import sys; print(sys.stdin.read().index("rejected"))')
 mouse_click $((col + 2)) $((row - 1))
-tui_wait "Dead letters wr:dlq" 10 && ok "a click on 'rejected N' opens the dead letters" ||
+tui_wait "Dead letters wr:dlq:{p0}" 10 && ok "a click on 'rejected N' opens the dead letters" ||
     { tui_dump click; notok "a click on 'rejected N' opens the dead letters" "row $row col $col"; }
 tui_keys Escape
 tui_gone "Dead letters" 5
 
 # a read Redis refuses is said in the view
-rcli DEL wr:dlq >/dev/null
-rcli SET wr:dlq notastream >/dev/null
+rcli DEL 'wr:dlq:{p1}' >/dev/null
+rcli SET 'wr:dlq:{p1}' notastream >/dev/null
 tui_keys d
-tui_wait "reading wr:dlq: WRONGTYPE" 10 && ok "a refused read is shown in the view" ||
+tui_wait "reading wr:dlq:{p1}: WRONGTYPE" 10 && ok "a refused read is shown in the view" ||
     { tui_dump wrongtype; notok "a refused read is shown in the view" "no WRONGTYPE"; }
 tui_keys q
 tui_gone "Dead letters" 5 && tui_keys q && tui_wait "$TUI_PROMPT" 10 && ok "q leaves the view, then quits" ||
