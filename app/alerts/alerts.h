@@ -55,7 +55,7 @@
 #define ALERTS_STEP_UNITS 64 /* alert_eval_step budget between two clock reads */
 #define ALERTS_STALL_GRACE_MS 10000
 #define ALERTS_LOG_MAXLEN 10000
-#define ALERTS_CHAT_BURST_MS 2000 /* transitions this close to the first share one chat line */
+#define ALERTS_CHAT_BURST_MS 2000 /* longest wait for the answers of transitions announced together */
 #define ALERTS_QUEUE_MAX 10000    /* live messages held while the board loads */
 #define ALERTS_CHAT_NICK "alerts" /* the nick announcements are posted under */
 

@@ -16,8 +16,9 @@ struct inflight {
     enum alert_state to;
 };
 
-/* Chat lines of transitions announced within ALERTS_CHAT_BURST_MS of the first: posted as
- * that one line when alone, else as one line with counts (announce.c). */
+/* Chat lines of transitions announced together (their answers pending at once; at most
+ * ALERTS_CHAT_BURST_MS after the first): posted as that one line when alone, else as one line
+ * with counts, once the last answer is in (announce.c). */
 #define ALERTS_CHAT_BURST_RULES 4 /* rules named in a burst's line; the rest are counted */
 struct chat_burst {
     size_t n, fired, resolved;

@@ -44,7 +44,9 @@ static enum alert_state shared_state(struct alerts *a, const char *id)
 }
 
 /* ---------------------------------------------------------------------------------------------
- * Chat lines: one per firing or resolved transition, a burst collapsed into one
+ * Chat lines: one per firing or resolved transition; transitions announced together (one
+ * evaluation's, answered before the last of them) collapsed into one, posted when the last
+ * answer is in (ALERTS_CHAT_BURST_MS bounds the wait)
  * ------------------------------------------------------------------------------------------ */
 
 void announce_burst_clear(struct alerts *a)
@@ -152,6 +154,11 @@ static void on_announce(struct rconn *rc, const redisReply *reply, void *privdat
         alerts_notice(a, true, "alerts: announcing %s failed: %s", r->entry.id, reply->str);
     }
     alerts_req_free(r);
+    /* Every transition announced together has its answer: post their chat line now rather
+     * than at the end of the window, so a leader that dies a moment later (kill -9) has not
+     * taken an announced transition's chat line with it. */
+    if (a->ninflight == 0 && a->burst.n > 0)
+        announce_chat_flush(a);
 }
 
 /* Announces that e (whose state is the new one) moved from `from`. */
