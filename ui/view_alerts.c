@@ -205,11 +205,19 @@ static void draw_alert(WINDOW *w, int y, int inner, const struct model *m,
         draw_text(w, y, x, idw, fitted, COLFMT_LEFT, base);
         x += idw + 2;
     }
+    /* the value whole (the instance was fitted to leave room for it), then what is left */
+    int vw = draw_width(val);
+    if (x < inner && vw > 0) {
+        int room = inner + 1 - x;
+        draw_text(w, y, x, vw < room ? vw : room, val, COLFMT_LEFT, base);
+        x += vw + 2;
+    }
     char line[1536];
-    int n = snprintf(line, sizeof(line), "%s%s%s", val, rest[0] ? "  " : "", rest);
+    int n = snprintf(line, sizeof(line), "%s", rest);
     if (al->summary && *al->summary && n >= 0 && (size_t)n < sizeof(line))
-        snprintf(line + n, sizeof(line) - (size_t)n, "  %s %s", g->dot, al->summary);
-    if (x < inner)
+        snprintf(line + n, sizeof(line) - (size_t)n, "%s%s %s", n ? "  " : "", g->dot,
+                 al->summary);
+    if (x < inner && line[0])
         draw_text(w, y, x, inner + 1 - x, line, COLFMT_LEFT, base);
 }
 
