@@ -235,7 +235,7 @@ static int own_binary(char *self, size_t cap)
 {
     ssize_t len = readlink("/proc/self/exe", self, cap - 1);
     if (len <= 0) {
-        fprintf(stderr, "bench: cannot find my own binary\n");
+        fprintf(stderr, "warroom bench: cannot find my own binary\n");
         return -1;
     }
     self[len] = '\0';
@@ -329,13 +329,13 @@ static int run_on(const char *self, const char *text_path, const struct benchclu
     int rc = run_quiet(argv, NULL, NULL);
     out->ingest_s = clock_mono_s() - t0;
     if (rc != 0) {
-        fprintf(stderr, "bench: warroom ingest into %s exited %d\n", srv->url, rc);
+        fprintf(stderr, "warroom bench: warroom ingest into %s exited %d\n", srv->url, rc);
         return -1;
     }
     size_t events = warroom_drain(srv->url, cluster, "wr", n, &out->reader_s);
     if (events != n) {
-        fprintf(stderr, "bench: expected %zu events from %s, the reader got %zu\n", n, srv->url,
-                events);
+        fprintf(stderr, "warroom bench: expected %zu events from %s, the reader got %zu\n", n,
+                srv->url, events);
         return -1;
     }
     return 0;
@@ -421,14 +421,15 @@ static int run_gen(const char *self, const struct benchcluster *pair, const char
     long long held = xlen_sum(pair->port[1], ns);
     out->held = held > 0 ? (unsigned long long)held : 0;
     if (rc != 0 || parsed != 0 || out->accepted == 0) {
-        fprintf(stderr, "bench: warroom gen --min-replicas %u into %s exited %d: %s\n",
+        fprintf(stderr, "warroom bench: warroom gen --min-replicas %u into %s exited %d: %s\n",
                 min_replicas, pair->url, rc, last);
         return -1;
     }
     if (min_replicas > 0 &&
         (out->confirmed != out->accepted || out->unconfirmed != 0 || out->held < out->confirmed)) {
         fprintf(stderr,
-                "bench: gen --min-replicas %u: %llu accepted, %llu confirmed, %llu unconfirmed, "
+                "warroom bench: gen --min-replicas %u: %llu accepted, %llu confirmed, %llu "
+                "unconfirmed, "
                 "the replica holds %lld\n",
                 min_replicas, out->accepted, out->confirmed, out->unconfirmed, held);
         return -1;
@@ -444,7 +445,8 @@ static int bench_min_replicas(const char *self, size_t n)
     struct repl_run none, one;
     int rc = -1;
     if (benchcluster_start_pair(&pair) != 0) {
-        fprintf(stderr, "bench: cannot start a master and a replica (redis-server --replicaof)\n");
+        fprintf(stderr,
+                "warroom bench: cannot start a master and a replica (redis-server --replicaof)\n");
         goto out;
     }
     if (run_gen(self, &pair, "nowait", 0, n, &none) != 0 ||
@@ -479,19 +481,20 @@ int bench_e2e_cluster(size_t n)
     int rc = EXIT_FAILURE_GENERIC;
     struct e2e_run one = {0}, three = {0};
     if (benchcluster_start(&single, 1, 0) != 0) {
-        fprintf(stderr, "bench: cannot start redis-server on TCP (is it installed?)\n");
+        fprintf(stderr, "warroom bench: cannot start redis-server on TCP (is it installed?)\n");
         goto out;
     }
     snprintf(text_path, sizeof(text_path), "%s/events.txt", single.dir);
     snprintf(resp_path, sizeof(resp_path), "%s/events.resp", single.dir);
     if (write_inputs(text_path, resp_path, n, clock_wall_ms()) != 0) {
-        fprintf(stderr, "bench: cannot write the input files in %s\n", single.dir);
+        fprintf(stderr, "warroom bench: cannot write the input files in %s\n", single.dir);
         goto out;
     }
     if (run_on(self, text_path, &single, false, n, &one) != 0)
         goto out;
     if (benchcluster_start(&cl, 3, 1) != 0) {
-        fprintf(stderr, "bench: cannot start a 3-master cluster (redis-server, redis-cli)\n");
+        fprintf(stderr,
+                "warroom bench: cannot start a 3-master cluster (redis-server, redis-cli)\n");
         goto out;
     }
     if (run_on(self, text_path, &cl, true, n, &three) != 0)
