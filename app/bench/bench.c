@@ -547,7 +547,8 @@ const struct cmd_entry cmd_bench_entry = {
         "Runs one benchmark (core without a name) and prints a table next to a baseline\n"
         "measured in the same run: core (the processing core against keeping every value),\n"
         "e2e (Redis to core; with --cluster on a local 3-master Redis Cluster next to one\n"
-        "Redis), tui (the interface), chat (message latency), alerts (rule evaluation).\n"
+        "Redis, and gen with --min-replicas 1 against none on a master with one replica),\n"
+        "tui (the interface), chat (message latency), alerts (rule evaluation).\n"
         "The figures and how to reproduce them: docs/benchmarks.md.\n\n"
         "exit codes: 0 ok, 1 failure (or a figure outside its target), 2 usage\n\n",
     .run = cmd_bench,

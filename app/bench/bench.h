@@ -12,7 +12,8 @@ void bench_print_names(FILE *out);
 /* Redis -> core end to end on a private redis-server: n events. Returns an exit code. */
 int bench_e2e(size_t n);
 /* `warroom bench e2e --cluster`: ingest and reader on a local 3-master Redis Cluster next to one
- * redis-server, both on TCP (app/bench/bench_e2e.c). */
+ * redis-server, both on TCP, then `warroom gen` with --min-replicas 1 against none on a master
+ * with one replica (app/bench/bench_e2e.c). */
 int bench_e2e_cluster(size_t n);
 
 /* `warroom bench alerts [--rate N] [--ticks N]`: alert evaluation cost, 10 000 series and 100

@@ -1,7 +1,9 @@
 /* bench_e2e.c — `warroom bench e2e`: Redis to core, end to end, against a private redis-server.
  * Producer side: `warroom ingest` of a file next to `redis-cli --pipe` of the same XADDs.
  * Reader side: the warroom reader draining preloaded streams into the core next to a plain
- * synchronous reader that fetches the same XREAD batches and discards them (the ceiling). */
+ * synchronous reader that fetches the same XREAD batches and discards them (the ceiling).
+ * With --cluster: the same on a 3-master cluster next to one Redis, then the cost of WAIT
+ * (`warroom gen --min-replicas 1` against none) on a master with one replica. */
 #include <errno.h>
 #include <ev.h>
 #include <hiredis/hiredis.h>
@@ -29,9 +31,9 @@
 
 #define E2E_PARTITIONS 8
 
-/* Runs argv with stdin from in_path (NULL: /dev/null) and stdout/stderr to /dev/null; returns
- * the exit status, or -1. */
-static int run_quiet(char *const argv[], const char *in_path)
+/* Runs argv with stdin from in_path (NULL: /dev/null), stdout to /dev/null and stderr to
+ * err_path (NULL: /dev/null); returns the exit status, or -1. */
+static int run_quiet(char *const argv[], const char *in_path, const char *err_path)
 {
     pid_t pid = fork();
     if (pid < 0)
@@ -39,7 +41,7 @@ static int run_quiet(char *const argv[], const char *in_path)
     if (pid == 0) {
         FILE *in = freopen(in_path ? in_path : "/dev/null", "r", stdin);
         FILE *out = freopen("/dev/null", "w", stdout);
-        FILE *err = freopen("/dev/null", "w", stderr);
+        FILE *err = freopen(err_path ? err_path : "/dev/null", "w", stderr);
         (void)in, (void)out, (void)err;
         execvp(argv[0], argv);
         _exit(127);
@@ -233,7 +235,7 @@ static int own_binary(char *self, size_t cap)
 {
     ssize_t len = readlink("/proc/self/exe", self, cap - 1);
     if (len <= 0) {
-        fprintf(stderr, "bench: cannot find my own binary\n");
+        fprintf(stderr, "warroom bench: cannot find my own binary\n");
         return -1;
     }
     self[len] = '\0';
@@ -264,13 +266,13 @@ int bench_e2e(size_t n)
 
     char *pipe_argv[] = {"redis-cli", "-s", srv.sock, "--pipe", NULL};
     double t0 = clock_mono_s();
-    int prc = run_quiet(pipe_argv, resp_path);
+    int prc = run_quiet(pipe_argv, resp_path, NULL);
     double pipe_s = clock_mono_s() - t0;
     benchsrv_flush(&srv);
 
     char *ingest_argv[] = {self, "ingest", "--redis", url, "--partitions", nbuf, text_path, NULL};
     t0 = clock_mono_s();
-    int irc = run_quiet(ingest_argv, NULL);
+    int irc = run_quiet(ingest_argv, NULL, NULL);
     double ingest_s = clock_mono_s() - t0;
     if (prc != 0 || irc != 0) {
         fprintf(stderr, "warroom bench: redis-cli --pipe exited %d, warroom ingest exited %d\n",
@@ -290,7 +292,8 @@ int bench_e2e(size_t n)
     }
 
     printf("warroom bench e2e: %zu events, %d partitions, private redis-server on a unix socket;"
-           " wall-clock time\n\n", n, E2E_PARTITIONS);
+           " wall-clock time\n\n",
+           n, E2E_PARTITIONS);
     printf("| measure | warroom | baseline | ratio |\n|---|---|---|---|\n");
     printf("| producer: file -> XADD (`warroom ingest` vs `redis-cli --pipe`) | %.0f k ev/s "
            "(%.2f s) | %.0f k ev/s (%.2f s) | %.0f %% |\n",
@@ -320,22 +323,152 @@ static int run_on(const char *self, const char *text_path, const struct benchclu
 {
     char nbuf[24];
     snprintf(nbuf, sizeof(nbuf), "%u", E2E_PARTITIONS);
-    char *argv[] = {(char *)self, "ingest", "--redis", (char *)srv->url, "--partitions", nbuf,
-                    (char *)text_path, NULL};
+    char *argv[] = {(char *)self,   "ingest", "--redis",         (char *)srv->url,
+                    "--partitions", nbuf,     (char *)text_path, NULL};
     double t0 = clock_mono_s();
-    int rc = run_quiet(argv, NULL);
+    int rc = run_quiet(argv, NULL, NULL);
     out->ingest_s = clock_mono_s() - t0;
     if (rc != 0) {
-        fprintf(stderr, "bench: warroom ingest into %s exited %d\n", srv->url, rc);
+        fprintf(stderr, "warroom bench: warroom ingest into %s exited %d\n", srv->url, rc);
         return -1;
     }
     size_t events = warroom_drain(srv->url, cluster, "wr", n, &out->reader_s);
     if (events != n) {
-        fprintf(stderr, "bench: expected %zu events from %s, the reader got %zu\n", n, srv->url,
-                events);
+        fprintf(stderr, "warroom bench: expected %zu events from %s, the reader got %zu\n", n,
+                srv->url, events);
         return -1;
     }
     return 0;
+}
+
+/* ---------------------------------------------------------------------------------------------
+ * The cost of `--min-replicas 1`: `warroom gen` into a master with one replica, without and with
+ * a WAIT after each batch. */
+
+#define E2E_REPL_DURATION "3s" /* each gen stops after this, or after n events */
+
+struct repl_run {
+    double seconds;
+    unsigned long long accepted, confirmed, unconfirmed;
+    unsigned long long held; /* entries of the namespace on the replica afterwards */
+};
+
+/* Sum of XLEN over the namespace's partition streams on the server at port, or -1. */
+static long long xlen_sum(int port, const char *ns)
+{
+    struct timeval tv = {5, 0};
+    redisContext *c = redisConnectWithTimeout("127.0.0.1", port, tv);
+    long long sum = c && !c->err ? 0 : -1;
+    for (unsigned p = 0; sum >= 0 && p < E2E_PARTITIONS; p++) {
+        char key[64];
+        partition_stream_key(ns, p, key, sizeof(key));
+        redisReply *r = redisCommand(c, "XLEN %s", key);
+        sum = r && r->type == REDIS_REPLY_INTEGER ? sum + r->integer : -1;
+        if (r)
+            freeReplyObject(r);
+    }
+    if (c)
+        redisFree(c);
+    return sum;
+}
+
+/* Reads gen's final line ("gen: N events accepted in ... reconnects[, C confirmed on R
+ * replica(s), U unconfirmed]") from path into out, and the last line of the file into last.
+ * Returns 0, or -1 when there is none. */
+static int read_gen_line(const char *path, struct repl_run *out, char *last, size_t cap)
+{
+    snprintf(last, cap, "no output");
+    FILE *f = fopen(path, "r");
+    if (f == NULL)
+        return -1;
+    char line[512];
+    int found = -1;
+    while (fgets(line, sizeof(line), f)) {
+        snprintf(last, cap, "%.*s", (int)strcspn(line, "\n"), line);
+        if (sscanf(line, "gen: %llu events accepted in", &out->accepted) != 1)
+            continue;
+        found = 0;
+        const char *c = strstr(line, " reconnects, ");
+        unsigned replicas;
+        if (c && sscanf(c, " reconnects, %llu confirmed on %u replica(s), %llu unconfirmed",
+                        &out->confirmed, &replicas, &out->unconfirmed) != 3)
+            found = -1;
+    }
+    fclose(f);
+    return found;
+}
+
+/* `warroom gen --rate 0` of at most n events for at most E2E_REPL_DURATION into the master of
+ * pair, namespace ns, with --min-replicas min_replicas. Returns 0, or -1 with a note on stderr. */
+static int run_gen(const char *self, const struct benchcluster *pair, const char *ns,
+                   unsigned min_replicas, size_t n, struct repl_run *out)
+{
+    char count[24], mr[16], err_path[128];
+    snprintf(count, sizeof(count), "%zu", n);
+    snprintf(mr, sizeof(mr), "%u", min_replicas);
+    snprintf(err_path, sizeof(err_path), "%s/gen-%s.err", pair->dir, ns);
+    char *argv[] = {(char *)self, "gen",    "--redis",    (char *)pair->url, "--ns",
+                    (char *)ns,   "--rate", "0",          "--series",        "1000",
+                    "--count",    count,    "--duration", E2E_REPL_DURATION, "--min-replicas",
+                    mr,           NULL};
+    memset(out, 0, sizeof(*out));
+    double t0 = clock_mono_s();
+    int rc = run_quiet(argv, NULL, err_path);
+    out->seconds = clock_mono_s() - t0;
+    char last[256];
+    int parsed = read_gen_line(err_path, out, last, sizeof(last));
+    unlink(err_path);
+    long long held = xlen_sum(pair->port[1], ns);
+    out->held = held > 0 ? (unsigned long long)held : 0;
+    if (rc != 0 || parsed != 0 || out->accepted == 0) {
+        fprintf(stderr, "warroom bench: warroom gen --min-replicas %u into %s exited %d: %s\n",
+                min_replicas, pair->url, rc, last);
+        return -1;
+    }
+    if (min_replicas > 0 &&
+        (out->confirmed != out->accepted || out->unconfirmed != 0 || out->held < out->confirmed)) {
+        fprintf(stderr,
+                "warroom bench: gen --min-replicas %u: %llu accepted, %llu confirmed, %llu "
+                "unconfirmed, "
+                "the replica holds %lld\n",
+                min_replicas, out->accepted, out->confirmed, out->unconfirmed, held);
+        return -1;
+    }
+    return 0;
+}
+
+/* Runs gen without and with --min-replicas 1 on a fresh master + replica and prints the table.
+ * Returns 0, or -1 with a note on stderr. */
+static int bench_min_replicas(const char *self, size_t n)
+{
+    struct benchcluster pair = {0};
+    struct repl_run none, one;
+    int rc = -1;
+    if (benchcluster_start_pair(&pair) != 0) {
+        fprintf(stderr,
+                "warroom bench: cannot start a master and a replica (redis-server --replicaof)\n");
+        goto out;
+    }
+    if (run_gen(self, &pair, "nowait", 0, n, &none) != 0 ||
+        run_gen(self, &pair, "wait1", 1, n, &one) != 0)
+        goto out;
+    printf("\nthe cost of `--min-replicas 1`: `warroom gen --rate 0 --series 1000` for at most %s "
+           "or %zu events into a master with one replica (redis-server --replicaof), TCP "
+           "127.0.0.1\n\n",
+           E2E_REPL_DURATION, n);
+    printf("| measure | no WAIT | `--min-replicas 1` | with / without |\n|---|---|---|---|\n");
+    printf("| producer: `warroom gen` -> XADD | %.0f k ev/s (%llu events, %.2f s) | %.0f k ev/s "
+           "(%llu events, %.2f s) | %.0f %% |\n",
+           none.accepted / none.seconds / 1e3, none.accepted, none.seconds,
+           one.accepted / one.seconds / 1e3, one.accepted, one.seconds,
+           100 * (one.accepted / one.seconds) / (none.accepted / none.seconds));
+    printf("| confirmed by WAIT | - | %llu of %llu accepted, %llu unconfirmed (replica holds "
+           "%llu) | |\n",
+           one.confirmed, one.accepted, one.unconfirmed, one.held);
+    rc = 0;
+out:
+    benchcluster_stop(&pair);
+    return rc;
 }
 
 int bench_e2e_cluster(size_t n)
@@ -344,23 +477,24 @@ int bench_e2e_cluster(size_t n)
     if (own_binary(self, sizeof(self)) != 0)
         return EXIT_FAILURE_GENERIC;
     struct benchcluster single = {0}, cl = {0};
-    char text_path[128], resp_path[128];
+    char text_path[128] = "", resp_path[128] = "";
     int rc = EXIT_FAILURE_GENERIC;
     struct e2e_run one = {0}, three = {0};
     if (benchcluster_start(&single, 1, 0) != 0) {
-        fprintf(stderr, "bench: cannot start redis-server on TCP (is it installed?)\n");
+        fprintf(stderr, "warroom bench: cannot start redis-server on TCP (is it installed?)\n");
         goto out;
     }
     snprintf(text_path, sizeof(text_path), "%s/events.txt", single.dir);
     snprintf(resp_path, sizeof(resp_path), "%s/events.resp", single.dir);
     if (write_inputs(text_path, resp_path, n, clock_wall_ms()) != 0) {
-        fprintf(stderr, "bench: cannot write the input files in %s\n", single.dir);
+        fprintf(stderr, "warroom bench: cannot write the input files in %s\n", single.dir);
         goto out;
     }
     if (run_on(self, text_path, &single, false, n, &one) != 0)
         goto out;
     if (benchcluster_start(&cl, 3, 1) != 0) {
-        fprintf(stderr, "bench: cannot start a 3-master cluster (redis-server, redis-cli)\n");
+        fprintf(stderr,
+                "warroom bench: cannot start a 3-master cluster (redis-server, redis-cli)\n");
         goto out;
     }
     if (run_on(self, text_path, &cl, true, n, &three) != 0)
@@ -378,7 +512,13 @@ int bench_e2e_cluster(size_t n)
            "(%.2f s) | %.0f %% |\n",
            n / one.reader_s / 1e3, one.reader_s, n / three.reader_s / 1e3, three.reader_s,
            100 * one.reader_s / three.reader_s);
-    rc = EXIT_OK;
+    fflush(stdout);
+    unlink(text_path);
+    unlink(resp_path);
+    benchcluster_stop(&cl); /* idle servers out of the way of the next measurement */
+    benchcluster_stop(&single);
+    if (bench_min_replicas(self, n) == 0)
+        rc = EXIT_OK;
 out:
     if (single.dir[0]) {
         unlink(text_path);

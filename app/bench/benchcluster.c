@@ -98,42 +98,106 @@ static int run_create(const struct benchcluster *c)
     return WIFEXITED(status) && WEXITSTATUS(status) == 0 ? 0 : -1;
 }
 
-int benchcluster_start(struct benchcluster *c, int n, int cluster)
+/* Creates c->dir. Returns 0, or -1. */
+static int make_dir(struct benchcluster *c)
 {
     memset(c, 0, sizeof(*c));
-    if (n < 1 || n > BENCHCLUSTER_NODES_MAX)
-        return -1;
     snprintf(c->dir, sizeof(c->dir), "/tmp/warroom-bench-cluster-XXXXXX");
     if (mkdtemp(c->dir) == NULL) {
         c->dir[0] = '\0';
         return -1;
     }
-    for (int i = 0; i < n; i++) {
-        char port[16], conf[128];
-        c->port[i] = free_port();
-        if (c->port[i] < 0)
-            return -1;
-        snprintf(port, sizeof(port), "%d", c->port[i]);
-        snprintf(conf, sizeof(conf), "%s/nodes-%d.conf", c->dir, c->port[i]);
-        c->pid[i] = fork();
-        if (c->pid[i] < 0)
-            return -1;
-        if (c->pid[i] == 0) {
-            FILE *out = freopen("/dev/null", "w", stdout);
-            (void)out;
-            execlp("redis-server", "redis-server", "--port", port, "--bind", "127.0.0.1", "--save",
-                   "", "--appendonly", "no", "--dir", c->dir, "--cluster-enabled",
-                   cluster ? "yes" : "no", "--cluster-config-file", conf, (char *)NULL);
-            _exit(127);
-        }
-        c->n = i + 1;
+    return 0;
+}
+
+/* Starts server c->n on a free port: a cluster node when cluster, a replica of port replicaof
+ * when > 0. Returns 0, or -1. */
+static int spawn(struct benchcluster *c, int cluster, int replicaof)
+{
+    int i = c->n;
+    char port[16], conf[128], master[16];
+    c->port[i] = free_port();
+    if (c->port[i] < 0)
+        return -1;
+    snprintf(port, sizeof(port), "%d", c->port[i]);
+    snprintf(conf, sizeof(conf), "%s/nodes-%d.conf", c->dir, c->port[i]);
+    snprintf(master, sizeof(master), "%d", replicaof);
+    c->pid[i] = fork();
+    if (c->pid[i] < 0)
+        return -1;
+    if (c->pid[i] == 0) {
+        FILE *out = freopen("/dev/null", "w", stdout);
+        (void)out;
+        /* a master sends its first full sync at once, not after the default 5 s delay */
+        char *argv[] = {"redis-server",
+                        "--port",
+                        port,
+                        "--bind",
+                        "127.0.0.1",
+                        "--save",
+                        "",
+                        "--appendonly",
+                        "no",
+                        "--dir",
+                        c->dir,
+                        "--repl-diskless-sync-delay",
+                        "0",
+                        "--cluster-enabled",
+                        cluster ? "yes" : "no",
+                        "--cluster-config-file",
+                        conf,
+                        replicaof > 0 ? "--replicaof" : NULL,
+                        "127.0.0.1",
+                        master,
+                        NULL};
+        execvp(argv[0], argv);
+        _exit(127);
     }
+    c->n = i + 1;
+    return 0;
+}
+
+int benchcluster_start(struct benchcluster *c, int n, int cluster)
+{
+    if (make_dir(c) != 0 || n < 1 || n > BENCHCLUSTER_NODES_MAX)
+        return -1;
+    for (int i = 0; i < n; i++)
+        if (spawn(c, cluster, 0) != 0)
+            return -1;
     snprintf(c->url, sizeof(c->url), "redis://127.0.0.1:%d", c->port[0]);
     if (wait_ready(c, 0, 500) != 0)
         return -1;
     if (cluster && (run_create(c) != 0 || wait_ready(c, 1, 3000) != 0))
         return -1;
     return 0;
+}
+
+/* Waits up to tries * 10 ms until the replica on port says master_link_status:up. */
+static int wait_link_up(int port, int tries)
+{
+    for (int t = 0; t < tries; t++) {
+        redisContext *ctx = connect_port(port);
+        redisReply *r = ctx ? redisCommand(ctx, "INFO replication") : NULL;
+        int up = r && r->type == REDIS_REPLY_STRING && strstr(r->str, "master_link_status:up");
+        if (r)
+            freeReplyObject(r);
+        if (ctx)
+            redisFree(ctx);
+        if (up)
+            return 0;
+        usleep(10000);
+    }
+    return -1;
+}
+
+int benchcluster_start_pair(struct benchcluster *c)
+{
+    if (make_dir(c) != 0 || spawn(c, 0, 0) != 0 || spawn(c, 0, c->port[0]) != 0)
+        return -1;
+    snprintf(c->url, sizeof(c->url), "redis://127.0.0.1:%d", c->port[0]);
+    if (wait_ready(c, 0, 500) != 0)
+        return -1;
+    return wait_link_up(c->port[1], 3000);
 }
 
 void benchcluster_stop(struct benchcluster *c)
