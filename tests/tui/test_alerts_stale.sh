@@ -25,7 +25,8 @@ wait_for 'grep -q "alerts: leader" "$T/wA.out"' 15 || notok leader "$(cat "$T/wA
 wait_for '"$WARROOM" alerts --redis "$REDIS_URL" 2>/dev/null | grep -q "^firing"' 15 ||
     notok fires "$("$WARROOM" alerts --redis "$REDIS_URL")"
 
-TUI_ENV="XDG_CONFIG_HOME=$T/cfg" tui_start 120 30 --nick viewer ||
+# 200 columns: an alerts pane of 60+ columns shows full rows (state word, short id)
+TUI_ENV="XDG_CONFIG_HOME=$T/cfg" tui_start 200 40 --nick viewer ||
     { tui_dump start; notok start "interface did not come up"; wr_done; }
 tui_wait "display on" 10 && tui_wait_re "FIRING +[0-9a-f]{6} +hot" 10 ||
     { tui_dump display; notok display_only "no display-only board"; }
