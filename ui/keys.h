@@ -52,12 +52,13 @@ enum key_action {
     KA_CLOSE,        /* close the help overlay */
     KA_INPUT_ACCEPT,
     KA_INPUT_CANCEL,
-    KA_INPUT_ERASE,   /* delete the last character */
-    KA_INPUT_KILL,    /* delete the whole line */
-    KA_ALERT_ACK,     /* acknowledge the selected alert */
-    KA_ALERT_SILENCE, /* silence the selected alert (again: lift that silence) */
-    KA_GROUP,         /* group the series table by the next label */
-    KA_THEME,         /* switch to the next colour theme */
+    KA_INPUT_ERASE,    /* delete the last character */
+    KA_INPUT_KILL,     /* delete the whole line */
+    KA_ALERT_ACK,      /* acknowledge the selected alert */
+    KA_ALERT_SILENCE,  /* silence the selected alert (again: lift that silence) */
+    KA_ALERT_TIMELINE, /* the incident timeline of the selected alert */
+    KA_GROUP,          /* group the series table by the next label */
+    KA_THEME,          /* switch to the next colour theme */
 };
 
 /* Key codes: a character is its code point; function keys are curses KEY_* codes + KEYS_FKEY

@@ -269,6 +269,14 @@ static void open_help(struct ui *ui)
     ui->help_open = true;
 }
 
+void ui_open_timeline(struct ui *ui)
+{
+    entry_close(&ui->help);
+    ui->help = entry_open(ui, &view_help, ui->m);
+    ui->help_open = true;
+    ui_mark(ui, UI_DIRTY_ALL);
+}
+
 static void close_help(struct ui *ui)
 {
     ui->help_open = false;

@@ -25,7 +25,6 @@
 #include "core/text.h"
 
 #define INC_MAX_STEPS 2000 /* value rows per timeline */
-#define INC_AUTO_ROWS 60   /* the default step gives about this many value rows */
 
 static const char incident_help[] =
     "usage: warroom incident ALERT_ID [--before DUR] [--after DUR] [--step DUR]\n"
@@ -73,17 +72,6 @@ static int64_t floor_div(int64_t a, int64_t b)
     return (a % b != 0 && a < 0) ? q - 1 : q;
 }
 
-/* A round step for span_ms giving about INC_AUTO_ROWS rows. */
-static int64_t auto_step_ms(int64_t span_ms)
-{
-    static const int64_t steps_s[] = {1, 2, 5, 10, 15, 30, 60, 120, 300, 600, 900, 1800, 3600};
-    size_t n = sizeof steps_s / sizeof steps_s[0];
-    for (size_t i = 0; i < n; i++)
-        if (span_ms / (steps_s[i] * 1000) <= INC_AUTO_ROWS)
-            return steps_s[i] * 1000;
-    return steps_s[n - 1] * 1000;
-}
-
 /* The expression: the announced one, else the rule's in the rule file. Returns 0 with *e
  * filled, or 1 after a note on stderr (the timeline then has no values). */
 static int find_expr(const struct alert_board_entry *a, const char *rules_opt,
@@ -125,26 +113,6 @@ static int find_expr(const struct alert_board_entry *a, const char *rules_opt,
     return rc;
 }
 
-/* The row of the instance: its series (per-series rule) or its group's labels ("k=v,..."
- * inside the id's braces). Returns the group index, or -1. */
-static long instance_group(const struct query_result *r, const struct alert_board_entry *a)
-{
-    char key[1024] = "";
-    if (a->series && a->series[0]) {
-        snprintf(key, sizeof key, "%s", a->series);
-    } else {
-        const char *b = strchr(a->id, '{');
-        size_t n = b ? strlen(b + 1) : 0;
-        if (n > 0 && b[n] == '}')
-            n--;
-        snprintf(key, sizeof key, "%.*s", (int)n, b ? b + 1 : "");
-    }
-    for (size_t g = 0; g < r->ngroups; g++)
-        if (strcmp(r->groups[g].key, key) == 0)
-            return (long)g;
-    return r->ngroups == 1 && (!a->series || !a->series[0]) ? 0 : -1;
-}
-
 /* One "value" item per step t in [lo_ms, hi_ms]: the expression over [t - window, t). Returns
  * 0, or an exit code. */
 static int value_items(struct csync *c, const struct config *cfg, const struct rule_expr *e,
@@ -152,16 +120,13 @@ static int value_items(struct csync *c, const struct config *cfg, const struct r
                        int64_t step_ms, struct inc_items *it)
 {
     int64_t step_s = step_ms / 1000, w_s = e->window_s;
-    int64_t first_s = (floor_div(floor_div(lo_ms, 1000), step_s) + 1) * step_s;
-    int64_t last_s = floor_div(floor_div(hi_ms, 1000), step_s) * step_s;
-    if (last_s < first_s)
+    size_t n = 0;
+    struct query_window *w = inc_step_windows(lo_ms, hi_ms, step_ms, e->window_s, &n);
+    if (n == 0) {
+        free(w);
         return 0;
-    size_t n = (size_t)((last_s - first_s) / step_s + 1);
-    struct query_window *w = xcalloc(n, sizeof *w);
-    for (size_t k = 0; k < n; k++) {
-        int64_t t = first_s + (int64_t)k * step_s;
-        w[k] = (struct query_window){t - w_s, t};
     }
+    int64_t first_s = w[0].end_s, last_s = w[n - 1].end_s;
     uint32_t res = (uint32_t)step_s, b = (uint32_t)w_s;
     while (b) {
         uint32_t t = res % b;
@@ -182,18 +147,9 @@ static int value_items(struct csync *c, const struct config *cfg, const struct r
     if (rc == 0 && rs.nunreadable)
         rc = EXIT_FAILURE_GENERIC;
     free(rs.unreadable);
-    struct query_result qr = {0};
     if (rc == 0 || rc == EXIT_FAILURE_GENERIC) {
-        query_run(tab, e, w, n, rule_agg_is_quantile(e->agg), &qr);
-        long g = instance_group(&qr, a);
-        char buf[64];
-        for (size_t k = 0; k < n; k++) {
-            struct inc_item *x = inc_push(it, w[k].end_s * 1000, "value");
-            x->value = g < 0 ? NAN : query_value(&qr, (size_t)g, k, e->agg, e->q, (double)w_s);
-            x->text = xstrdup(alerts_value_text(x->value, buf, sizeof buf));
-        }
+        inc_value_items(tab, e, a, w, n, it);
     }
-    query_result_free(&qr);
     series_table_free(tab);
     free(w);
     return rc;
@@ -422,7 +378,7 @@ int cmd_incident(int argc, char **argv)
     int64_t hi_ms = (ep_to ? ep_to : now_ms) + o.after_ms;
     if (hi_ms > now_ms)
         hi_ms = now_ms;
-    int64_t step_ms = o.step_ms ? o.step_ms : auto_step_ms(hi_ms - lo_ms);
+    int64_t step_ms = o.step_ms ? o.step_ms : inc_auto_step_ms(hi_ms - lo_ms);
     if ((hi_ms - lo_ms) / step_ms > INC_MAX_STEPS) {
         fprintf(stderr, "warroom incident: --step %" PRId64 "s makes more than %d value rows\n",
                 step_ms / 1000, INC_MAX_STEPS);

@@ -8,6 +8,9 @@
 
 #include "app/alerts/alerts_json.h"
 #include "app/redis/csync.h"
+#include "core/query.h"
+#include "core/rule.h"
+#include "core/series.h"
 
 /* One row of the timeline. Strings are owned. */
 struct inc_item {
@@ -46,6 +49,8 @@ struct inc_log {
  * out). Returns 0, or an exit code after a message on stderr. */
 int inc_log_read(struct csync *c, const char *ns, struct inc_log *l);
 void inc_log_free(struct inc_log *l);
+/* Adds the entries of an XRANGE reply of the alert log (read asynchronously) to l. */
+void inc_log_add_reply(struct inc_log *l, const redisReply *r);
 
 /* The instance id that arg names: a full id of a transition or ack in l, or the short id of
  * exactly one instance. Returns it (borrowed from l), or NULL after a message on stderr (no
@@ -67,5 +72,19 @@ void inc_log_items(const struct inc_log *l, const struct alert_board_entry *a, i
  * Returns 0, or an exit code after a message on stderr. */
 int inc_chat_read(struct csync *c, const char *ns, const char *room, int64_t lo_ms, int64_t hi_ms,
                   struct inc_items *it);
+
+/* The windows [t - window_s, t) for every t in (lo_ms, hi_ms] on multiples of step_ms (whole
+ * seconds) since the epoch; *n of them (free the array). */
+struct query_window *inc_step_windows(int64_t lo_ms, int64_t hi_ms, int64_t step_ms,
+                                      uint32_t window_s, size_t *n);
+
+/* A round step (1s, 2s, 5s, 10s, ... 1h) giving about 60 windows over span_ms. */
+int64_t inc_auto_step_ms(int64_t span_ms);
+
+/* One "value" item per window w[k], at its end: expression e over tab for instance a (its
+ * series, or its group: the labels in its id's braces); NAN where nothing matched. */
+void inc_value_items(const struct series_table *tab, const struct rule_expr *e,
+                     const struct alert_board_entry *a, const struct query_window *w, size_t n,
+                     struct inc_items *it);
 
 #endif

@@ -15,8 +15,10 @@
 #include "core/duration.h"
 #include "core/event.h"
 #include "core/mem.h"
+#include "core/query.h"
 
-#define INC_PAGE 1000 /* XRANGE COUNT */
+#define INC_PAGE 1000    /* XRANGE COUNT */
+#define INC_AUTO_ROWS 60 /* the default step gives about this many value rows */
 
 struct inc_item *inc_push(struct inc_items *it, int64_t at_ms, const char *kind)
 {
@@ -79,6 +81,20 @@ static const redisReply *field(const redisReply *f, const char *name)
 
 typedef void entry_fn(const redisReply *id, int64_t at_ms, const redisReply *fields, void *priv);
 
+/* Calls fn for every well-formed entry of an XRANGE reply (an array). */
+static void each_entry(const redisReply *r, entry_fn *fn, void *priv)
+{
+    for (size_t i = 0; i < r->elements; i++) {
+        const redisReply *e = r->element[i];
+        if (e->type != REDIS_REPLY_ARRAY || e->elements != 2 ||
+            e->element[0]->type != REDIS_REPLY_STRING)
+            continue;
+        uint64_t ms = 0;
+        event_stream_id_parse(e->element[0]->str, e->element[0]->len, &ms, NULL);
+        fn(e->element[0], (int64_t)ms, e->element[1], priv);
+    }
+}
+
 /* XRANGE key from to, page by page, calling fn per entry. Returns 0, or an exit code after a
  * message on stderr. */
 static int xrange_all(struct csync *c, const char *key, const char *from, const char *to,
@@ -99,15 +115,7 @@ static int xrange_all(struct csync *c, const char *key, const char *from, const 
             return EXIT_FAILURE_GENERIC;
         }
         size_t got = r->elements;
-        for (size_t i = 0; i < got; i++) {
-            const redisReply *e = r->element[i];
-            if (e->type != REDIS_REPLY_ARRAY || e->elements != 2 ||
-                e->element[0]->type != REDIS_REPLY_STRING)
-                continue;
-            uint64_t ms = 0;
-            event_stream_id_parse(e->element[0]->str, e->element[0]->len, &ms, NULL);
-            fn(e->element[0], (int64_t)ms, e->element[1], priv);
-        }
+        each_entry(r, fn, priv);
         const redisReply *last = got ? r->element[got - 1] : NULL;
         bool more = got == INC_PAGE && last->type == REDIS_REPLY_ARRAY && last->elements >= 1 &&
                     last->element[0]->type == REDIS_REPLY_STRING && last->element[0]->len < 48;
@@ -311,4 +319,78 @@ int inc_chat_read(struct csync *c, const char *ns, const char *room, int64_t lo_
     snprintf(to, sizeof to, "%" PRId64, hi_ms + 60000);
     struct chat_ctx cx = {it, lo_ms, hi_ms};
     return xrange_all(c, key, from, to, take_chat, &cx);
+}
+
+/* The row of the instance: its series (per-series rule) or its group's labels ("k=v,..."
+ * inside the id's braces). Returns the group index, or -1. */
+static long instance_group(const struct query_result *r, const struct alert_board_entry *a)
+{
+    char key[1024] = "";
+    if (a->series && a->series[0]) {
+        snprintf(key, sizeof key, "%s", a->series);
+    } else {
+        const char *b = strchr(a->id, '{');
+        size_t n = b ? strlen(b + 1) : 0;
+        if (n > 0 && b[n] == '}')
+            n--;
+        snprintf(key, sizeof key, "%.*s", (int)n, b ? b + 1 : "");
+    }
+    for (size_t g = 0; g < r->ngroups; g++)
+        if (strcmp(r->groups[g].key, key) == 0)
+            return (long)g;
+    return r->ngroups == 1 && (!a->series || !a->series[0]) ? 0 : -1;
+}
+
+void inc_value_items(const struct series_table *tab, const struct rule_expr *e,
+                     const struct alert_board_entry *a, const struct query_window *w, size_t n,
+                     struct inc_items *it)
+{
+    struct query_result qr = {0};
+    query_run(tab, e, w, n, rule_agg_is_quantile(e->agg), &qr);
+    long g = instance_group(&qr, a);
+    char buf[64];
+    for (size_t k = 0; k < n; k++) {
+        struct inc_item *x = inc_push(it, w[k].end_s * 1000, "value");
+        x->value = g < 0 ? NAN : query_value(&qr, (size_t)g, k, e->agg, e->q, (double)e->window_s);
+        x->text = xstrdup(alerts_value_text(x->value, buf, sizeof buf));
+    }
+    query_result_free(&qr);
+}
+
+static int64_t floor_div(int64_t a, int64_t b)
+{
+    int64_t q = a / b;
+    return (a % b != 0 && a < 0) ? q - 1 : q;
+}
+
+struct query_window *inc_step_windows(int64_t lo_ms, int64_t hi_ms, int64_t step_ms,
+                                      uint32_t window_s, size_t *n)
+{
+    int64_t step_s = step_ms / 1000;
+    int64_t first_s = (floor_div(floor_div(lo_ms, 1000), step_s) + 1) * step_s;
+    int64_t last_s = floor_div(floor_div(hi_ms, 1000), step_s) * step_s;
+    *n = last_s < first_s ? 0 : (size_t)((last_s - first_s) / step_s + 1);
+    struct query_window *w = xcalloc(*n ? *n : 1, sizeof *w);
+    for (size_t k = 0; k < *n; k++) {
+        int64_t t = first_s + (int64_t)k * step_s;
+        w[k] = (struct query_window){t - window_s, t};
+    }
+    return w;
+}
+
+/* A round step for span_ms giving about INC_AUTO_ROWS rows. */
+int64_t inc_auto_step_ms(int64_t span_ms)
+{
+    static const int64_t steps_s[] = {1, 2, 5, 10, 15, 30, 60, 120, 300, 600, 900, 1800, 3600};
+    size_t n = sizeof steps_s / sizeof steps_s[0];
+    for (size_t i = 0; i < n; i++)
+        if (span_ms / (steps_s[i] * 1000) <= INC_AUTO_ROWS)
+            return steps_s[i] * 1000;
+    return steps_s[n - 1] * 1000;
+}
+
+void inc_log_add_reply(struct inc_log *l, const redisReply *r)
+{
+    if (r && r->type == REDIS_REPLY_ARRAY)
+        each_entry(r, take_log, l);
 }
