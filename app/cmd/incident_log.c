@@ -163,36 +163,39 @@ static const char *entry_id(const struct log_entry *e)
  * (borrowed from l), or NULL after a message on stderr. */
 const char *inc_resolve_id(const struct inc_log *l, const char *arg)
 {
-    const char *found = NULL;
     for (size_t i = 0; i < l->n; i++) {
         const char *id = entry_id(&l->v[i]);
         if (id && strcmp(id, arg) == 0)
             return id;
     }
+    /* the distinct instances with this short id, in order of first appearance */
+    const char **ids = NULL;
     size_t n = 0;
     for (size_t i = 0; i < l->n; i++) {
         const struct log_entry *e = &l->v[i];
         if (e->m.type != ALERTS_MSG_TRANSITION || strcmp(e->m.entry.short_id, arg) != 0)
             continue;
-        if (found == NULL || strcmp(found, e->m.entry.id) != 0) {
-            if (found)
-                fprintf(stderr, "%s%s", n == 1 ? "" : ", ", e->m.entry.id);
-            else
-                found = e->m.entry.id;
-            if (++n == 2)
-                fprintf(stderr, "warroom incident: '%s' is ambiguous: it is the short id of %s, %s",
-                        arg, found, e->m.entry.id);
+        size_t k = 0;
+        while (k < n && strcmp(ids[k], e->m.entry.id) != 0)
+            k++;
+        if (k == n) {
+            ids = xrealloc(ids, (n + 1) * sizeof *ids);
+            ids[n++] = e->m.entry.id;
         }
     }
-    if (n > 1) {
-        fprintf(stderr, "; give the full instance id\n");
-        return NULL;
-    }
-    if (found == NULL)
+    const char *found = n == 1 ? ids[0] : NULL;
+    if (n == 0)
         fprintf(stderr,
                 "warroom incident: no alert '%s' in the alert log (a short id as shown in the "
                 "alerts panel, or a full instance id; `warroom alerts` lists them)\n",
                 arg);
+    if (n > 1) {
+        fprintf(stderr, "warroom incident: '%s' is ambiguous: it is the short id of", arg);
+        for (size_t k = 0; k < n; k++)
+            fprintf(stderr, "%s %s", k ? "," : "", ids[k]);
+        fprintf(stderr, "; give the full instance id\n");
+    }
+    free(ids);
     return found;
 }
 

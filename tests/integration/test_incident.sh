@@ -139,7 +139,7 @@ for r in a b; do
 done
 "$W" incident abcdef --redis "$REDIS_URL" --ns amb >/dev/null 2>"$T/e2"
 rc=$?
-[ $rc = 1 ] && grep -qF "'abcdef' is ambiguous: it is the short id of r{x=a}, r{x=b}; give the full instance id" "$T/e2" &&
+[ $rc = 1 ] && [ "$(cat "$T/e2")" = "warroom incident: 'abcdef' is ambiguous: it is the short id of r{x=a}, r{x=b}; give the full instance id" ] &&
     ok incident_ambiguous_exit_1 || notok incident_ambiguous_exit_1 "exit $rc: $(cat "$T/e2")"
 kill $WPID 2>/dev/null; wait $WPID 2>/dev/null
 wr_done
