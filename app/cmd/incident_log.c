@@ -141,6 +141,11 @@ static void take_log(const redisReply *id, int64_t at_ms, const redisReply *f, v
     struct alerts_msg m;
     if (alerts_json_parse(json->str, json->len, fallback, &m) != 0)
         return;
+    /* a hand-written transition may lack them: "" from here on */
+    char **opt[] = {&m.entry.rule, &m.entry.labels, &m.entry.expr, &m.entry.series};
+    for (size_t i = 0; i < sizeof opt / sizeof opt[0]; i++)
+        if (*opt[i] == NULL)
+            *opt[i] = xstrdup("");
     if (m.type == ALERTS_MSG_LEADER) {
         alerts_msg_clear(&m);
         return;

@@ -1,9 +1,10 @@
 /* fuzz_incident_log.c — the alert log as `warroom incident` and the interface's `t` read it
  * (app/cmd/incident_log.c), which any Redis client can write. Input: the first line is the
  * ALERT_ID asked for; each further line one log entry, "MS TYPE JSON" (entry time in ms, the
- * type field, the json field). Properties: an id resolves only to an instance the log names,
- * by its full id or its short id; the episode starts no later than it ends; the items lie in
- * the range asked for, have known kinds and sort by time with ties in reading order. */
+ * type field, the json field; times only grow, as a stream's IDs do). Properties: an id resolves
+ * only to an instance the log names, by its full id or its short id; the episode starts no later
+ * than it ends; the items lie in the range asked for, have known kinds and sort by time with ties
+ * in reading order. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -34,22 +35,24 @@ static redisReply *array_reply(size_t n)
 }
 
 /* One XRANGE entry: [ID, [type, T, id, -, json, J]]. */
-static redisReply *entry(const char *line, size_t len, size_t k)
+static redisReply *entry(const char *text, size_t len, size_t k, long long *prev)
 {
-    char *end;
     char buf[32];
+    char *line = strndup(text, len); /* strtoll needs a terminated string */
+    len = strlen(line);
+    char *end;
     long long ms = strtoll(line, &end, 10);
-    size_t used = (size_t)(end - line);
-    if (used > len)
-        used = len;
-    const char *rest = line + used, *stop = line + len;
+    if (ms < *prev || ms > 1000000000000000LL) /* a stream's IDs only grow */
+        ms = *prev;
+    *prev = ms;
+    const char *rest = end, *stop = line + len;
     while (rest < stop && *rest == ' ')
         rest++;
     const char *sp = memchr(rest, ' ', (size_t)(stop - rest));
     const char *type = rest, *json = sp ? sp + 1 : stop;
     size_t tlen = sp ? (size_t)(sp - rest) : (size_t)(stop - rest);
     redisReply *e = array_reply(2);
-    snprintf(buf, sizeof buf, "%lld-%zu", ms < 0 ? 0 : ms, k);
+    snprintf(buf, sizeof buf, "%lld-%zu", ms, k);
     e->element[0] = str_reply(buf, strlen(buf));
     redisReply *f = array_reply(6);
     f->element[0] = str_reply("type", 4);
@@ -59,6 +62,7 @@ static redisReply *entry(const char *line, size_t len, size_t k)
     f->element[4] = str_reply("json", 4);
     f->element[5] = str_reply(json, (size_t)(stop - json));
     e->element[1] = f;
+    free(line);
     return e;
 }
 
@@ -71,10 +75,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     char *arg = strndup(s, (size_t)(nl - s));
     redisReply *r = array_reply(MAX_ENTRIES);
     size_t n = 0;
+    long long prev = 0;
     for (const char *p = nl + 1; p < end && n < MAX_ENTRIES;) {
         const char *e = memchr(p, '\n', (size_t)(end - p));
         size_t len = e ? (size_t)(e - p) : (size_t)(end - p);
-        r->element[n] = entry(p, len, n);
+        r->element[n] = entry(p, len, n, &prev);
         n++;
         p += len + 1;
     }
