@@ -67,6 +67,8 @@ const struct key_binding keys_table[] = {
     {'s', KEYCTX_ALERTS, KA_ALERT_SILENCE, "s",
      "silence the selected alert for 1h, again to lift it (/silence in chat: any duration)",
      "silence"},
+    {'t', KEYCTX_ALERTS, KA_ALERT_TIMELINE, "t",
+     "incident timeline of the selected alert: transitions, acks, chat, values", "timeline"},
     {'\r', KEYCTX_ALERTS, KA_OPEN, "Enter", "detail view of the alert's series", "detail"},
     {'\n', KEYCTX_ALERTS, KA_OPEN, NULL, NULL, NULL},
     {F(KEY_ENTER), KEYCTX_ALERTS, KA_OPEN, NULL, NULL, NULL},

@@ -59,6 +59,7 @@ enum key_action {
     KA_INPUT_KILL,    /* delete the whole line */
     KA_ALERT_ACK,     /* acknowledge the selected alert */
     KA_ALERT_SILENCE, /* silence the selected alert (again: lift that silence) */
+    KA_ALERT_TIMELINE, /* the incident timeline of the selected alert */
     KA_GROUP,         /* group the series table by the next label */
     KA_THEME,         /* switch to the next colour theme */
     KA_CHAT_TYPE,     /* the chat pane: type into the input line again */

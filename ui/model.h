@@ -78,9 +78,10 @@ struct model_alert {
 
 /* What the alerts panel asks the app to do with a row (enum for model.alert_action). */
 enum model_alert_action {
-    MODEL_ALERT_ACK,     /* acknowledge it */
-    MODEL_ALERT_SILENCE, /* silence it (or lift the silence the panel put on it) */
-    MODEL_ALERT_OPEN,    /* open the detail view of its series */
+    MODEL_ALERT_ACK,      /* acknowledge it */
+    MODEL_ALERT_SILENCE,  /* silence it (or lift the silence the panel put on it) */
+    MODEL_ALERT_OPEN,     /* open the detail view of its series */
+    MODEL_ALERT_TIMELINE, /* show its incident timeline (ui_open_timeline) */
 };
 
 /* The chat pane's data, filled by the app and drawn by ui/view_chat. The room's messages are
@@ -139,6 +140,11 @@ struct model {
     void *alert_privdata;
     char alert_note[96]; /* feedback of the last action or a role ("leader"), "" for none */
     int64_t alerts_stale_since_ms; /* nobody evaluates the rules since (wall ms); 0: fresh */
+    /* The incident timeline of an alert (`t`), filled by the app, drawn by the overlay that
+     * ui_open_timeline opens: a title and lines, sanitised by the app (owned by it). */
+    char timeline_title[160];
+    const char *const *timeline_lines;
+    size_t ntimeline;
 
     /* The themes `T` cycles through (owned by the app; NULL: none) and the one in use. */
     const struct theme *themes;

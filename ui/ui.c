@@ -284,9 +284,18 @@ static unsigned focus_ctx(const struct ui *ui)
 static void open_help(struct ui *ui)
 {
     entry_close(&ui->help);
-    unsigned ctx = focus_ctx(ui); /* the help opens at the focused pane's keys (chat) */
-    ui->help = entry_open(ui, &view_help, &ctx);
+    struct help_arg arg = {.focus = focus_ctx(ui)}; /* opens at the focused pane's keys (chat) */
+    ui->help = entry_open(ui, &view_help, &arg);
     ui->help_open = true;
+}
+
+void ui_open_timeline(struct ui *ui)
+{
+    entry_close(&ui->help);
+    struct help_arg arg = {.timeline = ui->m};
+    ui->help = entry_open(ui, &view_help, &arg);
+    ui->help_open = true;
+    ui_mark(ui, UI_DIRTY_ALL);
 }
 
 static void close_help(struct ui *ui)

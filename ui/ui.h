@@ -71,6 +71,9 @@ void ui_draw(struct ui *ui);
 
 /* For views: open the detail view of s (it takes the whole main area), and back. */
 void ui_open_detail(struct ui *ui, const struct series *s);
+/* Opens the overlay on the model's incident timeline (timeline_title, timeline_lines); it
+ * follows their changes until a key closes it. */
+void ui_open_timeline(struct ui *ui);
 void ui_close_detail(struct ui *ui);
 
 /* The dead-letter view over the main area (the d key, a click on "rejected N"); it asks the

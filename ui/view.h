@@ -63,6 +63,13 @@ extern const struct view view_detail;
 extern const struct view view_alerts;
 extern const struct view view_chat;
 extern const struct view view_help;
+
+/* view_help's argument: the focused pane's key contexts (the keys shown first), or a model whose
+ * incident timeline the overlay shows instead of the keys. NULL: the keys from the top. */
+struct help_arg {
+    unsigned focus;
+    const struct model *timeline;
+};
 extern const struct view view_deadletters;
 
 #endif

@@ -284,6 +284,7 @@ static enum view_key_result alerts_key(struct ui *ui, void *state, enum key_acti
         break;
     case KA_ALERT_ACK:
     case KA_ALERT_SILENCE:
+    case KA_ALERT_TIMELINE:
     case KA_OPEN:
         if (n == 0 || !m->alert_action || !still_listed) {
             snprintf(m->alert_note, sizeof(m->alert_note), "%s",
@@ -293,9 +294,10 @@ static enum view_key_result alerts_key(struct ui *ui, void *state, enum key_acti
             break;
         }
         m->alert_action(m->alert_privdata,
-                        act == KA_ALERT_ACK       ? MODEL_ALERT_ACK
-                        : act == KA_ALERT_SILENCE ? MODEL_ALERT_SILENCE
-                                                  : MODEL_ALERT_OPEN,
+                        act == KA_ALERT_ACK        ? MODEL_ALERT_ACK
+                        : act == KA_ALERT_SILENCE  ? MODEL_ALERT_SILENCE
+                        : act == KA_ALERT_TIMELINE ? MODEL_ALERT_TIMELINE
+                                                   : MODEL_ALERT_OPEN,
                         a->cur.selected < n ? a->cur.selected : n - 1);
         follow_selection(a, m); /* the action may have rebuilt the list */
         break;

@@ -1,6 +1,8 @@
 /* view_help.c — the help overlay, generated from the key table (ui/keys.c): one section per
  * context, one line per action with all its keys, so it always says what the dispatcher does.
- * The chat commands (core/chatinput's help) and a few lines on filters and units follow. */
+ * The chat commands (core/chatinput's help) and a few lines on filters and units follow. Opened
+ * with a timeline (struct help_arg), the same overlay shows the model's incident timeline instead
+ * (ui_open_timeline). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,7 +15,7 @@
 
 #define HELP_MAX_LINES 256
 
-enum help_line_kind { HELP_SECTION, HELP_KEY, HELP_TEXT, HELP_TEXT_NORMAL, HELP_BLANK };
+enum help_line_kind { HELP_SECTION, HELP_KEY, HELP_TEXT, HELP_TEXT_NORMAL, HELP_LINE, HELP_BLANK };
 
 struct help_line {
     enum help_line_kind kind;
@@ -23,6 +25,7 @@ struct help_line {
 };
 
 struct help {
+    const struct model *timeline; /* NULL: the keys */
     struct help_line lines[HELP_MAX_LINES];
     int n;
     int visible;
@@ -95,11 +98,23 @@ static struct listcursor scroll_cursor(const struct help *h)
         .selected = h->top, .top = h->top, .count = max + 1, .height = h->visible};
 }
 
+/* The timeline's lines, the last HELP_MAX_LINES of them when there are more. */
+static void build_timeline(struct help *h)
+{
+    const struct model *m = h->timeline;
+    size_t skip = m->ntimeline > HELP_MAX_LINES ? m->ntimeline - HELP_MAX_LINES : 0;
+    h->n = 0;
+    for (size_t i = skip; i < m->ntimeline; i++)
+        add(h, HELP_LINE, NULL, m->timeline_lines[i]);
+}
+
 static void help_update(struct ui *ui, void *state, int width, int height)
 {
     struct help *h = state;
     (void)ui;
     (void)width;
+    if (h->timeline)
+        build_timeline(h);
     h->visible = height - 2;
     struct listcursor lc = scroll_cursor(h);
     listcursor_clamp(&lc);
@@ -113,7 +128,10 @@ static void help_draw(struct ui *ui, void *state, WINDOW *w, bool focused)
     char right[32] = "";
     if (h->n > h->visible)
         snprintf(right, sizeof(right), "%d/%d", (int)h->top + h->visible, h->n);
-    draw_frame(w, "Keys (? or Esc closes)", right, focused);
+    char title[192];
+    snprintf(title, sizeof title, "%s",
+             h->timeline ? h->timeline->timeline_title : "Keys (? or Esc closes)");
+    draw_frame(w, title, right, focused);
     int inner = getmaxx(w) - 2;
     for (int r = 0; r < h->visible; r++) {
         int i = (int)h->top + r;
@@ -134,6 +152,9 @@ static void help_draw(struct ui *ui, void *state, WINDOW *w, bool focused)
             break;
         case HELP_TEXT_NORMAL:
             draw_text(w, y, 3, inner - 3, l->text, COLFMT_LEFT, screen_attr(THEME_NORMAL));
+            break;
+        case HELP_LINE:
+            draw_text(w, y, 1, inner, l->text, COLFMT_LEFT, screen_attr(THEME_NORMAL));
             break;
         case HELP_BLANK:
             break;
@@ -159,8 +180,14 @@ static void *help_init(struct ui *ui, const void *arg)
 {
     (void)ui;
     struct help *h = xcalloc(1, sizeof(*h));
+    const struct help_arg *ha = arg;
+    h->timeline = ha ? ha->timeline : NULL;
+    if (h->timeline) {
+        build_timeline(h);
+        return h;
+    }
     build(h);
-    unsigned focus = arg ? *(const unsigned *)arg : 0;
+    unsigned focus = ha ? ha->focus : 0;
     if (focus & (KEYCTX_CHAT | KEYCTX_CHAT_INPUT))
         for (int i = 0; i < h->n; i++)
             if (h->lines[i].kind == HELP_SECTION && (h->lines[i].ctx & focus)) {

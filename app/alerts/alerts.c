@@ -475,6 +475,14 @@ int alerts_release_blocking(struct alerts *a, struct csync *c)
     return rc;
 }
 
+int alerts_read_log(struct alerts *a, rconn_reply_fn *cb, void *privdata)
+{
+    if (a->closing)
+        return -1;
+    return rconn_command(a->cmd, cb, privdata, "XRANGE %s:%s - + COUNT %d", a->ns, ALERTS_KEY_LOG,
+                         ALERTS_LOG_MAXLEN * 2);
+}
+
 void alerts_free(struct alerts *a)
 {
     if (!a)

@@ -41,6 +41,7 @@
 #include <hiredis/hiredis.h>
 
 #include "app/redis/csync.h"
+#include "app/redis/rconn.h"
 #include "app/redis/redisaddr.h"
 #include "core/alert.h"
 #include "core/alert_board.h"
@@ -164,6 +165,11 @@ int alerts_silence(struct alerts *a, const char *matcher, int64_t duration_ms, c
  * the board has no such silence. */
 int alerts_unsilence(struct alerts *a, const char *matcher, const char *who, char *err,
                      size_t errcap);
+
+/* Reads the alert log (XRANGE NS:{alerts}:log - + COUNT 2 x ALERTS_LOG_MAXLEN) on the command
+ * connection, without blocking: cb runs once, later, with the reply or NULL (rconn_command;
+ * also during alerts_free). Returns 0, or -1 when it could not be sent (cb never runs). */
+int alerts_read_log(struct alerts *a, rconn_reply_fn *cb, void *privdata);
 
 /* The shared board (owned by a; valid until alerts_free). */
 struct alert_board *alerts_board(struct alerts *a);

@@ -22,6 +22,7 @@ extern const struct cmd_entry cmd_alerts_entry, cmd_bench_entry, cmd_chat_entry,
     cmd_gen_entry, cmd_ingest_entry, cmd_query_entry, cmd_rules_entry, cmd_send_entry,
     cmd_server_entry, cmd_tui_entry, cmd_worker_entry;
 extern const struct cmd_entry cmd_migrate_entry;
+extern const struct cmd_entry cmd_incident_entry;
 
 /* Prints entry->help to out, then the common options when the command takes them. The one way
  * every command answers --help (on stdout) and some answer a usage error (on stderr). */
@@ -52,10 +53,11 @@ int cmd_ingest(int argc, char **argv);
 int cmd_gen(int argc, char **argv);
 int cmd_server(int argc, char **argv);
 int cmd_chat(int argc, char **argv);
-int cmd_rules(int argc, char **argv);   /* app/cmd/cmd_rules.c: rules check */
-int cmd_alerts(int argc, char **argv);  /* app/cmd/cmd_alerts.c: list, ack, silence */
-int cmd_tui(int argc, char **argv);     /* app/tui/tui.c: the interface (no command given) */
-int cmd_migrate(int argc, char **argv); /* app/cmd/cmd_migrate.c: wire format v1 -> v2 */
+int cmd_rules(int argc, char **argv);    /* app/cmd/cmd_rules.c: rules check */
+int cmd_alerts(int argc, char **argv);   /* app/cmd/cmd_alerts.c: list, ack, silence */
+int cmd_tui(int argc, char **argv);      /* app/tui/tui.c: the interface (no command given) */
+int cmd_migrate(int argc, char **argv);  /* app/cmd/cmd_migrate.c: wire format v1 -> v2 */
+int cmd_incident(int argc, char **argv); /* app/cmd/cmd_incident.c: an alert's timeline */
 
 /* `warroom help --rooms [common options]` (app/cmd/cmd_complete.c, for shell completion): the
  * chat rooms found in Redis, one a line. argv[0] is "help". Exit 0, or 4 when no Redis answers

@@ -15,6 +15,7 @@
 #include "app/clock.h"
 #include "app/cmd/cmd.h"
 #include "app/cmd/query_out.h"
+#include "app/cmd/query_read.h"
 #include "app/config.h"
 #include "app/redis/rsync.h"
 #include "core/duration.h"
@@ -29,7 +30,6 @@
 #include "core/window.h"
 
 #define QUERY_DEFAULT_WINDOW_MS 60000
-#define QUERY_PAGE 10000         /* XRANGE COUNT */
 #define QUERY_ALL_FINE_MAX_S 118 /* windows up to this many seconds sit in 1-s slots only */
 #define QUERY_COARSE_SLOTS 64    /* longer windows: about this many coarse slots per series */
 #define QUERY_MAX_WINDOWS 100000 /* range queries: windows per query */
@@ -83,20 +83,6 @@ struct query_opts {
     size_t limit; /* 0: all */
     const char *expr;
     int64_t range_ms, step_ms, width_ms, gap_ms; /* 0: not given */
-};
-
-struct unreadable;
-
-struct read_stats {
-    int64_t now_ms;
-    uint64_t entries;  /* stream entries read (the range read is wider than the window) */
-    uint64_t events;   /* valid events inside the window */
-    uint64_t rejected; /* invalid entries whose ID time lies inside the window */
-    double covered_s;  /* the part of the window data can be in: the window, or the streams'
-                          retention when that is shorter; rates are per second of it */
-    const struct unreadable *unreadable; /* partitions Redis refused to read */
-    size_t nunreadable;
-    unsigned partitions;
 };
 
 /* A duration option's value (whole seconds, at least 1 s). Returns 0 or EXIT_USAGE. */
@@ -207,132 +193,6 @@ static int parse_args(int argc, char **argv, struct query_opts *o)
         return EXIT_USAGE;
     }
     return 0;
-}
-
-/* ---------------------------------------------------------------------------------------------
- * Reading: XRANGE every partition
- * ------------------------------------------------------------------------------------------ */
-
-struct scratch {
-    const char **strs;
-    size_t *lens;
-    size_t cap;
-    struct event ev;
-    char key[EVENT_KEY_MAX + 1];
-};
-
-static void scratch_reserve(struct scratch *s, size_t n)
-{
-    if (n <= s->cap)
-        return;
-    while (s->cap < n)
-        s->cap = s->cap ? s->cap * 2 : 16;
-    s->strs = xrealloc(s->strs, s->cap * sizeof(*s->strs));
-    s->lens = xrealloc(s->lens, s->cap * sizeof(*s->lens));
-}
-
-/* One entry of an XRANGE reply. Events whose timestamp lies in [lo_ms, hi_ms] go to tab;
- * invalid entries whose ID time lies there are counted as rejected. */
-static void take_entry(const redisReply *e, int64_t lo_ms, int64_t hi_ms, struct scratch *s,
-                       struct series_table *tab, struct read_stats *res)
-{
-    res->entries++;
-    if (e->type != REDIS_REPLY_ARRAY || e->elements != 2 ||
-        e->element[0]->type != REDIS_REPLY_STRING)
-        return;
-    const redisReply *id = e->element[0], *f = e->element[1];
-    uint64_t id_ms = 0;
-    bool in_window = event_stream_id_parse(id->str, id->len, &id_ms, NULL) == 0 &&
-                     (int64_t)id_ms >= lo_ms && (int64_t)id_ms <= hi_ms;
-    size_t n = f->type == REDIS_REPLY_ARRAY ? f->elements : 0;
-    scratch_reserve(s, n + 1);
-    for (size_t i = 0; i < n; i++) {
-        bool str = f->element[i]->type == REDIS_REPLY_STRING;
-        s->strs[i] = str ? f->element[i]->str : "";
-        s->lens[i] = str ? f->element[i]->len : 0;
-    }
-    if (event_parse_fields(s->strs, s->lens, n, id->str, id->len, NULL, &s->ev, NULL, 0) !=
-        EVENT_OK) {
-        if (in_window)
-            res->rejected++;
-        return;
-    }
-    if (s->ev.ts_ms < lo_ms || s->ev.ts_ms > hi_ms)
-        return;
-    int klen = event_key(&s->ev, s->key, sizeof(s->key));
-    if (klen < 0)
-        return;
-    res->events++;
-    series_table_ingest(tab, s->key, (size_t)klen, s->ev.value, s->ev.ts_ms);
-}
-
-/* A partition Redis would not let us read (a key of another type, an ACL that denies it). */
-struct unreadable {
-    unsigned part;
-    char key[128];
-    char error[256]; /* "wr:ev:{p0} is a string", or "KEY: <Redis' error>" */
-};
-
-enum read_result {
-    READ_OK,
-    READ_REFUSED, /* Redis answered with an error: the partition is unreadable (why in u) */
-    READ_LOST,    /* the connection broke (message printed) */
-};
-
-/* Why key was refused: its type when it is not a stream, else Redis' error text. */
-static void explain_refusal(struct csync *c, const char *key, const redisReply *refusal,
-                            struct unreadable *u)
-{
-    char why[128] = "unexpected reply", type[16] = "";
-    if (refusal->type == REDIS_REPLY_ERROR)
-        errbuf_copy_text(why, sizeof(why), refusal->str, refusal->len);
-    redisReply *t = csync_command(c, "TYPE %s", key);
-    if (t && t->type == REDIS_REPLY_STATUS)
-        errbuf_copy_text(type, sizeof(type), t->str, t->len);
-    if (t)
-        freeReplyObject(t);
-    snprintf(u->key, sizeof(u->key), "%s", key);
-    if (type[0] && strcmp(type, "stream") != 0 && strcmp(type, "none") != 0)
-        snprintf(u->error, sizeof(u->error), "%s is a %s", key, type);
-    else
-        snprintf(u->error, sizeof(u->error), "%s: %.120s", key, why);
-}
-
-/* Reads one partition stream: entry IDs from start_id up to end_ms, page by page, each page
- * starting right after the last ID seen. On READ_REFUSED, u says why (entries of earlier pages
- * stay counted). */
-static enum read_result read_partition(struct csync *c, const char *key, const char *start_id,
-                                       int64_t end_ms, int64_t lo_ms, int64_t hi_ms,
-                                       struct scratch *s, struct series_table *tab,
-                                       struct read_stats *res, struct unreadable *u)
-{
-    char from[64], to[32];
-    snprintf(from, sizeof(from), "%s", start_id);
-    snprintf(to, sizeof(to), "%" PRId64, end_ms);
-    for (;;) {
-        redisReply *r = csync_command(c, "XRANGE %s %s %s COUNT %d", key, from, to, QUERY_PAGE);
-        if (r == NULL) {
-            fprintf(stderr, "warroom query: reading %s: %s\n", key, csync_error(c));
-            return READ_LOST;
-        }
-        if (r->type != REDIS_REPLY_ARRAY) {
-            explain_refusal(c, key, r, u);
-            freeReplyObject(r);
-            return csync_error(c)[0] ? READ_LOST : READ_REFUSED;
-        }
-        for (size_t i = 0; i < r->elements; i++)
-            take_entry(r->element[i], lo_ms, hi_ms, s, tab, res);
-        size_t got = r->elements;
-        const redisReply *last = got ? r->element[got - 1] : NULL;
-        if (got == QUERY_PAGE && last->type == REDIS_REPLY_ARRAY && last->elements >= 1 &&
-            last->element[0]->type == REDIS_REPLY_STRING && last->element[0]->len < 48)
-            snprintf(from, sizeof(from), "(%s", last->element[0]->str);
-        else
-            got = 0;
-        freeReplyObject(r);
-        if (got == 0)
-            return READ_OK;
-    }
 }
 
 /* ---------------------------------------------------------------------------------------------
@@ -476,7 +336,7 @@ static void bare_word_hint(const struct rule_expr *e, const struct series_table 
                 e->sel->metric, n, e->sel->metric);
 }
 
-static void print_notes(const struct query_opts *o, const struct read_stats *res, size_t printed,
+static void print_notes(const struct query_opts *o, const struct qread_stats *res, size_t printed,
                         size_t rows, const char *ns)
 {
     char wbuf[32];
@@ -503,7 +363,7 @@ static void print_notes(const struct query_opts *o, const struct read_stats *res
 }
 
 /* The JSON object around the rows. */
-static int print_json_doc(const struct query_out *qo, const struct read_stats *res,
+static int print_json_doc(const struct query_out *qo, const struct qread_stats *res,
                           const struct series_table *tab, size_t *printed)
 {
     cJSON *root = cJSON_CreateObject();
@@ -608,8 +468,7 @@ int cmd_query(int argc, char **argv)
 
     struct csync *c = NULL;
     struct series_table *tab = NULL;
-    struct scratch s = {0};
-    struct unreadable *bad = NULL;
+    struct qread_unreadable *bad = NULL;
     struct plan pl = {0};
     struct query_result qr = {0};
     size_t nbad = 0;
@@ -638,7 +497,7 @@ int cmd_query(int argc, char **argv)
                 " reading %u partitions\n",
                 cfg.ns, cfg.ns, cfg.partitions);
 
-    struct read_stats res = {.now_ms = clock_wall_ms()};
+    struct qread_stats res = {.now_ms = clock_wall_ms()};
     rc = plan(&o, &cfg, res.now_ms, &pl);
     if (rc != 0)
         goto out;
@@ -650,34 +509,13 @@ int cmd_query(int argc, char **argv)
         fprintf(stderr, "warroom query: warning: %s\n", mem_note);
     tab = series_table_new(&pl.tc);
     res.covered_s = pl.covered_s[0];
-    /* An event may be stamped up to EVENT_MAX_FUTURE_MS after its entry ID: start that early so
-     * every event whose own time is in the window is seen. */
-    int64_t first_ms = pl.lo_ms - EVENT_MAX_FUTURE_MS;
-    char start_id[48];
-    snprintf(start_id, sizeof(start_id), "%" PRId64 "-0", first_ms > 0 ? first_ms : 0);
     /* A partition Redis refuses does not hide the others: their rows are printed, the refused
      * ones are named on stderr (and in the JSON), and the exit code is 1. */
-    bad = xcalloc(cfg.partitions, sizeof(*bad));
-    for (unsigned i = 0; i < cfg.partitions; i++) {
-        char key[128];
-        if (partition_stream_key(cfg.ns, i, key, sizeof(key)) < 0) {
-            fprintf(stderr, "warroom query: namespace too long\n");
-            rc = EXIT_FAILURE_GENERIC;
-            goto out;
-        }
-        series_table_watermark_restart(tab); /* late: behind its own partition's watermark */
-        enum read_result rr = read_partition(c, key, start_id, pl.hi_ms, pl.lo_ms, pl.hi_ms, &s,
-                                             tab, &res, &bad[nbad]);
-        if (rr == READ_LOST) {
-            rc = EXIT_UNREACHABLE;
-            goto out;
-        }
-        if (rr == READ_REFUSED)
-            bad[nbad++].part = i;
-    }
-    res.unreadable = bad;
-    res.nunreadable = nbad;
-    res.partitions = cfg.partitions;
+    rc = qread_all(c, cfg.ns, cfg.partitions, pl.lo_ms, pl.hi_ms, tab, &res, "warroom query");
+    if (rc != 0)
+        goto out;
+    bad = res.unreadable;
+    nbad = res.nunreadable;
 
     char note[256];
     if (series_table_cap_note(tab, "--max-series", note, sizeof(note)) > 0)
@@ -765,8 +603,6 @@ out:
     free(pl.windows);
     free(pl.covered_s);
     free(bad);
-    free(s.strs);
-    free(s.lens);
     series_table_free(tab);
     csync_free(c);
     redisaddr_free(addr);

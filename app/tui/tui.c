@@ -232,6 +232,12 @@ static void on_alerts_open(void *privdata, const struct series *s)
     ui_open_detail(t->ui, s);
 }
 
+static void on_alerts_timeline(void *privdata)
+{
+    struct tui *t = privdata;
+    ui_open_timeline(t->ui);
+}
+
 static void quit_now(void *privdata)
 {
     struct tui *t = privdata;
@@ -543,6 +549,7 @@ int tui_main(int argc, char **argv, bool demo)
         .tab = t.tab,
         .changed = on_alerts_changed,
         .open_series = on_alerts_open,
+        .open_timeline = on_alerts_timeline,
         .privdata = &t,
     };
     bool rules_usage;

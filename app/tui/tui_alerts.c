@@ -12,6 +12,7 @@
 #include "app/chat/chat.h"
 #include "app/clock.h"
 #include "app/redis/rsync.h"
+#include "app/tui/tui_timeline.h"
 #include "core/duration.h"
 #include "core/mem.h"
 #include "core/text.h"
@@ -27,7 +28,9 @@ struct tui_alerts {
     char *who; /* nick for acks and silences from the panel */
     void (*changed)(void *privdata);
     void (*open_series)(void *privdata, const struct series *s);
+    void (*open_timeline)(void *privdata);
     void *privdata;
+    struct tui_timeline *timeline; /* `t`: the incident timeline */
 
     /* The rows handed to the model and each row's instance id (ids[i] for rows[i], both
      * rows_cap long). Every string of a row, its id included, lives in the one arena, rewritten
@@ -234,6 +237,10 @@ static void on_action(void *privdata, enum model_alert_action action, size_t row
         set_note(ta, note);
         break;
     }
+    case MODEL_ALERT_TIMELINE:
+        tui_timeline_request(ta->timeline, ta->al, id, short_id);
+        ta->open_timeline(ta->privdata);
+        break;
     case MODEL_ALERT_OPEN: {
         const struct series *s = NULL;
         if (e->series && *e->series)
@@ -406,6 +413,7 @@ struct tui_alerts *tui_alerts_new(struct ev_loop *loop, const struct redisaddr *
     ta->bell_on = cfg->alert_bell;
     ta->changed = opts->changed;
     ta->open_series = opts->open_series;
+    ta->open_timeline = opts->open_timeline;
     ta->privdata = opts->privdata;
     char nick[TEXT_NICK_VALID_MAX_BYTES + 1];
     chat_default_nick(cfg->nick, nick, sizeof nick); /* the chat's nick: acks are traceable */
@@ -431,6 +439,7 @@ struct tui_alerts *tui_alerts_new(struct ev_loop *loop, const struct redisaddr *
     }
     ta->model->alert_action = on_action;
     ta->model->alert_privdata = ta;
+    ta->timeline = tui_timeline_new(ta->model, ta->tab, ta->changed, ta->privdata);
     rebuild_rows(ta);
     return ta;
 }
@@ -459,6 +468,7 @@ void tui_alerts_free(struct tui_alerts *ta)
         }
     }
     alerts_free(ta->al);
+    tui_timeline_free(ta->timeline); /* after alerts_free: no reply can reach it any more */
     ta->model->alerts = NULL;
     ta->model->nalerts = 0;
     ta->model->alert_action = NULL;

@@ -32,6 +32,8 @@ struct tui_alerts_opts {
     void (*changed)(void *privdata);
     /* Enter on a row: open the detail view of s. */
     void (*open_series)(void *privdata, const struct series *s);
+    /* `t` on a row: open the overlay on the model's timeline (ui_open_timeline). */
+    void (*open_timeline)(void *privdata);
     void *privdata;
 };
 

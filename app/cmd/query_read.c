@@ -1,0 +1,166 @@
+/* query_read.c — XRANGE every partition stream into a series table, for `warroom query` and
+ * `warroom incident` (query_read.h). */
+#include <inttypes.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "app/cmd/cmd.h"
+#include "app/cmd/query_read.h"
+#include "core/errbuf.h"
+#include "core/event.h"
+#include "core/mem.h"
+#include "core/partition.h"
+
+#define QUERY_PAGE 10000 /* XRANGE COUNT */
+
+struct scratch {
+    const char **strs;
+    size_t *lens;
+    size_t cap;
+    struct event ev;
+    char key[EVENT_KEY_MAX + 1];
+};
+
+static void scratch_reserve(struct scratch *s, size_t n)
+{
+    if (n <= s->cap)
+        return;
+    while (s->cap < n)
+        s->cap = s->cap ? s->cap * 2 : 16;
+    s->strs = xrealloc(s->strs, s->cap * sizeof(*s->strs));
+    s->lens = xrealloc(s->lens, s->cap * sizeof(*s->lens));
+}
+
+/* One entry of an XRANGE reply. Events whose timestamp lies in [lo_ms, hi_ms] go to tab;
+ * invalid entries whose ID time lies there are counted as rejected. */
+static void take_entry(const redisReply *e, int64_t lo_ms, int64_t hi_ms, struct scratch *s,
+                       struct series_table *tab, struct qread_stats *res)
+{
+    res->entries++;
+    if (e->type != REDIS_REPLY_ARRAY || e->elements != 2 ||
+        e->element[0]->type != REDIS_REPLY_STRING)
+        return;
+    const redisReply *id = e->element[0], *f = e->element[1];
+    uint64_t id_ms = 0;
+    bool in_window = event_stream_id_parse(id->str, id->len, &id_ms, NULL) == 0 &&
+                     (int64_t)id_ms >= lo_ms && (int64_t)id_ms <= hi_ms;
+    size_t n = f->type == REDIS_REPLY_ARRAY ? f->elements : 0;
+    scratch_reserve(s, n + 1);
+    for (size_t i = 0; i < n; i++) {
+        bool str = f->element[i]->type == REDIS_REPLY_STRING;
+        s->strs[i] = str ? f->element[i]->str : "";
+        s->lens[i] = str ? f->element[i]->len : 0;
+    }
+    if (event_parse_fields(s->strs, s->lens, n, id->str, id->len, NULL, &s->ev, NULL, 0) !=
+        EVENT_OK) {
+        if (in_window)
+            res->rejected++;
+        return;
+    }
+    if (s->ev.ts_ms < lo_ms || s->ev.ts_ms > hi_ms)
+        return;
+    int klen = event_key(&s->ev, s->key, sizeof(s->key));
+    if (klen < 0)
+        return;
+    res->events++;
+    series_table_ingest(tab, s->key, (size_t)klen, s->ev.value, s->ev.ts_ms);
+}
+
+enum read_result {
+    READ_OK,
+    READ_REFUSED, /* Redis answered with an error: the partition is unreadable (why in u) */
+    READ_LOST,    /* the connection broke (message printed) */
+};
+
+/* Why key was refused: its type when it is not a stream, else Redis' error text. */
+static void explain_refusal(struct csync *c, const char *key, const redisReply *refusal,
+                            struct qread_unreadable *u)
+{
+    char why[128] = "unexpected reply", type[16] = "";
+    if (refusal->type == REDIS_REPLY_ERROR)
+        errbuf_copy_text(why, sizeof(why), refusal->str, refusal->len);
+    redisReply *t = csync_command(c, "TYPE %s", key);
+    if (t && t->type == REDIS_REPLY_STATUS)
+        errbuf_copy_text(type, sizeof(type), t->str, t->len);
+    if (t)
+        freeReplyObject(t);
+    snprintf(u->key, sizeof(u->key), "%s", key);
+    if (type[0] && strcmp(type, "stream") != 0 && strcmp(type, "none") != 0)
+        snprintf(u->error, sizeof(u->error), "%s is a %s", key, type);
+    else
+        snprintf(u->error, sizeof(u->error), "%s: %.120s", key, why);
+}
+
+/* Reads one partition stream: entry IDs from start_id up to end_ms, page by page, each page
+ * starting right after the last ID seen. On READ_REFUSED, u says why (entries of earlier pages
+ * stay counted). */
+static enum read_result read_partition(struct csync *c, const char *key, const char *start_id,
+                                       int64_t end_ms, int64_t lo_ms, int64_t hi_ms,
+                                       struct scratch *s, struct series_table *tab,
+                                       struct qread_stats *res, struct qread_unreadable *u,
+                                       const char *prog)
+{
+    char from[64], to[32];
+    snprintf(from, sizeof(from), "%s", start_id);
+    snprintf(to, sizeof(to), "%" PRId64, end_ms);
+    for (;;) {
+        redisReply *r = csync_command(c, "XRANGE %s %s %s COUNT %d", key, from, to, QUERY_PAGE);
+        if (r == NULL) {
+            fprintf(stderr, "%s: reading %s: %s\n", prog, key, csync_error(c));
+            return READ_LOST;
+        }
+        if (r->type != REDIS_REPLY_ARRAY) {
+            explain_refusal(c, key, r, u);
+            freeReplyObject(r);
+            return csync_error(c)[0] ? READ_LOST : READ_REFUSED;
+        }
+        for (size_t i = 0; i < r->elements; i++)
+            take_entry(r->element[i], lo_ms, hi_ms, s, tab, res);
+        size_t got = r->elements;
+        const redisReply *last = got ? r->element[got - 1] : NULL;
+        if (got == QUERY_PAGE && last->type == REDIS_REPLY_ARRAY && last->elements >= 1 &&
+            last->element[0]->type == REDIS_REPLY_STRING && last->element[0]->len < 48)
+            snprintf(from, sizeof(from), "(%s", last->element[0]->str);
+        else
+            got = 0;
+        freeReplyObject(r);
+        if (got == 0)
+            return READ_OK;
+    }
+}
+
+int qread_all(struct csync *c, const char *ns, unsigned partitions, int64_t lo_ms, int64_t hi_ms,
+              struct series_table *tab, struct qread_stats *res, const char *prog)
+{
+    /* An event may be stamped up to EVENT_MAX_FUTURE_MS after its entry ID: start that early so
+     * every event whose own time is in the window is seen. */
+    int64_t first_ms = lo_ms - EVENT_MAX_FUTURE_MS;
+    char start_id[48];
+    snprintf(start_id, sizeof(start_id), "%" PRId64 "-0", first_ms > 0 ? first_ms : 0);
+    struct scratch s = {0};
+    int rc = 0;
+    res->unreadable = xcalloc(partitions ? partitions : 1, sizeof(*res->unreadable));
+    res->nunreadable = 0;
+    res->partitions = partitions;
+    for (unsigned i = 0; i < partitions && rc == 0; i++) {
+        char key[128];
+        if (partition_stream_key(ns, i, key, sizeof(key)) < 0) {
+            fprintf(stderr, "%s: namespace too long\n", prog);
+            rc = EXIT_FAILURE_GENERIC;
+            break;
+        }
+        series_table_watermark_restart(tab); /* late: behind its own partition's watermark */
+        struct qread_unreadable *u = &res->unreadable[res->nunreadable];
+        enum read_result rr =
+            read_partition(c, key, start_id, hi_ms, lo_ms, hi_ms, &s, tab, res, u, prog);
+        if (rr == READ_LOST)
+            rc = EXIT_UNREACHABLE;
+        else if (rr == READ_REFUSED)
+            res->unreadable[res->nunreadable++].part = i;
+    }
+    free(s.strs);
+    free(s.lens);
+    return rc;
+}

@@ -1,0 +1,39 @@
+/* query_read.h — reading events for a one-shot answer: XRANGE every partition stream of a
+ * namespace, page by page, into a fresh series table (`warroom query`, `warroom incident`). */
+#ifndef WR_QUERY_READ_H
+#define WR_QUERY_READ_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "app/redis/csync.h"
+#include "core/series.h"
+
+/* A partition Redis would not let us read (a key of another type, an ACL that denies it). */
+struct qread_unreadable {
+    unsigned part;
+    char key[128];
+    char error[256]; /* "wr:ev:{p0} is a string", or "KEY: <Redis' error>" */
+};
+
+struct qread_stats {
+    int64_t now_ms;
+    uint64_t entries;  /* stream entries read (the range read is wider than the window) */
+    uint64_t events;   /* valid events inside the window */
+    uint64_t rejected; /* invalid entries whose ID time lies inside the window */
+    double covered_s;  /* the part of the window data can be in: the window, or the streams'
+                          retention when that is shorter; rates are per second of it */
+    struct qread_unreadable *unreadable; /* partitions Redis refused to read (owned: free()) */
+    size_t nunreadable;
+    unsigned partitions;
+};
+
+/* Reads every partition of namespace ns: events whose own time lies in [lo_ms, hi_ms] go to
+ * tab (entry IDs from lo_ms - EVENT_MAX_FUTURE_MS up to hi_ms are read); counts go to res,
+ * refused partitions to res->unreadable (the caller frees it). Returns 0, or an exit code
+ * (EXIT_UNREACHABLE: the connection broke; EXIT_FAILURE_GENERIC: namespace too long) after a
+ * message on stderr that starts with prog. */
+int qread_all(struct csync *c, const char *ns, unsigned partitions, int64_t lo_ms, int64_t hi_ms,
+              struct series_table *tab, struct qread_stats *res, const char *prog);
+
+#endif
