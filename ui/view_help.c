@@ -187,10 +187,13 @@ static void *help_init(struct ui *ui, const void *arg)
         return h;
     }
     build(h);
+    /* from the chat: the first section of the chat's own keys (not the shared list keys) */
+    const unsigned chat = KEYCTX_CHAT | KEYCTX_CHAT_INPUT;
     unsigned focus = ha ? ha->focus : 0;
-    if (focus & (KEYCTX_CHAT | KEYCTX_CHAT_INPUT))
+    if (focus & chat)
         for (int i = 0; i < h->n; i++)
-            if (h->lines[i].kind == HELP_SECTION && (h->lines[i].ctx & focus)) {
+            if (h->lines[i].kind == HELP_SECTION && (h->lines[i].ctx & focus) &&
+                (h->lines[i].ctx & ~chat) == 0) {
                 h->top = (size_t)i; /* help_update clamps it to a full page */
                 break;
             }
