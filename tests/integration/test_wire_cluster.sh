@@ -16,9 +16,10 @@
 . "$(dirname "$0")/lib.sh"
 W=${WARROOM:?WARROOM must name the warroom binary}
 T=$(mktemp -d "${TMPDIR:-/tmp}/wr-cluster.XXXXXX")
-wr_defer "rm -rf '$T'"
+# in this order: the servers (found by their pid files), then the directory
 wr_defer 'for p in $(jobs -p); do kill -9 $p 2>/dev/null; done'
 wr_defer 'for f in "$T"/*/redis.pid; do [ -s "$f" ] && kill -9 "$(cat "$f")" 2>/dev/null; done'
+wr_defer "rm -rf '$T'"
 trap _wr_exit EXIT
 trap 'exit 130' INT TERM
 
