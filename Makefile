@@ -92,9 +92,12 @@ $(BUILD)/tests/test_ui_link: tests/unit/test_ui_link.c $(LIBUI) $(LIBCORE)
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< $(LIBUI) $(LIBCORE) -lcmocka $(LDLIBS_UI)
 
 # Integration test programs that need a server (run by tests/integration/*.sh).
-$(BUILD)/tests/rconn_test: tests/integration/rconn_test.c $(LIBAPP) $(LIBUI) $(LIBCORE)
+RCONN_TEST_SRC := tests/integration/rconn_test.c tests/integration/rconn_test_faults.c \
+                  tests/integration/rconn_test_lib.c
+$(BUILD)/tests/rconn_test: $(RCONN_TEST_SRC) tests/integration/rconn_test.h $(LIBAPP) $(LIBUI) \
+                           $(LIBCORE)
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< $(LIBAPP) $(LIBUI) $(LIBCORE) -lhiredis -lev -lm
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $(RCONN_TEST_SRC) $(LIBAPP) $(LIBUI) $(LIBCORE) -lhiredis -lev -lm
 
 # Fuzz targets (tests/fuzz/fuzz_NAME.c, seeds in tests/fuzz/corpus/NAME/). Every target may call
 # app modules (the JSON parsers live in app/); the archives only pull in what it uses.
