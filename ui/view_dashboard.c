@@ -33,15 +33,22 @@ static const char *sort_arrow(const struct model *m)
 static void draw_header(struct ui *ui, struct dash *d, WINDOW *w)
 {
     struct model *m = ui->m;
+    /* a sort by a statistic with no column shown (stddev, or p90 dropped for width) carries
+     * its arrow on the trend column when that plots it */
+    bool sort_shown = m->sort == RANK_KEY;
+    for (int c = DC_RATE; c < DC_SPARK; c++)
+        if (d->col_w[c] && dash_cols[c].rank == m->sort)
+            sort_shown = true;
     for (int c = 0; c < DC_N; c++) {
         if (!d->col_w[c])
             continue;
-        bool sorted = c != DC_SPARK && dash_cols[c].rank == m->sort;
+        bool sorted =
+            c == DC_SPARK ? !sort_shown && m->sort == m->stat : dash_cols[c].rank == m->sort;
         enum colfmt_align al = (c == DC_KEY || c == DC_SPARK) ? COLFMT_LEFT : COLFMT_RIGHT;
         /* the arrow sits on the side away from the values, so no title moves when it does */
         char t[96];
-        if (c == DC_SPARK)
-            snprintf(t, sizeof(t), "%s", rank_column_name(m->stat));
+        if (c == DC_SPARK) /* left-aligned as the name: the arrow after the title */
+            snprintf(t, sizeof(t), "%s%s", rank_column_name(m->stat), sorted ? sort_arrow(m) : "");
         else if (c == DC_KEY)
             snprintf(t, sizeof(t), "%s%s", d->group_label ? d->group_label : dash_cols[c].title,
                      sorted ? sort_arrow(m) : "");
@@ -311,13 +318,14 @@ static void dashboard_click(struct ui *ui, void *state, int x, int y)
 {
     struct dash *d = state;
     struct model *m = ui->m;
-    if (y == 1) { /* a column title sorts by it; again reverses */
-        for (int c = 0; c < DC_SPARK; c++)
+    if (y == 1) { /* a column title sorts by it (the trend's: by its statistic); again reverses */
+        for (int c = 0; c < DC_N; c++)
             if (d->col_w[c] && x >= d->col_x[c] && x < d->col_x[c] + d->col_w[c]) {
-                if (m->sort == dash_cols[c].rank)
+                enum rank_column col = c == DC_SPARK ? m->stat : dash_cols[c].rank;
+                if (m->sort == col)
                     m->ascending = !m->ascending;
                 else
-                    m->sort = dash_cols[c].rank, m->ascending = false;
+                    m->sort = col, m->ascending = false;
             }
         return;
     }
