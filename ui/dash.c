@@ -117,6 +117,7 @@ static void compile_filter(struct ui *ui, struct dash *d)
         return;
     select_free(d->sel);
     d->sel = NULL;
+    rankcache_filter_changed(d->rank);
     d->prev_n = 0; /* other rows: the order starts afresh */
     snprintf(d->compiled, sizeof(d->compiled), "%s", f);
     d->compiled_valid = true;
@@ -243,7 +244,12 @@ static void update_ranked(struct ui *ui, struct dash *d, struct rank_query *q)
     q->prev = d->prev;
     q->prev_n = d->prev_n;
     q->tolerance = DASH_TOLERANCE;
-    d->matched = m->tab ? rank_top(m->tab, q, d->rows, cap) : 0;
+    if (m->tab == NULL)
+        d->matched = 0;
+    else if (m->rank_uncached)
+        d->matched = rank_top(m->tab, q, d->rows, cap);
+    else
+        d->matched = rankcache_top(d->rank, m->tab, q, d->rows, cap);
     d->n = d->matched < cap ? d->matched : cap;
     lines_reserve(d, d->n + 1);
     if (d->n > d->prev_cap) {
@@ -389,7 +395,9 @@ void dash_update(struct ui *ui, struct dash *d, int width, int height)
 
 struct dash *dash_new(void)
 {
-    return xcalloc(1, sizeof(struct dash));
+    struct dash *d = xcalloc(1, sizeof(struct dash));
+    d->rank = rankcache_new();
+    return d;
 }
 
 void dash_free(struct dash *d)
@@ -397,6 +405,7 @@ void dash_free(struct dash *d)
     if (d == NULL)
         return;
     select_free(d->sel);
+    rankcache_free(d->rank);
     free(d->rows);
     free(d->lines);
     free(d->spark);

@@ -12,6 +12,7 @@
 #include "core/keyshort.h"
 #include "core/listcursor.h"
 #include "core/rank.h"
+#include "core/rankcache.h"
 #include "core/window.h"
 #include "ui/model.h"
 
@@ -41,7 +42,8 @@ struct dash_line {
 };
 
 struct dash {
-    struct rank_row *rows; /* ungrouped: rank order from the first row */
+    struct rankcache *rank; /* what ranks the rows (ungrouped) between frames */
+    struct rank_row *rows;  /* ungrouped: rank order from the first row */
     size_t rows_cap;
     struct dash_line *lines; /* the rows listed, n valid (ungrouped: top + visible at least) */
     size_t n, lines_cap;

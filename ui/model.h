@@ -129,6 +129,9 @@ struct model {
     size_t selected;               /* row index in the table */
     size_t top;                    /* first row shown */
     bool paused;                   /* panes frozen; the status line still runs */
+    /* Rank every series from scratch each frame (core/rank's rank_top) instead of through the
+     * table's cache (core/rankcache): the same rows, slower; `bench tui`'s baseline. */
+    bool rank_uncached;
 
     struct model_status status;
 
