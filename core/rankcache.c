@@ -14,6 +14,8 @@
 #include "core/timeline.h"
 #include "core/window.h"
 
+#define RC_PREFETCH 12 /* series ahead whose event count is fetched early */
+
 enum entry_state {
     ENTRY_NONE,      /* nothing computed */
     ENTRY_SUMMARY,   /* summary and rate; quantiles NAN (WINDOW_NO_QUANTILES) */
@@ -154,6 +156,50 @@ static bool any_slot(const struct timeline *t, int64_t lo_s, int64_t hi_s)
     return timeline_iter_next(&it, &start_s, &len_s) != NULL;
 }
 
+/* Whether e may be brought from its window to [lo_s, hi_s] by dropping nothing and adding
+ * slots: the same width, moved forward by less than its width, and no slot started in the
+ * seconds it left. */
+static bool moves_forward(const struct entry *e, const struct series *s, int64_t lo_s, int64_t hi_s,
+                          uint32_t width_s)
+{
+    return e->state != ENTRY_NONE && e->hi_s - e->lo_s == hi_s - lo_s && lo_s >= e->lo_s &&
+           lo_s - e->lo_s <= width_s && e->head_s <= e->hi_s &&
+           (e->low_s >= lo_s || !any_slot(&s->tl, e->lo_s, lo_s - 1));
+}
+
+/* The events stored since e was computed all went into seconds after its head (a live series
+ * gets its events in the present), and the window lies in the fine ring (its slots are seconds,
+ * none folds into a coarse slot): e's summary (its slots merged in ascending order) takes the new
+ * slots merged after it, in order, which is exactly what merging the whole window gives. Returns
+ * false, leaving e alone, when that cannot be shown. */
+static bool add_new_slots(struct entry *e, const struct series *s, int64_t head_s, int64_t lo_s,
+                          int64_t hi_s)
+{
+    if (e->head_s == INT64_MIN || lo_s <= head_s - (int64_t)s->tl.cfg.fine_slots)
+        return false;
+    struct summary sum = e->st.sum;
+    uint64_t added = 0;
+    struct timeline_iter it;
+    const struct timeline_slot *slot;
+    int64_t start_s;
+    uint32_t len_s;
+    timeline_iter_init(&it, &s->tl, e->head_s >= lo_s ? e->head_s + 1 : lo_s, hi_s);
+    while ((slot = timeline_iter_next(&it, &start_s, &len_s)) != NULL) {
+        struct summary one;
+        timeline_slot_summary(slot, start_s, &one);
+        summary_merge(&sum, &one);
+        added += one.count;
+    }
+    if (added != s->events - e->events) /* some went elsewhere (late, or ahead of the window) */
+        return false;
+    e->st.sum = sum;
+    double len = (double)(e->st.end_ms - e->st.start_ms) / 1000.0; /* as window_sliding */
+    e->st.rate = len > 0 ? (double)sum.count / len : 0;
+    e->st.p50 = e->st.p90 = e->st.p95 = e->st.p99 = e->st.p999 = NAN;
+    e->state = ENTRY_SUMMARY;
+    return true;
+}
+
 /* The raw stats of series s (index i) over [lo_s, hi_s] = the window of width_s ending with the
  * second of now_ms, with quantiles when asked: what window_sliding gives, from the cache when
  * the same slots make it up. The slots of a timeline that got no event are fixed, so the
@@ -166,21 +212,22 @@ static const struct window_stats *entry_stats(struct rankcache *rc, const struct
 {
     struct entry *e = &rc->e[i];
     int64_t hi_s = floor_div_1000(now_ms), lo_s = hi_s - (int64_t)width_s + 1;
-    bool reuse = e->state != ENTRY_NONE && (quiet || e->events == s->events) &&
-                 e->hi_s - e->lo_s == hi_s - lo_s && lo_s >= e->lo_s && lo_s - e->lo_s <= width_s &&
-                 (!quantiles || e->state == ENTRY_QUANTILES) &&
-                 e->head_s <= e->hi_s && /* no slot starts after the old window: none entered */
-                 (e->low_s >= lo_s || !any_slot(&s->tl, e->lo_s, lo_s - 1)); /* none left */
-    if (reuse) {
-        e->st.start_ms = lo_s * 1000;
-        e->st.end_ms = (hi_s + 1) * 1000;
+    bool same = quiet || e->events == s->events;
+    bool forward = (same || !quantiles) && moves_forward(e, s, lo_s, hi_s, width_s);
+    if (forward && same && (!quantiles || e->state == ENTRY_QUANTILES)) {
+        /* reused as it is */
     } else {
         int64_t head_ms = timeline_head_ms(&s->tl);
-        e->head_s = head_ms == INT64_MIN ? INT64_MIN : floor_div_1000(head_ms);
-        /* nothing at or after the window's first second: an empty window, merged from nothing */
-        const struct timeline *t = e->head_s < lo_s ? &rc->empty : &s->tl;
-        window_sliding(t, now_ms, width_s, quantiles ? 0 : WINDOW_NO_QUANTILES, &e->st, NULL);
-        e->state = quantiles || t == &rc->empty ? ENTRY_QUANTILES : ENTRY_SUMMARY;
+        int64_t head_s = head_ms == INT64_MIN ? INT64_MIN : floor_div_1000(head_ms);
+        e->st.start_ms = lo_s * 1000;
+        e->st.end_ms = (hi_s + 1) * 1000;
+        if (!(forward && !same && !quantiles && add_new_slots(e, s, head_s, lo_s, hi_s))) {
+            /* nothing at or after the window's first second: an empty window, from nothing */
+            const struct timeline *t = head_s < lo_s ? &rc->empty : &s->tl;
+            window_sliding(t, now_ms, width_s, quantiles ? 0 : WINDOW_NO_QUANTILES, &e->st, NULL);
+            e->state = quantiles || t == &rc->empty ? ENTRY_QUANTILES : ENTRY_SUMMARY;
+        }
+        e->head_s = head_s;
         e->events = s->events;
         /* a slot holding the window's earliest event starts at most coarse_s - 1 before it */
         e->low_s = e->st.sum.count == 0
@@ -189,6 +236,8 @@ static const struct window_stats *entry_stats(struct rankcache *rc, const struct
     }
     e->lo_s = lo_s;
     e->hi_s = hi_s;
+    e->st.start_ms = lo_s * 1000;
+    e->st.end_ms = (hi_s + 1) * 1000;
     return &e->st;
 }
 
@@ -340,6 +389,9 @@ size_t rankcache_top(struct rankcache *rc, const struct series_table *tab,
     int64_t data_from = series_table_data_from_ms(tab, q->now_ms);
     size_t n = 0;
     for (uint32_t i = 0; i < tab->count; i++) {
+        /* series lie all over the heap: ask for the counts a few ahead, so the misses overlap */
+        if (!quiet && i + RC_PREFETCH < tab->count)
+            __builtin_prefetch(&tab->items[i + RC_PREFETCH]->events);
         if (!rc->pass[i])
             continue;
         const struct series *s = tab->items[i];

@@ -59,9 +59,11 @@ static void feed_some(struct series_table *tab, int64_t now_ms, int n)
         snprintf(key, sizeof(key), "%s{svc=%s,shard=%u}", metric[rnd(3)], svc[rnd(6)], rnd(12));
         int64_t ts = now_ms - (int64_t)rnd(3000);
         uint32_t kind = rnd(20);
-        if (kind == 0)
+        if (kind < 8)
+            ts = now_ms - (int64_t)rnd(250); /* the present: after the heads, mostly */
+        else if (kind == 8)
             ts = now_ms - 200000 - (int64_t)rnd(400000); /* old: coarse slots, or expired */
-        else if (kind == 1)
+        else if (kind == 9)
             ts = now_ms + (int64_t)rnd(4000);                     /* a clock ahead of ours */
         double v = rnd(4) == 0 ? 100.0 : (double)rnd(1000) / 7.0; /* ties too */
         series_table_ingest(tab, key, strlen(key), v, ts);
