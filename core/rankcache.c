@@ -47,7 +47,8 @@ struct rankcache {
     struct entry *e;        /* per series (tab->items index) */
     signed char *pass;      /* per series: passes the filter (valid below npass) */
     uint32_t *krank;        /* per series: key order (valid below nkeyed) */
-    uint32_t *perm;         /* scratch for the key order */
+    uint32_t *perm;         /* series by key (valid below nkeyed) */
+    uint32_t *fresh, *at;   /* scratch: series added since, and where they go in perm */
     uint32_t cap;           /* entries allocated in the four arrays above */
     uint32_t npass, nkeyed; /* series whose pass and krank are known */
     uint64_t tab_events;    /* tab->stats.events at the last call: unchanged, no series changed */
@@ -73,6 +74,8 @@ void rankcache_free(struct rankcache *rc)
     free(rc->pass);
     free(rc->krank);
     free(rc->perm);
+    free(rc->fresh);
+    free(rc->at);
     free(rc->c);
     free(rc->pp);
     free(rc->pos);
@@ -109,6 +112,8 @@ static void reserve(struct rankcache *rc, const struct series_table *tab)
     rc->pass = xrealloc(rc->pass, cap * sizeof(*rc->pass));
     rc->krank = xrealloc(rc->krank, cap * sizeof(*rc->krank));
     rc->perm = xrealloc(rc->perm, cap * sizeof(*rc->perm));
+    rc->fresh = xrealloc(rc->fresh, cap * sizeof(*rc->fresh));
+    rc->at = xrealloc(rc->at, cap * sizeof(*rc->at));
     rc->c = xrealloc(rc->c, cap * sizeof(*rc->c));
     rc->cap = cap;
 }
@@ -125,19 +130,45 @@ static int cmp_perm_key(const void *x, const void *y)
     return strcmp(sort_tab->items[a]->key, sort_tab->items[b]->key);
 }
 
-/* Ranks every key again when series were added since (keys are unique: a strict order). */
+/* The number of series in perm[0, n) whose key sorts before key. */
+static uint32_t keys_before(const struct series_table *tab, const uint32_t *perm, uint32_t n,
+                            const char *key)
+{
+    uint32_t lo = 0, hi = n;
+    while (lo < hi) {
+        uint32_t mid = lo + (hi - lo) / 2;
+        if (strcmp(tab->items[perm[mid]]->key, key) < 0)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo;
+}
+
+/* Puts the series added since the last call into the key order: sorted among themselves, each
+ * placed by a binary search, the old ones moved along (keys are unique: a strict order). A few
+ * new series cost a few string comparisons each, not a sort of the whole table. */
 static void update_key_order(struct rankcache *rc, const struct series_table *tab)
 {
-    if (rc->nkeyed == tab->count)
+    uint32_t old = rc->nkeyed, n = tab->count, nnew = n - old;
+    if (nnew == 0)
         return;
-    for (uint32_t i = 0; i < tab->count; i++)
-        rc->perm[i] = i;
+    for (uint32_t j = 0; j < nnew; j++)
+        rc->fresh[j] = old + j;
     sort_tab = tab;
-    qsort(rc->perm, tab->count, sizeof(*rc->perm), cmp_perm_key);
+    qsort(rc->fresh, nnew, sizeof(*rc->fresh), cmp_perm_key);
     sort_tab = NULL;
-    for (uint32_t j = 0; j < tab->count; j++)
+    for (uint32_t j = 0; j < nnew; j++)
+        rc->at[j] = keys_before(tab, rc->perm, old, tab->items[rc->fresh[j]]->key);
+    uint32_t k = n, i = old; /* merge from the end: perm[i..) moves up to make room */
+    for (uint32_t j = nnew; j-- > 0;) {
+        while (i > rc->at[j])
+            rc->perm[--k] = rc->perm[--i];
+        rc->perm[--k] = rc->fresh[j];
+    }
+    for (uint32_t j = 0; j < n; j++)
         rc->krank[rc->perm[j]] = j;
-    rc->nkeyed = tab->count;
+    rc->nkeyed = n;
 }
 
 /* ---------------------------------------------------------------------------------------------
