@@ -37,6 +37,11 @@ struct cand {
     uint32_t idx;   /* in tab->items */
 };
 
+struct fresh {
+    const char *key;
+    uint32_t idx;
+};
+
 struct prev_pos {
     const struct series *series;
     size_t pos;
@@ -48,8 +53,9 @@ struct rankcache {
     signed char *pass;      /* per series: passes the filter (valid below npass) */
     uint32_t *krank;        /* per series: key order (valid below nkeyed) */
     uint32_t *perm;         /* series by key (valid below nkeyed) */
-    uint32_t *fresh, *at;   /* scratch: series added since, and where they go in perm */
-    uint32_t cap;           /* entries allocated in the four arrays above */
+    struct fresh *fresh;    /* scratch: series added since, by key */
+    uint32_t *at;           /* scratch: where they go in perm */
+    uint32_t cap;           /* entries allocated in the arrays above and in c */
     uint32_t npass, nkeyed; /* series whose pass and krank are known */
     uint64_t tab_events;    /* tab->stats.events at the last call: unchanged, no series changed */
     struct cand *c;         /* candidates, cap of them */
@@ -93,7 +99,7 @@ static int64_t floor_div_1000(int64_t ms)
     return ms / 1000 - (ms % 1000 < 0);
 }
 
-/* Room for n series; a new table starts afresh. */
+/* Room for tab's series; a new table starts afresh. */
 static void reserve(struct rankcache *rc, const struct series_table *tab)
 {
     if (rc->tab != tab) {
@@ -122,12 +128,9 @@ static void reserve(struct rankcache *rc, const struct series_table *tab)
  * Key order: ties and the key column compare integers, not strings
  * ------------------------------------------------------------------------------------------ */
 
-static const struct series_table *sort_tab; /* qsort has no context argument */
-
-static int cmp_perm_key(const void *x, const void *y)
+static int cmp_fresh(const void *x, const void *y)
 {
-    uint32_t a = *(const uint32_t *)x, b = *(const uint32_t *)y;
-    return strcmp(sort_tab->items[a]->key, sort_tab->items[b]->key);
+    return strcmp(((const struct fresh *)x)->key, ((const struct fresh *)y)->key);
 }
 
 /* The number of series in perm[0, n) whose key sorts before key. */
@@ -154,17 +157,15 @@ static void update_key_order(struct rankcache *rc, const struct series_table *ta
     if (nnew == 0)
         return;
     for (uint32_t j = 0; j < nnew; j++)
-        rc->fresh[j] = old + j;
-    sort_tab = tab;
-    qsort(rc->fresh, nnew, sizeof(*rc->fresh), cmp_perm_key);
-    sort_tab = NULL;
+        rc->fresh[j] = (struct fresh){tab->items[old + j]->key, old + j};
+    qsort(rc->fresh, nnew, sizeof(*rc->fresh), cmp_fresh);
     for (uint32_t j = 0; j < nnew; j++)
-        rc->at[j] = keys_before(tab, rc->perm, old, tab->items[rc->fresh[j]]->key);
+        rc->at[j] = keys_before(tab, rc->perm, old, rc->fresh[j].key);
     uint32_t k = n, i = old; /* merge from the end: perm[i..) moves up to make room */
     for (uint32_t j = nnew; j-- > 0;) {
         while (i > rc->at[j])
             rc->perm[--k] = rc->perm[--i];
-        rc->perm[--k] = rc->fresh[j];
+        rc->perm[--k] = rc->fresh[j].idx;
     }
     for (uint32_t j = 0; j < n; j++)
         rc->krank[rc->perm[j]] = j;
@@ -293,11 +294,29 @@ static int cmp_cand(const struct cand *a, const struct cand *b, const struct ran
     return a->krank < b->krank ? -1 : a->krank > b->krank;
 }
 
-static const struct rank_query *sort_q; /* for qsort */
-
-static int cmp_cand_q(const void *x, const void *y)
+/* cmp_cand for qsort, which has no context argument: one comparator per kind of order. */
+static int cmp_key_az(const void *x, const void *y)
 {
-    return cmp_cand(x, y, sort_q);
+    const struct rank_query q = {.column = RANK_KEY};
+    return cmp_cand(x, y, &q);
+}
+
+static int cmp_key_za(const void *x, const void *y)
+{
+    const struct rank_query q = {.column = RANK_KEY, .ascending = true};
+    return cmp_cand(x, y, &q);
+}
+
+static int cmp_value_desc(const void *x, const void *y)
+{
+    const struct rank_query q = {.column = RANK_RATE};
+    return cmp_cand(x, y, &q);
+}
+
+static int cmp_value_asc(const void *x, const void *y)
+{
+    const struct rank_query q = {.column = RANK_RATE, .ascending = true};
+    return cmp_cand(x, y, &q);
 }
 
 static void swap_cand(struct cand *a, struct cand *b)
@@ -339,9 +358,10 @@ static void select_best(struct cand *c, size_t n, size_t m, const struct rank_qu
                 sift_down(c, m, 0, q);
             }
     }
-    sort_q = q;
-    qsort(c, m, sizeof(*c), cmp_cand_q);
-    sort_q = NULL;
+    if (q->column == RANK_KEY)
+        qsort(c, m, sizeof(*c), q->ascending ? cmp_key_za : cmp_key_az);
+    else
+        qsort(c, m, sizeof(*c), q->ascending ? cmp_value_asc : cmp_value_desc);
 }
 
 /* ---------------------------------------------------------------------------------------------
