@@ -15,6 +15,9 @@
  * re-based (stored starts then lie within retention + a coarse slot below the head). */
 #define REBASE_AFTER_S (1 << 30)
 
+/* A closed head slot's histogram is compacted when its stores span more cells than this. */
+#define COMPACT_MIN_CELLS 64
+
 /* Floor division and non-negative remainder for b > 0 (C's / and % truncate toward zero). */
 static inline int64_t floor_div(int64_t a, int64_t b)
 {
@@ -137,30 +140,36 @@ void timeline_slot_summary(const struct timeline_slot *slot, int64_t start_s, st
     out->last_ts_ms = start_s * 1000 + slot->last_ms;
 }
 
-/* A full slot holding nothing: the spare (its histogram storage kept) or a new one. */
+/* A full slot holding nothing: a spare (its histogram storage kept) or a new one. */
 static struct timeline_slot *slot_take(struct timeline *t)
 {
-    struct timeline_slot *slot = t->spare;
-    if (slot) {
-        t->spare = NULL;
-        return slot;
+    for (int i = TIMELINE_SPARES - 1; i >= 0; i--) {
+        struct timeline_slot *slot = t->spare[i];
+        if (slot) {
+            t->spare[i] = NULL;
+            return slot;
+        }
     }
-    slot = xmalloc(sizeof(*slot));
+    struct timeline_slot *slot = xmalloc(sizeof(*slot));
     *slot = (struct timeline_slot){0};
     hist_init(&slot->hist);
     return slot;
 }
 
-/* Gives up a full slot: kept as the spare (emptied, storage kept) or freed. */
+/* Gives up a full slot: kept as a spare (emptied, storage kept) or freed. A busy series
+ * empties about one slot a second (a fine second merged into its coarse slot) and fills one
+ * (its new head), so reuse spares it an allocation and the histogram's regrowth. */
 static void slot_drop(struct timeline *t, struct timeline_slot *slot)
 {
-    if (t->spare == NULL) {
-        struct hist h = slot->hist;
-        hist_reset(&h);
-        *slot = (struct timeline_slot){0};
-        slot->hist = h;
-        t->spare = slot;
-        return;
+    for (int i = 0; i < TIMELINE_SPARES; i++) {
+        if (t->spare[i] == NULL) {
+            struct hist h = slot->hist;
+            hist_reset(&h);
+            *slot = (struct timeline_slot){0};
+            slot->hist = h;
+            t->spare[i] = slot;
+            return;
+        }
     }
     hist_clear(&slot->hist);
     free(slot);
@@ -315,7 +324,8 @@ void timeline_free(struct timeline *t)
 {
     cells_free(&t->fine);
     cells_free(&t->coarse);
-    slot_free(t->spare);
+    for (int i = 0; i < TIMELINE_SPARES; i++)
+        slot_free(t->spare[i]);
     struct timeline_config cfg = t->cfg;
     timeline_init(t, &cfg);
 }
@@ -337,8 +347,9 @@ static size_t cells_memory_bytes(const struct timeline_cells *a)
 size_t timeline_memory_bytes(const struct timeline *t)
 {
     size_t bytes = sizeof(*t) + cells_memory_bytes(&t->fine) + cells_memory_bytes(&t->coarse);
-    if (t->spare)
-        bytes += sizeof(*t->spare) + hist_memory_bytes(&t->spare->hist);
+    for (int i = 0; i < TIMELINE_SPARES; i++)
+        if (t->spare[i])
+            bytes += sizeof(*t->spare[i]) + hist_memory_bytes(&t->spare[i]->hist);
     return bytes;
 }
 
@@ -449,7 +460,9 @@ static int add_slow(struct timeline *t, double v, int64_t ts_ms)
     if (t->head_ms == INT64_MIN)
         t->base_s = s;
     else if (s > t->head_s) {
-        if (t->head) /* the old head second is closed but for late events: drop the slack */
+        /* the old head second is closed but for late events: drop the slack of a wide
+         * histogram (a narrow one's slack is a few bytes, and saves regrowth on reuse) */
+        if (t->head && t->head->hist.pos.len + t->head->hist.neg.len > COMPACT_MIN_CELLS)
             hist_compact(&t->head->hist);
         advance(t, s);
     }

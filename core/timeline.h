@@ -50,6 +50,7 @@ struct timeline_slot {
  * struct timeline_slot on the heap. Fine and coarse cells each sit in a growable array sorted
  * by start. A 1-event-a-minute series thus costs a few hundred bytes, not two full rings. */
 #define TIMELINE_CELL_FULL (-1) /* off_ms of a cell that points to a full slot */
+#define TIMELINE_SPARES 2       /* emptied full slots a timeline keeps for reuse */
 
 struct timeline_cell {
     union {
@@ -67,14 +68,14 @@ struct timeline_cells {
 
 struct timeline {
     struct timeline_config cfg;
-    int64_t head_ms;              /* largest event time seen; INT64_MIN while empty */
-    int64_t head_s;               /* floor(head_ms / 1000) */
-    int64_t head_start_ms;        /* head_s * 1000: the fast path's range check */
-    int64_t base_s;               /* cell starts are relative to it (kept within int32) */
-    struct timeline_slot *head;   /* full slot of head_s; NULL while that slot is compact */
-    struct timeline_slot *spare;  /* an emptied full slot kept for the next promotion, or NULL */
-    struct timeline_cells fine;   /* seconds in (H - F, H] */
-    struct timeline_cells coarse; /* coarse starts within retention, <= H - F */
+    int64_t head_ms;            /* largest event time seen; INT64_MIN while empty */
+    int64_t head_s;             /* floor(head_ms / 1000) */
+    int64_t head_start_ms;      /* head_s * 1000: the fast path's range check */
+    int64_t base_s;             /* cell starts are relative to it (kept within int32) */
+    struct timeline_slot *head; /* full slot of head_s; NULL while that slot is compact */
+    struct timeline_slot *spare[TIMELINE_SPARES]; /* emptied full slots for the next promotions */
+    struct timeline_cells fine;                   /* seconds in (H - F, H] */
+    struct timeline_cells coarse;                 /* coarse starts within retention, <= H - F */
 };
 
 enum timeline_result {
@@ -105,7 +106,7 @@ enum timeline_result timeline_add(struct timeline *t, double v, int64_t ts_ms);
 int64_t timeline_head_ms(const struct timeline *t);
 
 /* Bytes used by the timeline: the struct itself, both cell arrays (their capacity), every full
- * slot (the spare included) and its histogram's heap. */
+ * slot (the spares included) and its histogram's heap. */
 size_t timeline_memory_bytes(const struct timeline *t);
 
 /* Iterates the non-empty slots whose start second lies in [lo_s, hi_s], in ascending start order
