@@ -91,6 +91,11 @@ $(BUILD)/tests/test_ui_link: tests/unit/test_ui_link.c $(LIBUI) $(LIBCORE)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< $(LIBUI) $(LIBCORE) -lcmocka $(LDLIBS_UI)
 
+# Unit tests of app/redis modules that need hiredis but no server.
+$(BUILD)/tests/test_rconn_arena: tests/unit/test_rconn_arena.c $(LIBAPP) $(LIBCORE)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< $(LIBAPP) $(LIBCORE) -lcmocka -lhiredis $(LDLIBS_CORE)
+
 # Integration test programs that need a server (run by tests/integration/*.sh).
 $(BUILD)/tests/rconn_test: tests/integration/rconn_test.c $(LIBAPP) $(LIBUI) $(LIBCORE)
 	@mkdir -p $(dir $@)
