@@ -8,27 +8,7 @@
 #include <hiredis/hiredis.h>
 
 #include "app/redis/rconn_arena.h"
-
-static int same_reply(const redisReply *a, const redisReply *b)
-{
-    if (a->type != b->type)
-        return 0;
-    switch (a->type) {
-    case REDIS_REPLY_INTEGER:
-        return a->integer == b->integer;
-    case REDIS_REPLY_NIL:
-        return 1;
-    case REDIS_REPLY_ARRAY:
-        if (a->elements != b->elements)
-            return 0;
-        for (size_t i = 0; i < a->elements; i++)
-            if (!same_reply(a->element[i], b->element[i]))
-                return 0;
-        return 1;
-    default:
-        return a->len == b->len && memcmp(a->str, b->str, a->len) == 0 && a->str[a->len] == '\0';
-    }
-}
+#include "tests/unit/reply_same.h"
 
 /* Whether the bytes hold "*N" with N over 100000 anywhere: hiredis' own functions would calloc
  * N pointers (gigabytes, which the fuzzer counts as a crash) where the arena refuses past
@@ -91,9 +71,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             FUZZ_CHECK((want == NULL) == (got == NULL));
             if (want == NULL)
                 break;
-            FUZZ_CHECK(same_reply(want, got));
+            FUZZ_CHECK(reply_same(want, got));
             if (late) {
-                FUZZ_CHECK(same_reply(late_want, late));
+                FUZZ_CHECK(reply_same(late_want, late));
                 ar->fn->freeObject(late);
                 freeReplyObject(late_want);
                 late = late_want = NULL;
@@ -112,7 +92,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         }
     }
     if (late) {
-        FUZZ_CHECK(same_reply(late_want, late));
+        FUZZ_CHECK(reply_same(late_want, late));
         ar->fn->freeObject(late);
         freeReplyObject(late_want);
     }

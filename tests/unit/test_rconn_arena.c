@@ -14,30 +14,7 @@
 #include <hiredis/hiredis.h>
 
 #include "app/redis/rconn_arena.h"
-
-/* Deep equality of two reply trees. */
-static int same_reply(const redisReply *a, const redisReply *b)
-{
-    if (a == NULL || b == NULL)
-        return a == b;
-    if (a->type != b->type)
-        return 0;
-    switch (a->type) {
-    case REDIS_REPLY_INTEGER:
-        return a->integer == b->integer;
-    case REDIS_REPLY_NIL:
-        return 1;
-    case REDIS_REPLY_ARRAY:
-        if (a->elements != b->elements)
-            return 0;
-        for (size_t i = 0; i < a->elements; i++)
-            if (!same_reply(a->element[i], b->element[i]))
-                return 0;
-        return 1;
-    default: /* STRING, STATUS, ERROR */
-        return a->len == b->len && memcmp(a->str, b->str, a->len) == 0 && a->str[a->len] == '\0';
-    }
-}
+#include "tests/unit/reply_same.h"
 
 /* A reader building into a fresh arena. */
 static redisReader *arena_reader(struct rconn_arena **out)
@@ -69,7 +46,7 @@ static void check_same(redisReader *ar, const char *bytes, size_t n, int by_byte
         assert_int_equal(redisReaderGetReply(ar, &got), REDIS_OK);
     }
     assert_non_null(got);
-    assert_true(same_reply(want, got));
+    assert_true(reply_same(want, got));
     ar->fn->freeObject(got);
     freeReplyObject(want);
     redisReaderFree(ref);
