@@ -12,6 +12,25 @@
 
 #include "core/mem.h"
 
+/* Under AddressSanitizer the unused part of every block is poisoned, and a block is poisoned
+ * again when the arena is reset: code that keeps a reply past its callback (replies are
+ * borrowed) reads poison and fails, as it would read freed memory with hiredis' own functions. */
+#if defined(__SANITIZE_ADDRESS__)
+#define ARENA_ASAN 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define ARENA_ASAN 1
+#endif
+#endif
+#ifdef ARENA_ASAN
+#include <sanitizer/asan_interface.h>
+#define POISON(p, n) ASAN_POISON_MEMORY_REGION((p), (n))
+#define UNPOISON(p, n) ASAN_UNPOISON_MEMORY_REGION((p), (n))
+#else
+#define POISON(p, n) ((void)(p), (void)(n))
+#define UNPOISON(p, n) ((void)(p), (void)(n))
+#endif
+
 #define ALIGN _Alignof(redisReply)
 #define ROUND(n) (((n) + ALIGN - 1) & ~(size_t)(ALIGN - 1))
 #define ROOT_HEADER ROUND(sizeof(struct rconn_arena *))
@@ -56,6 +75,7 @@ static void *arena_alloc(struct rconn_arena *a, size_t n)
     if (b && b->cap - b->used >= n) {
         void *p = b->data + b->used;
         b->used += n;
+        UNPOISON(p, n);
         return p;
     }
     bool dedicated = n > a->grow;
@@ -65,6 +85,7 @@ static void *arena_alloc(struct rconn_arena *a, size_t n)
         return NULL;
     nb->cap = cap;
     nb->used = n;
+    POISON(nb->data + n, cap - n);
     a->st.blocks_made++;
     if (dedicated && b) {
         nb->next = b->next;
@@ -88,13 +109,16 @@ static void arena_reset(struct rconn_arena *a)
             keep = b;
     for (struct block *b = a->head, *next; b; b = next) {
         next = b->next;
-        if (b != keep)
+        if (b != keep) {
+            UNPOISON(b->data, b->cap);
             free(b);
+        }
     }
     a->head = keep;
     if (keep) {
         keep->next = NULL;
         keep->used = 0;
+        POISON(keep->data, keep->cap);
         if (a->grow < keep->cap)
             a->grow = keep->cap;
     }
@@ -104,6 +128,7 @@ static void arena_destroy(struct rconn_arena *a)
 {
     for (struct block *b = a->head, *next; b; b = next) {
         next = b->next;
+        UNPOISON(b->data, b->cap);
         free(b);
     }
     free(a);
