@@ -306,6 +306,7 @@ static void test_freed_reply_poisoned(void **state)
     assert_int_equal(redisReaderGetReply(r, &got), REDIS_OK);
     const redisReply *rep = got;
     const char *str = rep->element[0]->str;
+    assert_string_equal(str, "foo");
 #ifdef TEST_ASAN
     assert_false(__asan_address_is_poisoned(str));
 #endif
