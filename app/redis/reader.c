@@ -1,8 +1,8 @@
 /* reader.c — tails the partition streams into a series table (contract in reader.h).
  * One blocking XREAD in flight at a time on the ingest connection (the next one is sent before a
- * reply is processed), its entries merged across partitions by
- * core/pmerge; probes in reader_probe.c, XINFO in reader_xinfo.c, dead letters in deadletter.c,
- * stats and status texts in reader_status.c. */
+ * reply is processed), its entries merged across partitions by core/pmerge; probes in
+ * reader_probe.c, XINFO in reader_xinfo.c, dead letters in deadletter.c, stats and status texts
+ * in reader_status.c. */
 #include "app/redis/reader.h"
 
 #include <inttypes.h>
