@@ -35,6 +35,15 @@ static redisReader *arena_reader(struct rconn_arena **out)
     return r;
 }
 
+/* Feeds bytes to r and returns the one reply they make (or NULL when they make none yet). */
+static void *feed_get(redisReader *r, const char *bytes, size_t n)
+{
+    void *got = NULL;
+    assert_int_equal(redisReaderFeed(r, bytes, n), REDIS_OK);
+    assert_int_equal(redisReaderGetReply(r, &got), REDIS_OK);
+    return got;
+}
+
 /* Parses bytes with both readers, checks the trees are equal, frees both. fed_by_byte feeds
  * the arena reader one byte at a time (replies cut at every possible point). */
 static void check_same(redisReader *ar, const char *bytes, size_t n, int by_byte)
@@ -268,9 +277,7 @@ static void test_release_with_live_reply(void **state)
     /* a whole reply, freed after the release */
     struct rconn_arena *a;
     redisReader *r = arena_reader(&a);
-    void *got = NULL;
-    redisReaderFeed(r, S("*2\r\n$3\r\nfoo\r\n:1\r\n"));
-    assert_int_equal(redisReaderGetReply(r, &got), REDIS_OK);
+    void *got = feed_get(r, S("*2\r\n$3\r\nfoo\r\n:1\r\n"));
     rconn_arena_release(a);
     assert_string_equal(((redisReply *)got)->element[0]->str, "foo");
     r->fn->freeObject(got);
@@ -278,9 +285,7 @@ static void test_release_with_live_reply(void **state)
 
     /* a partial reply, freed by redisReaderFree after the release */
     r = arena_reader(&a);
-    redisReaderFeed(r, S("*3\r\n$3\r\nfoo\r\n:1\r\n$10\r\nabc"));
-    assert_int_equal(redisReaderGetReply(r, &got), REDIS_OK);
-    assert_null(got);
+    assert_null(feed_get(r, S("*3\r\n$3\r\nfoo\r\n:1\r\n$10\r\nabc")));
     struct rconn_arena_stats st;
     rconn_arena_get_stats(a, &st);
     assert_int_equal(st.live, 1);
@@ -301,9 +306,7 @@ static void test_freed_reply_poisoned(void **state)
     (void)state;
     struct rconn_arena *a;
     redisReader *r = arena_reader(&a);
-    void *got = NULL;
-    redisReaderFeed(r, S("*2\r\n$3\r\nfoo\r\n:1\r\n"));
-    assert_int_equal(redisReaderGetReply(r, &got), REDIS_OK);
+    void *got = feed_get(r, S("*2\r\n$3\r\nfoo\r\n:1\r\n"));
     const redisReply *rep = got;
     const char *str = rep->element[0]->str;
     assert_string_equal(str, "foo");
@@ -316,8 +319,7 @@ static void test_freed_reply_poisoned(void **state)
     assert_true(__asan_address_is_poisoned(str));
 #endif
     /* the next reply reuses the block (and is readable) */
-    redisReaderFeed(r, S("+OK\r\n"));
-    assert_int_equal(redisReaderGetReply(r, &got), REDIS_OK);
+    got = feed_get(r, S("+OK\r\n"));
     assert_string_equal(((redisReply *)got)->str, "OK");
     r->fn->freeObject(got);
     redisReaderFree(r);
