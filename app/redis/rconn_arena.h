@@ -35,7 +35,7 @@ struct rconn_arena;
 struct rconn_arena_stats {
     uint64_t blocks_made; /* blocks allocated so far (the arena's only mallocs) */
     uint64_t replies;     /* root replies built */
-    size_t kept;          /* bytes of the block kept for the next reply */
+    size_t kept;          /* bytes held in blocks (after a reset: the one kept) */
     unsigned live;        /* root replies not yet freed */
 };
 
