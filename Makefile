@@ -91,6 +91,11 @@ $(BUILD)/tests/test_ui_link: tests/unit/test_ui_link.c $(LIBUI) $(LIBCORE)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< $(LIBUI) $(LIBCORE) -lcmocka $(LDLIBS_UI)
 
+# Unit tests of app/redis modules that need hiredis but no server.
+$(BUILD)/tests/test_rconn_arena: tests/unit/test_rconn_arena.c $(LIBAPP) $(LIBCORE)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< $(LIBAPP) $(LIBCORE) -lcmocka -lhiredis $(LDLIBS_CORE)
+
 # Integration test programs that need a server (run by tests/integration/*.sh).
 RCONN_TEST_SRC := tests/integration/rconn_test.c tests/integration/rconn_test_faults.c \
                   tests/integration/rconn_test_lib.c

@@ -410,6 +410,12 @@ rcli <"$T/o1.cmds" >/dev/null
 "$WARROOM" worker --ns $NS --exit-after-replay >"$T/o1.out" 2>&1
 [ "$(total_field "$T/o1.out" entries)" = 2020 ] && [ "$(total_field "$T/o1.out" late)" = 0 ] &&
     ok worker_replay_in_id_order || notok worker_replay_in_id_order "$(tail -1 "$T/o1.out")"
+# the same with tiny batches: every XREAD comes back full, the merge stops at the cutoff, and the
+# next XREAD (sent before the reply is processed) starts from the last entry taken per partition:
+# nothing lost, nothing twice, nothing late
+"$WARROOM" worker --ns $NS --count 7 --exit-after-replay >"$T/o2.out" 2>&1
+[ "$(total_field "$T/o2.out" entries)" = 2020 ] && [ "$(total_field "$T/o2.out" late)" = 0 ] &&
+    ok worker_small_batches_exact || notok worker_small_batches_exact "$(tail -1 "$T/o2.out")"
 
 # the classic status lines (no --raw) have a header and the state column
 timeout 10 "$WARROOM" worker --ns $NS --interval 100ms --duration 500ms >"$T/w1c.out" 2>&1
