@@ -403,6 +403,7 @@ struct chat *chat_new(struct ev_loop *loop, const struct redisaddr *addr,
     chatlog_set_nick(c->log, c->nick);
     c->heartbeat_ms = opts->heartbeat_ms ? opts->heartbeat_ms : CHAT_DEFAULT_HEARTBEAT_MS;
     c->quiet_join = opts->quiet_join;
+    rscript_init(&c->send_script, chat_send_script);
     c->notify = opts->notify;
     c->privdata = opts->privdata;
     int interval = opts->rate_interval_ms == 0 ? CHAT_RATE_INTERVAL_MS : opts->rate_interval_ms;
