@@ -181,16 +181,17 @@ static void on_chat_event(struct chat *c, const struct chat_event_info *e, void 
 }
 
 /* Fills a receiver's log as a client that has been up a while has it: full, so each new message
- * replaces the oldest (steady state), instead of 50 logs growing the heap during the run. */
+ * replaces the oldest (steady state), instead of 50 logs growing the heap during the run. The
+ * older messages look like the live ones (same sizes). */
 static void fill_scrollback(struct chatlog *log)
 {
     char text[64];
     for (int i = 0; i < CHATLOG_DEFAULT_SCROLLBACK; i++) {
-        int n = snprintf(text, sizeof(text), "an older message of the room, number %d", i);
+        int n = snprintf(text, sizeof(text), "%d %d %lld", i % 50, i, (long long)clock_mono_ns());
         struct chatlog_entry e = {.id = {.ms = 1, .seq = (uint64_t)i + 1},
                                   .ts_ms = 1,
                                   .kind = CHATLOG_MSG,
-                                  .nick = "earlier",
+                                  .nick = "bench10",
                                   .nick_len = 7,
                                   .text = text,
                                   .text_len = (size_t)n};
