@@ -223,6 +223,10 @@ static void on_cmd_up(struct rconn *rc, void *privdata)
 {
     (void)rc;
     struct chat *c = privdata;
+    /* a new connection may be to a server without the script (restart, failover): its first
+     * send carries the body rather than paying a NOSCRIPT round trip, and goes out as early as
+     * an EVAL always did (a join is stored before the join's history read, as before) */
+    c->send_body = true;
     chatoutq_verify_unsure(c);
     chatoutq_pump(c);
     chatpresence_heartbeat(c);

@@ -83,8 +83,8 @@ struct chat {
     struct chat_out *unsure_head, *unsure_tail;
     size_t unsure_len, verifying;
     bool rate_noticed;
-    /* Sends go as EVALSHA; after a NOSCRIPT (SCRIPT FLUSH, restart, failover, a cluster master
-     * that never ran it) the next one goes as EVAL, which loads the script again. */
+    /* Sends go as EVALSHA; the first on each new connection, and the next after a NOSCRIPT
+     * (SCRIPT FLUSH, a cluster master that never ran it), go as EVAL, which loads the script. */
     struct rscript send_script;
     bool send_body;
 

@@ -3,7 +3,8 @@
 #  - in steady state every message is an EVALSHA, no EVAL;
 #  - after SCRIPT FLUSH, lines sent at once (in flight together, all refused with NOSCRIPT)
 #    each arrive exactly once, in order, with one EVAL for the lot;
-#  - after a Redis restart (empty script cache) the same, on the connections that came back;
+#  - after a Redis restart (empty script cache): the first send on the new connection is the
+#    EVAL, each line arrives once, in order;
 #  - --say after SCRIPT FLUSH: stored once, exit 0, one EVAL.
 # (Sentinel failover: test_sentinel.sh; a cluster master without the script: test_cluster.sh.)
 set -u
