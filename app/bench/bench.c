@@ -569,7 +569,7 @@ const struct cmd_entry cmd_bench_entry = {
         "                          [--parse-events N] [--quiet-series N]\n"
         "       warroom bench e2e [--events N] [--cluster]\n"
         "       warroom bench tui [--seconds S] [--rate N] [--series K]\n"
-        "       warroom bench chat [--messages N]\n"
+        "       warroom bench chat [--messages N] [--rounds R]\n"
         "       warroom bench alerts [--rate EVENTS_PER_SERIES_PER_S (1-100)] [--ticks N]\n\n"
         "Runs one benchmark (core without a name) and prints a table next to a baseline\n"
         "measured in the same run: core (the processing core against keeping every value,\n"
