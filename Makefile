@@ -16,7 +16,7 @@ CFLAGS   ?=
 CFLAGS   += -std=c11 $(FEATURES) $(WARN) $(OPT) -I. -DWARROOM_VERSION=\"$(VERSION)\" -MMD -MP
 LDLIBS_CORE := -lm
 LDLIBS_UI   := -lncursesw -ltinfo -linih -lm
-LDLIBS_APP  := -lhiredis -lev -lncursesw -ltinfo -lcjson -linih -lm
+LDLIBS_APP  := -lhiredis -lev -lncursesw -ltinfo -lcjson -linih -lmd -lm
 
 ifeq ($(SAN),1)
 CFLAGS   += -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
@@ -35,7 +35,7 @@ endif
 
 # Debian packages the project builds, tests and runs with.
 DEB_PKGS := build-essential pkg-config libncurses-dev libhiredis-dev libev-dev libcmocka-dev \
-            libcjson-dev libinih-dev redis-server redis-tools redis-sentinel tmux python3
+            libcjson-dev libinih-dev libmd-dev redis-server redis-tools redis-sentinel tmux python3
 
 CORE_SRC := $(sort $(wildcard core/*.c))
 UI_SRC   := $(sort $(wildcard ui/*.c))

@@ -3,13 +3,16 @@
  * what every caller shares. */
 #include "app/redis/rscript.h"
 
+#include <stdint.h>
 #include <string.h>
+
+#include <sha1.h> /* libmd */
 
 void rscript_init(struct rscript *s, const char *src)
 {
     s->src = src;
     s->len = strlen(src);
-    sha1_hex(src, s->len, s->sha);
+    SHA1Data((const uint8_t *)src, s->len, s->sha); /* lower-case hex, as Redis names it */
 }
 
 void rscript_use_sha(const struct rscript *s, const char **argv, size_t *argvlen)
@@ -17,7 +20,7 @@ void rscript_use_sha(const struct rscript *s, const char **argv, size_t *argvlen
     argv[0] = "EVALSHA";
     argvlen[0] = 7;
     argv[1] = s->sha;
-    argvlen[1] = SHA1_HEX_LEN;
+    argvlen[1] = RSCRIPT_SHA_LEN;
 }
 
 bool rscript_is_noscript(const redisReply *r)

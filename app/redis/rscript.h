@@ -11,14 +11,14 @@
 #include <hiredis/hiredis.h>
 
 #include "app/redis/csync.h"
-#include "core/sha1.h"
 
 #define RSCRIPT_ARGC_MAX 32 /* arguments of one call, EVAL and script included */
+#define RSCRIPT_SHA_LEN 40   /* a SHA1 in hex */
 
 struct rscript {
     const char *src; /* borrowed: must outlive the rscript (scripts are static strings) */
     size_t len;
-    char sha[SHA1_HEX_LEN + 1]; /* what Redis names it: SHA1 of the body, lower-case hex */
+    char sha[RSCRIPT_SHA_LEN + 1]; /* what Redis names it: SHA1 of the body, lower-case hex */
 };
 
 /* Names src (SHA1 computed once here). */
