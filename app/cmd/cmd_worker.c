@@ -82,7 +82,9 @@ struct worker {
     char last_state[64];
     enum rconn_state last_cmd_state;
     uint64_t last_moved, last_ask; /* cluster redirects already reported */
-    bool *unreadable; /* per partition, as last printed */
+    uint64_t last_lost;            /* failover losses already reported */
+    unsigned last_check_failed;    /* failed failover checks already reported */
+    bool *unreadable;              /* per partition, as last printed */
     bool stopping;
     double drain_deadline;
 };
@@ -110,7 +112,7 @@ static void print_status(struct worker *w)
     double eps = dt > 0 ? (double)(st.entries - w->last_entries) / dt : 0;
     w->last_entries = st.entries;
     w->last_t = now;
-    char tbuf[16], state[64], b[8][32], cap_note[128], unreadable[256];
+    char tbuf[16], state[64], b[8][32], cap_note[128], unreadable[256], lost[320];
     clock_text(tbuf, sizeof(tbuf));
     /* a full series table drops events: said once on its own line (even with --quiet), then on
      * every status line while it lasts */
@@ -126,6 +128,15 @@ static void print_status(struct worker *w)
         w->last_moved = st.cluster_moved;
         w->last_ask = st.cluster_ask;
     }
+    /* events a failover lost: said on a line of its own when the count changes (even with
+     * --quiet), then on every human status line */
+    reader_lost_text(w->rd, lost, sizeof(lost));
+    if (st.failover_lost != w->last_lost || st.lost_check_failed != w->last_check_failed) {
+        if (lost[0])
+            printf("%s  warning: %s\n", tbuf, lost);
+        w->last_lost = st.failover_lost;
+        w->last_check_failed = st.lost_check_failed;
+    }
     if (w->quiet) {
         fflush(stdout);
         return;
@@ -136,10 +147,10 @@ static void print_status(struct worker *w)
         printf("%s  entries=%" PRIu64 " events=%" PRIu64 " rejected=%" PRIu64 " series=%u"
                " late=%" PRIu64 " expired=%" PRIu64 " series_dropped=%" PRIu64
                " events_per_s=%.1f replay=%.3f replay_done=%d max_lag_ms=%" PRId64
-               " state=\"%s\" unreadable=%u%s%s%s\n",
+               " state=\"%s\" unreadable=%u lost=%" PRIu64 "%s%s%s\n",
                tbuf, st.entries, st.events, st.rejected, w->tab->count, w->tab->stats.late,
                w->tab->stats.expired, w->tab->stats.rejected_cap, eps, st.replay_progress,
-               st.replay_done ? 1 : 0, st.max_lag_ms, state, st.unreadable,
+               st.replay_done ? 1 : 0, st.max_lag_ms, state, st.unreadable, st.failover_lost,
                capped ? " warning=\"" : "", capped ? cap_note : "", capped ? "\"" : "");
         fflush(stdout);
         return;
@@ -168,6 +179,8 @@ static void print_status(struct worker *w)
            capped ? cap_note : "");
     if (unreadable[0])
         printf("          ! %s\n", unreadable);
+    if (lost[0])
+        printf("          ! %s\n", lost);
     fflush(stdout);
 }
 
@@ -179,10 +192,10 @@ static void print_totals(struct worker *w)
     printf("totals: entries=%" PRIu64 " events=%" PRIu64 " rejected=%" PRIu64 " series=%u"
            " late=%" PRIu64 " expired=%" PRIu64 " series_dropped=%" PRIu64 " dlq_written=%" PRIu64
            " dlq_duplicate=%" PRIu64 " dlq_failed=%" PRIu64 " replayed=%" PRIu64
-           " replay_done=%d replay_s=%.3f reconnects=%" PRIu64 " unreadable=%u\n",
+           " replay_done=%d replay_s=%.3f reconnects=%" PRIu64 " unreadable=%u lost=%" PRIu64 "\n",
            st.entries, st.events, st.rejected, w->tab->count, ss->late, ss->expired,
            ss->rejected_cap, st.dlq_written, st.dlq_duplicate, st.dlq_failed, st.replay_entries,
-           st.replay_done ? 1 : 0, st.replay_s, st.reconnects, st.unreadable);
+           st.replay_done ? 1 : 0, st.replay_s, st.reconnects, st.unreadable, st.failover_lost);
     if (st.cluster) /* a line of its own: scripts that parse the totals line keep working */
         printf("cluster: masters=%u moved=%" PRIu64 " ask=%" PRIu64 " tryagain=%" PRIu64 "\n",
                st.cluster_nodes, st.cluster_moved, st.cluster_ask, st.cluster_tryagain);

@@ -32,8 +32,10 @@ void reader_hold(struct reader *rd)
 
 static void destroy(struct reader *rd)
 {
-    for (unsigned i = 0; i < rd->cfg.partitions; i++)
+    for (unsigned i = 0; i < rd->cfg.partitions; i++) {
         free(rd->parts[i].key);
+        free(rd->parts[i].ring);
+    }
     free(rd->parts);
     free(rd->seen);
     free(rd->cursors);
@@ -182,6 +184,9 @@ static void process_entry(struct reader *rd, unsigned pi, const redisReply *e)
         return;
     }
     rd->st.events++;
+    uint64_t ms, seq;
+    if (event_stream_id_parse(id, id_len, &ms, &seq) == 0)
+        reader_ring_add(rd, p, ms, seq);
     series_table_ingest(rd->tab, rd->key, (size_t)klen, rd->ev.value, rd->ev.ts_ms);
 }
 
@@ -411,20 +416,23 @@ static void on_tick(struct ev_loop *loop, ev_timer *w, int revents)
 
 static void on_blk_up(struct rconn *rc, void *privdata)
 {
-    (void)rc;
     struct reader *rd = privdata;
-    if (rd->blk_was_up)
+    if (rd->blk_was_up) {
         rd->st.reconnects++;
+        /* maybe another server (a failover): which events read lately does it lack? */
+        reader_lost_check(rd, rc, 0, rd->cfg.partitions);
+    }
     rd->blk_was_up = true;
     reader_issue_xread(rd); /* from the last ID processed, per partition */
 }
 
 static void on_lane_up(struct rconn *rc, void *privdata)
 {
-    (void)rc;
     struct lane *l = privdata;
-    if (l->was_up)
+    if (l->was_up) {
         l->rd->st.reconnects++;
+        reader_lost_check(l->rd, rc, l->part, l->part + 1); /* before the lane's next XREAD */
+    }
     l->was_up = true;
     reader_issue_xread(l->rd);
 }
@@ -527,6 +535,9 @@ struct reader *reader_new(struct ev_loop *loop, const struct redisaddr *addr,
     rd->parts = xcalloc(n, sizeof(*rd->parts));
     rd->seen = xcalloc(n, sizeof(*rd->seen));
     rd->cursors = xcalloc(n, sizeof(*rd->cursors));
+    /* 4096 IDs per partition, fewer past 16 partitions (at least 256): at most ~1 MB in all
+     * up to 256 partitions */
+    rd->ring_cap = n <= 16 ? 4096 : 65536 / n < 256 ? 256 : 65536 / n;
     rd->started_at = ev_time();
     int64_t start_ms = (int64_t)(rd->started_at * 1000.) - c->replay_ms;
     for (unsigned i = 0; i < n; i++) {

@@ -30,6 +30,15 @@
  * A refusal no probe can explain leaves the state "read error" and the XREAD is retried on the
  * tick.
  *
+ * Failover losses: each partition keeps the IDs of the last events it read (a ring of up to 4096
+ * IDs). Every time the ingest connection comes back after a loss (a restart, or a Sentinel
+ * failover to a replica), before the next XREAD on that connection it asks
+ *     XRANGE key - + COUNT 1            (the stream's first entry: older IDs were trimmed)
+ *     XRANGE key oldest newest COUNT cap
+ * and counts the ring's IDs the server lacks (not trimmed) as lost: read and counted, but no
+ * longer in Redis (asynchronous replication lost them). They are dropped from the ring, so a
+ * later reconnect does not count them again. The XREAD resumes from the last ID read.
+ *
  * Dead letters (wire format v2): XADD NS:dlq:{pI} MAXLEN ~ dlq_maxlen <entry id> <original
  * fields> reason <class> detail <message>: the dead-letter stream of the entry's partition, under
  * the rejected entry's own ID. Redis refuses an ID not above the stream's top, so a second reader
@@ -49,7 +58,7 @@
 #include "app/redis/redisaddr.h"
 #include "core/series.h"
 
-#define READER_ID_MAX 48 /* "18446744073709551615-18446744073709551615" and its NUL */
+#define READER_ID_MAX 48               /* "18446744073709551615-18446744073709551615" and its NUL */
 #define READER_PARTITION_ERROR_MAX 160 /* why a partition is unreadable, with its NUL */
 
 struct reader;
@@ -96,6 +105,11 @@ struct reader_stats {
     unsigned attempt;       /* its failed attempts since it was last up */
     enum rconn_state cmd_state; /* of the command connection (dead letters, lag) */
     unsigned unreadable;        /* partitions that cannot be read, left out of the XREAD */
+    /* Events read, then missing on the server the ingest connection reached again (a failover
+     * to a replica that had not received them: replication is asynchronous). They stay counted
+     * (the core cannot un-count an event); see reader_lost_text. */
+    uint64_t failover_lost;
+    unsigned lost_check_failed; /* partitions whose last check got an error reply */
     /* Redis Cluster (cluster is false on a single Redis): masters known, and the cluster
      * replies the reader's connections followed. */
     bool cluster;
@@ -110,6 +124,7 @@ struct reader_partition {
     int64_t lag_ms;              /* -1 before the first XINFO answer */
     bool caught_up;              /* replay phase finished for this partition */
     bool unreadable;             /* its stream cannot be read (see reader_unreadable_text) */
+    uint64_t lost;               /* events read from it that a failover lost (failover_lost) */
     const char *error;           /* why: "wr:ev:{p0} is a string"; "" when readable; owned by
                                     the reader, valid until its next callback */
 };
@@ -160,5 +175,10 @@ const char *reader_last_error(const struct reader *rd);
  * "partition 0 unreadable: wr:ev:{p0} is a string", or
  * "2 partitions unreadable (0,5): wr:ev:{p0} is a string, ...". Written into buf (returned). */
 const char *reader_unreadable_text(const struct reader *rd, char *buf, size_t cap);
+
+/* Events a failover lost, for a status line, "" when none: "3 events read before a failover are
+ * not on the new master (lost by replication; counted; partitions 0,5)", and when a check failed
+ * "failover check failed on 2 partitions: ...". Written into buf (returned). */
+const char *reader_lost_text(const struct reader *rd, char *buf, size_t cap);
 
 #endif

@@ -9,6 +9,10 @@
 #include "core/event.h"
 #include "core/pmerge.h"
 
+struct reader_id {
+    uint64_t ms, seq;
+};
+
 struct part {
     char *key;
     size_t key_len;
@@ -28,6 +32,12 @@ struct part {
     bool unreadable;
     bool requested;                         /* named in the XREAD in flight */
     char error[READER_PARTITION_ERROR_MAX]; /* why it is unreadable */
+    /* reader_lost.c: the IDs of the last events read (a ring, oldest at (head - n) mod cap),
+     * checked against the server after every reconnect of the ingest connection. */
+    struct reader_id *ring; /* NULL until the first event */
+    unsigned ring_head, ring_n;
+    uint64_t lost;     /* events read whose entries the server lacked after a reconnect */
+    bool check_failed; /* the last check got an error reply */
 };
 
 /* Redis Cluster: partitions live in different slots, and Redis refuses one XREAD over keys of
@@ -50,11 +60,11 @@ struct reader {
     char *ns;
     char *name;
 
-    struct rconn *blk;   /* ingest: XREAD BLOCK (NULL on a cluster: see lanes) */
-    struct lane *lanes;  /* on a Redis Cluster: one per partition; else NULL */
-    bool lanes_open;     /* lanes made and not yet closed */
+    struct rconn *blk;  /* ingest: XREAD BLOCK (NULL on a cluster: see lanes) */
+    struct lane *lanes; /* on a Redis Cluster: one per partition; else NULL */
+    bool lanes_open;    /* lanes made and not yet closed */
     struct rconn_cluster_stats lanes_closed; /* what the lanes had followed when closed */
-    struct rconn *cmd; /* dead letters, XINFO */
+    struct rconn *cmd;                       /* dead letters, XINFO */
     struct part *parts;
     bool *seen; /* scratch: partitions present in one XREAD reply */
     struct pmerge_cursor
@@ -74,6 +84,9 @@ struct reader {
     unsigned blamed;        /* partitions found unreadable since that XREAD failed */
     bool xread_failed;      /* the XREAD failed and no partition was to blame: the tick retries */
     unsigned unreadable;    /* partitions left out of the XREAD */
+
+    unsigned ring_cap;     /* IDs each partition's ring keeps (reader_lost.c) */
+    char check_error[160]; /* the last failed check's error reply */
 
     /* scratch for one entry */
     const char **strs;
@@ -111,6 +124,13 @@ void reader_issue_xread(struct reader *rd);
 void reader_probe_after_failed_xread(struct reader *rd);
 /* reader_probe.c, on the tick: probe the unreadable partitions again. */
 void reader_probe_unreadable(struct reader *rd);
+
+/* reader_lost.c: remembers the ID of an event read from partition p. */
+void reader_ring_add(struct reader *rd, struct part *p, uint64_t ms, uint64_t seq);
+/* reader_lost.c: the ingest connection rc (which reads partitions from..to-1) came back after a
+ * loss: asks it, before the next XREAD (same connection, so the answers come first), which of
+ * the events read recently it still holds; the ones it lacks count in st.failover_lost. */
+void reader_lost_check(struct reader *rd, struct rconn *rc, unsigned from, unsigned to);
 
 /* reader_xinfo.c: one XINFO STREAM per partition, for replay targets and lag. */
 void reader_xinfo_round(struct reader *rd);

@@ -81,6 +81,7 @@ void reader_partition_info(const struct reader *rd, unsigned i, struct reader_pa
     out->entries = p->entries;
     out->caught_up = p->caught_up;
     out->unreadable = p->unreadable;
+    out->lost = p->lost;
     out->error = p->error;
     out->lag_ms = -1;
     if (p->lastgen_known)

@@ -144,6 +144,11 @@ static void refresh_status(struct tui *t)
     }
     reader_state_text(t->rd, s->conn_text, sizeof(s->conn_text));
     reader_unreadable_text(t->rd, s->unreadable, sizeof(s->unreadable));
+    char lost[320]; /* events a failover lost: on the same never-dropped part of the line */
+    if (reader_lost_text(t->rd, lost, sizeof(lost))[0]) {
+        size_t l = strlen(s->unreadable);
+        snprintf(s->unreadable + l, sizeof(s->unreadable) - l, "%s%s", l ? "; " : "", lost);
+    }
     if (st.state == RCONN_UP) {
         s->conn_error[0] = s->conn_hint[0] = '\0';
     } else {
