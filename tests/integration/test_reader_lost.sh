@@ -3,10 +3,11 @@
 # reads entries, then the server comes back without the last K of them (restarted from an RDB
 # saved before they were written, as a replica promoted before they were replicated would be).
 # The worker says lost=K (raw line, warning line, totals), keeps running, counts what comes
-# after, and a later reconnect does not count the same loss twice.
+# after, and a later reconnect does not count the same loss twice. The interface's status line
+# says it too.
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
-. "$here/lib.sh"
+. "$here/../tui/tui_lib.sh" # also sources lib.sh
 W=$WARROOM
 P=8  # partitions (gen's default)
 K=37 # events the restarted server lacks
@@ -33,12 +34,18 @@ wait_for '[ "$(raw_field events)" = 500 ]' 20 || notok "worker reads" "$(tail -3
 [ "$(raw_field lost)" = 0 ] && ok "worker: lost=0 while nothing was lost" ||
     notok "lost=0" "$(tail -1 "$T/w.out")"
 
+tui_start 220 30
+wr_defer tui_stop
+tui_wait "live" 20 || notok "tui live" "$(tui_cap | tail -2)"
+
 # the server's state now, then K more events the worker reads, then a restart from that state
 rcli SAVE >/dev/null
-"$W" gen --count $K --rate 0 --series 20 >/dev/null 2>"$T/gen2.err" ||
+"$W" gen --count $K --rate 0 --series 21 >/dev/null 2>"$T/gen2.err" ||
     notok gen2 "$(cat "$T/gen2.err")"
 wait_for "[ \"\$(raw_field events)\" = $((500 + K)) ]" 20 ||
     notok "worker reads K" "$(tail -3 "$T/w.out")"
+# the interface read them too (at least the one of the new series; how many it cannot show)
+tui_wait "21 series" 20 || notok "tui reads" "$(tui_cap | tail -2)"
 rcli SHUTDOWN NOSAVE >/dev/null 2>&1
 wait_for "! pid_alive $REDIS_PID" 10 || notok shutdown "redis-server still runs"
 rm -f "$T/redis.pid"
@@ -55,6 +62,12 @@ if grep -qF "warning: $K events read before a failover are not on the new master
     ok "worker: a warning line says the events were lost and stay counted"
 else
     notok "warning line" "$(grep warning "$T/w.out")"
+fi
+
+if tui_wait_re "[0-9]+ events? read before a failover (is|are) not on the new master" 20; then
+    ok "interface: the status line says the events were lost"
+else
+    notok "tui lost" "$(tui_cap | tail -2)"
 fi
 
 # it keeps reading: events written now are counted; worker events = held + lost, exactly
