@@ -138,8 +138,8 @@ static bool alert_eval_match_step(struct alert_engine *e, size_t *budget)
 /* ---------------------------------------------------------------------------------------------
  * Evaluation. */
 
-/* Whether the aggregation needs the window's sum, mean or m2, which the incremental windows do
- * not keep (their floating-point sums would depend on the order slots came and went). */
+/* Whether the aggregation needs the window's sum, mean or m2: incremental windows keep these
+ * only when asked (and only within rounding of the full merge). */
 static bool agg_needs_moments(enum rule_agg agg)
 {
     switch (agg) {
@@ -156,14 +156,15 @@ static bool agg_needs_moments(enum rule_agg agg)
 }
 
 /* The incremental window of series idx (core/alert_win.c) into sum and bins (when bins). */
-static int window_incremental(struct alert_engine *e, uint32_t idx, uint32_t window_s, bool bins,
-                              int64_t now, struct summary *sum, struct alert_bins *out, bool count)
+static int window_incremental(struct alert_engine *e, uint32_t idx, uint32_t window_s,
+                              unsigned want, int64_t now, struct summary *sum,
+                              struct alert_bins *out, bool count)
 {
     if (e->cfg.full_windows)
         return -1;
     struct alert_win *w = alert_win_get(e, idx, window_s);
     int rc = w ? alert_win_read(w, e->tab->items[idx], window_s, now,
-                                series_table_watermark_ms(e->tab), bins, sum, out, &e->scratch)
+                                series_table_watermark_ms(e->tab), want, sum, out, &e->scratch)
                : -1;
     if (count && rc >= 0)
         e->counts.incremental++;
@@ -173,8 +174,8 @@ static int window_incremental(struct alert_engine *e, uint32_t idx, uint32_t win
 }
 
 /* The window of series idx for this evaluation: its summary always (sum, mean and m2 only when
- * full), its bins when asked. From the incremental window when it can, else from every slot
- * of the window (always with cfg.full_windows). */
+ * full is asked: m->full), its bins when asked. From the incremental window when it can, else
+ * from every slot of the window (always with cfg.full_windows). */
 static const struct alert_memo *window_of(struct alert_engine *e, uint32_t idx, uint32_t window_s,
                                           bool bins, bool full, int64_t now)
 {
@@ -191,11 +192,13 @@ static const struct alert_memo *window_of(struct alert_engine *e, uint32_t idx, 
             m->has_sum = m->full = true;
         }
     }
-    if (!m->has_sum && !full &&
-        window_incremental(e, idx, window_s, bins, now, &m->sum, &m->bins, true) == 0) {
+    if ((!m->has_sum || (full && !m->full)) &&
+        window_incremental(e, idx, window_s,
+                           (bins ? ALERT_WIN_BINS : 0u) | (full ? ALERT_WIN_MOMENTS : 0u), now,
+                           &m->sum, &m->bins, true) == 0) {
         m->has_sum = true;
-        m->full = false;
-        m->has_bins = bins;
+        m->full = full;
+        m->has_bins = m->has_bins || bins;
     }
     if (!m->has_sum || (full && !m->full)) {
         struct window_stats st;
@@ -208,7 +211,8 @@ static const struct alert_memo *window_of(struct alert_engine *e, uint32_t idx, 
         struct summary unused;
         if (m->sum.count == 0)
             alert_bins_reserve(&m->bins, 0, -1, 0, -1);
-        else if (window_incremental(e, idx, window_s, true, now, &unused, &m->bins, false) != 0)
+        else if (window_incremental(e, idx, window_s, ALERT_WIN_BINS, now, &unused, &m->bins,
+                                    false) != 0)
             alert_bins_from_slots(&m->bins, tl, lo_s, hi_s);
         m->has_bins = true;
     }

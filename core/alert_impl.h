@@ -69,11 +69,17 @@ struct alert_win {
     uint64_t late; /* the series' late counter when last updated: a late event rebuilds */
     uint64_t count;
     double min, max;
-    double last;
-    int64_t last_ts_ms;
+    double first, last;
+    int64_t first_ts_ms, last_ts_ms;
+    bool first_ok;               /* first is known (else read from the first slot) */
     bool valid, has_bins, dirty; /* dirty: an extreme left, min and max are read again */
+    bool has_moments;            /* sum, k, s1, s2 kept */
+    double sum[2];               /* the values' sum, as an unevaluated pair hi + lo */
+    double k, s1[2], s2[2];      /* sums of (v - k) and (v - k)^2, pairs likewise */
+    int64_t resum_b;             /* b when the moments were last summed from the slots */
     struct alert_bins bins;      /* when has_bins */
 };
+enum { ALERT_WIN_BINS = 1, ALERT_WIN_MOMENTS = 2 }; /* what alert_win_read is asked for */
 
 /* The incremental windows of one window length, indexed like the series table. */
 struct alert_wins {
@@ -81,7 +87,8 @@ struct alert_wins {
     struct alert_win *w;
     size_t cap;
 };
-#define ALERT_WIN_LENGTHS 8 /* window lengths followed incrementally; others computed in full */
+#define ALERT_WIN_LENGTHS 8   /* window lengths followed incrementally; others computed in full */
+#define ALERT_WIN_OPEN_MAX 64 /* open (not yet closed) seconds a followed window may have */
 
 /* The evaluation in progress, from alert_eval_begin to alert_eval_end: where the next
  * alert_eval_step resumes. */
@@ -204,11 +211,13 @@ double alert_bins_quantile(const struct alert_bins *b, double q, const struct su
 
 /* alert_win.c: the window of series s of window_s seconds ending with now_ms's second, from w
  * (brought up to date; wm_ms: the table's watermark). Fills out's count, min, max, first and
- * last (sum, mean and m2 NAN), and bins when want_bins. Returns 0 (1 when the kept aggregate
+ * last exactly; with ALERT_WIN_MOMENTS in want its sum, mean and m2 (kept by adding and
+ * subtracting slots: equal to the full merge within rounding, see docs/architecture.md), else
+ * NAN; with ALERT_WIN_BINS, bins (exact). Returns 0 (1 when the kept aggregate
  * had to be read again from the slots), or -1 when this window cannot be followed
  * incrementally: the caller computes it from all its slots. */
 int alert_win_read(struct alert_win *w, const struct series *s, uint32_t window_s, int64_t now_ms,
-                   int64_t wm_ms, bool want_bins, struct summary *out, struct alert_bins *bins,
+                   int64_t wm_ms, unsigned want, struct summary *out, struct alert_bins *bins,
                    struct alert_bins *scratch);
 
 /* alert_win.c: the incremental window of this length for series index series (grown as

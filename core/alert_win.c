@@ -29,18 +29,48 @@ static int64_t slot_end(int64_t start, uint32_t len, int64_t fine_lo)
     return end < fine_lo ? end : fine_lo;
 }
 
+/* a + b exactly as hi + lo (Knuth's TwoSum), added into the pair (hi, lo). */
+static void dd_add(double *hi, double *lo, double b)
+{
+    double s = *hi + b, bb = s - *hi, e = (*hi - (s - bb)) + (b - bb);
+    double t = s + (*lo + e);
+    *lo = (*lo + e) - (t - s);
+    *hi = t;
+}
+
+/* The slot's moments into the closed aggregate (sign 1) or out of it (sign -1): its sum, and
+ * its sums of (v - k) and (v - k)^2 from its count, mean and m2. */
+static void win_moments(struct alert_win *w, const struct summary *s, double sign)
+{
+    double n = (double)s->count, d = s->mean - w->k;
+    dd_add(&w->sum[0], &w->sum[1], sign * s->sum);
+    dd_add(&w->s1[0], &w->s1[1], sign * (n * d));
+    dd_add(&w->s2[0], &w->s2[1], sign * (s->m2 + n * d * d));
+}
+
 static void win_clear(struct alert_win *w)
 {
+    w->sum[0] = w->sum[1] = w->s1[0] = w->s1[1] = w->s2[0] = w->s2[1] = 0;
+    w->k = NAN; /* set by the first slot taken */
     w->count = 0;
     w->min = INFINITY;
     w->max = -INFINITY;
     w->last = NAN;
     w->last_ts_ms = INT64_MIN;
     w->dirty = false;
+    w->first_ok = false;
 }
 
 static void win_take(struct alert_win *w, const struct summary *s)
 {
+    if (w->count == 0) { /* the first slot taken: the first value */
+        w->first = s->first;
+        w->first_ts_ms = s->first_ts_ms;
+        w->first_ok = true;
+        w->k = s->mean; /* the shift: near the values, so (v - k)^2 keeps its digits */
+    }
+    if (w->has_moments)
+        win_moments(w, s, 1);
     w->count += s->count;
     if (s->min < w->min)
         w->min = s->min;
@@ -60,7 +90,16 @@ static int win_sub(struct alert_win *w, const struct timeline_slot *slot, int64_
         return 0;
     if (s.count > w->count)
         return -1;
+    if (w->has_moments) {
+        win_moments(w, &s, -1);
+        /* what stays is small next to what left: the rounding of the pairs' terms is not
+         * small next to it any more, sum again from the slots */
+        double n = (double)s.count, d = s.mean - w->k;
+        if (fabs(s.sum) > 1024 * fabs(w->sum[0]) || s.m2 + n * d * d > 1024 * fabs(w->s2[0]))
+            w->resum_b = INT64_MIN;
+    }
     w->count -= s.count;
+    w->first_ok = false; /* the first slot left */
     if (s.min <= w->min || s.max >= w->max)
         w->dirty = true; /* the extreme may have left: read them again from what stays */
     if (w->has_bins &&
@@ -97,6 +136,7 @@ static int win_rebuild(struct alert_win *w, const struct timeline *tl, int64_t a
     win_clear(w);
     w->a = a;
     w->b = b;
+    w->resum_b = b;
     w->valid = false;
     timeline_iter_init(&it, tl, a, b);
     while ((slot = timeline_iter_next(&it, &ss, &ls)) != NULL) {
@@ -111,6 +151,31 @@ static int win_rebuild(struct alert_win *w, const struct timeline *tl, int64_t a
         alert_bins_from_slots(&w->bins, tl, a, b);
     w->valid = true;
     return 0;
+}
+
+/* The moments again from the slots of [a, b] (bounds the rounding that adding and subtracting
+ * accumulates: done once the window has turned over since the last time). */
+static void win_resum(struct alert_win *w, const struct timeline *tl)
+{
+    struct timeline_iter it;
+    const struct timeline_slot *slot;
+    int64_t ss;
+    uint32_t ls;
+    bool first = true;
+
+    w->sum[0] = w->sum[1] = w->s1[0] = w->s1[1] = w->s2[0] = w->s2[1] = 0;
+    timeline_iter_init(&it, tl, w->a, w->b);
+    while ((slot = timeline_iter_next(&it, &ss, &ls)) != NULL) {
+        struct summary s;
+        timeline_slot_summary(slot, ss, &s);
+        if (!s.count)
+            continue;
+        if (first)
+            w->k = s.mean;
+        first = false;
+        win_moments(w, &s, 1);
+    }
+    w->resum_b = w->b;
 }
 
 static void win_extremes(struct alert_win *w, const struct timeline *tl)
@@ -166,11 +231,13 @@ static int win_update(struct alert_win *w, const struct series *s, int64_t L, in
         return win_rebuild(w, tl, L, B, fine_lo) == 0 ? 1 : -1;
     if (w->dirty)
         win_extremes(w, tl);
+    if (w->has_moments && w->a > w->resum_b)
+        win_resum(w, tl);
     return 0;
 }
 
 int alert_win_read(struct alert_win *w, const struct series *s, uint32_t window_s, int64_t now_ms,
-                   int64_t wm_ms, bool want_bins, struct summary *out, struct alert_bins *bins,
+                   int64_t wm_ms, unsigned want, struct summary *out, struct alert_bins *bins,
                    struct alert_bins *scratch)
 {
     const struct timeline *tl = &s->tl;
@@ -180,6 +247,7 @@ int alert_win_read(struct alert_win *w, const struct series *s, uint32_t window_
     int64_t ss;
     uint32_t ls;
 
+    bool want_bins = want & ALERT_WIN_BINS, want_moments = want & ALERT_WIN_MOMENTS;
     summary_init(out);
     if (tl->head_ms == INT64_MIN) {
         if (want_bins)
@@ -205,8 +273,9 @@ int alert_win_read(struct alert_win *w, const struct series *s, uint32_t window_
         B = L - 1;
     if (B < fine_lo)
         return -1; /* evaluating far behind the head: open seconds already folded */
-    if (want_bins && !w->has_bins) {
-        w->has_bins = true;
+    if ((want_bins && !w->has_bins) || (want_moments && !w->has_moments)) {
+        w->has_bins |= want_bins;
+        w->has_moments |= want_moments;
         w->valid = false;
     }
     int rc = win_update(w, s, L, B, fine_lo, keep, scratch);
@@ -215,52 +284,57 @@ int alert_win_read(struct alert_win *w, const struct series *s, uint32_t window_
         return -1;
     }
 
-    /* the open seconds (b, hi], read afresh */
+    /* the open seconds (b, hi], read afresh (their slots kept for the bins below) */
+    const struct timeline_slot *opened[ALERT_WIN_OPEN_MAX];
+    size_t nopen = 0;
     struct summary open;
     summary_init(&open);
     int64_t plo = INT64_MAX, phi = INT64_MIN, nlo = INT64_MAX, nhi = INT64_MIN;
     timeline_iter_init(&it, tl, w->b + 1, hi);
     while ((slot = timeline_iter_next(&it, &ss, &ls)) != NULL) {
-        if (ls != 1)
-            return -1;
+        if (ls != 1 || nopen == ALERT_WIN_OPEN_MAX)
+            return -1; /* a coarse slot, or lateness longer than followed: the full way */
+        opened[nopen++] = slot;
         struct summary o;
         timeline_slot_summary(slot, ss, &o);
         summary_merge(&open, &o);
         hist_store_extent(&slot->hist.pos, &plo, &phi);
         hist_store_extent(&slot->hist.neg, &nlo, &nhi);
     }
-    if (w->count) {
+    if (w->count) {         /* the closed part as a summary, then the open part merged after it */
+        if (!w->first_ok) { /* the first slot of the window holds the first value */
+            struct summary f;
+            timeline_iter_init(&it, tl, w->a, w->b);
+            if ((slot = timeline_iter_next(&it, &ss, &ls)) == NULL)
+                return -1; /* not reached: the closed part holds events */
+            timeline_slot_summary(slot, ss, &f);
+            w->first = f.first;
+            w->first_ts_ms = f.first_ts_ms;
+            w->first_ok = true;
+        }
+        double n = (double)w->count, s1 = w->s1[0] + w->s1[1], m2 = w->s2[0] + w->s2[1];
+        m2 -= s1 * s1 / n;
         out->count = w->count;
+        out->sum = w->sum[0] + w->sum[1];
+        out->mean = w->k + s1 / n;
+        out->m2 = m2 > 0 ? m2 : 0;
         out->min = w->min;
         out->max = w->max;
+        out->first = w->first;
+        out->first_ts_ms = w->first_ts_ms;
         out->last = w->last;
         out->last_ts_ms = w->last_ts_ms;
     }
-    if (open.count) {
-        out->count += open.count;
-        out->min = open.min < out->min || !w->count ? open.min : out->min;
-        out->max = open.max > out->max || !w->count ? open.max : out->max;
-        out->last = open.last;
-        out->last_ts_ms = open.last_ts_ms;
-    }
-    if (out->count) {
-        timeline_iter_init(&it, tl, lo, hi); /* first: the first slot's */
-        struct summary f;
-        if ((slot = timeline_iter_next(&it, &ss, &ls)) == NULL)
-            return -1; /* not reached: the window holds events */
-        timeline_slot_summary(slot, ss, &f);
-        out->first = f.first;
-        out->first_ts_ms = f.first_ts_ms;
-        out->sum = out->mean = out->m2 = NAN; /* not kept: the caller asks for them in full */
-    }
+    summary_merge(out, &open);
+    if (out->count && !want_moments)
+        out->sum = out->mean = out->m2 = NAN; /* not kept */
     if (want_bins) {
         alert_extent_add(&plo, &phi, w->bins.pos_lo, w->bins.npos);
         alert_extent_add(&nlo, &nhi, w->bins.neg_lo, w->bins.nneg);
         alert_bins_reserve(bins, plo, phi, nlo, nhi);
         alert_bins_add(bins, &w->bins);
-        timeline_iter_init(&it, tl, w->b + 1, hi);
-        while ((slot = timeline_iter_next(&it, &ss, &ls)) != NULL)
-            alert_bins_add_hist(bins, &slot->hist);
+        for (size_t k = 0; k < nopen; k++)
+            alert_bins_add_hist(bins, &opened[k]->hist);
     }
     return rc;
 }
