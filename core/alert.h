@@ -30,7 +30,9 @@ struct alert_config {
     int64_t resolved_retention_ms; /* how long a resolved instance stays listed; default
                                       ALERT_DEFAULT_RESOLVED_RETENTION_MS */
     bool full_windows; /* the reference evaluator: every window merged from all its slots at
-                          every evaluation, none followed incrementally (tests, bench) */
+                          every evaluation, none followed incrementally (tests, bench; and a
+                          table whose watermark is restarted between evaluations, which the
+                          incremental windows cannot follow: see docs/architecture.md 7.5) */
 };
 
 /* One rule instance: a rule and one set of instance labels. Owned by the engine; read-only to

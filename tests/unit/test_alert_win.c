@@ -128,6 +128,7 @@ static void same_transitions(const struct alert_transition *a, size_t na,
         assert_string_equal(a[k].instance_id, b[k].instance_id);
         assert_int_equal(a[k].from, b[k].from);
         assert_int_equal(a[k].to, b[k].to);
+        assert_int_equal(a[k].at_ms, b[k].at_ms);
         same_value(a[k].instance_id, a[k].value, b[k].value);
     }
 }
