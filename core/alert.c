@@ -425,6 +425,7 @@ void alert_engine_set_rules(struct alert_engine *e, struct rule_set *rules)
     rules->rules = NULL;
     rules->count = 0;
     e->sorted_ok = false;
+    alert_wins_prune(e);
 }
 
 size_t alert_engine_rule_count(const struct alert_engine *e)

@@ -224,8 +224,9 @@ int alert_win_read(struct alert_win *w, const struct series *s, uint32_t window_
  * needed), or NULL when ALERT_WIN_LENGTHS other lengths are followed already. */
 struct alert_win *alert_win_get(struct alert_engine *e, uint32_t series, uint32_t window_s);
 
-/* alert_win.c: forgets every incremental window. */
+/* alert_win.c: forgets every incremental window / those of lengths no rule uses any more. */
 void alert_wins_free(struct alert_engine *e);
+void alert_wins_prune(struct alert_engine *e);
 
 /* alert_silence.c: drops the silences that ended at or before now. */
 void alert_silence_expire(struct alert_engine *e, int64_t now);

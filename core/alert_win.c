@@ -361,12 +361,31 @@ struct alert_win *alert_win_get(struct alert_engine *e, uint32_t series, uint32_
     return &ws->w[series];
 }
 
+static void wins_free_one(struct alert_wins *ws)
+{
+    for (size_t i = 0; i < ws->cap; i++)
+        free(ws->w[i].bins.cells);
+    free(ws->w);
+}
+
+void alert_wins_prune(struct alert_engine *e)
+{
+    size_t kept = 0;
+    for (size_t k = 0; k < e->nwins; k++) {
+        bool used = false;
+        for (size_t r = 0; r < e->nrules && !used; r++)
+            used = e->rules[r].rule->expr.window_s == e->wins[k].window_s;
+        if (used)
+            e->wins[kept++] = e->wins[k];
+        else
+            wins_free_one(&e->wins[k]);
+    }
+    e->nwins = kept;
+}
+
 void alert_wins_free(struct alert_engine *e)
 {
-    for (size_t k = 0; k < e->nwins; k++) {
-        for (size_t i = 0; i < e->wins[k].cap; i++)
-            free(e->wins[k].w[i].bins.cells);
-        free(e->wins[k].w);
-    }
+    for (size_t k = 0; k < e->nwins; k++)
+        wins_free_one(&e->wins[k]);
     e->nwins = 0;
 }

@@ -2,7 +2,8 @@
  * (cfg.full_windows, every window merged from all its slots): randomized events (late ones, out
  * of order, series appearing and going quiet, zero, -0, tiny, negative and huge values), every
  * aggregation, windows inside the fine ring, across coarse slots and past the retention, more
- * window lengths than are followed, `by` groups and absent(), evaluations skipped. Every listed
+ * window lengths than are followed, `by` groups and absent(), evaluations skipped, a reload
+ * that drops a window length. Every listed
  * instance's state and value, and every transition, must be equal to the bit at every evaluation,
  * whole and sliced. */
 #include <setjmp.h>
@@ -79,15 +80,20 @@ static char *make_rules(const char *const *windows, size_t nwin)
     return t;
 }
 
-static struct alert_engine *engine(const char *rules, bool full)
+static void set_rules(struct alert_engine *e, const char *rules)
 {
-    struct alert_config cfg = {.resolved_retention_ms = 600000, .full_windows = full};
-    struct alert_engine *e = alert_engine_new(&cfg);
     struct rule_set set;
     char err[256];
     if (rule_parse_file_text(rules, strlen(rules), "t.rules", &set, err, sizeof err) != 0)
         fail_msg("rules: %s", err);
     alert_engine_set_rules(e, &set);
+}
+
+static struct alert_engine *engine(const char *rules, bool full)
+{
+    struct alert_config cfg = {.resolved_retention_ms = 600000, .full_windows = full};
+    struct alert_engine *e = alert_engine_new(&cfg);
+    set_rules(e, rules);
     return e;
 }
 
@@ -188,6 +194,13 @@ static void run(const struct scenario *sc)
                 series_table_ingest(tab, key, strlen(key), value(&seed), ts);
             }
         }
+        if (t == sc->seconds / 2) { /* a reload drops the first window length */
+            char *again = make_rules(sc->windows + 1, sc->nwin - 1);
+            set_rules(ref, again);
+            set_rules(inc, again);
+            set_rules(sliced, again);
+            free(again);
+        }
         if (rnd(&seed) % 6 == 0)
             continue; /* no evaluation this second */
         if (t % 97 == 50)
@@ -227,7 +240,7 @@ static void test_small_rings(void **state)
 {
     (void)state;
     static const char *const w[] = {"1s", "2s", "3s", "5s", "7s", "11s", "20s", "39s", "45s", "2m"};
-    for (uint64_t seed = 1; seed <= 3; seed++) {
+    for (uint64_t seed = 1; seed <= 2; seed++) {
         struct scenario sc = {8, 3, 40, 2000, w, sizeof w / sizeof w[0], 400, seed * 7919, 8};
         run(&sc);
         sc.late_one_in = 60;
@@ -240,7 +253,7 @@ static void test_default_rings(void **state)
 {
     (void)state;
     static const char *const w[] = {"1s", "10s", "1m", "115s", "5m", "14m", "20m"};
-    struct scenario sc = {120, 10, 900, 5000, w, sizeof w / sizeof w[0], 1100, 12345, 50};
+    struct scenario sc = {120, 10, 900, 5000, w, sizeof w / sizeof w[0], 1000, 12345, 50};
     run(&sc);
 }
 
