@@ -89,6 +89,7 @@ struct alert_wins {
 };
 #define ALERT_WIN_LENGTHS 8   /* window lengths followed incrementally; others computed in full */
 #define ALERT_WIN_OPEN_MAX 64 /* open (not yet closed) seconds a followed window may have */
+#define ALERT_WIN_BINS_SPAN (HIST_DEFAULT_MAX_BINS / 2) /* widest bins followed, per sign */
 
 /* The evaluation in progress, from alert_eval_begin to alert_eval_end: where the next
  * alert_eval_step resumes. */

@@ -292,8 +292,8 @@ int alert_win_read(struct alert_win *w, const struct series *s, uint32_t window_
     int64_t plo = INT64_MAX, phi = INT64_MIN, nlo = INT64_MAX, nhi = INT64_MIN;
     timeline_iter_init(&it, tl, w->b + 1, hi);
     while ((slot = timeline_iter_next(&it, &ss, &ls)) != NULL) {
-        if (ls != 1 || nopen == ALERT_WIN_OPEN_MAX)
-            return -1; /* a coarse slot, or lateness longer than followed: the full way */
+        if (ls != 1 || nopen == ALERT_WIN_OPEN_MAX || slot->hist.max_bins < 2 * ALERT_WIN_BINS_SPAN)
+            return -1; /* a coarse slot, lateness longer than followed, small histograms */
         opened[nopen++] = slot;
         struct summary o;
         timeline_slot_summary(slot, ss, &o);
@@ -301,7 +301,14 @@ int alert_win_read(struct alert_win *w, const struct series *s, uint32_t window_
         hist_store_extent(&slot->hist.pos, &plo, &phi);
         hist_store_extent(&slot->hist.neg, &nlo, &nhi);
     }
-    if (w->count) {         /* the closed part as a summary, then the open part merged after it */
+    if (want_moments && w->count &&
+        !(isfinite(w->sum[0] + w->sum[1]) && isfinite(w->s1[0] + w->s1[1]) &&
+          isfinite(w->s2[0] + w->s2[1]))) {
+        w->valid = false; /* sums past the doubles' range: the full merge says what they are */
+        return -1;
+    }
+    /* the closed part as a summary, then the open part merged after it */
+    if (w->count) {
         if (!w->first_ok) { /* the first slot of the window holds the first value */
             struct summary f;
             timeline_iter_init(&it, tl, w->a, w->b);
@@ -331,6 +338,11 @@ int alert_win_read(struct alert_win *w, const struct series *s, uint32_t window_
     if (want_bins) {
         alert_extent_add(&plo, &phi, w->bins.pos_lo, w->bins.npos);
         alert_extent_add(&nlo, &nhi, w->bins.neg_lo, w->bins.nneg);
+        /* values spread over so many bins that a slot may have collapsed its lowest ones
+         * (hist_add), then folding fine slots into coarse ones is not a plain sum: the full
+         * merge reads the slots as they are */
+        if (phi - plo >= ALERT_WIN_BINS_SPAN || nhi - nlo >= ALERT_WIN_BINS_SPAN)
+            return -1;
         alert_bins_reserve(bins, plo, phi, nlo, nhi);
         alert_bins_add(bins, &w->bins);
         for (size_t k = 0; k < nopen; k++)
