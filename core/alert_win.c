@@ -341,7 +341,8 @@ int alert_win_read(struct alert_win *w, const struct series *s, uint32_t window_
         /* values spread over so many bins that a slot may have collapsed its lowest ones
          * (hist_add), then folding fine slots into coarse ones is not a plain sum: the full
          * merge reads the slots as they are */
-        if (phi - plo >= ALERT_WIN_BINS_SPAN || nhi - nlo >= ALERT_WIN_BINS_SPAN)
+        if ((phi >= plo && phi - plo >= ALERT_WIN_BINS_SPAN) ||
+            (nhi >= nlo && nhi - nlo >= ALERT_WIN_BINS_SPAN))
             return -1;
         alert_bins_reserve(bins, plo, phi, nlo, nhi);
         alert_bins_add(bins, &w->bins);
