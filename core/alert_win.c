@@ -1,11 +1,6 @@
 /* alert_win.c — the alert engine's incremental windows: per series and window length, the
- * aggregate (count, extremes, last value, histogram bins) of the window's closed seconds, those
- * behind the table's watermark that only a late event can still change. Each evaluation adds
- * the seconds that closed and subtracts those that left, instead of merging every slot again;
- * the few open seconds are read afresh. Everything kept is exact (integers or picked values),
- * so the result equals the full computation to the bit; any doubt (a late event in the series,
- * slots not laid out as expected, a collapsed histogram) rebuilds from the slots, and windows
- * this cannot follow (past the retention, far behind the head) are left to the caller. */
+ * aggregate of the window's closed seconds, updated as seconds close and leave instead of merged
+ * from every slot at each evaluation (docs/architecture.md 7.5: what, how exact, when rebuilt). */
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>

@@ -1,11 +1,6 @@
-/* test_alert_win.c — the incremental windows (core/alert_win.c) against the reference evaluator
- * (cfg.full_windows, every window merged from all its slots): randomized events (late ones, out
- * of order, series appearing and going quiet, zero, -0, tiny, negative and huge values, sums that
- * overflow, histograms that collapse), every aggregation, windows inside the fine ring, across
- * coarse slots and past the retention, more window lengths than are followed, `by` groups and
- * absent(), evaluations skipped, a reload that drops a window length. Every listed instance's
- * state and value, and every transition, must be equal at every evaluation, whole and sliced:
- * to the bit, but for the aggregations computed from sums (MOMENTS_TOL). */
+/* test_alert_win.c — incremental alert windows against the reference evaluator (full_windows)
+ * over randomized events: every aggregation, window shapes, late events, reloads; states, values
+ * and transitions equal at every evaluation, to the bit (sums within MOMENTS_TOL). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
