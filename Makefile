@@ -16,7 +16,7 @@ CFLAGS   ?=
 CFLAGS   += -std=c11 $(FEATURES) $(WARN) $(OPT) -I. -DWARROOM_VERSION=\"$(VERSION)\" -MMD -MP
 LDLIBS_CORE := -lm
 LDLIBS_UI   := -lncursesw -ltinfo -linih -lm
-LDLIBS_APP  := -lhiredis -lev -lncursesw -ltinfo -lcjson -linih -lm
+LDLIBS_APP  := -lhiredis -lev -lncursesw -ltinfo -lcjson -linih -lmd -lm
 
 ifeq ($(SAN),1)
 CFLAGS   += -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
@@ -35,7 +35,7 @@ endif
 
 # Debian packages the project builds, tests and runs with.
 DEB_PKGS := build-essential pkg-config libncurses-dev libhiredis-dev libev-dev libcmocka-dev \
-            libcjson-dev libinih-dev redis-server redis-tools redis-sentinel tmux python3
+            libcjson-dev libinih-dev libmd-dev redis-server redis-tools redis-sentinel tmux python3
 
 CORE_SRC := $(sort $(wildcard core/*.c))
 UI_SRC   := $(sort $(wildcard ui/*.c))
@@ -91,10 +91,18 @@ $(BUILD)/tests/test_ui_link: tests/unit/test_ui_link.c $(LIBUI) $(LIBCORE)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< $(LIBUI) $(LIBCORE) -lcmocka $(LDLIBS_UI)
 
-# Integration test programs that need a server (run by tests/integration/*.sh).
-$(BUILD)/tests/rconn_test: tests/integration/rconn_test.c $(LIBAPP) $(LIBUI) $(LIBCORE)
+# Unit tests of app/redis modules that need hiredis but no server.
+$(BUILD)/tests/test_rconn_arena: tests/unit/test_rconn_arena.c $(LIBAPP) $(LIBCORE)
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< $(LIBAPP) $(LIBUI) $(LIBCORE) -lhiredis -lev -lm
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< $(LIBAPP) $(LIBCORE) -lcmocka -lhiredis $(LDLIBS_CORE)
+
+# Integration test programs that need a server (run by tests/integration/*.sh).
+RCONN_TEST_SRC := tests/integration/rconn_test.c tests/integration/rconn_test_faults.c \
+                  tests/integration/rconn_test_lib.c
+$(BUILD)/tests/rconn_test: $(RCONN_TEST_SRC) tests/integration/rconn_test.h $(LIBAPP) $(LIBUI) \
+                           $(LIBCORE)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $(RCONN_TEST_SRC) $(LIBAPP) $(LIBUI) $(LIBCORE) -lhiredis -lev -lm
 
 # Fuzz targets (tests/fuzz/fuzz_NAME.c, seeds in tests/fuzz/corpus/NAME/). Every target may call
 # app modules (the JSON parsers live in app/); the archives only pull in what it uses.

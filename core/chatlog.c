@@ -11,8 +11,8 @@
 /* ---- kinds and IDs ----------------------------------------------------------------------- */
 
 static const char *const kind_names[] = {
-    [CHATLOG_MSG] = "msg",     [CHATLOG_ME] = "me",       [CHATLOG_JOIN] = "join",
-    [CHATLOG_PART] = "part",   [CHATLOG_NICK] = "nick",   [CHATLOG_ALERT] = "alert",
+    [CHATLOG_MSG] = "msg",       [CHATLOG_ME] = "me",     [CHATLOG_JOIN] = "join",
+    [CHATLOG_PART] = "part",     [CHATLOG_NICK] = "nick", [CHATLOG_ALERT] = "alert",
     [CHATLOG_SYSTEM] = "system",
 };
 
@@ -139,12 +139,9 @@ struct chatlog *chatlog_new(size_t max_msgs)
     return log;
 }
 
+/* A message and its strings are one allocation (msg_make): every receiver adds every message. */
 static void msg_free(struct chatlog_msg *m)
 {
-    if (m == NULL)
-        return;
-    free(m->nick);
-    free(m->text);
     free(m);
 }
 
@@ -238,20 +235,25 @@ static bool may_mention(enum chatlog_kind kind)
 
 static struct chatlog_msg *msg_make(const struct chatlog *log, const struct chatlog_entry *e)
 {
-    struct chatlog_msg *m = xcalloc(1, sizeof(*m));
     size_t nlen = e->nick_len > CHATLOG_STORE_NICK_MAX ? CHATLOG_STORE_NICK_MAX : e->nick_len;
     size_t tlen = e->text_len > CHATLOG_STORE_TEXT_MAX ? CHATLOG_STORE_TEXT_MAX : e->text_len;
-    m->id = e->id;
-    m->ts_ms = e->ts_ms;
-    m->kind = e->kind;
-    m->nick = xstrndup(nlen ? e->nick : "", nlen);
-    m->nick_len = strlen(m->nick); /* a NUL inside stops the nick: it is shown as cut there */
-    m->text = xmalloc(tlen + 1);
+    nlen = nlen ? strnlen(e->nick, nlen) : 0; /* a NUL inside stops the nick: shown as cut there */
+    struct chatlog_msg *m = xmalloc(sizeof(*m) + nlen + 1 + tlen + 1);
+    char *nick = (char *)(m + 1), *text = nick + nlen + 1;
+    if (nlen)
+        memcpy(nick, e->nick, nlen);
+    nick[nlen] = '\0';
     if (tlen)
-        memcpy(m->text, e->text, tlen);
-    m->text[tlen] = '\0';
-    m->text_len = tlen;
-    m->truncated = tlen < e->text_len;
+        memcpy(text, e->text, tlen);
+    text[tlen] = '\0';
+    *m = (struct chatlog_msg){.id = e->id,
+                              .ts_ms = e->ts_ms,
+                              .kind = e->kind,
+                              .nick = nick,
+                              .nick_len = nlen,
+                              .text = text,
+                              .text_len = tlen,
+                              .truncated = tlen < e->text_len};
     m->own = log->nick && m->nick_len && strcmp(m->nick, log->nick) == 0;
     m->mention = !m->own && log->nick && may_mention(m->kind) &&
                  chatlog_mentions(m->text, m->text_len, log->nick);
@@ -367,8 +369,8 @@ size_t chatlog_unread(const struct chatlog *log, size_t *mentions)
 
 static int is_word_byte(unsigned char c)
 {
-    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-           c == '_' || c == '-';
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' ||
+           c == '-';
 }
 
 static unsigned char fold(unsigned char c)

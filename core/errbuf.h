@@ -3,12 +3,17 @@
 #ifndef WR_CORE_ERRBUF_H
 #define WR_CORE_ERRBUF_H
 
+#include <stdarg.h>
 #include <stddef.h>
 
 /* Formats into err (truncated to errlen; nothing when err is NULL or errlen is 0) and returns
  * -1, so a failure path reads `return errbuf_fail(err, errlen, "...", ...);`. */
 int errbuf_fail(char *err, size_t errlen, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
+
+/* The same with a va_list: for a parser's own fail(), which records a position first. */
+int errbuf_vfail(char *err, size_t errlen, const char *fmt, va_list ap)
+    __attribute__((format(printf, 3, 0)));
 
 /* Copies len bytes of another program's text (a server's error, a type name) into dst for a
  * status line or message: at most cap - 1 bytes, anything but printable ASCII becomes '?',

@@ -320,6 +320,16 @@ static void store_compact(struct hist_store *s)
         uint64_t c = cell_get(s, i);
         max = c > max ? c : max;
     }
+    if (width_for(max) == s->width) { /* same cells, fewer of them: shrink in place */
+        uint32_t n = last - first + 1;
+        if (n == s->len)
+            return; /* nothing to drop */
+        memmove(s->counts, (uint8_t *)s->counts + (size_t)first * s->width, (size_t)n * s->width);
+        s->counts = xrealloc(s->counts, (size_t)n * s->width);
+        s->offset += (int32_t)first;
+        s->len = n;
+        return;
+    }
     struct hist_store ns = {
         .counts = xmalloc((size_t)(last - first + 1) * width_for(max)),
         .offset = s->offset + (int32_t)first,
@@ -405,6 +415,20 @@ int hist_add(struct hist *h, double v)
     }
     store_add(h, s, idx, 1);
     return 0;
+}
+
+void hist_view_one(struct hist *h, double v, uint8_t *cell)
+{
+    double a = fabs(v);
+    hist_init(h);
+    h->count = 1;
+    if (a < HIST_MIN_ABS) {
+        h->zero_count = 1;
+        return;
+    }
+    *cell = 1;
+    struct hist_store *s = v > 0 ? &h->pos : &h->neg;
+    *s = (struct hist_store){.counts = cell, .offset = map_index(a), .len = 1, .width = 1};
 }
 
 int hist_add_n(struct hist *h, double v, uint64_t n)

@@ -15,12 +15,15 @@
 #define HIST_MIN_ABS 1e-9          /* |v| below this counts as zero */
 
 /* One sign's bins: counts[i] is the count of bin (offset + i). width is the cell size in
- * bytes (0 while empty, then 1, 2, 4 or 8); len is the number of cells in the window. */
+ * bytes (0 while empty, then 1, 2, 4 or 8); len is the number of cells in the window. len fits
+ * 24 bits: a window never spans more than the index range of finite values (under 40,000
+ * bins) plus its slack, and packing it with width keeps the store at 16 bytes (a time slot
+ * holds two). */
 struct hist_store {
     void *counts;
     int32_t offset;
-    uint32_t len;
-    uint8_t width;
+    uint32_t len : 24;
+    uint32_t width : 8;
 };
 
 struct hist {
@@ -37,6 +40,12 @@ struct hist {
  * hist_init_bounded treats 0 as 1). A zero-filled struct hist is NOT valid; call one of them. */
 void hist_init(struct hist *h);
 void hist_init_bounded(struct hist *h, uint32_t max_bins);
+
+/* Makes h a read-only histogram of the one value v (finite), whose single count cell is *cell
+ * (caller storage, which must outlive h): the same bins hist_add(v) on an empty histogram
+ * gives. Never free or add to it; read it as any histogram (merge it, accumulate its stores).
+ * For time slots that keep one value exactly instead of a histogram. */
+void hist_view_one(struct hist *h, double v, uint8_t *cell);
 
 /* Releases the bins; the histogram is empty and usable again afterwards. */
 void hist_clear(struct hist *h);

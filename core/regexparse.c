@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/errbuf.h"
 #include "core/mem.h"
 #include "core/regex_impl.h"
 
@@ -59,12 +60,10 @@ __attribute__((format(printf, 3, 4))) static int fail(struct parser *p, size_t p
                                                       ...)
 {
     p->err_pos = pos;
-    if (p->err && p->err_cap) {
-        va_list ap;
-        va_start(ap, fmt);
-        vsnprintf(p->err, p->err_cap, fmt, ap);
-        va_end(ap);
-    }
+    va_list ap;
+    va_start(ap, fmt);
+    errbuf_vfail(p->err, p->err_cap, fmt, ap);
+    va_end(ap);
     return -1;
 }
 

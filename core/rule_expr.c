@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "core/duration.h"
+#include "core/errbuf.h"
 #include "core/mem.h"
 #include "core/number.h"
 #include "core/rule.h"
@@ -125,12 +126,10 @@ __attribute__((format(printf, 3, 4))) static int xfail(struct xp *p, size_t pos,
                                                        ...)
 {
     p->err_col = pos + 1;
-    if (p->err && p->err_cap) {
-        va_list ap;
-        va_start(ap, fmt);
-        vsnprintf(p->err, p->err_cap, fmt, ap);
-        va_end(ap);
-    }
+    va_list ap;
+    va_start(ap, fmt);
+    errbuf_vfail(p->err, p->err_cap, fmt, ap);
+    va_end(ap);
     return -1;
 }
 

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/event_impl.h"
 #include "core/mem.h"
 #include "core/regex.h"
 
@@ -44,14 +45,7 @@ static const char *show_at(const struct sparser *p, char out[16])
 {
     if (p->i >= p->n)
         return "the end";
-    unsigned char b = (unsigned char)p->s[p->i];
-    if (b > 0x20 && b < 0x7f)
-        snprintf(out, 16, "'%c'", b);
-    else if (b == ' ')
-        snprintf(out, 16, "space");
-    else
-        snprintf(out, 16, "byte 0x%02X", b);
-    return out;
+    return eventscan_show_byte((unsigned char)p->s[p->i], out);
 }
 
 /* Writes "<message> at column N" (1-based byte column of pos) to the error buffer; returns -1. */

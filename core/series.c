@@ -264,8 +264,12 @@ void series_table_ingest_batch(struct series_table *tab, const struct series_eve
                 __builtin_prefetch((const char *)s + 64);
                 __builtin_prefetch((const char *)s + 128);
             }
-            if ((j = i + 2 * BATCH_STAGE) < m && (s = cell_series(tab, hash[j])) && s->tl.head)
-                __builtin_prefetch(s->tl.head);
+            if ((j = i + 2 * BATCH_STAGE) < m && (s = cell_series(tab, hash[j]))) {
+                if (s->tl.head)
+                    __builtin_prefetch(s->tl.head);
+                else if (s->tl.fine.n) /* a compact head: its cell, last of the fine ones */
+                    __builtin_prefetch(&s->tl.fine.v[s->tl.fine.lo + s->tl.fine.n - 1]);
+            }
             if ((j = i + BATCH_STAGE) < m && (s = cell_series(tab, hash[j])) && s->tl.head)
                 __builtin_prefetch(s->tl.head->hist.pos.counts);
             enum series_result r =

@@ -1,26 +1,28 @@
-/* timeline.c — per-series time buckets: fine 1-s ring, coarse ring, folding and retention.
- * The membership rule is documented in timeline.h; everything here keeps it true eagerly, so
- * queries never have to second-guess a slot. */
+/* timeline.c — per-series time buckets: sparse fine and coarse slots (compact cells for one
+ * event, full slots past it), folding and retention. The membership rule is documented in
+ * timeline.h; everything here keeps it true eagerly, so queries never have to second-guess a
+ * slot. */
 #include "core/timeline.h"
 
 #include <math.h>
 #include <stdlib.h>
+#include <string.h>
 
+#include "core/bsearch.h"
 #include "core/mem.h"
 
-#define EMPTY_START INT64_MIN
+/* Cell starts are kept relative to base_s; once the head runs this far past it, the cells are
+ * re-based (stored starts then lie within retention + a coarse slot below the head). */
+#define REBASE_AFTER_S (1 << 30)
+
+/* A closed head slot's histogram is compacted when its stores span more cells than this. */
+#define COMPACT_MIN_CELLS 64
 
 /* Floor division and non-negative remainder for b > 0 (C's / and % truncate toward zero). */
 static inline int64_t floor_div(int64_t a, int64_t b)
 {
     int64_t q = a / b;
     return (a % b != 0 && a < 0) ? q - 1 : q;
-}
-
-static inline uint32_t pos_mod(int64_t a, uint32_t m)
-{
-    int64_t r = a % (int64_t)m;
-    return (uint32_t)(r < 0 ? r + m : r);
 }
 
 void timeline_config_defaults(struct timeline_config *cfg)
@@ -56,34 +58,14 @@ int timeline_init(struct timeline *t, const struct timeline_config *cfg)
         rc = cfg ? -1 : 0;
         timeline_config_defaults(&t->cfg);
     }
-    /* Stored coarse starts span [floor((H-R)/C), floor((H-F)/C)] in units of C. */
-    uint32_t c = t->cfg.coarse_s;
-    t->ncoarse = (t->cfg.retention_s - t->cfg.fine_slots + c - 1) / c + 1;
     t->head_ms = INT64_MIN;
     t->head_s = INT64_MIN;
     t->head_start_ms = INT64_MIN;
     return rc;
 }
 
-static void slot_init(struct timeline_slot *slot)
-{
-    *slot = (struct timeline_slot){0};
-    hist_init(&slot->hist);
-}
-
-static void slot_clear(struct timeline_slot *slot)
-{
-    hist_clear(&slot->hist);
-}
-
-/* Empties a slot that is about to be reused, keeping its histogram's storage. */
-static void slot_recycle(struct timeline_slot *slot)
-{
-    struct hist h = slot->hist;
-    hist_reset(&h);
-    *slot = (struct timeline_slot){0};
-    slot->hist = h;
-}
+/* ---------------------------------------------------------------------------------------------
+ * Full slots. */
 
 /* Adds v at off_ms (event time - slot start). Shifted sums instead of Welford's update: no
  * division on the hot path, and accurate because the shift is a value of the same slot. */
@@ -158,28 +140,192 @@ void timeline_slot_summary(const struct timeline_slot *slot, int64_t start_s, st
     out->last_ts_ms = start_s * 1000 + slot->last_ms;
 }
 
-static struct timeline_slot *ring_new(uint32_t n)
+/* A full slot holding nothing: a spare (its histogram storage kept) or a new one. */
+static struct timeline_slot *slot_take(struct timeline *t)
 {
-    struct timeline_slot *ring = xmalloc((size_t)n * sizeof(*ring));
-    for (uint32_t i = 0; i < n; i++)
-        slot_init(&ring[i]);
-    return ring;
+    for (int i = TIMELINE_SPARES - 1; i >= 0; i--) {
+        struct timeline_slot *slot = t->spare[i];
+        if (slot) {
+            t->spare[i] = NULL;
+            return slot;
+        }
+    }
+    struct timeline_slot *slot = xmalloc(sizeof(*slot));
+    *slot = (struct timeline_slot){0};
+    hist_init(&slot->hist);
+    return slot;
 }
 
-static void ring_free(struct timeline_slot *ring, uint32_t n)
+/* Gives up a full slot: kept as a spare (emptied, storage kept) or freed. A busy series
+ * empties about one slot a second (a fine second merged into its coarse slot) and fills one
+ * (its new head), so reuse spares it an allocation and the histogram's regrowth. */
+static void slot_drop(struct timeline *t, struct timeline_slot *slot)
 {
-    if (ring == NULL)
+    for (int i = 0; i < TIMELINE_SPARES; i++) {
+        if (t->spare[i] == NULL) {
+            struct hist h = slot->hist;
+            hist_reset(&h);
+            *slot = (struct timeline_slot){0};
+            slot->hist = h;
+            t->spare[i] = slot;
+            return;
+        }
+    }
+    hist_clear(&slot->hist);
+    free(slot);
+}
+
+static void slot_free(struct timeline_slot *slot)
+{
+    if (slot == NULL)
         return;
-    for (uint32_t i = 0; i < n; i++)
-        hist_clear(&ring[i].hist);
-    free(ring);
+    hist_clear(&slot->hist);
+    free(slot);
+}
+
+/* ---------------------------------------------------------------------------------------------
+ * Cells: compact (one value) or full, in arrays sorted by start. */
+
+static inline int cell_is_full(const struct timeline_cell *c)
+{
+    return c->off_ms == TIMELINE_CELL_FULL;
+}
+
+static inline int64_t cell_start(const struct timeline *t, const struct timeline_cell *c)
+{
+    return t->base_s + c->start;
+}
+
+/* Turns a compact cell into a full slot holding its value; returns the slot. */
+static struct timeline_slot *cell_promote(struct timeline *t, struct timeline_cell *c)
+{
+    struct timeline_slot *slot = slot_take(t);
+    slot_add(slot, c->u.value, c->off_ms);
+    c->u.slot = slot;
+    c->off_ms = TIMELINE_CELL_FULL;
+    return slot;
+}
+
+static void cell_release(struct timeline *t, struct timeline_cell *c)
+{
+    if (cell_is_full(c))
+        slot_drop(t, c->u.slot);
+}
+
+struct cells_key {
+    const struct timeline *t;
+    const struct timeline_cells *a;
+    int64_t start_s;
+};
+
+static int cells_cmp(const void *ctx, size_t i)
+{
+    const struct cells_key *k = ctx;
+    int64_t s = cell_start(k->t, &k->a->v[k->a->lo + i]);
+    return (s > k->start_s) - (s < k->start_s);
+}
+
+/* Index (into a->v) of the first cell whose start is >= start_s: a->lo + a->n when none. */
+static uint32_t cells_lower(const struct timeline *t, const struct timeline_cells *a,
+                            int64_t start_s)
+{
+    struct cells_key k = {t, a, start_s};
+    return a->lo + (uint32_t)bsearch_lower(a->n, cells_cmp, &k, NULL);
+}
+
+/* Moves the cells in use to the front of a new array of cap cells (>= a->n). */
+static void cells_resize(struct timeline_cells *a, uint32_t cap)
+{
+    struct timeline_cell *v = xmalloc((size_t)cap * sizeof(*v));
+    if (a->n)
+        memcpy(v, a->v + a->lo, (size_t)a->n * sizeof(*v));
+    free(a->v);
+    a->v = v;
+    a->cap = cap;
+    a->lo = 0;
+}
+
+/* Opens a gap at index i (a->lo <= i <= a->lo + a->n) and returns it; indexes may move. */
+static uint32_t cells_open(struct timeline_cells *a, uint32_t i)
+{
+    uint32_t rel = i - a->lo;
+    if (a->lo + a->n == a->cap) {
+        if (a->lo > 0 && a->n + a->n / 16 < a->cap) { /* slide to the front: room at the end */
+            memmove(a->v, a->v + a->lo, (size_t)a->n * sizeof(*a->v));
+            a->lo = 0;
+        } else {
+            cells_resize(a, a->cap < 8 ? (a->cap ? a->cap * 2 : 2) : a->cap + a->cap / 2);
+        }
+    }
+    i = a->lo + rel;
+    if (rel < a->n)
+        memmove(&a->v[i + 1], &a->v[i], (size_t)(a->n - rel) * sizeof(*a->v));
+    a->n++;
+    return i;
+}
+
+static void cells_pop_front(struct timeline_cells *a)
+{
+    a->lo++;
+    if (--a->n == 0)
+        a->lo = 0;
+}
+
+/* Gives memory back when a series slows down: frees an empty array when free_empty is set,
+ * halves one used to under a quarter. */
+static void cells_trim(struct timeline_cells *a, int free_empty)
+{
+    if (a->n == 0 && a->cap > 0 && free_empty) {
+        free(a->v);
+        *a = (struct timeline_cells){0};
+        return;
+    }
+    uint32_t cap = a->cap;
+    while (cap >= 16 && a->n < cap / 4)
+        cap /= 2;
+    if (cap != a->cap)
+        cells_resize(a, cap);
+}
+
+static void cells_free(struct timeline_cells *a)
+{
+    for (uint32_t i = a->lo; i < a->lo + a->n; i++)
+        if (cell_is_full(&a->v[i]))
+            slot_free(a->v[i].u.slot);
+    free(a->v);
+    *a = (struct timeline_cells){0};
+}
+
+/* Adds v (off_ms after start_s) to the slot starting at start_s in a, creating it as a compact
+ * cell when absent. Returns the full slot that holds it now, or NULL when it is compact. */
+static struct timeline_slot *cells_add(struct timeline *t, struct timeline_cells *a,
+                                       int64_t start_s, double v, int32_t off_ms)
+{
+    uint32_t i, end = a->lo + a->n;
+    if (a->n == 0 || cell_start(t, &a->v[end - 1]) < start_s)
+        i = end; /* the usual case: a new last slot (a new head) */
+    else if (cell_start(t, &a->v[end - 1]) == start_s)
+        i = end - 1; /* the head's second again */
+    else
+        i = cells_lower(t, a, start_s);
+    if (i < a->lo + a->n && cell_start(t, &a->v[i]) == start_s) {
+        struct timeline_cell *c = &a->v[i];
+        struct timeline_slot *slot = cell_is_full(c) ? c->u.slot : cell_promote(t, c);
+        slot_add(slot, v, off_ms);
+        return slot;
+    }
+    i = cells_open(a, i);
+    a->v[i] = (struct timeline_cell){
+        .u.value = v, .start = (int32_t)(start_s - t->base_s), .off_ms = off_ms};
+    return NULL;
 }
 
 void timeline_free(struct timeline *t)
 {
-    ring_free(t->fine, t->cfg.fine_slots);
-    ring_free(t->coarse, t->ncoarse);
-    free(t->coarse_start);
+    cells_free(&t->fine);
+    cells_free(&t->coarse);
+    for (int i = 0; i < TIMELINE_SPARES; i++)
+        slot_free(t->spare[i]);
     struct timeline_config cfg = t->cfg;
     timeline_init(t, &cfg);
 }
@@ -189,24 +335,26 @@ int64_t timeline_head_ms(const struct timeline *t)
     return t->head_ms;
 }
 
+static size_t cells_memory_bytes(const struct timeline_cells *a)
+{
+    size_t bytes = (size_t)a->cap * sizeof(*a->v);
+    for (uint32_t i = a->lo; i < a->lo + a->n; i++)
+        if (cell_is_full(&a->v[i]))
+            bytes += sizeof(struct timeline_slot) + hist_memory_bytes(&a->v[i].u.slot->hist);
+    return bytes;
+}
+
 size_t timeline_memory_bytes(const struct timeline *t)
 {
-    size_t bytes = sizeof(*t);
-    if (t->fine) {
-        bytes += (size_t)t->cfg.fine_slots * sizeof(*t->fine);
-        for (uint32_t i = 0; i < t->cfg.fine_slots; i++)
-            bytes += hist_memory_bytes(&t->fine[i].hist);
-    }
-    if (t->coarse) {
-        bytes += (size_t)t->ncoarse * (sizeof(*t->coarse) + sizeof(*t->coarse_start));
-        for (uint32_t i = 0; i < t->ncoarse; i++)
-            bytes += hist_memory_bytes(&t->coarse[i].hist);
-    }
+    size_t bytes = sizeof(*t) + cells_memory_bytes(&t->fine) + cells_memory_bytes(&t->coarse);
+    for (int i = 0; i < TIMELINE_SPARES; i++)
+        if (t->spare[i])
+            bytes += sizeof(*t->spare[i]) + hist_memory_bytes(&t->spare[i]->hist);
     return bytes;
 }
 
 /* ---------------------------------------------------------------------------------------------
- * Coarse ring. */
+ * Folding and retention. */
 
 /* First coarse start still within retention when the head second is head_s. */
 static inline int64_t retention_floor(const struct timeline *t, int64_t head_s)
@@ -215,150 +363,141 @@ static inline int64_t retention_floor(const struct timeline *t, int64_t head_s)
     return floor_div(head_s - (int64_t)t->cfg.retention_s, c) * c;
 }
 
-static struct timeline_slot *coarse_slot(struct timeline *t, int64_t start_s)
+/* Drops the coarse slots whose start falls below the retention floor. */
+static void coarse_evict(struct timeline *t, int64_t floor_s)
 {
-    if (t->coarse == NULL) {
-        t->coarse = ring_new(t->ncoarse);
-        t->coarse_start = xmalloc((size_t)t->ncoarse * sizeof(*t->coarse_start));
-        for (uint32_t i = 0; i < t->ncoarse; i++)
-            t->coarse_start[i] = EMPTY_START;
-    }
-    uint32_t pos = pos_mod(floor_div(start_s, t->cfg.coarse_s), t->ncoarse);
-    struct timeline_slot *slot = &t->coarse[pos];
-    if (t->coarse_start[pos] != start_s) {
-        /* Eviction keeps older starts out of the ring, so this is only ever an empty slot. */
-        if (t->coarse_start[pos] != EMPTY_START)
-            slot_clear(slot);
-        t->coarse_start[pos] = start_s;
-    }
-    return slot;
-}
-
-/* Drops the coarse slots whose start falls below the retention floor as it moves up. */
-static void coarse_evict(struct timeline *t, int64_t old_floor, int64_t new_floor)
-{
-    if (t->coarse == NULL)
-        return;
-    int64_t c = t->cfg.coarse_s;
-    uint32_t pos = pos_mod(floor_div(old_floor, c), t->ncoarse);
-    /* Stored starts lie in [old_floor, old_floor + (ncoarse - 1) * C]: one lap covers them. */
-    for (uint32_t i = 0; i < t->ncoarse && old_floor < new_floor; i++, old_floor += c) {
-        if (t->coarse_start[pos] == old_floor) {
-            slot_clear(&t->coarse[pos]);
-            t->coarse_start[pos] = EMPTY_START;
-        }
-        if (++pos == t->ncoarse)
-            pos = 0;
+    struct timeline_cells *a = &t->coarse;
+    while (a->n > 0 && cell_start(t, &a->v[a->lo]) < floor_s) {
+        cell_release(t, &a->v[a->lo]);
+        cells_pop_front(a);
     }
 }
 
-/* Moves fine slot `slot` (second s) into its coarse slot, or drops it when that coarse slot
- * is below the retention floor. The fine slot is empty afterwards. */
-static void fold(struct timeline *t, struct timeline_slot *slot, int64_t s, int64_t floor_s)
+/* Moves fine cell *src (second s, the oldest fine cell) into its coarse slot, or drops it when
+ * that slot is below the retention floor. Coarse slots only ever hold seconds before s, so the
+ * destination is the last coarse cell or a new one after it. */
+static void fold(struct timeline *t, struct timeline_cell src, int64_t s, int64_t floor_s)
 {
-    if (slot->hist.count == 0)
-        return;
-    int64_t start = floor_div(s, t->cfg.coarse_s) * t->cfg.coarse_s;
+    int64_t c = t->cfg.coarse_s, start = floor_div(s, c) * c;
+    int32_t delta_ms = (int32_t)((s - start) * 1000);
     if (start < floor_s) {
-        slot_clear(slot);
+        cell_release(t, &src);
         return;
     }
-    struct timeline_slot *dst = coarse_slot(t, start);
-    if (dst->hist.count == 0) {
-        /* Hand the histogram over instead of merging into an empty one; the fine slot gets
-         * the coarse slot's old storage in exchange, so nothing is freed or allocated. */
-        int32_t delta_ms = (int32_t)((s - start) * 1000);
-        struct hist spare = dst->hist;
-        *dst = *slot;
-        dst->first_ms += delta_ms;
-        dst->last_ms += delta_ms;
-        slot->hist = spare;
-        slot_recycle(slot);
+    struct timeline_cells *a = &t->coarse;
+    struct timeline_cell *dst = a->n ? &a->v[a->lo + a->n - 1] : NULL;
+    if (dst == NULL || cell_start(t, dst) != start) {
+        /* A slot of its own: the cell moves, its times re-based on the coarse start. */
+        if (cell_is_full(&src)) {
+            src.u.slot->first_ms += delta_ms;
+            src.u.slot->last_ms += delta_ms;
+        } else
+            src.off_ms += delta_ms;
+        src.start = (int32_t)(start - t->base_s);
+        uint32_t i = cells_open(a, a->lo + a->n);
+        a->v[i] = src;
+        dst = &a->v[i];
+    } else if (!cell_is_full(&src)) {
+        struct timeline_slot *slot = cell_is_full(dst) ? dst->u.slot : cell_promote(t, dst);
+        slot_add(slot, src.u.value, src.off_ms + delta_ms);
+    } else if (!cell_is_full(dst)) {
+        /* dst holds one earlier value: src's slot becomes the coarse one and takes it in */
+        struct timeline_slot *slot = src.u.slot;
+        slot->first_ms += delta_ms;
+        slot->last_ms += delta_ms;
+        slot_add(slot, dst->u.value, dst->off_ms);
+        dst->u.slot = slot;
+        dst->off_ms = TIMELINE_CELL_FULL;
     } else {
-        slot_merge(dst, start * 1000, slot, s * 1000);
-        slot_recycle(slot);
+        slot_merge(dst->u.slot, start * 1000, src.u.slot, s * 1000);
+        slot_drop(t, src.u.slot);
     }
-    if (floor_div(s + 1, t->cfg.coarse_s) * t->cfg.coarse_s == s + 1)
-        hist_compact(&dst->hist); /* its last second: only late events can still come */
+    if (cell_is_full(dst) && floor_div(s + 1, c) * c == s + 1)
+        hist_compact(&dst->u.slot->hist); /* its last second: only late events can still come */
+}
+
+/* Keeps cell starts within int32 of base_s: re-bases every cell on the head second. */
+static void rebase(struct timeline *t, int64_t new_base_s)
+{
+    int64_t delta = new_base_s - t->base_s;
+    struct timeline_cells *arrays[2] = {&t->fine, &t->coarse};
+    for (int k = 0; k < 2; k++)
+        for (uint32_t i = arrays[k]->lo; i < arrays[k]->lo + arrays[k]->n; i++)
+            arrays[k]->v[i].start = (int32_t)(arrays[k]->v[i].start - delta);
+    t->base_s = new_base_s;
+}
+
+/* The head second moves from t->head_s to new_s > t->head_s: fine seconds <= new_s - F fold
+ * into their coarse slots, coarse slots below the new retention floor go. */
+static void advance(struct timeline *t, int64_t new_s)
+{
+    int64_t new_floor = retention_floor(t, new_s), fine_end = new_s - (int64_t)t->cfg.fine_slots;
+    coarse_evict(t, new_floor);
+    struct timeline_cells *f = &t->fine;
+    while (f->n > 0) {
+        struct timeline_cell src = f->v[f->lo];
+        int64_t s = cell_start(t, &src);
+        if (s > fine_end)
+            break;
+        cells_pop_front(f);
+        fold(t, src, s, new_floor);
+    }
+    cells_trim(&t->fine, 0); /* the new head comes next */
+    cells_trim(&t->coarse, 1);
+    if (new_s - t->base_s > REBASE_AFTER_S)
+        rebase(t, new_s);
 }
 
 /* ---------------------------------------------------------------------------------------------
  * Adding. */
 
-static void set_head(struct timeline *t, int64_t s, int64_t ts_ms)
-{
-    t->head_ms = ts_ms;
-    t->head_s = s;
-    t->head_start_ms = s * 1000;
-    t->head = &t->fine[pos_mod(s, t->cfg.fine_slots)];
-}
-
-/* The head second moves from t->head_s to new_s > t->head_s. */
-static void advance(struct timeline *t, int64_t new_s, int64_t ts_ms)
-{
-    int64_t old_s = t->head_s, f = t->cfg.fine_slots;
-    int64_t new_floor = retention_floor(t, new_s);
-    coarse_evict(t, retention_floor(t, old_s), new_floor);
-    /* The old head second is closed but for late events: drop its growth slack. */
-    hist_compact(&t->head->hist);
-
-    /* Seconds (old_s - F, min(new_s - F, old_s)] leave the fine range. */
-    int64_t last = new_s - f < old_s ? new_s - f : old_s;
-    int64_t s = old_s - f + 1;
-    if (s <= last) {
-        uint32_t pos = pos_mod(s, t->cfg.fine_slots);
-        for (; s <= last; s++) {
-            fold(t, &t->fine[pos], s, new_floor);
-            if (++pos == t->cfg.fine_slots)
-                pos = 0;
-        }
-    }
-    set_head(t, new_s, ts_ms);
-}
-
-/* Every case but "same second as the head": first event, head advance, late events. Returns
- * the slot for ts_ms and its start in *base_ms, or NULL when ts_ms is expired. */
-static struct timeline_slot *slot_for_slow(struct timeline *t, int64_t ts_ms, int64_t *base_ms)
+/* Every case but "same second as a full head slot": first event, head advance, a compact head,
+ * late events. Returns 0, or -1 when ts_ms is expired (nothing stored). */
+static int add_slow(struct timeline *t, double v, int64_t ts_ms)
 {
     int64_t s = floor_div(ts_ms, 1000);
-    *base_ms = s * 1000;
-    if (t->fine == NULL) {
-        t->fine = ring_new(t->cfg.fine_slots);
-        set_head(t, s, ts_ms);
-        return t->head;
+    int32_t off_ms = (int32_t)(ts_ms - s * 1000);
+    if (t->head_ms == INT64_MIN)
+        t->base_s = s;
+    else if (s > t->head_s) {
+        /* the old head second is closed but for late events: drop the slack of a wide
+         * histogram (a narrow one's slack is a few bytes, and saves regrowth on reuse) */
+        if (t->head && t->head->hist.pos.len + t->head->hist.neg.len > COMPACT_MIN_CELLS)
+            hist_compact(&t->head->hist);
+        advance(t, s);
     }
-    if (s > t->head_s) {
-        advance(t, s, ts_ms);
-        return t->head;
+    if (s >= t->head_s) { /* the head's second, new or not */
+        if (s > t->head_s || ts_ms > t->head_ms)
+            t->head_ms = ts_ms;
+        t->head_s = s;
+        t->head_start_ms = s * 1000;
+        t->head = cells_add(t, &t->fine, s, v, off_ms);
+        return 0;
     }
-    if (s > t->head_s - (int64_t)t->cfg.fine_slots)
-        return &t->fine[pos_mod(s, t->cfg.fine_slots)];
+    if (s > t->head_s - (int64_t)t->cfg.fine_slots) {
+        cells_add(t, &t->fine, s, v, off_ms);
+        return 0;
+    }
     if (ts_ms < t->head_ms - (int64_t)t->cfg.retention_s * 1000)
-        return NULL;
-    int64_t c = t->cfg.coarse_s;
-    *base_ms = floor_div(s, c) * c * 1000;
-    return coarse_slot(t, *base_ms / 1000);
+        return -1;
+    int64_t c = t->cfg.coarse_s, start = floor_div(s, c) * c;
+    cells_add(t, &t->coarse, start, v, (int32_t)(ts_ms - start * 1000));
+    return 0;
 }
 
 enum timeline_result timeline_add(struct timeline *t, double v, int64_t ts_ms)
 {
-    struct timeline_slot *slot;
-    int64_t base_ms;
     if (!isfinite(v))
         return TIMELINE_INVALID;
-    /* Fast path: the head's second (the head slot exists once head_start_ms is set). */
-    if ((uint64_t)ts_ms - (uint64_t)t->head_start_ms < 1000) {
-        slot = t->head;
-        base_ms = t->head_start_ms;
+    /* Fast path: the head's second once its slot is full (head_start_ms is INT64_MIN while
+     * empty, and head is NULL while the head slot is compact). */
+    if ((uint64_t)ts_ms - (uint64_t)t->head_start_ms < 1000 && t->head) {
         if (ts_ms > t->head_ms)
             t->head_ms = ts_ms;
-    } else {
-        slot = slot_for_slow(t, ts_ms, &base_ms);
-        if (slot == NULL)
-            return TIMELINE_EXPIRED;
+        slot_add(t->head, v, (int32_t)(ts_ms - t->head_start_ms));
+        return TIMELINE_ADDED;
     }
-    slot_add(slot, v, (int32_t)(ts_ms - base_ms));
-    return TIMELINE_ADDED;
+    return add_slow(t, v, ts_ms) == 0 ? TIMELINE_ADDED : TIMELINE_EXPIRED;
 }
 
 /* ---------------------------------------------------------------------------------------------
@@ -367,66 +506,47 @@ enum timeline_result timeline_add(struct timeline *t, double v, int64_t ts_ms)
 void timeline_iter_init(struct timeline_iter *it, const struct timeline *t, int64_t lo_s,
                         int64_t hi_s)
 {
-    *it = (struct timeline_iter){.t = t, .in_fine = 1, .next_s = 1, .hi_s = 0}; /* empty */
-    /* Nothing starts after the head second; this also keeps the arithmetic below in range. */
-    if (t->fine == NULL || lo_s > hi_s || lo_s > t->head_s)
+    it->t = t;
+    it->next = it->end = it->fine_next = it->fine_end = 0;
+    if (lo_s > hi_s || t->head_ms == INT64_MIN)
         return;
-    int64_t f = t->cfg.fine_slots, c = t->cfg.coarse_s;
-    it->hi_s = hi_s < t->head_s ? hi_s : t->head_s;
-    it->fine_lo_s = lo_s > t->head_s - f ? lo_s : t->head_s - f + 1;
-    it->next_s = it->fine_lo_s;
-    if (it->fine_lo_s <= it->hi_s)
-        it->pos = pos_mod(it->fine_lo_s, t->cfg.fine_slots);
-    if (t->coarse == NULL)
-        return;
-    int64_t lo = retention_floor(t, t->head_s);
-    if (lo_s > lo)
-        lo = floor_div(lo_s + c - 1, c) * c; /* first aligned start >= lo_s */
-    int64_t end = floor_div(t->head_s - f, c) * c;
-    if (end > hi_s)
-        end = hi_s;
-    if (lo <= end) {
-        it->in_fine = 0;
-        it->next_s = lo;
-        it->coarse_end_s = end;
-        it->pos = pos_mod(floor_div(lo, c), t->ncoarse);
-    }
+    /* hi_s + 1 below cannot overflow: nothing starts after the head second */
+    if (hi_s > t->head_s)
+        hi_s = t->head_s;
+    it->next = cells_lower(t, &t->coarse, lo_s);
+    it->end = cells_lower(t, &t->coarse, hi_s + 1);
+    it->fine_next = cells_lower(t, &t->fine, lo_s);
+    it->fine_end = cells_lower(t, &t->fine, hi_s + 1);
+}
+
+/* The slot of cell c: the full slot, or c shown through the iterator's view. */
+static const struct timeline_slot *iter_slot(struct timeline_iter *it,
+                                             const struct timeline_cell *c)
+{
+    if (cell_is_full(c))
+        return c->u.slot;
+    struct timeline_slot *view = &it->view;
+    double v = c->u.value;
+    hist_view_one(&view->hist, v, &it->view_cell);
+    view->shift = view->min = view->max = view->first = view->last = v;
+    view->s1 = view->s2 = 0;
+    view->first_ms = view->last_ms = c->off_ms;
+    return view;
 }
 
 const struct timeline_slot *timeline_iter_next(struct timeline_iter *it, int64_t *start_s,
                                                uint32_t *len_s)
 {
     const struct timeline *t = it->t;
-    if (!it->in_fine) {
-        int64_t c = t->cfg.coarse_s;
-        while (it->next_s <= it->coarse_end_s) {
-            int64_t start = it->next_s;
-            uint32_t pos = it->pos;
-            it->next_s += c;
-            if (++it->pos == t->ncoarse)
-                it->pos = 0;
-            const struct timeline_slot *slot = &t->coarse[pos];
-            if (t->coarse_start[pos] == start && slot->hist.count > 0) {
-                *start_s = start;
-                *len_s = t->cfg.coarse_s;
-                return slot;
-            }
-        }
-        it->in_fine = 1;
-        it->next_s = it->fine_lo_s;
-        if (it->fine_lo_s <= it->hi_s)
-            it->pos = pos_mod(it->fine_lo_s, t->cfg.fine_slots);
-    }
-    while (it->next_s <= it->hi_s) {
-        int64_t s = it->next_s++;
-        const struct timeline_slot *slot = &t->fine[it->pos];
-        if (++it->pos == t->cfg.fine_slots)
-            it->pos = 0;
-        if (slot->hist.count > 0) {
-            *start_s = s;
-            *len_s = 1;
-            return slot;
-        }
-    }
-    return NULL;
+    const struct timeline_cell *c;
+    if (it->next < it->end) {
+        c = &t->coarse.v[it->next++];
+        *len_s = t->cfg.coarse_s;
+    } else if (it->fine_next < it->fine_end) {
+        c = &t->fine.v[it->fine_next++];
+        *len_s = 1;
+    } else
+        return NULL;
+    *start_s = cell_start(t, c);
+    return iter_slot(it, c);
 }

@@ -1,5 +1,5 @@
-/* timeline.h — time buckets of one series: a ring of 1-second slots for the recent past and a
- * ring of coarse slots for the rest of the retention, each slot a summary plus a histogram.
+/* timeline.h — time buckets of one series: 1-second slots for the recent past and coarse slots
+ * for the rest of the retention, each slot a summary plus a histogram, stored sparsely.
  * Slots are keyed by event time, never arrival time; memory is bounded whatever the rate. */
 #ifndef WR_TIMELINE_H
 #define WR_TIMELINE_H
@@ -45,18 +45,37 @@ struct timeline_slot {
     int32_t first_ms, last_ms;    /* their event times minus the slot start */
 };
 
-/* A fine slot's second is implied by its ring position (second s sits at s mod F and only
- * seconds in (H - F, H] are in the ring); a coarse slot's start is kept in coarse_start. */
+/* Storage (sparse): only slots that hold events exist. A slot holding one event is a compact
+ * cell (the value and its time, no histogram); its second event promotes it to a full
+ * struct timeline_slot on the heap. Fine and coarse cells each sit in a growable array sorted
+ * by start. A 1-event-a-minute series thus costs a few hundred bytes, not two full rings. */
+#define TIMELINE_CELL_FULL (-1) /* off_ms of a cell that points to a full slot */
+#define TIMELINE_SPARES 2       /* emptied full slots a timeline keeps for reuse */
+
+struct timeline_cell {
+    union {
+        double value;               /* compact: the slot's one value */
+        struct timeline_slot *slot; /* off_ms == TIMELINE_CELL_FULL: the full slot */
+    } u;
+    int32_t start;  /* slot start second minus timeline.base_s */
+    int32_t off_ms; /* compact: event time minus the slot start (>= 0) */
+};
+
+struct timeline_cells {
+    struct timeline_cell *v; /* v[lo .. lo + n) in use, ascending start */
+    uint32_t lo, n, cap;
+};
+
 struct timeline {
     struct timeline_config cfg;
-    uint32_t ncoarse;             /* coarse ring size: enough positions for the retention */
-    int64_t head_ms;              /* largest event time seen; INT64_MIN while empty */
-    int64_t head_s;               /* floor(head_ms / 1000) */
-    int64_t head_start_ms;        /* head_s * 1000: the fast path's range check */
-    struct timeline_slot *head;   /* fine slot of head_s */
-    struct timeline_slot *fine;   /* fine_slots slots, NULL until the first event */
-    struct timeline_slot *coarse; /* ncoarse slots, NULL until the first coarse use */
-    int64_t *coarse_start;        /* start second of each coarse slot, INT64_MIN when empty */
+    int64_t head_ms;            /* largest event time seen; INT64_MIN while empty */
+    int64_t head_s;             /* floor(head_ms / 1000) */
+    int64_t head_start_ms;      /* head_s * 1000: the fast path's range check */
+    int64_t base_s;             /* cell starts are relative to it (kept within int32) */
+    struct timeline_slot *head; /* full slot of head_s; NULL while that slot is compact */
+    struct timeline_slot *spare[TIMELINE_SPARES]; /* emptied full slots for the next promotions */
+    struct timeline_cells fine;                   /* seconds in (H - F, H] */
+    struct timeline_cells coarse;                 /* coarse starts within retention, <= H - F */
 };
 
 enum timeline_result {
@@ -86,7 +105,8 @@ enum timeline_result timeline_add(struct timeline *t, double v, int64_t ts_ms);
 /* Largest event time added so far, INT64_MIN when none. */
 int64_t timeline_head_ms(const struct timeline *t);
 
-/* Bytes used by the timeline: the struct itself, both rings and every slot histogram's heap. */
+/* Bytes used by the timeline: the struct itself, both cell arrays (their capacity), every full
+ * slot (the spares included) and its histogram's heap. */
 size_t timeline_memory_bytes(const struct timeline *t);
 
 /* Iterates the non-empty slots whose start second lies in [lo_s, hi_s], in ascending start order
@@ -95,15 +115,14 @@ size_t timeline_memory_bytes(const struct timeline *t);
  *     timeline_iter_init(&it, t, lo_s, hi_s);
  *     while ((slot = timeline_iter_next(&it, &start_s, &len_s)) != NULL) ...
  * len_s is 1 for a fine slot and coarse_s for a coarse one. The timeline must not change
- * while an iteration is under way; the slots are borrowed. */
+ * while an iteration is under way; the slots are borrowed: a slot holding one event is shown
+ * through a view inside the iterator, valid until the next call (read it, do not keep it). */
 struct timeline_iter {
     const struct timeline *t;
-    int64_t next_s; /* next start to look at */
-    int64_t hi_s;
-    int64_t coarse_end_s; /* last coarse start to visit */
-    int64_t fine_lo_s;    /* first fine second to visit */
-    uint32_t pos;         /* ring position of next_s */
-    int in_fine;
+    uint32_t next, end;           /* coarse cell indexes still to visit: [next, end) */
+    uint32_t fine_next, fine_end; /* fine cell indexes, visited after the coarse ones */
+    struct timeline_slot view;    /* a compact cell shown as a slot (valid until the next call) */
+    uint8_t view_cell;            /* its histogram's one count cell */
 };
 
 void timeline_iter_init(struct timeline_iter *it, const struct timeline *t, int64_t lo_s,

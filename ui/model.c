@@ -47,16 +47,31 @@ void model_next_window(struct model *m)
     m->window_s = window_cycle[(i + 1) % COUNT_OF(window_cycle)];
 }
 
+bool model_sort_has_column(enum rank_column col)
+{
+    for (size_t i = 0; i < COUNT_OF(sort_cycle); i++)
+        if (sort_cycle[i] == col)
+            return true;
+    return false;
+}
+
 void model_next_sort(struct model *m)
 {
     size_t n = COUNT_OF(sort_cycle);
+    if (m->sort == sort_cycle[n - 1] && !model_sort_has_column(m->stat)) {
+        m->sort = m->stat; /* the trend column's statistic, after the columns */
+        return;
+    }
     m->sort = sort_cycle[(find_column(sort_cycle, n, m->sort) + 1) % n];
 }
 
 void model_next_stat(struct model *m)
 {
     size_t n = COUNT_OF(stat_cycle);
+    bool sorted_by_stat = m->sort == m->stat && !model_sort_has_column(m->sort);
     m->stat = stat_cycle[(find_column(stat_cycle, n, m->stat) + 1) % n];
+    if (sorted_by_stat) /* the order stays with the trend column */
+        m->sort = m->stat;
 }
 
 const char *model_window_name(uint32_t window_s, char *buf, size_t cap)

@@ -129,6 +129,9 @@ struct model {
     size_t selected;               /* row index in the table */
     size_t top;                    /* first row shown */
     bool paused;                   /* panes frozen; the status line still runs */
+    /* Rank every series from scratch each frame (core/rank's rank_top) instead of through the
+     * table's cache (core/rankcache): the same rows, slower; `bench tui`'s baseline. */
+    bool rank_uncached;
 
     struct model_status status;
 
@@ -159,10 +162,17 @@ void model_init(struct model *m, const struct series_table *tab);
 /* The next window length (10s, 1m, 5m, 15m, then 10s again). */
 void model_next_window(struct model *m);
 
-/* The next sort column: key, rate, count, avg, p50, p90, p99, max. */
+/* The next sort column: key, rate, count, avg, p50, p90, p99, max, then the statistic of the
+ * sparklines (m->stat) when no column shows it (stddev, min, increase ...), then key again. */
 void model_next_sort(struct model *m);
 
-/* The next statistic of sparklines and charts: rate, count, avg, p50, p90, p99, max. */
+/* Whether the series table has a column of its own for col (rate, count, avg, p50, p90, p99,
+ * max, and the key); the others are reached as the sparklines' statistic. */
+bool model_sort_has_column(enum rank_column col);
+
+/* The next statistic of sparklines and charts: rate, count, avg, p50, p90, p99, max, min, sum,
+ * first, last, range, stddev, increase. A table sorted by the statistic it replaces (one with no
+ * column of its own) is then sorted by the new one: the order stays with the trend column. */
 void model_next_stat(struct model *m);
 
 /* Short name of a window length: "10s", "1m", "15m". Returns buf. */

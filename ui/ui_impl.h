@@ -49,6 +49,16 @@ struct ui {
     struct input *input; /* keys, Esc, bracketed paste and mouse from curses (ui/input) */
 };
 
+/* A view with fresh state (its init), and its end (its free; the entry is left empty). */
+struct view_entry ui_entry_open(struct ui *ui, const struct view *v, const void *arg);
+void ui_entry_close(struct view_entry *e);
+
+/* Moves the focus to pane p (the zoom follows it when zoomed). */
+void ui_set_focus(struct ui *ui, int p);
+
+/* The key context of the focused pane now (enum key_ctx). */
+unsigned ui_focus_ctx(const struct ui *ui);
+
 /* Shows a message on the status line for a few seconds (feedback of a key: "mouse on"). */
 void ui_note(struct ui *ui, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 

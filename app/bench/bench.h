@@ -3,6 +3,7 @@
 #define WR_BENCH_H
 
 #include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 
 /* The names `warroom bench NAME` accepts, one a line, in the order of its table (for
@@ -24,5 +25,11 @@ int bench_alerts(int argc, char **argv);
 /* `warroom bench chat [--messages N]`: chat latency and throughput with 1, 10 and 50 clients
  * in one room, next to raw PUBLISH -> SUBSCRIBE in the same run. Returns an exit code. */
 int bench_chat(int argc, char **argv);
+
+/* The memory part of `warroom bench core`: bytes per quiet, normal and busy series (busy_bytes
+ * measured by the caller) and nquiet quiet series over the whole retention (0: skipped), next
+ * to targets and the full-ring layout. Prints table rows; returns 1 when a figure misses its
+ * target, else 0 (app/bench/bench_mem.c). */
+int bench_core_memory(uint32_t nquiet, size_t busy_bytes);
 
 #endif

@@ -1,5 +1,6 @@
 /* bench_e2e.c — `warroom bench e2e`: Redis to core, end to end, against a private redis-server.
- * Producer side: `warroom ingest` of a file next to `redis-cli --pipe` of the same XADDs.
+ * Producer side: `warroom ingest` of a file and `warroom gen` next to `redis-cli --pipe` of the
+ * same XADDs.
  * Reader side: the warroom reader draining preloaded streams into the core next to a plain
  * synchronous reader that fetches the same XREAD batches and discards them (the ceiling).
  * With --cluster: the same on a 3-master cluster next to one Redis, then the cost of WAIT
@@ -242,6 +243,32 @@ static int own_binary(char *self, size_t cap)
     return 0;
 }
 
+/* Each side of a comparison runs this many times, the two alternating, and its best time
+ * counts: on a shared machine a burst of other work then hits both sides alike. */
+#define E2E_ROUNDS 3
+
+static void keep_best(double *best, double s)
+{
+    if (*best == 0 || s < *best)
+        *best = s;
+}
+
+/* Times argv (stdin from in_path) into *best; then empties the server. Returns its exit status. */
+static int timed_run(struct benchsrv *srv, char *const argv[], const char *in_path, double *best)
+{
+    double t0 = clock_mono_s();
+    int rc = run_quiet(argv, in_path, NULL);
+    keep_best(best, clock_mono_s() - t0);
+    benchsrv_flush(srv);
+    return rc;
+}
+
+static void print_row(const char *what, size_t n, double s, double base_s)
+{
+    printf("| %s | %.0f k ev/s (%.2f s) | %.0f k ev/s (%.2f s) | **%.0f %%** |\n", what,
+           n / s / 1e3, s, n / base_s / 1e3, base_s, 100 * base_s / s);
+}
+
 int bench_e2e(size_t n)
 {
     char self[512];
@@ -253,55 +280,70 @@ int bench_e2e(size_t n)
         benchsrv_stop(&srv);
         return EXIT_FAILURE_GENERIC;
     }
-    char text_path[192], resp_path[192], url[192], nbuf[24];
+    char text_path[192], resp_path[192], url[192], nbuf[24], count[24];
     snprintf(text_path, sizeof(text_path), "%s/events.txt", srv.dir);
     snprintf(resp_path, sizeof(resp_path), "%s/events.resp", srv.dir);
     snprintf(url, sizeof(url), "unix://%s", srv.sock);
     snprintf(nbuf, sizeof(nbuf), "%u", E2E_PARTITIONS);
+    snprintf(count, sizeof(count), "%zu", n);
     int rc = EXIT_FAILURE_GENERIC;
     if (write_inputs(text_path, resp_path, n, clock_wall_ms()) != 0) {
         fprintf(stderr, "warroom bench: cannot write the input files in %s\n", srv.dir);
         goto out;
     }
 
+    /* Producers, each into an empty server: the same 1000-series XADDs pre-formatted for
+     * redis-cli --pipe, parsed from the text file by ingest, and synthesised by gen. */
     char *pipe_argv[] = {"redis-cli", "-s", srv.sock, "--pipe", NULL};
-    double t0 = clock_mono_s();
-    int prc = run_quiet(pipe_argv, resp_path, NULL);
-    double pipe_s = clock_mono_s() - t0;
-    benchsrv_flush(&srv);
-
     char *ingest_argv[] = {self, "ingest", "--redis", url, "--partitions", nbuf, text_path, NULL};
-    t0 = clock_mono_s();
-    int irc = run_quiet(ingest_argv, NULL, NULL);
-    double ingest_s = clock_mono_s() - t0;
-    if (prc != 0 || irc != 0) {
-        fprintf(stderr, "warroom bench: redis-cli --pipe exited %d, warroom ingest exited %d\n",
-                prc, irc);
-        goto out;
+    char *gen_argv[] = {self,     "gen", "--redis",  url,    "--partitions", nbuf,  "--ns", "gen",
+                        "--rate", "0",   "--series", "1000", "--count",      count, NULL};
+    double pipe_s = 0, ingest_s = 0, gen_s = 0;
+    for (int r = 0; r < E2E_ROUNDS; r++) {
+        int prc = timed_run(&srv, pipe_argv, resp_path, &pipe_s);
+        int irc = timed_run(&srv, ingest_argv, NULL, &ingest_s);
+        int grc = timed_run(&srv, gen_argv, NULL, &gen_s);
+        if (prc != 0 || irc != 0 || grc != 0) {
+            fprintf(stderr,
+                    "warroom bench: redis-cli --pipe exited %d, warroom ingest %d, warroom gen "
+                    "%d\n",
+                    prc, irc, grc);
+            goto out;
+        }
     }
 
-    t0 = clock_mono_s();
-    size_t plain = plain_drain(srv.sock, "wr");
-    double plain_s = clock_mono_s() - t0;
-    double reader_s = 0;
-    size_t events = warroom_drain(url, false, "wr", n, &reader_s);
-    if (plain != n || events != n) {
-        fprintf(stderr, "warroom bench: expected %zu entries; plain reader got %zu, warroom %zu\n",
-                n, plain, events);
+    /* Readers, over the same streams (loaded once by ingest). */
+    if (run_quiet(ingest_argv, NULL, NULL) != 0) {
+        fprintf(stderr, "warroom bench: warroom ingest exited non-zero\n");
         goto out;
+    }
+    double plain_s = 0, reader_s = 0;
+    for (int r = 0; r < E2E_ROUNDS; r++) {
+        double t0 = clock_mono_s(), s = 0;
+        size_t plain = plain_drain(srv.sock, "wr");
+        keep_best(&plain_s, clock_mono_s() - t0);
+        size_t events = warroom_drain(url, false, "wr", n, &s);
+        keep_best(&reader_s, s);
+        if (plain != n || events != n) {
+            fprintf(stderr,
+                    "warroom bench: expected %zu entries; plain reader got %zu, warroom %zu\n", n,
+                    plain, events);
+            goto out;
+        }
     }
 
     printf("warroom bench e2e: %zu events, %d partitions, private redis-server on a unix socket;"
-           " wall-clock time\n\n",
-           n, E2E_PARTITIONS);
+           " wall-clock time, best of %d runs alternating with the baseline's\n\n",
+           n, E2E_PARTITIONS, E2E_ROUNDS);
     printf("| measure | warroom | baseline | ratio |\n|---|---|---|---|\n");
-    printf("| producer: file -> XADD (`warroom ingest` vs `redis-cli --pipe`) | %.0f k ev/s "
-           "(%.2f s) | %.0f k ev/s (%.2f s) | %.0f %% |\n",
-           n / ingest_s / 1e3, ingest_s, n / pipe_s / 1e3, pipe_s, 100 * pipe_s / ingest_s);
-    printf("| reader: XREAD -> core (warroom reader vs discarding XREAD loop) | %.0f k ev/s "
-           "(%.2f s) | %.0f k ev/s (%.2f s) | %.0f %% |\n",
-           n / reader_s / 1e3, reader_s, n / plain_s / 1e3, plain_s, 100 * plain_s / reader_s);
-    printf("\ntarget: the warroom reader drains at >= 60 %% of the ceiling\n");
+    print_row("producer: file -> XADD (`warroom ingest` vs `redis-cli --pipe`)", n, ingest_s,
+              pipe_s);
+    print_row("producer: synthetic -> XADD (`warroom gen --rate 0` vs `redis-cli --pipe`)", n,
+              gen_s, pipe_s);
+    print_row("reader: XREAD -> core (warroom reader vs discarding XREAD loop)", n, reader_s,
+              plain_s);
+    printf("\ntargets: the warroom reader drains at >= 90 %% of the ceiling; the producers "
+           "write at >= 100 %% of redis-cli --pipe\n");
     rc = EXIT_OK;
 out:
     unlink(text_path);

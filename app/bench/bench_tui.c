@@ -4,7 +4,9 @@
  *   1. idle, no events: CPU over the measured seconds (the interface should sleep);
  *   2. 100 000 events/s offered by `warroom gen`: CPU, events ingested, frames/s and the
  *      render cost per frame (the interface's own frame timer, read through TUI_STATS_ENV);
- *   3. 10 000 series replayed: peak RSS (VmHWM) and the render cost of a frame over them.
+ *   3. 10 000 series replayed: peak RSS (VmHWM) and the render cost of a frame over them,
+ *      once as shipped and once with the series table ranking every series afresh each frame
+ *      (TUI_RANK_UNCACHED_ENV: how it was before its cache), the baseline of the ratio.
  * CPU comes from /proc/PID/stat (utime + stime), memory from /proc/PID/status. */
 #define _GNU_SOURCE /* memmem */
 #include "app/tui/tui.h"
@@ -64,8 +66,9 @@ static pid_t spawn_quiet(char *const argv[])
     return pid;
 }
 
-/* The interface in a pty; its statistics go to stats_path. */
-static int start_tui(struct bt_proc *p, const struct benchsrv *s, const char *ns)
+/* The interface in a pty; its statistics go to stats_path. uncached: the series table ranks
+ * every series afresh each frame (the baseline). */
+static int start_tui(struct bt_proc *p, const struct benchsrv *s, const char *ns, bool uncached)
 {
     struct winsize ws = {.ws_row = BT_ROWS, .ws_col = BT_COLS};
     memset(p, 0, sizeof(*p));
@@ -78,6 +81,10 @@ static int start_tui(struct bt_proc *p, const struct benchsrv *s, const char *ns
         setenv("LANG", "C.UTF-8", 1);
         setenv(TUI_STATS_ENV, p->stats, 1);
         unsetenv("NO_COLOR");
+        if (uncached)
+            setenv(TUI_RANK_UNCACHED_ENV, "1", 1);
+        else
+            unsetenv(TUI_RANK_UNCACHED_ENV);
         execl(self_exe, "warroom", "--redis", s->url, "--ns", ns, (char *)NULL);
         _exit(127);
     }
@@ -291,7 +298,7 @@ static int scenario_idle(const struct benchsrv *s, bool tui, double seconds, str
 {
     struct bt_proc p;
     const char *ns = tui ? "idle-tui" : "idle-worker";
-    if ((tui ? start_tui(&p, s, ns) : start_worker(&p, s, ns)) != 0)
+    if ((tui ? start_tui(&p, s, ns, false) : start_worker(&p, s, ns)) != 0)
         return -1;
     if (tui && wait_drawn(&p, 10) != 0) {
         stop_proc(&p);
@@ -303,35 +310,38 @@ static int scenario_idle(const struct benchsrv *s, bool tui, double seconds, str
     return 0;
 }
 
-static int scenario_load(const struct benchsrv *s, bool tui, double seconds, unsigned rate,
-                         struct bt_result *r)
+/* rate events/s over nseries series into namespace ns, read by the interface (uncached: the
+ * baseline ranking) or the worker; measured after the series appeared and the rate settled. */
+static int scenario_load(const struct benchsrv *s, const char *ns, bool tui, bool uncached,
+                         double seconds, unsigned rate, uint32_t nseries, struct bt_result *r)
 {
     struct bt_proc p;
-    const char *ns = tui ? "load-tui" : "load-worker";
-    if ((tui ? start_tui(&p, s, ns) : start_worker(&p, s, ns)) != 0)
+    if ((tui ? start_tui(&p, s, ns, uncached) : start_worker(&p, s, ns)) != 0)
         return -1;
     if (tui && wait_drawn(&p, 10) != 0) {
         stop_proc(&p);
         return -1;
     }
     pump(&p, 500);
-    char rate_s[24], dur_s[24];
+    char rate_s[24], dur_s[24], series_s[24];
     snprintf(rate_s, sizeof(rate_s), "%u", rate);
-    snprintf(dur_s, sizeof(dur_s), "%.0fs", seconds + 4);
+    snprintf(series_s, sizeof(series_s), "%u", nseries);
+    double settle_s = 2 + nseries / (double)rate; /* every series seen, then the rate steady */
+    snprintf(dur_s, sizeof(dur_s), "%.0fs", seconds + settle_s + 2);
     char *argv[] = {self_exe, "gen",      "--redis", (char *)s->url, "--ns", (char *)ns, "--rate",
-                    rate_s,   "--series", "1000",    "--duration",   dur_s,  NULL};
+                    rate_s,   "--series", series_s,  "--duration",   dur_s,  NULL};
     pid_t gen = spawn_quiet(argv);
-    pump(&p, 2000); /* let the rate settle */
+    pump(&p, (int)(settle_s * 1000));
     measure(&p, seconds, r);
     waitpid(gen, NULL, 0);
     stop_proc(&p);
     return 0;
 }
 
-static int scenario_series(const struct benchsrv *s, bool tui, uint32_t nseries,
+static int scenario_series(const struct benchsrv *s, bool tui, bool uncached, uint32_t nseries,
                            struct bt_result *r)
 {
-    const char *ns = tui ? "mem-tui" : "mem-worker";
+    const char *ns = !tui ? "mem-worker" : uncached ? "mem-tui-afresh" : "mem-tui";
     char series_s[24], count_s[24];
     snprintf(series_s, sizeof(series_s), "%u", nseries);
     snprintf(count_s, sizeof(count_s), "%u", nseries * 10);
@@ -340,7 +350,7 @@ static int scenario_series(const struct benchsrv *s, bool tui, uint32_t nseries,
     pid_t gen = spawn_quiet(argv);
     waitpid(gen, NULL, 0);
     struct bt_proc p;
-    if ((tui ? start_tui(&p, s, ns) : start_worker(&p, s, ns)) != 0)
+    if ((tui ? start_tui(&p, s, ns, uncached) : start_worker(&p, s, ns)) != 0)
         return -1;
     if (tui) {
         struct bt_stats st = {0};
@@ -402,18 +412,25 @@ int bench_tui(int argc, char **argv)
     }
     printf("warroom bench tui: the interface in a %dx%d pty (output drained) against a private\n"
            "redis-server, next to `warroom worker` (the same reader and core, no screen) as the\n"
-           "baseline. CPU is the process's CPU time over %.0f s, as %% of one core.\n\n",
-           BT_COLS, BT_ROWS, seconds);
+           "baseline. CPU is the process's CPU time over %.0f s, as %% of one core. The render\n"
+           "cost at %u series is also measured with the series table ranking every series afresh\n"
+           "each frame (as before its cache) as the baseline of the ratio.\n\n",
+           BT_COLS, BT_ROWS, seconds, nseries);
     fflush(stdout);
 
-    struct bt_result ti = {0}, wi = {0}, tl = {0}, wl = {0}, tm = {0}, wm = {0};
+    struct bt_result ti = {0}, wi = {0}, tl = {0}, wl = {0}, tm = {0}, wm = {0}, tu = {0};
+    struct bt_result lc = {0}, lu = {0}; /* live over nseries: as shipped, and the baseline */
+    unsigned live_rate = nseries;        /* one event per series per second */
     int fail = 0;
     fail |= scenario_idle(&s, true, seconds, &ti);
     fail |= scenario_idle(&s, false, seconds, &wi);
-    fail |= scenario_load(&s, true, seconds, rate, &tl);
-    fail |= scenario_load(&s, false, seconds, rate, &wl);
-    fail |= scenario_series(&s, true, nseries, &tm);
-    fail |= scenario_series(&s, false, nseries, &wm);
+    fail |= scenario_load(&s, "load-tui", true, false, seconds, rate, 1000, &tl);
+    fail |= scenario_load(&s, "load-worker", false, false, seconds, rate, 1000, &wl);
+    fail |= scenario_series(&s, true, true, nseries, &tu); /* the baseline first */
+    fail |= scenario_series(&s, true, false, nseries, &tm);
+    fail |= scenario_series(&s, false, false, nseries, &wm);
+    fail |= scenario_load(&s, "live-afresh", true, true, seconds, live_rate, nseries, &lu);
+    fail |= scenario_load(&s, "live-tui", true, false, seconds, live_rate, nseries, &lc);
     benchsrv_stop(&s);
     if (fail) {
         fprintf(stderr, "warroom bench tui: a scenario did not run (see above)\n");
@@ -446,5 +463,23 @@ int bench_tui(int argc, char **argv)
     print_row(sc, "peak RSS", a, b);
     snprintf(a, sizeof(a), "%.2f ms", tm.render_ms);
     print_row(sc, "render cost per frame (1 Hz tick)", a, "-");
+    snprintf(a, sizeof(a), "%.2f ms", tu.render_ms);
+    print_row(sc, "the same, ranking every series afresh (baseline)", a, "-");
+    snprintf(a, sizeof(a), "%.2fx (%.1fx faster)",
+             tu.render_ms > 0 ? tm.render_ms / tu.render_ms : 0,
+             tm.render_ms > 0 ? tu.render_ms / tm.render_ms : 0);
+    print_row(sc, "render cost vs baseline", a, "-");
+    snprintf(sc, sizeof(sc), "%.0f series, %s events/s live, %.0f s", lc.series,
+             fmt_si(live_rate, b, sizeof(b)), seconds);
+    snprintf(a, sizeof(a), "%.1f", lc.frames_per_s);
+    print_row(sc, "frames/s", a, "-");
+    snprintf(a, sizeof(a), "%.2f ms", lc.render_ms);
+    print_row(sc, "render cost per frame", a, "-");
+    snprintf(a, sizeof(a), "%.2f ms (%.1f frames/s)", lu.render_ms, lu.frames_per_s);
+    print_row(sc, "the same, ranking every series afresh (baseline)", a, "-");
+    snprintf(a, sizeof(a), "%.2fx (%.1fx faster)",
+             lu.render_ms > 0 ? lc.render_ms / lu.render_ms : 0,
+             lc.render_ms > 0 ? lu.render_ms / lc.render_ms : 0);
+    print_row(sc, "render cost vs baseline", a, "-");
     return EXIT_OK;
 }

@@ -1,6 +1,7 @@
 /* chat.c — one chat room over Redis (contract in chat.h): the room object, join/part/nick, the
- * send script and its arguments, parsing, life cycle. History sync and the live feed are
- * chathistory.c, presence chatpresence.c, the outgoing queue chatoutq.c (shared: chat_impl.h). */
+ * send script and its arguments, parsing stream entries, life cycle. History sync and the live
+ * feed are chathistory.c, the pub/sub payload chatpayload.c, presence chatpresence.c, the
+ * outgoing queue chatoutq.c (shared: chat_impl.h). */
 #include "app/chat/chat_impl.h"
 #include "app/clock.h"
 
@@ -11,8 +12,6 @@
 #include <time.h>
 #include <pwd.h>
 #include <unistd.h>
-
-#include <cjson/cJSON.h>
 
 #include "app/redis/rconnpair.h"
 #include "core/mem.h"
@@ -136,48 +135,6 @@ int64_t chat_parse_ts(const char *s, size_t len, int64_t fallback)
     return chatlog_ts_parse(s, len, fallback);
 }
 
-static const char *json_str(const cJSON *o, const char *name, size_t *len)
-{
-    const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, name);
-    if (cJSON_IsString(v) && v->valuestring) {
-        *len = strlen(v->valuestring);
-        return v->valuestring;
-    }
-    *len = 0;
-    return "";
-}
-
-int chat_payload_parse(const char *payload, size_t len, struct chatlog_entry *e, void **json)
-{
-    *e = (struct chatlog_entry){0};
-    *json = NULL;
-    cJSON *o = cJSON_ParseWithLength(payload, len);
-    if (o == NULL || !cJSON_IsObject(o)) {
-        cJSON_Delete(o);
-        return -1;
-    }
-    *json = o;
-    size_t n;
-    const char *s = json_str(o, "id", &n);
-    chatlog_id_parse(s, n, &e->id);
-    e->ts_ms = (int64_t)e->id.ms;
-    const cJSON *ts = cJSON_GetObjectItemCaseSensitive(o, "ts");
-    if (cJSON_IsNumber(ts) && ts->valuedouble >= 0 && ts->valuedouble < 9e15)
-        e->ts_ms = (int64_t)ts->valuedouble;
-    else if (cJSON_IsString(ts) && ts->valuestring)
-        e->ts_ms = chat_parse_ts(ts->valuestring, strlen(ts->valuestring), e->ts_ms);
-    s = json_str(o, "kind", &n);
-    chatlog_kind_parse(s, n, &e->kind);
-    e->nick = json_str(o, "nick", &e->nick_len);
-    e->text = json_str(o, "text", &e->text_len);
-    return 0;
-}
-
-void chat_payload_free(void *json)
-{
-    cJSON_Delete(json);
-}
-
 /* Fills e from one stream entry [id, [field, value, ...]]. Returns 0, or -1 if malformed. */
 int chat_entry_parse(const redisReply *r, struct chatlog_entry *e)
 {
@@ -266,6 +223,10 @@ static void on_cmd_up(struct rconn *rc, void *privdata)
 {
     (void)rc;
     struct chat *c = privdata;
+    /* a new connection may be to a server without the script (restart, failover): its first
+     * send carries the body rather than paying a NOSCRIPT round trip, and goes out as early as
+     * an EVAL always did (a join is stored before the join's history read, as before) */
+    c->send_body = true;
     chatoutq_verify_unsure(c);
     chatoutq_pump(c);
     chatpresence_heartbeat(c);
@@ -403,11 +364,12 @@ struct chat *chat_new(struct ev_loop *loop, const struct redisaddr *addr,
     chatlog_set_nick(c->log, c->nick);
     c->heartbeat_ms = opts->heartbeat_ms ? opts->heartbeat_ms : CHAT_DEFAULT_HEARTBEAT_MS;
     c->quiet_join = opts->quiet_join;
+    rscript_init(&c->send_script, chat_send_script);
     c->notify = opts->notify;
     c->privdata = opts->privdata;
     int interval = opts->rate_interval_ms == 0 ? CHAT_RATE_INTERVAL_MS : opts->rate_interval_ms;
     ratelimit_init(&c->rate, opts->rate_burst ? opts->rate_burst : CHAT_RATE_BURST,
-                      interval < 0 ? 0 : (unsigned)interval);
+                   interval < 0 ? 0 : (unsigned)interval);
 
     ev_timer_init(&c->heartbeat, chatpresence_on_heartbeat, (double)c->heartbeat_ms / 1000.,
                   (double)c->heartbeat_ms / 1000.);

@@ -164,12 +164,12 @@ void chat_default_nick(const char *configured, char *out, size_t cap);
 /* Wall-clock time in ms (what timestamps and heartbeats use). */
 int64_t chat_now_ms(void);
 
-/* Parses a pub/sub payload (the JSON object of docs/protocol.md, Chat) into e, whose strings
- * point into storage owned by the caller's cJSON tree kept in *json (free with
- * chat_payload_free). A missing or bad "id" leaves e->id zero (shown live, never a duplicate); a
- * missing "ts" takes the ID's time (0 when there is no ID either: the live feed then stamps
- * the arrival time). Returns 0, or -1 if payload is not a JSON object. Exposed
- * for tests. */
+/* Parses a pub/sub payload (the JSON object of docs/protocol.md, Chat; app/chat/chatpayload.c)
+ * into e, whose strings point into storage kept in *json for the caller (free with
+ * chat_payload_free; NULL on failure). A missing or bad "id" leaves e->id zero (shown live,
+ * never a duplicate); a missing "ts" takes the ID's time (0 when there is no ID either: the
+ * live feed then stamps the arrival time). Returns 0, or -1 if payload is not a JSON object.
+ * Exposed for tests. */
 int chat_payload_parse(const char *payload, size_t len, struct chatlog_entry *e, void **json);
 void chat_payload_free(void *json);
 

@@ -5,6 +5,7 @@
 #define WARROOM_CHAT_IMPL_H
 
 #include "app/chat/chat.h"
+#include "app/redis/rscript.h"
 #include "core/presence.h"
 #include "core/ratelimit.h"
 
@@ -22,8 +23,9 @@ struct chat_out {
     size_t len;
     char *nick;
     char *log_key, *channel;
-    char ts[24];  /* set when first sent, kept when sent again */
-    int verified; /* after a lost reply: 1 found in the log, -1 not there, 0 unknown */
+    char ts[24];   /* set when first sent, kept when sent again */
+    int verified;  /* after a lost reply: 1 found in the log, -1 not there, 0 unknown */
+    bool noscript; /* the server answered NOSCRIPT: not stored (verified -1), to send again */
     char id[CHATLOG_ID_MAX];
 };
 
@@ -74,12 +76,17 @@ struct chat {
     struct ratelimit rate;
     struct chat_out *q_head, *q_tail;
     size_t q_len, inflight;
-    /* Messages whose EVAL got no reply (connection lost): stored or not? Checked against the
-     * log once reconnected, then re-sent if absent. Sending waits until they are settled, so
+    /* Messages whose send got no reply (connection lost): stored or not? Checked against the
+     * log once reconnected, then re-sent if absent. Messages refused with NOSCRIPT join them
+     * (known not stored). Sending waits until they are settled and nothing is in flight, so
      * order is kept and nothing is sent twice. */
     struct chat_out *unsure_head, *unsure_tail;
     size_t unsure_len, verifying;
     bool rate_noticed;
+    /* Sends go as EVALSHA; the first on each new connection, and the next after a NOSCRIPT
+     * (SCRIPT FLUSH, a cluster master that never ran it), go as EVAL, which loads the script. */
+    struct rscript send_script;
+    bool send_body;
 
     ev_timer heartbeat, send_timer, sync_retry;
     chat_notify_fn *notify;

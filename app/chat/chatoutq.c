@@ -50,6 +50,8 @@ static void stored_not_broadcast(struct chat *c, struct chat_out *o, const char 
     chat_emit(c, CHAT_EV_NOT_BROADCAST, NULL, true, id, false);
 }
 
+static void settle_unsure(struct chat *c);
+
 static void on_sent(struct rconn *rc, const redisReply *reply, void *privdata)
 {
     (void)rc;
@@ -62,27 +64,36 @@ static void on_sent(struct rconn *rc, const redisReply *reply, void *privdata)
         return;
     }
     c->inflight--;
-    if (reply == NULL) { /* lost with the connection: settle it once reconnected */
+    if (reply == NULL || rscript_is_noscript(reply)) {
+        /* NULL: lost with the connection, settled once reconnected. NOSCRIPT: not stored; sent
+         * again, the first as EVAL, once every send before it has answered. */
         o->next = NULL;
-        o->verified = 0;
+        o->noscript = reply != NULL;
+        o->verified = o->noscript ? -1 : 0;
+        c->send_body |= o->noscript;
         if (c->unsure_tail)
             c->unsure_tail->next = o;
         else
             c->unsure_head = o;
         c->unsure_tail = o;
         c->unsure_len++;
-        return;
+        if (reply == NULL)
+            return;
+    } else {
+        const char *id, *why;
+        if (chat_send_reply_parse(reply, &id, &why) != 0)
+            chat_notice(c, true, "message not sent: %s",
+                        reply->type == REDIS_REPLY_ERROR ? reply->str : "unexpected reply");
+        else if (why == NULL)
+            chat_emit(c, CHAT_EV_SENT, NULL, true, id, false);
+        else
+            stored_not_broadcast(c, o, id, why);
+        chatoutq_out_free(o);
     }
-    const char *id, *why;
-    if (chat_send_reply_parse(reply, &id, &why) != 0)
-        chat_notice(c, true, "message not sent: %s",
-                    reply->type == REDIS_REPLY_ERROR ? reply->str : "unexpected reply");
-    else if (why == NULL)
-        chat_emit(c, CHAT_EV_SENT, NULL, true, id, false);
+    if (c->unsure_head && c->inflight == 0 && c->verifying == 0)
+        settle_unsure(c); /* idle, or sending again */
     else
-        stored_not_broadcast(c, o, id, why);
-    chatoutq_out_free(o);
-    maybe_idle(c);
+        maybe_idle(c);
 }
 
 /* Whether stream entry e is message o (same nick, kind, text and client time stamp). */
@@ -100,8 +111,9 @@ static bool entry_is(const redisReply *e, const struct chat_out *o)
 
 void chatoutq_pump(struct chat *c);
 
-/* All checks answered: report what was stored, put the rest back at the head of the queue in
- * their order, and carry on sending. If a check itself failed, wait for the next connection. */
+/* All checks answered (and nothing in flight): report what was stored, put the rest back at the
+ * head of the queue in their order, and carry on sending. If a check itself failed, wait for the
+ * next connection. */
 static void settle_unsure(struct chat *c)
 {
     for (struct chat_out *o = c->unsure_head; o; o = o->next)
@@ -169,6 +181,8 @@ void chatoutq_verify_unsure(struct chat *c)
     if (c->verifying > 0)
         return;
     for (struct chat_out *o = c->unsure_head; o; o = o->next) {
+        if (o->noscript)
+            continue; /* known not stored */
         struct chat_req *r = chat_req_new(c, REQ_VERIFY);
         r->out = o;
         o->verified = 0;
@@ -203,6 +217,9 @@ void chatoutq_pump(struct chat *c)
             snprintf(o->ts, sizeof(o->ts), "%lld", (long long)chat_now_ms());
         struct chat_send_args args;
         chat_send_args(&args, o->log_key, o->channel, o->nick, o->kind, o->text, o->len, o->ts);
+        if (!c->send_body) /* the body only when the server lost it */
+            rscript_use_sha(&c->send_script, args.argv, args.len);
+        c->send_body = false;
         struct chat_req *r = chat_req_new(c, REQ_SEND);
         r->out = o;
         if (rconn_command_argv(c->cmd, on_sent, r, CHAT_SEND_ARGC, args.argv, args.len) == 0) {

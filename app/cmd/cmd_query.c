@@ -362,6 +362,21 @@ static void print_notes(const struct query_opts *o, const struct qread_stats *re
                res->nunreadable, res->partitions);
 }
 
+/* A range reaching past what the streams keep: says from when on rows can hold events (under
+ * the table, or on stderr so CSV and JSON stay parseable), never leaving empty rows unexplained. */
+static void past_retention_note(const struct query_opts *o, const struct config *cfg,
+                                const struct plan *p, int64_t now_ms)
+{
+    if (cfg->retention_ms <= 0 || p->lo_ms >= now_ms - cfg->retention_ms)
+        return;
+    char kbuf[32], tbuf[32];
+    duration_format(cfg->retention_ms, kbuf, sizeof(kbuf));
+    query_out_utc_time(now_ms - cfg->retention_ms, tbuf, sizeof(tbuf));
+    FILE *to = o->format == QUERY_TABLE ? stdout : stderr;
+    fprintf(to, "%sthe streams keep %s (--retention): nothing before %s can be counted%s\n",
+            to == stdout ? "(" : "warroom query: note: ", kbuf, tbuf, to == stdout ? ")" : "");
+}
+
 /* The JSON object around the rows. */
 static int print_json_doc(const struct query_out *qo, const struct qread_stats *res,
                           const struct series_table *tab, size_t *printed)
@@ -583,6 +598,8 @@ int cmd_query(int argc, char **argv)
             print_notes(&o, &res, printed, query_out_matched(&qo), cfg.ns);
         rc = EXIT_OK;
     }
+    if (pl.mode != QUERY_INSTANT)
+        past_retention_note(&o, &cfg, &pl, res.now_ms);
     fflush(stdout); /* the hint comes after the rows */
     if (qr.ngroups == 0)
         bare_word_hint(&e, tab);

@@ -81,7 +81,7 @@ static const char *row_key(const struct query_out *o, const struct row *rw)
 /* ---------------------------------------------------------------------------------------------
  * Table */
 
-static void utc_time(int64_t ms, char *buf, size_t cap)
+void query_out_utc_time(int64_t ms, char *buf, size_t cap)
 {
     time_t t = (time_t)(ms / 1000);
     struct tm tm;
@@ -109,8 +109,8 @@ static size_t print_table(const struct query_out *o)
         int64_t a, b;
         if (row_span(o, &rw, &a, &b)) {
             char ta[32], tb[32];
-            utc_time(a, ta, sizeof ta);
-            utc_time(b, tb, sizeof tb);
+            query_out_utc_time(a, ta, sizeof ta);
+            query_out_utc_time(b, tb, sizeof tb);
             printf("%-20s %-20s ", ta, tb);
         }
         const char *key = row_key(o, &rw);

@@ -53,6 +53,9 @@ struct cJSON;
  * number of rows. */
 size_t query_out_print(const struct query_out *o, struct cJSON *root);
 
+/* ms since the epoch as 2026-12-06T12:16:45Z (UTC), the table's time format. */
+void query_out_utc_time(int64_t ms, char *buf, size_t cap);
+
 /* The number of rows there are before --limit (those the comparison keeps, when there is one). */
 size_t query_out_matched(const struct query_out *o);
 

@@ -1,8 +1,9 @@
 /* producer.c — pipelined XADD writer with reconnect and resend (at-least-once).
  * Commands are written straight into a batch buffer in the Redis protocol (binary safe, no
  * allocation per event) and kept there until their replies are read, so that a batch cut short
- * by a dropped connection can be sent again as is. */
-#include "app/redis/producer.h"
+ * by a dropped connection can be sent again as is. WAIT (--min-replicas) is in producer_wait.c,
+ * the cluster fan-out in producer_cluster.c, the start-up in producer_open.c. */
+#include "app/redis/producer_impl.h"
 
 #include "app/clock.h"
 #include "app/cmd/cmd.h"
@@ -26,58 +27,7 @@
 #include "core/synth.h"
 #include "core/text.h"
 
-#define STREAM_KEY_MAX 64
-#define LOST_RESEND "the cluster node to resend it to did not answer"
-
-struct producer {
-    redisContext *c; /* NULL while reconnecting; borrowed from cs when cs is set */
-    struct csync *cs; /* the top producer's client (wr:meta, cluster routing); NULL in a child */
-    /* Redis Cluster: the top producer formats nothing itself; each event goes to the child
-     * producer of the master that owns its partition's slot (one pipeline per master). */
-    struct producer **child; /* [SLOTMAP_NODES_MAX], NULL when not a cluster */
-    struct producer *parent; /* a child's top producer */
-    int node;                /* a child's node index in parent->cs */
-    unsigned *part_slot;     /* top producer on a cluster: slot of each partition's stream */
-    struct redisaddr *addr;
-    struct producer_opts opts;
-    char *ns;
-    char (*stream_key)[STREAM_KEY_MAX]; /* per partition */
-    uint8_t *stream_key_len;
-
-    /* Commands not yet answered, in RESP, one after another: the first nsent were written to
-     * the connection, the rest wait for a full batch. cmd_off[i] is where command i starts,
-     * cmd_off[ncmd] == len. Up to two batches are in flight, so Redis works on one while
-     * the replies of the other are read and the next is formatted. */
-    char *buf;
-    size_t len, cap;
-    size_t *cmd_off;
-    size_t ncmd, nsent;
-
-    enum producer_failure failed; /* set: every later call fails at once */
-    struct synth_rng jitter;      /* seeded per process, so producers do not retry in step */
-    char minid[24]; /* MINID threshold of the batch being filled, "" when not yet set */
-    size_t minid_len;
-
-    /* Refusals (error replies): since the last note on opts.log, and in a row. */
-    uint64_t note_refused, note_acked; /* replies since the last note */
-    int64_t note_ms;                   /* when the last note was written (or the start) */
-    bool noted;                        /* a note was written: the next waits its turn */
-    char note_error[256];              /* the first reason since the last note */
-    int64_t refusing_since_ms;         /* first refusal after the last accepted XADD; 0: none */
-    uint64_t refused_in_row;
-
-    /* --min-replicas: the batch in the buffer (ncmd commands) until WAIT confirms it */
-    uint64_t batch_acked;  /* its XADDs answered with an ID on the current connection */
-    int64_t short_since;   /* first short WAIT for it (monotonic ms); 0: none */
-    int64_t short_note_ms; /* last "not yet replicated" note */
-
-    struct producer_stats stats;
-    char error[1024];
-    char reply_error[256];
-    char last_id[48];
-};
-
-static void sleep_ms(int64_t ms)
+void producer_sleep_ms(int64_t ms)
 {
     struct timespec ts = {.tv_sec = ms / 1000, .tv_nsec = (ms % 1000) * 1000000};
     nanosleep(&ts, NULL); /* a signal cuts it short: the caller then looks at opts.cancel */
@@ -296,7 +246,7 @@ const char *producer_last_id(const struct producer *p)
  * PRODUCER_BACKOFF_MAX_MS (+-20 % jitter), NS:meta checked again (a restarted Redis may have
  * lost it), for at most opts.give_up_ms. cause says why the old one died, resend how many
  * commands will be sent again (both for the log). Returns 0 or -1. */
-static int reconnect(struct producer *p, const char *cause, size_t resend)
+int producer_reconnect(struct producer *p, const char *cause, size_t resend)
 {
     char err[512] = "";
     int64_t start = clock_mono_ms(), delay = PRODUCER_BACKOFF_MIN_MS;
@@ -328,8 +278,8 @@ static int reconnect(struct producer *p, const char *cause, size_t resend)
         struct csync *cs =
             p->parent ? NULL : rsync_client(p->addr, p->opts.timeout_ms, err, sizeof err);
         redisContext *c = p->parent ? rsync_connect(p->addr, p->opts.timeout_ms, err, sizeof err)
-                                    : cs ? csync_seed(cs)
-                                         : NULL;
+                          : cs      ? csync_seed(cs)
+                                    : NULL;
         if (c) {
             unsigned parts = p->opts.partitions;
             if (rsync_meta_check(p->parent ? p->parent->cs : cs, p->ns, &parts, true, err,
@@ -364,7 +314,7 @@ static int reconnect(struct producer *p, const char *cause, size_t resend)
         int64_t jittered = delay * (80 + (int64_t)synth_below(&p->jitter, 41)) / 100;
         if (jittered > p->opts.give_up_ms - elapsed)
             jittered = p->opts.give_up_ms - elapsed;
-        sleep_ms(jittered);
+        producer_sleep_ms(jittered);
         delay = delay * 2 > PRODUCER_BACKOFF_MAX_MS ? PRODUCER_BACKOFF_MAX_MS : delay * 2;
     }
 }
@@ -373,7 +323,7 @@ static int reconnect(struct producer *p, const char *cause, size_t resend)
 
 /* Copies Redis' reason into buf (cap bytes), made safe for a terminal: an error reply is text
  * from the server, and what sits between us and Redis may be hostile. */
-static void copy_reason(char *buf, size_t cap, const redisReply *r)
+void producer_copy_reason(char *buf, size_t cap, const redisReply *r)
 {
     struct text_buf b = TEXT_BUF_INIT;
     if (r->type == REDIS_REPLY_ERROR)
@@ -382,11 +332,10 @@ static void copy_reason(char *buf, size_t cap, const redisReply *r)
     text_buf_free(&b);
 }
 
-static void note_reply(struct producer *p, const redisReply *r)
+void producer_note_reply(struct producer *p, const redisReply *r)
 {
-    static const redisReply lost = {.type = REDIS_REPLY_ERROR,
-                                    .str = LOST_RESEND,
-                                    .len = sizeof(LOST_RESEND) - 1};
+    static const redisReply lost = {
+        .type = REDIS_REPLY_ERROR, .str = LOST_RESEND, .len = sizeof(LOST_RESEND) - 1};
     if (r == NULL)
         r = &lost;
     if (r->type == REDIS_REPLY_STRING) {
@@ -402,15 +351,15 @@ static void note_reply(struct producer *p, const redisReply *r)
     if (p->refusing_since_ms == 0)
         p->refusing_since_ms = clock_mono_ms();
     if (p->note_error[0] == '\0')
-        copy_reason(p->note_error, sizeof p->note_error, r);
+        producer_copy_reason(p->note_error, sizeof p->note_error, r);
     if (p->reply_error[0] == '\0')
-        copy_reason(p->reply_error, sizeof p->reply_error, r);
+        producer_copy_reason(p->reply_error, sizeof p->reply_error, r);
 }
 
 /* After replies were read: the note on opts.log while Redis refuses (the first at once, then at
  * most one per PRODUCER_REFUSAL_REPORT_MS), and giving up when it has refused everything for
  * opts.give_up_ms. Returns 0, or -1 when giving up (p->error says why). */
-static int refusals_check(struct producer *p)
+int producer_refusals_check(struct producer *p)
 {
     if (p->note_refused == 0 && p->refusing_since_ms == 0)
         return 0;
@@ -443,7 +392,7 @@ static int refusals_check(struct producer *p)
 /* ---------------------------------------------------------------- sending */
 
 /* Drops the first k commands of the buffer (their replies were read). */
-static void batch_drop(struct producer *p, size_t k)
+void producer_batch_drop(struct producer *p, size_t k)
 {
     if (k == 0)
         return;
@@ -457,7 +406,7 @@ static void batch_drop(struct producer *p, size_t k)
 }
 
 /* Writes the commands not yet sent. Returns 0, or -1 with the cause. */
-static int send_pending(struct producer *p, char *cause, size_t cause_cap)
+int producer_send_pending(struct producer *p, char *cause, size_t cause_cap)
 {
     redisContext *c = p->c;
     int done = 0;
@@ -479,42 +428,9 @@ err:
     return -1;
 }
 
-static bool is_loading_error(const redisReply *r)
+bool producer_is_loading_error(const redisReply *r)
 {
     return r->type == REDIS_REPLY_ERROR && strncmp(r->str, "LOADING", 7) == 0;
-}
-
-/* A child's XADD number k was answered with error reply r: when it is a cluster redirect (the
- * slot moved or is migrating, or the cluster asks to retry), counts it, updates the table and
- * sends the XADD again through the top producer's client, which follows the redirect. Returns
- * the reply to count instead of r (r itself when it is not a redirect; NULL when the resend got
- * no answer). */
-static redisReply *follow_redirect(struct producer *p, size_t k, redisReply *r)
-{
-    struct slotmap_redirect rd;
-    if (slotmap_reply_parse(r->str, r->len, &rd) == SLOTMAP_REPLY_OTHER ||
-        rd.kind == SLOTMAP_REPLY_CROSSSLOT)
-        return r;
-    struct csync *cs = p->parent->cs;
-    csync_note_redirect(cs, &rd);
-    freeReplyObject(r);
-    if (rd.kind == SLOTMAP_REPLY_MOVED)
-        csync_refresh(cs);
-    const char *cmd = p->buf + p->cmd_off[k];
-    size_t len = p->cmd_off[k + 1] - p->cmd_off[k];
-    /* ASK: the target needs ASKING first; csync does it when the owner answers ASK again. A
-     * node that does not answer (restarting, failing over) is tried again, with the producer's
-     * backoff, for as long as a lost connection would be. */
-    int64_t start = clock_mono_ms(), delay = PRODUCER_BACKOFF_MIN_MS;
-    for (;;) {
-        redisReply *again = csync_formatted(cs, cmd, len);
-        if (again || clock_mono_ms() - start >= p->opts.give_up_ms ||
-            (p->opts.cancel && *p->opts.cancel))
-            return again;
-        sleep_ms(delay);
-        delay = delay * 2 > PRODUCER_BACKOFF_MAX_MS ? PRODUCER_BACKOFF_MAX_MS : delay * 2;
-        csync_refresh(cs);
-    }
 }
 
 /* Reads replies to sent commands until at most keep remain unanswered. Returns 0, or -1 with the
@@ -531,7 +447,7 @@ static int read_replies(struct producer *p, size_t keep, char *cause, size_t cau
             rc = -1;
             break;
         }
-        if (is_loading_error(r)) {
+        if (producer_is_loading_error(r)) {
             /* the server came back and is still loading its data: send again from here */
             snprintf(cause, cause_cap, "%s", r->str);
             freeReplyObject(r);
@@ -539,21 +455,19 @@ static int read_replies(struct producer *p, size_t keep, char *cause, size_t cau
             break;
         }
         if (p->parent && r->type == REDIS_REPLY_ERROR)
-            r = follow_redirect(p, k, r);
+            r = producer_cluster_follow_redirect(p, k, r);
         if (r && r->type == REDIS_REPLY_STRING && k + 1 == want && r->len < sizeof p->last_id)
             memcpy(p->last_id, r->str, r->len + 1);
-        note_reply(p, r);
+        producer_note_reply(p, r);
         if (r)
             freeReplyObject(r);
     }
-    batch_drop(p, k);
+    producer_batch_drop(p, k);
     return rc;
 }
 
 /* Sends what is pending and reads replies until at most keep commands are unanswered, across
  * reconnects: after a failure every unanswered command is sent again. Returns 0 or -1. */
-static int pump_replicated(struct producer *p);
-
 static int pump(struct producer *p, size_t keep)
 {
     char cause[256];
@@ -561,255 +475,27 @@ static int pump(struct producer *p, size_t keep)
     if (p->failed)
         return -1;
     if (p->opts.min_replicas > 0)
-        return pump_replicated(p);
+        return producer_wait_pump(p);
     for (;;) {
-        if (p->c != NULL && send_pending(p, cause, sizeof cause) == 0 &&
+        if (p->c != NULL && producer_send_pending(p, cause, sizeof cause) == 0 &&
             read_replies(p, keep, cause, sizeof cause) == 0)
-            return refusals_check(p);
+            return producer_refusals_check(p);
         if (p->c == NULL)
             snprintf(cause, sizeof cause, "not connected");
         size_t resend = p->nsent;
         p->stats.resent += resend;
         p->nsent = 0;
-        if (reconnect(p, cause, resend) != 0) {
+        if (producer_reconnect(p, cause, resend) != 0) {
             p->failed = PRODUCER_FAILED_LOST;
             return -1;
         }
     }
-}
-
-/* ---------------------------------------------------------------- replication (WAIT) */
-
-/* Whether the node p->c talks to is still where writes belong: ROLE says master and, behind
- * Sentinel, the sentinels still name it. Returns 0, or -1 with the cause. */
-static int still_master(struct producer *p, char *cause, size_t cause_cap)
-{
-    char err[512];
-    if (sentinel_role_check(p->c, "the node written to", err, sizeof err) != 0) {
-        snprintf(cause, cause_cap, "%s", err);
-        return -1;
-    }
-    if (p->addr->sentinel && p->c->connection_type == REDIS_CONN_TCP) {
-        char ip[REDISADDR_IP_MAX];
-        int port;
-        if (sentinel_resolve(p->addr->sentinel, p->opts.timeout_ms, ip, &port, err, sizeof err) ==
-                0 &&
-            (strcmp(ip, p->c->tcp.host) != 0 || port != p->c->tcp.port)) {
-            snprintf(cause, cause_cap, "the sentinels moved the master to %s:%d", ip, port);
-            return -1;
-        }
-    }
-    return 0;
-}
-
-/* Sends the batch (if not yet sent on this connection) and reads its XADD replies, keeping the
- * commands; then WAIT. Returns 0 when confirmed (the batch is dropped), 1 when WAIT came back
- * short on a node that is still the master, -1 with the cause when the connection failed or
- * the node is not the master any more (resend), -2 when giving up (p->error says why). */
-static int wait_round(struct producer *p, char *cause, size_t cause_cap)
-{
-    if (p->nsent < p->ncmd) {
-        if (send_pending(p, cause, cause_cap) != 0)
-            return -1;
-        p->batch_acked = 0;
-        for (size_t i = 0; i < p->ncmd; i++) {
-            redisReply *r = NULL;
-            if (redisGetReply(p->c, (void **)&r) != REDIS_OK || r == NULL) {
-                snprintf(cause, cause_cap, "%s", p->c->err ? p->c->errstr : "no reply");
-                return -1;
-            }
-            if (is_loading_error(r)) {
-                snprintf(cause, cause_cap, "%s", r->str);
-                freeReplyObject(r);
-                return -1;
-            }
-            if (r->type == REDIS_REPLY_STRING) {
-                p->batch_acked++;
-                if (i + 1 == p->ncmd && r->len < sizeof p->last_id)
-                    memcpy(p->last_id, r->str, r->len + 1);
-            }
-            note_reply(p, r);
-            freeReplyObject(r);
-        }
-    }
-    redisReply *w =
-        redisCommand(p->c, "WAIT %u %lld", p->opts.min_replicas, (long long)p->opts.wait_ms);
-    if (w == NULL || w->type != REDIS_REPLY_INTEGER) {
-        if (w)
-            copy_reason(cause, cause_cap, w);
-        else
-            snprintf(cause, cause_cap, "WAIT: %s", p->c->errstr);
-        if (w)
-            freeReplyObject(w);
-        return -1;
-    }
-    long long got = w->integer;
-    freeReplyObject(w);
-    if (got >= (long long)p->opts.min_replicas) {
-        p->stats.confirmed += p->batch_acked;
-        p->batch_acked = 0;
-        p->short_since = 0;
-        batch_drop(p, p->ncmd);
-        return 0;
-    }
-    p->stats.waits_short++;
-    int64_t now = clock_mono_ms();
-    if (p->short_since == 0)
-        p->short_since = now;
-    if (p->opts.log && now - p->short_note_ms >= PRODUCER_REFUSAL_REPORT_MS) {
-        fprintf(p->opts.log,
-                "%s%zu events not yet on %u replica(s) after %.1f s (WAIT: %lld); "
-                "waiting\n",
-                errmsg_prefix(), p->ncmd,
-                p->opts.min_replicas, (double)(now - p->short_since) / 1000.0, got);
-        fflush(p->opts.log);
-        p->short_note_ms = now;
-    }
-    if (now - p->short_since >= p->opts.give_up_ms) {
-        snprintf(p->error, sizeof p->error,
-                 "events were not replicated to %u replica(s) within %.0f s (the last WAIT "
-                 "counted %lld); giving up",
-                 p->opts.min_replicas, (double)(now - p->short_since) / 1000.0, got);
-        return -2;
-    }
-    return still_master(p, cause, cause_cap) == 0 ? 1 : -1;
-}
-
-/* pump() with opts.min_replicas: the whole buffer is one batch, sent and confirmed before the
- * call returns. On failure the batch's accepted events become stats.unconfirmed. */
-static int pump_replicated(struct producer *p)
-{
-    char cause[512];
-    while (p->ncmd > 0) {
-        int r = p->c ? wait_round(p, cause, sizeof cause) : -1;
-        if (p->c == NULL)
-            snprintf(cause, sizeof cause, "not connected");
-        if (r == 0)
-            break;
-        if (r == 1)
-            continue;
-        if (r == -1) {
-            size_t resend = p->nsent;
-            p->stats.resent += resend;
-            p->nsent = 0;
-            if (reconnect(p, cause, resend) == 0)
-                continue;
-            p->failed = PRODUCER_FAILED_LOST;
-        } else {
-            p->failed = PRODUCER_FAILED_UNREPLICATED;
-        }
-        p->stats.unconfirmed += p->batch_acked;
-        p->batch_acked = 0;
-        return -1;
-    }
-    return refusals_check(p);
-}
-
-void producer_replication_note(const struct producer *p, char *buf, size_t cap)
-{
-    buf[0] = '\0';
-    if (p->opts.min_replicas == 0)
-        return;
-    snprintf(buf, cap, ", %" PRIu64 " confirmed on %u replica(s), %" PRIu64 " unconfirmed",
-             p->stats.confirmed, p->opts.min_replicas, p->stats.unconfirmed);
-}
-
-/* ---------------------------------------------------------------- cluster fan-out */
-
-/* The child producer of node (made on first use: it connects, or reconnects with the usual
- * backoff, inside its first pump). */
-static struct producer *child_of(struct producer *p, int node)
-{
-    if (p->child[node])
-        return p->child[node];
-    char err[256];
-    struct redisaddr *a = csync_node_addr(p->cs, node, err, sizeof err);
-    if (a == NULL) {
-        snprintf(p->error, sizeof p->error, "%s", err);
-        return NULL;
-    }
-    struct producer *c = producer_new(NULL, a, &p->opts);
-    c->parent = p;
-    c->node = node;
-    c->c = rsync_connect(a, p->opts.timeout_ms, err, sizeof err); /* NULL: pump reconnects */
-    p->child[node] = c;
-    return c;
-}
-
-/* The top producer's stats are its children's, summed. A failed child fails the top producer
- * with its reason. Returns rc, or -1 when a child failed. */
-static int gather(struct producer *p, int rc)
-{
-    struct producer_stats sum = {.sent = p->stats.sent};
-    for (int i = 0; i < SLOTMAP_NODES_MAX; i++) {
-        struct producer *c = p->child[i];
-        if (c == NULL)
-            continue;
-        sum.acked += c->stats.acked;
-        sum.errors += c->stats.errors;
-        sum.resent += c->stats.resent;
-        sum.reconnects += c->stats.reconnects;
-        if (c->reply_error[0] && p->reply_error[0] == '\0')
-            memcpy(p->reply_error, c->reply_error, sizeof p->reply_error);
-        if (c->failed && !p->failed) {
-            p->failed = c->failed;
-            memcpy(p->error, c->error, sizeof p->error);
-        }
-    }
-    p->stats = sum;
-    return p->failed ? -1 : rc;
-}
-
-static int cluster_add(struct producer *p, const struct event *ev, unsigned part)
-{
-    int node = csync_node_of_slot(p->cs, p->part_slot[part]);
-    struct producer *c = node >= 0 ? child_of(p, node) : NULL;
-    if (c == NULL) {
-        if (node < 0)
-            snprintf(p->error, sizeof p->error,
-                     "no cluster master owns slot %u of %s: is every slot assigned? "
-                     "(redis-cli --cluster check)",
-                     p->part_slot[part], p->stream_key[part]);
-        p->failed = PRODUCER_FAILED_LOST;
-        return -1;
-    }
-    p->stats.sent++;
-    int rc = producer_add(c, ev);
-    if (rc == 0 && c->last_id[0])
-        memcpy(p->last_id, c->last_id, sizeof p->last_id);
-    return gather(p, rc);
-}
-
-static int cluster_flush(struct producer *p)
-{
-    int rc = 0;
-    for (int i = 0; i < SLOTMAP_NODES_MAX; i++)
-        if (p->child[i] && producer_flush(p->child[i]) != 0)
-            rc = -1;
-    for (int i = 0; i < SLOTMAP_NODES_MAX; i++)
-        if (p->child[i] && p->child[i]->last_id[0])
-            memcpy(p->last_id, p->child[i]->last_id, sizeof p->last_id);
-    return gather(p, rc);
-}
-
-int producer_cluster_note(const struct producer *p, char *buf, size_t cap)
-{
-    buf[0] = '\0';
-    if (p->child == NULL)
-        return 0;
-    const struct csync_stats *st = csync_stats(p->cs);
-    return snprintf(buf, cap,
-                    "cluster: %u masters; followed %llu MOVED, %llu ASK, %llu TRYAGAIN, "
-                    "%llu CLUSTERDOWN",
-                    csync_nodes(p->cs), (unsigned long long)st->moved,
-                    (unsigned long long)st->ask, (unsigned long long)st->tryagain,
-                    (unsigned long long)st->clusterdown);
 }
 
 int producer_flush(struct producer *p)
 {
     if (p->child)
-        return p->failed ? -1 : cluster_flush(p);
+        return p->failed ? -1 : producer_cluster_flush(p);
     if (pump(p, 0) != 0)
         return -1;
     p->minid[0] = '\0';
@@ -829,7 +515,7 @@ int producer_add(struct producer *p, const struct event *ev)
     }
     unsigned part = partition_of(key, (size_t)klen, p->opts.partitions);
     if (p->child)
-        return cluster_add(p, ev, part);
+        return producer_cluster_add(p, ev, part);
 
     if (p->opts.retention_ms > 0 && p->minid_len == 0) {
         /* one threshold per batch: cheaper than a clock read per event, and as good */
@@ -878,65 +564,4 @@ int producer_add(struct producer *p, const struct event *ev)
     p->minid[0] = '\0';
     p->minid_len = 0;
     return rc;
-}
-
-/* ---------------------------------------------------------------- opening */
-
-enum producer_open_result producer_open(struct config *cfg, const struct producer_opts *opts,
-                                        struct producer **out)
-{
-    char err[512];
-    *out = NULL;
-
-    if (cfg->redis_url) {
-        struct redisurl u;
-        if (redisurl_parse(cfg->redis_url, &u, err, sizeof err) != 0) {
-            fprintf(stderr, "%s--redis: %s\n", errmsg_prefix(), err);
-            return PRODUCER_OPEN_BAD_URL;
-        }
-        redisurl_free(&u);
-    }
-    struct redisaddr *a = rsync_address(cfg, err, sizeof err);
-    if (a == NULL) {
-        fprintf(stderr, "%s%s\n", errmsg_prefix(), err);
-        return PRODUCER_OPEN_UNREACHABLE;
-    }
-    struct csync *c = rsync_client(a, cfg->connect_timeout_ms, err, sizeof err);
-    if (c == NULL) {
-        fprintf(stderr, "%s%s\n", errmsg_prefix(), err);
-        redisaddr_free(a);
-        return PRODUCER_OPEN_UNREACHABLE;
-    }
-    if (rsync_meta_check(c, cfg->ns, &cfg->partitions, cfg->partitions_set, err, sizeof err)) {
-        enum producer_open_result res =
-            csync_error(c)[0] ? PRODUCER_OPEN_UNREACHABLE : PRODUCER_OPEN_META;
-        fprintf(stderr, "%s%s\n", errmsg_prefix(), err);
-        csync_free(c);
-        redisaddr_free(a);
-        return res;
-    }
-    struct producer_opts o = opts ? *opts : (struct producer_opts){0};
-    o.ns = cfg->ns;
-    o.partitions = cfg->partitions;
-    o.retention_ms = cfg->retention_ms;
-    o.timeout_ms = cfg->connect_timeout_ms;
-    o.min_replicas = cfg->min_replicas;
-    o.wait_ms = cfg->replica_wait_ms;
-    *out = producer_new(c, a, &o);
-    return PRODUCER_OPEN_OK;
-}
-
-int producer_open_exit_code(enum producer_open_result r)
-{
-    switch (r) {
-    case PRODUCER_OPEN_OK:
-        return EXIT_OK;
-    case PRODUCER_OPEN_BAD_URL:
-        return EXIT_USAGE;
-    case PRODUCER_OPEN_UNREACHABLE:
-        return EXIT_UNREACHABLE;
-    case PRODUCER_OPEN_META:
-    default:
-        return EXIT_FAILURE_GENERIC;
-    }
 }

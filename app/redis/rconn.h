@@ -76,7 +76,8 @@ enum rconn_mode {
 
 #define RCONN_NEVER (-1) /* for rconn_opts.auth_retry_ms */
 
-/* A reply to one command. reply is borrowed: valid only during the call, never free it. It is
+/* A reply to one command. reply is borrowed: valid only during the call, never free it (it is
+ * built in the connection's arena, rconn_arena.h, whose memory the next reply reuses). It is
  * NULL when the command failed to get a reply: timeout, connection lost, AUTH_FAILED while it
  * waited, or rconn_close(). A Redis error reply is not NULL: it has type REDIS_REPLY_ERROR. */
 typedef void rconn_reply_fn(struct rconn *rc, const redisReply *reply, void *privdata);

@@ -9,6 +9,7 @@
 #include <hiredis/async.h>
 #include <hiredis/adapters/libev.h>
 
+#include "app/redis/rconn_arena.h"
 #include "app/redis/rconn_impl.h"
 #include "app/redis/sentinel.h"
 #include "core/mem.h"
@@ -85,6 +86,9 @@ void rconn_link_drop(struct rconn *rc)
     rc->ac = NULL;
     ev_timer_stop(rc->loop, &rc->connect_timer);
     ac->data = NULL;
+    /* No reply is built after this: freed now, or inside redisAsyncFree (or after the callback
+     * running now) when the reply it holds is freed. */
+    rconn_arena_release(rconn_arena_of(ac->c.reader));
     redisAsyncFree(ac);
     deadline_rearm(rc);
 }
@@ -117,6 +121,9 @@ static void conn_start(struct rconn *rc)
     }
     ac->data = rc;
     rc->ac = ac;
+    /* Replies are built in an arena of the context's own, not one malloc per element
+     * (rconn_arena.h); it is released where the context is let go of. */
+    rconn_arena_attach(rconn_arena_new(), ac->c.reader);
     /* Order matters (docs/architecture.md §5.3): attach first, then the connect callback arms
      * the write watcher. */
     redisLibevAttach(rc->loop, ac);
@@ -260,6 +267,7 @@ static void on_connect(const redisAsyncContext *cac, int status)
         char why[256];
         snprintf(why, sizeof(why), "%s", cac->errstr ? cac->errstr : "connect failed");
         rc->ac = NULL;
+        rconn_arena_release(rconn_arena_of(cac->c.reader)); /* the context is freed next */
         rconn_hold(rc);
         conn_failed(rc, RCONN_RECONNECTING, why);
         rconn_release(rc);
@@ -301,6 +309,7 @@ static void on_disconnect(const redisAsyncContext *cac, int status)
     snprintf(why, sizeof(why), "%s",
              status == REDIS_OK || cac->errstr == NULL ? "connection closed" : cac->errstr);
     rc->ac = NULL;
+    rconn_arena_release(rconn_arena_of(cac->c.reader)); /* the context is freed next */
     rconn_hold(rc);
     deadline_rearm(rc);
     conn_failed(rc, RCONN_RECONNECTING, why);

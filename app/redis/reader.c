@@ -1,6 +1,8 @@
 /* reader.c — tails the partition streams into a series table (contract in reader.h).
- * One blocking XREAD at a time on the ingest connection, merged across partitions by
- * core/pmerge; probes in reader_probe.c, XINFO in reader_xinfo.c, dead letters in deadletter.c. */
+ * One blocking XREAD in flight at a time on the ingest connection (the next one is sent before a
+ * reply is processed), its entries merged across partitions by core/pmerge; probes in
+ * reader_probe.c, XINFO in reader_xinfo.c, dead letters in deadletter.c, stats and status texts
+ * in reader_status.c. */
 #include "app/redis/reader.h"
 
 #include <inttypes.h>
@@ -140,9 +142,8 @@ static void process_entry(struct reader *rd, unsigned pi, const redisReply *e)
         rd->st.replay_entries++;
     if (e && e->type == REDIS_REPLY_ARRAY && e->elements >= 1 && e->element[0] &&
         e->element[0]->type == REDIS_REPLY_STRING) {
-        id = e->element[0]->str;
+        id = e->element[0]->str; /* p->last_id was moved past it already (advance_ids) */
         id_len = e->element[0]->len;
-        set_last_id(p, id, id_len);
         if (e->elements == 2 && e->element[1] && e->element[1]->type == REDIS_REPLY_ARRAY)
             fields = e->element[1];
     }
@@ -204,12 +205,9 @@ static void take_entry(void *ctx, const void *batch, unsigned part, size_t pos)
     process_entry(ctx, part, ((const redisReply *)batch)->element[pos]);
 }
 
-/* Feeds the entries of one XREAD reply to the table in entry-ID order across partitions, so
- * event time advances as it did in Redis and a replay does not make events look late because
- * one partition's batch ran ahead of another's (core/pmerge). A stream that returned a full batch
- * (COUNT entries) may have more: nothing after its last entry is taken in this round (the
- * cutoff); those entries stay unprocessed and come again with the next XREAD. */
-static void merge_reply(struct reader *rd, const redisReply *reply)
+/* Sorts the streams of one XREAD reply into rd->cursors (marking rd->seen), one per partition
+ * with entries. Returns the number of cursors. */
+static size_t collect_batches(struct reader *rd, const redisReply *reply)
 {
     size_t n = 0;
     for (size_t s = 0; s < reply->elements; s++) {
@@ -228,10 +226,48 @@ static void merge_reply(struct reader *rd, const redisReply *reply)
         rd->cursors[n++] = (struct pmerge_cursor){
             .batch = entries, .part = (unsigned)pi, .count = entries->elements};
     }
-    pmerge_run(rd->cursors, n, rd->cfg.count, entry_id, take_entry, rd);
-    for (unsigned i = 0; i < rd->cfg.partitions; i++)
-        if (rd->seen[i])
-            reader_check_caught_up(&rd->parts[i]);
+    return n;
+}
+
+/* Moves each partition's last ID to the last entry the merge of these batches will take (all
+ * of a batch, or what is not after the cutoff when batches came back full: core/pmerge), so the
+ * next XREAD can be sent before this reply is processed and Redis prepares it meanwhile. Entry
+ * IDs within a stream's batch increase (XREAD returns them in order): a binary search finds it. */
+static void advance_ids(struct reader *rd, size_t n)
+{
+    bool have_cut = false;
+    uint64_t cut_ms = 0, cut_seq = 0, ms, seq;
+    for (size_t i = 0; i < n; i++) {
+        const struct pmerge_cursor *c = &rd->cursors[i];
+        if (c->count < rd->cfg.count)
+            continue;
+        ms = seq = 0;
+        entry_id(c->batch, c->count - 1, &ms, &seq);
+        if (!have_cut || pmerge_id_cmp(ms, seq, cut_ms, cut_seq) < 0) {
+            cut_ms = ms;
+            cut_seq = seq;
+        }
+        have_cut = true;
+    }
+    for (size_t i = 0; i < n; i++) {
+        const struct pmerge_cursor *c = &rd->cursors[i];
+        size_t lo = have_cut ? 0 : c->count, hi = c->count; /* before lo: taken; from hi: not */
+        while (lo < hi) {
+            size_t mid = lo + (hi - lo) / 2;
+            ms = seq = 0;
+            entry_id(c->batch, mid, &ms, &seq);
+            if (pmerge_id_cmp(ms, seq, cut_ms, cut_seq) <= 0)
+                lo = mid + 1;
+            else
+                hi = mid;
+        }
+        if (lo == 0)
+            continue;
+        const redisReply *e = ((const redisReply *)c->batch)->element[lo - 1];
+        if (e && e->type == REDIS_REPLY_ARRAY && e->elements >= 1 && e->element[0] &&
+            e->element[0]->type == REDIS_REPLY_STRING)
+            set_last_id(&rd->parts[c->part], e->element[0]->str, e->element[0]->len);
+    }
 }
 
 /* An XREAD over partitions from..to-1 was answered (reply not NULL). */
@@ -254,19 +290,29 @@ static void xread_done(struct reader *rd, const redisReply *reply, unsigned from
     reader_hold(rd);
     uint64_t before = rd->st.entries;
     memset(rd->seen, 0, rd->cfg.partitions * sizeof(*rd->seen));
-    if (reply->type == REDIS_REPLY_ARRAY)
-        merge_reply(rd, reply);
+    size_t n = reply->type == REDIS_REPLY_ARRAY ? collect_batches(rd, reply) : 0;
     /* A partition asked for but missing from the answer (or a nil answer: the block timed out)
      * had nothing newer than our ID: it has caught up. */
     for (unsigned i = from; i < to; i++)
         if (rd->parts[i].requested && !rd->seen[i])
             rd->parts[i].caught_up = true;
+    /* The next XREAD goes out first, so Redis prepares it while this one is processed (its
+     * reply is built only after this callback returns: one reply at a time on a connection). */
+    advance_ids(rd, n);
+    reader_issue_xread(rd);
+    /* Entries in entry-ID order across partitions, so event time advances as it did in Redis
+     * and a replay does not make events look late because one partition's batch ran ahead of
+     * another's (core/pmerge). After the cutoff of a full batch nothing is taken: those entries
+     * come again with the next XREAD, which starts where advance_ids left each partition. */
+    pmerge_run(rd->cursors, n, rd->cfg.count, entry_id, take_entry, rd);
+    for (unsigned i = 0; i < rd->cfg.partitions; i++)
+        if (rd->seen[i])
+            reader_check_caught_up(&rd->parts[i]);
     rd->last_error[0] = '\0';
     if (rd->xread_failed) {
         rd->xread_failed = false;
         reader_notify(rd, READER_CONN_STATE); /* "read error" is over */
     }
-    reader_issue_xread(rd);
     if (rd->st.entries != before)
         reader_notify(rd, READER_DATA);
     reader_check_replay_done(rd);
@@ -391,15 +437,6 @@ static void on_lane_state(struct rconn *rc, enum rconn_state state, void *privda
     reader_hold(rd);
     reader_notify(rd, READER_CONN_STATE);
     reader_release(rd);
-}
-
-/* Cluster: the lane whose state is shown (the first one not up), or NULL when all are up. */
-static const struct lane *worst_lane(const struct reader *rd)
-{
-    for (unsigned i = 0; rd->lanes_open && i < rd->cfg.partitions; i++)
-        if (rconn_get_state(rd->lanes[i].rc) != RCONN_UP)
-            return &rd->lanes[i];
-    return NULL;
 }
 
 static void close_lanes(struct reader *rd)
@@ -590,143 +627,4 @@ void reader_close(struct reader *rd)
 struct rconn *reader_command_conn(struct reader *rd)
 {
     return rd->cmd;
-}
-
-void reader_get_stats(const struct reader *rd, struct reader_stats *out)
-{
-    *out = rd->st;
-    double prog = 0;
-    int64_t max_lag = -1;
-    for (unsigned i = 0; i < rd->cfg.partitions; i++) {
-        const struct part *p = &rd->parts[i];
-        if (p->caught_up) {
-            prog += 1;
-        } else if (p->target_known && !p->target_none && p->target_ms > p->start_ms) {
-            double f = (double)(p->last_ms - p->start_ms) / (double)(p->target_ms - p->start_ms);
-            prog += f < 0 ? 0 : f > 1 ? 1 : f;
-        }
-        if (p->lastgen_known) {
-            int64_t lag = 0;
-            if (pmerge_id_cmp(p->last_ms, p->last_seq, p->lastgen_ms, p->lastgen_seq) < 0)
-                lag = (int64_t)(p->lastgen_ms - p->last_ms);
-            if (lag > max_lag)
-                max_lag = lag;
-        }
-    }
-    out->replay_progress = out->replay_done ? 1.0 : prog / rd->cfg.partitions;
-    out->replay_s = out->replay_done ? rd->replay_done_at - rd->started_at : 0;
-    out->max_lag_ms = max_lag;
-    out->state = rd->blk ? rconn_get_state(rd->blk) : RCONN_CLOSED;
-    out->attempt = rd->blk ? rconn_attempt(rd->blk) : 0;
-    if (rd->lanes_open) {
-        const struct lane *w = worst_lane(rd);
-        out->state = w ? rconn_get_state(w->rc) : RCONN_UP;
-        out->attempt = w ? rconn_attempt(w->rc) : 0;
-    }
-    struct rconn_cluster_stats cs;
-    out->cluster = rd->lanes != NULL;
-    out->cluster_moved = rd->lanes_closed.moved;
-    out->cluster_ask = rd->lanes_closed.ask;
-    out->cluster_tryagain = rd->lanes_closed.tryagain;
-    out->cluster_nodes = rd->lanes_closed.nodes;
-    for (unsigned i = 0; rd->lanes_open && i < rd->cfg.partitions; i++) {
-        rconn_cluster_stats(rd->lanes[i].rc, &cs);
-        out->cluster_moved += cs.moved;
-        out->cluster_ask += cs.ask;
-        out->cluster_tryagain += cs.tryagain + cs.clusterdown;
-        if (cs.nodes > out->cluster_nodes)
-            out->cluster_nodes = cs.nodes;
-    }
-    if (rd->cmd && rconn_cluster_stats(rd->cmd, &cs)) {
-        out->cluster_moved += cs.moved;
-        out->cluster_ask += cs.ask;
-        out->cluster_tryagain += cs.tryagain + cs.clusterdown;
-    }
-    out->cmd_state = rd->cmd ? rconn_get_state(rd->cmd) : RCONN_CLOSED;
-    out->unreadable = rd->unreadable;
-}
-
-unsigned reader_partition_count(const struct reader *rd)
-{
-    return rd->cfg.partitions;
-}
-
-void reader_partition_info(const struct reader *rd, unsigned i, struct reader_partition *out)
-{
-    const struct part *p = &rd->parts[i];
-    out->key = p->key;
-    memcpy(out->last_id, p->last_id, sizeof(out->last_id));
-    out->entries = p->entries;
-    out->caught_up = p->caught_up;
-    out->unreadable = p->unreadable;
-    out->error = p->error;
-    out->lag_ms = -1;
-    if (p->lastgen_known)
-        out->lag_ms = pmerge_id_cmp(p->last_ms, p->last_seq, p->lastgen_ms, p->lastgen_seq) < 0
-                          ? (int64_t)(p->lastgen_ms - p->last_ms)
-                          : 0;
-}
-
-const char *reader_state_text(const struct reader *rd, char *buf, size_t cap)
-{
-    if (rd->stopped || (rd->blk == NULL && !rd->lanes_open)) {
-        snprintf(buf, cap, "stopped");
-        return buf;
-    }
-    const struct lane *w = worst_lane(rd);
-    const struct rconn *shown = rd->blk ? rd->blk : w ? w->rc : rd->lanes[0].rc;
-    enum rconn_state s = rconn_get_state(shown);
-    switch (s) {
-    case RCONN_UP:
-        if (rd->xread_failed)
-            snprintf(buf, cap, "read error");
-        else
-            snprintf(buf, cap, "%s", rd->st.replay_done ? "live" : "replay");
-        break;
-    case RCONN_RECONNECTING:
-        snprintf(buf, cap, "reconnecting (attempt %u)", rconn_attempt(shown));
-        break;
-    default:
-        snprintf(buf, cap, "%s", rconn_state_name(s));
-        break;
-    }
-    return buf;
-}
-
-const char *reader_last_error(const struct reader *rd)
-{
-    if (rd->blk && rconn_get_state(rd->blk) != RCONN_UP)
-        return rconn_last_error(rd->blk);
-    const struct lane *w = worst_lane(rd);
-    if (w)
-        return rconn_last_error(w->rc);
-    return rd->last_error;
-}
-
-const char *reader_unreadable_text(const struct reader *rd, char *buf, size_t cap)
-{
-    buf[0] = '\0';
-    if (rd->unreadable == 0)
-        return buf;
-    const struct part *first = NULL;
-    char list[64] = "";
-    size_t len = 0;
-    unsigned listed = 0;
-    for (unsigned i = 0; i < rd->cfg.partitions; i++) {
-        if (!rd->parts[i].unreadable)
-            continue;
-        if (first == NULL)
-            first = &rd->parts[i];
-        if (len + 16 < sizeof(list)) {
-            int k = snprintf(list + len, sizeof(list) - len, "%s%u", listed ? "," : "", i);
-            len += k > 0 ? (size_t)k : 0;
-            listed++;
-        }
-    }
-    if (rd->unreadable == 1)
-        snprintf(buf, cap, "partition %s unreadable: %s", list, first->error);
-    else
-        snprintf(buf, cap, "%u partitions unreadable (%s%s): %s%s", rd->unreadable, list,
-                 listed < rd->unreadable ? ",..." : "", first->error, ", ...");
-    return buf;
 }

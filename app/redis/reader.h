@@ -6,8 +6,10 @@
  *
  * Connections (docs/architecture.md §5.1): one RCONN_MODE_BLOCKING connection runs
  *     XREAD COUNT c BLOCK b STREAMS NS:ev:{p0} ... NS:ev:{pN-1} id0 ... idN-1
- * in a loop, one at a time; one RCONN_MODE_COMMAND connection carries the dead-letter writes and
- * a periodic XINFO STREAM per partition (lag and replay targets).
+ * in a loop, one at a time (the next one is sent as soon as a reply arrives, before its entries are
+ * processed, from the last entry each partition's merge will take); one RCONN_MODE_COMMAND
+ * connection carries the dead-letter writes and a periodic XINFO STREAM per partition (lag and
+ * replay targets).
  *
  * Replay: every partition starts right before (start_ms - replay_ms), start_ms being the wall
  * clock at reader_new(). A partition has caught up when the last ID processed reaches the stream's

@@ -1,5 +1,6 @@
 /* reader_impl.h — the reader's state, shared by reader.c (read loop, replay, public API),
- * reader_probe.c (unreadable partitions), reader_xinfo.c (replay targets, lag) and deadletter.c.
+ * reader_probe.c (unreadable partitions), reader_xinfo.c (replay targets, lag), reader_status.c
+ * (stats, status texts) and deadletter.c.
  * Private to app/redis/: everything else uses reader.h. */
 #ifndef WR_APP_REDIS_READER_IMPL_H
 #define WR_APP_REDIS_READER_IMPL_H

@@ -529,6 +529,7 @@ int tui_main(int argc, char **argv, bool demo)
         return EXIT_FAILURE_GENERIC;
     }
     model_init(&t.model, t.tab);
+    t.model.rank_uncached = getenv(TUI_RANK_UNCACHED_ENV) != NULL;
     struct model_status *s = &t.model.status;
     if (t.addr->sentinel)
         sentinel_set_log(t.addr->sentinel, NULL); /* stderr is under the screen: use the bar */

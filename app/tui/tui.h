@@ -23,4 +23,8 @@ int bench_tui(int argc, char **argv);
  * "series N", one per line. */
 #define TUI_STATS_ENV "WARROOM_TUI_STATS"
 
+/* Environment variable that, set (to anything), makes the series table rank every series from
+ * scratch each frame, as before its cache (model.rank_uncached): bench_tui's baseline. */
+#define TUI_RANK_UNCACHED_ENV "WARROOM_TUI_RANK_UNCACHED"
+
 #endif

@@ -1,11 +1,29 @@
 #!/usr/bin/env bash
-# test_bench_e2e.sh — `warroom bench e2e --cluster` with tiny counts: it starts its own servers
-# (one Redis, a 3-master cluster, a master + replica), prints every table row, and the
-# `--min-replicas 1` run confirms on the replica every event it got accepted. Never timings.
+# test_bench_e2e.sh — `warroom bench e2e` (every row, with its ratio) and `--cluster`, with tiny
+# counts: it starts its own servers (one Redis, a 3-master cluster, a master + replica), prints
+# every table row, and the `--min-replicas 1` run confirms on the replica every event it got
+# accepted. Never timings.
 . "$(dirname "$0")/lib.sh"
 W=${WARROOM:?WARROOM must name the warroom binary}
 T=$(mktemp -d)
 wr_defer "rm -rf '$T'"
+
+# the plain table: each producer next to redis-cli --pipe and the reader next to its ceiling, each
+# a ratio from the same run
+"$W" bench e2e --events 2000 >"$T/plain" 2>"$T/perr"
+rc=$?
+rows=0
+for what in 'producer: file -> XADD (`warroom ingest` vs `redis-cli --pipe`)' \
+    'producer: synthetic -> XADD (`warroom gen --rate 0` vs `redis-cli --pipe`)' \
+    'reader: XREAD -> core (warroom reader vs discarding XREAD loop)'; do
+    grep -qF "| $what | " "$T/plain" &&
+        grep -F "| $what | " "$T/plain" | grep -qE '\| \*\*[0-9]+ %\*\* \|$' && rows=$((rows + 1))
+done
+if [ $rc = 0 ] && [ $rows = 3 ]; then
+    ok bench_e2e_rows
+else
+    notok bench_e2e_rows "exit $rc, $rows rows: $(tail -3 "$T/perr") $(cat "$T/plain")"
+fi
 
 "$W" bench e2e --cluster --events 2000 >"$T/out" 2>"$T/err"
 rc=$?

@@ -87,6 +87,45 @@ else
     notok "chat between nodes" "$(cat "$T/a.out" "$T/a.err" "$T/b.out" "$T/b.err")"
 fi
 
+# chat by EVALSHA: each master has its own script cache. After SCRIPT FLUSH on every master, one
+# line-mode client talking in two rooms on two masters loads the script on each once (one EVAL
+# per master, issue 15.5), the rest goes by EVALSHA, and every message is stored once.
+# owner KEY: the port of the master that owns KEY (XLEN answers MOVED anywhere else)
+owner() {
+    local p
+    for p in $CLUSTER_PORTS; do
+        redis-cli -p "$p" XLEN "$1" 2>/dev/null | grep -qxE '[0-9]+' && echo "$p"
+    done
+}
+# mstat PORT CMD FIELD: a field of INFO commandstats on one master (0 when never called)
+mstat() {
+    redis-cli -p "$1" INFO commandstats | tr -d '\r' |
+        awk -F'[:,=]' -v c="cmdstat_$2" -v f="$3" '$1 == c { for (i = 2; i < NF; i += 2) if ($i == f) print $(i + 1) }' |
+        grep . || echo 0
+}
+pa=$(owner s:chat:ops:log) room_b="" pb=""
+for r in r1 r2 r3 r4 r5 r6 r7 r8 r9 r10 r11 r12; do
+    pb=$(owner "s:chat:$r:log")
+    [ -n "$pb" ] && [ "$pb" != "$pa" ] && room_b=$r && break
+done
+for p in $CLUSTER_PORTS; do
+    redis-cli -p "$p" SCRIPT FLUSH >/dev/null
+    redis-cli -p "$p" CONFIG RESETSTAT >/dev/null
+done
+printf 'sha in ops\n/join %s\nsha in b 1\nsha in b 2\n' "$room_b" |
+    "$W" chat --redis "$U3" --ns s ops --nick c --history 0 >"$T/c.out" 2>"$T/c.err"
+crc=$?
+in_log() { redis-cli -c -p "$P1" XRANGE "s:chat:$1:log" - + | grep -cx -- "$2"; }
+if [ "$crc" = 0 ] && [ -n "$room_b" ] && [ "$(in_log ops 'sha in ops')" = 1 ] &&
+    [ "$(in_log "$room_b" 'sha in b 1')" = 1 ] && [ "$(in_log "$room_b" 'sha in b 2')" = 1 ] &&
+    [ "$(mstat "$pa" eval calls)" = 1 ] && [ "$(mstat "$pb" eval calls)" = 1 ] &&
+    [ $(($(mstat "$pb" evalsha calls) - $(mstat "$pb" evalsha failed_calls))) -ge 1 ] &&
+    [ $(($(mstat "$pa" evalsha calls) - $(mstat "$pa" evalsha failed_calls))) -ge 1 ]; then
+    ok "chat by EVALSHA on two masters after SCRIPT FLUSH: one EVAL each, every message once"
+else
+    notok "chat evalsha cluster" "exit $crc, rooms ops@$pa $room_b@$pb, EVAL $(mstat "$pa" eval calls)/$(mstat "$pb" eval calls): $(cat "$T/c.err")"
+fi
+
 # alerts: a rule fires on a gen anomaly and the worker announces it once
 printf '[rule hot]\nexpr = max(latency_ms{service=api}) over 10s > 1000\nseverity = critical\n' \
     >"$T/rules.conf"

@@ -1403,11 +1403,44 @@ static void test_store_accumulate_matches_merge(void **state)
     hist_clear(&m);
 }
 
+/* A one-value view holds the same bins as adding the value to an empty histogram, merges as
+ * that would, and owns no heap (issue 15: a time slot with one event has no histogram). */
+static void test_view_one_equals_one_add(void **state)
+{
+    (void)state;
+    const double vs[] = {42.5, -3.25, 0.0, 1e-12, -1e300, 1e-9, 7e307};
+    for (size_t i = 0; i < sizeof(vs) / sizeof(vs[0]); i++) {
+        struct hist view, one, a, b;
+        uint8_t cell = 0;
+        hist_view_one(&view, vs[i], &cell);
+        hist_init(&one);
+        hist_add(&one, vs[i]);
+        assert_int_equal(hist_count(&view), 1);
+        assert_int_equal(view.zero_count, one.zero_count);
+        assert_int_equal(hist_bin_count(&view), hist_bin_count(&one));
+        for (int q = 0; q <= 2; q++)
+            assert_true(hist_quantile(&view, q / 2.0) == hist_quantile(&one, q / 2.0));
+        hist_init(&a);
+        hist_init(&b);
+        hist_add(&a, 5.0);
+        hist_add(&b, 5.0);
+        hist_merge(&a, &view);
+        hist_add(&b, vs[i]);
+        assert_int_equal(hist_count(&a), 2);
+        for (int q = 0; q <= 4; q++)
+            assert_true(hist_quantile(&a, q / 4.0) == hist_quantile(&b, q / 4.0));
+        hist_clear(&a);
+        hist_clear(&b);
+        hist_clear(&one);
+    }
+}
+
 int main(int argc, char **argv)
 {
     if (argc > 1 && strcmp(argv[1], "--bench") == 0)
         return bench();
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_view_one_equals_one_add),
         cmocka_unit_test(test_store_accumulate_matches_merge),
         cmocka_unit_test(test_empty),
         cmocka_unit_test(test_single_value),
