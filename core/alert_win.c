@@ -224,6 +224,11 @@ static int win_update(struct alert_win *w, const struct series *s, int64_t L, in
     w->late = s->late;
     if (rebuild)
         return win_rebuild(w, tl, L, B, fine_lo) == 0 ? 1 : -1;
+    /* a zero extreme keeps the sign of the first slot holding it, and a coarse slot that was
+     * one earlier value when a full fine slot folded in took that value in after the fine one's
+     * (timeline.c fold): on a 0 / -0 tie its sign is not the one the seconds gave in order */
+    if (w->count && (w->min == 0 || w->max == 0) && w->a <= fine_lo)
+        w->dirty = true;
     if (w->dirty)
         win_extremes(w, tl);
     if (w->has_moments && w->a > w->resum_b)
@@ -279,8 +284,8 @@ int alert_win_read(struct alert_win *w, const struct series *s, uint32_t window_
         return -1;
     }
 
-    /* the open seconds (b, hi], read afresh (their slots kept for the bins below) */
-    const struct timeline_slot *opened[ALERT_WIN_OPEN_MAX];
+    /* the open seconds (b, hi], read afresh; their histograms are read again below, once the
+     * bins are sized: a one-event slot is a view inside the iterator, gone at its next call */
     size_t nopen = 0;
     struct summary open;
     summary_init(&open);
@@ -289,7 +294,7 @@ int alert_win_read(struct alert_win *w, const struct series *s, uint32_t window_
     while ((slot = timeline_iter_next(&it, &ss, &ls)) != NULL) {
         if (ls != 1 || nopen == ALERT_WIN_OPEN_MAX || slot->hist.max_bins < 2 * ALERT_WIN_BINS_SPAN)
             return -1; /* a coarse slot, lateness longer than followed, small histograms */
-        opened[nopen++] = slot;
+        nopen++;
         struct summary o;
         timeline_slot_summary(slot, ss, &o);
         summary_merge(&open, &o);
@@ -341,8 +346,9 @@ int alert_win_read(struct alert_win *w, const struct series *s, uint32_t window_
             return -1;
         alert_bins_reserve(bins, plo, phi, nlo, nhi);
         alert_bins_add(bins, &w->bins);
-        for (size_t k = 0; k < nopen; k++)
-            alert_bins_add_hist(bins, &opened[k]->hist);
+        timeline_iter_init(&it, tl, w->b + 1, hi);
+        while ((slot = timeline_iter_next(&it, &ss, &ls)) != NULL)
+            alert_bins_add_hist(bins, &slot->hist);
     }
     return rc;
 }
