@@ -341,6 +341,8 @@ void alert_engine_free(struct alert_engine *e)
         free(e->memo[k].bins.cells);
     free(e->memo);
     free(e->group.cells);
+    free(e->scratch.cells);
+    alert_wins_free(e);
     free(e->active);
     free(e->sorted);
     free(e->tr);
@@ -423,6 +425,7 @@ void alert_engine_set_rules(struct alert_engine *e, struct rule_set *rules)
     rules->rules = NULL;
     rules->count = 0;
     e->sorted_ok = false;
+    alert_wins_prune(e);
 }
 
 size_t alert_engine_rule_count(const struct alert_engine *e)

@@ -29,6 +29,10 @@ enum alert_state {
 struct alert_config {
     int64_t resolved_retention_ms; /* how long a resolved instance stays listed; default
                                       ALERT_DEFAULT_RESOLVED_RETENTION_MS */
+    bool full_windows; /* the reference evaluator: every window merged from all its slots at
+                          every evaluation, none followed incrementally (tests, bench; and a
+                          table whose watermark is restarted between evaluations, which the
+                          incremental windows cannot follow: see docs/architecture.md 7.5) */
 };
 
 /* One rule instance: a rule and one set of instance labels. Owned by the engine; read-only to
@@ -140,6 +144,15 @@ size_t alert_eval_end(struct alert_engine *e, const struct alert_transition **ou
 
 /* Whether an evaluation is in progress (between a successful begin and its end). */
 bool alert_eval_running(const struct alert_engine *e);
+
+/* How the series windows of the evaluations so far were had: from the kept aggregate of their
+ * closed seconds (incremental: of those, rebuilt: read again from all their slots, after a late
+ * event or on first use), or merged from all their slots (full: cfg.full_windows, windows
+ * that need sums or variances, windows past the retention). Idle windows are not counted. */
+struct alert_window_counts {
+    uint64_t incremental, rebuilt, full;
+};
+void alert_engine_window_counts(const struct alert_engine *e, struct alert_window_counts *out);
 
 /* The listed instances (pending, firing, resolved) sorted for the alerts panel: firing, then
  * pending, then resolved; within a state by severity (page first), then most recent `since`

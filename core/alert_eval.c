@@ -126,108 +126,58 @@ static bool alert_eval_match_step(struct alert_engine *e, size_t *budget)
 }
 
 /* ---------------------------------------------------------------------------------------------
- * Window histograms as dense bins. A series' window is the sum of its slots' histograms
- * (timeline_iter over the window's seconds, as window_sliding does); a group's is the sum of
- * its members' windows. Quantiles are read with hist_quantiles' rule (nearest rank
+ * Window histograms as dense bins (core/alert_bins.c). A series' window is the sum of its slots'
+ * histograms (timeline_iter over the window's seconds, as window_sliding does); a group's is the
+ * sum of its members' windows. Quantiles are read with hist_quantiles' rule (nearest rank
  * hist_rank(q, n), negative bins from the most negative, zero, positive bins; a bin's
  * representative value), so they equal hist_quantile of the hist_merge of the same data, to the
  * bit, then clamped to the window's exact min and max as every displayed quantile is
  * (hist_quantile_clamp). Rebuilding a struct hist per window (window_sliding's out_hist) would
  * cost several times more. */
 
-static void bins_reserve(struct alert_bins *b, int64_t plo, int64_t phi, int64_t nlo, int64_t nhi)
-{
-    b->npos = phi >= plo ? (size_t)(phi - plo + 1) : 0;
-    b->nneg = nhi >= nlo ? (size_t)(nhi - nlo + 1) : 0;
-    b->pos_lo = plo;
-    b->neg_lo = nlo;
-    if (b->npos + b->nneg > b->cap) {
-        b->cap = b->npos + b->nneg;
-        free(b->cells);
-        b->cells = xmalloc(b->cap * sizeof *b->cells);
-    }
-    if (b->npos + b->nneg) /* cells may still be NULL when empty */
-        memset(b->cells, 0, (b->npos + b->nneg) * sizeof *b->cells);
-    b->zero = b->count = 0;
-}
-
-static void extent_add(int64_t *lo, int64_t *hi, int64_t offset, size_t len)
-{
-    if (len == 0)
-        return;
-    if (offset < *lo)
-        *lo = offset;
-    if (offset + (int64_t)len - 1 > *hi)
-        *hi = offset + (int64_t)len - 1;
-}
-
-/* b = the sum of the slot histograms of tl whose start second is in [lo_s, hi_s]. */
-static void bins_from_slots(struct alert_bins *b, const struct timeline *tl, int64_t lo_s,
-                            int64_t hi_s)
-{
-    int64_t plo = INT64_MAX, phi = INT64_MIN, nlo = INT64_MAX, nhi = INT64_MIN, ss;
-    struct timeline_iter it;
-    const struct timeline_slot *slot;
-    uint32_t ls;
-
-    timeline_iter_init(&it, tl, lo_s, hi_s);
-    while ((slot = timeline_iter_next(&it, &ss, &ls)) != NULL) {
-        extent_add(&plo, &phi, slot->hist.pos.offset, slot->hist.pos.len);
-        extent_add(&nlo, &nhi, slot->hist.neg.offset, slot->hist.neg.len);
-    }
-    bins_reserve(b, plo, phi, nlo, nhi);
-    timeline_iter_init(&it, tl, lo_s, hi_s);
-    while ((slot = timeline_iter_next(&it, &ss, &ls)) != NULL) {
-        hist_store_accumulate(&slot->hist.pos, b->cells, plo);
-        hist_store_accumulate(&slot->hist.neg, b->cells + b->npos, nlo);
-        b->zero += slot->hist.zero_count;
-        b->count += slot->hist.count;
-    }
-}
-
-/* dst += src; dst's range must already cover src's. */
-static void bins_add(struct alert_bins *dst, const struct alert_bins *src)
-{
-    uint64_t *dp = dst->cells + (src->pos_lo - dst->pos_lo);
-    uint64_t *dn = dst->cells + dst->npos + (src->neg_lo - dst->neg_lo);
-    for (size_t i = 0; i < src->npos; i++)
-        dp[i] += src->cells[i];
-    for (size_t i = 0; i < src->nneg; i++)
-        dn[i] += src->cells[src->npos + i];
-    dst->zero += src->zero;
-    dst->count += src->count;
-}
-
-/* The bins' value at the nearest rank of q (unclamped). */
-static double bins_rank_value(const struct alert_bins *b, double q)
-{
-    if (b->count == 0)
-        return NAN;
-    uint64_t rank = hist_rank(q, b->count), seen = 0;
-    const uint64_t *neg = b->cells + b->npos;
-    for (size_t i = b->nneg; i-- > 0;) /* most negative first: the highest bin of -v */
-        if ((seen += neg[i]) >= rank)
-            return -hist_bin_value((int32_t)(b->neg_lo + (int64_t)i));
-    if ((seen += b->zero) >= rank)
-        return 0.0;
-    for (size_t i = 0; i < b->npos; i++)
-        if ((seen += b->cells[i]) >= rank)
-            return hist_bin_value((int32_t)(b->pos_lo + (int64_t)i));
-    return NAN; /* not reached: the cells add up to count */
-}
-
-/* Quantile q of the bins, clamped to the exact extremes of the same values (s: their summary). */
-static double bins_quantile(const struct alert_bins *b, double q, const struct summary *s)
-{
-    return hist_quantile_clamp(bins_rank_value(b, q), q, s->count, s->min, s->max);
-}
-
 /* ---------------------------------------------------------------------------------------------
  * Evaluation. */
 
-/* The window of series idx for this evaluation: its summary always, its bins when asked. */
+/* Whether the aggregation needs the window's sum, mean or m2: incremental windows keep these
+ * only when asked (and only within rounding of the full merge). */
+static bool agg_needs_moments(enum rule_agg agg)
+{
+    switch (agg) {
+    case RULE_AGG_SUM:
+    case RULE_AGG_AVG:
+    case RULE_AGG_STDDEV:
+    case RULE_AGG_STD_S:
+    case RULE_AGG_VAR_P:
+    case RULE_AGG_VAR_S:
+        return true;
+    default:
+        return false;
+    }
+}
+
+/* The incremental window of series idx (core/alert_win.c) into sum and bins (when bins). */
+static int window_incremental(struct alert_engine *e, uint32_t idx, uint32_t window_s,
+                              unsigned want, int64_t now, struct summary *sum,
+                              struct alert_bins *out, bool count)
+{
+    if (e->cfg.full_windows)
+        return -1;
+    struct alert_win *w = alert_win_get(e, idx, window_s);
+    int rc = w ? alert_win_read(w, e->tab->items[idx], window_s, now,
+                                series_table_watermark_ms(e->tab), want, sum, out, &e->scratch)
+               : -1;
+    if (count && rc >= 0)
+        e->counts.incremental++;
+    if (count && rc > 0)
+        e->counts.rebuilt++;
+    return rc < 0 ? -1 : 0;
+}
+
+/* The window of series idx for this evaluation: its summary always (sum, mean and m2 only when
+ * full is asked: m->full), its bins when asked. From the incremental window when it can, else
+ * from every slot of the window (always with cfg.full_windows). */
 static const struct alert_memo *window_of(struct alert_engine *e, uint32_t idx, uint32_t window_s,
-                                          bool bins, int64_t now)
+                                          bool bins, bool full, int64_t now)
 {
     struct alert_memo *m = &e->memo[idx];
     const struct timeline *tl = &e->tab->items[idx]->tl;
@@ -236,20 +186,34 @@ static const struct alert_memo *window_of(struct alert_engine *e, uint32_t idx, 
     if (m->epoch != e->epoch || m->window_s != window_s) {
         m->epoch = e->epoch;
         m->window_s = window_s;
-        m->has_bins = false;
+        m->has_bins = m->has_sum = false;
         if (tl->head_ms < lo_s * 1000) { /* nothing in the window: skip the slots */
             summary_init(&m->sum);
-        } else {
-            struct window_stats st;
-            window_sliding(tl, now, window_s, WINDOW_NO_QUANTILES, &st, NULL);
-            m->sum = st.sum;
+            m->has_sum = m->full = true;
         }
     }
+    if ((!m->has_sum || (full && !m->full)) &&
+        window_incremental(e, idx, window_s,
+                           (bins ? ALERT_WIN_BINS : 0u) | (full ? ALERT_WIN_MOMENTS : 0u), now,
+                           &m->sum, &m->bins, true) == 0) {
+        m->has_sum = true;
+        m->full = full;
+        m->has_bins = m->has_bins || bins;
+    }
+    if (!m->has_sum || (full && !m->full)) {
+        struct window_stats st;
+        window_sliding(tl, now, window_s, WINDOW_NO_QUANTILES, &st, NULL);
+        m->sum = st.sum;
+        m->has_sum = m->full = true;
+        e->counts.full++;
+    }
     if (bins && !m->has_bins) {
-        if (m->sum.count)
-            bins_from_slots(&m->bins, tl, lo_s, hi_s);
-        else
-            bins_reserve(&m->bins, 0, -1, 0, -1);
+        struct summary unused;
+        if (m->sum.count == 0)
+            alert_bins_reserve(&m->bins, 0, -1, 0, -1);
+        else if (window_incremental(e, idx, window_s, ALERT_WIN_BINS, now, &unused, &m->bins,
+                                    false) != 0)
+            alert_bins_from_slots(&m->bins, tl, lo_s, hi_s);
         m->has_bins = true;
     }
     return m;
@@ -291,7 +255,7 @@ static bool step_absent(struct alert_engine *e, struct alert_rule_rt *rt, size_t
     struct alert_run *run = &e->run;
     uint32_t w = rt->rule->expr.window_s;
     for (; run->cursor < rt->nmembers && !run->sub && *budget != 0; run->cursor++, (*budget)--)
-        run->sub = window_of(e, rt->mseries[run->cursor], w, false, run->now)->sum.count > 0;
+        run->sub = window_of(e, rt->mseries[run->cursor], w, false, false, run->now)->sum.count > 0;
     if (run->cursor < rt->nmembers && !run->sub)
         return false;
     bool present = run->sub != 0;
@@ -309,7 +273,7 @@ static bool step_series(struct alert_engine *e, struct alert_rule_rt *rt, size_t
     struct alert_run *run = &e->run;
     int64_t now = run->now;
     int64_t start_ms = (floor_div(now, 1000) - (int64_t)x->window_s + 1) * 1000;
-    bool quantile = rule_agg_is_quantile(x->agg);
+    bool quantile = rule_agg_is_quantile(x->agg), moments = agg_needs_moments(x->agg);
     double empty = x->agg == RULE_AGG_COUNT || x->agg == RULE_AGG_RATE ? 0.0 : NAN;
     bool empty_holds = rule_op_holds(x->op, empty, x->threshold);
     double covered_s = rule_covered_s(e, x->window_s, now);
@@ -322,7 +286,7 @@ static bool step_series(struct alert_engine *e, struct alert_rule_rt *rt, size_t
                 continue; /* nothing in the window, nothing listed: the common idle case */
             v = empty;
         } else {
-            const struct alert_memo *m = window_of(e, g->series, x->window_s, false, now);
+            const struct alert_memo *m = window_of(e, g->series, x->window_s, false, moments, now);
             if (!quantile) {
                 v = rule_agg_value(x->agg, x->q, &m->sum, NULL, covered_s);
             } else if (m->sum.count == 0) {
@@ -330,8 +294,8 @@ static bool step_series(struct alert_engine *e, struct alert_rule_rt *rt, size_t
             } else if (!g->inst && quantile_cannot_hold(x, &m->sum)) {
                 continue;
             } else {
-                m = window_of(e, g->series, x->window_s, true, now);
-                v = bins_quantile(&m->bins, x->q, &m->sum);
+                m = window_of(e, g->series, x->window_s, true, false, now);
+                v = alert_bins_quantile(&m->bins, x->q, &m->sum);
             }
         }
         alert_step(e, rt, g, rule_op_holds(x->op, v, x->threshold), v, now);
@@ -359,29 +323,6 @@ static void index_members(struct alert_rule_rt *rt)
     rt->indexed = rt->nmembers;
 }
 
-/* Quantile q of the merged window histograms of group g's members, whose windows (bins
- * included) are already in the memo. */
-static double group_quantile(struct alert_engine *e, const struct alert_rule_rt *rt, size_t g,
-                             double q, int64_t now)
-{
-    uint32_t w = rt->rule->expr.window_s, first = rt->gfirst[g], end = rt->gfirst[g + 1];
-    int64_t plo = INT64_MAX, phi = INT64_MIN, nlo = INT64_MAX, nhi = INT64_MIN;
-    const struct summary *s = &rt->acc[g]; /* the group's merged summary */
-
-    if (end - first == 1)
-        return bins_quantile(&window_of(e, rt->mseries[rt->gorder[first]], w, true, now)->bins, q,
-                             s);
-    for (uint32_t k = first; k < end; k++) {
-        const struct alert_bins *b = &window_of(e, rt->mseries[rt->gorder[k]], w, true, now)->bins;
-        extent_add(&plo, &phi, b->pos_lo, b->npos);
-        extent_add(&nlo, &nhi, b->neg_lo, b->nneg);
-    }
-    bins_reserve(&e->group, plo, phi, nlo, nhi);
-    for (uint32_t k = first; k < end; k++) /* memo hits: the windows were computed above */
-        bins_add(&e->group, &window_of(e, rt->mseries[rt->gorder[k]], w, true, now)->bins);
-    return bins_quantile(&e->group, q, s);
-}
-
 /* Phases of a `by` rule: summaries merged per group member by member, then the groups one by
  * one (a quantile group first computes its members' window histograms, then merges them). */
 enum { GROUPS_START, GROUPS_MERGE, GROUPS_STEP };
@@ -392,7 +333,7 @@ static bool step_groups(struct alert_engine *e, struct alert_rule_rt *rt, size_t
     const struct rule_expr *x = &rt->rule->expr;
     struct alert_run *run = &e->run;
     int64_t now = run->now;
-    bool quantile = rule_agg_is_quantile(x->agg);
+    bool quantile = rule_agg_is_quantile(x->agg), moments = agg_needs_moments(x->agg);
     size_t ng = rt->ngroups;
 
     if (run->phase == GROUPS_START) {
@@ -409,7 +350,7 @@ static bool step_groups(struct alert_engine *e, struct alert_rule_rt *rt, size_t
         for (; run->cursor < rt->nmembers && *budget != 0; run->cursor++, (*budget)--) {
             size_t m = run->cursor;
             summary_merge(&rt->acc[rt->mgroup[m]],
-                          &window_of(e, rt->mseries[m], x->window_s, false, now)->sum);
+                          &window_of(e, rt->mseries[m], x->window_s, false, moments, now)->sum);
         }
         if (run->cursor < rt->nmembers)
             return false;
@@ -430,15 +371,23 @@ static bool step_groups(struct alert_engine *e, struct alert_rule_rt *rt, size_t
         } else if (!g->inst && quantile_cannot_hold(x, s)) {
             continue;
         } else {
-            uint32_t first = rt->gfirst[gi], end = rt->gfirst[gi + 1];
-            for (; first + run->sub < end && *budget != 0; run->sub++, (*budget)--)
-                window_of(e, rt->mseries[rt->gorder[first + run->sub]], x->window_s, true, now);
-            if (first + run->sub < end)
+            /* the members' window histograms (sub < n), then merged one by one (sub >= n) */
+            uint32_t first = rt->gfirst[gi], n = rt->gfirst[gi + 1] - first;
+            for (; run->sub < 2 * (size_t)n && *budget != 0; run->sub++, (*budget)--) {
+                uint32_t k = first + (uint32_t)(run->sub % n);
+                const struct alert_memo *m =
+                    window_of(e, rt->mseries[rt->gorder[k]], x->window_s, true, false, now);
+                if (run->sub == n)
+                    alert_bins_reserve(&e->group, 0, -1, 0, -1);
+                if (run->sub >= n)
+                    alert_bins_merge(&e->group, &m->bins);
+            }
+            if (run->sub < 2 * (size_t)n)
                 return false; /* resume with the rest of this group's members */
             if (*budget == 0)
-                *budget = 1; /* the merge below is this step's last unit */
+                *budget = 1; /* the step below is this unit's end */
             run->sub = 0;
-            v = group_quantile(e, rt, gi, x->q, now);
+            v = alert_bins_quantile(&e->group, x->q, s);
         }
         alert_step(e, rt, g, rule_op_holds(x->op, v, x->threshold), v, now);
     }
@@ -469,9 +418,11 @@ int alert_eval_begin(struct alert_engine *e, const struct series_table *tab, int
     bool reset = e->tab != tab;
     for (size_t k = 0; k < e->nrules && !reset; k++)
         reset = e->rules[k].seen > tab->count; /* not the table we matched */
-    if (reset)
+    if (reset) {
         for (size_t k = 0; k < e->nrules; k++)
             alert_rule_reset(e, &e->rules[k]);
+        alert_wins_free(e);
+    }
     e->tab = tab;
     e->epoch++;
     e->run = (struct alert_run){
@@ -512,6 +463,11 @@ bool alert_eval_step(struct alert_engine *e, size_t budget)
 bool alert_eval_running(const struct alert_engine *e)
 {
     return e->run.active;
+}
+
+void alert_engine_window_counts(const struct alert_engine *e, struct alert_window_counts *out)
+{
+    *out = e->counts;
 }
 
 size_t alert_eval_end(struct alert_engine *e, const struct alert_transition **out)

@@ -56,9 +56,40 @@ struct alert_memo {
     uint64_t epoch; /* the evaluation it belongs to */
     uint32_t window_s;
     bool has_bins;
+    bool full;    /* sum is the whole summary; else (incremental) sum, mean and m2 are NAN */
+    bool has_sum; /* sum is set */
     struct summary sum;
     struct alert_bins bins; /* valid when has_bins */
 };
+
+/* A series' incremental window of one length (core/alert_win.c): the aggregate of its closed
+ * seconds [a, b], kept up to date evaluation after evaluation. Zero-initialised: not valid. */
+struct alert_win {
+    int64_t a, b;
+    uint64_t late; /* the series' late counter when last updated: a late event rebuilds */
+    uint64_t count;
+    double min, max;
+    double first, last;
+    int64_t first_ts_ms, last_ts_ms;
+    bool first_ok;               /* first is known (else read from the first slot) */
+    bool valid, has_bins, dirty; /* dirty: an extreme left, min and max are read again */
+    bool has_moments;            /* sum, k, s1, s2 kept */
+    double sum[2];               /* the values' sum, as an unevaluated pair hi + lo */
+    double k, s1[2], s2[2];      /* sums of (v - k) and (v - k)^2, pairs likewise */
+    int64_t resum_b;             /* b when the moments were last summed from the slots */
+    struct alert_bins bins;      /* when has_bins */
+};
+enum { ALERT_WIN_BINS = 1, ALERT_WIN_MOMENTS = 2 }; /* what alert_win_read is asked for */
+
+/* The incremental windows of one window length, indexed like the series table. */
+struct alert_wins {
+    uint32_t window_s;
+    struct alert_win *w;
+    size_t cap;
+};
+#define ALERT_WIN_LENGTHS 8   /* window lengths followed incrementally; others computed in full */
+#define ALERT_WIN_OPEN_MAX 64 /* open (not yet closed) seconds a followed window may have */
+#define ALERT_WIN_BINS_SPAN (HIST_DEFAULT_MAX_BINS / 2) /* widest bins followed, per sign */
 
 /* The evaluation in progress, from alert_eval_begin to alert_eval_end: where the next
  * alert_eval_step resumes. */
@@ -94,7 +125,11 @@ struct alert_engine {
     size_t ntr, tr_cap;
     struct silence **sil;
     size_t nsil;
-    struct alert_bins group; /* scratch: a group's merged window histogram */
+    struct alert_bins group;   /* scratch: a group's merged window histogram */
+    struct alert_bins scratch; /* scratch: a slot's histogram leaving a window */
+    struct alert_wins wins[ALERT_WIN_LENGTHS];
+    size_t nwins;
+    struct alert_window_counts counts;
 };
 
 /* A label as a pair of borrowed strings, for building label sets. */
@@ -145,6 +180,54 @@ void alert_transitions_clear(struct alert_engine *e);
 
 /* alert.c: forgets the rule's matches and drops its instances (no transitions). */
 void alert_rule_reset(struct alert_engine *e, struct alert_rule_rt *rt);
+
+/* alert_bins.c: bins covering positive bins [plo, phi] and negative [nlo, nhi] (an empty
+ * range when hi < lo), all zero. */
+void alert_bins_reserve(struct alert_bins *b, int64_t plo, int64_t phi, int64_t nlo, int64_t nhi);
+
+/* alert_bins.c: widens [*lo, *hi] to take in len bins from offset (len 0: unchanged). */
+void alert_extent_add(int64_t *lo, int64_t *hi, int64_t offset, size_t len);
+
+/* alert_bins.c: b = the sum of the slot histograms of tl whose start second is in [lo_s, hi_s]. */
+struct timeline;
+void alert_bins_from_slots(struct alert_bins *b, const struct timeline *tl, int64_t lo_s,
+                           int64_t hi_s);
+
+/* alert_bins.c: dst += src / h; dst's range must already cover src's / h's (alert_bins_cover
+ * widens it, keeping the counts). */
+void alert_bins_add(struct alert_bins *dst, const struct alert_bins *src);
+void alert_bins_add_hist(struct alert_bins *b, const struct hist *h);
+void alert_bins_cover(struct alert_bins *b, const struct hist *h);
+
+/* alert_bins.c: dst += src, widening dst as needed. */
+void alert_bins_merge(struct alert_bins *dst, const struct alert_bins *src);
+
+/* alert_bins.c: b -= h (scratch: working storage). Returns -1, b possibly changed, when b does
+ * not hold h's counts. */
+int alert_bins_sub_hist(struct alert_bins *b, const struct hist *h, struct alert_bins *scratch);
+
+/* alert_bins.c: quantile q of the bins (nearest rank, as hist_quantile of the merged
+ * histogram), clamped to the exact extremes of the same values (s: their summary). */
+double alert_bins_quantile(const struct alert_bins *b, double q, const struct summary *s);
+
+/* alert_win.c: the window of series s of window_s seconds ending with now_ms's second, from w
+ * (brought up to date; wm_ms: the table's watermark). Fills out's count, min, max, first and
+ * last exactly; with ALERT_WIN_MOMENTS in want its sum, mean and m2 (kept by adding and
+ * subtracting slots: equal to the full merge within rounding, see docs/architecture.md), else
+ * NAN; with ALERT_WIN_BINS, bins (exact). Returns 0 (1 when the kept aggregate
+ * had to be read again from the slots), or -1 when this window cannot be followed
+ * incrementally: the caller computes it from all its slots. */
+int alert_win_read(struct alert_win *w, const struct series *s, uint32_t window_s, int64_t now_ms,
+                   int64_t wm_ms, unsigned want, struct summary *out, struct alert_bins *bins,
+                   struct alert_bins *scratch);
+
+/* alert_win.c: the incremental window of this length for series index series (grown as
+ * needed), or NULL when ALERT_WIN_LENGTHS other lengths are followed already. */
+struct alert_win *alert_win_get(struct alert_engine *e, uint32_t series, uint32_t window_s);
+
+/* alert_win.c: forgets every incremental window / those of lengths no rule uses any more. */
+void alert_wins_free(struct alert_engine *e);
+void alert_wins_prune(struct alert_engine *e);
 
 /* alert_silence.c: drops the silences that ended at or before now. */
 void alert_silence_expire(struct alert_engine *e, int64_t now);

@@ -63,6 +63,30 @@ static void adopt_board(struct alerts *a)
     free(pend);
 }
 
+bool alerts_eval_slice(struct alert_engine *e, double budget_ms, uint64_t *steps)
+{
+    /* steps sized by their measured cost: each aims at ALERTS_CHUNK_MS from the last one's cost
+     * per unit (at most doubling, at most ALERTS_STEP_UNITS_MAX units: a unit may cost a
+     * thousand times another); the slice ends when the next step, predicted the same way,
+     * would end past the budget */
+    double t0 = alerts_mono_ms(), now = t0;
+    double units = ALERTS_STEP_UNITS;
+    for (;;) {
+        double c0 = now;
+        if (alert_eval_step(e, (size_t)units))
+            return true;
+        if (steps)
+            (*steps)++;
+        now = alerts_mono_ms();
+        double per_unit = (now - c0) / units, next = units * 2;
+        if (per_unit > 0 && ALERTS_CHUNK_MS / per_unit < next)
+            next = ALERTS_CHUNK_MS / per_unit;
+        units = next < 1 ? 1 : next > ALERTS_STEP_UNITS_MAX ? ALERTS_STEP_UNITS_MAX : next;
+        if (now - t0 + per_unit * units > budget_ms)
+            return false;
+    }
+}
+
 static void eval_done(struct alerts *a)
 {
     const struct alert_transition *tr;

@@ -146,18 +146,6 @@ void alerts_chat_post(struct alerts *a, const char *nick, enum chatlog_kind kind
         a->stats.chat_sent++;
 }
 
-bool alerts_eval_slice(struct alert_engine *e, double budget_ms, uint64_t *steps)
-{
-    double t0 = alerts_mono_ms();
-    do {
-        if (alert_eval_step(e, ALERTS_STEP_UNITS))
-            return true;
-        if (steps)
-            (*steps)++;
-    } while (alerts_mono_ms() - t0 < budget_ms);
-    return false;
-}
-
 /* ---------------------------------------------------------------------------------------------
  * Acks and silences
  * ------------------------------------------------------------------------------------------ */

@@ -52,12 +52,17 @@
 #define ALERTS_RENEW_MS 1500
 #define ALERTS_LEASE_MARGIN_MS 1000 /* stop announcing this long before the lease may lapse */
 #define ALERTS_EVAL_INTERVAL_MS 1000
-#define ALERTS_SLICE_MS 4.0  /* longest evaluation slice before the loop gets control */
-#define ALERTS_STEP_UNITS 64 /* alert_eval_step budget between two clock reads */
+#define ALERTS_SLICE_MS 4.0 /* longest evaluation slice before the loop gets control */
+#define ALERTS_STEP_UNITS 8 /* first alert_eval_step budget of a slice (then by cost) */
+#define ALERTS_STEP_UNITS_MAX                                                                      \
+    32                       /* largest alert_eval_step budget: a unit may cost 1000x another      \
+                              */
+#define ALERTS_CHUNK_MS 0.25 /* aimed cost of one alert_eval_step between two clock reads */
 #define ALERTS_STALL_GRACE_MS 10000
 #define ALERTS_LOG_MAXLEN 10000
-#define ALERTS_CHAT_BURST_MS 2000 /* longest wait for the answers of transitions announced together */
-#define ALERTS_QUEUE_MAX 10000    /* live messages held while the board loads */
+#define ALERTS_CHAT_BURST_MS                                                                       \
+    2000                       /* longest wait for the answers of transitions announced together */
+#define ALERTS_QUEUE_MAX 10000 /* live messages held while the board loads */
 #define ALERTS_CHAT_NICK "alerts" /* the nick announcements are posted under */
 
 /* Key suffixes after "NS:" (wire format v2: one hash tag; v1 had "alerts:state" etc.). */

@@ -1,0 +1,169 @@
+/* alert_bins.c — window histograms as dense bin counts for the alert engine (struct alert_bins
+ * in core/alert_impl.h): summed from slots, added, subtracted and read at a nearest rank. Counts
+ * are integers, so a sum kept up to date by adding and subtracting slots is exact. */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/alert_impl.h"
+#include "core/timeline.h"
+
+void alert_bins_reserve(struct alert_bins *b, int64_t plo, int64_t phi, int64_t nlo, int64_t nhi)
+{
+    b->npos = phi >= plo ? (size_t)(phi - plo + 1) : 0;
+    b->nneg = nhi >= nlo ? (size_t)(nhi - nlo + 1) : 0;
+    b->pos_lo = plo;
+    b->neg_lo = nlo;
+    if (b->npos + b->nneg > b->cap) {
+        b->cap = b->npos + b->nneg;
+        free(b->cells);
+        b->cells = xmalloc(b->cap * sizeof *b->cells);
+    }
+    if (b->npos + b->nneg) /* cells may still be NULL when empty */
+        memset(b->cells, 0, (b->npos + b->nneg) * sizeof *b->cells);
+    b->zero = b->count = 0;
+}
+
+void alert_extent_add(int64_t *lo, int64_t *hi, int64_t offset, size_t len)
+{
+    if (len == 0)
+        return;
+    if (offset < *lo)
+        *lo = offset;
+    if (offset + (int64_t)len - 1 > *hi)
+        *hi = offset + (int64_t)len - 1;
+}
+
+void alert_bins_from_slots(struct alert_bins *b, const struct timeline *tl, int64_t lo_s,
+                           int64_t hi_s)
+{
+    int64_t plo = INT64_MAX, phi = INT64_MIN, nlo = INT64_MAX, nhi = INT64_MIN, ss;
+    struct timeline_iter it;
+    const struct timeline_slot *slot;
+    uint32_t ls;
+
+    timeline_iter_init(&it, tl, lo_s, hi_s);
+    while ((slot = timeline_iter_next(&it, &ss, &ls)) != NULL) {
+        hist_store_extent(&slot->hist.pos, &plo, &phi);
+        hist_store_extent(&slot->hist.neg, &nlo, &nhi);
+    }
+    alert_bins_reserve(b, plo, phi, nlo, nhi);
+    timeline_iter_init(&it, tl, lo_s, hi_s);
+    while ((slot = timeline_iter_next(&it, &ss, &ls)) != NULL)
+        alert_bins_add_hist(b, &slot->hist);
+}
+
+void alert_bins_add(struct alert_bins *dst, const struct alert_bins *src)
+{
+    if (src->npos) {
+        uint64_t *dp = dst->cells + (src->pos_lo - dst->pos_lo);
+        for (size_t i = 0; i < src->npos; i++)
+            dp[i] += src->cells[i];
+    }
+    if (src->nneg) {
+        uint64_t *dn = dst->cells + dst->npos + (src->neg_lo - dst->neg_lo);
+        for (size_t i = 0; i < src->nneg; i++)
+            dn[i] += src->cells[src->npos + i];
+    }
+    dst->zero += src->zero;
+    dst->count += src->count;
+}
+
+void alert_bins_add_hist(struct alert_bins *b, const struct hist *h)
+{
+    if (h->pos.len)
+        hist_store_accumulate(&h->pos, b->cells, b->pos_lo);
+    if (h->neg.len)
+        hist_store_accumulate(&h->neg, b->cells + b->npos, b->neg_lo);
+    b->zero += h->zero_count;
+    b->count += h->count;
+}
+
+/* Widens b to cover positive bins [plo, phi] and negative [nlo, nhi] as well, keeping counts. */
+static void bins_cover(struct alert_bins *b, int64_t plo, int64_t phi, int64_t nlo, int64_t nhi)
+{
+    if (b->npos)
+        alert_extent_add(&plo, &phi, b->pos_lo, b->npos);
+    if (b->nneg)
+        alert_extent_add(&nlo, &nhi, b->neg_lo, b->nneg);
+    size_t npos = phi >= plo ? (size_t)(phi - plo + 1) : 0;
+    size_t nneg = nhi >= nlo ? (size_t)(nhi - nlo + 1) : 0;
+    if (npos == b->npos && nneg == b->nneg && (!npos || plo == b->pos_lo) &&
+        (!nneg || nlo == b->neg_lo))
+        return;
+    struct alert_bins old = *b;
+    *b = (struct alert_bins){0};
+    alert_bins_reserve(b, plo, phi, nlo, nhi);
+    alert_bins_add(b, &old);
+    free(old.cells);
+}
+
+void alert_bins_cover(struct alert_bins *b, const struct hist *h)
+{
+    int64_t plo = INT64_MAX, phi = INT64_MIN, nlo = INT64_MAX, nhi = INT64_MIN;
+    hist_store_extent(&h->pos, &plo, &phi);
+    hist_store_extent(&h->neg, &nlo, &nhi);
+    bins_cover(b, plo, phi, nlo, nhi);
+}
+
+void alert_bins_merge(struct alert_bins *dst, const struct alert_bins *src)
+{
+    bins_cover(dst, src->npos ? src->pos_lo : INT64_MAX,
+               src->npos ? src->pos_lo + (int64_t)src->npos - 1 : INT64_MIN,
+               src->nneg ? src->neg_lo : INT64_MAX,
+               src->nneg ? src->neg_lo + (int64_t)src->nneg - 1 : INT64_MIN);
+    alert_bins_add(dst, src);
+}
+
+int alert_bins_sub_hist(struct alert_bins *b, const struct hist *h, struct alert_bins *scratch)
+{
+    int64_t plo = INT64_MAX, phi = INT64_MIN, nlo = INT64_MAX, nhi = INT64_MIN;
+    hist_store_extent(&h->pos, &plo, &phi);
+    hist_store_extent(&h->neg, &nlo, &nhi);
+    if ((phi >= plo && (plo < b->pos_lo || phi >= b->pos_lo + (int64_t)b->npos)) ||
+        (nhi >= nlo && (nlo < b->neg_lo || nhi >= b->neg_lo + (int64_t)b->nneg)) ||
+        h->zero_count > b->zero || h->count > b->count)
+        return -1;
+    alert_bins_reserve(scratch, plo, phi, nlo, nhi);
+    alert_bins_add_hist(scratch, h);
+    uint64_t *dp = scratch->npos ? b->cells + (scratch->pos_lo - b->pos_lo) : NULL;
+    uint64_t *dn = scratch->nneg ? b->cells + b->npos + (scratch->neg_lo - b->neg_lo) : NULL;
+    const uint64_t *sp = scratch->cells,
+                   *sn = scratch->nneg ? scratch->cells + scratch->npos : NULL;
+    for (size_t i = 0; i < scratch->npos; i++)
+        if (dp[i] < sp[i])
+            return -1;
+    for (size_t i = 0; i < scratch->nneg; i++)
+        if (dn[i] < sn[i])
+            return -1;
+    for (size_t i = 0; i < scratch->npos; i++)
+        dp[i] -= sp[i];
+    for (size_t i = 0; i < scratch->nneg; i++)
+        dn[i] -= sn[i];
+    b->zero -= h->zero_count;
+    b->count -= h->count;
+    return 0;
+}
+
+/* The bins' value at the nearest rank of q (unclamped). */
+static double bins_rank_value(const struct alert_bins *b, double q)
+{
+    if (b->count == 0)
+        return NAN;
+    uint64_t rank = hist_rank(q, b->count), seen = 0;
+    const uint64_t *neg = b->nneg ? b->cells + b->npos : NULL;
+    for (size_t i = b->nneg; i-- > 0;) /* most negative first: the highest bin of -v */
+        if ((seen += neg[i]) >= rank)
+            return -hist_bin_value((int32_t)(b->neg_lo + (int64_t)i));
+    if ((seen += b->zero) >= rank)
+        return 0.0;
+    for (size_t i = 0; i < b->npos; i++)
+        if ((seen += b->cells[i]) >= rank)
+            return hist_bin_value((int32_t)(b->pos_lo + (int64_t)i));
+    return NAN; /* not reached: the cells add up to count */
+}
+
+double alert_bins_quantile(const struct alert_bins *b, double q, const struct summary *s)
+{
+    return hist_quantile_clamp(bins_rank_value(b, q), q, s->count, s->min, s->max);
+}

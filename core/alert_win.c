@@ -1,0 +1,405 @@
+/* alert_win.c — the alert engine's incremental windows: per series and window length, the
+ * aggregate of the window's closed seconds, updated as seconds close and leave instead of merged
+ * from every slot at each evaluation (docs/architecture.md 7.5: what, how exact, when rebuilt). */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/alert_impl.h"
+#include "core/timeline.h"
+
+static int64_t fdiv(int64_t a, int64_t b)
+{
+    int64_t q = a / b;
+    return (a % b != 0 && a < 0) ? q - 1 : q;
+}
+
+/* The last second whose events a slot can hold: a coarse slot holds only seconds already
+ * folded out of the fine ring, those <= H - F. */
+static int64_t slot_end(int64_t start, uint32_t len, int64_t fine_lo)
+{
+    if (len <= 1)
+        return start;
+    int64_t end = start + (int64_t)len - 1;
+    return end < fine_lo ? end : fine_lo;
+}
+
+/* a + b exactly as hi + lo (Knuth's TwoSum), added into the pair (hi, lo). */
+static void dd_add(double *hi, double *lo, double b)
+{
+    double s = *hi + b, bb = s - *hi, e = (*hi - (s - bb)) + (b - bb);
+    double t = s + (*lo + e);
+    *lo = (*lo + e) - (t - s);
+    *hi = t;
+}
+
+/* The slot's moments into the closed aggregate (sign 1) or out of it (sign -1): its sum, and
+ * its sums of (v - k) and (v - k)^2 from its count, mean and m2. */
+static void win_moments(struct alert_win *w, const struct summary *s, double sign)
+{
+    double n = (double)s->count, d = s->mean - w->k;
+    dd_add(&w->sum[0], &w->sum[1], sign * s->sum);
+    dd_add(&w->s1[0], &w->s1[1], sign * (n * d));
+    dd_add(&w->s2[0], &w->s2[1], sign * (s->m2 + n * d * d));
+}
+
+static void win_clear(struct alert_win *w)
+{
+    w->sum[0] = w->sum[1] = w->s1[0] = w->s1[1] = w->s2[0] = w->s2[1] = 0;
+    w->k = NAN; /* set by the first slot taken */
+    w->count = 0;
+    w->min = INFINITY;
+    w->max = -INFINITY;
+    w->last = NAN;
+    w->last_ts_ms = INT64_MIN;
+    w->dirty = false;
+    w->first_ok = false;
+}
+
+static void win_take(struct alert_win *w, const struct summary *s)
+{
+    if (w->count == 0) { /* the first slot taken: the first value */
+        w->first = s->first;
+        w->first_ts_ms = s->first_ts_ms;
+        w->first_ok = true;
+        w->k = s->mean; /* the shift: near the values, so (v - k)^2 keeps its digits */
+    }
+    if (w->has_moments)
+        win_moments(w, s, 1);
+    w->count += s->count;
+    if (s->min < w->min)
+        w->min = s->min;
+    if (s->max > w->max)
+        w->max = s->max;
+    w->last = s->last; /* slots come in time order */
+    w->last_ts_ms = s->last_ts_ms;
+}
+
+/* Subtracts a slot that leaves the window. Returns -1 when it does not fit what was added. */
+static int win_sub(struct alert_win *w, const struct timeline_slot *slot, int64_t start,
+                   struct alert_bins *scratch)
+{
+    struct summary s;
+    timeline_slot_summary(slot, start, &s);
+    if (s.count == 0)
+        return 0;
+    if (s.count > w->count)
+        return -1;
+    if (w->has_moments) {
+        win_moments(w, &s, -1);
+        /* what stays is small next to what left: the rounding of the pairs' terms is not
+         * small next to it any more, sum again from the slots */
+        double n = (double)s.count, d = s.mean - w->k;
+        if (fabs(s.sum) > 1024 * fabs(w->sum[0]) || s.m2 + n * d * d > 1024 * fabs(w->s2[0]))
+            w->resum_b = INT64_MIN;
+    }
+    w->count -= s.count;
+    w->first_ok = false; /* the first slot left */
+    if (s.min <= w->min || s.max >= w->max)
+        w->dirty = true; /* the extreme may have left: read them again from what stays */
+    if (w->has_bins &&
+        (slot->hist.collapsed_bins || alert_bins_sub_hist(&w->bins, &slot->hist, scratch) != 0))
+        return -1;
+    if (w->count == 0)
+        win_clear(w);
+    return 0;
+}
+
+static int win_add(struct alert_win *w, const struct timeline_slot *slot, int64_t start)
+{
+    struct summary s;
+    timeline_slot_summary(slot, start, &s);
+    if (s.count == 0)
+        return 0;
+    win_take(w, &s);
+    if (w->has_bins) {
+        alert_bins_cover(&w->bins, &slot->hist);
+        alert_bins_add_hist(&w->bins, &slot->hist);
+    }
+    return 0;
+}
+
+/* The closed seconds [a, b] from the slots starting there. -1: a slot reaches past b. */
+static int win_rebuild(struct alert_win *w, const struct timeline *tl, int64_t a, int64_t b,
+                       int64_t fine_lo)
+{
+    struct timeline_iter it;
+    const struct timeline_slot *slot;
+    int64_t ss;
+    uint32_t ls;
+
+    win_clear(w);
+    w->a = a;
+    w->b = b;
+    w->resum_b = b;
+    w->valid = false;
+    timeline_iter_init(&it, tl, a, b);
+    while ((slot = timeline_iter_next(&it, &ss, &ls)) != NULL) {
+        if (slot_end(ss, ls, fine_lo) > b)
+            return -1;
+        struct summary s;
+        timeline_slot_summary(slot, ss, &s);
+        if (s.count)
+            win_take(w, &s);
+    }
+    if (w->has_bins)
+        alert_bins_from_slots(&w->bins, tl, a, b);
+    w->valid = true;
+    return 0;
+}
+
+/* The moments again from the slots of [a, b] (bounds the rounding that adding and subtracting
+ * accumulates: done once the window has turned over since the last time). */
+static void win_resum(struct alert_win *w, const struct timeline *tl)
+{
+    struct timeline_iter it;
+    const struct timeline_slot *slot;
+    int64_t ss;
+    uint32_t ls;
+    bool first = true;
+
+    w->sum[0] = w->sum[1] = w->s1[0] = w->s1[1] = w->s2[0] = w->s2[1] = 0;
+    timeline_iter_init(&it, tl, w->a, w->b);
+    while ((slot = timeline_iter_next(&it, &ss, &ls)) != NULL) {
+        struct summary s;
+        timeline_slot_summary(slot, ss, &s);
+        if (!s.count)
+            continue;
+        if (first)
+            w->k = s.mean;
+        first = false;
+        win_moments(w, &s, 1);
+    }
+    w->resum_b = w->b;
+}
+
+static void win_extremes(struct alert_win *w, const struct timeline *tl)
+{
+    struct timeline_iter it;
+    const struct timeline_slot *slot;
+    int64_t ss;
+    uint32_t ls;
+
+    w->min = INFINITY;
+    w->max = -INFINITY;
+    timeline_iter_init(&it, tl, w->a, w->b);
+    while ((slot = timeline_iter_next(&it, &ss, &ls)) != NULL) {
+        struct summary s;
+        timeline_slot_summary(slot, ss, &s);
+        if (s.count && s.min < w->min)
+            w->min = s.min;
+        if (s.count && s.max > w->max)
+            w->max = s.max;
+    }
+    w->dirty = false;
+}
+
+/* Brings the closed part to [L, B]. Returns 0, 1 when rebuilt, -1 when it cannot be had. */
+static int win_update(struct alert_win *w, const struct series *s, int64_t L, int64_t B,
+                      int64_t fine_lo, int64_t keep, struct alert_bins *scratch)
+{
+    const struct timeline *tl = &s->tl;
+    struct timeline_iter it;
+    const struct timeline_slot *slot;
+    int64_t ss, C = tl->cfg.coarse_s;
+    uint32_t ls;
+    bool rebuild = !w->valid || s->late != w->late || B < w->b || w->a > L || w->a <= keep;
+
+    if (!rebuild && w->a < L) {
+        /* seconds [a, L - 1] leave: they are the slots starting there, unless a coarse slot
+         * that starts before a holds some of them (a unaligned and folded) */
+        rebuild = w->b < L - 1 || !(fdiv(w->a, C) * C == w->a || w->a > fine_lo);
+        timeline_iter_init(&it, tl, w->a, L - 1);
+        while (!rebuild && (slot = timeline_iter_next(&it, &ss, &ls)) != NULL)
+            rebuild = slot_end(ss, ls, fine_lo) > L - 1 || win_sub(w, slot, ss, scratch) != 0;
+        w->a = L;
+    }
+    if (!rebuild && B > w->b) { /* seconds (b, B] closed since: all fine while b >= H - F */
+        rebuild = w->b < fine_lo;
+        timeline_iter_init(&it, tl, w->b + 1, B);
+        while (!rebuild && (slot = timeline_iter_next(&it, &ss, &ls)) != NULL)
+            rebuild = ls != 1 || win_add(w, slot, ss) != 0;
+        w->b = B;
+    }
+    w->late = s->late;
+    if (rebuild)
+        return win_rebuild(w, tl, L, B, fine_lo) == 0 ? 1 : -1;
+    /* a zero extreme keeps the sign of the first slot holding it, and a coarse slot that was
+     * one earlier value when a full fine slot folded in took that value in after the fine one's
+     * (timeline.c fold): on a 0 / -0 tie its sign is not the one the seconds gave in order */
+    if (w->count && (w->min == 0 || w->max == 0) && w->a <= fine_lo)
+        w->dirty = true;
+    if (w->dirty)
+        win_extremes(w, tl);
+    if (w->has_moments && w->a > w->resum_b)
+        win_resum(w, tl);
+    return 0;
+}
+
+int alert_win_read(struct alert_win *w, const struct series *s, uint32_t window_s, int64_t now_ms,
+                   int64_t wm_ms, unsigned want, struct summary *out, struct alert_bins *bins,
+                   struct alert_bins *scratch)
+{
+    const struct timeline *tl = &s->tl;
+    int64_t hi = fdiv(now_ms, 1000), lo = hi - (int64_t)window_s + 1;
+    struct timeline_iter it;
+    const struct timeline_slot *slot;
+    int64_t ss;
+    uint32_t ls;
+
+    bool want_bins = want & ALERT_WIN_BINS, want_moments = want & ALERT_WIN_MOMENTS;
+    summary_init(out);
+    if (tl->head_ms == INT64_MIN) {
+        if (want_bins)
+            alert_bins_reserve(bins, 0, -1, 0, -1);
+        return 0;
+    }
+    int64_t F = tl->cfg.fine_slots, C = tl->cfg.coarse_s, fine_lo = tl->head_s - F;
+    int64_t keep = fdiv(tl->head_s - (int64_t)tl->cfg.retention_s, C) * C; /* oldest kept */
+    /* the window's events are those of the seconds [L, hi]: from lo while lo is a fine
+     * second, else from the first coarse slot starting in the window */
+    int64_t L = lo;
+    if (lo <= keep)
+        return -1;
+    if (lo <= fine_lo) {
+        L = fdiv(lo + C - 1, C) * C;
+        if (L - 1 > fine_lo)
+            return -1; /* a coarse slot straddles lo with fine seconds after it */
+    }
+    int64_t B = wm_ms == INT64_MIN ? INT64_MIN : fdiv(wm_ms, 1000) - 1; /* last closed second */
+    if (B > hi)
+        B = hi;
+    if (B < L - 1)
+        B = L - 1;
+    if (B < fine_lo)
+        return -1; /* evaluating far behind the head: open seconds already folded */
+    if ((want_bins && !w->has_bins) || (want_moments && !w->has_moments)) {
+        w->has_bins |= want_bins;
+        w->has_moments |= want_moments;
+        w->valid = false;
+    }
+    int rc = win_update(w, s, L, B, fine_lo, keep, scratch);
+    if (rc < 0) {
+        w->valid = false;
+        return -1;
+    }
+
+    /* the open seconds (b, hi], read afresh; their histograms are read again below, once the
+     * bins are sized: a one-event slot is a view inside the iterator, gone at its next call */
+    size_t nopen = 0;
+    struct summary open;
+    summary_init(&open);
+    int64_t plo = INT64_MAX, phi = INT64_MIN, nlo = INT64_MAX, nhi = INT64_MIN;
+    timeline_iter_init(&it, tl, w->b + 1, hi);
+    while ((slot = timeline_iter_next(&it, &ss, &ls)) != NULL) {
+        if (ls != 1 || nopen == ALERT_WIN_OPEN_MAX || slot->hist.max_bins < 2 * ALERT_WIN_BINS_SPAN)
+            return -1; /* a coarse slot, lateness longer than followed, small histograms */
+        nopen++;
+        struct summary o;
+        timeline_slot_summary(slot, ss, &o);
+        summary_merge(&open, &o);
+        hist_store_extent(&slot->hist.pos, &plo, &phi);
+        hist_store_extent(&slot->hist.neg, &nlo, &nhi);
+    }
+    if (want_moments && w->count &&
+        !(isfinite(w->sum[0] + w->sum[1]) && isfinite(w->s1[0] + w->s1[1]) &&
+          isfinite(w->s2[0] + w->s2[1]))) {
+        w->valid = false; /* sums past the doubles' range: the full merge says what they are */
+        return -1;
+    }
+    /* the closed part as a summary, then the open part merged after it */
+    if (w->count) {
+        if (!w->first_ok) { /* the first slot of the window holds the first value */
+            struct summary f;
+            timeline_iter_init(&it, tl, w->a, w->b);
+            if ((slot = timeline_iter_next(&it, &ss, &ls)) == NULL)
+                return -1; /* not reached: the closed part holds events */
+            timeline_slot_summary(slot, ss, &f);
+            w->first = f.first;
+            w->first_ts_ms = f.first_ts_ms;
+            w->first_ok = true;
+        }
+        double n = (double)w->count, s1 = w->s1[0] + w->s1[1], m2 = w->s2[0] + w->s2[1];
+        m2 -= s1 * s1 / n;
+        out->count = w->count;
+        out->sum = w->sum[0] + w->sum[1];
+        out->mean = w->k + s1 / n;
+        out->m2 = m2 > 0 ? m2 : 0;
+        out->min = w->min;
+        out->max = w->max;
+        out->first = w->first;
+        out->first_ts_ms = w->first_ts_ms;
+        out->last = w->last;
+        out->last_ts_ms = w->last_ts_ms;
+    }
+    summary_merge(out, &open);
+    if (out->count && !want_moments)
+        out->sum = out->mean = out->m2 = NAN; /* not kept */
+    if (want_bins) {
+        alert_extent_add(&plo, &phi, w->bins.pos_lo, w->bins.npos);
+        alert_extent_add(&nlo, &nhi, w->bins.neg_lo, w->bins.nneg);
+        /* values spread over so many bins that a slot may have collapsed its lowest ones
+         * (hist_add), then folding fine slots into coarse ones is not a plain sum: the full
+         * merge reads the slots as they are */
+        if ((phi >= plo && phi - plo >= ALERT_WIN_BINS_SPAN) ||
+            (nhi >= nlo && nhi - nlo >= ALERT_WIN_BINS_SPAN))
+            return -1;
+        alert_bins_reserve(bins, plo, phi, nlo, nhi);
+        alert_bins_add(bins, &w->bins);
+        timeline_iter_init(&it, tl, w->b + 1, hi);
+        while ((slot = timeline_iter_next(&it, &ss, &ls)) != NULL)
+            alert_bins_add_hist(bins, &slot->hist);
+    }
+    return rc;
+}
+
+struct alert_win *alert_win_get(struct alert_engine *e, uint32_t series, uint32_t window_s)
+{
+    size_t k = 0;
+    while (k < e->nwins && e->wins[k].window_s != window_s)
+        k++;
+    if (k == e->nwins) {
+        if (e->nwins == ALERT_WIN_LENGTHS)
+            return NULL; /* many window lengths: the rarer ones are computed in full */
+        e->wins[e->nwins++] = (struct alert_wins){.window_s = window_s};
+    }
+    struct alert_wins *ws = &e->wins[k];
+    if (series >= ws->cap) {
+        size_t cap = ws->cap ? ws->cap : 64;
+        while (cap <= series)
+            cap *= 2;
+        ws->w = xrealloc(ws->w, cap * sizeof *ws->w);
+        memset(ws->w + ws->cap, 0, (cap - ws->cap) * sizeof *ws->w);
+        ws->cap = cap;
+    }
+    return &ws->w[series];
+}
+
+static void wins_free_one(struct alert_wins *ws)
+{
+    for (size_t i = 0; i < ws->cap; i++)
+        free(ws->w[i].bins.cells);
+    free(ws->w);
+}
+
+void alert_wins_prune(struct alert_engine *e)
+{
+    size_t kept = 0;
+    for (size_t k = 0; k < e->nwins; k++) {
+        bool used = false;
+        for (size_t r = 0; r < e->nrules && !used; r++)
+            used = e->rules[r].rule->expr.window_s == e->wins[k].window_s;
+        if (used)
+            e->wins[kept++] = e->wins[k];
+        else
+            wins_free_one(&e->wins[k]);
+    }
+    e->nwins = kept;
+}
+
+void alert_wins_free(struct alert_engine *e)
+{
+    for (size_t k = 0; k < e->nwins; k++)
+        wins_free_one(&e->wins[k]);
+    e->nwins = 0;
+}
