@@ -27,7 +27,10 @@ print(json.loads(t)["state"] if t else "inactive")'
 }
 
 wr gen --rate 400 --series 32 --count 400 >/dev/null 2>&1
-wr worker --rules "$T/rules.conf" --quiet --nick w1 >"$T/w.out" 2>&1 &
+# started directly, not through wr(): $! must be the worker itself, or the kill at the end
+# stops only the subshell and leaves the worker running after the test
+"$W" worker --rules "$T/rules.conf" --quiet --nick w1 --redis "$REDIS_URL" --ns $NS \
+    >"$T/w.out" 2>&1 &
 WPID=$!
 wait_for 'grep -q "alerts: leader" "$T/w.out"' 15 || notok leader "$(cat "$T/w.out")"
 
