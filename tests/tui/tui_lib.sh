@@ -25,7 +25,24 @@ tui_tmux() {
     tmux -L "$TUI_SOCK" "$@"
 }
 
+# Stops what runs in the panes while their terminal still exists (SIGTERM, as a user closing
+# it), then the tmux server. Killing the server first hangs up the terminal under a running
+# interface; a sanitizer build's leak check at exit could then hang, spinning a core for the
+# rest of the run. Whatever has not exited after the wait is killed, with its children.
 tui_stop() {
+    local pane kids="" k
+    for pane in $(tui_tmux list-panes -a -F '#{pane_pid}' 2>/dev/null); do
+        kids="$kids $(pgrep -P "$pane" 2>/dev/null | tr '\n' ' ')"
+    done
+    if [ -n "${kids// /}" ]; then
+        kill -TERM $kids 2>/dev/null
+        if ! wait_for "_tui_all_gone $kids" 10; then
+            for k in $kids; do
+                pkill -KILL -P "$k" 2>/dev/null
+                kill -KILL "$k" 2>/dev/null
+            done
+        fi
+    fi
     tui_tmux kill-server >/dev/null 2>&1
     # tmux leaves its socket file behind after kill-server: remove it once the server is gone,
     # or the wait below runs to its limit after every test
@@ -33,6 +50,14 @@ tui_stop() {
     rm -f "$(tui_socket_path)"
     # a new session started while the old server is still exiting would attach to the dying one
     wait_for '! tui_tmux has-session >/dev/null 2>&1 && [ ! -S "$(tui_socket_path)" ]' 5
+    return 0
+}
+
+_tui_all_gone() {
+    local p
+    for p; do
+        pid_alive "$p" && return 1
+    done
     return 0
 }
 
