@@ -14,6 +14,7 @@
 #include "app/alerts/alerts.h"
 #include "app/alerts/alerts_json.h"
 #include "app/cmd/cmd.h"
+#include "app/cmd/worker_group.h"
 #include "app/config.h"
 #include "app/redis/reader.h"
 #include "app/redis/rsync.h"
@@ -27,7 +28,9 @@
 
 static const char worker_help[] =
     "usage: warroom worker [--interval DUR] [--duration DUR] [--exit-after-replay]\n"
-    "                      [--quiet | --raw] [--count N] [--rules FILE]\n\n"
+    "                      [--quiet | --raw] [--count N] [--rules FILE]\n"
+    "       warroom worker --group [NAME] [--id ID] [--lease DUR] [--interval DUR]\n"
+    "                      [--duration DUR] [--quiet | --raw] [--count N]\n\n"
     "Tails every partition stream into the core without a screen: replays the last --window\n"
     "of history (default 15m), then follows live events. Invalid entries go to the dead\n"
     "letters of their partition, NS:dlq:{pI}, under their own entry ID (recorded once).\n"
@@ -51,6 +54,17 @@ static const char worker_help[] =
     "                         HH:MM:SS  alerts: leader|follower (why)\n"
     "A full series table (--max-series) is said on a line of its own and at the end of every\n"
     "status line: \"! series cap N reached: M events dropped; raise --max-series\".\n"
+    "With --group, the worker joins the namespace's worker group (scale-out mode, see\n"
+    "docs/scale-out.md) instead: the partitions are shared among the live workers, each owned\n"
+    "by one at a time (a lease with a fencing token), read through the consumer group NAME\n"
+    "(default warroom) and folded into 1-second rollups written exactly once with a checkpoint;\n"
+    "1m and 1h rollups follow. It marks the namespace (NS:meta mode group), so the interface,\n"
+    "query and other workers read the rollups instead of the raw events.\n"
+    "  --id ID              this worker's name in the group (default HOST-PID)\n"
+    "  --lease DUR          lease of a partition (default 10s): a dead worker's partitions are\n"
+    "                       taken over within it\n"
+    "  one line per partition acquired, released, lost and per refusal; --raw status lines:\n"
+    "    owned=N partitions=LIST members=N entries=N events=N late=N rejected=N periods=N ...\n"
     "SIGINT or SIGTERM stop it cleanly. On stop it prints one line:\n"
     "  totals: entries=N events=N rejected=N series=N late=N expired=N ...\n\n"
     "exit codes: 0 stopped normally, 1 failure, 2 usage, 4 Redis unreachable at start\n\n";
@@ -405,6 +419,8 @@ int cmd_worker(int argc, char **argv)
     unsigned count = 0;
     const char *rules_arg = NULL;
     int rc = EXIT_OK;
+    struct worker_group_opts go = {0};
+    bool group = false;
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
         bool has_value = i + 1 < argc;
@@ -424,6 +440,29 @@ int cmd_worker(int argc, char **argv)
         } else if (strcmp(a, "--duration") == 0 && has_value) {
             if (parse_duration_arg(a, argv[++i], &duration_ms) != 0)
                 rc = EXIT_USAGE;
+        } else if (strcmp(a, "--group") == 0) {
+            group = true;
+            if (has_value && argv[i + 1][0] != '-') {
+                go.name = argv[++i];
+                size_t n = strlen(go.name);
+                bool ok = n > 0 && n < 64;
+                for (size_t k = 0; ok && k < n; k++)
+                    ok = go.name[k] > ' ' && go.name[k] < 0x7f;
+                if (!ok) {
+                    fprintf(stderr, "warroom worker: --group NAME needs 1 to 63 printable "
+                                    "characters without spaces\n");
+                    rc = EXIT_USAGE;
+                }
+            }
+        } else if (strcmp(a, "--id") == 0 && has_value) {
+            go.id = argv[++i];
+        } else if (strcmp(a, "--lease") == 0 && has_value) {
+            if (parse_duration_arg(a, argv[++i], &go.lease_ms) != 0)
+                rc = EXIT_USAGE;
+            else if (go.lease_ms < 300) {
+                fprintf(stderr, "warroom worker: --lease must be at least 300ms\n");
+                rc = EXIT_USAGE;
+            }
         } else if (strcmp(a, "--rules") == 0 && has_value) {
             rules_arg = argv[++i];
         } else if (strcmp(a, "--count") == 0 && has_value) {
@@ -445,6 +484,28 @@ int cmd_worker(int argc, char **argv)
         }
     }
     w.interval_s = (double)interval_ms / 1000.;
+    if (!group && (go.id || go.lease_ms)) {
+        fprintf(stderr, "warroom worker: --id and --lease need --group\n");
+        config_free(&cfg);
+        return EXIT_USAGE;
+    }
+    if (group) {
+        if (rules_arg || w.exit_after_replay) {
+            fprintf(stderr, "warroom worker: --group does not take %s: run the alert rules in a "
+                            "worker without --group (it reads the rollups)\n",
+                    rules_arg ? "--rules" : "--exit-after-replay");
+            config_free(&cfg);
+            return EXIT_USAGE;
+        }
+        go.interval_ms = interval_ms;
+        go.duration_ms = duration_ms;
+        go.count = count;
+        go.quiet = w.quiet;
+        go.raw = w.raw;
+        rc = worker_group_run(&cfg, &go);
+        config_free(&cfg);
+        return rc;
+    }
 
     /* the rules first: a broken rule file is a usage error, found before connecting */
     struct rule_set rules = {0};
