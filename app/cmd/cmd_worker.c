@@ -29,8 +29,9 @@
 static const char worker_help[] =
     "usage: warroom worker [--interval DUR] [--duration DUR] [--exit-after-replay]\n"
     "                      [--quiet | --raw] [--count N] [--rules FILE]\n"
-    "       warroom worker --group [NAME] [--id ID] [--lease DUR] [--interval DUR]\n"
-    "                      [--duration DUR] [--quiet | --raw] [--count N]\n\n"
+    "       warroom worker --group [NAME] [--id ID] [--lease DUR] [--keep-1s DUR]\n"
+    "                      [--keep-1m DUR] [--keep-1h DUR] [--interval DUR] [--duration DUR]\n"
+    "                      [--quiet | --raw] [--count N]\n\n"
     "Tails every partition stream into the core without a screen: replays the last --window\n"
     "of history (default 15m), then follows live events. Invalid entries go to the dead\n"
     "letters of their partition, NS:dlq:{pI}, under their own entry ID (recorded once).\n"
@@ -63,6 +64,8 @@ static const char worker_help[] =
     "  --id ID              this worker's name in the group (default HOST-PID)\n"
     "  --lease DUR          lease of a partition (default 10s): a dead worker's partitions are\n"
     "                       taken over within it\n"
+    "  --keep-1s DUR, --keep-1m DUR, --keep-1h DUR\n"
+    "                       how long each rollup tier is kept (defaults 1h, 7d, 90d)\n"
     "  one line per partition acquired, released, lost and per refusal; --raw status lines:\n"
     "    owned=N partitions=LIST members=N entries=N events=N late=N rejected=N periods=N ...\n"
     "SIGINT or SIGTERM stop it cleanly. On stop it prints one line:\n"
@@ -454,6 +457,12 @@ int cmd_worker(int argc, char **argv)
                     rc = EXIT_USAGE;
                 }
             }
+        } else if ((strcmp(a, "--keep-1s") == 0 || strcmp(a, "--keep-1m") == 0 ||
+                    strcmp(a, "--keep-1h") == 0) &&
+                   has_value) {
+            int t = a[8] == 's' ? 0 : a[8] == 'm' ? 1 : 2;
+            if (parse_duration_arg(a, argv[++i], &go.keep_ms[t]) != 0)
+                rc = EXIT_USAGE;
         } else if (strcmp(a, "--id") == 0 && has_value) {
             go.id = argv[++i];
         } else if (strcmp(a, "--lease") == 0 && has_value) {
@@ -484,8 +493,8 @@ int cmd_worker(int argc, char **argv)
         }
     }
     w.interval_s = (double)interval_ms / 1000.;
-    if (!group && (go.id || go.lease_ms)) {
-        fprintf(stderr, "warroom worker: --id and --lease need --group\n");
+    if (!group && (go.id || go.lease_ms || go.keep_ms[0] || go.keep_ms[1] || go.keep_ms[2])) {
+        fprintf(stderr, "warroom worker: --id, --lease and --keep-* need --group\n");
         config_free(&cfg);
         return EXIT_USAGE;
     }

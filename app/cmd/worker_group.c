@@ -239,6 +239,7 @@ int worker_group_run(struct config *cfg, const struct worker_group_opts *o)
         .lateness_ms = cfg->lateness_ms,
         .count = o->count,
         .max_series = cfg->max_series,
+        .retention_ms = {o->keep_ms[0], o->keep_ms[1], o->keep_ms[2]},
         .connect_timeout_ms = (unsigned)cfg->connect_timeout_ms,
         .command_timeout_ms = (unsigned)cfg->command_timeout_ms,
     };

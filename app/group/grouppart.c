@@ -508,7 +508,7 @@ static void try_commit(struct gpart *p, double now)
     gargs_u64(&a, p->events);
     gargs_u64(&a, p->late);
     gargs_u64(&a, p->rejected);
-    gargs_i64(&a, g->cfg.retention_ms[GROUP_TIER_1S]);
+    gargs_i64(&a, gtier_trim_ms(p, GROUP_TIER_1S));
     size_t n_arg = a.n;
     gargs_str(&a, "0");
     unsigned entries = 0;

@@ -151,8 +151,13 @@ static void on_source(struct rconn *rc, const redisReply *reply, void *privdata)
     struct gargs a = {0};
     gargs_str(&a, p->own);
     gargs_str(&a, p->roll[t]);
+    gargs_str(&a, p->roll[src]);
     gargs_str(&a, p->val);
-    gargs_i64(&a, g->cfg.retention_ms[t]);
+    gargs_i64(&a, gtier_trim_ms(p, t));
+    /* the source up to the end of this period is merged now: trim it by its age */
+    int64_t src_trim = p->server_ms - g->cfg.retention_ms[src];
+    int64_t merged = p->tier_period + tier_len_ms[t];
+    gargs_i64(&a, src_trim < merged ? (src_trim > 0 ? src_trim : 0) : merged);
     size_t n_arg = a.n;
     gargs_str(&a, "0");
     unsigned entries = 0;
@@ -217,7 +222,7 @@ static void on_source(struct rconn *rc, const redisReply *reply, void *privdata)
     gargs_set_u64(&a, n_arg, entries);
     const char **argv = gargs_argv(&a);
     struct greq *r = greq_new(p);
-    if (gcall_send(g->rc, &gscript_tier, 2, (int)a.n - 2, argv, a.alen, on_tier_written, r) ==
+    if (gcall_send(g->rc, &gscript_tier, 3, (int)a.n - 3, argv, a.alen, on_tier_written, r) ==
         0)
         g->inflight++;
     else {
@@ -313,6 +318,19 @@ static void step(struct gpart *p)
         }
         return;
     }
+}
+
+int64_t gtier_trim_ms(const struct gpart *p, int t)
+{
+    int64_t bound = p->server_ms - p->g->cfg.retention_ms[t];
+    if (t + 1 < GROUP_TIERS) {
+        int64_t next = p->tier_next[t + 1];
+        if (next == INT64_MIN)
+            return 0; /* not known yet: keep everything for now */
+        if (next < bound)
+            bound = next;
+    }
+    return bound > 0 ? bound : 0;
 }
 
 void gtier_pump(struct gpart *p)

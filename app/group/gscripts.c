@@ -37,9 +37,9 @@
     "  local t = redis.call('TIME')\n"                                                             \
     "  return tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)\n"                         \
     "end\n"                                                                                        \
-    "local function trim(key, retention)\n"                                                        \
-    "  local minid = now_ms() - tonumber(retention)\n"                                             \
-    "  if minid > 0 then redis.call('XTRIM', key, 'MINID', '~', minid) end\n"                      \
+    "local function trim(key, minid)\n"                                                            \
+    "  minid = tonumber(minid)\n"                                                                  \
+    "  if minid and minid > 0 then redis.call('XTRIM', key, 'MINID', '~', minid) end\n"            \
     "end\n"
 
 static const char acquire_src[] =
@@ -114,8 +114,9 @@ static const char tier_src[] =
     FENCE_CHECK TYPE_CHECK ADD_ENTRIES
     "local bad = need(KEYS[2], 'stream')\n"
     "if bad then return bad end\n"
-    "local written, refused = add(KEYS[2], 4, tonumber(ARGV[3]))\n"
+    "local written, refused = add(KEYS[2], 5, tonumber(ARGV[4]))\n"
     "trim(KEYS[2], ARGV[2])\n"
+    "if need(KEYS[3], 'stream') == nil then trim(KEYS[3], ARGV[3]) end\n"
     "return {written, refused}\n";
 
 struct rscript gscript_acquire, gscript_renew, gscript_release, gscript_read, gscript_commit,

@@ -28,16 +28,17 @@ extern struct rscript gscript_release;
 extern struct rscript gscript_read;
 
 /* KEYS own ckpt ev roll; ARGV "id token" group last closed state events late rejected
- * retention_ms n, then n entries, each: entry-id nfields field value ...
+ * trim_ms n, then n entries, each: entry-id nfields field value ...
  * When the lease is ours: XADDs each entry to roll (one refused by Redis because its ID is not
  * above the stream's top — a replayed period — is counted, not written), writes the checkpoint
  * (last closed state events late rejected ts; refused += refused ones), XACKs every pending entry
- * of ev up to last, and trims roll to retention_ms behind the server clock. Reply: [written,
+ * of ev up to last, and trims roll's entries older than trim_ms (0: no trim). Reply: [written,
  * refused]. */
 extern struct rscript gscript_commit;
 
-/* KEYS own roll; ARGV "id token" retention_ms n, then n entries as for commit: the fenced XADD of
- * a 1m or 1h tier period and the tier's trim. Reply [written, refused]. */
+/* KEYS own roll source; ARGV "id token" trim_ms source_trim_ms n, then n entries as for commit:
+ * the fenced XADD of a 1m or 1h tier period, then the trims of the tier and of its source tier
+ * (0: none). Reply [written, refused]. */
 extern struct rscript gscript_tier;
 
 /* Computes the scripts' SHA1s; call once before any use. */

@@ -96,5 +96,8 @@ void gpart_free(struct gpart *p);
 
 /* grouptier.c: derives the next 1m or 1h period when one is due (after a commit). */
 void gtier_pump(struct gpart *p);
+/* The trim bound of tier t (ms; 0: do not trim): its age limit behind Redis' clock, but never past
+ * what the tier above has not derived yet (a period is trimmed only once it is merged upward). */
+int64_t gtier_trim_ms(const struct gpart *p, int t);
 
 #endif

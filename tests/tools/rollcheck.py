@@ -17,11 +17,27 @@ import sys
 
 
 class Resp:
-    def __init__(self, host, port):
+    """One connection; on a Redis Cluster, a command answered MOVED goes to the named node."""
+
+    def __init__(self, host, port, nodes=None):
         self.s = socket.create_connection((host, int(port)))
         self.f = self.s.makefile("rb")
+        self.nodes = nodes if nodes is not None else {}
 
     def cmd(self, *args):
+        try:
+            return self.raw(*args)
+        except RuntimeError as e:
+            msg = str(e)
+            if not msg.startswith("MOVED "):
+                raise
+            addr = msg.split()[2]
+            if addr not in self.nodes:
+                h, p = addr.rsplit(":", 1)
+                self.nodes[addr] = Resp(h, p, self.nodes)
+            return self.nodes[addr].raw(*args)
+
+    def raw(self, *args):
         out = [b"*%d\r\n" % len(args)]
         for a in args:
             a = a if isinstance(a, bytes) else str(a).encode()

@@ -1,0 +1,49 @@
+#!/usr/bin/env bash
+# test_group_tiers.sh — the 1m rollup tier (issue 13): three minutes of events stamped in the
+# past (in time order, so none is late) are folded by a group worker into 1s periods, and every
+# complete minute into one 1m entry per partition; the 1m tier then holds exactly what the 1s tier
+# and the raw events hold (counts and per-series count/sum/min/max). The 1h tier is the same code
+# one level up (grouptier.c). Also: the 1s tier is trimmed by age (--keep-1s).
+set -u
+here=$(cd "$(dirname "$0")" && pwd)
+. "$here/lib.sh"
+W=$WARROOM
+CHECK="python3 $WR_ROOT/tests/tools/rollcheck.py"
+
+redis_start || { notok redis_start "cannot start redis-server"; wr_done; }
+export REDIS_URL
+T=$REDIS_DIR
+tfield() { $CHECK 127.0.0.1 "$REDIS_PORT" wr 8 totals | python3 -c "import json,sys; print(json.load(sys.stdin)['$1'])"; }
+
+rcli HSET wr:meta version 2 partitions 8 >/dev/null
+python3 - >"$T/cmds" <<'PY'
+import random, time
+now = int(time.time() * 1000)
+start = (now // 60000) * 60000 - 240000
+random.seed(7)
+for i in range(12000):
+    print("XADD wr:ev:{p%d} * metric lat value %.3f labels svc=s%d ts %d"
+          % (i % 8, random.random() * 100, i % 6, start + i * 15))
+PY
+rcli --pipe <"$T/cmds" >/dev/null || notok load "redis-cli --pipe failed"
+"$W" worker --group --lease 2s --keep-1s 2m --raw --interval 200ms >"$T/w.out" 2>&1 &
+WP=$!
+wr_defer "kill $WP 2>/dev/null"
+wait_for '[ "$(tfield ckpt_events)" = 12000 ]' 30 && ok "checkpoints: 12000 events folded" || notok "folded" "$(tfield ckpt_events)"
+wait_for '[ "$(tfield 1m)" = 12000 ]' 30 && ok "1m tier: every complete minute derived (12000)" ||
+    notok "1m tier" "1m=$(tfield 1m)"
+out=$($CHECK 127.0.0.1 "$REDIS_PORT" wr 8 compare 1m)
+[ $? = 0 ] && ok "1m tier per series = brute force ($out)" || notok "1m brute force" "$out"
+n=$(rcli XLEN "wr:roll:1m:{p0}")
+[ "$n" -ge 3 ] && [ "$n" -le 5 ] && ok "one 1m entry per minute ($n in p0)" || notok "1m entries" "$n"
+id=$(rcli XRANGE "wr:roll:1m:{p0}" - + COUNT 1 | head -1)
+[ $(( ${id%-*} % 60000 )) = 0 ] && ok "1m entry ID = its minute's start ($id)" || notok "1m id" "$id"
+# --keep-1s 2m: the 1s tier is trimmed by age (MINID ~: whole stream nodes of 100 entries)
+n=$(rcli XLEN "wr:roll:1s:{p0}")
+[ "$n" -lt 180 ] && ok "1s tier trimmed by age (--keep-1s 2m: $n of 180 entries left in p0)" ||
+    notok "trim" "$n entries in p0"
+"$W" worker --group --keep-1m soon >/dev/null 2>"$T/bad.err"
+[ $? = 2 ] && grep -q "keep-1m needs a duration" "$T/bad.err" && ok "bad --keep-1m: usage error" ||
+    notok "bad keep" "$(cat "$T/bad.err")"
+grep -E "  error: |  partition [0-9]+: " "$T/w.out" && notok "no refusals" "see above"
+wr_done
