@@ -371,12 +371,49 @@ static void test_random_bytes(void **state)
     rollsum_free(&d);
 }
 
+/* The worked example of docs/protocol.md (Rollups, Worked example), byte for byte. */
+static void test_docs_example(void **state)
+{
+    (void)state;
+    static const uint8_t want[] = {0x01, 0x03, 0x01, 0x00, 0x00, 0x00, 0x00, 0x00, 0x80, 0x46, 0x40,
+                                   0x00, 0x00, 0x00, 0x00, 0x00, 0xc0, 0x42, 0x40, 0x00, 0x00, 0x00,
+                                   0x00, 0x00, 0x00, 0x29, 0x40, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
+                                   0x34, 0x40, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x29, 0x40, 0x00,
+                                   0x00, 0x00, 0x00, 0x00, 0x00, 0x29, 0x40, 0x64, 0x84, 0x07, 0x01,
+                                   0x00, 0x00, 0x19, 0x80, 0x02, 0x04, 0x2d, 0x02, 0x00};
+    struct rollsum r;
+    rollsum_init(&r);
+    rollsum_add(&r, 12.5, PERIOD + 100);
+    rollsum_add(&r, 20, PERIOD + 350);
+    rollsum_add(&r, 12.5, PERIOD + 900);
+    r.late = 1;
+    size_t n;
+    uint8_t *buf = encode_rs(&r, PERIOD, &n);
+    assert_int_equal(n, sizeof want);
+    assert_memory_equal(buf, want, n);
+    assert_true(summary_variance(&r.sum) == 12.5);
+    free(buf);
+    rollsum_free(&r);
+
+    static const uint8_t want_hist[] = {0x01, 0x01, 0x00, 0x00, 0x01, 0x70, 0x02};
+    struct hist h;
+    hist_init(&h);
+    hist_add(&h, -3);
+    hist_add(&h, 0);
+    buf = encode(&h, &n);
+    assert_int_equal(n, sizeof want_hist);
+    assert_memory_equal(buf, want_hist, n);
+    free(buf);
+    hist_clear(&h);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_known_bytes),  cmocka_unit_test(test_roundtrip),
         cmocka_unit_test(test_merge_halves), cmocka_unit_test(test_canonical),
         cmocka_unit_test(test_rejects),      cmocka_unit_test(test_random_bytes),
+        cmocka_unit_test(test_docs_example),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
