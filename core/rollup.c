@@ -243,6 +243,15 @@ static struct rollup_period *open_period(struct rollup *r, int64_t start_ms, int
     return r->open[lo];
 }
 
+/* Whether s can take v with its sum, mean and m2 still finite: a blob or checkpoint holding an
+ * overflowed sum would be refused by every reader. One value alone always fits. */
+static int fits(const struct summary *s, double v)
+{
+    struct summary t = *s;
+    summary_add(&t, v, 0);
+    return isfinite(t.sum) && isfinite(t.mean) && isfinite(t.m2);
+}
+
 enum rollup_result rollup_add(struct rollup *r, const char *key, size_t len, double v,
                               int64_t ts_ms)
 {
@@ -268,6 +277,10 @@ enum rollup_result rollup_add(struct rollup *r, const char *key, size_t len, dou
             p->capped++;
         r->totals.cap++;
         return ROLLUP_CAP;
+    }
+    if (!fits(&it->rs.sum, v)) {
+        r->totals.invalid++;
+        return ROLLUP_INVALID;
     }
     rollsum_add(&it->rs, v, ts_ms);
     r->totals.events++;

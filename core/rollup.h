@@ -24,8 +24,9 @@ struct rollup_config {
 enum rollup_result {
     ROLLUP_ADDED,   /* folded into its period */
     ROLLUP_LATE,    /* its period had closed: counted as late, folded nowhere */
-    ROLLUP_INVALID, /* NaN or infinite value, a time no period can hold (within 1 s of the
-                       int64 range) or a key of 4 GiB or more: counted, dropped */
+    ROLLUP_INVALID, /* NaN or infinite value, one that would overflow its series' sum or
+                       variance, a time no period can hold (within 1 s of the int64 range) or
+                       a key of 4 GiB or more: counted, dropped */
     ROLLUP_CAP,     /* its period is at max_series, or opening it passes max_periods: dropped */
 };
 

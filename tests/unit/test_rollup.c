@@ -463,6 +463,30 @@ static void test_caps_and_invalid(void **state)
     rollup_free(r);
 }
 
+/* A value that would overflow its series' sum or variance is refused, so every blob and
+ * checkpoint stays readable. */
+static void test_overflow_invalid(void **state)
+{
+    (void)state;
+    struct rollup *r = rollup_new(&CFG);
+    assert_int_equal(rollup_add(r, "y", 1, 1e308, 1000), ROLLUP_ADDED);
+    assert_int_equal(rollup_add(r, "y", 1, 1e308, 1001), ROLLUP_INVALID); /* sum */
+    assert_int_equal(rollup_add(r, "x", 1, 1e200, 1000), ROLLUP_ADDED);
+    assert_int_equal(rollup_add(r, "x", 1, 1e200, 1001), ROLLUP_ADDED);
+    assert_int_equal(rollup_add(r, "x", 1, -1e200, 1002), ROLLUP_INVALID); /* m2 */
+    assert_int_equal(rollup_add(r, "x", 1, 1e200, 1003), ROLLUP_ADDED);
+    assert_int_equal(rollup_totals(r).invalid, 2);
+    size_t n = rollup_checkpoint_encode(r, NULL, 0);
+    uint8_t *ck = malloc(n);
+    rollup_checkpoint_encode(r, ck, n);
+    struct rollup *back = rollup_new(&CFG);
+    assert_int_equal(rollup_checkpoint_decode(back, ck, n, NULL), 0);
+    assert_int_equal(rollup_open_items(back), 2);
+    free(ck);
+    rollup_free(back);
+    rollup_free(r);
+}
+
 /* Builds a checkpoint by hand: open periods at starts[], each holding the given keys in that
  * order, each key one value 1.0 at off ms into the period with the running mean given. */
 static size_t hand_ckpt(uint8_t *buf, int64_t closed, const int64_t *starts, size_t nstarts,
@@ -593,7 +617,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_brute_force),        cmocka_unit_test(test_checkpoint_resume),
         cmocka_unit_test(test_idle_advance),       cmocka_unit_test(test_caps_and_invalid),
-        cmocka_unit_test(test_checkpoint_rejects),
+        cmocka_unit_test(test_checkpoint_rejects), cmocka_unit_test(test_overflow_invalid),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
