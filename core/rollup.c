@@ -106,7 +106,7 @@ static struct rollup_item *period_item(struct rollup_period *p, const char *key,
     uint32_t *cell = index_cell(p->index, p->index_mask, p->items, key, len, hash);
     if (*cell)
         return p->items[*cell - 1];
-    if (p->count >= max || len >= UINT32_MAX)
+    if (p->count >= max)
         return NULL;
     struct rollup_item *it = xmalloc(sizeof(*it) + len);
     it->hash = hash;
@@ -124,14 +124,19 @@ static struct rollup_item *period_item(struct rollup_period *p, const char *key,
     return it;
 }
 
+int rollup_key_cmp(const char *a, size_t alen, const char *b, size_t blen)
+{
+    int c = alen && blen ? memcmp(a, b, alen < blen ? alen : blen) : 0;
+    if (c)
+        return c;
+    return (alen > blen) - (alen < blen);
+}
+
 static int item_cmp(const void *a, const void *b)
 {
     const struct rollup_item *x = *(struct rollup_item *const *)a;
     const struct rollup_item *y = *(struct rollup_item *const *)b;
-    int c = memcmp(x->key, y->key, x->key_len < y->key_len ? x->key_len : y->key_len);
-    if (c)
-        return c;
-    return (x->key_len > y->key_len) - (x->key_len < y->key_len);
+    return rollup_key_cmp(x->key, x->key_len, y->key, y->key_len);
 }
 
 /* Sorts the items by key for output and drops the index: a closed period is only read. */
@@ -238,10 +243,19 @@ static struct rollup_period *open_period(struct rollup *r, int64_t start_ms, int
     return r->open[lo];
 }
 
+/* Whether s can take v with its sum, mean and m2 still finite: a blob or checkpoint holding an
+ * overflowed sum would be refused by every reader. One value alone always fits. */
+static int fits(const struct summary *s, double v)
+{
+    struct summary t = *s;
+    summary_add(&t, v, 0);
+    return isfinite(t.sum) && isfinite(t.mean) && isfinite(t.m2);
+}
+
 enum rollup_result rollup_add(struct rollup *r, const char *key, size_t len, double v,
                               int64_t ts_ms)
 {
-    if (!isfinite(v) || ts_ms < TS_MIN || ts_ms > TS_MAX) {
+    if (!isfinite(v) || ts_ms < TS_MIN || ts_ms > TS_MAX || len >= UINT32_MAX) {
         r->totals.invalid++;
         return ROLLUP_INVALID;
     }
@@ -263,6 +277,10 @@ enum rollup_result rollup_add(struct rollup *r, const char *key, size_t len, dou
             p->capped++;
         r->totals.cap++;
         return ROLLUP_CAP;
+    }
+    if (!fits(&it->rs.sum, v)) {
+        r->totals.invalid++;
+        return ROLLUP_INVALID;
     }
     rollsum_add(&it->rs, v, ts_ms);
     r->totals.events++;
@@ -389,7 +407,9 @@ static void ckpt_put(const struct rollup *r, struct wire_w *w)
         wire_put_svarint(w, p->start_ms);
         wire_put_varint(w, p->capped);
         wire_put_varint(w, p->count);
-        struct rollup_item **sorted = xmalloc((p->count ? p->count : 1) * sizeof(*sorted));
+        if (p->count == 0)
+            continue; /* never while open: a period opens for a series, max_series >= 1 */
+        struct rollup_item **sorted = xmalloc(p->count * sizeof(*sorted));
         memcpy(sorted, p->items, p->count * sizeof(*sorted));
         qsort(sorted, p->count, sizeof(*sorted), item_cmp);
         for (uint32_t k = 0; k < p->count; k++) {
@@ -489,6 +509,10 @@ static int ckpt_get(struct rollup *r, struct wire_r *in, const char **why)
         if (start < TS_MIN || start > TS_MAX || period_of(start) != start || start < r->closed_ms ||
             (r->nopen && start <= r->open[r->nopen - 1]->start_ms)) {
             *why = "checkpoint period start misaligned, closed or out of order";
+            return -1;
+        }
+        if (nitems == 0) {
+            *why = "checkpoint period without series";
             return -1;
         }
         if (nitems > wire_left(in) / 4) { /* an item takes >= 4 + 8 bytes */

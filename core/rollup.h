@@ -24,7 +24,9 @@ struct rollup_config {
 enum rollup_result {
     ROLLUP_ADDED,   /* folded into its period */
     ROLLUP_LATE,    /* its period had closed: counted as late, folded nowhere */
-    ROLLUP_INVALID, /* NaN or infinite value, or a time no period can hold: counted, dropped */
+    ROLLUP_INVALID, /* NaN or infinite value, one that would overflow its series' sum or
+                       variance, a time no period can hold (within 1 s of the int64 range) or
+                       a key of 4 GiB or more: counted, dropped */
     ROLLUP_CAP,     /* its period is at max_series, or opening it passes max_periods: dropped */
 };
 
@@ -73,8 +75,12 @@ const struct rollup_period *rollup_closed_peek(const struct rollup *r);
 /* Frees the period rollup_closed_peek returns (no-op when none). */
 void rollup_closed_drop(struct rollup *r);
 
-/* A closed period: its start, its series (in ascending key order: bytes compared as unsigned,
- * a prefix before its extensions), and the events refused for its series cap. */
+/* The order of series in a period: bytes compared as unsigned, a prefix before its
+ * extensions. <0, 0 or >0 as a sorts before, equal to or after b. */
+int rollup_key_cmp(const char *a, size_t alen, const char *b, size_t blen);
+
+/* A closed period: its start, its series (in rollup_key_cmp order), and the events refused for
+ * its series cap. */
 int64_t rollup_period_start(const struct rollup_period *p);
 uint32_t rollup_period_series(const struct rollup_period *p);
 uint64_t rollup_period_capped(const struct rollup_period *p);
