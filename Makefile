@@ -154,6 +154,8 @@ bench: deps $(BIN)
 	@$(BIN) bench chat
 	@echo
 	@$(BIN) bench alerts
+	@echo
+	@$(BIN) bench scale
 
 run: deps $(BIN)
 	@$(BIN) --demo

@@ -534,7 +534,7 @@ static const struct bench_kind {
     int (*run)(int argc, char **argv);
 } bench_kinds[] = {
     {"core", bench_core}, {"e2e", bench_e2e_main},  {"tui", bench_tui},
-    {"chat", bench_chat}, {"alerts", bench_alerts},
+    {"chat", bench_chat}, {"alerts", bench_alerts}, {"scale", bench_scale},
 };
 
 #define NBENCH_KINDS (sizeof(bench_kinds) / sizeof(bench_kinds[0]))
@@ -562,7 +562,7 @@ static int cmd_bench(int argc, char **argv)
  * `warroom help --benchmarks`. */
 const struct cmd_entry cmd_bench_entry = {
     .name = "bench",
-    .usage = "core|e2e|tui|chat|alerts [OPTIONS]",
+    .usage = "core|e2e|tui|chat|alerts|scale [OPTIONS]",
     .summary = "run a benchmark and print a table with its baseline",
     .help =
         "usage: warroom bench core [--series K] [--max-series N] [--events N] [--warm-events N]\n"
@@ -570,13 +570,15 @@ const struct cmd_entry cmd_bench_entry = {
         "       warroom bench e2e [--events N] [--cluster]\n"
         "       warroom bench tui [--seconds S] [--rate N] [--series K]\n"
         "       warroom bench chat [--messages N] [--rounds R]\n"
-        "       warroom bench alerts [--rate EVENTS_PER_SERIES_PER_S (1-100)] [--ticks N]\n\n"
+        "       warroom bench alerts [--rate EVENTS_PER_SERIES_PER_S (1-100)] [--ticks N]\n"
+        "       warroom bench scale [--max-values N] [--events N] [--series K] [--seconds S]\n\n"
         "Runs one benchmark (core without a name) and prints a table next to a baseline\n"
         "measured in the same run: core (the processing core against keeping every value,\n"
         "and its memory per quiet, normal and busy series),\n"
         "e2e (Redis to core; with --cluster on a local 3-master Redis Cluster next to one\n"
         "Redis, and gen with --min-replicas 1 against none on a master with one replica),\n"
-        "tui (the interface), chat (message latency), alerts (rule evaluation).\n"
+        "tui (the interface), chat (message latency), alerts (rule evaluation),\n"
+        "scale (group mode's rollups against raw replay and a naive Lua script).\n"
         "The figures and how to reproduce them: docs/benchmarks.md.\n\n"
         "exit codes: 0 ok, 1 failure (or a figure outside its target), 2 usage\n\n",
     .run = cmd_bench,

@@ -26,6 +26,11 @@ int bench_alerts(int argc, char **argv);
  * in one room, next to raw PUBLISH -> SUBSCRIBE in the same run. Returns an exit code. */
 int bench_chat(int argc, char **argv);
 
+/* `warroom bench scale [--max-values N] [--events N] [--series N] [--seconds S]`: group mode
+ * (rollups) against raw replay and a naive Lua script, reader bytes by event rate, worker
+ * throughput, tier memory (app/bench/bench_scale.c). Returns an exit code. */
+int bench_scale(int argc, char **argv);
+
 /* The memory part of `warroom bench core`: bytes per quiet, normal and busy series (busy_bytes
  * measured by the caller) and nquiet quiet series over the whole retention (0: skipped), next
  * to targets and the full-ring layout. Prints table rows; returns 1 when a figure misses its
