@@ -340,3 +340,16 @@ void wstat_part_cells(const struct wstat *s, const struct wstat_part *p,
     cell_num(cells[WSTAT_PC_LATE], p->late);
     cell_num(cells[WSTAT_PC_REFUSED], p->refused);
 }
+
+void wstat_col_widths(const char *const *header, size_t ncols, const char (*cells)[WSTAT_CELL_MAX],
+                      size_t nrows, size_t *width)
+{
+    for (size_t c = 0; c < ncols; c++) {
+        width[c] = text_width(header[c], strlen(header[c]));
+        for (size_t r = 0; r < nrows; r++) {
+            const char *v = cells[r * ncols + c];
+            size_t w = text_width(v, strlen(v));
+            width[c] = w > width[c] ? w : width[c];
+        }
+    }
+}

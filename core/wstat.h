@@ -167,6 +167,11 @@ enum wstat_pcol {
 };
 extern const char *const wstat_part_cols[WSTAT_PC_N];
 
+/* Column widths in terminal columns for a table: width[c] is the widest of header[c] and
+ * cells[r * ncols + c] over the nrows rows (sanitized strings). */
+void wstat_col_widths(const char *const *header, size_t ncols, const char (*cells)[WSTAT_CELL_MAX],
+                      size_t nrows, size_t *width);
+
 /* A row's cells: "-" for absent, "?" for a bad value (the row's error says which), ages
  * relative to s->now_ms ("1.50s"), the closed period's end as UTC "HH:MM:SS". */
 void wstat_worker_cells(const struct wstat *s, const struct wstat_worker *w,

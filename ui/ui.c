@@ -176,6 +176,11 @@ void ui_open_deadletters(struct ui *ui)
     open_over(ui, &view_deadletters, NULL);
 }
 
+void ui_open_workers(struct ui *ui)
+{
+    open_over(ui, &view_workers, NULL);
+}
+
 void ui_focus(struct ui *ui, int pane)
 {
     ui->focus = pane;

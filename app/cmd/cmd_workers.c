@@ -52,14 +52,7 @@ static void print_table(const char *const *header, size_t ncols,
                         const char (*cells)[WSTAT_CELL_MAX], size_t nrows)
 {
     size_t width[(int)WSTAT_PC_N > (int)WSTAT_WC_N ? (int)WSTAT_PC_N : (int)WSTAT_WC_N] = {0};
-    for (size_t c = 0; c < ncols; c++) {
-        width[c] = text_width(header[c], strlen(header[c]));
-        for (size_t r = 0; r < nrows; r++) {
-            const char *s = cells[r * ncols + c];
-            size_t w = text_width(s, strlen(s));
-            width[c] = w > width[c] ? w : width[c];
-        }
-    }
+    wstat_col_widths(header, ncols, cells, nrows, width);
     for (size_t r = 0; r <= nrows; r++) {
         for (size_t c = 0; c < ncols; c++) {
             const char *s = r == 0 ? header[c] : cells[(r - 1) * ncols + c];
