@@ -231,6 +231,30 @@ void wstat_part_ckpt(struct wstat_part *p, enum wstat_cfield f, const char *v, s
     set_num((struct wstat_num *)((char *)p + nums[f]), p->error, field, v, len);
 }
 
+void wstat_part_own_unreadable(struct wstat_part *p)
+{
+    p->own = WSTAT_OWN_BAD;
+    p->owner[0] = '\0';
+    p->token.st = WSTAT_BAD;
+}
+
+void wstat_part_ckpt_unreadable(struct wstat_part *p)
+{
+    struct wstat_num *n[] = {&p->fence,    &p->closed_ms, &p->events, &p->late,
+                             &p->rejected, &p->refused,   &p->ts_ms};
+    for (size_t i = 0; i < sizeof(n) / sizeof(n[0]); i++)
+        n[i]->st = WSTAT_BAD;
+}
+
+void wstat_worker_unreadable(struct wstat_worker *w)
+{
+    struct wstat_num *n[] = {&w->pid,  &w->started_ms, &w->events,
+                             &w->late, &w->lease_ms,   &w->ts_ms};
+    for (size_t i = 0; i < sizeof(n) / sizeof(n[0]); i++)
+        n[i]->st = WSTAT_BAD;
+    w->rate_st = WSTAT_BAD;
+}
+
 static int worker_cmp(const void *a, const void *b)
 {
     return strcmp(((const struct wstat_worker *)a)->id, ((const struct wstat_worker *)b)->id);

@@ -130,6 +130,12 @@ void wstat_part_own(struct wstat_part *p, const char *v, size_t len);
 /* Field f of NS:ckpt:{pI} (v NULL: absent). */
 void wstat_part_ckpt(struct wstat_part *p, enum wstat_cfield f, const char *v, size_t len);
 
+/* Redis refused to read a key (wrong type): the owner key, the checkpoint or a worker's hash;
+ * what it would have given shows as bad ("?"), not as absent. */
+void wstat_part_own_unreadable(struct wstat_part *p);
+void wstat_part_ckpt_unreadable(struct wstat_part *p);
+void wstat_worker_unreadable(struct wstat_worker *w);
+
 /* Sorts the workers by id, then derives what is not stored: each worker's owned count and dead mark
  * (heartbeat older than its lease at now_ms), and s->problems. */
 void wstat_finish(struct wstat *s, int64_t now_ms);

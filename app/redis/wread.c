@@ -247,6 +247,12 @@ void wread_apply(struct wstat *s, enum wread_kind kind, size_t index, const char
         if (kind == WREAD_GROUPS && r->len >= 11 && memcmp(r->str, "ERR no such", 11) == 0)
             return;
         wstat_note(err, key, r->str, r->len);
+        if (kind == WREAD_OWN)
+            wstat_part_own_unreadable(&s->parts[index]);
+        else if (kind == WREAD_CKPT)
+            wstat_part_ckpt_unreadable(&s->parts[index]);
+        else if (kind == WREAD_WORKER)
+            wstat_worker_unreadable(&s->workers[index]);
         return;
     }
     switch (kind) {
