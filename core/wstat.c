@@ -266,6 +266,8 @@ void wstat_finish(struct wstat *s, int64_t now_ms)
     if (s->nworkers > 1)
         qsort(s->workers, s->nworkers, sizeof(*s->workers), worker_cmp);
     s->problems = s->error[0] ? 1 : 0;
+    s->dead = 0;
+    s->unowned = 0;
     for (size_t i = 0; i < s->nworkers; i++) {
         struct wstat_worker *w = &s->workers[i];
         w->owned = 0;
@@ -276,9 +278,12 @@ void wstat_finish(struct wstat *s, int64_t now_ms)
                                                                         : WSTAT_DEFAULT_LEASE_MS;
         w->dead = w->heartbeat_ms.st != WSTAT_OK || now_ms - w->heartbeat_ms.v > lease;
         s->problems += w->error[0] ? 1 : 0;
+        s->dead += w->dead;
     }
-    for (unsigned k = 0; k < s->partitions; k++)
+    for (unsigned k = 0; k < s->partitions; k++) {
         s->problems += s->parts[k].error[0] ? 1 : 0;
+        s->unowned += s->parts[k].own == WSTAT_UNOWNED;
+    }
 }
 
 /* ---------------------------------------------------------------------------------------------

@@ -99,6 +99,8 @@ struct wstat {
     struct wstat_num workers_total; /* ZCARD NS:workers (more than nworkers when capped) */
     char error[WSTAT_ERR_MAX];      /* a namespace-wide problem (NS:workers, NS:meta) */
     unsigned problems;              /* rows and keys with an error, counted by wstat_finish */
+    size_t dead;                    /* workers marked dead (wstat_finish) */
+    unsigned unowned;               /* partitions without an owner (wstat_finish) */
     int64_t now_ms;                 /* wall clock of wstat_finish */
 };
 

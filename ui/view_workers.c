@@ -54,25 +54,12 @@ static void push_text(struct wkview *v, enum theme_role role, const char *a, con
     snprintf((char *)l->cells, sizeof(l->cells), "%s%s%s", a, b ? ": " : "", b ? b : "");
 }
 
-static struct listcursor scroll_cursor(const struct wkview *v)
-{
-    size_t max = v->n > (size_t)v->visible ? v->n - (size_t)v->visible : 0;
-    return (struct listcursor){
-        .selected = v->top, .top = v->top, .count = max + 1, .height = v->visible};
-}
-
 /* The two tables and the errors of s as lines. */
 static void build(struct wkview *v, const struct wstat *s)
 {
-    size_t dead = 0;
-    unsigned unowned = 0;
-    for (size_t i = 0; i < s->nworkers; i++)
-        dead += s->workers[i].dead;
-    for (unsigned i = 0; i < s->partitions; i++)
-        unowned += s->parts[i].own == WSTAT_UNOWNED;
     snprintf(v->summary, sizeof(v->summary),
              "group mode: %zu worker%s (%zu dead), %u partitions (%u unowned)%s", s->nworkers,
-             s->nworkers == 1 ? "" : "s", dead, s->partitions, unowned,
+             s->nworkers == 1 ? "" : "s", s->dead, s->partitions, s->unowned,
              s->problems ? "; some values unreadable (?), see below" : "");
     char(*wc)[WSTAT_CELL_MAX] = xcalloc(s->nworkers * WSTAT_WC_N + 1, WSTAT_CELL_MAX);
     char(*pc)[WSTAT_CELL_MAX] = xcalloc((size_t)s->partitions * WSTAT_PC_N + 1, WSTAT_CELL_MAX);
@@ -151,9 +138,7 @@ static void wk_update(struct ui *ui, void *state, int width, int height)
     v->visible = height - 3; /* border and the summary line */
     if (v->visible < 1)
         v->visible = 1;
-    struct listcursor lc = scroll_cursor(v);
-    listcursor_clamp(&lc);
-    v->top = lc.selected;
+    ui_over_clamp(&v->top, v->n, v->visible);
 }
 
 static void draw_row(WINDOW *w, int y, int inner, const struct wkline *l, const size_t *width,
@@ -200,23 +185,8 @@ static void wk_draw(struct ui *ui, void *state, WINDOW *w, bool focused)
 static enum view_key_result wk_key(struct ui *ui, void *state, enum key_action a)
 {
     struct wkview *v = state;
-    switch (a) {
-    case KA_BACK:
-        ui_close_detail(ui);
-        return VIEW_KEY_HANDLED;
-    case KA_REFRESH:
-    case KA_WORKERS:
-        if (ui->m->workers.reload)
-            ui->m->workers.reload(ui->m->workers.privdata);
-        return VIEW_KEY_HANDLED;
-    default:
-        break;
-    }
-    struct listcursor lc = scroll_cursor(v);
-    if (!listcursor_key(&lc, keys_list_key(a)))
-        return VIEW_KEY_IGNORED;
-    v->top = lc.selected;
-    return VIEW_KEY_HANDLED;
+    return ui_over_key(ui, a, KA_WORKERS, ui->m->workers.reload, ui->m->workers.privdata, &v->top,
+                       v->n, v->visible);
 }
 
 /* Opening the view starts the reads (the app polls while open is set). */

@@ -2,6 +2,7 @@
  * partitions, rates) and every partition's owner, fencing token, lease, checkpoint and consumer
  * group lag, as two tables or one JSON object. Read-only (works through a read-only replica);
  * the reads are app/redis/wread's, the checks and cells core/wstat's. */
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -68,14 +69,8 @@ static void print_table(const char *const *header, size_t ncols,
 
 static void print_text(const struct wstat *s, const char *ns)
 {
-    size_t dead = 0;
-    unsigned unowned = 0;
-    for (size_t i = 0; i < s->nworkers; i++)
-        dead += s->workers[i].dead;
-    for (unsigned i = 0; i < s->partitions; i++)
-        unowned += s->parts[i].own == WSTAT_UNOWNED;
     printf("namespace %s: group mode, %u partitions (%u unowned), %zu workers (%zu dead)", ns,
-           s->partitions, unowned, s->nworkers, dead);
+           s->partitions, s->unowned, s->nworkers, s->dead);
     if (s->workers_total.st == WSTAT_OK && (uint64_t)s->workers_total.v > s->nworkers)
         printf(", the newest %zu of %lld shown", s->nworkers, (long long)s->workers_total.v);
     printf("\n\n");
@@ -141,26 +136,74 @@ static void add_str(cJSON *o, const char *name, const char *v)
         cJSON_AddNullToObject(o, name);
 }
 
+/* The plain fields of a row, as data: a number (null when absent or bad), an age now - number,
+ * or a string (null when empty). */
+enum jkind { J_NUM, J_AGE, J_STR };
+
+struct jfield {
+    const char *name;
+    enum jkind kind;
+    size_t off; /* of a struct wstat_num, or of a char array */
+};
+
+#define W(name, kind, f)                                                                           \
+    {                                                                                              \
+        name, kind, offsetof(struct wstat_worker, f)                                               \
+    }
+static const struct jfield worker_fields[] = {
+    W("host", J_STR, host),
+    W("pid", J_NUM, pid),
+    W("partitions", J_STR, partitions),
+    W("events", J_NUM, events),
+    W("late", J_NUM, late),
+    W("heartbeat_ms", J_NUM, heartbeat_ms),
+    W("heartbeat_age_ms", J_AGE, heartbeat_ms),
+    W("lease_ms", J_NUM, lease_ms),
+    W("started_ms", J_NUM, started_ms),
+    W("error", J_STR, error),
+};
+#undef W
+
+#define P(name, kind, f)                                                                           \
+    {                                                                                              \
+        name, kind, offsetof(struct wstat_part, f)                                                 \
+    }
+static const struct jfield part_fields[] = {
+    P("owner", J_STR, owner),         P("token", J_NUM, token),
+    P("fence", J_NUM, fence),         P("checkpoint_owner", J_STR, ckpt_owner),
+    P("last", J_STR, last),           P("closed_ms", J_NUM, closed_ms),
+    P("checkpoint_ms", J_NUM, ts_ms), P("checkpoint_age_ms", J_AGE, ts_ms),
+    P("pending", J_NUM, pending),     P("lag", J_NUM, lag),
+    P("events", J_NUM, events),       P("late", J_NUM, late),
+    P("rejected", J_NUM, rejected),   P("refused", J_NUM, refused),
+    P("error", J_STR, error),
+};
+#undef P
+
+static void add_fields(cJSON *o, const void *row, const struct jfield *f, size_t n, int64_t now_ms)
+{
+    for (size_t i = 0; i < n; i++) {
+        const char *at = (const char *)row + f[i].off;
+        if (f[i].kind == J_STR)
+            add_str(o, f[i].name, at);
+        else if (f[i].kind == J_AGE)
+            add_age(o, f[i].name, *(const struct wstat_num *)(const void *)at, now_ms);
+        else
+            add_num(o, f[i].name, *(const struct wstat_num *)(const void *)at);
+    }
+}
+
 static cJSON *worker_json(const struct wstat *s, const struct wstat_worker *w)
 {
     cJSON *o = cJSON_CreateObject();
     cJSON_AddStringToObject(o, "id", w->id);
-    add_str(o, "host", w->host);
-    add_num(o, "pid", w->pid);
     cJSON_AddNumberToObject(o, "owned", w->owned);
-    add_str(o, "partitions", w->partitions);
     if (w->rate_st == WSTAT_OK)
         cJSON_AddNumberToObject(o, "rate", w->rate);
     else
         cJSON_AddNullToObject(o, "rate");
-    add_num(o, "events", w->events);
-    add_num(o, "late", w->late);
-    add_num(o, "heartbeat_ms", w->heartbeat_ms);
-    add_age(o, "heartbeat_age_ms", w->heartbeat_ms, s->now_ms);
-    add_num(o, "lease_ms", w->lease_ms);
-    add_num(o, "started_ms", w->started_ms);
     cJSON_AddBoolToObject(o, "dead", w->dead);
-    add_str(o, "error", w->error);
+    add_fields(o, w, worker_fields, sizeof(worker_fields) / sizeof(worker_fields[0]), s->now_ms);
     return o;
 }
 
@@ -172,23 +215,9 @@ static cJSON *part_json(const struct wstat *s, const struct wstat_part *p)
                             p->own == WSTAT_OWNED     ? "owned"
                             : p->own == WSTAT_UNOWNED ? "unowned"
                                                       : "unreadable");
-    add_str(o, "owner", p->owner);
-    add_num(o, "token", p->token);
     add_num(o, "ttl_ms", p->own == WSTAT_OWNED ? p->pttl_ms : (struct wstat_num){0});
-    add_num(o, "fence", p->fence);
-    add_str(o, "checkpoint_owner", p->ckpt_owner);
-    add_str(o, "last", p->last);
-    add_num(o, "closed_ms", p->closed_ms);
-    add_num(o, "checkpoint_ms", p->ts_ms);
-    add_age(o, "checkpoint_age_ms", p->ts_ms, s->now_ms);
     cJSON_AddBoolToObject(o, "group", p->has_group);
-    add_num(o, "pending", p->pending);
-    add_num(o, "lag", p->lag);
-    add_num(o, "events", p->events);
-    add_num(o, "late", p->late);
-    add_num(o, "rejected", p->rejected);
-    add_num(o, "refused", p->refused);
-    add_str(o, "error", p->error);
+    add_fields(o, p, part_fields, sizeof(part_fields) / sizeof(part_fields[0]), s->now_ms);
     return o;
 }
 

@@ -221,8 +221,8 @@ static void on_alerts_changed(void *privdata)
     schedule_frame(t);
 }
 
-/* The dead-letter view's entries came (or a read started). */
-static void on_dlq_changed(void *privdata)
+/* The dead-letter or workers view's data came (or a read started). */
+static void on_view_data(void *privdata)
 {
     struct tui *t = privdata;
     if (t->ui == NULL)
@@ -550,10 +550,10 @@ int tui_main(int argc, char **argv, bool demo)
     t.model.nthemes =
         tui_start_themes(&theme, dirs, t.themes, sizeof(t.themes) / sizeof(t.themes[0]));
     t.ui = ui_new(&t.model);
-    t.dlq = tui_dlq_new(reader_command_conn(t.rd), t.cfg.ns, t.cfg.partitions, &t.model,
-                        on_dlq_changed, &t);
-    t.workers = tui_workers_new(reader_command_conn(t.rd), t.cfg.ns, t.cfg.partitions, &t.model,
-                                on_dlq_changed, &t); /* the same: redraw the data */
+    struct tui_source views_src = {
+        reader_command_conn(t.rd), t.cfg.ns, t.cfg.partitions, &t.model, on_view_data, &t};
+    t.dlq = tui_dlq_new(&views_src);
+    t.workers = tui_workers_new(&views_src);
     struct tui_alerts_opts ao = {
         .cfg = &t.cfg,
         .rules_path = rules_path,

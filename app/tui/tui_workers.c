@@ -24,12 +24,7 @@ struct wk_read {
 };
 
 struct tui_workers {
-    struct rconn *cmd;
-    char *ns;
-    unsigned partitions;
-    struct model *m;
-    void (*changed)(void *privdata);
-    void *privdata;
+    struct tui_source src;
     struct wk_read *inflight; /* NULL: none */
     struct wstat *shown;      /* what the model shows */
     int64_t started_ms;       /* when the last read started */
@@ -59,14 +54,14 @@ static void read_done(struct wk_read *r)
         w->shown = xcalloc(1, sizeof(*w->shown));
     wstat_free(w->shown);
     *w->shown = r->s;
-    struct model_workers *mw = &w->m->workers;
+    struct model_workers *mw = &w->src.m->workers;
     mw->st = w->shown;
     mw->loading = false;
     mw->read_ms = now;
     snprintf(mw->error, sizeof(mw->error), "%s", r->error);
     w->inflight = NULL;
     free(r);
-    w->changed(w->privdata);
+    w->src.changed(w->src.privdata);
 }
 
 /* Every reply of a round is in: the next round, or the end (also of an orphaned read). */
@@ -102,7 +97,7 @@ static int emit(void *ctx, const struct wread_cmd *c)
     const char *argv[WREAD_ARGV_MAX];
     memcpy(argv, c->argv, sizeof(argv));
     r->waiting++;
-    if (rconn_command_argv(r->w->cmd, on_reply, q, c->argc, argv, c->argvlen) != 0) {
+    if (rconn_command_argv(r->w->src.cmd, on_reply, q, c->argc, argv, c->argvlen) != 0) {
         r->waiting--;
         free(q);
         snprintf(r->error, sizeof(r->error), "the Redis connection is closing");
@@ -115,7 +110,7 @@ static int emit(void *ctx, const struct wread_cmd *c)
 static void read_round(struct wk_read *r)
 {
     r->waiting = 1; /* held until every command is queued, so no early completion */
-    wread_round(&r->s, r->w->ns, r->round, emit, r);
+    wread_round(&r->s, r->w->src.ns, r->round, emit, r);
     if (--r->waiting == 0)
         round_end(r);
 }
@@ -127,39 +122,32 @@ static void on_reload(void *privdata)
         return; /* the answer on its way will do */
     struct wk_read *r = xcalloc(1, sizeof(*r));
     r->w = w;
-    if (wstat_init(&r->s, w->partitions) != 0) {
+    if (wstat_init(&r->s, w->src.partitions) != 0) {
         free(r);
-        snprintf(w->m->workers.error, sizeof(w->m->workers.error), "bad partition count %u",
-                 w->partitions);
-        w->changed(w->privdata);
+        snprintf(w->src.m->workers.error, sizeof(w->src.m->workers.error), "bad partition count %u",
+                 w->src.partitions);
+        w->src.changed(w->src.privdata);
         return;
     }
     w->inflight = r;
     w->started_ms = clock_wall_ms();
-    w->m->workers.loading = true;
-    w->changed(w->privdata);
+    w->src.m->workers.loading = true;
+    w->src.changed(w->src.privdata);
     read_round(r);
 }
 
 void tui_workers_tick(struct tui_workers *w, int64_t now_ms)
 {
-    if (w && w->m->workers.open && w->inflight == NULL &&
+    if (w && w->src.m->workers.open && w->inflight == NULL &&
         now_ms - w->started_ms >= TUI_WORKERS_EVERY_MS - 100) /* ticks are whole seconds */
         on_reload(w);
 }
 
-struct tui_workers *tui_workers_new(struct rconn *cmd, const char *ns, unsigned partitions,
-                                    struct model *m, void (*changed)(void *privdata),
-                                    void *privdata)
+struct tui_workers *tui_workers_new(const struct tui_source *src)
 {
     struct tui_workers *w = xcalloc(1, sizeof(*w));
-    w->cmd = cmd;
-    w->ns = xstrdup(ns);
-    w->partitions = partitions;
-    w->m = m;
-    w->changed = changed;
-    w->privdata = privdata;
-    m->workers = (struct model_workers){.reload = on_reload, .privdata = w};
+    tui_source_copy(&w->src, src);
+    src->m->workers = (struct model_workers){.reload = on_reload, .privdata = w};
     return w;
 }
 
@@ -169,9 +157,9 @@ void tui_workers_free(struct tui_workers *w)
         return;
     if (w->inflight)
         w->inflight->w = NULL;
-    w->m->workers = (struct model_workers){0};
+    w->src.m->workers = (struct model_workers){0};
     wstat_free(w->shown);
     free(w->shown);
-    free(w->ns);
+    tui_source_clear(&w->src);
     free(w);
 }

@@ -6,17 +6,13 @@
 
 #include <stdint.h>
 
-#include "ui/model.h"
-
-struct rconn;
+#include "app/tui/tui_source.h"
 
 #define TUI_WORKERS_EVERY_MS 2000
 
-/* Installs the reload callback in m->workers. cmd (a COMMAND-mode rconn) and m are borrowed and
- * must outlive the result; changed(privdata) runs whenever m->workers changed. Never NULL. */
-struct tui_workers *tui_workers_new(struct rconn *cmd, const char *ns, unsigned partitions,
-                                    struct model *m, void (*changed)(void *privdata),
-                                    void *privdata);
+/* Installs the reload callback in src->m->workers (src is copied); src->changed runs whenever
+ * m->workers changed. Never NULL. */
+struct tui_workers *tui_workers_new(const struct tui_source *src);
 
 /* The poll, called about every second: starts a read when the view is open, none is in flight
  * and the last one is TUI_WORKERS_EVERY_MS old (wall clock now_ms). */

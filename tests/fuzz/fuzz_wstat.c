@@ -10,22 +10,10 @@
 
 #include "app/redis/wread.h"
 #include "core/text.h"
+#include "tests/fuzz/fuzz_text.h"
 #include "core/wstat.h"
 
 #define FUZZ_PARTITIONS 4
-
-static void check_safe(const char *s, size_t cap)
-{
-    size_t len = strnlen(s, cap);
-    FUZZ_CHECK(len < cap);
-    FUZZ_CHECK(text_valid(s, len));
-    for (size_t off = 0; off < len;) {
-        uint32_t cp;
-        off += text_decode(s + off, len - off, &cp, NULL);
-        FUZZ_CHECK(cp >= 0x20 && cp != 0x7F && !(cp >= 0x80 && cp < 0xA0));
-        FUZZ_CHECK(!text_cp_is_bidi(cp));
-    }
-}
 
 static void check_num(struct wstat_num n)
 {
@@ -36,31 +24,31 @@ static void check(const struct wstat *s)
 {
     char wc[WSTAT_WC_N][WSTAT_CELL_MAX], pc[WSTAT_PC_N][WSTAT_CELL_MAX];
     FUZZ_CHECK(s->nworkers <= WSTAT_WORKERS_MAX);
-    check_safe(s->mode, sizeof(s->mode));
-    check_safe(s->error, sizeof(s->error));
+    fuzz_check_safe(s->mode, sizeof(s->mode));
+    fuzz_check_safe(s->error, sizeof(s->error));
     for (size_t i = 0; i < s->nworkers; i++) {
         const struct wstat_worker *w = &s->workers[i];
-        check_safe(w->id, sizeof(w->id));
-        check_safe(w->host, sizeof(w->host));
-        check_safe(w->partitions, sizeof(w->partitions));
-        check_safe(w->error, sizeof(w->error));
+        fuzz_check_safe(w->id, sizeof(w->id));
+        fuzz_check_safe(w->host, sizeof(w->host));
+        fuzz_check_safe(w->partitions, sizeof(w->partitions));
+        fuzz_check_safe(w->error, sizeof(w->error));
         check_num(w->events);
         check_num(w->heartbeat_ms);
         wstat_worker_cells(s, w, wc);
         for (int c = 0; c < WSTAT_WC_N; c++)
-            check_safe(wc[c], sizeof(wc[c]));
+            fuzz_check_safe(wc[c], sizeof(wc[c]));
     }
     for (unsigned i = 0; i < s->partitions; i++) {
         const struct wstat_part *p = &s->parts[i];
-        check_safe(p->owner, sizeof(p->owner));
-        check_safe(p->ckpt_owner, sizeof(p->ckpt_owner));
-        check_safe(p->last, sizeof(p->last));
-        check_safe(p->error, sizeof(p->error));
+        fuzz_check_safe(p->owner, sizeof(p->owner));
+        fuzz_check_safe(p->ckpt_owner, sizeof(p->ckpt_owner));
+        fuzz_check_safe(p->last, sizeof(p->last));
+        fuzz_check_safe(p->error, sizeof(p->error));
         check_num(p->token);
         check_num(p->closed_ms);
         wstat_part_cells(s, p, pc);
         for (int c = 0; c < WSTAT_PC_N; c++)
-            check_safe(pc[c], sizeof(pc[c]));
+            fuzz_check_safe(pc[c], sizeof(pc[c]));
     }
 }
 

@@ -81,6 +81,8 @@ static void test_dead_and_owned(void **state)
     assert_true(s.workers[3].dead); /* unreadable heartbeat */
     assert_non_null(strstr(s.workers[3].error, "heartbeat"));
     assert_int_equal(s.problems, 1);
+    assert_int_equal(s.dead, 2);
+    assert_int_equal(s.unowned, 0);
     wstat_free(&s);
 }
 
