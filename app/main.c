@@ -20,8 +20,7 @@
 static const struct cmd_entry *const commands[] = {
     &cmd_bench_entry,  &cmd_demo_entry,     &cmd_query_entry,   &cmd_worker_entry, &cmd_send_entry,
     &cmd_ingest_entry, &cmd_gen_entry,      &cmd_server_entry,  &cmd_chat_entry,   &cmd_rules_entry,
-    &cmd_alerts_entry, &cmd_incident_entry, &cmd_migrate_entry,
-};
+    &cmd_alerts_entry, &cmd_incident_entry, &cmd_migrate_entry, &cmd_workers_entry};
 
 #define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))
 

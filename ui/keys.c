@@ -7,7 +7,7 @@
 #include <string.h>
 
 #define F(k) (KEYS_FKEY + (k))
-#define NAV (KEYCTX_DASHBOARD | KEYCTX_LIST | KEYCTX_HELP | KEYCTX_DLQ)
+#define NAV (KEYCTX_DASHBOARD | KEYCTX_LIST | KEYCTX_HELP | KEYCTX_DLQ | KEYCTX_WORKERS)
 #define SERIES (KEYCTX_DASHBOARD | KEYCTX_DETAIL)
 #define CHATIN KEYCTX_CHAT_INPUT
 
@@ -29,6 +29,8 @@ const struct key_binding keys_table[] = {
     {'T', KEYCTX_GLOBAL, KA_THEME, "T", "next colour theme (dark, light, the theme files)", NULL},
     {'d', KEYCTX_GLOBAL, KA_DEADLETTERS, "d",
      "dead letters: the rejected entries, why (also a click on 'rejected N')", NULL},
+    {'W', KEYCTX_GLOBAL, KA_WORKERS, "W",
+     "workers (group mode): who owns each partition, leases, checkpoints, lag", NULL},
     {12, KEYCTX_GLOBAL, KA_REDRAW, "Ctrl-L", "redraw the screen", NULL},
 
     /* moving in tables and lists */
@@ -132,6 +134,15 @@ const struct key_binding keys_table[] = {
     {8, KEYCTX_DLQ, KA_BACK, NULL, NULL, NULL},
     {'q', KEYCTX_DLQ, KA_BACK, "q", NULL, NULL},
 
+    /* the workers view */
+    {'r', KEYCTX_WORKERS, KA_REFRESH, "r", "read the workers again (it reads every 2 s anyway)",
+     "refresh"},
+    {27, KEYCTX_WORKERS, KA_BACK, "Esc", "back to the series table", "back"},
+    {F(KEY_BACKSPACE), KEYCTX_WORKERS, KA_BACK, "Backspace", NULL, NULL},
+    {127, KEYCTX_WORKERS, KA_BACK, NULL, NULL, NULL},
+    {8, KEYCTX_WORKERS, KA_BACK, NULL, NULL, NULL},
+    {'q', KEYCTX_WORKERS, KA_BACK, "q", NULL, NULL},
+
     /* typing a filter */
     {'\r', KEYCTX_INPUT, KA_INPUT_ACCEPT, "Enter", "keep the filter and stop typing", "keep"},
     {'\n', KEYCTX_INPUT, KA_INPUT_ACCEPT, NULL, NULL, NULL},
@@ -200,6 +211,8 @@ const char *keys_ctx_name(unsigned ctx)
         return "Typing in the chat pane";
     case KEYCTX_DLQ:
         return "Dead letters";
+    case KEYCTX_WORKERS:
+        return "Workers view";
     case KEYCTX_HELP:
         return "This help";
     default:

@@ -22,6 +22,7 @@ enum key_ctx {
     KEYCTX_CHAT = 1u << 7,       /* the chat pane has focus, its input line not (with LIST) */
     KEYCTX_CHAT_INPUT = 1u << 8, /* typing into the chat input line: characters are text */
     KEYCTX_DLQ = 1u << 9,        /* the dead-letter view has focus */
+    KEYCTX_WORKERS = 1u << 10,   /* the workers view has focus */
 };
 
 enum key_action {
@@ -55,18 +56,18 @@ enum key_action {
     KA_CLOSE,        /* close the help overlay */
     KA_INPUT_ACCEPT,
     KA_INPUT_CANCEL,
-    KA_INPUT_ERASE,   /* delete the last character */
-    KA_INPUT_KILL,    /* delete the whole line */
-    KA_ALERT_ACK,     /* acknowledge the selected alert */
-    KA_ALERT_SILENCE, /* silence the selected alert (again: lift that silence) */
+    KA_INPUT_ERASE,    /* delete the last character */
+    KA_INPUT_KILL,     /* delete the whole line */
+    KA_ALERT_ACK,      /* acknowledge the selected alert */
+    KA_ALERT_SILENCE,  /* silence the selected alert (again: lift that silence) */
     KA_ALERT_TIMELINE, /* the incident timeline of the selected alert */
-    KA_GROUP,         /* group the series table by the next label */
-    KA_THEME,         /* switch to the next colour theme */
-    KA_CHAT_TYPE,     /* the chat pane: type into the input line again */
-    KA_CHAT_SEND,     /* send the input line (or run its /command) */
-    KA_CHAT_LEAVE,    /* stop typing: the pane's keys work as in a list */
-    KA_CHAT_COMPLETE, /* complete a nick */
-    KA_CHAT_END,      /* end of the line; at the end already, back to the newest messages */
+    KA_GROUP,          /* group the series table by the next label */
+    KA_THEME,          /* switch to the next colour theme */
+    KA_CHAT_TYPE,      /* the chat pane: type into the input line again */
+    KA_CHAT_SEND,      /* send the input line (or run its /command) */
+    KA_CHAT_LEAVE,     /* stop typing: the pane's keys work as in a list */
+    KA_CHAT_COMPLETE,  /* complete a nick */
+    KA_CHAT_END,       /* end of the line; at the end already, back to the newest messages */
     KA_EDIT_LEFT,
     KA_EDIT_RIGHT,
     KA_EDIT_HOME,
@@ -80,6 +81,7 @@ enum key_action {
     KA_HISTORY_PREV,
     KA_HISTORY_NEXT,
     KA_DEADLETTERS, /* open the dead-letter view (the rejected entries) */
+    KA_WORKERS,     /* open the workers view (group mode) */
     KA_REFRESH,     /* read the dead letters again */
 };
 

@@ -115,6 +115,21 @@ struct model_dlq {
     void *privdata;
 };
 
+struct wstat;
+
+/* The workers view's data (group mode): read by the app about every 2 s while the view is open
+ * (open, set by the view), never by the view. Strings are sanitized (core/wstat). */
+struct model_workers {
+    const struct wstat *st; /* the last complete read (owned by the app); NULL: none yet */
+    bool open;              /* the view is showing: the app keeps reading */
+    bool loading;           /* a read is under way */
+    char error[192];        /* why the last read failed (sanitized); "" when fine */
+    int64_t read_ms;        /* when st was read; 0: never */
+    /* Asks the app to read now (NULL: no Redis to read from, the view says so) */
+    void (*reload)(void *privdata);
+    void *privdata;
+};
+
 struct model {
     const struct series_table *tab; /* borrowed; series are never removed, so pointers last */
     int64_t now_ms;                 /* wall clock: windows end with the second holding it */
@@ -154,6 +169,7 @@ struct model {
     size_t nthemes, theme_current;
     struct model_chat chat;
     struct model_dlq dlq;
+    struct model_workers workers;
 };
 
 /* Sets the view defaults (1 minute window, by rate, largest first, sparklines of the rate). */

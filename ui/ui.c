@@ -176,6 +176,44 @@ void ui_open_deadletters(struct ui *ui)
     open_over(ui, &view_deadletters, NULL);
 }
 
+void ui_open_workers(struct ui *ui)
+{
+    open_over(ui, &view_workers, NULL);
+}
+
+static struct listcursor over_cursor(size_t top, size_t n, int visible)
+{
+    size_t max = n > (size_t)visible ? n - (size_t)visible : 0;
+    return (struct listcursor){.selected = top, .top = top, .count = max + 1, .height = visible};
+}
+
+void ui_over_clamp(size_t *top, size_t n, int visible)
+{
+    struct listcursor lc = over_cursor(*top, n, visible);
+    listcursor_clamp(&lc);
+    *top = lc.selected;
+}
+
+enum view_key_result ui_over_key(struct ui *ui, enum key_action a, enum key_action opener,
+                                 void (*reload)(void *privdata), void *privdata, size_t *top,
+                                 size_t n, int visible)
+{
+    if (a == KA_BACK) {
+        ui_close_detail(ui);
+        return VIEW_KEY_HANDLED;
+    }
+    if (a == KA_REFRESH || a == opener) {
+        if (reload)
+            reload(privdata);
+        return VIEW_KEY_HANDLED;
+    }
+    struct listcursor lc = over_cursor(*top, n, visible);
+    if (!listcursor_key(&lc, keys_list_key(a)))
+        return VIEW_KEY_IGNORED;
+    *top = lc.selected;
+    return VIEW_KEY_HANDLED;
+}
+
 void ui_focus(struct ui *ui, int pane)
 {
     ui->focus = pane;

@@ -79,5 +79,8 @@ void ui_close_detail(struct ui *ui);
 /* The dead-letter view over the main area (the d key, a click on "rejected N"); it asks the
  * app for the entries (model.dlq.reload). ui_close_detail goes back. */
 void ui_open_deadletters(struct ui *ui);
+/* Shows the workers view over the series table (as the dead letters); the app reads for it
+ * while it is open (model.workers). ui_close_detail goes back. */
+void ui_open_workers(struct ui *ui);
 
 #endif

@@ -209,6 +209,9 @@ static enum ui_result global_action(struct ui *ui, enum key_action a)
     case KA_DEADLETTERS:
         ui_open_deadletters(ui);
         return UI_CHANGED;
+    case KA_WORKERS:
+        ui_open_workers(ui);
+        return UI_CHANGED;
     default:
         return UI_IDLE;
     }

@@ -53,6 +53,15 @@ struct ui {
 struct view_entry ui_entry_open(struct ui *ui, const struct view *v, const void *arg);
 void ui_entry_close(struct view_entry *e);
 
+/* Views opened over the series table that scroll read-only lines the app reads for them (dead
+ * letters, workers). ui_over_clamp keeps *top, the first of n lines shown in visible rows, so the
+ * last page is full. ui_over_key: Esc goes back, r or the key that opened the view (opener) asks
+ * the app to read again (reload(privdata), when reload is not NULL), the moving keys scroll. */
+void ui_over_clamp(size_t *top, size_t n, int visible);
+enum view_key_result ui_over_key(struct ui *ui, enum key_action a, enum key_action opener,
+                                 void (*reload)(void *privdata), void *privdata, size_t *top,
+                                 size_t n, int visible);
+
 /* Moves the focus to pane p (the zoom follows it when zoomed). */
 void ui_set_focus(struct ui *ui, int p);
 

@@ -71,5 +71,6 @@ struct help_arg {
     const struct model *timeline;
 };
 extern const struct view view_deadletters;
+extern const struct view view_workers;
 
 #endif

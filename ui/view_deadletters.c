@@ -36,13 +36,6 @@ static void push(struct dlqview *v, enum dlqline_kind kind, size_t row)
     v->lines[v->n++] = (struct dlqline){kind, row};
 }
 
-static struct listcursor scroll_cursor(const struct dlqview *v)
-{
-    size_t max = v->n > (size_t)v->visible ? v->n - (size_t)v->visible : 0;
-    return (struct listcursor){
-        .selected = v->top, .top = v->top, .count = max + 1, .height = v->visible};
-}
-
 static void dlq_update(struct ui *ui, void *state, int width, int height)
 {
     struct dlqview *v = state;
@@ -58,9 +51,7 @@ static void dlq_update(struct ui *ui, void *state, int width, int height)
     v->visible = height - 3; /* border and the summary line */
     if (v->visible < 1)
         v->visible = 1;
-    struct listcursor lc = scroll_cursor(v);
-    listcursor_clamp(&lc);
-    v->top = lc.selected;
+    ui_over_clamp(&v->top, v->n, v->visible);
 }
 
 static void draw_line(const struct model_dlq *d, const struct dlqline *l, WINDOW *w, int y,
@@ -150,23 +141,8 @@ static void dlq_draw(struct ui *ui, void *state, WINDOW *w, bool focused)
 static enum view_key_result dlq_key(struct ui *ui, void *state, enum key_action a)
 {
     struct dlqview *v = state;
-    switch (a) {
-    case KA_BACK:
-        ui_close_detail(ui);
-        return VIEW_KEY_HANDLED;
-    case KA_REFRESH:
-    case KA_DEADLETTERS:
-        if (ui->m->dlq.reload)
-            ui->m->dlq.reload(ui->m->dlq.privdata);
-        return VIEW_KEY_HANDLED;
-    default:
-        break;
-    }
-    struct listcursor lc = scroll_cursor(v);
-    if (!listcursor_key(&lc, keys_list_key(a)))
-        return VIEW_KEY_IGNORED;
-    v->top = lc.selected;
-    return VIEW_KEY_HANDLED;
+    return ui_over_key(ui, a, KA_DEADLETTERS, ui->m->dlq.reload, ui->m->dlq.privdata, &v->top, v->n,
+                       v->visible);
 }
 
 /* Opening the view asks for a fresh read. */

@@ -23,6 +23,7 @@ extern const struct cmd_entry cmd_alerts_entry, cmd_bench_entry, cmd_chat_entry,
     cmd_server_entry, cmd_tui_entry, cmd_worker_entry;
 extern const struct cmd_entry cmd_migrate_entry;
 extern const struct cmd_entry cmd_incident_entry;
+extern const struct cmd_entry cmd_workers_entry;
 
 /* Prints entry->help to out, then the common options when the command takes them. The one way
  * every command answers --help (on stdout) and some answer a usage error (on stderr). */
@@ -58,6 +59,7 @@ int cmd_alerts(int argc, char **argv);   /* app/cmd/cmd_alerts.c: list, ack, sil
 int cmd_tui(int argc, char **argv);      /* app/tui/tui.c: the interface (no command given) */
 int cmd_migrate(int argc, char **argv);  /* app/cmd/cmd_migrate.c: wire format v1 -> v2 */
 int cmd_incident(int argc, char **argv); /* app/cmd/cmd_incident.c: an alert's timeline */
+int cmd_workers(int argc, char **argv);  /* app/cmd/cmd_workers.c: group-mode workers */
 
 /* `warroom help --rooms [common options]` (app/cmd/cmd_complete.c, for shell completion): the
  * chat rooms found in Redis, one a line. argv[0] is "help". Exit 0, or 4 when no Redis answers

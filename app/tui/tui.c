@@ -26,6 +26,7 @@
 #include "app/tui/tui_alerts.h"
 #include "app/tui/tui_chat.h"
 #include "app/tui/tui_dlq.h"
+#include "app/tui/tui_workers.h"
 #include "app/tui/tui_impl.h"
 #include "app/tui/tui_start.h"
 #include "core/mem.h"
@@ -220,8 +221,8 @@ static void on_alerts_changed(void *privdata)
     schedule_frame(t);
 }
 
-/* The dead-letter view's entries came (or a read started). */
-static void on_dlq_changed(void *privdata)
+/* The dead-letter or workers view's data came (or a read started). */
+static void on_view_data(void *privdata)
 {
     struct tui *t = privdata;
     if (t->ui == NULL)
@@ -383,6 +384,7 @@ static void on_tick(struct ev_loop *loop, ev_periodic *w, int revents)
         t->last_events_t = now;
     }
     status_addr(t);
+    tui_workers_tick(t->workers, clock_wall_ms());
     ui_mark(t->ui, t->model.paused ? UI_DIRTY_STATUS : UI_DIRTY_DATA | UI_DIRTY_STATUS);
     schedule_frame(t);
 }
@@ -424,6 +426,8 @@ static void close_all(struct tui *t)
     tui_chat_free(t->chat);
     t->chat = NULL;
     tui_dlq_free(t->dlq); /* before the reader: it reads on the reader's connection */
+    tui_workers_free(t->workers);
+    t->workers = NULL;
     t->dlq = NULL;
     ui_free(t->ui);
     t->ui = NULL;
@@ -546,8 +550,10 @@ int tui_main(int argc, char **argv, bool demo)
     t.model.nthemes =
         tui_start_themes(&theme, dirs, t.themes, sizeof(t.themes) / sizeof(t.themes[0]));
     t.ui = ui_new(&t.model);
-    t.dlq = tui_dlq_new(reader_command_conn(t.rd), t.cfg.ns, t.cfg.partitions, &t.model,
-                        on_dlq_changed, &t);
+    struct tui_source views_src = {
+        reader_command_conn(t.rd), t.cfg.ns, t.cfg.partitions, &t.model, on_view_data, &t};
+    t.dlq = tui_dlq_new(&views_src);
+    t.workers = tui_workers_new(&views_src);
     struct tui_alerts_opts ao = {
         .cfg = &t.cfg,
         .rules_path = rules_path,

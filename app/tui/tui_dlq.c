@@ -29,12 +29,7 @@ struct dlq_read {
 };
 
 struct tui_dlq {
-    struct rconn *cmd;
-    char *ns;
-    unsigned partitions;
-    struct model *m;
-    void (*changed)(void *privdata);
-    void *privdata;
+    struct tui_source src;
     struct dlq_read *inflight; /* NULL: none */
     struct dlqentry *rows;     /* what the model shows */
     char source[96];
@@ -129,7 +124,7 @@ static void read_done(struct dlq_read *r)
         qsort(r->rows, r->n, sizeof(*r->rows), row_cmp);
     free(d->rows);
     d->rows = r->rows;
-    struct model_dlq *md = &d->m->dlq;
+    struct model_dlq *md = &d->src.m->dlq;
     md->rows = d->rows;
     md->n = r->n;
     md->total = r->total;
@@ -139,7 +134,7 @@ static void read_done(struct dlq_read *r)
     md->read_ms = clock_wall_ms();
     d->inflight = NULL;
     free(r);
-    d->changed(d->privdata);
+    d->src.changed(d->src.privdata);
 }
 
 static void on_reply(struct rconn *rc, const redisReply *reply, void *privdata, bool is_len)
@@ -190,12 +185,12 @@ static void dlq_read_keys(struct tui_dlq *d, char (*keys)[80], size_t n)
         snprintf(ql->key, sizeof(ql->key), "%s", keys[i]);
         snprintf(qr->key, sizeof(qr->key), "%s", keys[i]);
         r->waiting += 2;
-        if (rconn_command(d->cmd, on_len, ql, "XLEN %s", keys[i]) != 0) {
+        if (rconn_command(d->src.cmd, on_len, ql, "XLEN %s", keys[i]) != 0) {
             r->waiting--;
             free(ql);
             note_error(r, keys[i], "the connection is closing", 25);
         }
-        if (rconn_command(d->cmd, on_range, qr, "XREVRANGE %s + - COUNT %d", keys[i],
+        if (rconn_command(d->src.cmd, on_range, qr, "XREVRANGE %s + - COUNT %d", keys[i],
                           TUI_DLQ_PER_STREAM) != 0) {
             r->waiting--;
             free(qr);
@@ -211,26 +206,20 @@ static void on_refresh(void *privdata)
     struct tui_dlq *d = privdata;
     if (d->inflight)
         return; /* the answer on its way will do */
-    d->m->dlq.loading = true;
-    char(*keys)[80] = xcalloc(d->partitions + 1, sizeof(*keys));
-    size_t n = keys_per_partition(d->ns, d->partitions, keys);
+    d->src.m->dlq.loading = true;
+    char(*keys)[80] = xcalloc(d->src.partitions + 1, sizeof(*keys));
+    size_t n = keys_per_partition(d->src.ns, d->src.partitions, keys);
     snprintf(d->source, sizeof(d->source), "%s%s", keys[0], n > 1 ? " ..." : "");
     dlq_read_keys(d, keys, n);
     free(keys);
-    d->changed(d->privdata);
+    d->src.changed(d->src.privdata);
 }
 
-struct tui_dlq *tui_dlq_new(struct rconn *cmd, const char *ns, unsigned partitions, struct model *m,
-                            void (*changed)(void *privdata), void *privdata)
+struct tui_dlq *tui_dlq_new(const struct tui_source *src)
 {
     struct tui_dlq *d = xcalloc(1, sizeof(*d));
-    d->cmd = cmd;
-    d->ns = xstrdup(ns);
-    d->partitions = partitions;
-    d->m = m;
-    d->changed = changed;
-    d->privdata = privdata;
-    m->dlq = (struct model_dlq){.reload = on_refresh, .privdata = d};
+    tui_source_copy(&d->src, src);
+    src->m->dlq = (struct model_dlq){.reload = on_refresh, .privdata = d};
     return d;
 }
 
@@ -240,8 +229,8 @@ void tui_dlq_free(struct tui_dlq *d)
         return;
     if (d->inflight)
         d->inflight->d = NULL;
-    d->m->dlq = (struct model_dlq){0};
+    d->src.m->dlq = (struct model_dlq){0};
     free(d->rows);
-    free(d->ns);
+    tui_source_clear(&d->src);
     free(d);
 }

@@ -4,17 +4,13 @@
 #ifndef WR_TUI_DLQ_H
 #define WR_TUI_DLQ_H
 
-#include "ui/model.h"
-
-struct rconn;
+#include "app/tui/tui_source.h"
 
 #define TUI_DLQ_PER_STREAM 100 /* newest entries read per dead-letter stream */
 
-/* Installs the reload callback in m->dlq. cmd (a COMMAND-mode rconn) and m are borrowed and
- * must outlive the result; changed(privdata) runs whenever m->dlq changed (the view redraws).
- * Never returns NULL. */
-struct tui_dlq *tui_dlq_new(struct rconn *cmd, const char *ns, unsigned partitions, struct model *m,
-                            void (*changed)(void *privdata), void *privdata);
+/* Installs the reload callback in src->m->dlq (src is copied); src->changed runs whenever
+ * m->dlq changed (the view redraws). Never returns NULL. */
+struct tui_dlq *tui_dlq_new(const struct tui_source *src);
 
 /* Stops caring about replies still in flight (they are dropped when they come), clears
  * m->dlq and frees d. NULL is a no-op. */

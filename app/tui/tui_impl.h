@@ -22,14 +22,15 @@ struct tui {
     uint32_t demo_series;
     struct model model;
     struct ui *ui;
-    struct theme themes[16];   /* what `T` cycles through (tui_start_themes) */
-    struct tui_alerts *alerts; /* the alerts loop and panel (app/tui_alerts) */
-    struct tui_chat *chat;     /* the chat room and pane (app/tui_chat) */
-    struct tui_dlq *dlq;       /* the dead-letter view's reads (app/tui_dlq) */
-    bool quiet;                /* --quiet: no bell on mentions */
-    bool chat_focus;           /* --chat: start with the chat pane focused */
-    bool quitting;             /* leaving: the chat's part message is on its way */
-    bool connected;            /* Redis answered at least once (else exit EXIT_UNREACHABLE) */
+    struct theme themes[16];     /* what `T` cycles through (tui_start_themes) */
+    struct tui_alerts *alerts;   /* the alerts loop and panel (app/tui_alerts) */
+    struct tui_chat *chat;       /* the chat room and pane (app/tui_chat) */
+    struct tui_dlq *dlq;         /* the dead-letter view's reads (app/tui_dlq) */
+    struct tui_workers *workers; /* the workers view's reads (app/tui_workers) */
+    bool quiet;                  /* --quiet: no bell on mentions */
+    bool chat_focus;             /* --chat: start with the chat pane focused */
+    bool quitting;               /* leaving: the chat's part message is on its way */
+    bool connected;              /* Redis answered at least once (else exit EXIT_UNREACHABLE) */
 
     ev_io input;
     ev_signal sigwinch, sigint, sigterm, sighup, sigusr1;

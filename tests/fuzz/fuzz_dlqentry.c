@@ -7,19 +7,7 @@
 
 #include "core/dlqentry.h"
 #include "core/text.h"
-
-static void check_safe(const char *s, size_t cap)
-{
-    size_t len = strnlen(s, cap);
-    FUZZ_CHECK(len < cap);
-    FUZZ_CHECK(text_valid(s, len));
-    for (size_t off = 0; off < len;) {
-        uint32_t cp;
-        off += text_decode(s + off, len - off, &cp, NULL);
-        FUZZ_CHECK(cp >= 0x20 && cp != 0x7F && !(cp >= 0x80 && cp < 0xA0));
-        FUZZ_CHECK(!text_cp_is_bidi(cp));
-    }
-}
+#include "tests/fuzz/fuzz_text.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -35,10 +23,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         return 0;
     struct dlqentry e;
     dlqentry_parse(part[0], len[0], part[1], len[1], part + 2, len + 2, n - 2, &e);
-    check_safe(e.id, sizeof(e.id));
-    check_safe(e.reason, sizeof(e.reason));
-    check_safe(e.detail, sizeof(e.detail));
-    check_safe(e.fields, sizeof(e.fields));
+    fuzz_check_safe(e.id, sizeof(e.id));
+    fuzz_check_safe(e.reason, sizeof(e.reason));
+    fuzz_check_safe(e.detail, sizeof(e.detail));
+    fuzz_check_safe(e.fields, sizeof(e.fields));
     FUZZ_CHECK(e.ts_ms >= 0);
     int from_stream = -1;
     for (size_t i = 2; i + 1 < n; i += 2)
