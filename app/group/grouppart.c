@@ -170,6 +170,10 @@ static void on_acquire(struct rconn *rc, const redisReply *reply, void *privdata
     }
     p->st = GP_OWNED;
     p->error[0] = '\0';
+    if (g->stopping) { /* taken while leaving: hand it back at once */
+        gpart_release(p);
+        return;
+    }
     snprintf(p->committed_last, sizeof(p->committed_last), "%s", p->last);
     p->last_commit_t = ev_now(g->loop);
     p->committed_closed = rollup_closed_ms(p->ru);

@@ -48,8 +48,10 @@ static void tier_error(struct gpart *p, const char *what, const redisReply *repl
 {
     struct wgroup *g = p->g;
     p->tier_inflight = false;
-    if (reply == NULL)
-        return; /* connection lost: tried again after the next commit */
+    if (reply == NULL || (reply->type == REDIS_REPLY_ERROR &&
+                          strncmp(reply->str, "WRFENCED", 8) == 0))
+        return; /* connection lost: tried again after the next commit; fenced: the partition's
+                   next read or renewal says it */
     g->st.errors++;
     wgroup_emit(g, GROUP_EV_ERROR, (int)p->idx, p->token, "%s tier: %s: %s",
                p->tier_cur == GROUP_TIER_1M ? "1m" : "1h", what,
