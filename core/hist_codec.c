@@ -9,6 +9,7 @@
 
 #include "core/hist_impl.h"
 #include "core/mem.h"
+#include "core/wire.h"
 
 /* Layout (all integers LEB128 varints):
  *   u8 version | zero_count | collapsed_bins | store pos | store neg
@@ -21,34 +22,16 @@
  * bytes. The decoder accepts only this canonical form (shortest varints, one token per gap), so
  * decoding then encoding gives back the input. */
 
-struct wbuf {
-    uint8_t *buf; /* NULL: only measure */
-    size_t n;
-};
-
-static void put_varint(struct wbuf *w, uint64_t v)
-{
-    do {
-        uint8_t byte = (uint8_t)(v & 0x7f);
-        v >>= 7;
-        if (v)
-            byte |= 0x80;
-        if (w->buf)
-            w->buf[w->n] = byte;
-        w->n++;
-    } while (v);
-}
-
-static void put_store(struct wbuf *w, const struct hist_store *s)
+static void put_store(struct wire_w *w, const struct hist_store *s)
 {
     uint32_t first, last;
     if (!store_extent(s, &first, &last)) {
-        put_varint(w, 0);
+        wire_put_varint(w, 0);
         return;
     }
     int64_t off = s->offset + (int64_t)first;
-    put_varint(w, last - first + 1);
-    put_varint(w, off < 0 ? ((uint64_t)(-(off + 1)) << 1) | 1 : (uint64_t)off << 1);
+    wire_put_varint(w, last - first + 1);
+    wire_put_svarint(w, off);
     for (uint32_t i = first; i <= last;) {
         uint64_t c = cell_get(s, i);
         if (c == 0) {
@@ -57,14 +40,14 @@ static void put_store(struct wbuf *w, const struct hist_store *s)
                 run++;
                 i++;
             }
-            put_varint(w, ((uint64_t)(run - 1) << 1) | 1);
+            wire_put_varint(w, ((uint64_t)(run - 1) << 1) | 1);
             continue;
         }
         if (c < (1ULL << 63)) {
-            put_varint(w, c << 1);
+            wire_put_varint(w, c << 1);
         } else {
-            put_varint(w, 0);
-            put_varint(w, c);
+            wire_put_varint(w, 0);
+            wire_put_varint(w, c);
         }
         i++;
     }
@@ -72,11 +55,11 @@ static void put_store(struct wbuf *w, const struct hist_store *s)
 
 static size_t hist_encode(const struct hist *h, uint8_t *buf)
 {
-    struct wbuf w = {buf, 1};
+    struct wire_w w = {buf, 1};
     if (buf)
         buf[0] = HIST_CODEC_VERSION;
-    put_varint(&w, h->zero_count);
-    put_varint(&w, h->collapsed_bins);
+    wire_put_varint(&w, h->zero_count);
+    wire_put_varint(&w, h->collapsed_bins);
     put_store(&w, &h->pos);
     put_store(&w, &h->neg);
     return w.n;
@@ -90,35 +73,11 @@ size_t hist_codec_encode(const struct hist *h, uint8_t *buf, size_t cap)
     return need;
 }
 
-struct rbuf {
-    const uint8_t *p, *end;
-};
-
-static int get_varint(struct rbuf *r, uint64_t *out)
-{
-    uint64_t v = 0;
-    for (int shift = 0; shift < 64; shift += 7) {
-        if (r->p == r->end)
-            return -1;
-        uint8_t byte = *r->p++;
-        if (shift == 63 && byte > 1)
-            return -1; /* more than 64 bits */
-        if (shift > 0 && byte == 0)
-            return -1; /* overlong: the encoder writes every number in its shortest form */
-        v |= (uint64_t)(byte & 0x7f) << shift;
-        if (!(byte & 0x80)) {
-            *out = v;
-            return 0;
-        }
-    }
-    return -1;
-}
-
 /* Reads the next token: a run of empty bins (*count = 0, *run >= 1) or one bin. */
-static int get_token(struct rbuf *r, uint64_t *count, uint64_t *run)
+static int get_token(struct wire_r *r, uint64_t *count, uint64_t *run)
 {
     uint64_t t;
-    if (get_varint(r, &t) < 0)
+    if (wire_get_varint(r, &t) < 0)
         return -1;
     if (t & 1) {
         *count = 0;
@@ -128,28 +87,28 @@ static int get_token(struct rbuf *r, uint64_t *count, uint64_t *run)
     *run = 1;
     if (t)
         *count = t >> 1;
-    else if (get_varint(r, count) < 0 || *count < (1ULL << 63))
+    else if (wire_get_varint(r, count) < 0 || *count < (1ULL << 63))
         return -1; /* an escaped count must be one that needed the escape */
     return 0;
 }
 
 /* Decodes one store into s (empty on entry). Validates everything before allocating, so the
  * allocation is bounded by max_bins whatever the input. *total accumulates the counts. */
-static int get_store(struct rbuf *r, struct hist_store *s, uint32_t max_bins, uint64_t *total)
+static int get_store(struct wire_r *r, struct hist_store *s, uint32_t max_bins, uint64_t *total)
 {
     uint64_t len, zz;
-    if (get_varint(r, &len) < 0)
+    if (wire_get_varint(r, &len) < 0)
         return -1;
     if (len == 0)
         return 0;
-    if (len > max_bins || get_varint(r, &zz) < 0)
+    if (len > max_bins || wire_get_varint(r, &zz) < 0)
         return -1;
     int64_t off = zz & 1 ? -(int64_t)(zz >> 1) - 1 : (int64_t)(zz >> 1);
     if ((zz >> 1) > INT32_MAX || off < hist_index_min() || off > hist_index_max() ||
         off + (int64_t)len - 1 > hist_index_max())
         return -1;
 
-    struct rbuf start = *r;
+    struct wire_r start = *r;
     uint64_t cells = 0, max = 0, sum = *total, count, run;
     int after_run = 0;
     while (cells < len) {
@@ -186,9 +145,10 @@ int hist_codec_decode(struct hist *h, const uint8_t *buf, size_t len)
     hist_clear(h);
     if (!buf || len == 0 || buf[0] != HIST_CODEC_VERSION)
         return -1;
-    struct rbuf r = {buf + 1, buf + len};
+    struct wire_r r = {buf + 1, buf + len};
     uint64_t zero, collapsed, total;
-    if (get_varint(&r, &zero) < 0 || get_varint(&r, &collapsed) < 0 || collapsed > UINT32_MAX)
+    if (wire_get_varint(&r, &zero) < 0 || wire_get_varint(&r, &collapsed) < 0 ||
+        collapsed > UINT32_MAX)
         goto err;
     total = zero;
     if (get_store(&r, &h->pos, h->max_bins, &total) < 0 ||
