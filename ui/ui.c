@@ -239,6 +239,8 @@ static void draw_status(struct ui *ui)
     snprintf(seg[n++], sizeof(seg[0]), " %s %s %s ", glyph, s->addr, s->conn_text);
     snprintf(seg[n++], sizeof(seg[0]), "ns %s", s->ns);
     snprintf(seg[n++], sizeof(seg[0]), "%u partitions", s->partitions);
+    if (s->source[0])
+        snprintf(seg[n++], sizeof(seg[0]), "%s", s->source);
     snprintf(seg[n++], sizeof(seg[0]), "%s ev/s", fmt_si(s->events_per_s, b1, sizeof(b1)));
     snprintf(seg[n++], sizeof(seg[0]), "late %s", fmt_si((double)s->late, b2, sizeof(b2)));
     int rejected_seg = n; /* a click on it (or d) opens the dead letters */

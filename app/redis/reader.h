@@ -63,6 +63,17 @@
 
 struct reader;
 
+/* What the reader tails. Rollups (group mode, docs/protocol.md): NS:roll:1s:{pI} instead of
+ * NS:ev:{pI}, the same XREAD loop, replay, routing, resume and lost check; each entry (ID: the
+ * period's start) holds field pairs series key -> rollsum blob, each decoded (core/rollsum.h)
+ * and merged into the table (series_table_merge). A pair that fails to decode is counted in
+ * roll_rejected (reader_roll_text says why), never dead-lettered: dead letters are for raw
+ * events only. */
+enum reader_source {
+    READER_SOURCE_EVENTS,  /* raw events (embedded mode, the default) */
+    READER_SOURCE_ROLLUPS, /* the 1-s rollups of worker --group (group mode) */
+};
+
 struct reader_config {
     const char *ns;              /* key namespace (copied) */
     unsigned partitions;         /* >= 1 */
@@ -75,6 +86,7 @@ struct reader_config {
     unsigned connect_timeout_ms; /* 0: rconn's default */
     unsigned command_timeout_ms; /* 0: rconn's default */
     const char *name;            /* client name suffix ("worker"); NULL: "reader" (copied) */
+    enum reader_source source;   /* default READER_SOURCE_EVENTS */
 };
 
 /* What just happened, for reader_notify_fn. */
@@ -88,8 +100,11 @@ enum reader_event {
 typedef void reader_notify_fn(struct reader *rd, enum reader_event event, void *privdata);
 
 struct reader_stats {
-    uint64_t entries;        /* stream entries read (events + rejected) */
-    uint64_t events;         /* parsed and handed to the series table */
+    uint64_t entries;        /* stream entries read (events + rejected; rollup entries) */
+    uint64_t events;         /* parsed and handed to the series table (rollups: the events
+                                the merged summaries hold) */
+    uint64_t rollups;        /* rollups: series summaries merged into the table */
+    uint64_t roll_rejected;  /* rollups: entries or field pairs that failed to decode */
     uint64_t rejected;       /* failed to parse: sent to the dead-letter stream */
     uint64_t dlq_written;    /* dead letters added by us */
     uint64_t dlq_duplicate;  /* already dead-lettered (by another reader or an earlier run) */
@@ -175,6 +190,14 @@ const char *reader_last_error(const struct reader *rd);
  * "partition 0 unreadable: wr:ev:{p0} is a string", or
  * "2 partitions unreadable (0,5): wr:ev:{p0} is a string, ...". Written into buf (returned). */
 const char *reader_unreadable_text(const struct reader *rd, char *buf, size_t cap);
+
+/* Rollup mode: the rejected rollups for a status line, "" when none: "2 rollups rejected
+ * (wr:roll:1s:{p0} 1700000000000-0 m{a=b}: truncated)", naming the last one. Written into buf
+ * (returned). */
+const char *reader_roll_text(const struct reader *rd, char *buf, size_t cap);
+
+/* "rollups 1s" or "raw events": the source the reader tails, for status lines. */
+const char *reader_source_text(const struct reader *rd);
 
 /* Events a failover lost, for a status line, "" when none: "3 events read before a failover are
  * not on the new master (lost by replication; counted; partitions 0,5)", and when a check failed
