@@ -181,8 +181,7 @@ static void print_status(struct worker *w)
            fmt_si((double)w->tab->stats.late, b[3], sizeof(b[3])),
            fmt_si((double)w->tab->stats.expired, b[4], sizeof(b[4])),
            fmt_si((double)(st.rejected + st.roll_rejected), b[5], sizeof(b[5])), b[6], b[7],
-           capped ? "  ! " : "",
-           capped ? cap_note : "");
+           capped ? "  ! " : "", capped ? cap_note : "");
     if (unreadable[0])
         printf("          ! %s\n", unreadable);
     if (lost[0])
@@ -554,8 +553,8 @@ int cmd_worker(int argc, char **argv)
         config_free(&cfg);
         return EXIT_FAILURE_GENERIC;
     }
-    printf("worker: namespace %s, %u partitions, reading %s, replaying the last %.0f s\n",
-           cfg.ns, cfg.partitions, reader_source_text(w.rd), (double)cfg.replay_ms / 1000.);
+    printf("worker: namespace %s, %u partitions, reading %s, replaying the last %.0f s\n", cfg.ns,
+           cfg.partitions, reader_source_text(w.rd), (double)cfg.replay_ms / 1000.);
     if (!meta_found)
         printf("worker: nothing in namespace %s yet (no producer has written %s:meta): "
                "waiting for events on %u partitions\n",

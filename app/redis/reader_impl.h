@@ -95,9 +95,9 @@ struct reader {
     size_t strs_cap;
     struct event ev;
     char key[EVENT_KEY_MAX + 1];
-    size_t key_prefix_len;  /* of "NS:ev:{p" or "NS:roll:1s:{p" in the partition keys */
-    struct rollsum roll;    /* rollup mode: one decoded blob (reader_roll.c) */
-    char roll_error[256];   /* the last rejected rollup, for reader_roll_text */
+    size_t key_prefix_len; /* of "NS:ev:{p" or "NS:roll:1s:{p" in the partition keys */
+    struct rollsum roll;   /* rollup mode: one decoded blob (reader_roll.c) */
+    char roll_error[256];  /* the last rejected rollup, for reader_roll_text */
 
     ev_timer tick; /* XINFO rounds, and restarts the XREAD loop if it ever stalls */
     double started_at;

@@ -72,8 +72,8 @@ void reader_roll_entry(struct reader *rd, unsigned pi, const redisReply *e)
             continue;
         }
         const char *why = NULL;
-        if (rollsum_decode(&rd->roll, (int64_t)ms, ROLL_PERIOD_MS, (const uint8_t *)v->str,
-                           v->len, &why) < 0) {
+        if (rollsum_decode(&rd->roll, (int64_t)ms, ROLL_PERIOD_MS, (const uint8_t *)v->str, v->len,
+                           &why) < 0) {
             reject(rd, p, id, id_len, k->str, k->len, why ? why : "bad blob");
             continue;
         }
