@@ -94,9 +94,11 @@ int main(int argc, char **argv)
     struct timespec now;
     clock_gettime(CLOCK_REALTIME, &now); /* lines without a time, and the skew check */
     int64_t now_ms = (int64_t)now.tv_sec * 1000 + now.tv_nsec / 1000000;
+    struct event_limits lim = event_limits_default();
+    lim.max_past_ms = INT64_MAX / 4; /* the long tiers hold days of history */
     while (fgets(line, sizeof(line), stdin)) {
         char reason[128];
-        if (event_parse_line(line, strlen(line), now_ms, NULL, &e, reason, sizeof(reason)) !=
+        if (event_parse_line(line, strlen(line), now_ms, &lim, &e, reason, sizeof(reason)) !=
             EVENT_OK)
             continue;
         if (n == cap)
