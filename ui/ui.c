@@ -239,8 +239,6 @@ static void draw_status(struct ui *ui)
     snprintf(seg[n++], sizeof(seg[0]), " %s %s %s ", glyph, s->addr, s->conn_text);
     snprintf(seg[n++], sizeof(seg[0]), "ns %s", s->ns);
     snprintf(seg[n++], sizeof(seg[0]), "%u partitions", s->partitions);
-    if (s->source[0])
-        snprintf(seg[n++], sizeof(seg[0]), "%s", s->source);
     snprintf(seg[n++], sizeof(seg[0]), "%s ev/s", fmt_si(s->events_per_s, b1, sizeof(b1)));
     snprintf(seg[n++], sizeof(seg[0]), "late %s", fmt_si((double)s->late, b2, sizeof(b2)));
     int rejected_seg = n; /* a click on it (or d) opens the dead letters */
@@ -250,6 +248,8 @@ static void draw_status(struct ui *ui)
         snprintf(seg[n++], sizeof(seg[0]), "replay done");
     else
         snprintf(seg[n++], sizeof(seg[0]), "replay %.0f%%", s->replay_progress * 100);
+    if (s->source[0]) /* "raw events" or "rollups 1s": dropped before the counts when narrow */
+        snprintf(seg[n++], sizeof(seg[0]), "%s", s->source);
     if (s->note[0])
         snprintf(seg[n++], sizeof(seg[0]), "%s", s->note);
     if (screen_mouse())
