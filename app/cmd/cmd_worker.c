@@ -199,12 +199,12 @@ static void print_totals(struct worker *w)
     printf("totals: entries=%" PRIu64 " events=%" PRIu64 " rejected=%" PRIu64 " series=%u"
            " late=%" PRIu64 " expired=%" PRIu64 " series_dropped=%" PRIu64 " dlq_written=%" PRIu64
            " dlq_duplicate=%" PRIu64 " dlq_failed=%" PRIu64 " replayed=%" PRIu64
-           " replay_done=%d replay_s=%.3f reconnects=%" PRIu64 " lost=%" PRIu64 " unreadable=%u"
-           " rollups=%" PRIu64 " roll_rejected=%" PRIu64 "\n",
+           " replay_done=%d replay_s=%.3f reconnects=%" PRIu64 " rollups=%" PRIu64
+           " roll_rejected=%" PRIu64 " lost=%" PRIu64 " unreadable=%u\n",
            st.entries, st.events, st.rejected, w->tab->count, ss->late, ss->expired,
            ss->rejected_cap, st.dlq_written, st.dlq_duplicate, st.dlq_failed, st.replay_entries,
-           st.replay_done ? 1 : 0, st.replay_s, st.reconnects, st.failover_lost, st.unreadable,
-           st.rollups, st.roll_rejected);
+           st.replay_done ? 1 : 0, st.replay_s, st.reconnects, st.rollups, st.roll_rejected,
+           st.failover_lost, st.unreadable);
     if (st.cluster) /* a line of its own: scripts that parse the totals line keep working */
         printf("cluster: masters=%u moved=%" PRIu64 " ask=%" PRIu64 " tryagain=%" PRIu64 "\n",
                st.cluster_nodes, st.cluster_moved, st.cluster_ask, st.cluster_tryagain);
