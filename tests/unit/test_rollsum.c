@@ -24,25 +24,13 @@ static void fill_random(struct rollsum *r, struct rng *g, size_t n, int64_t peri
     }
 }
 
-static void assert_same_hist_bytes(const struct hist *a, const struct hist *b)
-{
-    size_t na = hist_codec_encode(a, NULL, 0), nb = hist_codec_encode(b, NULL, 0);
-    assert_int_equal(na, nb);
-    uint8_t *x = malloc(na), *y = malloc(nb);
-    hist_codec_encode(a, x, na);
-    hist_codec_encode(b, y, nb);
-    assert_memory_equal(x, y, na);
-    free(x);
-    free(y);
-}
-
 /* Every field but the running mean bit for bit, the mean within rounding, and quantiles. */
 static void assert_same_rollsum(const struct rollsum *a, const struct rollsum *b)
 {
     assert_int_equal(a->sum.count, b->sum.count);
     assert_int_equal(a->late, b->late);
     assert_int_equal(hist_count(&a->hist), hist_count(&b->hist));
-    assert_same_hist_bytes(&a->hist, &b->hist);
+    assert_same_hist(&a->hist, &b->hist);
     static const double qs[] = {0, 0.01, 0.5, 0.9, 0.99, 1};
     for (size_t i = 0; i < sizeof qs / sizeof qs[0]; i++) {
         double qa = hist_quantile(&a->hist, qs[i]), qb = hist_quantile(&b->hist, qs[i]);
@@ -199,7 +187,7 @@ static void test_merge_halves(void **state)
         rollsum_merge(&da, &db);
         assert_int_equal(da.sum.count, whole.sum.count);
         assert_int_equal(da.late, 7);
-        assert_same_hist_bytes(&da.hist, &whole.hist);
+        assert_same_hist(&da.hist, &whole.hist);
         assert_true(da.sum.min == whole.sum.min && da.sum.max == whole.sum.max);
         assert_true(fabs(da.sum.sum - whole.sum.sum) <= 1e-9 * fabs(whole.sum.sum));
         assert_true(fabs(summary_mean(&da.sum) - summary_mean(&whole.sum)) <=
@@ -383,12 +371,49 @@ static void test_random_bytes(void **state)
     rollsum_free(&d);
 }
 
+/* The worked example of docs/protocol.md (Rollups, Worked example), byte for byte. */
+static void test_docs_example(void **state)
+{
+    (void)state;
+    static const uint8_t want[] = {0x01, 0x03, 0x01, 0x00, 0x00, 0x00, 0x00, 0x00, 0x80, 0x46, 0x40,
+                                   0x00, 0x00, 0x00, 0x00, 0x00, 0xc0, 0x42, 0x40, 0x00, 0x00, 0x00,
+                                   0x00, 0x00, 0x00, 0x29, 0x40, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
+                                   0x34, 0x40, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x29, 0x40, 0x00,
+                                   0x00, 0x00, 0x00, 0x00, 0x00, 0x29, 0x40, 0x64, 0x84, 0x07, 0x01,
+                                   0x00, 0x00, 0x19, 0x80, 0x02, 0x04, 0x2d, 0x02, 0x00};
+    struct rollsum r;
+    rollsum_init(&r);
+    rollsum_add(&r, 12.5, PERIOD + 100);
+    rollsum_add(&r, 20, PERIOD + 350);
+    rollsum_add(&r, 12.5, PERIOD + 900);
+    r.late = 1;
+    size_t n;
+    uint8_t *buf = encode_rs(&r, PERIOD, &n);
+    assert_int_equal(n, sizeof want);
+    assert_memory_equal(buf, want, n);
+    assert_true(summary_variance(&r.sum) == 12.5);
+    free(buf);
+    rollsum_free(&r);
+
+    static const uint8_t want_hist[] = {0x01, 0x01, 0x00, 0x00, 0x01, 0x70, 0x02};
+    struct hist h;
+    hist_init(&h);
+    hist_add(&h, -3);
+    hist_add(&h, 0);
+    buf = encode(&h, &n);
+    assert_int_equal(n, sizeof want_hist);
+    assert_memory_equal(buf, want_hist, n);
+    free(buf);
+    hist_clear(&h);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_known_bytes),  cmocka_unit_test(test_roundtrip),
         cmocka_unit_test(test_merge_halves), cmocka_unit_test(test_canonical),
         cmocka_unit_test(test_rejects),      cmocka_unit_test(test_random_bytes),
+        cmocka_unit_test(test_docs_example),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
