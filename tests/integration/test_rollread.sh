@@ -118,6 +118,29 @@ else
     notok "query 7d from 1m" "$out $(cat "$T/days.err")"
 fi
 
+# a range over the same days: one row per 6-hour window and host, each count exact
+"$W" query --redis "$REDIS_URL" --ns d --range 3d --step 6h --json 'count(disk) by (host)' \
+    >"$T/range.json" 2>"$T/range.err"
+if out=$(python3 - "$T/days.txt" "$T/range.json" <<'EOF' 2>&1
+import json, sys
+ev = [l.split() for l in open(sys.argv[1])]
+doc = json.load(open(sys.argv[2]))
+assert doc["source"] == "rollups 1m" and len(doc["rows"]) >= 24, (doc["source"], len(doc["rows"]))
+total = 0
+for r in doc["rows"]:
+    host = r["labels"]["host"]
+    want = sum(1 for k, v, ts in ev if k == f"disk{{host={host}}}" and
+               r["start_ms"] <= int(ts) < r["end_ms"])
+    assert r["count"] == want, (host, r["start_ms"], r["count"], want)
+    total += want
+assert total == len(ev), (total, len(ev))
+EOF
+); then
+    ok "query --range 3d --step 6h from the 1m tier: every window's count exact"
+else
+    notok "range from 1m" "$out $(cat "$T/range.err")"
+fi
+
 # ---- 3. the embedded worker reads rollups in group mode ----------------------------------------
 "$W" worker --redis "$REDIS_URL" --ns r --raw --exit-after-replay >"$T/w.out" 2>&1
 if head -1 "$T/w.out" | grep -q "reading rollups 1s" &&
