@@ -518,7 +518,9 @@ struct reader *reader_new(struct ev_loop *loop, const struct redisaddr *addr,
     rd->privdata = privdata;
     rd->cfg = *cfg;
     struct reader_config *c = &rd->cfg;
-    if (c->count == 0) /* bound one reply to ~16000 entries whatever the partition count */
+    if (c->count == 0 && c->source == READER_SOURCE_ROLLUPS)
+        c->count = READER_ROLL_COUNT; /* an entry holds a second of a whole partition */
+    else if (c->count == 0) /* bound one reply to ~16000 entries whatever the partition count */
         c->count = c->partitions <= 16          ? 1000
                    : 16000 / c->partitions < 16 ? 16
                                                 : 16000 / c->partitions;

@@ -60,6 +60,9 @@
 
 #define READER_ID_MAX 48               /* "18446744073709551615-18446744073709551615" and its NUL */
 #define READER_PARTITION_ERROR_MAX 160 /* why a partition is unreadable, with its NUL */
+#define READER_ROLL_COUNT                                                                          \
+    16 /* rollup entries per XREAD and partition: each holds one second of                         \
+          every series of its partition, so a reply stays bounded */
 
 struct reader;
 
@@ -79,7 +82,8 @@ struct reader_config {
     unsigned partitions;         /* >= 1 */
     int64_t replay_ms;           /* history to replay at start; 0: start at the wall clock */
     unsigned count;              /* XREAD COUNT per stream; 0: 1000, less past 16 partitions
-                                    (16000 / partitions, at least 16) to bound a reply */
+                                    (16000 / partitions, at least 16) to bound a reply;
+                                    rollups: READER_ROLL_COUNT */
     unsigned block_ms;           /* XREAD BLOCK; 0: 1000 */
     unsigned lag_interval_ms;    /* XINFO STREAM period; 0: 1000 */
     unsigned dlq_maxlen;         /* MAXLEN ~ of each NS:dlq:{pI}; 0: 100000 */
