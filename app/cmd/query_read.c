@@ -14,7 +14,8 @@
 #include "core/partition.h"
 #include "core/rollsum.h"
 
-#define QUERY_PAGE 10000 /* XRANGE COUNT */
+#define QUERY_PAGE 10000    /* XRANGE COUNT */
+#define QUERY_ROLL_PAGE 100 /* rollups: an entry holds a period of every series of a partition */
 
 /* One read: what goes where, and the scratch of one entry. */
 struct scratch {
@@ -162,7 +163,8 @@ static enum read_result read_partition(struct csync *c, const char *key, const c
     snprintf(from, sizeof(from), "%s", start_id);
     snprintf(to, sizeof(to), "%" PRId64, end_ms);
     for (;;) {
-        redisReply *r = csync_command(c, "XRANGE %s %s %s COUNT %d", key, from, to, QUERY_PAGE);
+        int page = s->period_ms ? QUERY_ROLL_PAGE : QUERY_PAGE;
+        redisReply *r = csync_command(c, "XRANGE %s %s %s COUNT %d", key, from, to, page);
         if (r == NULL) {
             fprintf(stderr, "%s: reading %s: %s\n", prog, key, csync_error(c));
             return READ_LOST;
@@ -179,7 +181,7 @@ static enum read_result read_partition(struct csync *c, const char *key, const c
                 take_entry(r->element[i], s);
         size_t got = r->elements;
         const redisReply *last = got ? r->element[got - 1] : NULL;
-        if (got == QUERY_PAGE && last->type == REDIS_REPLY_ARRAY && last->elements >= 1 &&
+        if (got == (size_t)page && last->type == REDIS_REPLY_ARRAY && last->elements >= 1 &&
             last->element[0]->type == REDIS_REPLY_STRING && last->element[0]->len < 48)
             snprintf(from, sizeof(from), "(%s", last->element[0]->str);
         else
