@@ -560,8 +560,8 @@ struct reader *reader_new(struct ev_loop *loop, const struct redisaddr *addr,
         snprintf(p->last_id, sizeof(p->last_id), "%" PRIu64 "-%" PRIu64, p->last_ms, p->last_seq);
         p->start_ms = p->last_ms;
     }
-    const char *brace = strstr(rd->parts[0].key, "{p");
-    rd->key_prefix_len = brace ? (size_t)(brace - rd->parts[0].key) + 2 : 0;
+    /* partition 0's key is the prefix ("NS:ev:{p", "NS:roll:1s:{p") and "0}" */
+    rd->key_prefix_len = rd->parts[0].key_len >= 2 ? rd->parts[0].key_len - 2 : 0;
     rollsum_init(&rd->roll);
 
     rd->xargv = xmalloc((XREAD_FIXED_ARGS + 2 * n) * sizeof(*rd->xargv));
