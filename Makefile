@@ -104,6 +104,11 @@ $(BUILD)/tests/rconn_test: $(RCONN_TEST_SRC) tests/integration/rconn_test.h $(LI
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $(RCONN_TEST_SRC) $(LIBAPP) $(LIBUI) $(LIBCORE) -lhiredis -lev -lm
 
+# Test tools linked with the core (tests/tools/NAME.c; mkroll: rollup entries for the read side).
+$(BUILD)/tests/mkroll: tests/tools/mkroll.c $(LIBCORE)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< $(LIBCORE) $(LDLIBS_CORE)
+
 # Fuzz targets (tests/fuzz/fuzz_NAME.c, seeds in tests/fuzz/corpus/NAME/). Every target may call
 # app modules (the JSON parsers live in app/); the archives only pull in what it uses.
 FUZZ_CFLAGS := -include tests/fuzz/fuzz.h
@@ -137,7 +142,7 @@ test: deps
 unit: $(BIN) $(UNIT_BIN)
 	@tests/run-unit.sh $(UNIT_BIN)
 
-integration: $(BIN) $(BUILD)/tests/rconn_test
+integration: $(BIN) $(BUILD)/tests/rconn_test $(BUILD)/tests/mkroll
 	@WARROOM=$(abspath $(BIN)) tests/run-integration.sh
 
 check: export WR_SOAK_S ?= 60

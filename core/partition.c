@@ -89,3 +89,12 @@ int partition_dlq_key(const char *ns, unsigned i, char *buf, size_t cap)
         return -1;
     return n;
 }
+
+int partition_roll_key(const char *ns, const char *tier, unsigned i, char *buf, size_t cap)
+{
+    int n = snprintf(buf, cap, "%s:roll:%s:{p%u}", ns, tier, i);
+
+    if (n < 0 || (size_t)n >= cap)
+        return -1;
+    return n;
+}

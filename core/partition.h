@@ -30,4 +30,9 @@ int partition_stream_key(const char *ns, unsigned i, char *buf, size_t cap);
  * cluster slot, as the partition's stream). Returns as partition_stream_key. */
 int partition_dlq_key(const char *ns, unsigned i, char *buf, size_t cap);
 
+/* Writes the rollup stream key of partition i for a tier ("1s", "1m", "1h"),
+ * "NS:roll:TIER:{pI}" (same hash tag as the partition's stream). Returns as
+ * partition_stream_key. */
+int partition_roll_key(const char *ns, const char *tier, unsigned i, char *buf, size_t cap);
+
 #endif

@@ -214,6 +214,47 @@ enum series_result series_table_ingest_series(struct series_table *tab, struct s
     return SERIES_ADDED;
 }
 
+enum series_result series_table_merge(struct series_table *tab, const char *key, size_t len,
+                                      int64_t period_ms, const struct rollsum *r)
+{
+    uint64_t n = r->sum.count;
+    struct series *s = series_table_get_or_add(tab, key, len);
+    if (s == NULL) {
+        tab->stats.rejected_cap += n + r->late;
+        return SERIES_REJECTED_CAP;
+    }
+    s->late += r->late;
+    tab->stats.late += r->late;
+    switch (timeline_merge(&s->tl, period_ms, &r->sum, &r->hist)) {
+    case TIMELINE_ADDED:
+        break;
+    case TIMELINE_EXPIRED:
+        s->expired += n;
+        tab->stats.expired += n;
+        return SERIES_EXPIRED;
+    case TIMELINE_INVALID:
+    default:
+        tab->stats.invalid += n ? n : 1;
+        return SERIES_INVALID;
+    }
+    if (n == 0)
+        return SERIES_ADDED;
+    s->events += n;
+    tab->stats.events += n;
+    if (r->sum.first_ts_ms < tab->min_ts_ms)
+        tab->min_ts_ms = r->sum.first_ts_ms;
+    int late =
+        tab->max_ts_ms != INT64_MIN && r->sum.last_ts_ms < tab->max_ts_ms - tab->cfg.lateness_ms;
+    if (r->sum.last_ts_ms > tab->max_ts_ms)
+        tab->max_ts_ms = r->sum.last_ts_ms;
+    if (late) {
+        s->late += n;
+        tab->stats.late += n;
+        return SERIES_ADDED_LATE;
+    }
+    return SERIES_ADDED;
+}
+
 static enum series_result ingest_hashed(struct series_table *tab, const char *key, size_t len,
                                         uint64_t hash, double value, int64_t ts_ms)
 {

@@ -7,6 +7,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "core/rollsum.h"
 #include "core/timeline.h"
 
 #define SERIES_DEFAULT_MAX 100000
@@ -105,6 +106,18 @@ void series_table_ingest_batch(struct series_table *tab, const struct series_eve
 /* Same, for a series the caller already holds (skips the key lookup). */
 enum series_result series_table_ingest_series(struct series_table *tab, struct series *s,
                                               double value, int64_t ts_ms);
+
+/* Merges one series' rollup of the period starting at period_ms (r: summary + histogram of its
+ * events, and the events its writer found late) as if the period's events had been ingested one
+ * by one (timeline_merge says where they land): events += r's count, the watermark moves to its
+ * last event, and the period's events count as late when its last event is behind the
+ * watermark (a period straddling the watermark counts as on time). Late differs from ingesting
+ * in one way: r->late, events that reached the writer after their period had closed and are
+ * stored nowhere, are added to the late counters too (late may then exceed events). EXPIRED
+ * (r's count added to expired), REJECTED_CAP (count + late dropped) and INVALID (an inconsistent
+ * summary, counted once per event) store nothing. */
+enum series_result series_table_merge(struct series_table *tab, const char *key, size_t len,
+                                      int64_t period_ms, const struct rollsum *r);
 
 /* The first moment whose data the table can hold at now_ms: the latest of cfg.data_start_ms,
  * now_ms - cfg.data_retention_ms, the start of the timelines' retention and (when

@@ -10,20 +10,11 @@
 
 #include "core/bsearch.h"
 #include "core/mem.h"
+#include "core/timeline_impl.h"
 
 /* Cell starts are kept relative to base_s; once the head runs this far past it, the cells are
  * re-based (stored starts then lie within retention + a coarse slot below the head). */
 #define REBASE_AFTER_S (1 << 30)
-
-/* A closed head slot's histogram is compacted when its stores span more cells than this. */
-#define COMPACT_MIN_CELLS 64
-
-/* Floor division and non-negative remainder for b > 0 (C's / and % truncate toward zero). */
-static inline int64_t floor_div(int64_t a, int64_t b)
-{
-    int64_t q = a / b;
-    return (a % b != 0 && a < 0) ? q - 1 : q;
-}
 
 void timeline_config_defaults(struct timeline_config *cfg)
 {
@@ -99,8 +90,8 @@ static inline void slot_add(struct timeline_slot *slot, double v, int32_t off_ms
  * and src is unchanged. src's sums are re-based on dst's shift:
  * sum (v - a) = sum (v - b) + n (b - a), sum (v - a)^2 = sum (v - b)^2 + 2 (b - a) sum (v - b)
  * + n (b - a)^2. */
-static void slot_merge(struct timeline_slot *dst, int64_t dst_ms, const struct timeline_slot *src,
-                       int64_t src_ms)
+void timeline_slot_merge(struct timeline_slot *dst, int64_t dst_ms, const struct timeline_slot *src,
+                         int64_t src_ms)
 {
     int32_t delta_ms = (int32_t)(src_ms - dst_ms);
     double n = (double)src->hist.count, d = src->shift - dst->shift;
@@ -141,7 +132,7 @@ void timeline_slot_summary(const struct timeline_slot *slot, int64_t start_s, st
 }
 
 /* A full slot holding nothing: a spare (its histogram storage kept) or a new one. */
-static struct timeline_slot *slot_take(struct timeline *t)
+struct timeline_slot *timeline_slot_take(struct timeline *t)
 {
     for (int i = TIMELINE_SPARES - 1; i >= 0; i--) {
         struct timeline_slot *slot = t->spare[i];
@@ -186,20 +177,10 @@ static void slot_free(struct timeline_slot *slot)
 /* ---------------------------------------------------------------------------------------------
  * Cells: compact (one value) or full, in arrays sorted by start. */
 
-static inline int cell_is_full(const struct timeline_cell *c)
-{
-    return c->off_ms == TIMELINE_CELL_FULL;
-}
-
-static inline int64_t cell_start(const struct timeline *t, const struct timeline_cell *c)
-{
-    return t->base_s + c->start;
-}
-
 /* Turns a compact cell into a full slot holding its value; returns the slot. */
-static struct timeline_slot *cell_promote(struct timeline *t, struct timeline_cell *c)
+struct timeline_slot *timeline_cell_promote(struct timeline *t, struct timeline_cell *c)
 {
-    struct timeline_slot *slot = slot_take(t);
+    struct timeline_slot *slot = timeline_slot_take(t);
     slot_add(slot, c->u.value, c->off_ms);
     c->u.slot = slot;
     c->off_ms = TIMELINE_CELL_FULL;
@@ -226,8 +207,8 @@ static int cells_cmp(const void *ctx, size_t i)
 }
 
 /* Index (into a->v) of the first cell whose start is >= start_s: a->lo + a->n when none. */
-static uint32_t cells_lower(const struct timeline *t, const struct timeline_cells *a,
-                            int64_t start_s)
+uint32_t timeline_cells_lower(const struct timeline *t, const struct timeline_cells *a,
+                              int64_t start_s)
 {
     struct cells_key k = {t, a, start_s};
     return a->lo + (uint32_t)bsearch_lower(a->n, cells_cmp, &k, NULL);
@@ -246,7 +227,7 @@ static void cells_resize(struct timeline_cells *a, uint32_t cap)
 }
 
 /* Opens a gap at index i (a->lo <= i <= a->lo + a->n) and returns it; indexes may move. */
-static uint32_t cells_open(struct timeline_cells *a, uint32_t i)
+uint32_t timeline_cells_open(struct timeline_cells *a, uint32_t i)
 {
     uint32_t rel = i - a->lo;
     if (a->lo + a->n == a->cap) {
@@ -307,14 +288,14 @@ static struct timeline_slot *cells_add(struct timeline *t, struct timeline_cells
     else if (cell_start(t, &a->v[end - 1]) == start_s)
         i = end - 1; /* the head's second again */
     else
-        i = cells_lower(t, a, start_s);
+        i = timeline_cells_lower(t, a, start_s);
     if (i < a->lo + a->n && cell_start(t, &a->v[i]) == start_s) {
         struct timeline_cell *c = &a->v[i];
-        struct timeline_slot *slot = cell_is_full(c) ? c->u.slot : cell_promote(t, c);
+        struct timeline_slot *slot = cell_is_full(c) ? c->u.slot : timeline_cell_promote(t, c);
         slot_add(slot, v, off_ms);
         return slot;
     }
-    i = cells_open(a, i);
+    i = timeline_cells_open(a, i);
     a->v[i] = (struct timeline_cell){
         .u.value = v, .start = (int32_t)(start_s - t->base_s), .off_ms = off_ms};
     return NULL;
@@ -356,13 +337,6 @@ size_t timeline_memory_bytes(const struct timeline *t)
 /* ---------------------------------------------------------------------------------------------
  * Folding and retention. */
 
-/* First coarse start still within retention when the head second is head_s. */
-static inline int64_t retention_floor(const struct timeline *t, int64_t head_s)
-{
-    int64_t c = t->cfg.coarse_s;
-    return floor_div(head_s - (int64_t)t->cfg.retention_s, c) * c;
-}
-
 /* Drops the coarse slots whose start falls below the retention floor. */
 static void coarse_evict(struct timeline *t, int64_t floor_s)
 {
@@ -394,11 +368,12 @@ static void fold(struct timeline *t, struct timeline_cell src, int64_t s, int64_
         } else
             src.off_ms += delta_ms;
         src.start = (int32_t)(start - t->base_s);
-        uint32_t i = cells_open(a, a->lo + a->n);
+        uint32_t i = timeline_cells_open(a, a->lo + a->n);
         a->v[i] = src;
         dst = &a->v[i];
     } else if (!cell_is_full(&src)) {
-        struct timeline_slot *slot = cell_is_full(dst) ? dst->u.slot : cell_promote(t, dst);
+        struct timeline_slot *slot =
+            cell_is_full(dst) ? dst->u.slot : timeline_cell_promote(t, dst);
         slot_add(slot, src.u.value, src.off_ms + delta_ms);
     } else if (!cell_is_full(dst)) {
         /* dst holds one earlier value: src's slot becomes the coarse one and takes it in */
@@ -409,7 +384,7 @@ static void fold(struct timeline *t, struct timeline_cell src, int64_t s, int64_
         dst->u.slot = slot;
         dst->off_ms = TIMELINE_CELL_FULL;
     } else {
-        slot_merge(dst->u.slot, start * 1000, src.u.slot, s * 1000);
+        timeline_slot_merge(dst->u.slot, start * 1000, src.u.slot, s * 1000);
         slot_drop(t, src.u.slot);
     }
     if (cell_is_full(dst) && floor_div(s + 1, c) * c == s + 1)
@@ -429,8 +404,12 @@ static void rebase(struct timeline *t, int64_t new_base_s)
 
 /* The head second moves from t->head_s to new_s > t->head_s: fine seconds <= new_s - F fold
  * into their coarse slots, coarse slots below the new retention floor go. */
-static void advance(struct timeline *t, int64_t new_s)
+void timeline_advance(struct timeline *t, int64_t new_s)
 {
+    /* the old head second is closed but for late events: drop the slack of a wide histogram
+     * (a narrow one's slack is a few bytes, and saves regrowth on reuse) */
+    if (t->head && t->head->hist.pos.len + t->head->hist.neg.len > COMPACT_MIN_CELLS)
+        hist_compact(&t->head->hist);
     int64_t new_floor = retention_floor(t, new_s), fine_end = new_s - (int64_t)t->cfg.fine_slots;
     coarse_evict(t, new_floor);
     struct timeline_cells *f = &t->fine;
@@ -459,13 +438,8 @@ static int add_slow(struct timeline *t, double v, int64_t ts_ms)
     int32_t off_ms = (int32_t)(ts_ms - s * 1000);
     if (t->head_ms == INT64_MIN)
         t->base_s = s;
-    else if (s > t->head_s) {
-        /* the old head second is closed but for late events: drop the slack of a wide
-         * histogram (a narrow one's slack is a few bytes, and saves regrowth on reuse) */
-        if (t->head && t->head->hist.pos.len + t->head->hist.neg.len > COMPACT_MIN_CELLS)
-            hist_compact(&t->head->hist);
-        advance(t, s);
-    }
+    else if (s > t->head_s)
+        timeline_advance(t, s);
     if (s >= t->head_s) { /* the head's second, new or not */
         if (s > t->head_s || ts_ms > t->head_ms)
             t->head_ms = ts_ms;
@@ -513,10 +487,10 @@ void timeline_iter_init(struct timeline_iter *it, const struct timeline *t, int6
     /* hi_s + 1 below cannot overflow: nothing starts after the head second */
     if (hi_s > t->head_s)
         hi_s = t->head_s;
-    it->next = cells_lower(t, &t->coarse, lo_s);
-    it->end = cells_lower(t, &t->coarse, hi_s + 1);
-    it->fine_next = cells_lower(t, &t->fine, lo_s);
-    it->fine_end = cells_lower(t, &t->fine, hi_s + 1);
+    it->next = timeline_cells_lower(t, &t->coarse, lo_s);
+    it->end = timeline_cells_lower(t, &t->coarse, hi_s + 1);
+    it->fine_next = timeline_cells_lower(t, &t->fine, lo_s);
+    it->fine_end = timeline_cells_lower(t, &t->fine, hi_s + 1);
 }
 
 /* The slot of cell c: the full slot, or c shown through the iterator's view. */

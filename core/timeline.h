@@ -102,6 +102,21 @@ void timeline_free(struct timeline *t);
  * (counting those as late is the caller's business). */
 enum timeline_result timeline_add(struct timeline *t, double v, int64_t ts_ms);
 
+/* Merges a period's events given as their summary and histogram (a rollup: sum->count ==
+ * hist_count(h), every event time in [sum->first_ts_ms, sum->last_ts_ms], first_ts_ms >=
+ * period_ms) as if they had been added one by one, with one difference: they all land in the
+ * slot holding second P = floor(period_ms / 1000), the fine slot of P while P > H - F, else
+ * the coarse slot starting at floor(P / C) * C. For a 1-s period that is exactly timeline_add's
+ * placement; for a longer period it is exact when C divides the period (the minute's events
+ * sit in its first second while that is fine, then in its coarse slot). One event makes a
+ * compact cell, a second one promotes it; the head moves to sum->last_ts_ms (folding and
+ * retention as for timeline_add). The period is EXPIRED as a whole (nothing stored) when its
+ * last event is older than head - retention, or its coarse slot lies below the retention
+ * floor; INVALID (nothing stored) when the summary is inconsistent (non-finite numbers, counts
+ * that differ, times out of order or before the period). An empty summary adds nothing. */
+enum timeline_result timeline_merge(struct timeline *t, int64_t period_ms,
+                                    const struct summary *sum, const struct hist *h);
+
 /* Largest event time added so far, INT64_MIN when none. */
 int64_t timeline_head_ms(const struct timeline *t);
 

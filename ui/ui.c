@@ -286,6 +286,8 @@ static void draw_status(struct ui *ui)
         snprintf(seg[n++], sizeof(seg[0]), "replay done");
     else
         snprintf(seg[n++], sizeof(seg[0]), "replay %.0f%%", s->replay_progress * 100);
+    if (s->source[0]) /* "raw events" or "rollups 1s": dropped before the counts when narrow */
+        snprintf(seg[n++], sizeof(seg[0]), "%s", s->source);
     if (s->note[0])
         snprintf(seg[n++], sizeof(seg[0]), "%s", s->note);
     if (screen_mouse())

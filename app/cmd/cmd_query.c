@@ -17,6 +17,7 @@
 #include "app/cmd/query_out.h"
 #include "app/cmd/query_read.h"
 #include "app/config.h"
+#include "app/redis/groupmode.h"
 #include "app/redis/rsync.h"
 #include "core/duration.h"
 #include "core/errbuf.h"
@@ -377,6 +378,40 @@ static void past_retention_note(const struct query_opts *o, const struct config 
             to == stdout ? "(" : "warroom query: note: ", kbuf, tbuf, to == stdout ? ")" : "");
 }
 
+/* Group mode: the table set so that the tier's periods (period_ms) land in whole slots: coarse
+ * slots a multiple of the period, retention a period more. */
+static void group_plan(struct plan *p, uint32_t period_ms)
+{
+    uint32_t per_s = period_ms / 1000, *coarse = &p->tc.timeline.coarse_s;
+    if (per_s > 1 && *coarse % per_s != 0 && per_s % *coarse != 0)
+        *coarse = (*coarse + per_s - 1) / per_s * per_s;
+    else if (per_s > *coarse && p->mode == QUERY_INSTANT)
+        *coarse = per_s;
+    if (*coarse > TIMELINE_MAX_COARSE_S)
+        *coarse = TIMELINE_MAX_COARSE_S;
+    uint64_t r = (uint64_t)p->tc.timeline.retention_s + 2 * (uint64_t)*coarse + per_s;
+    p->tc.timeline.retention_s =
+        r > TIMELINE_MAX_RETENTION_S ? TIMELINE_MAX_RETENTION_S : (uint32_t)r;
+}
+
+/* Group mode: which source answered, as the retention note does (under the table, or on
+ * stderr so CSV and JSON stay parseable); rollups that did not decode always on stderr. */
+static void source_note(const struct query_opts *o, const struct qread_stats *res,
+                        uint32_t period_ms)
+{
+    char pbuf[32];
+    duration_format(period_ms, pbuf, sizeof(pbuf));
+    FILE *to = o->format == QUERY_TABLE ? stdout : stderr;
+    fprintf(to,
+            "%ssource: %s (group mode): %" PRIu64 " series periods of %s starting in the window,"
+            " %" PRIu64 " events%s\n",
+            to == stdout ? "(" : "warroom query: note: ", res->source, res->rollups, pbuf,
+            res->events, to == stdout ? ")" : "");
+    if (res->roll_rejected)
+        fprintf(stderr, "warroom query: %" PRIu64 " rollup%s rejected (last: %s)\n",
+                res->roll_rejected, res->roll_rejected == 1 ? "" : "s", res->roll_error);
+}
+
 /* The JSON object around the rows. */
 static int print_json_doc(const struct query_out *qo, const struct qread_stats *res,
                           const struct series_table *tab, size_t *printed)
@@ -401,6 +436,8 @@ static int print_json_doc(const struct query_out *qo, const struct qread_stats *
     cJSON_AddNumberToObject(root, "events", (double)res->events);
     cJSON_AddNumberToObject(root, "rejected", (double)res->rejected);
     cJSON_AddNumberToObject(root, "series_dropped", (double)tab->stats.rejected_cap);
+    cJSON_AddStringToObject(root, "source", res->source);
+    cJSON_AddNumberToObject(root, "roll_rejected", (double)res->roll_rejected);
     cJSON *bad = cJSON_AddArrayToObject(root, "unreadable");
     for (size_t i = 0; i < res->nunreadable; i++) {
         cJSON *u = cJSON_CreateObject();
@@ -499,9 +536,10 @@ int cmd_query(int argc, char **argv)
         rc = EXIT_UNREACHABLE;
         goto out;
     }
-    bool meta_found;
+    bool meta_found, group = false;
     if (rsync_meta_read(c, cfg.ns, &cfg.partitions, cfg.partitions_set, &meta_found, err,
-                        sizeof(err)) != 0) {
+                        sizeof(err)) != 0 ||
+        groupmode_read(c, cfg.ns, &group, err, sizeof(err)) != 0) {
         fprintf(stderr, "warroom query: %s\n", err);
         rc = csync_error(c)[0] ? EXIT_UNREACHABLE : EXIT_FAILURE_GENERIC;
         goto out;
@@ -512,10 +550,23 @@ int cmd_query(int argc, char **argv)
                 " reading %u partitions\n",
                 cfg.ns, cfg.ns, cfg.partitions);
 
+    /* group mode: the rollup tier for the span, whose age limit replaces the streams' */
+    uint32_t period_ms = 0;
+    int64_t keep_ms = 0;
+    const char *tier = NULL;
+    if (group) {
+        tier = qread_tier(o.step_ms                ? o.range_ms + o.step_ms
+                          : o.gap_ms && o.range_ms ? o.range_ms
+                                                   : o.window_ms,
+                          &period_ms, &keep_ms);
+        cfg.retention_ms = keep_ms;
+    }
     struct qread_stats res = {.now_ms = clock_wall_ms()};
     rc = plan(&o, &cfg, res.now_ms, &pl);
     if (rc != 0)
         goto out;
+    if (tier)
+        group_plan(&pl, period_ms);
     pl.tc.max_series = cfg.max_series;
     pl.tc.lateness_ms = cfg.lateness_ms;
     char mem_note[256];
@@ -526,7 +577,11 @@ int cmd_query(int argc, char **argv)
     res.covered_s = pl.covered_s[0];
     /* A partition Redis refuses does not hide the others: their rows are printed, the refused
      * ones are named on stderr (and in the JSON), and the exit code is 1. */
-    rc = qread_all(c, cfg.ns, cfg.partitions, pl.lo_ms, pl.hi_ms, tab, &res, "warroom query");
+    if (tier)
+        rc = qread_rollups(c, cfg.ns, cfg.partitions, tier, period_ms, pl.lo_ms, pl.hi_ms, tab,
+                           &res, "warroom query");
+    else
+        rc = qread_all(c, cfg.ns, cfg.partitions, pl.lo_ms, pl.hi_ms, tab, &res, "warroom query");
     if (rc != 0)
         goto out;
     bad = res.unreadable;
@@ -600,6 +655,8 @@ int cmd_query(int argc, char **argv)
     }
     if (pl.mode != QUERY_INSTANT)
         past_retention_note(&o, &cfg, &pl, res.now_ms);
+    if (tier)
+        source_note(&o, &res, period_ms);
     fflush(stdout); /* the hint comes after the rows */
     if (qr.ngroups == 0)
         bare_word_hint(&e, tab);

@@ -16,6 +16,7 @@
 #include "app/cmd/cmd.h"
 #include "app/cmd/worker_group.h"
 #include "app/config.h"
+#include "app/redis/groupmode.h"
 #include "app/redis/reader.h"
 #include "app/redis/rsync.h"
 #include "core/duration.h"
@@ -92,6 +93,7 @@ struct worker {
     bool exit_after_replay;
     bool quiet;
     bool raw;
+    bool rollups; /* group mode: the reader merges rollups */
     uint64_t last_entries;
     double last_t;
     unsigned lines;
@@ -129,7 +131,7 @@ static void print_status(struct worker *w)
     double eps = dt > 0 ? (double)(st.entries - w->last_entries) / dt : 0;
     w->last_entries = st.entries;
     w->last_t = now;
-    char tbuf[16], state[64], b[8][32], cap_note[128], unreadable[256], lost[320];
+    char tbuf[16], state[64], b[8][32], cap_note[128], unreadable[256], lost[320], roll[400];
     clock_text(tbuf, sizeof(tbuf));
     /* a full series table drops events: said once on its own line (even with --quiet), then on
      * every status line while it lasts */
@@ -160,14 +162,17 @@ static void print_status(struct worker *w)
     }
     reader_state_text(w->rd, state, sizeof(state));
     reader_unreadable_text(w->rd, unreadable, sizeof(unreadable));
+    reader_roll_text(w->rd, roll, sizeof(roll));
     if (w->raw) {
         printf("%s  entries=%" PRIu64 " events=%" PRIu64 " rejected=%" PRIu64 " series=%u"
                " late=%" PRIu64 " expired=%" PRIu64 " series_dropped=%" PRIu64
                " events_per_s=%.1f replay=%.3f replay_done=%d max_lag_ms=%" PRId64
-               " state=\"%s\" unreadable=%u lost=%" PRIu64 "%s%s%s\n",
+               " state=\"%s\" unreadable=%u lost=%" PRIu64 " source=%s rollups=%" PRIu64
+               " roll_rejected=%" PRIu64 "%s%s%s\n",
                tbuf, st.entries, st.events, st.rejected, w->tab->count, w->tab->stats.late,
                w->tab->stats.expired, w->tab->stats.rejected_cap, eps, st.replay_progress,
                st.replay_done ? 1 : 0, st.max_lag_ms, state, st.unreadable, st.failover_lost,
+               w->rollups ? "rollups" : "events", st.rollups, st.roll_rejected,
                capped ? " warning=\"" : "", capped ? cap_note : "", capped ? "\"" : "");
         fflush(stdout);
         return;
@@ -192,12 +197,14 @@ static void print_status(struct worker *w)
            fmt_si((double)w->tab->count, b[2], sizeof(b[2])),
            fmt_si((double)w->tab->stats.late, b[3], sizeof(b[3])),
            fmt_si((double)w->tab->stats.expired, b[4], sizeof(b[4])),
-           fmt_si((double)st.rejected, b[5], sizeof(b[5])), b[6], b[7], capped ? "  ! " : "",
-           capped ? cap_note : "");
+           fmt_si((double)(st.rejected + st.roll_rejected), b[5], sizeof(b[5])), b[6], b[7],
+           capped ? "  ! " : "", capped ? cap_note : "");
     if (unreadable[0])
         printf("          ! %s\n", unreadable);
     if (lost[0])
         printf("          ! %s\n", lost);
+    if (roll[0])
+        printf("          ! %s\n", roll);
     fflush(stdout);
 }
 
@@ -209,10 +216,12 @@ static void print_totals(struct worker *w)
     printf("totals: entries=%" PRIu64 " events=%" PRIu64 " rejected=%" PRIu64 " series=%u"
            " late=%" PRIu64 " expired=%" PRIu64 " series_dropped=%" PRIu64 " dlq_written=%" PRIu64
            " dlq_duplicate=%" PRIu64 " dlq_failed=%" PRIu64 " replayed=%" PRIu64
-           " replay_done=%d replay_s=%.3f reconnects=%" PRIu64 " lost=%" PRIu64 " unreadable=%u\n",
+           " replay_done=%d replay_s=%.3f reconnects=%" PRIu64 " rollups=%" PRIu64
+           " roll_rejected=%" PRIu64 " lost=%" PRIu64 " unreadable=%u\n",
            st.entries, st.events, st.rejected, w->tab->count, ss->late, ss->expired,
            ss->rejected_cap, st.dlq_written, st.dlq_duplicate, st.dlq_failed, st.replay_entries,
-           st.replay_done ? 1 : 0, st.replay_s, st.reconnects, st.failover_lost, st.unreadable);
+           st.replay_done ? 1 : 0, st.replay_s, st.reconnects, st.rollups, st.roll_rejected,
+           st.failover_lost, st.unreadable);
     if (st.cluster) /* a line of its own: scripts that parse the totals line keep working */
         printf("cluster: masters=%u moved=%" PRIu64 " ask=%" PRIu64 " tryagain=%" PRIu64 "\n",
                st.cluster_nodes, st.cluster_moved, st.cluster_ask, st.cluster_tryagain);
@@ -541,9 +550,11 @@ int cmd_worker(int argc, char **argv)
         return EXIT_UNREACHABLE;
     }
     struct csync *c = rsync_client(addr, cfg.connect_timeout_ms, err, sizeof(err));
-    bool meta_found = false;
-    if (c == NULL || rsync_meta_read(c, cfg.ns, &cfg.partitions, cfg.partitions_set, &meta_found,
-                                     err, sizeof(err)) != 0) {
+    bool meta_found = false, group = false;
+    if (c == NULL ||
+        rsync_meta_read(c, cfg.ns, &cfg.partitions, cfg.partitions_set, &meta_found, err,
+                        sizeof(err)) != 0 ||
+        groupmode_read(c, cfg.ns, &group, err, sizeof(err)) != 0) {
         fprintf(stderr, "warroom worker: %s\n", err);
         rc = c == NULL || csync_error(c)[0] ? EXIT_UNREACHABLE : EXIT_FAILURE_GENERIC;
         csync_free(c);
@@ -580,6 +591,8 @@ int cmd_worker(int argc, char **argv)
     rcfg.connect_timeout_ms = (unsigned)cfg.connect_timeout_ms;
     rcfg.command_timeout_ms = (unsigned)cfg.command_timeout_ms;
     rcfg.name = "worker";
+    rcfg.source = group ? READER_SOURCE_ROLLUPS : READER_SOURCE_EVENTS; /* NS:meta mode */
+    w.rollups = group;
 
     w.loop = ev_default_loop(EVFLAG_AUTO);
     w.rd = reader_new(w.loop, addr, &rcfg, w.tab, on_reader, &w, err, sizeof(err));
@@ -610,8 +623,8 @@ int cmd_worker(int argc, char **argv)
         config_free(&cfg);
         return EXIT_FAILURE_GENERIC;
     }
-    printf("worker: namespace %s, %u partitions, replaying the last %.0f s\n", cfg.ns,
-           cfg.partitions, (double)cfg.replay_ms / 1000.);
+    printf("worker: namespace %s, %u partitions, reading %s, replaying the last %.0f s\n", cfg.ns,
+           cfg.partitions, reader_source_text(w.rd), (double)cfg.replay_ms / 1000.);
     if (!meta_found)
         printf("worker: nothing in namespace %s yet (no producer has written %s:meta): "
                "waiting for events on %u partitions\n",

@@ -1,5 +1,5 @@
-/* query_read.c — XRANGE every partition stream into a series table, for `warroom query` and
- * `warroom incident` (query_read.h). */
+/* query_read.c — XRANGE every partition stream (raw events, or a rollup tier in group mode) into
+ * a series table, for `warroom query` and `warroom incident` (query_read.h). */
 #include <inttypes.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -12,10 +12,18 @@
 #include "core/event.h"
 #include "core/mem.h"
 #include "core/partition.h"
+#include "core/rollsum.h"
 
-#define QUERY_PAGE 10000 /* XRANGE COUNT */
+#define QUERY_PAGE 10000    /* XRANGE COUNT */
+#define QUERY_ROLL_PAGE 100 /* rollups: an entry holds a period of every series of a partition */
 
+/* One read: what goes where, and the scratch of one entry. */
 struct scratch {
+    int64_t lo_ms, hi_ms;
+    struct series_table *tab;
+    struct qread_stats *res;
+    uint32_t period_ms; /* rollups: the tier's period; 0: raw events */
+    struct rollsum roll;
     const char **strs;
     size_t *lens;
     size_t cap;
@@ -33,11 +41,62 @@ static void scratch_reserve(struct scratch *s, size_t n)
     s->lens = xrealloc(s->lens, s->cap * sizeof(*s->lens));
 }
 
-/* One entry of an XRANGE reply. Events whose timestamp lies in [lo_ms, hi_ms] go to tab;
- * invalid entries whose ID time lies there are counted as rejected. */
-static void take_entry(const redisReply *e, int64_t lo_ms, int64_t hi_ms, struct scratch *s,
-                       struct series_table *tab, struct qread_stats *res)
+/* Counts one rollup that does not decode and remembers the last one's reason. */
+static void roll_reject(struct qread_stats *res, const char *key, const redisReply *id,
+                        const redisReply *field, const char *why)
 {
+    res->roll_rejected++;
+    int il = id->len > 44 ? 44 : (int)id->len;
+    int fl =
+        field && field->type == REDIS_REPLY_STRING ? (field->len > 60 ? 60 : (int)field->len) : 0;
+    snprintf(res->roll_error, sizeof(res->roll_error), "%s %.*s%s%.*s: %s", key, il, id->str,
+             fl ? " " : "", fl, fl ? field->str : "", why);
+}
+
+/* One entry of a rollup tier: its ID is the period's start (read only from lo_ms on); each
+ * field pair (series key, blob) is decoded and merged, a bad one counted in roll_rejected. */
+static void take_rollup(const redisReply *e, const char *key, struct scratch *s)
+{
+    struct qread_stats *res = s->res;
+    res->entries++;
+    if (e->type != REDIS_REPLY_ARRAY || e->elements != 2 ||
+        e->element[0]->type != REDIS_REPLY_STRING)
+        return; /* Redis never sends such an entry */
+    const redisReply *id = e->element[0], *f = e->element[1];
+    uint64_t ms = 0;
+    if (event_stream_id_parse(id->str, id->len, &ms, NULL) < 0 || ms > (uint64_t)INT64_MAX / 4 ||
+        f->type != REDIS_REPLY_ARRAY || f->elements % 2 != 0) {
+        roll_reject(res, key, id, NULL, "malformed rollup entry");
+        return;
+    }
+    if ((int64_t)ms < s->lo_ms || (int64_t)ms > s->hi_ms)
+        return;
+    for (size_t i = 0; i + 1 < f->elements; i += 2) {
+        const redisReply *k = f->element[i], *v = f->element[i + 1];
+        const char *why = NULL;
+        if (k->type != REDIS_REPLY_STRING || v->type != REDIS_REPLY_STRING || k->len == 0 ||
+            k->len > EVENT_KEY_MAX)
+            why = "field is not a series key and a blob";
+        else if (rollsum_decode(&s->roll, (int64_t)ms, s->period_ms, (const uint8_t *)v->str,
+                                v->len, &why) < 0 &&
+                 why == NULL)
+            why = "bad blob";
+        if (why) {
+            roll_reject(res, key, id, k, why);
+            continue;
+        }
+        res->events += s->roll.sum.count;
+        res->rollups++;
+        series_table_merge(s->tab, k->str, k->len, (int64_t)ms, &s->roll);
+    }
+}
+
+/* One entry of an XRANGE reply of raw events. Events whose timestamp lies in [lo_ms, hi_ms] go
+ * to tab; invalid entries whose ID time lies there are counted as rejected. */
+static void take_entry(const redisReply *e, struct scratch *s)
+{
+    int64_t lo_ms = s->lo_ms, hi_ms = s->hi_ms;
+    struct qread_stats *res = s->res;
     res->entries++;
     if (e->type != REDIS_REPLY_ARRAY || e->elements != 2 ||
         e->element[0]->type != REDIS_REPLY_STRING)
@@ -65,7 +124,7 @@ static void take_entry(const redisReply *e, int64_t lo_ms, int64_t hi_ms, struct
     if (klen < 0)
         return;
     res->events++;
-    series_table_ingest(tab, s->key, (size_t)klen, s->ev.value, s->ev.ts_ms);
+    series_table_ingest(s->tab, s->key, (size_t)klen, s->ev.value, s->ev.ts_ms);
 }
 
 enum read_result {
@@ -97,16 +156,15 @@ static void explain_refusal(struct csync *c, const char *key, const redisReply *
  * starting right after the last ID seen. On READ_REFUSED, u says why (entries of earlier pages
  * stay counted). */
 static enum read_result read_partition(struct csync *c, const char *key, const char *start_id,
-                                       int64_t end_ms, int64_t lo_ms, int64_t hi_ms,
-                                       struct scratch *s, struct series_table *tab,
-                                       struct qread_stats *res, struct qread_unreadable *u,
-                                       const char *prog)
+                                       int64_t end_ms, struct scratch *s,
+                                       struct qread_unreadable *u, const char *prog)
 {
     char from[64], to[32];
     snprintf(from, sizeof(from), "%s", start_id);
     snprintf(to, sizeof(to), "%" PRId64, end_ms);
     for (;;) {
-        redisReply *r = csync_command(c, "XRANGE %s %s %s COUNT %d", key, from, to, QUERY_PAGE);
+        int page = s->period_ms ? QUERY_ROLL_PAGE : QUERY_PAGE;
+        redisReply *r = csync_command(c, "XRANGE %s %s %s COUNT %d", key, from, to, page);
         if (r == NULL) {
             fprintf(stderr, "%s: reading %s: %s\n", prog, key, csync_error(c));
             return READ_LOST;
@@ -117,10 +175,13 @@ static enum read_result read_partition(struct csync *c, const char *key, const c
             return csync_error(c)[0] ? READ_LOST : READ_REFUSED;
         }
         for (size_t i = 0; i < r->elements; i++)
-            take_entry(r->element[i], lo_ms, hi_ms, s, tab, res);
+            if (s->period_ms)
+                take_rollup(r->element[i], key, s);
+            else
+                take_entry(r->element[i], s);
         size_t got = r->elements;
         const redisReply *last = got ? r->element[got - 1] : NULL;
-        if (got == QUERY_PAGE && last->type == REDIS_REPLY_ARRAY && last->elements >= 1 &&
+        if (got == (size_t)page && last->type == REDIS_REPLY_ARRAY && last->elements >= 1 &&
             last->element[0]->type == REDIS_REPLY_STRING && last->element[0]->len < 48)
             snprintf(from, sizeof(from), "(%s", last->element[0]->str);
         else
@@ -131,36 +192,77 @@ static enum read_result read_partition(struct csync *c, const char *key, const c
     }
 }
 
-int qread_all(struct csync *c, const char *ns, unsigned partitions, int64_t lo_ms, int64_t hi_ms,
-              struct series_table *tab, struct qread_stats *res, const char *prog)
+/* Reads every partition's stream of the source s says (raw events, or the rollup tier). */
+static int read_all(struct csync *c, const char *ns, unsigned partitions, const char *tier,
+                    struct scratch *s, const char *prog)
 {
+    struct qread_stats *res = s->res;
     /* An event may be stamped up to EVENT_MAX_FUTURE_MS after its entry ID: start that early so
-     * every event whose own time is in the window is seen. */
-    int64_t first_ms = lo_ms - EVENT_MAX_FUTURE_MS;
+     * every event whose own time is in the window is seen. A rollup's ID is its period start. */
+    int64_t first_ms = tier ? s->lo_ms : s->lo_ms - EVENT_MAX_FUTURE_MS;
     char start_id[48];
     snprintf(start_id, sizeof(start_id), "%" PRId64 "-0", first_ms > 0 ? first_ms : 0);
-    struct scratch s = {0};
     int rc = 0;
     res->unreadable = xcalloc(partitions ? partitions : 1, sizeof(*res->unreadable));
     res->nunreadable = 0;
     res->partitions = partitions;
     for (unsigned i = 0; i < partitions && rc == 0; i++) {
         char key[128];
-        if (partition_stream_key(ns, i, key, sizeof(key)) < 0) {
+        if ((tier ? partition_roll_key(ns, tier, i, key, sizeof(key))
+                  : partition_stream_key(ns, i, key, sizeof(key))) < 0) {
             fprintf(stderr, "%s: namespace too long\n", prog);
             rc = EXIT_FAILURE_GENERIC;
             break;
         }
-        series_table_watermark_restart(tab); /* late: behind its own partition's watermark */
+        series_table_watermark_restart(s->tab); /* late: behind its own partition's watermark */
         struct qread_unreadable *u = &res->unreadable[res->nunreadable];
-        enum read_result rr =
-            read_partition(c, key, start_id, hi_ms, lo_ms, hi_ms, &s, tab, res, u, prog);
+        enum read_result rr = read_partition(c, key, start_id, s->hi_ms, s, u, prog);
         if (rr == READ_LOST)
             rc = EXIT_UNREACHABLE;
         else if (rr == READ_REFUSED)
             res->unreadable[res->nunreadable++].part = i;
     }
+    return rc;
+}
+
+int qread_all(struct csync *c, const char *ns, unsigned partitions, int64_t lo_ms, int64_t hi_ms,
+              struct series_table *tab, struct qread_stats *res, const char *prog)
+{
+    struct scratch s = {.lo_ms = lo_ms, .hi_ms = hi_ms, .tab = tab, .res = res};
+    res->source = "raw events";
+    int rc = read_all(c, ns, partitions, NULL, &s, prog);
     free(s.strs);
     free(s.lens);
+    return rc;
+}
+
+const char *qread_tier(int64_t span_ms, uint32_t *period_ms, int64_t *keep_ms)
+{
+    if (span_ms <= 3600 * 1000LL) {
+        *period_ms = 1000;
+        *keep_ms = 3600 * 1000LL;
+        return "1s";
+    }
+    if (span_ms <= 7 * 86400 * 1000LL) {
+        *period_ms = 60 * 1000;
+        *keep_ms = 7 * 86400 * 1000LL;
+        return "1m";
+    }
+    *period_ms = 3600 * 1000;
+    *keep_ms = 90 * 86400 * 1000LL;
+    return "1h";
+}
+
+int qread_rollups(struct csync *c, const char *ns, unsigned partitions, const char *tier,
+                  uint32_t period_ms, int64_t lo_ms, int64_t hi_ms, struct series_table *tab,
+                  struct qread_stats *res, const char *prog)
+{
+    struct scratch s = {
+        .lo_ms = lo_ms, .hi_ms = hi_ms, .tab = tab, .res = res, .period_ms = period_ms};
+    snprintf(res->source_buf, sizeof(res->source_buf), "rollups %s", tier);
+    res->source = res->source_buf;
+    rollsum_init(&s.roll);
+    int rc = read_all(c, ns, partitions, tier, &s, prog);
+    rollsum_free(&s.roll);
     return rc;
 }

@@ -26,6 +26,11 @@ struct qread_stats {
     struct qread_unreadable *unreadable; /* partitions Redis refused to read (owned: free()) */
     size_t nunreadable;
     unsigned partitions;
+    const char *source; /* "raw events" or "rollups 1m" (points into the struct or static) */
+    char source_buf[24];
+    uint64_t rollups;       /* rollups: series summaries merged (events: the events they hold) */
+    uint64_t roll_rejected; /* rollups: entries or field pairs that failed to decode */
+    char roll_error[256];   /* the last one: "wr:roll:1s:{p0} 1700000000000-0 m: truncated" */
 };
 
 /* Reads every partition of namespace ns: events whose own time lies in [lo_ms, hi_ms] go to
@@ -35,5 +40,18 @@ struct qread_stats {
  * message on stderr that starts with prog. */
 int qread_all(struct csync *c, const char *ns, unsigned partitions, int64_t lo_ms, int64_t hi_ms,
               struct series_table *tab, struct qread_stats *res, const char *prog);
+
+/* Group mode: the rollup tier a span is read from: "1s" up to an hour, "1m" up to 7 days, "1h"
+ * beyond; its period in *period_ms, how long it is kept by default in *keep_ms. */
+const char *qread_tier(int64_t span_ms, uint32_t *period_ms, int64_t *keep_ms);
+
+/* As qread_all, from the rollup tier NS:roll:TIER:{pI} (period period_ms) instead of the raw
+ * events: every period whose start lies in [lo_ms, hi_ms] is merged whole into tab
+ * (series_table_merge: it lands in the slot holding its start second); res->events counts the
+ * events the merged summaries hold, res->roll_rejected the entries and field pairs that failed
+ * to decode (never fatal: the reason of the last one in res->roll_error). */
+int qread_rollups(struct csync *c, const char *ns, unsigned partitions, const char *tier,
+                  uint32_t period_ms, int64_t lo_ms, int64_t hi_ms, struct series_table *tab,
+                  struct qread_stats *res, const char *prog);
 
 #endif

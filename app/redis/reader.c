@@ -16,7 +16,6 @@
 #include "app/redis/reader_impl.h"
 #include "core/event.h"
 #include "core/mem.h"
-#include "core/partition.h"
 #include "core/pmerge.h"
 
 #define XREAD_FIXED_ARGS 6 /* XREAD COUNT c BLOCK b STREAMS */
@@ -44,6 +43,7 @@ static void destroy(struct reader *rd)
     free(rd->strs);
     free(rd->lens);
     free(rd->lanes);
+    rollsum_free(&rd->roll);
     free(rd->ns);
     free(rd->name);
     free(rd);
@@ -96,7 +96,7 @@ void reader_check_replay_done(struct reader *rd)
 /* Partition index of a stream key from a reply, or -1. */
 static int part_of_key(const struct reader *rd, const char *key, size_t len)
 {
-    size_t plen = strlen(rd->ns) + sizeof(":ev:{p") - 1;
+    size_t plen = rd->key_prefix_len;
     if (len <= plen + 1 || key[len - 1] != '}')
         return -1;
     unsigned long i = 0;
@@ -142,6 +142,10 @@ static void process_entry(struct reader *rd, unsigned pi, const redisReply *e)
     p->entries++;
     if (!rd->st.replay_done)
         rd->st.replay_entries++;
+    if (rd->cfg.source == READER_SOURCE_ROLLUPS) {
+        reader_roll_entry(rd, pi, e);
+        return;
+    }
     if (e && e->type == REDIS_REPLY_ARRAY && e->elements >= 1 && e->element[0] &&
         e->element[0]->type == REDIS_REPLY_STRING) {
         id = e->element[0]->str; /* p->last_id was moved past it already (advance_ids) */
@@ -514,7 +518,9 @@ struct reader *reader_new(struct ev_loop *loop, const struct redisaddr *addr,
     rd->privdata = privdata;
     rd->cfg = *cfg;
     struct reader_config *c = &rd->cfg;
-    if (c->count == 0) /* bound one reply to ~16000 entries whatever the partition count */
+    if (c->count == 0 && c->source == READER_SOURCE_ROLLUPS)
+        c->count = READER_ROLL_COUNT; /* an entry holds a second of a whole partition */
+    else if (c->count == 0) /* bound one reply to ~16000 entries whatever the partition count */
         c->count = c->partitions <= 16          ? 1000
                    : 16000 / c->partitions < 16 ? 16
                                                 : 16000 / c->partitions;
@@ -543,7 +549,7 @@ struct reader *reader_new(struct ev_loop *loop, const struct redisaddr *addr,
     for (unsigned i = 0; i < n; i++) {
         struct part *p = &rd->parts[i];
         char key[128];
-        int kl = partition_stream_key(rd->ns, i, key, sizeof(key));
+        int kl = reader_part_key(rd, i, key, sizeof(key));
         p->key = xstrdup(kl > 0 ? key : "");
         p->key_len = strlen(p->key);
         /* Right before start_ms-0, so an entry stamped exactly start_ms is replayed too. */
@@ -554,6 +560,9 @@ struct reader *reader_new(struct ev_loop *loop, const struct redisaddr *addr,
         snprintf(p->last_id, sizeof(p->last_id), "%" PRIu64 "-%" PRIu64, p->last_ms, p->last_seq);
         p->start_ms = p->last_ms;
     }
+    /* partition 0's key is the prefix ("NS:ev:{p", "NS:roll:1s:{p") and "0}" */
+    rd->key_prefix_len = rd->parts[0].key_len >= 2 ? rd->parts[0].key_len - 2 : 0;
+    rollsum_init(&rd->roll);
 
     rd->xargv = xmalloc((XREAD_FIXED_ARGS + 2 * n) * sizeof(*rd->xargv));
     rd->xargvlen = xmalloc((XREAD_FIXED_ARGS + 2 * n) * sizeof(*rd->xargvlen));

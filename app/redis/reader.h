@@ -60,21 +60,37 @@
 
 #define READER_ID_MAX 48               /* "18446744073709551615-18446744073709551615" and its NUL */
 #define READER_PARTITION_ERROR_MAX 160 /* why a partition is unreadable, with its NUL */
+#define READER_ROLL_COUNT                                                                          \
+    16 /* rollup entries per XREAD and partition: each holds one second of                         \
+          every series of its partition, so a reply stays bounded */
 
 struct reader;
+
+/* What the reader tails. Rollups (group mode, docs/protocol.md): NS:roll:1s:{pI} instead of
+ * NS:ev:{pI}, the same XREAD loop, replay, routing, resume and lost check; each entry (ID: the
+ * period's start) holds field pairs series key -> rollsum blob, each decoded (core/rollsum.h)
+ * and merged into the table (series_table_merge). A pair that fails to decode is counted in
+ * roll_rejected (reader_roll_text says why), never dead-lettered: dead letters are for raw
+ * events only. */
+enum reader_source {
+    READER_SOURCE_EVENTS,  /* raw events (embedded mode, the default) */
+    READER_SOURCE_ROLLUPS, /* the 1-s rollups of worker --group (group mode) */
+};
 
 struct reader_config {
     const char *ns;              /* key namespace (copied) */
     unsigned partitions;         /* >= 1 */
     int64_t replay_ms;           /* history to replay at start; 0: start at the wall clock */
     unsigned count;              /* XREAD COUNT per stream; 0: 1000, less past 16 partitions
-                                    (16000 / partitions, at least 16) to bound a reply */
+                                    (16000 / partitions, at least 16) to bound a reply;
+                                    rollups: READER_ROLL_COUNT */
     unsigned block_ms;           /* XREAD BLOCK; 0: 1000 */
     unsigned lag_interval_ms;    /* XINFO STREAM period; 0: 1000 */
     unsigned dlq_maxlen;         /* MAXLEN ~ of each NS:dlq:{pI}; 0: 100000 */
     unsigned connect_timeout_ms; /* 0: rconn's default */
     unsigned command_timeout_ms; /* 0: rconn's default */
     const char *name;            /* client name suffix ("worker"); NULL: "reader" (copied) */
+    enum reader_source source;   /* default READER_SOURCE_EVENTS */
 };
 
 /* What just happened, for reader_notify_fn. */
@@ -88,8 +104,11 @@ enum reader_event {
 typedef void reader_notify_fn(struct reader *rd, enum reader_event event, void *privdata);
 
 struct reader_stats {
-    uint64_t entries;        /* stream entries read (events + rejected) */
-    uint64_t events;         /* parsed and handed to the series table */
+    uint64_t entries;        /* stream entries read (events + rejected; rollup entries) */
+    uint64_t events;         /* parsed and handed to the series table (rollups: the events
+                                the merged summaries hold) */
+    uint64_t rollups;        /* rollups: series summaries merged into the table */
+    uint64_t roll_rejected;  /* rollups: entries or field pairs that failed to decode */
     uint64_t rejected;       /* failed to parse: sent to the dead-letter stream */
     uint64_t dlq_written;    /* dead letters added by us */
     uint64_t dlq_duplicate;  /* already dead-lettered (by another reader or an earlier run) */
@@ -175,6 +194,14 @@ const char *reader_last_error(const struct reader *rd);
  * "partition 0 unreadable: wr:ev:{p0} is a string", or
  * "2 partitions unreadable (0,5): wr:ev:{p0} is a string, ...". Written into buf (returned). */
 const char *reader_unreadable_text(const struct reader *rd, char *buf, size_t cap);
+
+/* Rollup mode: the rejected rollups for a status line, "" when none: "2 rollups rejected
+ * (wr:roll:1s:{p0} 1700000000000-0 m{a=b}: truncated)", naming the last one. Written into buf
+ * (returned). */
+const char *reader_roll_text(const struct reader *rd, char *buf, size_t cap);
+
+/* "rollups 1s" or "raw events": the source the reader tails, for status lines. */
+const char *reader_source_text(const struct reader *rd);
 
 /* Events a failover lost, for a status line, "" when none: "3 events read before a failover are
  * not on the new master (lost by replication; counted; partitions 0,5)", and when a check failed

@@ -8,6 +8,7 @@
 #include "app/redis/reader.h"
 #include "core/event.h"
 #include "core/pmerge.h"
+#include "core/rollsum.h"
 
 struct reader_id {
     uint64_t ms, seq;
@@ -94,6 +95,9 @@ struct reader {
     size_t strs_cap;
     struct event ev;
     char key[EVENT_KEY_MAX + 1];
+    size_t key_prefix_len; /* of "NS:ev:{p" or "NS:roll:1s:{p" in the partition keys */
+    struct rollsum roll;   /* rollup mode: one decoded blob (reader_roll.c) */
+    char roll_error[256];  /* the last rejected rollup, for reader_roll_text */
 
     ev_timer tick; /* XINFO rounds, and restarts the XREAD loop if it ever stalls */
     double started_at;
@@ -131,6 +135,13 @@ void reader_ring_add(struct reader *rd, struct part *p, uint64_t ms, uint64_t se
  * loss: asks it, before the next XREAD (same connection, so the answers come first), which of
  * the events read recently it still holds; the ones it lacks count in st.failover_lost. */
 void reader_lost_check(struct reader *rd, struct rconn *rc, unsigned from, unsigned to);
+
+/* reader_roll.c: the stream key of partition i for the configured source; as
+ * partition_stream_key. */
+int reader_part_key(const struct reader *rd, unsigned i, char *buf, size_t cap);
+/* reader_roll.c: one rollup entry ([id, [key, blob, ...]]) of partition pi, merged into the
+ * table; its bad pairs are counted, never dead-lettered. */
+void reader_roll_entry(struct reader *rd, unsigned pi, const redisReply *e);
 
 /* reader_xinfo.c: one XINFO STREAM per partition, for replay targets and lag. */
 void reader_xinfo_round(struct reader *rd);

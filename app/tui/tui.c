@@ -150,6 +150,12 @@ static void refresh_status(struct tui *t)
         size_t l = strlen(s->unreadable);
         snprintf(s->unreadable + l, sizeof(s->unreadable) - l, "%s%s", l ? "; " : "", lost);
     }
+    char roll[400]; /* rollups that failed to decode: never dead-lettered, so said here */
+    if (reader_roll_text(t->rd, roll, sizeof(roll))[0]) {
+        size_t l = strlen(s->unreadable);
+        snprintf(s->unreadable + l, sizeof(s->unreadable) - l, "%s%s", l ? "; " : "", roll);
+    }
+    snprintf(s->source, sizeof(s->source), "%s", reader_source_text(t->rd));
     if (st.state == RCONN_UP) {
         s->conn_error[0] = s->conn_hint[0] = '\0';
     } else {
@@ -157,7 +163,8 @@ static void refresh_status(struct tui *t)
     }
     s->events = st.events;
     s->late = t->tab->stats.late;
-    s->rejected = st.rejected + t->tab->stats.rejected_cap + t->tab->stats.invalid;
+    s->rejected =
+        st.rejected + st.roll_rejected + t->tab->stats.rejected_cap + t->tab->stats.invalid;
     s->replay_done = st.replay_done;
     s->replay_progress = st.replay_progress;
     if (t->demo)

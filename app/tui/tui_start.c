@@ -13,6 +13,7 @@
 #include "app/alerts/alerts.h"
 #include "app/cmd/cmd.h"
 #include "app/errmsg.h"
+#include "app/redis/groupmode.h"
 #include "app/redis/rsync.h"
 #include "core/mem.h"
 #include "core/series.h"
@@ -190,6 +191,7 @@ int tui_start_data(struct tui *t, bool demo, int64_t now_ms, reader_notify_fn *o
     int64_t timeout = t->cfg.connect_timeout_ms < TUI_META_TIMEOUT_MS ? t->cfg.connect_timeout_ms
                                                                       : TUI_META_TIMEOUT_MS;
     struct csync *c = rsync_client(t->addr, timeout, err, sizeof(err));
+    bool group = false;
     if (c) {
         t->connected = true;
         /* only a producer (--demo) writes the namespace's meta; a reader only reads it */
@@ -198,6 +200,9 @@ int tui_start_data(struct tui *t, bool demo, int64_t now_ms, reader_notify_fn *o
                                          err, sizeof(err))
                       : rsync_meta_read(c, t->cfg.ns, &t->cfg.partitions, t->cfg.partitions_set,
                                         &found, err, sizeof(err));
+        /* group mode (NS:meta mode group): the reader merges rollups instead of raw events */
+        if (rc == 0 && groupmode_read(c, t->cfg.ns, &group, err, sizeof(err)) != 0)
+            group = false; /* the connection was lost: the reader's own reconnects say so */
         bool io = csync_error(c)[0] != '\0';
         csync_free(c);
         if (rc != 0 && !io) {
@@ -228,6 +233,7 @@ int tui_start_data(struct tui *t, bool demo, int64_t now_ms, reader_notify_fn *o
     rcfg.connect_timeout_ms = (unsigned)t->cfg.connect_timeout_ms;
     rcfg.command_timeout_ms = (unsigned)t->cfg.command_timeout_ms;
     rcfg.name = "tui";
+    rcfg.source = group ? READER_SOURCE_ROLLUPS : READER_SOURCE_EVENTS;
     t->rd = reader_new(t->loop, t->addr, &rcfg, t->tab, on_reader, t, err, sizeof(err));
     if (t->rd == NULL) {
         fprintf(stderr, "%s%s\n", errmsg_prefix(), err);

@@ -1,0 +1,54 @@
+#!/usr/bin/env bash
+# test_tui_rollups.sh — the interface in group mode (NS:meta mode group): it loads its window
+# from the 1-s rollups (written here by tests/tools/mkroll, as `worker --group` would), shows
+# their exact counts, says "rollups 1s" on its status line ("raw events" in embedded mode), and
+# names a rollup that does not decode there, live, instead of failing.
+set -u
+here=$(cd "$(dirname "$0")" && pwd)
+. "$here/tui_lib.sh"
+MKROLL=${MKROLL:-$(dirname "$WARROOM")/tests/mkroll}
+[ -x "$MKROLL" ] || { notok mkroll "build it: make $(dirname "$WARROOM")/tests/mkroll"; wr_done; }
+T=$(mktemp -d)
+wr_defer "rm -rf '$T'"
+
+redis_start || { notok redis_start "cannot start redis-server"; wr_done; }
+
+# Known data in rollups only (no raw event): 300 and 40 events, and a series of one event.
+now=$(date +%s%3N)
+{
+    for i in $(seq 1 300); do echo "rolltest_size{case=a} $i $((now - 25000 + i * 50))"; done
+    for i in $(seq 1 40); do echo "rolltest_lat{svc=api} $((i * 2)) $((now - 20000 + i * 250))"; done
+    echo "rolltest_once{svc=db} 9 $((now - 15000))"
+} >"$T/events.txt"
+"$MKROLL" --tier 1s <"$T/events.txt" | rcli --pipe >/dev/null 2>&1
+rcli HSET wr:meta mode group >/dev/null
+
+# The whitespace-separated cells of the row of a series (selection glyph dropped).
+row_cells() {
+    tui_cap | grep -F -- "$1" | head -1 | sed 's/[┃│|]/ /g; s/▶/ /'
+}
+
+tui_start 200 40 || { tui_dump start; notok start "interface did not come up"; wr_done; }
+tui_wait "rolltest_once" 10 || { tui_dump data; notok data "rows did not appear"; }
+tui_wait "rollups 1s" 5 && ok "status line says rollups 1s" ||
+    { tui_dump source; notok "status source" "no 'rollups 1s'"; }
+read -r _ _ count _ <<<"$(row_cells 'rolltest_size{case=a}')"
+read -r _ _ count2 _ <<<"$(row_cells 'rolltest_lat{svc=api}')"
+read -r _ _ count3 _ <<<"$(row_cells 'rolltest_once{svc=db}')"
+[ "$count" = 300 ] && [ "$count2" = 40 ] && [ "$count3" = 1 ] &&
+    ok "rows from rollups: counts 300, 40, 1" || { tui_dump counts; notok counts "$count $count2 $count3"; }
+
+# a rollup that does not decode, arriving live: named on the status line, the rest still shown
+rcli XADD 'wr:roll:1s:{p0}' '*' 'bad{k=v}' 'garbage' >/dev/null
+tui_wait "1 rollup rejected (wr:roll:1s:{p0}" 10 && tui_cap | grep -q "rolltest_size" &&
+    ok "a bad rollup is named on the status line, the rows stay" ||
+    { tui_dump hostile; notok hostile "not shown"; }
+tui_stop
+
+rcli HSET wr:meta mode embedded >/dev/null
+tui_start 200 40 || { tui_dump start2; notok start2 "interface did not come up"; wr_done; }
+tui_wait "raw events" 10 && ! tui_cap | grep -q "rolltest_size" &&
+    ok "embedded mode: raw events on the status line, no rollup read" ||
+    { tui_dump embedded; notok embedded "status"; }
+tui_stop
+wr_done
