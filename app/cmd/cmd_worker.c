@@ -432,7 +432,7 @@ int cmd_worker(int argc, char **argv)
     const char *rules_arg = NULL;
     int rc = EXIT_OK;
     struct worker_group_opts go = {0};
-    bool group = false;
+    bool join_group = false;
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
         bool has_value = i + 1 < argc;
@@ -453,7 +453,7 @@ int cmd_worker(int argc, char **argv)
             if (parse_duration_arg(a, argv[++i], &duration_ms) != 0)
                 rc = EXIT_USAGE;
         } else if (strcmp(a, "--group") == 0) {
-            group = true;
+            join_group = true;
             if (has_value && argv[i + 1][0] != '-') {
                 go.name = argv[++i];
                 size_t n = strlen(go.name);
@@ -502,12 +502,12 @@ int cmd_worker(int argc, char **argv)
         }
     }
     w.interval_s = (double)interval_ms / 1000.;
-    if (!group && (go.id || go.lease_ms || go.keep_ms[0] || go.keep_ms[1] || go.keep_ms[2])) {
+    if (!join_group && (go.id || go.lease_ms || go.keep_ms[0] || go.keep_ms[1] || go.keep_ms[2])) {
         fprintf(stderr, "warroom worker: --id, --lease and --keep-* need --group\n");
         config_free(&cfg);
         return EXIT_USAGE;
     }
-    if (group) {
+    if (join_group) {
         if (rules_arg || w.exit_after_replay) {
             fprintf(stderr, "warroom worker: --group does not take %s: run the alert rules in a "
                             "worker without --group (it reads the rollups)\n",
