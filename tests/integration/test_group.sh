@@ -98,7 +98,7 @@ ok "every read entry acknowledged (XPENDING 0)"
 # query in group mode (rollups) = query in embedded mode (raw events) on the same data
 qjson() { "$W" query 'p99(latency_ms) by (service)' --window 30m --json 2>>"$T/q.err"; }
 qcount() { "$W" query --window 30m --json 2>>"$T/q.err" |
-    python3 -c 'import json,sys; print(sum(r["count"] for r in json.load(sys.stdin)["rows"]))'; }
+    python3 -c 'import json,sys; print(sum(r["count"] for r in json.load(sys.stdin)["series"]))'; }
 qjson >"$T/q.group"
 [ "$(qcount)" = "$RAW" ] && ok "query in group mode counts every event ($RAW)" ||
     notok "query group count" "$(qcount) vs $RAW"
