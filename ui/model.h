@@ -33,7 +33,8 @@ struct model_status {
     char addr[128];     /* the address, never a password */
     char ns[40];        /* key namespace */
     unsigned partitions;
-    char source[24];     /* what the reader tails: "raw events" or "rollups 1s" (group mode) */
+    char source[48];     /* what the reader tails: "raw events" or "rollups 1s" (group mode),
+                            with ", N s behind" while the rollups lag the wall clock */
     double events_per_s; /* ingest rate over the last second */
     uint64_t events;     /* accepted since start */
     uint64_t late;       /* behind the watermark (still counted) */

@@ -578,8 +578,9 @@ int cmd_query(int argc, char **argv)
     /* A partition Redis refuses does not hide the others: their rows are printed, the refused
      * ones are named on stderr (and in the JSON), and the exit code is 1. */
     if (tier)
-        rc = qread_rollups(c, cfg.ns, cfg.partitions, tier, period_ms, pl.lo_ms, pl.hi_ms, tab,
-                           &res, "warroom query");
+        rc = qread_rollups(c, cfg.ns, cfg.partitions, tier, period_ms,
+                           o.step_ms == 0 && o.gap_ms == 0, pl.lo_ms, pl.hi_ms, tab, &res,
+                           "warroom query");
     else
         rc = qread_all(c, cfg.ns, cfg.partitions, pl.lo_ms, pl.hi_ms, tab, &res, "warroom query");
     if (rc != 0)

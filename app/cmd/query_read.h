@@ -3,6 +3,7 @@
 #ifndef WR_QUERY_READ_H
 #define WR_QUERY_READ_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -49,9 +50,12 @@ const char *qread_tier(int64_t span_ms, uint32_t *period_ms, int64_t *keep_ms);
  * events: every period whose start lies in [lo_ms, hi_ms] is merged whole into tab
  * (series_table_merge: it lands in the slot holding its start second); res->events counts the
  * events the merged summaries hold, res->roll_rejected the entries and field pairs that failed
- * to decode (never fatal: the reason of the last one in res->roll_error). */
+ * to decode (never fatal: the reason of the last one in res->roll_error). With instant (one
+ * window: no range, no sessions) on the 1s tier over 2 minutes or more, the window's whole
+ * minutes come from the 1m tier as far as the owners have merged it, the rest from the 1s tier:
+ * the same events, sixty times fewer summaries. */
 int qread_rollups(struct csync *c, const char *ns, unsigned partitions, const char *tier,
-                  uint32_t period_ms, int64_t lo_ms, int64_t hi_ms, struct series_table *tab,
-                  struct qread_stats *res, const char *prog);
+                  uint32_t period_ms, bool instant, int64_t lo_ms, int64_t hi_ms,
+                  struct series_table *tab, struct qread_stats *res, const char *prog);
 
 #endif

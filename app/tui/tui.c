@@ -155,7 +155,12 @@ static void refresh_status(struct tui *t)
         size_t l = strlen(s->unreadable);
         snprintf(s->unreadable + l, sizeof(s->unreadable) - l, "%s%s", l ? "; " : "", roll);
     }
-    snprintf(s->source, sizeof(s->source), "%s", reader_source_text(t->rd));
+    int64_t behind = clock_wall_ms() - t->model.now_ms;
+    if (t->rollups && behind >= 1500)
+        snprintf(s->source, sizeof(s->source), "%s, %.0f s behind", reader_source_text(t->rd),
+                 (double)behind / 1000.);
+    else
+        snprintf(s->source, sizeof(s->source), "%s", reader_source_text(t->rd));
     if (st.state == RCONN_UP) {
         s->conn_error[0] = s->conn_hint[0] = '\0';
     } else {
@@ -174,10 +179,25 @@ static void refresh_status(struct tui *t)
         snprintf(s->series_warning, sizeof(s->series_warning), "%s", t->memory_note);
 }
 
+/* The frame's "now". In group mode a second reaches the interface once it has closed (the
+ * workers' lateness after its end), so windows end at the newest second the rollups hold: a
+ * rate is then not diluted by seconds no rollup has covered yet. A namespace silent for a
+ * minute shows the wall clock again. */
+#define TUI_ROLLUP_LAG_MAX_MS 60000
+
+static int64_t frame_now_ms(const struct tui *t)
+{
+    int64_t wall = clock_wall_ms();
+    if (!t->rollups || t->tab == NULL || t->tab->max_ts_ms == INT64_MIN)
+        return wall;
+    int64_t newest = t->tab->max_ts_ms;
+    return newest < wall && wall - newest < TUI_ROLLUP_LAG_MAX_MS ? newest : wall;
+}
+
 static void draw_frame_now(struct tui *t)
 {
     double t0 = clock_mono_s();
-    t->model.now_ms = clock_wall_ms();
+    t->model.now_ms = frame_now_ms(t);
     refresh_status(t);
     ui_draw(t->ui);
     double dt = clock_mono_s() - t0;

@@ -17,6 +17,7 @@ struct tui {
     struct redisaddr *addr;
     struct series_table *tab;
     struct reader *rd;
+    bool rollups; /* group mode: the reader merges rollups, which come a second's lateness late */
     struct demo_gen *demo;
     unsigned demo_rate;
     uint32_t demo_series;

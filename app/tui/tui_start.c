@@ -234,6 +234,7 @@ int tui_start_data(struct tui *t, bool demo, int64_t now_ms, reader_notify_fn *o
     rcfg.command_timeout_ms = (unsigned)t->cfg.command_timeout_ms;
     rcfg.name = "tui";
     rcfg.source = group ? READER_SOURCE_ROLLUPS : READER_SOURCE_EVENTS;
+    t->rollups = group;
     t->rd = reader_new(t->loop, t->addr, &rcfg, t->tab, on_reader, t, err, sizeof(err));
     if (t->rd == NULL) {
         fprintf(stderr, "%s%s\n", errmsg_prefix(), err);
