@@ -159,7 +159,7 @@ static uint64_t rng_next(uint64_t *s)
 
 /* n values of one series stamped over the last 50 minutes (explicit entry IDs), into its
  * partition stream and, for the naive script, into the list naive:vals. */
-static int load_series(redisContext *c, size_t n)
+static int load_series(redisContext *c, size_t n, int64_t *last_ms)
 {
     size_t errors = 0;
     unsigned part = partition_of(SCALE_KEY, strlen(SCALE_KEY), SCALE_PARTS);
@@ -175,6 +175,7 @@ static int load_series(redisContext *c, size_t n)
             u += (double)(rng_next(&rng) >> 11) / 9007199254740992.0;
         double v = floor(exp(3.0 + u) * 1000.0) / 1000.0;
         int64_t ms = t0 + (int64_t)((double)i * (double)span / (double)n);
+        *last_ms = ms;
         char key[32], id[48], val[24];
         snprintf(key, sizeof(key), "wr:ev:{p%u}", part);
         snprintf(id, sizeof(id), "%" PRId64 "-%zu", ms, i);
@@ -212,6 +213,20 @@ static int load_series(redisContext *c, size_t n)
         }
     }
     return errors ? -1 : 0;
+}
+
+/* The start of the newest entry of the partition's 1m tier, -1 when none. */
+static int64_t last_minute(redisContext *c, unsigned part)
+{
+    redisReply *r = redisCommand(c, "XREVRANGE wr:roll:1m:{p%u} + - COUNT 1", part);
+    int64_t ms = -1;
+    if (r && r->type == REDIS_REPLY_ARRAY && r->elements == 1 &&
+        r->element[0]->type == REDIS_REPLY_ARRAY && r->element[0]->elements >= 1 &&
+        r->element[0]->element[0]->type == REDIS_REPLY_STRING)
+        ms = strtoll(r->element[0]->element[0]->str, NULL, 10);
+    if (r)
+        freeReplyObject(r);
+    return ms;
 }
 
 static const char naive_src[] =
@@ -298,18 +313,28 @@ static int bench_query(const struct benchsrv *s, redisContext *c, size_t max_n)
     printf("1. query p99 of one series (%d partitions), wall time of the whole command\n",
            SCALE_PARTS);
     printf("%9s %12s %12s %12s %12s %10s %10s %9s\n", "values", "rollups p99", "raw p99",
-           "naive p99", "fold s", "vs naive", "vs raw", "answer");
+           "naive p99", "rollup s", "vs naive", "vs raw", "answer");
     int fail = 0;
     for (size_t n = 10000; n <= max_n; n *= 10) {
         benchsrv_flush(s);
         command(c, "HSET wr:meta version 2 partitions %d", SCALE_PARTS);
-        if (load_series(c, n) != 0) {
+        int64_t last_ms = 0;
+        if (load_series(c, n, &last_ms) != 0) {
             fail = 1;
             continue;
         }
         double t0 = now_s();
         pid_t w = start_worker(s, "bench-1");
         double fold = wait_folded(c, (long long)n, t0);
+        /* ... and every period closed, every minute merged into the 1m tier */
+        unsigned part = partition_of(SCALE_KEY, strlen(SCALE_KEY), SCALE_PARTS);
+        while (fold >= 0 && last_minute(c, part) < last_ms / 60000 * 60000) {
+            if (now_s() - t0 > SCALE_WAIT_S)
+                fold = -1;
+            usleep(20000);
+        }
+        if (fold >= 0)
+            fold = now_s() - t0;
         stop(w);
         int k = n >= 1000000 ? 5 : n >= 100000 ? 9 : 15;
         struct qstat roll = {0}, raw = {0}, naive = {0};
@@ -326,7 +351,8 @@ static int bench_query(const struct benchsrv *s, redisContext *c, size_t max_n)
         if (err > 1.0)
             fail = 1;
     }
-    printf("   answer: |rollups p99 - exact p99| / exact p99 (the naive script's nearest rank)\n"
+    printf("   rollup s: one worker folding the values into 1s periods and merging the 1m tier\n"
+           "   answer: |rollups p99 - exact p99| / exact p99 (the naive script's nearest rank)\n"
            "   goal: >= 100x faster than the naive script at 10^6 values\n\n");
     fflush(stdout);
     return fail;
@@ -453,7 +479,7 @@ static int bench_throughput(const struct benchsrv *s, redisContext *c, size_t n,
             printf("%8d %10.2f %12.0f\n", k, dt, (double)n / dt);
         }
         if (k == 2) /* for the memory figures: every period closed and written */
-            while (ckpt_min_closed(c) < written_ms + 1000 && now_s() - t0 < SCALE_WAIT_S)
+            while (ckpt_min_closed(c) < written_ms / 1000 * 1000 && now_s() - t0 < SCALE_WAIT_S)
                 usleep(50000);
         stop(w1);
         stop(w2);
@@ -461,6 +487,44 @@ static int bench_throughput(const struct benchsrv *s, redisContext *c, size_t n,
     printf("   (includes start-up, lease acquisition and the last period's closing: --lateness)\n\n");
     fflush(stdout);
     return fail;
+}
+
+/* 5. How long a reader (the interface's, as `worker --exit-after-replay`) takes from start to
+ * live on the data 3. left, reading rollups (group mode) and the raw events (embedded). */
+static double replay_s(const struct benchsrv *s, redisContext *c, const char *mode)
+{
+    command(c, "HSET wr:meta mode %s", mode);
+    char *argv[] = {self_exe, "worker", "--redis", (char *)s->url, "--exit-after-replay",
+                    "--quiet", NULL};
+    double t0 = now_s();
+    pid_t pid = spawn(argv, NULL);
+    int st = 0;
+    waitpid(pid, &st, 0);
+    return WIFEXITED(st) && WEXITSTATUS(st) == 0 ? now_s() - t0 : -1;
+}
+
+static int bench_startup(const struct benchsrv *s, redisContext *c, size_t n, unsigned series)
+{
+    printf("5. reader start-up to live (replay of the default 15 min window) on the data of 3.\n");
+    double g = replay_s(s, c, "group"), e = replay_s(s, c, "embedded");
+    command(c, "HSET wr:meta mode group");
+    long long summaries = 0;
+    for (unsigned i = 0; i < SCALE_PARTS; i++) {
+        redisReply *r = redisCommand(c, "XRANGE wr:roll:1s:{p%u} - +", i);
+        if (r && r->type == REDIS_REPLY_ARRAY)
+            for (size_t e2 = 0; e2 < r->elements; e2++)
+                if (r->element[e2]->elements == 2)
+                    summaries += (long long)r->element[e2]->element[1]->elements / 2;
+        if (r)
+            freeReplyObject(r);
+    }
+    printf("%10s %14s %10s\n", "source", "read", "seconds");
+    printf("%10s %8lld summ. %10.3f\n", "rollups", summaries, g);
+    printf("%10s %8zu events %9.3f\n", "raw", n, e);
+    printf("   %u series; start-up reads one summary per series and second that had events\n\n",
+           series);
+    fflush(stdout);
+    return g < 0 || e < 0;
 }
 
 static void bench_memory(redisContext *c)
@@ -538,6 +602,7 @@ int bench_scale(int argc, char **argv)
     fail |= bench_flow(&s, c, series, secs);
     fail |= bench_throughput(&s, c, backlog, series);
     bench_memory(c);
+    fail |= bench_startup(&s, c, backlog, series);
     redisFree(c);
     benchsrv_stop(&s);
     return fail ? EXIT_FAILURE_GENERIC : EXIT_OK;
