@@ -39,3 +39,11 @@ double clock_cpu_s(void)
     struct timespec ts = now(CLOCK_PROCESS_CPUTIME_ID);
     return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
 }
+
+void clock_hms(char *buf, size_t cap)
+{
+    time_t t = time(NULL);
+    struct tm tm;
+    localtime_r(&t, &tm);
+    strftime(buf, cap, "%H:%M:%S", &tm);
+}

@@ -3,6 +3,7 @@
 #ifndef WR_APP_CLOCK_H
 #define WR_APP_CLOCK_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 /* CLOCK_REALTIME in ms since the epoch (event timestamps, stream IDs, alert times). */
@@ -12,6 +13,9 @@ int64_t clock_wall_ms(void);
 int64_t clock_mono_ms(void);
 int64_t clock_mono_ns(void);
 double clock_mono_s(void);
+
+/* The local time of day now, "HH:MM:SS", for log lines (cap >= 9). */
+void clock_hms(char *buf, size_t cap);
 
 /* CPU time used by this process in seconds (benchmarks). */
 double clock_cpu_s(void);

@@ -13,6 +13,7 @@
 
 #include "app/alerts/alerts.h"
 #include "app/alerts/alerts_json.h"
+#include "app/clock.h"
 #include "app/cmd/cmd.h"
 #include "app/cmd/worker_group.h"
 #include "app/config.h"
@@ -108,14 +109,6 @@ struct worker {
     double drain_deadline;
 };
 
-static void clock_text(char *buf, size_t cap)
-{
-    time_t t = time(NULL);
-    struct tm tm;
-    localtime_r(&t, &tm);
-    strftime(buf, cap, "%H:%M:%S", &tm);
-}
-
 static void print_header(void)
 {
     printf("%-8s  %-26s %8s %8s %8s %8s %8s %8s %8s %8s\n", "time", "state", "events/s", "events",
@@ -132,7 +125,7 @@ static void print_status(struct worker *w)
     w->last_entries = st.entries;
     w->last_t = now;
     char tbuf[16], state[64], b[8][32], cap_note[128], unreadable[256], lost[320], roll[400];
-    clock_text(tbuf, sizeof(tbuf));
+    clock_hms(tbuf, sizeof(tbuf));
     /* a full series table drops events: said once on its own line (even with --quiet), then on
      * every status line while it lasts */
     bool capped = series_table_cap_note(w->tab, "--max-series", cap_note, sizeof(cap_note)) > 0;
@@ -296,7 +289,7 @@ static void on_status(struct ev_loop *loop, ev_timer *t, int revents)
 static void print_partitions(struct worker *w)
 {
     char tbuf[16];
-    clock_text(tbuf, sizeof(tbuf));
+    clock_hms(tbuf, sizeof(tbuf));
     unsigned n = reader_partition_count(w->rd);
     if (w->unreadable == NULL)
         w->unreadable = xcalloc(n, sizeof(*w->unreadable));
@@ -323,7 +316,7 @@ static void on_reader(struct reader *rd, enum reader_event e, void *privdata)
     if (e == READER_REPLAY_DONE) {
         struct reader_stats st;
         reader_get_stats(rd, &st);
-        clock_text(tbuf, sizeof(tbuf));
+        clock_hms(tbuf, sizeof(tbuf));
         printf("%s  replay done: %" PRIu64 " entries in %.3f s (%.0f entries/s)\n", tbuf,
                st.replay_entries, st.replay_s,
                st.replay_s > 0 ? (double)st.replay_entries / st.replay_s : 0.);
@@ -342,7 +335,7 @@ static void on_reader(struct reader *rd, enum reader_event e, void *privdata)
         bool up = st.state == RCONN_UP && strcmp(state, "read error") != 0;
         if (up)
             snprintf(state, sizeof(state), "up");
-        clock_text(tbuf, sizeof(tbuf));
+        clock_hms(tbuf, sizeof(tbuf));
         if (strcmp(state, w->last_state) != 0) {
             const char *why = up ? "" : reader_last_error(rd);
             printf("%s  ingest connection: %s%s%s\n", tbuf, state, *why ? ": " : "", why);
@@ -362,7 +355,7 @@ static void on_alerts(struct alerts *a, const struct alerts_event_info *e, void 
 {
     (void)privdata;
     char tbuf[16], v[32], until[16];
-    clock_text(tbuf, sizeof(tbuf));
+    clock_hms(tbuf, sizeof(tbuf));
     switch (e->ev) {
     case ALERTS_EV_TRANSITION:
         printf("%s  alert %s->%s %s %s value=%s severity=%s%s\n", tbuf, alert_state_name(e->from),

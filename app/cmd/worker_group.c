@@ -10,6 +10,7 @@
 
 #include <ev.h>
 
+#include "app/clock.h"
 #include "app/cmd/cmd.h"
 #include "app/cmd/worker_group.h"
 #include "app/group/wgroup.h"
@@ -32,20 +33,12 @@ struct wg {
     bool stopping;
 };
 
-static void clock_text(char *buf, size_t cap)
-{
-    time_t t = time(NULL);
-    struct tm tm;
-    localtime_r(&t, &tm);
-    strftime(buf, cap, "%H:%M:%S", &tm);
-}
-
 static void on_group(struct wgroup *g, const struct wgroup_event_info *e, void *privdata)
 {
     (void)g;
     (void)privdata;
     char tbuf[16];
-    clock_text(tbuf, sizeof(tbuf));
+    clock_hms(tbuf, sizeof(tbuf));
     switch (e->ev) {
     case GROUP_EV_ACQUIRED:
         printf("%s  partition %d acquired (token %" PRIu64 "): %s\n", tbuf, e->partition, e->token,
@@ -87,7 +80,7 @@ static void print_status(struct wg *w)
     if (w->o->quiet)
         return;
     char tbuf[16], owned[1024], b[6][32];
-    clock_text(tbuf, sizeof(tbuf));
+    clock_hms(tbuf, sizeof(tbuf));
     wgroup_owned_text(w->g, owned, sizeof(owned));
     if (w->o->raw) {
         printf("%s  owned=%u partitions=%s members=%u entries=%" PRIu64 " events=%" PRIu64

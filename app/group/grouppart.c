@@ -89,6 +89,23 @@ static struct gpart *req_take(struct greq *r)
     return current ? p : NULL;
 }
 
+/* Sends a script call about p (nkeys keys then nargs arguments, C strings) whose reply goes to
+ * cb with a greq of p's generation. Returns 0, or -1 when it could not be sent. */
+static int part_send(struct gpart *p, const struct rscript *s, int nkeys, int nargs,
+                     const char **argv, rconn_reply_fn *cb)
+{
+    size_t len[8];
+    for (int i = 0; i < nkeys + nargs; i++)
+        len[i] = strlen(argv[i]);
+    struct greq *r = greq_new(p);
+    if (gcall_send(p->g->rc, s, nkeys, nargs, argv, len, cb, r) != 0) {
+        free(r);
+        return -1;
+    }
+    p->g->inflight++;
+    return 0;
+}
+
 /* ---------------------------------------------------------------------------------------------
  * The lease
  * ------------------------------------------------------------------------------------------ */
@@ -192,16 +209,8 @@ void gpart_acquire(struct gpart *p)
     char lease[24];
     snprintf(lease, sizeof(lease), "%" PRId64, g->cfg.lease_ms);
     const char *argv[] = {p->own, p->ckpt, p->ev, g->id, lease, g->name};
-    size_t len[6];
-    for (int i = 0; i < 6; i++)
-        len[i] = strlen(argv[i]);
-    struct greq *r = greq_new(p);
-    if (gcall_send(g->rc, &gscript_acquire, 3, 3, argv, len, on_acquire, r) == 0) {
-        g->inflight++;
+    if (part_send(p, &gscript_acquire, 3, 3, argv, on_acquire) == 0)
         p->st = GP_ACQUIRING;
-    } else {
-        free(r);
-    }
 }
 
 static void on_renew(struct rconn *rc, const redisReply *reply, void *privdata)
@@ -231,12 +240,7 @@ void gpart_renew(struct gpart *p)
     char lease[24];
     snprintf(lease, sizeof(lease), "%" PRId64, g->cfg.lease_ms);
     const char *argv[] = {p->own, p->val, lease};
-    size_t len[] = {strlen(p->own), strlen(p->val), strlen(lease)};
-    struct greq *r = greq_new(p);
-    if (gcall_send(g->rc, &gscript_renew, 1, 2, argv, len, on_renew, r) == 0)
-        g->inflight++;
-    else
-        free(r);
+    part_send(p, &gscript_renew, 1, 2, argv, on_renew);
 }
 
 static void on_release(struct rconn *rc, const redisReply *reply, void *privdata)
@@ -405,16 +409,9 @@ static void send_read(struct gpart *p, double now)
     char count[16];
     snprintf(count, sizeof(count), "%u", g->cfg.count);
     const char *argv[] = {p->own, p->ev, p->val, g->name, g->id, count};
-    size_t len[6];
-    for (int i = 0; i < 6; i++)
-        len[i] = strlen(argv[i]);
-    struct greq *r = greq_new(p);
-    if (gcall_send(g->rc, &gscript_read, 2, 4, argv, len, on_read, r) == 0) {
-        g->inflight++;
+    if (part_send(p, &gscript_read, 2, 4, argv, on_read) == 0) {
         p->read_inflight = true;
         p->last_read_t = now;
-    } else {
-        free(r);
     }
 }
 
