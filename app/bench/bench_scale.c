@@ -131,8 +131,8 @@ static double wait_folded(redisContext *c, long long n, double t0)
     return now_s() - t0;
 }
 
-static char *group_argv[] = {NULL, "worker", "--redis", NULL, "--group", "--lease", "2s",
-                             "--quiet", "--id", NULL, NULL};
+static char *group_argv[] = {NULL, "worker",  "--redis", NULL, "--group", "--lease",
+                             "2s", "--quiet", "--id",    NULL, NULL};
 
 /* A group worker; its lines go to DIR/ID.log (shown when a phase fails). */
 static pid_t start_worker(const struct benchsrv *s, const char *id)
@@ -246,8 +246,8 @@ static double query_once(const struct benchsrv *s, double *p99)
 {
     char path[256];
     snprintf(path, sizeof(path), "%s/query.json", s->dir);
-    char *argv[] = {self_exe, "query", "--redis", (char *)s->url, "p99(latency_ms)",
-                    "--window", "1h", "--json", NULL};
+    char *argv[] = {self_exe, "query",  "--redis", (char *)s->url, "p99(latency_ms)", "--window",
+                    "1h",     "--json", NULL};
     double t0 = now_s();
     pid_t pid = spawn(argv, path);
     int st = 0;
@@ -346,8 +346,8 @@ static int bench_query(const struct benchsrv *s, redisContext *c, size_t max_n)
         }
         double err = fabs(roll.answer - naive.answer) / naive.answer * 100;
         printf("%9zu %9.1f ms %9.1f ms %9.1f ms %12.2f %9.1fx %9.1fx %7.2f%%\n", n, roll.p99_ms,
-               raw.p99_ms, naive.p99_ms, fold, naive.p99_ms / roll.p99_ms,
-               raw.p99_ms / roll.p99_ms, err);
+               raw.p99_ms, naive.p99_ms, fold, naive.p99_ms / roll.p99_ms, raw.p99_ms / roll.p99_ms,
+               err);
         if (err > 1.0)
             fail = 1;
     }
@@ -396,7 +396,7 @@ static int reader_flow(const struct benchsrv *s, redisContext *c, bool group, un
     char rate_s[16], series_s[16];
     snprintf(rate_s, sizeof(rate_s), "%u", rate);
     snprintf(series_s, sizeof(series_s), "%u", series);
-    char *gen_argv[] = {self_exe, "gen", "--redis", (char *)s->url, "--rate", rate_s,
+    char *gen_argv[] = {self_exe,   "gen",    "--redis", (char *)s->url, "--rate", rate_s,
                         "--series", series_s, NULL};
     pid_t gen = spawn(gen_argv, NULL);
     char *rd_argv[] = {self_exe, "worker", "--redis", (char *)s->url, "--quiet", NULL};
@@ -427,8 +427,8 @@ static int bench_flow(const struct benchsrv *s, redisContext *c, unsigned series
     printf("2. Redis bytes/s read by one reader (`warroom worker`, the interface's reader) at %u "
            "series, %.0f s each\n",
            series, secs);
-    printf("%12s %12s %14s %14s %10s\n", "target ev/s", "written ev/s", "embedded B/s",
-           "group B/s", "ratio");
+    printf("%12s %12s %14s %14s %10s\n", "target ev/s", "written ev/s", "embedded B/s", "group B/s",
+           "ratio");
     int fail = 0;
     for (size_t i = 0; i < sizeof(rates) / sizeof(rates[0]); i++) {
         struct flow emb, grp;
@@ -454,8 +454,9 @@ static int bench_flow(const struct benchsrv *s, redisContext *c, unsigned series
 
 static int bench_throughput(const struct benchsrv *s, redisContext *c, size_t n, unsigned series)
 {
-    printf("3. a backlog of %zu events (%u series) read, folded and checkpointed by group workers\n", n,
-           series);
+    printf(
+        "3. a backlog of %zu events (%u series) read, folded and checkpointed by group workers\n",
+        n, series);
     printf("%8s %10s %12s\n", "workers", "seconds", "events/s");
     int fail = 0;
     char count_s[24], series_s[16];
@@ -464,8 +465,8 @@ static int bench_throughput(const struct benchsrv *s, redisContext *c, size_t n,
     for (int k = 1; k <= 2; k++) {
         benchsrv_flush(s);
         command(c, "HSET wr:meta version 2 partitions %d", SCALE_PARTS);
-        char *gen_argv[] = {self_exe, "gen", "--redis", (char *)s->url, "--rate", "0",
-                            "--series", series_s, "--count", count_s, NULL};
+        char *gen_argv[] = {self_exe,   "gen",    "--redis", (char *)s->url, "--rate", "0",
+                            "--series", series_s, "--count", count_s,        NULL};
         pid_t gen = spawn(gen_argv, NULL);
         waitpid(gen, NULL, 0);
         int64_t written_ms = wall_ms();
@@ -484,7 +485,8 @@ static int bench_throughput(const struct benchsrv *s, redisContext *c, size_t n,
         stop(w1);
         stop(w2);
     }
-    printf("   (includes start-up, lease acquisition and the last period's closing: --lateness)\n\n");
+    printf(
+        "   (includes start-up, lease acquisition and the last period's closing: --lateness)\n\n");
     fflush(stdout);
     return fail;
 }
@@ -494,7 +496,7 @@ static int bench_throughput(const struct benchsrv *s, redisContext *c, size_t n,
 static double replay_s(const struct benchsrv *s, redisContext *c, const char *mode)
 {
     command(c, "HSET wr:meta mode %s", mode);
-    char *argv[] = {self_exe, "worker", "--redis", (char *)s->url, "--exit-after-replay",
+    char *argv[] = {self_exe,  "worker", "--redis", (char *)s->url, "--exit-after-replay",
                     "--quiet", NULL};
     double t0 = now_s();
     pid_t pid = spawn(argv, NULL);

@@ -502,8 +502,9 @@ int cmd_worker(int argc, char **argv)
     }
     if (join_group) {
         if (rules_arg || w.exit_after_replay) {
-            fprintf(stderr, "warroom worker: --group does not take %s: run the alert rules in a "
-                            "worker without --group (it reads the rollups)\n",
+            fprintf(stderr,
+                    "warroom worker: --group does not take %s: run the alert rules in a "
+                    "worker without --group (it reads the rollups)\n",
                     rules_arg ? "--rules" : "--exit-after-replay");
             config_free(&cfg);
             return EXIT_USAGE;

@@ -200,7 +200,9 @@ static enum read_result read_partition(struct csync *c, const char *key, const c
         if (s->period_ms && got) {
             size_t per = fields / got ? fields / got : 1;
             size_t want = QUERY_ROLL_FIELDS / per;
-            page = want < QUERY_ROLL_PAGE ? QUERY_ROLL_PAGE : want > QUERY_PAGE ? QUERY_PAGE : (int)want;
+            page = want < QUERY_ROLL_PAGE ? QUERY_ROLL_PAGE
+                   : want > QUERY_PAGE    ? QUERY_PAGE
+                                          : (int)want;
         }
         freeReplyObject(r);
         if (got == 0)
@@ -211,9 +213,8 @@ static enum read_result read_partition(struct csync *c, const char *key, const c
 /* An instant query in group mode over more than a minute: the whole minutes of the window from
  * the 1m tier (up to the last minute the partition's owner has merged), the edges from the 1s
  * tier (key): sixty times fewer summaries to read and merge, the same answer. */
-static enum read_result read_mixed(struct csync *c, const char *ns, unsigned part,
-                                   const char *key, struct scratch *s,
-                                   struct qread_unreadable *u, const char *prog)
+static enum read_result read_mixed(struct csync *c, const char *ns, unsigned part, const char *key,
+                                   struct scratch *s, struct qread_unreadable *u, const char *prog)
 {
     const int64_t M = 60000;
     int64_t lo_up = s->lo_ms >= 0 ? (s->lo_ms + M - 1) / M * M : s->lo_ms / M * M;

@@ -96,7 +96,8 @@ static void print_status(struct wg *w)
             printf("%-8s  %-12s %-20s %8s %8s %8s %8s %8s %8s\n", "time", "state", "partitions",
                    "events/s", "events", "late", "rejected", "periods", "refused");
         printf("%-8s  %-12s %-20s %8s %8s %8s %8s %8s %8s\n", tbuf, rconn_state_name(st.state),
-               owned, fmt_si(eps, b[0], sizeof(b[0])), fmt_si((double)st.events, b[1], sizeof(b[1])),
+               owned, fmt_si(eps, b[0], sizeof(b[0])),
+               fmt_si((double)st.events, b[1], sizeof(b[1])),
                fmt_si((double)st.late, b[2], sizeof(b[2])),
                fmt_si((double)st.rejected, b[3], sizeof(b[3])),
                fmt_si((double)st.periods, b[4], sizeof(b[4])),

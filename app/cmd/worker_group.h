@@ -9,9 +9,9 @@
 #include "app/config.h"
 
 struct worker_group_opts {
-    const char *name; /* consumer group; NULL: the default */
-    const char *id;   /* worker ID; NULL: HOST-PID */
-    int64_t lease_ms; /* 0: default */
+    const char *name;   /* consumer group; NULL: the default */
+    const char *id;     /* worker ID; NULL: HOST-PID */
+    int64_t lease_ms;   /* 0: default */
     int64_t keep_ms[3]; /* trim ages of the 1s, 1m, 1h tiers; 0: defaults */
     int64_t interval_ms, duration_ms;
     unsigned count;

@@ -11,7 +11,7 @@ struct gcall {
     const struct rscript *s;
     rconn_reply_fn *cb;
     void *privdata;
-    int argc;         /* EVAL, body/sha, numkeys, keys and args */
+    int argc;          /* EVAL, body/sha, numkeys, keys and args */
     const char **argv; /* into blob, except argv[0..2] */
     size_t *argvlen;
     char numkeys[16];

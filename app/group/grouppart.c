@@ -53,19 +53,20 @@ static void part_error(struct gpart *p, const char *what, const redisReply *repl
     struct wgroup *g = p->g;
     char text[GROUP_ERR_MAX];
     snprintf(text, sizeof(text), "%s: %s", what,
-             reply == NULL                       ? "connection lost"
+             reply == NULL                      ? "connection lost"
              : reply->type == REDIS_REPLY_ERROR ? reply->str
-                                                 : "unexpected reply");
-    bool fenced = reply && reply->type == REDIS_REPLY_ERROR && strncmp(reply->str, "WRFENCED", 8) == 0;
+                                                : "unexpected reply");
+    bool fenced =
+        reply && reply->type == REDIS_REPLY_ERROR && strncmp(reply->str, "WRFENCED", 8) == 0;
     gpart_drop(p);
     p->retry_after = ev_now(g->loop) + (reply ? GROUP_RETRY_S : 0.);
     if (fenced) {
         g->st.fenced++;
         g->st.lost++;
         wgroup_emit(g, GROUP_EV_LOST, (int)p->idx, p->token,
-                   "lease lost (%s): dropped what was not checkpointed; its next owner reads it "
-                   "again from the checkpoint",
-                   what);
+                    "lease lost (%s): dropped what was not checkpointed; its next owner reads it "
+                    "again from the checkpoint",
+                    what);
         p->error[0] = '\0';
         return;
     }
@@ -76,17 +77,8 @@ static void part_error(struct gpart *p, const char *what, const redisReply *repl
     g->st.errors++;
     if (strcmp(text, p->error) != 0)
         wgroup_emit(g, GROUP_EV_ERROR, (int)p->idx, p->token, "%s (tried again every %.0f s)", text,
-                   GROUP_RETRY_S);
+                    GROUP_RETRY_S);
     snprintf(p->error, sizeof(p->error), "%s", text);
-}
-
-/* Whether a reply belongs to the partition's current generation (else it is dropped). Frees r. */
-static struct gpart *req_take(struct greq *r)
-{
-    struct gpart *p = r->p;
-    bool current = r->gen == p->gen && !p->g->closing;
-    free(r);
-    return current ? p : NULL;
 }
 
 /* Sends a script call about p (nkeys keys then nargs arguments, C strings) whose reply goes to
@@ -134,11 +126,10 @@ static int str_u64(const redisReply *r, uint64_t *out)
 static void on_acquire(struct rconn *rc, const redisReply *reply, void *privdata)
 {
     (void)rc;
-    struct wgroup *g = ((struct greq *)privdata)->p->g;
-    g->inflight--;
-    struct gpart *p = req_take(privdata);
+    struct gpart *p = greq_take(privdata);
     if (p == NULL)
         return;
+    struct wgroup *g = p->g;
     if (reply == NULL || reply->type != REDIS_REPLY_ARRAY || reply->elements < 2 ||
         reply->element[0]->type != REDIS_REPLY_INTEGER) {
         part_error(p, "taking the lease", reply);
@@ -160,9 +151,9 @@ static void on_acquire(struct rconn *rc, const redisReply *reply, void *privdata
         snprintf(p->error, sizeof(p->error), "checkpoint %s is malformed", p->ckpt);
         g->st.errors++;
         wgroup_emit(g, GROUP_EV_ERROR, (int)p->idx, p->token,
-                   "checkpoint %s is malformed (a field is not what a worker writes): not "
-                   "taken; fix or delete it (events after its last ID are then counted again)",
-                   p->ckpt);
+                    "checkpoint %s is malformed (a field is not what a worker writes): not "
+                    "taken; fix or delete it (events after its last ID are then counted again)",
+                    p->ckpt);
         p->retry_after = ev_now(g->loop) + 10 * GROUP_RETRY_S;
         return;
     }
@@ -179,9 +170,9 @@ static void on_acquire(struct rconn *rc, const redisReply *reply, void *privdata
         snprintf(p->error, sizeof(p->error), "checkpoint state of %s unreadable: %s", p->ckpt,
                  why ? why : "?");
         wgroup_emit(g, GROUP_EV_ERROR, (int)p->idx, p->token,
-                   "the open periods in %s cannot be read (%s): partition not taken; delete the "
-                   "field `state` to start over from its last ID (its open periods are then lost)",
-                   p->ckpt, why ? why : "?");
+                    "the open periods in %s cannot be read (%s): partition not taken; delete the "
+                    "field `state` to start over from its last ID (its open periods are then lost)",
+                    p->ckpt, why ? why : "?");
         p->retry_after = ev_now(g->loop) + 10 * GROUP_RETRY_S;
         return;
     }
@@ -199,8 +190,8 @@ static void on_acquire(struct rconn *rc, const redisReply *reply, void *privdata
         p->tier_next[t] = INT64_MIN;
     g->st.acquired++;
     wgroup_emit(g, GROUP_EV_ACQUIRED, (int)p->idx, p->token,
-               "resuming after %s with %u open period%s", p->last, rollup_open_periods(p->ru),
-               rollup_open_periods(p->ru) == 1 ? "" : "s");
+                "resuming after %s with %u open period%s", p->last, rollup_open_periods(p->ru),
+                rollup_open_periods(p->ru) == 1 ? "" : "s");
 }
 
 void gpart_acquire(struct gpart *p)
@@ -216,19 +207,18 @@ void gpart_acquire(struct gpart *p)
 static void on_renew(struct rconn *rc, const redisReply *reply, void *privdata)
 {
     (void)rc;
-    struct wgroup *g = ((struct greq *)privdata)->p->g;
-    g->inflight--;
-    struct gpart *p = req_take(privdata);
+    struct gpart *p = greq_take(privdata);
     if (p == NULL || reply == NULL)
         return; /* lost connection: the next heartbeat renews */
+    struct wgroup *g = p->g;
     if (reply->type == REDIS_REPLY_INTEGER && reply->integer == 1)
         return;
     if (reply->type == REDIS_REPLY_INTEGER) {
         gpart_drop(p);
         g->st.lost++;
         wgroup_emit(g, GROUP_EV_LOST, (int)p->idx, p->token,
-                   "lease expired and taken or cleared before renewal: dropped what was not "
-                   "checkpointed");
+                    "lease expired and taken or cleared before renewal: dropped what was not "
+                    "checkpointed");
         return;
     }
     part_error(p, "renewing the lease", reply);
@@ -260,8 +250,8 @@ void gpart_release(struct gpart *p)
         g->inflight++;
     g->st.released++;
     wgroup_emit(g, GROUP_EV_RELEASED, (int)p->idx, p->token,
-               "%s: its next owner resumes from the checkpoint",
-               g->stopping ? "stopping" : "rebalancing");
+                "%s: its next owner resumes from the checkpoint",
+                g->stopping ? "stopping" : "rebalancing");
 }
 
 /* ---------------------------------------------------------------------------------------------
@@ -380,11 +370,10 @@ static void try_commit(struct gpart *p, double now);
 static void on_read(struct rconn *rc, const redisReply *reply, void *privdata)
 {
     (void)rc;
-    struct wgroup *g = ((struct greq *)privdata)->p->g;
-    g->inflight--;
-    struct gpart *p = req_take(privdata);
+    struct gpart *p = greq_take(privdata);
     if (p == NULL)
         return;
+    struct wgroup *g = p->g;
     p->read_inflight = false;
     if (reply == NULL || reply->type != REDIS_REPLY_ARRAY || reply->elements < 1 ||
         reply->element[0]->type != REDIS_REPLY_INTEGER) {
@@ -422,11 +411,10 @@ static void send_read(struct gpart *p, double now)
 static void on_commit(struct rconn *rc, const redisReply *reply, void *privdata)
 {
     (void)rc;
-    struct wgroup *g = ((struct greq *)privdata)->p->g;
-    g->inflight--;
-    struct gpart *p = req_take(privdata);
+    struct gpart *p = greq_take(privdata);
     if (p == NULL)
         return;
+    struct wgroup *g = p->g;
     p->commit_inflight = false;
     if (reply == NULL || reply->type != REDIS_REPLY_ARRAY || reply->elements != 2 ||
         reply->element[0]->type != REDIS_REPLY_INTEGER ||
@@ -442,9 +430,9 @@ static void on_commit(struct rconn *rc, const redisReply *reply, void *privdata)
     if (refused > 0) {
         g->st.refused += refused;
         wgroup_emit(g, GROUP_EV_ERROR, (int)p->idx, p->token,
-                   "%" PRIu64 " rollup period%s refused as replays (already written): counted "
-                   "in the checkpoint's `refused`",
-                   refused, refused == 1 ? "" : "s");
+                    "%" PRIu64 " rollup period%s refused as replays (already written): counted "
+                    "in the checkpoint's `refused`",
+                    refused, refused == 1 ? "" : "s");
     }
     gtier_pump(p);
 }

@@ -48,28 +48,18 @@ static void tier_error(struct gpart *p, const char *what, const redisReply *repl
 {
     struct wgroup *g = p->g;
     p->tier_inflight = false;
-    if (reply == NULL || (reply->type == REDIS_REPLY_ERROR &&
-                          strncmp(reply->str, "WRFENCED", 8) == 0))
+    if (reply == NULL ||
+        (reply->type == REDIS_REPLY_ERROR && strncmp(reply->str, "WRFENCED", 8) == 0))
         return; /* connection lost: tried again after the next commit; fenced: the partition's
                    next read or renewal says it */
     g->st.errors++;
     wgroup_emit(g, GROUP_EV_ERROR, (int)p->idx, p->token, "%s tier: %s: %s",
-               p->tier_cur == GROUP_TIER_1M ? "1m" : "1h", what,
-               reply->type == REDIS_REPLY_ERROR ? reply->str : "unexpected reply");
+                p->tier_cur == GROUP_TIER_1M ? "1m" : "1h", what,
+                reply->type == REDIS_REPLY_ERROR ? reply->str : "unexpected reply");
     p->tier_next[p->tier_cur] = INT64_MIN; /* found again from Redis next time */
 }
 
 static void step(struct gpart *p);
-
-static struct gpart *take(void *privdata)
-{
-    struct greq *r = privdata;
-    struct gpart *p = r->p;
-    p->g->inflight--;
-    bool current = r->gen == p->gen && !p->g->closing;
-    free(r);
-    return current ? p : NULL;
-}
 
 /* ---------------------------------------------------------------------------------------------
  * Merging one target period
@@ -97,7 +87,7 @@ static int item_cmp(const void *a, const void *b)
 static void on_tier_written(struct rconn *rc, const redisReply *reply, void *privdata)
 {
     (void)rc;
-    struct gpart *p = take(privdata);
+    struct gpart *p = greq_take(privdata);
     if (p == NULL)
         return;
     if (reply == NULL || reply->type != REDIS_REPLY_ARRAY || reply->elements != 2 ||
@@ -118,7 +108,7 @@ static void on_tier_written(struct rconn *rc, const redisReply *reply, void *pri
 static void on_source(struct rconn *rc, const redisReply *reply, void *privdata)
 {
     (void)rc;
-    struct gpart *p = take(privdata);
+    struct gpart *p = greq_take(privdata);
     if (p == NULL)
         return;
     if (reply == NULL || reply->type != REDIS_REPLY_ARRAY) {
@@ -145,8 +135,8 @@ static void on_source(struct rconn *rc, const redisReply *reply, void *privdata)
                 cap = cap ? cap * 2 : 256;
                 items = xrealloc(items, cap * sizeof(*items));
             }
-            items[n++] = (struct tier_item){f->element[j]->str, f->element[j]->len,
-                                            f->element[j + 1], ms};
+            items[n++] =
+                (struct tier_item){f->element[j]->str, f->element[j]->len, f->element[j + 1], ms};
         }
     }
     qsort(items, n, sizeof(*items), item_cmp);
@@ -209,10 +199,10 @@ static void on_source(struct rconn *rc, const redisReply *reply, void *privdata)
     if (bad > 0) {
         g->st.errors++;
         wgroup_emit(g, GROUP_EV_ERROR, (int)p->idx, p->token,
-                   "%zu summar%s in %s around %" PRId64 " could not be read (not what a worker "
-                   "writes): left out of the %s tier",
-                   bad, bad == 1 ? "y" : "ies", p->roll[src], p->tier_period,
-                   t == GROUP_TIER_1M ? "1m" : "1h");
+                    "%zu summar%s in %s around %" PRId64 " could not be read (not what a worker "
+                    "writes): left out of the %s tier",
+                    bad, bad == 1 ? "y" : "ies", p->roll[src], p->tier_period,
+                    t == GROUP_TIER_1M ? "1m" : "1h");
     }
     if (entries == 0) { /* nothing readable in the period */
         gargs_free(&a);
@@ -224,8 +214,7 @@ static void on_source(struct rconn *rc, const redisReply *reply, void *privdata)
     gargs_set_u64(&a, n_arg, entries);
     const char **argv = gargs_argv(&a);
     struct greq *r = greq_new(p);
-    if (gcall_send(g->rc, &gscript_tier, 3, (int)a.n - 3, argv, a.alen, on_tier_written, r) ==
-        0)
+    if (gcall_send(g->rc, &gscript_tier, 3, (int)a.n - 3, argv, a.alen, on_tier_written, r) == 0)
         g->inflight++;
     else {
         free(r);
@@ -238,7 +227,7 @@ static void on_source(struct rconn *rc, const redisReply *reply, void *privdata)
 static void on_next_source(struct rconn *rc, const redisReply *reply, void *privdata)
 {
     (void)rc;
-    struct gpart *p = take(privdata);
+    struct gpart *p = greq_take(privdata);
     if (p == NULL)
         return;
     if (reply == NULL || reply->type != REDIS_REPLY_ARRAY) {
@@ -259,8 +248,8 @@ static void on_next_source(struct rconn *rc, const redisReply *reply, void *priv
     p->tier_period = start;
     p->tier_inflight = true;
     struct greq *r = greq_new(p);
-    if (rconn_command(p->g->rc, on_source, r, "XRANGE %s %" PRId64 " %" PRId64,
-                      p->roll[t - 1], start, start + tier_len_ms[t] - 1) == 0)
+    if (rconn_command(p->g->rc, on_source, r, "XRANGE %s %" PRId64 " %" PRId64, p->roll[t - 1],
+                      start, start + tier_len_ms[t] - 1) == 0)
         p->g->inflight++;
     else {
         free(r);
@@ -272,7 +261,7 @@ static void on_next_source(struct rconn *rc, const redisReply *reply, void *priv
 static void on_target_top(struct rconn *rc, const redisReply *reply, void *privdata)
 {
     (void)rc;
-    struct gpart *p = take(privdata);
+    struct gpart *p = greq_take(privdata);
     if (p == NULL)
         return;
     if (reply == NULL || reply->type != REDIS_REPLY_ARRAY) {
@@ -296,8 +285,8 @@ static void step(struct gpart *p)
             p->tier_cur = t;
             p->tier_inflight = true;
             r = greq_new(p);
-            if (rconn_command(p->g->rc, on_target_top, r, "XREVRANGE %s + - COUNT 1",
-                              p->roll[t]) == 0)
+            if (rconn_command(p->g->rc, on_target_top, r, "XREVRANGE %s + - COUNT 1", p->roll[t]) ==
+                0)
                 p->g->inflight++;
             else {
                 free(r);

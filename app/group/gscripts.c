@@ -24,12 +24,12 @@
     "    for k = 1, nf do args[k] = ARGV[i + 1 + k] end\n"                                         \
     "    i = i + 2 + nf\n"                                                                         \
     "    local r = redis.pcall('XADD', key, id, unpack(args))\n"                                   \
-    "    if type(r) == 'table' and r.err then\n"                                                     \
-    "      if not string.find(r.err, 'equal or smaller') then error(r.err) end\n"                    \
-    "      refused = refused + 1\n"                                                                 \
-    "    else\n"                                                                                    \
-    "      written = written + 1\n"                                                                 \
-    "    end\n"                                                                                     \
+    "    if type(r) == 'table' and r.err then\n"                                                   \
+    "      if not string.find(r.err, 'equal or smaller') then error(r.err) end\n"                  \
+    "      refused = refused + 1\n"                                                                \
+    "    else\n"                                                                                   \
+    "      written = written + 1\n"                                                                \
+    "    end\n"                                                                                    \
     "  end\n"                                                                                      \
     "  return written, refused\n"                                                                  \
     "end\n"                                                                                        \
@@ -42,8 +42,7 @@
     "  if minid and minid > 0 then redis.call('XTRIM', key, 'MINID', '~', minid) end\n"            \
     "end\n"
 
-static const char acquire_src[] =
-    TYPE_CHECK
+static const char acquire_src[] = TYPE_CHECK
     "local cur = redis.call('GET', KEYS[1])\n"
     "if cur then\n"
     "  local owner = string.match(cur, '^(%S+) ')\n"
@@ -68,31 +67,27 @@ static const char acquire_src[] =
     "for k = 1, 7 do out[k + 1] = f[k] or '' end\n"
     "return out\n";
 
-static const char renew_src[] =
-    "if redis.call('GET', KEYS[1]) == ARGV[1] then\n"
-    "  redis.call('PEXPIRE', KEYS[1], ARGV[2])\n"
-    "  return 1\n"
-    "end\n"
-    "return 0\n";
+static const char renew_src[] = "if redis.call('GET', KEYS[1]) == ARGV[1] then\n"
+                                "  redis.call('PEXPIRE', KEYS[1], ARGV[2])\n"
+                                "  return 1\n"
+                                "end\n"
+                                "return 0\n";
 
-static const char release_src[] =
-    "if redis.call('GET', KEYS[1]) == ARGV[1] then\n"
-    "  redis.call('DEL', KEYS[1])\n"
-    "  return 1\n"
-    "end\n"
-    "return 0\n";
+static const char release_src[] = "if redis.call('GET', KEYS[1]) == ARGV[1] then\n"
+                                  "  redis.call('DEL', KEYS[1])\n"
+                                  "  return 1\n"
+                                  "end\n"
+                                  "return 0\n";
 
 static const char read_src[] =
-    FENCE_CHECK
-    "local t = redis.call('TIME')\n"
-    "local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)\n"
-    "local r = redis.call('XREADGROUP', 'GROUP', ARGV[2], ARGV[3], 'COUNT', ARGV[4],\n"
-    "                     'STREAMS', KEYS[2], '>')\n"
-    "if not r or not r[1] then return {now} end\n"
-    "return {now, r[1][2]}\n";
+    FENCE_CHECK "local t = redis.call('TIME')\n"
+                "local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)\n"
+                "local r = redis.call('XREADGROUP', 'GROUP', ARGV[2], ARGV[3], 'COUNT', ARGV[4],\n"
+                "                     'STREAMS', KEYS[2], '>')\n"
+                "if not r or not r[1] then return {now} end\n"
+                "return {now, r[1][2]}\n";
 
-static const char commit_src[] =
-    FENCE_CHECK TYPE_CHECK ADD_ENTRIES
+static const char commit_src[] = FENCE_CHECK TYPE_CHECK ADD_ENTRIES
     "local bad = need(KEYS[4], 'stream') or need(KEYS[2], 'hash')\n"
     "if bad then return bad end\n"
     "local written, refused = add(KEYS[4], 11, tonumber(ARGV[10]))\n"
@@ -110,8 +105,7 @@ static const char commit_src[] =
     "trim(KEYS[4], ARGV[9])\n"
     "return {written, refused}\n";
 
-static const char tier_src[] =
-    FENCE_CHECK TYPE_CHECK ADD_ENTRIES
+static const char tier_src[] = FENCE_CHECK TYPE_CHECK ADD_ENTRIES
     "local bad = need(KEYS[2], 'stream')\n"
     "if bad then return bad end\n"
     "local written, refused = add(KEYS[2], 5, tonumber(ARGV[4]))\n"

@@ -29,8 +29,18 @@ struct greq *greq_new(struct gpart *p)
     return r;
 }
 
+struct gpart *greq_take(void *privdata)
+{
+    struct greq *r = privdata;
+    struct gpart *p = r->p;
+    p->g->inflight--;
+    bool current = r->gen == p->gen && !p->g->closing;
+    free(r);
+    return current ? p : NULL;
+}
+
 void wgroup_emit(struct wgroup *g, enum wgroup_event ev, int partition, uint64_t token,
-                const char *fmt, ...)
+                 const char *fmt, ...)
 {
     if (g->notify == NULL || g->closing)
         return;
@@ -76,7 +86,7 @@ static void on_members(struct rconn *rc, const redisReply *reply, void *privdata
     if (reply->type != REDIS_REPLY_ARRAY) {
         g->st.errors++;
         wgroup_emit(g, GROUP_EV_ERROR, -1, 0, "cannot list the workers in %s: %s", g->workers_key,
-                   reply->type == REDIS_REPLY_ERROR ? reply->str : "unexpected reply");
+                    reply->type == REDIS_REPLY_ERROR ? reply->str : "unexpected reply");
         return;
     }
     size_t n = 0;
@@ -101,7 +111,7 @@ static void on_members(struct rconn *rc, const redisReply *reply, void *privdata
     if (g->st.members != n) {
         g->st.members = (unsigned)n;
         wgroup_emit(g, GROUP_EV_MEMBERS, -1, 0, "%zu live worker%s; this one is number %u", n,
-                   n == 1 ? "" : "s", k + 1);
+                    n == 1 ? "" : "s", k + 1);
     }
     double now = ev_now(g->loop);
     for (unsigned i = 0; i < g->cfg.partitions; i++) {
@@ -184,8 +194,8 @@ static void on_state(struct rconn *rc, enum rconn_state state, void *privdata)
  * ------------------------------------------------------------------------------------------ */
 
 struct wgroup *wgroup_new(struct ev_loop *loop, const struct redisaddr *addr,
-                        const struct wgroup_config *cfg, wgroup_notify_fn *notify, void *privdata,
-                        char *err, size_t errcap)
+                          const struct wgroup_config *cfg, wgroup_notify_fn *notify, void *privdata,
+                          char *err, size_t errcap)
 {
     if (cfg->ns == NULL || cfg->ns[0] == '\0' || cfg->partitions == 0) {
         snprintf(err, errcap, "group: namespace and partition count are required");

@@ -4,7 +4,8 @@
  * a lease with a fencing token (NS:own:{pI}), read it through the consumer group (XREADGROUP),
  * fold its events into 1-second periods (core/rollup) and, as periods close, write them to the
  * 1s rollup tier in one script with the checkpoint and the XACKs (exactly once), then derive the
- * 1m and 1h tiers from the tier below. Scripts and their checks: gscripts.h; keys: docs/protocol.md.
+ * 1m and 1h tiers from the tier below. Scripts and their checks: gscripts.h; keys:
+ * docs/protocol.md.
  *
  * Everything runs on one RCONN_MODE_COMMAND connection (routed by slot on a cluster); reads do
  * not block (a script cannot), an idle partition is polled every GROUP_POLL_MS. */
@@ -22,23 +23,23 @@
 
 #define GROUP_DEFAULT_NAME "warroom"
 #define GROUP_DEFAULT_LEASE_MS 10000
-#define GROUP_ID_MAX 64        /* worker ID, with its NUL */
-#define GROUP_POLL_MS 100      /* an idle partition's read period */
+#define GROUP_ID_MAX 64         /* worker ID, with its NUL */
+#define GROUP_POLL_MS 100       /* an idle partition's read period */
 #define GROUP_ENTRY_SERIES 2000 /* series per rollup stream entry (Lua's unpack bound) */
 
 /* Rollup tiers: 1s written as periods close, the others merged from the tier below. */
 enum wgroup_tier { GROUP_TIER_1S, GROUP_TIER_1M, GROUP_TIER_1H, GROUP_TIERS };
 
 struct wgroup_config {
-    const char *ns;             /* namespace (copied) */
-    unsigned partitions;        /* >= 1 */
-    const char *name;           /* consumer group; NULL: GROUP_DEFAULT_NAME (copied) */
-    const char *id;             /* this worker's ID; NULL: HOST-PID (copied) */
-    int64_t lease_ms;           /* 0: GROUP_DEFAULT_LEASE_MS */
-    int64_t lateness_ms;        /* allowed lateness (>= 0): a period closes this long after its end */
-    unsigned count;             /* XREADGROUP COUNT; 0: 1000 */
-    uint32_t max_series;        /* series per open period and partition; 0: 100000 */
-    int64_t retention_ms[GROUP_TIERS]; /* trim ages; 0: 1 h, 7 d, 90 d */
+    const char *ns;      /* namespace (copied) */
+    unsigned partitions; /* >= 1 */
+    const char *name;    /* consumer group; NULL: GROUP_DEFAULT_NAME (copied) */
+    const char *id;      /* this worker's ID; NULL: HOST-PID (copied) */
+    int64_t lease_ms;    /* 0: GROUP_DEFAULT_LEASE_MS */
+    int64_t lateness_ms; /* allowed lateness (>= 0): a period closes this long after its end */
+    unsigned count;      /* XREADGROUP COUNT; 0: 1000 */
+    uint32_t max_series; /* series per open period and partition; 0: 100000 */
+    int64_t retention_ms[GROUP_TIERS];               /* trim ages; 0: 1 h, 7 d, 90 d */
     unsigned connect_timeout_ms, command_timeout_ms; /* 0: rconn's defaults */
 };
 
@@ -62,28 +63,28 @@ struct wgroup;
 typedef void wgroup_notify_fn(struct wgroup *g, const struct wgroup_event_info *e, void *privdata);
 
 struct wgroup_stats {
-    unsigned owned;          /* partitions held now */
-    unsigned members;        /* live workers seen at the last heartbeat, this one included */
-    uint64_t entries;        /* stream entries read (by this process) */
-    uint64_t events;         /* folded into periods */
-    uint64_t late;           /* behind a closed period: counted, not folded */
-    uint64_t rejected;       /* failed to parse: dead-lettered */
-    uint64_t periods;        /* 1s rollup entries written */
-    uint64_t tier_periods;   /* 1m and 1h entries written */
-    uint64_t refused;        /* rollup entries refused as replays (their ID was written before) */
-    uint64_t commits;        /* checkpoints written */
-    uint64_t fenced;         /* scripts refused because our lease had been taken over */
+    unsigned owned;        /* partitions held now */
+    unsigned members;      /* live workers seen at the last heartbeat, this one included */
+    uint64_t entries;      /* stream entries read (by this process) */
+    uint64_t events;       /* folded into periods */
+    uint64_t late;         /* behind a closed period: counted, not folded */
+    uint64_t rejected;     /* failed to parse: dead-lettered */
+    uint64_t periods;      /* 1s rollup entries written */
+    uint64_t tier_periods; /* 1m and 1h entries written */
+    uint64_t refused;      /* rollup entries refused as replays (their ID was written before) */
+    uint64_t commits;      /* checkpoints written */
+    uint64_t fenced;       /* scripts refused because our lease had been taken over */
     uint64_t acquired, released, lost; /* lease events */
-    uint64_t errors;         /* other refusals (see the GROUP_EV_ERROR lines) */
-    uint64_t dlq_failed;     /* dead letters that could not be written */
+    uint64_t errors;                   /* other refusals (see the GROUP_EV_ERROR lines) */
+    uint64_t dlq_failed;               /* dead letters that could not be written */
     enum rconn_state state;
 };
 
 /* Creates the member and starts (connects on the loop's next iteration). notify may be NULL.
  * Returns NULL with a message in err for a bad config. */
 struct wgroup *wgroup_new(struct ev_loop *loop, const struct redisaddr *addr,
-                        const struct wgroup_config *cfg, wgroup_notify_fn *notify, void *privdata,
-                        char *err, size_t errcap);
+                          const struct wgroup_config *cfg, wgroup_notify_fn *notify, void *privdata,
+                          char *err, size_t errcap);
 
 /* Leaves the group: stops reading, releases every lease at once (the next owners resume from
  * the checkpoints) and removes the heartbeat. Wait for wgroup_pending() == 0 (bounded), then

@@ -24,18 +24,18 @@ struct gpart {
     char own[GROUP_KEY_MAX], ckpt[GROUP_KEY_MAX], ev[GROUP_KEY_MAX], dlq[GROUP_KEY_MAX];
     char roll[GROUP_TIERS][GROUP_KEY_MAX];
     enum gpart_state st;
-    unsigned gen;              /* bumped on every drop: replies of an older generation are stale */
+    unsigned gen; /* bumped on every drop: replies of an older generation are stale */
     uint64_t token;
-    char val[GROUP_VAL_MAX];   /* "ID TOKEN": what own holds while it is ours */
-    struct rollup *ru;         /* open periods (GP_OWNED) */
-    char last[48];             /* last entry ID folded */
+    char val[GROUP_VAL_MAX];         /* "ID TOKEN": what own holds while it is ours */
+    struct rollup *ru;               /* open periods (GP_OWNED) */
+    char last[48];                   /* last entry ID folded */
     uint64_t events, late, rejected; /* cumulative, as in the checkpoint */
     bool read_inflight, commit_inflight, caught_up;
     double last_read_t, last_commit_t, retry_after;
-    int64_t server_ms;         /* Redis' clock at the last read */
-    char committed_last[48];   /* last ID of the last checkpoint sent */
-    int64_t sent_closed;       /* closed_ms of the commit in flight */
-    int64_t committed_closed;  /* closed_ms of the last checkpoint Redis accepted */
+    int64_t server_ms;        /* Redis' clock at the last read */
+    char committed_last[48];  /* last ID of the last checkpoint sent */
+    int64_t sent_closed;      /* closed_ms of the commit in flight */
+    int64_t committed_closed; /* closed_ms of the last checkpoint Redis accepted */
     /* tiers: tier_next[t] is the start of the next period of tier t to derive (every period
      * before it is derived or empty; INT64_MIN: not known yet); one step in flight at a time */
     int64_t tier_next[GROUP_TIERS];
@@ -78,10 +78,14 @@ struct greq {
 };
 
 struct greq *greq_new(struct gpart *p);
+/* A reply came for r (a struct greq): counts it off the group's in-flight commands, frees r and
+ * returns its partition, or NULL when the reply is stale (the partition was dropped since, or
+ * the group is closing). */
+struct gpart *greq_take(void *privdata);
 
 /* Calls the notify callback. */
 void wgroup_emit(struct wgroup *g, enum wgroup_event ev, int partition, uint64_t token,
-                const char *fmt, ...) __attribute__((format(printf, 5, 6)));
+                 const char *fmt, ...) __attribute__((format(printf, 5, 6)));
 
 /* grouppart.c */
 void gpart_init(struct gpart *p, struct wgroup *g, unsigned idx);
