@@ -463,8 +463,14 @@ int cmd_worker(int argc, char **argv)
                     strcmp(a, "--keep-1h") == 0) &&
                    has_value) {
             int t = a[8] == 's' ? 0 : a[8] == 'm' ? 1 : 2;
-            if (parse_duration_arg(a, argv[++i], &go.keep_ms[t]) != 0)
+            if (parse_duration_arg(a, argv[++i], &go.keep_ms[t]) != 0) {
                 rc = EXIT_USAGE;
+            } else if (t == 0 && go.keep_ms[0] < 5 * 60000) {
+                /* readers take the last 2 minutes of their window from the 1s tier, the whole
+                 * minutes before from the 1m tier: a minute in between must still be there */
+                fprintf(stderr, "warroom worker: --keep-1s must be at least 5m\n");
+                rc = EXIT_USAGE;
+            }
         } else if (strcmp(a, "--id") == 0 && has_value) {
             go.id = argv[++i];
         } else if (strcmp(a, "--lease") == 0 && has_value) {

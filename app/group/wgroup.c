@@ -119,8 +119,10 @@ static void on_members(struct rconn *rc, const redisReply *reply, void *privdata
         bool mine = i % n == k;
         if (p->st == GP_OWNED && !mine)
             gpart_release(p);
-        else if (p->st == GP_OWNED)
+        else if (p->st == GP_OWNED) {
             gpart_renew(p);
+            gtier_pump(p); /* an idle partition (or one just taken over) has no commits */
+        }
         else if (p->st == GP_FREE && mine && now >= p->retry_after)
             gpart_acquire(p);
     }

@@ -372,6 +372,8 @@ static void issue_lanes(struct reader *rd)
  * bring them back). */
 void reader_issue_xread(struct reader *rd)
 {
+    if (rd->preload_left > 0)
+        return; /* reader_roll_preload calls again when done */
     if (rd->lanes_open && !rd->closed && !rd->stopped && !rd->probe_after_error) {
         issue_lanes(rd);
         return;
@@ -607,6 +609,8 @@ struct reader *reader_new(struct ev_loop *loop, const struct redisaddr *addr,
     o.name = rname;
     o.on_up = on_cmd_up;
     rd->cmd = rconn_new(loop, addr, &o);
+
+    reader_roll_preload(rd, start_ms, (int64_t)(rd->started_at * 1000.));
 
     ev_timer_init(&rd->tick, on_tick, c->lag_interval_ms / 1000., c->lag_interval_ms / 1000.);
     rd->tick.data = rd;

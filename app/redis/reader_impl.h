@@ -39,6 +39,9 @@ struct part {
     unsigned ring_head, ring_n;
     uint64_t lost;     /* events read whose entries the server lacked after a reconnect */
     bool check_failed; /* the last check got an error reply */
+    /* reader_roll.c: the start-up preload from the 1m tier (rollup mode) */
+    enum { PRELOAD_NONE, PRELOAD_SECONDS, PRELOAD_MINUTES, PRELOAD_DONE } pre_phase;
+    char pre_from[READER_ID_MAX + 1]; /* the next XRANGE's start */
 };
 
 /* Redis Cluster: partitions live in different slots, and Redis refuses one XREAD over keys of
@@ -97,6 +100,8 @@ struct reader {
     char key[EVENT_KEY_MAX + 1];
     size_t key_prefix_len; /* of "NS:ev:{p" or "NS:roll:1s:{p" in the partition keys */
     struct rollsum roll;   /* rollup mode: one decoded blob (reader_roll.c) */
+    unsigned preload_left; /* partitions whose start-up preload runs: the XREAD waits for them */
+    int64_t pre_lo_ms, pre_hi_ms; /* the whole minutes preloaded from the 1m tier */
     char roll_error[256];  /* the last rejected rollup, for reader_roll_text */
 
     ev_timer tick; /* XINFO rounds, and restarts the XREAD loop if it ever stalls */
@@ -142,6 +147,12 @@ int reader_part_key(const struct reader *rd, unsigned i, char *buf, size_t cap);
 /* reader_roll.c: one rollup entry ([id, [key, blob, ...]]) of partition pi, merged into the
  * table; its bad pairs are counted, never dead-lettered. */
 void reader_roll_entry(struct reader *rd, unsigned pi, const redisReply *e);
+/* Rollup mode, at start: the replay window's whole minutes older than the last 2 minutes are read
+ * from NS:roll:1m:{pI} (the seconds before the first of them from the 1s tier), each partition's
+ * XREAD then resumes right after the last minute merged; until every partition is done the XREAD
+ * waits. A refused or lost reply ends that partition's preload where it is (the 1s tier covers
+ * the rest). No-op in event mode or when no whole minute is old enough. */
+void reader_roll_preload(struct reader *rd, int64_t start_ms, int64_t now_ms);
 
 /* reader_xinfo.c: one XINFO STREAM per partition, for replay targets and lag. */
 void reader_xinfo_round(struct reader *rd);

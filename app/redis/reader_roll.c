@@ -5,10 +5,12 @@
  * count. */
 #include <inttypes.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "app/redis/reader_impl.h"
 #include "core/event.h"
+#include "core/mem.h"
 #include "core/partition.h"
 
 #define ROLL_PERIOD_MS 1000 /* the tier read: 1s */
@@ -40,7 +42,10 @@ static bool is_string(const redisReply *r)
     return r && r->type == REDIS_REPLY_STRING;
 }
 
-void reader_roll_entry(struct reader *rd, unsigned pi, const redisReply *e)
+/* One entry of a tier whose periods last period_ms; ring: remember its ID for the failover
+ * check (entries of the 1s stream the XREAD reads; not those of the 1m preload). */
+static void roll_entry(struct reader *rd, unsigned pi, const redisReply *e, uint32_t period_ms,
+                       bool ring)
 {
     struct part *p = &rd->parts[pi];
     const char *id = "";
@@ -56,7 +61,8 @@ void reader_roll_entry(struct reader *rd, unsigned pi, const redisReply *e)
         reject(rd, p, id, id_len, "", 0, "malformed rollup entry");
         return;
     }
-    reader_ring_add(rd, p, ms, seq);
+    if (ring)
+        reader_ring_add(rd, p, ms, seq);
     const redisReply *f = e->element[1];
     if (f->elements % 2 != 0)
         reject(rd, p, id, id_len, "", 0, "odd number of fields");
@@ -72,7 +78,7 @@ void reader_roll_entry(struct reader *rd, unsigned pi, const redisReply *e)
             continue;
         }
         const char *why = NULL;
-        if (rollsum_decode(&rd->roll, (int64_t)ms, ROLL_PERIOD_MS, (const uint8_t *)v->str, v->len,
+        if (rollsum_decode(&rd->roll, (int64_t)ms, period_ms, (const uint8_t *)v->str, v->len,
                            &why) < 0) {
             reject(rd, p, id, id_len, k->str, k->len, why ? why : "bad blob");
             continue;
@@ -80,6 +86,131 @@ void reader_roll_entry(struct reader *rd, unsigned pi, const redisReply *e)
         rd->st.rollups++;
         rd->st.events += rd->roll.sum.count;
         series_table_merge(rd->tab, k->str, k->len, (int64_t)ms, &rd->roll);
+    }
+}
+
+void reader_roll_entry(struct reader *rd, unsigned pi, const redisReply *e)
+{
+    roll_entry(rd, pi, e, ROLL_PERIOD_MS, true);
+}
+
+/* ---------------------------------------------------------------------------------------------
+ * Start-up from the 1m tier: the window's older whole minutes as one summary per series and
+ * minute instead of sixty, then the 1s tier from where they end (contract in reader.h)
+ * ------------------------------------------------------------------------------------------ */
+
+#define PRELOAD_PAGE 100
+#define PRELOAD_RECENT_MS 120000 /* the last 2 minutes always come from the 1s tier */
+#define MINUTE_MS 60000
+
+struct preload_req {
+    struct reader *rd;
+    unsigned part;
+};
+
+static void preload_send(struct reader *rd, unsigned pi);
+
+/* The partition's XREAD resumes right after ms (every period before it is merged). */
+static void resume_after(struct part *p, uint64_t ms, uint64_t seq)
+{
+    p->last_ms = ms;
+    p->last_seq = seq;
+    snprintf(p->last_id, sizeof(p->last_id), "%" PRIu64 "-%" PRIu64, ms, seq);
+}
+
+static void preload_done(struct reader *rd, struct part *p)
+{
+    p->pre_phase = PRELOAD_DONE;
+    if (rd->preload_left > 0 && --rd->preload_left == 0)
+        reader_issue_xread(rd);
+}
+
+static void on_preload(struct rconn *rc, const redisReply *reply, void *privdata)
+{
+    (void)rc;
+    struct preload_req *q = privdata;
+    struct reader *rd = q->rd;
+    struct part *p = &rd->parts[q->part];
+    unsigned pi = q->part;
+    free(q);
+    if (rd->closed)
+        return;
+    reader_hold(rd);
+    if (reply == NULL || reply->type != REDIS_REPLY_ARRAY) {
+        /* lost or refused: what was merged stays, the XREAD reads the rest from the 1s tier */
+        preload_done(rd, p);
+        reader_release(rd);
+        return;
+    }
+    bool minutes = p->pre_phase == PRELOAD_MINUTES;
+    uint64_t ms = 0, seq = 0;
+    for (size_t i = 0; i < reply->elements; i++) {
+        const redisReply *e = reply->element[i];
+        rd->st.entries++;
+        rd->st.replay_entries++;
+        p->entries++;
+        roll_entry(rd, pi, e, minutes ? MINUTE_MS : ROLL_PERIOD_MS, !minutes);
+        if (e->type == REDIS_REPLY_ARRAY && e->elements >= 1 && is_string(e->element[0]) &&
+            event_stream_id_parse(e->element[0]->str, e->element[0]->len, &ms, &seq) == 0) {
+            snprintf(p->pre_from, sizeof(p->pre_from), "(%s", e->element[0]->str);
+            if (!minutes)
+                resume_after(p, ms, seq);
+            else if (ms + MINUTE_MS > p->last_ms) /* the minute's seconds are merged */
+                resume_after(p, ms + MINUTE_MS - 1, UINT64_MAX);
+        }
+    }
+    if (reply->elements < PRELOAD_PAGE) { /* this phase is over */
+        if (!minutes) {
+            p->pre_phase = PRELOAD_MINUTES;
+            snprintf(p->pre_from, sizeof(p->pre_from), "%" PRId64 "-0", rd->pre_lo_ms);
+            if (p->last_ms < (uint64_t)rd->pre_lo_ms) /* seconds up to the first minute: read */
+                resume_after(p, (uint64_t)rd->pre_lo_ms - 1, UINT64_MAX);
+        } else {
+            preload_done(rd, p);
+            reader_release(rd);
+            return;
+        }
+    }
+    preload_send(rd, pi);
+    reader_release(rd);
+}
+
+static void preload_send(struct reader *rd, unsigned pi)
+{
+    struct part *p = &rd->parts[pi];
+    char key[160], to[32];
+    bool minutes = p->pre_phase == PRELOAD_MINUTES;
+    if ((minutes ? partition_roll_key(rd->ns, "1m", pi, key, sizeof(key))
+                 : partition_roll_key(rd->ns, "1s", pi, key, sizeof(key))) < 0) {
+        preload_done(rd, p);
+        return;
+    }
+    snprintf(to, sizeof(to), "%" PRId64, (minutes ? rd->pre_hi_ms : rd->pre_lo_ms) - 1);
+    struct preload_req *q = xmalloc(sizeof(*q));
+    *q = (struct preload_req){rd, pi};
+    if (rconn_command(rd->cmd, on_preload, q, "XRANGE %s %s %s COUNT %d", key, p->pre_from, to,
+                      PRELOAD_PAGE) != 0) {
+        free(q);
+        preload_done(rd, p);
+    }
+}
+
+void reader_roll_preload(struct reader *rd, int64_t start_ms, int64_t now_ms)
+{
+    int64_t lo = (start_ms + MINUTE_MS - 1) / MINUTE_MS * MINUTE_MS;
+    int64_t hi = (now_ms - PRELOAD_RECENT_MS) / MINUTE_MS * MINUTE_MS;
+    if (rd->cfg.source != READER_SOURCE_ROLLUPS || start_ms <= 0 || lo >= hi)
+        return; /* no whole minute old enough: the 1s tier is read as it is */
+    rd->pre_lo_ms = lo;
+    rd->pre_hi_ms = hi;
+    rd->preload_left = rd->cfg.partitions;
+    for (unsigned i = 0; i < rd->cfg.partitions; i++) {
+        struct part *p = &rd->parts[i];
+        p->pre_phase = PRELOAD_SECONDS; /* the seconds before the first whole minute first */
+        snprintf(p->pre_from, sizeof(p->pre_from), "%s", p->last_id);
+        if (p->last_seq == UINT64_MAX) /* "(ms-max" is not an ID Redis takes: ms+1 is the same */
+            snprintf(p->pre_from, sizeof(p->pre_from), "%" PRIu64 "-0", p->last_ms + 1);
+        preload_send(rd, i);
     }
 }
 
