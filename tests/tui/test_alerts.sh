@@ -9,7 +9,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 
 # the second interface runs in its own tmux session "u" on the same server
 cap_u() {
-    tui_tmux capture-pane -t u -p
+    tui_tmux capture-pane -t =u: -p
 }
 both_show_re() {
     tui_cap | grep -qE -- "$1" && cap_u | grep -qE -- "$1"
@@ -43,14 +43,14 @@ tui_tmux new-session -d -s u -x 240 -y 50 \
     ${ASAN_OPTIONS:+ASAN_OPTIONS="$ASAN_OPTIONS"} \
     "$WARROOM" --redis "$REDIS_URL" --rules "$T/rules.conf" --nick bob ||
     { notok start_u "second interface"; wr_done; }
-tui_tmux set-option -t u status off >/dev/null
+tui_tmux set-option -t =u: status off >/dev/null
 wait_for 'cap_u | grep -q partitions' 10 || { dump_both start; notok start_u "no screen"; }
 wait_for 'tui_cap | grep -q "leader" || cap_u | grep -q "leader"' 15 ||
     { dump_both leader; notok leader "no instance took the lease"; }
 
 bells() { # the bell flags of both windows: "00", "11", ...
     local f='#{window_bell_flag}'
-    echo "$(tui_tmux display -p -t t "$f")$(tui_tmux display -p -t u "$f")"
+    echo "$(tui_tmux display -p -t =t: "$f")$(tui_tmux display -p -t =u: "$f")"
 }
 bells_before=$(bells)
 "$WARROOM" gen --redis "$REDIS_URL" --rate 400 --series 32 --duration 90s \
@@ -90,14 +90,14 @@ wait_for 'tui_cap | grep -q "alice acknowledged api_slow"' 5 && ok "the ack is n
     { dump_both ack-note; notok ack_note "no chat note"; }
 
 # ---- `s` in bob's panel on the per-series alert: silenced on both ------------------------------
-tui_tmux send-keys -t u 2
+tui_tmux send-keys -t =u: 2
 wait_for 'cap_u | grep -qE "warn +FIRING.*api_series_slow"' 10 ||
     { dump_both series; notok series_row "no per-series alert"; }
 # rows: page first, then the warning(s); select the first warning row
 n=$(cap_u | grep -E '(PAGE|CRIT|warn|info) +(FIRING|pending)' | grep -n 'api_series_slow' |
     head -1 | cut -d: -f1)
-for _ in $(seq 2 "${n:-2}"); do tui_tmux send-keys -t u j; done
-tui_tmux send-keys -t u s
+for _ in $(seq 2 "${n:-2}"); do tui_tmux send-keys -t =u: j; done
+tui_tmux send-keys -t =u: s
 if wait_for 'both_show_re "api_series_slow.*silenced"' 10; then
     ok "s in one panel silences the alert on both instances"
 else
@@ -107,16 +107,16 @@ fi
     notok silence_stored "$(rcli HGETALL wr:{alerts}:silences)"
 
 # ---- Enter on the per-series alert opens its detail view ---------------------------------------
-tui_tmux send-keys -t u Enter
+tui_tmux send-keys -t =u: Enter
 if wait_for 'cap_u | grep -qE "latency_ms\{region=[a-z-]+,service=api\} · last"' 5; then
     ok "Enter on a per-series alert opens its series' detail view"
 else
     dump_both detail; notok detail "no detail view"
 fi
-tui_tmux send-keys -t u Escape
+tui_tmux send-keys -t =u: Escape
 
 # ---- quitting ----------------------------------------------------------------------------------
 tui_keys Escape q
-tui_tmux send-keys -t u q
+tui_tmux send-keys -t =u: q
 wait_for 'tui_cap | grep -q "$TUI_PROMPT"' 8 && ok "quits with q" || { tui_dump quit; notok quit; }
 wr_done

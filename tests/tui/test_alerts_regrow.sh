@@ -38,7 +38,7 @@ wait_for 'grep -q "alerts: leader" "$T/worker.out"' 10 ||
 # the interface (display only: no rules of its own), its stderr kept for sanitizer reports
 TUI_ENV="XDG_CONFIG_HOME=$T/cfg" tui_start 160 40 --nick alice "2>$T/tui.err" ||
     { tui_dump start; notok start "interface did not come up"; wr_done; }
-PANE_SHELL=$(tui_tmux display -p -t t '#{pane_pid}')
+PANE_SHELL=$(tui_tmux display -p -t =t: '#{pane_pid}')
 TUI_PID=$(pgrep -P "$PANE_SHELL" | head -1)
 
 send() { "$WARROOM" send --redis "$REDIS_URL" "$@" >/dev/null; }

@@ -8,9 +8,9 @@ set -u
 here=$(cd "$(dirname "$0")" && pwd)
 . "$here/tui_lib.sh"
 
-cap_u() { tui_tmux capture-pane -t u -p "$@"; }
-keys_u() { tui_tmux send-keys -t u "$@"; }
-type_u() { tui_tmux send-keys -t u -l "$1"; }
+cap_u() { tui_tmux capture-pane -t =u: -p "$@"; }
+keys_u() { tui_tmux send-keys -t =u: "$@"; }
+type_u() { tui_tmux send-keys -t =u: -l "$1"; }
 both_show() { tui_cap | grep -qF -- "$1" && cap_u | grep -qF -- "$1"; }
 dump_both() {
     echo "--- alice ($1)" >&2
@@ -46,7 +46,7 @@ tui_tmux new-session -d -s u -x 100 -y 30 \
     ${ASAN_OPTIONS:+ASAN_OPTIONS="$ASAN_OPTIONS"} \
     "$WARROOM" chat "$ROOM" --redis "$REDIS_URL" --nick bob ||
     { notok start_u "second interface"; wr_done; }
-tui_tmux set-option -t u status off >/dev/null
+tui_tmux set-option -t =u: status off >/dev/null
 wait_for 'cap_u | grep -q partitions' 10 || { dump_both start; notok start_u "no screen"; }
 wait_for 'both_show "bob has joined #ops"' 10 && ok "both interfaces join the room" ||
     { dump_both join; notok join "no join line"; }
@@ -118,10 +118,10 @@ wait_for 'cap_u | grep -qF -- "$want"' 10 && tui_cap | grep -qF -- "$want" &&
     { dump_both hostile; notok hostile "not rendered as text"; }
 cap_u | grep -qF '<evil>' && ok "zero-width characters are stripped from nicks" ||
     notok nick_zw "no <evil>"
-[ "$(tui_tmux display -p -t u '#{pane_title}')" != PWNED ] &&
-    [ "$(tui_tmux display -p -t t '#{pane_title}')" != PWNED ] &&
+[ "$(tui_tmux display -p -t =u: '#{pane_title}')" != PWNED ] &&
+    [ "$(tui_tmux display -p -t =t: '#{pane_title}')" != PWNED ] &&
     ok "the terminal title is unchanged" || notok title "title changed"
-[ "$(tui_tmux display -p -t u '#{mouse_any_flag}')" = 0 ] && ok "mouse mode is unchanged" ||
+[ "$(tui_tmux display -p -t =u: '#{mouse_any_flag}')" = 0 ] && ok "mouse mode is unchanged" ||
     notok mouse "mouse mode turned on"
 tui_tmux list-buffers 2>/dev/null | grep -q . && notok clipboard "a tmux buffer was set" ||
     ok "the clipboard is untouched (OSC 52 not obeyed)"
@@ -135,7 +135,7 @@ esac
 cap_u | grep -q "partitions" || notok status_line "status line gone"
 
 # ---- Tab completion, mention, bell (and none with --quiet) --------------------------------
-[ "$(tui_tmux display -p -t u '#{window_bell_flag}')" = 0 ] || notok bell_before "bell already"
+[ "$(tui_tmux display -p -t =u: '#{window_bell_flag}')" = 0 ] || notok bell_before "bell already"
 tui_type "rob"
 tui_keys Tab
 wait_for 'tui_cap | grep -qF "[alice] robert: "' 5 && ok "Tab completes an online nick" ||
@@ -144,14 +144,14 @@ tui_type "look at the graphs"
 tui_keys Enter
 wait_for 'cap_u | grep -qF "<alice> robert: look at the graphs"' 10 ||
     { dump_both mention; notok mention "not received"; }
-wait_for '[ "$(tui_tmux display -p -t u "#{window_bell_flag}")" = 1 ]' 5 &&
+wait_for '[ "$(tui_tmux display -p -t =u: "#{window_bell_flag}")" = 1 ]' 5 &&
     ok "a mention rings the bell" || notok bell "no bell"
 cap_u -e | grep -F 'look at the graphs' | grep -qP '\e\[(?:[0-9;]*;)?7(?:;[0-9;]*)?m' &&
     ok "the mention is highlighted" || notok mention_hl "no highlight"
 type_u "alice: ack"
 keys_u Enter
 wait_for 'tui_cap | grep -qF "<robert> alice: ack"' 10 || notok mention2 "not received"
-[ "$(tui_tmux display -p -t t '#{window_bell_flag}')" = 0 ] &&
+[ "$(tui_tmux display -p -t =t: '#{window_bell_flag}')" = 0 ] &&
     ok "--quiet: no bell on a mention" || notok quiet "bell rang with --quiet"
 
 # ---- unknown command, /who ------------------------------------------------------------------
@@ -177,11 +177,11 @@ cap_u | chat_rows | grep -B1 -F "one while you look away" | head -1 | grep -q " 
 
 # ---- bracketed paste: 3 lines go at once, 7 lines ask first -------------------------------
 tui_tmux set-buffer "$(printf 'paste one\npaste two\npaste three')"
-tui_tmux paste-buffer -p -t t
+tui_tmux paste-buffer -p -t =t:
 wait_for 'cap_u | grep -qF "<alice> paste three"' 10 && cap_u | grep -qF "<alice> paste one" &&
     ok "a 3-line paste is sent as 3 messages" || { dump_both paste3; notok paste3 "not sent"; }
 tui_tmux set-buffer "$(for i in 1 2 3 4 5 6 7; do echo "bulk $i"; done)"
-tui_tmux paste-buffer -p -t t
+tui_tmux paste-buffer -p -t =t:
 wait_for 'tui_cap | grep -qF "Send 7 pasted lines"' 5 && ok "a 7-line paste asks first" ||
     { dump_both paste7; notok paste7_ask "no question"; }
 cap_u | grep -qF "<alice> bulk 1" && notok paste7_early "sent before the answer"
@@ -199,7 +199,7 @@ wait_for 'cap_u | grep -qF "alice has left #ops"' 10 && ok "leaving posts a part
 keys_u 3
 type_u "/quit bye"
 keys_u Enter
-wait_for '! tui_tmux has-session -t u 2>/dev/null' 10 && ok "/quit leaves the interface" ||
+wait_for '! tui_tmux has-session -t =u: 2>/dev/null' 10 && ok "/quit leaves the interface" ||
     { dump_both quit2; notok quit2 "still running"; }
 rcli XREVRANGE "wr:chat:$ROOM:log" + - COUNT 1 | grep -qx bye && ok "/quit REASON is the part's text" ||
     notok quit_reason "$(rcli XREVRANGE "wr:chat:$ROOM:log" + - COUNT 1 | tr '\n' ' ')"

@@ -42,11 +42,11 @@ id1=$(rcli XRANGE 'wr:ev:{p1}' - + | head -1)
 tui_cap | grep -qF -- "$id1" && ok "the rejected entry's ID is shown" ||
     { tui_dump id; notok "the rejected entry's ID is shown" "no $id1"; }
 if tui_cap | grep -qF 'metric=evil^[]0;pwned^G' &&
-    [ "$(tui_tmux display -p -t t '#{pane_title}')" != pwned ]; then
+    [ "$(tui_tmux display -p -t =t: '#{pane_title}')" != pwned ]; then
     ok "hostile text is shown as visible text"
 else
     tui_dump hostile
-    notok "hostile text is shown as visible text" "title: $(tui_tmux display -p -t t '#{pane_title}')"
+    notok "hostile text is shown as visible text" "title: $(tui_tmux display -p -t =t: '#{pane_title}')"
 fi
 hints=$(tui_cap | tail -1)
 echo "$hints" | grep -qF "r refresh" && echo "$hints" | grep -qF "Esc back" &&

@@ -10,7 +10,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 redis_start || { notok redis_start "cannot start redis-server"; wr_done; }
 tui_start 200 50 --demo --nick alice ||
     { tui_dump start; notok start "interface did not come up"; wr_done; }
-bell() { tui_tmux display -p -t t '#{window_bell_flag}'; }
+bell() { tui_tmux display -p -t =t: '#{window_bell_flag}'; }
 
 tui_wait_re "Alerts .*(leader|follower)" 20 && ok "the demo evaluates the shipped rules" ||
     { tui_dump rules; notok demo_rules "the alerts pane does not evaluate"; }

@@ -34,7 +34,7 @@ done
 # $T/rss, and past the limit the interface is killed (the unfixed code grows to gigabytes)
 tui_shell 200 50 || { notok start "no shell"; wr_done; }
 tui_run "\"$WARROOM\" --redis \"$REDIS_URL\" --rules \"$T/rules.conf\" --nick alice"
-pane=$(tui_tmux display -p -t t '#{pane_pid}')
+pane=$(tui_tmux display -p -t =t: '#{pane_pid}')
 wait_for '[ -n "$(ps -o pid= --ppid "$pane")" ]' 5 || { notok start "no interface process"; wr_done; }
 PID=$(ps -o pid= --ppid "$pane" | tr -d ' ' | head -1)
 echo 0 >"$T/rss"

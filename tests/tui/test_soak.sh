@@ -87,7 +87,7 @@ wr_defer "kill $WORKER 2>/dev/null; wait $WORKER 2>/dev/null"
 TUI_ENV="XDG_CONFIG_HOME=$T/cfg" \
     tui_start 200 50 --rules "$T/rules.conf" --nick alice --room ops "2>$T/tui.err" ||
     { tui_dump start; notok start "interface did not come up"; wr_done; }
-PANE_SHELL=$(tui_tmux display -p -t t '#{pane_pid}')
+PANE_SHELL=$(tui_tmux display -p -t =t: '#{pane_pid}')
 TUI_PID=$(pgrep -P "$PANE_SHELL" | head -1)
 alive() {
     [ -n "$TUI_PID" ] && pid_alive "$TUI_PID" && ! tui_cap | grep -qF "$TUI_PROMPT"

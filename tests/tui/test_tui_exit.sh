@@ -12,7 +12,7 @@ redis_start || { notok redis_start "cannot start redis-server"; wr_done; }
 # PID of the program the pane's shell is running (the shell's child).
 child_pid() {
     local shell
-    shell=$(tui_tmux display-message -p -t t '#{pane_pid}')
+    shell=$(tui_tmux display-message -p -t =t: '#{pane_pid}')
     ps -o pid= --ppid "$shell" | head -1 | tr -d ' '
 }
 

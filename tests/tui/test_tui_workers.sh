@@ -40,11 +40,11 @@ tui_wait_re '┃7 +w-b +42 ' 15 && tui_wait "8 partitions (0 unowned)" 10 &&
 
 rcli HSET wr:worker:w-b host "$(printf 'evil\033]0;pwned\007')" events lots >/dev/null
 if tui_wait 'evil^[]0;pwned^G' 15 && tui_wait "events is not a count: lots" 10 &&
-    [ "$(tui_tmux display -p -t t '#{pane_title}')" != pwned ]; then
+    [ "$(tui_tmux display -p -t =t: '#{pane_title}')" != pwned ]; then
     ok "hostile text is visible text; a bad value is named"
 else
     tui_dump hostile
-    notok "hostile values" "title: $(tui_tmux display -p -t t '#{pane_title}')"
+    notok "hostile values" "title: $(tui_tmux display -p -t =t: '#{pane_title}')"
 fi
 
 tui_keys Escape

@@ -75,15 +75,15 @@ tui_shell() {
         ${ASAN_OPTIONS:+ASAN_OPTIONS="$ASAN_OPTIONS"} \
         ${UBSAN_OPTIONS:+UBSAN_OPTIONS="$UBSAN_OPTIONS"} "$@" \
         bash --norc --noprofile || return 1
-    tui_tmux set-option -t t status off >/dev/null
-    tui_tmux set-option -t t window-size manual >/dev/null 2>&1
+    tui_tmux set-option -t =t: status off >/dev/null
+    tui_tmux set-option -t =t: window-size manual >/dev/null 2>&1
     tui_wait "wr-prompt" 5
 }
 
 # tui_run 'command line': types a command into the shell.
 tui_run() {
-    tui_tmux send-keys -t t -l "$1"
-    tui_tmux send-keys -t t Enter
+    tui_tmux send-keys -t =t: -l "$1"
+    tui_tmux send-keys -t =t: Enter
 }
 
 tui_start() {
@@ -95,7 +95,7 @@ tui_start() {
 }
 
 tui_cap() {
-    tui_tmux capture-pane -t t -p "$@"
+    tui_tmux capture-pane -t =t: -p "$@"
 }
 
 tui_line() {
@@ -118,15 +118,15 @@ tui_gone() {
 }
 
 tui_keys() {
-    tui_tmux send-keys -t t "$@"
+    tui_tmux send-keys -t =t: "$@"
 }
 
 tui_type() {
-    tui_tmux send-keys -t t -l "$1"
+    tui_tmux send-keys -t =t: -l "$1"
 }
 
 tui_resize() {
-    tui_tmux resize-window -t t -x "$1" -y "$2"
+    tui_tmux resize-window -t =t: -x "$1" -y "$2"
 }
 
 # Prints the screen to stderr when a check failed, to see why.
