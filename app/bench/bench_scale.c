@@ -8,7 +8,7 @@
  *   3. events/s end to end (a backlog folded into checkpointed rollups) with 1 and 2 workers;
  *   4. Redis memory per series and period of each rollup tier.
  * Every process is this binary (/proc/self/exe) run as a subcommand, so the figures are those a
- * user gets. */
+ * user gets. Parts 5 and 6 (reader start-up) are in bench_scale_start.c. */
 #include <errno.h>
 #include <inttypes.h>
 #include <limits.h>
@@ -24,26 +24,25 @@
 #include <hiredis/hiredis.h>
 
 #include "app/bench/bench.h"
+#include "app/bench/bench_scale.h"
 #include "app/bench/benchsrv.h"
 #include "app/cmd/cmd.h"
 #include "core/mem.h"
 #include "core/partition.h"
-#include "core/rollsum.h"
 
-#define SCALE_PARTS 8
 #define SCALE_KEY "latency_ms{service=api}"
 #define SCALE_WAIT_S 300.0 /* a phase that takes longer is reported as failed */
 
-static char self_exe[PATH_MAX];
+char bscale_exe[PATH_MAX];
 
-static double now_s(void)
+double bscale_now_s(void)
 {
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
     return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
-static int64_t wall_ms(void)
+int64_t bscale_wall_ms(void)
 {
     struct timespec ts;
     clock_gettime(CLOCK_REALTIME, &ts);
@@ -51,7 +50,7 @@ static int64_t wall_ms(void)
 }
 
 /* Runs argv (this binary) with stdout to out (NULL: /dev/null), stderr to /dev/null. */
-static pid_t spawn(char *const argv[], const char *out)
+pid_t bscale_spawn(char *const argv[], const char *out)
 {
     fflush(stdout); /* else the child's freopen writes our buffer a second time */
     pid_t pid = fork();
@@ -59,7 +58,7 @@ static pid_t spawn(char *const argv[], const char *out)
         FILE *o = freopen(out ? out : "/dev/null", "w", stdout);
         FILE *e = freopen("/dev/null", "w", stderr);
         (void)o, (void)e;
-        execv(self_exe, argv);
+        execv(bscale_exe, argv);
         _exit(127);
     }
     return pid;
@@ -73,7 +72,7 @@ static void stop(pid_t pid)
     waitpid(pid, NULL, 0);
 }
 
-static long long reply_int(redisContext *c, const char *fmt, ...)
+long long bscale_reply_int(redisContext *c, const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
@@ -89,7 +88,7 @@ static long long reply_int(redisContext *c, const char *fmt, ...)
     return v;
 }
 
-static void command(redisContext *c, const char *fmt, ...)
+void bscale_command(redisContext *c, const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
@@ -104,7 +103,7 @@ static long long ckpt_sum(redisContext *c, const char *field)
 {
     long long n = 0;
     for (unsigned i = 0; i < SCALE_PARTS; i++) {
-        long long v = reply_int(c, "HGET wr:ckpt:{p%u} %s", i, field);
+        long long v = bscale_reply_int(c, "HGET wr:ckpt:{p%u} %s", i, field);
         n += v > 0 ? v : 0;
     }
     return n;
@@ -115,7 +114,7 @@ static long long ckpt_min_closed(redisContext *c)
 {
     long long m = LLONG_MAX;
     for (unsigned i = 0; i < SCALE_PARTS; i++) {
-        long long v = reply_int(c, "HGET wr:ckpt:{p%u} closed", i);
+        long long v = bscale_reply_int(c, "HGET wr:ckpt:{p%u} closed", i);
         m = v < m ? v : m;
     }
     return m < 0 ? 0 : m;
@@ -125,11 +124,11 @@ static long long ckpt_min_closed(redisContext *c)
 static double wait_folded(redisContext *c, long long n, double t0)
 {
     while (ckpt_sum(c, "events") < n) {
-        if (now_s() - t0 > SCALE_WAIT_S)
+        if (bscale_now_s() - t0 > SCALE_WAIT_S)
             return -1;
         usleep(20000);
     }
-    return now_s() - t0;
+    return bscale_now_s() - t0;
 }
 
 static char *group_argv[] = {NULL, "worker",  "--redis", NULL, "--group", "--lease",
@@ -140,10 +139,10 @@ static pid_t start_worker(const struct benchsrv *s, const char *id)
 {
     char path[256];
     snprintf(path, sizeof(path), "%s/%s.log", s->dir, id);
-    group_argv[0] = self_exe;
+    group_argv[0] = bscale_exe;
     group_argv[3] = (char *)s->url;
     group_argv[9] = (char *)id;
-    return spawn(group_argv, path);
+    return bscale_spawn(group_argv, path);
 }
 
 /* ---------------------------------------------------------------------------------------------
@@ -164,7 +163,7 @@ static int load_series(redisContext *c, size_t n, int64_t *last_ms)
 {
     size_t errors = 0;
     unsigned part = partition_of(SCALE_KEY, strlen(SCALE_KEY), SCALE_PARTS);
-    int64_t t0 = wall_ms() - 50 * 60000LL, span = 48 * 60000LL;
+    int64_t t0 = bscale_wall_ms() - 50 * 60000LL, span = 48 * 60000LL;
     uint64_t rng = 88172645463325252ULL;
     size_t pending = 0;
     static char vals[1000][24];
@@ -247,13 +246,13 @@ static double query_once(const struct benchsrv *s, double *p99)
 {
     char path[256];
     snprintf(path, sizeof(path), "%s/query.json", s->dir);
-    char *argv[] = {self_exe, "query",  "--redis", (char *)s->url, "p99(latency_ms)", "--window",
-                    "1h",     "--json", NULL};
-    double t0 = now_s();
-    pid_t pid = spawn(argv, path);
+    char *argv[] = {bscale_exe, "query",  "--redis", (char *)s->url, "p99(latency_ms)", "--window",
+                    "1h",       "--json", NULL};
+    double t0 = bscale_now_s();
+    pid_t pid = bscale_spawn(argv, path);
     int st = 0;
     waitpid(pid, &st, 0);
-    double dt = now_s() - t0;
+    double dt = bscale_now_s() - t0;
     *p99 = NAN;
     FILE *f = fopen(path, "r");
     char line[4096];
@@ -281,7 +280,7 @@ static void summarize(double *t, int k, struct qstat *q)
 static int measure_query(const struct benchsrv *s, redisContext *c, const char *mode, int k,
                          struct qstat *q)
 {
-    command(c, "HSET wr:meta mode %s", mode);
+    bscale_command(c, "HSET wr:meta mode %s", mode);
     double t[32];
     for (int i = 0; i < k; i++)
         if ((t[i] = query_once(s, &q->answer)) < 0)
@@ -294,9 +293,9 @@ static int measure_naive(redisContext *c, int k, struct qstat *q)
 {
     double t[32];
     for (int i = 0; i < k; i++) {
-        double t0 = now_s();
+        double t0 = bscale_now_s();
         redisReply *r = redisCommand(c, "EVAL %s 1 naive:vals 0.99", naive_src);
-        t[i] = now_s() - t0;
+        t[i] = bscale_now_s() - t0;
         if (r == NULL || r->type != REDIS_REPLY_STRING) {
             if (r)
                 freeReplyObject(r);
@@ -318,24 +317,24 @@ static int bench_query(const struct benchsrv *s, redisContext *c, size_t max_n)
     int fail = 0;
     for (size_t n = 10000; n <= max_n; n *= 10) {
         benchsrv_flush(s);
-        command(c, "HSET wr:meta version 2 partitions %d", SCALE_PARTS);
+        bscale_command(c, "HSET wr:meta version 2 partitions %d", SCALE_PARTS);
         int64_t last_ms = 0;
         if (load_series(c, n, &last_ms) != 0) {
             fail = 1;
             continue;
         }
-        double t0 = now_s();
+        double t0 = bscale_now_s();
         pid_t w = start_worker(s, "bench-1");
         double fold = wait_folded(c, (long long)n, t0);
         /* ... and every period closed, every minute merged into the 1m tier */
         unsigned part = partition_of(SCALE_KEY, strlen(SCALE_KEY), SCALE_PARTS);
         while (fold >= 0 && last_minute(c, part) < last_ms / 60000 * 60000) {
-            if (now_s() - t0 > SCALE_WAIT_S)
+            if (bscale_now_s() - t0 > SCALE_WAIT_S)
                 fold = -1;
             usleep(20000);
         }
         if (fold >= 0)
-            fold = now_s() - t0;
+            fold = bscale_now_s() - t0;
         stop(w);
         int k = n >= 1000000 ? 5 : n >= 100000 ? 9 : 15;
         struct qstat roll = {0}, raw = {0}, naive = {0};
@@ -386,33 +385,33 @@ static int reader_flow(const struct benchsrv *s, redisContext *c, bool group, un
                        unsigned rate, double secs, struct flow *out)
 {
     benchsrv_flush(s);
-    command(c, "HSET wr:meta version 2 partitions %d", SCALE_PARTS);
+    bscale_command(c, "HSET wr:meta version 2 partitions %d", SCALE_PARTS);
     pid_t w1 = 0, w2 = 0;
     if (group) {
         w1 = start_worker(s, "bench-1");
         w2 = start_worker(s, "bench-2");
-        while (reply_int(c, "HEXISTS wr:meta mode") != 1)
+        while (bscale_reply_int(c, "HEXISTS wr:meta mode") != 1)
             usleep(10000);
     }
     char rate_s[16], series_s[16];
     snprintf(rate_s, sizeof(rate_s), "%u", rate);
     snprintf(series_s, sizeof(series_s), "%u", series);
-    char *gen_argv[] = {self_exe,   "gen",    "--redis", (char *)s->url, "--rate", rate_s,
+    char *gen_argv[] = {bscale_exe, "gen",    "--redis", (char *)s->url, "--rate", rate_s,
                         "--series", series_s, NULL};
-    pid_t gen = spawn(gen_argv, NULL);
-    char *rd_argv[] = {self_exe, "worker", "--redis", (char *)s->url, "--quiet", NULL};
+    pid_t gen = bscale_spawn(gen_argv, NULL);
+    char *rd_argv[] = {bscale_exe, "worker", "--redis", (char *)s->url, "--quiet", NULL};
     sleep(2); /* gen at speed, workers settled */
-    pid_t rd = spawn(rd_argv, NULL);
+    pid_t rd = bscale_spawn(rd_argv, NULL);
     sleep(2); /* the reader past its start-up */
     long long b0 = proc_rchar(rd), e0 = 0;
     for (unsigned i = 0; i < SCALE_PARTS; i++)
-        e0 += reply_int(c, "XLEN wr:ev:{p%u}", i);
-    double t0 = now_s();
+        e0 += bscale_reply_int(c, "XLEN wr:ev:{p%u}", i);
+    double t0 = bscale_now_s();
     usleep((useconds_t)(secs * 1e6));
     long long b1 = proc_rchar(rd), e1 = 0;
     for (unsigned i = 0; i < SCALE_PARTS; i++)
-        e1 += reply_int(c, "XLEN wr:ev:{p%u}", i);
-    double dt = now_s() - t0;
+        e1 += bscale_reply_int(c, "XLEN wr:ev:{p%u}", i);
+    double dt = bscale_now_s() - t0;
     stop(rd);
     stop(gen);
     stop(w1);
@@ -465,13 +464,13 @@ static int bench_throughput(const struct benchsrv *s, redisContext *c, size_t n,
     snprintf(series_s, sizeof(series_s), "%u", series);
     for (int k = 1; k <= 2; k++) {
         benchsrv_flush(s);
-        command(c, "HSET wr:meta version 2 partitions %d", SCALE_PARTS);
-        char *gen_argv[] = {self_exe,   "gen",    "--redis", (char *)s->url, "--rate", "0",
+        bscale_command(c, "HSET wr:meta version 2 partitions %d", SCALE_PARTS);
+        char *gen_argv[] = {bscale_exe, "gen",    "--redis", (char *)s->url, "--rate", "0",
                             "--series", series_s, "--count", count_s,        NULL};
-        pid_t gen = spawn(gen_argv, NULL);
+        pid_t gen = bscale_spawn(gen_argv, NULL);
         waitpid(gen, NULL, 0);
-        int64_t written_ms = wall_ms();
-        double t0 = now_s();
+        int64_t written_ms = bscale_wall_ms();
+        double t0 = bscale_now_s();
         pid_t w1 = start_worker(s, "bench-1"), w2 = k == 2 ? start_worker(s, "bench-2") : 0;
         double dt = wait_folded(c, (long long)n, t0);
         if (dt < 0) {
@@ -481,7 +480,8 @@ static int bench_throughput(const struct benchsrv *s, redisContext *c, size_t n,
             printf("%8d %10.2f %12.0f\n", k, dt, (double)n / dt);
         }
         if (k == 2) /* for the memory figures: every period closed and written */
-            while (ckpt_min_closed(c) < written_ms / 1000 * 1000 && now_s() - t0 < SCALE_WAIT_S)
+            while (ckpt_min_closed(c) < written_ms / 1000 * 1000 &&
+                   bscale_now_s() - t0 < SCALE_WAIT_S)
                 usleep(50000);
         stop(w1);
         stop(w2);
@@ -492,146 +492,6 @@ static int bench_throughput(const struct benchsrv *s, redisContext *c, size_t n,
     return fail;
 }
 
-/* 5. How long a reader (the interface's, as `worker --exit-after-replay`) takes from start to
- * live on the data 3. left, reading rollups (group mode) and the raw events (embedded). */
-static double replay_s(const struct benchsrv *s, redisContext *c, const char *mode)
-{
-    command(c, "HSET wr:meta mode %s", mode);
-    char *argv[] = {self_exe,  "worker", "--redis", (char *)s->url, "--exit-after-replay",
-                    "--quiet", NULL};
-    double t0 = now_s();
-    pid_t pid = spawn(argv, NULL);
-    int st = 0;
-    waitpid(pid, &st, 0);
-    return WIFEXITED(st) && WEXITSTATUS(st) == 0 ? now_s() - t0 : -1;
-}
-
-static int bench_startup(const struct benchsrv *s, redisContext *c, size_t n, unsigned series,
-                         double *raw_eps)
-{
-    printf("5. reader start-up to live (replay of the default 15 min window) on the data of 3.\n");
-    double g = replay_s(s, c, "group"), e = replay_s(s, c, "embedded");
-    command(c, "HSET wr:meta mode group");
-    long long summaries = 0;
-    for (unsigned i = 0; i < SCALE_PARTS; i++) {
-        redisReply *r = redisCommand(c, "XRANGE wr:roll:1s:{p%u} - +", i);
-        if (r && r->type == REDIS_REPLY_ARRAY)
-            for (size_t e2 = 0; e2 < r->elements; e2++)
-                if (r->element[e2]->elements == 2)
-                    summaries += (long long)r->element[e2]->element[1]->elements / 2;
-        if (r)
-            freeReplyObject(r);
-    }
-    printf("%10s %14s %10s\n", "source", "read", "seconds");
-    printf("%10s %8lld summ. %10.3f\n", "rollups", summaries, g);
-    printf("%10s %8zu events %9.3f\n", "raw", n, e);
-    printf("   %u series; start-up reads one summary per series and second that had events\n\n",
-           series);
-    fflush(stdout);
-    *raw_eps = e > 0 ? (double)n / e : 0;
-    return g < 0 || e < 0;
-}
-
-/* 6. Start-up with 15 minutes of history at `series` series, each with 5 events a second: the
- * rollups group workers would have written (1m tier for the older whole minutes, 1s tier for
- * the rest), written here directly; the raw replay of the same history (45 M events at 10 000
- * series) is estimated from 5.'s measured rate, not run. */
-static int write_tier(redisContext *c, const char *tier, int64_t period_ms, uint32_t len_ms,
-                      int values, char **keys, unsigned *part, unsigned series, size_t *fields)
-{
-    struct rollsum r;
-    rollsum_init(&r);
-    for (int i = 0; i < values; i++)
-        rollsum_add(&r, 10.0 + i % 17, period_ms + (int64_t)i * len_ms / values);
-    uint8_t blob[512];
-    size_t blen = rollsum_encode(&r, period_ms, blob, sizeof(blob));
-    rollsum_free(&r);
-    if (blen > sizeof(blob))
-        return -1;
-    const char **argv = xmalloc((3 + 2 * (size_t)series) * sizeof(*argv));
-    size_t *alen = xmalloc((3 + 2 * (size_t)series) * sizeof(*alen));
-    char key[64], id[32];
-    snprintf(id, sizeof(id), "%" PRId64 "-0", period_ms);
-    int sent = 0;
-    for (unsigned pi = 0; pi < SCALE_PARTS; pi++) {
-        snprintf(key, sizeof(key), "wr:roll:%s:{p%u}", tier, pi);
-        int n = 0;
-        argv[n] = "XADD", alen[n++] = 4;
-        argv[n] = key, alen[n++] = strlen(key);
-        argv[n] = id, alen[n++] = strlen(id);
-        for (unsigned k = 0; k < series; k++)
-            if (part[k] == pi) {
-                argv[n] = keys[k], alen[n++] = strlen(keys[k]);
-                argv[n] = (const char *)blob, alen[n++] = blen;
-            }
-        if (n > 3) {
-            redisAppendCommandArgv(c, n, argv, alen);
-            sent++;
-            *fields += (size_t)(n - 3) / 2;
-        }
-    }
-    int rc = 0;
-    for (; sent > 0; sent--) {
-        redisReply *rep = NULL;
-        if (redisGetReply(c, (void **)&rep) != REDIS_OK || rep == NULL ||
-            rep->type == REDIS_REPLY_ERROR)
-            rc = -1;
-        if (rep)
-            freeReplyObject(rep);
-    }
-    free(argv);
-    free(alen);
-    return rc;
-}
-
-static int bench_startup15(const struct benchsrv *s, redisContext *c, unsigned series,
-                           double raw_eps)
-{
-    benchsrv_flush(s);
-    command(c, "HSET wr:meta version 2 partitions %d mode group", SCALE_PARTS);
-    char **keys = xmalloc(series * sizeof(*keys));
-    unsigned *part = xmalloc(series * sizeof(*part));
-    for (unsigned k = 0; k < series; k++) {
-        char b[48];
-        snprintf(b, sizeof(b), "bench_ms{id=%u}", k);
-        keys[k] = xstrdup(b);
-        part[k] = partition_of(b, strlen(b), SCALE_PARTS);
-    }
-    int64_t now = wall_ms(), start = now - 15 * 60000LL;
-    int64_t lo = (start + 59999) / 60000 * 60000, hi = (now - 120000) / 60000 * 60000;
-    size_t f1m = 0, f1s = 0;
-    int rc = 0;
-    double t0 = now_s();
-    for (int64_t m = lo; m < hi && rc == 0; m += 60000)
-        rc = write_tier(c, "1m", m, 60000, 300, keys, part, series, &f1m);
-    for (int64_t sec = hi; sec < now - 6000 && rc == 0; sec += 1000)
-        rc = write_tier(c, "1s", sec, 1000, 5, keys, part, series, &f1s);
-    double write_s = now_s() - t0;
-    for (unsigned k = 0; k < series; k++)
-        free(keys[k]);
-    free(keys);
-    free(part);
-    double g = rc == 0 ? replay_s(s, c, "group") : -1;
-    double events = (double)series * 5 * 900;
-    long long mem1m = 0, mem1s = 0;
-    for (unsigned i = 0; i < SCALE_PARTS; i++) {
-        long long a = reply_int(c, "MEMORY USAGE wr:roll:1m:{p%u} SAMPLES 0", i);
-        long long b = reply_int(c, "MEMORY USAGE wr:roll:1s:{p%u} SAMPLES 0", i);
-        mem1m += a > 0 ? a : 0;
-        mem1s += b > 0 ? b : 0;
-    }
-    printf("6. reader start-up with 15 min of history at %u series, 5 events/s each (rollups written "
-           "directly, %.1f s)\n",
-           series, write_s);
-    printf("   rollups: %zu 1m + %zu 1s summaries read in %.3f s (goal < 1 s)\n", f1m, f1s, g);
-    printf("   raw: %.0f M events, ~%.0f s at 5.'s measured %.0f events/s (estimated, not run)\n",
-           events / 1e6, raw_eps > 0 ? events / raw_eps : 0, raw_eps);
-    printf("   Redis memory: 1m tier %.1f B/summary, 1s tier %.1f B/summary\n\n",
-           f1m ? (double)mem1m / (double)f1m : 0, f1s ? (double)mem1s / (double)f1s : 0);
-    fflush(stdout);
-    return g < 0;
-}
-
 static void bench_memory(redisContext *c)
 {
     static const char *const tiers[] = {"1s", "1m", "1h"};
@@ -640,7 +500,8 @@ static void bench_memory(redisContext *c)
     for (int t = 0; t < 3; t++) {
         long long bytes = 0, entries = 0, fields = 0;
         for (unsigned i = 0; i < SCALE_PARTS; i++) {
-            long long b = reply_int(c, "MEMORY USAGE wr:roll:%s:{p%u} SAMPLES 0", tiers[t], i);
+            long long b =
+                bscale_reply_int(c, "MEMORY USAGE wr:roll:%s:{p%u} SAMPLES 0", tiers[t], i);
             bytes += b > 0 ? b : 0;
             redisReply *r = redisCommand(c, "XRANGE wr:roll:%s:{p%u} - +", tiers[t], i);
             if (r && r->type == REDIS_REPLY_ARRAY) {
@@ -688,12 +549,12 @@ int bench_scale(int argc, char **argv)
                         "--series >= 1, --seconds > 0\n");
         return EXIT_USAGE;
     }
-    ssize_t k = readlink("/proc/self/exe", self_exe, sizeof(self_exe) - 1);
+    ssize_t k = readlink("/proc/self/exe", bscale_exe, sizeof(bscale_exe) - 1);
     if (k <= 0) {
         fprintf(stderr, "warroom bench scale: cannot find its own binary\n");
         return EXIT_FAILURE_GENERIC;
     }
-    self_exe[k] = '\0';
+    bscale_exe[k] = '\0';
     struct benchsrv s = {0};
     redisContext *c = NULL;
     if (benchsrv_start(&s, "scale") != 0 || (c = benchsrv_connect(&s)) == NULL) {
@@ -708,8 +569,8 @@ int bench_scale(int argc, char **argv)
     fail |= bench_throughput(&s, c, backlog, series);
     bench_memory(c);
     double raw_eps = 0;
-    fail |= bench_startup(&s, c, backlog, series, &raw_eps);
-    fail |= bench_startup15(&s, c, series, raw_eps);
+    fail |= bscale_startup(&s, c, backlog, series, &raw_eps);
+    fail |= bscale_startup15(&s, c, series, raw_eps);
     redisFree(c);
     benchsrv_stop(&s);
     return fail ? EXIT_FAILURE_GENERIC : EXIT_OK;
