@@ -122,8 +122,46 @@ static void command_first(int argc, char **argv)
     argv[1] = word;
 }
 
+/* A reader's series table is hundreds of megabytes of small heap objects, built in a second
+ * at start-up; on a virtual machine most of that second went to page faults. Where the kernel
+ * gives transparent huge pages only on request ("[madvise]"), glibc asks for them when told to
+ * by GLIBC_TUNABLES, which it reads only as a process starts: so the program starts itself again
+ * once with glibc.malloc.hugetlb=1 added (same PID, same arguments). bench scale, part 6: start-
+ * up at 10 000 series x 5 events/s, 1.7 s -> 0.9 s. Not under a sanitizer (its own allocator);
+ * a GLIBC_TUNABLES that sets hugetlb itself is left as it is; a failed exec changes nothing. */
+static void heap_huge_pages(char **argv)
+{
+#if !defined(__SANITIZE_ADDRESS__) && !defined(__SANITIZE_THREAD__)
+    const char *tun = getenv("GLIBC_TUNABLES");
+    if (tun && strstr(tun, "glibc.malloc.hugetlb"))
+        return;
+    char mode[128] = "";
+    FILE *f = fopen("/sys/kernel/mm/transparent_hugepage/enabled", "r");
+    if (f == NULL)
+        return;
+    bool advise = fgets(mode, sizeof(mode), f) && strstr(mode, "[madvise]");
+    fclose(f);
+    if (!advise)
+        return;
+    size_t cap = (tun ? strlen(tun) : 0) + 32;
+    char *was = tun ? xstrdup(tun) : NULL, *val = xmalloc(cap);
+    snprintf(val, cap, "%s%sglibc.malloc.hugetlb=1", was ? was : "", was && *was ? ":" : "");
+    if (setenv("GLIBC_TUNABLES", val, 1) == 0)
+        execv("/proc/self/exe", argv);
+    if (was) /* the exec failed: as it was */
+        setenv("GLIBC_TUNABLES", was, 1);
+    else
+        unsetenv("GLIBC_TUNABLES");
+    free(was);
+    free(val);
+#else
+    (void)argv;
+#endif
+}
+
 int main(int argc, char **argv)
 {
+    heap_huge_pages(argv);
     mem_set_oom_handler(cmd_out_of_memory);
     ev_set_allocator(ev_alloc);
     signal(SIGPIPE, SIG_IGN);

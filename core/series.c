@@ -214,18 +214,37 @@ enum series_result series_table_ingest_series(struct series_table *tab, struct s
     return SERIES_ADDED;
 }
 
+static enum series_result merge_series(struct series_table *tab, struct series *s,
+                                       int64_t period_ms, const struct rollsum *r,
+                                       struct hist *take, bool history);
+
 enum series_result series_table_merge(struct series_table *tab, const char *key, size_t len,
                                       int64_t period_ms, const struct rollsum *r)
 {
-    uint64_t n = r->sum.count;
     struct series *s = series_table_get_or_add(tab, key, len);
     if (s == NULL) {
-        tab->stats.rejected_cap += n + r->late;
+        tab->stats.rejected_cap += r->sum.count + r->late;
         return SERIES_REJECTED_CAP;
     }
+    return merge_series(tab, s, period_ms, r, NULL, false);
+}
+
+enum series_result series_table_merge_series(struct series_table *tab, struct series *s,
+                                             int64_t period_ms, struct rollsum *r, bool history)
+{
+    return merge_series(tab, s, period_ms, r, &r->hist, history);
+}
+
+static enum series_result merge_series(struct series_table *tab, struct series *s,
+                                       int64_t period_ms, const struct rollsum *r,
+                                       struct hist *take, bool history)
+{
+    uint64_t n = r->sum.count;
     s->late += r->late;
     tab->stats.late += r->late;
-    switch (timeline_merge(&s->tl, period_ms, &r->sum, &r->hist)) {
+    enum timeline_result tr = take ? timeline_merge_take(&s->tl, period_ms, &r->sum, take)
+                                   : timeline_merge(&s->tl, period_ms, &r->sum, &r->hist);
+    switch (tr) {
     case TIMELINE_ADDED:
         break;
     case TIMELINE_EXPIRED:
@@ -243,8 +262,8 @@ enum series_result series_table_merge(struct series_table *tab, const char *key,
     tab->stats.events += n;
     if (r->sum.first_ts_ms < tab->min_ts_ms)
         tab->min_ts_ms = r->sum.first_ts_ms;
-    int late =
-        tab->max_ts_ms != INT64_MIN && r->sum.last_ts_ms < tab->max_ts_ms - tab->cfg.lateness_ms;
+    int late = !history && tab->max_ts_ms != INT64_MIN &&
+               r->sum.last_ts_ms < tab->max_ts_ms - tab->cfg.lateness_ms;
     if (r->sum.last_ts_ms > tab->max_ts_ms)
         tab->max_ts_ms = r->sum.last_ts_ms;
     if (late) {

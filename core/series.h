@@ -4,6 +4,7 @@
 #ifndef WR_SERIES_H
 #define WR_SERIES_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -118,6 +119,13 @@ enum series_result series_table_ingest_series(struct series_table *tab, struct s
  * summary, counted once per event) store nothing. */
 enum series_result series_table_merge(struct series_table *tab, const char *key, size_t len,
                                       int64_t period_ms, const struct rollsum *r);
+
+/* Same, for a series the caller holds (series_table_get_or_add; not NULL), and r's histogram
+ * may be taken (timeline_merge_take: left empty). history: r is part of a history read out of
+ * time order (a reader's start-up, partition by partition and series by series), so its events
+ * count as late only by r->late, never against the table's watermark. */
+enum series_result series_table_merge_series(struct series_table *tab, struct series *s,
+                                             int64_t period_ms, struct rollsum *r, bool history);
 
 /* The first moment whose data the table can hold at now_ms: the latest of cfg.data_start_ms,
  * now_ms - cfg.data_retention_ms, the start of the timelines' retention and (when

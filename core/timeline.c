@@ -206,10 +206,16 @@ static int cells_cmp(const void *ctx, size_t i)
     return (s > k->start_s) - (s < k->start_s);
 }
 
-/* Index (into a->v) of the first cell whose start is >= start_s: a->lo + a->n when none. */
+/* Index (into a->v) of the first cell whose start is >= start_s: a->lo + a->n when none. Starts
+ * are unique and ascending; the last cell (a new head, the head again) is checked first. */
 uint32_t timeline_cells_lower(const struct timeline *t, const struct timeline_cells *a,
                               int64_t start_s)
 {
+    uint32_t end = a->lo + a->n;
+    if (a->n == 0 || cell_start(t, &a->v[end - 1]) < start_s)
+        return end;
+    if (cell_start(t, &a->v[end - 1]) == start_s)
+        return end - 1;
     struct cells_key k = {t, a, start_s};
     return a->lo + (uint32_t)bsearch_lower(a->n, cells_cmp, &k, NULL);
 }
@@ -282,13 +288,7 @@ static void cells_free(struct timeline_cells *a)
 static struct timeline_slot *cells_add(struct timeline *t, struct timeline_cells *a,
                                        int64_t start_s, double v, int32_t off_ms)
 {
-    uint32_t i, end = a->lo + a->n;
-    if (a->n == 0 || cell_start(t, &a->v[end - 1]) < start_s)
-        i = end; /* the usual case: a new last slot (a new head) */
-    else if (cell_start(t, &a->v[end - 1]) == start_s)
-        i = end - 1; /* the head's second again */
-    else
-        i = timeline_cells_lower(t, a, start_s);
+    uint32_t i = timeline_cells_lower(t, a, start_s); /* usually a new head, or the head again */
     if (i < a->lo + a->n && cell_start(t, &a->v[i]) == start_s) {
         struct timeline_cell *c = &a->v[i];
         struct timeline_slot *slot = cell_is_full(c) ? c->u.slot : timeline_cell_promote(t, c);

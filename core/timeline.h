@@ -117,6 +117,12 @@ enum timeline_result timeline_add(struct timeline *t, double v, int64_t ts_ms);
 enum timeline_result timeline_merge(struct timeline *t, int64_t period_ms,
                                     const struct summary *sum, const struct hist *h);
 
+/* Same, but a period that makes a new full slot takes h's bins instead of copying them: h is
+ * then left empty (initialised, same max_bins). For a caller that decodes one rollup after
+ * another into the same histogram (a reader's start-up). */
+enum timeline_result timeline_merge_take(struct timeline *t, int64_t period_ms,
+                                         const struct summary *sum, struct hist *h);
+
 /* Largest event time added so far, INT64_MIN when none. */
 int64_t timeline_head_ms(const struct timeline *t);
 

@@ -31,7 +31,7 @@ static void slot_of_summary(struct timeline_slot *src, const struct summary *sum
  * where one exists. Returns the full slot holding it, NULL when it is a compact cell. */
 static struct timeline_slot *cells_merge(struct timeline *t, struct timeline_cells *a,
                                          int64_t start_s, const struct timeline_slot *src,
-                                         int64_t src_s)
+                                         int64_t src_s, struct hist *take)
 {
     uint32_t i = timeline_cells_lower(t, a, start_s);
     if (i < a->lo + a->n && cell_start(t, &a->v[i]) == start_s) {
@@ -52,8 +52,13 @@ static struct timeline_slot *cells_merge(struct timeline *t, struct timeline_cel
     struct timeline_slot *slot = timeline_slot_take(t);
     struct hist keep = slot->hist; /* empty, its storage kept for reuse */
     *slot = *src;
-    slot->hist = keep;
-    hist_merge(&slot->hist, &src->hist);
+    if (take && take->max_bins == keep.max_bins) { /* src->hist is *take: its bins move */
+        hist_clear(&keep);
+        hist_init_bounded(take, keep.max_bins);
+    } else {
+        slot->hist = keep;
+        hist_merge(&slot->hist, &src->hist);
+    }
     slot->first_ms += delta_ms;
     slot->last_ms += delta_ms;
     c->u.slot = slot;
@@ -70,8 +75,9 @@ static int summary_usable(const struct summary *sum, const struct hist *h, int64
            sum->last_ts_ms - period_s * 1000 < MAX_SPAN_MS;
 }
 
-enum timeline_result timeline_merge(struct timeline *t, int64_t period_ms,
-                                    const struct summary *sum, const struct hist *h)
+static enum timeline_result merge(struct timeline *t, int64_t period_ms,
+                                  const struct summary *sum, const struct hist *h,
+                                  struct hist *take)
 {
     if (sum->count == 0)
         return TIMELINE_ADDED;
@@ -99,7 +105,7 @@ enum timeline_result timeline_merge(struct timeline *t, int64_t period_ms,
     slot_of_summary(&src, sum, h, p);
     struct timeline_slot *slot;
     if (p > t->head_s - (int64_t)t->cfg.fine_slots) {
-        slot = cells_merge(t, &t->fine, p, &src, p);
+        slot = cells_merge(t, &t->fine, p, &src, p, take);
         if (p == t->head_s)
             t->head = slot;
         return TIMELINE_ADDED;
@@ -107,6 +113,18 @@ enum timeline_result timeline_merge(struct timeline *t, int64_t period_ms,
     int64_t c = t->cfg.coarse_s, start = floor_div(p, c) * c;
     if (start < retention_floor(t, t->head_s))
         return TIMELINE_EXPIRED;
-    cells_merge(t, &t->coarse, start, &src, p);
+    cells_merge(t, &t->coarse, start, &src, p, take);
     return TIMELINE_ADDED;
+}
+
+enum timeline_result timeline_merge(struct timeline *t, int64_t period_ms,
+                                    const struct summary *sum, const struct hist *h)
+{
+    return merge(t, period_ms, sum, h, NULL);
+}
+
+enum timeline_result timeline_merge_take(struct timeline *t, int64_t period_ms,
+                                         const struct summary *sum, struct hist *h)
+{
+    return merge(t, period_ms, sum, h, h);
 }

@@ -41,52 +41,12 @@ void wire_put_bytes(struct wire_w *w, const void *p, size_t n)
     w->n += n;
 }
 
-int wire_get_u8(struct wire_r *r, uint8_t *out)
-{
-    if (r->p == r->end)
-        return -1;
-    *out = *r->p++;
-    return 0;
-}
-
-int wire_get_varint(struct wire_r *r, uint64_t *out)
-{
-    uint64_t v = 0;
-    for (int shift = 0; shift < 64; shift += 7) {
-        if (r->p == r->end)
-            return -1;
-        uint8_t byte = *r->p++;
-        if (shift == 63 && byte > 1)
-            return -1; /* more than 64 bits */
-        if (shift > 0 && byte == 0)
-            return -1; /* overlong: the encoder writes every number in its shortest form */
-        v |= (uint64_t)(byte & 0x7f) << shift;
-        if (!(byte & 0x80)) {
-            *out = v;
-            return 0;
-        }
-    }
-    return -1;
-}
-
 int wire_get_svarint(struct wire_r *r, int64_t *out)
 {
     uint64_t zz;
     if (wire_get_varint(r, &zz) < 0)
         return -1;
     *out = zz & 1 ? -(int64_t)(zz >> 1) - 1 : (int64_t)(zz >> 1);
-    return 0;
-}
-
-int wire_get_f64(struct wire_r *r, double *out)
-{
-    if (wire_left(r) < 8)
-        return -1;
-    uint64_t bits = 0;
-    for (int i = 0; i < 8; i++)
-        bits |= (uint64_t)r->p[i] << (8 * i);
-    r->p += 8;
-    memcpy(out, &bits, sizeof bits);
     return 0;
 }
 

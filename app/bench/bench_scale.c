@@ -529,6 +529,7 @@ int bench_scale(int argc, char **argv)
     size_t max_n = 1000000, backlog = 1000000;
     unsigned series = 10000;
     double secs = 5;
+    const char *parts = "123456";
     for (int i = 2; i < argc; i++) {
         if (strcmp(argv[i], "--max-values") == 0 && i + 1 < argc)
             max_n = strtoull(argv[++i], NULL, 10);
@@ -538,9 +539,11 @@ int bench_scale(int argc, char **argv)
             series = (unsigned)strtoul(argv[++i], NULL, 10);
         else if (strcmp(argv[i], "--seconds") == 0 && i + 1 < argc)
             secs = atof(argv[++i]);
+        else if (strcmp(argv[i], "--parts") == 0 && i + 1 < argc)
+            parts = argv[++i];
         else {
             fprintf(stderr, "usage: warroom bench scale [--max-values N] [--events N] "
-                            "[--series N] [--seconds S]\n");
+                            "[--series N] [--seconds S] [--parts 123456]\n");
             return EXIT_USAGE;
         }
     }
@@ -564,13 +567,21 @@ int bench_scale(int argc, char **argv)
     }
     printf("warroom bench scale: group mode (worker --group, rollups) against its baselines, on a "
            "private redis-server\n\n");
-    int fail = bench_query(&s, c, max_n);
-    fail |= bench_flow(&s, c, series, secs);
-    fail |= bench_throughput(&s, c, backlog, series);
-    bench_memory(c);
+    int fail = 0;
     double raw_eps = 0;
-    fail |= bscale_startup(&s, c, backlog, series, &raw_eps);
-    fail |= bscale_startup15(&s, c, series, raw_eps);
+    if (strchr(parts, '1'))
+        fail |= bench_query(&s, c, max_n);
+    if (strchr(parts, '2'))
+        fail |= bench_flow(&s, c, series, secs);
+    if (strchr(parts, '3'))
+        fail |= bench_throughput(&s, c, backlog, series);
+    if (strchr(parts, '4'))
+        bench_memory(c);
+    if (strchr(parts, '5') && strchr(parts, '3')) /* on the data 3. left */
+        fail |= bscale_startup(&s, c, backlog, series, &raw_eps);
+    if (strchr(parts, '6'))
+        for (int rate = 1; rate <= 5; rate += 4)
+            fail |= bscale_startup15(&s, c, series, rate, raw_eps);
     redisFree(c);
     benchsrv_stop(&s);
     return fail ? EXIT_FAILURE_GENERIC : EXIT_OK;

@@ -26,9 +26,11 @@ long long bscale_reply_int(redisContext *c, const char *fmt, ...);
 void bscale_command(redisContext *c, const char *fmt, ...);
 
 /* 5. and 6. (bench_scale_start.c): reader start-up on 3.'s data (*raw_eps: the raw replay's
- * events/s), then with 15 min of synthetic rollups at `series` series. Return 1 on failure. */
+ * events/s), then with 15 min of synthetic rollups at `series` series, `rate` events a second each.
+ * Return 1 on failure. */
 int bscale_startup(const struct benchsrv *s, redisContext *c, size_t n, unsigned series,
                    double *raw_eps);
-int bscale_startup15(const struct benchsrv *s, redisContext *c, unsigned series, double raw_eps);
+int bscale_startup15(const struct benchsrv *s, redisContext *c, unsigned series, int rate,
+                     double raw_eps);
 
 #endif

@@ -45,7 +45,7 @@ static const char worker_help[] =
     "  --exit-after-replay  stop as soon as the replay is done\n"
     "  --quiet              no status lines (connection changes and totals are still printed)\n"
     "  --raw                status lines as exact key=value pairs, for scripts\n"
-    "  --count N            XREAD COUNT per partition (default 1000)\n"
+    "  --count N            XREAD COUNT per partition (default 1000; 4 reading rollups)\n"
     "  --rules FILE         evaluate these alert rules once the replay is done, compete for the\n"
     "                       announcer lease and announce transitions (to NS:alerts and the\n"
     "                       --room chat room, default ops); one line per transition, ack,\n"

@@ -411,6 +411,15 @@ int rconn_command_argv(struct rconn *rc, rconn_reply_fn *cb, void *privdata, int
     return submit(rc, cb, privdata, cmd, (size_t)len);
 }
 
+void rconn_flush(struct rconn *rc)
+{
+    if (rc->closed || rc->state != RCONN_UP || rc->ac == NULL || (rc->route && !rc->direct))
+        return;
+    int done = 0;
+    (void)redisBufferWrite(&rc->ac->c, &done); /* an error stays in c->err: the loop's next
+                                                  write finds it and disconnects as usual */
+}
+
 static int pubsub_send(struct rconn *rc, const char *verb, const char *channel)
 {
     if (rc->closed || rc->opts.mode != RCONN_MODE_PUBSUB || rc->state != RCONN_UP || rc->ac == NULL)

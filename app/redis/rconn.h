@@ -141,6 +141,12 @@ int rconn_command(struct rconn *rc, rconn_reply_fn *cb, void *privdata, const ch
 int rconn_command_argv(struct rconn *rc, rconn_reply_fn *cb, void *privdata, int argc,
                        const char **argv, const size_t *argvlen);
 
+/* Writes the commands queued on rc to the socket now instead of when the loop next runs, so a
+ * command sent from a reply callback (the next XREAD) reaches Redis while that reply is still
+ * being processed. Best effort: a failed write is left for the loop to find; no-op on a routed
+ * (cluster) connection or one that is not up. */
+void rconn_flush(struct rconn *rc);
+
 /* PUBSUB mode: SUBSCRIBE channel (PSUBSCRIBE when pattern != 0). Confirmation and messages go
  * to opts.on_message. Only while RCONN_UP (call it from on_up); returns 0, or -1 when not up or
  * not in PUBSUB mode. Subscriptions do not survive a reconnect: on_up must subscribe again. */

@@ -34,10 +34,14 @@ static void destroy(struct reader *rd)
     for (unsigned i = 0; i < rd->cfg.partitions; i++) {
         free(rd->parts[i].key);
         free(rd->parts[i].ring);
+        free(rd->parts[i].hint);
     }
     free(rd->parts);
     free(rd->seen);
     free(rd->cursors);
+    free(rd->run);
+    free(rd->take);
+    free(rd->run_ms);
     free(rd->xargv);
     free(rd->xargvlen);
     free(rd->strs);
@@ -143,7 +147,7 @@ static void process_entry(struct reader *rd, unsigned pi, const redisReply *e)
     if (!rd->st.replay_done)
         rd->st.replay_entries++;
     if (rd->cfg.source == READER_SOURCE_ROLLUPS) {
-        reader_roll_entry(rd, pi, e);
+        reader_roll_entries(rd, pi, &e, 1, false);
         return;
     }
     if (e && e->type == REDIS_REPLY_ARRAY && e->elements >= 1 && e->element[0] &&
@@ -270,12 +274,30 @@ static void advance_ids(struct reader *rd, size_t n)
             else
                 hi = mid;
         }
+        rd->take[i] = lo;
         if (lo == 0)
             continue;
         const redisReply *e = ((const redisReply *)c->batch)->element[lo - 1];
         if (e && e->type == REDIS_REPLY_ARRAY && e->elements >= 1 && e->element[0] &&
             e->element[0]->type == REDIS_REPLY_STRING)
             set_last_id(&rd->parts[c->part], e->element[0]->str, e->element[0]->len);
+    }
+}
+
+/* Rollup mode during the start-up's replay: each partition's entries (those advance_ids took)
+ * merged as one run, partition after partition, series by series (reader_roll_entries); the
+ * order across partitions only matters to the late count, which history does not touch. */
+static void replay_rollups(struct reader *rd, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        const struct pmerge_cursor *c = &rd->cursors[i];
+        const redisReply *batch = c->batch;
+        struct part *p = &rd->parts[c->part];
+        rd->st.entries += rd->take[i];
+        rd->st.replay_entries += rd->take[i];
+        p->entries += rd->take[i];
+        reader_roll_entries(rd, c->part, (const redisReply *const *)batch->element, rd->take[i],
+                            true);
     }
 }
 
@@ -309,11 +331,16 @@ static void xread_done(struct reader *rd, const redisReply *reply, unsigned from
      * reply is built only after this callback returns: one reply at a time on a connection). */
     advance_ids(rd, n);
     reader_issue_xread(rd);
+    if (rd->blk)
+        rconn_flush(rd->blk); /* else it leaves when this callback returns: no overlap */
     /* Entries in entry-ID order across partitions, so event time advances as it did in Redis
      * and a replay does not make events look late because one partition's batch ran ahead of
      * another's (core/pmerge). After the cutoff of a full batch nothing is taken: those entries
      * come again with the next XREAD, which starts where advance_ids left each partition. */
-    pmerge_run(rd->cursors, n, rd->cfg.count, entry_id, take_entry, rd);
+    if (rd->cfg.source == READER_SOURCE_ROLLUPS && !rd->st.replay_done)
+        replay_rollups(rd, n);
+    else
+        pmerge_run(rd->cursors, n, rd->cfg.count, entry_id, take_entry, rd);
     for (unsigned i = 0; i < rd->cfg.partitions; i++)
         if (rd->seen[i])
             reader_check_caught_up(&rd->parts[i]);
@@ -543,6 +570,7 @@ struct reader *reader_new(struct ev_loop *loop, const struct redisaddr *addr,
     rd->parts = xcalloc(n, sizeof(*rd->parts));
     rd->seen = xcalloc(n, sizeof(*rd->seen));
     rd->cursors = xcalloc(n, sizeof(*rd->cursors));
+    rd->take = xcalloc(n, sizeof(*rd->take));
     /* 4096 IDs per partition, fewer past 16 partitions (at least 256): at most ~1 MB in all
      * up to 256 partitions */
     rd->ring_cap = n <= 16 ? 4096 : 65536 / n < 256 ? 256 : 65536 / n;

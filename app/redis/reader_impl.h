@@ -21,6 +21,11 @@ struct part {
     uint64_t last_ms, last_seq;
     uint64_t start_ms; /* ms of the replay start ID, for progress */
     uint64_t entries;
+    /* rollup mode: the series of each field pair of the last run merged (entries of a
+     * partition name the same keys in the same order, so this skips most lookups; the table
+     * never frees a series while it lives) */
+    struct series **hint;
+    size_t hint_n;
     /* from XINFO STREAM */
     bool target_known; /* the first answer arrived: target_* is the replay target */
     bool target_none;  /* the stream did not exist at start */
@@ -73,6 +78,7 @@ struct reader {
     bool *seen; /* scratch: partitions present in one XREAD reply */
     struct pmerge_cursor
         *cursors; /* scratch: one per stream of a reply, as a min-heap by entry ID */
+    size_t *take; /* scratch: entries of each cursor's batch the merge takes (advance_ids) */
 
     const char **xargv; /* XREAD arguments: fixed words, keys, then the ID buffers */
     size_t *xargvlen;
@@ -100,6 +106,9 @@ struct reader {
     char key[EVENT_KEY_MAX + 1];
     size_t key_prefix_len; /* of "NS:ev:{p" or "NS:roll:1s:{p" in the partition keys */
     struct rollsum roll;   /* rollup mode: one decoded blob (reader_roll.c) */
+    const redisReply **run; /* rollup mode: entries naming the same keys, and their IDs' ms */
+    uint64_t *run_ms;
+    size_t run_cap;
     unsigned preload_left; /* partitions whose start-up preload runs: the XREAD waits for them */
     int64_t pre_lo_ms, pre_hi_ms; /* the whole minutes preloaded from the 1m tier */
     char roll_error[256];  /* the last rejected rollup, for reader_roll_text */
@@ -144,9 +153,11 @@ void reader_lost_check(struct reader *rd, struct rconn *rc, unsigned from, unsig
 /* reader_roll.c: the stream key of partition i for the configured source; as
  * partition_stream_key. */
 int reader_part_key(const struct reader *rd, unsigned i, char *buf, size_t cap);
-/* reader_roll.c: one rollup entry ([id, [key, blob, ...]]) of partition pi, merged into the
- * table; its bad pairs are counted, never dead-lettered. */
-void reader_roll_entry(struct reader *rd, unsigned pi, const redisReply *e);
+/* reader_roll.c: rollup entries e[0..n) ([id, [key, blob, ...]], in ID order) of partition pi,
+ * merged into the table; bad pairs are counted, never dead-lettered. history: the start-up's
+ * replay, merged partition by partition and series by series (series_table_merge_series). */
+void reader_roll_entries(struct reader *rd, unsigned pi, const redisReply *const *e, size_t n,
+                         bool history);
 /* Rollup mode, at start: the replay window's whole minutes older than the last 2 minutes are read
  * from NS:roll:1m:{pI} (the seconds before the first of them from the 1s tier), each partition's
  * XREAD then resumes right after the last minute merged; until every partition is done the XREAD

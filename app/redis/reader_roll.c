@@ -42,64 +42,137 @@ static bool is_string(const redisReply *r)
     return r && r->type == REDIS_REPLY_STRING;
 }
 
-/* One entry of a tier whose periods last period_ms; ring: remember its ID for the failover
- * check (entries of the 1s stream the XREAD reads; not those of the 1m preload). */
-static void roll_entry(struct reader *rd, unsigned pi, const redisReply *e, uint32_t period_ms,
-                       bool ring)
+/* The entry's ID (ms, seq) when e has the shape [id, [field, ...]]; else counts it rejected. */
+static bool entry_ok(struct reader *rd, const struct part *p, const redisReply *e, uint64_t *ms,
+                     uint64_t *seq)
 {
-    struct part *p = &rd->parts[pi];
     const char *id = "";
     size_t id_len = 0;
-    uint64_t ms = 0, seq = 0;
     if (e && e->type == REDIS_REPLY_ARRAY && e->elements == 2 && is_string(e->element[0]) &&
         e->element[1] && e->element[1]->type == REDIS_REPLY_ARRAY) {
         id = e->element[0]->str;
         id_len = e->element[0]->len;
     }
-    if (id_len == 0 || event_stream_id_parse(id, id_len, &ms, &seq) < 0 ||
-        ms > (uint64_t)INT64_MAX / 4) {
+    if (id_len == 0 || event_stream_id_parse(id, id_len, ms, seq) < 0 ||
+        *ms > (uint64_t)INT64_MAX / 4) {
         reject(rd, p, id, id_len, "", 0, "malformed rollup entry");
-        return;
+        return false;
     }
-    if (ring)
-        reader_ring_add(rd, p, ms, seq);
-    const redisReply *f = e->element[1];
-    if (f->elements % 2 != 0)
+    if (e->element[1]->elements % 2 != 0)
         reject(rd, p, id, id_len, "", 0, "odd number of fields");
-    for (size_t i = 0; i + 1 < f->elements; i += 2) {
-        const redisReply *k = f->element[i], *v = f->element[i + 1];
+    return true;
+}
+
+/* Whether entries a and b (both entry_ok) name the same series keys in the same order. */
+static bool same_keys(const redisReply *a, const redisReply *b)
+{
+    const redisReply *fa = a->element[1], *fb = b->element[1];
+    if (fa->elements != fb->elements)
+        return false;
+    for (size_t i = 0; i + 1 < fa->elements; i += 2) {
+        const redisReply *x = fa->element[i], *y = fb->element[i];
+        if (!is_string(x) || !is_string(y) || x->len != y->len ||
+            memcmp(x->str, y->str, x->len) != 0)
+            return false;
+    }
+    return true;
+}
+
+/* Pair i (its key at field i, its blob at i + 1) of the entries run[0..n), which all hold the
+ * same key there: one lookup, then each entry's blob decoded and merged in entry order. */
+static void merge_pair(struct reader *rd, struct part *p, const redisReply *const *run,
+                       const uint64_t *ms, size_t n, size_t i, uint32_t period_ms, bool history)
+{
+    const redisReply *k = run[0]->element[1]->element[i];
+    struct series *s = NULL;
+    bool key_ok = is_string(k) && k->len > 0 && k->len <= EVENT_KEY_MAX;
+    size_t h = i / 2; /* the pair's index: its hint */
+    if (key_ok && h < p->hint_n && p->hint[h] && p->hint[h]->key_len == k->len &&
+        memcmp(p->hint[h]->key, k->str, k->len) == 0)
+        s = p->hint[h];
+    else if (key_ok) {
+        s = series_table_get_or_add(rd->tab, k->str, k->len);
+        if (h >= p->hint_n) {
+            size_t cap = h + 1 > 2 * p->hint_n ? h + 1 : 2 * p->hint_n;
+            p->hint = xrealloc(p->hint, cap * sizeof(*p->hint));
+            memset(p->hint + p->hint_n, 0, (cap - p->hint_n) * sizeof(*p->hint));
+            p->hint_n = cap;
+        }
+        p->hint[h] = s;
+    }
+    for (size_t e = 0; e < n; e++) {
+        const redisReply *id = run[e]->element[0], *v = run[e]->element[1]->element[i + 1];
         if (!is_string(k) || !is_string(v) || k->len == 0) {
-            reject(rd, p, id, id_len, is_string(k) ? k->str : "", is_string(k) ? k->len : 0,
+            reject(rd, p, id->str, id->len, is_string(k) ? k->str : "", is_string(k) ? k->len : 0,
                    "field is not a series key and a blob");
             continue;
         }
-        if (k->len > EVENT_KEY_MAX) {
-            reject(rd, p, id, id_len, k->str, k->len, "series key too long");
+        if (!key_ok) {
+            reject(rd, p, id->str, id->len, k->str, k->len, "series key too long");
             continue;
         }
         const char *why = NULL;
-        if (rollsum_decode(&rd->roll, (int64_t)ms, period_ms, (const uint8_t *)v->str, v->len,
+        if (rollsum_decode(&rd->roll, (int64_t)ms[e], period_ms, (const uint8_t *)v->str, v->len,
                            &why) < 0) {
-            reject(rd, p, id, id_len, k->str, k->len, why ? why : "bad blob");
+            reject(rd, p, id->str, id->len, k->str, k->len, why ? why : "bad blob");
             continue;
         }
         rd->st.rollups++;
         rd->st.events += rd->roll.sum.count;
-        series_table_merge(rd->tab, k->str, k->len, (int64_t)ms, &rd->roll);
+        if (s)
+            series_table_merge_series(rd->tab, s, (int64_t)ms[e], &rd->roll, history);
+        else /* the table is full: counted as rejected there */
+            series_table_merge(rd->tab, k->str, k->len, (int64_t)ms[e], &rd->roll);
     }
 }
 
-void reader_roll_entry(struct reader *rd, unsigned pi, const redisReply *e)
+/* Entries e[0..n) of partition pi, from a tier whose periods last period_ms, in ID order. A
+ * run of entries naming the same keys in the same order (a partition's seconds, usually) is
+ * merged series by series: each series is looked up once and its periods merged while its
+ * memory is in cache. Every series still gets its periods in ID order. history: the entries
+ * are start-up history (series_table_merge_series). ring: remember their IDs for the failover
+ * check (the 1s stream the XREAD reads, not the 1m preload). */
+static void roll_entries(struct reader *rd, unsigned pi, const redisReply *const *e, size_t n,
+                         uint32_t period_ms, bool history, bool ring)
 {
-    roll_entry(rd, pi, e, ROLL_PERIOD_MS, true);
+    struct part *p = &rd->parts[pi];
+    if (n > rd->run_cap) {
+        rd->run_cap = n;
+        rd->run = xrealloc(rd->run, n * sizeof(*rd->run));
+        rd->run_ms = xrealloc(rd->run_ms, n * sizeof(*rd->run_ms));
+    }
+    size_t m = 0; /* entries of the current run */
+    for (size_t i = 0; i <= n; i++) {
+        uint64_t ms = 0, seq = 0;
+        bool ok = i < n && entry_ok(rd, p, e[i], &ms, &seq);
+        if (ok && ring)
+            reader_ring_add(rd, p, ms, seq);
+        if (m > 0 && (i == n || !ok || !same_keys(rd->run[0], e[i]))) {
+            size_t pairs = rd->run[0]->element[1]->elements / 2;
+            for (size_t k = 0; k < pairs; k++)
+                merge_pair(rd, p, rd->run, rd->run_ms, m, 2 * k, period_ms, history);
+            m = 0;
+        }
+        if (ok) {
+            rd->run[m] = e[i];
+            rd->run_ms[m++] = ms;
+        }
+    }
 }
+
+void reader_roll_entries(struct reader *rd, unsigned pi, const redisReply *const *e, size_t n,
+                         bool history)
+{
+    roll_entries(rd, pi, e, n, ROLL_PERIOD_MS, history, true);
+}
+
 
 /* ---------------------------------------------------------------------------------------------
  * Start-up from the 1m tier: the window's older whole minutes as one summary per series and
  * minute instead of sixty, then the 1s tier from where they end (contract in reader.h)
  * ------------------------------------------------------------------------------------------ */
 
-#define PRELOAD_PAGE 100
+#define PRELOAD_PAGE 8 /* entries per XRANGE: a 1m entry holds a minute of every series */
 #define PRELOAD_RECENT_MS 120000 /* the last 2 minutes always come from the 1s tier */
 #define MINUTE_MS 60000
 
@@ -144,12 +217,13 @@ static void on_preload(struct rconn *rc, const redisReply *reply, void *privdata
     }
     bool minutes = p->pre_phase == PRELOAD_MINUTES;
     uint64_t ms = 0, seq = 0;
+    roll_entries(rd, pi, (const redisReply *const *)reply->element, reply->elements,
+                 minutes ? MINUTE_MS : ROLL_PERIOD_MS, true, !minutes);
     for (size_t i = 0; i < reply->elements; i++) {
         const redisReply *e = reply->element[i];
         rd->st.entries++;
         rd->st.replay_entries++;
         p->entries++;
-        roll_entry(rd, pi, e, minutes ? MINUTE_MS : ROLL_PERIOD_MS, !minutes);
         if (e->type == REDIS_REPLY_ARRAY && e->elements >= 1 && is_string(e->element[0]) &&
             event_stream_id_parse(e->element[0]->str, e->element[0]->len, &ms, &seq) == 0) {
             snprintf(p->pre_from, sizeof(p->pre_from), "(%s", e->element[0]->str);
@@ -172,6 +246,7 @@ static void on_preload(struct rconn *rc, const redisReply *reply, void *privdata
         }
     }
     preload_send(rd, pi);
+    rconn_flush(rd->cmd); /* Redis reads the next page while this one is merged */
     reader_release(rd);
 }
 

@@ -65,6 +65,11 @@ wait_for '[ "$(rcli XLEN "wr:roll:1s:{p0}")" -lt 180 ]' 20
 ev=$(grep -o "^totals: .* events=[0-9]*" "$T/start.out" | grep -o "events=[0-9]*$" | cut -d= -f2)
 [ "$ev" = 12000 ] && ok "start-up from rollups: the 1m tier's minutes, every event ($ev)" ||
     notok "start-up 1m" "$(tail -2 "$T/start.out")"
+# read partition by partition and series by series, the history counts no late event (the
+# workers wrote none): the order of reading is not event time
+late=$(grep -o "^totals: .* late=[0-9]*" "$T/start.out" | grep -o "late=[0-9]*$" | cut -d= -f2)
+[ "$late" = 0 ] && ok "start-up from rollups counts no event late ($late)" ||
+    notok "start-up late" "$(tail -2 "$T/start.out")"
 
 # --keep-1s 5m: the 1s tier is trimmed by age (MINID ~: whole stream nodes of 100 entries)
 n=$(rcli XLEN "wr:roll:1s:{p0}")

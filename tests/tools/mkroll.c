@@ -2,7 +2,8 @@
  * them) into the rollup entries `worker --group` would write for them, as RESP commands for
  * `redis-cli --pipe`: one XADD NS:roll:TIER:{pI} <period start>-0 KEY BLOB ... per partition and
  * period, in ID order. For the read side's tests before (and besides) the real writer.
- *   mkroll [--ns NS] [--partitions N] [--tier 1s|1m|1h] < events.txt | redis-cli --pipe */
+ *   mkroll [--ns NS] [--partitions N] [--tier 1s|1m|1h] [--shuffle SEED] < events.txt |
+ *       redis-cli --pipe */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -44,19 +45,18 @@ static void bulk_str(const char *s)
     bulk(s, strlen(s));
 }
 
-/* One XADD for events ev[0..n) (same partition and period), one blob per series. */
-static void emit(const char *ns, const char *tier, const struct ev *ev, size_t n)
+/* One XADD for events ev[0..n) (same partition and period), one blob per series: in key order,
+ * or, with shuffle != 0, in an order drawn from it, the period and the partition (a reader must
+ * not rely on a partition's entries naming their series in the same order). */
+static void emit(const char *ns, const char *tier, const struct ev *ev, size_t n,
+                 unsigned long shuffle)
 {
-    size_t nkeys = 0;
-    for (size_t i = 0; i < n; i++)
-        nkeys += i == 0 || strcmp(ev[i].key, ev[i - 1].key) != 0;
-    char key[160], id[48];
-    partition_roll_key(ns, tier, ev[0].part, key, sizeof(key));
-    snprintf(id, sizeof(id), "%lld-0", (long long)ev[0].period_ms);
-    printf("*%zu\r\n", 3 + 2 * nkeys);
-    bulk_str("XADD");
-    bulk_str(key);
-    bulk_str(id);
+    struct pair {
+        const char *key;
+        unsigned char *blob;
+        size_t len;
+    } *pairs = malloc(n * sizeof(*pairs));
+    size_t np = 0;
     for (size_t i = 0; i < n;) {
         struct rollsum r;
         rollsum_init(&r);
@@ -64,20 +64,40 @@ static void emit(const char *ns, const char *tier, const struct ev *ev, size_t n
         for (; j < n && strcmp(ev[j].key, ev[i].key) == 0; j++)
             rollsum_add(&r, ev[j].value, ev[j].ts_ms);
         size_t len = rollsum_encode(&r, ev[i].period_ms, NULL, 0);
-        unsigned char *buf = malloc(len);
-        rollsum_encode(&r, ev[i].period_ms, buf, len);
-        bulk_str(ev[i].key);
-        bulk(buf, len);
-        free(buf);
+        pairs[np] = (struct pair){ev[i].key, malloc(len), len};
+        rollsum_encode(&r, ev[i].period_ms, pairs[np++].blob, len);
         rollsum_free(&r);
         i = j;
     }
+    unsigned long long x = shuffle * 0x9E3779B97F4A7C15ULL ^ (unsigned long long)ev[0].period_ms ^
+                           ev[0].part;
+    for (size_t i = np; shuffle && i > 1; i--) { /* Fisher-Yates on an xorshift */
+        x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+        size_t k = (size_t)(x % i);
+        struct pair t = pairs[i - 1];
+        pairs[i - 1] = pairs[k];
+        pairs[k] = t;
+    }
+    char key[160], id[48];
+    partition_roll_key(ns, tier, ev[0].part, key, sizeof(key));
+    snprintf(id, sizeof(id), "%lld-0", (long long)ev[0].period_ms);
+    printf("*%zu\r\n", 3 + 2 * np);
+    bulk_str("XADD");
+    bulk_str(key);
+    bulk_str(id);
+    for (size_t i = 0; i < np; i++) {
+        bulk_str(pairs[i].key);
+        bulk(pairs[i].blob, pairs[i].len);
+        free(pairs[i].blob);
+    }
+    free(pairs);
 }
 
 int main(int argc, char **argv)
 {
     const char *ns = "wr", *tier = "1s";
     unsigned parts = 8;
+    unsigned long shuffle = 0;
     for (int i = 1; i + 1 < argc; i += 2) {
         if (strcmp(argv[i], "--ns") == 0)
             ns = argv[i + 1];
@@ -85,6 +105,8 @@ int main(int argc, char **argv)
             parts = (unsigned)atoi(argv[i + 1]);
         else if (strcmp(argv[i], "--tier") == 0)
             tier = argv[i + 1];
+        else if (strcmp(argv[i], "--shuffle") == 0)
+            shuffle = strtoul(argv[i + 1], NULL, 10);
     }
     int64_t period = strcmp(tier, "1h") == 0 ? 3600000 : strcmp(tier, "1m") == 0 ? 60000 : 1000;
     size_t n = 0, cap = 1024;
@@ -118,7 +140,7 @@ int main(int argc, char **argv)
         size_t j = i;
         while (j < n && evs[j].part == evs[i].part && evs[j].period_ms == evs[i].period_ms)
             j++;
-        emit(ns, tier, evs + i, j - i);
+        emit(ns, tier, evs + i, j - i, shuffle);
         i = j;
     }
     free(evs);

@@ -45,6 +45,33 @@ tui_wait "1 rollup rejected (wr:roll:1s:{p0}" 10 && tui_cap | grep -q "rolltest_
     { tui_dump hostile; notok hostile "not shown"; }
 tui_stop
 
+# Start-up merges a partition's entries series by series (reader_roll.c): 24 series with an
+# event in every second, their entries naming the keys in one order (ns so) or in an order drawn
+# anew for every entry (ns ss, mkroll --shuffle); every series' count exact in both.
+for i in $(seq 0 23); do
+    for s in $(seq 0 11); do
+        for k in $(seq 0 $((i % 4))); do
+            printf 'shuf{i=%02d} %d %d\n' "$i" $((i * 10 + k)) $((now - 30000 + s * 1000 + k * 100 + i))
+        done
+    done
+done >"$T/shuf.txt"
+for ns in so ss; do
+    shuffle=0
+    [ $ns = ss ] && shuffle=7
+    "$MKROLL" --ns $ns --shuffle $shuffle <"$T/shuf.txt" | rcli --pipe >/dev/null 2>&1
+    rcli HSET $ns:meta version 2 partitions 8 mode group >/dev/null
+    tui_start 200 60 --ns $ns || { tui_dump "start $ns"; notok "start $ns" "no interface"; continue; }
+    tui_wait "shuf{i=23}" 10 || tui_dump "rows $ns"
+    bad=""
+    for i in $(seq 0 23); do
+        read -r _ _ c _ <<<"$(row_cells "shuf{i=$(printf %02d "$i")}")"
+        [ "$c" = $((12 * (i % 4 + 1))) ] || bad+=" $i:$c"
+    done
+    [ -z "$bad" ] && ok "start-up series by series (ns $ns, shuffle $shuffle): 24 counts exact" ||
+        { tui_dump "counts $ns"; notok "counts $ns" "$bad"; }
+    tui_stop
+done
+
 rcli HSET wr:meta mode embedded >/dev/null
 tui_start 200 40 || { tui_dump start2; notok start2 "interface did not come up"; wr_done; }
 tui_wait "raw events" 10 && ! tui_cap | grep -q "rolltest_size" &&
