@@ -141,6 +141,76 @@ else
     notok "range from 1m" "$out $(cat "$T/range.err")"
 fi
 
+# ---- 2b. sessions from the 1s tier equal sessions from the raw events ----------------------------
+# two bursts of one series 3 minutes apart (a --session-gap 2m splits them), another series
+# throughout; the same events raw in ns se (embedded), as 1s rollups in ns sg (group)
+python3 - "$now" >"$T/sess.txt" <<'EOF2'
+import random, sys
+now = int(sys.argv[1])
+rnd = random.Random(5)
+ev = []
+for base in (now - 600000, now - 300000):
+    for i in range(200):
+        ev.append((f"burst{{svc=db}}", rnd.randrange(1, 5000) / 8, base + rnd.randrange(60000)))
+for i in range(300):
+    ev.append(("steady{svc=web}", rnd.randrange(1, 5000) / 8, now - 660000 + i * 2000))
+for k, v, ts in sorted(ev, key=lambda e: e[2]):
+    print(f"{k} {v} {ts}")
+EOF2
+"$W" ingest --redis "$REDIS_URL" --ns se "$T/sess.txt" >/dev/null 2>&1
+"$MKROLL" --ns sg --tier 1s <"$T/sess.txt" | rcli --pipe >/dev/null 2>&1
+rcli HSET sg:meta version 2 partitions 8 mode group >/dev/null
+for ns in se sg; do
+    "$W" query --redis "$REDIS_URL" --ns $ns --json --session-gap 2m --range 15m \
+        'max(burst{svc=db})' >"$T/sess.$ns.json" 2>"$T/sess.$ns.err"
+done
+if out=$(python3 - "$T/sess.se.json" "$T/sess.sg.json" <<'EOF2' 2>&1
+import json, sys
+a, b = (json.load(open(p)) for p in sys.argv[1:3])
+assert b["source"] == "rollups 1s", b["source"]
+rows = lambda d: [(r["start_ms"], r["end_ms"], r["count"], r["max"]) for r in d["rows"]]
+assert len(a["rows"]) == 2, rows(a)
+assert rows(a) == rows(b), (rows(a), rows(b))
+EOF2
+); then
+    ok "query --session-gap in group mode: the same two sessions as from the raw events"
+else
+    notok "sessions group" "$out $(cat "$T/sess.sg.err")"
+fi
+
+# ---- 2c. past 7 days the 1h tier: exact counts, sums, min, max ----------------------------------
+python3 - "$now" >"$T/hours.txt" <<'EOF2'
+import random, sys
+now = int(sys.argv[1])
+rnd = random.Random(11)
+for i in range(2000):
+    ts = now - 20 * 86400000 + rnd.randrange(20 * 86400000 - 7200000)
+    print(f"mem{{host=h{i % 3}}} {rnd.randrange(1, 100000) / 4} {ts}")
+EOF2
+"$MKROLL" --ns h --tier 1h <"$T/hours.txt" | rcli --pipe >/dev/null 2>&1
+rcli HSET h:meta version 2 partitions 8 mode group >/dev/null
+"$W" query --redis "$REDIS_URL" --ns h --window 30d --json >"$T/hours.json" 2>"$T/hours.err"
+if out=$(python3 - "$T/hours.txt" "$T/hours.json" <<'EOF2' 2>&1
+import json, sys
+ev = {}
+for l in open(sys.argv[1]):
+    k, v, ts = l.split()
+    ev.setdefault(k, []).append(float(v))
+doc = json.load(open(sys.argv[2]))
+assert doc["source"] == "rollups 1h", doc["source"]
+rows = {r["key"]: r for r in doc["series"]}
+assert sorted(rows) == sorted(ev), sorted(rows)
+for k, vs in ev.items():
+    r = rows[k]
+    assert r["count"] == len(vs) and r["sum"] == sum(vs), (k, r["count"], len(vs))
+    assert r["min"] == min(vs) and r["max"] == max(vs), k
+EOF2
+); then
+    ok "query --window 30d: the 1h tier, counts/sum/min/max exact"
+else
+    notok "query 30d from 1h" "$out $(cat "$T/hours.err")"
+fi
+
 # ---- 3. the embedded worker reads rollups in group mode ----------------------------------------
 "$W" worker --redis "$REDIS_URL" --ns r --raw --exit-after-replay >"$T/w.out" 2>&1
 if head -1 "$T/w.out" | grep -q "reading rollups 1s" &&
