@@ -17,6 +17,7 @@
 #include "app/cmd/incident.h"
 #include "app/cmd/query_read.h"
 #include "app/config.h"
+#include "app/redis/groupmode.h"
 #include "app/redis/rsync.h"
 #include "core/duration.h"
 #include "core/mem.h"
@@ -137,10 +138,28 @@ static int value_items(struct csync *c, const struct config *cfg, const struct r
     query_table_config(&tc, (uint32_t)(last_s - (first_s - w_s) + 2), res);
     tc.max_series = cfg->max_series;
     tc.lateness_ms = cfg->lateness_ms;
+    /* group mode: the rollup tier of the span, as `query --range` reads it */
+    bool group = false;
+    char err[256];
+    if (groupmode_read(c, cfg->ns, &group, err, sizeof(err)) != 0) {
+        fprintf(stderr, "warroom incident: %s\n", err);
+        free(w);
+        return csync_error(c)[0] ? EXIT_UNREACHABLE : EXIT_FAILURE_GENERIC;
+    }
+    int64_t lo = (first_s - w_s) * 1000, hi = last_s * 1000 - 1;
+    uint32_t period_ms = 0;
+    int64_t keep_ms = 0;
+    const char *tier = group ? qread_tier(hi - lo, &period_ms, &keep_ms) : NULL;
+    if (tier)
+        qread_tier_table(&tc, period_ms, false);
     struct series_table *tab = series_table_new(&tc);
     struct qread_stats rs = {.now_ms = clock_wall_ms()};
-    int rc = qread_all(c, cfg->ns, cfg->partitions, (first_s - w_s) * 1000, last_s * 1000 - 1, tab,
-                       &rs, "warroom incident");
+    int rc = tier ? qread_rollups(c, cfg->ns, cfg->partitions, tier, period_ms, false, lo, hi, tab,
+                                  &rs, "warroom incident")
+                  : qread_all(c, cfg->ns, cfg->partitions, lo, hi, tab, &rs, "warroom incident");
+    if (rs.roll_rejected)
+        fprintf(stderr, "warroom incident: %" PRIu64 " rollup%s rejected (%s)\n", rs.roll_rejected,
+                rs.roll_rejected == 1 ? "" : "s", rs.roll_error);
     for (size_t i = 0; i < rs.nunreadable; i++)
         fprintf(stderr, "warroom incident: partition %u unreadable: %s\n", rs.unreadable[i].part,
                 rs.unreadable[i].error);

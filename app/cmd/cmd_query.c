@@ -378,22 +378,6 @@ static void past_retention_note(const struct query_opts *o, const struct config 
             to == stdout ? "(" : "warroom query: note: ", kbuf, tbuf, to == stdout ? ")" : "");
 }
 
-/* Group mode: the table set so that the tier's periods (period_ms) land in whole slots: coarse
- * slots a multiple of the period, retention a period more. */
-static void group_plan(struct plan *p, uint32_t period_ms)
-{
-    uint32_t per_s = period_ms / 1000, *coarse = &p->tc.timeline.coarse_s;
-    if (per_s > 1 && *coarse % per_s != 0 && per_s % *coarse != 0)
-        *coarse = (*coarse + per_s - 1) / per_s * per_s;
-    else if (per_s > *coarse && p->mode == QUERY_INSTANT)
-        *coarse = per_s;
-    if (*coarse > TIMELINE_MAX_COARSE_S)
-        *coarse = TIMELINE_MAX_COARSE_S;
-    uint64_t r = (uint64_t)p->tc.timeline.retention_s + 2 * (uint64_t)*coarse + per_s;
-    p->tc.timeline.retention_s =
-        r > TIMELINE_MAX_RETENTION_S ? TIMELINE_MAX_RETENTION_S : (uint32_t)r;
-}
-
 /* Group mode: which source answered, as the retention note does (under the table, or on
  * stderr so CSV and JSON stay parseable); rollups that did not decode always on stderr. */
 static void source_note(const struct query_opts *o, const struct qread_stats *res,
@@ -566,7 +550,7 @@ int cmd_query(int argc, char **argv)
     if (rc != 0)
         goto out;
     if (tier)
-        group_plan(&pl, period_ms);
+        qread_tier_table(&pl.tc, period_ms, pl.mode == QUERY_INSTANT);
     pl.tc.max_series = cfg.max_series;
     pl.tc.lateness_ms = cfg.lateness_ms;
     char mem_note[256];

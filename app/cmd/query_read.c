@@ -308,6 +308,20 @@ const char *qread_tier(int64_t span_ms, uint32_t *period_ms, int64_t *keep_ms)
     return "1h";
 }
 
+void qread_tier_table(struct series_table_config *tc, uint32_t period_ms, bool instant)
+{
+    uint32_t per_s = period_ms / 1000, *coarse = &tc->timeline.coarse_s;
+    if (per_s > 1 && *coarse % per_s != 0 && per_s % *coarse != 0)
+        *coarse = (*coarse + per_s - 1) / per_s * per_s;
+    else if (per_s > *coarse && instant)
+        *coarse = per_s;
+    if (*coarse > TIMELINE_MAX_COARSE_S)
+        *coarse = TIMELINE_MAX_COARSE_S;
+    uint64_t r = (uint64_t)tc->timeline.retention_s + 2 * (uint64_t)*coarse + per_s;
+    tc->timeline.retention_s =
+        r > TIMELINE_MAX_RETENTION_S ? TIMELINE_MAX_RETENTION_S : (uint32_t)r;
+}
+
 int qread_rollups(struct csync *c, const char *ns, unsigned partitions, const char *tier,
                   uint32_t period_ms, bool instant, int64_t lo_ms, int64_t hi_ms,
                   struct series_table *tab, struct qread_stats *res, const char *prog)

@@ -46,6 +46,11 @@ int qread_all(struct csync *c, const char *ns, unsigned partitions, int64_t lo_m
  * beyond; its period in *period_ms, how long it is kept by default in *keep_ms. */
 const char *qread_tier(int64_t span_ms, uint32_t *period_ms, int64_t *keep_ms);
 
+/* Group mode: a table config set so that the tier's periods (period_ms) land in whole slots:
+ * coarse slots a multiple of the period (at least the period for an instant query), retention
+ * a period and two coarse slots more. */
+void qread_tier_table(struct series_table_config *tc, uint32_t period_ms, bool instant);
+
 /* As qread_all, from the rollup tier NS:roll:TIER:{pI} (period period_ms) instead of the raw
  * events: every period whose start lies in [lo_ms, hi_ms] is merged whole into tab
  * (series_table_merge: it lands in the slot holding its start second); res->events counts the

@@ -112,6 +112,40 @@ a, b = (json.load(open(f)) for f in sys.argv[1:3])
 sys.exit(a["events"] != b["events"])' "$T/inc.json" "$T/inc2.json" &&
     ok incident_full_id_same || notok incident_full_id_same "$(cat "$T/inc2.json")"
 
+# group mode: the value rows come from the 1s rollups (written here by mkroll from the same raw
+# events, as `worker --group` would; the raw streams moved away meanwhile) and equal the ones
+# read from the raw events
+MKROLL=${MKROLL:-$(dirname "$W")/tests/mkroll}
+parts=$(rcli HGET $NS:meta partitions)
+for i in $(seq 0 $((parts - 1))); do rcli --raw XRANGE "$NS:ev:{p$i}" - +; done | python3 -c '
+import re, sys
+lines = sys.stdin.read().split("\n")
+i = 0
+while i < len(lines):
+    if not re.fullmatch(r"\d+-\d+", lines[i]):
+        i += 1
+        continue
+    ms, f, i = int(lines[i].split("-")[0]), {}, i + 1
+    while i + 1 < len(lines) and not re.fullmatch(r"\d+-\d+", lines[i]):
+        f[lines[i]] = lines[i + 1]
+        i += 2
+    print("%s{%s} %s %s" % (f["metric"], f.get("labels", ""), f["value"], f.get("ts", ms)))
+' >"$T/raw.txt"
+"$MKROLL" --ns $NS --partitions "$parts" --tier 1s <"$T/raw.txt" | rcli --pipe >/dev/null 2>&1
+rcli HSET $NS:meta mode group >/dev/null
+for i in $(seq 0 $((parts - 1))); do rcli RENAME "$NS:ev:{p$i}" "$NS:away:{p$i}" >/dev/null; done
+wr incident "$short" --before 10s --after 3s --step 1s --json >"$T/incg.json" 2>"$T/incg.err"
+for i in $(seq 0 $((parts - 1))); do rcli RENAME "$NS:away:{p$i}" "$NS:ev:{p$i}" >/dev/null; done
+rcli HSET $NS:meta mode embedded >/dev/null
+python3 -c '
+import json, sys
+a, b = (json.load(open(f)) for f in sys.argv[1:3])
+va = [(e["at_ms"], e["value"]) for e in a["events"] if e["kind"] == "value"]
+vb = [(e["at_ms"], e["value"]) for e in b["events"] if e["kind"] == "value"]
+sys.exit(not va or va != vb)' "$T/inc.json" "$T/incg.json" &&
+    [ "$(rcli XLEN "$NS:roll:1s:{p0}")" -gt 0 ] && ok incident_group_mode_same_values ||
+    notok incident_group_mode_same_values "$(wc -l <"$T/raw.txt") events; $(cat "$T/incg.err")"
+
 # ---- --markdown: a table to paste; hostile text sanitized, table syntax escaped ------------------
 wr incident "$short" --before 10s --after 3s --step 1s --markdown >"$T/inc.md" 2>&1
 head -1 "$T/inc.md" | grep -qxF "### Incident api\\_slow{service=api} (\`$short\`)" &&
