@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # test_rollread.sh — the read side of group mode (NS:meta mode group) against a real Redis:
 # rollup entries written by tests/tools/mkroll (what `worker --group` writes for the same
-# events) are what `query` (table, --json, the 1m tier for --window 7d) and the embedded
-# `worker` read; their numbers equal embedded mode on the raw events; hostile rollups (garbage
-# blobs, a rollup key of another type) are counted and shown, never fatal.
+# events) are what `query` (table, --json, the 1m tier for --window 7d, the 1h tier past 7 days,
+# sessions) and the embedded `worker` (and the alert rules it evaluates) read; their numbers
+# equal embedded mode on the raw events; hostile rollups (garbage blobs, a rollup key of another
+# type) are counted and shown, never fatal.
 . "$(dirname "$0")/lib.sh"
 W=${WARROOM:?WARROOM must name the warroom binary}
 MKROLL=${MKROLL:-$(dirname "$W")/tests/mkroll}
@@ -226,6 +227,37 @@ rcli HSET r:meta mode embedded >/dev/null
 head -1 "$T/w2.out" | grep -q "reading raw events" &&
     [ "$(total_field "$T/w2.out" events)" = 1501 ] &&
     ok "mode embedded: the worker reads raw events again" || notok "worker embedded" "$(head -1 "$T/w2.out") $(tail -1 "$T/w2.out")"
+
+# ---- 3b. alert evaluation on rollups: a rule fires from the rollups alone ----------------------
+# 20 s of alarm{svc=x} at 500 as 1s rollups only (no raw event) in ns al; the worker's rules read
+# what its reader reads: in group mode the rollups (the rule fires), in embedded mode nothing
+cat >"$T/al.rules" <<'EOF2'
+[rule alarm_high]
+expr = max(alarm{svc=x}) over 10s > 100
+for = 2s
+EOF2
+t0=$(date +%s%3N)
+for i in $(seq 0 79); do echo "alarm{svc=x} 500 $((t0 - 20000 + i * 250))"; done |
+    "$MKROLL" --ns al --tier 1s | rcli --pipe >/dev/null 2>&1
+rcli HSET al:meta version 2 partitions 8 mode group >/dev/null
+"$W" worker --redis "$REDIS_URL" --ns al --rules "$T/al.rules" --quiet --nick rr \
+    >"$T/al.out" 2>&1 &
+apid=$!
+wr_defer "kill $apid 2>/dev/null"
+if wait_for 'grep -q "alert pending->firing .*alarm_high" "$T/al.out"' 15; then
+    ok "worker --rules in group mode: a rule fires from the rollups (no raw event)"
+else
+    notok "alert group" "$(tail -5 "$T/al.out")"
+fi
+kill -TERM $apid 2>/dev/null
+wait $apid 2>/dev/null
+rcli DEL 'al:{alerts}:state' >/dev/null
+rcli HSET al:meta mode embedded >/dev/null
+"$W" worker --redis "$REDIS_URL" --ns al --rules "$T/al.rules" --quiet --nick rr \
+    --duration 6s >"$T/al2.out" 2>&1
+! grep -q "alert .*->firing" "$T/al2.out" && grep -q "reading raw events" "$T/al2.out" &&
+    ok "the same rule in embedded mode (no raw event): does not fire" ||
+    notok "alert embedded" "$(tail -5 "$T/al2.out")"
 
 # ---- 4. hostile rollups: counted and shown, never fatal ----------------------------------------
 "$MKROLL" --ns x --tier 1s <"$T/events.txt" | rcli --pipe >/dev/null 2>&1
