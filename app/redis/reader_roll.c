@@ -80,26 +80,34 @@ static bool same_keys(const redisReply *a, const redisReply *b)
 
 /* Pair i (its key at field i, its blob at i + 1) of the entries run[0..n), which all hold the
  * same key there: one lookup, then each entry's blob decoded and merged in entry order. */
+/* The series of field pair h (key k, valid) of partition p: the one the pair had in the
+ * entry before when its key is the same, else looked up (NULL: the table is full). */
+static struct series *pair_series(struct reader *rd, struct part *p, size_t h,
+                                  const redisReply *k)
+{
+    if (h < p->hint_n && p->hint[h] && p->hint[h]->key_len == k->len &&
+        memcmp(p->hint[h]->key, k->str, k->len) == 0)
+        return p->hint[h];
+    struct series *s = series_table_get_or_add(rd->tab, k->str, k->len);
+    if (h >= p->hint_n) {
+        size_t cap = h + 1 > 2 * p->hint_n ? h + 1 : 2 * p->hint_n;
+        p->hint = xrealloc(p->hint, cap * sizeof(*p->hint));
+        memset(p->hint + p->hint_n, 0, (cap - p->hint_n) * sizeof(*p->hint));
+        p->hint_n = cap;
+    }
+    p->hint[h] = s;
+    return s;
+}
+
+/* Pair i (its key at field i, its blob at i + 1) of the entries run[0..n), which all hold the
+ * same key there: one lookup (once a blob decodes: a key with no good blob makes no series),
+ * then each entry's blob decoded and merged in entry order. */
 static void merge_pair(struct reader *rd, struct part *p, const redisReply *const *run,
                        const uint64_t *ms, size_t n, size_t i, uint32_t period_ms, bool history)
 {
     const redisReply *k = run[0]->element[1]->element[i];
     struct series *s = NULL;
-    bool key_ok = is_string(k) && k->len > 0 && k->len <= EVENT_KEY_MAX;
-    size_t h = i / 2; /* the pair's index: its hint */
-    if (key_ok && h < p->hint_n && p->hint[h] && p->hint[h]->key_len == k->len &&
-        memcmp(p->hint[h]->key, k->str, k->len) == 0)
-        s = p->hint[h];
-    else if (key_ok) {
-        s = series_table_get_or_add(rd->tab, k->str, k->len);
-        if (h >= p->hint_n) {
-            size_t cap = h + 1 > 2 * p->hint_n ? h + 1 : 2 * p->hint_n;
-            p->hint = xrealloc(p->hint, cap * sizeof(*p->hint));
-            memset(p->hint + p->hint_n, 0, (cap - p->hint_n) * sizeof(*p->hint));
-            p->hint_n = cap;
-        }
-        p->hint[h] = s;
-    }
+    bool looked = false;
     for (size_t e = 0; e < n; e++) {
         const redisReply *id = run[e]->element[0], *v = run[e]->element[1]->element[i + 1];
         if (!is_string(k) || !is_string(v) || k->len == 0) {
@@ -107,7 +115,7 @@ static void merge_pair(struct reader *rd, struct part *p, const redisReply *cons
                    "field is not a series key and a blob");
             continue;
         }
-        if (!key_ok) {
+        if (k->len > EVENT_KEY_MAX) {
             reject(rd, p, id->str, id->len, k->str, k->len, "series key too long");
             continue;
         }
@@ -119,6 +127,10 @@ static void merge_pair(struct reader *rd, struct part *p, const redisReply *cons
         }
         rd->st.rollups++;
         rd->st.events += rd->roll.sum.count;
+        if (!looked) {
+            s = pair_series(rd, p, i / 2, k);
+            looked = true;
+        }
         if (s)
             series_table_merge_series(rd->tab, s, (int64_t)ms[e], &rd->roll, history);
         else /* the table is full: counted as rejected there */

@@ -1,9 +1,11 @@
 /* fuzz_rollmerge.c — series_table_merge (timeline_merge) on whatever rollsum_decode accepts:
  * rollup blobs read back from Redis, merged period after period in any order into a small
- * table. Input: records of [i8 period step in seconds][u8 series][u16 length][blob]. Properties:
- * nothing crashes or leaks; every stored slot is consistent (count > 0, min <= max, first and
- * last within them, first time <= last time); a series never holds more events than it was
- * credited (expired periods and dropped slots only lower the stored count). */
+ * table, and the same blobs into a second table through series_table_merge_series (the reader's
+ * start-up: the decoded histogram moved into a new slot, history). Input: records of [i8 period
+ * step in seconds][u8 series][u16 length][blob]. Properties: nothing crashes or leaks; every
+ * stored slot is consistent (count > 0, min <= max, first and last within them, first time <=
+ * last time); a series never holds more events than it was credited (expired periods and
+ * dropped slots only lower the stored count); both tables hold the same slots, bin for bin. */
 #include <string.h>
 
 #include "core/rollsum.h"
@@ -31,6 +33,32 @@ static void check_series(const struct series *s)
     FUZZ_CHECK(stored <= s->events);
 }
 
+/* a and b hold the same slots: starts, lengths, summaries and histograms. */
+static void same_slots(const struct series *a, const struct series *b)
+{
+    struct timeline_iter ia, ib;
+    timeline_iter_init(&ia, &a->tl, INT64_MIN / 4, INT64_MAX / 4);
+    timeline_iter_init(&ib, &b->tl, INT64_MIN / 4, INT64_MAX / 4);
+    for (;;) {
+        int64_t sa = 0, sb = 0;
+        uint32_t la = 0, lb = 0;
+        const struct timeline_slot *x = timeline_iter_next(&ia, &sa, &la);
+        const struct timeline_slot *y = timeline_iter_next(&ib, &sb, &lb);
+        FUZZ_CHECK((x == NULL) == (y == NULL));
+        if (x == NULL)
+            return;
+        FUZZ_CHECK(sa == sb && la == lb);
+        struct summary p, q;
+        timeline_slot_summary(x, sa, &p);
+        timeline_slot_summary(y, sb, &q);
+        FUZZ_CHECK(p.count == q.count && p.min == q.min && p.max == q.max);
+        FUZZ_CHECK(p.first_ts_ms == q.first_ts_ms && p.last_ts_ms == q.last_ts_ms);
+        FUZZ_CHECK(hist_count(&x->hist) == hist_count(&y->hist));
+        for (int k = 1; k <= 99; k += 49)
+            FUZZ_CHECK(hist_quantile(&x->hist, k / 100.0) == hist_quantile(&y->hist, k / 100.0));
+    }
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     struct series_table_config cfg;
@@ -38,7 +66,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     cfg.max_series = 3;
     cfg.lateness_ms = 2000;
     cfg.timeline = (struct timeline_config){.fine_slots = 4, .coarse_s = 10, .retention_s = 40};
-    struct series_table *tab = series_table_new(&cfg);
+    struct series_table *tab = series_table_new(&cfg), *tab2 = series_table_new(&cfg);
     struct rollsum r;
     rollsum_init(&r);
     int64_t period = T0;
@@ -51,13 +79,28 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         if (len > size - pos)
             len = size - pos;
         period += (int64_t)step * 1000;
-        if (rollsum_decode(&r, period, 1000, data + pos, len, NULL) == 0)
+        if (rollsum_decode(&r, period, 1000, data + pos, len, NULL) == 0) {
             series_table_merge(tab, key, 1, period, &r);
+            struct series *s2 = series_table_get_or_add(tab2, key, 1);
+            if (s2)
+                series_table_merge_series(tab2, s2, period, &r, true);
+            else
+                series_table_merge(tab2, key, 1, period, &r);
+        }
         pos += len;
     }
     for (uint32_t i = 0; i < tab->count; i++)
         check_series(tab->items[i]);
+    FUZZ_CHECK(tab->count == tab2->count);
+    for (uint32_t i = 0; i < tab->count; i++) {
+        const struct series *a = tab->items[i];
+        const struct series *b = tab2->items[i]; /* added in the same order */
+        FUZZ_CHECK(a->key_len == b->key_len && memcmp(a->key, b->key, a->key_len) == 0);
+        FUZZ_CHECK(a->events == b->events);
+        same_slots(a, b);
+    }
     rollsum_free(&r);
     series_table_free(tab);
+    series_table_free(tab2);
     return 0;
 }

@@ -282,8 +282,8 @@ kill -TERM $hpid 2>/dev/null
 wait $hpid
 hrc=$?
 [ $hrc -eq 0 ] && [ "$(total_field "$T/h.out" roll_rejected)" = 2 ] &&
-    [ "$(total_field "$T/h.out" events)" = 1501 ] &&
-    ok "worker survives hostile rollups (exit 0, 1501 good events, 2 rejected)" ||
+    [ "$(total_field "$T/h.out" events)" = 1501 ] && [ "$(total_field "$T/h.out" series)" = 4 ] &&
+    ok "worker survives hostile rollups (exit 0, 1501 good events, 2 rejected, no series of theirs)" ||
     notok "worker hostile totals" "rc=$hrc $(tail -3 "$T/h.out")"
 "$W" query --redis "$REDIS_URL" --ns x --window 1h --json >"$T/x.json" 2>"$T/x.err"
 xrc=$?
