@@ -378,6 +378,12 @@ int bench_alerts(int argc, char **argv)
     printf("| rule-series pairs per tick | %zu (matched once, kept) | %zu | | %zu (matched every "
            "tick) |\n",
            pairs, pairs, pairs);
+    struct alert_window_counts wc;
+    alert_engine_window_counts(inc.whole, &wc);
+    double nt = ticks + 1.0; /* the first evaluation counts too */
+    printf("| series windows per tick (incremental engine): kept up / rebuilt / full recompute | "
+           "%.0f / %.0f / %.0f | | | |\n",
+           (double)wc.incremental / nt, (double)wc.rebuilt / nt, (double)wc.full / nt);
     bool ok = same && inc.transitions == ref.transitions && inc.stransitions == ref.transitions;
     printf("\n%zu transitions in %d ticks; incremental, sliced and full-window engines %s "
            "(transitions, states, values: to the bit, sums within 1e-10); %zu instances listed at "
