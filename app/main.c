@@ -123,12 +123,13 @@ static void command_first(int argc, char **argv)
 }
 
 /* A reader's series table is hundreds of megabytes of small heap objects, built in a second
- * at start-up; on a virtual machine most of that second went to page faults. Where the kernel
- * gives transparent huge pages only on request ("[madvise]"), glibc asks for them when told to
- * by GLIBC_TUNABLES, which it reads only as a process starts: so the program starts itself again
- * once with glibc.malloc.hugetlb=1 added (same PID, same arguments). bench scale, part 6: start-
- * up at 10 000 series x 5 events/s, 1.7 s -> 0.9 s. Not under a sanitizer (its own allocator);
- * a GLIBC_TUNABLES that sets hugetlb itself is left as it is; a failed exec changes nothing. */
+ * at start-up (builds_tables says which commands hold one); on a virtual machine most of that
+ * second went to page faults. Where the kernel gives transparent huge pages only on request
+ * ("[madvise]"), glibc asks for them when told to by GLIBC_TUNABLES, which it reads only as a
+ * process starts: so the program starts itself again once with glibc.malloc.hugetlb=1 added
+ * (same PID, same arguments). bench scale, part 6: start-up at 10 000 series x 5 events/s,
+ * 1.7 s -> 0.9 s. Not under a sanitizer (its own allocator); a GLIBC_TUNABLES that sets hugetlb
+ * itself is left as it is; a failed exec changes nothing. */
 static void heap_huge_pages(char **argv)
 {
 #if !defined(__SANITIZE_ADDRESS__) && !defined(__SANITIZE_THREAD__)
@@ -159,9 +160,28 @@ static void heap_huge_pages(char **argv)
 #endif
 }
 
+/* Whether the command (argv after command_first) runs long and holds a series table built from
+ * a whole window at start: the interface, the demo, the worker, the benchmarks. A one-shot
+ * command does not pay heap_huge_pages' second start (~7 ms here). */
+static bool builds_tables(int argc, char **argv)
+{
+    if (argc < 2)
+        return true;
+    const char *first = argv[1];
+    static const char *const quick[] = {"--version", "-V", "--help", "-h", "help"};
+    for (size_t k = 0; k < sizeof(quick) / sizeof(quick[0]); k++)
+        if (strcmp(first, quick[k]) == 0)
+            return false;
+    return first[0] == '-' || strcmp(first, "worker") == 0 || strcmp(first, "demo") == 0 ||
+           strcmp(first, "bench") == 0;
+}
+
 int main(int argc, char **argv)
 {
-    heap_huge_pages(argv);
+    if (argc >= 2)
+        command_first(argc, argv);
+    if (builds_tables(argc, argv))
+        heap_huge_pages(argv);
     mem_set_oom_handler(cmd_out_of_memory);
     ev_set_allocator(ev_alloc);
     signal(SIGPIPE, SIG_IGN);
@@ -171,7 +191,6 @@ int main(int argc, char **argv)
     mallopt(M_MXFAST, 0);
     if (argc < 2)
         return cmd_tui_entry.run(argc, argv);
-    command_first(argc, argv);
     const char *first = argv[1];
     if (strcmp(first, "--version") == 0 || strcmp(first, "-V") == 0) {
         printf("warroom %s\n", WARROOM_VERSION);
