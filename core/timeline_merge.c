@@ -75,9 +75,8 @@ static int summary_usable(const struct summary *sum, const struct hist *h, int64
            sum->last_ts_ms - period_s * 1000 < MAX_SPAN_MS;
 }
 
-static enum timeline_result merge(struct timeline *t, int64_t period_ms,
-                                  const struct summary *sum, const struct hist *h,
-                                  struct hist *take)
+static enum timeline_result merge(struct timeline *t, int64_t period_ms, const struct summary *sum,
+                                  const struct hist *h, struct hist *take)
 {
     if (sum->count == 0)
         return TIMELINE_ADDED;

@@ -179,10 +179,9 @@ int bscale_startup15(const struct benchsrv *s, redisContext *c, unsigned series,
         mem1m += a > 0 ? a : 0;
         mem1s += b > 0 ? b : 0;
     }
-    printf(
-        "6. reader start-up with 15 min of history at %u series, %d event%s/s each (rollups "
-        "written directly, %.1f s)\n",
-        series, rate, rate == 1 ? "" : "s", write_s);
+    printf("6. reader start-up with 15 min of history at %u series, %d event%s/s each (rollups "
+           "written directly, %.1f s)\n",
+           series, rate, rate == 1 ? "" : "s", write_s);
     printf("   rollups: %zu 1m + %zu 1s summaries read in %.3f s (median of 3 start-ups, "
            "%.3f-%.3f; goal < 1 s)\n",
            f1m, f1s, g, run[0], run[2]);

@@ -372,8 +372,7 @@ static int submit(struct rconn *rc, rconn_reply_fn *cb, void *privdata, char *cm
     return 0;
 }
 
-int rconn_submit_direct(struct rconn *rc, rconn_reply_fn *cb, void *privdata, char *cmd,
-                        size_t len)
+int rconn_submit_direct(struct rconn *rc, rconn_reply_fn *cb, void *privdata, char *cmd, size_t len)
 {
     if (rc->closed) {
         redisFreeCommand(cmd);

@@ -104,14 +104,14 @@ struct reader {
     size_t strs_cap;
     struct event ev;
     char key[EVENT_KEY_MAX + 1];
-    size_t key_prefix_len; /* of "NS:ev:{p" or "NS:roll:1s:{p" in the partition keys */
-    struct rollsum roll;   /* rollup mode: one decoded blob (reader_roll.c) */
+    size_t key_prefix_len;  /* of "NS:ev:{p" or "NS:roll:1s:{p" in the partition keys */
+    struct rollsum roll;    /* rollup mode: one decoded blob (reader_roll.c) */
     const redisReply **run; /* rollup mode: entries naming the same keys, and their IDs' ms */
     uint64_t *run_ms;
     size_t run_cap;
     unsigned preload_left; /* partitions whose start-up preload runs: the XREAD waits for them */
     int64_t pre_lo_ms, pre_hi_ms; /* the whole minutes preloaded from the 1m tier */
-    char roll_error[256];  /* the last rejected rollup, for reader_roll_text */
+    char roll_error[256];         /* the last rejected rollup, for reader_roll_text */
 
     ev_timer tick; /* XINFO rounds, and restarts the XREAD loop if it ever stalls */
     double started_at;

@@ -78,12 +78,9 @@ static bool same_keys(const redisReply *a, const redisReply *b)
     return true;
 }
 
-/* Pair i (its key at field i, its blob at i + 1) of the entries run[0..n), which all hold the
- * same key there: one lookup, then each entry's blob decoded and merged in entry order. */
 /* The series of field pair h (key k, valid) of partition p: the one the pair had in the
  * entry before when its key is the same, else looked up (NULL: the table is full). */
-static struct series *pair_series(struct reader *rd, struct part *p, size_t h,
-                                  const redisReply *k)
+static struct series *pair_series(struct reader *rd, struct part *p, size_t h, const redisReply *k)
 {
     if (h < p->hint_n && p->hint[h] && p->hint[h]->key_len == k->len &&
         memcmp(p->hint[h]->key, k->str, k->len) == 0)
@@ -141,7 +138,8 @@ static void merge_pair(struct reader *rd, struct part *p, const redisReply *cons
 /* Entries e[0..n) of partition pi, from a tier whose periods last period_ms, in ID order. A
  * run of entries naming the same keys in the same order (a partition's seconds, usually) is
  * merged series by series: each series is looked up once and its periods merged while its
- * memory is in cache. Every series still gets its periods in ID order. history: the entries
+ * memory is in cache. Every series still gets its periods in ID order (but for a key named
+ * twice in one entry, whose pairs come one after the other). history: the entries
  * are start-up history (series_table_merge_series). ring: remember their IDs for the failover
  * check (the 1s stream the XREAD reads, not the 1m preload). */
 static void roll_entries(struct reader *rd, unsigned pi, const redisReply *const *e, size_t n,
@@ -178,13 +176,12 @@ void reader_roll_entries(struct reader *rd, unsigned pi, const redisReply *const
     roll_entries(rd, pi, e, n, ROLL_PERIOD_MS, history, true);
 }
 
-
 /* ---------------------------------------------------------------------------------------------
  * Start-up from the 1m tier: the window's older whole minutes as one summary per series and
  * minute instead of sixty, then the 1s tier from where they end (contract in reader.h)
  * ------------------------------------------------------------------------------------------ */
 
-#define PRELOAD_PAGE 8 /* entries per XRANGE: a 1m entry holds a minute of every series */
+#define PRELOAD_PAGE 8           /* entries per XRANGE: a 1m entry holds a minute of every series */
 #define PRELOAD_RECENT_MS 120000 /* the last 2 minutes always come from the 1s tier */
 #define MINUTE_MS 60000
 

@@ -126,8 +126,8 @@ static redisReply *make_entry(struct cursor *c, size_t i, const redisReply *prev
         if (j % 2 == 1)
             f->element[j] = make_value(c, ms);
         else if (same && prev->element[1]->element[j]->type == REDIS_REPLY_STRING)
-            f->element[j] = reply_str(prev->element[1]->element[j]->str,
-                                      prev->element[1]->element[j]->len);
+            f->element[j] =
+                reply_str(prev->element[1]->element[j]->str, prev->element[1]->element[j]->len);
         else
             f->element[j] = make_key(c);
     }

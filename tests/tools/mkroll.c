@@ -69,8 +69,8 @@ static void emit(const char *ns, const char *tier, const struct ev *ev, size_t n
         rollsum_free(&r);
         i = j;
     }
-    unsigned long long x = shuffle * 0x9E3779B97F4A7C15ULL ^ (unsigned long long)ev[0].period_ms ^
-                           ev[0].part;
+    unsigned long long x =
+        shuffle * 0x9E3779B97F4A7C15ULL ^ (unsigned long long)ev[0].period_ms ^ ev[0].part;
     for (size_t i = np; shuffle && i > 1; i--) { /* Fisher-Yates on an xorshift */
         x ^= x << 13, x ^= x >> 7, x ^= x << 17;
         size_t k = (size_t)(x % i);
