@@ -1,142 +1,12 @@
-/* test_window.c — sliding, tumbling, hopping and session windows: known answers on small data,
- * and brute-force recomputation over random events with the documented slot membership. */
+/* test_window.c — sliding, tumbling, hopping and session windows: known answers on small data
+ * (brute-force recomputation over random events: test_window_random.c). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <cmocka.h>
 
-#include <math.h>
-#include <stdlib.h>
-#include <string.h>
-
-#include "core/hist_codec.h"
-#include "core/window.h"
-#include "tests/unit/refmodel.h"
-
-static const int64_t T0 = 1700000400000LL; /* epoch-aligned to 10 s, 1 min and 5 min */
-
-/* ---------------------------------------------------------------------------------------------
- * Helpers: PRNG, brute-force model of timeline.h's membership rule, comparisons. */
-
-/* Multiples of 1/64 (sums are exact in any order): lognormal-ish, some zeros and negatives. */
-static double rng_value(uint64_t *s)
-{
-    int64_t r = rng_below(s, 100);
-    if (r < 5)
-        return 0.0;
-    if (r < 12)
-        return -(double)(1 + rng_below(s, 64 * 200)) / 64.0;
-    double u1 = ((double)(rng_next(s) >> 11) + 0.5) * 0x1.0p-53;
-    double u2 = (double)(rng_next(s) >> 11) * 0x1.0p-53;
-    double z = sqrt(-2.0 * log(u1)) * cos(6.283185307179586 * u2);
-    return round(exp(log(50.0) + 0.5 * z) * 64.0) / 64.0;
-}
-
-/* The expected window: events whose slot starts in [lo_s, hi_s], summary in arrival order.
- * vals receives their values (n = want->count). */
-static void model_window(const struct model *m, int64_t lo_s, int64_t hi_s, struct summary *want,
-                         double *vals)
-{
-    summary_init(want);
-    for (size_t i = 0; i < m->n; i++) {
-        int64_t st;
-        uint32_t len;
-        if (model_slot(m, m->ev[i].ts_ms, &st, &len) && st >= lo_s && st <= hi_s) {
-            vals[want->count] = m->ev[i].v;
-            summary_add(want, m->ev[i].v, m->ev[i].ts_ms);
-        }
-    }
-}
-
-static int cmp_double(const void *a, const void *b)
-{
-    double x = *(const double *)a, y = *(const double *)b;
-    return (x > y) - (x < y);
-}
-
-static void assert_quantile(double got, double exact)
-{
-    if (!(fabs(got - exact) <= 0.01 * fabs(exact) + 1e-12))
-        fail_msg("quantile %.17g, exact %.17g", got, exact);
-}
-
-/* The reference nearest rank (1-based) of q = permille / 1000 among n values, by integer
- * arithmetic: ceil(permille * n / 1000), at least 1. */
-static size_t ref_rank(unsigned permille, size_t n)
-{
-    size_t r = (permille * n + 999) / 1000;
-    return r < 1 ? 1 : r;
-}
-
-/* The value at the nearest rank of q = permille / 1000 among the sorted values. */
-static double ref_quantile(const double *sorted, size_t n, unsigned permille)
-{
-    return sorted[ref_rank(permille, n) - 1];
-}
-
-/* Compares a window with the brute force over vals (sorted in place). quantiles: also check
- * p50..p999 against the exact order statistics, else expect NAN. */
-static void assert_window(const struct window_stats *got, const struct summary *want, double *vals,
-                          double length_s, int quantiles)
-{
-    assert_int_equal(got->sum.count, want->count);
-    assert_close(got->rate, (double)want->count / length_s, 1e-12);
-    if (want->count == 0) {
-        assert_true(isnan(got->p50) && isnan(got->p99) && isnan(got->p999));
-        return;
-    }
-    assert_true(got->sum.sum == want->sum);
-    assert_true(got->sum.min == want->min);
-    assert_true(got->sum.max == want->max);
-    assert_true(got->sum.first == want->first);
-    assert_true(got->sum.last == want->last);
-    assert_int_equal(got->sum.first_ts_ms, want->first_ts_ms);
-    assert_int_equal(got->sum.last_ts_ms, want->last_ts_ms);
-    assert_close(summary_mean(&got->sum), summary_mean(want), 1e-9);
-    assert_close(summary_variance(&got->sum), summary_variance(want), 1e-9);
-    if (!quantiles) {
-        assert_true(isnan(got->p50) && isnan(got->p90) && isnan(got->p95));
-        assert_true(isnan(got->p99) && isnan(got->p999));
-        return;
-    }
-    size_t n = want->count;
-    qsort(vals, n, sizeof(*vals), cmp_double);
-    const unsigned qs[5] = {500, 900, 950, 990, 999};
-    const double ps[5] = {got->p50, got->p90, got->p95, got->p99, got->p999};
-    for (int j = 0; j < 5; j++) {
-        assert_quantile(ps[j], ref_quantile(vals, n, qs[j]));
-        /* never outside what was seen, exact at the ends */
-        assert_true(ps[j] >= want->min && ps[j] <= want->max);
-        if (ref_rank(qs[j], n) == n)
-            assert_true(ps[j] == want->max);
-    }
-}
-
-/* The window's slots merged with hist_merge: the reference for out_hist. */
-static void merge_slots(const struct timeline *t, int64_t lo_s, int64_t hi_s, struct hist *h)
-{
-    struct timeline_iter it;
-    const struct timeline_slot *slot;
-    int64_t start_s;
-    uint32_t len_s;
-    timeline_iter_init(&it, t, lo_s, hi_s);
-    while ((slot = timeline_iter_next(&it, &start_s, &len_s)) != NULL)
-        hist_merge(h, &slot->hist);
-}
-
-static void assert_hist_equal(const struct hist *a, const struct hist *b)
-{
-    assert_int_equal(hist_count(a), hist_count(b));
-    size_t na = hist_codec_encode(a, NULL, 0), nb = hist_codec_encode(b, NULL, 0);
-    assert_int_equal(na, nb);
-    uint8_t *ba = malloc(na), *bb = malloc(nb);
-    hist_codec_encode(a, ba, na);
-    hist_codec_encode(b, bb, nb);
-    assert_memory_equal(ba, bb, na);
-    free(ba);
-    free(bb);
-}
+#include "tests/unit/window_check.h"
 
 /* ---------------------------------------------------------------------------------------------
  * Known answers. */
@@ -195,7 +65,7 @@ static void test_sliding_known_answer(void **state)
     assert_int_equal(w.sum.count, 2);
     assert_true(w.sum.sum == 95);
     assert_true(w.rate == 0.4);
-    assert_true(w.p50 == -5);  /* rank ceil(0.5 * 2) = 1: the minimum, exactly */
+    assert_true(w.p50 == -5);   /* rank ceil(0.5 * 2) = 1: the minimum, exactly */
     assert_true(w.p999 == 100); /* rank 2: the maximum */
     /* now_ms in the next second: the first second drops out */
     window_sliding(&t, T0 + 10000, 10, 0, &w, NULL);
@@ -535,168 +405,6 @@ static void test_very_wide_value_range(void **state)
     timeline_free(&t);
 }
 
-/* ---------------------------------------------------------------------------------------------
- * Brute force over random events. */
-
-struct slot_ref {
-    int64_t start_s;
-    uint32_t len_s;
-};
-
-static int cmp_slot_ref(const void *a, const void *b)
-{
-    const struct slot_ref *x = a, *y = b;
-    return (x->start_s > y->start_s) - (x->start_s < y->start_s);
-}
-
-static void check_all_windows(const struct timeline *t, const struct model *m, double *vals,
-                              struct window_stats *out, size_t cap)
-{
-    int64_t head = m->head_ms;
-    const int64_t nows[] = {head, head - 30000, head - 500000, head + 5000, head - 61234};
-    const uint32_t widths[] = {10, 60, 300, 900};
-    struct summary want;
-    struct hist h, ref;
-    hist_init(&h);
-    hist_init(&ref);
-    for (size_t i = 0; i < sizeof(nows) / sizeof(nows[0]); i++) {
-        for (size_t j = 0; j < sizeof(widths) / sizeof(widths[0]); j++) {
-            struct window_stats w;
-            int64_t hi = fdiv(nows[i], 1000), lo = hi - widths[j] + 1;
-            unsigned flags = (i + j) % 3 == 2 ? WINDOW_NO_QUANTILES : 0;
-            assert_int_equal(window_sliding(t, nows[i], widths[j], flags, &w, &h), 0);
-            assert_int_equal(w.start_ms, lo * 1000);
-            assert_int_equal(w.end_ms, (hi + 1) * 1000);
-            model_window(m, lo, hi, &want, vals);
-            assert_window(&w, &want, vals, widths[j], !flags);
-            if (!flags) {
-                hist_clear(&ref);
-                merge_slots(t, lo, hi, &ref);
-                assert_hist_equal(&h, &ref);
-            }
-        }
-    }
-    hist_clear(&h);
-    hist_clear(&ref);
-
-    int64_t from = head - 1300000 - 777, to = head + 2000;
-    const uint32_t sizes[][2] = {{60, 60}, {7, 7}, {300, 300}, {60, 20}, {10, 25}, {45, 45}};
-    for (size_t i = 0; i < sizeof(sizes) / sizeof(sizes[0]); i++) {
-        size_t n = window_hopping(t, from, to, sizes[i][0], sizes[i][1], out, cap);
-        assert_true(n > 0 && n <= cap);
-        for (size_t k = 0; k < n; k++) {
-            int64_t lo = out[k].start_ms / 1000;
-            assert_int_equal(out[k].end_ms - out[k].start_ms, (int64_t)sizes[i][0] * 1000);
-            assert_int_equal(fdiv(lo, sizes[i][1]) * sizes[i][1], lo); /* epoch-aligned */
-            assert_true(out[k].end_ms > from && out[k].start_ms < to);
-            model_window(m, lo, lo + sizes[i][0] - 1, &want, vals);
-            assert_window(&out[k], &want, vals, sizes[i][0], 1);
-        }
-        if (n > 1)
-            assert_int_equal(out[1].start_ms - out[0].start_ms, (int64_t)sizes[i][1] * 1000);
-        if (sizes[i][0] == sizes[i][1]) {
-            struct window_stats *again = malloc(cap * sizeof(*again));
-            assert_int_equal(window_tumbling(t, from, to, sizes[i][0], again, cap), n);
-            for (size_t k = 0; k < n; k++) {
-                assert_int_equal(again[k].start_ms, out[k].start_ms);
-                assert_int_equal(again[k].sum.count, out[k].sum.count);
-            }
-            free(again);
-        }
-    }
-
-    /* sessions, by brute force over the model's non-empty slots in start order */
-    struct slot_ref *slots = malloc((m->n + 1) * sizeof(*slots));
-    size_t ns = 0;
-    for (size_t i = 0; i < m->n; i++)
-        if (model_slot(m, m->ev[i].ts_ms, &slots[ns].start_s, &slots[ns].len_s))
-            ns++;
-    qsort(slots, ns, sizeof(*slots), cmp_slot_ref);
-    const uint32_t gaps[] = {1, 2, 5, 11, 40};
-    const int64_t ranges[][2] = {{from, to}, {head - 200000 + 333, head - 20000}};
-    for (size_t g = 0; g < sizeof(gaps) / sizeof(gaps[0]); g++) {
-        for (size_t r = 0; r < 2; r++) {
-            int64_t lo_s = fdiv(ranges[r][0], 1000), hi_s = fdiv(ranges[r][1] - 1, 1000);
-            size_t n = window_sessions(t, ranges[r][0], ranges[r][1], gaps[g], out, cap);
-            assert_true(n <= cap);
-            size_t k = 0;
-            int64_t first = 0, last = 0, end = 0;
-            int open = 0;
-            for (size_t i = 0; i <= ns; i++) {
-                int in = i < ns && slots[i].start_s >= lo_s && slots[i].start_s <= hi_s;
-                if (i < ns && !in)
-                    continue;
-                if (open && (i == ns || slots[i].start_s - end >= gaps[g])) {
-                    assert_true(k < n);
-                    assert_int_equal(out[k].start_ms, first * 1000);
-                    assert_int_equal(out[k].end_ms, end * 1000);
-                    model_window(m, first, last, &want, vals);
-                    assert_window(&out[k], &want, vals, (double)(end - first), 1);
-                    k++;
-                    open = 0;
-                }
-                if (i == ns)
-                    break;
-                if (!open) {
-                    first = slots[i].start_s;
-                    end = first;
-                    open = 1;
-                }
-                last = slots[i].start_s;
-                if (last + slots[i].len_s > end)
-                    end = last + slots[i].len_s;
-            }
-            assert_int_equal(k, n);
-            if (gaps[g] == 5 && r == 0)
-                assert_true(n > 3); /* the data has pauses: make sure sessions are exercised */
-        }
-    }
-    free(slots);
-}
-
-static void test_random_windows_match_brute_force(void **state)
-{
-    (void)state;
-    struct timeline_config cfgs[] = {
-        {120, 10, 900}, /* the defaults */
-        {30, 7, 400},   /* coarse slots not aligned with minutes or the fine range */
-    };
-    size_t cap = 4096;
-    struct window_stats *out = malloc(cap * sizeof(*out));
-    for (size_t c = 0; c < sizeof(cfgs) / sizeof(cfgs[0]); c++) {
-        struct timeline t;
-        struct model m;
-        assert_int_equal(timeline_init(&t, &cfgs[c]), 0);
-        model_init(&m, &cfgs[c]);
-        uint64_t seed = 2024 + c;
-        size_t expired = 0;
-        double *vals = malloc(40000 * sizeof(*vals));
-        /* ~20 minutes of event time in bursts with pauses; a fifth of the events late, most by
-         * a few seconds, some by up to 1000 s (some of those expire) */
-        int64_t ts = T0 + 3 * 1000 + 321;
-        for (int i = 0; i < 12000; i++) {
-            ts += rng_below(&seed, 200);
-            if (rng_below(&seed, 150) == 0)
-                ts += rng_below(&seed, 60000); /* a pause */
-            int64_t e = ts;
-            if (rng_below(&seed, 5) == 0)
-                e -= rng_below(&seed, rng_below(&seed, 30) == 0 ? 1000000 : 3000);
-            double v = rng_value(&seed);
-            enum timeline_result res = model_add(&m, v, e);
-            expired += res == TIMELINE_EXPIRED;
-            assert_int_equal(timeline_add(&t, v, e), res);
-            if (i == 6000)
-                check_all_windows(&t, &m, vals, out, cap);
-        }
-        check_all_windows(&t, &m, vals, out, cap);
-        assert_true(expired > 0);
-        free(vals);
-        free(m.ev);
-        timeline_free(&t);
-    }
-    free(out);
-}
-
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -710,7 +418,6 @@ int main(void)
         cmocka_unit_test(test_sessions_known_answers),
         cmocka_unit_test(test_long_window_uses_coarse_slots),
         cmocka_unit_test(test_very_wide_value_range),
-        cmocka_unit_test(test_random_windows_match_brute_force),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
