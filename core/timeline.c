@@ -207,7 +207,8 @@ static int cells_cmp(const void *ctx, size_t i)
 }
 
 /* Index (into a->v) of the first cell whose start is >= start_s: a->lo + a->n when none. Starts
- * are unique and ascending; the last cell (a new head, the head again) is checked first. */
+ * are unique and ascending; the last cells (a new head, the head again, a few seconds behind)
+ * are checked first. */
 uint32_t timeline_cells_lower(const struct timeline *t, const struct timeline_cells *a,
                               int64_t start_s)
 {
@@ -216,6 +217,10 @@ uint32_t timeline_cells_lower(const struct timeline *t, const struct timeline_ce
         return end;
     if (cell_start(t, &a->v[end - 1]) == start_s)
         return end - 1;
+    /* a few seconds behind the head (the alert engine's open seconds, late events): walk back */
+    for (uint32_t i = end - 1, steps = 0; i > a->lo && steps < 8; i--, steps++)
+        if (cell_start(t, &a->v[i - 1]) < start_s)
+            return i;
     struct cells_key k = {t, a, start_s};
     return a->lo + (uint32_t)bsearch_lower(a->n, cells_cmp, &k, NULL);
 }
