@@ -132,4 +132,31 @@ warroom bench: 	bench nosuch
 warroom demo: 	demo --ns a:b
 CASES
 
+# huge pages: where the kernel gives them on request only, a worker (a command that builds a
+# series table) starts itself once more with glibc.malloc.hugetlb=1; a user's own setting stays;
+# a one-shot command runs as before (a sanitizer build never restarts: its allocator is its own)
+environ_of() { tr '\0' '\n' <"/proc/$1/environ" 2>/dev/null | grep '^GLIBC_TUNABLES=' || true; }
+if ldd "$W" 2>/dev/null | grep -q libasan; then
+    ok "sanitizer build: no second start for huge pages to check"
+elif grep -q '\[madvise\]' /sys/kernel/mm/transparent_hugepage/enabled 2>/dev/null; then
+    "$W" worker --redis "$REDIS_URL" --ns thp --quiet --duration 5s >/dev/null 2>&1 &
+    p1=$!
+    GLIBC_TUNABLES=glibc.malloc.hugetlb=0 "$W" worker --redis "$REDIS_URL" --ns thp --quiet \
+        --duration 5s >/dev/null 2>&1 &
+    p2=$!
+    wait_for "environ_of $p1 | grep -q hugetlb" 5
+    if [ "$(environ_of $p1)" = GLIBC_TUNABLES=glibc.malloc.hugetlb=1 ] &&
+        [ "$(environ_of $p2)" = GLIBC_TUNABLES=glibc.malloc.hugetlb=0 ]; then
+        ok "worker restarts itself with glibc.malloc.hugetlb=1; a user's hugetlb=0 is kept"
+    else
+        notok "huge pages" "worker: '$(environ_of $p1)' with hugetlb=0: '$(environ_of $p2)'"
+    fi
+    kill $p1 $p2 2>/dev/null
+    wait $p1 $p2 2>/dev/null
+    "$W" send --redis "$REDIS_URL" --ns thp 'x{a=b}' 1 &&
+        ok "a one-shot command runs as before" || notok "send thp" "exit $?"
+else
+    ok "huge pages not on request on this kernel: nothing to check"
+fi
+
 wr_done
