@@ -221,11 +221,20 @@ cluster_ok() {
     done
 }
 
-# A free port P whose cluster bus port P+10000 is free too (and at most 65535).
+# A free port P whose cluster bus port P+10000 is free too (and at most 65535). Both below the
+# kernel's ephemeral range when it leaves room (P in 20000 .. start-10001): a client's outgoing
+# connection then cannot take the bus port between this check and the node's bind.
 cluster_free_port() {
-    local p i
+    local p i lo=20000 span=0 eph
+    eph=$(cut -f1 /proc/sys/net/ipv4/ip_local_port_range 2>/dev/null)
+    [ -n "$eph" ] && [ "$eph" -gt 30001 ] 2>/dev/null && span=$((eph - 10000 - lo))
     for i in $(seq 1 50); do
-        p=$(free_port) || return 1
+        if [ "$span" -gt 100 ]; then
+            p=$((lo + (RANDOM * 32768 + RANDOM) % span))
+            (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null && continue
+        else
+            p=$(free_port) || return 1
+        fi
         [ "$p" -le 55535 ] || continue
         (exec 3<>"/dev/tcp/127.0.0.1/$((p + 10000))") 2>/dev/null && continue
         echo "$p"

@@ -23,26 +23,30 @@ wr_defer "rm -rf '$T'"
 trap _wr_exit EXIT
 trap 'exit 130' INT TERM
 
-# three free ports whose cluster bus ports (+10000) are free too
+# three nodes on free ports whose cluster bus ports (+10000) are free too (lib.sh); a port taken
+# between the check and the bind (the node aborts) is given up for another, up to five times
+c() { local p=$1; shift; redis-cli -p "$p" "$@"; }
 ports=()
-while [ ${#ports[@]} -lt 3 ]; do
-    p=$(free_port) || break
-    [ "$p" -lt 55000 ] || continue
-    (exec 3<>"/dev/tcp/127.0.0.1/$((p + 10000))") 2>/dev/null && continue
+tries=0
+while [ ${#ports[@]} -lt 3 ] && [ $tries -lt 15 ]; do
+    tries=$((tries + 1))
+    p=$(cluster_free_port) || break
     case " ${ports[*]} " in *" $p "*) continue ;; esac
-    ports+=("$p")
-done
-A=${ports[0]} B=${ports[1]} C=${ports[2]}
-for p in "${ports[@]}"; do
     mkdir -p "$T/$p"
     redis-server --port "$p" --bind 127.0.0.1 --cluster-enabled yes --cluster-config-file nodes.conf \
         --dir "$T/$p" --save '' --appendonly no --daemonize yes --pidfile "$T/$p/redis.pid" \
         --logfile "$T/$p/redis.log" >/dev/null
+    if wait_for "c $p PING | grep -q PONG || grep -q aborting '$T/$p/redis.log'" 10 &&
+        c "$p" PING | grep -q PONG; then
+        ports+=("$p")
+    else
+        echo "node on port $p did not start: $(tail -2 "$T/$p/redis.log")" >&2
+        [ -s "$T/$p/redis.pid" ] && kill -9 "$(cat "$T/$p/redis.pid")" 2>/dev/null
+        rm -rf "${T:?}/$p"
+    fi
 done
-c() { local p=$1; shift; redis-cli -p "$p" "$@"; }
-for p in "${ports[@]}"; do
-    wait_for "c $p PING | grep -q PONG" 10 || { notok cluster_start "node $p: $(tail -3 "$T/$p/redis.log")"; wr_done; }
-done
+[ ${#ports[@]} = 3 ] || { notok cluster_start "3 nodes did not start"; wr_done; }
+A=${ports[0]} B=${ports[1]} C=${ports[2]}
 # A: 0-5460 and 12000-16383 ({alerts} 4569, wr:meta 12652, {p0} 15882, wr:chat:t1:log 14027);
 # B: 5461-8999 (channels are not keys, but a script naming them in KEYS would hash them:
 # wr:alerts 7872); C: 9000-11999
