@@ -11,28 +11,9 @@
 #include <hiredis/hiredis.h>
 
 #include "app/cmd/incident.h"
+#include "tests/fuzz/reply_build.h"
 
 #define MAX_ENTRIES 64
-
-static redisReply *str_reply(const char *s, size_t len)
-{
-    redisReply *r = calloc(1, sizeof *r);
-    r->type = REDIS_REPLY_STRING;
-    r->str = malloc(len + 1);
-    memcpy(r->str, s, len);
-    r->str[len] = '\0';
-    r->len = len;
-    return r;
-}
-
-static redisReply *array_reply(size_t n)
-{
-    redisReply *r = calloc(1, sizeof *r);
-    r->type = REDIS_REPLY_ARRAY;
-    r->elements = n;
-    r->element = calloc(n ? n : 1, sizeof *r->element);
-    return r;
-}
 
 /* One XRANGE entry: [ID, [type, T, id, -, json, J]]. */
 static redisReply *entry(const char *text, size_t len, size_t k, long long *prev)

@@ -15,6 +15,7 @@
 #include "core/event.h"
 #include "core/rollsum.h"
 #include "core/series.h"
+#include "tests/fuzz/reply_build.h"
 #include "tests/fuzz/slot_props.h"
 
 #define T0 1700000000000LL
@@ -30,58 +31,22 @@ static uint8_t u8(struct cursor *c)
     return c->p < c->end ? *c->p++ : 0;
 }
 
-static redisReply *reply_new(int type)
-{
-    redisReply *r = calloc(1, sizeof(*r));
-    r->type = type;
-    return r;
-}
-
-static redisReply *reply_str(const void *s, size_t len)
-{
-    redisReply *r = reply_new(REDIS_REPLY_STRING);
-    r->str = malloc(len + 1);
-    memcpy(r->str, s, len);
-    r->str[len] = '\0';
-    r->len = len;
-    return r;
-}
-
-static redisReply *reply_array(size_t n)
-{
-    redisReply *r = reply_new(REDIS_REPLY_ARRAY);
-    r->elements = n;
-    r->element = calloc(n ? n : 1, sizeof(*r->element));
-    return r;
-}
-
-static void reply_free(redisReply *r)
-{
-    if (r == NULL)
-        return;
-    for (size_t i = 0; r->type == REDIS_REPLY_ARRAY && i < r->elements; i++)
-        reply_free(r->element[i]);
-    free(r->element);
-    free(r->str);
-    free(r);
-}
-
 /* A series key: mostly one of five, sometimes empty, too long, or not a string. */
 static redisReply *make_key(struct cursor *c)
 {
     uint8_t sel = u8(c);
     if (sel % 9 == 0)
-        return reply_new(REDIS_REPLY_INTEGER);
+        return reply_of(REDIS_REPLY_INTEGER);
     if (sel % 9 == 1)
-        return reply_str("", 0);
+        return str_reply("", 0);
     if (sel % 9 == 2) {
         char big[EVENT_KEY_MAX + 8];
         memset(big, 'x', sizeof(big));
-        return reply_str(big, sizeof(big));
+        return str_reply(big, sizeof(big));
     }
     char k[8];
     int n = snprintf(k, sizeof(k), "m{k=%c}", 'a' + sel % 5);
-    return reply_str(k, (size_t)n);
+    return str_reply(k, (size_t)n);
 }
 
 /* A value: mostly a valid blob of 1 to 4 events of the period, sometimes raw bytes, or not a
@@ -90,13 +55,13 @@ static redisReply *make_value(struct cursor *c, int64_t period_ms)
 {
     uint8_t sel = u8(c);
     if (sel % 7 == 0)
-        return reply_new(REDIS_REPLY_NIL);
+        return reply_of(REDIS_REPLY_NIL);
     if (sel % 7 == 1) {
         uint8_t buf[40];
         size_t n = u8(c) % sizeof(buf);
         for (size_t i = 0; i < n; i++)
             buf[i] = u8(c);
-        return reply_str(buf, n);
+        return str_reply(buf, n);
     }
     struct rollsum r;
     rollsum_init(&r);
@@ -105,7 +70,7 @@ static redisReply *make_value(struct cursor *c, int64_t period_ms)
     uint8_t blob[256];
     size_t n = rollsum_encode(&r, period_ms, blob, sizeof(blob));
     rollsum_free(&r);
-    return reply_str(blob, n <= sizeof(blob) ? n : 0);
+    return str_reply(blob, n <= sizeof(blob) ? n : 0);
 }
 
 /* An entry [id, [k, v, ...]]: its keys those of prev (when given and asked for) or new ones. */
@@ -113,22 +78,22 @@ static redisReply *make_entry(struct cursor *c, size_t i, const redisReply *prev
 {
     uint8_t kind = u8(c);
     if (kind % 16 == 0)
-        return reply_new(REDIS_REPLY_INTEGER);
+        return reply_of(REDIS_REPLY_INTEGER);
     int64_t ms = T0 + (int64_t)i * 1000 - (kind % 5 == 0 ? 2000 : 0);
-    redisReply *e = reply_array(2);
+    redisReply *e = array_reply(2);
     char id[32];
     int n = kind % 16 == 1 ? snprintf(id, sizeof(id), "x-%d", kind)
                            : snprintf(id, sizeof(id), "%" PRId64 "-0", ms);
-    e->element[0] = reply_str(id, (size_t)n);
+    e->element[0] = str_reply(id, (size_t)n);
     bool same = (kind & 0x80) && prev && prev->type == REDIS_REPLY_ARRAY;
     size_t nf = same ? prev->element[1]->elements : u8(c) % MAX_FIELDS;
-    redisReply *f = reply_array(nf);
+    redisReply *f = array_reply(nf);
     for (size_t j = 0; j < nf; j++) {
         if (j % 2 == 1)
             f->element[j] = make_value(c, ms);
         else if (same && prev->element[1]->element[j]->type == REDIS_REPLY_STRING)
             f->element[j] =
-                reply_str(prev->element[1]->element[j]->str, prev->element[1]->element[j]->len);
+                str_reply(prev->element[1]->element[j]->str, prev->element[1]->element[j]->len);
         else
             f->element[j] = make_key(c);
     }
@@ -219,6 +184,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     free(part.ring);
     free(part.hint);
     for (size_t i = 0; i < n; i++)
-        reply_free(e[i]);
+        freeReplyObject(e[i]);
     return 0;
 }
