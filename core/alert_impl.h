@@ -50,6 +50,21 @@ struct alert_bins {
     uint64_t zero, count;
 };
 
+/* A series' open seconds (b, hi] as read in one evaluation (core/alert_win.c), shared by its
+ * incremental windows of every length: they all end with the same closed second b. Valid for
+ * the evaluation epoch, series s holding events events (none added since), b and hi. */
+struct alert_open {
+    uint64_t epoch;
+    const struct series *s;
+    uint64_t events;
+    int64_t b, hi;
+    int status;    /* 0: read; -1: the open seconds cannot be followed (alert_win_read) */
+    bool has_bins; /* bins hold the open seconds' histograms */
+    struct summary sum;
+    int64_t plo, phi, nlo, nhi; /* the bins' extents (empty: lo > hi) */
+    struct alert_bins bins;
+};
+
 /* The last window computed for a series in this evaluation, shared by every rule that uses
  * the same window length on it (rules are evaluated window by window). */
 struct alert_memo {
@@ -60,6 +75,7 @@ struct alert_memo {
     bool has_sum; /* sum is set */
     struct summary sum;
     struct alert_bins bins; /* valid when has_bins */
+    struct alert_open open; /* the series' open seconds, for its incremental windows */
 };
 
 /* A series' incremental window of one length (core/alert_win.c): the aggregate of its closed
@@ -69,6 +85,7 @@ struct alert_win {
     uint64_t late; /* the series' late counter when last updated: a late event rebuilds */
     uint64_t count;
     double min, max;
+    int64_t min_s, max_s; /* start of the latest slot holding min / max: it leaving re-reads */
     double first, last;
     int64_t first_ts_ms, last_ts_ms;
     bool first_ok;               /* first is known (else read from the first slot) */
@@ -214,12 +231,13 @@ double alert_bins_quantile(const struct alert_bins *b, double q, const struct su
  * (brought up to date; wm_ms: the table's watermark). Fills out's count, min, max, first and
  * last exactly; with ALERT_WIN_MOMENTS in want its sum, mean and m2 (kept by adding and
  * subtracting slots: equal to the full merge within rounding, see docs/architecture.md), else
- * NAN; with ALERT_WIN_BINS, bins (exact). Returns 0 (1 when the kept aggregate
- * had to be read again from the slots), or -1 when this window cannot be followed
- * incrementally: the caller computes it from all its slots. */
+ * NAN; with ALERT_WIN_BINS, bins (exact). open: the series' open seconds as read for another
+ * window length in evaluation epoch, reused when still valid, else read and kept. Returns 0 (1 when
+ * the kept aggregate had to be read again from the slots), or -1 when this window cannot be
+ * followed incrementally: the caller computes it from all its slots. */
 int alert_win_read(struct alert_win *w, const struct series *s, uint32_t window_s, int64_t now_ms,
                    int64_t wm_ms, unsigned want, struct summary *out, struct alert_bins *bins,
-                   struct alert_bins *scratch);
+                   struct alert_bins *scratch, struct alert_open *open, uint64_t epoch);
 
 /* alert_win.c: the incremental window of this length for series index series (grown as
  * needed), or NULL when ALERT_WIN_LENGTHS other lengths are followed already. */

@@ -50,13 +50,31 @@ static void win_clear(struct alert_win *w)
     w->count = 0;
     w->min = INFINITY;
     w->max = -INFINITY;
+    w->min_s = w->max_s = INT64_MIN;
     w->last = NAN;
     w->last_ts_ms = INT64_MIN;
     w->dirty = false;
     w->first_ok = false;
 }
 
-static void win_take(struct alert_win *w, const struct summary *s)
+/* Takes in a slot's extremes; start: the slot's start. On a tie the value stays the earlier
+ * slot's (as the full merge's) and the position moves to the later slot, the one that stays
+ * longest. */
+static void win_extremes_take(struct alert_win *w, const struct summary *s, int64_t start)
+{
+    if (s->min <= w->min) {
+        if (s->min < w->min)
+            w->min = s->min;
+        w->min_s = start;
+    }
+    if (s->max >= w->max) {
+        if (s->max > w->max)
+            w->max = s->max;
+        w->max_s = start;
+    }
+}
+
+static void win_take(struct alert_win *w, const struct summary *s, int64_t start)
 {
     if (w->count == 0) { /* the first slot taken: the first value */
         w->first = s->first;
@@ -67,17 +85,15 @@ static void win_take(struct alert_win *w, const struct summary *s)
     if (w->has_moments)
         win_moments(w, s, 1);
     w->count += s->count;
-    if (s->min < w->min)
-        w->min = s->min;
-    if (s->max > w->max)
-        w->max = s->max;
+    win_extremes_take(w, s, start);
     w->last = s->last; /* slots come in time order */
     w->last_ts_ms = s->last_ts_ms;
 }
 
-/* Subtracts a slot that leaves the window. Returns -1 when it does not fit what was added. */
+/* Subtracts a slot of len seconds that leaves the window. Returns -1 when it does not fit what
+ * was added. */
 static int win_sub(struct alert_win *w, const struct timeline_slot *slot, int64_t start,
-                   struct alert_bins *scratch)
+                   uint32_t len, struct alert_bins *scratch)
 {
     struct summary s;
     timeline_slot_summary(slot, start, &s);
@@ -95,8 +111,12 @@ static int win_sub(struct alert_win *w, const struct timeline_slot *slot, int64_
     }
     w->count -= s.count;
     w->first_ok = false; /* the first slot left */
-    if (s.min <= w->min || s.max >= w->max)
-        w->dirty = true; /* the extreme may have left: read them again from what stays */
+    /* the slot holding an extreme left (a fine second since folded into a coarse slot
+     * included), or a zero extreme whose sign the slot may have given: read them again */
+    int64_t end = start + (int64_t)(len ? len : 1) - 1;
+    if ((w->min_s >= start && w->min_s <= end) || (w->max_s >= start && w->max_s <= end) ||
+        (w->min == 0 && s.min == 0) || (w->max == 0 && s.max == 0))
+        w->dirty = true;
     if (w->has_bins &&
         (slot->hist.collapsed_bins || alert_bins_sub_hist(&w->bins, &slot->hist, scratch) != 0))
         return -1;
@@ -111,7 +131,7 @@ static int win_add(struct alert_win *w, const struct timeline_slot *slot, int64_
     timeline_slot_summary(slot, start, &s);
     if (s.count == 0)
         return 0;
-    win_take(w, &s);
+    win_take(w, &s, start);
     if (w->has_bins) {
         alert_bins_cover(&w->bins, &slot->hist);
         alert_bins_add_hist(&w->bins, &slot->hist);
@@ -140,7 +160,7 @@ static int win_rebuild(struct alert_win *w, const struct timeline *tl, int64_t a
         struct summary s;
         timeline_slot_summary(slot, ss, &s);
         if (s.count)
-            win_take(w, &s);
+            win_take(w, &s, ss);
     }
     if (w->has_bins)
         alert_bins_from_slots(&w->bins, tl, a, b);
@@ -182,14 +202,13 @@ static void win_extremes(struct alert_win *w, const struct timeline *tl)
 
     w->min = INFINITY;
     w->max = -INFINITY;
+    w->min_s = w->max_s = INT64_MIN;
     timeline_iter_init(&it, tl, w->a, w->b);
     while ((slot = timeline_iter_next(&it, &ss, &ls)) != NULL) {
         struct summary s;
         timeline_slot_summary(slot, ss, &s);
-        if (s.count && s.min < w->min)
-            w->min = s.min;
-        if (s.count && s.max > w->max)
-            w->max = s.max;
+        if (s.count)
+            win_extremes_take(w, &s, ss);
     }
     w->dirty = false;
 }
@@ -211,7 +230,7 @@ static int win_update(struct alert_win *w, const struct series *s, int64_t L, in
         rebuild = w->b < L - 1 || !(fdiv(w->a, C) * C == w->a || w->a > fine_lo);
         timeline_iter_init(&it, tl, w->a, L - 1);
         while (!rebuild && (slot = timeline_iter_next(&it, &ss, &ls)) != NULL)
-            rebuild = slot_end(ss, ls, fine_lo) > L - 1 || win_sub(w, slot, ss, scratch) != 0;
+            rebuild = slot_end(ss, ls, fine_lo) > L - 1 || win_sub(w, slot, ss, ls, scratch) != 0;
         w->a = L;
     }
     if (!rebuild && B > w->b) { /* seconds (b, B] closed since: all fine while b >= H - F */
@@ -236,9 +255,58 @@ static int win_update(struct alert_win *w, const struct series *s, int64_t L, in
     return 0;
 }
 
+/* The open seconds (b, hi] of series s into o (bins too when want_bins), unless o holds them
+ * already for this epoch. Returns o->status: -1 when they hold a coarse slot, more seconds than
+ * followed or slots with small histograms. */
+static int open_read(struct alert_open *o, const struct series *s, int64_t b, int64_t hi,
+                     bool want_bins, uint64_t epoch)
+{
+    if (o->epoch == epoch && o->s == s && o->events == s->events && o->b == b && o->hi == hi &&
+        (o->has_bins || !want_bins || o->status != 0))
+        return o->status;
+    const struct timeline *tl = &s->tl;
+    struct timeline_iter it;
+    const struct timeline_slot *slot;
+    int64_t ss;
+    uint32_t ls;
+    size_t nopen = 0;
+
+    o->epoch = epoch;
+    o->s = s;
+    o->events = s->events;
+    o->b = b;
+    o->hi = hi;
+    o->status = 0;
+    o->has_bins = want_bins;
+    summary_init(&o->sum);
+    o->plo = o->nlo = INT64_MAX;
+    o->phi = o->nhi = INT64_MIN;
+    /* their histograms are read again below, once the bins are sized: a one-event slot is a
+     * view inside the iterator, gone at its next call */
+    timeline_iter_init(&it, tl, b + 1, hi);
+    while ((slot = timeline_iter_next(&it, &ss, &ls)) != NULL) {
+        if (ls != 1 || nopen == ALERT_WIN_OPEN_MAX || slot->hist.max_bins < 2 * ALERT_WIN_BINS_SPAN)
+            return o->status = -1; /* a coarse slot, lateness longer than followed, small
+                                      histograms */
+        nopen++;
+        struct summary os;
+        timeline_slot_summary(slot, ss, &os);
+        summary_merge(&o->sum, &os);
+        hist_store_extent(&slot->hist.pos, &o->plo, &o->phi);
+        hist_store_extent(&slot->hist.neg, &o->nlo, &o->nhi);
+    }
+    if (want_bins) {
+        alert_bins_reserve(&o->bins, o->plo, o->phi, o->nlo, o->nhi);
+        timeline_iter_init(&it, tl, b + 1, hi);
+        while ((slot = timeline_iter_next(&it, &ss, &ls)) != NULL)
+            alert_bins_add_hist(&o->bins, &slot->hist);
+    }
+    return 0;
+}
+
 int alert_win_read(struct alert_win *w, const struct series *s, uint32_t window_s, int64_t now_ms,
                    int64_t wm_ms, unsigned want, struct summary *out, struct alert_bins *bins,
-                   struct alert_bins *scratch)
+                   struct alert_bins *scratch, struct alert_open *open, uint64_t epoch)
 {
     const struct timeline *tl = &s->tl;
     int64_t hi = fdiv(now_ms, 1000), lo = hi - (int64_t)window_s + 1;
@@ -284,23 +352,8 @@ int alert_win_read(struct alert_win *w, const struct series *s, uint32_t window_
         return -1;
     }
 
-    /* the open seconds (b, hi], read afresh; their histograms are read again below, once the
-     * bins are sized: a one-event slot is a view inside the iterator, gone at its next call */
-    size_t nopen = 0;
-    struct summary open;
-    summary_init(&open);
-    int64_t plo = INT64_MAX, phi = INT64_MIN, nlo = INT64_MAX, nhi = INT64_MIN;
-    timeline_iter_init(&it, tl, w->b + 1, hi);
-    while ((slot = timeline_iter_next(&it, &ss, &ls)) != NULL) {
-        if (ls != 1 || nopen == ALERT_WIN_OPEN_MAX || slot->hist.max_bins < 2 * ALERT_WIN_BINS_SPAN)
-            return -1; /* a coarse slot, lateness longer than followed, small histograms */
-        nopen++;
-        struct summary o;
-        timeline_slot_summary(slot, ss, &o);
-        summary_merge(&open, &o);
-        hist_store_extent(&slot->hist.pos, &plo, &phi);
-        hist_store_extent(&slot->hist.neg, &nlo, &nhi);
-    }
+    if (open_read(open, s, w->b, hi, want_bins, epoch) != 0)
+        return -1;
     if (want_moments && w->count &&
         !(isfinite(w->sum[0] + w->sum[1]) && isfinite(w->s1[0] + w->s1[1]) &&
           isfinite(w->s2[0] + w->s2[1]))) {
@@ -332,10 +385,11 @@ int alert_win_read(struct alert_win *w, const struct series *s, uint32_t window_
         out->last = w->last;
         out->last_ts_ms = w->last_ts_ms;
     }
-    summary_merge(out, &open);
+    summary_merge(out, &open->sum);
     if (out->count && !want_moments)
         out->sum = out->mean = out->m2 = NAN; /* not kept */
     if (want_bins) {
+        int64_t plo = open->plo, phi = open->phi, nlo = open->nlo, nhi = open->nhi;
         alert_extent_add(&plo, &phi, w->bins.pos_lo, w->bins.npos);
         alert_extent_add(&nlo, &nhi, w->bins.neg_lo, w->bins.nneg);
         /* values spread over so many bins that a slot may have collapsed its lowest ones
@@ -346,9 +400,7 @@ int alert_win_read(struct alert_win *w, const struct series *s, uint32_t window_
             return -1;
         alert_bins_reserve(bins, plo, phi, nlo, nhi);
         alert_bins_add(bins, &w->bins);
-        timeline_iter_init(&it, tl, w->b + 1, hi);
-        while ((slot = timeline_iter_next(&it, &ss, &ls)) != NULL)
-            alert_bins_add_hist(bins, &slot->hist);
+        alert_bins_add(bins, &open->bins);
     }
     return rc;
 }
