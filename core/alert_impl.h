@@ -82,7 +82,10 @@ struct alert_memo {
  * seconds [a, b], kept up to date evaluation after evaluation. Zero-initialised: not valid. */
 struct alert_win {
     int64_t a, b;
-    uint64_t late; /* the series' late counter when last updated: a late event rebuilds */
+    uint64_t late;       /* the series' late counter when last updated: a late event rebuilds */
+    uint64_t behind;     /* the series' behind counter when last read */
+    int64_t calm_from_s; /* head second since which behind has not moved (INT64_MIN: ever) */
+    bool calm_known;     /* calm_from_s is set */
     uint64_t count;
     double min, max;
     int64_t min_s, max_s; /* start of the latest slot holding min / max: it leaving re-reads */
@@ -105,6 +108,7 @@ struct alert_wins {
     size_t cap;
 };
 #define ALERT_WIN_LENGTHS 8   /* window lengths followed incrementally; others computed in full */
+#define ALERT_WIN_CALM_S 60   /* in order this long: the seconds before the head count as closed */
 #define ALERT_WIN_OPEN_MAX 64 /* open (not yet closed) seconds a followed window may have */
 #define ALERT_WIN_BINS_SPAN (HIST_DEFAULT_MAX_BINS / 2) /* widest bins followed, per sign */
 

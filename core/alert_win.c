@@ -255,16 +255,11 @@ static int win_update(struct alert_win *w, const struct series *s, int64_t L, in
     return 0;
 }
 
-/* The open seconds (b, hi] of series s into o (bins too when want_bins), unless o holds them
- * already for this epoch. Returns o->status: -1 when they hold a coarse slot, more seconds than
- * followed or slots with small histograms. */
-static int open_read(struct alert_open *o, const struct series *s, int64_t b, int64_t hi,
-                     bool want_bins, uint64_t epoch)
+/* The open seconds (b, hi] of series s into o's summary and extents. Returns o->status: -1 when
+ * they hold a coarse slot, more seconds than followed or slots with small histograms. */
+static int open_scan(struct alert_open *o, const struct series *s, int64_t b, int64_t hi,
+                     uint64_t epoch)
 {
-    if (o->epoch == epoch && o->s == s && o->events == s->events && o->b == b && o->hi == hi &&
-        (o->has_bins || !want_bins || o->status != 0))
-        return o->status;
-    const struct timeline *tl = &s->tl;
     struct timeline_iter it;
     const struct timeline_slot *slot;
     int64_t ss;
@@ -277,13 +272,11 @@ static int open_read(struct alert_open *o, const struct series *s, int64_t b, in
     o->b = b;
     o->hi = hi;
     o->status = 0;
-    o->has_bins = want_bins;
+    o->has_bins = false;
     summary_init(&o->sum);
     o->plo = o->nlo = INT64_MAX;
     o->phi = o->nhi = INT64_MIN;
-    /* their histograms are read again below, once the bins are sized: a one-event slot is a
-     * view inside the iterator, gone at its next call */
-    timeline_iter_init(&it, tl, b + 1, hi);
+    timeline_iter_init(&it, &s->tl, b + 1, hi);
     while ((slot = timeline_iter_next(&it, &ss, &ls)) != NULL) {
         if (ls != 1 || nopen == ALERT_WIN_OPEN_MAX || slot->hist.max_bins < 2 * ALERT_WIN_BINS_SPAN)
             return o->status = -1; /* a coarse slot, lateness longer than followed, small
@@ -295,13 +288,37 @@ static int open_read(struct alert_open *o, const struct series *s, int64_t b, in
         hist_store_extent(&slot->hist.pos, &o->plo, &o->phi);
         hist_store_extent(&slot->hist.neg, &o->nlo, &o->nhi);
     }
-    if (want_bins) {
-        alert_bins_reserve(&o->bins, o->plo, o->phi, o->nlo, o->nhi);
-        timeline_iter_init(&it, tl, b + 1, hi);
-        while ((slot = timeline_iter_next(&it, &ss, &ls)) != NULL)
-            alert_bins_add_hist(&o->bins, &slot->hist);
-    }
     return 0;
+}
+
+/* The open seconds' histograms into o's bins, sized by open_scan (a one-event slot is a view
+ * inside the iterator, gone at its next call: hence a second pass). */
+static void open_bins(struct alert_open *o)
+{
+    struct timeline_iter it;
+    const struct timeline_slot *slot;
+    int64_t ss;
+    uint32_t ls;
+
+    alert_bins_reserve(&o->bins, o->plo, o->phi, o->nlo, o->nhi);
+    timeline_iter_init(&it, &o->s->tl, o->b + 1, o->hi);
+    while ((slot = timeline_iter_next(&it, &ss, &ls)) != NULL)
+        alert_bins_add_hist(&o->bins, &slot->hist);
+    o->has_bins = true;
+}
+
+/* The open seconds (b, hi] of series s in o (their bins too when want_bins), read unless o
+ * holds them already for this evaluation with no event added since. Returns o->status. */
+static int open_read(struct alert_open *o, const struct series *s, int64_t b, int64_t hi,
+                     bool want_bins, uint64_t epoch)
+{
+    bool held =
+        o->epoch == epoch && o->s == s && o->events == s->events && o->b == b && o->hi == hi;
+    if (!held && open_scan(o, s, b, hi, epoch) != 0)
+        return -1;
+    if (o->status == 0 && want_bins && !o->has_bins)
+        open_bins(o);
+    return o->status;
 }
 
 int alert_win_read(struct alert_win *w, const struct series *s, uint32_t window_s, int64_t now_ms,
@@ -335,6 +352,17 @@ int alert_win_read(struct alert_win *w, const struct series *s, uint32_t window_
             return -1; /* a coarse slot straddles lo with fine seconds after it */
     }
     int64_t B = wm_ms == INT64_MIN ? INT64_MIN : fdiv(wm_ms, 1000) - 1; /* last closed second */
+    /* a series whose events have all landed in its head second (or a newer one) for
+     * ALERT_WIN_CALM_S: its seconds before the head are closed too, while that lasts (an event
+     * below the head moves s->behind: the part past the watermark is then rebuilt, B < b) */
+    if (!w->calm_known || s->behind != w->behind) {
+        w->calm_from_s = w->calm_known || s->behind ? tl->head_s : INT64_MIN;
+        w->calm_known = true;
+        w->behind = s->behind;
+    }
+    if ((w->calm_from_s == INT64_MIN || tl->head_s - w->calm_from_s >= ALERT_WIN_CALM_S) &&
+        tl->head_s - 1 > B)
+        B = tl->head_s - 1;
     if (B > hi)
         B = hi;
     if (B < L - 1)

@@ -649,21 +649,39 @@ void hist_store_accumulate(const struct hist_store *s, uint64_t *cells, int64_t 
 {
     uint64_t *d = cells + (s->offset - lo);
     uint32_t n = s->len;
+    uint32_t i = 0;
+    uint64_t word;
     switch (s->width) { /* the switch stays outside the loops */
-    case 1:
-        for (uint32_t i = 0; i < n; i++)
-            d[i] += ((const uint8_t *)s->counts)[i];
+    case 1: /* a slot's few values spread over many bins: skip the empty ones 8 at a time */
+        for (const uint8_t *c = s->counts; i < n; i++) {
+            if ((i & 7) == 0 && i + 8 <= n) {
+                memcpy(&word, c + i, sizeof word);
+                if (word == 0) {
+                    i += 7;
+                    continue;
+                }
+            }
+            d[i] += c[i];
+        }
         break;
     case 2:
-        for (uint32_t i = 0; i < n; i++)
-            d[i] += ((const uint16_t *)s->counts)[i];
+        for (const uint16_t *c = s->counts; i < n; i++) {
+            if ((i & 3) == 0 && i + 4 <= n) {
+                memcpy(&word, c + i, sizeof word);
+                if (word == 0) {
+                    i += 3;
+                    continue;
+                }
+            }
+            d[i] += c[i];
+        }
         break;
     case 4:
-        for (uint32_t i = 0; i < n; i++)
+        for (; i < n; i++)
             d[i] += ((const uint32_t *)s->counts)[i];
         break;
     case 8:
-        for (uint32_t i = 0; i < n; i++)
+        for (; i < n; i++)
             d[i] += ((const uint64_t *)s->counts)[i];
         break;
     default: /* width 0: an empty store */

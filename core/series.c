@@ -186,6 +186,7 @@ int64_t series_table_watermark_ms(const struct series_table *tab)
 enum series_result series_table_ingest_series(struct series_table *tab, struct series *s,
                                               double value, int64_t ts_ms)
 {
+    int64_t head_start_ms = s->tl.head_start_ms; /* INT64_MIN while empty */
     switch (timeline_add(&s->tl, value, ts_ms)) {
     case TIMELINE_ADDED:
         break;
@@ -199,6 +200,7 @@ enum series_result series_table_ingest_series(struct series_table *tab, struct s
         return SERIES_INVALID;
     }
     s->events++;
+    s->behind += ts_ms < head_start_ms;
     tab->stats.events++;
     if (ts_ms < tab->min_ts_ms)
         tab->min_ts_ms = ts_ms;
@@ -240,6 +242,7 @@ static enum series_result merge_series(struct series_table *tab, struct series *
                                        struct hist *take, bool history)
 {
     uint64_t n = r->sum.count;
+    int64_t head_start_ms = s->tl.head_start_ms;
     s->late += r->late;
     tab->stats.late += r->late;
     enum timeline_result tr = take ? timeline_merge_take(&s->tl, period_ms, &r->sum, take)
@@ -259,6 +262,7 @@ static enum series_result merge_series(struct series_table *tab, struct series *
     if (n == 0)
         return SERIES_ADDED;
     s->events += n;
+    s->behind += period_ms < head_start_ms; /* the period's second is before the head's */
     tab->stats.events += n;
     if (r->sum.first_ts_ms < tab->min_ts_ms)
         tab->min_ts_ms = r->sum.first_ts_ms;

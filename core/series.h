@@ -31,6 +31,9 @@ struct series {
     uint32_t key_len;
     uint64_t events;  /* accepted (late ones included) */
     uint64_t late;    /* accepted behind the watermark */
+    uint64_t behind;  /* accepted into a second before the series' head second (late ones and
+                         rollups of past periods included): the alert engine's windows close
+                         the seconds before the head while this stays put */
     uint64_t expired; /* older than retention, not stored */
     struct timeline tl;
     char key[]; /* canonical key, NUL-terminated, allocated with the struct */

@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "core/alert.h"
+#include "core/rollsum.h"
 
 static const int64_t T0 = 1700000400000LL;
 
@@ -155,6 +156,8 @@ struct scenario {
     int seconds;
     uint64_t seed;
     unsigned late_one_in; /* one event in this many is sent late */
+    int64_t late_max_ms;  /* by up to this much (0: half the retention) */
+    bool rollups;         /* every event comes as a rollup of its second (series_table_merge) */
 };
 
 static void run(const struct scenario *sc)
@@ -185,12 +188,21 @@ static void run(const struct scenario *sc)
             int n = (int)(rnd(&seed) % 5) + huge;
             for (int j = 0; j < n; j++) {
                 int64_t ts = at(t, (int64_t)(rnd(&seed) % 1000));
+                int64_t late_max = sc->late_max_ms ? sc->late_max_ms : sc->retention * 1000 / 2;
                 if (rnd(&seed) % sc->late_one_in == 0) /* late: within lateness or behind it */
-                    ts -= (int64_t)(rnd(&seed) % (uint64_t)(sc->retention * 1000 / 2));
+                    ts -= (int64_t)(rnd(&seed) % (uint64_t)late_max);
                 double v = value(&seed);
                 if (huge && j == 0)
                     v = 1.5e308; /* the two overflow the window's sum, and span 35 000 bins */
-                series_table_ingest(tab, key, strlen(key), v, ts);
+                if (sc->rollups) {
+                    struct rollsum r;
+                    rollsum_init(&r);
+                    rollsum_add(&r, v, ts);
+                    series_table_merge(tab, key, strlen(key), ts - (ts % 1000 + 1000) % 1000, &r);
+                    rollsum_free(&r);
+                } else {
+                    series_table_ingest(tab, key, strlen(key), v, ts);
+                }
             }
         }
         if (t == sc->seconds / 2) { /* a reload drops the first window length */
@@ -240,7 +252,8 @@ static void test_small_rings(void **state)
     (void)state;
     static const char *const w[] = {"1s", "2s", "3s", "5s", "7s", "11s", "20s", "39s", "45s", "2m"};
     for (uint64_t seed = 1; seed <= 2; seed++) {
-        struct scenario sc = {8, 3, 40, 2000, w, sizeof w / sizeof w[0], 400, seed * 7919, 8};
+        struct scenario sc = {8,   3,           40, 2000, w,    sizeof w / sizeof w[0],
+                              400, seed * 7919, 8,  0,    false};
         run(&sc);
         sc.late_one_in = 60;
         run(&sc);
@@ -252,8 +265,26 @@ static void test_default_rings(void **state)
 {
     (void)state;
     static const char *const w[] = {"1s", "10s", "1m", "115s", "5m", "14m", "20m"};
-    struct scenario sc = {120, 10, 900, 5000, w, sizeof w / sizeof w[0], 1000, 12345, 50};
+    struct scenario sc = {120, 10, 900, 5000, w, sizeof w / sizeof w[0], 1000, 12345, 50, 0, false};
     run(&sc);
+}
+
+/* Series mostly in order, so that their windows close the seconds before the head
+ * (ALERT_WIN_CALM_S), and now and then an event a few seconds back: below the head, mostly
+ * within the lateness (not late, yet in seconds those windows had closed), sometimes past it. */
+static void test_calm_series(void **state)
+{
+    (void)state;
+    static const char *const w[] = {"1s", "10s", "1m", "5m"};
+    struct scenario sc = {120, 10,  900, 5000, w,    sizeof w / sizeof w[0],
+                          900, 777, 400, 7000, false};
+    run(&sc);
+    static const char *const ws[] = {"1s", "2s", "5s", "7s", "20s"};
+    struct scenario small = {8,   3,    40,  2000, ws,   sizeof ws / sizeof ws[0],
+                             600, 4242, 300, 3000, false};
+    run(&small);
+    small.rollups = true; /* rollups of past seconds move the series' behind counter too */
+    run(&small);
 }
 
 int main(void)
@@ -261,6 +292,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_small_rings),
         cmocka_unit_test(test_default_rings),
+        cmocka_unit_test(test_calm_series),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
