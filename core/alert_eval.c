@@ -155,6 +155,19 @@ static bool agg_needs_moments(enum rule_agg agg)
     }
 }
 
+/* Whether the aggregation reads the window's first value. */
+static bool agg_needs_first(enum rule_agg agg)
+{
+    return agg == RULE_AGG_FIRST || agg == RULE_AGG_INCREASE;
+}
+
+/* What a rule asks of its windows' summaries (ALERT_WIN_MOMENTS, ALERT_WIN_FIRST). */
+static unsigned agg_wants(enum rule_agg agg)
+{
+    return (agg_needs_moments(agg) ? ALERT_WIN_MOMENTS : 0u) |
+           (agg_needs_first(agg) ? ALERT_WIN_FIRST : 0u);
+}
+
 /* The incremental window of series idx (core/alert_win.c) into sum and bins (when bins). */
 static int window_incremental(struct alert_engine *e, uint32_t idx, uint32_t window_s,
                               unsigned want, int64_t now, struct summary *sum,
@@ -175,11 +188,14 @@ static int window_incremental(struct alert_engine *e, uint32_t idx, uint32_t win
 }
 
 /* The window of series idx for this evaluation: its summary always (sum, mean and m2 only when
- * full is asked: m->full), its bins when asked. From the incremental window when it can, else
- * from every slot of the window (always with cfg.full_windows). */
+ * want has ALERT_WIN_MOMENTS: m->full; first only with ALERT_WIN_FIRST: m->has_first), its bins
+ * with ALERT_WIN_BINS. From the incremental window when it can, else from every slot of the
+ * window (always with cfg.full_windows). */
 static const struct alert_memo *window_of(struct alert_engine *e, uint32_t idx, uint32_t window_s,
-                                          bool bins, bool full, int64_t now)
+                                          unsigned want, int64_t now)
 {
+    bool bins = want & ALERT_WIN_BINS, full = want & ALERT_WIN_MOMENTS,
+         first = want & ALERT_WIN_FIRST;
     struct alert_memo *m = &e->memo[idx];
     const struct timeline *tl = &e->tab->items[idx]->tl;
     int64_t hi_s = floor_div(now, 1000), lo_s = hi_s - (int64_t)window_s + 1;
@@ -190,22 +206,25 @@ static const struct alert_memo *window_of(struct alert_engine *e, uint32_t idx, 
         m->has_bins = m->has_sum = false;
         if (tl->head_ms < lo_s * 1000) { /* nothing in the window: skip the slots */
             summary_init(&m->sum);
-            m->has_sum = m->full = true;
+            m->has_sum = m->full = m->has_first = true;
         }
     }
-    if ((!m->has_sum || (full && !m->full)) &&
-        window_incremental(e, idx, window_s,
-                           (bins ? ALERT_WIN_BINS : 0u) | (full ? ALERT_WIN_MOMENTS : 0u), now,
-                           &m->sum, &m->bins, true) == 0) {
+    bool again = !m->has_sum || (full && !m->full) || (first && !m->has_first);
+    if (again && window_incremental(e, idx, window_s,
+                                    want | (m->has_sum && m->full ? ALERT_WIN_MOMENTS : 0u) |
+                                        (m->has_sum && m->has_first ? ALERT_WIN_FIRST : 0u),
+                                    now, &m->sum, &m->bins, true) == 0) {
+        m->full = full || (m->has_sum && m->full);
+        m->has_first = first || (m->has_sum && m->has_first);
         m->has_sum = true;
-        m->full = full;
         m->has_bins = m->has_bins || bins;
+        again = false;
     }
-    if (!m->has_sum || (full && !m->full)) {
+    if (again) {
         struct window_stats st;
         window_sliding(tl, now, window_s, WINDOW_NO_QUANTILES, &st, NULL);
         m->sum = st.sum;
-        m->has_sum = m->full = true;
+        m->has_sum = m->full = m->has_first = true;
         e->counts.full++;
     }
     if (bins && !m->has_bins) {
@@ -256,7 +275,7 @@ static bool step_absent(struct alert_engine *e, struct alert_rule_rt *rt, size_t
     struct alert_run *run = &e->run;
     uint32_t w = rt->rule->expr.window_s;
     for (; run->cursor < rt->nmembers && !run->sub && *budget != 0; run->cursor++, (*budget)--)
-        run->sub = window_of(e, rt->mseries[run->cursor], w, false, false, run->now)->sum.count > 0;
+        run->sub = window_of(e, rt->mseries[run->cursor], w, 0, run->now)->sum.count > 0;
     if (run->cursor < rt->nmembers && !run->sub)
         return false;
     bool present = run->sub != 0;
@@ -274,7 +293,8 @@ static bool step_series(struct alert_engine *e, struct alert_rule_rt *rt, size_t
     struct alert_run *run = &e->run;
     int64_t now = run->now;
     int64_t start_ms = (floor_div(now, 1000) - (int64_t)x->window_s + 1) * 1000;
-    bool quantile = rule_agg_is_quantile(x->agg), moments = agg_needs_moments(x->agg);
+    bool quantile = rule_agg_is_quantile(x->agg);
+    unsigned wants = agg_wants(x->agg);
     double empty = x->agg == RULE_AGG_COUNT || x->agg == RULE_AGG_RATE ? 0.0 : NAN;
     bool empty_holds = rule_op_holds(x->op, empty, x->threshold);
     double covered_s = rule_covered_s(e, x->window_s, now);
@@ -287,7 +307,7 @@ static bool step_series(struct alert_engine *e, struct alert_rule_rt *rt, size_t
                 continue; /* nothing in the window, nothing listed: the common idle case */
             v = empty;
         } else {
-            const struct alert_memo *m = window_of(e, g->series, x->window_s, false, moments, now);
+            const struct alert_memo *m = window_of(e, g->series, x->window_s, wants, now);
             if (!quantile) {
                 v = rule_agg_value(x->agg, x->q, &m->sum, NULL, covered_s);
             } else if (m->sum.count == 0) {
@@ -295,7 +315,7 @@ static bool step_series(struct alert_engine *e, struct alert_rule_rt *rt, size_t
             } else if (!g->inst && quantile_cannot_hold(x, &m->sum)) {
                 continue;
             } else {
-                m = window_of(e, g->series, x->window_s, true, false, now);
+                m = window_of(e, g->series, x->window_s, ALERT_WIN_BINS, now);
                 v = alert_bins_quantile(&m->bins, x->q, &m->sum);
             }
         }
@@ -334,7 +354,8 @@ static bool step_groups(struct alert_engine *e, struct alert_rule_rt *rt, size_t
     const struct rule_expr *x = &rt->rule->expr;
     struct alert_run *run = &e->run;
     int64_t now = run->now;
-    bool quantile = rule_agg_is_quantile(x->agg), moments = agg_needs_moments(x->agg);
+    bool quantile = rule_agg_is_quantile(x->agg);
+    unsigned wants = agg_wants(x->agg);
     size_t ng = rt->ngroups;
 
     if (run->phase == GROUPS_START) {
@@ -351,7 +372,7 @@ static bool step_groups(struct alert_engine *e, struct alert_rule_rt *rt, size_t
         for (; run->cursor < rt->nmembers && *budget != 0; run->cursor++, (*budget)--) {
             size_t m = run->cursor;
             summary_merge(&rt->acc[rt->mgroup[m]],
-                          &window_of(e, rt->mseries[m], x->window_s, false, moments, now)->sum);
+                          &window_of(e, rt->mseries[m], x->window_s, wants, now)->sum);
         }
         if (run->cursor < rt->nmembers)
             return false;
@@ -377,7 +398,7 @@ static bool step_groups(struct alert_engine *e, struct alert_rule_rt *rt, size_t
             for (; run->sub < 2 * (size_t)n && *budget != 0; run->sub++, (*budget)--) {
                 uint32_t k = first + (uint32_t)(run->sub % n);
                 const struct alert_memo *m =
-                    window_of(e, rt->mseries[rt->gorder[k]], x->window_s, true, false, now);
+                    window_of(e, rt->mseries[rt->gorder[k]], x->window_s, ALERT_WIN_BINS, now);
                 if (run->sub == n)
                     alert_bins_reserve(&e->group, 0, -1, 0, -1);
                 if (run->sub >= n)

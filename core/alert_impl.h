@@ -71,8 +71,9 @@ struct alert_memo {
     uint64_t epoch; /* the evaluation it belongs to */
     uint32_t window_s;
     bool has_bins;
-    bool full;    /* sum is the whole summary; else (incremental) sum, mean and m2 are NAN */
-    bool has_sum; /* sum is set */
+    bool full;      /* sum is the whole summary; else (incremental) sum, mean and m2 are NAN */
+    bool has_sum;   /* sum is set */
+    bool has_first; /* sum.first and first_ts_ms are (else NAN and INT64_MIN: not asked for) */
     struct summary sum;
     struct alert_bins bins; /* valid when has_bins */
     struct alert_open open; /* the series' open seconds, for its incremental windows */
@@ -99,7 +100,7 @@ struct alert_win {
     int64_t resum_b;             /* b when the moments were last summed from the slots */
     struct alert_bins bins;      /* when has_bins */
 };
-enum { ALERT_WIN_BINS = 1, ALERT_WIN_MOMENTS = 2 }; /* what alert_win_read is asked for */
+enum { ALERT_WIN_BINS = 1, ALERT_WIN_MOMENTS = 2, ALERT_WIN_FIRST = 4 }; /* what a read asks */
 
 /* The incremental windows of one window length, indexed like the series table. */
 struct alert_wins {
@@ -235,10 +236,12 @@ double alert_bins_quantile(const struct alert_bins *b, double q, const struct su
  * (brought up to date; wm_ms: the table's watermark). Fills out's count, min, max, first and
  * last exactly; with ALERT_WIN_MOMENTS in want its sum, mean and m2 (kept by adding and
  * subtracting slots: equal to the full merge within rounding, see docs/architecture.md), else
- * NAN; with ALERT_WIN_BINS, bins (exact). open: the series' open seconds as read for another
- * window length in evaluation epoch, reused when still valid, else read and kept. Returns 0 (1 when
- * the kept aggregate had to be read again from the slots), or -1 when this window cannot be
- * followed incrementally: the caller computes it from all its slots. */
+ * NAN; first only with ALERT_WIN_FIRST (else NAN, first_ts_ms INT64_MIN: when the slot
+ * holding it left, reading it again costs a slot); with ALERT_WIN_BINS, bins (exact). open: the
+ * series' open seconds as read for another window length in evaluation epoch, reused when still
+ * valid, else read and kept. Returns 0 (1 when the kept aggregate had to be read again from the
+ * slots), or -1 when this window cannot be followed incrementally: the caller computes it from all
+ * its slots. */
 int alert_win_read(struct alert_win *w, const struct series *s, uint32_t window_s, int64_t now_ms,
                    int64_t wm_ms, unsigned want, struct summary *out, struct alert_bins *bins,
                    struct alert_bins *scratch, struct alert_open *open, uint64_t epoch);

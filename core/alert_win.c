@@ -390,7 +390,7 @@ int alert_win_read(struct alert_win *w, const struct series *s, uint32_t window_
     }
     /* the closed part as a summary, then the open part merged after it */
     if (w->count) {
-        if (!w->first_ok) { /* the first slot of the window holds the first value */
+        if (!w->first_ok && (want & ALERT_WIN_FIRST)) { /* the window's first slot holds it */
             struct summary f;
             timeline_iter_init(&it, tl, w->a, w->b);
             if ((slot = timeline_iter_next(&it, &ss, &ls)) == NULL)
@@ -408,8 +408,8 @@ int alert_win_read(struct alert_win *w, const struct series *s, uint32_t window_
         out->m2 = m2 > 0 ? m2 : 0;
         out->min = w->min;
         out->max = w->max;
-        out->first = w->first;
-        out->first_ts_ms = w->first_ts_ms;
+        out->first = w->first_ok ? w->first : NAN;
+        out->first_ts_ms = w->first_ok ? w->first_ts_ms : INT64_MIN;
         out->last = w->last;
         out->last_ts_ms = w->last_ts_ms;
     }

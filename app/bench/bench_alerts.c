@@ -4,7 +4,11 @@
  * same engine computing every window from all its slots (cfg.full_windows: the evaluator before
  * issue 15, the baseline) and a naive evaluator (each rule runs its selector over every series
  * and computes full windows every tick); each engine also runs sliced as the interface does
- * (app/alerts/alerts.c), whose longest slice is how long the loop may be kept from drawing. */
+ * (app/alerts/alerts.c), whose longest slice is how long the loop may be kept from drawing.
+ * Each engine runs in a pass of its own over the same events (the same seed, a table built
+ * again), each evaluation right after its second's events as in the interface, so that none
+ * finds its data evicted from the caches by another's; the passes are checked against each
+ * other tick by tick. */
 #include <inttypes.h>
 #include <math.h>
 #include <stdio.h>
@@ -152,6 +156,43 @@ static int parse_rules(const char *text, struct rule_set *set)
     return 0;
 }
 
+/* What an engine listed after one evaluation: instances (id, state, value) and transitions. */
+struct snap_item {
+    char *id;
+    enum alert_state state;
+    enum rule_agg agg;
+    double value;
+};
+struct snap {
+    struct snap_item *items;
+    size_t n, transitions;
+};
+
+static void snap_take(struct snap *s, struct alert_engine *e, size_t transitions)
+{
+    const struct alert_instance *const *list;
+    s->n = alert_instances(e, &list);
+    s->transitions = transitions;
+    s->items = calloc(s->n ? s->n : 1, sizeof *s->items);
+    if (!s->items)
+        abort();
+    for (size_t k = 0; k < s->n; k++) {
+        s->items[k] = (struct snap_item){.id = strdup(list[k]->id),
+                                         .state = list[k]->state,
+                                         .agg = list[k]->rule->expr.agg,
+                                         .value = list[k]->value};
+        if (!s->items[k].id)
+            abort();
+    }
+}
+
+static void snap_free(struct snap *s)
+{
+    for (size_t k = 0; k < s->n; k++)
+        free(s->items[k].id);
+    free(s->items);
+}
+
 /* One engine evaluated whole and sliced every tick. */
 struct engine_run {
     struct alert_engine *whole, *sliced;
@@ -202,20 +243,35 @@ static double slice_cpu_quantile(struct engine_run *r, double p)
     return r->slice_cpu[(size_t)(p * (double)(r->nslice_cpu - 1))];
 }
 
-/* Evaluation k (-1: the first, untimed per tick) at now, whole then sliced. */
-static void engine_run_tick(struct engine_run *r, const struct series_table *tab, int64_t now,
-                            int k)
+/* Evaluation k (-1: the first, untimed per tick) at now by the whole engine; what it listed into
+ * snap when given. */
+static void engine_tick_whole(struct engine_run *r, const struct series_table *tab, int64_t now,
+                              int k, struct snap *snap)
 {
     const struct alert_transition *tr;
     double t = now_ms();
     size_t n = alert_eval(r->whole, tab, now, &tr);
-    double whole = now_ms() - t, total = 0, longest = 0;
-    alert_eval_begin(r->sliced, tab, now);
+    double whole = now_ms() - t;
+    if (snap)
+        snap_take(snap, r->whole, n);
+    if (k < 0) {
+        r->first = whole;
+        return;
+    }
+    r->cost[k] = whole;
+    r->transitions += n;
+}
+
+/* The same by the sliced engine, in slices of ALERTS_SLICE_MS as the interface runs it. */
+static void engine_tick_sliced(struct engine_run *r, const struct series_table *tab, int64_t now,
+                               int k, struct snap *snap)
+{
+    const struct alert_transition *tr;
+    double total = 0, longest = 0, longest_cpu = 0;
     size_t slices = 0;
-    double longest_cpu = 0;
+    alert_eval_begin(r->sliced, tab, now);
     for (bool done = false; !done; slices++) {
-        double c = cpu_ms();
-        t = now_ms();
+        double c = cpu_ms(), t = now_ms();
         done = alerts_eval_slice(r->sliced, ALERTS_SLICE_MS, NULL);
         double dt = now_ms() - t, dc = cpu_ms() - c;
         total += dt;
@@ -232,17 +288,16 @@ static void engine_run_tick(struct engine_run *r, const struct series_table *tab
         }
     }
     size_t sn = alert_eval_end(r->sliced, &tr);
+    if (snap)
+        snap_take(snap, r->sliced, sn);
     if (k < 0) {
-        r->first = whole;
         r->first_slice_max = longest;
         return;
     }
-    r->cost[k] = whole;
     r->scost[k] = total;
     r->slice_max = longest > r->slice_max ? longest : r->slice_max;
     r->slice_cpu_max = longest_cpu > r->slice_cpu_max ? longest_cpu : r->slice_cpu_max;
     r->slices += slices;
-    r->transitions += n;
     r->stransitions += sn;
 }
 
@@ -265,16 +320,14 @@ static bool same_value(enum rule_agg agg, double a, double b)
     return moments && fabs(a - b) <= 1e-10 * fmax(fabs(a), fabs(b));
 }
 
-/* Whether the listed instances of two engines agree: ids, states and values. */
-static bool same_instances(struct alert_engine *a, struct alert_engine *b)
+/* Whether two evaluations agree: ids, states, values and the number of transitions. */
+static bool same_snap(const struct snap *a, const struct snap *b)
 {
-    const struct alert_instance *const *la, *const *lb;
-    size_t na = alert_instances(a, &la), nb = alert_instances(b, &lb);
-    if (na != nb)
+    if (a->n != b->n || a->transitions != b->transitions)
         return false;
-    for (size_t k = 0; k < na; k++)
-        if (strcmp(la[k]->id, lb[k]->id) != 0 || la[k]->state != lb[k]->state ||
-            !same_value(la[k]->rule->expr.agg, la[k]->value, lb[k]->value))
+    for (size_t k = 0; k < a->n; k++)
+        if (strcmp(a->items[k].id, b->items[k].id) != 0 || a->items[k].state != b->items[k].state ||
+            !same_value(a->items[k].agg, a->items[k].value, b->items[k].value))
             return false;
     return true;
 }
@@ -298,9 +351,6 @@ int bench_alerts(int argc, char **argv)
     static struct synth_series d[NSERIES];
     for (uint32_t i = 0; i < NSERIES; i++)
         synth_series_describe(i, &d[i]);
-    struct synth_rng rng;
-    synth_seed(&rng, 1);
-    struct series_table *tab = series_table_new(NULL);
 
     int nrules = 0;
     char *text = make_rules(&nrules);
@@ -319,37 +369,66 @@ int bench_alerts(int argc, char **argv)
     printf("warroom bench alerts: %d series (demo catalogue), %d rules, %d events/series/s "
            "(%d events/s),\n%d s of event time before the first timed evaluation, then %d "
            "evaluations, one per second of\nevent time; ingest excluded. Wall time of one "
-           "thread.\n\n",
+           "thread. Each engine in a pass of its own over\nthe same events (incremental, "
+           "sliced; full windows, sliced; naive in the third).\n\n",
            NSERIES, nrules, per_s, NSERIES * per_s, WARMUP_S, ticks);
     fflush(stdout);
-    for (int64_t s = 0; s < WARMUP_S; s++)
-        ingest_second(tab, d, &rng, s, per_s);
 
-    int64_t now = T0_MS + (WARMUP_S - 1) * 1000 + 999;
-    engine_run_tick(&inc, tab, now, -1);
-    engine_run_tick(&ref, tab, now, -1);
-    double naive_sum = 0;
-    size_t pairs = 0;
+    /* four passes over the same events, each on a table of its own: incremental whole (what it
+     * lists kept per tick), incremental sliced, full whole (checked against both, and the
+     * naive evaluator timed on its table), full sliced */
+    struct snap *snaps = calloc(2 * (size_t)ticks, sizeof *snaps);
+    if (!snaps)
+        abort();
+    struct engine_run *runs[4] = {&inc, &inc, &ref, &ref};
+    double naive_sum = 0, table_mb = 0;
+    size_t pairs = 0, listed = 0;
     int naive_done = 0;
     bool same = true;
-    for (int k = 0; k < ticks; k++) {
-        ingest_second(tab, d, &rng, WARMUP_S + k, per_s);
-        now = T0_MS + (int64_t)(WARMUP_S + k) * 1000 + 999;
-        engine_run_tick(&inc, tab, now, k);
-        engine_run_tick(&ref, tab, now, k);
-        same =
-            same && same_instances(inc.whole, ref.whole) && same_instances(inc.sliced, ref.whole);
-        if (naive_done < NAIVE_TICKS && k == (naive_done + 1) * ticks / (NAIVE_TICKS + 1)) {
-            naive_sum += naive_tick(&naive_rules, tab, now, &pairs);
-            naive_done++;
+    for (int pass = 0; pass < 4; pass++) {
+        struct engine_run *r = runs[pass];
+        bool sliced = pass % 2 == 1;
+        struct series_table *tab = series_table_new(NULL);
+        struct synth_rng rng;
+        synth_seed(&rng, 1);
+        for (int64_t s = 0; s < WARMUP_S; s++)
+            ingest_second(tab, d, &rng, s, per_s);
+        int64_t now = T0_MS + (WARMUP_S - 1) * 1000 + 999;
+        for (int k = -1; k < ticks; k++) {
+            if (k >= 0) {
+                ingest_second(tab, d, &rng, WARMUP_S + k, per_s);
+                now = T0_MS + (int64_t)(WARMUP_S + k) * 1000 + 999;
+            }
+            struct snap got, *keep = k >= 0 && pass < 2 ? &snaps[2 * k + pass] : NULL;
+            struct snap *snap = keep ? keep : k >= 0 && pass == 2 ? &got : NULL;
+            if (sliced)
+                engine_tick_sliced(r, tab, now, k, snap);
+            else
+                engine_tick_whole(r, tab, now, k, snap);
+            if (snap == &got) { /* the incremental engine, whole and sliced, against the full */
+                same = same && same_snap(&snaps[2 * k], &got) && same_snap(&snaps[2 * k + 1], &got);
+                if (k == ticks - 1)
+                    listed = got.n;
+                snap_free(&got);
+            }
+            if (pass == 2 && naive_done < NAIVE_TICKS &&
+                k == (naive_done + 1) * ticks / (NAIVE_TICKS + 1)) {
+                naive_sum += naive_tick(&naive_rules, tab, now, &pairs);
+                naive_done++;
+            }
         }
+        table_mb = (double)series_table_memory_bytes(tab) / 1e6;
+        series_table_free(tab);
     }
+    for (int k = 0; k < 2 * ticks; k++)
+        snap_free(&snaps[k]);
+    free(snaps);
+    struct alert_window_counts wc;
+    alert_engine_window_counts(inc.whole, &wc);
     double mean = mean_of(inc.cost, ticks), rmean = mean_of(ref.cost, ticks);
     double naive = naive_sum / naive_done;
     qsort(inc.cost, (size_t)ticks, sizeof *inc.cost, cmp_double);
     qsort(ref.cost, (size_t)ticks, sizeof *ref.cost, cmp_double);
-    const struct alert_instance *const *list;
-    size_t listed = alert_instances(inc.whole, &list);
 
     printf("| measure | incremental windows | full windows (before issue 15) | ratio | naive "
            "(selector on every series, full windows) |\n|---|---|---|---|---|\n");
@@ -378,8 +457,6 @@ int bench_alerts(int argc, char **argv)
     printf("| rule-series pairs per tick | %zu (matched once, kept) | %zu | | %zu (matched every "
            "tick) |\n",
            pairs, pairs, pairs);
-    struct alert_window_counts wc;
-    alert_engine_window_counts(inc.whole, &wc);
     double nt = ticks + 1.0; /* the first evaluation counts too */
     printf("| series windows per tick (incremental engine): kept up / rebuilt / full recompute | "
            "%.0f / %.0f / %.0f | | | |\n",
@@ -389,12 +466,10 @@ int bench_alerts(int argc, char **argv)
            "(transitions, states, values: to the bit, sums within 1e-10); %zu instances listed at "
            "the end; series "
            "table %.0f MB.\n",
-           inc.transitions, ticks, ok ? "agree" : "DISAGREE", listed,
-           (double)series_table_memory_bytes(tab) / 1e6);
+           inc.transitions, ticks, ok ? "agree" : "DISAGREE", listed, table_mb);
     printf("targets: <= 20 ms per tick, longest slice <= 5 ms.\n");
     rule_set_free(&naive_rules);
     engine_run_free(&inc);
     engine_run_free(&ref);
-    series_table_free(tab);
     return ok ? EXIT_OK : EXIT_FAILURE_GENERIC;
 }
