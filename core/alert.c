@@ -343,7 +343,6 @@ void alert_engine_free(struct alert_engine *e)
     }
     free(e->memo);
     free(e->group.cells);
-    free(e->scratch.cells);
     alert_wins_free(e);
     free(e->active);
     free(e->sorted);

@@ -115,7 +115,7 @@ void alert_bins_merge(struct alert_bins *dst, const struct alert_bins *src)
     alert_bins_add(dst, src);
 }
 
-int alert_bins_sub_hist(struct alert_bins *b, const struct hist *h, struct alert_bins *scratch)
+int alert_bins_sub_hist(struct alert_bins *b, const struct hist *h)
 {
     int64_t plo = INT64_MAX, phi = INT64_MIN, nlo = INT64_MAX, nhi = INT64_MIN;
     hist_store_extent(&h->pos, &plo, &phi);
@@ -124,22 +124,12 @@ int alert_bins_sub_hist(struct alert_bins *b, const struct hist *h, struct alert
         (nhi >= nlo && (nlo < b->neg_lo || nhi >= b->neg_lo + (int64_t)b->nneg)) ||
         h->zero_count > b->zero || h->count > b->count)
         return -1;
-    alert_bins_reserve(scratch, plo, phi, nlo, nhi);
-    alert_bins_add_hist(scratch, h);
-    uint64_t *dp = scratch->npos ? b->cells + (scratch->pos_lo - b->pos_lo) : NULL;
-    uint64_t *dn = scratch->nneg ? b->cells + b->npos + (scratch->neg_lo - b->neg_lo) : NULL;
-    const uint64_t *sp = scratch->cells,
-                   *sn = scratch->nneg ? scratch->cells + scratch->npos : NULL;
-    for (size_t i = 0; i < scratch->npos; i++)
-        if (dp[i] < sp[i])
-            return -1;
-    for (size_t i = 0; i < scratch->nneg; i++)
-        if (dn[i] < sn[i])
-            return -1;
-    for (size_t i = 0; i < scratch->npos; i++)
-        dp[i] -= sp[i];
-    for (size_t i = 0; i < scratch->nneg; i++)
-        dn[i] -= sn[i];
+    if (phi >= plo && hist_store_subtract(&h->pos, b->cells, b->pos_lo) != 0)
+        return -1;
+    if (nhi >= nlo && hist_store_subtract(&h->neg, b->cells + b->npos, b->neg_lo) != 0) {
+        hist_store_accumulate(&h->pos, b->cells, b->pos_lo); /* put the positive side back */
+        return -1;
+    }
     b->zero -= h->zero_count;
     b->count -= h->count;
     return 0;

@@ -178,7 +178,7 @@ static int window_incremental(struct alert_engine *e, uint32_t idx, uint32_t win
     struct alert_win *w = alert_win_get(e, idx, window_s);
     int rc =
         w ? alert_win_read(w, e->tab->items[idx], window_s, now, series_table_watermark_ms(e->tab),
-                           want, sum, out, &e->scratch, &e->memo[idx].open, e->epoch)
+                           want, sum, out, &e->memo[idx].open, e->epoch)
           : -1;
     if (count && rc >= 0)
         e->counts.incremental++;

@@ -147,8 +147,7 @@ struct alert_engine {
     size_t ntr, tr_cap;
     struct silence **sil;
     size_t nsil;
-    struct alert_bins group;   /* scratch: a group's merged window histogram */
-    struct alert_bins scratch; /* scratch: a slot's histogram leaving a window */
+    struct alert_bins group; /* scratch: a group's merged window histogram */
     struct alert_wins wins[ALERT_WIN_LENGTHS];
     size_t nwins;
     struct alert_window_counts counts;
@@ -224,9 +223,9 @@ void alert_bins_cover(struct alert_bins *b, const struct hist *h);
 /* alert_bins.c: dst += src, widening dst as needed. */
 void alert_bins_merge(struct alert_bins *dst, const struct alert_bins *src);
 
-/* alert_bins.c: b -= h (scratch: working storage). Returns -1, b possibly changed, when b does
+/* alert_bins.c: b -= h. Returns -1, b unchanged, when b does
  * not hold h's counts. */
-int alert_bins_sub_hist(struct alert_bins *b, const struct hist *h, struct alert_bins *scratch);
+int alert_bins_sub_hist(struct alert_bins *b, const struct hist *h);
 
 /* alert_bins.c: quantile q of the bins (nearest rank, as hist_quantile of the merged
  * histogram), clamped to the exact extremes of the same values (s: their summary). */
@@ -244,7 +243,7 @@ double alert_bins_quantile(const struct alert_bins *b, double q, const struct su
  * its slots. */
 int alert_win_read(struct alert_win *w, const struct series *s, uint32_t window_s, int64_t now_ms,
                    int64_t wm_ms, unsigned want, struct summary *out, struct alert_bins *bins,
-                   struct alert_bins *scratch, struct alert_open *open, uint64_t epoch);
+                   struct alert_open *open, uint64_t epoch);
 
 /* alert_win.c: the incremental window of this length for series index series (grown as
  * needed), or NULL when ALERT_WIN_LENGTHS other lengths are followed already. */

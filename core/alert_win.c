@@ -93,7 +93,7 @@ static void win_take(struct alert_win *w, const struct summary *s, int64_t start
 /* Subtracts a slot of len seconds that leaves the window. Returns -1 when it does not fit what
  * was added. */
 static int win_sub(struct alert_win *w, const struct timeline_slot *slot, int64_t start,
-                   uint32_t len, struct alert_bins *scratch)
+                   uint32_t len)
 {
     struct summary s;
     timeline_slot_summary(slot, start, &s);
@@ -118,7 +118,7 @@ static int win_sub(struct alert_win *w, const struct timeline_slot *slot, int64_
         (w->min == 0 && s.min == 0) || (w->max == 0 && s.max == 0))
         w->dirty = true;
     if (w->has_bins &&
-        (slot->hist.collapsed_bins || alert_bins_sub_hist(&w->bins, &slot->hist, scratch) != 0))
+        (slot->hist.collapsed_bins || alert_bins_sub_hist(&w->bins, &slot->hist) != 0))
         return -1;
     if (w->count == 0)
         win_clear(w);
@@ -215,7 +215,7 @@ static void win_extremes(struct alert_win *w, const struct timeline *tl)
 
 /* Brings the closed part to [L, B]. Returns 0, 1 when rebuilt, -1 when it cannot be had. */
 static int win_update(struct alert_win *w, const struct series *s, int64_t L, int64_t B,
-                      int64_t fine_lo, int64_t keep, struct alert_bins *scratch)
+                      int64_t fine_lo, int64_t keep)
 {
     const struct timeline *tl = &s->tl;
     struct timeline_iter it;
@@ -230,7 +230,7 @@ static int win_update(struct alert_win *w, const struct series *s, int64_t L, in
         rebuild = w->b < L - 1 || !(fdiv(w->a, C) * C == w->a || w->a > fine_lo);
         timeline_iter_init(&it, tl, w->a, L - 1);
         while (!rebuild && (slot = timeline_iter_next(&it, &ss, &ls)) != NULL)
-            rebuild = slot_end(ss, ls, fine_lo) > L - 1 || win_sub(w, slot, ss, ls, scratch) != 0;
+            rebuild = slot_end(ss, ls, fine_lo) > L - 1 || win_sub(w, slot, ss, ls) != 0;
         w->a = L;
     }
     if (!rebuild && B > w->b) { /* seconds (b, B] closed since: all fine while b >= H - F */
@@ -323,7 +323,7 @@ static int open_read(struct alert_open *o, const struct series *s, int64_t b, in
 
 int alert_win_read(struct alert_win *w, const struct series *s, uint32_t window_s, int64_t now_ms,
                    int64_t wm_ms, unsigned want, struct summary *out, struct alert_bins *bins,
-                   struct alert_bins *scratch, struct alert_open *open, uint64_t epoch)
+                   struct alert_open *open, uint64_t epoch)
 {
     const struct timeline *tl = &s->tl;
     int64_t hi = fdiv(now_ms, 1000), lo = hi - (int64_t)window_s + 1;
@@ -374,7 +374,7 @@ int alert_win_read(struct alert_win *w, const struct series *s, uint32_t window_
         w->has_moments |= want_moments;
         w->valid = false;
     }
-    int rc = win_update(w, s, L, B, fine_lo, keep, scratch);
+    int rc = win_update(w, s, L, B, fine_lo, keep);
     if (rc < 0) {
         w->valid = false;
         return -1;

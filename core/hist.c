@@ -645,6 +645,35 @@ void hist_store_extent(const struct hist_store *s, int64_t *lo, int64_t *hi)
         *hi = s->offset + (int64_t)s->len - 1;
 }
 
+/* Count i of a store (any width). */
+static inline uint64_t store_count(const struct hist_store *s, uint32_t i)
+{
+    switch (s->width) {
+    case 1:
+        return ((const uint8_t *)s->counts)[i];
+    case 2:
+        return ((const uint16_t *)s->counts)[i];
+    case 4:
+        return ((const uint32_t *)s->counts)[i];
+    case 8:
+        return ((const uint64_t *)s->counts)[i];
+    default:
+        return 0;
+    }
+}
+
+int hist_store_subtract(const struct hist_store *s, uint64_t *cells, int64_t lo)
+{
+    uint64_t *d = cells + (s->offset - lo);
+    uint32_t n = s->width ? s->len : 0;
+    for (uint32_t i = 0; i < n; i++)
+        if (d[i] < store_count(s, i))
+            return -1;
+    for (uint32_t i = 0; i < n; i++)
+        d[i] -= store_count(s, i);
+    return 0;
+}
+
 void hist_store_accumulate(const struct hist_store *s, uint64_t *cells, int64_t lo)
 {
     uint64_t *d = cells + (s->offset - lo);

@@ -114,6 +114,11 @@ size_t hist_memory_bytes(const struct hist *h);
 void hist_store_extent(const struct hist_store *s, int64_t *lo, int64_t *hi);
 void hist_store_accumulate(const struct hist_store *s, uint64_t *cells, int64_t lo);
 
+/* The reverse of hist_store_accumulate: subtracts the store's counts from cells (which must
+ * cover its window). Returns -1, cells unchanged, when some cell holds less than the store's
+ * count for it. */
+int hist_store_subtract(const struct hist_store *s, uint64_t *cells, int64_t lo);
+
 /* The representative value of bin index i of the positive store (for drawing). */
 double hist_bin_value(int32_t index);
 

@@ -328,25 +328,31 @@ static void test_quantiles_one_pass(void **state)
 static void test_store_accumulate_matches_merge(void **state)
 {
     (void)state;
-    struct hist a, b, m;
+    struct hist a, b, c, m;
     hist_init(&a);
     hist_init(&b);
+    hist_init(&c);
     hist_init(&m);
     for (int i = 1; i <= 300; i++) {
         hist_add(&a, i * 0.7);
         hist_add_n(&b, i * 13.0, 300); /* wider cells in b */
+        if (i % 23 == 0)
+            hist_add(&c, i * 1.9); /* one-byte cells with long empty runs */
     }
     hist_merge(&m, &a);
     hist_merge(&m, &b);
+    hist_merge(&m, &c);
     int64_t lo = INT64_MAX, hi = INT64_MIN;
     hist_store_extent(&a.pos, &lo, &hi);
     hist_store_extent(&b.pos, &lo, &hi);
+    hist_store_extent(&c.pos, &lo, &hi);
     struct hist_store empty = {0};
     hist_store_extent(&empty, &lo, &hi); /* changes nothing */
     assert_true(lo <= hi);
     uint64_t *cells = calloc((size_t)(hi - lo + 1), sizeof(*cells));
     hist_store_accumulate(&a.pos, cells, lo);
     hist_store_accumulate(&b.pos, cells, lo);
+    hist_store_accumulate(&c.pos, cells, lo);
     hist_store_accumulate(&empty, cells, lo);
     uint64_t total = 0;
     for (int64_t i = lo; i <= hi; i++) {
@@ -361,9 +367,28 @@ static void test_store_accumulate_matches_merge(void **state)
         total += cells[i - lo];
     }
     assert_int_equal(total, hist_count(&m));
+
+    /* subtracting takes them out again; what is not there is refused, cells unchanged */
+    size_t n = (size_t)(hi - lo + 1);
+    uint64_t *only_a = calloc(n, sizeof(*only_a)), *before = calloc(n, sizeof(*before));
+    hist_store_accumulate(&a.pos, only_a, lo);
+    assert_int_equal(hist_store_subtract(&b.pos, cells, lo), 0);
+    assert_int_equal(hist_store_subtract(&c.pos, cells, lo), 0);
+    assert_int_equal(hist_store_subtract(&empty, cells, lo), 0);
+    assert_memory_equal(cells, only_a, n * sizeof(*cells));
+    memcpy(before, cells, n * sizeof(*cells));
+    assert_int_equal(hist_store_subtract(&b.pos, cells, lo), -1);
+    assert_memory_equal(cells, before, n * sizeof(*cells));
+    hist_add(&a, 1000.0); /* a bin the cells hold nothing in (inside their window), after bins
+                              they do hold */
+    assert_int_equal(hist_store_subtract(&a.pos, cells, lo), -1);
+    assert_memory_equal(cells, before, n * sizeof(*cells));
+    free(only_a);
+    free(before);
     free(cells);
     hist_clear(&a);
     hist_clear(&b);
+    hist_clear(&c);
     hist_clear(&m);
 }
 
