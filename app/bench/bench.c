@@ -263,18 +263,24 @@ static void run_scenario(uint32_t nseries, uint32_t max_series, size_t nwarm, si
     row->cold_ns = dt * 1e9 / (double)warm.n;
 
     /* core, parse excluded: the whole path from key to slot, in batches of 1000 events as the
-     * reader hands them over (one XREAD reply) */
+     * reader hands them over (one XREAD reply): their keys one after another in a buffer just
+     * read, as the reply's are (laying the batch out is not timed) */
     struct series_event batch[1000];
-    t0 = clock_cpu_s();
+    char *reply = xmalloc(1000 * (EVENT_KEY_MAX + 1));
+    dt = 0;
     for (size_t i = 0; i < ev.n; i += 1000) {
-        size_t m = ev.n - i < 1000 ? ev.n - i : 1000;
+        size_t m = ev.n - i < 1000 ? ev.n - i : 1000, at = 0;
         for (size_t j = 0; j < m; j++) {
             uint32_t s = ev.series[i + j];
-            batch[j] = (struct series_event){k.key[s], k.len[s], ev.value[i + j], ev.ts_ms[i + j]};
+            memcpy(reply + at, k.key[s], k.len[s]);
+            batch[j] = (struct series_event){reply + at, k.len[s], ev.value[i + j], ev.ts_ms[i + j]};
+            at += k.len[s];
         }
+        t0 = clock_cpu_s();
         series_table_ingest_batch(tab, batch, m, NULL);
+        dt += clock_cpu_s() - t0;
     }
-    dt = clock_cpu_s() - t0;
+    free(reply);
     row->core_eps = (double)ev.n / dt;
     row->core_ns = dt * 1e9 / (double)ev.n;
     row->late = tab->stats.late;
