@@ -338,7 +338,7 @@ void alert_engine_free(struct alert_engine *e)
     free(e->rules);
     free(e->order);
     for (size_t k = 0; k < e->memo_cap; k++) {
-        free(e->memo[k].bins.cells);
+        free(e->memo[k].own.cells);
         free(e->memo[k].open.bins.cells);
     }
     free(e->memo);

@@ -108,6 +108,8 @@ void alert_bins_cover(struct alert_bins *b, const struct hist *h)
 
 void alert_bins_merge(struct alert_bins *dst, const struct alert_bins *src)
 {
+    if (src == NULL)
+        return;
     bins_cover(dst, src->npos ? src->pos_lo : INT64_MAX,
                src->npos ? src->pos_lo + (int64_t)src->npos - 1 : INT64_MIN,
                src->nneg ? src->neg_lo : INT64_MAX,
@@ -156,4 +158,52 @@ static double bins_rank_value(const struct alert_bins *b, double q)
 double alert_bins_quantile(const struct alert_bins *b, double q, const struct summary *s)
 {
     return hist_quantile_clamp(bins_rank_value(b, q), q, s->count, s->min, s->max);
+}
+
+/* Count of positive (neg false) or negative bin i in b (0 outside its range or for NULL). */
+static uint64_t bins_at(const struct alert_bins *b, bool neg, int64_t i)
+{
+    if (b == NULL)
+        return 0;
+    int64_t lo = neg ? b->neg_lo : b->pos_lo;
+    size_t n = neg ? b->nneg : b->npos;
+    if (n == 0 || i < lo || i >= lo + (int64_t)n)
+        return 0;
+    return b->cells[(neg ? b->npos : 0) + (size_t)(i - lo)];
+}
+
+/* [*lo, *hi]: the positive or negative bins the parts cover (empty: *lo > *hi). */
+static void binsum_range(const struct alert_binsum *b, bool neg, int64_t *lo, int64_t *hi)
+{
+    *lo = INT64_MAX;
+    *hi = INT64_MIN;
+    for (int p = 0; p < 2; p++) {
+        const struct alert_bins *x = b->part[p];
+        if (x)
+            alert_extent_add(lo, hi, neg ? x->neg_lo : x->pos_lo, neg ? x->nneg : x->npos);
+    }
+}
+
+double alert_binsum_quantile(const struct alert_binsum *b, double q, const struct summary *s)
+{
+    const struct alert_bins *a = b->part[0], *c = b->part[1];
+    if (a == NULL || c == NULL)
+        return alert_bins_quantile(a ? a : c ? c : &(struct alert_bins){0}, q, s);
+    uint64_t count = a->count + c->count, seen = 0, rank;
+    double v = NAN;
+    int64_t lo, hi;
+    if (count == 0)
+        return hist_quantile_clamp(v, q, s->count, s->min, s->max);
+    rank = hist_rank(q, count);
+    binsum_range(b, true, &lo, &hi);
+    for (int64_t i = hi; i >= lo && isnan(v); i--) /* most negative first */
+        if ((seen += bins_at(a, true, i) + bins_at(c, true, i)) >= rank)
+            v = -hist_bin_value((int32_t)i);
+    if (isnan(v) && (seen += a->zero + c->zero) >= rank)
+        v = 0.0;
+    binsum_range(b, false, &lo, &hi);
+    for (int64_t i = lo; i <= hi && isnan(v); i++)
+        if ((seen += bins_at(a, false, i) + bins_at(c, false, i)) >= rank)
+            v = hist_bin_value((int32_t)i);
+    return hist_quantile_clamp(v, q, s->count, s->min, s->max);
 }

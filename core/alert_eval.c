@@ -171,7 +171,7 @@ static unsigned agg_wants(enum rule_agg agg)
 /* The incremental window of series idx (core/alert_win.c) into sum and bins (when bins). */
 static int window_incremental(struct alert_engine *e, uint32_t idx, uint32_t window_s,
                               unsigned want, int64_t now, struct summary *sum,
-                              struct alert_bins *out, bool count)
+                              struct alert_binsum *out, bool count)
 {
     if (e->cfg.full_windows)
         return -1;
@@ -230,10 +230,12 @@ static const struct alert_memo *window_of(struct alert_engine *e, uint32_t idx, 
     if (bins && !m->has_bins) {
         struct summary unused;
         if (m->sum.count == 0)
-            alert_bins_reserve(&m->bins, 0, -1, 0, -1);
+            m->bins = (struct alert_binsum){{NULL, NULL}};
         else if (window_incremental(e, idx, window_s, ALERT_WIN_BINS, now, &unused, &m->bins,
-                                    false) != 0)
-            alert_bins_from_slots(&m->bins, tl, lo_s, hi_s);
+                                    false) != 0) {
+            alert_bins_from_slots(&m->own, tl, lo_s, hi_s);
+            m->bins = (struct alert_binsum){{&m->own, NULL}};
+        }
         m->has_bins = true;
     }
     return m;
@@ -316,7 +318,7 @@ static bool step_series(struct alert_engine *e, struct alert_rule_rt *rt, size_t
                 continue;
             } else {
                 m = window_of(e, g->series, x->window_s, ALERT_WIN_BINS, now);
-                v = alert_bins_quantile(&m->bins, x->q, &m->sum);
+                v = alert_binsum_quantile(&m->bins, x->q, &m->sum);
             }
         }
         alert_step(e, rt, g, rule_op_holds(x->op, v, x->threshold), v, now);
@@ -402,7 +404,8 @@ static bool step_groups(struct alert_engine *e, struct alert_rule_rt *rt, size_t
                 if (run->sub == n)
                     alert_bins_reserve(&e->group, 0, -1, 0, -1);
                 if (run->sub >= n)
-                    alert_bins_merge(&e->group, &m->bins);
+                    for (int p = 0; p < 2; p++)
+                        alert_bins_merge(&e->group, m->bins.part[p]);
             }
             if (run->sub < 2 * (size_t)n)
                 return false; /* resume with the rest of this group's members */

@@ -50,6 +50,13 @@ struct alert_bins {
     uint64_t zero, count;
 };
 
+/* A window's histogram as the sum of up to two dense bins, read without adding them up: the
+ * kept closed seconds' and the open seconds' of an incremental window, or one merged from the
+ * slots. A NULL part is empty. */
+struct alert_binsum {
+    const struct alert_bins *part[2];
+};
+
 /* A series' open seconds (b, hi] as read in one evaluation (core/alert_win.c), shared by its
  * incremental windows of every length: they all end with the same closed second b. Valid for
  * the evaluation epoch, series s holding events events (none added since), b and hi. */
@@ -75,8 +82,9 @@ struct alert_memo {
     bool has_sum;   /* sum is set */
     bool has_first; /* sum.first and first_ts_ms are (else NAN and INT64_MIN: not asked for) */
     struct summary sum;
-    struct alert_bins bins; /* valid when has_bins */
-    struct alert_open open; /* the series' open seconds, for its incremental windows */
+    struct alert_binsum bins; /* valid when has_bins: own (below) or an incremental window's */
+    struct alert_bins own;    /* a histogram merged from all the window's slots */
+    struct alert_open open;   /* the series' open seconds, for its incremental windows */
 };
 
 /* A series' incremental window of one length (core/alert_win.c): the aggregate of its closed
@@ -220,7 +228,7 @@ void alert_bins_add(struct alert_bins *dst, const struct alert_bins *src);
 void alert_bins_add_hist(struct alert_bins *b, const struct hist *h);
 void alert_bins_cover(struct alert_bins *b, const struct hist *h);
 
-/* alert_bins.c: dst += src, widening dst as needed. */
+/* alert_bins.c: dst += src, widening dst as needed (a NULL src adds nothing). */
 void alert_bins_merge(struct alert_bins *dst, const struct alert_bins *src);
 
 /* alert_bins.c: b -= h. Returns -1, b unchanged, when b does
@@ -231,18 +239,22 @@ int alert_bins_sub_hist(struct alert_bins *b, const struct hist *h);
  * histogram), clamped to the exact extremes of the same values (s: their summary). */
 double alert_bins_quantile(const struct alert_bins *b, double q, const struct summary *s);
 
+/* alert_bins.c: the same of the sum of b's parts, read in place. */
+double alert_binsum_quantile(const struct alert_binsum *b, double q, const struct summary *s);
+
 /* alert_win.c: the window of series s of window_s seconds ending with now_ms's second, from w
  * (brought up to date; wm_ms: the table's watermark). Fills out's count, min, max, first and
  * last exactly; with ALERT_WIN_MOMENTS in want its sum, mean and m2 (kept by adding and
  * subtracting slots: equal to the full merge within rounding, see docs/architecture.md), else
  * NAN; first only with ALERT_WIN_FIRST (else NAN, first_ts_ms INT64_MIN: when the slot
- * holding it left, reading it again costs a slot); with ALERT_WIN_BINS, bins (exact). open: the
+ * holding it left, reading it again costs a slot); with ALERT_WIN_BINS, bins (exact: the kept
+ * bins and the open seconds', valid until w or open is read again). open: the
  * series' open seconds as read for another window length in evaluation epoch, reused when still
  * valid, else read and kept. Returns 0 (1 when the kept aggregate had to be read again from the
  * slots), or -1 when this window cannot be followed incrementally: the caller computes it from all
  * its slots. */
 int alert_win_read(struct alert_win *w, const struct series *s, uint32_t window_s, int64_t now_ms,
-                   int64_t wm_ms, unsigned want, struct summary *out, struct alert_bins *bins,
+                   int64_t wm_ms, unsigned want, struct summary *out, struct alert_binsum *bins,
                    struct alert_open *open, uint64_t epoch);
 
 /* alert_win.c: the incremental window of this length for series index series (grown as

@@ -322,7 +322,7 @@ static int open_read(struct alert_open *o, const struct series *s, int64_t b, in
 }
 
 int alert_win_read(struct alert_win *w, const struct series *s, uint32_t window_s, int64_t now_ms,
-                   int64_t wm_ms, unsigned want, struct summary *out, struct alert_bins *bins,
+                   int64_t wm_ms, unsigned want, struct summary *out, struct alert_binsum *bins,
                    struct alert_open *open, uint64_t epoch)
 {
     const struct timeline *tl = &s->tl;
@@ -336,7 +336,7 @@ int alert_win_read(struct alert_win *w, const struct series *s, uint32_t window_
     summary_init(out);
     if (tl->head_ms == INT64_MIN) {
         if (want_bins)
-            alert_bins_reserve(bins, 0, -1, 0, -1);
+            *bins = (struct alert_binsum){{NULL, NULL}};
         return 0;
     }
     int64_t F = tl->cfg.fine_slots, C = tl->cfg.coarse_s, fine_lo = tl->head_s - F;
@@ -426,9 +426,7 @@ int alert_win_read(struct alert_win *w, const struct series *s, uint32_t window_
         if ((phi >= plo && phi - plo >= ALERT_WIN_BINS_SPAN) ||
             (nhi >= nlo && nhi - nlo >= ALERT_WIN_BINS_SPAN))
             return -1;
-        alert_bins_reserve(bins, plo, phi, nlo, nhi);
-        alert_bins_add(bins, &w->bins);
-        alert_bins_add(bins, &open->bins);
+        *bins = (struct alert_binsum){{&w->bins, &open->bins}};
     }
     return rc;
 }
@@ -443,10 +441,13 @@ struct alert_win *alert_win_get(struct alert_engine *e, uint32_t series, uint32_
             return NULL; /* many window lengths: the rarer ones are computed in full */
         e->wins[e->nwins++] = (struct alert_wins){.window_s = window_s};
     }
+    /* room for every series of this evaluation at once: a window's bins are read in place
+     * (struct alert_binsum) until the evaluation ends, so the array may not move during it */
     struct alert_wins *ws = &e->wins[k];
-    if (series >= ws->cap) {
+    size_t need = (size_t)series + 1 > e->run.match_end ? (size_t)series + 1 : e->run.match_end;
+    if (need > ws->cap) {
         size_t cap = ws->cap ? ws->cap : 64;
-        while (cap <= series)
+        while (cap < need)
             cap *= 2;
         ws->w = xrealloc(ws->w, cap * sizeof *ws->w);
         memset(ws->w + ws->cap, 0, (cap - ws->cap) * sizeof *ws->w);
