@@ -645,32 +645,15 @@ void hist_store_extent(const struct hist_store *s, int64_t *lo, int64_t *hi)
         *hi = s->offset + (int64_t)s->len - 1;
 }
 
-/* Count i of a store (any width). */
-static inline uint64_t store_count(const struct hist_store *s, uint32_t i)
-{
-    switch (s->width) {
-    case 1:
-        return ((const uint8_t *)s->counts)[i];
-    case 2:
-        return ((const uint16_t *)s->counts)[i];
-    case 4:
-        return ((const uint32_t *)s->counts)[i];
-    case 8:
-        return ((const uint64_t *)s->counts)[i];
-    default:
-        return 0;
-    }
-}
-
 int hist_store_subtract(const struct hist_store *s, uint64_t *cells, int64_t lo)
 {
     uint64_t *d = cells + (s->offset - lo);
     uint32_t n = s->width ? s->len : 0;
     for (uint32_t i = 0; i < n; i++)
-        if (d[i] < store_count(s, i))
+        if (d[i] < cell_get(s, i))
             return -1;
     for (uint32_t i = 0; i < n; i++)
-        d[i] -= store_count(s, i);
+        d[i] -= cell_get(s, i);
     return 0;
 }
 
@@ -678,39 +661,21 @@ void hist_store_accumulate(const struct hist_store *s, uint64_t *cells, int64_t 
 {
     uint64_t *d = cells + (s->offset - lo);
     uint32_t n = s->len;
-    uint32_t i = 0;
-    uint64_t word;
     switch (s->width) { /* the switch stays outside the loops */
-    case 1: /* a slot's few values spread over many bins: skip the empty ones 8 at a time */
-        for (const uint8_t *c = s->counts; i < n; i++) {
-            if ((i & 7) == 0 && i + 8 <= n) {
-                memcpy(&word, c + i, sizeof word);
-                if (word == 0) {
-                    i += 7;
-                    continue;
-                }
-            }
-            d[i] += c[i];
-        }
+    case 1:
+        for (uint32_t i = 0; i < n; i++)
+            d[i] += ((const uint8_t *)s->counts)[i];
         break;
     case 2:
-        for (const uint16_t *c = s->counts; i < n; i++) {
-            if ((i & 3) == 0 && i + 4 <= n) {
-                memcpy(&word, c + i, sizeof word);
-                if (word == 0) {
-                    i += 3;
-                    continue;
-                }
-            }
-            d[i] += c[i];
-        }
+        for (uint32_t i = 0; i < n; i++)
+            d[i] += ((const uint16_t *)s->counts)[i];
         break;
     case 4:
-        for (; i < n; i++)
+        for (uint32_t i = 0; i < n; i++)
             d[i] += ((const uint32_t *)s->counts)[i];
         break;
     case 8:
-        for (; i < n; i++)
+        for (uint32_t i = 0; i < n; i++)
             d[i] += ((const uint64_t *)s->counts)[i];
         break;
     default: /* width 0: an empty store */
