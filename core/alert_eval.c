@@ -419,6 +419,39 @@ static bool step_groups(struct alert_engine *e, struct alert_rule_rt *rt, size_t
     return run->cursor >= ng;
 }
 
+/* Brings every kept window up to date, series after series (a series' windows of every length
+ * one after the other: the second that closed is read once for all of them), before the rules
+ * read them: the slots leaving are read a few series ahead of their turn (prefetched), which
+ * the rules, going from series to series with other work between, could not do. */
+static bool advance_step(struct alert_engine *e, size_t *budget)
+{
+    struct alert_run *run = &e->run;
+    if (e->cfg.full_windows || e->nwins == 0)
+        return true;
+    int64_t wm = series_table_watermark_ms(e->tab);
+    for (; run->adv_pos < run->match_end && *budget != 0; run->adv_pos++) {
+        uint32_t i = run->adv_pos;
+        const struct series *s = e->tab->items[i];
+        size_t cost = 0;
+        for (int stage = 0; stage < 4; stage++) { /* series i + 4 - stage: its stage's data */
+            uint32_t j = i + 4 - (uint32_t)stage;
+            for (size_t k = 0; j < run->match_end && k < e->nwins; k++)
+                if (j < e->wins[k].cap)
+                    alert_win_prefetch(&e->wins[k].w[j], e->tab->items[j], stage);
+        }
+        for (size_t k = 0; k < e->nwins; k++) {
+            struct alert_wins *ws = &e->wins[k];
+            if (i >= ws->cap || !ws->w[i].valid)
+                continue;
+            if (alert_win_advance(&ws->w[i], s, ws->window_s, run->now, wm) > 0)
+                e->counts.rebuilt++;
+            cost++;
+        }
+        *budget -= cost < *budget ? cost : *budget;
+    }
+    return run->adv_pos >= run->match_end;
+}
+
 static bool alert_eval_rule_step(struct alert_engine *e, struct alert_rule_rt *rt, size_t *budget)
 {
     const struct rule_expr *x = &rt->rule->expr;
@@ -472,6 +505,11 @@ bool alert_eval_step(struct alert_engine *e, size_t budget)
         if (!alert_eval_match_step(e, &budget))
             return false;
         run->matched = true;
+    }
+    if (!run->advanced) {
+        if (!advance_step(e, &budget))
+            return false;
+        run->advanced = true;
     }
     while (run->pos < e->nrules) {
         if (budget == 0)

@@ -91,8 +91,10 @@ struct alert_memo {
  * seconds [a, b], kept up to date evaluation after evaluation. Zero-initialised: not valid. */
 struct alert_win {
     int64_t a, b;
-    uint64_t late;       /* the series' late counter when last updated: a late event rebuilds */
+    uint64_t late;       /* the series' late + restated counters when last updated: moved, they
+                            rebuild (data landed in seconds the watermark had closed) */
     uint64_t behind;     /* the series' behind counter when last read */
+    int64_t wm_b;        /* the last second the watermark had closed when last read */
     int64_t calm_from_s; /* head second since which behind has not moved (INT64_MIN: ever) */
     bool calm_known;     /* calm_from_s is set */
     uint64_t count;
@@ -129,6 +131,8 @@ struct alert_run {
     int64_t now;        /* the evaluation time */
     uint32_t match_pos; /* next series to match */
     uint32_t match_end; /* the table's size at begin: series past it wait for the next run */
+    bool advanced;      /* the kept windows have been brought up to date */
+    uint32_t adv_pos;   /* next series whose kept windows to bring up to date */
     size_t pos;         /* next rule, as a position in the engine's order */
     int phase;          /* within that rule (alert_eval.c) */
     size_t cursor, sub; /* group or member index; member within a group; absent(): found */
@@ -256,6 +260,18 @@ double alert_binsum_quantile(const struct alert_binsum *b, double q, const struc
 int alert_win_read(struct alert_win *w, const struct series *s, uint32_t window_s, int64_t now_ms,
                    int64_t wm_ms, unsigned want, struct summary *out, struct alert_binsum *bins,
                    struct alert_open *open, uint64_t epoch);
+
+/* alert_win.c: brings w's kept closed seconds up to date for the window of series s of
+ * window_s seconds ending with now_ms's second, as alert_win_read would (nothing when w holds
+ * nothing yet or cannot be followed). Returns 1 when they were read again from the slots, -1
+ * when they cannot be had (w is then invalid), else 0. */
+int alert_win_advance(struct alert_win *w, const struct series *s, uint32_t window_s,
+                      int64_t now_ms, int64_t wm_ms);
+
+/* alert_win.c: asks the processor to fetch what alert_win_advance(w, s, ...) will read, in
+ * stages a series or so apart, each needing the previous one's data: 0 the series and w, 1 the
+ * cells of the slots leaving and arriving, 2 those slots, 3 their histograms. A hint only. */
+void alert_win_prefetch(const struct alert_win *w, const struct series *s, int stage);
 
 /* alert_win.c: the incremental window of this length for series index series (grown as
  * needed), or NULL when ALERT_WIN_LENGTHS other lengths are followed already. */

@@ -2,6 +2,7 @@
  * aggregate of the window's closed seconds, updated as seconds close and leave instead of merged
  * from every slot at each evaluation (docs/architecture.md 7.5: what, how exact, when rebuilt). */
 #include <math.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -222,7 +223,8 @@ static int win_update(struct alert_win *w, const struct series *s, int64_t L, in
     const struct timeline_slot *slot;
     int64_t ss, C = tl->cfg.coarse_s;
     uint32_t ls;
-    bool rebuild = !w->valid || s->late != w->late || B < w->b || w->a > L || w->a <= keep;
+    uint64_t late = s->late + s->restated;
+    bool rebuild = !w->valid || late != w->late || B < w->b || w->a > L || w->a <= keep;
 
     if (!rebuild && w->a < L) {
         /* seconds [a, L - 1] leave: they are the slots starting there, unless a coarse slot
@@ -240,7 +242,7 @@ static int win_update(struct alert_win *w, const struct series *s, int64_t L, in
             rebuild = ls != 1 || win_add(w, slot, ss) != 0;
         w->b = B;
     }
-    w->late = s->late;
+    w->late = late;
     if (rebuild)
         return win_rebuild(w, tl, L, B, fine_lo) == 0 ? 1 : -1;
     /* a zero extreme keeps the sign of the first slot holding it, and a coarse slot that was
@@ -321,24 +323,19 @@ static int open_read(struct alert_open *o, const struct series *s, int64_t b, in
     return o->status;
 }
 
-int alert_win_read(struct alert_win *w, const struct series *s, uint32_t window_s, int64_t now_ms,
-                   int64_t wm_ms, unsigned want, struct summary *out, struct alert_binsum *bins,
-                   struct alert_open *open, uint64_t epoch)
+/* Where window_s seconds ending with now_ms's second stand for w on series s (which holds
+ * events): the closed part [L, B] to keep, the open seconds (B, hi], the first fine second
+ * fine_lo + 1 and the oldest kept coarse start keep. Returns -1 when the window cannot be
+ * followed incrementally. Moves w's calm state along with s->behind. */
+struct win_span {
+    int64_t L, B, hi, fine_lo, keep;
+};
+
+static int win_span(struct alert_win *w, const struct series *s, uint32_t window_s, int64_t now_ms,
+                    int64_t wm_ms, struct win_span *sp)
 {
     const struct timeline *tl = &s->tl;
     int64_t hi = fdiv(now_ms, 1000), lo = hi - (int64_t)window_s + 1;
-    struct timeline_iter it;
-    const struct timeline_slot *slot;
-    int64_t ss;
-    uint32_t ls;
-
-    bool want_bins = want & ALERT_WIN_BINS, want_moments = want & ALERT_WIN_MOMENTS;
-    summary_init(out);
-    if (tl->head_ms == INT64_MIN) {
-        if (want_bins)
-            *bins = (struct alert_binsum){{NULL, NULL}};
-        return 0;
-    }
     int64_t F = tl->cfg.fine_slots, C = tl->cfg.coarse_s, fine_lo = tl->head_s - F;
     int64_t keep = fdiv(tl->head_s - (int64_t)tl->cfg.retention_s, C) * C; /* oldest kept */
     /* the window's events are those of the seconds [L, hi]: from lo while lo is a fine
@@ -356,10 +353,16 @@ int alert_win_read(struct alert_win *w, const struct series *s, uint32_t window_
      * ALERT_WIN_CALM_S: its seconds before the head are closed too, while that lasts (an event
      * below the head moves s->behind: the part past the watermark is then rebuilt, B < b) */
     if (!w->calm_known || s->behind != w->behind) {
+        /* an event (or rollup) below the head since the last look, not late: it landed after
+         * the second the watermark had closed then, so in the seconds closed since for calm,
+         * if any: they are read again */
+        if (w->calm_known && w->b > w->wm_b)
+            w->valid = false;
         w->calm_from_s = w->calm_known || s->behind ? tl->head_s : INT64_MIN;
         w->calm_known = true;
         w->behind = s->behind;
     }
+    w->wm_b = B;
     if ((w->calm_from_s == INT64_MIN || tl->head_s - w->calm_from_s >= ALERT_WIN_CALM_S) &&
         tl->head_s - 1 > B)
         B = tl->head_s - 1;
@@ -369,12 +372,50 @@ int alert_win_read(struct alert_win *w, const struct series *s, uint32_t window_
         B = L - 1;
     if (B < fine_lo)
         return -1; /* evaluating far behind the head: open seconds already folded */
+    *sp = (struct win_span){L, B, hi, fine_lo, keep};
+    return 0;
+}
+
+int alert_win_advance(struct alert_win *w, const struct series *s, uint32_t window_s,
+                      int64_t now_ms, int64_t wm_ms)
+{
+    struct win_span sp;
+    if (!w->valid || s->tl.head_ms == INT64_MIN ||
+        win_span(w, s, window_s, now_ms, wm_ms, &sp) != 0)
+        return 0; /* nothing kept, or not followed: alert_win_read says what to do */
+    int rc = win_update(w, s, sp.L, sp.B, sp.fine_lo, sp.keep);
+    if (rc < 0)
+        w->valid = false;
+    return rc;
+}
+
+int alert_win_read(struct alert_win *w, const struct series *s, uint32_t window_s, int64_t now_ms,
+                   int64_t wm_ms, unsigned want, struct summary *out, struct alert_binsum *bins,
+                   struct alert_open *open, uint64_t epoch)
+{
+    const struct timeline *tl = &s->tl;
+    struct timeline_iter it;
+    const struct timeline_slot *slot;
+    int64_t ss;
+    uint32_t ls;
+    struct win_span sp;
+
+    bool want_bins = want & ALERT_WIN_BINS, want_moments = want & ALERT_WIN_MOMENTS;
+    summary_init(out);
+    if (tl->head_ms == INT64_MIN) {
+        if (want_bins)
+            *bins = (struct alert_binsum){{NULL, NULL}};
+        return 0;
+    }
+    if (win_span(w, s, window_s, now_ms, wm_ms, &sp) != 0)
+        return -1;
+    int64_t hi = sp.hi;
     if ((want_bins && !w->has_bins) || (want_moments && !w->has_moments)) {
         w->has_bins |= want_bins;
         w->has_moments |= want_moments;
         w->valid = false;
     }
-    int rc = win_update(w, s, L, B, fine_lo, keep);
+    int rc = win_update(w, s, sp.L, sp.B, sp.fine_lo, sp.keep);
     if (rc < 0) {
         w->valid = false;
         return -1;
@@ -429,6 +470,62 @@ int alert_win_read(struct alert_win *w, const struct series *s, uint32_t window_
         *bins = (struct alert_binsum){{&w->bins, &open->bins}};
     }
     return rc;
+}
+
+/* Index of the fine cell of second sec if every second since it up to the last cell is held
+ * (a busy series), clamped to the cells in use; a->n > 0. */
+static uint32_t fine_guess(const struct timeline *tl, int64_t sec)
+{
+    const struct timeline_cells *a = &tl->fine;
+    int64_t back = tl->head_s - sec;
+    if (back < 0)
+        back = 0;
+    return back >= (int64_t)a->n ? a->lo : a->lo + a->n - 1 - (uint32_t)back;
+}
+
+static void prefetch_lines(const void *p, size_t bytes)
+{
+    for (size_t o = 0; o < bytes; o += 64)
+        __builtin_prefetch((const char *)p + o);
+}
+
+/* The full slot of the fine cell of second sec, if the guess finds it. */
+static const struct timeline_slot *fine_slot_guess(const struct timeline *tl, int64_t sec)
+{
+    const struct timeline_cell *c = &tl->fine.v[fine_guess(tl, sec)];
+    return c->off_ms == TIMELINE_CELL_FULL && tl->base_s + c->start == sec ? c->u.slot : NULL;
+}
+
+void alert_win_prefetch(const struct alert_win *w, const struct series *s, int stage)
+{
+    const struct timeline *tl = &s->tl;
+    if (stage == 0) {
+        prefetch_lines(s, offsetof(struct series, key));
+        prefetch_lines(w, sizeof *w);
+        return;
+    }
+    if (!w->valid || tl->head_ms == INT64_MIN || tl->fine.n == 0)
+        return;
+    /* the slot leaving (the window's first second, when fine) and the one that closed next */
+    int64_t sec[2] = {w->a, w->b + 1};
+    for (int k = 0; k < 2; k++) {
+        if (sec[k] <= tl->head_s - (int64_t)tl->cfg.fine_slots || sec[k] > tl->head_s)
+            continue;
+        if (stage == 1) {
+            __builtin_prefetch(&tl->fine.v[fine_guess(tl, sec[k])]);
+            continue;
+        }
+        const struct timeline_slot *slot = fine_slot_guess(tl, sec[k]);
+        if (slot == NULL)
+            continue;
+        if (stage == 2)
+            prefetch_lines(slot, sizeof *slot);
+        else if (w->has_bins && slot->hist.pos.counts)
+            prefetch_lines((const char *)slot->hist.pos.counts,
+                           (size_t)slot->hist.pos.len * slot->hist.pos.width);
+    }
+    if (stage == 1)
+        __builtin_prefetch(&tl->fine.v[tl->fine.lo + tl->fine.n - 1]);
 }
 
 struct alert_win *alert_win_get(struct alert_engine *e, uint32_t series, uint32_t window_s)

@@ -263,6 +263,7 @@ static enum series_result merge_series(struct series_table *tab, struct series *
         return SERIES_ADDED;
     s->events += n;
     s->behind += period_ms < head_start_ms; /* the period's second is before the head's */
+    s->restated += history && period_ms < head_start_ms;
     tab->stats.events += n;
     if (r->sum.first_ts_ms < tab->min_ts_ms)
         tab->min_ts_ms = r->sum.first_ts_ms;

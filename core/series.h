@@ -29,12 +29,14 @@ struct series_table_config {
 struct series {
     uint64_t hash;
     uint32_t key_len;
-    uint64_t events;  /* accepted (late ones included) */
-    uint64_t late;    /* accepted behind the watermark */
-    uint64_t behind;  /* accepted into a second before the series' head second (late ones and
-                         rollups of past periods included): the alert engine's windows close
-                         the seconds before the head while this stays put */
-    uint64_t expired; /* older than retention, not stored */
+    uint64_t events;   /* accepted (late ones included) */
+    uint64_t late;     /* accepted behind the watermark */
+    uint64_t behind;   /* accepted into a second before the series' head second (late ones and
+                          rollups of past periods included): the alert engine's windows close
+                          the seconds before the head while this stays put */
+    uint64_t expired;  /* older than retention, not stored */
+    uint64_t restated; /* history rollups stored into a second before the head's (never late,
+                          yet possibly in seconds the watermark had closed: windows re-read) */
     struct timeline tl;
     char key[]; /* canonical key, NUL-terminated, allocated with the struct */
 };

@@ -492,10 +492,18 @@ void timeline_iter_init(struct timeline_iter *it, const struct timeline *t, int6
     /* hi_s + 1 below cannot overflow: nothing starts after the head second */
     if (hi_s > t->head_s)
         hi_s = t->head_s;
-    it->next = timeline_cells_lower(t, &t->coarse, lo_s);
-    it->end = timeline_cells_lower(t, &t->coarse, hi_s + 1);
-    it->fine_next = timeline_cells_lower(t, &t->fine, lo_s);
-    it->fine_end = timeline_cells_lower(t, &t->fine, hi_s + 1);
+    /* coarse cells start at or before head_s - F (a second goes coarse only that far back, and
+     * the head never goes back), fine cells after it: a range on one side leaves the other
+     * array's cells unread (cold ones, for the alert engine's seconds near the head) */
+    int64_t fine_lo = t->head_s - (int64_t)t->cfg.fine_slots;
+    if (lo_s <= fine_lo) {
+        it->next = timeline_cells_lower(t, &t->coarse, lo_s);
+        it->end = timeline_cells_lower(t, &t->coarse, hi_s + 1);
+    }
+    if (hi_s > fine_lo) {
+        it->fine_next = timeline_cells_lower(t, &t->fine, lo_s);
+        it->fine_end = timeline_cells_lower(t, &t->fine, hi_s + 1);
+    }
 }
 
 /* The slot of cell c: the full slot, or c shown through the iterator's view. */

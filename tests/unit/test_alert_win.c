@@ -14,6 +14,7 @@
 
 #include "core/alert.h"
 #include "core/rollsum.h"
+#include "core/series.h"
 
 static const int64_t T0 = 1700000400000LL;
 
@@ -287,6 +288,57 @@ static void test_calm_series(void **state)
     run(&small);
 }
 
+/* One event/s for two minutes closes a series' seconds before its head (calm); then an event
+ * lands two seconds below the head, on time, and the table's watermark passes that second
+ * (another series moves on) before the next evaluation: the window must take it in (a window
+ * that only rebuilt when the watermark fell below what it had closed missed it). And a history
+ * rollup (never late) into a second the watermark had closed long before, the other series
+ * running ahead all along. */
+static void test_behind_then_watermark(void **state)
+{
+    (void)state;
+    for (int history = 0; history < 2; history++) {
+        struct series_table *tab = series_table_new(NULL); /* lateness 5 s */
+        const char *rules = "[rule c]\nexpr = count(m{i=\"x\"}) over 1m != 1e300\n"
+                            "[rule s]\nexpr = sum(m{i=\"x\"}) over 5m != 1e300\n";
+        struct alert_engine *ref = engine(rules, true), *inc = engine(rules, false);
+        const char *x = "m{i=\"x\"}", *y = "m{i=\"y\"}";
+        const struct alert_transition *ta, *tb;
+        int t = 0, lead = history ? 7 : 0;
+        for (; t < 130; t++) {
+            series_table_ingest(tab, x, strlen(x), 1, at(t, 100));
+            series_table_ingest(tab, y, strlen(y), 1, at(t + lead, 100));
+            size_t na = alert_eval(ref, tab, at(t, 999), &ta);
+            size_t nb = alert_eval(inc, tab, at(t, 999), &tb);
+            same_transitions(ta, na, tb, nb);
+        }
+        if (history) {
+            struct rollsum r;
+            rollsum_init(&r);
+            rollsum_add(&r, 1000, at(t - 3, 500));
+            struct series *s = series_table_get_or_add(tab, x, strlen(x));
+            assert_non_null(s);
+            assert_int_equal(series_table_merge_series(tab, s, at(t - 3, 0), &r, true),
+                             SERIES_ADDED);
+            rollsum_free(&r);
+        } else {
+            assert_int_equal(series_table_ingest(tab, x, strlen(x), 1000, at(t - 2, 500)),
+                             SERIES_ADDED);
+            for (int k = 0; k < 7; k++) /* the watermark passes second t - 2 */
+                series_table_ingest(tab, y, strlen(y), 1, at(t + k, 100));
+        }
+        for (int k = 0; k < 7; k++) {
+            size_t na = alert_eval(ref, tab, at(t + k, 999), &ta);
+            size_t nb = alert_eval(inc, tab, at(t + k, 999), &tb);
+            same_transitions(ta, na, tb, nb);
+            assert_int_equal(same_instances(ref, inc), 2);
+        }
+        alert_engine_free(ref);
+        alert_engine_free(inc);
+        series_table_free(tab);
+    }
+}
+
 /* The series table grows thirtyfold between two evaluations, so the second one's windows
  * arrays grow while quantiles read windows' bins in place (the kept bins and the open seconds',
  * not a copy; run under ASan by make check): values equal the full merge's throughout. */
@@ -330,9 +382,8 @@ static void test_table_grows(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_small_rings),
-        cmocka_unit_test(test_default_rings),
-        cmocka_unit_test(test_calm_series),
+        cmocka_unit_test(test_small_rings), cmocka_unit_test(test_default_rings),
+        cmocka_unit_test(test_calm_series), cmocka_unit_test(test_behind_then_watermark),
         cmocka_unit_test(test_table_grows),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
