@@ -137,22 +137,35 @@ int alert_bins_sub_hist(struct alert_bins *b, const struct hist *h)
     return 0;
 }
 
-/* The bins' value at the nearest rank of q (unclamped). */
+/* The bins' value at the nearest rank of q (unclamped), walked to from the nearer end: the k-th
+ * value from the bottom is the (count - k + 1)-th from the top. */
 static double bins_rank_value(const struct alert_bins *b, double q)
 {
     if (b->count == 0)
         return NAN;
     uint64_t rank = hist_rank(q, b->count), seen = 0;
     const uint64_t *neg = b->nneg ? b->cells + b->npos : NULL;
-    for (size_t i = b->nneg; i-- > 0;) /* most negative first: the highest bin of -v */
-        if ((seen += neg[i]) >= rank)
-            return -hist_bin_value((int32_t)(b->neg_lo + (int64_t)i));
-    if ((seen += b->zero) >= rank)
-        return 0.0;
-    for (size_t i = 0; i < b->npos; i++)
+    if (rank <= b->count / 2) {
+        for (size_t i = b->nneg; i-- > 0;) /* most negative first: the highest bin of -v */
+            if ((seen += neg[i]) >= rank)
+                return -hist_bin_value((int32_t)(b->neg_lo + (int64_t)i));
+        if ((seen += b->zero) >= rank)
+            return 0.0;
+        for (size_t i = 0; i < b->npos; i++)
+            if ((seen += b->cells[i]) >= rank)
+                return hist_bin_value((int32_t)(b->pos_lo + (int64_t)i));
+        return NAN; /* not reached: the cells add up to count */
+    }
+    rank = b->count - rank + 1;
+    for (size_t i = b->npos; i-- > 0;) /* highest first */
         if ((seen += b->cells[i]) >= rank)
             return hist_bin_value((int32_t)(b->pos_lo + (int64_t)i));
-    return NAN; /* not reached: the cells add up to count */
+    if ((seen += b->zero) >= rank)
+        return 0.0;
+    for (size_t i = 0; i < b->nneg; i++)
+        if ((seen += neg[i]) >= rank)
+            return -hist_bin_value((int32_t)(b->neg_lo + (int64_t)i));
+    return NAN; /* not reached */
 }
 
 double alert_bins_quantile(const struct alert_bins *b, double q, const struct summary *s)
@@ -160,28 +173,49 @@ double alert_bins_quantile(const struct alert_bins *b, double q, const struct su
     return hist_quantile_clamp(bins_rank_value(b, q), q, s->count, s->min, s->max);
 }
 
-/* Count of positive (neg false) or negative bin i in b (0 outside its range or for NULL). */
-static uint64_t bins_at(const struct alert_bins *b, bool neg, int64_t i)
+/* One sign of an alert_bins: its counts, first bin and number of bins (none for NULL). */
+struct bins_side {
+    const uint64_t *cells;
+    int64_t lo, n;
+};
+
+static struct bins_side bins_side(const struct alert_bins *b, bool neg)
 {
-    if (b == NULL)
-        return 0;
-    int64_t lo = neg ? b->neg_lo : b->pos_lo;
-    size_t n = neg ? b->nneg : b->npos;
-    if (n == 0 || i < lo || i >= lo + (int64_t)n)
-        return 0;
-    return b->cells[(neg ? b->npos : 0) + (size_t)(i - lo)];
+    if (b == NULL || (neg ? b->nneg : b->npos) == 0)
+        return (struct bins_side){NULL, 0, 0};
+    return neg ? (struct bins_side){b->cells + b->npos, b->neg_lo, (int64_t)b->nneg}
+               : (struct bins_side){b->cells, b->pos_lo, (int64_t)b->npos};
 }
 
-/* [*lo, *hi]: the positive or negative bins the parts cover (empty: *lo > *hi). */
-static void binsum_range(const struct alert_binsum *b, bool neg, int64_t *lo, int64_t *hi)
+static inline uint64_t side_at(struct bins_side x, int64_t i)
+{
+    return (uint64_t)(i - x.lo) < (uint64_t)x.n ? x.cells[i - x.lo] : 0;
+}
+
+/* Walks bins from .. to (step 1 or -1; none when to is before from) of one sign of two parts,
+ * adding their counts to *seen; returns the bin where *seen reaches want, or INT64_MIN. */
+static int64_t sides_walk(struct bins_side a, struct bins_side c, int64_t from, int64_t to,
+                          int64_t step, uint64_t *seen, uint64_t want)
+{
+    if ((to - from) * step < 0)
+        return INT64_MIN;
+    for (int64_t i = from;; i += step) {
+        if ((*seen += side_at(a, i) + side_at(c, i)) >= want)
+            return i;
+        if (i == to)
+            return INT64_MIN;
+    }
+}
+
+/* [*lo, *hi]: the bins two sides cover (both empty: 0, -1). */
+static void sides_range(struct bins_side a, struct bins_side c, int64_t *lo, int64_t *hi)
 {
     *lo = INT64_MAX;
     *hi = INT64_MIN;
-    for (int p = 0; p < 2; p++) {
-        const struct alert_bins *x = b->part[p];
-        if (x)
-            alert_extent_add(lo, hi, neg ? x->neg_lo : x->pos_lo, neg ? x->nneg : x->npos);
-    }
+    alert_extent_add(lo, hi, a.lo, (size_t)a.n);
+    alert_extent_add(lo, hi, c.lo, (size_t)c.n);
+    if (*lo > *hi)
+        *lo = 0, *hi = -1;
 }
 
 double alert_binsum_quantile(const struct alert_binsum *b, double q, const struct summary *s)
@@ -191,19 +225,29 @@ double alert_binsum_quantile(const struct alert_binsum *b, double q, const struc
         return alert_bins_quantile(a ? a : c ? c : &(struct alert_bins){0}, q, s);
     uint64_t count = a->count + c->count, seen = 0, rank;
     double v = NAN;
-    int64_t lo, hi;
     if (count == 0)
         return hist_quantile_clamp(v, q, s->count, s->min, s->max);
+    struct bins_side ap = bins_side(a, false), cp = bins_side(c, false);
+    struct bins_side an = bins_side(a, true), cn = bins_side(c, true);
+    int64_t plo, phi, nlo, nhi, i;
+    sides_range(ap, cp, &plo, &phi);
+    sides_range(an, cn, &nlo, &nhi);
     rank = hist_rank(q, count);
-    binsum_range(b, true, &lo, &hi);
-    for (int64_t i = hi; i >= lo && isnan(v); i--) /* most negative first */
-        if ((seen += bins_at(a, true, i) + bins_at(c, true, i)) >= rank)
+    if (rank <= count / 2) { /* from the bottom: most negative first */
+        if ((i = sides_walk(an, cn, nhi, nlo, -1, &seen, rank)) != INT64_MIN)
             v = -hist_bin_value((int32_t)i);
-    if (isnan(v) && (seen += a->zero + c->zero) >= rank)
-        v = 0.0;
-    binsum_range(b, false, &lo, &hi);
-    for (int64_t i = lo; i <= hi && isnan(v); i++)
-        if ((seen += bins_at(a, false, i) + bins_at(c, false, i)) >= rank)
+        else if ((seen += a->zero + c->zero) >= rank)
+            v = 0.0;
+        else if ((i = sides_walk(ap, cp, plo, phi, 1, &seen, rank)) != INT64_MIN)
             v = hist_bin_value((int32_t)i);
+    } else { /* from the top, as bins_rank_value */
+        rank = count - rank + 1;
+        if ((i = sides_walk(ap, cp, phi, plo, -1, &seen, rank)) != INT64_MIN)
+            v = hist_bin_value((int32_t)i);
+        else if ((seen += a->zero + c->zero) >= rank)
+            v = 0.0;
+        else if ((i = sides_walk(an, cn, nlo, nhi, 1, &seen, rank)) != INT64_MIN)
+            v = -hist_bin_value((int32_t)i);
+    }
     return hist_quantile_clamp(v, q, s->count, s->min, s->max);
 }
