@@ -87,6 +87,20 @@ struct alert_memo {
     struct alert_open open;   /* the series' open seconds, for its incremental windows */
 };
 
+/* The slots that can hold a window's min (or max) as older ones leave, oldest first: each one's
+ * value beats every later slot's (ties go to the later slot). At most ALERT_WIN_EXT_KEEP, in a
+ * ring; when one more comes the oldest is dropped, and until the window has left every slot up
+ * to the last one dropped (lost) the list does not say the extreme. */
+#define ALERT_WIN_EXT_KEEP 16
+struct alert_ext {
+    struct {
+        double v;   /* the slot's min (max) */
+        int64_t at; /* its start */
+    } e[ALERT_WIN_EXT_KEEP];
+    uint32_t head, n;
+    int64_t lost; /* start of the last slot dropped for room (INT64_MIN: none) */
+};
+
 /* A series' incremental window of one length (core/alert_win.c): the aggregate of its closed
  * seconds [a, b], kept up to date evaluation after evaluation. Zero-initialised: not valid. */
 struct alert_win {
@@ -99,7 +113,9 @@ struct alert_win {
     bool calm_known;     /* calm_from_s is set */
     uint64_t count;
     double min, max;
-    int64_t min_s, max_s; /* start of the latest slot holding min / max: it leaving re-reads */
+    int64_t min_s, max_s;    /* start of the latest slot holding min / max: it leaving re-reads */
+    struct alert_ext lo, hi; /* candidates for min / max once the slot holding it leaves */
+    bool min_left, max_left; /* the slot holding min / max left in this update */
     double first, last;
     int64_t first_ts_ms, last_ts_ms;
     bool first_ok;               /* first is known (else read from the first slot) */

@@ -44,8 +44,54 @@ static void win_moments(struct alert_win *w, const struct summary *s, double sig
     dd_add(&w->s2[0], &w->s2[1], sign * (s->m2 + n * d * d));
 }
 
+static void ext_clear(struct alert_win *w)
+{
+    w->lo.n = w->hi.n = w->lo.head = w->hi.head = 0;
+    w->lo.lost = w->hi.lost = INT64_MIN;
+}
+
+#define EXT_AT(x, k) ((x)->e[((x)->head + (k)) % ALERT_WIN_EXT_KEEP])
+
+/* Takes a slot starting at start with extreme v into the candidates x (min: the min's order). */
+static void ext_push(struct alert_ext *x, double v, int64_t start, bool min)
+{
+    while (x->n && (min ? v <= EXT_AT(x, x->n - 1).v : v >= EXT_AT(x, x->n - 1).v))
+        x->n--;
+    if (x->n == ALERT_WIN_EXT_KEEP) { /* no room: the oldest goes */
+        x->lost = EXT_AT(x, 0).at;
+        x->head = (x->head + 1) % ALERT_WIN_EXT_KEEP;
+        x->n--;
+    }
+    EXT_AT(x, x->n).v = v;
+    EXT_AT(x, x->n).at = start;
+    x->n++;
+}
+
+/* Drops the candidates of the slots up to second end. */
+static void ext_leave(struct alert_ext *x, int64_t end)
+{
+    while (x->n && EXT_AT(x, 0).at <= end) {
+        x->head = (x->head + 1) % ALERT_WIN_EXT_KEEP;
+        x->n--;
+    }
+}
+
+/* The extreme of the window's slots from second a on by the candidates x into *v and *at:
+ * false when they cannot say (some dropped for room are still in, or a zero, whose sign the
+ * first slot holding it gives: the slots are read again). */
+static bool ext_front(const struct alert_ext *x, int64_t a, double *v, int64_t *at)
+{
+    if (x->n == 0 || x->lost >= a || EXT_AT(x, 0).v == 0)
+        return false;
+    *v = EXT_AT(x, 0).v;
+    *at = EXT_AT(x, 0).at;
+    return true;
+}
+
 static void win_clear(struct alert_win *w)
 {
+    ext_clear(w);
+    w->min_left = w->max_left = false;
     w->sum[0] = w->sum[1] = w->s1[0] = w->s1[1] = w->s2[0] = w->s2[1] = 0;
     w->k = NAN; /* set by the first slot taken */
     w->count = 0;
@@ -63,6 +109,8 @@ static void win_clear(struct alert_win *w)
  * longest. */
 static void win_extremes_take(struct alert_win *w, const struct summary *s, int64_t start)
 {
+    ext_push(&w->lo, s->min, start, true);
+    ext_push(&w->hi, s->max, start, false);
     if (s->min <= w->min) {
         if (s->min < w->min)
             w->min = s->min;
@@ -91,10 +139,10 @@ static void win_take(struct alert_win *w, const struct summary *s, int64_t start
     w->last_ts_ms = s->last_ts_ms;
 }
 
-/* Subtracts a slot of len seconds that leaves the window. Returns -1 when it does not fit what
- * was added. */
+/* Subtracts a slot that leaves the window, holding seconds start .. end. Returns -1 when it does
+ * not fit what was added. */
 static int win_sub(struct alert_win *w, const struct timeline_slot *slot, int64_t start,
-                   uint32_t len)
+                   int64_t end)
 {
     struct summary s;
     timeline_slot_summary(slot, start, &s);
@@ -114,9 +162,11 @@ static int win_sub(struct alert_win *w, const struct timeline_slot *slot, int64_
     w->first_ok = false; /* the first slot left */
     /* the slot holding an extreme left (a fine second since folded into a coarse slot
      * included), or a zero extreme whose sign the slot may have given: read them again */
-    int64_t end = start + (int64_t)(len ? len : 1) - 1;
-    if ((w->min_s >= start && w->min_s <= end) || (w->max_s >= start && w->max_s <= end) ||
-        (w->min == 0 && s.min == 0) || (w->max == 0 && s.max == 0))
+    ext_leave(&w->lo, end);
+    ext_leave(&w->hi, end);
+    w->min_left |= w->min_s >= start && w->min_s <= end;
+    w->max_left |= w->max_s >= start && w->max_s <= end;
+    if ((w->min == 0 && s.min == 0) || (w->max == 0 && s.max == 0))
         w->dirty = true;
     if (w->has_bins &&
         (slot->hist.collapsed_bins || alert_bins_sub_hist(&w->bins, &slot->hist) != 0))
@@ -204,6 +254,7 @@ static void win_extremes(struct alert_win *w, const struct timeline *tl)
     w->min = INFINITY;
     w->max = -INFINITY;
     w->min_s = w->max_s = INT64_MIN;
+    ext_clear(w);
     timeline_iter_init(&it, tl, w->a, w->b);
     while ((slot = timeline_iter_next(&it, &ss, &ls)) != NULL) {
         struct summary s;
@@ -232,8 +283,15 @@ static int win_update(struct alert_win *w, const struct series *s, int64_t L, in
         rebuild = w->b < L - 1 || !(fdiv(w->a, C) * C == w->a || w->a > fine_lo);
         timeline_iter_init(&it, tl, w->a, L - 1);
         while (!rebuild && (slot = timeline_iter_next(&it, &ss, &ls)) != NULL)
-            rebuild = slot_end(ss, ls, fine_lo) > L - 1 || win_sub(w, slot, ss, ls) != 0;
+            rebuild = slot_end(ss, ls, fine_lo) > L - 1 ||
+                      win_sub(w, slot, ss, slot_end(ss, ls, fine_lo)) != 0;
         w->a = L;
+        /* the slot holding an extreme left: the next candidate holds it, when known */
+        if (!rebuild && w->count && w->min_left && !ext_front(&w->lo, L, &w->min, &w->min_s))
+            w->dirty = true;
+        if (!rebuild && w->count && w->max_left && !ext_front(&w->hi, L, &w->max, &w->max_s))
+            w->dirty = true;
+        w->min_left = w->max_left = false;
     }
     if (!rebuild && B > w->b) { /* seconds (b, B] closed since: all fine while b >= H - F */
         rebuild = w->b < fine_lo;

@@ -339,6 +339,42 @@ static void test_behind_then_watermark(void **state)
     }
 }
 
+/* Values that rise and fall for minutes (a sawtooth, and one slowly rising with noise): a
+ * window's min or max candidates outgrow the list kept (ALERT_WIN_EXT_KEEP), so when the slot
+ * holding an extreme leaves, the extreme is read again from the slots or taken from the list
+ * only once every slot dropped from it has left. */
+static void test_trending_extremes(void **state)
+{
+    (void)state;
+    struct series_table *tab = series_table_new(NULL);
+    const char *rules = "[rule lo]\nexpr = min(m) over 1m != 1e300\n"
+                        "[rule hi]\nexpr = max(m) over 1m != 1e300\n"
+                        "[rule r5]\nexpr = range(m) over 5m != 1e300\n"
+                        "[rule r20]\nexpr = range(m) over 20s != 1e300\n";
+    struct alert_engine *ref = engine(rules, true), *inc = engine(rules, false);
+    uint64_t seed = 5;
+    for (int t = 0; t < 900; t++) {
+        for (int i = 0; i < 3; i++) {
+            char key[32];
+            snprintf(key, sizeof key, "m{i=\"%d\"}", i);
+            double saw = (double)(t % (37 + 50 * i)), v;
+            v = i == 2                    ? t + (double)(rnd(&seed) % 2000) / 100
+                : (t / (37 + 50 * i)) % 2 ? -saw
+                                          : saw;
+            series_table_ingest(tab, key, strlen(key), v, at(t, 300));
+            series_table_ingest(tab, key, strlen(key), v + 0.5, at(t, 600));
+        }
+        const struct alert_transition *ta, *tb;
+        size_t na = alert_eval(ref, tab, at(t, 999), &ta);
+        size_t nb = alert_eval(inc, tab, at(t, 999), &tb);
+        same_transitions(ta, na, tb, nb);
+        assert_int_equal(same_instances(ref, inc), 12);
+    }
+    alert_engine_free(ref);
+    alert_engine_free(inc);
+    series_table_free(tab);
+}
+
 /* The series table grows thirtyfold between two evaluations, so the second one's windows
  * arrays grow while quantiles read windows' bins in place (the kept bins and the open seconds',
  * not a copy; run under ASan by make check): values equal the full merge's throughout. */
@@ -382,9 +418,9 @@ static void test_table_grows(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_small_rings), cmocka_unit_test(test_default_rings),
-        cmocka_unit_test(test_calm_series), cmocka_unit_test(test_behind_then_watermark),
-        cmocka_unit_test(test_table_grows),
+        cmocka_unit_test(test_small_rings),       cmocka_unit_test(test_default_rings),
+        cmocka_unit_test(test_calm_series),       cmocka_unit_test(test_behind_then_watermark),
+        cmocka_unit_test(test_trending_extremes), cmocka_unit_test(test_table_grows),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
