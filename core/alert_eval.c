@@ -447,6 +447,16 @@ static bool advance_step(struct alert_engine *e, size_t *budget)
                 e->counts.rebuilt++;
             cost++;
         }
+        /* the open seconds too, shared by the series' windows (the same closed part) */
+        const struct alert_win *first = NULL;
+        bool bins = false;
+        for (size_t k = 0; k < e->nwins; k++)
+            if (i < e->wins[k].cap && e->wins[k].w[i].valid) {
+                first = first ? first : &e->wins[k].w[i];
+                bins |= e->wins[k].w[i].has_bins;
+            }
+        if (first)
+            alert_win_open(first, s, run->now, bins, &e->memo[i].open, e->epoch);
         *budget -= cost < *budget ? cost : *budget;
     }
     return run->adv_pos >= run->match_end;

@@ -284,6 +284,12 @@ int alert_win_read(struct alert_win *w, const struct series *s, uint32_t window_
 int alert_win_advance(struct alert_win *w, const struct series *s, uint32_t window_s,
                       int64_t now_ms, int64_t wm_ms);
 
+/* alert_win.c: reads series s's open seconds after w's closed ones, up to now_ms's second,
+ * into open (with their bins when want_bins) as alert_win_read would, for the evaluation epoch
+ * (nothing when w holds nothing). */
+void alert_win_open(const struct alert_win *w, const struct series *s, int64_t now_ms,
+                    bool want_bins, struct alert_open *open, uint64_t epoch);
+
 /* alert_win.c: asks the processor to fetch what alert_win_advance(w, s, ...) will read, in
  * stages a series or so apart, each needing the previous one's data: 0 the series and w, 1 the
  * cells of the slots leaving and arriving, 2 those slots, 3 their histograms. A hint only. */

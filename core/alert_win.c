@@ -447,6 +447,13 @@ int alert_win_advance(struct alert_win *w, const struct series *s, uint32_t wind
     return rc;
 }
 
+void alert_win_open(const struct alert_win *w, const struct series *s, int64_t now_ms,
+                    bool want_bins, struct alert_open *open, uint64_t epoch)
+{
+    if (w->valid && s->tl.head_ms != INT64_MIN)
+        open_read(open, s, w->b, fdiv(now_ms, 1000), want_bins, epoch);
+}
+
 int alert_win_read(struct alert_win *w, const struct series *s, uint32_t window_s, int64_t now_ms,
                    int64_t wm_ms, unsigned want, struct summary *out, struct alert_binsum *bins,
                    struct alert_open *open, uint64_t epoch)
@@ -584,6 +591,11 @@ void alert_win_prefetch(const struct alert_win *w, const struct series *s, int s
     }
     if (stage == 1)
         __builtin_prefetch(&tl->fine.v[tl->fine.lo + tl->fine.n - 1]);
+    else if (stage == 2 && tl->head) /* the open seconds: the head's */
+        prefetch_lines(tl->head, sizeof *tl->head);
+    else if (stage == 3 && tl->head && w->has_bins && tl->head->hist.pos.counts)
+        prefetch_lines(tl->head->hist.pos.counts,
+                       (size_t)tl->head->hist.pos.len * tl->head->hist.pos.width);
 }
 
 struct alert_win *alert_win_get(struct alert_engine *e, uint32_t series, uint32_t window_s)
