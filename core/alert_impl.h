@@ -93,12 +93,12 @@ struct alert_memo {
  * to the last one dropped (lost) the list does not say the extreme. */
 #define ALERT_WIN_EXT_KEEP 16
 struct alert_ext {
+    uint32_t head, n;
+    int64_t lost; /* start of the last slot dropped for room (INT64_MIN: none) */
     struct {
         double v;   /* the slot's min (max) */
         int64_t at; /* its start */
     } e[ALERT_WIN_EXT_KEEP];
-    uint32_t head, n;
-    int64_t lost; /* start of the last slot dropped for room (INT64_MIN: none) */
 };
 
 /* A series' incremental window of one length (core/alert_win.c): the aggregate of its closed
@@ -114,7 +114,6 @@ struct alert_win {
     uint64_t count;
     double min, max;
     int64_t min_s, max_s;    /* start of the latest slot holding min / max: it leaving re-reads */
-    struct alert_ext lo, hi; /* candidates for min / max once the slot holding it leaves */
     bool min_left, max_left; /* the slot holding min / max left in this update */
     double first, last;
     int64_t first_ts_ms, last_ts_ms;
@@ -125,6 +124,7 @@ struct alert_win {
     double k, s1[2], s2[2];      /* sums of (v - k) and (v - k)^2, pairs likewise */
     int64_t resum_b;             /* b when the moments were last summed from the slots */
     struct alert_bins bins;      /* when has_bins */
+    struct alert_ext lo, hi;     /* candidates for min / max once the slot holding it leaves */
 };
 enum { ALERT_WIN_BINS = 1, ALERT_WIN_MOMENTS = 2, ALERT_WIN_FIRST = 4 }; /* what a read asks */
 

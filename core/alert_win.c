@@ -564,9 +564,10 @@ static const struct timeline_slot *fine_slot_guess(const struct timeline *tl, in
 void alert_win_prefetch(const struct alert_win *w, const struct series *s, int stage)
 {
     const struct timeline *tl = &s->tl;
-    if (stage == 0) {
+    if (stage == 0) { /* of w, what an update reads: all but the candidates' entries */
         prefetch_lines(s, offsetof(struct series, key));
-        prefetch_lines(w, sizeof *w);
+        prefetch_lines(w, offsetof(struct alert_win, lo.e));
+        __builtin_prefetch(&w->hi);
         return;
     }
     if (!w->valid || tl->head_ms == INT64_MIN || tl->fine.n == 0)
@@ -589,9 +590,15 @@ void alert_win_prefetch(const struct alert_win *w, const struct series *s, int s
             prefetch_lines((const char *)slot->hist.pos.counts,
                            (size_t)slot->hist.pos.len * slot->hist.pos.width);
     }
-    if (stage == 1)
+    if (stage == 1) {
         __builtin_prefetch(&tl->fine.v[tl->fine.lo + tl->fine.n - 1]);
-    else if (stage == 2 && tl->head) /* the open seconds: the head's */
+        const struct alert_ext *x[2] = {&w->lo, &w->hi}; /* the candidates leaving and last */
+        for (int k = 0; k < 2; k++)
+            if (x[k]->n) {
+                __builtin_prefetch(&EXT_AT(x[k], 0));
+                __builtin_prefetch(&EXT_AT(x[k], x[k]->n - 1));
+            }
+    } else if (stage == 2 && tl->head) /* the open seconds: the head's */
         prefetch_lines(tl->head, sizeof *tl->head);
     else if (stage == 3 && tl->head && w->has_bins && tl->head->hist.pos.counts)
         prefetch_lines(tl->head->hist.pos.counts,

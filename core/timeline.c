@@ -221,6 +221,14 @@ uint32_t timeline_cells_lower(const struct timeline *t, const struct timeline_ce
     for (uint32_t i = end - 1, steps = 0; i > a->lo && steps < 8; i--, steps++)
         if (cell_start(t, &a->v[i - 1]) < start_s)
             return i;
+    /* further back: starts are distinct seconds (coarse: multiples of its width), so when every
+     * one between is held the cell is as many places back as its start is steps back (a busy
+     * series: one probe, often of a line fetched ahead by the alert engine) */
+    int64_t back = cell_start(t, &a->v[end - 1]) - start_s;
+    if (a == &t->coarse)
+        back /= (int64_t)t->cfg.coarse_s;
+    if (back < (int64_t)a->n && cell_start(t, &a->v[end - 1 - (uint32_t)back]) == start_s)
+        return end - 1 - (uint32_t)back;
     struct cells_key k = {t, a, start_s};
     return a->lo + (uint32_t)bsearch_lower(a->n, cells_cmp, &k, NULL);
 }
