@@ -648,13 +648,27 @@ void hist_store_extent(const struct hist_store *s, int64_t *lo, int64_t *hi)
 int hist_store_subtract(const struct hist_store *s, uint64_t *cells, int64_t lo)
 {
     uint64_t *d = cells + (s->offset - lo);
-    uint32_t n = s->width ? s->len : 0;
-    for (uint32_t i = 0; i < n; i++)
-        if (d[i] < cell_get(s, i))
-            return -1;
-    for (uint32_t i = 0; i < n; i++)
-        d[i] -= cell_get(s, i);
-    return 0;
+    uint32_t n = s->width ? s->len : 0, i = 0;
+#define SUBTRACT(type)                                                                             \
+    for (const type *c = s->counts; i < n && d[i] >= c[i]; i++)                                    \
+        d[i] -= c[i];
+    switch (s->width) { /* outside the loop; a cell that does not fit stops it */
+    case 1:
+        SUBTRACT(uint8_t)
+        break;
+    case 2:
+        SUBTRACT(uint16_t)
+        break;
+    case 4:
+        SUBTRACT(uint32_t)
+        break;
+    default:
+        SUBTRACT(uint64_t)
+    }
+#undef SUBTRACT
+    for (uint32_t k = 0; i < n && k < i; k++) /* refused: what was taken goes back */
+        d[k] += cell_get(s, k);
+    return i == n ? 0 : -1;
 }
 
 void hist_store_accumulate(const struct hist_store *s, uint64_t *cells, int64_t lo)
