@@ -401,9 +401,18 @@ static bool step_groups(struct alert_engine *e, struct alert_rule_rt *rt, size_t
                 uint32_t k = first + (uint32_t)(run->sub % n);
                 const struct alert_memo *m =
                     window_of(e, rt->mseries[rt->gorder[k]], x->window_s, ALERT_WIN_BINS, now);
+                int64_t *ext = e->group_extent; /* the members' bins, so the sum is sized once */
+                if (run->sub == 0)
+                    ext[0] = ext[2] = INT64_MAX, ext[1] = ext[3] = INT64_MIN;
+                for (int p = 0; p < 2 && run->sub < n; p++)
+                    if (m->bins.part[p]) {
+                        const struct alert_bins *b = m->bins.part[p];
+                        alert_extent_add(&ext[0], &ext[1], b->pos_lo, b->npos);
+                        alert_extent_add(&ext[2], &ext[3], b->neg_lo, b->nneg);
+                    }
                 if (run->sub == n)
-                    alert_bins_reserve(&e->group, 0, -1, 0, -1);
-                if (run->sub >= n)
+                    alert_bins_reserve(&e->group, ext[0], ext[1], ext[2], ext[3]);
+                if (run->sub >= n) /* widened still if a member's bins moved between slices */
                     for (int p = 0; p < 2; p++)
                         alert_bins_merge(&e->group, m->bins.part[p]);
             }

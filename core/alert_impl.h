@@ -176,6 +176,7 @@ struct alert_engine {
     struct silence **sil;
     size_t nsil;
     struct alert_bins group; /* scratch: a group's merged window histogram */
+    int64_t group_extent[4]; /* the bins its members cover: positive lo, hi, negative lo, hi */
     struct alert_wins wins[ALERT_WIN_LENGTHS];
     size_t nwins;
     struct alert_window_counts counts;
