@@ -441,7 +441,7 @@ static bool advance_step(struct alert_engine *e, size_t *budget)
     for (; run->adv_pos < run->match_end && *budget != 0; run->adv_pos++) {
         uint32_t i = run->adv_pos;
         const struct series *s = e->tab->items[i];
-        size_t cost = 0;
+        size_t cost = 1;                          /* a series with no window kept costs its visit */
         for (int stage = 0; stage < 4; stage++) { /* series i + 4 - stage: its stage's data */
             uint32_t j = i + 4 - (uint32_t)stage;
             for (size_t k = 0; j < run->match_end && k < e->nwins; k++)

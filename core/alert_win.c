@@ -623,8 +623,13 @@ struct alert_win *alert_win_get(struct alert_engine *e, uint32_t series, uint32_
         size_t cap = ws->cap ? ws->cap : 64;
         while (cap < need)
             cap *= 2;
-        ws->w = xrealloc(ws->w, cap * sizeof *ws->w);
-        memset(ws->w + ws->cap, 0, (cap - ws->cap) * sizeof *ws->w);
+        /* zeroed by calloc (a large one: pages the system zeroes when first touched), so a
+         * table of a million series does not stall one step touching them all */
+        struct alert_win *w = xcalloc(cap, sizeof *w);
+        if (ws->cap)
+            memcpy(w, ws->w, ws->cap * sizeof *w);
+        free(ws->w);
+        ws->w = w;
         ws->cap = cap;
     }
     return &ws->w[series];
