@@ -137,9 +137,23 @@ int alert_bins_sub_hist(struct alert_bins *b, const struct hist *h)
     return 0;
 }
 
+/* hist_bin_value(i), through bv when not NULL. */
+static double bin_value(struct alert_binvals *bv, int64_t i)
+{
+    if (bv == NULL)
+        return hist_bin_value((int32_t)i);
+    int64_t key = i + ((int64_t)1 << 32);
+    size_t slot = (size_t)i & (ALERT_BINVALS - 1);
+    if (bv->key[slot] != key) {
+        bv->key[slot] = key;
+        bv->v[slot] = hist_bin_value((int32_t)i);
+    }
+    return bv->v[slot];
+}
+
 /* The bins' value at the nearest rank of q (unclamped), walked to from the nearer end: the k-th
  * value from the bottom is the (count - k + 1)-th from the top. */
-static double bins_rank_value(const struct alert_bins *b, double q)
+static double bins_rank_value(const struct alert_bins *b, double q, struct alert_binvals *bv)
 {
     if (b->count == 0)
         return NAN;
@@ -148,29 +162,30 @@ static double bins_rank_value(const struct alert_bins *b, double q)
     if (rank <= b->count / 2) {
         for (size_t i = b->nneg; i-- > 0;) /* most negative first: the highest bin of -v */
             if ((seen += neg[i]) >= rank)
-                return -hist_bin_value((int32_t)(b->neg_lo + (int64_t)i));
+                return -bin_value(bv, b->neg_lo + (int64_t)i);
         if ((seen += b->zero) >= rank)
             return 0.0;
         for (size_t i = 0; i < b->npos; i++)
             if ((seen += b->cells[i]) >= rank)
-                return hist_bin_value((int32_t)(b->pos_lo + (int64_t)i));
+                return bin_value(bv, b->pos_lo + (int64_t)i);
         return NAN; /* not reached: the cells add up to count */
     }
     rank = b->count - rank + 1;
     for (size_t i = b->npos; i-- > 0;) /* highest first */
         if ((seen += b->cells[i]) >= rank)
-            return hist_bin_value((int32_t)(b->pos_lo + (int64_t)i));
+            return bin_value(bv, b->pos_lo + (int64_t)i);
     if ((seen += b->zero) >= rank)
         return 0.0;
     for (size_t i = 0; i < b->nneg; i++)
         if ((seen += neg[i]) >= rank)
-            return -hist_bin_value((int32_t)(b->neg_lo + (int64_t)i));
+            return -bin_value(bv, b->neg_lo + (int64_t)i);
     return NAN; /* not reached */
 }
 
-double alert_bins_quantile(const struct alert_bins *b, double q, const struct summary *s)
+double alert_bins_quantile(const struct alert_bins *b, double q, const struct summary *s,
+                           struct alert_binvals *bv)
 {
-    return hist_quantile_clamp(bins_rank_value(b, q), q, s->count, s->min, s->max);
+    return hist_quantile_clamp(bins_rank_value(b, q, bv), q, s->count, s->min, s->max);
 }
 
 /* One sign of an alert_bins: its counts, first bin and number of bins (none for NULL). */
@@ -218,11 +233,12 @@ static void sides_range(struct bins_side a, struct bins_side c, int64_t *lo, int
         *lo = 0, *hi = -1;
 }
 
-double alert_binsum_quantile(const struct alert_binsum *b, double q, const struct summary *s)
+double alert_binsum_quantile(const struct alert_binsum *b, double q, const struct summary *s,
+                             struct alert_binvals *bv)
 {
     const struct alert_bins *a = b->part[0], *c = b->part[1];
     if (a == NULL || c == NULL)
-        return alert_bins_quantile(a ? a : c ? c : &(struct alert_bins){0}, q, s);
+        return alert_bins_quantile(a ? a : c ? c : &(struct alert_bins){0}, q, s, bv);
     uint64_t count = a->count + c->count, seen = 0, rank;
     double v = NAN;
     if (count == 0)
@@ -235,19 +251,19 @@ double alert_binsum_quantile(const struct alert_binsum *b, double q, const struc
     rank = hist_rank(q, count);
     if (rank <= count / 2) { /* from the bottom: most negative first */
         if ((i = sides_walk(an, cn, nhi, nlo, -1, &seen, rank)) != INT64_MIN)
-            v = -hist_bin_value((int32_t)i);
+            v = -bin_value(bv, i);
         else if ((seen += a->zero + c->zero) >= rank)
             v = 0.0;
         else if ((i = sides_walk(ap, cp, plo, phi, 1, &seen, rank)) != INT64_MIN)
-            v = hist_bin_value((int32_t)i);
+            v = bin_value(bv, i);
     } else { /* from the top, as bins_rank_value */
         rank = count - rank + 1;
         if ((i = sides_walk(ap, cp, phi, plo, -1, &seen, rank)) != INT64_MIN)
-            v = hist_bin_value((int32_t)i);
+            v = bin_value(bv, i);
         else if ((seen += a->zero + c->zero) >= rank)
             v = 0.0;
         else if ((i = sides_walk(an, cn, nlo, nhi, 1, &seen, rank)) != INT64_MIN)
-            v = -hist_bin_value((int32_t)i);
+            v = -bin_value(bv, i);
     }
     return hist_quantile_clamp(v, q, s->count, s->min, s->max);
 }

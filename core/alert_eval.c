@@ -318,7 +318,7 @@ static bool step_series(struct alert_engine *e, struct alert_rule_rt *rt, size_t
                 continue;
             } else {
                 m = window_of(e, g->series, x->window_s, ALERT_WIN_BINS, now);
-                v = alert_binsum_quantile(&m->bins, x->q, &m->sum);
+                v = alert_binsum_quantile(&m->bins, x->q, &m->sum, &e->binvals);
             }
         }
         alert_step(e, rt, g, rule_op_holds(x->op, v, x->threshold), v, now);
@@ -421,7 +421,7 @@ static bool step_groups(struct alert_engine *e, struct alert_rule_rt *rt, size_t
             if (*budget == 0)
                 *budget = 1; /* the step below is this unit's end */
             run->sub = 0;
-            v = alert_bins_quantile(&e->group, x->q, s);
+            v = alert_bins_quantile(&e->group, x->q, s, &e->binvals);
         }
         alert_step(e, rt, g, rule_op_holds(x->op, v, x->threshold), v, now);
     }

@@ -50,6 +50,15 @@ struct alert_bins {
     uint64_t zero, count;
 };
 
+/* hist_bin_value of bins asked before, direct-mapped by bin: quantile rules land on the same
+ * few bins evaluation after evaluation, and a bin's value costs a Newton inversion. key: the
+ * bin + 2^32 (0: empty). */
+#define ALERT_BINVALS 1024
+struct alert_binvals {
+    int64_t key[ALERT_BINVALS];
+    double v[ALERT_BINVALS];
+};
+
 /* A window's histogram as the sum of up to two dense bins, read without adding them up: the
  * kept closed seconds' and the open seconds' of an incremental window, or one merged from the
  * slots. A NULL part is empty. */
@@ -175,8 +184,9 @@ struct alert_engine {
     size_t ntr, tr_cap;
     struct silence **sil;
     size_t nsil;
-    struct alert_bins group; /* scratch: a group's merged window histogram */
-    int64_t group_extent[4]; /* the bins its members cover: positive lo, hi, negative lo, hi */
+    struct alert_binvals binvals; /* the quantiles' bin values */
+    struct alert_bins group;      /* scratch: a group's merged window histogram */
+    int64_t group_extent[4];      /* the bins its members cover: positive lo, hi, negative lo, hi */
     struct alert_wins wins[ALERT_WIN_LENGTHS];
     size_t nwins;
     struct alert_window_counts counts;
@@ -258,10 +268,12 @@ int alert_bins_sub_hist(struct alert_bins *b, const struct hist *h);
 
 /* alert_bins.c: quantile q of the bins (nearest rank, as hist_quantile of the merged
  * histogram), clamped to the exact extremes of the same values (s: their summary). */
-double alert_bins_quantile(const struct alert_bins *b, double q, const struct summary *s);
+double alert_bins_quantile(const struct alert_bins *b, double q, const struct summary *s,
+                           struct alert_binvals *bv);
 
 /* alert_bins.c: the same of the sum of b's parts, read in place. */
-double alert_binsum_quantile(const struct alert_binsum *b, double q, const struct summary *s);
+double alert_binsum_quantile(const struct alert_binsum *b, double q, const struct summary *s,
+                             struct alert_binvals *bv);
 
 /* alert_win.c: the window of series s of window_s seconds ending with now_ms's second, from w
  * (brought up to date; wm_ms: the table's watermark). Fills out's count, min, max, first and
