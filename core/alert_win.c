@@ -88,6 +88,15 @@ static bool ext_front(const struct alert_ext *x, int64_t a, double *v, int64_t *
     return true;
 }
 
+/* When the moments are next summed from the slots: once the window has left what it holds now
+ * (b), and up to a window length later, set by seed (the series' hash), so that windows built
+ * in the same evaluation do not all read their slots again in one later evaluation. */
+static int64_t resum_after(const struct alert_win *w, uint64_t seed)
+{
+    uint64_t span = w->b >= w->a ? (uint64_t)(w->b - w->a) + 1 : 1;
+    return w->b + (int64_t)(seed % span);
+}
+
 static void win_clear(struct alert_win *w)
 {
     ext_clear(w);
@@ -192,7 +201,7 @@ static int win_add(struct alert_win *w, const struct timeline_slot *slot, int64_
 
 /* The closed seconds [a, b] from the slots starting there. -1: a slot reaches past b. */
 static int win_rebuild(struct alert_win *w, const struct timeline *tl, int64_t a, int64_t b,
-                       int64_t fine_lo)
+                       int64_t fine_lo, uint64_t seed)
 {
     struct timeline_iter it;
     const struct timeline_slot *slot;
@@ -202,7 +211,7 @@ static int win_rebuild(struct alert_win *w, const struct timeline *tl, int64_t a
     win_clear(w);
     w->a = a;
     w->b = b;
-    w->resum_b = b;
+    w->resum_b = INT64_MAX; /* set once built (resum_after) */
     w->valid = false;
     timeline_iter_init(&it, tl, a, b);
     while ((slot = timeline_iter_next(&it, &ss, &ls)) != NULL) {
@@ -215,13 +224,14 @@ static int win_rebuild(struct alert_win *w, const struct timeline *tl, int64_t a
     }
     if (w->has_bins)
         alert_bins_from_slots(&w->bins, tl, a, b);
+    w->resum_b = resum_after(w, seed);
     w->valid = true;
     return 0;
 }
 
 /* The moments again from the slots of [a, b] (bounds the rounding that adding and subtracting
  * accumulates: done once the window has turned over since the last time). */
-static void win_resum(struct alert_win *w, const struct timeline *tl)
+static void win_resum(struct alert_win *w, const struct timeline *tl, uint64_t seed)
 {
     struct timeline_iter it;
     const struct timeline_slot *slot;
@@ -241,7 +251,7 @@ static void win_resum(struct alert_win *w, const struct timeline *tl)
         first = false;
         win_moments(w, &s, 1);
     }
-    w->resum_b = w->b;
+    w->resum_b = resum_after(w, seed);
 }
 
 static void win_extremes(struct alert_win *w, const struct timeline *tl)
@@ -302,7 +312,7 @@ static int win_update(struct alert_win *w, const struct series *s, int64_t L, in
     }
     w->late = late;
     if (rebuild)
-        return win_rebuild(w, tl, L, B, fine_lo) == 0 ? 1 : -1;
+        return win_rebuild(w, tl, L, B, fine_lo, s->hash) == 0 ? 1 : -1;
     /* a zero extreme keeps the sign of the first slot holding it, and a coarse slot that was
      * one earlier value when a full fine slot folded in took that value in after the fine one's
      * (timeline.c fold): on a 0 / -0 tie its sign is not the one the seconds gave in order */
@@ -311,7 +321,7 @@ static int win_update(struct alert_win *w, const struct series *s, int64_t L, in
     if (w->dirty)
         win_extremes(w, tl);
     if (w->has_moments && w->a > w->resum_b)
-        win_resum(w, tl);
+        win_resum(w, tl, s->hash);
     return 0;
 }
 
