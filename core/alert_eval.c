@@ -448,6 +448,8 @@ static bool advance_step(struct alert_engine *e, size_t *budget)
                 if (j < e->wins[k].cap)
                     alert_win_prefetch(&e->wins[k].w[j], e->tab->items[j], stage);
         }
+        const struct alert_win *first = NULL; /* a window still kept after its update */
+        bool bins = false;
         for (size_t k = 0; k < e->nwins; k++) {
             struct alert_wins *ws = &e->wins[k];
             if (i >= ws->cap || !ws->w[i].valid)
@@ -455,15 +457,12 @@ static bool advance_step(struct alert_engine *e, size_t *budget)
             if (alert_win_advance(&ws->w[i], s, ws->window_s, run->now, wm) > 0)
                 e->counts.rebuilt++;
             cost++;
+            if (ws->w[i].valid) {
+                first = first ? first : &ws->w[i];
+                bins |= ws->w[i].has_bins;
+            }
         }
         /* the open seconds too, shared by the series' windows (the same closed part) */
-        const struct alert_win *first = NULL;
-        bool bins = false;
-        for (size_t k = 0; k < e->nwins; k++)
-            if (i < e->wins[k].cap && e->wins[k].w[i].valid) {
-                first = first ? first : &e->wins[k].w[i];
-                bins |= e->wins[k].w[i].has_bins;
-            }
         if (first)
             alert_win_open(first, s, run->now, bins, &e->memo[i].open, e->epoch);
         *budget -= cost < *budget ? cost : *budget;

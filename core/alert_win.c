@@ -170,7 +170,8 @@ static int win_sub(struct alert_win *w, const struct timeline_slot *slot, int64_
     w->count -= s.count;
     w->first_ok = false; /* the first slot left */
     /* the slot holding an extreme left (a fine second since folded into a coarse slot
-     * included), or a zero extreme whose sign the slot may have given: read them again */
+     * included): win_update takes the next candidate; a zero extreme whose sign the slot may
+     * have given: read them again */
     ext_leave(&w->lo, end);
     ext_leave(&w->hi, end);
     w->min_left |= w->min_s >= start && w->min_s <= end;
@@ -419,7 +420,7 @@ static int win_span(struct alert_win *w, const struct series *s, uint32_t window
     int64_t B = wm_ms == INT64_MIN ? INT64_MIN : fdiv(wm_ms, 1000) - 1; /* last closed second */
     /* a series whose events have all landed in its head second (or a newer one) for
      * ALERT_WIN_CALM_S: its seconds before the head are closed too, while that lasts (an event
-     * below the head moves s->behind: the part past the watermark is then rebuilt, B < b) */
+     * below the head moves s->behind: the window then goes back to the watermark, below) */
     if (!w->calm_known || s->behind != w->behind) {
         /* an event (or rollup) below the head since the last look, not late: it landed after
          * the second the watermark had closed then, so in the seconds closed since for calm,
