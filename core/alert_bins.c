@@ -15,7 +15,10 @@ void alert_bins_reserve(struct alert_bins *b, int64_t plo, int64_t phi, int64_t 
     b->pos_lo = plo;
     b->neg_lo = nlo;
     if (b->npos + b->nneg > b->cap) {
-        b->cap = b->npos + b->nneg;
+        /* by half again at least: every growth takes fresh memory, whose first touch can cost
+         * milliseconds on a virtual machine, inside an evaluation slice */
+        size_t grown = b->cap + b->cap / 2;
+        b->cap = b->npos + b->nneg > grown ? b->npos + b->nneg : grown;
         free(b->cells);
         b->cells = xmalloc(b->cap * sizeof *b->cells);
     }

@@ -63,26 +63,32 @@ static void adopt_board(struct alerts *a)
     free(pend);
 }
 
-bool alerts_eval_slice(struct alert_engine *e, double budget_ms, uint64_t *steps)
+/* Units for a step aimed at ALERTS_CHUNK_MS when one costs unit_ms (0: unknown), at most
+ * twice the last step's (a unit may cost a thousand times another: the controller creeps up
+ * on a cheap stretch rather than jump into an expensive one). */
+static double pace_units(double unit_ms, double last)
 {
-    /* steps sized by their measured cost: each aims at ALERTS_CHUNK_MS from the last one's cost
-     * per unit (at most doubling, at most ALERTS_STEP_UNITS_MAX units: a unit may cost a
-     * thousand times another); the slice ends when the next step, predicted the same way,
-     * would end past the budget */
+    double next = last * 2;
+    if (unit_ms > 0 && ALERTS_CHUNK_MS / unit_ms < next)
+        next = ALERTS_CHUNK_MS / unit_ms;
+    return next < 1 ? 1 : next > ALERTS_STEP_UNITS_MAX ? ALERTS_STEP_UNITS_MAX : next;
+}
+
+bool alerts_eval_slice(struct alert_engine *e, double budget_ms, struct alerts_pace *pace)
+{
+    /* steps sized by their measured cost per unit, the first one by the previous slice's last;
+     * the slice ends when the next step, predicted the same way, would end past the budget */
     double t0 = alerts_mono_ms(), now = t0;
-    double units = ALERTS_STEP_UNITS;
+    double units =
+        pace->unit_ms > 0 ? pace_units(pace->unit_ms, ALERTS_STEP_UNITS_MAX) : ALERTS_STEP_UNITS;
     for (;;) {
         double c0 = now;
         if (alert_eval_step(e, (size_t)units))
             return true;
-        if (steps)
-            (*steps)++;
         now = alerts_mono_ms();
-        double per_unit = (now - c0) / units, next = units * 2;
-        if (per_unit > 0 && ALERTS_CHUNK_MS / per_unit < next)
-            next = ALERTS_CHUNK_MS / per_unit;
-        units = next < 1 ? 1 : next > ALERTS_STEP_UNITS_MAX ? ALERTS_STEP_UNITS_MAX : next;
-        if (now - t0 + per_unit * units > budget_ms)
+        pace->unit_ms = (now - c0) / units;
+        units = pace_units(pace->unit_ms, units);
+        if (now - t0 + pace->unit_ms * units > budget_ms)
             return false;
     }
 }
@@ -106,7 +112,7 @@ void alerteval_on_slice(struct ev_loop *loop, ev_timer *t, int revents)
     (void)revents;
     struct alerts *a = t->data;
     double t0 = alerts_mono_ms();
-    bool done = alerts_eval_slice(a->engine, ALERTS_SLICE_MS, NULL);
+    bool done = alerts_eval_slice(a->engine, ALERTS_SLICE_MS, &a->pace);
     double dt = alerts_mono_ms() - t0;
     a->stats.slices++;
     a->eval_spent += dt;

@@ -52,12 +52,10 @@
 #define ALERTS_RENEW_MS 1500
 #define ALERTS_LEASE_MARGIN_MS 1000 /* stop announcing this long before the lease may lapse */
 #define ALERTS_EVAL_INTERVAL_MS 1000
-#define ALERTS_SLICE_MS 4.0 /* longest evaluation slice before the loop gets control */
-#define ALERTS_STEP_UNITS 8 /* first alert_eval_step budget of a slice (then by cost) */
-#define ALERTS_STEP_UNITS_MAX                                                                      \
-    32                       /* largest alert_eval_step budget: a unit may cost 1000x another      \
-                              */
-#define ALERTS_CHUNK_MS 0.25 /* aimed cost of one alert_eval_step between two clock reads */
+#define ALERTS_SLICE_MS 3.5      /* evaluation slice before the loop gets control (5 ms at most) */
+#define ALERTS_STEP_UNITS 1      /* first alert_eval_step budget when no cost is known yet */
+#define ALERTS_STEP_UNITS_MAX 16 /* largest step: a unit may cost 1000x another */
+#define ALERTS_CHUNK_MS 0.25     /* aimed cost of one alert_eval_step between two clock reads */
 #define ALERTS_STALL_GRACE_MS 10000
 #define ALERTS_LOG_MAXLEN 10000
 #define ALERTS_CHAT_BURST_MS                                                                       \
@@ -213,10 +211,16 @@ struct alerts_stats {
 };
 void alerts_get_stats(const struct alerts *a, struct alerts_stats *out);
 
+/* What the slices of one engine learnt of its steps' cost, carried from slice to slice (the
+ * first step of a slice sized like the last one of the previous slice, not blind). Zero it
+ * before the first slice. */
+struct alerts_pace {
+    double unit_ms; /* cost of one unit in the last step; 0 while unknown */
+};
+
 /* Runs steps of the evaluation in progress for at most about budget_ms (wall clock).
- * Returns true when the evaluation is complete; adds the steps taken to *steps when not NULL.
- * Shared by the loop and `warroom bench alerts`. */
-bool alerts_eval_slice(struct alert_engine *e, double budget_ms, uint64_t *steps);
+ * Returns true when the evaluation is complete. Shared by the loop and `warroom bench alerts`. */
+bool alerts_eval_slice(struct alert_engine *e, double budget_ms, struct alerts_pace *pace);
 
 /* Reads and parses a rule file. Returns 0 with *out filled; -1 when the file cannot be read
  * (message "cannot read FILE: reason"), -2 on a parse error ("FILE:LINE:COL: expected ...").

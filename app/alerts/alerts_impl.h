@@ -68,8 +68,9 @@ struct alerts {
     bool queue_overflow;
 
     /* evaluation */
-    double eval_started; /* monotonic ms */
-    double eval_spent;   /* ms in slices of the evaluation in progress */
+    double eval_started;     /* monotonic ms */
+    double eval_spent;       /* ms in slices of the evaluation in progress */
+    struct alerts_pace pace; /* the slices' step costs */
     int64_t newest_seen, newest_wall, last_eval;
     struct inflight *inflight;
     size_t ninflight, inflight_cap;
