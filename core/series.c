@@ -302,6 +302,12 @@ enum series_result series_table_ingest(struct series_table *tab, const char *key
 #define BATCH_STAGE 4
 #define BATCH_CHUNK 256
 
+/* An event at ts_ms moves timeline t's head to a new second (t holds events). */
+static inline bool advances(const struct timeline *t, int64_t ts_ms)
+{
+    return t->head_start_ms != INT64_MIN && ts_ms - t->head_start_ms >= 1000;
+}
+
 static inline const struct series *cell_series(const struct series_table *tab, uint64_t hash)
 {
     return tab->slots[(uint32_t)hash & tab->slot_mask].series;
@@ -334,6 +340,13 @@ void series_table_ingest_batch(struct series_table *tab, const struct series_eve
                     __builtin_prefetch(s->tl.head);
                 else if (s->tl.fine.n) /* a compact head: its cell, last of the fine ones */
                     __builtin_prefetch(&s->tl.fine.v[s->tl.fine.lo + s->tl.fine.n - 1]);
+                if (advances(&s->tl, e[j].ts_ms)) { /* what the fold reads: the oldest fine
+                                                       cell and the coarse cell it goes to */
+                    if (s->tl.fine.n)
+                        __builtin_prefetch(&s->tl.fine.v[s->tl.fine.lo]);
+                    if (s->tl.coarse.n)
+                        __builtin_prefetch(&s->tl.coarse.v[s->tl.coarse.lo + s->tl.coarse.n - 1]);
+                }
             }
             if ((j = i + BATCH_STAGE) < m && (s = cell_series(tab, hash[j])) && s->tl.head)
                 __builtin_prefetch(s->tl.head->hist.pos.counts);

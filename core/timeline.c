@@ -424,7 +424,11 @@ void timeline_advance(struct timeline *t, int64_t new_s)
     if (t->head && t->head->hist.pos.len + t->head->hist.neg.len > COMPACT_MIN_CELLS)
         hist_compact(&t->head->hist);
     int64_t new_floor = retention_floor(t, new_s), fine_end = new_s - (int64_t)t->cfg.fine_slots;
-    coarse_evict(t, new_floor);
+    /* every coarse slot is at or past the floor of the head it was stored under (older events
+     * and rollups are refused as expired): slots can only go when the floor moves, once in C
+     * seconds, and the oldest coarse cell, a cache miss, is left unread the other times */
+    if (new_floor > retention_floor(t, t->head_s))
+        coarse_evict(t, new_floor);
     struct timeline_cells *f = &t->fine;
     while (f->n > 0) {
         struct timeline_cell src = f->v[f->lo];
