@@ -28,7 +28,7 @@
 
 #define NSERIES 10000
 #define T0_MS 1700000400000LL
-#define WARMUP_S 300 /* event time before the first timed evaluation (fills 5m windows) */
+#define WARMUP_S 300 /* default event time before the first timed evaluation (fills 5m windows) */
 #define NAIVE_TICKS 3
 
 static const char *const services[] = {"api",      "auth",    "billing", "search",
@@ -110,39 +110,52 @@ static double cpu_ms(void)
     return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
 }
 
-/* What a page fault costs here: the first write to each page of fresh anonymous memory, timed
- * one by one (what a slice that takes a fault pays on top of its work). */
-static void page_fault_cost(void)
+/* The first write to each of n fresh pages of size page (huge: asked for transparent huge pages,
+ * as glibc.malloc.hugetlb=1 does for the heap, app/main.c), timed one by one in thread CPU time:
+ * what a slice that takes a fault pays on top of its work. Prints a line; nothing when mapping
+ * fails or huge pages are not given. */
+static void page_fault_cost(size_t n, size_t page, bool huge)
 {
-    enum { PAGES = 65536, PAGE = 4096 };
-    char *p = mmap(NULL, (size_t)PAGES * PAGE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS,
-                   -1, 0);
-    if (p == MAP_FAILED)
+    size_t len = n * page + (huge ? page : 0);
+    char *map = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if (map == MAP_FAILED)
         return;
+    char *p = map;
+    if (huge) {
+        p = map + (page - (uintptr_t)map % page) % page;
+        if (madvise(p, n * page, MADV_HUGEPAGE) != 0) {
+            munmap(map, len);
+            return;
+        }
+    }
+    struct rusage ru0, ru1;
+    getrusage(RUSAGE_SELF, &ru0);
     double total = 0, longest = 0;
     size_t over_ms = 0;
-    for (size_t i = 0; i < PAGES; i++) {
+    for (size_t i = 0; i < n; i++) {
         double t = cpu_ms();
-        p[i * PAGE] = 1;
+        p[i * page] = 1;
         double d = cpu_ms() - t;
         total += d;
         longest = d > longest ? d : longest;
         over_ms += d > 1.0;
     }
-    munmap(p, (size_t)PAGES * PAGE);
-    printf("page faults on this machine (first write to %d fresh 4 KiB pages, thread CPU time): "
-           "mean %.1f us, longest %.2f ms, %zu over 1 ms.\n",
-           PAGES, total * 1000 / PAGES, longest, over_ms);
+    getrusage(RUSAGE_SELF, &ru1);
+    munmap(map, len);
+    printf("page faults here, first write to %zu fresh %s pages (%ld faults): mean %.3f ms, "
+           "longest %.2f ms, %zu over 1 ms.\n",
+           n, huge ? "2 MiB (transparent huge)" : "4 KiB", ru1.ru_minflt - ru0.ru_minflt,
+           total / (double)n, longest, over_ms);
 }
 
 static void ingest_second(struct series_table *tab, const struct synth_series *d,
-                          struct synth_rng *r, int64_t sec, int per_s)
+                          struct synth_rng *r, int64_t sec, int per_s, int64_t warmup_s)
 {
     for (int k = 0; k < per_s; k++)
         for (uint32_t i = 0; i < NSERIES; i++) {
             int64_t ts = T0_MS + sec * 1000 + (int64_t)k * (1000 / per_s) + (i % 7);
-            /* an anomaly on api latency from second WARMUP_S + 5, so some alerts move */
-            double f = (sec >= WARMUP_S + 5 && i % 4 == 0 && (i / 4) % 8 == 0) ? 8 : 1;
+            /* an anomaly on api latency from second warmup_s + 5, so some alerts move */
+            double f = (sec >= warmup_s + 5 && i % 4 == 0 && (i / 4) % 8 == 0) ? 8 : 1;
             series_table_ingest(tab, d[i].key, strlen(d[i].key),
                                 synth_series_value(&d[i], r, ts, f), ts);
         }
@@ -374,18 +387,20 @@ static bool same_snap(const struct snap *a, const struct snap *b)
 
 int bench_alerts(int argc, char **argv)
 {
-    int per_s = 5, ticks = 60;
+    int per_s = 5, ticks = 60, warmup_s = WARMUP_S;
     for (int i = 2; i < argc; i++) {
         if (strcmp(argv[i], "--rate") == 0 && i + 1 < argc)
             per_s = atoi(argv[++i]);
         else if (strcmp(argv[i], "--ticks") == 0 && i + 1 < argc)
             ticks = atoi(argv[++i]);
+        else if (strcmp(argv[i], "--warmup") == 0 && i + 1 < argc)
+            warmup_s = atoi(argv[++i]);
         else
             per_s = 0;
     }
-    if (per_s < 1 || per_s > 100 || ticks < NAIVE_TICKS) {
+    if (per_s < 1 || per_s > 100 || ticks < NAIVE_TICKS || warmup_s < 300 || warmup_s > 3600) {
         fprintf(stderr, "usage: warroom bench alerts [--rate EVENTS_PER_SERIES_PER_S (1-100)] "
-                        "[--ticks N (>= 3)]\n");
+                        "[--ticks N (>= 3)] [--warmup SECONDS (300-3600)]\n");
         return EXIT_USAGE;
     }
     static struct synth_series d[NSERIES];
@@ -411,7 +426,7 @@ int bench_alerts(int argc, char **argv)
            "evaluations, one per second of\nevent time; ingest excluded. Wall time of one "
            "thread. Each engine in a pass of its own over\nthe same events (incremental, "
            "sliced; full windows, sliced; naive in the third).\n\n",
-           NSERIES, nrules, per_s, NSERIES * per_s, WARMUP_S, ticks);
+           NSERIES, nrules, per_s, NSERIES * per_s, warmup_s, ticks);
     fflush(stdout);
 
     /* four passes over the same events, each on a table of its own: incremental whole (what it
@@ -432,13 +447,13 @@ int bench_alerts(int argc, char **argv)
         struct series_table *tab = series_table_new(NULL);
         struct synth_rng rng;
         synth_seed(&rng, 1);
-        for (int64_t s = 0; s < WARMUP_S; s++)
-            ingest_second(tab, d, &rng, s, per_s);
-        int64_t now = T0_MS + (WARMUP_S - 1) * 1000 + 999;
+        for (int64_t s = 0; s < warmup_s; s++)
+            ingest_second(tab, d, &rng, s, per_s, warmup_s);
+        int64_t now = T0_MS + (int64_t)(warmup_s - 1) * 1000 + 999;
         for (int k = -1; k < ticks; k++) {
             if (k >= 0) {
-                ingest_second(tab, d, &rng, WARMUP_S + k, per_s);
-                now = T0_MS + (int64_t)(WARMUP_S + k) * 1000 + 999;
+                ingest_second(tab, d, &rng, warmup_s + k, per_s, warmup_s);
+                now = T0_MS + (int64_t)(warmup_s + k) * 1000 + 999;
             }
             struct snap got, *keep = k >= 0 && pass < 2 ? &snaps[2 * k + pass] : NULL;
             struct snap *snap = keep ? keep : k >= 0 && pass == 2 ? &got : NULL;
@@ -517,7 +532,8 @@ int bench_alerts(int argc, char **argv)
            "the end; series "
            "table %.0f MB.\n",
            inc.transitions, ticks, ok ? "agree" : "DISAGREE", listed, table_mb);
-    page_fault_cost();
+    page_fault_cost(65536, 4096, false);
+    page_fault_cost(128, 2u << 20, true);
     printf("targets: <= 20 ms per tick, longest slice <= 5 ms.\n");
     rule_set_free(&naive_rules);
     engine_run_free(&inc);
