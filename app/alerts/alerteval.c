@@ -77,18 +77,24 @@ static double pace_units(double unit_ms, double last)
 bool alerts_eval_slice(struct alert_engine *e, double budget_ms, struct alerts_pace *pace)
 {
     /* steps sized by their measured cost per unit, the first one by the previous slice's last;
-     * the slice ends when the next step, predicted the same way, would end past the budget */
+     * the slice ends when the next step, predicted the same way, would end past the budget, or
+     * when a step as costly as the costliest of late (one unit can be building a window: a
+     * thousand cheap ones) would end past ALERTS_SLICE_CEIL_MS */
     double t0 = alerts_mono_ms(), now = t0;
     double units =
         pace->unit_ms > 0 ? pace_units(pace->unit_ms, ALERTS_STEP_UNITS_MAX) : ALERTS_STEP_UNITS;
+    pace->step_ms_max /= 2;
     for (;;) {
         double c0 = now;
         if (alert_eval_step(e, (size_t)units))
             return true;
         now = alerts_mono_ms();
+        if (now - c0 > pace->step_ms_max)
+            pace->step_ms_max = now - c0;
         pace->unit_ms = (now - c0) / units;
         units = pace_units(pace->unit_ms, units);
-        if (now - t0 + pace->unit_ms * units > budget_ms)
+        if (now - t0 + pace->unit_ms * units > budget_ms ||
+            now - t0 + pace->step_ms_max > ALERTS_SLICE_CEIL_MS)
             return false;
     }
 }

@@ -53,6 +53,7 @@
 #define ALERTS_LEASE_MARGIN_MS 1000 /* stop announcing this long before the lease may lapse */
 #define ALERTS_EVAL_INTERVAL_MS 1000
 #define ALERTS_SLICE_MS 3.5      /* evaluation slice before the loop gets control (5 ms at most) */
+#define ALERTS_SLICE_CEIL_MS 4.5 /* no step starts unless the costliest recent one ends before */
 #define ALERTS_STEP_UNITS 1      /* first alert_eval_step budget when no cost is known yet */
 #define ALERTS_STEP_UNITS_MAX 16 /* largest step: a unit may cost 1000x another */
 #define ALERTS_CHUNK_MS 0.25     /* aimed cost of one alert_eval_step between two clock reads */
@@ -215,7 +216,8 @@ void alerts_get_stats(const struct alerts *a, struct alerts_stats *out);
  * first step of a slice sized like the last one of the previous slice, not blind). Zero it
  * before the first slice. */
 struct alerts_pace {
-    double unit_ms; /* cost of one unit in the last step; 0 while unknown */
+    double unit_ms;     /* cost of one unit in the last step; 0 while unknown */
+    double step_ms_max; /* the costliest step of the last slices, halved at each slice */
 };
 
 /* Runs steps of the evaluation in progress for at most about budget_ms (wall clock).
