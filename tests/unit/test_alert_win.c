@@ -149,6 +149,16 @@ static size_t same_instances(struct alert_engine *a, struct alert_engine *b)
     return na;
 }
 
+/* ref (full windows) and inc (incremental) evaluated at now_ms: the same transitions. */
+static void eval_both(struct alert_engine *ref, struct alert_engine *inc,
+                      const struct series_table *tab, int64_t now_ms)
+{
+    const struct alert_transition *ta, *tb;
+    size_t na = alert_eval(ref, tab, now_ms, &ta);
+    size_t nb = alert_eval(inc, tab, now_ms, &tb);
+    same_transitions(ta, na, tb, nb);
+}
+
 struct scenario {
     uint32_t fine, coarse, retention; /* timeline config */
     int64_t lateness_ms;
@@ -303,14 +313,11 @@ static void test_behind_then_watermark(void **state)
                             "[rule s]\nexpr = sum(m{i=\"x\"}) over 5m != 1e300\n";
         struct alert_engine *ref = engine(rules, true), *inc = engine(rules, false);
         const char *x = "m{i=\"x\"}", *y = "m{i=\"y\"}";
-        const struct alert_transition *ta, *tb;
         int t = 0, lead = history ? 7 : 0;
         for (; t < 130; t++) {
             series_table_ingest(tab, x, strlen(x), 1, at(t, 100));
             series_table_ingest(tab, y, strlen(y), 1, at(t + lead, 100));
-            size_t na = alert_eval(ref, tab, at(t, 999), &ta);
-            size_t nb = alert_eval(inc, tab, at(t, 999), &tb);
-            same_transitions(ta, na, tb, nb);
+            eval_both(ref, inc, tab, at(t, 999));
         }
         if (history) {
             struct rollsum r;
@@ -328,9 +335,7 @@ static void test_behind_then_watermark(void **state)
                 series_table_ingest(tab, y, strlen(y), 1, at(t + k, 100));
         }
         for (int k = 0; k < 7; k++) {
-            size_t na = alert_eval(ref, tab, at(t + k, 999), &ta);
-            size_t nb = alert_eval(inc, tab, at(t + k, 999), &tb);
-            same_transitions(ta, na, tb, nb);
+            eval_both(ref, inc, tab, at(t + k, 999));
             assert_int_equal(same_instances(ref, inc), 2);
         }
         alert_engine_free(ref);
@@ -364,10 +369,7 @@ static void test_trending_extremes(void **state)
             series_table_ingest(tab, key, strlen(key), v, at(t, 300));
             series_table_ingest(tab, key, strlen(key), v + 0.5, at(t, 600));
         }
-        const struct alert_transition *ta, *tb;
-        size_t na = alert_eval(ref, tab, at(t, 999), &ta);
-        size_t nb = alert_eval(inc, tab, at(t, 999), &tb);
-        same_transitions(ta, na, tb, nb);
+        eval_both(ref, inc, tab, at(t, 999));
         assert_int_equal(same_instances(ref, inc), 12);
     }
     alert_engine_free(ref);
@@ -397,11 +399,7 @@ static void test_table_grows(void **state)
                                         1 + (double)(rnd(&seed) % 10000) / 10, /* few bins */
                                         at(100 * round + t, (int64_t)(rnd(&seed) % 1000)));
             }
-            const struct alert_transition *ta, *tb;
-            int64_t now = at(100 * round + t, 999);
-            size_t na = alert_eval(ref, tab, now, &ta);
-            size_t nb = alert_eval(inc, tab, now, &tb);
-            same_transitions(ta, na, tb, nb);
+            eval_both(ref, inc, tab, at(100 * round + t, 999));
             same_instances(ref, inc);
         }
     }
