@@ -35,7 +35,9 @@ for i in 1 2 3; do
     tui_type "line $i after the family"
     tui_keys Enter
 done
-tui_wait "line 3 after the family" 10 || notok more_lines "not shown"
+# the posted line (not the typed text still in the input line) and an empty input line
+tui_wait "<alice> line 3 after the family" 10 || notok more_lines "not shown"
+wait_for '! tui_cap | grep -qF "] line 3 after the family"' 5 || notok more_lines "input not cleared"
 # the right half (the chat pane): the status line holds the clock, and the alerts pane may
 # change on its own (it says STALE once it sees that nobody evaluates the rules)
 chat_half() { tui_cap | head -28 | python3 -c 'import sys; [print(l.rstrip("\n")[40:]) for l in sys.stdin]'; }
@@ -43,7 +45,7 @@ before=$(chat_half)
 rows_ok && ok "zwj_keeps_the_border (every row 100 columns)" ||
     { tui_dump zwj; notok zwj_keeps_the_border "$(rows_ok)"; }
 tui_keys C-l
-wait_for 'tui_cap | grep -q "line 3 after"' 5
+wait_for 'tui_cap | grep -qF "<alice> line 3 after"' 5
 after=$(chat_half)
 [ "$before" = "$after" ] && ok zwj_screen_equals_a_full_redraw ||
     { notok zwj_screen_equals_a_full_redraw "$(diff <(echo "$before") <(echo "$after"))"; }
