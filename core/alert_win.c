@@ -523,6 +523,11 @@ int alert_win_read(struct alert_win *w, const struct series *s, uint32_t window_
         out->sum = w->sum[0] + w->sum[1];
         out->mean = w->k + s1 / n;
         out->m2 = m2 > 0 ? m2 : 0;
+        if (w->min == w->max) { /* every value the same: what the sums leave is rounding (a
+                                   std of 1e-5 where values of hundreds had left the window) */
+            out->mean = w->min;
+            out->m2 = 0;
+        }
         out->min = w->min;
         out->max = w->max;
         out->first = w->first_ok ? w->first : NAN;
