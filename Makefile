@@ -16,7 +16,7 @@ CFLAGS   ?=
 CFLAGS   += -std=c11 $(FEATURES) $(WARN) $(OPT) -I. -DWARROOM_VERSION=\"$(VERSION)\" -MMD -MP
 LDLIBS_CORE := -lm
 LDLIBS_UI   := -lncursesw -ltinfo -linih -lm
-LDLIBS_APP  := -lhiredis -lev -lncursesw -ltinfo -lcjson -linih -lmd -lm
+LDLIBS_APP  := -pthread -lhiredis -lev -lncursesw -ltinfo -lcjson -linih -lmd -lm
 
 ifeq ($(SAN),1)
 CFLAGS   += -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all

@@ -13,6 +13,7 @@
 #include "app/cmd/cmd.h"
 #include "app/config.h"
 #include "app/errmsg.h"
+#include "app/heapwarm.h"
 #include "core/mem.h"
 #include "ui/keys.h"
 
@@ -189,6 +190,8 @@ int main(int argc, char **argv)
      * fastbins that pattern spends a third of a reader's time in malloc_consolidate. Without
      * them the reader drains ~15 % faster (measured with `warroom bench e2e`). */
     mallopt(M_MXFAST, 0);
+    if (builds_tables(argc, argv))
+        heap_warm_start();
     if (argc < 2)
         return cmd_tui_entry.run(argc, argv);
     const char *first = argv[1];

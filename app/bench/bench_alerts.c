@@ -21,6 +21,7 @@
 
 #include "app/alerts/alerts.h"
 #include "app/bench/bench.h"
+#include "app/heapwarm.h"
 #include "app/cmd/cmd.h"
 #include "core/alert.h"
 #include "core/synth.h"
@@ -534,6 +535,13 @@ int bench_alerts(int argc, char **argv)
            inc.transitions, ticks, ok ? "agree" : "DISAGREE", listed, table_mb);
     page_fault_cost(65536, 4096, false);
     page_fault_cost(128, 2u << 20, true);
+    if (heap_warm_running())
+        printf("the heap's fresh pages were faulted in ahead by a helper thread (app/heapwarm.c): "
+               "%.0f MiB; WARROOM_HEAP_WARM=0 runs without it.\n",
+               (double)heap_warm_bytes() / (1 << 20));
+    else
+        printf("the heap's fresh pages were faulted in by the slices themselves "
+               "(app/heapwarm.c off: WARROOM_HEAP_WARM=0, a sanitizer, or an older kernel).\n");
     printf("targets: <= 20 ms per tick, longest slice <= 5 ms.\n");
     rule_set_free(&naive_rules);
     engine_run_free(&inc);
