@@ -46,8 +46,8 @@ static uintptr_t current_break(void)
 
 static void *warm_thread(void *arg)
 {
-    (void)arg;
-    uintptr_t page = (uintptr_t)sysconf(_SC_PAGESIZE), done = current_break();
+    /* from the break as it was before the thread existed: the loop may have moved it since */
+    uintptr_t page = (uintptr_t)sysconf(_SC_PAGESIZE), done = (uintptr_t)arg;
     long wait_ms = HEAP_WARM_POLL_MIN_MS;
     for (;;) {
         struct timespec pause = {wait_ms / 1000, (wait_ms % 1000) * 1000000L};
@@ -97,7 +97,7 @@ int heap_warm_start(void)
     pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
     pthread_attr_setstacksize(&attr, (size_t)64 << 10);
     atomic_store(&warm_running, true);
-    int rc = pthread_create(&t, &attr, warm_thread, NULL);
+    int rc = pthread_create(&t, &attr, warm_thread, (void *)current_break());
     pthread_attr_destroy(&attr);
     pthread_sigmask(SIG_SETMASK, &was, NULL);
     if (rc != 0)
