@@ -131,6 +131,8 @@ struct alert_win {
     bool has_moments;            /* sum, k, s1, s2 kept */
     double sum[2];               /* the values' sum, as an unevaluated pair hi + lo */
     double k, s1[2], s2[2];      /* sums of (v - k) and (v - k)^2, pairs likewise */
+    double s1_err, s2_err;       /* bounds on the rounding in the terms added to s1, s2 since
+                                    they were last summed from the slots (shift_far) */
     int64_t resum_b;             /* b when the moments were last summed from the slots */
     struct alert_bins bins;      /* when has_bins */
     struct alert_ext lo, hi;     /* candidates for min / max once the slot holding it leaves */

@@ -1,6 +1,7 @@
 /* alert_win.c — the alert engine's incremental windows: per series and window length, the
  * aggregate of the window's closed seconds, updated as seconds close and leave instead of merged
  * from every slot at each evaluation (docs/architecture.md 7.5: what, how exact, when rebuilt). */
+#include <float.h>
 #include <math.h>
 #include <stddef.h>
 #include <stdlib.h>
@@ -38,10 +39,13 @@ static void dd_add(double *hi, double *lo, double b)
  * its sums of (v - k) and (v - k)^2 from its count, mean and m2. */
 static void win_moments(struct alert_win *w, const struct summary *s, double sign)
 {
-    double n = (double)s->count, d = s->mean - w->k;
+    double n = (double)s->count, d = s->mean - w->k, t1 = n * d, t2 = s->m2 + n * d * d;
     dd_add(&w->sum[0], &w->sum[1], sign * s->sum);
-    dd_add(&w->s1[0], &w->s1[1], sign * (n * d));
-    dd_add(&w->s2[0], &w->s2[1], sign * (s->m2 + n * d * d));
+    dd_add(&w->s1[0], &w->s1[1], sign * t1);
+    dd_add(&w->s2[0], &w->s2[1], sign * t2);
+    /* each term rounded (the mean, d, the products: a few ulps of what it adds up from) */
+    w->s1_err += 4 * DBL_EPSILON * (fabs(t1) + n * fabs(s->mean) + n * fabs(w->k));
+    w->s2_err += 4 * DBL_EPSILON * (t2 + 2 * fabs(d) * (n * fabs(s->mean) + n * fabs(w->k)));
 }
 
 static void ext_clear(struct alert_win *w)
@@ -102,6 +106,7 @@ static void win_clear(struct alert_win *w)
     ext_clear(w);
     w->min_left = w->max_left = false;
     w->sum[0] = w->sum[1] = w->s1[0] = w->s1[1] = w->s2[0] = w->s2[1] = 0;
+    w->s1_err = w->s2_err = 0;
     w->k = NAN; /* set by the first slot taken */
     w->count = 0;
     w->min = INFINITY;
@@ -231,8 +236,9 @@ static int win_rebuild(struct alert_win *w, const struct timeline *tl, int64_t a
 }
 
 /* The moments again from the slots of [a, b] (bounds the rounding that adding and subtracting
- * accumulates: done once the window has turned over since the last time). */
-static void win_resum(struct alert_win *w, const struct timeline *tl, uint64_t seed)
+ * accumulates: done once the window has turned over since the last time), about shift k (NAN:
+ * the first slot's mean). */
+static void win_resum(struct alert_win *w, const struct timeline *tl, uint64_t seed, double k)
 {
     struct timeline_iter it;
     const struct timeline_slot *slot;
@@ -241,6 +247,7 @@ static void win_resum(struct alert_win *w, const struct timeline *tl, uint64_t s
     bool first = true;
 
     w->sum[0] = w->sum[1] = w->s1[0] = w->s1[1] = w->s2[0] = w->s2[1] = 0;
+    w->s1_err = w->s2_err = 0;
     timeline_iter_init(&it, tl, w->a, w->b);
     while ((slot = timeline_iter_next(&it, &ss, &ls)) != NULL) {
         struct summary s;
@@ -248,11 +255,24 @@ static void win_resum(struct alert_win *w, const struct timeline *tl, uint64_t s
         if (!s.count)
             continue;
         if (first)
-            w->k = s.mean;
+            w->k = isnan(k) ? s.mean : k;
         first = false;
         win_moments(w, &s, 1);
     }
     w->resum_b = resum_after(w, seed);
+}
+
+/* Whether the variance the sums give may be off by more than 1e-10 of itself: the rounding
+ * bounds of the terms added since the sums were last read from the slots, against what is left
+ * once the mean's part is taken out. Values that moved by orders of magnitude against their
+ * spread (hundreds, then two of ~1e9 that differ by 47: a std of 23.32 for 23.5, or the
+ * hundreds again after them) are read again, about the window's mean. */
+static bool shift_far(const struct alert_win *w)
+{
+    double n = (double)w->count, s1 = w->s1[0] + w->s1[1];
+    double m2 = w->s2[0] + w->s2[1] - s1 * s1 / n;
+    double err = w->s2_err + 2 * fabs(s1) / n * w->s1_err + 4 * DBL_EPSILON * s1 * s1 / n;
+    return w->min != w->max && err > 1e-10 * (m2 > 0 ? m2 : 0);
 }
 
 static void win_extremes(struct alert_win *w, const struct timeline *tl)
@@ -322,7 +342,7 @@ static int win_update(struct alert_win *w, const struct series *s, int64_t L, in
     if (w->dirty)
         win_extremes(w, tl);
     if (w->has_moments && w->a > w->resum_b)
-        win_resum(w, tl, s->hash);
+        win_resum(w, tl, s->hash, NAN);
     return 0;
 }
 
@@ -497,6 +517,8 @@ int alert_win_read(struct alert_win *w, const struct series *s, uint32_t window_
         return -1;
     }
 
+    if (want_moments && w->count && shift_far(w)) /* about the window's mean instead */
+        win_resum(w, tl, s->hash, w->k + (w->s1[0] + w->s1[1]) / (double)w->count);
     if (open_read(open, s, w->b, hi, want_bins, epoch) != 0)
         return -1;
     if (want_moments && w->count &&
