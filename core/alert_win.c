@@ -235,9 +235,8 @@ static int win_rebuild(struct alert_win *w, const struct timeline *tl, int64_t a
     return 0;
 }
 
-/* The moments again from the slots of [a, b] (bounds the rounding that adding and subtracting
- * accumulates: done once the window has turned over since the last time), about shift k (NAN:
- * the first slot's mean). */
+/* The moments again from the slots of [a, b], about shift k (NAN: the first slot's mean): bounds
+ * the rounding that adding and subtracting accumulates (once the window has turned over). */
 static void win_resum(struct alert_win *w, const struct timeline *tl, uint64_t seed, double k)
 {
     struct timeline_iter it;
@@ -262,11 +261,9 @@ static void win_resum(struct alert_win *w, const struct timeline *tl, uint64_t s
     w->resum_b = resum_after(w, seed);
 }
 
-/* Whether the variance the sums give may be off by more than 1e-10 of itself: the rounding
- * bounds of the terms added since the sums were last read from the slots, against what is left
- * once the mean's part is taken out. Values that moved by orders of magnitude against their
- * spread (hundreds, then two of ~1e9 that differ by 47: a std of 23.32 for 23.5, or the
- * hundreds again after them) are read again, about the window's mean. */
+/* Whether the variance the sums give may be off by 1e-10 of itself (rounding bounds of the terms
+ * added since last read from the slots): values that moved by orders of magnitude against their
+ * spread (hundreds, then 1e9 + 7 and 1e9 + 54: a std of 23.32 for 23.5) are read again. */
 static bool shift_far(const struct alert_win *w)
 {
     double n = (double)w->count, s1 = w->s1[0] + w->s1[1];
