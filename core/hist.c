@@ -208,15 +208,15 @@ static void store_rewindow(struct hist *h, struct hist_store *s, int64_t new_off
  * Only non-empty bins decide whether anything folds: empty slack gives way first. */
 static int32_t store_reach(struct hist *h, struct hist_store *s, int32_t idx)
 {
-    int64_t max = h->max_bins;
-    if (s->len == 0) {
+    int64_t max = h->max_bins, lo = s->offset, hi = lo + s->len - 1;
+    if (idx >= lo && idx <= hi)
+        return idx;
+    uint32_t first, last; /* empty, or emptied by hist_reset: placed afresh, not folded below */
+    if (s->len == 0 || !store_extent(s, &first, &last)) { /* a stale window it kept */
         int64_t len = max < STORE_INITIAL_CELLS ? max : STORE_INITIAL_CELLS;
         store_rewindow(h, s, (int64_t)idx - (len - 1) / 2, (uint32_t)len, 1);
         return idx;
     }
-    int64_t lo = s->offset, hi = lo + s->len - 1;
-    if (idx >= lo && idx <= hi)
-        return idx;
     int64_t slack = 4 + s->len / 8;
     if (idx < lo) {
         int64_t top = lo + store_top(s); /* the window's top cells may be empty slack */

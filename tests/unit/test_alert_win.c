@@ -264,7 +264,11 @@ static void test_small_rings(void **state)
 {
     (void)state;
     static const char *const w[] = {"1s", "2s", "3s", "5s", "7s", "11s", "20s", "39s", "45s", "2m"};
-    for (uint64_t seed = 1; seed <= 2; seed++) {
+    /* 16: a reused slot's histogram kept the window of a huge value (hist_reset), so the
+     * full merge folded later values into it and read p50 as 549 for 401.55 */
+    static const uint64_t seeds[] = {1, 2, 16};
+    for (size_t k = 0; k < sizeof seeds / sizeof seeds[0]; k++) {
+        uint64_t seed = seeds[k];
         struct scenario sc = {8,   3,           40, 2000, w,    sizeof w / sizeof w[0],
                               400, seed * 7919, 8,  0,    false};
         run(&sc);

@@ -22,6 +22,41 @@ static void test_empty(void **state)
     hist_clear(&h);
 }
 
+/* A histogram emptied by hist_reset keeps its stores' storage and windows; values added after
+ * must not fold into the window a value of 1e300 had left (a reused timeline slot gave p50 of a
+ * window as 549 for 401.55 this way), whether added or merged in. */
+static void test_reset_then_far_values(void **state)
+{
+    (void)state;
+    struct hist h, src;
+    hist_init(&h);
+    hist_init(&src);
+    for (int round = 0; round < 2; round++) {
+        assert_int_equal(hist_add(&h, 1e300), 0);
+        assert_int_equal(hist_add(&h, -1e300), 0);
+        assert_int_equal(hist_add(&h, 1e200), 0); /* the windows span the stores' max bins */
+        hist_reset(&h);
+        assert_int_equal(h.count, 0);
+        const double vs[] = {377.3, 989.24, -315.5, 401.55};
+        for (size_t k = 0; k < 4; k++)
+            if (round == 0)
+                assert_int_equal(hist_add(&h, vs[k]), 0);
+            else
+                assert_int_equal(hist_add(&src, vs[k]), 0);
+        if (round == 1)
+            hist_merge(&h, &src);
+        assert_int_equal(h.collapsed_bins, 0);
+        const double want[] = {-315.5, 377.3, 401.55, 989.24}; /* ranks 1..4 */
+        for (int r = 1; r <= 4; r++) {
+            double q = (double)r / 4 - 0.01, v = hist_quantile(&h, q);
+            assert_true(fabs(v - want[r - 1]) <= 0.01 * fabs(want[r - 1]));
+        }
+        hist_reset(&h);
+    }
+    hist_clear(&h);
+    hist_clear(&src);
+}
+
 static void test_single_value(void **state)
 {
     (void)state;
@@ -483,6 +518,7 @@ int main(int argc, char **argv)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_empty),
         cmocka_unit_test(test_single_value),
+        cmocka_unit_test(test_reset_then_far_values),
         cmocka_unit_test(test_exact_ranks),
         cmocka_unit_test(test_rank_known_answers),
         cmocka_unit_test(test_rank_huge_counts),
