@@ -21,8 +21,8 @@
 
 #include "app/alerts/alerts.h"
 #include "app/bench/bench.h"
-#include "app/heapwarm.h"
 #include "app/cmd/cmd.h"
+#include "app/heapwarm.h"
 #include "core/alert.h"
 #include "core/synth.h"
 #include "core/window.h"
