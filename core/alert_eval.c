@@ -99,6 +99,26 @@ static void alert_eval_memo_reserve(struct alert_engine *e, uint32_t n)
     }
 }
 
+/* Whether budget is left once the window builds since the last look are charged to it: a unit
+ * that builds a window from its slots costs what a step of cheap units does, so the step ends
+ * after it rather than build a dozen (the caller sizes steps by their measured cost). */
+static bool more(struct alert_engine *e, size_t *budget)
+{
+    size_t units = e->run.debt / ALERT_SLOTS_PER_UNIT;
+    if (units) {
+        e->run.debt -= units * ALERT_SLOTS_PER_UNIT;
+        *budget -= units < *budget ? units : *budget;
+    }
+    return *budget != 0;
+}
+
+/* The most slots a window of window_s seconds reads: its fine seconds, then coarse slots. */
+static size_t window_slots(const struct timeline *tl, uint32_t window_s)
+{
+    uint32_t f = tl->cfg.fine_slots;
+    return window_s <= f ? window_s : f + (window_s - f) / tl->cfg.coarse_s + 1;
+}
+
 /* One key parse per new series, one selector test per rule that has not seen it. */
 static bool alert_eval_match_step(struct alert_engine *e, size_t *budget)
 {
@@ -106,7 +126,7 @@ static bool alert_eval_match_step(struct alert_engine *e, size_t *budget)
     struct alert_run *run = &e->run;
     struct event ev;
 
-    for (; run->match_pos < run->match_end && *budget != 0; run->match_pos++, (*budget)--) {
+    for (; run->match_pos < run->match_end && more(e, budget); run->match_pos++, (*budget)--) {
         uint32_t i = run->match_pos;
         const struct series *s = tab->items[i];
         if (event_parse_key(s->key, s->key_len, &ev) != EVENT_OK)
@@ -184,6 +204,8 @@ static int window_incremental(struct alert_engine *e, uint32_t idx, uint32_t win
         e->counts.incremental++;
     if (count && rc > 0)
         e->counts.rebuilt++;
+    if (rc > 0)
+        e->run.debt += window_slots(&e->tab->items[idx]->tl, window_s);
     return rc < 0 ? -1 : 0;
 }
 
@@ -226,6 +248,7 @@ static const struct alert_memo *window_of(struct alert_engine *e, uint32_t idx, 
         m->sum = st.sum;
         m->has_sum = m->full = m->has_first = true;
         e->counts.full++;
+        e->run.debt += window_slots(tl, window_s);
     }
     if (bins && !m->has_bins) {
         struct summary unused;
@@ -234,6 +257,7 @@ static const struct alert_memo *window_of(struct alert_engine *e, uint32_t idx, 
         else if (window_incremental(e, idx, window_s, ALERT_WIN_BINS, now, &unused, &m->bins,
                                     false) != 0) {
             alert_bins_from_slots(&m->own, tl, lo_s, hi_s);
+            e->run.debt += window_slots(tl, window_s);
             m->bins = (struct alert_binsum){{&m->own, NULL}};
         }
         m->has_bins = true;
@@ -276,7 +300,7 @@ static bool step_absent(struct alert_engine *e, struct alert_rule_rt *rt, size_t
 {
     struct alert_run *run = &e->run;
     uint32_t w = rt->rule->expr.window_s;
-    for (; run->cursor < rt->nmembers && !run->sub && *budget != 0; run->cursor++, (*budget)--)
+    for (; run->cursor < rt->nmembers && !run->sub && more(e, budget); run->cursor++, (*budget)--)
         run->sub = window_of(e, rt->mseries[run->cursor], w, 0, run->now)->sum.count > 0;
     if (run->cursor < rt->nmembers && !run->sub)
         return false;
@@ -301,7 +325,7 @@ static bool step_series(struct alert_engine *e, struct alert_rule_rt *rt, size_t
     bool empty_holds = rule_op_holds(x->op, empty, x->threshold);
     double covered_s = rule_covered_s(e, x->window_s, now);
 
-    for (; run->cursor < rt->ngroups && *budget != 0; run->cursor++, (*budget)--) {
+    for (; run->cursor < rt->ngroups && more(e, budget); run->cursor++, (*budget)--) {
         struct alert_group *g = &rt->groups[run->cursor];
         double v;
         if (e->tab->items[g->series]->tl.head_ms < start_ms) {
@@ -371,7 +395,7 @@ static bool step_groups(struct alert_engine *e, struct alert_rule_rt *rt, size_t
         run->cursor = 0;
     }
     if (run->phase == GROUPS_MERGE) {
-        for (; run->cursor < rt->nmembers && *budget != 0; run->cursor++, (*budget)--) {
+        for (; run->cursor < rt->nmembers && more(e, budget); run->cursor++, (*budget)--) {
             size_t m = run->cursor;
             summary_merge(&rt->acc[rt->mgroup[m]],
                           &window_of(e, rt->mseries[m], x->window_s, wants, now)->sum);
@@ -383,7 +407,7 @@ static bool step_groups(struct alert_engine *e, struct alert_rule_rt *rt, size_t
         run->phase = GROUPS_STEP;
         run->cursor = run->sub = 0;
     }
-    for (; run->cursor < ng && *budget != 0; run->cursor++, (*budget)--) {
+    for (; run->cursor < ng && more(e, budget); run->cursor++, (*budget)--) {
         size_t gi = run->cursor;
         struct alert_group *g = &rt->groups[gi];
         const struct summary *s = &rt->acc[gi];
@@ -397,7 +421,7 @@ static bool step_groups(struct alert_engine *e, struct alert_rule_rt *rt, size_t
         } else {
             /* the members' window histograms (sub < n), then merged one by one (sub >= n) */
             uint32_t first = rt->gfirst[gi], n = rt->gfirst[gi + 1] - first;
-            for (; run->sub < 2 * (size_t)n && *budget != 0; run->sub++, (*budget)--) {
+            for (; run->sub < 2 * (size_t)n && more(e, budget); run->sub++, (*budget)--) {
                 uint32_t k = first + (uint32_t)(run->sub % n);
                 const struct alert_memo *m =
                     window_of(e, rt->mseries[rt->gorder[k]], x->window_s, ALERT_WIN_BINS, now);
@@ -438,7 +462,7 @@ static bool advance_step(struct alert_engine *e, size_t *budget)
     if (e->cfg.full_windows || e->nwins == 0)
         return true;
     int64_t wm = series_table_watermark_ms(e->tab);
-    for (; run->adv_pos < run->match_end && *budget != 0; run->adv_pos++) {
+    for (; run->adv_pos < run->match_end && more(e, budget); run->adv_pos++) {
         uint32_t i = run->adv_pos;
         const struct series *s = e->tab->items[i];
         size_t cost = 1;                          /* a series with no window kept costs its visit */
@@ -454,8 +478,10 @@ static bool advance_step(struct alert_engine *e, size_t *budget)
             struct alert_wins *ws = &e->wins[k];
             if (i >= ws->cap || !ws->w[i].valid)
                 continue;
-            if (alert_win_advance(&ws->w[i], s, ws->window_s, run->now, wm) > 0)
+            if (alert_win_advance(&ws->w[i], s, ws->window_s, run->now, wm) > 0) {
                 e->counts.rebuilt++;
+                run->debt += window_slots(&s->tl, ws->window_s);
+            }
             cost++;
             if (ws->w[i].valid) {
                 first = first ? first : &ws->w[i];
@@ -530,7 +556,7 @@ bool alert_eval_step(struct alert_engine *e, size_t budget)
         run->advanced = true;
     }
     while (run->pos < e->nrules) {
-        if (budget == 0)
+        if (!more(e, &budget))
             return false;
         if (!alert_eval_rule_step(e, &e->rules[e->order[run->pos]], &budget))
             return false;

@@ -145,9 +145,10 @@ struct alert_wins {
     struct alert_win *w;
     size_t cap;
 };
-#define ALERT_WIN_LENGTHS 8   /* window lengths followed incrementally; others computed in full */
-#define ALERT_WIN_CALM_S 60   /* in order this long: the seconds before the head count as closed */
-#define ALERT_WIN_OPEN_MAX 64 /* open (not yet closed) seconds a followed window may have */
+#define ALERT_SLOTS_PER_UNIT 8 /* slots a window build reads for one unit of budget */
+#define ALERT_WIN_LENGTHS 8    /* window lengths followed incrementally; others computed in full */
+#define ALERT_WIN_CALM_S 60    /* in order this long: the seconds before the head count as closed */
+#define ALERT_WIN_OPEN_MAX 64  /* open (not yet closed) seconds a followed window may have */
 #define ALERT_WIN_BINS_SPAN (HIST_DEFAULT_MAX_BINS / 2) /* widest bins followed, per sign */
 
 /* The evaluation in progress, from alert_eval_begin to alert_eval_end: where the next
@@ -163,6 +164,7 @@ struct alert_run {
     size_t pos;         /* next rule, as a position in the engine's order */
     int phase;          /* within that rule (alert_eval.c) */
     size_t cursor, sub; /* group or member index; member within a group; absent(): found */
+    size_t debt;        /* slots read by window builds, not yet charged to a step's budget */
 };
 
 struct alert_engine {

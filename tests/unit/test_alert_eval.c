@@ -250,6 +250,47 @@ static void test_sliced_evaluation_with_ingest_between_steps(void **state)
     fx_free(&f);
 }
 
+/* A unit that builds a window from its slots costs what a step of cheap units does (alert_eval.c
+ * more()): the step ends after it. The first evaluation builds every window of the incremental
+ * engine, and the full-window engine builds them at every evaluation: one window per step of 16
+ * units (a 5m window is 120 fine seconds and 19 coarse slots: 17 units), where a step used to
+ * build 16. */
+static void test_window_builds_end_a_step(void **state)
+{
+    (void)state;
+    char key[32];
+    for (int full = 0; full < 2; full++) {
+        struct alert_config cfg = {.full_windows = full};
+        struct fx f;
+        fx_init(&f, "[rule slow]\nexpr = avg(m) over 5m > 1000\n", &cfg);
+        for (int t = 0; t < 300; t++)
+            for (int i = 0; i < 20; i++) {
+                snprintf(key, sizeof key, "m{i=%d}", i);
+                put(&f, key, i + t % 7, at(t, 100));
+                put(&f, key, i + t % 5, at(t, 600));
+            }
+        for (int round = 0; round < 2; round++) {
+            struct alert_window_counts c0, c1;
+            alert_engine_window_counts(f.e, &c0);
+            assert_int_equal(alert_eval_begin(f.e, f.tab, at(299 + round, 999)), 0);
+            size_t steps = 1; /* the last one returns true */
+            while (!alert_eval_step(f.e, 16))
+                steps++;
+            alert_engine_window_counts(f.e, &c1);
+            size_t built = full ? c1.full - c0.full : c1.rebuilt - c0.rebuilt;
+            f.ntr = alert_eval_end(f.e, &f.tr);
+            if (full || round == 0) {
+                assert_int_equal(built, 20); /* every window built */
+                assert_true(steps >= 20);    /* one a step: no step built two */
+            } else {
+                assert_int_equal(built, 0); /* followed since: cheap units, few steps */
+                assert_true(steps <= 6);
+            }
+        }
+        fx_free(&f);
+    }
+}
+
 /* The series an instance watches, for "jump to the detail view": the series' own key, whatever
  * static labels the rule adds; none for groups and absent(). */
 static void test_instance_series(void **state)
@@ -319,6 +360,7 @@ int main(void)
         cmocka_unit_test(test_quantile_pruning_matches_brute_force),
         cmocka_unit_test(test_sliced_evaluation_matches_whole),
         cmocka_unit_test(test_sliced_evaluation_with_ingest_between_steps),
+        cmocka_unit_test(test_window_builds_end_a_step),
         cmocka_unit_test(test_instance_series),
         cmocka_unit_test(test_adopt),
     };
