@@ -52,8 +52,8 @@
 #define ALERTS_RENEW_MS 1500
 #define ALERTS_LEASE_MARGIN_MS 1000 /* stop announcing this long before the lease may lapse */
 #define ALERTS_EVAL_INTERVAL_MS 1000
-#define ALERTS_SLICE_MS 3.5      /* evaluation slice before the loop gets control (5 ms at most) */
-#define ALERTS_SLICE_CEIL_MS 4.5 /* no step starts unless the costliest recent one ends before */
+#define ALERTS_SLICE_MS 2.0      /* evaluation slice before the loop gets control (5 ms at most) */
+#define ALERTS_SLICE_CEIL_MS 2.5 /* no step starts unless the costliest recent one ends before */
 #define ALERTS_STEP_UNITS 1      /* first alert_eval_step budget when no cost is known yet */
 #define ALERTS_STEP_UNITS_MAX 16 /* largest step: a unit may cost 1000x another */
 #define ALERTS_CHUNK_MS 0.25     /* aimed cost of one alert_eval_step between two clock reads */
