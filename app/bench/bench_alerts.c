@@ -279,6 +279,15 @@ static void engine_run_free(struct engine_run *r)
     free(r->slice_cpu);
 }
 
+/* How many timed slices took longer than ms (thread CPU time). */
+static size_t slices_over(const struct engine_run *r, double ms)
+{
+    size_t n = 0;
+    for (size_t k = 0; k < r->nslice_cpu; k++)
+        n += r->slice_cpu[k] > ms;
+    return n;
+}
+
 /* The p-th quantile (0..1) of the slices' CPU times (sorts them). */
 static double slice_cpu_quantile(struct engine_run *r, double p)
 {
@@ -502,11 +511,12 @@ int bench_alerts(int argc, char **argv)
     printf("| sliced (%.1f ms budget): longest slice | **%.1f ms** | %.1f ms | %.1fx shorter | "
            "%.1f ms in one piece |\n",
            ALERTS_SLICE_MS, inc.slice_max, ref.slice_max, ref.slice_max / inc.slice_max, naive);
-    printf(
-        "| sliced, thread CPU time (no preemption): median / p99 / longest slice | %.1f / %.1f / "
-        "%.1f ms | %.1f / %.1f / %.1f ms | | |\n",
-        slice_cpu_quantile(&inc, 0.5), slice_cpu_quantile(&inc, 0.99), inc.slice_cpu_max,
-        slice_cpu_quantile(&ref, 0.5), slice_cpu_quantile(&ref, 0.99), ref.slice_cpu_max);
+    printf("| sliced, thread CPU time (no preemption): median / p99 / longest slice; slices over "
+           "5 ms | %.1f / %.1f / %.1f ms; %zu of %zu | %.1f / %.1f / %.1f ms; %zu of %zu | | |\n",
+           slice_cpu_quantile(&inc, 0.5), slice_cpu_quantile(&inc, 0.99), inc.slice_cpu_max,
+           slices_over(&inc, 5.0), inc.nslice_cpu, slice_cpu_quantile(&ref, 0.5),
+           slice_cpu_quantile(&ref, 0.99), ref.slice_cpu_max, slices_over(&ref, 5.0),
+           ref.nslice_cpu);
     printf("| sliced, thread CPU time: longest slice that took no page fault; slices that took one "
            "| %.1f ms; %zu of %zu | %.1f ms; %zu of %zu | | |\n",
            inc.slice_calm_max, inc.slices_faulted, inc.nslice_cpu, ref.slice_calm_max,
