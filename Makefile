@@ -30,7 +30,6 @@ ifeq ($(FUZZ),1)
 CFLAGS   += -fsanitize=fuzzer-no-link,address,undefined -fno-omit-frame-pointer \
             -fno-sanitize-recover=all
 LDFLAGS  += -fsanitize=address,undefined
-$(BUILD)/app/%.o $(BUILD)/ui/%.o: CFLAGS += -Wno-error
 endif
 
 # Debian packages the project builds, tests and runs with.

@@ -456,7 +456,7 @@ static int bench_core(int argc, char **argv)
         "usage: warroom bench core [--series K] [--max-series N] [--events N] [--warm-events N]"
         " [--parse-events N] [--quiet-series N]\n";
     bool bad = false, quiet_set = false;
-    for (int i = 2; i < argc; i++) {
+    for (int i = 2; i < argc; i += 2) { /* every option takes a value */
         if (i + 1 >= argc) {
             bad = true;
             break;
@@ -478,7 +478,6 @@ static int bench_core(int argc, char **argv)
             bad |= v > 100000000, nquiet = (uint32_t)v, quiet_set = true;
         else
             bad = true;
-        i++;
     }
     if (bad || nevents == 0 || nparse == 0 || nwarm == 0) {
         fputs(core_usage, stderr);
