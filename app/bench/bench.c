@@ -273,7 +273,8 @@ static void run_scenario(uint32_t nseries, uint32_t max_series, size_t nwarm, si
         for (size_t j = 0; j < m; j++) {
             uint32_t s = ev.series[i + j];
             memcpy(reply + at, k.key[s], k.len[s]);
-            batch[j] = (struct series_event){reply + at, k.len[s], ev.value[i + j], ev.ts_ms[i + j]};
+            batch[j] =
+                (struct series_event){reply + at, k.len[s], ev.value[i + j], ev.ts_ms[i + j]};
             at += k.len[s];
         }
         t0 = clock_cpu_s();

@@ -52,6 +52,24 @@ static void test_per_partition_stream(void **state)
     assert_string_equal(e.reason, "missing field");
 }
 
+static void test_last_stream_field_decides(void **state)
+{
+    (void)state; /* a repeated "stream": the last one, even one naming no partition or an odd
+                    last name (empty value); then the key's tag (found by fuzz_dlqentry) */
+    const char *tagged[] = {"stream", "wr:ev:{p1}", "stream", "wr:ev:{p4}"};
+    const char *untagged[] = {"stream", "wr:ev:{p1}", "stream", "elsewhere"};
+    const char *odd[] = {"stream", "{p0}", "id", "", "stream"};
+    struct dlqentry e;
+    parse("wr:dlq", "1700000000000-0", tagged, 4, &e);
+    assert_int_equal(e.partition, 4);
+    parse("wr:dlq:{p9}", "1700000000000-0", untagged, 4, &e);
+    assert_int_equal(e.partition, 9);
+    parse("\bwrber", "dr", odd, 5, &e);
+    assert_int_equal(e.partition, -1);
+    assert_string_equal(e.id, "");
+    assert_int_equal(e.ts_ms, 0);
+}
+
 static void test_hostile_text_is_visible(void **state)
 {
     (void)state;
@@ -114,9 +132,13 @@ static void test_partition_of(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_single_stream),           cmocka_unit_test(test_per_partition_stream),
-        cmocka_unit_test(test_hostile_text_is_visible), cmocka_unit_test(test_missing_and_odd),
-        cmocka_unit_test(test_long_values_are_cut),     cmocka_unit_test(test_partition_of),
+        cmocka_unit_test(test_single_stream),
+        cmocka_unit_test(test_per_partition_stream),
+        cmocka_unit_test(test_hostile_text_is_visible),
+        cmocka_unit_test(test_missing_and_odd),
+        cmocka_unit_test(test_long_values_are_cut),
+        cmocka_unit_test(test_partition_of),
+        cmocka_unit_test(test_last_stream_field_decides),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
