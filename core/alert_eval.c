@@ -195,7 +195,7 @@ static int window_incremental(struct alert_engine *e, uint32_t idx, uint32_t win
 {
     if (e->cfg.full_windows)
         return -1;
-    struct alert_win *w = alert_win_get(e, idx, window_s);
+    struct alert_win *w = alert_wins_get(e, idx, window_s);
     int rc =
         w ? alert_win_read(w, e->tab->items[idx], window_s, now, series_table_watermark_ms(e->tab),
                            want, sum, out, &e->memo[idx].open, e->epoch)
@@ -468,24 +468,26 @@ static bool advance_step(struct alert_engine *e, size_t *budget)
         size_t cost = 1;                          /* a series with no window kept costs its visit */
         for (int stage = 0; stage < 4; stage++) { /* series i + 4 - stage: its stage's data */
             uint32_t j = i + 4 - (uint32_t)stage;
-            for (size_t k = 0; j < run->match_end && k < e->nwins; k++)
-                if (j < e->wins[k].cap)
-                    alert_win_prefetch(&e->wins[k].w[j], e->tab->items[j], stage);
+            for (size_t k = 0; j < run->match_end && k < e->nwins; k++) {
+                const struct alert_win *w = alert_wins_at(&e->wins[k], j);
+                if (w)
+                    alert_win_prefetch(w, e->tab->items[j], stage);
+            }
         }
         const struct alert_win *first = NULL; /* a window still kept after its update */
         bool bins = false;
         for (size_t k = 0; k < e->nwins; k++) {
-            struct alert_wins *ws = &e->wins[k];
-            if (i >= ws->cap || !ws->w[i].valid)
+            struct alert_win *w = alert_wins_at(&e->wins[k], i);
+            if (!w || !w->valid)
                 continue;
-            if (alert_win_advance(&ws->w[i], s, ws->window_s, run->now, wm) > 0) {
+            if (alert_win_advance(w, s, e->wins[k].window_s, run->now, wm) > 0) {
                 e->counts.rebuilt++;
-                run->debt += window_slots(&s->tl, ws->window_s);
+                run->debt += window_slots(&s->tl, e->wins[k].window_s);
             }
             cost++;
-            if (ws->w[i].valid) {
-                first = first ? first : &ws->w[i];
-                bins |= ws->w[i].has_bins;
+            if (w->valid) {
+                first = first ? first : w;
+                bins |= w->has_bins;
             }
         }
         /* the open seconds too, shared by the series' windows (the same closed part) */

@@ -139,12 +139,25 @@ struct alert_win {
 };
 enum { ALERT_WIN_BINS = 1, ALERT_WIN_MOMENTS = 2, ALERT_WIN_FIRST = 4 }; /* what a read asks */
 
-/* The incremental windows of one window length, indexed like the series table. */
+/* The incremental windows of one window length, indexed like the series table, held in chunks
+ * of ALERT_WINS_CHUNK allocated when one of theirs is first asked for (core/alert_wins.c). A
+ * window never moves: its bins are read in place (struct alert_binsum) until the evaluation
+ * ends. A chunk (~60 KiB) comes from the heap, whose fresh pages a helper thread faults in ahead
+ * (app/heapwarm.c); one array of all the windows was a fresh mapping, and its first touches and
+ * the copy when it grew took 2 MiB page faults of ~3.5 ms each inside evaluation slices. */
+#define ALERT_WINS_CHUNK 64
 struct alert_wins {
     uint32_t window_s;
-    struct alert_win *w;
-    size_t cap;
+    struct alert_win **chunk; /* chunk[i / ALERT_WINS_CHUNK]: NULL until one of its is asked for */
+    size_t nchunks;
 };
+
+/* The window of series index i in ws if its chunk exists (valid or not), else NULL. */
+static inline struct alert_win *alert_wins_at(const struct alert_wins *ws, uint32_t i)
+{
+    size_t c = i / ALERT_WINS_CHUNK;
+    return c < ws->nchunks && ws->chunk[c] ? &ws->chunk[c][i % ALERT_WINS_CHUNK] : NULL;
+}
 #define ALERT_SLOTS_PER_UNIT 8 /* slots a window build reads for one unit of budget */
 #define ALERT_WIN_LENGTHS 8    /* window lengths followed incrementally; others computed in full */
 #define ALERT_WIN_CALM_S 60    /* in order this long: the seconds before the head count as closed */
@@ -312,11 +325,11 @@ void alert_win_open(const struct alert_win *w, const struct series *s, int64_t n
  * cells of the slots leaving and arriving, 2 those slots, 3 their histograms. A hint only. */
 void alert_win_prefetch(const struct alert_win *w, const struct series *s, int stage);
 
-/* alert_win.c: the incremental window of this length for series index series (grown as
- * needed), or NULL when ALERT_WIN_LENGTHS other lengths are followed already. */
-struct alert_win *alert_win_get(struct alert_engine *e, uint32_t series, uint32_t window_s);
+/* alert_wins.c: the incremental window of this length for series index series (zeroed, not
+ * valid, when new), or NULL when ALERT_WIN_LENGTHS other lengths are followed already. */
+struct alert_win *alert_wins_get(struct alert_engine *e, uint32_t series, uint32_t window_s);
 
-/* alert_win.c: forgets every incremental window / those of lengths no rule uses any more. */
+/* alert_wins.c: forgets every incremental window / those of lengths no rule uses any more. */
 void alert_wins_free(struct alert_engine *e);
 void alert_wins_prune(struct alert_engine *e);
 
