@@ -83,6 +83,11 @@ static int scan_value(struct sparser *p, const char *lname, int lname_len, char 
                 break;
             if (c == '\\' && p->i + 1 < p->n) {
                 char e = p->s[++p->i];
+                if ((unsigned char)e < 0x20 || e == 0x7f) { /* a backslash excuses none */
+                    free(v);
+                    return fail_at(p, p->i, "control character in value of label '%.*s'", lname_len,
+                                   lname);
+                }
                 if (e == 'n') {
                     c = '\n';
                 } else if (e == '"' || e == '\\') {

@@ -250,6 +250,9 @@ static void test_parse_errors(void **state)
         {"cpu{a=x\x01}", "control character in value of label 'a' at column 8"},
         {"cpu{a=\"x\x01\"}", "control character in value of label 'a' at column 9"},
         {"cpu{a=x\ty}", "control character in value of label 'a' at column 8"},
+        /* a backslash does not let one through (a NUL so escaped cut the expression's text) */
+        {"cpu{a=\"x\\\x01\"}", "control character in value of label 'a' at column 10"},
+        {"~\"wu-\\\x1b\"", "control character in value of label '~' at column 7"},
         {"~\"eu", "unterminated quoted value of label '~' starting at column 2"},
         {"~eu{a=1}", "expected the end, found '}' at column 8"},
     };
