@@ -337,9 +337,12 @@ void alert_engine_free(struct alert_engine *e)
     free(e->sil);
     free(e->rules);
     free(e->order);
-    for (size_t k = 0; k < e->memo_cap; k++) {
-        free(e->memo[k].own.cells);
-        free(e->memo[k].open.bins.cells);
+    for (size_t c = 0; c < e->memo_chunks; c++) {
+        for (size_t k = 0; k < ALERT_WINS_CHUNK; k++) {
+            free(e->memo[c][k].own.cells);
+            free(e->memo[c][k].open.bins.cells);
+        }
+        free(e->memo[c]);
     }
     free(e->memo);
     free(e->group.cells);

@@ -90,13 +90,18 @@ static uint32_t alert_eval_match_start(const struct alert_engine *e)
     return lo;
 }
 
+/* Memos for series indexes below n: new chunks, zeroed, taken from the heap (small enough that
+ * malloc does not map them on their own: a fresh mapping's pages fault in where first touched,
+ * and a 2 MiB one costs milliseconds on a virtual machine); the chunks already there stay put. */
 static void alert_eval_memo_reserve(struct alert_engine *e, uint32_t n)
 {
-    if (n > e->memo_cap) {
-        e->memo = xrealloc(e->memo, n * sizeof *e->memo);
-        memset(e->memo + e->memo_cap, 0, (n - e->memo_cap) * sizeof *e->memo);
-        e->memo_cap = n;
-    }
+    size_t need = ((size_t)n + ALERT_WINS_CHUNK - 1) / ALERT_WINS_CHUNK;
+    if (need <= e->memo_chunks)
+        return;
+    e->memo = xrealloc(e->memo, need * sizeof *e->memo);
+    for (size_t c = e->memo_chunks; c < need; c++)
+        e->memo[c] = xcalloc(ALERT_WINS_CHUNK, sizeof **e->memo);
+    e->memo_chunks = need;
 }
 
 /* Whether budget is left once the window builds since the last look are charged to it: a unit
@@ -198,7 +203,7 @@ static int window_incremental(struct alert_engine *e, uint32_t idx, uint32_t win
     struct alert_win *w = alert_wins_get(e, idx, window_s);
     int rc =
         w ? alert_win_read(w, e->tab->items[idx], window_s, now, series_table_watermark_ms(e->tab),
-                           want, sum, out, &e->memo[idx].open, e->epoch)
+                           want, sum, out, &alert_memo_at(e, idx)->open, e->epoch)
           : -1;
     if (count && rc >= 0)
         e->counts.incremental++;
@@ -218,7 +223,7 @@ static const struct alert_memo *window_of(struct alert_engine *e, uint32_t idx, 
 {
     bool bins = want & ALERT_WIN_BINS, full = want & ALERT_WIN_MOMENTS,
          first = want & ALERT_WIN_FIRST;
-    struct alert_memo *m = &e->memo[idx];
+    struct alert_memo *m = alert_memo_at(e, idx);
     const struct timeline *tl = &e->tab->items[idx]->tl;
     int64_t hi_s = floor_div(now, 1000), lo_s = hi_s - (int64_t)window_s + 1;
 
@@ -492,7 +497,7 @@ static bool advance_step(struct alert_engine *e, size_t *budget)
         }
         /* the open seconds too, shared by the series' windows (the same closed part) */
         if (first)
-            alert_win_open(first, s, run->now, bins, &e->memo[i].open, e->epoch);
+            alert_win_open(first, s, run->now, bins, &alert_memo_at(e, i)->open, e->epoch);
         *budget -= cost < *budget ? cost : *budget;
     }
     return run->adv_pos >= run->match_end;

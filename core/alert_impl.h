@@ -187,8 +187,9 @@ struct alert_engine {
     size_t nrules;
     size_t *order; /* evaluation order: by window, quantile rules first, so the memo hits */
     const struct series_table *tab;
-    struct alert_memo *memo;
-    size_t memo_cap;
+    struct alert_memo **memo; /* per series index, in chunks of ALERT_WINS_CHUNK that never move
+                                 (bins are read in place): alert_memo_at */
+    size_t memo_chunks;       /* chunks allocated: memo[0 .. memo_chunks) */
     uint64_t epoch;
     int64_t last_eval_ms;
     bool evaluated;
@@ -208,6 +209,13 @@ struct alert_engine {
     size_t nwins;
     struct alert_window_counts counts;
 };
+
+/* The memo of series index i: the caller made sure its chunk exists (alert_eval_begin does for
+ * every series of the evaluation). */
+static inline struct alert_memo *alert_memo_at(const struct alert_engine *e, uint32_t i)
+{
+    return &e->memo[i / ALERT_WINS_CHUNK][i % ALERT_WINS_CHUNK];
+}
 
 /* A label as a pair of borrowed strings, for building label sets. */
 struct alert_kv {

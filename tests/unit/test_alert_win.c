@@ -465,9 +465,10 @@ static void test_trending_extremes(void **state)
     series_table_free(tab);
 }
 
-/* The series table grows thirtyfold between two evaluations, so the second one's windows
- * arrays grow while quantiles read windows' bins in place (the kept bins and the open seconds',
- * not a copy; run under ASan by make check): values equal the full merge's throughout. */
+/* The series table grows thirtyfold between two evaluations, so the second one takes new
+ * chunks of windows and memos (core/alert_wins.c) while quantiles read windows' bins in place
+ * (the kept bins and the open seconds', not a copy; run under ASan by make check): values equal
+ * the full merge's throughout. */
 static void test_table_grows(void **state)
 {
     (void)state;
