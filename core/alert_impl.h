@@ -142,7 +142,7 @@ enum { ALERT_WIN_BINS = 1, ALERT_WIN_MOMENTS = 2, ALERT_WIN_FIRST = 4 }; /* what
 /* The incremental windows of one window length, indexed like the series table, held in chunks
  * of ALERT_WINS_CHUNK allocated when one of theirs is first asked for (core/alert_wins.c). A
  * window never moves: its bins are read in place (struct alert_binsum) until the evaluation
- * ends. A chunk (~60 KiB) comes from the heap, whose fresh pages a helper thread faults in ahead
+ * ends. A chunk (53 KB) comes from the heap, whose fresh pages a helper thread faults in ahead
  * (app/heapwarm.c); one array of all the windows was a fresh mapping, and its first touches and
  * the copy when it grew took 2 MiB page faults of ~3.5 ms each inside evaluation slices. */
 #define ALERT_WINS_CHUNK 64
