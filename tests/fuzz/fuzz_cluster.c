@@ -6,6 +6,7 @@
  * the same redirect; a slot table only ever holds owners that are known nodes; an explained error
  * keeps Redis' text first. */
 #include <hiredis/hiredis.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -60,6 +61,24 @@ static void check_explain(const redisReply *r)
     free(copy.str);
 }
 
+/* Whether a multi-bulk header ("*N" at the start of a line) announces more elements than the
+ * input has bytes: hiredis' own reader allocates the announced array at once, zeroed, which
+ * under ASan takes seconds for a count no input of this size could fill, and tests only
+ * hiredis (the same input run with plain glibc costs nothing: the memory is never touched). */
+static bool announces_too_many(const uint8_t *data, size_t size)
+{
+    for (size_t i = 0; i < size; i++) {
+        if (data[i] != '*' || (i > 0 && data[i - 1] != '\n'))
+            continue;
+        unsigned long long n = 0;
+        for (size_t j = i + 1; j < size && data[j] >= '0' && data[j] <= '9' && n <= size; j++)
+            n = n * 10 + (data[j] - '0');
+        if (n > size)
+            return true;
+    }
+    return false;
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     const char *s = (const char *)data;
@@ -69,6 +88,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     int slot = csync_command_slot(s, size);
     FUZZ_CHECK(slot >= -1 && slot < PARTITION_SLOTS);
 
+    if (announces_too_many(data, size))
+        return 0;
     redisReader *rd = redisReaderCreate();
     FUZZ_CHECK(rd != NULL);
     redisReaderFeed(rd, s, size);
