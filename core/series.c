@@ -97,7 +97,7 @@ static struct series_slot *probe(struct series_slot *slots, uint32_t mask, const
 
 /* Twice the slots, refilled from the old ones in order: each holds its series' hash, so no
  * series is read (a cache miss apiece: at half a million series the event that made the table
- * grow waited 16-73 ms, most of it for them), and the keys are all different, so none is
+ * grow waited 12-80 ms, most of it for them), and the keys are all different, so none is
  * compared. */
 static void grow_slots(struct series_table *tab)
 {
