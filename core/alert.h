@@ -151,6 +151,10 @@ bool alert_eval_running(const struct alert_engine *e);
  * that need sums or variances, windows past the retention). Idle windows are not counted. */
 struct alert_window_counts {
     uint64_t incremental, rebuilt, full;
+    /* quantiles of `by` groups: answered by summing only the top of their members' bins (from
+     * a little below the last answer), or by summing all of them; top_short: of those, after
+     * a top sum fell short of the rank */
+    uint64_t group_top, group_full, group_top_short;
 };
 void alert_engine_window_counts(const struct alert_engine *e, struct alert_window_counts *out);
 

@@ -132,6 +132,21 @@ void alert_bins_merge(struct alert_bins *dst, const struct alert_bins *src)
     alert_bins_add(dst, src);
 }
 
+void alert_bins_merge_top(struct alert_bins *dst, const struct alert_bins *src, int64_t t)
+{
+    if (src == NULL)
+        return;
+    int64_t hi = src->pos_lo + (int64_t)src->npos - 1;
+    if (src->npos && hi >= t) {
+        int64_t from = src->pos_lo > t ? src->pos_lo : t;
+        if (dst->npos == 0 || hi > dst->pos_lo + (int64_t)dst->npos - 1)
+            bins_cover(dst, t, hi, INT64_MAX, INT64_MIN);
+        cells_add(dst->cells + (from - dst->pos_lo), src->cells + (from - src->pos_lo),
+                  (size_t)(hi - from + 1));
+    }
+    dst->count += src->count;
+}
+
 int alert_bins_sub_hist(struct alert_bins *b, const struct hist *h)
 {
     int64_t plo = INT64_MAX, phi = INT64_MIN, nlo = INT64_MAX, nhi = INT64_MIN;
@@ -195,6 +210,26 @@ static double bins_rank_value(const struct alert_bins *b, double q, struct alert
         if ((seen += neg[i]) >= rank)
             return -bin_value(bv, b->neg_lo + (int64_t)i);
     return NAN; /* not reached */
+}
+
+int64_t alert_bins_top_bin(const struct alert_bins *b, double q)
+{
+    if (b->count == 0)
+        return INT64_MIN;
+    uint64_t rank = hist_rank(q, b->count), seen = 0;
+    if (rank <= b->count / 2)
+        return INT64_MIN;
+    rank = b->count - rank + 1; /* as bins_rank_value */
+    for (size_t i = b->npos; i-- > 0;)
+        if ((seen += b->cells[i]) >= rank)
+            return b->pos_lo + (int64_t)i;
+    return INT64_MIN;
+}
+
+double alert_bins_bin_quantile(int64_t bin, double q, const struct summary *s,
+                               struct alert_binvals *bv)
+{
+    return hist_quantile_clamp(bin_value(bv, bin), q, s->count, s->min, s->max);
 }
 
 double alert_bins_quantile(const struct alert_bins *b, double q, const struct summary *s,

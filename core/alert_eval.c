@@ -379,6 +379,83 @@ static void index_members(struct alert_rule_rt *rt)
  * one (a quantile group first computes its members' window histograms, then merges them). */
 enum { GROUPS_START, GROUPS_MERGE, GROUPS_STEP };
 
+/* Bins summed below the bin of a `by` group's last quantile when the next evaluation sums only
+ * the top of its members' histograms: 16 bins, values about 30 % lower (bins are 2 % apart). */
+#define GROUP_TOP_MARGIN 16
+
+/* Quantile q of group gi's members' window histograms summed (s: their summary), run->sub
+ * counting the members done. When the last evaluation's answer was a positive bin reached from
+ * the top (g->top_hint), the first pass (sub < n) sums only the members' bins from
+ * GROUP_TOP_MARGIN below it: the answer is exact when the walk from the top reaches its rank
+ * among them (every member's bins there are in the sum, and its count is the whole sum's).
+ * Otherwise, and always for the reference evaluator (cfg.full_windows), every bin: the members'
+ * extent (sub - n < n), so the sum is sized once, then the sum. Returns false when the budget
+ * ran out first (a later slice resumes). */
+static bool group_quantile(struct alert_engine *e, struct alert_rule_rt *rt, size_t gi,
+                           const struct summary *s, size_t *budget, double *v)
+{
+    const struct rule_expr *x = &rt->rule->expr;
+    struct alert_run *run = &e->run;
+    struct alert_group *g = &rt->groups[gi];
+    uint32_t first = rt->gfirst[gi], n = rt->gfirst[gi + 1] - first;
+    int64_t bin = INT64_MIN, *ext = e->group_extent;
+
+    if (run->sub == 0 &&
+        (!g->top_hint || e->cfg.full_windows || hist_rank(x->q, s->count) <= s->count / 2))
+        run->sub = n;
+    bool top = run->sub < n;
+    for (; run->sub < n && more(e, budget); run->sub++, (*budget)--) {
+        const struct alert_memo *m = window_of(e, rt->mseries[rt->gorder[first + run->sub]],
+                                               x->window_s, ALERT_WIN_BINS, run->now);
+        if (run->sub == 0)
+            alert_bins_reserve(&e->group, g->top_from, g->top_to, INT64_MAX, INT64_MIN);
+        for (int p = 0; p < 2; p++)
+            alert_bins_merge_top(&e->group, m->bins.part[p], g->top_from);
+    }
+    if (run->sub < n)
+        return false;
+    if (top) {
+        bin = alert_bins_top_bin(&e->group, x->q); /* INT64_MIN: not among them */
+        e->counts.group_top += bin != INT64_MIN;
+        e->counts.group_top_short += bin == INT64_MIN;
+    }
+    for (; bin == INT64_MIN && run->sub < 3 * (size_t)n && more(e, budget);
+         run->sub++, (*budget)--) {
+        uint32_t k = first + (uint32_t)((run->sub - n) % n);
+        const struct alert_memo *m =
+            window_of(e, rt->mseries[rt->gorder[k]], x->window_s, ALERT_WIN_BINS, run->now);
+        if (run->sub == n)
+            ext[0] = ext[2] = INT64_MAX, ext[1] = ext[3] = INT64_MIN;
+        for (int p = 0; p < 2 && run->sub < 2 * (size_t)n; p++)
+            if (m->bins.part[p]) {
+                const struct alert_bins *b = m->bins.part[p];
+                alert_extent_add(&ext[0], &ext[1], b->pos_lo, b->npos);
+                alert_extent_add(&ext[2], &ext[3], b->neg_lo, b->nneg);
+            }
+        if (run->sub == 2 * (size_t)n)
+            alert_bins_reserve(&e->group, ext[0], ext[1], ext[2], ext[3]);
+        if (run->sub >= 2 * (size_t)n) /* widened still if a member's bins moved between slices */
+            for (int p = 0; p < 2; p++)
+                alert_bins_merge(&e->group, m->bins.part[p]);
+    }
+    if (bin == INT64_MIN && run->sub < 3 * (size_t)n)
+        return false;
+    e->counts.group_full += bin == INT64_MIN;
+    if (*budget == 0)
+        *budget = 1; /* the step below is this unit's end */
+    run->sub = 0;
+    if (bin == INT64_MIN) {
+        *v = alert_bins_quantile(&e->group, x->q, s, &e->binvals);
+        bin = alert_bins_top_bin(&e->group, x->q);
+    } else {
+        *v = alert_bins_bin_quantile(bin, x->q, s, &e->binvals);
+    }
+    g->top_hint = bin != INT64_MIN;
+    g->top_from = bin - GROUP_TOP_MARGIN;
+    g->top_to = e->group.npos ? e->group.pos_lo + (int64_t)e->group.npos - 1 : bin;
+    return true;
+}
+
 /* One instance per group of `by` labels: summaries merged, histograms merged exactly. */
 static bool step_groups(struct alert_engine *e, struct alert_rule_rt *rt, size_t *budget)
 {
@@ -423,34 +500,8 @@ static bool step_groups(struct alert_engine *e, struct alert_rule_rt *rt, size_t
             v = NAN;
         } else if (!g->inst && quantile_cannot_hold(x, s)) {
             continue;
-        } else {
-            /* the members' window histograms (sub < n), then merged one by one (sub >= n) */
-            uint32_t first = rt->gfirst[gi], n = rt->gfirst[gi + 1] - first;
-            for (; run->sub < 2 * (size_t)n && more(e, budget); run->sub++, (*budget)--) {
-                uint32_t k = first + (uint32_t)(run->sub % n);
-                const struct alert_memo *m =
-                    window_of(e, rt->mseries[rt->gorder[k]], x->window_s, ALERT_WIN_BINS, now);
-                int64_t *ext = e->group_extent; /* the members' bins, so the sum is sized once */
-                if (run->sub == 0)
-                    ext[0] = ext[2] = INT64_MAX, ext[1] = ext[3] = INT64_MIN;
-                for (int p = 0; p < 2 && run->sub < n; p++)
-                    if (m->bins.part[p]) {
-                        const struct alert_bins *b = m->bins.part[p];
-                        alert_extent_add(&ext[0], &ext[1], b->pos_lo, b->npos);
-                        alert_extent_add(&ext[2], &ext[3], b->neg_lo, b->nneg);
-                    }
-                if (run->sub == n)
-                    alert_bins_reserve(&e->group, ext[0], ext[1], ext[2], ext[3]);
-                if (run->sub >= n) /* widened still if a member's bins moved between slices */
-                    for (int p = 0; p < 2; p++)
-                        alert_bins_merge(&e->group, m->bins.part[p]);
-            }
-            if (run->sub < 2 * (size_t)n)
-                return false; /* resume with the rest of this group's members */
-            if (*budget == 0)
-                *budget = 1; /* the step below is this unit's end */
-            run->sub = 0;
-            v = alert_bins_quantile(&e->group, x->q, s, &e->binvals);
+        } else if (!group_quantile(e, rt, gi, s, budget, &v)) {
+            return false; /* resume with the rest of this group's members */
         }
         alert_step(e, rt, g, rule_op_holds(x->op, v, x->threshold), v, now);
     }

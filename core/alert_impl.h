@@ -22,6 +22,10 @@ struct alert_group {
     uint32_t nmembers;           /* by: members in the group */
     struct alert_instance *inst; /* NULL while inactive */
     char *key;                   /* by: the group's labels text */
+    bool top_hint;               /* quantile by: the last answer was positive bin top_from +
+                                    GROUP_TOP_MARGIN, reached from the top; top_to: the sum's
+                                    highest bin then (core/alert_eval.c) */
+    int64_t top_from, top_to;
 };
 
 /* A rule and what the engine keeps about it. */
@@ -290,6 +294,17 @@ void alert_bins_merge(struct alert_bins *dst, const struct alert_bins *src);
 /* alert_bins.c: b -= h. Returns -1, b unchanged, when b does
  * not hold h's counts. */
 int alert_bins_sub_hist(struct alert_bins *b, const struct hist *h);
+
+/* alert_bins.c: dst += src's positive bins from t up, and src's whole count (a NULL src adds
+ * nothing); dst holds positive bins only, from t, and is widened upwards as needed. */
+void alert_bins_merge_top(struct alert_bins *dst, const struct alert_bins *src, int64_t t);
+
+/* alert_bins.c: the positive bin where the walk from the top that alert_bins_quantile takes
+ * for q reaches its rank, or INT64_MIN when it walks from the bottom or goes past b's positive
+ * bins. alert_bins_bin_quantile: that bin's value as alert_bins_quantile gives it. */
+int64_t alert_bins_top_bin(const struct alert_bins *b, double q);
+double alert_bins_bin_quantile(int64_t bin, double q, const struct summary *s,
+                               struct alert_binvals *bv);
 
 /* alert_bins.c: quantile q of the bins (nearest rank, as hist_quantile of the merged
  * histogram), clamped to the exact extremes of the same values (s: their summary). */

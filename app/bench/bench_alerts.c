@@ -541,6 +541,11 @@ int bench_alerts(int argc, char **argv)
            (double)(wc.incremental - wc_first.incremental) / ticks,
            (double)(wc.rebuilt - wc_first.rebuilt) / ticks,
            (double)(wc.full - wc_first.full) / ticks);
+    printf("| `by` group quantiles per timed tick (incremental engine): from the top of the "
+           "members' bins / all bins (after a top that fell short) | %.0f / %.0f (%.0f) | | | |\n",
+           (double)(wc.group_top - wc_first.group_top) / ticks,
+           (double)(wc.group_full - wc_first.group_full) / ticks,
+           (double)(wc.group_top_short - wc_first.group_top_short) / ticks);
     bool ok = same && inc.transitions == ref.transitions && inc.stransitions == ref.transitions;
     printf("\n%zu transitions in %d ticks; incremental, sliced and full-window engines %s "
            "(transitions, states, values: to the bit, sums within 1e-10); %zu instances listed at "

@@ -248,9 +248,13 @@ static void run(const struct scenario *sc)
     /* the comparison is not vacuous: values were listed, and most windows were incremental */
     assert_true(listed > 1000);
     assert_int_equal(cr.incremental, 0);
-    print_message("windows: %llu incremental (%llu rebuilt), %llu full\n",
+    print_message("windows: %llu incremental (%llu rebuilt), %llu full; group quantiles: %llu "
+                  "from the top, %llu in full (%llu after a short top)\n",
                   (unsigned long long)ci.incremental, (unsigned long long)ci.rebuilt,
-                  (unsigned long long)ci.full);
+                  (unsigned long long)ci.full, (unsigned long long)ci.group_top,
+                  (unsigned long long)ci.group_full, (unsigned long long)ci.group_top_short);
+    assert_int_equal(cr.group_top + cr.group_top_short, 0);
+    assert_true(ci.group_top > 0 && ci.group_top_short > 0); /* both ways were taken */
     assert_true(ci.incremental - ci.rebuilt > ci.incremental / (sc->late_one_in > 10 ? 2 : 8));
     alert_engine_free(ref);
     alert_engine_free(inc);
