@@ -1,5 +1,6 @@
 /* csync.c — synchronous client routed by key slot on a Redis Cluster (contract in csync.h). */
 #include "app/redis/csync.h"
+#include "app/redis/rreply.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -249,7 +250,8 @@ void csync_note_transient(struct csync *cs, const redisReply *r)
 
 void csync_note_lost(struct csync *cs, redisContext *c)
 {
-    snprintf(cs->error, sizeof(cs->error), "%s", c->errstr[0] ? c->errstr : "connection lost");
+    snprintf(cs->error, sizeof(cs->error), "%s",
+             c->errstr[0] ? rreply_errstr(c) : "connection lost");
     for (int i = 0; i < SLOTMAP_NODES_MAX; i++)
         if (cs->ctx[i] == c)
             node_drop(cs, i);
@@ -370,7 +372,8 @@ static redisReply *send_to(struct csync *cs, int node, bool asking, const char *
     if (redisGetReply(c, (void **)&r) != REDIS_OK || r == NULL) {
         char name[96];
         snprintf(cs->error, sizeof(cs->error), "%s: %s",
-                 csync_node_name(cs, node, name, sizeof(name)), c->err ? c->errstr : "no reply");
+                 csync_node_name(cs, node, name, sizeof(name)),
+                 c->err ? rreply_errstr(c) : "no reply");
         node_drop(cs, node);
         return NULL;
     }

@@ -9,6 +9,7 @@
 #include "app/cmd/cmd.h"
 #include "app/errmsg.h"
 #include "app/redis/localredis.h"
+#include "app/redis/rreply.h"
 #include "app/redis/sentinel.h"
 #include "core/slotmap.h"
 
@@ -73,13 +74,15 @@ redisContext *rsync_connect(const struct redisaddr *a, int64_t timeout_ms, char 
         snprintf(err, errcap, "cannot connect to %s: %s", shown, c->errstr);
         goto err;
     }
+    rreply_cap(c); /* a hostile array header fails the command instead of reserving gigabytes */
     redisSetTimeout(c, tv);
     redisReply *r = NULL;
     if (a->url.password) {
         r = a->url.user ? redisCommand(c, "AUTH %s %s", a->url.user, a->url.password)
                         : redisCommand(c, "AUTH %s", a->url.password);
         if (r == NULL || r->type == REDIS_REPLY_ERROR) {
-            snprintf(err, errcap, "%s: authentication failed: %s", shown, r ? r->str : c->errstr);
+            snprintf(err, errcap, "%s: authentication failed: %s", shown,
+                     r ? r->str : rreply_errstr(c));
             goto err_reply;
         }
         freeReplyObject(r);
@@ -88,7 +91,7 @@ redisContext *rsync_connect(const struct redisaddr *a, int64_t timeout_ms, char 
         r = redisCommand(c, "SELECT %d", a->url.db);
         if (r == NULL || r->type == REDIS_REPLY_ERROR) {
             snprintf(err, errcap, "%s: SELECT %d failed: %s", shown, a->url.db,
-                     r ? r->str : c->errstr);
+                     r ? r->str : rreply_errstr(c));
             goto err_reply;
         }
         freeReplyObject(r);
@@ -96,7 +99,8 @@ redisContext *rsync_connect(const struct redisaddr *a, int64_t timeout_ms, char 
     r = redisCommand(c, "PING");
     if (r == NULL || r->type == REDIS_REPLY_ERROR) {
         snprintf(err, errcap, "%s: %s", shown,
-                 r ? r->str : (c->err == REDIS_ERR_IO ? "no answer (timed out)" : c->errstr));
+                 r ? r->str
+                   : (c->err == REDIS_ERR_IO ? "no answer (timed out)" : rreply_errstr(c)));
         goto err_reply;
     }
     freeReplyObject(r);
@@ -162,8 +166,7 @@ int rsync_v1_probe(struct csync *cs, const char *ns, char *found, size_t foundca
     return rc;
 }
 
-struct csync *rsync_client(const struct redisaddr *a, int64_t timeout_ms, char *err,
-                           size_t errcap)
+struct csync *rsync_client(const struct redisaddr *a, int64_t timeout_ms, char *err, size_t errcap)
 {
     redisContext *c = rsync_connect(a, timeout_ms, err, errcap);
     return c ? csync_new(c, a, timeout_ms, err, errcap) : NULL;
@@ -290,7 +293,7 @@ int rsync_meta_check(struct csync *cs, const char *ns, unsigned *partitions, boo
     for (int i = 0; i < 3; i++) {
         const char *doing = i < 2 ? "writing" : "reading";
         if (redisGetReply(c, (void **)&r[i]) != REDIS_OK) {
-            snprintf(err, errcap, "%s %s: %s", doing, key, c->errstr);
+            snprintf(err, errcap, "%s %s: %s", doing, key, rreply_errstr(c));
             csync_note_lost(cs, c);
             goto out;
         }

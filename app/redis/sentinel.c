@@ -13,6 +13,7 @@
 #include "app/clock.h"
 #include "app/redis/rconn.h"
 #include "app/redis/redisaddr.h"
+#include "app/redis/rreply.h"
 #include "core/mem.h"
 #include "core/text.h"
 
@@ -156,6 +157,7 @@ int sentinel_resolve(struct sentinel *s, int64_t timeout_ms, char *ip, int *port
         if (c == NULL || c->err) {
             snprintf(why, sizeof(why), "%s", c ? c->errstr : "out of memory");
         } else {
+            rreply_cap(c);
             redisSetTimeout(c, tv);
             redisReply *r = redisCommand(c, "SENTINEL get-master-addr-by-name %s", s->master_name);
             if (r == NULL) {

@@ -2,12 +2,14 @@
  * server bytes, fed in pieces. Properties: the arena's reader accepts, refuses and builds exactly
  * what a reader with hiredis' own functions does, reply by reply (same tree); every reply and
  * every reply cut short goes back to the arena, which is freed with the reader (ASan: no leak,
- * no use after free, with the arena released before the reader as rconn does). */
+ * no use after free, with the arena released before the reader as rconn does). The same for the
+ * synchronous connections' capped heap replies (app/redis/rreply), freed by freeReplyObject. */
 #include <string.h>
 
 #include <hiredis/hiredis.h>
 
 #include "app/redis/rconn_arena.h"
+#include "app/redis/rreply.h"
 #include "tests/unit/reply_same.h"
 
 /* Whether the bytes hold "*N" with N over 100000 anywhere: hiredis' own functions would calloc
@@ -27,19 +29,26 @@ static int huge_array(const char *p, size_t n)
     return 0;
 }
 
-/* The arena reader alone: whatever it builds is freed, and so is the arena. */
+/* The arena reader alone, then the capped heap reader alone: whatever they build is freed, and
+ * so is the arena. */
 static void arena_alone(const char *bytes, size_t n, size_t piece)
 {
     redisReader *ar = redisReaderCreate();
     struct rconn_arena *a = rconn_arena_new();
     rconn_arena_attach(a, ar);
-    for (size_t off = 0; off < n && ar->err == 0; off += piece) {
-        redisReaderFeed(ar, bytes + off, n - off < piece ? n - off : piece);
-        void *got = NULL;
-        while (redisReaderGetReply(ar, &got) == REDIS_OK && got != NULL)
-            ar->fn->freeObject(got);
+    for (int pass = 0; pass < 2; pass++) {
+        for (size_t off = 0; off < n && ar->err == 0; off += piece) {
+            redisReaderFeed(ar, bytes + off, n - off < piece ? n - off : piece);
+            void *got = NULL;
+            while (redisReaderGetReply(ar, &got) == REDIS_OK && got != NULL)
+                ar->fn->freeObject(got);
+        }
+        if (pass == 0)
+            rconn_arena_release(a);
+        redisReaderFree(ar);
+        ar = redisReaderCreate();
+        rreply_cap_reader(ar);
     }
-    rconn_arena_release(a);
     redisReaderFree(ar);
 }
 
@@ -53,9 +62,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         arena_alone(bytes, n, piece);
         return 0;
     }
-    redisReader *ref = redisReaderCreate(), *ar = redisReaderCreate();
+    redisReader *ref = redisReaderCreate(), *ar = redisReaderCreate(), *hp = redisReaderCreate();
     struct rconn_arena *a = rconn_arena_new();
     rconn_arena_attach(a, ar);
+    rreply_cap_reader(hp);
     /* every other reply of the arena reader stays alive while the next is built: it must stay
      * intact (compared with hiredis' copy when it is finally freed) */
     int held = 0;
@@ -63,15 +73,16 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     for (size_t off = 0; off < n; off += piece) {
         size_t k = n - off < piece ? n - off : piece;
         int fr = redisReaderFeed(ref, bytes + off, k), fa = redisReaderFeed(ar, bytes + off, k);
-        FUZZ_CHECK(fr == fa);
+        FUZZ_CHECK(fr == fa && redisReaderFeed(hp, bytes + off, k) == fr);
         for (;;) {
-            void *want = NULL, *got = NULL;
+            void *want = NULL, *got = NULL, *heap = NULL;
             int rr = redisReaderGetReply(ref, &want), ra = redisReaderGetReply(ar, &got);
-            FUZZ_CHECK(rr == ra);
-            FUZZ_CHECK((want == NULL) == (got == NULL));
+            FUZZ_CHECK(rr == ra && redisReaderGetReply(hp, &heap) == rr);
+            FUZZ_CHECK((want == NULL) == (got == NULL) && (want == NULL) == (heap == NULL));
             if (want == NULL)
                 break;
-            FUZZ_CHECK(reply_same(want, got));
+            FUZZ_CHECK(reply_same(want, got) && reply_same(want, heap));
+            freeReplyObject(heap);
             if (late) {
                 FUZZ_CHECK(reply_same(late_want, late));
                 ar->fn->freeObject(late);
@@ -87,7 +98,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             }
         }
         if (ref->err) {
-            FUZZ_CHECK(ar->err != 0);
+            FUZZ_CHECK(ar->err != 0 && hp->err != 0);
             break;
         }
     }
@@ -101,6 +112,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     FUZZ_CHECK(st.live == (ar->reply != NULL ? 1u : 0u));
     rconn_arena_release(a); /* before the reader, as rconn does: a partial reply frees it */
     redisReaderFree(ar);
+    redisReaderFree(hp);
     redisReaderFree(ref);
     return 0;
 }

@@ -2,7 +2,8 @@
 # test_limits.sh — limits that must show, never crash or lie: the series cap (bench core past
 # it, the worker's status line, query's stderr), running out of memory (a message and exit 1,
 # not a silent SIGABRT), a --max-series memory cannot hold, and rates over a window that data
-# cannot fill (query's true rate and its decimals: 0.50/s, not 500m/s).
+# cannot fill (query's true rate and its decimals: 0.50/s, not 500m/s), and a server whose
+# replies announce arrays of two billion elements (refused with a message, not reserved).
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
 . "$here/lib.sh"
@@ -160,5 +161,47 @@ if python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); r=d["series"][0]
 else
     notok query_rate_over_retention "$(cat "$T/r3.json") $(cat "$T/r3.out")"
 fi
+
+# ---------------------------------------------------------------------------------------------
+# A hostile or broken server answering every command with "*2000000000": the synchronous
+# connections (commands here) refuse the array (app/redis/rreply.c) and say so; hiredis' own
+# functions would reserve 16 GB for it (under AddressSanitizer: over its allocation limit, an
+# abort).
+hport=$(free_port)
+python3 - "$hport" >"$T/hostile.log" 2>&1 <<'PY' &
+import socket, sys
+s = socket.socket()
+s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+s.bind(("127.0.0.1", int(sys.argv[1])))
+s.listen(8)
+print("listening", flush=True)
+while True:
+    c, _ = s.accept()
+    c.settimeout(10)
+    try:
+        while c.recv(65536):
+            c.sendall(b"*2000000000\r\n")
+    except OSError:
+        pass
+    c.close()
+PY
+hpid=$!
+wr_defer "kill $hpid 2>/dev/null"
+wait_for "grep -q listening $T/hostile.log" 5
+bad=""
+for cmd in "alerts list" "workers" "query cpu"; do
+    # shellcheck disable=SC2086 # the command's words
+    timeout 60 "$WARROOM" $cmd --redis "redis://127.0.0.1:$hport" >"$T/h.out" 2>"$T/h.err"
+    rc=$?
+    if [ $rc -ne 4 ] || ! grep -q "reply refused: an array of 2000000000 elements (over the limit of 67108864)" "$T/h.err"; then
+        bad="$bad [$cmd: exit $rc: $(head -c 300 "$T/h.err")]"
+    fi
+done
+if [ -z "$bad" ]; then
+    ok hostile_array_header_refused
+else
+    notok hostile_array_header_refused "$bad"
+fi
+kill $hpid 2>/dev/null
 
 wr_done

@@ -1,6 +1,8 @@
 /* test_rconn_arena.c — hiredis replies built in an arena (app/redis/rconn_arena): every reply
  * type and nested arrays equal what hiredis' own functions build, memory is reused across
- * replies, large and hostile sizes, and the arena's lifetime around the reader that uses it. */
+ * replies, large and hostile sizes, and the arena's lifetime around the reader that uses it.
+ * Also the synchronous connections' capped heap replies (app/redis/rreply): the same trees,
+ * freed by freeReplyObject, and the same hostile sizes refused. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -14,6 +16,7 @@
 #include <hiredis/hiredis.h>
 
 #include "app/redis/rconn_arena.h"
+#include "app/redis/rreply.h"
 #if defined(__SANITIZE_ADDRESS__)
 #define TEST_ASAN 1
 #elif defined(__has_feature)
@@ -326,6 +329,52 @@ static void test_freed_reply_poisoned(void **state)
     rconn_arena_release(a);
 }
 
+/* The synchronous connections' replies: hiredis' layout (check_same frees them with the reader's
+ * freeObject, which is freeReplyObject; ASan checks every block), headers over the cap refused
+ * with hiredis' out-of-memory error, replies cut short by an error freed without a leak. */
+static void test_sync_replies_capped(void **state)
+{
+    (void)state;
+    redisReader *r = redisReaderCreate();
+    rreply_cap_reader(r);
+    assert_ptr_equal(r->fn->freeObject, freeReplyObject);
+    assert_null(rconn_arena_of(r));
+    for (int by_byte = 0; by_byte <= 1; by_byte++) {
+        check_same(r, S("+OK\r\n"), by_byte);
+        check_same(r, S("-ERR wrong number of arguments\r\n"), by_byte);
+        check_same(r, S(":-9223372036854775808\r\n"), by_byte);
+        check_same(r, S("$-1\r\n"), by_byte);
+        check_same(r, S("*-1\r\n"), by_byte);
+        check_same(r, S("$0\r\n\r\n"), by_byte);
+        check_same(r, S("$5\r\na\0b\r\n\r\n"), by_byte);
+        check_same(r, S("*0\r\n"), by_byte);
+        check_same(r, S("*4\r\n:1\r\n$-1\r\n*-1\r\n-ERR in array\r\n"), by_byte);
+        check_same(r, S("*1\r\n*1\r\n*1\r\n*1\r\n*1\r\n*1\r\n*1\r\n*2\r\n:7\r\n$1\r\nx\r\n"),
+                   by_byte);
+    }
+    redisReaderFree(r);
+
+    const char *bad[] = {
+        "*2147483647\r\n",                       /* refused: over RCONN_ARENA_MAX_ELEMENTS */
+        "*2\r\n$3\r\nabc\r\n*100000000\r\n",     /* nested, after a string */
+        "*3\r\n:1\r\n*1\r\n$2\r\nok\r\n:1x\r\n", /* bad integer after a nested array */
+        "*2\r\n$3\r\nabc\r\n$-5\r\n",            /* hiredis: bulk length out of range */
+    };
+    for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+        r = redisReaderCreate();
+        rreply_cap_reader(r);
+        void *got = NULL;
+        assert_int_equal(redisReaderFeed(r, bad[i], strlen(bad[i])), REDIS_OK);
+        assert_int_equal(redisReaderGetReply(r, &got), REDIS_ERR);
+        assert_null(got);
+        if (i < 2)
+            assert_int_equal(r->err, REDIS_ERR_OOM);
+        else
+            assert_int_equal(r->err, REDIS_ERR_PROTOCOL);
+        redisReaderFree(r); /* frees the part built (LeakSanitizer in make check) */
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -337,6 +386,7 @@ int main(void)
         cmocka_unit_test(test_two_live_replies),
         cmocka_unit_test(test_release_with_live_reply),
         cmocka_unit_test(test_freed_reply_poisoned),
+        cmocka_unit_test(test_sync_replies_capped),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
