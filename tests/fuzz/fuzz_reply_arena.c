@@ -4,6 +4,7 @@
  * every reply cut short goes back to the arena, which is freed with the reader (ASan: no leak,
  * no use after free, with the arena released before the reader as rconn does). The same for the
  * synchronous connections' capped heap replies (app/redis/rreply), freed by freeReplyObject. */
+#include <stdbool.h>
 #include <string.h>
 
 #include <hiredis/hiredis.h>
@@ -12,44 +13,55 @@
 #include "app/redis/rreply.h"
 #include "tests/unit/reply_same.h"
 
-/* Whether the bytes hold "*N" with N over 100000 anywhere: hiredis' own functions would calloc
- * N pointers (gigabytes, which the fuzzer counts as a crash) where the arena refuses past
- * RCONN_ARENA_MAX_ELEMENTS; such inputs run through the arena reader alone. */
+/* Whether the bytes hold "*N" with N over 100000 anywhere (1), or with N in (100000,
+ * RCONN_ARENA_MAX_ELEMENTS] (2: takes precedence): hiredis' own functions would calloc N
+ * pointers (gigabytes, which the fuzzer counts as a crash) where the arena refuses past
+ * RCONN_ARENA_MAX_ELEMENTS; such inputs run through the arena reader alone, and through the
+ * capped heap reader too unless it would calloc hundreds of megabytes for them (2). */
 static int huge_array(const char *p, size_t n)
 {
+    int found = 0;
     for (size_t i = 0; i < n; i++) {
         if (p[i] != '*')
             continue;
         unsigned long long v = 0;
-        for (size_t j = i + 1; j < n && p[j] >= '0' && p[j] <= '9' && v <= 100000; j++)
+        for (size_t j = i + 1; j < n && p[j] >= '0' && p[j] <= '9' && v <= 1ull << 32; j++)
             v = v * 10 + (unsigned)(p[j] - '0');
+        if (v > 100000 && v <= RCONN_ARENA_MAX_ELEMENTS)
+            return 2;
         if (v > 100000)
-            return 1;
+            found = 1;
     }
-    return 0;
+    return found;
 }
 
-/* The arena reader alone, then the capped heap reader alone: whatever they build is freed, and
- * so is the arena. */
-static void arena_alone(const char *bytes, size_t n, size_t piece)
+/* Feeds r the bytes in pieces and frees every reply it builds, until it fails. */
+static void drain(redisReader *r, const char *bytes, size_t n, size_t piece)
 {
-    redisReader *ar = redisReaderCreate();
-    struct rconn_arena *a = rconn_arena_new();
-    rconn_arena_attach(a, ar);
-    for (int pass = 0; pass < 2; pass++) {
-        for (size_t off = 0; off < n && ar->err == 0; off += piece) {
-            redisReaderFeed(ar, bytes + off, n - off < piece ? n - off : piece);
-            void *got = NULL;
-            while (redisReaderGetReply(ar, &got) == REDIS_OK && got != NULL)
-                ar->fn->freeObject(got);
-        }
-        if (pass == 0)
-            rconn_arena_release(a);
-        redisReaderFree(ar);
-        ar = redisReaderCreate();
-        rreply_cap_reader(ar);
+    for (size_t off = 0; off < n && r->err == 0; off += piece) {
+        redisReaderFeed(r, bytes + off, n - off < piece ? n - off : piece);
+        void *got = NULL;
+        while (redisReaderGetReply(r, &got) == REDIS_OK && got != NULL)
+            r->fn->freeObject(got);
     }
-    redisReaderFree(ar);
+}
+
+/* The arena reader alone, then (heap) the capped heap reader alone: whatever they build is
+ * freed, and so is the arena. */
+static void arena_alone(const char *bytes, size_t n, size_t piece, bool heap)
+{
+    redisReader *r = redisReaderCreate();
+    struct rconn_arena *a = rconn_arena_new();
+    rconn_arena_attach(a, r);
+    drain(r, bytes, n, piece);
+    rconn_arena_release(a);
+    redisReaderFree(r);
+    if (heap) {
+        r = redisReaderCreate();
+        rreply_cap_reader(r);
+        drain(r, bytes, n, piece);
+        redisReaderFree(r);
+    }
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -58,8 +70,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     size_t piece = size ? (size_t)data[0] % 64 + 1 : 1;
     const char *bytes = (const char *)data + (size ? 1 : 0);
     size_t n = size ? size - 1 : 0;
-    if (huge_array(bytes, n)) {
-        arena_alone(bytes, n, piece);
+    int huge = huge_array(bytes, n);
+    if (huge) {
+        arena_alone(bytes, n, piece, huge == 1);
         return 0;
     }
     redisReader *ref = redisReaderCreate(), *ar = redisReaderCreate(), *hp = redisReaderCreate();
