@@ -6,8 +6,12 @@
 
 int errbuf_vfail(char *err, size_t errlen, const char *fmt, va_list ap)
 {
-    if (err && errlen > 0)
+    if (err && errlen > 0) {
         vsnprintf(err, errlen, fmt, ap);
+        for (char *c = err; *c; c++) /* input quoted in a message: one line, no escapes */
+            if ((unsigned char)*c < 0x20 || *c == 0x7f)
+                *c = '?';
+    }
     return -1;
 }
 

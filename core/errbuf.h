@@ -7,7 +7,9 @@
 #include <stddef.h>
 
 /* Formats into err (truncated to errlen; nothing when err is NULL or errlen is 0) and returns
- * -1, so a failure path reads `return errbuf_fail(err, errlen, "...", ...);`. */
+ * -1, so a failure path reads `return errbuf_fail(err, errlen, "...", ...);`. Control bytes in
+ * the result (below 0x20, and 0x7f) become '?': a message quoting input (a regex's range that
+ * holds an escaped newline) stays one line that a terminal shows as it is. */
 int errbuf_fail(char *err, size_t errlen, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 

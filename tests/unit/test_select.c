@@ -253,6 +253,8 @@ static void test_parse_errors(void **state)
         /* a backslash does not let one through (a NUL so escaped cut the expression's text) */
         {"cpu{a=\"x\\\x01\"}", "control character in value of label 'a' at column 10"},
         {"~\"wu-\\\x1b\"", "control character in value of label '~' at column 7"},
+        /* an escaped newline in a regex that the message quotes: shown as '?', one line */
+        {"m{a=~\"[=-\\n]\"}", "bad regex for label 'a' (range out of order: '=-?') at column"},
         {"~\"eu", "unterminated quoted value of label '~' starting at column 2"},
         {"~eu{a=1}", "expected the end, found '}' at column 8"},
     };
