@@ -451,8 +451,10 @@ static bool group_quantile(struct alert_engine *e, struct alert_rule_rt *rt, siz
         *v = alert_bins_bin_quantile(bin, x->q, s, &e->binvals);
     }
     g->top_hint = bin != INT64_MIN;
-    g->top_from = bin - GROUP_TOP_MARGIN;
-    g->top_to = e->group.npos ? e->group.pos_lo + (int64_t)e->group.npos - 1 : bin;
+    if (g->top_hint) { /* bin is one of the sum's positive bins */
+        g->top_from = bin - GROUP_TOP_MARGIN;
+        g->top_to = e->group.pos_lo + (int64_t)e->group.npos - 1;
+    }
     return true;
 }
 
