@@ -45,6 +45,7 @@ void series_table_free(struct series_table *tab)
     }
     free(tab->items);
     free(tab->slots);
+    free(tab->due);
     free(tab);
 }
 
@@ -190,6 +191,61 @@ int64_t series_table_watermark_ms(const struct series_table *tab)
     return tab->max_ts_ms - tab->cfg.lateness_ms;
 }
 
+static void due_push(struct series_table *tab, struct series *s)
+{
+    if (tab->due_n == tab->due_cap) {
+        tab->due_cap = tab->due_cap ? 2 * tab->due_cap : 16; /* at most the series count */
+        tab->due = xrealloc(tab->due, (size_t)tab->due_cap * sizeof(*tab->due));
+    }
+    tab->due[tab->due_n++] = s;
+    s->due = true;
+}
+
+/* Settling walks series the batch touched a while ago: how far ahead it prefetches each link
+ * of what laying one out reads (the series; its oldest fine cell and last coarse cell; their
+ * full slots). The prefetches sit in the loop itself: GCC 12 at -O2 dropped the calls of a
+ * static helper holding nothing but loads and prefetches (dead code elimination took it for
+ * free of effects). */
+#define SETTLE_STAGE 6
+
+size_t series_table_settle(struct series_table *tab, size_t max)
+{
+    size_t n = max && max < tab->due_n ? max : tab->due_n;
+    struct series **d = tab->due;
+    for (size_t i = 0; i < n; i++) {
+        size_t j;
+        const struct timeline *t;
+        const struct timeline_cell *c;
+        if ((j = i + 3 * SETTLE_STAGE) < n) { /* its flag up to its coarse cells' count */
+            const char *p = (const char *)d[j], *end = (const char *)(&d[j]->tl.coarse + 1);
+            for (; p < end; p += 64)
+                __builtin_prefetch(p);
+            __builtin_prefetch(end - 1);
+        }
+        if ((j = i + 2 * SETTLE_STAGE) < n) {
+            t = &d[j]->tl;
+            if (t->fine.n)
+                __builtin_prefetch(&t->fine.v[t->fine.lo]);
+            if (t->coarse.n)
+                __builtin_prefetch(&t->coarse.v[t->coarse.lo + t->coarse.n - 1]);
+        }
+        if ((j = i + SETTLE_STAGE) < n) {
+            t = &d[j]->tl;
+            if (t->fine.n && (c = &t->fine.v[t->fine.lo])->off_ms == TIMELINE_CELL_FULL)
+                __builtin_prefetch(c->u.slot);
+            if (t->coarse.n &&
+                (c = &t->coarse.v[t->coarse.lo + t->coarse.n - 1])->off_ms == TIMELINE_CELL_FULL)
+                __builtin_prefetch(c->u.slot);
+        }
+        d[i]->due = false;
+        timeline_settle(&d[i]->tl);
+    }
+    tab->due_n -= (uint32_t)n;
+    if (tab->due_n)
+        memmove(d, d + n, (size_t)tab->due_n * sizeof(*d));
+    return tab->due_n;
+}
+
 enum series_result series_table_ingest_series(struct series_table *tab, struct series *s,
                                               double value, int64_t ts_ms)
 {
@@ -206,6 +262,8 @@ enum series_result series_table_ingest_series(struct series_table *tab, struct s
         tab->stats.invalid++;
         return SERIES_INVALID;
     }
+    if (!s->due && timeline_due(&s->tl))
+        due_push(tab, s);
     s->events++;
     s->behind += ts_ms < head_start_ms;
     tab->stats.events++;
@@ -310,7 +368,7 @@ enum series_result series_table_ingest(struct series_table *tab, const char *key
 #define BATCH_CHUNK 256
 
 /* An event at ts_ms moves timeline t's head to a new second (t holds events). */
-static inline bool advances(const struct timeline *t, int64_t ts_ms)
+static inline bool moves_head(const struct timeline *t, int64_t ts_ms)
 {
     return t->head_start_ms != INT64_MIN && ts_ms - t->head_start_ms >= 1000;
 }
@@ -345,14 +403,15 @@ void series_table_ingest_batch(struct series_table *tab, const struct series_eve
             if ((j = i + 2 * BATCH_STAGE) < m && (s = cell_series(tab, hash[j]))) {
                 if (s->tl.head)
                     __builtin_prefetch(s->tl.head);
-                else if (s->tl.fine.n) /* a compact head: its cell, last of the fine ones */
+                else if (s->tl.fine.n) { /* a compact head: its cell, last of the fine ones */
                     __builtin_prefetch(&s->tl.fine.v[s->tl.fine.lo + s->tl.fine.n - 1]);
-                if (advances(&s->tl, e[j].ts_ms)) { /* what the fold reads: the oldest fine
-                                                       cell and the coarse cell it goes to */
-                    if (s->tl.fine.n)
+                    if (moves_head(&s->tl, e[j].ts_ms)) { /* laid out on the spot: what that
+                                                             reads (timeline.c add_slow) */
                         __builtin_prefetch(&s->tl.fine.v[s->tl.fine.lo]);
-                    if (s->tl.coarse.n)
-                        __builtin_prefetch(&s->tl.coarse.v[s->tl.coarse.lo + s->tl.coarse.n - 1]);
+                        if (s->tl.coarse.n)
+                            __builtin_prefetch(
+                                &s->tl.coarse.v[s->tl.coarse.lo + s->tl.coarse.n - 1]);
+                    }
                 }
             }
             if ((j = i + BATCH_STAGE) < m && (s = cell_series(tab, hash[j])) && s->tl.head)
@@ -368,7 +427,7 @@ void series_table_ingest_batch(struct series_table *tab, const struct series_eve
 size_t series_table_memory_bytes(const struct series_table *tab)
 {
     size_t bytes = sizeof(*tab) + (tab->slot_mask + 1) * sizeof(*tab->slots) +
-                   tab->items_cap * sizeof(*tab->items);
+                   (tab->items_cap + tab->due_cap) * sizeof(*tab->items);
     for (uint32_t i = 0; i < tab->count; i++) {
         const struct series *s = tab->items[i];
         /* timeline_memory_bytes counts the struct timeline itself */

@@ -29,6 +29,7 @@ struct series_table_config {
 struct series {
     uint64_t hash;
     uint32_t key_len;
+    bool due;          /* in the table's due list (series_table_settle) */
     uint64_t events;   /* accepted (late ones included) */
     uint64_t late;     /* accepted behind the watermark */
     uint64_t behind;   /* accepted into a second before the series' head second (late ones and
@@ -66,6 +67,8 @@ struct series_table {
     int64_t max_ts_ms; /* newest event time seen (INT64_MIN when none) */
     int64_t min_ts_ms; /* oldest event time accepted (INT64_MAX when none) */
     struct series_stats stats;
+    struct series **due; /* series whose timeline has a head move to lay out (timeline_due) */
+    uint32_t due_n, due_cap;
 };
 
 enum series_result {
@@ -108,6 +111,15 @@ struct series_event {
  * table outgrows the CPU caches. results may be NULL; else results[i] gets event i's result. */
 void series_table_ingest_batch(struct series_table *tab, const struct series_event *ev, size_t n,
                                enum series_result *results);
+
+/* An event that moves a series' head second on from one that held several events leaves laying
+ * its slots out (folding the seconds that leave the fine ring, dropping what leaves retention:
+ * timeline.h, timeline_due) to this slice, which settles the series listed as due, oldest first: at
+ * most max of them (0: all), prefetching a few ahead. Run after a batch of events (the reader runs
+ * it after each XREAD reply); nothing depends on it for correctness (a reader of a series settles
+ * it first, a series' next head move settles the one before), it takes the work off the event path
+ * and bounds the memory held by unfolded seconds. Returns how many stay due. */
+size_t series_table_settle(struct series_table *tab, size_t max);
 
 /* Same, for a series the caller already holds (skips the key lookup). */
 enum series_result series_table_ingest_series(struct series_table *tab, struct series *s,

@@ -4,6 +4,7 @@
 #ifndef WR_TIMELINE_H
 #define WR_TIMELINE_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -72,6 +73,7 @@ struct timeline {
     int64_t head_s;             /* floor(head_ms / 1000) */
     int64_t head_start_ms;      /* head_s * 1000: the fast path's range check */
     int64_t base_s;             /* cell starts are relative to it (kept within int32) */
+    int64_t laid_s;             /* the head second the cells are laid out for (see below) */
     struct timeline_slot *head; /* full slot of head_s; NULL while that slot is compact */
     struct timeline_slot *spare[TIMELINE_SPARES]; /* emptied full slots for the next promotions */
     struct timeline_cells fine;                   /* seconds in (H - F, H] */
@@ -123,6 +125,24 @@ enum timeline_result timeline_merge(struct timeline *t, int64_t period_ms,
 enum timeline_result timeline_merge_take(struct timeline *t, int64_t period_ms,
                                          const struct summary *sum, struct hist *h);
 
+/* Laying the cells out for a new head second (folding the seconds that leave the fine ring,
+ * dropping coarse slots that leave retention, compacting the closed head's histogram) is not
+ * done by the event that moves the head when the second it closes held more than one event:
+ * timeline_add leaves it due (timeline_due) for timeline_settle, which the series table runs
+ * in a slice of its own after a batch of events (series_table_settle). A head second that held
+ * one event is laid out at once: such a series has nothing to amortise (each of its events
+ * moves the head) and its cells are in cache then. Whatever reads the slots settles first
+ * (timeline_iter_init does, and so do late events that go coarse and rollup merges), so every
+ * reader sees the membership rule above exactly; an event that moves the head of a timeline
+ * still due settles the earlier move first, so at most one move is ever pending. */
+static inline bool timeline_due(const struct timeline *t)
+{
+    return t->laid_s != t->head_s;
+}
+
+/* Lays t's cells out for its head second when timeline_due. */
+void timeline_settle(struct timeline *t);
+
 /* Largest event time added so far, INT64_MIN when none. */
 int64_t timeline_head_ms(const struct timeline *t);
 
@@ -146,6 +166,8 @@ struct timeline_iter {
     uint8_t view_cell;            /* its histogram's one count cell */
 };
 
+/* Settles t first when it is due (timeline_due): the one change a reader makes, invisible in
+ * every answer. */
 void timeline_iter_init(struct timeline_iter *it, const struct timeline *t, int64_t lo_s,
                         int64_t hi_s);
 const struct timeline_slot *timeline_iter_next(struct timeline_iter *it, int64_t *start_s,

@@ -52,9 +52,10 @@ uint32_t timeline_cells_lower(const struct timeline *t, const struct timeline_ce
 /* Opens a gap at index i (a->lo <= i <= a->lo + a->n) and returns it; indexes may move. */
 uint32_t timeline_cells_open(struct timeline_cells *a, uint32_t i);
 
-/* The head second moves from t->head_s to new_s > t->head_s: the old head's histogram is
- * compacted, fine seconds <= new_s - F fold into their coarse slots, coarse slots below the new
- * retention floor go. head_ms/head_s themselves are the caller's to set. */
+/* The head second moves from t->head_s to new_s > t->head_s: the cells are laid out for new_s
+ * (timeline.h: a pending move first, then the closed heads compacted, fine seconds <= new_s - F
+ * folded into their coarse slots, coarse slots below the new retention floor dropped).
+ * head_ms/head_s themselves are the caller's to set. */
 void timeline_advance(struct timeline *t, int64_t new_s);
 
 #endif

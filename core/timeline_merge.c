@@ -87,9 +87,11 @@ static enum timeline_result merge(struct timeline *t, int64_t period_ms, const s
     if (t->head_ms != INT64_MIN && sum->last_ts_ms < t->head_ms - r_ms)
         return TIMELINE_EXPIRED;
     int head_moved = 0;
-    if (t->head_ms == INT64_MIN)
+    timeline_settle(t); /* cells laid out for the head before any goes in */
+    if (t->head_ms == INT64_MIN) {
         t->base_s = p;
-    else if (last_s > t->head_s)
+        t->laid_s = last_s;
+    } else if (last_s > t->head_s)
         timeline_advance(t, last_s);
     if (last_s >= t->head_s) {
         head_moved = last_s > t->head_s;

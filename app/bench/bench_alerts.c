@@ -161,6 +161,7 @@ static void ingest_second(struct series_table *tab, const struct synth_series *d
             series_table_ingest(tab, d[i].key, strlen(d[i].key),
                                 synth_series_value(&d[i], r, ts, f), ts);
         }
+    series_table_settle(tab, 0); /* as the reader does after each reply: head moves laid out */
 }
 
 static int cmp_double(const void *a, const void *b)

@@ -69,6 +69,7 @@ static double fill_series(uint32_t nseries, int64_t period_ms, uint32_t per_tick
                                     ts + j * (period_ms / per_tick));
             events += per_tick;
         }
+        series_table_settle(tab, 0); /* as the reader does after each reply */
     }
     *ns_per_event = (clock_cpu_s() - t0) * 1e9 / (double)events;
     double per = (double)series_table_memory_bytes(tab) / nseries;

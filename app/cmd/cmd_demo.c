@@ -85,6 +85,7 @@ static int demo_plain(long seconds, long nseries, long rate)
             series_table_ingest(tab, desc[s].key, strlen(desc[s].key),
                                 synth_series_value(&desc[s], &rng, ts, 1.0), ts);
         }
+        series_table_settle(tab, 0); /* the tick's head moves laid out (series.h) */
         if (now >= next_print) {
             print_table(tab, now, (double)(now - start) / 1000.0, tty);
             next_print += 1000;

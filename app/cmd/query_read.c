@@ -182,6 +182,7 @@ static enum read_result read_partition(struct csync *c, const char *key, const c
                 take_rollup(r->element[i], key, s);
             else
                 take_entry(r->element[i], s);
+        series_table_settle(s->tab, 0); /* the page's head moves laid out (series.h) */
         size_t got = r->elements, fields = 0;
         const redisReply *last = got ? r->element[got - 1] : NULL;
         if (last && last->type == REDIS_REPLY_ARRAY && last->elements >= 1 &&

@@ -341,6 +341,9 @@ static void xread_done(struct reader *rd, const redisReply *reply, unsigned from
         replay_rollups(rd, n);
     else
         pmerge_run(rd->cursors, n, rd->cfg.count, entry_id, take_entry, rd);
+    /* the reply's head moves laid out in one pass over the series they touched, off the path
+     * of each event (series.h) */
+    series_table_settle(rd->tab, 0);
     for (unsigned i = 0; i < rd->cfg.partitions; i++)
         if (rd->seen[i])
             reader_check_caught_up(&rd->parts[i]);

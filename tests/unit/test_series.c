@@ -300,6 +300,70 @@ static void test_batch_equals_single(void **state)
     series_table_free(b);
 }
 
+/* A head move (from a second that held more than one event) is left to series_table_settle:
+ * the series are listed once each, in the order they moved, a budget settles the oldest first,
+ * and a series read, or moved again, before its turn is settled on the spot (its listing then
+ * does nothing). */
+static void test_settle_lays_out_due_series(void **state)
+{
+    (void)state;
+    struct series_table *tab = table_with_cap(100);
+    char key[16];
+    for (int i = 0; i < 5; i++) {
+        int n = snprintf(key, sizeof(key), "m{i=%d}", i);
+        assert_int_equal(series_table_ingest(tab, key, (size_t)n, 1, T0), SERIES_ADDED);
+        series_table_ingest(tab, key, (size_t)n, 1, T0 + 1); /* a head of two events */
+    }
+    assert_int_equal(tab->due_n, 0); /* first events move nothing */
+    for (int i = 4; i >= 0; i--) {   /* second 1, twice each: listed once, in this order */
+        int n = snprintf(key, sizeof(key), "m{i=%d}", i);
+        series_table_ingest(tab, key, (size_t)n, 2, T0 + 1000);
+        series_table_ingest(tab, key, (size_t)n, 3, T0 + 1500);
+    }
+    assert_int_equal(tab->due_n, 5);
+    for (int i = 0; i < 5; i++) {
+        assert_true(tab->due[i]->due);
+        assert_true(timeline_due(&tab->due[i]->tl));
+        snprintf(key, sizeof(key), "m{i=%d}", 4 - i);
+        assert_string_equal(tab->due[i]->key, key);
+    }
+    assert_int_equal(series_table_settle(tab, 2), 3); /* m{i=4} and m{i=3} */
+    assert_false(timeline_due(&series_table_find(tab, "m{i=4}", 6)->tl));
+    assert_false(series_table_find(tab, "m{i=4}", 6)->due);
+    assert_true(timeline_due(&series_table_find(tab, "m{i=0}", 6)->tl));
+    /* m{i=2} moves again (second 2): the first move is laid out then, the new one is due, the
+     * series still listed once */
+    struct series *s2 = series_table_find(tab, "m{i=2}", 6);
+    series_table_ingest(tab, "m{i=2}", 6, 4, T0 + 2000);
+    assert_int_equal(s2->tl.laid_s, T0 / 1000 + 1);
+    assert_int_equal(tab->due_n, 3);
+    /* m{i=1} is read: settled by the reader, its listing does nothing later */
+    struct series *s1 = series_table_find(tab, "m{i=1}", 6);
+    struct timeline_iter it;
+    timeline_iter_init(&it, &s1->tl, T0 / 1000, T0 / 1000 + 1);
+    assert_false(timeline_due(&s1->tl));
+    assert_true(s1->due);
+    assert_int_equal(series_table_settle(tab, 0), 0);
+    for (uint32_t i = 0; i < tab->count; i++) {
+        assert_false(tab->items[i]->due);
+        assert_false(timeline_due(&tab->items[i]->tl));
+    }
+    assert_int_equal(series_table_settle(tab, 0), 0); /* nothing listed: nothing to do */
+    /* the list counts in the table's memory */
+    size_t bytes = series_table_memory_bytes(tab);
+    for (int i = 0; i < 5; i++) {
+        int n = snprintf(key, sizeof(key), "m{i=%d}", i);
+        series_table_ingest(tab, key, (size_t)n, 5, T0 + 9000);
+    }
+    /* m{i=2}'s head (second 2) held one event: a series whose every event moves its head has
+     * nothing to amortise, its move is laid out at once */
+    assert_int_equal(tab->due_n, 4);
+    assert_false(timeline_due(&s2->tl));
+    assert_false(s2->due);
+    assert_true(series_table_memory_bytes(tab) >= bytes);
+    series_table_free(tab); /* still listed: freed with the table (ASan) */
+}
+
 static void test_memory_accounting_grows_with_series(void **state)
 {
     (void)state;
@@ -326,6 +390,7 @@ int main(void)
         cmocka_unit_test(test_hash_spreads_similar_keys),
         cmocka_unit_test(test_batch_equals_single),
         cmocka_unit_test(test_memory_accounting_grows_with_series),
+        cmocka_unit_test(test_settle_lays_out_due_series),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -7,6 +7,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include "core/hist_codec.h"
 #include "tests/unit/timeline_check.h"
 
 /* ---------------------------------------------------------------------------------------------
@@ -387,6 +388,92 @@ static void test_random_events_match_model(void **state)
     }
 }
 
+/* Every slot of a and b equal to the bit: summary fields and encoded histogram. Reading
+ * settles a lazily laid-out timeline (timeline_iter_init). */
+static void assert_same_slots(const struct timeline *a, const struct timeline *b)
+{
+    struct timeline_iter ia, ib;
+    const struct timeline_slot *x, *y;
+    int64_t sa, sb;
+    uint32_t la, lb;
+    static uint8_t ea[1 << 16], eb[1 << 16];
+    timeline_iter_init(&ia, a, INT64_MIN / 4, INT64_MAX / 4);
+    timeline_iter_init(&ib, b, INT64_MIN / 4, INT64_MAX / 4);
+    assert_false(timeline_due(b));
+    for (;;) {
+        x = timeline_iter_next(&ia, &sa, &la);
+        y = timeline_iter_next(&ib, &sb, &lb);
+        assert_true((x == NULL) == (y == NULL));
+        if (x == NULL)
+            return;
+        assert_int_equal(sa, sb);
+        assert_int_equal(la, lb);
+        assert_true(memcmp(&x->shift, &y->shift, 7 * sizeof(double)) == 0);
+        assert_int_equal(x->first_ms, y->first_ms);
+        assert_int_equal(x->last_ms, y->last_ms);
+        size_t na = hist_codec_encode(&x->hist, ea, sizeof(ea));
+        size_t nb = hist_codec_encode(&y->hist, eb, sizeof(eb));
+        assert_int_equal(na, nb);
+        assert_memory_equal(ea, eb, na);
+    }
+}
+
+/* A head move is laid out by timeline_settle, not by the event that makes it: a timeline left
+ * to settle lazily (only when read, when a late event or a rollup goes in, or at its next move)
+ * holds
+ * the same slots to the bit as one settled after every event (values with rounding, so any
+ * change in the order things are summed would show), and stays due at most one move. */
+static void test_lazy_layout_equals_eager(void **state)
+{
+    (void)state;
+    struct timeline_config cfgs[] = {{120, 10, 900}, {30, 7, 200}, {10, 1, 50}};
+    for (size_t c = 0; c < sizeof(cfgs) / sizeof(cfgs[0]); c++) {
+        struct timeline eager, lazy;
+        timeline_init(&eager, &cfgs[c]);
+        timeline_init(&lazy, &cfgs[c]);
+        uint64_t seed = 77 + c;
+        int64_t ts = T0 + 123;
+        size_t due = 0, moves = 0;
+        int64_t before = INT64_MIN; /* the head before its last move */
+        for (int i = 0; i < 40000; i++) {
+            ts += rng_below(&seed, 8) == 0 ? 1000 * rng_below(&seed, 5) : rng_below(&seed, 60);
+            if (rng_below(&seed, 500) == 0)
+                ts += 1000 * (int64_t)rng_below(&seed, 2000); /* a gap, past retention at times */
+            int64_t at = ts;
+            if (rng_below(&seed, 5) == 0) /* late: fine, coarse or expired */
+                at -= rng_below(&seed, rng_below(&seed, 6) == 0 ? 1500000 : 200000);
+            double v = (rng_value(&seed) + 0.1) * 1.0000001;
+            int64_t head = lazy.head_s;
+            if (rng_below(&seed, 20) == 0) { /* a rollup of the event's second */
+                struct summary sum;
+                struct hist h;
+                summary_init(&sum);
+                summary_add(&sum, v, at);
+                hist_init(&h);
+                hist_add(&h, v);
+                int64_t p = at - (at % 1000 + 1000) % 1000;
+                assert_int_equal(timeline_merge(&eager, p, &sum, &h),
+                                 timeline_merge(&lazy, p, &sum, &h));
+                hist_clear(&h);
+            } else
+                assert_int_equal(timeline_add(&eager, v, at), timeline_add(&lazy, v, at));
+            timeline_settle(&eager);
+            if (lazy.head_s != head) {
+                moves++;
+                before = head;
+            }
+            due += timeline_due(&lazy);
+            assert_true(!timeline_due(&lazy) || lazy.laid_s == before); /* one move at most */
+            if (rng_below(&seed, 1000) == 0)
+                assert_same_slots(&eager, &lazy);
+        }
+        assert_same_slots(&eager, &lazy);
+        assert_true(due > 1000 && moves > 1000); /* the lazy path was taken */
+        timeline_free(&eager);
+        timeline_free(&lazy);
+    }
+}
+
 /* A busy series, as in the sizing brief: 1000 lognormal(ln 50, 0.5) values every second for
  * the whole retention. Its memory must stay within 64 KiB. */
 static void test_busy_series_memory_is_bounded(void **state)
@@ -426,6 +513,7 @@ int main(void)
         cmocka_unit_test(test_ring_wraps_over_hours),
         cmocka_unit_test(test_random_events_match_model),
         cmocka_unit_test(test_busy_series_memory_is_bounded),
+        cmocka_unit_test(test_lazy_layout_equals_eager),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -76,7 +76,8 @@ static void test_fold_across_compact_and_full(void **state)
 #define ADD(v, ms) assert_int_equal(timeline_add(&t, (v), b + (ms)), model_add(&m, (v), b + (ms)))
     /* compact into an empty coarse slot: it moves, still compact */
     ADD(1.0, 250);  /* second 0 */
-    ADD(9.0, 2100); /* second 2: second 0 folds */
+    ADD(9.0, 2100); /* second 2: second 0 folds (a one-event head: laid out at once) */
+    assert_false(timeline_due(&t));
     assert_int_equal(t.coarse.n, 1);
     assert_int_equal(full_cells(&t.coarse), 0);
     check_against_model(&t, &m);
@@ -90,6 +91,11 @@ static void test_fold_across_compact_and_full(void **state)
     ADD(5.0, 8100);                 /* second 8 */
     ADD(6.0, 9100), ADD(6.5, 9000); /* second 9, full */
     ADD(7.0, 11000); /* second 11: 8 and 9 fold into coarse 8 (coarse 4 keeps one value) */
+    assert_true(timeline_due(&t)); /* a head that held two events: left to timeline_settle */
+    assert_int_equal(t.coarse.n, 2);
+    assert_int_equal(t.fine.n, 3);
+    timeline_settle(&t);
+    assert_false(timeline_due(&t));
     assert_int_equal(t.coarse.n, 3);
     assert_int_equal(full_cells(&t.coarse), 2);
     check_against_model(&t, &m);
@@ -99,6 +105,7 @@ static void test_fold_across_compact_and_full(void **state)
     ADD(0.5, 16000);                   /* second 16: 12 and 13 fold, merged */
     ADD(-1.0, 1500);                   /* late: coarse 0 (full) */
     ADD(-2.0, 7000);                   /* late: coarse 4 (empty: compact) */
+    assert_false(timeline_due(&t));    /* a late event that goes coarse settles first */
     assert_int_equal(t.coarse.n, 4);
     check_against_model(&t, &m);
 #undef ADD
