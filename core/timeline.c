@@ -208,28 +208,29 @@ static int cells_cmp(const void *ctx, size_t i)
 }
 
 /* Index (into a->v) of the first cell whose start is >= start_s: a->lo + a->n when none. Starts
- * are unique and ascending; the last cells (a new head, the head again, a few seconds behind)
- * are checked first. */
+ * are unique and ascending; the last cell, then the one as many places back as start_s is
+ * seconds (or coarse slots) back, then the few before the last are tried before a search. */
 uint32_t timeline_cells_lower(const struct timeline *t, const struct timeline_cells *a,
                               int64_t start_s)
 {
     uint32_t end = a->lo + a->n;
-    if (a->n == 0 || cell_start(t, &a->v[end - 1]) < start_s)
+    if (a->n == 0)
         return end;
-    if (cell_start(t, &a->v[end - 1]) == start_s)
-        return end - 1;
-    /* a few seconds behind the head (the alert engine's open seconds, late events): walk back */
-    for (uint32_t i = end - 1, steps = 0; i > a->lo && steps < 8; i--, steps++)
-        if (cell_start(t, &a->v[i - 1]) < start_s)
-            return i;
-    /* further back: starts are distinct seconds (coarse: multiples of its width), so when every
-     * one between is held the cell is as many places back as its start is steps back (a busy
-     * series: one probe, often of a line fetched ahead by the alert engine) */
-    int64_t back = cell_start(t, &a->v[end - 1]) - start_s;
+    int64_t last = cell_start(t, &a->v[end - 1]);
+    if (last < start_s)
+        return end;
+    /* starts are distinct seconds (coarse: multiples of its width), so when every one between
+     * is held the cell is as many places back as its start is steps back: a busy series' cell
+     * at one probe (often of a line fetched ahead by the alert engine), the head's at none */
+    int64_t back = last - start_s;
     if (a == &t->coarse)
         back /= (int64_t)t->cfg.coarse_s;
     if (back < (int64_t)a->n && cell_start(t, &a->v[end - 1 - (uint32_t)back]) == start_s)
         return end - 1 - (uint32_t)back;
+    /* a few seconds behind the head with gaps between (late events, quiet series): walk back */
+    for (uint32_t i = end - 1, steps = 0; i > a->lo && steps < 8; i--, steps++)
+        if (cell_start(t, &a->v[i - 1]) < start_s)
+            return i;
     struct cells_key k = {t, a, start_s};
     return a->lo + (uint32_t)bsearch_lower(a->n, cells_cmp, &k, NULL);
 }
