@@ -181,6 +181,29 @@ static double bin_value(struct alert_binvals *bv, int64_t i)
     return bv->v[slot];
 }
 
+/* Index of the cell of c[0 .. n) where *seen, adding counts upwards (from c[0]) or downwards
+ * (from c[n - 1]), reaches want; -1 when it does not. Eight cells are summed at once while the
+ * sum stays short of want (no branch per cell), then the block that reaches it is walked. */
+static ptrdiff_t cells_walk(const uint64_t *c, size_t n, bool up, uint64_t *seen, uint64_t want)
+{
+    size_t k = 0;
+    for (; k + 8 <= n; k += 8) {
+        const uint64_t *b = up ? c + k : c + n - k - 8;
+        uint64_t sum = 0;
+        for (int j = 0; j < 8; j++)
+            sum += b[j];
+        if (*seen + sum >= want)
+            break;
+        *seen += sum;
+    }
+    for (; k < n; k++) {
+        size_t i = up ? k : n - 1 - k;
+        if ((*seen += c[i]) >= want)
+            return (ptrdiff_t)i;
+    }
+    return -1;
+}
+
 /* The bins' value at the nearest rank of q (unclamped), walked to from the nearer end: the k-th
  * value from the bottom is the (count - k + 1)-th from the top. */
 static double bins_rank_value(const struct alert_bins *b, double q, struct alert_binvals *bv)
@@ -189,26 +212,24 @@ static double bins_rank_value(const struct alert_bins *b, double q, struct alert
         return NAN;
     uint64_t rank = hist_rank(q, b->count), seen = 0;
     const uint64_t *neg = b->nneg ? b->cells + b->npos : NULL;
+    ptrdiff_t i;
     if (rank <= b->count / 2) {
-        for (size_t i = b->nneg; i-- > 0;) /* most negative first: the highest bin of -v */
-            if ((seen += neg[i]) >= rank)
-                return -bin_value(bv, b->neg_lo + (int64_t)i);
+        /* most negative first: the highest bin of -v */
+        if ((i = cells_walk(neg, b->nneg, false, &seen, rank)) >= 0)
+            return -bin_value(bv, b->neg_lo + i);
         if ((seen += b->zero) >= rank)
             return 0.0;
-        for (size_t i = 0; i < b->npos; i++)
-            if ((seen += b->cells[i]) >= rank)
-                return bin_value(bv, b->pos_lo + (int64_t)i);
+        if ((i = cells_walk(b->cells, b->npos, true, &seen, rank)) >= 0)
+            return bin_value(bv, b->pos_lo + i);
         return NAN; /* not reached: the cells add up to count */
     }
     rank = b->count - rank + 1;
-    for (size_t i = b->npos; i-- > 0;) /* highest first */
-        if ((seen += b->cells[i]) >= rank)
-            return bin_value(bv, b->pos_lo + (int64_t)i);
+    if ((i = cells_walk(b->cells, b->npos, false, &seen, rank)) >= 0) /* highest first */
+        return bin_value(bv, b->pos_lo + i);
     if ((seen += b->zero) >= rank)
         return 0.0;
-    for (size_t i = 0; i < b->nneg; i++)
-        if ((seen += neg[i]) >= rank)
-            return -bin_value(bv, b->neg_lo + (int64_t)i);
+    if ((i = cells_walk(neg, b->nneg, true, &seen, rank)) >= 0)
+        return -bin_value(bv, b->neg_lo + i);
     return NAN; /* not reached */
 }
 
@@ -220,10 +241,8 @@ int64_t alert_bins_top_bin(const struct alert_bins *b, double q)
     if (rank <= b->count / 2)
         return INT64_MIN;
     rank = b->count - rank + 1; /* as bins_rank_value */
-    for (size_t i = b->npos; i-- > 0;)
-        if ((seen += b->cells[i]) >= rank)
-            return b->pos_lo + (int64_t)i;
-    return INT64_MIN;
+    ptrdiff_t i = cells_walk(b->cells, b->npos, false, &seen, rank);
+    return i >= 0 ? b->pos_lo + i : INT64_MIN;
 }
 
 double alert_bins_bin_quantile(int64_t bin, double q, const struct summary *s,
@@ -257,14 +276,37 @@ static inline uint64_t side_at(struct bins_side x, int64_t i)
     return (uint64_t)(i - x.lo) < (uint64_t)x.n ? x.cells[i - x.lo] : 0;
 }
 
+/* The counts of bins [lo, hi] of x. */
+static inline uint64_t side_sum(struct bins_side x, int64_t lo, int64_t hi)
+{
+    if (lo < x.lo)
+        lo = x.lo;
+    if (hi > x.lo + x.n - 1)
+        hi = x.lo + x.n - 1;
+    uint64_t sum = 0;
+    for (int64_t i = lo; i <= hi; i++)
+        sum += x.cells[i - x.lo];
+    return sum;
+}
+
 /* Walks bins from .. to (step 1 or -1; none when to is before from) of one sign of two parts,
- * adding their counts to *seen; returns the bin where *seen reaches want, or INT64_MIN. */
+ * adding their counts to *seen; returns the bin where *seen reaches want, or INT64_MIN. Eight
+ * bins at a time while their sum stays short of want, then bin by bin (as cells_walk). */
 static int64_t sides_walk(struct bins_side a, struct bins_side c, int64_t from, int64_t to,
                           int64_t step, uint64_t *seen, uint64_t want)
 {
     if ((to - from) * step < 0)
         return INT64_MIN;
-    for (int64_t i = from;; i += step) {
+    int64_t i = from;
+    while ((to - i) * step >= 8) { /* a bin left after these eight */
+        int64_t lo = step > 0 ? i : i - 7, hi = lo + 7;
+        uint64_t sum = side_sum(a, lo, hi) + side_sum(c, lo, hi);
+        if (*seen + sum >= want)
+            break;
+        *seen += sum;
+        i += 8 * step;
+    }
+    for (;; i += step) {
         if ((*seen += side_at(a, i) + side_at(c, i)) >= want)
             return i;
         if (i == to)
